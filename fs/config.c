@@ -1,0 +1,274 @@
+/* config.c: JSON configuration; see include/config.h. */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_TTL 2.0
+
+static char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		abort();
+	return p;
+}
+
+/* Line and column (1-based) of POS in TEXT. */
+static void line_col(const char *text, const char *pos, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *p = text; p < pos && *p; p++) {
+		if (*p == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+static int want_type(const cJSON *item, int ok, const char *where, const char *type,
+		     char *err, size_t errlen)
+{
+	if (ok)
+		return 0;
+	snprintf(err, errlen, "config: \"%s\" must be %s", where, type);
+	(void)item;
+	return -1;
+}
+
+static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t errlen)
+{
+	const char *name = obj->string;
+	char where[512];
+	if (!cJSON_IsObject(obj)) {
+		snprintf(err, errlen, "config: databases.\"%s\" must be an object", name);
+		return -1;
+	}
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(err, errlen, "config: \"%s\" cannot be a directory name", name);
+		return -1;
+	}
+	db->name = xstrdup(name);
+	db->connect_timeout = -1;
+	db->ttl = -1;
+	db->lock_timeout_ms = -1;
+	db->statement_timeout_ms = -1;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, obj) {
+		const char *k = it->string;
+		snprintf(where, sizeof where, "databases.%s.%s", name, k);
+		if (!strcmp(k, "conninfo")) {
+			if (want_type(it, cJSON_IsString(it), where, "a string", err, errlen))
+				return -1;
+			db->conninfo = xstrdup(it->valuestring);
+		} else if (!strcmp(k, "schemas")) {
+			if (want_type(it, cJSON_IsArray(it), where, "an array of strings", err, errlen))
+				return -1;
+			int n = cJSON_GetArraySize(it);
+			db->schemas = calloc((size_t)n + 1, sizeof(char *));
+			const cJSON *s;
+			cJSON_ArrayForEach(s, it) {
+				if (want_type(s, cJSON_IsString(s), where, "an array of strings", err, errlen))
+					return -1;
+				db->schemas[db->nschemas++] = xstrdup(s->valuestring);
+			}
+		} else if (!strcmp(k, "read_only")) {
+			if (want_type(it, cJSON_IsBool(it), where, "true or false", err, errlen))
+				return -1;
+			db->read_only = cJSON_IsTrue(it);
+		} else if (!strcmp(k, "migrations_dir") || !strcmp(k, "migrations_table") ||
+			   !strcmp(k, "migrations_schema")) {
+			if (want_type(it, cJSON_IsString(it) && *it->valuestring, where,
+				      "a non-empty string", err, errlen))
+				return -1;
+			char **dst = k[11] == 'd' ? &db->migrations_dir :
+				     k[11] == 't' ? &db->migrations_table : &db->migrations_schema;
+			*dst = xstrdup(it->valuestring);
+		} else if (!strcmp(k, "connect_timeout") || !strcmp(k, "lock_timeout") ||
+			   !strcmp(k, "statement_timeout")) {
+			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+				      it->valuedouble <= 86400000, where,
+				      "a non-negative number", err, errlen))
+				return -1;
+			int v = (int)it->valuedouble;
+			if (k[0] == 'c')
+				db->connect_timeout = v;
+			else if (k[0] == 'l')
+				db->lock_timeout_ms = v;
+			else
+				db->statement_timeout_ms = v;
+		} else if (!strcmp(k, "ttl")) {
+			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0, where,
+				      "a non-negative number of seconds", err, errlen))
+				return -1;
+			db->ttl = it->valuedouble;
+		} else {
+			snprintf(err, errlen, "config: unknown key \"%s\" (known: conninfo, schemas, "
+				 "read_only, migrations_dir, migrations_table, migrations_schema, "
+				 "connect_timeout, ttl, lock_timeout, statement_timeout)", where);
+			return -1;
+		}
+	}
+	if (!db->conninfo) {
+		snprintf(err, errlen, "config: databases.%s has no \"conninfo\"", name);
+		return -1;
+	}
+	return 0;
+}
+
+int config_parse(const char *json, struct config *cfg, char *err, size_t errlen)
+{
+	int ret = -1;
+	memset(cfg, 0, sizeof *cfg);
+	cfg->ttl = -1;
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
+	if (!root) {
+		int line, col;
+		line_col(json, end ? end : json, &line, &col);
+		snprintf(err, errlen, "config: invalid JSON at line %d, column %d", line, col);
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		snprintf(err, errlen, "config: the top level must be an object");
+		goto out;
+	}
+	const cJSON *dbs = NULL, *it;
+	cJSON_ArrayForEach(it, root) {
+		if (!strcmp(it->string, "databases")) {
+			dbs = it;
+		} else if (!strcmp(it->string, "state_dir")) {
+			if (want_type(it, cJSON_IsString(it) && *it->valuestring, "state_dir",
+				      "a non-empty string", err, errlen))
+				goto out;
+			cfg->state_dir = xstrdup(it->valuestring);
+		} else if (!strcmp(it->string, "ttl")) {
+			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0, "ttl",
+				      "a non-negative number of seconds", err, errlen))
+				goto out;
+			cfg->ttl = it->valuedouble;
+		} else {
+			snprintf(err, errlen, "config: unknown key \"%s\" (known: databases, "
+				 "state_dir, ttl)", it->string);
+			goto out;
+		}
+	}
+	if (!dbs || !cJSON_IsObject(dbs) || !cJSON_GetArraySize(dbs)) {
+		snprintf(err, errlen, "config: \"databases\" must be an object naming at least one database");
+		goto out;
+	}
+	cfg->dbs = calloc((size_t)cJSON_GetArraySize(dbs), sizeof *cfg->dbs);
+	cJSON_ArrayForEach(it, dbs) {
+		for (size_t i = 0; i < cfg->ndbs; i++) {
+			if (!strcmp(cfg->dbs[i].name, it->string)) {
+				snprintf(err, errlen, "config: database \"%s\" named twice", it->string);
+				goto out;
+			}
+		}
+		if (parse_db(it, &cfg->dbs[cfg->ndbs++], err, errlen))
+			goto out;
+	}
+	ret = 0;
+out:
+	cJSON_Delete(root);
+	if (ret)
+		config_free(cfg);
+	return ret;
+}
+
+int config_load_file(const char *path, struct config *cfg, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "config: cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	char buf[8192];
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			text = realloc(text, cap);
+			if (!text)
+				abort();
+		}
+		memcpy(text + len, buf, n);
+		len += n;
+	}
+	fclose(f);
+	if (!text) {
+		snprintf(err, errlen, "config: %s is empty", path);
+		return -1;
+	}
+	text[len] = '\0';
+	if (strlen(text) != len) {
+		free(text);
+		snprintf(err, errlen, "config: %s contains a NUL byte", path);
+		return -1;
+	}
+	int ret = config_parse(text, cfg, err, errlen);
+	free(text);
+	return ret;
+}
+
+int config_from_conninfo(const char *conninfo, struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->ttl = -1;
+	cfg->dbs = calloc(1, sizeof *cfg->dbs);
+	cfg->ndbs = 1;
+	cfg->dbs[0].conninfo = xstrdup(conninfo);
+	cfg->dbs[0].connect_timeout = -1;
+	cfg->dbs[0].ttl = -1;
+	cfg->dbs[0].lock_timeout_ms = -1;
+	cfg->dbs[0].statement_timeout_ms = -1;
+	return 0;
+}
+
+void config_apply_defaults(struct config *cfg, double ttl_override)
+{
+	if (ttl_override >= 0)
+		cfg->ttl = ttl_override;
+	if (cfg->ttl < 0)
+		cfg->ttl = DEFAULT_TTL;
+	for (size_t i = 0; i < cfg->ndbs; i++) {
+		struct db_config *db = &cfg->dbs[i];
+		if (!db->migrations_table)
+			db->migrations_table = xstrdup("__drizzle_migrations");
+		if (!db->migrations_schema)
+			db->migrations_schema = xstrdup("drizzle");
+		if (db->connect_timeout < 0)
+			db->connect_timeout = 10;
+		if (ttl_override >= 0 || db->ttl < 0)
+			db->ttl = cfg->ttl;
+		if (db->lock_timeout_ms < 0)
+			db->lock_timeout_ms = 5000;
+		if (db->statement_timeout_ms < 0)
+			db->statement_timeout_ms = 0;
+	}
+}
+
+void config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->ndbs; i++) {
+		struct db_config *db = &cfg->dbs[i];
+		free(db->name);
+		free(db->conninfo);
+		for (size_t j = 0; j < db->nschemas; j++)
+			free(db->schemas[j]);
+		free(db->schemas);
+		free(db->migrations_dir);
+		free(db->migrations_table);
+		free(db->migrations_schema);
+	}
+	free(cfg->dbs);
+	free(cfg->state_dir);
+	memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,224 @@
+/* database.c: connection, snapshot refresh and tree swap; see database.h. */
+#include "database.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "log.h"
+#include "pg.h"
+#include "strbuf.h"
+#include "tree.h"
+
+static double elapsed(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) + (now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static void render_status(struct strbuf *sb, const struct database *db, const struct catalog *cat,
+			  bool reachable, const char *error)
+{
+	const struct db_config *cfg = db->cfg;
+	size_t ntables = 0;
+	for (size_t i = 0; i < cat->nschemas; i++)
+		ntables += cat->schemas[i].ntables;
+	sb_addf(sb, "database: %s\n", cfg->name);
+	sb_addf(sb, "server: %s\n", reachable ? "reachable" : "unreachable (showing the last snapshot)");
+	sb_addf(sb, "mode: %s\n", cfg->read_only ? "read-only" : "read-write");
+	sb_addf(sb, "snapshot: %zu schemas, %zu tables, %d catalog queries\n",
+		cat->nschemas, ntables, cat->queries);
+	sb_addf(sb, "migrations table: %s.%s", cfg->migrations_schema, cfg->migrations_table);
+	if (cat->has_tracking)
+		sb_addf(sb, " (%zu applied)\n", cat->nmigrations);
+	else
+		sb_add(sb, " (not created yet)\n");
+	if (cat->nmigrations)
+		sb_addf(sb, "last applied: #%lld, created_at %lld, hash %s\n",
+			cat->migrations[cat->nmigrations - 1].id,
+			cat->migrations[cat->nmigrations - 1].created_at,
+			cat->migrations[cat->nmigrations - 1].hash);
+	sb_add(sb, "pending: none\n");
+	sb_addf(sb, "last error: %s\n", error && *error ? error : "none");
+}
+
+/* Reads a snapshot into db->cat. Refresher thread (or open) only. */
+static int load(struct database *db, char *err, size_t errlen)
+{
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		PQreset(db->conn);
+		if (PQstatus(db->conn) != CONNECTION_OK) {
+			snprintf(err, errlen, "%s", PQerrorMessage(db->conn));
+			pg_redact(db->cfg->conninfo, err);
+			return -1;
+		}
+		log_info("%s: reconnected", db->cfg->name);
+	}
+	const struct catalog_filter filter = {
+		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
+		db->cfg->migrations_schema, db->cfg->migrations_table,
+	};
+	struct catalog *cat = catalog_load(db->conn, &filter, err, errlen);
+	if (!cat)
+		return -1;
+	catalog_free(db->cat);
+	db->cat = cat;
+	return 0;
+}
+
+/* Collects changed paths, NUL-separated, to report after the swap. */
+static void collect_changed(void *ctx, const char *path)
+{
+	struct strbuf *paths = ctx;
+	sb_addn(paths, path, strlen(path) + 1);
+}
+
+/* Builds the tree from db->cat (with STATUS) and swaps it in. */
+static void publish(struct database *db, bool ok, const char *error)
+{
+	struct strbuf status = STRBUF_INIT;
+	render_status(&status, db, db->cat, ok, error);
+	struct tree_extras extras = { sb_str(&status) };
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct tree *t = tree_build(db->cat, &extras, now);
+	strbuf_free(&status);
+
+	/* Only this thread replaces db->tree: OLD stays valid without a lock.
+	 * mtimes are settled before anyone can see the new tree. */
+	struct tree *old = db->tree;
+	struct strbuf changed = STRBUF_INIT;
+	if (old)
+		tree_inherit(t, old, collect_changed, &changed);
+
+	pthread_mutex_lock(&db->lock);
+	db->tree = t;
+	db->reachable = ok;
+	snprintf(db->last_error, sizeof db->last_error, "%s", error ? error : "");
+	if (ok) {
+		db->refreshes++;
+		db->queries = db->cat->queries;
+	}
+	pthread_mutex_unlock(&db->lock);
+	tree_unref(old);
+	for (size_t off = 0; db->changed && off < changed.len; off += strlen(changed.buf + off) + 1)
+		db->changed(db->changed_ctx, db->cfg->name, changed.buf + off);
+	strbuf_free(&changed);
+}
+
+int database_open(struct database *db, struct db_config *cfg, char *err, size_t errlen)
+{
+	memset(db, 0, sizeof *db);
+	db->cfg = cfg;
+	pthread_mutex_init(&db->lock, NULL);
+	pthread_cond_init(&db->wake, NULL);
+	char msg[1024];
+	db->conn = pg_connect(cfg->conninfo, cfg->connect_timeout, msg, sizeof msg);
+	if (!db->conn) {
+		snprintf(err, errlen, "cannot connect to database%s%s: %s", cfg->name ? " " : "",
+			 cfg->name ? cfg->name : "", msg);
+		return -1;
+	}
+	if (!cfg->name)
+		cfg->name = strdup(PQdb(db->conn));
+	if (load(db, msg, sizeof msg)) {
+		snprintf(err, errlen, "cannot read the catalog of %s: %s", cfg->name, msg);
+		return -1;
+	}
+	publish(db, true, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &db->loaded);
+	return 0;
+}
+
+static void *refresher(void *arg)
+{
+	struct database *db = arg;
+	char err[1024];
+	pthread_mutex_lock(&db->lock);
+	for (;;) {
+		while (!db->refresh_wanted && !db->stopping)
+			pthread_cond_wait(&db->wake, &db->lock);
+		if (db->stopping)
+			break;
+		pthread_mutex_unlock(&db->lock);
+
+		int rc = load(db, err, sizeof err);
+		if (rc)
+			log_warn("%s: refresh failed: %s", db->cfg->name, err);
+		publish(db, rc == 0, rc ? err : NULL);
+
+		pthread_mutex_lock(&db->lock);
+		clock_gettime(CLOCK_MONOTONIC, &db->loaded);
+		db->refresh_wanted = false;
+		pthread_cond_broadcast(&db->wake);
+	}
+	pthread_mutex_unlock(&db->lock);
+	return NULL;
+}
+
+int database_start(struct database *db, db_changed_fn changed, void *ctx)
+{
+	db->changed = changed;
+	db->changed_ctx = ctx;
+	int rc = pthread_create(&db->thread, NULL, refresher, db);
+	if (rc)
+		return -rc;
+	db->thread_started = true;
+	return 0;
+}
+
+struct tree *database_tree(struct database *db)
+{
+	pthread_mutex_lock(&db->lock);
+	struct tree *t = tree_ref(db->tree);
+	if (!db->refresh_wanted && db->thread_started && elapsed(&db->loaded) >= db->cfg->ttl) {
+		db->refresh_wanted = true;
+		pthread_cond_signal(&db->wake);
+	}
+	pthread_mutex_unlock(&db->lock);
+	return t;
+}
+
+void database_refresh_sync(struct database *db, int timeout_ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&db->lock);
+	unsigned long gen = db->refreshes;
+	db->refresh_wanted = true;
+	pthread_cond_signal(&db->wake);
+	while (db->refresh_wanted && db->refreshes == gen && !db->stopping)
+		if (pthread_cond_timedwait(&db->wake, &db->lock, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&db->lock);
+}
+
+void database_close(struct database *db)
+{
+	if (db->thread_started) {
+		pthread_mutex_lock(&db->lock);
+		db->stopping = true;
+		pthread_cond_broadcast(&db->wake);
+		pthread_mutex_unlock(&db->lock);
+		pthread_join(db->thread, NULL);
+		db->thread_started = false;
+	}
+	if (db->conn)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	catalog_free(db->cat);
+	db->cat = NULL;
+	tree_unref(db->tree);
+	db->tree = NULL;
+	pthread_mutex_destroy(&db->lock);
+	pthread_cond_destroy(&db->wake);
+}

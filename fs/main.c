@@ -1,0 +1,218 @@
+/*
+ * main.c: command line, start-up checks and the FUSE loop.
+ *
+ * Everything that can refuse the mount (options, config, mountpoint, each
+ * database's connection and first snapshot) is checked before the daemon
+ * detaches, so the one-line reason reaches the terminal and the exit status
+ * is non-zero.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fuse_lowlevel.h>
+
+#include "config.h"
+#include "database.h"
+#include "fsops.h"
+#include "log.h"
+
+struct sfs_options {
+	const char *config;
+	const char *conninfo;
+	const char *ttl;
+	const char *log;
+	int show_help;
+	int show_version;
+};
+
+#define SFS_OPT(t, p) { t, offsetof(struct sfs_options, p), 1 }
+static const struct fuse_opt sfs_opt_spec[] = {
+	{ "config=%s", offsetof(struct sfs_options, config), 0 },
+	{ "conninfo=%s", offsetof(struct sfs_options, conninfo), 0 },
+	{ "ttl=%s", offsetof(struct sfs_options, ttl), 0 },
+	{ "log=%s", offsetof(struct sfs_options, log), 0 },
+	SFS_OPT("-h", show_help),
+	SFS_OPT("--help", show_help),
+	SFS_OPT("-V", show_version),
+	SFS_OPT("--version", show_version),
+	FUSE_OPT_END
+};
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options] MOUNTPOINT\n\n"
+	       "Mounts PostgreSQL databases as a tree of plain-text files.\n\n"
+	       "schemafs options:\n"
+	       "    -o config=FILE         JSON config naming the databases (see schemafs(1))\n"
+	       "    -o conninfo=STRING     one database (libpq conninfo or URI); its directory\n"
+	       "                           is named after the database\n"
+	       "    -o ttl=SECONDS         how long a snapshot stays fresh (default 2)\n"
+	       "    -o log=FILE            log file (default: stderr with -f, else syslog)\n"
+	       "    -h, --help             this help\n"
+	       "    -V, --version          version\n\n"
+	       "FUSE options:\n", prog);
+	fuse_cmdline_help();
+	fuse_lib_help(NULL);
+}
+
+static int fail(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "schemafs: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int check_mountpoint(const char *mp)
+{
+	struct stat st;
+	if (!mp)
+		return fail("no mountpoint given (see schemafs -h)%s", "");
+	if (stat(mp, &st) != 0) {
+		fprintf(stderr, "schemafs: bad mountpoint %s: %s\n", mp, strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return fail("bad mountpoint %s: not a directory", mp);
+	if (access(mp, R_OK | X_OK) != 0) {
+		fprintf(stderr, "schemafs: bad mountpoint %s: %s\n", mp, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmp_db(const void *a, const void *b)
+{
+	return strcmp(((const struct database *)a)->cfg->name, ((const struct database *)b)->cfg->name);
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct sfs_options opts = { 0 };
+	struct fuse_cmdline_opts cmd = { 0 };
+	struct config cfg = { 0 };
+	struct schemafs fs = { 0 };
+	struct fuse *fuse = NULL;
+	int ret = 1, mounted = 0;
+	char err[2048];
+
+	if (fuse_opt_parse(&args, &opts, sfs_opt_spec, NULL) == -1)
+		goto out;
+	if (opts.show_help) {
+		usage(argv[0]);
+		ret = 0;
+		goto out;
+	}
+	if (opts.show_version) {
+		printf("schemafs %s (libfuse %s, libpq %d)\n", SCHEMAFS_VERSION, fuse_pkgversion(),
+		       PQlibVersion());
+		ret = 0;
+		goto out;
+	}
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out;
+	if (check_mountpoint(cmd.mountpoint))
+		goto out;
+
+	double ttl = -1;
+	if (opts.ttl) {
+		char *end;
+		ttl = strtod(opts.ttl, &end);
+		if (*end || ttl < 0 || end == opts.ttl) {
+			fail("bad ttl=%s: give a number of seconds", opts.ttl);
+			goto out;
+		}
+	}
+	if (opts.config && opts.conninfo) {
+		fail("give either -o config=FILE or -o conninfo=STRING, not both%s", "");
+		goto out;
+	}
+	if (opts.config) {
+		if (config_load_file(opts.config, &cfg, err, sizeof err)) {
+			fprintf(stderr, "schemafs: %s: %s\n", opts.config, err);
+			goto out;
+		}
+	} else if (opts.conninfo) {
+		config_from_conninfo(opts.conninfo, &cfg);
+	} else {
+		fail("no database: give -o config=FILE or -o conninfo=STRING%s", "");
+		goto out;
+	}
+	config_apply_defaults(&cfg, ttl);
+
+	if (log_open(opts.log, !cmd.foreground && !opts.log, cmd.debug) != 0 && opts.log) {
+		fprintf(stderr, "schemafs: cannot open log %s: %s\n", opts.log, strerror(errno));
+		goto out;
+	}
+	fs.ttl = cfg.ttl;
+	fs.dbs = calloc(cfg.ndbs, sizeof *fs.dbs);
+	for (size_t i = 0; i < cfg.ndbs; i++) {
+		if (database_open(&fs.dbs[fs.ndbs], &cfg.dbs[i], err, sizeof err)) {
+			fprintf(stderr, "schemafs: %s\n", err);
+			database_close(&fs.dbs[fs.ndbs]);
+			goto out;
+		}
+		fs.ndbs++;
+		if (cfg.dbs[i].ttl < fs.ttl)
+			fs.ttl = cfg.dbs[i].ttl;
+	}
+	qsort(fs.dbs, fs.ndbs, sizeof *fs.dbs, cmp_db);
+	/* The refresher threads hold pointers into fs.dbs: no moving after this. */
+
+	fuse_opt_add_arg(&args, "-ofsname=schemafs,subtype=schemafs");
+	fuse = fuse_new(&args, &schemafs_ops, sizeof schemafs_ops, &fs);
+	if (!fuse)
+		goto out;
+	if (fuse_mount(fuse, cmd.mountpoint) != 0)
+		goto out;
+	mounted = 1;
+	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
+		goto out;
+	if (fuse_daemonize(cmd.foreground) != 0)
+		goto out;
+	/* After the fork: threads do not survive it. */
+	fs.fuse = fuse;
+	for (size_t i = 0; i < fs.ndbs; i++) {
+		if (database_start(&fs.dbs[i], schemafs_invalidate, &fs)) {
+			log_error("cannot start the refresher of %s", fs.dbs[i].cfg->name);
+			goto out;
+		}
+	}
+	log_info("mounted %zu database(s) on %s", fs.ndbs, cmd.mountpoint);
+
+	int rc;
+	if (cmd.singlethread) {
+		rc = fuse_loop(fuse);
+	} else {
+		struct fuse_loop_config *lc = fuse_loop_cfg_create();
+		fuse_loop_cfg_set_clone_fd(lc, cmd.clone_fd);
+		fuse_loop_cfg_set_max_threads(lc, cmd.max_threads);
+		rc = fuse_loop_mt(fuse, lc);
+		fuse_loop_cfg_destroy(lc);
+	}
+	ret = rc < 0 && rc != -EINTR ? 1 : 0;
+	log_info("unmounting %s", cmd.mountpoint);
+out:
+	/* Stop the refreshers before the session goes: they notify the kernel. */
+	for (size_t i = 0; i < fs.ndbs; i++)
+		database_close(&fs.dbs[i]);
+	if (fuse) {
+		if (mounted) {
+			fuse_remove_signal_handlers(fuse_get_session(fuse));
+			fuse_unmount(fuse);
+		}
+		fuse_destroy(fuse);
+	}
+	free(fs.dbs);
+	config_free(&cfg);
+	free(cmd.mountpoint);
+	fuse_opt_free_args(&args);
+	log_close();
+	return ret;
+}

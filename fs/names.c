@@ -1,0 +1,71 @@
+/* names.c: object name <-> file name; see include/names.h. */
+#include "names.h"
+
+#include <limits.h>
+#include <string.h>
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+
+static int hex_val(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+unsigned long long name_hash(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	unsigned long long h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+void name_escape(struct strbuf *sb, const char *name, const char *suffix)
+{
+	size_t start = sb->len;
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		sb_add(sb, name[1] ? "%2E%2E" : "%2E");
+	} else {
+		for (const char *p = name; *p; p++) {
+			if (*p == '/')
+				sb_add(sb, "%2F");
+			else if (*p == '%' && is_hex(p[1]) && is_hex(p[2]))
+				sb_add(sb, "%25");
+			else
+				sb_addc(sb, *p);
+		}
+	}
+	size_t slen = strlen(suffix);
+	if (sb->len - start + slen > NAME_MAX) {
+		/* Cut on a UTF-8 character boundary, keep room for the hash. */
+		size_t keep = NAME_MAX - slen - 18;
+		while (keep > 0 && ((unsigned char)sb->buf[start + keep] & 0xC0) == 0x80)
+			keep--;
+		sb->len = start + keep;
+		sb->buf[sb->len] = '\0';
+		sb_addf(sb, "%%~%016llx", name_hash(name, strlen(name)));
+	}
+	sb_add(sb, suffix);
+}
+
+int name_unescape(char *s)
+{
+	char *out = s;
+	for (char *p = s; *p; p++) {
+		if (p[0] == '%' && p[1] == '~')
+			return -1;
+		if (p[0] == '%' && is_hex(p[1]) && is_hex(p[2])) {
+			*out++ = (char)(hex_val(p[1]) * 16 + hex_val(p[2]));
+			p += 2;
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+	return 0;
+}

@@ -1,0 +1,82 @@
+/* pg.c: libpq wrapper; see include/pg.h. */
+#include "pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void one_line(char *msg)
+{
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+}
+
+void pg_redact(const char *conninfo, char *msg)
+{
+	one_line(msg);
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	if (!opts)
+		return;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (strcmp(o->keyword, "password") || !o->val || !*o->val)
+			continue;
+		size_t plen = strlen(o->val);
+		char *hit;
+		while ((hit = strstr(msg, o->val))) {
+			memmove(hit + 3, hit + plen, strlen(hit + plen) + 1);
+			memcpy(hit, "***", 3);
+		}
+	}
+	PQconninfoFree(opts);
+}
+
+PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t errlen)
+{
+	char timeout[16];
+	snprintf(timeout, sizeof timeout, "%d", connect_timeout);
+	/* dbname is expanded as a full conninfo; later keywords only apply
+	 * where the user's string did not set them. */
+	const char *keys[] = { "connect_timeout", "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { timeout, conninfo, "schemafs", NULL };
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+	if (!conn) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		snprintf(err, errlen, "%s", PQerrorMessage(conn));
+		pg_redact(conninfo, err);
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
+		  const char *const *params, char *err, size_t errlen)
+{
+	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	snprintf(err, errlen, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+	one_line(err);
+	PQclear(res);
+	return NULL;
+}
+
+int pg_command(PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+	PGresult *res = pg_exec(conn, sql, 0, NULL, err, errlen);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+const char *pg_val(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}

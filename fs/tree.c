@@ -1,0 +1,348 @@
+/* tree.c: catalog -> rendered file tree; see include/tree.h. */
+#include "tree.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "catalog.h"
+#include "names.h"
+#include "render.h"
+#include "strbuf.h"
+
+/* While building, a directory's kids are a malloc'd vector grown in powers
+ * of two; finish() sorts them and moves them into the arena. */
+struct builder {
+	struct tree *t;
+	struct timespec now;
+	struct strbuf name;	/* scratch: escaped names */
+	struct strbuf body;	/* scratch: rendered files */
+};
+
+static struct node *add_node(struct builder *b, struct node *dir, bool is_dir)
+{
+	struct node *n = arena_alloc(b->t->arena, sizeof *n);
+	n->name = arena_memdup(b->t->arena, b->name.buf ? b->name.buf : "", b->name.len);
+	n->is_dir = is_dir;
+	n->mtime = b->now;
+	if (dir) {
+		size_t k = dir->nkids;
+		if ((k & (k - 1)) == 0) {	/* 0, 1, 2, 4, ...: full */
+			struct node **kids = realloc(dir->kids, (k ? 2 * k : 4) * sizeof *kids);
+			if (!kids)
+				abort();
+			dir->kids = kids;
+		}
+		dir->kids[dir->nkids++] = n;
+	}
+	b->t->nnodes++;
+	return n;
+}
+
+/* A directory named RAW (escaped here) + SUFFIX. */
+static struct node *mkdir_node(struct builder *b, struct node *dir, const char *raw)
+{
+	sb_reset(&b->name);
+	name_escape(&b->name, raw, "");
+	return add_node(b, dir, true);
+}
+
+/* A file from what was rendered into b->body, which is then reset. */
+static void file_node(struct builder *b, struct node *dir, const char *raw, const char *suffix)
+{
+	sb_reset(&b->name);
+	name_escape(&b->name, raw, suffix);
+	struct node *n = add_node(b, dir, false);
+	n->size = b->body.len;
+	n->data = arena_memdup(b->t->arena, b->body.buf ? b->body.buf : "", b->body.len);
+	b->t->bytes += n->size;
+	sb_reset(&b->body);
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	const struct node *x = *(struct node *const *)a, *y = *(struct node *const *)b;
+	int c = strcmp(x->name, y->name);
+	if (c || x->is_dir != y->is_dir)
+		return c ? c : x->is_dir - y->is_dir;
+	/* Same name twice (two objects escaping alike): order by content so
+	 * the one kept is always the same. */
+	return x->is_dir ? 0 : strcmp(x->data, y->data);
+}
+
+static void finish(struct builder *b, struct node *dir)
+{
+	struct node **tmp = dir->kids;
+	size_t n = dir->nkids;
+	qsort(tmp, n, sizeof *tmp, cmp_node);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!kept || strcmp(tmp[kept - 1]->name, tmp[i]->name))
+			tmp[kept++] = tmp[i];
+	dir->kids = arena_alloc(b->t->arena, (kept ? kept : 1) * sizeof *dir->kids);
+	memcpy(dir->kids, tmp, kept * sizeof *tmp);
+	dir->nkids = kept;
+	free(tmp);
+	for (size_t i = 0; i < kept; i++)
+		if (dir->kids[i]->is_dir)
+			finish(b, dir->kids[i]);
+}
+
+static void build_table(struct builder *b, struct node *tables, const struct cat_relation *r)
+{
+	struct node *td = mkdir_node(b, tables, r->name);
+	struct node *cols = mkdir_node(b, td, "columns");
+	for (size_t i = 0; i < r->ncols; i++) {
+		render_column(&b->body, &r->cols[i]);
+		file_node(b, cols, r->cols[i].name, "");
+	}
+	struct node *idx = mkdir_node(b, td, "indexes");
+	for (size_t i = 0; i < r->nindexes; i++) {
+		render_index(&b->body, &r->indexes[i]);
+		file_node(b, idx, r->indexes[i].name, ".sql");
+	}
+	struct node *cons = mkdir_node(b, td, "constraints");
+	for (size_t i = 0; i < r->ncons; i++) {
+		render_constraint(&b->body, r, &r->cons[i]);
+		file_node(b, cons, r->cons[i].name, ".sql");
+	}
+	struct node *trg = mkdir_node(b, td, "triggers");
+	for (size_t i = 0; i < r->ntriggers; i++) {
+		render_trigger(&b->body, &r->triggers[i]);
+		file_node(b, trg, r->triggers[i].name, ".sql");
+	}
+	struct node *pol = mkdir_node(b, td, "policies");
+	for (size_t i = 0; i < r->npolicies; i++) {
+		render_policy(&b->body, r, &r->policies[i]);
+		file_node(b, pol, r->policies[i].name, ".sql");
+	}
+	render_comment_file(&b->body, r->comment);
+	file_node(b, td, "comment", "");
+	render_table(&b->body, r);
+	file_node(b, td, "table", ".sql");
+}
+
+static void build_schema(struct builder *b, struct node *schemas, const struct catalog *cat,
+			 const struct cat_schema *s)
+{
+	struct node *sd = mkdir_node(b, schemas, s->name);
+	render_schema_sql(&b->body, cat, s);
+	file_node(b, sd, "schema", ".sql");
+	render_erd(&b->body, s);
+	file_node(b, sd, "erd", ".md");
+
+	struct node *tables = mkdir_node(b, sd, "tables");
+	for (size_t i = 0; i < s->ntables; i++)
+		build_table(b, tables, s->tables[i]);
+	struct node *views = mkdir_node(b, sd, "views");
+	for (size_t i = 0; i < s->nviews; i++) {
+		render_view(&b->body, s->views[i]);
+		file_node(b, views, s->views[i]->name, ".sql");
+	}
+	struct node *mviews = mkdir_node(b, sd, "materialized_views");
+	for (size_t i = 0; i < s->nmatviews; i++) {
+		render_view(&b->body, s->matviews[i]);
+		file_node(b, mviews, s->matviews[i]->name, ".sql");
+	}
+	struct node *funcs = mkdir_node(b, sd, "functions");
+	struct strbuf fname = STRBUF_INIT;
+	for (size_t i = 0; i < s->nfunctions; i++) {
+		const struct cat_function *f = s->functions[i];
+		sb_reset(&fname);
+		sb_addf(&fname, "%s(%s)", f->name, f->args ? f->args : "");
+		render_function(&b->body, f);
+		file_node(b, funcs, sb_str(&fname), ".sql");
+	}
+	strbuf_free(&fname);
+	struct node *seqs = mkdir_node(b, sd, "sequences");
+	for (size_t i = 0; i < s->nsequences; i++) {
+		render_sequence(&b->body, s->sequences[i]);
+		file_node(b, seqs, s->sequences[i]->name, ".sql");
+	}
+	struct node *types = mkdir_node(b, sd, "types");
+	for (size_t i = 0; i < s->ntypes; i++) {
+		const struct cat_type *t = s->types[i];
+		if (t->kind == 'e') {
+			render_enum_labels(&b->body, t);
+			file_node(b, types, t->name, "");
+		} else {
+			render_type(&b->body, t);
+			file_node(b, types, t->name, ".sql");
+		}
+	}
+}
+
+/* journal.json: the Drizzle _journal.json view of the tracking table. */
+static void render_journal(struct strbuf *sb, const struct catalog *cat)
+{
+	sb_add(sb, "{\n  \"version\": \"7\",\n  \"dialect\": \"postgresql\",\n  \"entries\": [");
+	for (size_t i = 0; i < cat->nmigrations; i++) {
+		const struct cat_migration *m = &cat->migrations[i];
+		sb_addf(sb, "%s\n    {\n      \"idx\": %zu,\n      \"version\": \"7\",\n"
+			"      \"when\": %lld,\n      \"tag\": \"%04zu_%.8s\",\n"
+			"      \"breakpoints\": true\n    }",
+			i ? "," : "", i, m->created_at, i, m->hash ? m->hash : "");
+	}
+	sb_add(sb, cat->nmigrations ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+static void build_migrations(struct builder *b, struct node *root, const struct catalog *cat,
+			     const struct tree_extras *ex)
+{
+	struct node *md = mkdir_node(b, root, "migrations");
+	if (ex && ex->status)
+		sb_add(&b->body, ex->status);
+	file_node(b, md, "status", "");
+	render_journal(&b->body, cat);
+	file_node(b, md, "journal", ".json");
+	mkdir_node(b, md, "pending");
+	mkdir_node(b, md, "apply");
+	mkdir_node(b, md, "applied");
+}
+
+struct tree *tree_build(const struct catalog *cat, const struct tree_extras *extras,
+			struct timespec now)
+{
+	struct arena *a = arena_new();
+	if (!a)
+		return NULL;
+	struct tree *t = arena_alloc(a, sizeof *t);
+	t->arena = a;
+	t->refs = 1;
+	struct builder b = { t, now, STRBUF_INIT, STRBUF_INIT };
+	sb_reset(&b.name);
+	t->root = add_node(&b, NULL, true);
+
+	render_schema_sql(&b.body, cat, NULL);
+	file_node(&b, t->root, "schema", ".sql");
+	struct node *schemas = mkdir_node(&b, t->root, "schemas");
+	for (size_t i = 0; i < cat->nschemas; i++)
+		build_schema(&b, schemas, cat, &cat->schemas[i]);
+	build_migrations(&b, t->root, cat, extras);
+	finish(&b, t->root);
+	strbuf_free(&b.name);
+	strbuf_free(&b.body);
+	return t;
+}
+
+static const struct node *find_kid(const struct node *dir, const char *name, size_t len)
+{
+	size_t lo = 0, hi = dir->nkids;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *k = dir->kids[mid]->name;
+		int c = strncmp(k, name, len);
+		if (!c && k[len] != '\0')
+			c = 1;
+		if (!c)
+			return dir->kids[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct node *tree_lookup(const struct tree *t, const char *path)
+{
+	const struct node *n = t->root;
+	const char *p = path;
+	while (n && *p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t len = strcspn(p, "/");
+		if (!n->is_dir)
+			return NULL;
+		n = find_kid(n, p, len);
+		p += len;
+	}
+	return n;
+}
+
+static void report(void (*changed)(void *, const char *), void *ctx, const struct strbuf *path)
+{
+	if (changed)
+		changed(ctx, sb_str(path));
+}
+
+static void report_all(void (*changed)(void *, const char *), void *ctx, struct strbuf *path,
+		       const struct node *o)
+{
+	report(changed, ctx, path);
+	for (size_t i = 0; i < o->nkids; i++) {
+		size_t keep = path->len;
+		sb_addf(path, "%s%s", keep ? "/" : "", o->kids[i]->name);
+		report_all(changed, ctx, path, o->kids[i]);
+		path->len = keep;
+		path->buf[keep] = '\0';
+	}
+}
+
+/* Returns true when N has the same content (or listing) as O. */
+static bool inherit(struct node *n, const struct node *o, struct strbuf *path,
+		    void (*changed)(void *, const char *), void *ctx)
+{
+	if (n->is_dir != o->is_dir) {
+		report_all(changed, ctx, path, o);
+		return false;
+	}
+	if (!n->is_dir) {
+		bool same = n->size == o->size && !memcmp(n->data, o->data, n->size);
+		if (same)
+			n->mtime = o->mtime;
+		else
+			report(changed, ctx, path);
+		return same;
+	}
+	bool same = n->nkids == o->nkids;
+	size_t i = 0, j = 0;
+	while (i < n->nkids || j < o->nkids) {
+		int c = i == n->nkids ? 1 : j == o->nkids ? -1 : strcmp(n->kids[i]->name, o->kids[j]->name);
+		size_t keep = path->len;
+		if (c <= 0)
+			sb_addf(path, "%s%s", keep ? "/" : "", n->kids[i]->name);
+		else
+			sb_addf(path, "%s%s", keep ? "/" : "", o->kids[j]->name);
+		if (c == 0) {
+			inherit(n->kids[i++], o->kids[j++], path, changed, ctx);
+		} else if (c < 0) {
+			same = false;	/* added: the kernel has nothing cached for it */
+			i++;
+		} else {
+			same = false;
+			report_all(changed, ctx, path, o->kids[j++]);
+		}
+		path->len = keep;
+		path->buf[keep] = '\0';
+	}
+	if (same)
+		n->mtime = o->mtime;
+	else
+		report(changed, ctx, path);
+	return same;
+}
+
+void tree_inherit(struct tree *new_tree, const struct tree *old_tree,
+		  void (*changed)(void *ctx, const char *path), void *ctx)
+{
+	struct strbuf path = STRBUF_INIT;
+	sb_reset(&path);
+	sb_add(&path, "");
+	inherit(new_tree->root, old_tree->root, &path, changed, ctx);
+	strbuf_free(&path);
+}
+
+struct tree *tree_ref(struct tree *t)
+{
+	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+void tree_unref(struct tree *t)
+{
+	if (t && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		arena_free(t->arena);
+}

@@ -1,0 +1,28 @@
+/*
+ * arena: bump allocator for data that lives and dies together (one catalog
+ * snapshot, one rendered tree). Nothing is freed individually; arena_free()
+ * releases everything at once.
+ *
+ * Not thread-safe: an arena is filled by one thread, then only read.
+ */
+#ifndef SCHEMAFS_ARENA_H
+#define SCHEMAFS_ARENA_H
+
+#include <stddef.h>
+
+struct arena;
+
+/* Returns a new arena (caller frees with arena_free), or NULL on ENOMEM. */
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+
+/* Memory owned by the arena, 16-byte aligned, zeroed. Aborts on ENOMEM:
+ * a half-built snapshot is worse than a clear crash. */
+void *arena_alloc(struct arena *a, size_t size);
+/* Copies owned by the arena; NULL in gives NULL out. */
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_memdup(struct arena *a, const void *p, size_t len);	/* NUL-terminated */
+/* Bytes reserved from the system, for memory reports. */
+size_t arena_bytes(const struct arena *a);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * catalog: an immutable snapshot of one database's schema objects.
+ *
+ * catalog_load() reads it with a constant number of batched queries inside
+ * one REPEATABLE READ READ ONLY transaction (one consistent view), whatever
+ * the number of tables. Definitions are taken from PostgreSQL's own
+ * deparsers (format_type, pg_get_expr, pg_get_indexdef, ...), read with
+ * search_path = public, so text is canonical and stable. Names come both raw
+ * (for file names) and quoted by quote_ident (for SQL text).
+ *
+ * Every string and array belongs to the catalog's arena: catalog_free()
+ * releases all of it. Once loaded a catalog is never modified, so any number
+ * of threads may read it without a lock. Lists are sorted (byte order of the
+ * name) so that output never depends on OIDs or creation order.
+ *
+ * Unit tests build catalogs by hand with catalog_new() and the arena.
+ */
+#ifndef SCHEMAFS_CATALOG_H
+#define SCHEMAFS_CATALOG_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct cat_schema;
+
+struct cat_column {
+	const char *name, *qname;
+	int attnum;
+	const char *type;	/* format_type(atttypid, atttypmod) */
+	const char *collation;	/* quoted collation when not the type's default, else NULL */
+	bool notnull;
+	const char *defexpr;	/* pg_get_expr(adbin), NULL when none (or generated expr) */
+	char identity;		/* 0, 'a' (ALWAYS), 'd' (BY DEFAULT) */
+	char generated;		/* 0 or 's' (STORED; defexpr holds the expression) */
+	bool islocal;		/* false for columns inherited from a parent */
+	const char *comment;
+};
+
+struct cat_index {
+	const char *name, *qname;
+	const char *def;	/* pg_get_indexdef() */
+	const char *parent;	/* qualified parent index for partitions, or NULL */
+	const char *comment;
+};
+
+struct cat_constraint {
+	const char *name, *qname;
+	char type;		/* p, f, u, c, x, t */
+	const char *def;	/* pg_get_constraintdef() */
+	const char *comment;
+	const int *keys;	/* attnums of the constrained columns */
+	size_t nkeys;
+	const struct cat_relation *ref;	/* foreign keys: the referenced table, if in scope */
+};
+
+struct cat_trigger {
+	const char *name, *qname;
+	const char *def;	/* pg_get_triggerdef() */
+	char enabled;		/* O, D, R, A */
+	const char *comment;
+};
+
+struct cat_policy {
+	const char *name, *qname;
+	bool permissive;
+	char cmd;		/* r, a, w, d, * */
+	const char *roles;	/* "PUBLIC" or quoted role list */
+	const char *qual, *check;	/* NULL when absent */
+};
+
+enum rel_kind {
+	REL_TABLE = 'r', REL_PARTITIONED = 'p', REL_VIEW = 'v', REL_MATVIEW = 'm',
+	REL_SEQUENCE = 'S', REL_FOREIGN = 'f', REL_COMPOSITE = 'c',
+};
+
+struct cat_relation {
+	unsigned oid;
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	char kind;		/* enum rel_kind */
+	char persistence;	/* p, u */
+	bool rls, rls_force, is_partition;
+	const char *partkey;	/* pg_get_partkeydef(), or NULL */
+	const char *partbound;	/* FOR VALUES ..., or NULL */
+	const char *parents;	/* qualified parents, ", "-joined, or NULL */
+	const char *reloptions;	/* "a=1, b=2", or NULL */
+	const char *comment;
+	const char *viewdef;	/* views and materialized views */
+	int view_depth;		/* 0: uses no other view; else 1 + the deepest it uses */
+	/* sequences */
+	const char *seq_type;
+	long long seq_start, seq_inc, seq_min, seq_max, seq_cache;
+	bool seq_cycle;
+	const char *seq_owned_by;	/* qualified table.column, or NULL */
+
+	struct cat_column *cols;
+	size_t ncols;
+	struct cat_index *indexes;
+	size_t nindexes;
+	struct cat_constraint *cons;
+	size_t ncons;
+	struct cat_trigger *triggers;
+	size_t ntriggers;
+	struct cat_policy *policies;
+	size_t npolicies;
+};
+
+struct cat_function {
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	const char *args;	/* pg_get_function_identity_arguments() */
+	char kind;		/* f, p, a, w */
+	const char *def;	/* CREATE statement without the final ";" */
+	const char *comment;
+};
+
+struct cat_type {
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	char kind;		/* e (enum), d (domain), c (composite), r (range) */
+	const char **labels;	/* enum, in sort order */
+	size_t nlabels;
+	/* domain */
+	const char *base, *collation, *defexpr, *checks;	/* checks: "\n    CONSTRAINT ..." */
+	bool notnull;
+	/* composite */
+	const struct cat_relation *composite;
+	/* range: "subtype = int4, ..." ready to go between the parentheses */
+	const char *range_opts;
+	const char *comment;
+};
+
+struct cat_schema {
+	unsigned oid;
+	const char *name, *qname;
+	const char *comment;
+	struct cat_relation **tables;	/* r, p (and f is left out) */
+	size_t ntables;
+	struct cat_relation **views;
+	size_t nviews;
+	struct cat_relation **matviews;
+	size_t nmatviews;
+	struct cat_relation **sequences;
+	size_t nsequences;
+	struct cat_function **functions;
+	size_t nfunctions;
+	struct cat_type **types;
+	size_t ntypes;
+};
+
+struct cat_extension {
+	const char *name, *qname, *qschema, *version;
+};
+
+struct cat_migration {
+	long long id;
+	const char *hash;
+	long long created_at;
+};
+
+struct catalog {
+	struct arena *arena;
+	const char *dbname;
+	struct cat_schema *schemas;
+	size_t nschemas;
+	struct cat_extension *exts;
+	size_t nexts;
+	struct cat_relation *rels;	/* sorted by oid */
+	size_t nrels;
+	struct cat_function *funcs;
+	size_t nfuncs;
+	struct cat_type *types;
+	size_t ntypes;
+	const char **omitted;		/* "foreign table s.t", ... */
+	size_t nomitted;
+	bool has_tracking;		/* the migrations table exists */
+	struct cat_migration *migrations;
+	size_t nmigrations;
+	int queries;			/* catalog queries this load ran */
+};
+
+struct catalog_filter {
+	const char *const *schemas;	/* NULL: all user schemas */
+	size_t nschemas;
+	const char *tracking_schema;	/* left out of the tree */
+	const char *tracking_table;
+};
+
+/* An empty catalog with its arena (caller frees with catalog_free). */
+struct catalog *catalog_new(void);
+void catalog_free(struct catalog *cat);
+
+/* Reads a snapshot. Returns NULL with the reason in ERR on failure; the
+ * connection is left outside any transaction either way. */
+struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
+			     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * config: the mount's configuration, from a JSON file (cJSON) or from a
+ * single -o conninfo=... option.
+ *
+ *   { "databases": { "<dir>": { "conninfo": "...", "schemas": [...],
+ *                               "read_only": false, "migrations_dir": "...",
+ *                               "migrations_table": "__drizzle_migrations",
+ *                               "migrations_schema": "drizzle",
+ *                               "connect_timeout": 10, "ttl": 2,
+ *                               "lock_timeout": 5000, "statement_timeout": 0 } },
+ *     "state_dir": "...", "ttl": 2 }
+ *
+ * A struct config owns every string in it; config_free() releases them.
+ * Read-only after loading, so shared by all threads without a lock.
+ */
+#ifndef SCHEMAFS_CONFIG_H
+#define SCHEMAFS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db_config {
+	char *name;		/* top-level directory; NULL until known for -o conninfo */
+	char *conninfo;		/* libpq conninfo or URI; may hold a password: never log */
+	char **schemas;		/* include filter; NULL = every user schema */
+	size_t nschemas;
+	bool read_only;
+	char *migrations_dir;	/* NULL when not configured */
+	char *migrations_table;
+	char *migrations_schema;
+	int connect_timeout;	/* seconds */
+	double ttl;		/* seconds a snapshot stays fresh */
+	int lock_timeout_ms;
+	int statement_timeout_ms;
+};
+
+struct config {
+	struct db_config *dbs;
+	size_t ndbs;
+	char *state_dir;	/* NULL: default chosen by the caller */
+	double ttl;
+};
+
+/* Parses JSON text. On error returns -1 and writes one line (with line and
+ * column for syntax errors) to ERR. */
+int config_parse(const char *json, struct config *cfg, char *err, size_t errlen);
+int config_load_file(const char *path, struct config *cfg, char *err, size_t errlen);
+/* One database from a conninfo string; its name is filled in on connect. */
+int config_from_conninfo(const char *conninfo, struct config *cfg);
+/* Defaults for fields not given (ttl from the mount's -o ttl when set). */
+void config_apply_defaults(struct config *cfg, double ttl_override);
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * database: one mounted database at run time. Owns the libpq connection,
+ * the current rendered tree and the background refresher thread.
+ *
+ * Threads: the connection (conn) and the last catalog (cat) are used only by
+ * the refresher thread once it runs (before that, by database_open's caller).
+ * Everything else in struct database below `lock` is protected by `lock`.
+ * Readers never wait on the server: database_tree() returns the current tree
+ * at once and, when it is older than the TTL, wakes the refresher.
+ */
+#ifndef SCHEMAFS_DATABASE_H
+#define SCHEMAFS_DATABASE_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+struct db_config;
+struct catalog;
+struct tree;
+
+/* Called by the refresher after a new tree is in place, once per path (relative to
+ * the database directory) whose kernel caches must be dropped. */
+typedef void (*db_changed_fn)(void *ctx, const char *dbname, const char *path);
+
+struct database {
+	struct db_config *cfg;		/* owned by the struct config */
+	PGconn *conn;			/* refresher thread only */
+	struct catalog *cat;		/* refresher thread only: the last good snapshot */
+	db_changed_fn changed;
+	void *changed_ctx;
+	pthread_t thread;
+	bool thread_started;
+
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct tree *tree;		/* lock; current tree, never NULL once open */
+	struct timespec loaded;		/* lock; CLOCK_MONOTONIC of the last attempt */
+	bool refresh_wanted;		/* lock */
+	bool stopping;			/* lock */
+	bool reachable;			/* lock */
+	char last_error[1024];		/* lock; "" when the last refresh worked */
+	unsigned long refreshes;	/* lock; successful loads */
+	int queries;			/* lock; catalog queries in the last load */
+};
+
+/* Connects and reads the first snapshot, in the calling thread, so that
+ * errors reach the terminal before the daemon detaches. Sets cfg->name from
+ * the server when it is NULL. Returns 0, or -1 with one line in ERR. */
+int database_open(struct database *db, struct db_config *cfg, char *err, size_t errlen);
+
+/* Starts the refresher thread (after daemonizing: threads do not survive fork). */
+int database_start(struct database *db, db_changed_fn changed, void *ctx);
+
+/* The current tree, with a reference the caller drops with tree_unref(). */
+struct tree *database_tree(struct database *db);
+
+/* Asks for a refresh now and waits for it (at most TIMEOUT_MS). */
+void database_refresh_sync(struct database *db, int timeout_ms);
+
+/* Stops the thread, closes the connection, frees the trees. */
+void database_close(struct database *db);
+
+#endif

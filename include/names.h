@@ -1,0 +1,32 @@
+/*
+ * names: reversible mapping between object names and file names.
+ *
+ * Every name appears as is, except what cannot be a file name:
+ *   "/"                       -> "%2F"
+ *   "%" followed by 2 hex digits -> "%25" (so the mapping stays reversible;
+ *                                a "%" not followed by two hex digits stays)
+ *   a name that is "." or ".."  -> "%2E" / "%2E%2E"
+ *   longer than NAME_MAX bytes -> the first bytes, then "%~" and 16 hex digits
+ *                                of a hash of the whole name (only this case
+ *                                is not reversible from the text alone).
+ * PostgreSQL names never contain NUL.
+ */
+#ifndef SCHEMAFS_NAMES_H
+#define SCHEMAFS_NAMES_H
+
+#include <stddef.h>
+#include "strbuf.h"
+
+/* Appends the file name for NAME (a NUL-terminated object name) to SB,
+ * followed by SUFFIX (for example ".sql", or ""). The suffix counts towards
+ * NAME_MAX and is never cut. */
+void name_escape(struct strbuf *sb, const char *name, const char *suffix);
+
+/* Decodes a file name back into an object name, in place. Returns 0, or -1
+ * when the name is a shortened (hashed) one. */
+int name_unescape(char *s);
+
+/* 64-bit FNV-1a, used for shortened names and content comparison. */
+unsigned long long name_hash(const void *p, size_t len);
+
+#endif

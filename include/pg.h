@@ -1,0 +1,34 @@
+/*
+ * pg: the thin layer over libpq. Connecting (with the password kept out of
+ * every message), running queries with parameters, and reporting errors.
+ *
+ * A PGconn is used by one thread at a time: its owner (struct database's
+ * refresher) is the only caller. Nothing here keeps global state.
+ */
+#ifndef SCHEMAFS_PG_H
+#define SCHEMAFS_PG_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* Connects; on failure returns NULL and writes libpq's message, password
+ * removed, as one line to ERR. The caller owns the connection (PQfinish). */
+PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t errlen);
+
+/* Replaces each occurrence of CONNINFO's password in MSG with "***", and
+ * folds the message onto one line. */
+void pg_redact(const char *conninfo, char *msg);
+
+/* Runs SQL with text parameters. Returns the result (caller PQclear()s it)
+ * when its status is COMMAND_OK or TUPLES_OK; otherwise NULL, with the
+ * server's message in ERR. */
+PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
+		  const char *const *params, char *err, size_t errlen);
+
+/* Runs a statement without result rows; 0 or -1 with ERR. */
+int pg_command(PGconn *conn, const char *sql, char *err, size_t errlen);
+
+/* Value at (row, col); NULL for SQL NULL. */
+const char *pg_val(const PGresult *res, int row, int col);
+
+#endif

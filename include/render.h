@@ -1,0 +1,44 @@
+/*
+ * render: catalog objects -> file text. Pure functions: no I/O, no server,
+ * no globals; the same catalog always gives byte-identical text.
+ *
+ * Every function appends to the caller's strbuf (the caller owns it). SQL
+ * text is complete statements, each ending in ";\n". Literals are written
+ * for standard_conforming_strings = on (the default since 9.1): quotes
+ * doubled, backslashes as is.
+ */
+#ifndef SCHEMAFS_RENDER_H
+#define SCHEMAFS_RENDER_H
+
+#include "catalog.h"
+#include "strbuf.h"
+
+/* columns/<c>: one line, e.g. "text NOT NULL DEFAULT ''::text\n". */
+void render_column(struct strbuf *sb, const struct cat_column *c);
+/* indexes/<i>.sql, constraints/<c>.sql, triggers/<t>.sql, policies/<p>.sql */
+void render_index(struct strbuf *sb, const struct cat_index *x);
+void render_constraint(struct strbuf *sb, const struct cat_relation *r, const struct cat_constraint *k);
+void render_trigger(struct strbuf *sb, const struct cat_trigger *t);
+void render_policy(struct strbuf *sb, const struct cat_relation *r, const struct cat_policy *p);
+/* comment: the text and a newline, or nothing. */
+void render_comment_file(struct strbuf *sb, const char *comment);
+/* table.sql: the table, its constraints, indexes, triggers, RLS, comments. */
+void render_table(struct strbuf *sb, const struct cat_relation *r);
+/* views/<v>.sql and materialized_views/<v>.sql */
+void render_view(struct strbuf *sb, const struct cat_relation *r);
+/* functions/<name>(<args>).sql */
+void render_function(struct strbuf *sb, const struct cat_function *f);
+/* sequences/<s>.sql */
+void render_sequence(struct strbuf *sb, const struct cat_relation *r);
+/* types/<enum>: labels, one a line. types/<t>.sql: CREATE TYPE / DOMAIN. */
+void render_enum_labels(struct strbuf *sb, const struct cat_type *t);
+void render_type(struct strbuf *sb, const struct cat_type *t);
+/* schema.sql of one schema, or of the whole database (schema == NULL), in
+ * dependency order. */
+void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);
+/* erd.md: a Mermaid erDiagram of the schema's tables and foreign keys. */
+void render_erd(struct strbuf *sb, const struct cat_schema *schema);
+/* A SQL string literal ('...' with quotes doubled). */
+void render_literal(struct strbuf *sb, const char *s);
+
+#endif

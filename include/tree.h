@@ -1,0 +1,66 @@
+/*
+ * tree: the rendered file tree of one database, built from a catalog.
+ *
+ * A tree is immutable once built and shared by reference count: readers take
+ * a reference (tree_ref) for as long as they use a node, so a refresh can
+ * swap in a new tree while old readers finish on the old one. Every node,
+ * name and file body lives in the tree's arena; tree_unref() of the last
+ * reference frees it all. Knows nothing of FUSE.
+ *
+ * Paths are relative to the database directory: "" is that directory,
+ * "schemas/public/tables/booking/table.sql" a file in it.
+ */
+#ifndef SCHEMAFS_TREE_H
+#define SCHEMAFS_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct catalog;
+struct arena;
+
+struct node {
+	const char *name;		/* file name, escaped (see names.h) */
+	struct node **kids;		/* directories: sorted by name (strcmp) */
+	size_t nkids;
+	const char *data;		/* files: the content */
+	size_t size;
+	bool is_dir;
+	struct timespec mtime;		/* when this content was first seen */
+};
+
+struct tree {
+	struct arena *arena;
+	struct node *root;
+	size_t nnodes;
+	size_t bytes;			/* sum of file sizes */
+	int refs;			/* atomic */
+};
+
+/* Extra text the tree shows that is not in the catalog. */
+struct tree_extras {
+	const char *status;		/* migrations/status */
+};
+
+/* Renders every file of CAT. All mtimes are NOW until tree_inherit(). The
+ * caller owns the one reference returned. */
+struct tree *tree_build(const struct catalog *cat, const struct tree_extras *extras,
+			struct timespec now);
+
+/*
+ * Keeps OLD's mtime on every node of NEW whose content (files) or listing
+ * (directories) is unchanged, so mtimes change only with content. Calls
+ * CHANGED (if not NULL) with the path of every node that was added, changed
+ * or removed, for the caller to drop kernel caches.
+ */
+void tree_inherit(struct tree *new_tree, const struct tree *old_tree,
+		  void (*changed)(void *ctx, const char *path), void *ctx);
+
+/* The node at PATH, or NULL. Valid while the caller holds a reference. */
+const struct node *tree_lookup(const struct tree *t, const char *path);
+
+struct tree *tree_ref(struct tree *t);
+void tree_unref(struct tree *t);
+
+#endif

@@ -1,0 +1,145 @@
+# tests/lib.sh: fixture for end-to-end tests, sourced by tests/e2e/*.sh.
+#
+# Each test file gets its own throwaway PostgreSQL cluster (initdb -A trust
+# --nosync, fsync off, Unix socket in a private temp dir, no TCP) and its own
+# mounts. Whatever happens, the EXIT trap unmounts every mount with
+# fusermount3 -u, checks that each daemon then exited 0, and stops the server
+# with pg_ctl -m fast stop.
+#
+# Results are TAP-like lines, "ok - ..." and "not ok - ...", counted by
+# scripts/test. A test file exits non-zero when any check failed.
+
+set -u
+T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCHEMAFS=${SCHEMAFS:-$T_ROOT/build/schemafs}
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+T_TMP=$(mktemp -d /tmp/schemafs-test.XXXXXX)
+chmod 755 "$T_TMP"
+T_FAILED=0
+T_MOUNTS=()
+T_DAEMONS=()
+T_PG_DATA=""
+
+ok()     { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; T_FAILED=$((T_FAILED + 1)); }
+
+# check DESC CMD...: passes when CMD exits 0.
+check() {
+	local desc=$1; shift
+	if "$@" >"$T_TMP/check.out" 2>&1; then ok "$desc"
+	else not_ok "$desc"; sed 's/^/#   /' "$T_TMP/check.out" | head -n 20; fi
+}
+
+# check_fails DESC CMD...: passes when CMD exits non-zero.
+check_fails() {
+	local desc=$1; shift
+	if "$@" >"$T_TMP/check.out" 2>&1; then not_ok "$desc (command succeeded)"
+	else ok "$desc"; fi
+}
+
+# eq DESC EXPECTED ACTUAL
+eq() {
+	if [ "$2" == "$3" ]; then ok "$1"
+	else
+		not_ok "$1"
+		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -n 30 | sed 's/^/#   /'
+	fi
+}
+
+# errno_of CMD...: prints the strerror text a failing command reported, as
+# the last ": "-separated field of its stderr (coreutils' format).
+errno_of() { "$@" 2>&1 >/dev/null | tail -n 1 | sed 's/.*: //'; }
+
+# poll SECONDS CMD...: retries CMD every 0.2 s until it exits 0; returns 1
+# (with CMD's last output on stdout) when it never did within SECONDS.
+poll() {
+	local secs=$1; shift
+	local end=$(( $(date +%s%N) + secs * 1000000000 ))
+	while :; do
+		"$@" >"$T_TMP/poll.out" 2>&1 && return 0
+		[ "$(date +%s%N)" -lt "$end" ] || break
+		sleep 0.2
+	done
+	cat "$T_TMP/poll.out"
+	return 1
+}
+
+# pg_start: a fresh cluster; exports PGHOST, PGPORT, PGUSER for psql and libpq.
+pg_start() {
+	T_PG_DATA=$T_TMP/pgdata
+	# The server runs as postgres: it needs its own data, socket and log dirs.
+	mkdir -p "$T_TMP/pgsock" "$T_PG_DATA" "$T_TMP/pglog"
+	chown postgres: "$T_TMP/pgsock" "$T_PG_DATA" "$T_TMP/pglog"
+	chmod 700 "$T_PG_DATA"
+	runuser -u postgres -- "$PGBIN/initdb" -A trust --nosync -U postgres \
+		-D "$T_PG_DATA" >"$T_TMP/initdb.log" 2>&1 || { cat "$T_TMP/initdb.log"; exit 1; }
+	export PGPORT=$(( 20000 + RANDOM % 20000 ))
+	export PGHOST=$T_TMP/pgsock PGUSER=postgres PGDATABASE=postgres
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T_PG_DATA" -w -l "$T_TMP/pglog/pg.log" \
+		-o "-F -p $PGPORT -k $PGHOST -c listen_addresses=''" start >/dev/null ||
+		{ cat "$T_TMP/pglog/pg.log"; exit 1; }
+}
+
+pg_stop() {
+	[ -n "$T_PG_DATA" ] && [ -f "$T_PG_DATA/postmaster.pid" ] &&
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T_PG_DATA" -m fast -w stop >/dev/null 2>&1
+	return 0
+}
+
+# sql DB STATEMENTS: runs psql quietly, stops at the first error.
+sql() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+# val DB QUERY: one value, unaligned.
+val() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+
+is_mounted() { grep -q " $(realpath "$1") fuse" /proc/mounts; }
+
+# mount_fs MOUNTPOINT ARGS...: starts schemafs in the foreground (in the
+# background of this shell) and waits until the mount is live.
+mount_fs() {
+	local mnt=$1; shift
+	mkdir -p "$mnt"
+	"$SCHEMAFS" -f "$@" "$mnt" >>"$T_TMP/daemon.log" 2>&1 &
+	local pid=$!
+	T_MOUNTS+=("$mnt"); T_DAEMONS+=("$pid")
+	for _ in $(seq 1 100); do
+		is_mounted "$mnt" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# mount of $mnt did not come up; daemon log:"; sed 's/^/#   /' "$T_TMP/daemon.log" | tail -n 20
+	return 1
+}
+
+# umount_fs MOUNTPOINT: unmounts and checks the daemon exits 0.
+umount_fs() {
+	local mnt=$1 i
+	for i in "${!T_MOUNTS[@]}"; do
+		[ "${T_MOUNTS[$i]}" == "$mnt" ] || continue
+		local pid=${T_DAEMONS[$i]}
+		fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" 2>/dev/null
+		local rc=0
+		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; rc=137; fi
+		wait "$pid" 2>/dev/null || rc=$?
+		if [ "$rc" == 0 ]; then ok "daemon for $(basename "$mnt") exited 0 after unmount"
+		else not_ok "daemon for $(basename "$mnt") exited $rc after unmount"
+			tail -n 20 "$T_TMP/daemon.log" | sed 's/^/#   /'; fi
+		unset 'T_MOUNTS[i]' 'T_DAEMONS[i]'
+	done
+}
+
+t_cleanup() {
+	local m
+	for m in "${T_MOUNTS[@]}"; do umount_fs "$m"; done
+	pg_stop
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+
+# done_testing: the exit status of a test file.
+done_testing() {
+	t_cleanup
+	trap - EXIT
+	[ "$T_FAILED" == 0 ]
+	exit $?
+}

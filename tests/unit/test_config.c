@@ -1,0 +1,63 @@
+/* Unit tests: JSON config parsing (config.c). */
+#include <stdlib.h>
+
+#include "config.h"
+#include "tap.h"
+
+static int parse(const char *json, char *err)
+{
+	struct config cfg;
+	int rc = config_parse(json, &cfg, err, 512);
+	if (!rc)
+		config_free(&cfg);
+	return rc;
+}
+
+int main(void)
+{
+	char err[512];
+	struct config cfg;
+	const char *good =
+		"{ \"databases\": {\n"
+		"    \"scheduler\": { \"conninfo\": \"postgresql://u:pw@h/scheduler\",\n"
+		"                   \"migrations_dir\": \"/srv/drizzle\", \"ttl\": 5 },\n"
+		"    \"vendure\": { \"conninfo\": \"service=vendure\", \"read_only\": true },\n"
+		"    \"directus\": { \"conninfo\": \"dbname=directus\", \"schemas\": [\"public\", \"auth\"] }\n"
+		"  },\n  \"state_dir\": \"/var/lib/schemafs\" }";
+	ok(config_parse(good, &cfg, err, sizeof err) == 0, "a good config parses");
+	ok(cfg.ndbs == 3, "three databases");
+	config_apply_defaults(&cfg, -1);
+	is_str(cfg.dbs[0].name, "scheduler", "first database keeps its key");
+	ok(cfg.dbs[0].ttl == 5, "per-database ttl kept");
+	ok(cfg.dbs[1].ttl == 2, "default ttl 2 s");
+	ok(cfg.dbs[1].read_only, "read_only read");
+	ok(cfg.dbs[2].nschemas == 2 && !strcmp(cfg.dbs[2].schemas[1], "auth"), "schemas filter read");
+	is_str(cfg.dbs[0].migrations_table, "__drizzle_migrations", "default migrations table");
+	is_str(cfg.dbs[0].migrations_schema, "drizzle", "default migrations schema");
+	is_str(cfg.state_dir, "/var/lib/schemafs", "state_dir read");
+	config_free(&cfg);
+
+	ok(parse("{ \"databases\": {\n  \"a\": { \"conninfo\": \"x\" },\n  oops }", err) == -1 &&
+	   strstr(err, "line 3, column"), "bad JSON names line and column: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"colour\": 1 } } }", err) == -1 &&
+	   strstr(err, "unknown key") && strstr(err, "colour"), "unknown key refused: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": 5 } } }", err) == -1 &&
+	   strstr(err, "must be a string"), "wrong type refused: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"read_only\": true } } }", err) == -1 &&
+	   strstr(err, "no \"conninfo\""), "missing conninfo refused: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"read_only\": \"yes\" } } }", err) == -1,
+	   "read_only must be a boolean: %s", err);
+	ok(parse("{ \"databases\": {} }", err) == -1, "no databases refused: %s", err);
+	ok(parse("{ \"databases\": { \"a/b\": { \"conninfo\": \"x\" } } }", err) == -1,
+	   "a key that cannot be a directory name is refused: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"schemas\": [1] } } }", err) == -1,
+	   "schemas must hold strings: %s", err);
+	ok(parse("[]", err) == -1, "top level must be an object: %s", err);
+
+	config_from_conninfo("dbname=x", &cfg);
+	config_apply_defaults(&cfg, 0.5);
+	ok(cfg.ndbs == 1 && cfg.dbs[0].name == NULL && cfg.dbs[0].ttl == 0.5,
+	   "-o conninfo gives one unnamed database with the -o ttl");
+	config_free(&cfg);
+	return done_testing();
+}

@@ -1,0 +1,91 @@
+/* Unit tests: the rendered tree (tree.c): layout, lookups, mtimes. */
+#include <stdlib.h>
+
+#include "fixture.h"
+#include "tap.h"
+#include "tree.h"
+
+struct seen {
+	char paths[32][256];
+	int n;
+};
+
+static void record(void *ctx, const char *path)
+{
+	struct seen *s = ctx;
+	if (s->n < 32)
+		snprintf(s->paths[s->n++], 256, "%s", path);
+}
+
+static bool saw(const struct seen *s, const char *path)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->paths[i], path))
+			return true;
+	return false;
+}
+
+int main(void)
+{
+	struct catalog *cat = fixture_catalog("'pending'::booking_status");
+	struct timespec t1 = { 1000, 0 }, t2 = { 2000, 0 };
+	struct tree *a = tree_build(cat, NULL, t1);
+
+	const struct node *n = tree_lookup(a, "schemas/public/tables/booking/columns/status");
+	ok(n && !n->is_dir, "column file found");
+	ok(n && n->size == strlen(n->data), "size matches content");
+	ok(tree_lookup(a, "schemas/public/tables/booking/nope") == NULL, "missing path: NULL");
+	ok(tree_lookup(a, "schemas/public/tables/booking/table.sql/x") == NULL, "path below a file: NULL");
+	ok(tree_lookup(a, "") == a->root && a->root->is_dir, "empty path is the database directory");
+	static const char *const dirs[] = { "schema.sql", "migrations", "schemas" };
+	for (size_t i = 0; i < 3; i++)
+		ok(tree_lookup(a, dirs[i]) != NULL, "%s present", dirs[i]);
+	const struct node *tdir = tree_lookup(a, "schemas/public/tables/booking");
+	static const char *const want[] = { "columns", "comment", "constraints", "indexes",
+					    "policies", "table.sql", "triggers" };
+	ok(tdir && tdir->nkids == 7, "table directory has 7 entries");
+	for (size_t i = 0; tdir && i < tdir->nkids && i < 7; i++)
+		is_str(tdir->kids[i]->name, want[i], "table entry %zu sorted", i);
+	const struct node *sdir = tree_lookup(a, "schemas/public");
+	bool sorted = true;
+	for (size_t i = 1; sdir && i < sdir->nkids; i++)
+		sorted &= strcmp(sdir->kids[i - 1]->name, sdir->kids[i]->name) < 0;
+	ok(sorted && sdir->nkids == 8, "schema directory sorted, 8 entries");
+	ok(tree_lookup(a, "schemas/public/functions/add(a integer, b integer).sql") != NULL,
+	   "function file named name(args).sql");
+	ok(tree_lookup(a, "schemas/public/types/booking_status") != NULL, "enum file without suffix");
+	const struct node *comment = tree_lookup(a, "schemas/public/tables/customer/comment");
+	ok(comment && comment->size == 0, "no comment: empty file");
+
+	/* Same catalog again: every mtime inherited, nothing reported. */
+	struct tree *b = tree_build(cat, NULL, t2);
+	struct seen s1 = { .n = 0 };
+	tree_inherit(b, a, record, &s1);
+	ok(s1.n == 0, "identical trees: no change reported (%d)", s1.n);
+	ok(tree_lookup(b, "schema.sql")->mtime.tv_sec == 1000, "identical content keeps its mtime");
+
+	/* One default changes: that column, table.sql and schema.sql change. */
+	struct catalog *cat2 = fixture_catalog("'confirmed'::booking_status");
+	struct tree *c = tree_build(cat2, NULL, t2);
+	struct seen s2 = { .n = 0 };
+	tree_inherit(c, b, record, &s2);
+	ok(saw(&s2, "schemas/public/tables/booking/columns/status"), "changed column reported");
+	ok(saw(&s2, "schemas/public/tables/booking/table.sql"), "changed table.sql reported");
+	ok(!saw(&s2, "schemas/public/tables/customer/table.sql"), "unchanged table not reported");
+	ok(tree_lookup(c, "schemas/public/tables/booking/columns/status")->mtime.tv_sec == 2000,
+	   "changed file gets the new mtime");
+	ok(tree_lookup(c, "schemas/public/tables/customer/table.sql")->mtime.tv_sec == 1000,
+	   "unchanged file keeps the old mtime");
+	ok(tree_lookup(c, "schemas/public/tables/booking/columns")->mtime.tv_sec == 1000,
+	   "directory with the same listing keeps its mtime");
+
+	tree_ref(c);
+	tree_unref(c);
+	ok(c->refs == 1, "reference counting");
+	tree_unref(a);
+	tree_unref(b);
+	tree_unref(c);
+	catalog_free(cat);
+	catalog_free(cat2);
+	return done_testing();
+}
