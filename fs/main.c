@@ -91,8 +91,37 @@ static int cmp_db(const void *a, const void *b)
 	return strcmp(((const struct database *)a)->cfg->name, ((const struct database *)b)->cfg->name);
 }
 
+/*
+ * mount(8) and /etc/fstab run "schemafs SOURCE MOUNTPOINT -o opts". When
+ * there are two non-option arguments, the first is that source: a JSON
+ * file is taken as the config, anything else is ignored. Returns the
+ * source (an element of ARGV) and removes it from ARGV.
+ */
+static const char *take_source(int *argc, char *argv[])
+{
+	int first = -1, count = 0;
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "-o")) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		if (first < 0)
+			first = i;
+		count++;
+	}
+	if (count != 2)
+		return NULL;
+	const char *src = argv[first];
+	memmove(&argv[first], &argv[first + 1], (size_t)(*argc - first) * sizeof *argv);
+	(*argc)--;
+	return src;
+}
+
 int main(int argc, char *argv[])
 {
+	const char *source = take_source(&argc, argv);
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct sfs_options opts = { 0 };
 	struct fuse_cmdline_opts cmd = { 0 };
@@ -128,6 +157,11 @@ int main(int argc, char *argv[])
 			fail("bad ttl=%s: give a number of seconds", opts.ttl);
 			goto out;
 		}
+	}
+	if (source && !opts.config && !opts.conninfo) {
+		size_t len = strlen(source);
+		if (len > 5 && !strcmp(source + len - 5, ".json"))
+			opts.config = source;
 	}
 	if (opts.config && opts.conninfo) {
 		fail("give either -o config=FILE or -o conninfo=STRING, not both%s", "");
@@ -165,7 +199,7 @@ int main(int argc, char *argv[])
 	qsort(fs.dbs, fs.ndbs, sizeof *fs.dbs, cmp_db);
 	/* The refresher threads hold pointers into fs.dbs: no moving after this. */
 
-	fuse_opt_add_arg(&args, "-ofsname=schemafs,subtype=schemafs");
+	fuse_opt_add_arg(&args, "-ofsname=schemafs");
 	fuse = fuse_new(&args, &schemafs_ops, sizeof schemafs_ops, &fs);
 	if (!fuse)
 		goto out;

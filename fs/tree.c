@@ -74,12 +74,16 @@ static void finish(struct builder *b, struct node *dir)
 {
 	struct node **tmp = dir->kids;
 	size_t n = dir->nkids;
+	if (!n) {
+		dir->kids = NULL;
+		return;
+	}
 	qsort(tmp, n, sizeof *tmp, cmp_node);
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!kept || strcmp(tmp[kept - 1]->name, tmp[i]->name))
 			tmp[kept++] = tmp[i];
-	dir->kids = arena_alloc(b->t->arena, (kept ? kept : 1) * sizeof *dir->kids);
+	dir->kids = arena_alloc(b->t->arena, kept * sizeof *dir->kids);
 	memcpy(dir->kids, tmp, kept * sizeof *tmp);
 	dir->nkids = kept;
 	free(tmp);
