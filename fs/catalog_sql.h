@@ -148,7 +148,10 @@ static const char SQL_FUNCTIONS[] =
 	"   FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid = p.oid) END,"
 	" pg_catalog.obj_description(p.oid, 'pg_proc')"
 	" FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-	" WHERE p.pronamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_proc", "p.oid");
+	" WHERE p.pronamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_proc", "p.oid")
+	/* Range and multirange constructors come with their type. */
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid ="
+	"  'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND d.deptype = 'i')";
 
 static const char SQL_TYPES[] =
 	"SELECT t.typnamespace, t.typname, pg_catalog.quote_ident(t.typname), t.typtype,"
@@ -189,8 +192,11 @@ static const char SQL_TYPES[] =
 	" AND NOT (t.typtype = 'b' AND t.typcategory = 'A')"
 	" AND" NOT_EXT_MEMBER("pg_type", "t.oid");
 
-/* $1: the tracking table, qualified and quoted. */
+/* $1: the tracking table, qualified and quoted. True only when it has
+ * Drizzle's columns: a user table of that name is not ours to read. */
 static const char SQL_TRACKING_EXISTS[] =
-	"SELECT pg_catalog.to_regclass($1) IS NOT NULL";
+	"SELECT count(*) = 3 FROM pg_catalog.pg_attribute"
+	" WHERE attrelid = pg_catalog.to_regclass($1) AND NOT attisdropped"
+	" AND attname IN ('id', 'hash', 'created_at')";
 
 #endif

@@ -119,6 +119,20 @@ static const char *take_source(int *argc, char *argv[])
 	return src;
 }
 
+/* The last non-option argument: libfuse's own check of it (realpath)
+ * prints a message of its own format, so ours runs first. */
+static const char *find_mountpoint(int argc, char *argv[])
+{
+	const char *mp = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o"))
+			i++;
+		else if (argv[i][0] != '-')
+			mp = argv[i];
+	}
+	return mp;
+}
+
 int main(int argc, char *argv[])
 {
 	const char *source = take_source(&argc, argv);
@@ -144,9 +158,9 @@ int main(int argc, char *argv[])
 		ret = 0;
 		goto out;
 	}
-	if (fuse_parse_cmdline(&args, &cmd) != 0)
+	if (check_mountpoint(find_mountpoint(argc, argv)))
 		goto out;
-	if (check_mountpoint(cmd.mountpoint))
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
 
 	double ttl = -1;

@@ -34,7 +34,7 @@ int main(void)
 	sb_reset(&sb);
 
 	render_constraint(&sb, booking, &booking->cons[0]);
-	is_str(sb_str(&sb), "ALTER TABLE ONLY public.booking\n    ADD CONSTRAINT booking_customer_id_fkey "
+	is_str(sb_str(&sb), "ALTER TABLE public.booking ADD CONSTRAINT booking_customer_id_fkey "
 	       "FOREIGN KEY (customer_id) REFERENCES customer(id);\n", "constraint file");
 	sb_reset(&sb);
 	render_index(&sb, &booking->indexes[0]);
@@ -47,7 +47,7 @@ int main(void)
 	       "    id bigint GENERATED ALWAYS AS IDENTITY,\n"
 	       "    \"Full Name\" text COLLATE \"C\"\n"
 	       ");\n"
-	       "ALTER TABLE ONLY public.customer\n    ADD CONSTRAINT customer_pkey PRIMARY KEY (id);\n"
+	       "ALTER TABLE public.customer ADD CONSTRAINT customer_pkey PRIMARY KEY (id);\n"
 	       "COMMENT ON COLUMN public.customer.\"Full Name\" IS 'it''s the name';\n",
 	       "table.sql: columns, constraints, quoted comment");
 	sb_reset(&sb);
