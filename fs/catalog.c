@@ -334,6 +334,8 @@ static void fill_columns(struct loader *ld, PGresult *res, struct cat_relation *
 		c->generated = col_char(res, i, 9);
 		c->islocal = col_bool(res, i, 10);
 		c->comment = col_str(ld, res, i, 11);
+		if (c->identity)
+			c->identity_seq = rel_by_oid(ld->cat, (unsigned)col_ll(res, i, 12));
 	}
 }
 

@@ -37,7 +37,7 @@ static int want_type(const cJSON *item, int ok, const char *where, const char *t
 {
 	if (ok)
 		return 0;
-	snprintf(err, errlen, "config: \"%s\" must be %s", where, type);
+	snprintf(err, errlen, "\"%s\" must be %s", where, type);
 	(void)item;
 	return -1;
 }
@@ -47,11 +47,11 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 	const char *name = obj->string;
 	char where[512];
 	if (!cJSON_IsObject(obj)) {
-		snprintf(err, errlen, "config: databases.\"%s\" must be an object", name);
+		snprintf(err, errlen, "databases.\"%s\" must be an object", name);
 		return -1;
 	}
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-		snprintf(err, errlen, "config: \"%s\" cannot be a directory name", name);
+		snprintf(err, errlen, "\"%s\" cannot be a directory name", name);
 		return -1;
 	}
 	db->name = xstrdup(name);
@@ -109,14 +109,14 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 				return -1;
 			db->ttl = it->valuedouble;
 		} else {
-			snprintf(err, errlen, "config: unknown key \"%s\" (known: conninfo, schemas, "
+			snprintf(err, errlen, "unknown key \"%s\" (known: conninfo, schemas, "
 				 "read_only, migrations_dir, migrations_table, migrations_schema, "
 				 "connect_timeout, ttl, lock_timeout, statement_timeout)", where);
 			return -1;
 		}
 	}
 	if (!db->conninfo) {
-		snprintf(err, errlen, "config: databases.%s has no \"conninfo\"", name);
+		snprintf(err, errlen, "databases.%s has no \"conninfo\"", name);
 		return -1;
 	}
 	return 0;
@@ -132,11 +132,11 @@ int config_parse(const char *json, struct config *cfg, char *err, size_t errlen)
 	if (!root) {
 		int line, col;
 		line_col(json, end ? end : json, &line, &col);
-		snprintf(err, errlen, "config: invalid JSON at line %d, column %d", line, col);
+		snprintf(err, errlen, "invalid JSON at line %d, column %d", line, col);
 		goto out;
 	}
 	if (!cJSON_IsObject(root)) {
-		snprintf(err, errlen, "config: the top level must be an object");
+		snprintf(err, errlen, "the top level must be an object");
 		goto out;
 	}
 	const cJSON *dbs = NULL, *it;
@@ -154,20 +154,20 @@ int config_parse(const char *json, struct config *cfg, char *err, size_t errlen)
 				goto out;
 			cfg->ttl = it->valuedouble;
 		} else {
-			snprintf(err, errlen, "config: unknown key \"%s\" (known: databases, "
+			snprintf(err, errlen, "unknown key \"%s\" (known: databases, "
 				 "state_dir, ttl)", it->string);
 			goto out;
 		}
 	}
 	if (!dbs || !cJSON_IsObject(dbs) || !cJSON_GetArraySize(dbs)) {
-		snprintf(err, errlen, "config: \"databases\" must be an object naming at least one database");
+		snprintf(err, errlen, "\"databases\" must be an object naming at least one database");
 		goto out;
 	}
 	cfg->dbs = calloc((size_t)cJSON_GetArraySize(dbs), sizeof *cfg->dbs);
 	cJSON_ArrayForEach(it, dbs) {
 		for (size_t i = 0; i < cfg->ndbs; i++) {
 			if (!strcmp(cfg->dbs[i].name, it->string)) {
-				snprintf(err, errlen, "config: database \"%s\" named twice", it->string);
+				snprintf(err, errlen, "database \"%s\" named twice", it->string);
 				goto out;
 			}
 		}
@@ -186,7 +186,7 @@ int config_load_file(const char *path, struct config *cfg, char *err, size_t err
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, errlen, "config: cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	char *text = NULL;
@@ -204,13 +204,13 @@ int config_load_file(const char *path, struct config *cfg, char *err, size_t err
 	}
 	fclose(f);
 	if (!text) {
-		snprintf(err, errlen, "config: %s is empty", path);
+		snprintf(err, errlen, "empty file");
 		return -1;
 	}
 	text[len] = '\0';
 	if (strlen(text) != len) {
 		free(text);
-		snprintf(err, errlen, "config: %s contains a NUL byte", path);
+		snprintf(err, errlen, "contains a NUL byte");
 		return -1;
 	}
 	int ret = config_parse(text, cfg, err, errlen);

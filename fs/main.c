@@ -21,11 +21,12 @@
 #include "fsops.h"
 #include "log.h"
 
+/* fuse_opt_parse() strdup()s the string options; main() frees them. */
 struct sfs_options {
-	const char *config;
-	const char *conninfo;
-	const char *ttl;
-	const char *log;
+	char *config;
+	char *conninfo;
+	char *ttl;
+	char *log;
 	int show_help;
 	int show_version;
 };
@@ -175,7 +176,7 @@ int main(int argc, char *argv[])
 	if (source && !opts.config && !opts.conninfo) {
 		size_t len = strlen(source);
 		if (len > 5 && !strcmp(source + len - 5, ".json"))
-			opts.config = source;
+			opts.config = strdup(source);
 	}
 	if (opts.config && opts.conninfo) {
 		fail("give either -o config=FILE or -o conninfo=STRING, not both%s", "");
@@ -183,7 +184,7 @@ int main(int argc, char *argv[])
 	}
 	if (opts.config) {
 		if (config_load_file(opts.config, &cfg, err, sizeof err)) {
-			fprintf(stderr, "schemafs: %s: %s\n", opts.config, err);
+			fprintf(stderr, "schemafs: config %s: %s\n", opts.config, err);
 			goto out;
 		}
 	} else if (opts.conninfo) {
@@ -261,6 +262,10 @@ out:
 	config_free(&cfg);
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
+	free(opts.config);
+	free(opts.conninfo);
+	free(opts.ttl);
+	free(opts.log);
 	log_close();
 	return ret;
 }

@@ -36,6 +36,7 @@ struct cat_column {
 	char generated;		/* 0 or 's' (STORED; defexpr holds the expression) */
 	bool islocal;		/* false for columns inherited from a parent */
 	const char *comment;
+	const struct cat_relation *identity_seq;	/* its options, for identity columns */
 };
 
 struct cat_index {

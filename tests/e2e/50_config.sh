@@ -22,7 +22,7 @@ sql vendure >/dev/null <<'EOF'
 CREATE SCHEMA sale;
 CREATE TABLE sale.orders (id integer PRIMARY KEY, total numeric(12,2));
 CREATE SCHEMA ops;
-CREATE TABLE ops.migrations_log (id serial PRIMARY KEY, hash text);
+CREATE TABLE ops.migrations_log (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint);
 EOF
 # directus: three schemas, only two of them included by the filter.
 sql directus >/dev/null <<'EOF'
