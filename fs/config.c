@@ -238,6 +238,19 @@ void config_apply_defaults(struct config *cfg, double ttl_override)
 		cfg->ttl = ttl_override;
 	if (cfg->ttl < 0)
 		cfg->ttl = DEFAULT_TTL;
+	if (!cfg->state_dir) {
+		/* $XDG_STATE_HOME/schemafs, ~/.local/state/schemafs, or
+		 * /var/lib/schemafs when there is no home. */
+		const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+		char buf[4096];
+		if (xdg && *xdg)
+			snprintf(buf, sizeof buf, "%s/schemafs", xdg);
+		else if (home && *home)
+			snprintf(buf, sizeof buf, "%s/.local/state/schemafs", home);
+		else
+			snprintf(buf, sizeof buf, "/var/lib/schemafs");
+		cfg->state_dir = xstrdup(buf);
+	}
 	for (size_t i = 0; i < cfg->ndbs; i++) {
 		struct db_config *db = &cfg->dbs[i];
 		if (!db->migrations_table)

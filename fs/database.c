@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "config.h"
 #include "log.h"
+#include "mtimes.h"
 #include "pg.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -91,8 +93,17 @@ static void publish(struct database *db, bool ok, const char *error)
 	 * mtimes are settled before anyone can see the new tree. */
 	struct tree *old = db->tree;
 	struct strbuf changed = STRBUF_INIT;
-	if (old)
+	bool save = true;
+	if (old) {
 		tree_inherit(t, old, collect_changed, &changed);
+		save = changed.len > 0;
+	} else if (db->mtimes_file) {
+		/* First tree of this mount: unchanged content keeps the mtime
+		 * it had before the remount. */
+		long rc = mtimes_apply(t, db->mtimes_file);
+		if (rc < 0 && rc != -ENOENT)
+			log_warn("%s: cannot read %s: %s", db->cfg->name, db->mtimes_file, strerror((int)-rc));
+	}
 
 	pthread_mutex_lock(&db->lock);
 	db->tree = t;
@@ -104,12 +115,18 @@ static void publish(struct database *db, bool ok, const char *error)
 	}
 	pthread_mutex_unlock(&db->lock);
 	tree_unref(old);
+	if (save && db->mtimes_file) {
+		int rc = mtimes_save(t, db->mtimes_file);
+		if (rc)
+			log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
+	}
 	for (size_t off = 0; db->changed && off < changed.len; off += strlen(changed.buf + off) + 1)
 		db->changed(db->changed_ctx, db->cfg->name, changed.buf + off);
 	strbuf_free(&changed);
 }
 
-int database_open(struct database *db, struct db_config *cfg, char *err, size_t errlen)
+int database_open(struct database *db, struct db_config *cfg, const char *state_dir,
+		  char *err, size_t errlen)
 {
 	memset(db, 0, sizeof *db);
 	db->cfg = cfg;
@@ -124,6 +141,19 @@ int database_open(struct database *db, struct db_config *cfg, char *err, size_t 
 	}
 	if (!cfg->name)
 		cfg->name = strdup(PQdb(db->conn));
+	if (state_dir) {
+		struct strbuf dir = STRBUF_INIT;
+		sb_addf(&dir, "%s/%s", state_dir, cfg->name);
+		int rc = mtimes_mkdirs(sb_str(&dir));
+		if (rc)
+			log_warn("%s: state directory %s: %s; mtimes will not survive a remount",
+				 cfg->name, sb_str(&dir), strerror(-rc));
+		else {
+			sb_add(&dir, "/mtimes");
+			db->mtimes_file = strbuf_detach(&dir, NULL);
+		}
+		strbuf_free(&dir);
+	}
 	if (load(db, msg, sizeof msg)) {
 		snprintf(err, errlen, "cannot read the catalog of %s: %s", cfg->name, msg);
 		return -1;
@@ -219,6 +249,8 @@ void database_close(struct database *db)
 	db->cat = NULL;
 	tree_unref(db->tree);
 	db->tree = NULL;
+	free(db->mtimes_file);
+	db->mtimes_file = NULL;
 	pthread_mutex_destroy(&db->lock);
 	pthread_cond_destroy(&db->wake);
 }

@@ -194,6 +194,14 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	config_apply_defaults(&cfg, ttl);
+	/* The daemon runs in "/": a relative state_dir means from here. */
+	if (cfg.state_dir[0] != '/') {
+		char cwd[4096], *abs = NULL;
+		if (getcwd(cwd, sizeof cwd) && asprintf(&abs, "%s/%s", cwd, cfg.state_dir) > 0) {
+			free(cfg.state_dir);
+			cfg.state_dir = abs;
+		}
+	}
 
 	if (log_open(opts.log, !cmd.foreground && !opts.log, cmd.debug) != 0 && opts.log) {
 		fprintf(stderr, "schemafs: cannot open log %s: %s\n", opts.log, strerror(errno));
@@ -202,7 +210,7 @@ int main(int argc, char *argv[])
 	fs.ttl = cfg.ttl;
 	fs.dbs = calloc(cfg.ndbs, sizeof *fs.dbs);
 	for (size_t i = 0; i < cfg.ndbs; i++) {
-		if (database_open(&fs.dbs[fs.ndbs], &cfg.dbs[i], err, sizeof err)) {
+		if (database_open(&fs.dbs[fs.ndbs], &cfg.dbs[i], cfg.state_dir, err, sizeof err)) {
 			fprintf(stderr, "schemafs: %s\n", err);
 			database_close(&fs.dbs[fs.ndbs]);
 			goto out;

@@ -28,6 +28,7 @@ struct database {
 	struct db_config *cfg;		/* owned by the struct config */
 	PGconn *conn;			/* refresher thread only */
 	struct catalog *cat;		/* refresher thread only: the last good snapshot */
+	char *mtimes_file;		/* state_dir/<name>/mtimes, or NULL; owned */
 	db_changed_fn changed;
 	void *changed_ctx;
 	pthread_t thread;
@@ -47,8 +48,10 @@ struct database {
 
 /* Connects and reads the first snapshot, in the calling thread, so that
  * errors reach the terminal before the daemon detaches. Sets cfg->name from
- * the server when it is NULL. Returns 0, or -1 with one line in ERR. */
-int database_open(struct database *db, struct db_config *cfg, char *err, size_t errlen);
+ * the server when it is NULL. Keeps mtimes in STATE_DIR/<name>/ when
+ * STATE_DIR is not NULL. Returns 0, or -1 with one line in ERR. */
+int database_open(struct database *db, struct db_config *cfg, const char *state_dir,
+		  char *err, size_t errlen);
 
 /* Starts the refresher thread (after daemonizing: threads do not survive fork). */
 int database_start(struct database *db, db_changed_fn changed, void *ctx);

@@ -16,6 +16,8 @@ PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n
 T_TMP=$(mktemp -d /tmp/schemafs-test.XXXXXX)
 chmod 755 "$T_TMP"
 T_FAILED=0
+# schemafs keeps its state (mtimes, later staged changes) here, not in ~.
+export XDG_STATE_HOME=$T_TMP/state
 T_MOUNTS=()
 T_DAEMONS=()
 T_PG_DATA=""

@@ -1,0 +1,200 @@
+/* mtimes.c: persisted first-seen times of file contents; see mtimes.h. */
+#include "mtimes.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "strbuf.h"
+#include "tree.h"
+
+/* A directory's "content" is its listing. */
+static unsigned long long node_hash(const struct node *n)
+{
+	if (!n->is_dir)
+		return name_hash(n->data, n->size);
+	unsigned long long h = name_hash("/", 1);
+	for (size_t i = 0; i < n->nkids; i++)
+		h = h * 31 + name_hash(n->kids[i]->name, strlen(n->kids[i]->name));
+	return h;
+}
+
+struct record {
+	const char *path;	/* into the file's buffer */
+	unsigned long long hash;
+	struct timespec mtime;
+};
+
+struct table {
+	struct record *slots;	/* open addressing on the path's hash */
+	size_t mask;
+};
+
+static struct record *slot_for(const struct table *tb, const char *path)
+{
+	size_t i = (size_t)name_hash(path, strlen(path)) & tb->mask;
+	while (tb->slots[i].path && strcmp(tb->slots[i].path, path))
+		i = (i + 1) & tb->mask;
+	return &tb->slots[i];
+}
+
+static long apply_walk(struct node *n, struct strbuf *path, const struct table *tb)
+{
+	long set = 0;
+	const struct record *r = slot_for(tb, sb_str(path));
+	if (r->path && r->hash == node_hash(n)) {
+		n->mtime = r->mtime;
+		set++;
+	}
+	for (size_t i = 0; i < n->nkids; i++) {
+		size_t keep = path->len;
+		sb_addf(path, "%s%s", keep ? "/" : "", n->kids[i]->name);
+		set += apply_walk(n->kids[i], path, tb);
+		path->len = keep;
+		path->buf[keep] = '\0';
+	}
+	return set;
+}
+
+static char *read_all(const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "rb");
+	if (!f)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_addn(&sb, buf, n);
+	int err = ferror(f);
+	fclose(f);
+	if (err) {
+		strbuf_free(&sb);
+		errno = EIO;
+		return NULL;
+	}
+	return strbuf_detach(&sb, len);
+}
+
+long mtimes_apply(struct tree *t, const char *file)
+{
+	size_t len;
+	char *buf = read_all(file, &len);
+	if (!buf)
+		return -errno;
+	size_t nrec = 0;
+	for (size_t i = 0; i < len; i++)
+		nrec += buf[i] == '\0';
+	struct table tb;
+	size_t cap = 16;
+	while (cap < 2 * nrec + 16)
+		cap *= 2;
+	tb.mask = cap - 1;
+	tb.slots = calloc(cap, sizeof *tb.slots);
+	if (!tb.slots) {
+		free(buf);
+		return -ENOMEM;
+	}
+	for (char *p = buf, *end = buf + len; p < end; p += strlen(p) + 1) {
+		struct record r;
+		long long sec;
+		long nsec;
+		int off = 0;
+		if (sscanf(p, "%16llx %lld %ld %n", &r.hash, &sec, &nsec, &off) != 3 || !off)
+			continue;	/* a damaged record only costs its mtime */
+		r.path = p + off;
+		r.mtime.tv_sec = (time_t)sec;
+		r.mtime.tv_nsec = nsec;
+		*slot_for(&tb, r.path) = r;
+	}
+	struct strbuf path = STRBUF_INIT;
+	sb_add(&path, "");
+	long set = apply_walk(t->root, &path, &tb);
+	strbuf_free(&path);
+	free(tb.slots);
+	free(buf);
+	return set;
+}
+
+static void save_walk(const struct node *n, struct strbuf *path, struct strbuf *out)
+{
+	sb_addf(out, "%016llx %lld %ld %s", node_hash(n), (long long)n->mtime.tv_sec,
+		(long)n->mtime.tv_nsec, sb_str(path));
+	sb_addc(out, '\0');
+	for (size_t i = 0; i < n->nkids; i++) {
+		size_t keep = path->len;
+		sb_addf(path, "%s%s", keep ? "/" : "", n->kids[i]->name);
+		save_walk(n->kids[i], path, out);
+		path->len = keep;
+		path->buf[keep] = '\0';
+	}
+}
+
+int mtimes_save(const struct tree *t, const char *file)
+{
+	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT, tmp = STRBUF_INIT;
+	int ret = 0, fd = -1;
+	sb_add(&path, "");
+	save_walk(t->root, &path, &out);
+	sb_addf(&tmp, "%s.tmp.%d", file, (int)getpid());
+	fd = open(sb_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (size_t off = 0; off < out.len;) {
+		ssize_t w = write(fd, out.buf + off, out.len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		ret = -errno;
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(sb_str(&tmp), file) != 0)
+		ret = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		unlink(sb_str(&tmp));
+	strbuf_free(&out);
+	strbuf_free(&path);
+	strbuf_free(&tmp);
+	return ret;
+}
+
+int mtimes_mkdirs(const char *dir)
+{
+	char *p = strdup(dir);
+	int ret = 0;
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}

@@ -1,0 +1,26 @@
+/*
+ * mtimes: the time each file's current content was first seen, kept on disk
+ * (state_dir/<db>/mtimes) so that a remount or restart shows the same mtime
+ * for unchanged content; rsync, make and git then see only real changes.
+ *
+ * The file holds one NUL-terminated record per node:
+ *   "<content hash, 16 hex> <seconds> <nanoseconds> <path>"
+ * and is replaced atomically (temp file, fsync, rename). Knows no FUSE and
+ * no SQL. Called by the refresher thread only.
+ */
+#ifndef SCHEMAFS_MTIMES_H
+#define SCHEMAFS_MTIMES_H
+
+struct tree;
+
+/* Sets the mtime of every node of T whose path and content match a record
+ * of FILE. Returns the number of nodes set, or -errno (-ENOENT: no file). */
+long mtimes_apply(struct tree *t, const char *file);
+
+/* Writes T's mtimes to FILE. Returns 0 or -errno. */
+int mtimes_save(const struct tree *t, const char *file);
+
+/* mkdir -p. Returns 0 or -errno. */
+int mtimes_mkdirs(const char *dir);
+
+#endif
