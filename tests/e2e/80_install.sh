@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# 80_install: meson install puts the binary and the man page in place; the
+# installed binary mounts through mount(8) with type fuse.schemafs (what an
+# /etc/fstab line does), and -h matches the man page's options.
+. "$(dirname "$0")/../lib.sh"
+
+B=$T_TMP/build
+I=$T_TMP/inst
+meson setup "$B" "$T_ROOT" --prefix=/usr/local >/dev/null 2>&1 && meson compile -C "$B" >/dev/null 2>&1
+check "meson install (DESTDIR)" env DESTDIR="$I" meson install -C "$B" --no-rebuild
+check "binary installed" test -x "$I/usr/local/bin/schemafs"
+check "man page installed" test -f "$I/usr/local/share/man/man1/schemafs.1"
+check "man page renders" bash -c "man -l '$I/usr/local/share/man/man1/schemafs.1' 2>/dev/null | grep -q 'Name escaping' ||
+	groff -man -Tutf8 '$I/usr/local/share/man/man1/schemafs.1' 2>/dev/null | grep -q 'Name escaping' ||
+	grep -q 'Name escaping' '$I/usr/local/share/man/man1/schemafs.1'"
+
+# Every schemafs option in -h is documented in the man page.
+"$I/usr/local/bin/schemafs" -h >"$T_TMP/help" 2>&1
+for o in config= conninfo= ttl= log= --help --version; do
+	check "-h shows $o" grep -q -- "$o" "$T_TMP/help"
+	check "man page documents $o" grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$T_ROOT/man/schemafs.1"
+done
+check "-V prints the version" bash -c "'$I/usr/local/bin/schemafs' -V | grep -q '^schemafs [0-9]'"
+
+pg_start
+sql postgres -c "CREATE DATABASE fstabdb" >/dev/null
+sql fstabdb -c "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+cat >"$T_TMP/fstab.json" <<JSON
+{ "databases": { "fstabdb": { "conninfo": "host=$PGHOST port=$PGPORT dbname=fstabdb user=postgres" } },
+  "state_dir": "$T_TMP/state" }
+JSON
+M=$T_TMP/fstabmnt
+mkdir -p "$M"
+# mount(8) runs helpers with a fixed PATH, so "-t fuse.schemafs" needs the
+# binary in /usr/local/bin; without touching the machine's own install, the
+# same helper (mount.fuse3) is driven with an explicit program: the
+# "fuse" type with source PROGRAM#SOURCE.
+check "mount -t fuse PROGRAM#CONFIG.json MOUNTPOINT (via mount.fuse3)" \
+	mount -t fuse "$I/usr/local/bin/schemafs#$T_TMP/fstab.json" "$M"
+check "the fstab mount serves the tree" test -f "$M/fstabdb/schemas/public/tables/t/columns/id"
+check "it is listed as fuse.schemafs" grep -q " $M fuse.schemafs " /proc/mounts
+check "mount(8) passed its options (rw, dev, suid) and they were accepted" is_mounted "$M"
+check "umount" umount "$M"
+for _ in $(seq 1 50); do pgrep -f "schemafs $T_TMP/fstab.json" >/dev/null || break; sleep 0.1; done
+check_fails "the daemon is gone after umount" pgrep -f "schemafs $T_TMP/fstab.json"
+is_mounted "$M" && fusermount3 -uz "$M"
+done_testing
