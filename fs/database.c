@@ -47,8 +47,20 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	sb_addf(sb, "last error: %s\n", error && *error ? error : "none");
 }
 
-/* Reads a snapshot into db->cat. Refresher thread (or open) only. */
+/* Reads a snapshot into db->cat. Refresher thread (or open) only. A
+ * connection found dead (server restarted, connection killed) is replaced
+ * and the read tried once more, so a restart costs no failed refresh. */
+static int load_once(struct database *db, char *err, size_t errlen);
+
 static int load(struct database *db, char *err, size_t errlen)
+{
+	int rc = load_once(db, err, errlen);
+	if (rc && PQstatus(db->conn) != CONNECTION_OK)
+		rc = load_once(db, err, errlen);
+	return rc;
+}
+
+static int load_once(struct database *db, char *err, size_t errlen)
 {
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		PQreset(db->conn);

@@ -40,8 +40,11 @@ PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t 
 	snprintf(timeout, sizeof timeout, "%d", connect_timeout);
 	/* dbname is expanded as a full conninfo; later keywords only apply
 	 * where the user's string did not set them. */
-	const char *keys[] = { "connect_timeout", "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { timeout, conninfo, "schemafs", NULL };
+	/* Keywords before dbname are defaults the user's string overrides.
+	 * Keepalives notice a vanished TCP peer in about a minute. */
+	const char *keys[] = { "connect_timeout", "keepalives_idle", "keepalives_interval",
+			       "keepalives_count", "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { timeout, "30", "10", "3", conninfo, "schemafs", NULL };
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn) {
 		snprintf(err, errlen, "out of memory");

@@ -77,9 +77,13 @@ pg_start() {
 		-D "$T_PG_DATA" >"$T_TMP/initdb.log" 2>&1 || { cat "$T_TMP/initdb.log"; exit 1; }
 	export PGPORT=$(( 20000 + RANDOM % 20000 ))
 	export PGHOST=$T_TMP/pgsock PGUSER=postgres PGDATABASE=postgres
-	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T_PG_DATA" -w -l "$T_TMP/pglog/pg.log" \
-		-o "-F -p $PGPORT -k $PGHOST -c listen_addresses=''" start >/dev/null ||
-		{ cat "$T_TMP/pglog/pg.log"; exit 1; }
+	pg_ctl_as start || { cat "$T_TMP/pglog/pg.log"; exit 1; }
+}
+
+# pg_ctl_as start|stop|restart: the test's server, same port and socket.
+pg_ctl_as() {
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T_PG_DATA" -w -m fast -l "$T_TMP/pglog/pg.log" \
+		-o "-F -p $PGPORT -k $PGHOST -c listen_addresses=''" "$1" >/dev/null
 }
 
 pg_stop() {
