@@ -2,6 +2,7 @@
 #include "catalog.h"
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@ struct loader {
 	size_t errlen;
 	const char *schema_oids;	/* "{1,2,3}": $1 of the per-kind queries */
 };
+
+static struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid);
 
 struct catalog *catalog_new(void)
 {
@@ -97,6 +100,93 @@ static int cmp_funcp(const void *a, const void *b)
 static int cmp_typep(const void *a, const void *b)
 {
 	return by_name((*(struct cat_type *const *)a)->name, (*(struct cat_type *const *)b)->name);
+}
+
+/* "{1,2}" (an oid[] as text) into an array in the arena. */
+static const unsigned *parse_oids(struct loader *ld, const char *text, size_t *n)
+{
+	*n = 0;
+	if (!text)
+		return NULL;
+	size_t cap = 1;
+	for (const char *p = text; *p; p++)
+		cap += *p == ',';
+	unsigned *oids = arena_alloc(ld->cat->arena, cap * sizeof *oids);
+	for (const char *p = text; *p; p++) {
+		if (*p < '0' || *p > '9')
+			continue;
+		char *end;
+		oids[(*n)++] = (unsigned)strtoul(p, &end, 10);
+		p = end - 1;
+	}
+	return oids;
+}
+
+/* A named statement of a schema, while sorting. */
+struct named_text {
+	struct cat_schema *schema;
+	const char *name, *text;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named_text *x = a, *y = b;
+	int c = by_name(x->name, y->name);
+	return c ? c : by_name(x->text, y->text);
+}
+
+/* Rows (schema oid, name, statement) into each schema's list at OFFSET
+ * (collations or operators), sorted by name. */
+static int load_schema_texts(struct loader *ld, const char *sql, size_t list_off, size_t count_off)
+{
+	struct catalog *cat = ld->cat;
+	PGresult *res = run_per_schema(ld, sql);
+	if (!res)
+		return -1;
+	int n = PQntuples(res);
+	struct named_text *rows = calloc((size_t)n + 1, sizeof *rows);
+	if (!rows)
+		abort();
+	for (int i = 0; i < n; i++) {
+		rows[i].schema = schema_by_oid(cat, (unsigned)col_ll(res, i, 0));
+		rows[i].name = col_str(ld, res, i, 1);
+		rows[i].text = col_str(ld, res, i, 2);
+		(*(size_t *)((char *)rows[i].schema + count_off))++;
+	}
+	PQclear(res);
+	qsort(rows, (size_t)n, sizeof *rows, cmp_named);
+	for (size_t i = 0; i < cat->nschemas; i++) {
+		size_t *cnt = (size_t *)((char *)&cat->schemas[i] + count_off);
+		*(const char ***)((char *)&cat->schemas[i] + list_off) =
+			arena_alloc(cat->arena, *cnt * sizeof(char *));
+		*cnt = 0;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t *cnt = (size_t *)((char *)rows[i].schema + count_off);
+		const char **list = *(const char ***)((char *)rows[i].schema + list_off);
+		list[(*cnt)++] = rows[i].text;
+	}
+	free(rows);
+	return 0;
+}
+
+static int load_omitted(struct loader *ld)
+{
+	PGresult *res = run_per_schema(ld, SQL_OMITTED);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%s %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		const char **list = arena_alloc(ld->cat->arena, (ld->cat->nomitted + 1) * sizeof *list);
+		if (ld->cat->nomitted)
+			memcpy(list, ld->cat->omitted, ld->cat->nomitted * sizeof *list);
+		list[ld->cat->nomitted++] = arena_strdup(ld->cat->arena, sb_str(&sb));
+		ld->cat->omitted = list;
+		strbuf_free(&sb);
+	}
+	PQclear(res);
+	return 0;
 }
 
 #define DEFINE_CMP_BY_NAME(fn, type) \
@@ -249,6 +339,7 @@ static int load_relations(struct loader *ld)
 		r->seq_owned_by = col_str(ld, res, i, 23);
 		if (col_bool(res, i, 24))
 			r->kind = 0;	/* an identity column's sequence: part of the column */
+		r->parent_oids = parse_oids(ld, pg_val(res, i, 25), &r->nparents);
 	}
 	PQclear(res);
 
@@ -334,8 +425,10 @@ static void fill_columns(struct loader *ld, PGresult *res, struct cat_relation *
 		c->generated = col_char(res, i, 9);
 		c->islocal = col_bool(res, i, 10);
 		c->comment = col_str(ld, res, i, 11);
-		if (c->identity)
+		if (c->identity) {
 			c->identity_seq = rel_by_oid(ld->cat, (unsigned)col_ll(res, i, 12));
+			c->identity_seqname = col_str(ld, res, i, 13);
+		}
 	}
 }
 
@@ -409,6 +502,13 @@ static void fill_policies(struct loader *ld, PGresult *res, struct cat_relation 
 	qsort(r->policies, r->npolicies, sizeof *r->policies, cmp_policy);
 }
 
+static void fill_settings(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)
+{
+	r->settings = arena_alloc(ld->cat->arena, (size_t)(to - from) * sizeof(char *));
+	for (int i = from; i < to; i++)
+		r->settings[r->nsettings++] = col_str(ld, res, i, 1);
+}
+
 static int load_rel_parts(struct loader *ld, const char *sql,
 			  void (*fill)(struct loader *, PGresult *, struct cat_relation *, int, int))
 {
@@ -437,6 +537,9 @@ static int load_functions(struct loader *ld)
 		f->kind = col_char(res, i, 4);
 		f->def = col_str(ld, res, i, 5);
 		f->comment = col_str(ld, res, i, 6);
+		f->late = (int)col_ll(res, i, 7);
+		if (f->late < 1 && col_bool(res, i, 8))
+			f->late = 1;
 		/* pg_get_functiondef() ends in a newline; the renderer adds ";\n". */
 		size_t len = f->def ? strlen(f->def) : 0;
 		while (len && f->def[len - 1] == '\n')
@@ -500,6 +603,7 @@ static int load_types(struct loader *ld)
 			t->composite = rel_by_oid(cat, (unsigned)col_ll(res, i, 10));
 		t->range_opts = col_str(ld, res, i, 11);
 		t->comment = col_str(ld, res, i, 12);
+		t->depth = (int)col_ll(res, i, 13);
 		s->ntypes++;
 	}
 	PQclear(res);
@@ -588,7 +692,13 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
 	    load_rel_parts(&ld, SQL_CONSTRAINTS, fill_constraints) ||
 	    load_rel_parts(&ld, SQL_TRIGGERS, fill_triggers) ||
 	    load_rel_parts(&ld, SQL_POLICIES, fill_policies) ||
-	    load_functions(&ld) || load_types(&ld) || load_tracking(&ld, filter))
+	    load_rel_parts(&ld, SQL_SETTINGS, fill_settings) ||
+	    load_functions(&ld) || load_types(&ld) ||
+	    load_schema_texts(&ld, SQL_COLLATIONS, offsetof(struct cat_schema, collations),
+			      offsetof(struct cat_schema, ncollations)) ||
+	    load_schema_texts(&ld, SQL_OPERATORS, offsetof(struct cat_schema, operators),
+			      offsetof(struct cat_schema, noperators)) ||
+	    load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
 	if (pg_command(conn, "COMMIT", err, errlen))
 		goto fail;

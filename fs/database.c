@@ -10,6 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "mtimes.h"
+#include "names.h"
 #include "pg.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -151,8 +152,12 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 			 cfg->name ? cfg->name : "", msg);
 		return -1;
 	}
-	if (!cfg->name)
-		cfg->name = strdup(PQdb(db->conn));
+	if (!cfg->name) {
+		/* Named after the database, escaped like every other name. */
+		struct strbuf name = STRBUF_INIT;
+		name_escape(&name, PQdb(db->conn), "");
+		cfg->name = strbuf_detach(&name, NULL);
+	}
 	if (state_dir) {
 		struct strbuf dir = STRBUF_INIT;
 		sb_addf(&dir, "%s/%s", state_dir, cfg->name);

@@ -37,6 +37,7 @@ struct cat_column {
 	bool islocal;		/* false for columns inherited from a parent */
 	const char *comment;
 	const struct cat_relation *identity_seq;	/* its options, for identity columns */
+	const char *identity_seqname;	/* qualified, when not <table>_<column>_seq */
 };
 
 struct cat_index {
@@ -86,6 +87,8 @@ struct cat_relation {
 	const char *partkey;	/* pg_get_partkeydef(), or NULL */
 	const char *partbound;	/* FOR VALUES ..., or NULL */
 	const char *parents;	/* qualified parents, ", "-joined, or NULL */
+	const unsigned *parent_oids;	/* the same parents, in order */
+	size_t nparents;
 	const char *reloptions;	/* "a=1, b=2", or NULL */
 	const char *comment;
 	const char *viewdef;	/* views and materialized views */
@@ -106,6 +109,10 @@ struct cat_relation {
 	size_t ntriggers;
 	struct cat_policy *policies;
 	size_t npolicies;
+	/* ALTER / CREATE RULE / CREATE STATISTICS statements for settings that
+	 * have no file of their own (see SQL_SETTINGS), in a stable order. */
+	const char **settings;
+	size_t nsettings;
 };
 
 struct cat_function {
@@ -114,6 +121,7 @@ struct cat_function {
 	const char *args;	/* pg_get_function_identity_arguments() */
 	char kind;		/* f, p, a, w */
 	const char *def;	/* CREATE statement without the final ";" */
+	int late;		/* 0: before tables, 1: after tables, 2: after views */
 	const char *comment;
 };
 
@@ -131,6 +139,7 @@ struct cat_type {
 	/* range: "subtype = int4, ..." ready to go between the parentheses */
 	const char *range_opts;
 	const char *comment;
+	int depth;		/* 0: uses no other type, else 1 + the deepest it uses */
 };
 
 struct cat_schema {
@@ -149,6 +158,10 @@ struct cat_schema {
 	size_t nfunctions;
 	struct cat_type **types;
 	size_t ntypes;
+	const char **collations;	/* CREATE COLLATION statements, by name */
+	size_t ncollations;
+	const char **operators;		/* CREATE OPERATOR statements, by signature */
+	size_t noperators;
 };
 
 struct cat_extension {

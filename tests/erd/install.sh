@@ -29,7 +29,7 @@ if [ ! -f "$stamp" ] || [ ! -f "$dir/node_modules/mermaid/package.json" ] ||
 		rm -f "$dir"/.installed-*
 		[ -f "$dir/package.json" ] || echo '{ "private": true }' >"$dir/package.json"
 		log=$(mktemp)
-		if ! (cd "$dir" && npm install --no-audit --no-fund --no-save --loglevel=error \
+		if ! (cd "$dir" && npm install --no-audit --no-fund --no-save --prefer-offline --loglevel=error \
 			--cache "$dir/.npm-cache" "mermaid@$MERMAID_VERSION" "jsdom@$JSDOM_VERSION") >"$log" 2>&1; then
 			echo "install.sh: npm install of mermaid@$MERMAID_VERSION jsdom@$JSDOM_VERSION into $dir failed:" >&2
 			cat "$log" >&2

@@ -109,6 +109,36 @@ int main(void)
 	ok(pos(erd, "text Full_Name \"column Full Name\"") > 0, "erd: unsafe names replaced, real one noted");
 	sb_reset(&sb);
 
+	/* Mermaid's lexer: keywords, collisions, types with spaces, partitions. */
+	{
+		struct cat_schema es = { .name = "e" };
+		struct cat_column ec[] = {
+			{ .name = "pk", .attnum = 1, .type = "character varying(32)", .notnull = true },
+			{ .name = "a b", .attnum = 2, .type = "numeric(12,2)" },
+			{ .name = "a_b", .attnum = 3, .type = "\"Odd\".\"T\"" },
+		};
+		struct cat_relation et[] = {
+			{ .schema = &es, .name = "a b", .kind = 'r' },
+			{ .schema = &es, .name = "a_b", .kind = 'r' },
+			{ .schema = &es, .name = "end", .kind = 'r', .cols = ec, .ncols = 3 },
+			{ .schema = &es, .name = "end_2024", .kind = 'r', .is_partition = true },
+		};
+		struct cat_relation *etp[] = { &et[0], &et[1], &et[2], &et[3] };
+		es.tables = etp;
+		es.ntables = 4;
+		render_erd(&sb, &es);
+		erd = sb_str(&sb);
+		ok(pos(erd, "    a_b_2[\"a b\"] {\n") > 0 && pos(erd, "    a_b {\n") > 0,
+		   "erd: a changed name that collides gets a suffix, real name as alias");
+		ok(pos(erd, "    end_[\"end\"] {\n") > 0, "erd: keyword entity name renamed");
+		ok(pos(erd, "character_varying(32) pk_ \"column pk; not null\"") > 0,
+		   "erd: attribute pk renamed; type spaces become _");
+		ok(pos(erd, "numeric(12,2) a_b_2 \"column a b\"") > 0 && pos(erd, "_Odd_._T_ a_b \"type 'Odd'.'T'\"") > 0,
+		   "erd: column collisions; quoted type noted in the comment");
+		ok(pos(erd, "end_2024") < 0, "erd: partition without foreign keys left out");
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);
