@@ -668,6 +668,39 @@ out:
 	return ret;
 }
 
+char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, bool with_tracking,
+			  char *err, size_t errlen)
+{
+	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT;
+	char *qs = NULL, *qt = NULL, *ret = NULL;
+	PGresult *res = pg_exec(conn, SQL_FINGERPRINT, 0, NULL, err, errlen);
+	if (!res)
+		goto out;
+	sb_add(&fp, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (with_tracking && filter->tracking_schema && filter->tracking_table) {
+		qs = PQescapeIdentifier(conn, filter->tracking_schema, strlen(filter->tracking_schema));
+		qt = PQescapeIdentifier(conn, filter->tracking_table, strlen(filter->tracking_table));
+		if (!qs || !qt) {
+			snprintf(err, errlen, "%s", PQerrorMessage(conn));
+			goto out;
+		}
+		sb_addf(&q, "SELECT count(*) || ':' || coalesce(max(id), 0) FROM %s.%s", qs, qt);
+		res = pg_exec(conn, sb_str(&q), 0, NULL, err, errlen);
+		if (!res)
+			goto out;
+		sb_addf(&fp, ",%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	ret = strbuf_detach(&fp, NULL);
+out:
+	PQfreemem(qs);
+	PQfreemem(qt);
+	strbuf_free(&fp);
+	strbuf_free(&q);
+	return ret;
+}
+
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
 			     char *err, size_t errlen)
 {

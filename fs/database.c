@@ -34,6 +34,9 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	sb_addf(sb, "mode: %s\n", cfg->read_only ? "read-only" : "read-write");
 	sb_addf(sb, "snapshot: %zu schemas, %zu tables, %d catalog queries\n",
 		cat->nschemas, ntables, cat->queries);
+	/* Counts full reads: a refresh that finds the catalogs unchanged
+	 * (same fingerprint) costs one query and does not count. */
+	sb_addf(sb, "snapshots read: %lu\n", db->refreshes + (reachable ? 1 : 0));
 	sb_addf(sb, "migrations table: %s.%s", cfg->migrations_schema, cfg->migrations_table);
 	if (cat->has_tracking)
 		sb_addf(sb, " (%zu applied)\n", cat->nmigrations);
@@ -53,10 +56,12 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
  * and the read tried once more, so a restart costs no failed refresh. */
 static int load_once(struct database *db, char *err, size_t errlen);
 
+/* Returns 0 when a new snapshot was read, 1 when the catalogs have not
+ * changed since the last one, -1 on error. */
 static int load(struct database *db, char *err, size_t errlen)
 {
 	int rc = load_once(db, err, errlen);
-	if (rc && PQstatus(db->conn) != CONNECTION_OK)
+	if (rc < 0 && PQstatus(db->conn) != CONNECTION_OK)
 		rc = load_once(db, err, errlen);
 	return rc;
 }
@@ -76,11 +81,28 @@ static int load_once(struct database *db, char *err, size_t errlen)
 		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
 		db->cfg->migrations_schema, db->cfg->migrations_table,
 	};
-	struct catalog *cat = catalog_load(db->conn, &filter, err, errlen);
-	if (!cat)
+	/* Cheap check first: a full read of a large catalog takes seconds. */
+	char *fp = catalog_fingerprint(db->conn, &filter, db->cat && db->cat->has_tracking, err, errlen);
+	if (!fp)
 		return -1;
+	if (db->cat && db->fingerprint && !strcmp(fp, db->fingerprint)) {
+		free(fp);
+		return 1;
+	}
+	struct catalog *cat = catalog_load(db->conn, &filter, err, errlen);
+	if (!cat) {
+		free(fp);
+		return -1;
+	}
+	/* The tracking table may have appeared: then its rows count too. */
+	if (cat->has_tracking && !(db->cat && db->cat->has_tracking)) {
+		free(fp);
+		fp = catalog_fingerprint(db->conn, &filter, true, err, errlen);
+	}
 	catalog_free(db->cat);
 	db->cat = cat;
+	free(db->fingerprint);
+	db->fingerprint = fp;
 	return 0;
 }
 
@@ -171,7 +193,7 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 		}
 		strbuf_free(&dir);
 	}
-	if (load(db, msg, sizeof msg)) {
+	if (load(db, msg, sizeof msg) < 0) {
 		snprintf(err, errlen, "cannot read the catalog of %s: %s", cfg->name, msg);
 		return -1;
 	}
@@ -193,9 +215,14 @@ static void *refresher(void *arg)
 		pthread_mutex_unlock(&db->lock);
 
 		int rc = load(db, err, sizeof err);
-		if (rc)
+		if (rc < 0)
 			log_warn("%s: refresh failed: %s", db->cfg->name, err);
-		publish(db, rc == 0, rc ? err : NULL);
+		pthread_mutex_lock(&db->lock);
+		bool was_ok = db->reachable && !db->last_error[0];
+		pthread_mutex_unlock(&db->lock);
+		/* Unchanged catalogs: the tree stays, unless status must change. */
+		if (rc == 0 || rc < 0 || !was_ok)
+			publish(db, rc >= 0, rc < 0 ? err : NULL);
 
 		pthread_mutex_lock(&db->lock);
 		clock_gettime(CLOCK_MONOTONIC, &db->loaded);
@@ -268,6 +295,8 @@ void database_close(struct database *db)
 	db->tree = NULL;
 	free(db->mtimes_file);
 	db->mtimes_file = NULL;
+	free(db->fingerprint);
+	db->fingerprint = NULL;
 	pthread_mutex_destroy(&db->lock);
 	pthread_cond_destroy(&db->wake);
 }

@@ -211,4 +211,10 @@ void catalog_free(struct catalog *cat);
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
 			     char *err, size_t errlen);
 
+/* A fingerprint of the catalogs (and of the tracking table's rows when
+ * WITH_TRACKING): equal fingerprints mean catalog_load() would read the
+ * same snapshot. Returns a malloc'd string (caller frees), or NULL with ERR. */
+char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, bool with_tracking,
+			  char *err, size_t errlen);
+
 #endif

@@ -29,6 +29,7 @@ struct database {
 	PGconn *conn;			/* refresher thread only */
 	struct catalog *cat;		/* refresher thread only: the last good snapshot */
 	char *mtimes_file;		/* state_dir/<name>/mtimes, or NULL; owned */
+	char *fingerprint;		/* refresher thread only: of db->cat; owned */
 	db_changed_fn changed;
 	void *changed_ctx;
 	pthread_t thread;

@@ -94,5 +94,33 @@ mt_all=$(snap)
 sleep $((TTL * 3))
 eq "no DDL: every file keeps its mtime and size over 3 TTLs" "$mt_all" "$(snap)"
 
+# Changes only other catalogs carry: enum labels, functions, role names in
+# policies. Each must defeat the "catalogs unchanged" shortcut.
+sql app -c "CREATE TYPE public.mood AS ENUM ('ok')"
+check "CREATE TYPE is seen within $WAIT s" poll $WAIT test -f "$P/types/mood"
+sql app -c "ALTER TYPE public.mood ADD VALUE 'meh'"
+check "ALTER TYPE ... ADD VALUE is seen within $WAIT s" poll $WAIT grep -qx meh "$P/types/mood"
+sql app -c "CREATE FUNCTION public.two() RETURNS int LANGUAGE sql AS 'SELECT 2'"
+check "CREATE FUNCTION is seen within $WAIT s" poll $WAIT test -f "$P/functions/two().sql"
+sql app -c "CREATE ROLE auditor; CREATE POLICY audit ON public.accounts TO auditor USING (true)"
+check "CREATE POLICY is seen within $WAIT s" poll $WAIT grep -q 'TO auditor' "$A/policies/audit.sql"
+sql app -c "ALTER ROLE auditor RENAME TO inspector"
+check "a renamed role shows in the policy within $WAIT s" poll $WAIT grep -q 'TO inspector' "$A/policies/audit.sql"
+
+# Plain DML, VACUUM and ANALYZE change no catalog row the snapshot reads:
+# they cost no full reload (status counts full reads).
+reads() { sed -n 's/^snapshots read: //p' "$MNT/app/migrations/status"; }
+sleep $((TTL * 2))
+before=$(reads)
+sql app -c "INSERT INTO public.accounts (id, name) SELECT g, 'n' || g FROM generate_series(1000, 1999) g" \
+	-c "UPDATE public.accounts SET name = name || '!'" -c "VACUUM ANALYZE public.accounts" >/dev/null
+sleep $((TTL * 3))
+ls -R "$MNT/app" >/dev/null
+sleep $((TTL * 2))
+eq "DML, VACUUM, ANALYZE: no full catalog reload" "$before" "$(reads)"
+sql app -c "COMMENT ON TABLE public.accounts IS 'changed'"
+check "and the next DDL is read again" poll $WAIT has_content "$A/comment" "changed"
+check "which counts as a full read" test "$(reads)" -gt "$before"
+
 umount_fs "$MNT"
 done_testing
