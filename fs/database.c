@@ -199,6 +199,7 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	}
 	publish(db, true, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &db->loaded);
+	db->used = db->loaded;
 	return 0;
 }
 
@@ -208,8 +209,27 @@ static void *refresher(void *arg)
 	char err[1024];
 	pthread_mutex_lock(&db->lock);
 	for (;;) {
-		while (!db->refresh_wanted && !db->stopping)
-			pthread_cond_wait(&db->wake, &db->lock);
+		while (!db->refresh_wanted && !db->stopping) {
+			/* In use: look again one TTL after the last look. */
+			if (elapsed(&db->used) < DB_ACTIVE_SECONDS) {
+				/* ttl=0 means "always fresh": poll often, not in a loop. */
+				double period = db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl;
+				double wait = period - elapsed(&db->loaded);
+				if (wait <= 0)
+					break;
+				struct timespec until;
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_sec += (time_t)wait;
+				until.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+				if (until.tv_nsec >= 1000000000L) {
+					until.tv_sec++;
+					until.tv_nsec -= 1000000000L;
+				}
+				pthread_cond_timedwait(&db->wake, &db->lock, &until);
+			} else {
+				pthread_cond_wait(&db->wake, &db->lock);
+			}
+		}
 		if (db->stopping)
 			break;
 		pthread_mutex_unlock(&db->lock);
@@ -248,6 +268,7 @@ struct tree *database_tree(struct database *db)
 {
 	pthread_mutex_lock(&db->lock);
 	struct tree *t = tree_ref(db->tree);
+	clock_gettime(CLOCK_MONOTONIC, &db->used);
 	if (!db->refresh_wanted && db->thread_started && elapsed(&db->loaded) >= db->cfg->ttl) {
 		db->refresh_wanted = true;
 		pthread_cond_signal(&db->wake);

@@ -105,12 +105,13 @@ static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct schemafs *fs = sfs_ctx();
 	(void)conn;
-	/* The kernel may cache attributes and names for one TTL: by then a
-	 * look reaches us again and triggers the refresh. Changed content is
-	 * dropped from the page cache at once (schemafs_invalidate), and
-	 * auto_cache re-checks size and mtime on every open. */
-	cfg->entry_timeout = fs->ttl;
-	cfg->attr_timeout = fs->ttl;
+	/* The refreshers tell the kernel what changed (schemafs_invalidate),
+	 * and check by themselves while the mount is in use, so names and
+	 * attributes may be cached for longer than the TTL; auto_cache
+	 * re-checks size and mtime on every open. */
+	double keep = fs->ttl > DB_KERNEL_CACHE_SECONDS ? fs->ttl : DB_KERNEL_CACHE_SECONDS;
+	cfg->entry_timeout = keep;
+	cfg->attr_timeout = keep;
 	cfg->negative_timeout = 0;
 	cfg->auto_cache = 1;
 	cfg->use_ino = 0;

@@ -6,7 +6,10 @@
  * the refresher thread once it runs (before that, by database_open's caller).
  * Everything else in struct database below `lock` is protected by `lock`.
  * Readers never wait on the server: database_tree() returns the current tree
- * at once and, when it is older than the TTL, wakes the refresher.
+ * at once and, when it is older than the TTL, wakes the refresher. While the
+ * mount is in use (a look within DB_ACTIVE_SECONDS), the refresher also
+ * checks every TTL by itself, so the kernel may cache names and attributes
+ * for DB_KERNEL_CACHE_SECONDS: changes reach it as invalidations.
  */
 #ifndef SCHEMAFS_DATABASE_H
 #define SCHEMAFS_DATABASE_H
@@ -15,6 +18,11 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <time.h>
+
+/* The kernel caches for less time than the mount counts as in use, so a look
+ * after an idle spell always reaches the daemon and triggers a refresh. */
+#define DB_KERNEL_CACHE_SECONDS 60.0
+#define DB_ACTIVE_SECONDS 600.0
 
 struct db_config;
 struct catalog;
@@ -40,6 +48,7 @@ struct database {
 	struct tree *tree;		/* lock; current tree, never NULL once open */
 	struct timespec loaded;		/* lock; CLOCK_MONOTONIC of the last attempt */
 	bool refresh_wanted;		/* lock */
+	struct timespec used;		/* lock; CLOCK_MONOTONIC of the last look at the tree */
 	bool stopping;			/* lock */
 	bool reachable;			/* lock */
 	char last_error[1024];		/* lock; "" when the last refresh worked */
