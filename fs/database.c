@@ -113,6 +113,14 @@ static void collect_changed(void *ctx, const char *path)
 	sb_addn(paths, path, strlen(path) + 1);
 }
 
+static size_t count_paths(const struct strbuf *paths)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < paths->len; i++)
+		n += paths->buf[i] == '\0';
+	return n;
+}
+
 /* Builds the tree from db->cat (with STATUS) and swaps it in. */
 static void publish(struct database *db, bool ok, const char *error)
 {
@@ -155,6 +163,8 @@ static void publish(struct database *db, bool ok, const char *error)
 		if (rc)
 			log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
 	}
+	if (old && ok)
+		log_info("%s: new snapshot, %zu paths changed", db->cfg->name, count_paths(&changed));
 	for (size_t off = 0; db->changed && off < changed.len; off += strlen(changed.buf + off) + 1)
 		db->changed(db->changed_ctx, db->cfg->name, changed.buf + off);
 	strbuf_free(&changed);
