@@ -75,6 +75,8 @@ static int load_once(struct database *db, char *err, size_t errlen)
 			pg_redact(db->cfg->conninfo, err);
 			return -1;
 		}
+		if (pg_session_setup(db->conn, err, errlen))
+			return -1;
 		log_info("%s: reconnected", db->cfg->name);
 	}
 	const struct catalog_filter filter = {

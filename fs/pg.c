@@ -56,7 +56,19 @@ PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t 
 		PQfinish(conn);
 		return NULL;
 	}
+	if (pg_session_setup(conn, err, errlen)) {
+		PQfinish(conn);
+		return NULL;
+	}
 	return conn;
+}
+
+int pg_session_setup(PGconn *conn, char *err, size_t errlen)
+{
+	/* Catalog queries over thousands of tables cross JIT's cost
+	 * threshold, and compiling them costs about a second each, far more
+	 * than running them (measured: 1173 ms with JIT, 43 ms without). */
+	return pg_command(conn, "SET jit = off", err, errlen);
 }
 
 PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,

@@ -15,6 +15,10 @@
  * removed, as one line to ERR. The caller owns the connection (PQfinish). */
 PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t errlen);
 
+/* Settings of schemafs's own session (JIT off); run after every (re)connect.
+ * 0, or -1 with ERR. */
+int pg_session_setup(PGconn *conn, char *err, size_t errlen);
+
 /* Replaces each occurrence of CONNINFO's password in MSG with "***", and
  * folds the message onto one line. */
 void pg_redact(const char *conninfo, char *msg);

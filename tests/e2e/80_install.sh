@@ -41,6 +41,23 @@ check "the fstab mount serves the tree" test -f "$M/fstabdb/schemas/public/table
 check "it is listed as fuse.schemafs" grep -q " $M fuse.schemafs " /proc/mounts
 check "mount(8) passed its options (rw, dev, suid) and they were accepted" is_mounted "$M"
 check "umount" umount "$M"
+
+# The type itself, as an /etc/fstab line gives it: mount(8) looks for the
+# program in its fixed PATH. When this machine has no schemafs installed
+# there, the test links the one it built for the duration of the check.
+LINK=""
+if [ ! -e /usr/local/bin/schemafs ]; then
+	ln -s "$I/usr/local/bin/schemafs" /usr/local/bin/schemafs && LINK=/usr/local/bin/schemafs
+fi
+if [ -n "$LINK" ] || [ "$(readlink -f /usr/local/bin/schemafs)" == "$(readlink -f "$I/usr/local/bin/schemafs")" ]; then
+	printf '%s %s fuse.schemafs defaults 0 0\n' "$T_TMP/fstab.json" "$M" >"$T_TMP/fstab"
+	check "an fstab line: mount --fstab FILE MOUNTPOINT (type fuse.schemafs)" mount -T "$T_TMP/fstab" "$M"
+	check "the fstab mount serves the tree" test -f "$M/fstabdb/schemas/public/tables/t/columns/id"
+	check "umount of the fstab mount" umount "$M"
+else
+	not_ok "an fstab line: /usr/local/bin/schemafs is another installed schemafs; not testing over it"
+fi
+[ -n "$LINK" ] && rm -f "$LINK"
 for _ in $(seq 1 50); do pgrep -f "schemafs $T_TMP/fstab.json" >/dev/null || break; sleep 0.1; done
 check_fails "the daemon is gone after umount" pgrep -f "schemafs $T_TMP/fstab.json"
 is_mounted "$M" && fusermount3 -uz "$M"
