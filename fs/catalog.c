@@ -8,19 +8,13 @@
 #include <string.h>
 
 #include "arena.h"
+#include "catalog_loader.h"
 #include "catalog_sql.h"
 #include "pg.h"
 #include "strbuf.h"
 
-struct loader {
-	PGconn *conn;
-	struct catalog *cat;
-	char *err;
-	size_t errlen;
-	const char *schema_oids;	/* "{1,2,3}": $1 of the per-kind queries */
-};
 
-static struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid);
+struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid);
 
 struct catalog *catalog_new(void)
 {
@@ -39,42 +33,42 @@ void catalog_free(struct catalog *cat)
 }
 
 /* Copies of result values into the catalog's arena. */
-static const char *col_str(struct loader *ld, PGresult *res, int row, int col)
+const char *col_str(struct loader *ld, PGresult *res, int row, int col)
 {
 	return arena_strdup(ld->cat->arena, pg_val(res, row, col));
 }
 
-static bool col_bool(PGresult *res, int row, int col)
+bool col_bool(PGresult *res, int row, int col)
 {
 	const char *v = pg_val(res, row, col);
 	return v && v[0] == 't';
 }
 
-static char col_char(PGresult *res, int row, int col)
+char col_char(PGresult *res, int row, int col)
 {
 	const char *v = pg_val(res, row, col);
 	return v ? v[0] : 0;
 }
 
-static long long col_ll(PGresult *res, int row, int col)
+long long col_ll(PGresult *res, int row, int col)
 {
 	const char *v = pg_val(res, row, col);
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-static PGresult *run(struct loader *ld, const char *sql, int nparams, const char *const *params)
+PGresult *run(struct loader *ld, const char *sql, int nparams, const char *const *params)
 {
 	ld->cat->queries++;
 	return pg_exec(ld->conn, sql, nparams, params, ld->err, ld->errlen);
 }
 
-static PGresult *run_per_schema(struct loader *ld, const char *sql)
+PGresult *run_per_schema(struct loader *ld, const char *sql)
 {
 	const char *params[] = { ld->schema_oids };
 	return run(ld, sql, 1, params);
 }
 
-static int by_name(const char *a, const char *b)
+int by_name(const char *a, const char *b)
 {
 	return strcmp(a, b);
 }
@@ -89,21 +83,8 @@ static int cmp_relp(const void *a, const void *b)
 	return by_name((*(struct cat_relation *const *)a)->name, (*(struct cat_relation *const *)b)->name);
 }
 
-static int cmp_funcp(const void *a, const void *b)
-{
-	const struct cat_function *x = *(struct cat_function *const *)a;
-	const struct cat_function *y = *(struct cat_function *const *)b;
-	int c = by_name(x->name, y->name);
-	return c ? c : by_name(x->args, y->args);
-}
-
-static int cmp_typep(const void *a, const void *b)
-{
-	return by_name((*(struct cat_type *const *)a)->name, (*(struct cat_type *const *)b)->name);
-}
-
 /* "{1,2}" (an oid[] as text) into an array in the arena. */
-static const unsigned *parse_oids(struct loader *ld, const char *text, size_t *n)
+const unsigned *parse_oids(struct loader *ld, const char *text, size_t *n)
 {
 	*n = 0;
 	if (!text)
@@ -122,83 +103,12 @@ static const unsigned *parse_oids(struct loader *ld, const char *text, size_t *n
 	return oids;
 }
 
-/* A named statement of a schema, while sorting. */
-struct named_text {
-	struct cat_schema *schema;
-	const char *name, *text;
-};
-
-static int cmp_named(const void *a, const void *b)
-{
-	const struct named_text *x = a, *y = b;
-	int c = by_name(x->name, y->name);
-	return c ? c : by_name(x->text, y->text);
-}
-
-/* Rows (schema oid, name, statement) into each schema's list at OFFSET
- * (collations or operators), sorted by name. */
-static int load_schema_texts(struct loader *ld, const char *sql, size_t list_off, size_t count_off)
-{
-	struct catalog *cat = ld->cat;
-	PGresult *res = run_per_schema(ld, sql);
-	if (!res)
-		return -1;
-	int n = PQntuples(res);
-	struct named_text *rows = calloc((size_t)n + 1, sizeof *rows);
-	if (!rows)
-		abort();
-	for (int i = 0; i < n; i++) {
-		rows[i].schema = schema_by_oid(cat, (unsigned)col_ll(res, i, 0));
-		rows[i].name = col_str(ld, res, i, 1);
-		rows[i].text = col_str(ld, res, i, 2);
-		(*(size_t *)((char *)rows[i].schema + count_off))++;
-	}
-	PQclear(res);
-	qsort(rows, (size_t)n, sizeof *rows, cmp_named);
-	for (size_t i = 0; i < cat->nschemas; i++) {
-		size_t *cnt = (size_t *)((char *)&cat->schemas[i] + count_off);
-		*(const char ***)((char *)&cat->schemas[i] + list_off) =
-			arena_alloc(cat->arena, *cnt * sizeof(char *));
-		*cnt = 0;
-	}
-	for (int i = 0; i < n; i++) {
-		size_t *cnt = (size_t *)((char *)rows[i].schema + count_off);
-		const char **list = *(const char ***)((char *)rows[i].schema + list_off);
-		list[(*cnt)++] = rows[i].text;
-	}
-	free(rows);
-	return 0;
-}
-
-static int load_omitted(struct loader *ld)
-{
-	PGresult *res = run_per_schema(ld, SQL_OMITTED);
-	if (!res)
-		return -1;
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct strbuf sb = STRBUF_INIT;
-		sb_addf(&sb, "%s %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-		const char **list = arena_alloc(ld->cat->arena, (ld->cat->nomitted + 1) * sizeof *list);
-		if (ld->cat->nomitted)
-			memcpy(list, ld->cat->omitted, ld->cat->nomitted * sizeof *list);
-		list[ld->cat->nomitted++] = arena_strdup(ld->cat->arena, sb_str(&sb));
-		ld->cat->omitted = list;
-		strbuf_free(&sb);
-	}
-	PQclear(res);
-	return 0;
-}
-
 #define DEFINE_CMP_BY_NAME(fn, type) \
 	static int fn(const void *a, const void *b) \
 	{ return by_name(((const type *)a)->name, ((const type *)b)->name); }
-DEFINE_CMP_BY_NAME(cmp_index, struct cat_index)
-DEFINE_CMP_BY_NAME(cmp_con, struct cat_constraint)
-DEFINE_CMP_BY_NAME(cmp_trigger, struct cat_trigger)
-DEFINE_CMP_BY_NAME(cmp_policy, struct cat_policy)
 DEFINE_CMP_BY_NAME(cmp_ext, struct cat_extension)
 
-static struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid)
+struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid)
 {
 	for (size_t i = 0; i < cat->nschemas; i++)
 		if (cat->schemas[i].oid == oid)
@@ -206,7 +116,7 @@ static struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid)
 	return NULL;
 }
 
-static struct cat_relation *rel_by_oid(struct catalog *cat, unsigned oid)
+struct cat_relation *rel_by_oid(struct catalog *cat, unsigned oid)
 {
 	size_t lo = 0, hi = cat->nrels;
 	while (lo < hi) {
@@ -221,7 +131,7 @@ static struct cat_relation *rel_by_oid(struct catalog *cat, unsigned oid)
 	return NULL;
 }
 
-static void omit(struct catalog *cat, const char *what, const struct cat_schema *s, const char *qname)
+void omit(struct catalog *cat, const char *what, const struct cat_schema *s, const char *qname)
 {
 	/* Grows by one each time: omissions are rare. */
 	const char **list = arena_alloc(cat->arena, (cat->nomitted + 1) * sizeof *list);
@@ -391,235 +301,6 @@ static int load_relations(struct loader *ld)
 	return 0;
 }
 
-/*
- * Rows of RES are ordered by relation OID (column 0). Calls FILL for each
- * run of rows that belongs to one known relation, with the row range.
- */
-static void for_each_rel_rows(struct loader *ld, PGresult *res,
-			      void (*fill)(struct loader *, PGresult *, struct cat_relation *, int, int))
-{
-	int n = PQntuples(res);
-	for (int i = 0, j; i < n; i = j) {
-		unsigned oid = (unsigned)col_ll(res, i, 0);
-		for (j = i + 1; j < n && (unsigned)col_ll(res, j, 0) == oid; j++)
-			;
-		struct cat_relation *r = rel_by_oid(ld->cat, oid);
-		if (r)
-			fill(ld, res, r, i, j);
-	}
-}
-
-static void fill_columns(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)
-{
-	r->cols = arena_alloc(ld->cat->arena, (size_t)(to - from) * sizeof *r->cols);
-	for (int i = from; i < to; i++) {
-		struct cat_column *c = &r->cols[r->ncols++];
-		c->attnum = (int)col_ll(res, i, 1);
-		c->name = col_str(ld, res, i, 2);
-		c->qname = col_str(ld, res, i, 3);
-		c->type = col_str(ld, res, i, 4);
-		c->collation = col_str(ld, res, i, 5);
-		c->notnull = col_bool(res, i, 6);
-		c->defexpr = col_str(ld, res, i, 7);
-		c->identity = col_char(res, i, 8);
-		c->generated = col_char(res, i, 9);
-		c->islocal = col_bool(res, i, 10);
-		c->comment = col_str(ld, res, i, 11);
-		if (c->identity) {
-			c->identity_seq = rel_by_oid(ld->cat, (unsigned)col_ll(res, i, 12));
-			c->identity_seqname = col_str(ld, res, i, 13);
-		}
-	}
-}
-
-static void fill_indexes(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)
-{
-	r->indexes = arena_alloc(ld->cat->arena, (size_t)(to - from) * sizeof *r->indexes);
-	for (int i = from; i < to; i++) {
-		struct cat_index *x = &r->indexes[r->nindexes++];
-		x->name = col_str(ld, res, i, 1);
-		x->qname = col_str(ld, res, i, 2);
-		x->def = col_str(ld, res, i, 3);
-		x->parent = col_str(ld, res, i, 4);
-		x->comment = col_str(ld, res, i, 5);
-	}
-	qsort(r->indexes, r->nindexes, sizeof *r->indexes, cmp_index);
-}
-
-static void fill_constraints(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)
-{
-	r->cons = arena_alloc(ld->cat->arena, (size_t)(to - from) * sizeof *r->cons);
-	for (int i = from; i < to; i++) {
-		struct cat_constraint *k = &r->cons[r->ncons++];
-		k->name = col_str(ld, res, i, 1);
-		k->qname = col_str(ld, res, i, 2);
-		k->type = col_char(res, i, 3);
-		k->def = col_str(ld, res, i, 4);
-		k->comment = col_str(ld, res, i, 5);
-		const char *keys = pg_val(res, i, 6);
-		size_t n = 0;
-		for (const char *p = keys; p && *p; p++)
-			n += *p == ',';
-		int *attnums = arena_alloc(ld->cat->arena, (n + 1) * sizeof(int));
-		for (char *p = (char *)keys, *end; p && *p; p = *end ? end + 1 : end) {
-			attnums[k->nkeys++] = (int)strtol(p, &end, 10);
-			if (end == p)
-				break;
-		}
-		k->keys = attnums;
-		k->ref = rel_by_oid(ld->cat, (unsigned)col_ll(res, i, 7));
-	}
-	qsort(r->cons, r->ncons, sizeof *r->cons, cmp_con);
-}
-
-static void fill_triggers(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)
-{
-	r->triggers = arena_alloc(ld->cat->arena, (size_t)(to - from) * sizeof *r->triggers);
-	for (int i = from; i < to; i++) {
-		struct cat_trigger *t = &r->triggers[r->ntriggers++];
-		t->name = col_str(ld, res, i, 1);
-		t->qname = col_str(ld, res, i, 2);
-		t->def = col_str(ld, res, i, 3);
-		t->enabled = col_char(res, i, 4);
-		t->comment = col_str(ld, res, i, 5);
-	}
-	qsort(r->triggers, r->ntriggers, sizeof *r->triggers, cmp_trigger);
-}
-
-static void fill_policies(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)
-{
-	r->policies = arena_alloc(ld->cat->arena, (size_t)(to - from) * sizeof *r->policies);
-	for (int i = from; i < to; i++) {
-		struct cat_policy *p = &r->policies[r->npolicies++];
-		p->name = col_str(ld, res, i, 1);
-		p->qname = col_str(ld, res, i, 2);
-		p->permissive = col_bool(res, i, 3);
-		p->cmd = col_char(res, i, 4);
-		p->roles = col_str(ld, res, i, 5);
-		p->qual = col_str(ld, res, i, 6);
-		p->check = col_str(ld, res, i, 7);
-	}
-	qsort(r->policies, r->npolicies, sizeof *r->policies, cmp_policy);
-}
-
-static void fill_settings(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)
-{
-	r->settings = arena_alloc(ld->cat->arena, (size_t)(to - from) * sizeof(char *));
-	for (int i = from; i < to; i++)
-		r->settings[r->nsettings++] = col_str(ld, res, i, 1);
-}
-
-static int load_rel_parts(struct loader *ld, const char *sql,
-			  void (*fill)(struct loader *, PGresult *, struct cat_relation *, int, int))
-{
-	PGresult *res = run_per_schema(ld, sql);
-	if (!res)
-		return -1;
-	for_each_rel_rows(ld, res, fill);
-	PQclear(res);
-	return 0;
-}
-
-static int load_functions(struct loader *ld)
-{
-	struct catalog *cat = ld->cat;
-	PGresult *res = run_per_schema(ld, SQL_FUNCTIONS);
-	if (!res)
-		return -1;
-	int n = PQntuples(res);
-	cat->funcs = arena_alloc(cat->arena, (size_t)n * sizeof *cat->funcs);
-	for (int i = 0; i < n; i++) {
-		struct cat_function *f = &cat->funcs[cat->nfuncs++];
-		f->schema = schema_by_oid(cat, (unsigned)col_ll(res, i, 0));
-		f->name = col_str(ld, res, i, 1);
-		f->qname = col_str(ld, res, i, 2);
-		f->args = col_str(ld, res, i, 3);
-		f->kind = col_char(res, i, 4);
-		f->def = col_str(ld, res, i, 5);
-		f->comment = col_str(ld, res, i, 6);
-		f->late = (int)col_ll(res, i, 7);
-		if (f->late < 1 && col_bool(res, i, 8))
-			f->late = 1;
-		/* pg_get_functiondef() ends in a newline; the renderer adds ";\n". */
-		size_t len = f->def ? strlen(f->def) : 0;
-		while (len && f->def[len - 1] == '\n')
-			((char *)f->def)[--len] = '\0';
-		((struct cat_schema *)f->schema)->nfunctions++;
-	}
-	PQclear(res);
-	for (size_t i = 0; i < cat->nschemas; i++) {
-		cat->schemas[i].functions = arena_alloc(cat->arena, cat->schemas[i].nfunctions * sizeof(void *));
-		cat->schemas[i].nfunctions = 0;
-	}
-	for (size_t i = 0; i < cat->nfuncs; i++) {
-		struct cat_schema *s = (struct cat_schema *)cat->funcs[i].schema;
-		s->functions[s->nfunctions++] = &cat->funcs[i];
-	}
-	for (size_t i = 0; i < cat->nschemas; i++)
-		qsort(cat->schemas[i].functions, cat->schemas[i].nfunctions, sizeof(void *), cmp_funcp);
-	return 0;
-}
-
-static void parse_labels(struct loader *ld, struct cat_type *t, const char *json)
-{
-	cJSON *arr = json ? cJSON_Parse(json) : NULL;
-	int n = cJSON_GetArraySize(arr);
-	t->labels = arena_alloc(ld->cat->arena, (size_t)n * sizeof(char *));
-	const cJSON *it;
-	cJSON_ArrayForEach(it, arr)
-		if (cJSON_IsString(it))
-			t->labels[t->nlabels++] = arena_strdup(ld->cat->arena, it->valuestring);
-	cJSON_Delete(arr);
-}
-
-static int load_types(struct loader *ld)
-{
-	struct catalog *cat = ld->cat;
-	PGresult *res = run_per_schema(ld, SQL_TYPES);
-	if (!res)
-		return -1;
-	int n = PQntuples(res);
-	cat->types = arena_alloc(cat->arena, (size_t)n * sizeof *cat->types);
-	for (int i = 0; i < n; i++) {
-		struct cat_schema *s = schema_by_oid(cat, (unsigned)col_ll(res, i, 0));
-		char kind = col_char(res, i, 3);
-		if (kind == 'b') {
-			omit(cat, "base type", s, PQgetvalue(res, i, 2));
-			continue;
-		}
-		struct cat_type *t = &cat->types[cat->ntypes++];
-		t->schema = s;
-		t->name = col_str(ld, res, i, 1);
-		t->qname = col_str(ld, res, i, 2);
-		t->kind = kind;
-		if (kind == 'e')
-			parse_labels(ld, t, pg_val(res, i, 4));
-		t->base = col_str(ld, res, i, 5);
-		t->collation = col_str(ld, res, i, 6);
-		t->defexpr = col_str(ld, res, i, 7);
-		t->notnull = col_bool(res, i, 8);
-		t->checks = col_str(ld, res, i, 9);
-		if (kind == 'c')
-			t->composite = rel_by_oid(cat, (unsigned)col_ll(res, i, 10));
-		t->range_opts = col_str(ld, res, i, 11);
-		t->comment = col_str(ld, res, i, 12);
-		t->depth = (int)col_ll(res, i, 13);
-		s->ntypes++;
-	}
-	PQclear(res);
-	for (size_t i = 0; i < cat->nschemas; i++) {
-		cat->schemas[i].types = arena_alloc(cat->arena, cat->schemas[i].ntypes * sizeof(void *));
-		cat->schemas[i].ntypes = 0;
-	}
-	for (size_t i = 0; i < cat->ntypes; i++) {
-		struct cat_schema *s = (struct cat_schema *)cat->types[i].schema;
-		s->types[s->ntypes++] = &cat->types[i];
-	}
-	for (size_t i = 0; i < cat->nschemas; i++)
-		qsort(cat->schemas[i].types, cat->schemas[i].ntypes, sizeof(void *), cmp_typep);
-	return 0;
-}
-
 /* The Drizzle tracking rows, when the table exists (two queries at most). */
 static int load_tracking(struct loader *ld, const struct catalog_filter *f)
 {
@@ -668,29 +349,41 @@ out:
 	return ret;
 }
 
-char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, bool with_tracking,
-			  char *err, size_t errlen)
+char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
 {
-	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT;
+	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
 	char *qs = NULL, *qt = NULL, *ret = NULL;
 	PGresult *res = pg_exec(conn, SQL_FINGERPRINT, 0, NULL, err, errlen);
 	if (!res)
 		goto out;
 	sb_add(&fp, PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (with_tracking && filter->tracking_schema && filter->tracking_table) {
+	if (filter->tracking_schema && filter->tracking_table) {
+		/* The table may come and go (a reset drops it): ask first. */
 		qs = PQescapeIdentifier(conn, filter->tracking_schema, strlen(filter->tracking_schema));
 		qt = PQescapeIdentifier(conn, filter->tracking_table, strlen(filter->tracking_table));
 		if (!qs || !qt) {
 			snprintf(err, errlen, "%s", PQerrorMessage(conn));
 			goto out;
 		}
-		sb_addf(&q, "SELECT count(*) || ':' || coalesce(max(id), 0) FROM %s.%s", qs, qt);
-		res = pg_exec(conn, sb_str(&q), 0, NULL, err, errlen);
+		sb_add_qual(&name, qs, qt);
+		const char *params[] = { sb_str(&name) };
+		res = pg_exec(conn, SQL_TRACKING_EXISTS, 1, params, err, errlen);
 		if (!res)
 			goto out;
-		sb_addf(&fp, ",%s", PQgetvalue(res, 0, 0));
+		bool exists = PQgetvalue(res, 0, 0)[0] == 't';
 		PQclear(res);
+		if (exists) {
+			sb_addf(&q, "SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM %s",
+				sb_str(&name));
+			res = pg_exec(conn, sb_str(&q), 0, NULL, err, errlen);
+			if (!res)
+				goto out;
+			sb_addf(&fp, ",%s", PQgetvalue(res, 0, 0));
+			PQclear(res);
+		} else {
+			sb_add(&fp, ",none");
+		}
 	}
 	ret = strbuf_detach(&fp, NULL);
 out:
@@ -698,7 +391,42 @@ out:
 	PQfreemem(qt);
 	strbuf_free(&fp);
 	strbuf_free(&q);
+	strbuf_free(&name);
 	return ret;
+}
+
+/*
+ * The deparsers (pg_get_indexdef, ...) read the newest catalog state, not
+ * the transaction's snapshot: an object dropped while the load ran comes
+ * back as NULL. Such a load is refused and the next refresh reads again.
+ */
+static int check_complete(const struct catalog *cat, char *err, size_t errlen)
+{
+	const char *what = NULL;
+	for (size_t i = 0; i < cat->nrels && !what; i++) {
+		const struct cat_relation *r = &cat->rels[i];
+		if ((r->kind == REL_VIEW || r->kind == REL_MATVIEW) && !r->viewdef)
+			what = r->name;
+		for (size_t k = 0; k < r->nindexes && !what; k++)
+			if (!r->indexes[k].def)
+				what = r->indexes[k].name;
+		for (size_t k = 0; k < r->ncons && !what; k++)
+			if (!r->cons[k].def)
+				what = r->cons[k].name;
+		for (size_t k = 0; k < r->ntriggers && !what; k++)
+			if (!r->triggers[k].def)
+				what = r->triggers[k].name;
+		for (size_t k = 0; k < r->ncols && !what; k++)
+			if (!r->cols[k].type)
+				what = r->cols[k].name;
+	}
+	for (size_t i = 0; i < cat->nfuncs && !what; i++)
+		if (!cat->funcs[i].def)
+			what = cat->funcs[i].name;
+	if (!what)
+		return 0;
+	snprintf(err, errlen, "the catalog changed while it was read (%s was dropped); reading again", what);
+	return -1;
 }
 
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
@@ -719,6 +447,13 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
 	if (pg_command(conn, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, errlen))
 		goto fail;
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));
+	/* In the same snapshot as everything read below, so that a later
+	 * equal fingerprint really means "nothing changed since". */
+	char *fp = catalog_fingerprint(conn, filter, err, errlen);
+	if (!fp)
+		goto fail;
+	cat->fingerprint = arena_strdup(cat->arena, fp);
+	free(fp);
 	if (load_schemas(&ld, filter) || load_extensions(&ld) || load_relations(&ld) ||
 	    load_rel_parts(&ld, SQL_COLUMNS, fill_columns) ||
 	    load_rel_parts(&ld, SQL_INDEXES, fill_indexes) ||
@@ -734,6 +469,9 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
 	    load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
 	if (pg_command(conn, "COMMIT", err, errlen))
+		goto fail;
+	in_tx = false;
+	if (check_complete(cat, err, errlen))
 		goto fail;
 	return cat;
 fail:

@@ -104,8 +104,9 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 			else
 				db->statement_timeout_ms = v;
 		} else if (!strcmp(k, "ttl")) {
-			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0, where,
-				      "a non-negative number of seconds", err, errlen))
+			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+				      it->valuedouble <= 86400, where,
+				      "a number of seconds from 0 to 86400", err, errlen))
 				return -1;
 			db->ttl = it->valuedouble;
 		} else {
@@ -149,8 +150,9 @@ int config_parse(const char *json, struct config *cfg, char *err, size_t errlen)
 				goto out;
 			cfg->state_dir = xstrdup(it->valuestring);
 		} else if (!strcmp(it->string, "ttl")) {
-			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0, "ttl",
-				      "a non-negative number of seconds", err, errlen))
+			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+				      it->valuedouble <= 86400, "ttl",
+				      "a number of seconds from 0 to 86400", err, errlen))
 				goto out;
 			cfg->ttl = it->valuedouble;
 		} else {

@@ -2,6 +2,7 @@
 #include "database.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 		sb_addf(sb, "last applied: #%lld, created_at %lld, hash %s\n",
 			cat->migrations[cat->nmigrations - 1].id,
 			cat->migrations[cat->nmigrations - 1].created_at,
-			cat->migrations[cat->nmigrations - 1].hash);
+			cat->migrations[cat->nmigrations - 1].hash ? cat->migrations[cat->nmigrations - 1].hash : "");
 	sb_add(sb, "pending: none\n");
 	sb_addf(sb, "last error: %s\n", error && *error ? error : "none");
 }
@@ -72,7 +73,7 @@ static int load_once(struct database *db, char *err, size_t errlen)
 		PQreset(db->conn);
 		if (PQstatus(db->conn) != CONNECTION_OK) {
 			snprintf(err, errlen, "%s", PQerrorMessage(db->conn));
-			pg_redact(db->cfg->conninfo, err);
+			pg_redact(db->cfg->conninfo, err, errlen);
 			return -1;
 		}
 		if (pg_session_setup(db->conn, err, errlen))
@@ -83,28 +84,22 @@ static int load_once(struct database *db, char *err, size_t errlen)
 		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
 		db->cfg->migrations_schema, db->cfg->migrations_table,
 	};
-	/* Cheap check first: a full read of a large catalog takes seconds. */
-	char *fp = catalog_fingerprint(db->conn, &filter, db->cat && db->cat->has_tracking, err, errlen);
-	if (!fp)
-		return -1;
-	if (db->cat && db->fingerprint && !strcmp(fp, db->fingerprint)) {
+	/* Cheap check first: a full read of a large catalog takes seconds.
+	 * The snapshot's own fingerprint was taken inside its transaction. */
+	if (db->cat) {
+		char *fp = catalog_fingerprint(db->conn, &filter, err, errlen);
+		if (!fp)
+			return -1;
+		bool same = !strcmp(fp, db->cat->fingerprint);
 		free(fp);
-		return 1;
+		if (same)
+			return 1;
 	}
 	struct catalog *cat = catalog_load(db->conn, &filter, err, errlen);
-	if (!cat) {
-		free(fp);
+	if (!cat)
 		return -1;
-	}
-	/* The tracking table may have appeared: then its rows count too. */
-	if (cat->has_tracking && !(db->cat && db->cat->has_tracking)) {
-		free(fp);
-		fp = catalog_fingerprint(db->conn, &filter, true, err, errlen);
-	}
 	catalog_free(db->cat);
 	db->cat = cat;
-	free(db->fingerprint);
-	db->fingerprint = fp;
 	return 0;
 }
 
@@ -222,25 +217,26 @@ static void *refresher(void *arg)
 	pthread_mutex_lock(&db->lock);
 	for (;;) {
 		while (!db->refresh_wanted && !db->stopping) {
-			/* In use: look again one TTL after the last look. */
-			if (elapsed(&db->used) < DB_ACTIVE_SECONDS) {
-				/* ttl=0 means "always fresh": poll often, not in a loop. */
-				double period = db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl;
-				double wait = period - elapsed(&db->loaded);
-				if (wait <= 0)
-					break;
-				struct timespec until;
-				clock_gettime(CLOCK_REALTIME, &until);
-				until.tv_sec += (time_t)wait;
-				until.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-				if (until.tv_nsec >= 1000000000L) {
-					until.tv_sec++;
-					until.tv_nsec -= 1000000000L;
-				}
-				pthread_cond_timedwait(&db->wake, &db->lock, &until);
-			} else {
-				pthread_cond_wait(&db->wake, &db->lock);
+			/* In use: look again one TTL after the last look (ttl=0,
+			 * "always fresh", polls often rather than in a loop).
+			 * Idle: look now and then, so an idle spell ends on a
+			 * recent snapshot. */
+			double period = elapsed(&db->used) < DB_ACTIVE_SECONDS ?
+				(db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl) : DB_IDLE_CHECK_SECONDS;
+			double wait = period - elapsed(&db->loaded);
+			if (wait <= 0)
+				break;
+			if (wait > DB_IDLE_CHECK_SECONDS)
+				wait = DB_IDLE_CHECK_SECONDS;
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += (time_t)wait;
+			until.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
 			}
+			pthread_cond_timedwait(&db->wake, &db->lock, &until);
 		}
 		if (db->stopping)
 			break;
@@ -269,7 +265,12 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 {
 	db->changed = changed;
 	db->changed_ctx = ctx;
+	/* Signals (SIGTERM, SIGINT) belong to the FUSE loop's thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int rc = pthread_create(&db->thread, NULL, refresher, db);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc)
 		return -rc;
 	db->thread_started = true;
@@ -328,8 +329,7 @@ void database_close(struct database *db)
 	db->tree = NULL;
 	free(db->mtimes_file);
 	db->mtimes_file = NULL;
-	free(db->fingerprint);
-	db->fingerprint = NULL;
+
 	pthread_mutex_destroy(&db->lock);
 	pthread_cond_destroy(&db->wake);
 }

@@ -115,7 +115,6 @@ static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->negative_timeout = 0;
 	cfg->auto_cache = 1;
 	cfg->use_ino = 0;
-	fs->fuse = fuse_get_context()->fuse;
 	return fs;
 }
 
@@ -142,7 +141,6 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 	struct schemafs *fs = sfs_ctx();
 	struct tree *t;
 	const struct node *n;
-	struct stat st;
 	(void)off;
 	(void)fi;
 	int rc = sfs_resolve(path, &t, &n);
@@ -151,27 +149,22 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 	fill(buf, ".", NULL, 0, 0);
 	fill(buf, "..", NULL, 0, 0);
 	if (rc == 1) {
-		for (size_t i = 0; i < fs->ndbs; i++) {
-			struct tree *dt = database_tree(&fs->dbs[i]);
-			sfs_fill_stat(dt->root, &st);
-			fill(buf, fs->dbs[i].cfg->name, &st, 0, FUSE_FILL_DIR_PLUS);
-			tree_unref(dt);
-		}
+		for (size_t i = 0; i < fs->ndbs; i++)
+			fill(buf, fs->dbs[i].cfg->name, NULL, 0, 0);
 		return 0;
 	}
 	if (!n->is_dir) {
 		tree_unref(t);
 		return -ENOTDIR;
 	}
-	/* With readdirplus the kernel gets every entry's attributes at once,
-	 * saving a lookup per file in ls -l, find and tar. */
-	bool plus = flags & FUSE_READDIR_PLUS;
-	for (size_t i = 0; i < n->nkids; i++) {
-		if (plus)
-			sfs_fill_stat(n->kids[i], &st);
-		if (fill(buf, n->kids[i]->name, plus ? &st : NULL, 0, plus ? FUSE_FILL_DIR_PLUS : 0))
+	/* Names only, no readdirplus: libfuse looks each "plus" entry up
+	 * again when it sends a later chunk, in whatever tree is current by
+	 * then, and one entry dropped by a refresh would fail the whole
+	 * listing. Plain entries vanish one by one, like removed files. */
+	(void)flags;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (fill(buf, n->kids[i]->name, NULL, 0, 0))
 			break;
-	}
 	tree_unref(t);
 	return 0;
 }

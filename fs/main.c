@@ -7,6 +7,8 @@
  * is non-zero.
  */
 #include <errno.h>
+#include <malloc.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +138,10 @@ static const char *find_mountpoint(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+	/* libfuse serves requests from a pool of worker threads; glibc would
+	 * give each its own malloc arena. The trees live in the refresher's
+	 * arenas anyway, so two are plenty and keep the resident size down. */
+	mallopt(M_ARENA_MAX, 2);
 	const char *source = take_source(&argc, argv);
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct sfs_options opts = { 0 };
@@ -168,8 +174,8 @@ int main(int argc, char *argv[])
 	if (opts.ttl) {
 		char *end;
 		ttl = strtod(opts.ttl, &end);
-		if (*end || ttl < 0 || end == opts.ttl) {
-			fail("bad ttl=%s: give a number of seconds", opts.ttl);
+		if (*end || end == opts.ttl || !isfinite(ttl) || ttl < 0 || ttl > 86400) {
+			fail("bad ttl=%s: give a number of seconds from 0 to 86400", opts.ttl);
 			goto out;
 		}
 	}

@@ -34,7 +34,7 @@ void name_escape(struct strbuf *sb, const char *name, const char *suffix)
 		for (const char *p = name; *p; p++) {
 			if (*p == '/')
 				sb_add(sb, "%2F");
-			else if (*p == '%' && is_hex(p[1]) && is_hex(p[2]))
+			else if (*p == '%' && ((is_hex(p[1]) && is_hex(p[2])) || p[1] == '~'))
 				sb_add(sb, "%25");
 			else
 				sb_addc(sb, *p);

@@ -1,5 +1,6 @@
 /* pg.c: libpq wrapper; see include/pg.h. */
 #include "pg.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,21 +16,32 @@ static void one_line(char *msg)
 			*p = ' ';
 }
 
-void pg_redact(const char *conninfo, char *msg)
+void pg_redact(const char *conninfo, char *msg, size_t msglen)
 {
 	one_line(msg);
 	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
-	if (!opts)
+	if (!opts) {
+		/* libpq quotes the part it could not parse, which may be the
+		 * password itself: say nothing of the string. */
+		snprintf(msg, msglen, "invalid connection string (not shown: it may hold a password)");
 		return;
-	for (PQconninfoOption *o = opts; o->keyword; o++) {
-		if (strcmp(o->keyword, "password") || !o->val || !*o->val)
-			continue;
-		size_t plen = strlen(o->val);
-		char *hit;
-		while ((hit = strstr(msg, o->val))) {
-			memmove(hit + 3, hit + plen, strlen(hit + plen) + 1);
-			memcpy(hit, "***", 3);
+	}
+	const char *pw = NULL;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val && *o->val)
+			pw = o->val;
+	if (pw) {
+		struct strbuf out = STRBUF_INIT;
+		size_t plen = strlen(pw);
+		const char *p = msg, *hit;
+		while ((hit = strstr(p, pw))) {
+			sb_addn(&out, p, (size_t)(hit - p));
+			sb_add(&out, "***");
+			p = hit + plen;
 		}
+		sb_add(&out, p);
+		snprintf(msg, msglen, "%s", sb_str(&out));
+		strbuf_free(&out);
 	}
 	PQconninfoFree(opts);
 }
@@ -52,7 +64,7 @@ PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t 
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		snprintf(err, errlen, "%s", PQerrorMessage(conn));
-		pg_redact(conninfo, err);
+		pg_redact(conninfo, err, errlen);
 		PQfinish(conn);
 		return NULL;
 	}
@@ -68,7 +80,13 @@ int pg_session_setup(PGconn *conn, char *err, size_t errlen)
 	/* Catalog queries over thousands of tables cross JIT's cost
 	 * threshold, and compiling them costs about a second each, far more
 	 * than running them (measured: 1173 ms with JIT, 43 ms without). */
-	return pg_command(conn, "SET jit = off", err, errlen);
+	if (pg_command(conn, "SET jit = off", err, errlen))
+		return -1;
+	/* A catalog read waits at most this long for a lock (a migration
+	 * holding ACCESS EXCLUSIVE on a table a view uses) or for a result:
+	 * the mount never hangs, the refresh fails and is tried again. */
+	return pg_command(conn, "SET lock_timeout = '5s'", err, errlen) ||
+	       pg_command(conn, "SET statement_timeout = '120s'", err, errlen) ? -1 : 0;
 }
 
 PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,

@@ -176,44 +176,40 @@ static void create_table(struct strbuf *sb, const struct cat_relation *r)
 	sb_add(sb, ";\n");
 }
 
+/*
+ * COMMENT ON for a part of relation R, named the way each kind is named:
+ * COLUMN s.t.c, CONSTRAINT c ON s.t, TRIGGER t ON s.t, INDEX s.i.
+ */
+static void comment_on_part(struct strbuf *sb, const char *what, const struct cat_relation *r,
+			    const char *qname, const char *comment)
+{
+	if (!comment)
+		return;
+	struct strbuf name = STRBUF_INIT;
+	if (!strcmp(what, "COLUMN")) {
+		qual(&name, r);
+		sb_addf(&name, ".%s", qname);
+	} else if (!strcmp(what, "INDEX")) {
+		sb_add_qual(&name, r->schema->qname, qname);
+	} else {
+		sb_addf(&name, "%s ON ", qname);
+		qual(&name, r);
+	}
+	comment_on(sb, what, sb_str(&name), comment);
+	strbuf_free(&name);
+}
+
 static void table_comments(struct strbuf *sb, const struct cat_relation *r)
 {
 	comment_on_rel(sb, "TABLE", r, NULL, r->comment);
-	for (size_t i = 0; i < r->ncols; i++) {
-		if (!r->cols[i].comment)
-			continue;
-		struct strbuf name = STRBUF_INIT;
-		qual(&name, r);
-		sb_addf(&name, ".%s", r->cols[i].qname);
-		comment_on(sb, "COLUMN", sb_str(&name), r->cols[i].comment);
-		strbuf_free(&name);
-	}
-	for (size_t i = 0; i < r->ncons; i++) {
-		if (!r->cons[i].comment)
-			continue;
-		struct strbuf name = STRBUF_INIT;
-		sb_addf(&name, "%s ON ", r->cons[i].qname);
-		qual(&name, r);
-		comment_on(sb, "CONSTRAINT", sb_str(&name), r->cons[i].comment);
-		strbuf_free(&name);
-	}
-	for (size_t i = 0; i < r->nindexes; i++) {
-		if (!r->indexes[i].comment)
-			continue;
-		struct strbuf name = STRBUF_INIT;
-		sb_add_qual(&name, r->schema->qname, r->indexes[i].qname);
-		comment_on(sb, "INDEX", sb_str(&name), r->indexes[i].comment);
-		strbuf_free(&name);
-	}
-	for (size_t i = 0; i < r->ntriggers; i++) {
-		if (!r->triggers[i].comment)
-			continue;
-		struct strbuf name = STRBUF_INIT;
-		sb_addf(&name, "%s ON ", r->triggers[i].qname);
-		qual(&name, r);
-		comment_on(sb, "TRIGGER", sb_str(&name), r->triggers[i].comment);
-		strbuf_free(&name);
-	}
+	for (size_t i = 0; i < r->ncols; i++)
+		comment_on_part(sb, "COLUMN", r, r->cols[i].qname, r->cols[i].comment);
+	for (size_t i = 0; i < r->ncons; i++)
+		comment_on_part(sb, "CONSTRAINT", r, r->cons[i].qname, r->cons[i].comment);
+	for (size_t i = 0; i < r->nindexes; i++)
+		comment_on_part(sb, "INDEX", r, r->indexes[i].qname, r->indexes[i].comment);
+	for (size_t i = 0; i < r->ntriggers; i++)
+		comment_on_part(sb, "TRIGGER", r, r->triggers[i].qname, r->triggers[i].comment);
 }
 
 static void index_attach(struct strbuf *sb, const struct cat_relation *r, const struct cat_index *x)
@@ -305,15 +301,8 @@ void render_view(struct strbuf *sb, const struct cat_relation *r)
 		render_trigger(sb, &r->triggers[i]);	/* INSTEAD OF triggers */
 	settings(sb, r);
 	comment_on_rel(sb, r->kind == REL_MATVIEW ? "MATERIALIZED VIEW" : "VIEW", r, NULL, r->comment);
-	for (size_t i = 0; i < r->ncols; i++) {
-		if (!r->cols[i].comment)
-			continue;
-		struct strbuf name = STRBUF_INIT;
-		qual(&name, r);
-		sb_addf(&name, ".%s", r->cols[i].qname);
-		comment_on(sb, "COLUMN", sb_str(&name), r->cols[i].comment);
-		strbuf_free(&name);
-	}
+	for (size_t i = 0; i < r->ncols; i++)
+		comment_on_part(sb, "COLUMN", r, r->cols[i].qname, r->cols[i].comment);
 }
 
 void render_function(struct strbuf *sb, const struct cat_function *f)

@@ -193,6 +193,7 @@ struct catalog {
 	struct cat_migration *migrations;
 	size_t nmigrations;
 	int queries;			/* catalog queries this load ran */
+	const char *fingerprint;	/* catalog_fingerprint() in the same snapshot */
 };
 
 struct catalog_filter {
@@ -211,10 +212,9 @@ void catalog_free(struct catalog *cat);
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
 			     char *err, size_t errlen);
 
-/* A fingerprint of the catalogs (and of the tracking table's rows when
- * WITH_TRACKING): equal fingerprints mean catalog_load() would read the
- * same snapshot. Returns a malloc'd string (caller frees), or NULL with ERR. */
-char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, bool with_tracking,
-			  char *err, size_t errlen);
+/* A fingerprint of the catalogs and of the tracking table's rows: equal
+ * fingerprints mean catalog_load() would read the same snapshot. Returns a
+ * malloc'd string (caller frees), or NULL with ERR. */
+char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen);
 
 #endif

@@ -23,6 +23,9 @@
  * after an idle spell always reaches the daemon and triggers a refresh. */
 #define DB_KERNEL_CACHE_SECONDS 60.0
 #define DB_ACTIVE_SECONDS 600.0
+/* Idle, the refresher still checks this often: the first look after an idle
+ * spell shows a snapshot at most this old (and starts a refresh). */
+#define DB_IDLE_CHECK_SECONDS 30.0
 
 struct db_config;
 struct catalog;
@@ -37,7 +40,6 @@ struct database {
 	PGconn *conn;			/* refresher thread only */
 	struct catalog *cat;		/* refresher thread only: the last good snapshot */
 	char *mtimes_file;		/* state_dir/<name>/mtimes, or NULL; owned */
-	char *fingerprint;		/* refresher thread only: of db->cat; owned */
 	db_changed_fn changed;
 	void *changed_ctx;
 	pthread_t thread;

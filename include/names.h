@@ -3,8 +3,8 @@
  *
  * Every name appears as is, except what cannot be a file name:
  *   "/"                       -> "%2F"
- *   "%" followed by 2 hex digits -> "%25" (so the mapping stays reversible;
- *                                a "%" not followed by two hex digits stays)
+ *   "%" followed by 2 hex digits or by "~" -> "%25" (so the mapping stays
+ *                                reversible; any other "%" stays as it is)
  *   a name that is "." or ".."  -> "%2E" / "%2E%2E"
  *   longer than NAME_MAX bytes -> the first bytes, then "%~" and 16 hex digits
  *                                of a hash of the whole name (only this case

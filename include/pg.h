@@ -15,13 +15,15 @@
  * removed, as one line to ERR. The caller owns the connection (PQfinish). */
 PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t errlen);
 
-/* Settings of schemafs's own session (JIT off); run after every (re)connect.
+/* Settings of schemafs's own session (JIT off, lock and statement
+ * timeouts for catalog reads); run after every (re)connect.
  * 0, or -1 with ERR. */
 int pg_session_setup(PGconn *conn, char *err, size_t errlen);
 
-/* Replaces each occurrence of CONNINFO's password in MSG with "***", and
- * folds the message onto one line. */
-void pg_redact(const char *conninfo, char *msg);
+/* Replaces each occurrence of CONNINFO's password in MSG (a buffer of
+ * MSGLEN bytes) with "***", and folds the message onto one line. When
+ * CONNINFO cannot be parsed, the whole message is replaced. */
+void pg_redact(const char *conninfo, char *msg, size_t msglen);
 
 /* Runs SQL with text parameters. Returns the result (caller PQclear()s it)
  * when its status is COMMAND_OK or TUPLES_OK; otherwise NULL, with the

@@ -34,5 +34,31 @@ sql app -c "ALTER TABLE item ADD COLUMN qty int" >/dev/null
 check "DDL after a quick restart shows up" poll test -f "$D/schemas/public/tables/item/columns/qty"
 eq "no refresh failed over the quick restart" "$nfail" "$(grep -c 'refresh failed' "$T_TMP/daemon.log")"
 
+# A migration holding ACCESS EXCLUSIVE on a table a view uses: the refresh
+# gives up after its lock timeout instead of hanging, reads go on, and the
+# mount unmounts promptly.
+sql app -c "CREATE VIEW item_names AS SELECT name FROM item" >/dev/null
+check "view visible" poll test -f "$D/schemas/public/views/item_names.sql"
+psql -X -q -d app -c "BEGIN; LOCK TABLE item IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(30); COMMIT;" >/dev/null 2>&1 &
+locker=$!
+sleep 1
+sql app -c "CREATE TABLE other (id int)" >/dev/null
+check "reads go on while the refresh waits for the lock" timeout 5 cat "$D/schemas/public/views/item_names.sql"
+check "status names the lock timeout within 15 s" \
+	bash -c 'for i in $(seq 1 60); do grep -q "^last error: .*lock timeout" "$1" && exit 0; sleep 0.25; done; exit 1' _ "$D/migrations/status"
+kill "$locker" 2>/dev/null
+psql -X -q -d app -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$locker" 2>/dev/null
+check "after the lock: the new table shows up" poll test -d "$D/schemas/public/tables/other"
+
+# A reset drops the tracking table: refreshes must go on.
+sql app -c "CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)" >/dev/null
+check "tracking table seen" poll grep -q '^migrations table: drizzle.__drizzle_migrations (0 applied)' "$D/migrations/status"
+sql app -c "DROP SCHEMA drizzle CASCADE" -c "CREATE TABLE after_reset (id int)" >/dev/null
+check "after the tracking table is dropped, DDL still shows up" poll test -d "$D/schemas/public/tables/after_reset"
+check "and status says it is gone" grep -q '(not created yet)' "$D/migrations/status"
+
+SECONDS=0
 umount_fs "$M"
+check "unmount took under 10 s" test "$SECONDS" -lt 10
 done_testing

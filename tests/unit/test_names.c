@@ -29,6 +29,8 @@ int main(void)
 	roundtrip("..", "%2E%2E");
 	roundtrip("...", "...");
 	roundtrip(".hidden", ".hidden");
+	roundtrip("50%~", "50%25~");
+	roundtrip("%~0123456789abcdef", "%25~0123456789abcdef");
 
 	/* Two different names never share a file name. */
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;

@@ -1,0 +1,52 @@
+/*
+ * catalog_loader.h: private to catalog.c and catalog_parts.c, the two
+ * halves of one snapshot load. Every string a helper returns belongs to the
+ * catalog's arena. Used by one thread, the one loading.
+ */
+#ifndef SCHEMAFS_CATALOG_LOADER_H
+#define SCHEMAFS_CATALOG_LOADER_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "catalog.h"
+
+struct loader {
+	PGconn *conn;
+	struct catalog *cat;
+	char *err;
+	size_t errlen;
+	const char *schema_oids;	/* "{1,2,3}": $1 of the per-kind queries */
+};
+
+/* Result values copied into the arena (NULL for SQL NULL). */
+const char *col_str(struct loader *ld, PGresult *res, int row, int col);
+bool col_bool(PGresult *res, int row, int col);
+char col_char(PGresult *res, int row, int col);
+long long col_ll(PGresult *res, int row, int col);
+/* Queries, counted in cat->queries; NULL with ld->err on failure. */
+PGresult *run(struct loader *ld, const char *sql, int nparams, const char *const *params);
+PGresult *run_per_schema(struct loader *ld, const char *sql);
+
+int by_name(const char *a, const char *b);
+struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid);
+struct cat_relation *rel_by_oid(struct catalog *cat, unsigned oid);
+const unsigned *parse_oids(struct loader *ld, const char *text, size_t *n);
+void omit(struct catalog *cat, const char *what, const struct cat_schema *s, const char *qname);
+
+/* The per-kind loaders (catalog_parts.c); each returns 0 or -1. */
+void fill_columns(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to);
+void fill_indexes(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to);
+void fill_constraints(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to);
+void fill_triggers(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to);
+void fill_policies(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to);
+void fill_settings(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to);
+int load_rel_parts(struct loader *ld, const char *sql,
+		   void (*fill)(struct loader *, PGresult *, struct cat_relation *, int, int));
+int load_functions(struct loader *ld);
+int load_types(struct loader *ld);
+int load_schema_texts(struct loader *ld, const char *sql, size_t list_off, size_t count_off);
+int load_omitted(struct loader *ld);
+
+#endif
