@@ -24,21 +24,29 @@ static unsigned long long node_hash(const struct node *n)
 	return h;
 }
 
+/* Paths are kept as 64-bit hashes: the table costs 32 bytes a slot, not
+ * the file's size, when a large tree is mounted again. */
 struct record {
-	const char *path;	/* into the file's buffer */
+	unsigned long long path;	/* 0: empty slot */
 	unsigned long long hash;
 	struct timespec mtime;
 };
 
 struct table {
-	struct record *slots;	/* open addressing on the path's hash */
+	struct record *slots;
 	size_t mask;
 };
 
-static struct record *slot_for(const struct table *tb, const char *path)
+static unsigned long long path_key(const char *path)
 {
-	size_t i = (size_t)name_hash(path, strlen(path)) & tb->mask;
-	while (tb->slots[i].path && strcmp(tb->slots[i].path, path))
+	unsigned long long h = name_hash(path, strlen(path));
+	return h ? h : 1;
+}
+
+static struct record *slot_for(const struct table *tb, unsigned long long key)
+{
+	size_t i = (size_t)key & tb->mask;
+	while (tb->slots[i].path && tb->slots[i].path != key)
 		i = (i + 1) & tb->mask;
 	return &tb->slots[i];
 }
@@ -46,7 +54,7 @@ static struct record *slot_for(const struct table *tb, const char *path)
 static long apply_walk(struct node *n, struct strbuf *path, const struct table *tb)
 {
 	long set = 0;
-	const struct record *r = slot_for(tb, sb_str(path));
+	const struct record *r = slot_for(tb, path_key(sb_str(path)));
 	if (r->path && r->hash == node_hash(n)) {
 		n->mtime = r->mtime;
 		set++;
@@ -61,63 +69,50 @@ static long apply_walk(struct node *n, struct strbuf *path, const struct table *
 	return set;
 }
 
-static char *read_all(const char *file, size_t *len)
+long mtimes_apply(struct tree *t, const char *file)
 {
 	FILE *f = fopen(file, "rb");
 	if (!f)
-		return NULL;
-	struct strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_addn(&sb, buf, n);
-	int err = ferror(f);
-	fclose(f);
-	if (err) {
-		strbuf_free(&sb);
-		errno = EIO;
-		return NULL;
-	}
-	return strbuf_detach(&sb, len);
-}
-
-long mtimes_apply(struct tree *t, const char *file)
-{
-	size_t len;
-	char *buf = read_all(file, &len);
-	if (!buf)
 		return -errno;
-	size_t nrec = 0;
-	for (size_t i = 0; i < len; i++)
-		nrec += buf[i] == '\0';
 	struct table tb;
 	size_t cap = 16;
-	while (cap < 2 * nrec + 16)
+	while (cap < 2 * t->nnodes + 16)	/* records beyond the tree's size cannot match */
 		cap *= 2;
 	tb.mask = cap - 1;
 	tb.slots = calloc(cap, sizeof *tb.slots);
 	if (!tb.slots) {
-		free(buf);
+		fclose(f);
 		return -ENOMEM;
 	}
-	for (char *p = buf, *end = buf + len; p < end; p += strlen(p) + 1) {
+	size_t used = 0;
+	char *line = NULL;
+	size_t linecap = 0;
+	ssize_t len;
+	while ((len = getdelim(&line, &linecap, '\0', f)) > 0) {
 		struct record r;
 		long long sec;
 		long nsec;
 		int off = 0;
-		if (sscanf(p, "%16llx %lld %ld %n", &r.hash, &sec, &nsec, &off) != 3 || !off)
+		if (sscanf(line, "%16llx %lld %ld %n", &r.hash, &sec, &nsec, &off) != 3 || !off)
 			continue;	/* a damaged record only costs its mtime */
-		r.path = p + off;
+		r.path = path_key(line + off);
 		r.mtime.tv_sec = (time_t)sec;
 		r.mtime.tv_nsec = nsec;
-		*slot_for(&tb, r.path) = r;
+		struct record *slot = slot_for(&tb, r.path);
+		if (!slot->path) {
+			if (used + 1 > cap / 2)
+				continue;	/* full: the rest keep the mount's time */
+			used++;
+		}
+		*slot = r;
 	}
+	free(line);
+	fclose(f);
 	struct strbuf path = STRBUF_INIT;
 	sb_add(&path, "");
 	long set = apply_walk(t->root, &path, &tb);
 	strbuf_free(&path);
 	free(tb.slots);
-	free(buf);
 	return set;
 }
 
