@@ -73,7 +73,7 @@ pg_start() {
 	mkdir -p "$T_TMP/pgsock" "$T_PG_DATA" "$T_TMP/pglog"
 	chown postgres: "$T_TMP/pgsock" "$T_PG_DATA" "$T_TMP/pglog"
 	chmod 700 "$T_PG_DATA"
-	runuser -u postgres -- "$PGBIN/initdb" -A trust --nosync -U postgres \
+	runuser -u postgres -- "$PGBIN/initdb" -A trust --nosync -U postgres -E UTF8 --locale=C.UTF-8 \
 		-D "$T_PG_DATA" >"$T_TMP/initdb.log" 2>&1 || { cat "$T_TMP/initdb.log"; exit 1; }
 	export PGPORT=$(( 20000 + RANDOM % 20000 ))
 	export PGHOST=$T_TMP/pgsock PGUSER=postgres PGDATABASE=postgres
