@@ -77,9 +77,7 @@ static void sfs_fill_stat(const struct node *n, struct stat *st)
 	st->st_gid = getgid();
 	if (n->is_dir) {
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = 2;
-		for (size_t i = 0; i < n->nkids; i++)
-			st->st_nlink += n->kids[i]->is_dir;
+		st->st_nlink = 2 + n->nsubdirs;
 	} else {
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;

@@ -87,9 +87,12 @@ static void finish(struct builder *b, struct node *dir)
 	memcpy(dir->kids, tmp, kept * sizeof *tmp);
 	dir->nkids = kept;
 	free(tmp);
-	for (size_t i = 0; i < kept; i++)
-		if (dir->kids[i]->is_dir)
+	for (size_t i = 0; i < kept; i++) {
+		if (dir->kids[i]->is_dir) {
+			dir->nsubdirs++;
 			finish(b, dir->kids[i]);
+		}
+	}
 }
 
 static void build_table(struct builder *b, struct node *tables, const struct cat_relation *r)

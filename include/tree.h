@@ -24,6 +24,7 @@ struct node {
 	const char *name;		/* file name, escaped (see names.h) */
 	struct node **kids;		/* directories: sorted by name (strcmp) */
 	size_t nkids;
+	size_t nsubdirs;		/* directories among kids (st_nlink - 2) */
 	const char *data;		/* files: the content */
 	size_t size;
 	bool is_dir;

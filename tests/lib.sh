@@ -134,9 +134,13 @@ umount_fs() {
 	done
 }
 
+# Mounts made without mount_fs (mount(8), fstab): unmounted at exit too.
+T_OTHER_MOUNTS=()
+
 t_cleanup() {
 	local m
 	for m in "${T_MOUNTS[@]}"; do umount_fs "$m"; done
+	for m in "${T_OTHER_MOUNTS[@]}"; do is_mounted "$m" && { umount "$m" || fusermount3 -uz "$m"; }; done
 	pg_stop
 	rm -rf "$T_TMP"
 }

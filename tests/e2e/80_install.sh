@@ -31,6 +31,7 @@ cat >"$T_TMP/fstab.json" <<JSON
 JSON
 M=$T_TMP/fstabmnt
 mkdir -p "$M"
+T_OTHER_MOUNTS+=("$M")
 # mount(8) runs helpers with a fixed PATH, so "-t fuse.schemafs" needs the
 # binary in /usr/local/bin; without touching the machine's own install, the
 # same helper (mount.fuse3) is driven with an explicit program: the

@@ -37,6 +37,8 @@ int main(void)
 	ok(tree_lookup(a, "schemas/public/tables/booking/nope") == NULL, "missing path: NULL");
 	ok(tree_lookup(a, "schemas/public/tables/booking/table.sql/x") == NULL, "path below a file: NULL");
 	ok(tree_lookup(a, "") == a->root && a->root->is_dir, "empty path is the database directory");
+	ok(a->root->nsubdirs == 2, "root counts its subdirectories (migrations, schemas): %zu", a->root->nsubdirs);
+	ok(tree_lookup(a, "schemas/public/tables/booking")->nsubdirs == 5, "a table directory has 5 subdirectories");
 	static const char *const dirs[] = { "schema.sql", "migrations", "schemas" };
 	for (size_t i = 0; i < 3; i++)
 		ok(tree_lookup(a, dirs[i]) != NULL, "%s present", dirs[i]);
