@@ -255,13 +255,16 @@ static void *refresher(void *arg)
 		pthread_mutex_unlock(&db->lock);
 
 		int rc = load(db, err, sizeof err);
-		if (rc < 0)
-			log_warn("%s: refresh failed: %s", db->cfg->name, err);
 		pthread_mutex_lock(&db->lock);
 		bool was_ok = db->reachable && !db->last_error[0];
+		bool same_error = rc < 0 && !strcmp(err, db->last_error);
 		pthread_mutex_unlock(&db->lock);
-		/* Unchanged catalogs: the tree stays, unless status must change. */
-		if (rc == 0 || rc < 0 || !was_ok)
+		/* Unchanged catalogs: the tree stays, unless status must change.
+		 * The same failure again (server still down) changes nothing
+		 * either: no re-render, no new log line. */
+		if (rc < 0 && !same_error)
+			log_warn("%s: refresh failed: %s", db->cfg->name, err);
+		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok))
 			publish(db, rc >= 0, rc < 0 ? err : NULL);
 
 		pthread_mutex_lock(&db->lock);

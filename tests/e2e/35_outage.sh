@@ -20,6 +20,10 @@ eq "from the last snapshot" "text NOT NULL" "$(timeout 5 cat "$D/schemas/public/
 check "ls does not hang" timeout 5 ls "$D/schemas/public/tables"
 check "status says unreachable" poll grep -q '^server: unreachable' "$D/migrations/status"
 check "status gives libpq's reason" grep -q '^last error: .*\(connect\|server\|socket\)' "$D/migrations/status"
+# The same failure on every poll (ttl=0.5 s) is logged and rendered once.
+ls -R "$D" >/dev/null; sleep 3; ls "$D" >/dev/null
+check "a lasting outage is logged once, not on every poll ($(grep -c 'refresh failed' "$T_TMP/daemon.log"))" \
+	test "$(grep -c 'refresh failed' "$T_TMP/daemon.log")" -le 2
 
 pg_ctl_as start
 check "status recovers by itself" poll grep -q '^server: reachable' "$D/migrations/status"
