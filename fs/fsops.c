@@ -7,6 +7,7 @@
 #include "fsops.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +25,48 @@
 struct open_file {
 	struct tree *tree;		/* reference held while open */
 	const struct node *node;
+	struct open_file *prev, *next;	/* open_lock: every open file */
 };
+
+/* Files still open when the loop ends (a signal, a lazy unmount) get no
+ * release(): schemafs_release_all() frees them. */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct open_file *open_files;	/* open_lock */
+
+static void sfs_track(struct open_file *of)
+{
+	pthread_mutex_lock(&open_lock);
+	of->prev = NULL;
+	of->next = open_files;
+	if (open_files)
+		open_files->prev = of;
+	open_files = of;
+	pthread_mutex_unlock(&open_lock);
+}
+
+static void sfs_untrack(struct open_file *of)
+{
+	pthread_mutex_lock(&open_lock);
+	if (of->prev)
+		of->prev->next = of->next;
+	else
+		open_files = of->next;
+	if (of->next)
+		of->next->prev = of->prev;
+	pthread_mutex_unlock(&open_lock);
+}
+
+void schemafs_release_all(void)
+{
+	pthread_mutex_lock(&open_lock);
+	while (open_files) {
+		struct open_file *of = open_files;
+		open_files = of->next;
+		tree_unref(of->tree);
+		free(of);
+	}
+	pthread_mutex_unlock(&open_lock);
+}
 
 static struct schemafs *sfs_ctx(void)
 {
@@ -191,6 +233,7 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 	}
 	of->tree = t;
 	of->node = n;
+	sfs_track(of);
 	fi->fh = (uint64_t)(uintptr_t)of;
 	return 0;
 fail:
@@ -216,6 +259,7 @@ static int sfs_release(const char *path, struct fuse_file_info *fi)
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	(void)path;
+	sfs_untrack(of);
 	tree_unref(of->tree);
 	free(of);
 	return 0;

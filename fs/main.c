@@ -260,6 +260,7 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_destroy(lc);
 	}
 	ret = rc < 0 && rc != -EINTR ? 1 : 0;
+	schemafs_release_all();
 	log_info("unmounting %s", cmd.mountpoint);
 out:
 	/* Stop the refreshers before the session goes: they notify the kernel. */

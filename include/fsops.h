@@ -22,6 +22,10 @@ struct schemafs {
 
 extern const struct fuse_operations schemafs_ops;
 
+/* Frees files left open when the loop ended (no release() came). Call
+ * after the FUSE loop returns, before the databases close. */
+void schemafs_release_all(void);
+
 /* Drops the kernel's caches for PATH inside database DBNAME (a
  * db_changed_fn, called by the refresher threads). */
 void schemafs_invalidate(void *ctx, const char *dbname, const char *path);
