@@ -160,6 +160,10 @@ static void publish(struct database *db, bool ok, const char *error)
 	}
 	pthread_mutex_unlock(&db->lock);
 	tree_unref(old);
+	/* The first tree's mtimes are written by the refresher once it runs,
+	 * off the path to the mount appearing (database_open). */
+	if (!old)
+		save = false;
 	if (save && db->mtimes_file) {
 		int rc = mtimes_save(t, db->mtimes_file);
 		if (rc)
@@ -226,6 +230,12 @@ static void *refresher(void *arg)
 {
 	struct database *db = arg;
 	char err[1024];
+	if (db->mtimes_file) {
+		/* Only this thread replaces db->tree: no lock needed to read it. */
+		int rc = mtimes_save(db->tree, db->mtimes_file);
+		if (rc)
+			log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
+	}
 	pthread_mutex_lock(&db->lock);
 	for (;;) {
 		while (!db->refresh_wanted && !db->stopping) {
