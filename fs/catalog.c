@@ -429,7 +429,25 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 	return -1;
 }
 
-struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
+int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter,
+		   char *err, size_t errlen)
+{
+	/* Still in the load's REPEATABLE READ transaction: the same snapshot
+	 * as everything read, so a later equal fingerprint really means
+	 * "nothing changed since". */
+	char *fp = catalog_fingerprint(conn, filter, err, errlen);
+	if (fp) {
+		cat->fingerprint = arena_strdup(cat->arena, fp);
+		free(fp);
+		if (!pg_command(conn, "COMMIT", err, errlen))
+			return 0;
+	}
+	PGresult *r = PQexec(conn, "ROLLBACK");
+	PQclear(r);
+	return -1;
+}
+
+struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,
 			     char *err, size_t errlen)
 {
 	struct catalog *cat = catalog_new();
@@ -447,13 +465,6 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
 	if (pg_command(conn, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, errlen))
 		goto fail;
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));
-	/* In the same snapshot as everything read below, so that a later
-	 * equal fingerprint really means "nothing changed since". */
-	char *fp = catalog_fingerprint(conn, filter, err, errlen);
-	if (!fp)
-		goto fail;
-	cat->fingerprint = arena_strdup(cat->arena, fp);
-	free(fp);
 	if (load_schemas(&ld, filter) || load_extensions(&ld) || load_relations(&ld) ||
 	    load_rel_parts(&ld, SQL_COLUMNS, fill_columns) ||
 	    load_rel_parts(&ld, SQL_INDEXES, fill_indexes) ||
@@ -468,10 +479,9 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
 			      offsetof(struct cat_schema, noperators)) ||
 	    load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
-	if (pg_command(conn, "COMMIT", err, errlen))
-		goto fail;
-	in_tx = false;
 	if (check_complete(cat, err, errlen))
+		goto fail;
+	if (!leave_open && catalog_finish(conn, cat, filter, err, errlen))
 		goto fail;
 	return cat;
 fail:

@@ -57,6 +57,14 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	sb_addf(sb, "last error: %s\n", error && *error ? error : "none");
 }
 
+static struct catalog_filter db_filter(const struct database *db)
+{
+	return (struct catalog_filter){
+		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
+		db->cfg->migrations_schema, db->cfg->migrations_table,
+	};
+}
+
 /* Reads a snapshot into db->cat. Refresher thread (or open) only. A
  * connection found dead (server restarted, connection killed) is replaced
  * and the read tried once more, so a restart costs no failed refresh. */
@@ -85,13 +93,10 @@ static int load_once(struct database *db, char *err, size_t errlen)
 			return -1;
 		log_info("%s: reconnected", db->cfg->name);
 	}
-	const struct catalog_filter filter = {
-		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
-		db->cfg->migrations_schema, db->cfg->migrations_table,
-	};
+	const struct catalog_filter filter = db_filter(db);
 	/* Cheap check first: a full read of a large catalog takes seconds.
 	 * The snapshot's own fingerprint was taken inside its transaction. */
-	if (db->cat) {
+	if (db->cat && db->cat->fingerprint) {
 		char *fp = catalog_fingerprint(db->conn, &filter, err, errlen);
 		if (!fp)
 			return -1;
@@ -100,9 +105,13 @@ static int load_once(struct database *db, char *err, size_t errlen)
 		if (same)
 			return 1;
 	}
-	struct catalog *cat = catalog_load(db->conn, &filter, err, errlen);
+	/* The first load, before the mount is up, leaves its transaction
+	 * open for the refresher to take the fingerprint in (refresher()). */
+	bool first = !db->cat && !db->thread_started;
+	struct catalog *cat = catalog_load(db->conn, &filter, first, err, errlen);
 	if (!cat)
 		return -1;
+	db->tx_open = first;
 	catalog_free(db->cat);
 	db->cat = cat;
 	return 0;
@@ -230,6 +239,12 @@ static void *refresher(void *arg)
 {
 	struct database *db = arg;
 	char err[1024];
+	if (db->tx_open) {
+		const struct catalog_filter filter = db_filter(db);
+		if (catalog_finish(db->conn, db->cat, &filter, err, sizeof err))
+			log_warn("%s: %s (the next refresh reads everything)", db->cfg->name, err);
+		db->tx_open = false;
+	}
 	if (db->mtimes_file) {
 		/* Only this thread replaces db->tree: no lock needed to read it. */
 		int rc = mtimes_save(db->tree, db->mtimes_file);

@@ -193,7 +193,8 @@ struct catalog {
 	struct cat_migration *migrations;
 	size_t nmigrations;
 	int queries;			/* catalog queries this load ran */
-	const char *fingerprint;	/* catalog_fingerprint() in the same snapshot */
+	const char *fingerprint;	/* catalog_fingerprint() in the same snapshot;
+					 * NULL until catalog_finish() (refresher only) */
 };
 
 struct catalog_filter {
@@ -209,8 +210,15 @@ void catalog_free(struct catalog *cat);
 
 /* Reads a snapshot. Returns NULL with the reason in ERR on failure; the
  * connection is left outside any transaction either way. */
-struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter,
+struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,
 			     char *err, size_t errlen);
+
+/* With LEAVE_OPEN, catalog_load() returns with its transaction still open
+ * and without a fingerprint: catalog_finish() takes it in that same
+ * snapshot and commits (used to get the mount up sooner). 0, or -1 with
+ * ERR and the transaction rolled back (cat->fingerprint stays NULL). */
+int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter,
+		   char *err, size_t errlen);
 
 /* A fingerprint of the catalogs and of the tracking table's rows: equal
  * fingerprints mean catalog_load() would read the same snapshot. Returns a

@@ -39,6 +39,7 @@ struct database {
 	struct db_config *cfg;		/* owned by the struct config */
 	PGconn *conn;			/* refresher thread only */
 	struct catalog *cat;		/* refresher thread only: the last good snapshot */
+	bool tx_open;			/* refresher thread only: cat's transaction still open */
 	char *mtimes_file;		/* state_dir/<name>/mtimes, or NULL; owned */
 	db_changed_fn changed;
 	void *changed_ctx;
