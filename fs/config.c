@@ -42,6 +42,15 @@ static int want_type(const cJSON *item, int ok, const char *where, const char *t
 	return -1;
 }
 
+/* Numbers not given are -1 until config_apply_defaults(). */
+static void db_unset(struct db_config *db)
+{
+	db->connect_timeout = -1;
+	db->ttl = -1;
+	db->lock_timeout_ms = -1;
+	db->statement_timeout_ms = -1;
+}
+
 static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t errlen)
 {
 	const char *name = obj->string;
@@ -54,11 +63,8 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 		snprintf(err, errlen, "\"%s\" cannot be a directory name", name);
 		return -1;
 	}
+	db_unset(db);
 	db->name = xstrdup(name);
-	db->connect_timeout = -1;
-	db->ttl = -1;
-	db->lock_timeout_ms = -1;
-	db->statement_timeout_ms = -1;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, obj) {
 		const char *k = it->string;
@@ -226,11 +232,8 @@ int config_from_conninfo(const char *conninfo, struct config *cfg)
 	cfg->ttl = -1;
 	cfg->dbs = calloc(1, sizeof *cfg->dbs);
 	cfg->ndbs = 1;
+	db_unset(&cfg->dbs[0]);
 	cfg->dbs[0].conninfo = xstrdup(conninfo);
-	cfg->dbs[0].connect_timeout = -1;
-	cfg->dbs[0].ttl = -1;
-	cfg->dbs[0].lock_timeout_ms = -1;
-	cfg->dbs[0].statement_timeout_ms = -1;
 	return 0;
 }
 

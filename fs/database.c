@@ -330,26 +330,6 @@ struct tree *database_tree(struct database *db)
 	return t;
 }
 
-void database_refresh_sync(struct database *db, int timeout_ms)
-{
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&db->lock);
-	unsigned long gen = db->refreshes;
-	db->refresh_wanted = true;
-	pthread_cond_signal(&db->wake);
-	while (db->refresh_wanted && db->refreshes == gen && !db->stopping)
-		if (pthread_cond_timedwait(&db->wake, &db->lock, &until) == ETIMEDOUT)
-			break;
-	pthread_mutex_unlock(&db->lock);
-}
-
 void database_close(struct database *db)
 {
 	if (db->thread_started) {

@@ -72,9 +72,6 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx);
 /* The current tree, with a reference the caller drops with tree_unref(). */
 struct tree *database_tree(struct database *db);
 
-/* Asks for a refresh now and waits for it (at most TIMEOUT_MS). */
-void database_refresh_sync(struct database *db, int timeout_ms);
-
 /* Stops the thread, closes the connection, frees the trees. */
 void database_close(struct database *db);
 

@@ -34,9 +34,8 @@ eq "rsync -a after a remount: nothing to copy" "" "$(grep '^>f' "$T_TMP/rsync0")
 # Two changes made by someone else.
 sql scheduler -c "ALTER TABLE booking ALTER COLUMN source SET DEFAULT 'app'" \
 	-c "CREATE INDEX idx_booking_created ON booking (created_at)" >/dev/null
-poll() { local i; for i in $(seq 1 50); do "$@" && return 0; sleep 0.2; done; return 1; }
-check "new index visible within the TTL" poll test -f "$D/schemas/public/tables/booking/indexes/idx_booking_created.sql"
-check "new default visible" poll grep -q "'app'" "$D/schemas/public/tables/booking/columns/source"
+check "new index visible within the TTL" poll 10 test -f "$D/schemas/public/tables/booking/indexes/idx_booking_created.sql"
+check "new default visible" poll 10 grep -q "'app'" "$D/schemas/public/tables/booking/columns/source"
 
 rsync -a --itemize-changes --exclude=/migrations/status "$D/" "$T_TMP/copy1/" >"$T_TMP/rsync1"
 eq "rsync -a copies exactly the changed files" \
@@ -56,7 +55,7 @@ eq "the column file's diff is the default" "+character varying(32) NOT NULL DEFA
 
 # A dropped object's files disappear from the snapshot.
 sql scheduler -c "DROP INDEX idx_booking_created" >/dev/null
-check "dropped index gone from the mount" poll test ! -e "$D/schemas/public/tables/booking/indexes/idx_booking_created.sql"
+check "dropped index gone from the mount" poll 10 test ! -e "$D/schemas/public/tables/booking/indexes/idx_booking_created.sql"
 check "third snapshot commits" "$T_ROOT/scripts/snapshot" "$D" "$R" "drop index"
 check "dropped index gone from the snapshot" test ! -e "$R/schemas/public/tables/booking/indexes/idx_booking_created.sql"
 check "the snapshot equals the mount (diff -r)" diff -r -x .git -x status -x apply "$D" "$R"
