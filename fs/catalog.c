@@ -492,3 +492,41 @@ fail:
 	catalog_free(cat);
 	return NULL;
 }
+
+const struct cat_relation *catalog_rel(const struct catalog *cat, unsigned oid)
+{
+	return rel_by_oid((struct catalog *)cat, oid);
+}
+
+const struct cat_schema *catalog_schema(const struct catalog *cat, const char *name)
+{
+	for (size_t i = 0; i < cat->nschemas; i++)
+		if (!strcmp(cat->schemas[i].name, name))
+			return &cat->schemas[i];
+	return NULL;
+}
+
+const struct cat_relation *catalog_table(const struct catalog *cat, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t j = 0; s && j < s->ntables; j++)
+		if (!strcmp(s->tables[j]->name, name))
+			return s->tables[j];
+	return NULL;
+}
+
+const struct cat_column *catalog_column(const struct cat_relation *r, int attnum, const char *name)
+{
+	for (size_t i = 0; i < r->ncols; i++)
+		if (attnum ? r->cols[i].attnum == attnum : !strcmp(r->cols[i].name, name))
+			return &r->cols[i];
+	return NULL;
+}
+
+const struct cat_type *catalog_type(const struct catalog *cat, unsigned oid)
+{
+	for (size_t i = 0; i < cat->ntypes; i++)
+		if (cat->types[i].oid == oid)
+			return &cat->types[i];
+	return NULL;
+}

@@ -316,6 +316,7 @@ int load_types(struct loader *ld)
 		t->range_opts = col_str(ld, res, i, 11);
 		t->comment = col_str(ld, res, i, 12);
 		t->depth = (int)col_ll(res, i, 13);
+		t->oid = (unsigned)col_ll(res, i, 14);
 		s->ntypes++;
 	}
 	PQclear(res);

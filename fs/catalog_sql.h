@@ -253,7 +253,7 @@ static const char SQL_TYPES[] =
 	"  || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc ELSE '' END"
 	"  || ', multirange_type_name = ' || pg_catalog.format_type(r.rngmultitypid, NULL) END,"
 	" pg_catalog.obj_description(t.oid, 'pg_type'),"
-	" COALESCE((SELECT pg_catalog.max(lvl) FROM tdepth WHERE tdepth.t = t.oid), 0)"
+	" COALESCE((SELECT pg_catalog.max(lvl) FROM tdepth WHERE tdepth.t = t.oid), 0), t.oid"
 	" FROM pg_catalog.pg_type t"
 	" LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
 	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"

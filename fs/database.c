@@ -7,12 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "catalog.h"
 #include "config.h"
 #include "log.h"
 #include "mtimes.h"
 #include "names.h"
 #include "pg.h"
+#include "plan.h"
+#include "stage.h"
 #include "strbuf.h"
 #include "tree.h"
 
@@ -29,7 +33,7 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 }
 
 static void render_status(struct strbuf *sb, const struct database *db, const struct catalog *cat,
-			  bool reachable, const char *error)
+			  bool reachable, const char *error, const struct plan *plan)
 {
 	const struct db_config *cfg = db->cfg;
 	size_t ntables = 0;
@@ -53,7 +57,33 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 			cat->migrations[cat->nmigrations - 1].id,
 			cat->migrations[cat->nmigrations - 1].created_at,
 			cat->migrations[cat->nmigrations - 1].hash ? cat->migrations[cat->nmigrations - 1].hash : "");
-	sb_add(sb, "pending: none\n");
+	size_t nfiles = 0;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
+		nfiles++;
+	if (!plan->nfiles && !nfiles)
+		sb_add(sb, "pending: none\n");
+	else
+		sb_add(sb, "pending:\n");
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		sb_addf(sb, "  %s (generated from the staged changes)\n", plan->files[i].name);
+		for (const char *h = plan->files[i].hazards; *h;) {
+			size_t len = strcspn(h, "\n");
+			sb_addf(sb, "    hazard: %.*s\n", (int)len, h);
+			h += len + (h[len] == '\n');
+		}
+	}
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
+		sb_addf(sb, "  %s (hand-written)\n", cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")));
+	size_t ndrafts = 0;
+	for (const struct extra_file *x = db->extras; x; x = x->next)
+		ndrafts++;
+	if (ndrafts) {
+		sb_addf(sb, "not staged (drafts and scratch files, kept in memory): %zu\n", ndrafts);
+		for (const struct extra_file *x = db->extras; x; x = x->next)
+			sb_addf(sb, "  %s\n", x->path);
+	}
+	sb_addf(sb, "last refused change: %s\n", db->change_error[0] ? db->change_error : "none");
 	sb_addf(sb, "last error: %s\n", error && *error ? error : "none");
 }
 
@@ -63,6 +93,26 @@ static struct catalog_filter db_filter(const struct database *db)
 		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
 		db->cfg->migrations_schema, db->cfg->migrations_table,
 	};
+}
+
+/* After cat or stage changed (model_lock held): drops edits that are now
+ * live and rebuilds the desired catalog. */
+static void model_update(struct database *db)
+{
+	if (!db->stage)
+		return;
+	char *before = cJSON_PrintUnformatted(db->stage->doc);
+	stage_prune(db->stage, db->cat);
+	char *after = cJSON_PrintUnformatted(db->stage->doc);
+	if (db->stage_file && before && after && strcmp(before, after)) {
+		int rc = stage_save(db->stage, db->stage_file);
+		if (rc)
+			log_warn("%s: cannot write %s: %s", db->cfg->name, db->stage_file, strerror(-rc));
+	}
+	free(before);
+	free(after);
+	catalog_free(db->desired);
+	db->desired = stage_desired(db->cat, db->stage);
 }
 
 /* Reads a snapshot into db->cat. Refresher thread (or open) only. A
@@ -112,8 +162,12 @@ static int load_once(struct database *db, char *err, size_t errlen)
 	if (!cat)
 		return -1;
 	db->tx_open = first;
-	catalog_free(db->cat);
+	pthread_mutex_lock(&db->model_lock);
+	struct catalog *old = db->cat;
 	db->cat = cat;
+	model_update(db);
+	pthread_mutex_unlock(&db->model_lock);
+	catalog_free(old);
 	return 0;
 }
 
@@ -132,19 +186,76 @@ static size_t count_paths(const struct strbuf *paths)
 	return n;
 }
 
-/* Builds the tree from db->cat (with STATUS) and swaps it in. */
-static void publish(struct database *db, bool ok, const char *error)
+/* The number the next generated migration gets: after the applied ones
+ * and after any hand-written NNNN_ file in pending/. */
+static int next_number(const struct database *db)
 {
-	struct strbuf status = STRBUF_INIT;
-	render_status(&status, db, db->cat, ok, error);
-	struct tree_extras extras = { sb_str(&status) };
+	int n = (int)db->cat->nmigrations;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(f, "name"));
+		if (name && strspn(name, "0123456789") == 4 && name[4] == '_') {
+			int k = atoi(name) + 1;
+			if (k > n)
+				n = k;
+		}
+	}
+	return n;
+}
+
+/* Builds the tree from db->desired (with STATUS, the pending migrations,
+ * drafts and scratch files) and swaps it in. model_lock held. */
+static void publish(struct database *db, bool ok, const char *error, bool edit)
+{
+	struct plan plan;
+	plan_build(&plan, db->cat, db->desired, db->stage, next_number(db));
+	struct strbuf status = STRBUF_INIT, paths = STRBUF_INIT;
+	render_status(&status, db, db->cat, ok, error, &plan);
+	size_t nfiles = plan.nfiles;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
+		nfiles++;
+	for (const struct extra_file *x = db->extras; x; x = x->next)
+		nfiles++;
+	struct tree_file *files = calloc(nfiles ? nfiles : 1, sizeof *files);
+	if (!files)
+		abort();
+	/* Paths first (the strbuf may move while it grows), then pointers. */
+	size_t k = 0;
+	for (size_t i = 0; i < plan.nfiles; i++, k++) {
+		sb_add(&paths, "migrations/pending/");
+		name_escape(&paths, plan.files[i].name, "");
+		sb_addc(&paths, '\0');
+		files[k].data = plan.files[i].sql;
+		files[k].len = strlen(plan.files[i].sql);
+	}
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files")) {
+		sb_add(&paths, "migrations/pending/");
+		name_escape(&paths, cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")), "");
+		sb_addc(&paths, '\0');
+		const char *sql = cJSON_GetStringValue(cJSON_GetObjectItem(f, "sql"));
+		files[k].data = sql ? sql : "";
+		files[k++].len = sql ? strlen(sql) : 0;
+	}
+	for (const struct extra_file *x = db->extras; x; x = x->next, k++) {
+		sb_addn(&paths, x->path, strlen(x->path) + 1);
+		files[k].data = x->data ? x->data : "";
+		files[k].len = x->len;
+	}
+	const char *p = paths.buf;
+	for (size_t i = 0; i < nfiles; i++, p += strlen(p) + 1)
+		files[i].path = p;
+	struct tree_extras extras = { sb_str(&status), files, nfiles };
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	struct tree *t = tree_build(db->cat, &extras, now);
+	struct tree *t = tree_build(db->desired, &extras, now);
 	strbuf_free(&status);
+	strbuf_free(&paths);
+	free(files);
+	plan_free(&plan);
 
-	/* Only this thread replaces db->tree: OLD stays valid without a lock.
-	 * mtimes are settled before anyone can see the new tree. */
+	/* Only the holder of model_lock replaces db->tree: OLD stays valid
+	 * without `lock`. mtimes are settled before anyone can see the new tree. */
 	struct tree *old = db->tree;
 	struct strbuf changed = STRBUF_INIT;
 	bool save = true;
@@ -163,7 +274,7 @@ static void publish(struct database *db, bool ok, const char *error)
 	db->tree = t;
 	db->reachable = ok;
 	snprintf(db->last_error, sizeof db->last_error, "%s", error ? error : "");
-	if (ok) {
+	if (ok && !edit) {
 		db->refreshes++;
 		db->queries = db->cat->queries;
 	}
@@ -178,7 +289,7 @@ static void publish(struct database *db, bool ok, const char *error)
 		if (rc)
 			log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
 	}
-	if (old && ok)
+	if (old && ok && !edit)
 		log_info("%s: new snapshot, %zu paths changed", db->cfg->name, count_paths(&changed));
 	for (size_t off = 0; db->changed && off < changed.len; off += strlen(changed.buf + off) + 1)
 		db->changed(db->changed_ctx, db->cfg->name, changed.buf + off);
@@ -191,6 +302,8 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	memset(db, 0, sizeof *db);
 	db->cfg = cfg;
 	pthread_mutex_init(&db->lock, NULL);
+	pthread_mutex_init(&db->work_lock, NULL);
+	pthread_mutex_init(&db->model_lock, NULL);
 	pthread_cond_init(&db->wake, NULL);
 	char msg[1024];
 	db->conn = pg_connect(cfg->conninfo, cfg->connect_timeout, msg, sizeof msg);
@@ -213,10 +326,24 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 			log_warn("%s: state directory %s: %s; mtimes will not survive a remount",
 				 cfg->name, sb_str(&dir), strerror(-rc));
 		else {
+			size_t len = dir.len;
+			sb_add(&dir, "/stage.json");
+			db->stage_file = strdup(sb_str(&dir));
+			dir.len = len;
 			sb_add(&dir, "/mtimes");
 			db->mtimes_file = strbuf_detach(&dir, NULL);
 		}
 		strbuf_free(&dir);
+	}
+	if (db->stage_file) {
+		db->stage = stage_load(db->stage_file, msg, sizeof msg);
+		if (!db->stage) {
+			snprintf(err, errlen, "%s (staged changes are kept there: fix or move the file)", msg);
+			return -1;
+		}
+	} else {
+		db->stage = stage_new();
+		log_warn("%s: no state directory: staged changes will not survive a restart", cfg->name);
 	}
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -225,7 +352,9 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	publish(db, true, NULL);
+	pthread_mutex_lock(&db->model_lock);
+	publish(db, true, NULL, false);
+	pthread_mutex_unlock(&db->model_lock);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	log_info("%s: first snapshot read in %.0f ms (%d queries), rendered and its mtimes kept in "
 		 "%.0f ms (%zu files and directories)", cfg->name, ms_between(&t0, &t1),
@@ -246,8 +375,10 @@ static void *refresher(void *arg)
 		db->tx_open = false;
 	}
 	if (db->mtimes_file) {
-		/* Only this thread replaces db->tree: no lock needed to read it. */
+		/* db->tree is replaced only under model_lock. */
+		pthread_mutex_lock(&db->model_lock);
 		int rc = mtimes_save(db->tree, db->mtimes_file);
+		pthread_mutex_unlock(&db->model_lock);
 		if (rc)
 			log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
 	}
@@ -289,8 +420,11 @@ static void *refresher(void *arg)
 		 * either: no re-render, no new log line. */
 		if (rc < 0 && !same_error)
 			log_warn("%s: refresh failed: %s", db->cfg->name, err);
-		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok))
-			publish(db, rc >= 0, rc < 0 ? err : NULL);
+		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok)) {
+			pthread_mutex_lock(&db->model_lock);
+			publish(db, rc >= 0, rc < 0 ? err : NULL, false);
+			pthread_mutex_unlock(&db->model_lock);
+		}
 
 		pthread_mutex_lock(&db->lock);
 		clock_gettime(CLOCK_MONOTONIC, &db->loaded);
@@ -343,13 +477,61 @@ void database_close(struct database *db)
 	if (db->conn)
 		PQfinish(db->conn);
 	db->conn = NULL;
+	if (db->work)
+		PQfinish(db->work);
+	db->work = NULL;
+	catalog_free(db->desired);
+	db->desired = NULL;
 	catalog_free(db->cat);
 	db->cat = NULL;
+	stage_free(db->stage);
+	db->stage = NULL;
+	while (db->extras) {
+		struct extra_file *x = db->extras;
+		db->extras = x->next;
+		free(x->path);
+		free(x->data);
+		free(x);
+	}
+	free(db->stage_file);
+	db->stage_file = NULL;
 	tree_unref(db->tree);
 	db->tree = NULL;
 	free(db->mtimes_file);
 	db->mtimes_file = NULL;
 
 	pthread_mutex_destroy(&db->lock);
+	pthread_mutex_destroy(&db->work_lock);
+	pthread_mutex_destroy(&db->model_lock);
 	pthread_cond_destroy(&db->wake);
+}
+
+void database_publish(struct database *db)
+{
+	pthread_mutex_lock(&db->lock);
+	bool ok = db->reachable;
+	char error[sizeof db->last_error];
+	memcpy(error, db->last_error, sizeof error);
+	pthread_mutex_unlock(&db->lock);
+	model_update(db);
+	publish(db, ok, error, true);
+}
+
+PGconn *database_work_conn(struct database *db, char *err, size_t errlen)
+{
+	if (db->work && PQstatus(db->work) != CONNECTION_OK) {
+		PQfinish(db->work);
+		db->work = NULL;
+	}
+	if (!db->work) {
+		db->work = pg_connect(db->cfg->conninfo, db->cfg->connect_timeout, err, errlen);
+		if (!db->work)
+			return NULL;
+		if (pg_session_setup(db->work, err, errlen)) {
+			PQfinish(db->work);
+			db->work = NULL;
+			return NULL;
+		}
+	}
+	return db->work;
 }

@@ -20,13 +20,31 @@
 
 #include "config.h"
 #include "database.h"
+#include "edit.h"
+#include "strbuf.h"
 #include "tree.h"
 
+/* A file open for reading pins its tree; one open for writing collects the
+ * new content in BUF and hands all of it to edit_write() at flush (close):
+ * a definition is only complete, and checked, as a whole. */
 struct open_file {
-	struct tree *tree;		/* reference held while open */
+	struct tree *tree;		/* reference held while open (readers) */
 	const struct node *node;
+	struct database *db;		/* writers */
+	char *path;			/* writers: relative to the database; owned */
+	struct strbuf buf;		/* writers: the new content */
+	bool dirty;			/* writers: BUF not handed over yet */
+	unsigned writes;		/* writers: write() calls so far */
 	struct open_file *prev, *next;	/* open_lock: every open file */
 };
+
+static void sfs_free_open(struct open_file *of)
+{
+	tree_unref(of->tree);
+	free(of->path);
+	strbuf_free(&of->buf);
+	free(of);
+}
 
 /* Files still open when the loop ends (a signal, a lazy unmount) get no
  * release(): schemafs_release_all() frees them. */
@@ -62,8 +80,7 @@ void schemafs_release_all(void)
 	while (open_files) {
 		struct open_file *of = open_files;
 		open_files = of->next;
-		tree_unref(of->tree);
-		free(of);
+		sfs_free_open(of);
 	}
 	pthread_mutex_unlock(&open_lock);
 }
@@ -112,16 +129,16 @@ static int sfs_resolve(const char *path, struct tree **tree, const struct node *
 	return 0;
 }
 
-static void sfs_fill_stat(const struct node *n, struct stat *st)
+static void sfs_fill_stat(const struct node *n, struct stat *st, bool writable)
 {
 	memset(st, 0, sizeof *st);
 	st->st_uid = getuid();
 	st->st_gid = getgid();
 	if (n->is_dir) {
-		st->st_mode = S_IFDIR | 0555;
+		st->st_mode = S_IFDIR | (writable ? 0755 : 0555);
 		st->st_nlink = 2 + n->nsubdirs;
 	} else {
-		st->st_mode = S_IFREG | 0444;
+		st->st_mode = S_IFREG | (writable ? 0644 : 0444);
 		st->st_nlink = 1;
 		st->st_size = (off_t)n->size;
 		st->st_blocks = (blkcnt_t)((n->size + 511) / 512);
@@ -144,7 +161,10 @@ static void sfs_root_stat(struct stat *st)
 static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct schemafs *fs = sfs_ctx();
-	(void)conn;
+	/* O_TRUNC arrives with open(), not as a separate truncate to 0 that
+	 * would look like an empty definition. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 	/* The refreshers tell the kernel what changed (schemafs_invalidate),
 	 * and check by themselves while the mount is in use, so names and
 	 * attributes may be cached for longer than the TTL; auto_cache
@@ -162,7 +182,6 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 {
 	struct tree *t;
 	const struct node *n;
-	(void)fi;
 	int rc = sfs_resolve(path, &t, &n);
 	if (rc == 1) {
 		sfs_root_stat(st);
@@ -170,7 +189,15 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 	}
 	if (rc < 0)
 		return rc;
-	sfs_fill_stat(n, st);
+	const char *rest;
+	struct database *db = sfs_db(sfs_ctx(), path, &rest);
+	sfs_fill_stat(n, st, !db->cfg->read_only);
+	/* A file open for writing shows what has been written so far. */
+	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
+	if (of && of->path) {
+		st->st_size = (off_t)of->buf.len;
+		st->st_blocks = (blkcnt_t)((of->buf.len + 511) / 512);
+	}
 	tree_unref(t);
 	return 0;
 }
@@ -209,6 +236,30 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 	return 0;
 }
 
+/* A handle that collects a new content for PATH (in DB, at REST). */
+static int sfs_open_writer(struct database *db, const char *rest, const struct node *n,
+			   struct fuse_file_info *fi)
+{
+	struct open_file *of = calloc(1, sizeof *of);
+	if (!of)
+		return -ENOMEM;
+	of->db = db;
+	of->path = strdup(rest);
+	if (!of->path) {
+		free(of);
+		return -ENOMEM;
+	}
+	if (fi->flags & O_TRUNC)
+		of->dirty = true;
+	else if (n && n->size)
+		sb_addn(&of->buf, n->data, n->size);
+	sfs_track(of);
+	fi->fh = (uint64_t)(uintptr_t)of;
+	/* The content is only known at close: no page cache for it. */
+	fi->direct_io = 1;
+	return 0;
+}
+
 static int sfs_open(const char *path, struct fuse_file_info *fi)
 {
 	struct tree *t;
@@ -223,10 +274,14 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 		goto fail;
 	}
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		rc = -EROFS;
-		goto fail;
+		const char *rest;
+		struct database *db = sfs_db(sfs_ctx(), path, &rest);
+		rc = edit_check(db, rest + (*rest == '/'), false);
+		if (!rc)
+			rc = sfs_open_writer(db, rest + (*rest == '/'), n, fi);
+		goto fail;	/* the writer holds no tree */
 	}
-	struct open_file *of = malloc(sizeof *of);
+	struct open_file *of = calloc(1, sizeof *of);
 	if (!of) {
 		rc = -ENOMEM;
 		goto fail;
@@ -247,12 +302,66 @@ static int sfs_read(const char *path, char *buf, size_t size, off_t off, struct 
 	(void)path;
 	if (off < 0)
 		return -EINVAL;
-	if ((size_t)off >= of->node->size)
+	const char *data = of->path ? sb_str(&of->buf) : of->node->data;
+	size_t len = of->path ? of->buf.len : of->node->size;
+	if ((size_t)off >= len)
 		return 0;
-	if (size > of->node->size - (size_t)off)
-		size = of->node->size - (size_t)off;
-	memcpy(buf, of->node->data + off, size);
+	if (size > len - (size_t)off)
+		size = len - (size_t)off;
+	memcpy(buf, data + off, size);
 	return (int)size;
+}
+
+static int sfs_write(const char *path, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	(void)path;
+	if (!of->path)
+		return -EBADF;
+	if (off < 0)
+		return -EINVAL;
+	if ((size_t)off + size > EDIT_MAX_FILE)
+		return -EFBIG;
+	while (of->buf.len < (size_t)off)
+		sb_addc(&of->buf, '\0');
+	if ((size_t)off + size > of->buf.len) {
+		size_t keep = (size_t)off;
+		of->buf.len = keep;
+		sb_addn(&of->buf, buf, size);
+	} else {
+		memcpy(of->buf.buf + off, buf, size);
+	}
+	of->dirty = true;
+	of->writes++;
+	/* echo and printf write the whole file at once, and the shell does
+	 * not report close()'s error: a first, short write that ends a line
+	 * is taken as the whole content, so a refusal reaches write().
+	 * Tools writing in chunks write full chunks before the last one. */
+	if (of->writes == 1 && size < 4096 && of->buf.len && of->buf.buf[of->buf.len - 1] == '\n') {
+		of->dirty = false;
+		int rc = edit_write(of->db, of->path, sb_str(&of->buf), of->buf.len);
+		if (rc)
+			return rc;
+	}
+	return (int)size;
+}
+
+/* Hands the new content over; its verdict is close()'s return value. */
+static int sfs_flush(const char *path, struct fuse_file_info *fi)
+{
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	(void)path;
+	if (!of->path || !of->dirty)
+		return 0;
+	of->dirty = false;
+	return edit_write(of->db, of->path, sb_str(&of->buf), of->buf.len);
+}
+
+static int sfs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+{
+	(void)datasync;
+	return sfs_flush(path, fi);
 }
 
 static int sfs_release(const char *path, struct fuse_file_info *fi)
@@ -260,93 +369,189 @@ static int sfs_release(const char *path, struct fuse_file_info *fi)
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	(void)path;
 	sfs_untrack(of);
-	tree_unref(of->tree);
-	free(of);
+	if (of->path && of->dirty)
+		edit_write(of->db, of->path, sb_str(&of->buf), of->buf.len);
+	sfs_free_open(of);
 	return 0;
 }
 
 static int sfs_statfs(const char *path, struct statvfs *sv)
 {
+	struct schemafs *fs = sfs_ctx();
 	(void)path;
 	memset(sv, 0, sizeof *sv);
 	sv->f_bsize = sv->f_frsize = 4096;
 	sv->f_namemax = 255;
 	sv->f_flag = ST_RDONLY;
+	for (size_t i = 0; i < fs->ndbs; i++)
+		if (!fs->dbs[i].cfg->read_only)
+			sv->f_flag = 0;
 	return 0;
 }
 
-/* Changes arrive with staging; until then every change is refused. */
+/* The database PATH is in, and the path inside it ("" for its directory);
+ * NULL for the mount's root or an unknown database. */
+static struct database *sfs_db_path(const char *path, const char **rest)
+{
+	if (!strcmp(path, "/"))
+		return NULL;
+	struct database *db = sfs_db(sfs_ctx(), path, rest);
+	if (db)
+		*rest += **rest == '/';
+	return db;
+}
+
 static int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	(void)path; (void)mode; (void)fi;
-	return -EROFS;
+	const char *rest;
+	struct database *db = sfs_db_path(path, &rest);
+	(void)mode;
+	if (!db || !*rest)
+		return db ? -EEXIST : -EROFS;
+	int rc = edit_create(db, rest);
+	if (!rc)
+		rc = sfs_open_writer(db, rest, NULL, fi);
+	return rc;
 }
 
 static int sfs_mkdir(const char *path, mode_t mode)
 {
-	(void)path; (void)mode;
-	return -EROFS;
+	const char *rest;
+	struct database *db = sfs_db_path(path, &rest);
+	(void)mode;
+	if (!db || !*rest)
+		return db ? -EEXIST : -EROFS;
+	return edit_mkdir(db, rest);
 }
 
 static int sfs_unlink(const char *path)
 {
-	(void)path;
-	return -EROFS;
+	const char *rest;
+	struct database *db = sfs_db_path(path, &rest);
+	if (!db || !*rest)
+		return -EROFS;
+	return edit_unlink(db, rest);
+}
+
+static int sfs_rmdir(const char *path)
+{
+	const char *rest;
+	struct database *db = sfs_db_path(path, &rest);
+	if (!db || !*rest)
+		return db && db->cfg->read_only ? -EROFS : -EPERM;
+	return edit_rmdir(db, rest);
 }
 
 static int sfs_rename(const char *from, const char *to, unsigned int flags)
 {
-	(void)from; (void)to; (void)flags;
-	return -EROFS;
+	const char *rf, *rt;
+	struct database *df = sfs_db_path(from, &rf), *dt = sfs_db_path(to, &rt);
+	if (!df || !*rf || !dt || !*rt)
+		return -EROFS;
+	if (df != dt)
+		return -EXDEV;
+	if (flags & RENAME_EXCHANGE)
+		return -EINVAL;
+	if (flags & RENAME_NOREPLACE) {
+		struct tree *t;
+		const struct node *n;
+		if (sfs_resolve(to, &t, &n) == 0) {
+			tree_unref(t);
+			return -EEXIST;
+		}
+	}
+	return edit_rename(df, rf, rt);
 }
 
 static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
-	(void)path; (void)size; (void)fi;
-	return -EROFS;
+	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
+	if (size < 0)
+		return -EINVAL;
+	if ((size_t)size > EDIT_MAX_FILE)
+		return -EFBIG;
+	if (of && of->path) {
+		while (of->buf.len < (size_t)size)
+			sb_addc(&of->buf, '\0');
+		of->buf.len = (size_t)size;
+		if (of->buf.buf)
+			of->buf.buf[size] = '\0';
+		of->dirty = true;
+		return 0;
+	}
+	/* truncate(2) on a path: the whole change at once. */
+	const char *rest;
+	struct database *db = sfs_db_path(path, &rest);
+	struct tree *t;
+	const struct node *n;
+	if (!db || !*rest)
+		return -EROFS;
+	int rc = edit_check(db, rest, false);
+	if (rc)
+		return rc;
+	if ((rc = sfs_resolve(path, &t, &n)) < 0)
+		return rc;
+	struct strbuf buf = STRBUF_INIT;
+	sb_addn(&buf, n->data, (size_t)size < n->size ? (size_t)size : n->size);
+	while (buf.len < (size_t)size)
+		sb_addc(&buf, '\0');
+	tree_unref(t);
+	rc = edit_write(db, rest, sb_str(&buf), buf.len);
+	strbuf_free(&buf);
+	return rc;
 }
 
-static int sfs_write(const char *path, const char *buf, size_t size, off_t off,
-		     struct fuse_file_info *fi)
+/* Modes, owners and times are not part of a schema: tools that set them
+ * (sed -i, cp -p, editors) are let through on files that can change. */
+static int sfs_setattr_ok(const char *path)
 {
-	(void)path; (void)buf; (void)size; (void)off; (void)fi;
-	return -EROFS;
+	const char *rest;
+	struct database *db = sfs_db_path(path, &rest);
+	struct tree *t;
+	const struct node *n;
+	if (!db || db->cfg->read_only)
+		return -EROFS;
+	int rc = sfs_resolve(path, &t, &n);
+	if (rc < 0)
+		return rc;
+	tree_unref(t);
+	return 0;
 }
 
 static int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	(void)path; (void)mode; (void)fi;
-	return -EROFS;
+	(void)mode; (void)fi;
+	return sfs_setattr_ok(path);
 }
 
 static int sfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
-	(void)path; (void)uid; (void)gid; (void)fi;
-	return -EROFS;
+	(void)uid; (void)gid; (void)fi;
+	return sfs_setattr_ok(path);
 }
 
 static int sfs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
-	(void)path; (void)tv; (void)fi;
-	return -EROFS;
+	(void)tv; (void)fi;
+	return sfs_setattr_ok(path);
 }
 
 static int sfs_link(const char *from, const char *to)
 {
 	(void)from; (void)to;
-	return -EROFS;
+	return -EPERM;
 }
 
 static int sfs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
 {
 	(void)path; (void)name; (void)value; (void)size; (void)flags;
-	return -EROFS;
+	return -ENOTSUP;
 }
 
 static int sfs_removexattr(const char *path, const char *name)
 {
 	(void)path; (void)name;
-	return -EROFS;
+	return -ENOTSUP;
 }
 
 const struct fuse_operations schemafs_ops = {
@@ -356,11 +561,13 @@ const struct fuse_operations schemafs_ops = {
 	.open = sfs_open,
 	.read = sfs_read,
 	.release = sfs_release,
+	.flush = sfs_flush,
+	.fsync = sfs_fsync,
 	.statfs = sfs_statfs,
 	.create = sfs_create,
 	.mkdir = sfs_mkdir,
 	.unlink = sfs_unlink,
-	.rmdir = sfs_unlink,
+	.rmdir = sfs_rmdir,
 	.rename = sfs_rename,
 	.truncate = sfs_truncate,
 	.write = sfs_write,

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "names.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -132,42 +133,12 @@ static void save_walk(const struct node *n, struct strbuf *path, struct strbuf *
 
 int mtimes_save(const struct tree *t, const char *file)
 {
-	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT, tmp = STRBUF_INIT;
-	int ret = 0, fd = -1;
+	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT;
 	sb_add(&path, "");
 	save_walk(t->root, &path, &out);
-	sb_addf(&tmp, "%s.tmp.%d", file, (int)getpid());
-	fd = open(sb_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	for (size_t off = 0; off < out.len;) {
-		ssize_t w = write(fd, out.buf + off, out.len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		ret = -errno;
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(sb_str(&tmp), file) != 0)
-		ret = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret)
-		unlink(sb_str(&tmp));
+	int ret = atomic_write(file, out.buf ? out.buf : "", out.len);
 	strbuf_free(&out);
 	strbuf_free(&path);
-	strbuf_free(&tmp);
 	return ret;
 }
 

@@ -52,8 +52,7 @@ static void identity_options(struct strbuf *sb, const struct cat_relation *seq, 
 	strbuf_free(&o);
 }
 
-/* The definition of a column after its name, without a newline. */
-static void column_def(struct strbuf *sb, const struct cat_column *c)
+void render_column_def(struct strbuf *sb, const struct cat_column *c)
 {
 	sb_add(sb, c->type);
 	if (c->collation)
@@ -73,7 +72,7 @@ static void column_def(struct strbuf *sb, const struct cat_column *c)
 
 void render_column(struct strbuf *sb, const struct cat_column *c)
 {
-	column_def(sb, c);
+	render_column_def(sb, c);
 	sb_addc(sb, '\n');
 }
 
@@ -161,7 +160,7 @@ static void create_table(struct strbuf *sb, const struct cat_relation *r)
 			if (!r->cols[i].islocal)
 				continue;
 			sb_addf(sb, "%s\n    %s ", local++ ? "," : "", r->cols[i].qname);
-			column_def(sb, &r->cols[i]);
+			render_column_def(sb, &r->cols[i]);
 		}
 		sb_add(sb, local ? "\n)" : ")");
 		if (r->parents)

@@ -207,6 +207,35 @@ static void build_migrations(struct builder *b, struct node *root, const struct 
 	mkdir_node(b, md, "applied");
 }
 
+/* Adds F under its directory, if that exists (kids are not sorted yet). */
+static void add_extra(struct builder *b, const struct tree_file *f)
+{
+	struct node *dir = b->t->root;
+	const char *p = f->path;
+	for (;;) {
+		size_t len = strcspn(p, "/");
+		if (!p[len])
+			break;
+		struct node *next = NULL;
+		for (size_t i = 0; i < dir->nkids && !next; i++)
+			if (dir->kids[i]->is_dir && strlen(dir->kids[i]->name) == len &&
+			    !memcmp(dir->kids[i]->name, p, len))
+				next = dir->kids[i];
+		if (!next)
+			return;
+		dir = next;
+		p += len + 1;
+	}
+	sb_reset(&b->name);
+	sb_add(&b->name, p);
+	sb_addn(&b->body, f->data, f->len);
+	struct node *n = add_node(b, dir, false);
+	n->size = b->body.len;
+	n->data = arena_memdup(b->t->arena, b->body.buf ? b->body.buf : "", b->body.len);
+	b->t->bytes += n->size;
+	sb_reset(&b->body);
+}
+
 struct tree *tree_build(const struct catalog *cat, const struct tree_extras *extras,
 			struct timespec now)
 {
@@ -226,6 +255,8 @@ struct tree *tree_build(const struct catalog *cat, const struct tree_extras *ext
 	for (size_t i = 0; i < cat->nschemas; i++)
 		build_schema(&b, schemas, cat, &cat->schemas[i]);
 	build_migrations(&b, t->root, cat, extras);
+	for (size_t i = 0; extras && i < extras->nfiles; i++)
+		add_extra(&b, &extras->files[i]);
 	finish(&b, t->root);
 	strbuf_free(&b.name);
 	strbuf_free(&b.body);

@@ -126,6 +126,7 @@ struct cat_function {
 };
 
 struct cat_type {
+	unsigned oid;
 	const struct cat_schema *schema;
 	const char *name, *qname;
 	char kind;		/* e (enum), d (domain), c (composite), r (range) */
@@ -224,5 +225,13 @@ int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filte
  * fingerprints mean catalog_load() would read the same snapshot. Returns a
  * malloc'd string (caller frees), or NULL with ERR. */
 char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen);
+
+/* Lookups in a loaded catalog; NULL when absent. CAT->rels is sorted by oid.
+ * catalog_column() matches ATTNUM when it is not 0, else NAME. */
+const struct cat_relation *catalog_rel(const struct catalog *cat, unsigned oid);
+const struct cat_schema *catalog_schema(const struct catalog *cat, const char *name);
+const struct cat_relation *catalog_table(const struct catalog *cat, const char *schema, const char *name);
+const struct cat_column *catalog_column(const struct cat_relation *r, int attnum, const char *name);
+const struct cat_type *catalog_type(const struct catalog *cat, unsigned oid);
 
 #endif

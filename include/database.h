@@ -2,9 +2,11 @@
  * database: one mounted database at run time. Owns the libpq connection,
  * the current rendered tree and the background refresher thread.
  *
- * Threads: the connection (conn) and the last catalog (cat) are used only by
- * the refresher thread once it runs (before that, by database_open's caller).
- * Everything else in struct database below `lock` is protected by `lock`.
+ * Threads: the connection (conn) is used only by the refresher thread once it
+ * runs (before that, by database_open's caller). The refresher alone
+ * replaces the catalog (cat), under model_lock; the staging side (edit.h)
+ * reads it under model_lock. Lock order: work_lock, model_lock, lock.
+ * Everything in struct database below `lock` is protected by `lock`.
  * Readers never wait on the server: database_tree() returns the current tree
  * at once and, when it is older than the TTL, wakes the refresher. While the
  * mount is in use (a look within DB_ACTIVE_SECONDS), the refresher also
@@ -29,7 +31,16 @@
 
 struct db_config;
 struct catalog;
+struct stage;
 struct tree;
+
+/* A file kept in memory only: a draft or a scratch file (edit.h). */
+struct extra_file {
+	char *path;			/* relative to the database directory */
+	char *data;
+	size_t len;
+	struct extra_file *next;
+};
 
 /* Called by the refresher after a new tree is in place, once per path (relative to
  * the database directory) whose kernel caches must be dropped. */
@@ -38,13 +49,24 @@ typedef void (*db_changed_fn)(void *ctx, const char *dbname, const char *path);
 struct database {
 	struct db_config *cfg;		/* owned by the struct config */
 	PGconn *conn;			/* refresher thread only */
-	struct catalog *cat;		/* refresher thread only: the last good snapshot */
+	struct catalog *cat;		/* the last good snapshot: written by the refresher
+					 * under model_lock, read by it without */
 	bool tx_open;			/* refresher thread only: cat's transaction still open */
 	char *mtimes_file;		/* state_dir/<name>/mtimes, or NULL; owned */
 	db_changed_fn changed;
 	void *changed_ctx;
 	pthread_t thread;
 	bool thread_started;
+
+	/* Staging and applying. */
+	pthread_mutex_t work_lock;	/* one change at a time */
+	PGconn *work;			/* work_lock: probes and migrations; lazily opened */
+	pthread_mutex_t model_lock;
+	struct stage *stage;		/* model_lock: the staged edits */
+	struct catalog *desired;	/* model_lock: cat with the edits applied */
+	struct extra_file *extras;	/* model_lock: drafts and scratch files */
+	char *stage_file;		/* state_dir/<name>/stage.json, or NULL; owned */
+	char change_error[4096];	/* model_lock: last refused change, "" if none */
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -71,6 +93,15 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx);
 
 /* The current tree, with a reference the caller drops with tree_unref(). */
 struct tree *database_tree(struct database *db);
+
+/* For edit.c, with model_lock held: rebuilds the desired catalog from cat
+ * and stage, and publishes its tree (kernel caches of changed paths are
+ * dropped before this returns). */
+void database_publish(struct database *db);
+
+/* For edit.c, with work_lock held: the work connection, (re)connected as
+ * needed; NULL with ERR when the server cannot be reached. */
+PGconn *database_work_conn(struct database *db, char *err, size_t errlen);
 
 /* Stops the thread, closes the connection, frees the trees. */
 void database_close(struct database *db);

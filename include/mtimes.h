@@ -6,7 +6,7 @@
  * The file holds one NUL-terminated record per node:
  *   "<content hash, 16 hex> <seconds> <nanoseconds> <path>"
  * and is replaced atomically (temp file, fsync, rename). Knows no FUSE and
- * no SQL. Called by the refresher thread only.
+ * no SQL. Called with the database's model_lock held (one writer at a time).
  */
 #ifndef SCHEMAFS_MTIMES_H
 #define SCHEMAFS_MTIMES_H

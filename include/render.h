@@ -13,6 +13,8 @@
 #include "catalog.h"
 #include "strbuf.h"
 
+/* A column's definition after its name, without a newline. */
+void render_column_def(struct strbuf *sb, const struct cat_column *c);
 /* columns/<c>: one line, e.g. "text NOT NULL DEFAULT ''::text\n". */
 void render_column(struct strbuf *sb, const struct cat_column *c);
 /* indexes/<i>.sql, constraints/<c>.sql, triggers/<t>.sql, policies/<p>.sql */

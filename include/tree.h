@@ -39,9 +39,19 @@ struct tree {
 	int refs;			/* atomic */
 };
 
+/* A file the tree shows that is not in the catalog (a generated
+ * migration, a draft, ...). PATH's components are file names (escaped). */
+struct tree_file {
+	const char *path;
+	const char *data;
+	size_t len;
+};
+
 /* Extra text the tree shows that is not in the catalog. */
 struct tree_extras {
 	const char *status;		/* migrations/status */
+	const struct tree_file *files;	/* added where their directory exists */
+	size_t nfiles;
 };
 
 /* Renders every file of CAT. All mtimes are NOW until tree_inherit(). The

@@ -1,0 +1,517 @@
+/* plan.c: staged edits -> ordered migration files; see include/plan.h. */
+#include "plan.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "render.h"
+#include "stage.h"
+#include "stage_json.h"
+#include "strbuf.h"
+
+enum phase {
+	P_ENUM,			/* own file, first */
+	P_DROP_FK, P_DROP_CON, P_DROP_INDEX, P_DROP_COLUMN, P_DROP_TABLE,
+	P_RENAME_TABLE, P_RENAME_COLUMN,
+	P_CREATE_TABLE, P_ADD_COLUMN, P_ALTER_COLUMN,
+	P_ADD_CON, P_CREATE_INDEX, P_ADD_FK, P_COMMENT,
+	P_CONCURRENT,		/* one file each, last */
+};
+
+struct stmt {
+	enum phase phase;
+	size_t seq;		/* keeps the stage's order within a phase */
+	char *sql;		/* "...;" */
+	char *tag;		/* "booking_add_notes" */
+	char *hazard;		/* NULL or one line */
+};
+
+struct planner {
+	struct stmt *v;
+	size_t n, cap;
+	const struct catalog *live;
+};
+
+static void add(struct planner *pl, enum phase ph, struct strbuf *sql, const char *tag,
+		struct strbuf *hazard)
+{
+	if (pl->n == pl->cap) {
+		pl->cap = pl->cap ? 2 * pl->cap : 16;
+		pl->v = realloc(pl->v, pl->cap * sizeof *pl->v);
+		if (!pl->v)
+			abort();
+	}
+	struct stmt *s = &pl->v[pl->n];
+	s->phase = ph;
+	s->seq = pl->n++;
+	s->sql = strbuf_detach(sql, NULL);
+	s->tag = strdup(tag);
+	s->hazard = hazard && hazard->len ? strbuf_detach(hazard, NULL) : NULL;
+	if (hazard)
+		sb_reset(hazard);
+}
+
+static void rows_text(struct strbuf *sb, double rows)
+{
+	if (rows >= 0)
+		sb_addf(sb, "~%.0f rows", rows);
+	else
+		sb_add(sb, "row count unknown");
+}
+
+/* The names a table has before and after the renames. */
+struct names {
+	struct strbuf old, cur;	/* qualified */
+	const char *name;	/* raw, desired: for tags */
+	double rows;
+	bool is_new;
+};
+
+static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_relation *live,
+			 const struct cat_relation *want, struct names *nm)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(e, "columns")) {
+		int attnum = (int)num_of(c, "attnum", 0);
+		const char *name = str_of(c, "name"), *qname = str_of(c, "qname");
+		const struct cat_column *lc = attnum ? catalog_column(live, attnum, NULL) : NULL;
+		const struct cat_column *wc = catalog_column(want, 0, name);
+		sb_reset(&tag);
+		if (bool_of(c, "drop")) {
+			if (!lc)
+				continue;
+			sb_addf(&sql, "ALTER TABLE %s DROP COLUMN %s;", sb_str(&nm->old), lc->qname);
+			sb_addf(&tag, "%s_drop_%s", nm->name, lc->name);
+			sb_addf(&hz, "DROP COLUMN %s.%s loses its data (", nm->name, lc->name);
+			rows_text(&hz, nm->rows);
+			sb_add(&hz, ")");
+			add(pl, P_DROP_COLUMN, &sql, sb_str(&tag), &hz);
+			continue;
+		}
+		if (!wc)
+			continue;
+		if (!lc) {
+			sb_addf(&sql, "ALTER TABLE %s ADD COLUMN %s ", sb_str(&nm->cur), qname);
+			render_column_def(&sql, wc);
+			sb_addc(&sql, ';');
+			sb_addf(&tag, "%s_add_%s", nm->name, name);
+			if (wc->notnull && !wc->defexpr && !wc->identity && nm->rows != 0) {
+				sb_addf(&hz, "ADD COLUMN %s NOT NULL without a default fails if %s has rows (",
+					name, nm->name);
+				rows_text(&hz, nm->rows);
+				sb_add(&hz, "): add a DEFAULT, or add it nullable, backfill, then SET NOT NULL");
+			}
+			add(pl, P_ADD_COLUMN, &sql, sb_str(&tag), &hz);
+			continue;
+		}
+		if (strcmp(lc->name, wc->name)) {
+			sb_addf(&sql, "ALTER TABLE %s RENAME COLUMN %s TO %s;", sb_str(&nm->cur), lc->qname, wc->qname);
+			sb_addf(&tag, "%s_rename_%s", nm->name, wc->name);
+			sb_addf(&hz, "RENAME COLUMN %s.%s to %s: running code that uses the old name breaks",
+				nm->name, lc->name, wc->name);
+			add(pl, P_RENAME_COLUMN, &sql, sb_str(&tag), &hz);
+		}
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_alter_%s", nm->name, wc->name);
+		const char *tbl = sb_str(&nm->cur);
+		if (!same(lc->type, wc->type) || !same(lc->collation, wc->collation)) {
+			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s TYPE %s", tbl, wc->qname, wc->type);
+			if (wc->collation)
+				sb_addf(&sql, " COLLATE %s", wc->collation);
+			sb_addc(&sql, ';');
+			const cJSON *d = cJSON_GetObjectItem(c, "def");
+			if (bool_of(d, "rewrite")) {
+				sb_addf(&hz, "ALTER COLUMN %s.%s TYPE %s rewrites the table under an ACCESS EXCLUSIVE lock (",
+					nm->name, wc->name, wc->type);
+				rows_text(&hz, nm->rows);
+				sb_add(&hz, ")");
+			}
+			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), &hz);
+		}
+		if (lc->identity != wc->identity) {
+			if (!wc->identity)
+				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY;", tbl, wc->qname);
+			else if (!lc->identity)
+				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY;", tbl,
+					wc->qname, wc->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+			else
+				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s;", tbl, wc->qname,
+					wc->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
+		}
+		if (!same(lc->defexpr, wc->defexpr) && !wc->generated) {
+			if (wc->defexpr)
+				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", tbl, wc->qname, wc->defexpr);
+			else
+				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", tbl, wc->qname);
+			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
+		}
+		/* An identity column is NOT NULL by itself. */
+		if (lc->notnull != wc->notnull && !wc->identity && !lc->identity) {
+			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s %s NOT NULL;", tbl, wc->qname,
+				wc->notnull ? "SET" : "DROP");
+			if (wc->notnull) {
+				sb_addf(&hz, "SET NOT NULL on %s.%s scans the whole table under an ACCESS EXCLUSIVE lock (",
+					nm->name, wc->name);
+				rows_text(&hz, nm->rows);
+				sb_add(&hz, ")");
+			}
+			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), &hz);
+		}
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
+static const struct cat_index *live_index(const struct cat_relation *r, const char *name)
+{
+	for (size_t i = 0; r && i < r->nindexes; i++)
+		if (!strcmp(r->indexes[i].name, name))
+			return &r->indexes[i];
+	return NULL;
+}
+
+static const struct cat_constraint *live_con(const struct cat_relation *r, const char *name)
+{
+	for (size_t i = 0; r && i < r->ncons; i++)
+		if (!strcmp(r->cons[i].name, name))
+			return &r->cons[i];
+	return NULL;
+}
+
+static void plan_indexes(struct planner *pl, const cJSON *e, const struct cat_relation *live,
+			 struct names *nm)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	const cJSON *o;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(e, "indexes")) {
+		const char *name = str_of(o, "name"), *def = str_of(o, "def");
+		const struct cat_index *li = live_index(live, name);
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_index_%s", nm->name, name);
+		if (li) {
+			sb_addf(&sql, "DROP INDEX %s.%s;", live->schema->qname, li->qname);
+			add(pl, P_DROP_INDEX, &sql, sb_str(&tag), NULL);
+		}
+		if (bool_of(o, "drop") || !def)
+			continue;
+		bool conc = bool_of(o, "concurrently");
+		const char *kw = strstr(def, "INDEX ");
+		if (conc && kw) {
+			/* Our own canonical text: "CREATE [UNIQUE] INDEX name ON ..." */
+			sb_addn(&sql, def, (size_t)(kw - def) + 6);
+			sb_addf(&sql, "CONCURRENTLY %s;", kw + 6);
+		} else {
+			sb_addf(&sql, "%s;", def);
+		}
+		if (!conc && !nm->is_new && nm->rows != 0) {
+			sb_addf(&hz, "CREATE INDEX %s blocks writes to %s while it builds (", name, nm->name);
+			rows_text(&hz, nm->rows);
+			sb_add(&hz, "): write the index file as CREATE INDEX CONCURRENTLY to build it in a migration of its own");
+		}
+		add(pl, conc ? P_CONCURRENT : P_CREATE_INDEX, &sql, sb_str(&tag), &hz);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
+static void plan_constraints(struct planner *pl, const cJSON *e, const struct cat_relation *live,
+			     struct names *nm)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	const cJSON *o;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(e, "constraints")) {
+		const char *name = str_of(o, "name"), *def = str_of(o, "def"), *ty = str_of(o, "type");
+		const struct cat_constraint *lk = live_con(live, name);
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_constraint_%s", nm->name, name);
+		if (lk) {
+			sb_addf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s;", sb_str(&nm->old), lk->qname);
+			add(pl, lk->type == 'f' ? P_DROP_FK : P_DROP_CON, &sql, sb_str(&tag), NULL);
+		}
+		if (bool_of(o, "drop") || !def)
+			continue;
+		char type = ty ? *ty : 'c';
+		sb_addf(&sql, "ALTER TABLE %s ADD CONSTRAINT %s %s;", sb_str(&nm->cur), str_of(o, "qname"), def);
+		bool not_valid = strstr(def, " NOT VALID") != NULL;
+		if (!nm->is_new && (type == 'f' || type == 'c') && !not_valid) {
+			sb_addf(&hz, "%s %s is checked against every row of %s under lock (",
+				type == 'f' ? "FOREIGN KEY" : "CHECK", name, nm->name);
+			rows_text(&hz, nm->rows);
+			sb_add(&hz, "): add it NOT VALID, then VALIDATE CONSTRAINT in a later migration");
+		} else if (!nm->is_new && (type == 'u' || type == 'p')) {
+			sb_addf(&hz, "%s %s builds its index inline, blocking writes to %s (",
+				type == 'u' ? "UNIQUE" : "PRIMARY KEY", name, nm->name);
+			rows_text(&hz, nm->rows);
+			sb_add(&hz, "): build a unique index CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX");
+		}
+		add(pl, type == 'f' ? P_ADD_FK : P_ADD_CON, &sql, sb_str(&tag), &hz);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
+static const char *live_qname(const struct cat_relation *r, const char *kind, const char *name)
+{
+	for (size_t i = 0; r && !strcmp(kind, "triggers") && i < r->ntriggers; i++)
+		if (!strcmp(r->triggers[i].name, name))
+			return r->triggers[i].qname;
+	for (size_t i = 0; r && !strcmp(kind, "policies") && i < r->npolicies; i++)
+		if (!strcmp(r->policies[i].name, name))
+			return r->policies[i].qname;
+	return NULL;
+}
+
+static void plan_drops(struct planner *pl, const cJSON *e, const struct cat_relation *live,
+		       struct names *nm)
+{
+	static const struct { const char *kind, *what; } kinds[] = {
+		{ "triggers", "TRIGGER" }, { "policies", "POLICY" },
+	};
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT;
+	for (size_t k = 0; k < 2; k++) {
+		const cJSON *o;
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(e, kinds[k].kind)) {
+			if (!bool_of(o, "drop"))
+				continue;
+			sb_reset(&tag);
+			sb_addf(&tag, "%s_drop_%s", nm->name, str_of(o, "name"));
+			const char *q = live_qname(live, kinds[k].kind, str_of(o, "name"));
+			if (!q)
+				continue;
+			sb_addf(&sql, "DROP %s %s ON %s;", kinds[k].what, q, sb_str(&nm->old));
+			add(pl, P_DROP_CON, &sql, sb_str(&tag), NULL);
+		}
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+}
+
+static void plan_table(struct planner *pl, const cJSON *e, const struct catalog *desired)
+{
+	unsigned oid = (unsigned)num_of(e, "oid", 0);
+	const struct cat_relation *live = oid ? catalog_rel(pl->live, oid) : NULL;
+	const char *schema = live ? live->schema->name : str_of(e, "schema");
+	const char *want_name = has(e, "name") ? str_of(e, "name") : live ? live->name : NULL;
+	const struct cat_relation *want = want_name && schema ? catalog_table(desired, schema, want_name) : NULL;
+	if (oid && !live)
+		return;
+	struct names nm = { STRBUF_INIT, STRBUF_INIT, want_name, num_of(e, "rows", -1), !oid };
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	if (live)
+		sb_add_qual(&nm.old, live->schema->qname, live->qname);
+	if (bool_of(e, "drop")) {
+		sb_addf(&sql, "DROP TABLE %s;", sb_str(&nm.old));
+		sb_addf(&tag, "drop_%s", live->name);
+		sb_addf(&hz, "DROP TABLE %s loses its data (", live->name);
+		rows_text(&hz, nm.rows);
+		sb_add(&hz, ")");
+		add(pl, P_DROP_TABLE, &sql, sb_str(&tag), &hz);
+		goto out;
+	}
+	if (!want || (!live && !want->ncols))
+		goto out;	/* a new table without columns yet is a draft */
+	sb_add_qual(&nm.cur, want->schema->qname, want->qname);
+	if (live && strcmp(live->name, want->name)) {
+		sb_addf(&sql, "ALTER TABLE %s RENAME TO %s;", sb_str(&nm.old), want->qname);
+		sb_addf(&tag, "rename_%s", want->name);
+		sb_addf(&hz, "RENAME TABLE %s to %s: running code that uses the old name breaks",
+			live->name, want->name);
+		add(pl, P_RENAME_TABLE, &sql, sb_str(&tag), &hz);
+	}
+	if (!live) {
+		sb_addf(&sql, "CREATE TABLE %s (", sb_str(&nm.cur));
+		for (size_t i = 0; i < want->ncols; i++) {
+			sb_addf(&sql, "%s\n    %s ", i ? "," : "", want->cols[i].qname);
+			render_column_def(&sql, &want->cols[i]);
+		}
+		sb_add(&sql, "\n);");
+		sb_reset(&tag);
+		sb_addf(&tag, "create_%s", want->name);
+		add(pl, P_CREATE_TABLE, &sql, sb_str(&tag), NULL);
+	} else {
+		plan_columns(pl, e, live, want, &nm);
+	}
+	plan_drops(pl, e, live, &nm);
+	plan_constraints(pl, e, live, &nm);
+	plan_indexes(pl, e, live, &nm);
+	if (has(e, "comment")) {
+		const char *c = str_of(e, "comment");
+		sb_addf(&sql, "COMMENT ON TABLE %s IS ", sb_str(&nm.cur));
+		if (c && *c)
+			render_literal(&sql, c);
+		else
+			sb_add(&sql, "NULL");
+		sb_addc(&sql, ';');
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_comment", want->name);
+		add(pl, P_COMMENT, &sql, sb_str(&tag), NULL);
+	}
+out:
+	strbuf_free(&nm.old);
+	strbuf_free(&nm.cur);
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
+static bool has_label(const struct cat_type *t, const char *label)
+{
+	for (size_t i = 0; i < t->nlabels; i++)
+		if (!strcmp(t->labels[i], label))
+			return true;
+	return false;
+}
+
+static void plan_enum(struct planner *pl, const cJSON *e)
+{
+	const struct cat_type *t = catalog_type(pl->live, (unsigned)num_of(e, "oid", 0));
+	const cJSON *labels = cJSON_GetObjectItem(e, "labels");
+	int n = cJSON_GetArraySize(labels);
+	if (!t)
+		return;
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	for (int i = 0; i < n; i++) {
+		const char *label = cJSON_GetStringValue(cJSON_GetArrayItem(labels, i));
+		if (!label || has_label(t, label))
+			continue;
+		sb_addf(&sql, "ALTER TYPE %s.%s ADD VALUE ", t->schema->qname, t->qname);
+		render_literal(&sql, label);
+		if (i > 0) {
+			sb_add(&sql, " AFTER ");
+			render_literal(&sql, cJSON_GetStringValue(cJSON_GetArrayItem(labels, i - 1)));
+		} else if (n > 1) {
+			sb_add(&sql, " BEFORE ");
+			render_literal(&sql, cJSON_GetStringValue(cJSON_GetArrayItem(labels, 1)));
+		}
+		sb_addc(&sql, ';');
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_add_%s", t->name, label);
+		sb_addf(&hz, "ALTER TYPE %s ADD VALUE '%s': the new value cannot be used in the transaction "
+			"that adds it, so it has a migration of its own", t->name, label);
+		add(pl, P_ENUM, &sql, sb_str(&tag), &hz);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
+static int cmp_stmt(const void *a, const void *b)
+{
+	const struct stmt *x = a, *y = b;
+	if (x->phase != y->phase)
+		return x->phase < y->phase ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* "booking_add_notes" from the statements' tags: lower case, [a-z0-9_]. */
+static void file_tag(struct strbuf *out, const struct stmt *v, size_t n)
+{
+	struct strbuf raw = STRBUF_INIT;
+	if (n == 1) {
+		sb_add(&raw, v[0].tag);
+	} else {
+		size_t us = strcspn(v[0].tag, "_");
+		bool one_table = !strncmp(v[0].tag, "create_", 7) ? false : true;
+		for (size_t i = 1; i < n && one_table; i++)
+			one_table = !strncmp(v[i].tag, v[0].tag, us + 1);
+		if (one_table)
+			sb_addf(&raw, "%.*s_changes", (int)us, v[0].tag);
+		else
+			sb_addf(&raw, "%s_and_more", v[0].tag);
+	}
+	bool sep = true;
+	for (const char *p = sb_str(&raw); *p && out->len < 48; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (isalnum(c) && c < 128) {
+			sb_addc(out, (char)tolower(c));
+			sep = false;
+		} else if (!sep) {
+			sb_addc(out, '_');
+			sep = true;
+		}
+	}
+	while (out->len && out->buf[out->len - 1] == '_')
+		out->buf[--out->len] = '\0';
+	if (!out->len)
+		sb_add(out, "change");
+	strbuf_free(&raw);
+}
+
+static void emit(struct plan *p, const struct stmt *v, size_t n, int number)
+{
+	p->files = realloc(p->files, (p->nfiles + 1) * sizeof *p->files);
+	if (!p->files)
+		abort();
+	struct plan_file *f = &p->files[p->nfiles++];
+	struct strbuf name = STRBUF_INIT, sql = STRBUF_INIT, hz = STRBUF_INIT;
+	sb_addf(&name, "%04d_", number);
+	file_tag(&name, v, n);
+	sb_add(&name, ".sql");
+	for (size_t i = 0; i < n; i++)
+		if (v[i].hazard)
+			sb_addf(&hz, "%s\n", v[i].hazard);
+	sb_add(&sql, "-- Generated by schemafs from the staged changes (rm this file to discard them).\n");
+	for (const char *h = sb_str(&hz); *h;) {
+		size_t len = strcspn(h, "\n");
+		sb_addf(&sql, "-- HAZARD: %.*s\n", (int)len, h);
+		h += len + (h[len] == '\n');
+	}
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&sql, "%s%s\n", i ? "--> statement-breakpoint\n" : "", v[i].sql);
+	f->name = strbuf_detach(&name, NULL);
+	f->sql = strbuf_detach(&sql, NULL);
+	sb_add(&hz, "");
+	f->hazards = strbuf_detach(&hz, NULL);
+}
+
+void plan_build(struct plan *p, const struct catalog *live, const struct catalog *desired,
+		const struct stage *st, int first)
+{
+	struct planner pl = { NULL, 0, 0, live };
+	p->files = NULL;
+	p->nfiles = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(st->doc, "enums"))
+		plan_enum(&pl, e);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(st->doc, "tables"))
+		plan_table(&pl, e, desired);
+	qsort(pl.v, pl.n, sizeof *pl.v, cmp_stmt);
+	int number = first;
+	size_t i = 0;
+	while (i < pl.n) {
+		size_t j = i + 1;
+		if (pl.v[i].phase != P_CONCURRENT) {
+			bool enums = pl.v[i].phase == P_ENUM;
+			while (j < pl.n && (pl.v[j].phase == P_ENUM) == enums && pl.v[j].phase != P_CONCURRENT)
+				j++;
+		}
+		emit(p, pl.v + i, j - i, number++);
+		i = j;
+	}
+	for (i = 0; i < pl.n; i++) {
+		free(pl.v[i].sql);
+		free(pl.v[i].tag);
+		free(pl.v[i].hazard);
+	}
+	free(pl.v);
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].name);
+		free(p->files[i].sql);
+		free(p->files[i].hazards);
+	}
+	free(p->files);
+	p->files = NULL;
+	p->nfiles = 0;
+}

@@ -1,0 +1,376 @@
+/* probe.c: validation by PostgreSQL in rolled-back transactions; see probe.h. */
+#include "probe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "pg.h"
+#include "render.h"
+#include "strbuf.h"
+
+static int begin(PGconn *conn, char *err, size_t errlen)
+{
+	if (pg_command(conn, "BEGIN", err, errlen))
+		return -1;
+	PGresult *res = pg_exec(conn,
+		"SELECT pg_catalog.set_config('lock_timeout', '" PROBE_LOCK_TIMEOUT "', true),"
+		" pg_catalog.set_config('statement_timeout', '" PROBE_STATEMENT_TIMEOUT "', true),"
+		" pg_catalog.set_config('search_path', 'public', true)", 0, NULL, err, errlen);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+static void rollback(PGconn *conn)
+{
+	char ignored[256];
+	pg_command(conn, "ROLLBACK", ignored, sizeof ignored);
+}
+
+/* "ERROR:  x" -> "x": the status file says where it comes from. */
+static void strip_severity(char *err)
+{
+	const char *p = strstr(err, ":  ");
+	if (!strncmp(err, "ERROR:", 6) && p) {
+		memmove(err, p + 3, strlen(p + 3) + 1);
+	}
+}
+
+static int run(PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+	int rc = pg_command(conn, sql, err, errlen);
+	if (rc)
+		strip_severity(err);
+	return rc;
+}
+
+static void qual_of(struct strbuf *sb, const struct cat_relation *r)
+{
+	sb_add_qual(sb, r->schema->qname, r->qname);
+}
+
+/* Puts the table in the transaction as the staged state wants it (for
+ * indexes and constraints): created when it is new; else renamed, with its
+ * staged columns added and renamed. Only names and types matter here. */
+static int setup_table(PGconn *conn, const struct probe_table *t, char *err, size_t errlen)
+{
+	struct strbuf sql = STRBUF_INIT, cur = STRBUF_INIT;
+	int rc = 0;
+	const struct cat_relation *w = t->want;
+	if (!t->live) {
+		sb_add(&sql, "CREATE TABLE ");
+		qual_of(&sql, w);
+		sb_add(&sql, " (");
+		for (size_t i = 0; i < w->ncols; i++)
+			sb_addf(&sql, "%s%s %s", i ? ", " : "", w->cols[i].qname, w->cols[i].type);
+		sb_add(&sql, ")");
+		rc = run(conn, sb_str(&sql), err, errlen);
+		goto out;
+	}
+	qual_of(&cur, t->live);
+	if (strcmp(t->live->name, w->name)) {
+		sb_addf(&sql, "ALTER TABLE %s RENAME TO %s", sb_str(&cur), w->qname);
+		if ((rc = run(conn, sb_str(&sql), err, errlen)))
+			goto out;
+		sb_reset(&cur);
+		qual_of(&cur, w);
+	}
+	for (size_t i = 0; i < w->ncols && !rc; i++) {
+		const struct cat_column *c = &w->cols[i];
+		const struct cat_column *lc = c->attnum ? catalog_column(t->live, c->attnum, NULL) : NULL;
+		sb_reset(&sql);
+		if (!lc)
+			sb_addf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", sb_str(&cur), c->qname, c->type);
+		else if (strcmp(lc->name, c->name))
+			sb_addf(&sql, "ALTER TABLE %s RENAME COLUMN %s TO %s", sb_str(&cur), lc->qname, c->qname);
+		else
+			continue;
+		rc = run(conn, sb_str(&sql), err, errlen);
+	}
+out:
+	strbuf_free(&sql);
+	strbuf_free(&cur);
+	return rc;
+}
+
+static char *xstrdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static const char SQL_PROBE_COLUMN[] =
+	"SELECT pg_catalog.format_type(a.atttypid, a.atttypmod),"
+	" CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN"
+	"  CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN pg_catalog.quote_ident(co.collname)"
+	"  ELSE pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END END,"
+	" a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0)"
+	"  ELSE pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END, a.attidentity, a.attgenerated,"
+	" (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute x WHERE x.attrelid = a.attrelid"
+	"  AND x.attnum > 0 AND NOT x.attisdropped),"
+	" (SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint k WHERE k.conrelid = a.attrelid"
+	"  AND k.contype <> 'n')"
+	" + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = a.attrelid)"
+	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+	" LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
+	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+	" WHERE a.attrelid = 'pg_temp.schemafs_probe'::pg_catalog.regclass"
+	" AND a.attname = 'schemafs_probe_column'";
+
+/* Does changing OLD's type to DEF's rewrite the table, and is there a cast
+ * at all? Tried on an empty temp table: the decision does not depend on
+ * the rows. */
+static int probe_type_change(PGconn *conn, const struct cat_column *old, struct stage_coldef *def,
+			     char *err, size_t errlen)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int rc = -1;
+	sb_addf(&sql, "CREATE TEMP TABLE schemafs_probe_type (c %s%s%s)", old->type,
+		old->collation ? " COLLATE " : "", old->collation ? old->collation : "");
+	if (run(conn, sb_str(&sql), err, errlen))
+		goto out;
+	PGresult *before = pg_exec(conn, "SELECT pg_catalog.pg_relation_filenode('pg_temp.schemafs_probe_type')",
+				   0, NULL, err, errlen);
+	if (!before)
+		goto out;
+	sb_reset(&sql);
+	sb_addf(&sql, "ALTER TABLE pg_temp.schemafs_probe_type ALTER COLUMN c TYPE %s%s%s", def->type,
+		def->collation ? " COLLATE " : "", def->collation ? def->collation : "");
+	if (run(conn, sb_str(&sql), err, errlen)) {
+		size_t len = strlen(err);
+		snprintf(err + len, errlen - len, " (changing %s to %s needs a USING expression: write that "
+			 "migration by hand in migrations/pending/)", old->type, def->type);
+		PQclear(before);
+		goto out;
+	}
+	PGresult *after = pg_exec(conn, "SELECT pg_catalog.pg_relation_filenode('pg_temp.schemafs_probe_type')",
+				  0, NULL, err, errlen);
+	if (after) {
+		def->rewrite = strcmp(PQgetvalue(before, 0, 0), PQgetvalue(after, 0, 0)) != 0;
+		rc = 0;
+	}
+	PQclear(before);
+	PQclear(after);
+out:
+	strbuf_free(&sql);
+	return rc;
+}
+
+int probe_column(PGconn *conn, const struct probe_table *t, const char *name,
+		 const struct cat_column *old, const char *text, struct stage_coldef *def,
+		 char *err, size_t errlen)
+{
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *res = NULL;
+	int rc = -1;
+	memset(def, 0, sizeof *def);
+	if (begin(conn, err, errlen))
+		goto out;
+	/* The table's other columns, so a generated column can use them. */
+	sb_add(&sql, "CREATE TEMP TABLE schemafs_probe (");
+	size_t n = 0;
+	for (size_t i = 0; t->want && i < t->want->ncols; i++) {
+		const struct cat_column *c = &t->want->cols[i];
+		if (!strcmp(c->name, name) || (old && c->attnum == old->attnum))
+			continue;
+		sb_addf(&sql, "%s%s %s", n++ ? ", " : "", c->qname, c->type);
+	}
+	sb_add(&sql, ")");
+	if (run(conn, sb_str(&sql), err, errlen))
+		goto out;
+	sb_reset(&sql);
+	sb_addf(&sql, "ALTER TABLE pg_temp.schemafs_probe ADD COLUMN schemafs_probe_column %s", text);
+	if (run(conn, sb_str(&sql), err, errlen))
+		goto out;
+	res = pg_exec(conn, SQL_PROBE_COLUMN, 0, NULL, err, errlen);
+	if (!res)
+		goto out;
+	if (PQntuples(res) != 1 || strtoul(PQgetvalue(res, 0, 6), NULL, 10) != n + 1) {
+		snprintf(err, errlen, "a column file holds one column definition (type, then options such as "
+			 "NOT NULL or DEFAULT), not more");
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 7), "0")) {
+		snprintf(err, errlen, "keys, checks and references are not part of a column file: write them "
+			 "as constraints/<name>.sql (or indexes/<name>.sql)");
+		goto out;
+	}
+	def->type = strdup(PQgetvalue(res, 0, 0));
+	def->collation = xstrdup_or_null(pg_val(res, 0, 1));
+	def->notnull = PQgetvalue(res, 0, 2)[0] == 't';
+	def->defexpr = xstrdup_or_null(pg_val(res, 0, 3));
+	def->identity = PQgetvalue(res, 0, 4)[0];
+	def->generated = PQgetvalue(res, 0, 5)[0];
+	if (old && (strcmp(old->type, def->type) || (old->collation ? !def->collation ||
+		    strcmp(old->collation, def->collation) : def->collation != NULL)))
+		if (probe_type_change(conn, old, def, err, errlen))
+			goto out;
+	rc = 0;
+out:
+	PQclear(res);
+	rollback(conn);
+	strbuf_free(&sql);
+	if (rc)
+		probe_column_free(def);
+	return rc;
+}
+
+void probe_column_free(struct stage_coldef *def)
+{
+	free((char *)def->type);
+	free((char *)def->collation);
+	free((char *)def->defexpr);
+	memset(def, 0, sizeof *def);
+}
+
+/* Drops what the file replaces, so the statement can create it again. */
+static int drop_existing(PGconn *conn, const struct probe_table *t, const char *what, const char *name,
+			 char *err, size_t errlen)
+{
+	struct strbuf sql = STRBUF_INIT, cur = STRBUF_INIT;
+	int rc = 0;
+	if (!t->live)
+		return 0;
+	qual_of(&cur, t->want);
+	if (!strcmp(what, "index")) {
+		for (size_t i = 0; i < t->live->nindexes; i++)
+			if (!strcmp(t->live->indexes[i].name, name))
+				sb_addf(&sql, "DROP INDEX %s.%s", t->live->schema->qname, t->live->indexes[i].qname);
+	} else {
+		for (size_t i = 0; i < t->live->ncons; i++)
+			if (!strcmp(t->live->cons[i].name, name))
+				sb_addf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s CASCADE", sb_str(&cur),
+					t->live->cons[i].qname);
+	}
+	if (sql.len)
+		rc = run(conn, sb_str(&sql), err, errlen);
+	strbuf_free(&sql);
+	strbuf_free(&cur);
+	return rc;
+}
+
+int probe_index(PGconn *conn, const struct probe_table *t, const char *name, const char *text,
+		char **def, char *err, size_t errlen)
+{
+	struct strbuf q = STRBUF_INIT;
+	PGresult *res = NULL;
+	int rc = -1;
+	*def = NULL;
+	if (begin(conn, err, errlen) || setup_table(conn, t, err, errlen) ||
+	    drop_existing(conn, t, "index", name, err, errlen) || run(conn, text, err, errlen))
+		goto out;
+	qual_of(&q, t->want);
+	const char *params[] = { name, t->want->schema->name, sb_str(&q) };
+	res = pg_exec(conn, "SELECT pg_catalog.pg_get_indexdef(i.indexrelid),"
+		      " i.indrelid = $3::pg_catalog.regclass"
+		      " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+		      " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+		      " WHERE c.relname = $1 AND n.nspname = $2", 3, params, err, errlen);
+	if (!res)
+		goto out;
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "t")) {
+		snprintf(err, errlen, "the statement must create the index named like its file, \"%s\", "
+			 "on %s", name, sb_str(&q));
+		goto out;
+	}
+	*def = strdup(PQgetvalue(res, 0, 0));
+	rc = 0;
+out:
+	PQclear(res);
+	rollback(conn);
+	strbuf_free(&q);
+	return rc;
+}
+
+int probe_constraint(PGconn *conn, const struct probe_table *t, const char *name, const char *text,
+		     char **def, char *type, char *err, size_t errlen)
+{
+	struct strbuf q = STRBUF_INIT;
+	PGresult *res = NULL;
+	int rc = -1;
+	*def = NULL;
+	if (begin(conn, err, errlen) || setup_table(conn, t, err, errlen) ||
+	    drop_existing(conn, t, "constraint", name, err, errlen) || run(conn, text, err, errlen))
+		goto out;
+	qual_of(&q, t->want);
+	const char *params[] = { name, sb_str(&q) };
+	res = pg_exec(conn, "SELECT pg_catalog.pg_get_constraintdef(k.oid), k.contype"
+		      " FROM pg_catalog.pg_constraint k"
+		      " WHERE k.conname = $1 AND k.conrelid = $2::pg_catalog.regclass", 2, params, err, errlen);
+	if (!res)
+		goto out;
+	if (PQntuples(res) != 1) {
+		snprintf(err, errlen, "the statement must add the constraint named like its file, \"%s\", "
+			 "to %s", name, sb_str(&q));
+		goto out;
+	}
+	*def = strdup(PQgetvalue(res, 0, 0));
+	*type = PQgetvalue(res, 0, 1)[0];
+	rc = 0;
+out:
+	PQclear(res);
+	rollback(conn);
+	strbuf_free(&q);
+	return rc;
+}
+
+int probe_enum_labels(PGconn *conn, const char *qual, const char *const *labels, size_t n,
+		      char *err, size_t errlen)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int rc = -1;
+	if (begin(conn, err, errlen))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		sb_reset(&sql);
+		char *lit = PQescapeLiteral(conn, labels[i], strlen(labels[i]));
+		if (!lit) {
+			snprintf(err, errlen, "%s", PQerrorMessage(conn));
+			goto out;
+		}
+		sb_addf(&sql, "ALTER TYPE %s ADD VALUE %s", qual, lit);
+		PQfreemem(lit);
+		if (run(conn, sb_str(&sql), err, errlen))
+			goto out;
+	}
+	rc = 0;
+out:
+	rollback(conn);
+	strbuf_free(&sql);
+	return rc;
+}
+
+char *probe_quote_ident(PGconn *conn, const char *name, char *err, size_t errlen)
+{
+	const char *params[] = { name };
+	PGresult *res = pg_exec(conn, "SELECT pg_catalog.quote_ident($1)", 1, params, err, errlen);
+	if (!res)
+		return NULL;
+	char *q = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return q;
+}
+
+double probe_rows(PGconn *conn, const struct cat_relation *live)
+{
+	char err[512], oid[16];
+	snprintf(oid, sizeof oid, "%u", live->oid);
+	const char *params[] = { oid };
+	PGresult *res = pg_exec(conn, "SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = $1",
+				1, params, err, sizeof err);
+	double rows = res && PQntuples(res) ? strtod(PQgetvalue(res, 0, 0), NULL) : -1;
+	PQclear(res);
+	if (rows >= 0)
+		return rows;
+	/* Never analyzed: count, but not more than a few rows' worth. */
+	struct strbuf sql = STRBUF_INIT;
+	sb_add(&sql, "SELECT pg_catalog.count(*) FROM (SELECT 1 FROM ");
+	qual_of(&sql, live);
+	sb_add(&sql, " LIMIT 1000) s");
+	res = pg_exec(conn, sb_str(&sql), 0, NULL, err, sizeof err);
+	rows = res ? strtod(PQgetvalue(res, 0, 0), NULL) : -1;
+	PQclear(res);
+	strbuf_free(&sql);
+	return rows;
+}

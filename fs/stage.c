@@ -1,0 +1,476 @@
+/* stage.c: the desired state as identity-keyed edits; see include/stage.h. */
+#include "stage.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "atomicfile.h"
+#include "catalog.h"
+#include "stage_json.h"
+
+static const char *const OBJECT_KINDS[] = { "indexes", "constraints", "triggers", "policies" };
+
+/* ---- JSON helpers ---- */
+
+static cJSON *array_of(cJSON *obj, const char *key)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsArray(a)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+		a = cJSON_AddArrayToObject(obj, key);
+	}
+	return a;
+}
+
+static void put(cJSON *obj, const char *key, cJSON *val)
+{
+	if (has(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, val);
+	else
+		cJSON_AddItemToObject(obj, key, val);
+}
+
+static void put_str(cJSON *obj, const char *key, const char *s)
+{
+	if (s)
+		put(obj, key, cJSON_CreateString(s));
+	else
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+}
+
+/* ---- life cycle ---- */
+
+static cJSON *empty_doc(void)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "version", 1);
+	cJSON_AddArrayToObject(doc, "tables");
+	cJSON_AddArrayToObject(doc, "enums");
+	cJSON_AddArrayToObject(doc, "files");
+	return doc;
+}
+
+struct stage *stage_new(void)
+{
+	struct stage *st = calloc(1, sizeof *st);
+	if (!st)
+		abort();
+	st->doc = empty_doc();
+	return st;
+}
+
+void stage_free(struct stage *st)
+{
+	if (!st)
+		return;
+	cJSON_Delete(st->doc);
+	free(st);
+}
+
+struct stage *stage_load(const char *file, char *err, size_t errlen)
+{
+	size_t len;
+	char *text = file_read_all(file, &len);
+	if (!text) {
+		if (errno == ENOENT)
+			return stage_new();
+		snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
+		return NULL;
+	}
+	cJSON *doc = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!cJSON_IsObject(doc) || num_of(doc, "version", 0) != 1) {
+		cJSON_Delete(doc);
+		snprintf(err, errlen, "%s is not a schemafs stage file (version 1)", file);
+		return NULL;
+	}
+	struct stage *st = calloc(1, sizeof *st);
+	if (!st)
+		abort();
+	st->doc = doc;
+	array_of(doc, "tables");
+	array_of(doc, "enums");
+	array_of(doc, "files");
+	return st;
+}
+
+int stage_save(const struct stage *st, const char *file)
+{
+	char *text = cJSON_Print(st->doc);
+	if (!text)
+		return -ENOMEM;
+	int rc = atomic_write(file, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+bool stage_empty(const struct stage *st)
+{
+	return cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "tables")) == 0 &&
+	       cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "enums")) == 0;
+}
+
+void stage_discard(struct stage *st)
+{
+	put(st->doc, "tables", cJSON_CreateArray());
+	put(st->doc, "enums", cJSON_CreateArray());
+}
+
+/* ---- finding entries ---- */
+
+static cJSON *find_table(const struct stage *st, const struct stage_ref *t, bool create)
+{
+	cJSON *tables = array_of(st->doc, "tables"), *e;
+	cJSON_ArrayForEach(e, tables) {
+		unsigned oid = (unsigned)num_of(e, "oid", 0);
+		if (t->oid ? oid == t->oid :
+		    !oid && same(str_of(e, "schema"), t->schema) && same(str_of(e, "name"), t->name))
+			return e;
+	}
+	if (!create)
+		return NULL;
+	e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "oid", t->oid);
+	cJSON_AddStringToObject(e, "schema", t->schema);
+	cJSON_AddItemToArray(tables, e);
+	return e;
+}
+
+static cJSON *find_column(cJSON *table, int attnum, const char *name, bool create)
+{
+	cJSON *cols = array_of(table, "columns"), *c;
+	cJSON_ArrayForEach(c, cols) {
+		int n = (int)num_of(c, "attnum", 0);
+		if (attnum ? n == attnum : !n && same(str_of(c, "name"), name))
+			return c;
+	}
+	if (!create)
+		return NULL;
+	c = cJSON_CreateObject();
+	cJSON_AddNumberToObject(c, "attnum", attnum);
+	cJSON_AddStringToObject(c, "name", name);
+	cJSON_AddItemToArray(cols, c);
+	return c;
+}
+
+static cJSON *find_named(cJSON *table, const char *kind, const char *name, bool create)
+{
+	cJSON *objs = array_of(table, kind), *o;
+	cJSON_ArrayForEach(o, objs)
+		if (same(str_of(o, "name"), name))
+			return o;
+	if (!create)
+		return NULL;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddItemToArray(objs, o);
+	return o;
+}
+
+static void remove_item(cJSON *array, cJSON *item)
+{
+	cJSON_Delete(cJSON_DetachItemViaPointer(array, item));
+}
+
+/* ---- edits ---- */
+
+void stage_table_new(struct stage *st, const char *schema, const char *name, const char *qname)
+{
+	struct stage_ref t = { 0, schema, name };
+	cJSON *e = find_table(st, &t, true);
+	put_str(e, "name", name);
+	put_str(e, "qname", qname);
+	put(e, "new", cJSON_CreateTrue());
+}
+
+void stage_table_drop(struct stage *st, const struct stage_ref *t)
+{
+	cJSON *e = find_table(st, t, t->oid != 0);
+	if (!e)
+		return;
+	if (!t->oid) {
+		remove_item(cJSON_GetObjectItem(st->doc, "tables"), e);
+		return;
+	}
+	put(e, "drop", cJSON_CreateTrue());
+}
+
+void stage_table_rename(struct stage *st, const struct stage_ref *t, const char *name, const char *qname)
+{
+	cJSON *e = find_table(st, t, true);
+	put_str(e, "name", name);
+	put_str(e, "qname", qname);
+}
+
+void stage_table_rows(struct stage *st, const struct stage_ref *t, double rows)
+{
+	cJSON *e = find_table(st, t, true);
+	put(e, "rows", cJSON_CreateNumber(rows));
+}
+
+void stage_table_comment(struct stage *st, const struct stage_ref *t, const char *comment)
+{
+	put_str(find_table(st, t, true), "comment", comment);
+}
+
+void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, const char *oldname,
+		      const char *name, const char *qname, const struct stage_coldef *def)
+{
+	cJSON *c = find_column(find_table(st, t, true), attnum, oldname, true);
+	put_str(c, "name", name);
+	put_str(c, "qname", qname);
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "drop");
+	if (!def)
+		return;
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "type", def->type);
+	if (def->collation)
+		cJSON_AddStringToObject(d, "collation", def->collation);
+	if (def->defexpr)
+		cJSON_AddStringToObject(d, "default", def->defexpr);
+	cJSON_AddBoolToObject(d, "notnull", def->notnull);
+	char id[2] = { def->identity, 0 }, gen[2] = { def->generated, 0 };
+	cJSON_AddStringToObject(d, "identity", id);
+	cJSON_AddStringToObject(d, "generated", gen);
+	cJSON_AddBoolToObject(d, "rewrite", def->rewrite);
+	put(c, "def", d);
+}
+
+void stage_column_drop(struct stage *st, const struct stage_ref *t, int attnum, const char *name)
+{
+	cJSON *table = find_table(st, t, attnum != 0);
+	if (!table)
+		return;
+	cJSON *c = find_column(table, attnum, name, attnum != 0);
+	if (!c)
+		return;
+	if (!attnum) {
+		remove_item(cJSON_GetObjectItem(table, "columns"), c);
+		return;
+	}
+	put_str(c, "name", name);
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "def");
+	put(c, "drop", cJSON_CreateTrue());
+}
+
+int stage_column_dropped(const struct stage *st, const struct stage_ref *t, const char *name)
+{
+	cJSON *table = find_table(st, t, false), *c;
+	if (!table)
+		return 0;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(table, "columns"))
+		if (bool_of(c, "drop") && same(str_of(c, "name"), name))
+			return (int)num_of(c, "attnum", 0);
+	return 0;
+}
+
+void stage_index_set(struct stage *st, const struct stage_ref *t, const char *name, const char *qname,
+		     const char *def, bool concurrently)
+{
+	cJSON *o = find_named(find_table(st, t, true), "indexes", name, true);
+	put_str(o, "qname", qname);
+	put_str(o, "def", def);
+	put(o, "concurrently", cJSON_CreateBool(concurrently));
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "drop");
+}
+
+void stage_constraint_set(struct stage *st, const struct stage_ref *t, const char *name,
+			  const char *qname, char type, const char *def)
+{
+	cJSON *o = find_named(find_table(st, t, true), "constraints", name, true);
+	char ty[2] = { type, 0 };
+	put_str(o, "qname", qname);
+	put_str(o, "type", ty);
+	put_str(o, "def", def);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "drop");
+}
+
+void stage_object_drop(struct stage *st, const struct stage_ref *t, const char *kind,
+		       const char *name, bool live)
+{
+	cJSON *table = find_table(st, t, live);
+	if (!table)
+		return;
+	cJSON *o = find_named(table, kind, name, live);
+	if (!o)
+		return;
+	if (!live) {
+		remove_item(cJSON_GetObjectItem(table, kind), o);
+		return;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "def");
+	put(o, "drop", cJSON_CreateTrue());
+}
+
+void stage_enum_set(struct stage *st, unsigned type_oid, const char *const *labels, size_t n)
+{
+	cJSON *enums = array_of(st->doc, "enums"), *e, *found = NULL;
+	cJSON_ArrayForEach(e, enums)
+		if ((unsigned)num_of(e, "oid", 0) == type_oid)
+			found = e;
+	if (!found) {
+		found = cJSON_CreateObject();
+		cJSON_AddNumberToObject(found, "oid", type_oid);
+		cJSON_AddItemToArray(enums, found);
+	}
+	put(found, "labels", cJSON_CreateStringArray(labels, (int)n));
+}
+
+void stage_file_put(struct stage *st, const char *name, const char *data, size_t len)
+{
+	cJSON *files = array_of(st->doc, "files"), *f, *found = NULL;
+	cJSON_ArrayForEach(f, files)
+		if (same(str_of(f, "name"), name))
+			found = f;
+	if (!found) {
+		found = cJSON_CreateObject();
+		cJSON_AddStringToObject(found, "name", name);
+		cJSON_AddItemToArray(files, found);
+	}
+	/* cJSON strings stop at a NUL: keep the bytes up to the first one. */
+	char *copy = strndup(data, len);
+	if (!copy)
+		abort();
+	put_str(found, "sql", copy);
+	free(copy);
+}
+
+bool stage_file_remove(struct stage *st, const char *name)
+{
+	cJSON *files = array_of(st->doc, "files"), *f;
+	cJSON_ArrayForEach(f, files) {
+		if (same(str_of(f, "name"), name)) {
+			remove_item(files, f);
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *stage_file_get(const struct stage *st, const char *name, size_t *len)
+{
+	cJSON *f;
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(st->doc, "files")) {
+		if (same(str_of(f, "name"), name)) {
+			const char *s = str_of(f, "sql");
+			*len = s ? strlen(s) : 0;
+			return s ? s : "";
+		}
+	}
+	return NULL;
+}
+
+static bool def_equal(const cJSON *d, const struct cat_column *c)
+{
+	const char *id = str_of(d, "identity"), *gen = str_of(d, "generated");
+	return same(str_of(d, "type"), c->type) && same(str_of(d, "collation"), c->collation) &&
+	       same(str_of(d, "default"), c->defexpr) && bool_of(d, "notnull") == c->notnull &&
+	       (id ? *id : 0) == c->identity && (gen ? *gen : 0) == c->generated;
+}
+
+/* ---- pruning ---- */
+
+static bool live_object(const struct cat_relation *r, const char *kind, const char *name,
+			const char **def)
+{
+	*def = NULL;
+	if (!strcmp(kind, "indexes")) {
+		for (size_t i = 0; i < r->nindexes; i++)
+			if (!strcmp(r->indexes[i].name, name))
+				return *def = r->indexes[i].def, true;
+	} else if (!strcmp(kind, "constraints")) {
+		for (size_t i = 0; i < r->ncons; i++)
+			if (!strcmp(r->cons[i].name, name))
+				return *def = r->cons[i].def, true;
+	} else if (!strcmp(kind, "triggers")) {
+		for (size_t i = 0; i < r->ntriggers; i++)
+			if (!strcmp(r->triggers[i].name, name))
+				return true;
+	} else {
+		for (size_t i = 0; i < r->npolicies; i++)
+			if (!strcmp(r->policies[i].name, name))
+				return true;
+	}
+	return false;
+}
+
+/* Drops the parts of table entry E that LIVE already shows. Returns true
+ * when nothing is left. */
+static bool prune_table(cJSON *e, const struct cat_relation *r)
+{
+	cJSON *cols = array_of(e, "columns"), *c, *next;
+	for (c = cols->child; c; c = next) {
+		next = c->next;
+		int attnum = (int)num_of(c, "attnum", 0);
+		const struct cat_column *lc = catalog_column(r, attnum, str_of(c, "name"));
+		if (!attnum && lc && !bool_of(c, "drop")) {
+			/* A new column that now exists: applied, or added by
+			 * someone else. It is that column from now on. */
+			put(c, "attnum", cJSON_CreateNumber(lc->attnum));
+			attnum = lc->attnum;
+		}
+		bool gone = attnum && !lc;
+		bool done = lc && !bool_of(c, "drop") && same(str_of(c, "name"), lc->name) &&
+			    (!has(c, "def") || def_equal(cJSON_GetObjectItem(c, "def"), lc));
+		if (gone || done)
+			remove_item(cols, c);
+	}
+	for (size_t k = 0; k < sizeof OBJECT_KINDS / sizeof *OBJECT_KINDS; k++) {
+		cJSON *objs = array_of(e, OBJECT_KINDS[k]), *o;
+		for (o = objs->child; o; o = next) {
+			next = o->next;
+			const char *def;
+			bool exists = live_object(r, OBJECT_KINDS[k], str_of(o, "name"), &def);
+			if (bool_of(o, "drop") ? !exists : exists && same(def, str_of(o, "def")))
+				remove_item(objs, o);
+		}
+	}
+	if (has(e, "comment") && same(str_of(e, "comment"), r->comment ? r->comment : ""))
+		cJSON_DeleteItemFromObjectCaseSensitive(e, "comment");
+	if (has(e, "name") && same(str_of(e, "name"), r->name)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(e, "name");
+		cJSON_DeleteItemFromObjectCaseSensitive(e, "qname");
+	}
+	if (bool_of(e, "drop"))
+		return false;
+	bool empty = !has(e, "name") && !has(e, "comment");
+	cJSON_ArrayForEach(c, e) {
+		if (cJSON_IsArray(c) && cJSON_GetArraySize(c) > 0)
+			empty = false;
+	}
+	return empty;
+}
+
+void stage_prune(struct stage *st, const struct catalog *live)
+{
+	cJSON *tables = array_of(st->doc, "tables"), *e, *next;
+	for (e = tables->child; e; e = next) {
+		next = e->next;
+		unsigned oid = (unsigned)num_of(e, "oid", 0);
+		const struct cat_relation *r = oid ? catalog_rel(live, oid) : NULL;
+		if (!oid) {
+			r = catalog_table(live, str_of(e, "schema"), str_of(e, "name"));
+			if (!r)
+				continue;	/* still to be created */
+			put(e, "oid", cJSON_CreateNumber(r->oid));
+			cJSON_DeleteItemFromObjectCaseSensitive(e, "new");
+		}
+		if (!r || (r->kind != REL_TABLE && r->kind != REL_PARTITIONED) || prune_table(e, r))
+			remove_item(tables, e);
+	}
+	cJSON *enums = array_of(st->doc, "enums");
+	for (e = enums->child; e; e = next) {
+		next = e->next;
+		const struct cat_type *t = catalog_type(live, (unsigned)num_of(e, "oid", 0));
+		cJSON *labels = cJSON_GetObjectItem(e, "labels");
+		bool equal = t && (size_t)cJSON_GetArraySize(labels) == t->nlabels;
+		for (size_t i = 0; equal && i < t->nlabels; i++)
+			equal = same(cJSON_GetStringValue(cJSON_GetArrayItem(labels, (int)i)), t->labels[i]);
+		if (!t || equal)
+			remove_item(enums, e);
+	}
+}
+

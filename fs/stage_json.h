@@ -1,0 +1,38 @@
+/*
+ * stage_json.h: small readers of the stage document (include/stage.h),
+ * shared by stage.c, desired.c and plan.c. Internal to the core.
+ */
+#ifndef SCHEMAFS_STAGE_JSON_H
+#define SCHEMAFS_STAGE_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <string.h>
+
+static inline const char *str_of(const cJSON *obj, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+static inline double num_of(const cJSON *obj, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static inline bool bool_of(const cJSON *obj, const char *key)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+static inline bool has(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
+}
+
+static inline bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * edit: what a change to a file or directory of a database's tree means.
+ * The FUSE glue calls these with a path relative to the database directory
+ * ("schemas/public/tables/booking/columns/notes") and the whole new content
+ * of a file; they turn it into staged edits (stage.h), validated by
+ * PostgreSQL (probe.h), persisted before they return, and publish the new
+ * desired tree. Knows no FUSE.
+ *
+ * Every function returns 0 or -errno:
+ *   EROFS   the database is configured read_only
+ *   EINVAL  PostgreSQL refused the definition, or it is not one line
+ *   EPERM   PostgreSQL cannot do it (remove an enum label), or the file is
+ *           generated (table.sql, schema.sql, the generated migration)
+ *   ENOENT  no such object; EEXIST: it exists already
+ *   EIO     the server cannot be reached for the probe, or the stage file
+ *           cannot be written (nothing is staged then)
+ * and leaves the reason in migrations/status ("last refused change") and
+ * the log.
+ *
+ * Files that are not definitions are kept in memory and never staged:
+ * scratch files (a name beginning with "." or ending with "~": editor swap
+ * and backup files) anywhere a change can be made, and drafts (a new file
+ * that holds no definition yet, e.g. after touch, or a temp file such as
+ * vim's "4913").
+ *
+ * Locking: each call takes the database's work_lock (one change at a time,
+ * and the work connection), then its model_lock.
+ */
+#ifndef SCHEMAFS_EDIT_H
+#define SCHEMAFS_EDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct database;
+
+/* Largest file content accepted (EFBIG beyond). */
+#define EDIT_MAX_FILE (1024 * 1024)
+
+/* May PATH be opened for writing or created? 0 or -errno. */
+int edit_check(struct database *db, const char *path, bool create);
+int edit_create(struct database *db, const char *path);
+int edit_write(struct database *db, const char *path, const char *data, size_t len);
+int edit_unlink(struct database *db, const char *path);
+int edit_rename(struct database *db, const char *from, const char *to);
+int edit_mkdir(struct database *db, const char *path);
+int edit_rmdir(struct database *db, const char *path);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * stage: the desired state of one database, kept as edits over the live
+ * catalog. Edits are keyed by identity, not by name: a live table by its
+ * OID, a live column by its attnum, so a rename stays a rename. A table
+ * created by the user (mkdir) has OID 0 and is known by schema + name.
+ *
+ * Every definition stored here is PostgreSQL's canonical spelling, as read
+ * back from a probe (probe.h): never the user's raw text. The edits are a
+ * JSON document (doc), persisted as is (stage_save) so that staged changes
+ * survive a crash; plan.c reads it. Knows no FUSE and no SQL server.
+ *
+ * Memory and locking: a stage and everything its functions return belong to
+ * the struct database that owns it, and are protected by its model_lock.
+ * stage_desired() returns a catalog the caller frees (catalog_free) before
+ * the live catalog it was built from.
+ */
+#ifndef SCHEMAFS_STAGE_H
+#define SCHEMAFS_STAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct catalog;
+struct cat_relation;
+struct cat_column;
+struct cJSON;
+
+struct stage {
+	struct cJSON *doc;	/* {"version":1,"tables":[],"enums":[],"files":[]} */
+};
+
+/* The table an edit is about: a live one (oid) or a new one (schema, name). */
+struct stage_ref {
+	unsigned oid;
+	const char *schema;	/* raw schema name */
+	const char *name;	/* new tables: their (desired) raw name */
+};
+
+/* A column definition in canonical pieces (the fields of cat_column). */
+struct stage_coldef {
+	const char *type, *collation, *defexpr;
+	bool notnull;
+	char identity, generated;
+	bool rewrite;		/* changing to this type rewrites the table */
+};
+
+struct stage *stage_new(void);
+void stage_free(struct stage *st);
+/* Reads FILE (a missing file is an empty stage). NULL with ERR on a file
+ * that cannot be read or parsed. */
+struct stage *stage_load(const char *file, char *err, size_t errlen);
+/* Writes the stage atomically. 0 or -errno. */
+int stage_save(const struct stage *st, const char *file);
+
+/* True when no schema change is staged (user pending files aside). */
+bool stage_empty(const struct stage *st);
+/* Drops every staged schema change; user pending files stay. */
+void stage_discard(struct stage *st);
+
+/* Drops edits that no longer change anything against LIVE (applied, or
+ * made by someone else), and edits of objects that are gone. A new table
+ * that now exists live becomes an edit of it. */
+void stage_prune(struct stage *st, const struct catalog *live);
+
+/* The desired catalog: LIVE with the edits applied. Strings come from LIVE
+ * or are copied into the returned catalog's arena. */
+struct catalog *stage_desired(const struct catalog *live, const struct stage *st);
+
+/* Tables. ROWS is the row estimate taken when the edit was probed (-1:
+ * unknown). */
+void stage_table_new(struct stage *st, const char *schema, const char *name, const char *qname);
+void stage_table_drop(struct stage *st, const struct stage_ref *t);
+void stage_table_rename(struct stage *st, const struct stage_ref *t, const char *name, const char *qname);
+void stage_table_rows(struct stage *st, const struct stage_ref *t, double rows);
+void stage_table_comment(struct stage *st, const struct stage_ref *t, const char *comment);
+
+/* Columns: ATTNUM > 0 is a live column, 0 a new one known by OLDNAME. */
+void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, const char *oldname,
+		      const char *name, const char *qname, const struct stage_coldef *def);
+void stage_column_drop(struct stage *st, const struct stage_ref *t, int attnum, const char *name);
+/* A live column staged for DROP named NAME: its attnum, or 0. */
+int stage_column_dropped(const struct stage *st, const struct stage_ref *t, const char *name);
+
+/* Indexes, constraints (DEF: pg_get_constraintdef, TYPE: contype),
+ * triggers and policies, by name. */
+void stage_index_set(struct stage *st, const struct stage_ref *t, const char *name, const char *qname,
+		     const char *def, bool concurrently);
+void stage_constraint_set(struct stage *st, const struct stage_ref *t, const char *name,
+			  const char *qname, char type, const char *def);
+/* KIND: "indexes", "constraints", "triggers" or "policies". LIVE: the object
+ * exists live (its drop is staged); else its staged creation is undone. */
+void stage_object_drop(struct stage *st, const struct stage_ref *t, const char *kind,
+		       const char *name, bool live);
+
+/* Enum labels in their desired order (live labels kept, new ones inserted). */
+void stage_enum_set(struct stage *st, unsigned type_oid, const char *const *labels, size_t n);
+
+/* Hand-written files in migrations/pending/, kept as written. */
+void stage_file_put(struct stage *st, const char *name, const char *data, size_t len);
+bool stage_file_remove(struct stage *st, const char *name);
+const char *stage_file_get(const struct stage *st, const char *name, size_t *len);
+
+#endif
