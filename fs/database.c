@@ -519,6 +519,12 @@ void database_publish(struct database *db)
 
 PGconn *database_work_conn(struct database *db, char *err, size_t errlen)
 {
+	/* A connection killed by the server (restart, pg_terminate_backend)
+	 * still says CONNECTION_OK until it is used: try it first. */
+	char ignored[256];
+	if (db->work && PQstatus(db->work) == CONNECTION_OK &&
+	    PQtransactionStatus(db->work) == PQTRANS_IDLE)
+		pg_command(db->work, "SELECT 1", ignored, sizeof ignored);
 	if (db->work && PQstatus(db->work) != CONNECTION_OK) {
 		PQfinish(db->work);
 		db->work = NULL;

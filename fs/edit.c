@@ -541,6 +541,10 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 	case E_COMMENT:
 		return write_comment(c, p, data, len);
 	case E_TYPE:
+		if (!desired_enum(db, p) && extra_find(db, c->path)) {
+			extra_put(db, c->path, data, len);	/* sed's temp file */
+			return 0;
+		}
 		return write_enum(c, p, data, len);
 	case E_PENDING:
 		if (p->draft_name) {
@@ -593,15 +597,13 @@ static bool writable_place(const struct epath *p)
 	}
 }
 
-int edit_check(struct database *db, const char *path, bool create)
+int edit_check(struct database *db, const char *path)
 {
 	if (db->cfg->read_only)
 		return -EROFS;
 	struct epath p;
 	parse(path, &p);
 	bool ok = writable_place(&p) || (p.scratch && p.schema && !p.table);
-	if (create && p.kind == E_TYPE && !p.scratch)
-		ok = false;
 	epath_free(&p);
 	return ok ? 0 : -EPERM;
 }
@@ -614,7 +616,7 @@ int edit_create(struct database *db, const char *path)
 		return rc;
 	struct epath p;
 	parse(path, &p);
-	if (edit_check(db, path, true))
+	if (edit_check(db, path))
 		rc = fail(&c, -EPERM, "files cannot be created here");
 	else if (p.kind == E_PENDING && !p.scratch && !p.draft_name)
 		stage_file_put(db->stage, p.name, "", 0);

@@ -267,6 +267,17 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 	int rc = sfs_resolve(path, &t, &n);
 	if (rc == 1)
 		return -EISDIR;
+	if (rc == -ENOENT && (fi->flags & O_ACCMODE) != O_RDONLY) {
+		/* The kernel still caches a name that a discard or a refresh
+		 * removed, and sends open() without O_CREAT for it: writing
+		 * to it creates it, as the writer meant. */
+		const char *rest;
+		struct database *db = sfs_db(sfs_ctx(), path, &rest);
+		rest += db && *rest == '/';
+		if (db && *rest && !edit_check(db, rest) && !edit_create(db, rest))
+			return sfs_open_writer(db, rest, NULL, fi);
+		return -ENOENT;
+	}
 	if (rc < 0)
 		return rc;
 	if (n->is_dir) {
@@ -276,7 +287,7 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
 		const char *rest;
 		struct database *db = sfs_db(sfs_ctx(), path, &rest);
-		rc = edit_check(db, rest + (*rest == '/'), false);
+		rc = edit_check(db, rest + (*rest == '/'));
 		if (!rc)
 			rc = sfs_open_writer(db, rest + (*rest == '/'), n, fi);
 		goto fail;	/* the writer holds no tree */
@@ -486,7 +497,7 @@ static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	const struct node *n;
 	if (!db || !*rest)
 		return -EROFS;
-	int rc = edit_check(db, rest, false);
+	int rc = edit_check(db, rest);
 	if (rc)
 		return rc;
 	if ((rc = sfs_resolve(path, &t, &n)) < 0)

@@ -38,7 +38,7 @@ struct database;
 #define EDIT_MAX_FILE (1024 * 1024)
 
 /* May PATH be opened for writing or created? 0 or -errno. */
-int edit_check(struct database *db, const char *path, bool create);
+int edit_check(struct database *db, const char *path);
 int edit_create(struct database *db, const char *path);
 int edit_write(struct database *db, const char *path, const char *data, size_t len);
 int edit_unlink(struct database *db, const char *path);
