@@ -125,6 +125,7 @@ struct change {
 	struct database *db;
 	const char *path;
 	cJSON *backup;
+	bool dry;		/* check only: nothing is staged, even when valid */
 	char err[2048];
 };
 
@@ -154,6 +155,13 @@ static int fail(struct change *c, int rc, const char *fmt, ...)
 static int change_end(struct change *c, int rc)
 {
 	struct database *db = c->db;
+	if (c->dry && !rc) {
+		cJSON_Delete(db->stage->doc);
+		db->stage->doc = c->backup;
+		pthread_mutex_unlock(&db->model_lock);
+		pthread_mutex_unlock(&db->work_lock);
+		return 0;
+	}
 	if (!rc && db->stage_file && !cJSON_Compare(c->backup, db->stage->doc, true)) {
 		int w = stage_save(db->stage, db->stage_file);
 		if (w)
@@ -302,7 +310,8 @@ static int write_column(struct change *c, const struct epath *p, const char *dat
 	}
 	if (!*text) {
 		if (!col) {	/* still a draft */
-			extra_put(db, c->path, data, len);
+			if (!c->dry)
+				extra_put(db, c->path, data, len);
 			goto out;
 		}
 		rc = fail(c, -EINVAL, "empty definition (to drop the column, remove its file)");
@@ -329,6 +338,8 @@ static int write_column(struct change *c, const struct epath *p, const char *dat
 		rc = -EIO;
 		goto out;
 	}
+	if (c->dry)
+		goto out;
 	stage_column_set(db->stage, &t.ref, attnum, col ? col->name : p->name, p->name, qname, &def);
 	note_rows(c, conn, &t);
 	extra_remove(db, c->path);
@@ -530,6 +541,8 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 	}
 	switch (p->kind) {
 	case E_COLUMN:
+		if (len > EDIT_MAX_COLUMN)
+			return fail(c, -EINVAL, "longer than %d bytes: not a column definition", EDIT_MAX_COLUMN);
 		return write_column(c, p, data, len);
 	case E_INDEX:
 	case E_CONSTRAINT:
@@ -582,6 +595,32 @@ int edit_write(struct database *db, const char *path, const char *data, size_t l
 		rc = write_locked(&c, &p, data, len);
 	epath_free(&p);
 	return change_end(&c, rc);
+}
+
+int edit_refuse(struct database *db, const char *path, int rc, const char *reason)
+{
+	struct change c;
+	int r = change_begin(&c, db, path);
+	if (r)
+		return r;
+	return change_end(&c, fail(&c, rc, "%s", reason));
+}
+
+int edit_early_check(struct database *db, const char *path, const char *data, size_t len)
+{
+	struct epath p;
+	parse(path, &p);
+	int rc = 0;
+	if (p.kind == E_COLUMN && !p.scratch) {
+		struct change c;
+		if (!(rc = change_begin(&c, db, path))) {
+			c.dry = true;
+			rc = change_end(&c, len > EDIT_MAX_COLUMN ? fail(&c, -EINVAL, "longer than %d bytes: "
+					"not a column definition", EDIT_MAX_COLUMN) : write_column(&c, &p, data, len));
+		}
+	}
+	epath_free(&p);
+	return rc;
 }
 
 /* Can a file be created or written at P at all? */

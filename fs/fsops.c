@@ -24,6 +24,9 @@
 #include "strbuf.h"
 #include "tree.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* A file open for reading pins its tree; one open for writing collects the
  * new content in BUF and hands all of it to edit_write() at flush (close):
  * a definition is only complete, and checked, as a whole. */
@@ -35,6 +38,7 @@ struct open_file {
 	struct strbuf buf;		/* writers: the new content */
 	bool dirty;			/* writers: BUF not handed over yet */
 	unsigned writes;		/* writers: write() calls so far */
+	int refused;			/* writers: -errno once a write was refused */
 	struct open_file *prev, *next;	/* open_lock: every open file */
 };
 
@@ -332,8 +336,14 @@ static int sfs_write(const char *path, const char *buf, size_t size, off_t off,
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
-	if ((size_t)off + size > EDIT_MAX_FILE)
-		return -EFBIG;
+	if (of->refused)
+		return of->refused;
+	if ((size_t)off + size > EDIT_MAX_FILE) {
+		/* Nothing of this file will be staged: close() stays quiet. */
+		of->dirty = false;
+		of->refused = edit_refuse(of->db, of->path, -EFBIG, "larger than " STR(EDIT_MAX_FILE) " bytes");
+		return of->refused;
+	}
 	while (of->buf.len < (size_t)off)
 		sb_addc(&of->buf, '\0');
 	if ((size_t)off + size > of->buf.len) {
@@ -345,15 +355,16 @@ static int sfs_write(const char *path, const char *buf, size_t size, off_t off,
 	}
 	of->dirty = true;
 	of->writes++;
-	/* echo and printf write the whole file at once, and the shell does
-	 * not report close()'s error: a first, short write that ends a line
-	 * is taken as the whole content, so a refusal reaches write().
-	 * Tools writing in chunks write full chunks before the last one. */
+	/* The shell does not report close()'s error: a first, short write
+	 * that ends a line is checked at once (edit_early_check). Tools
+	 * writing in chunks write full chunks before the last one. */
 	if (of->writes == 1 && size < 4096 && of->buf.len && of->buf.buf[of->buf.len - 1] == '\n') {
-		of->dirty = false;
-		int rc = edit_write(of->db, of->path, sb_str(&of->buf), of->buf.len);
-		if (rc)
+		int rc = edit_early_check(of->db, of->path, sb_str(&of->buf), of->buf.len);
+		if (rc) {
+			of->dirty = false;	/* refused: close() does not try again */
+			of->refused = rc;
 			return rc;
+		}
 	}
 	return (int)size;
 }

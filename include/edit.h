@@ -34,13 +34,21 @@
 
 struct database;
 
-/* Largest file content accepted (EFBIG beyond). */
-#define EDIT_MAX_FILE (1024 * 1024)
+/* Largest file content accepted (EFBIG beyond), and largest column file. */
+#define EDIT_MAX_FILE 1048576
+#define EDIT_MAX_COLUMN 65536
 
 /* May PATH be opened for writing or created? 0 or -errno. */
 int edit_check(struct database *db, const char *path);
 int edit_create(struct database *db, const char *path);
 int edit_write(struct database *db, const char *path, const char *data, size_t len);
+/* The first line written to a column file (echo, printf) is the whole of
+ * it: checked at once so that write() carries a refusal (the shell does
+ * not report close()'s). Nothing is staged; 0 for other files. */
+int edit_early_check(struct database *db, const char *path, const char *data, size_t len);
+/* Records a refusal the glue decided (REASON for RC) as the others are;
+ * returns RC. */
+int edit_refuse(struct database *db, const char *path, int rc, const char *reason);
 int edit_unlink(struct database *db, const char *path);
 int edit_rename(struct database *db, const char *from, const char *to);
 int edit_mkdir(struct database *db, const char *path);
