@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog.h"
 #include "config.h"
@@ -171,11 +172,13 @@ static int change_end(struct change *c, int rc)
 		cJSON_Delete(db->stage->doc);
 		db->stage->doc = c->backup;
 		c->backup = NULL;
-		snprintf(db->change_error, sizeof db->change_error, "%s: %s", c->path,
-			 c->err[0] ? c->err : strerror(-rc));
+		char when[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+		snprintf(db->change_error, sizeof db->change_error, "%s: %s (%s, at %s)", c->path,
+			 c->err[0] ? c->err : strerror(-rc), strerror(-rc), when);
 		log_warn("%s: refused %s", db->cfg->name, db->change_error);
-	} else {
-		db->change_error[0] = '\0';
 	}
 	cJSON_Delete(c->backup);
 	database_publish(db);
