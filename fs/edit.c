@@ -639,15 +639,27 @@ static bool writable_place(const struct epath *p)
 	}
 }
 
-int edit_check(struct database *db, const char *path)
+/* edit_check() with model_lock held. */
+static int check_locked(struct database *db, const char *path)
 {
 	if (db->cfg->read_only)
 		return -EROFS;
 	struct epath p;
 	parse(path, &p);
 	bool ok = writable_place(&p) || (p.scratch && p.schema && !p.table);
+	/* The generated migration is refused at open already. */
+	if (ok && p.kind == E_PENDING && !p.scratch && !p.draft_name)
+		ok = stage_file_get(db->stage, p.name, &(size_t){ 0 }) || !tree_lookup(db->tree, path);
 	epath_free(&p);
 	return ok ? 0 : -EPERM;
+}
+
+int edit_check(struct database *db, const char *path)
+{
+	pthread_mutex_lock(&db->model_lock);
+	int rc = check_locked(db, path);
+	pthread_mutex_unlock(&db->model_lock);
+	return rc;
 }
 
 int edit_create(struct database *db, const char *path)
@@ -658,7 +670,7 @@ int edit_create(struct database *db, const char *path)
 		return rc;
 	struct epath p;
 	parse(path, &p);
-	if (edit_check(db, path))
+	if (check_locked(db, path))
 		rc = fail(&c, -EPERM, "files cannot be created here");
 	else if (p.kind == E_PENDING && !p.scratch && !p.draft_name)
 		stage_file_put(db->stage, p.name, "", 0);
