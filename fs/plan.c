@@ -26,6 +26,7 @@ struct stmt {
 	size_t seq;		/* keeps the stage's order within a phase */
 	char *sql;		/* "...;" */
 	char *tag;		/* "booking_add_notes" */
+	char *subject;		/* the table or type it changes */
 	char *hazard;		/* NULL or one line */
 };
 
@@ -33,6 +34,7 @@ struct planner {
 	struct stmt *v;
 	size_t n, cap;
 	const struct catalog *live;
+	const char *subject;	/* of the statements being added */
 };
 
 static void add(struct planner *pl, enum phase ph, struct strbuf *sql, const char *tag,
@@ -49,6 +51,7 @@ static void add(struct planner *pl, enum phase ph, struct strbuf *sql, const cha
 	s->seq = pl->n++;
 	s->sql = strbuf_detach(sql, NULL);
 	s->tag = strdup(tag);
+	s->subject = strdup(pl->subject ? pl->subject : "");
 	s->hazard = hazard && hazard->len ? strbuf_detach(hazard, NULL) : NULL;
 	if (hazard)
 		sb_reset(hazard);
@@ -304,6 +307,7 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 	if (oid && !live)
 		return;
 	struct names nm = { STRBUF_INIT, STRBUF_INIT, want_name, num_of(e, "rows", -1), !oid };
+	pl->subject = live ? live->name : want_name;
 	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
 	if (live)
 		sb_add_qual(&nm.old, live->schema->qname, live->qname);
@@ -378,6 +382,7 @@ static void plan_enum(struct planner *pl, const cJSON *e)
 	if (!t)
 		return;
 	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	pl->subject = t->name;
 	for (int i = 0; i < n; i++) {
 		const char *label = cJSON_GetStringValue(cJSON_GetArrayItem(labels, i));
 		if (!label || has_label(t, label))
@@ -418,12 +423,11 @@ static void file_tag(struct strbuf *out, const struct stmt *v, size_t n)
 	if (n == 1) {
 		sb_add(&raw, v[0].tag);
 	} else {
-		size_t us = strcspn(v[0].tag, "_");
-		bool one_table = !strncmp(v[0].tag, "create_", 7) ? false : true;
-		for (size_t i = 1; i < n && one_table; i++)
-			one_table = !strncmp(v[i].tag, v[0].tag, us + 1);
-		if (one_table)
-			sb_addf(&raw, "%.*s_changes", (int)us, v[0].tag);
+		bool one = true;
+		for (size_t i = 1; i < n && one; i++)
+			one = !strcmp(v[i].subject, v[0].subject);
+		if (one)
+			sb_addf(&raw, "%s_changes", v[0].subject);
 		else
 			sb_addf(&raw, "%s_and_more", v[0].tag);
 	}
@@ -475,7 +479,7 @@ static void emit(struct plan *p, const struct stmt *v, size_t n, int number)
 void plan_build(struct plan *p, const struct catalog *live, const struct catalog *desired,
 		const struct stage *st, int first)
 {
-	struct planner pl = { NULL, 0, 0, live };
+	struct planner pl = { NULL, 0, 0, live, NULL };
 	p->files = NULL;
 	p->nfiles = 0;
 	const cJSON *e;
@@ -499,6 +503,7 @@ void plan_build(struct plan *p, const struct catalog *live, const struct catalog
 	for (i = 0; i < pl.n; i++) {
 		free(pl.v[i].sql);
 		free(pl.v[i].tag);
+		free(pl.v[i].subject);
 		free(pl.v[i].hazard);
 	}
 	free(pl.v);

@@ -1,0 +1,248 @@
+/* test_plan: the stage (edits, desired catalog, pruning, persistence) and
+ * the planner (order, file splitting, hazards, names), without a server. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "fixture.h"
+#include "plan.h"
+#include "stage.h"
+#include "tap.h"
+
+static struct catalog *live;
+
+static void plan_of(struct stage *st, struct plan *p)
+{
+	struct catalog *want = stage_desired(live, st);
+	plan_build(p, live, want, st, 3);
+	catalog_free(want);
+}
+
+static const struct stage_coldef TEXT = { "text", NULL, NULL, false, 0, 0, false };
+static const struct stage_coldef INT_NN = { "integer", NULL, NULL, true, 0, 0, false };
+static const struct stage_coldef BIGINT_RW = { "bigint", NULL, NULL, false, 0, 0, true };
+static const struct stage_coldef INT_RW = { "integer", NULL, NULL, false, 0, 0, true };
+
+/* The position of NEEDLE in HAY, or -1. */
+static long pos(const char *hay, const char *needle)
+{
+	const char *p = hay ? strstr(hay, needle) : NULL;
+	return p ? p - hay : -1;
+}
+
+static void test_empty(void)
+{
+	struct stage *st = stage_new();
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 0, "an empty stage plans nothing");
+	ok(stage_empty(st), "stage_empty");
+	plan_free(&p);
+	stage_free(st);
+}
+
+static void test_add_column(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	stage_column_set(st, &b, 0, "notes", "notes", "notes", &TEXT);
+	stage_table_rows(st, &b, 10);
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 1, "one file");
+	is_str(p.files[0].name, "0003_booking_add_notes.sql", "numbered from FIRST, tag from the change");
+	ok(pos(p.files[0].sql, "ALTER TABLE public.booking ADD COLUMN notes text;\n") >= 0, "ADD COLUMN");
+	is_str(p.files[0].hazards, "", "a nullable column has no hazard");
+	plan_free(&p);
+
+	stage_column_set(st, &b, 0, "notes", "notes", "notes", &INT_NN);
+	plan_of(st, &p);
+	ok(pos(p.files[0].hazards, "NOT NULL without a default fails if booking has rows (~10 rows)") >= 0,
+	   "NOT NULL without default on a table with rows: hazard");
+	ok(pos(p.files[0].sql, "-- HAZARD: ADD COLUMN notes NOT NULL") == pos(p.files[0].sql, "\n") + 1,
+	   "hazards are comments at the top");
+
+	struct catalog *want = stage_desired(live, st);
+	const struct cat_relation *wb = catalog_table(want, "public", "booking");
+	ok(wb && wb->ncols == 4 && !strcmp(wb->cols[3].name, "notes") && wb->cols[3].attnum == 0,
+	   "desired: the new column comes last");
+	catalog_free(want);
+	plan_free(&p);
+	stage_free(st);
+}
+
+static void test_order(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	/* rename status -> state and change customer_id's type, drop nothing else */
+	stage_column_set(st, &b, 3, "status", "state", "state", NULL);
+	stage_column_set(st, &b, 2, "customer_id", "customer_id", "customer_id", &INT_RW);
+	stage_object_drop(st, &b, "constraints", "booking_customer_id_fkey", true);
+	stage_table_rename(st, &b, "bookings", "bookings");
+	stage_table_rows(st, &b, 5);
+	struct plan p;
+	plan_of(st, &p);
+	const char *sql = p.files[0].sql;
+	long drop_fk = pos(sql, "ALTER TABLE public.booking DROP CONSTRAINT booking_customer_id_fkey;");
+	long ren_t = pos(sql, "ALTER TABLE public.booking RENAME TO bookings;");
+	long ren_c = pos(sql, "ALTER TABLE public.bookings RENAME COLUMN status TO state;");
+	long type = pos(sql, "ALTER TABLE public.bookings ALTER COLUMN customer_id TYPE integer;");
+	ok(drop_fk >= 0 && ren_t > drop_fk, "drops (under the old name) before the table rename");
+	ok(ren_c > ren_t, "column rename uses the new table name, after the table rename");
+	ok(type > ren_c, "type change after renames");
+	ok(pos(p.files[0].hazards, "rewrites the table under an ACCESS EXCLUSIVE lock (~5 rows)") >= 0,
+	   "rewrite hazard with the row estimate");
+	ok(pos(p.files[0].hazards, "RENAME TABLE booking to bookings") >= 0 &&
+	   pos(p.files[0].hazards, "RENAME COLUMN booking") >= 0, "rename hazards");
+	ok(pos(sql, "--> statement-breakpoint\n") > 0, "statements separated as Drizzle does");
+
+	struct catalog *want = stage_desired(live, st);
+	const struct cat_relation *wb = catalog_table(want, "public", "bookings");
+	ok(wb && wb->oid == 11, "desired: the renamed table keeps its oid");
+	ok(wb && wb->ncols == 3 && wb->cols[2].attnum == 3 && !strcmp(wb->cols[2].name, "state"),
+	   "desired: the renamed column keeps its attnum");
+	ok(wb && wb->ncons == 1, "desired: the dropped constraint is gone");
+	ok(wb && pos(wb->indexes[0].def, " ON public.bookings ") > 0, "desired: index definitions name the new table");
+	catalog_free(want);
+	plan_free(&p);
+	stage_free(st);
+}
+
+static void test_split(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	static const char *labels[] = { "held", "pending", "confirmed", "cancelled", "refunded" };
+	stage_enum_set(st, 20, labels, 5);
+	stage_column_set(st, &b, 0, "notes", "notes", "notes", &TEXT);
+	stage_index_set(st, &b, "booking_notes_idx", "booking_notes_idx",
+			"CREATE INDEX booking_notes_idx ON public.booking USING btree (notes)", true);
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 3, "enum values, the rest, the concurrent index: three files");
+	if (p.nfiles == 3) {
+		ok(pos(p.files[0].sql, "ADD VALUE 'held' BEFORE 'pending';") > 0, "a first label goes BEFORE");
+		ok(pos(p.files[0].sql, "ADD VALUE 'refunded' AFTER 'cancelled';") > 0, "a last label goes AFTER");
+		ok(pos(p.files[0].sql, "ADD COLUMN") < 0, "nothing else in the enum file");
+		is_str(p.files[0].name, "0003_booking_status_changes.sql", "enum file first");
+		ok(pos(p.files[1].sql, "ADD COLUMN notes text;") > 0, "then the main file");
+		ok(pos(p.files[2].sql, "CREATE INDEX CONCURRENTLY booking_notes_idx ON public.booking") > 0,
+		   "CONCURRENTLY in its own, last file");
+		ok(pos(p.files[2].sql, "breakpoint") < 0, "alone");
+		is_str(p.files[2].name, "0005_booking_index_booking_notes_idx.sql", "numbers follow");
+	}
+	plan_free(&p);
+	stage_free(st);
+}
+
+static void test_new_table(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref g = { 0, "public", "guest" };
+	stage_table_new(st, "public", "guest", "guest");
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 0, "a new table without columns is a draft");
+	plan_free(&p);
+	stage_column_set(st, &g, 0, "id", "id", "id", &INT_NN);
+	stage_column_set(st, &g, 0, "customer_id", "customer_id", "customer_id", &BIGINT_RW);
+	stage_constraint_set(st, &g, "guest_customer_fk", "guest_customer_fk", 'f',
+			     "FOREIGN KEY (customer_id) REFERENCES customer(id)");
+	stage_constraint_set(st, &g, "guest_pkey", "guest_pkey", 'p', "PRIMARY KEY (id)");
+	plan_of(st, &p);
+	const char *sql = p.nfiles ? p.files[0].sql : "";
+	ok(pos(sql, "CREATE TABLE public.guest (\n    id integer NOT NULL,\n    customer_id bigint\n);") > 0,
+	   "CREATE TABLE with its columns in order");
+	long pk = pos(sql, "ADD CONSTRAINT guest_pkey PRIMARY KEY (id);");
+	long fk = pos(sql, "ADD CONSTRAINT guest_customer_fk FOREIGN KEY");
+	ok(pk > 0 && fk > pk, "keys after the table, foreign keys last");
+	is_str(p.nfiles ? p.files[0].hazards : NULL, "", "no lock hazards on a new table");
+	is_str(p.nfiles ? p.files[0].name : NULL, "0003_guest_changes.sql", "tag");
+	plan_free(&p);
+	stage_table_drop(st, &g);
+	ok(stage_empty(st), "dropping a new table forgets it");
+	stage_free(st);
+}
+
+static void test_drop_table(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	stage_column_drop(st, &b, 2, "customer_id");	/* rm -r removes files first */
+	stage_object_drop(st, &b, "indexes", "booking_status_idx", true);
+	stage_table_drop(st, &b);
+	stage_table_rows(st, &b, 1234);
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 1 && pos(p.files[0].sql, "DROP TABLE public.booking;\n") > 0, "DROP TABLE");
+	ok(p.nfiles == 1 && pos(p.files[0].sql, "DROP COLUMN") < 0 && pos(p.files[0].sql, "DROP INDEX") < 0,
+	   "nothing but DROP TABLE for a dropped table");
+	ok(p.nfiles == 1 && pos(p.files[0].hazards, "DROP TABLE booking loses its data (~1234 rows)") >= 0,
+	   "data loss hazard");
+	plan_free(&p);
+	stage_free(st);
+}
+
+static void test_prune_and_persist(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	/* Same as live: pruned. */
+	struct stage_coldef same = { "bigint", NULL, NULL, false, 0, 0, false };
+	stage_column_set(st, &b, 2, "customer_id", "customer_id", "customer_id", &same);
+	stage_table_comment(st, &b, "Bookings");
+	stage_prune(st, live);
+	ok(stage_empty(st), "edits equal to the live catalog are pruned");
+	/* A drop of something live is kept; of something gone, pruned. */
+	stage_column_drop(st, &b, 2, "customer_id");
+	stage_column_drop(st, &b, 9, "ghost");
+	stage_prune(st, live);
+	ok(!stage_empty(st), "a live column's drop stays");
+	ok(stage_column_dropped(st, &b, "customer_id") == 2, "and can be found by name (revival)");
+	ok(stage_column_dropped(st, &b, "ghost") == 0, "a column already gone is pruned");
+
+	char file[] = "/tmp/schemafs-test-stage-XXXXXX";
+	int fd = mkstemp(file);
+	close(fd);
+	stage_file_put(st, "0009_mine.sql", "SELECT 1;\n", 10);
+	ok(stage_save(st, file) == 0, "stage_save");
+	char err[256];
+	struct stage *back = stage_load(file, err, sizeof err);
+	ok(back && cJSON_Compare(back->doc, st->doc, true), "stage_load reads back the same edits");
+	size_t len = 0;
+	const char *sql = back ? stage_file_get(back, "0009_mine.sql", &len) : NULL;
+	ok(sql && len == 10 && !strcmp(sql, "SELECT 1;\n"), "hand-written files too");
+	stage_free(back);
+	FILE *f = fopen(file, "w");
+	fputs("{\"version\": 99}", f);
+	fclose(f);
+	ok(stage_load(file, err, sizeof err) == NULL && strstr(err, "version 1"), "another version is refused");
+	unlink(file);
+	struct stage *none = stage_load("/nonexistent/stage.json", err, sizeof err);
+	ok(none && stage_empty(none), "a missing file is an empty stage");
+	stage_free(none);
+	stage_discard(st);
+	ok(stage_empty(st) && stage_file_get(st, "0009_mine.sql", &len), "discard keeps hand-written files");
+	stage_free(st);
+}
+
+int main(void)
+{
+	live = fixture_catalog("'pending'::booking_status");
+	((struct cat_type *)live->schemas[0].types[0])->oid = 20;
+	live->types = (struct cat_type *)live->schemas[0].types[0];
+	live->ntypes = 1;
+	test_empty();
+	test_add_column();
+	test_order();
+	test_split();
+	test_new_table();
+	test_drop_table();
+	test_prune_and_persist();
+	catalog_free(live);
+	return done_testing();
+}
