@@ -487,7 +487,8 @@ void plan_build(struct plan *p, const struct catalog *live, const struct catalog
 		plan_enum(&pl, e);
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(st->doc, "tables"))
 		plan_table(&pl, e, desired);
-	qsort(pl.v, pl.n, sizeof *pl.v, cmp_stmt);
+	if (pl.n)
+		qsort(pl.v, pl.n, sizeof *pl.v, cmp_stmt);
 	int number = first;
 	size_t i = 0;
 	while (i < pl.n) {
