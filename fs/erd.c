@@ -266,10 +266,12 @@ static const struct cat_column *column_by_attnum(const struct cat_relation *r, i
 	return NULL;
 }
 
-/* A foreign key drawn on this schema's diagram: both ends in the schema. */
+/* A foreign key drawn on this schema's diagram: both ends in the schema.
+ * Compared by OID: a desired catalog (stage.h) copies the schemas and the
+ * tables it edits, while keys still point at the live ones. */
 static bool fk_drawn(const struct cat_schema *s, const struct cat_constraint *k)
 {
-	return k->type == 'f' && k->ref && k->ref->schema == s;
+	return k->type == 'f' && k->ref && k->ref->schema->oid == s->oid;
 }
 
 /* Whether table R is an entity of the diagram (partitions: see the top). */
@@ -280,7 +282,7 @@ static bool entity_drawn(const struct cat_schema *s, const struct cat_relation *
 	for (size_t t = 0; t < s->ntables; t++) {
 		const struct cat_relation *o = s->tables[t];
 		for (size_t i = 0; i < o->ncons; i++)
-			if (fk_drawn(s, &o->cons[i]) && (o == r || o->cons[i].ref == r))
+			if (fk_drawn(s, &o->cons[i]) && (o == r || o->cons[i].ref->oid == r->oid))
 				return true;
 	}
 	return false;
@@ -403,7 +405,7 @@ void render_erd(struct strbuf *sb, const struct cat_schema *s)
 				continue;
 			const char *parent = NULL;
 			for (size_t j = 0; j < n; j++)
-				if (rels[j] == k->ref)
+				if (rels[j]->oid == k->ref->oid)
 					parent = ids[j];
 			if (parent)	/* always, by entity_drawn() */
 				erd_relationship(sb, r, k, ids[i], parent);

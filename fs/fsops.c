@@ -560,8 +560,10 @@ static int sfs_utimens(const char *path, const struct timespec tv[2], struct fus
 
 static int sfs_link(const char *from, const char *to)
 {
-	(void)from; (void)to;
-	return -EPERM;
+	const char *rest;
+	struct database *db = sfs_db_path(to, &rest);
+	(void)from;
+	return !db || db->cfg->read_only ? -EROFS : -EPERM;
 }
 
 static int sfs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
