@@ -301,7 +301,7 @@ static int load_relations(struct loader *ld)
 	return 0;
 }
 
-/* The Drizzle tracking rows, when the table exists (two queries at most). */
+/* The Drizzle tracking rows, when the table exists (three queries at most). */
 static int load_tracking(struct loader *ld, const struct catalog_filter *f)
 {
 	struct catalog *cat = ld->cat;
@@ -325,10 +325,26 @@ static int load_tracking(struct loader *ld, const struct catalog_filter *f)
 	PQclear(res);
 	res = NULL;
 	if (cat->has_tracking) {
-		struct strbuf q = STRBUF_INIT;
-		sb_addf(&q, "SELECT id, hash, created_at FROM %s ORDER BY id", sb_str(&sb));
+		/* The text of what schemafs applied is kept beside the rows
+		 * (migrate.h), when that table exists. */
+		struct strbuf q = STRBUF_INIT, ours = STRBUF_INIT;
+		sb_addf(&ours, "%s.schemafs_migrations", qs);
+		const char *p2[] = { sb_str(&ours) };
+		res = run(ld, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, p2);
+		if (!res) {
+			strbuf_free(&ours);
+			goto out;
+		}
+		bool with_text = col_bool(res, 0, 0);
+		PQclear(res);
+		if (with_text)
+			sb_addf(&q, "SELECT m.id, m.hash, m.created_at, s.tag, s.sql FROM %s m"
+				" LEFT JOIN %s s ON s.hash = m.hash ORDER BY m.id", sb_str(&sb), sb_str(&ours));
+		else
+			sb_addf(&q, "SELECT id, hash, created_at, NULL, NULL FROM %s ORDER BY id", sb_str(&sb));
 		res = run(ld, sb_str(&q), 0, NULL);
 		strbuf_free(&q);
+		strbuf_free(&ours);
 		if (!res)
 			goto out;
 		int n = PQntuples(res);
@@ -338,6 +354,8 @@ static int load_tracking(struct loader *ld, const struct catalog_filter *f)
 			m->id = col_ll(res, i, 0);
 			m->hash = col_str(ld, res, i, 1);
 			m->created_at = col_ll(res, i, 2);
+			m->tag = col_str(ld, res, i, 3);
+			m->sql = col_str(ld, res, i, 4);
 		}
 	}
 	ret = 0;

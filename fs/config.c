@@ -49,6 +49,7 @@ static void db_unset(struct db_config *db)
 	db->ttl = -1;
 	db->lock_timeout_ms = -1;
 	db->statement_timeout_ms = -1;
+	db->lock_wait_ms = -1;
 }
 
 static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t errlen)
@@ -97,7 +98,7 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 				     k[11] == 't' ? &db->migrations_table : &db->migrations_schema;
 			*dst = xstrdup(it->valuestring);
 		} else if (!strcmp(k, "connect_timeout") || !strcmp(k, "lock_timeout") ||
-			   !strcmp(k, "statement_timeout")) {
+			   !strcmp(k, "statement_timeout") || !strcmp(k, "lock_wait")) {
 			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0 &&
 				      it->valuedouble <= 86400000, where,
 				      "a non-negative number", err, errlen))
@@ -105,6 +106,8 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 			int v = (int)it->valuedouble;
 			if (k[0] == 'c')
 				db->connect_timeout = v;
+			else if (!strcmp(k, "lock_wait"))
+				db->lock_wait_ms = v;
 			else if (k[0] == 'l')
 				db->lock_timeout_ms = v;
 			else
@@ -118,7 +121,7 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 		} else {
 			snprintf(err, errlen, "unknown key \"%s\" (known: conninfo, schemas, "
 				 "read_only, migrations_dir, migrations_table, migrations_schema, "
-				 "connect_timeout, ttl, lock_timeout, statement_timeout)", where);
+				 "connect_timeout, ttl, lock_timeout, statement_timeout, lock_wait)", where);
 			return -1;
 		}
 	}
@@ -270,6 +273,8 @@ void config_apply_defaults(struct config *cfg, double ttl_override)
 			db->lock_timeout_ms = 5000;
 		if (db->statement_timeout_ms < 0)
 			db->statement_timeout_ms = 0;
+		if (db->lock_wait_ms < 0)
+			db->lock_wait_ms = 30000;
 	}
 }
 

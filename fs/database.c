@@ -12,6 +12,10 @@
 #include "catalog.h"
 #include "config.h"
 #include "log.h"
+#include "atomicfile.h"
+#include "arena.h"
+#include "journal.h"
+#include "migrate.h"
 #include "mtimes.h"
 #include "names.h"
 #include "pg.h"
@@ -33,7 +37,7 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 }
 
 static void render_status(struct strbuf *sb, const struct database *db, const struct catalog *cat,
-			  bool reachable, const char *error, const struct plan *plan)
+			  bool reachable, const char *error, const struct plan *plan, const char *lock)
 {
 	const struct db_config *cfg = db->cfg;
 	size_t ntables = 0;
@@ -83,6 +87,8 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 		for (const struct extra_file *x = db->extras; x; x = x->next)
 			sb_addf(sb, "  %s\n", x->path);
 	}
+	sb_addf(sb, "migration lock: %s\n", lock ? lock : "unknown");
+	sb_addf(sb, "last apply: %s\n", db->apply_result[0] ? db->apply_result : "none");
 	sb_addf(sb, "last refused change: %s\n", db->change_error[0] ? db->change_error : "none");
 	sb_addf(sb, "last error: %s\n", error && *error ? error : "none");
 }
@@ -130,6 +136,39 @@ static int load(struct database *db, char *err, size_t errlen)
 	return rc;
 }
 
+/* Rows applied by someone else (drizzle-kit migrate) get their tag and
+ * text from migrations_dir: the journal entry whose "when" is the row's
+ * created_at, as drizzle's migrator matches them. CAT is not shared yet. */
+static void annotate_from_dir(struct database *db, struct catalog *cat)
+{
+	const char *dir = db->cfg->migrations_dir;
+	if (!dir || !cat->nmigrations)
+		return;
+	struct strbuf path = STRBUF_INIT;
+	sb_addf(&path, "%s/meta/_journal.json", dir);
+	size_t len;
+	char *text = file_read_all(sb_str(&path), &len), err[256];
+	struct journal j;
+	if (text && !journal_parse(text, &j, err, sizeof err)) {
+		for (size_t i = 0; i < cat->nmigrations; i++) {
+			struct cat_migration *m = &cat->migrations[i];
+			const struct journal_entry *e = m->tag ? NULL : journal_find_when(&j, m->created_at);
+			if (!e)
+				continue;
+			m->tag = arena_strdup(cat->arena, e->tag);
+			sb_reset(&path);
+			sb_addf(&path, "%s/%s.sql", dir, e->tag);
+			char *sql = file_read_all(sb_str(&path), &len);
+			if (sql && !m->sql)
+				m->sql = arena_strdup(cat->arena, sql);
+			free(sql);
+		}
+		journal_free(&j);
+	}
+	free(text);
+	strbuf_free(&path);
+}
+
 static int load_once(struct database *db, char *err, size_t errlen)
 {
 	if (PQstatus(db->conn) != CONNECTION_OK) {
@@ -162,6 +201,7 @@ static int load_once(struct database *db, char *err, size_t errlen)
 	if (!cat)
 		return -1;
 	db->tx_open = first;
+	annotate_from_dir(db, cat);
 	pthread_mutex_lock(&db->model_lock);
 	struct catalog *old = db->cat;
 	db->cat = cat;
@@ -210,7 +250,11 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	struct plan plan;
 	plan_build(&plan, db->cat, db->desired, db->stage, next_number(db));
 	struct strbuf status = STRBUF_INIT, paths = STRBUF_INIT;
-	render_status(&status, db, db->cat, ok, error, &plan);
+	pthread_mutex_lock(&db->lock);
+	char *lock = db->lock_holder ? strdup(db->lock_holder) : NULL;
+	pthread_mutex_unlock(&db->lock);
+	render_status(&status, db, db->cat, ok, error, &plan, lock);
+	free(lock);
 	size_t nfiles = plan.nfiles;
 	const cJSON *f;
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
@@ -364,6 +408,30 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	return 0;
 }
 
+/* Who holds the migration lock, for status (refresher's connection). */
+static char *lock_holder(struct database *db)
+{
+	char err[512];
+	struct migrate_opts o = { db->cfg->migrations_schema, db->cfg->migrations_table, NULL, 0, 0, 0 };
+	char *h = migrate_lock_holder(db->conn, &o, err, sizeof err);
+	return h;
+}
+
+void database_refresh_wait(struct database *db, double seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)seconds;
+	pthread_mutex_lock(&db->lock);
+	unsigned long want = db->cycles_started + 1;
+	db->refresh_wanted = true;
+	pthread_cond_broadcast(&db->wake);
+	while (db->thread_started && !db->stopping && db->cycles_done < want)
+		if (pthread_cond_timedwait(&db->wake, &db->lock, &until))
+			break;
+	pthread_mutex_unlock(&db->lock);
+}
+
 static void *refresher(void *arg)
 {
 	struct database *db = arg;
@@ -408,13 +476,26 @@ static void *refresher(void *arg)
 		}
 		if (db->stopping)
 			break;
+		/* Requests made from here on are for the next cycle. */
+		db->refresh_wanted = false;
+		unsigned long cycle = ++db->cycles_started;
 		pthread_mutex_unlock(&db->lock);
 
 		int rc = load(db, err, sizeof err);
+		char *holder = rc >= 0 ? lock_holder(db) : NULL;
 		pthread_mutex_lock(&db->lock);
 		bool was_ok = db->reachable && !db->last_error[0];
 		bool same_error = rc < 0 && !strcmp(err, db->last_error);
+		bool new_holder = holder && (!db->lock_holder || strcmp(holder, db->lock_holder));
+		if (new_holder) {
+			free(db->lock_holder);
+			db->lock_holder = holder;
+			holder = NULL;
+		}
 		pthread_mutex_unlock(&db->lock);
+		free(holder);
+		if (rc > 0 && new_holder)
+			rc = 0;		/* status must show the lock's new state */
 		/* Unchanged catalogs: the tree stays, unless status must change.
 		 * The same failure again (server still down) changes nothing
 		 * either: no re-render, no new log line. */
@@ -428,7 +509,7 @@ static void *refresher(void *arg)
 
 		pthread_mutex_lock(&db->lock);
 		clock_gettime(CLOCK_MONOTONIC, &db->loaded);
-		db->refresh_wanted = false;
+		db->cycles_done = cycle;
 		pthread_cond_broadcast(&db->wake);
 	}
 	pthread_mutex_unlock(&db->lock);
@@ -495,6 +576,8 @@ void database_close(struct database *db)
 	}
 	free(db->stage_file);
 	db->stage_file = NULL;
+	free(db->lock_holder);
+	db->lock_holder = NULL;
 	tree_unref(db->tree);
 	db->tree = NULL;
 	free(db->mtimes_file);

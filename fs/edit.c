@@ -15,6 +15,7 @@
 #include "config.h"
 #include "database.h"
 #include "log.h"
+#include "migrate.h"
 #include "names.h"
 #include "pg.h"
 #include "probe.h"
@@ -531,6 +532,9 @@ static int write_enum(struct change *c, const struct epath *p, const char *data,
 	return rc;
 }
 
+static int apply_now(struct database *db, const char *name, const char *data, size_t len,
+		     const char *pending, bool back);
+
 /* ---- dispatch ---- */
 
 static int write_locked(struct change *c, const struct epath *p, const char *data, size_t len)
@@ -575,7 +579,8 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 		stage_file_put(db->stage, p->name, data, len);
 		return 0;
 	case E_APPLY:
-		return fail(c, -EPERM, "applying migrations is not available yet");
+		extra_put(db, c->path, data, len);	/* a scratch or temp name: kept, not run */
+		return 0;
 	case E_TRIGGER:
 	case E_POLICY:
 		return fail(c, -EPERM, "triggers and policies can be dropped here, not written");
@@ -587,11 +592,24 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 int edit_write(struct database *db, const char *path, const char *data, size_t len)
 {
 	struct change c;
-	int rc = change_begin(&c, db, path);
-	if (rc)
-		return rc;
 	struct epath p;
 	parse(path, &p);
+	if (p.kind == E_APPLY && !p.scratch && !p.draft_name && !db->cfg->read_only) {
+		/* cp any.sql apply/: runs when it is closed. */
+		pthread_mutex_lock(&db->work_lock);
+		pthread_mutex_lock(&db->model_lock);
+		extra_remove(db, path);
+		pthread_mutex_unlock(&db->model_lock);
+		int rc = apply_now(db, p.name, data, len, NULL, true);
+		pthread_mutex_unlock(&db->work_lock);
+		epath_free(&p);
+		return rc;
+	}
+	int rc = change_begin(&c, db, path);
+	if (rc) {
+		epath_free(&p);
+		return rc;
+	}
 	if (len > EDIT_MAX_FILE)
 		rc = fail(&c, -EFBIG, "larger than %d bytes", EDIT_MAX_FILE);
 	else
@@ -633,7 +651,7 @@ static bool writable_place(const struct epath *p)
 	case E_COLUMN: case E_INDEX: case E_CONSTRAINT: case E_COMMENT: case E_TYPE: case E_PENDING:
 		return true;
 	case E_APPLY:
-		return p->scratch || p->draft_name;
+		return true;
 	default:
 		return p->scratch && (p->in_table || p->kind == E_TYPE);
 	}
@@ -921,15 +939,100 @@ out:
 	return rc;
 }
 
+/* ---- applying ---- */
+
+static void stamp(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+}
+
+/* Runs DATA as migration NAME, with work_lock held and model_lock not
+ * (a migration can take long; staging waits, reading does not). On
+ * success the hand-written PENDING file, if any, is gone; on failure a
+ * file copied into apply/ (BACK) goes to pending/ so that nothing is lost.
+ * Returns after the refresh that shows the result. */
+static int apply_now(struct database *db, const char *name, const char *data, size_t len,
+		     const char *pending, bool back)
+{
+	char err[1024], when[32];
+	struct migrate_result r;
+	memset(&r, 0, sizeof r);
+	int rc;
+	PGconn *conn = database_work_conn(db, err, sizeof err);
+	if (!conn) {
+		snprintf(r.message, sizeof r.message, "the server cannot be reached: %s; nothing was applied", err);
+		rc = -EIO;
+	} else {
+		const struct db_config *cfg = db->cfg;
+		struct migrate_opts o = { cfg->migrations_schema, cfg->migrations_table, cfg->migrations_dir,
+					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms };
+		rc = migrate_apply(conn, &o, name, data, len, &r);
+	}
+	stamp(when, sizeof when);
+	pthread_mutex_lock(&db->model_lock);
+	snprintf(db->apply_result, sizeof db->apply_result, "%s (%s, at %s)", r.message,
+		 rc ? strerror(-rc) : "ok", when);
+	if (rc)
+		log_warn("%s: apply failed: %s", db->cfg->name, db->apply_result);
+	else
+		log_info("%s: %s", db->cfg->name, db->apply_result);
+	bool save = false;
+	if (!rc && pending)
+		save = stage_file_remove(db->stage, pending);
+	if (rc && back) {
+		stage_file_put(db->stage, name, data, len);
+		save = true;
+	}
+	if (save && db->stage_file) {
+		int w = stage_save(db->stage, db->stage_file);
+		if (w)
+			log_warn("%s: cannot write %s: %s", db->cfg->name, db->stage_file, strerror(-w));
+	}
+	pthread_mutex_unlock(&db->model_lock);
+	if (!rc && !r.already)
+		database_refresh_wait(db, 30);
+	pthread_mutex_lock(&db->model_lock);
+	database_publish(db);
+	pthread_mutex_unlock(&db->model_lock);
+	return rc;
+}
+
+/* mv pending/X apply/ */
+static int apply_pending(struct database *db, const char *from, const struct epath *pf, const struct epath *pt)
+{
+	size_t len = 0;
+	pthread_mutex_lock(&db->work_lock);
+	pthread_mutex_lock(&db->model_lock);
+	char *data = content_of(db, from, &len);
+	bool user = stage_file_get(db->stage, pf->name, &(size_t){ 0 }) != NULL;
+	pthread_mutex_unlock(&db->model_lock);
+	int rc = data ? apply_now(db, pt->name, data, len, user ? pf->name : NULL, false) : -ENOENT;
+	pthread_mutex_unlock(&db->work_lock);
+	free(data);
+	return rc;
+}
+
 int edit_rename(struct database *db, const char *from, const char *to)
 {
 	struct change c;
-	int rc = change_begin(&c, db, from);
-	if (rc)
-		return rc;
 	struct epath pf, pt;
 	parse(from, &pf);
 	parse(to, &pt);
+	if (pf.kind == E_PENDING && pt.kind == E_APPLY && !pt.scratch && !pt.draft_name && !pf.draft_name &&
+	    !pf.scratch) {
+		int rc = db->cfg->read_only ? -EROFS : apply_pending(db, from, &pf, &pt);
+		epath_free(&pf);
+		epath_free(&pt);
+		return rc;
+	}
+	int rc = change_begin(&c, db, from);
+	if (rc) {
+		epath_free(&pf);
+		epath_free(&pt);
+		return rc;
+	}
 	rc = rename_locked(&c, &pf, &pt, from, to);
 	epath_free(&pf);
 	epath_free(&pt);

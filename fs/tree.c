@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "catalog.h"
+#include "journal.h"
 #include "names.h"
 #include "render.h"
 #include "strbuf.h"
@@ -179,18 +180,47 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	}
 }
 
+/* A migration's tag: its own when known, else from its position and hash. */
+static void migration_tag(struct strbuf *sb, const struct cat_migration *m, size_t i)
+{
+	if (m->tag)
+		sb_add(sb, m->tag);
+	else
+		sb_addf(sb, "%04zu_%.8s", i, m->hash ? m->hash : "");
+}
+
 /* journal.json: the Drizzle _journal.json view of the tracking table. */
 static void render_journal(struct strbuf *sb, const struct catalog *cat)
 {
-	sb_add(sb, "{\n  \"version\": \"7\",\n  \"dialect\": \"postgresql\",\n  \"entries\": [");
+	struct journal j = { 0 };
+	struct strbuf tag = STRBUF_INIT;
+	for (size_t i = 0; i < cat->nmigrations; i++) {
+		sb_reset(&tag);
+		migration_tag(&tag, &cat->migrations[i], i);
+		journal_add(&j, sb_str(&tag), cat->migrations[i].created_at);
+	}
+	journal_render(sb, &j);
+	journal_free(&j);
+	strbuf_free(&tag);
+}
+
+/* applied/<tag>.sql: the file as applied, when it is known. */
+static void build_applied(struct builder *b, struct node *dir, const struct catalog *cat)
+{
+	struct strbuf tag = STRBUF_INIT;
 	for (size_t i = 0; i < cat->nmigrations; i++) {
 		const struct cat_migration *m = &cat->migrations[i];
-		sb_addf(sb, "%s\n    {\n      \"idx\": %zu,\n      \"version\": \"7\",\n"
-			"      \"when\": %lld,\n      \"tag\": \"%04zu_%.8s\",\n"
-			"      \"breakpoints\": true\n    }",
-			i ? "," : "", i, m->created_at, i, m->hash ? m->hash : "");
+		sb_reset(&tag);
+		migration_tag(&tag, m, i);
+		if (m->sql)
+			sb_add(&b->body, m->sql);
+		else
+			sb_addf(&b->body, "-- Applied (tracking row #%lld, created_at %lld, SHA-256 %s), but its SQL\n"
+				"-- is neither in the database's schemafs_migrations table nor in migrations_dir.\n",
+				m->id, m->created_at, m->hash ? m->hash : "");
+		file_node(b, dir, sb_str(&tag), ".sql");
 	}
-	sb_add(sb, cat->nmigrations ? "\n  ]\n}\n" : "]\n}\n");
+	strbuf_free(&tag);
 }
 
 static void build_migrations(struct builder *b, struct node *root, const struct catalog *cat,
@@ -204,7 +234,7 @@ static void build_migrations(struct builder *b, struct node *root, const struct 
 	file_node(b, md, "journal", ".json");
 	mkdir_node(b, md, "pending");
 	mkdir_node(b, md, "apply");
-	mkdir_node(b, md, "applied");
+	build_applied(b, mkdir_node(b, md, "applied"), cat);
 }
 
 /* Adds F under its directory, if that exists (kids are not sorted yet). */

@@ -173,6 +173,8 @@ struct cat_migration {
 	long long id;
 	const char *hash;
 	long long created_at;
+	const char *tag;	/* "0007_name": from schemafs's table or the journal; may be NULL */
+	const char *sql;	/* the file as applied, when known; may be NULL */
 };
 
 struct catalog {

@@ -7,7 +7,8 @@
  *                               "migrations_table": "__drizzle_migrations",
  *                               "migrations_schema": "drizzle",
  *                               "connect_timeout": 10, "ttl": 2,
- *                               "lock_timeout": 5000, "statement_timeout": 0 } },
+ *                               "lock_timeout": 5000, "statement_timeout": 0,
+ *                               "lock_wait": 30000 } },
  *     "state_dir": "...", "ttl": 2 }
  *
  * A struct config owns every string in it; config_free() releases them.
@@ -30,8 +31,9 @@ struct db_config {
 	char *migrations_schema;
 	int connect_timeout;	/* seconds */
 	double ttl;		/* seconds a snapshot stays fresh */
-	int lock_timeout_ms;
-	int statement_timeout_ms;
+	int lock_timeout_ms;	/* migrations: SET lock_timeout (default 5000) */
+	int statement_timeout_ms;	/* migrations: SET statement_timeout (default 0: none) */
+	int lock_wait_ms;	/* migrations: wait for the advisory lock (default 30000) */
 };
 
 struct config {

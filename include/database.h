@@ -67,6 +67,7 @@ struct database {
 	struct extra_file *extras;	/* model_lock: drafts and scratch files */
 	char *stage_file;		/* state_dir/<name>/stage.json, or NULL; owned */
 	char change_error[4096];	/* model_lock: last refused change, "" if none */
+	char apply_result[4608];	/* model_lock: what the last apply did, "" if none */
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -79,6 +80,9 @@ struct database {
 	char last_error[1024];		/* lock; "" when the last refresh worked */
 	unsigned long refreshes;	/* lock; successful loads */
 	int queries;			/* lock; catalog queries in the last load */
+	char *lock_holder;		/* lock; the migration lock, as the last refresh saw it */
+	unsigned long cycles_started;	/* lock; refresher cycles begun */
+	unsigned long cycles_done;	/* lock; the last cycle finished */
 };
 
 /* Connects and reads the first snapshot, in the calling thread, so that
@@ -102,6 +106,10 @@ void database_publish(struct database *db);
 /* For edit.c, with work_lock held: the work connection, (re)connected as
  * needed; NULL with ERR when the server cannot be reached. */
 PGconn *database_work_conn(struct database *db, char *err, size_t errlen);
+
+/* Asks for a refresh and waits (at most SECONDS) until one that began after
+ * the call has finished and its tree is in place. No lock held. */
+void database_refresh_wait(struct database *db, double seconds);
 
 /* Stops the thread, closes the connection, frees the trees. */
 void database_close(struct database *db);

@@ -1,0 +1,593 @@
+/* migrate.c: lock, transaction, tracking row, journal; see include/migrate.h. */
+#include "migrate.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "journal.h"
+#include "pg.h"
+#include "strbuf.h"
+
+#define BREAKPOINT "--> statement-breakpoint"
+
+struct run {
+	PGconn *conn;
+	const struct migrate_opts *o;
+	struct migrate_result *r;
+	char qs[256], qt[256], qsql[300];	/* quoted schema, table, our SQL table */
+	char key[32];				/* the advisory lock key */
+	const char *file, *name;
+	size_t len;
+};
+
+static void say(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct run *u, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(u->r->message, sizeof u->r->message, fmt, ap);
+	va_end(ap);
+}
+
+static int quote(PGconn *conn, const char *raw, char *out, size_t outlen)
+{
+	char *q = PQescapeIdentifier(conn, raw, strlen(raw));
+	if (!q)
+		return -1;
+	snprintf(out, outlen, "%s", q);
+	PQfreemem(q);
+	return 0;
+}
+
+static int setup(struct run *u)
+{
+	char err[1024];
+	if (quote(u->conn, u->o->tracking_schema, u->qs, sizeof u->qs) ||
+	    quote(u->conn, u->o->tracking_table, u->qt, sizeof u->qt)) {
+		say(u, "%s", PQerrorMessage(u->conn));
+		return -EIO;
+	}
+	snprintf(u->qsql, sizeof u->qsql, "%s.schemafs_migrations", u->qs);
+	struct strbuf name = STRBUF_INIT;
+	sb_addf(&name, "%s.%s", u->o->tracking_schema, u->o->tracking_table);
+	const char *params[] = { sb_str(&name) };
+	PGresult *res = pg_exec(u->conn, "SELECT pg_catalog.hashtextextended($1, 0)", 1, params, err, sizeof err);
+	strbuf_free(&name);
+	if (!res) {
+		say(u, "%s", err);
+		return -EIO;
+	}
+	snprintf(u->key, sizeof u->key, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+static const char SQL_HOLDER[] =
+	"SELECT a.pid, coalesce(nullif(a.application_name, ''), '(no application_name)'),"
+	" coalesce(a.client_addr::text, 'local'), a.state"
+	" FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+	" WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+	" AND l.classid = (($1::bigint >> 32) & 4294967295)::text::oid"
+	" AND l.objid = ($1::bigint & 4294967295)::text::oid"
+	" AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())";
+
+static char *holder(struct run *u, char *err, size_t errlen)
+{
+	const char *params[] = { u->key };
+	PGresult *res = pg_exec(u->conn, SQL_HOLDER, 1, params, err, errlen);
+	if (!res)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	if (!PQntuples(res))
+		sb_add(&sb, "free");
+	else
+		sb_addf(&sb, "held by pid %s (%s, from %s, %s)", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+			PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+	PQclear(res);
+	return strbuf_detach(&sb, NULL);
+}
+
+char *migrate_lock_holder(PGconn *conn, const struct migrate_opts *o, char *err, size_t errlen)
+{
+	struct migrate_result r;
+	struct run u = { .conn = conn, .o = o, .r = &r };
+	if (setup(&u)) {
+		snprintf(err, errlen, "%s", r.message);
+		return NULL;
+	}
+	return holder(&u, err, errlen);
+}
+
+static int set_timeouts(struct run *u, int lock_ms, int stmt_ms, bool local, char *err, size_t errlen)
+{
+	char l[32], s[32];
+	snprintf(l, sizeof l, "%d", lock_ms);
+	snprintf(s, sizeof s, "%d", stmt_ms);
+	const char *params[] = { l, s, local ? "true" : "false" };
+	PGresult *res = pg_exec(u->conn, "SELECT pg_catalog.set_config('lock_timeout', $1, $3::bool),"
+				" pg_catalog.set_config('statement_timeout', $2, $3::bool)", 3, params, err, errlen);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+static int take_lock(struct run *u)
+{
+	char err[1024];
+	const char *params[] = { u->key };
+	if (set_timeouts(u, u->o->lock_wait_ms, 0, false, err, sizeof err)) {
+		say(u, "%s", err);
+		return -EIO;
+	}
+	PGresult *res = PQexecParams(u->conn, "SELECT pg_catalog.pg_advisory_lock($1::bigint)", 1, NULL,
+				     params, NULL, NULL, 0);
+	int rc = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (state && !strcmp(state, "55P03")) {
+			char *h = holder(u, err, sizeof err);
+			say(u, "the migration lock (advisory lock %s) was not free within %d ms: %s; another "
+			    "deploy is migrating this database. Try again when it is done.", u->key,
+			    u->o->lock_wait_ms, h ? h : err);
+			free(h);
+			rc = -EBUSY;
+		} else {
+			say(u, "cannot take the migration lock: %s", PQresultErrorMessage(res));
+			rc = -EIO;
+		}
+	}
+	PQclear(res);
+	/* The session's own timeouts again (pg_session_setup's). */
+	set_timeouts(u, 5000, 120000, false, err, sizeof err);
+	return rc;
+}
+
+static void release_lock(struct run *u)
+{
+	char err[256];
+	const char *params[] = { u->key };
+	PQclear(pg_exec(u->conn, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, err, sizeof err));
+}
+
+/* SHA-256 of the bytes, computed by the server (binary parameter). */
+static int file_hash(struct run *u, char *hex, size_t hexlen)
+{
+	const char *values[] = { u->file };
+	int lengths[] = { (int)u->len }, formats[] = { 1 };
+	PGresult *res = PQexecParams(u->conn, "SELECT pg_catalog.encode(pg_catalog.sha256($1::bytea), 'hex')",
+				     1, NULL, values, lengths, formats, 0);
+	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
+	if (rc)
+		say(u, "cannot hash the file: %s", PQresultErrorMessage(res));
+	else
+		snprintf(hex, hexlen, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc ? -EIO : 0;
+}
+
+/* errno for a failed statement. */
+static int errno_of(PGconn *conn, const char *state)
+{
+	if (PQstatus(conn) != CONNECTION_OK)
+		return -EIO;
+	if (!state)
+		return -EIO;
+	if (!strcmp(state, "55P03"))
+		return -EAGAIN;
+	if (!strcmp(state, "57014"))
+		return -ETIMEDOUT;
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3))
+		return -EIO;
+	return -EINVAL;
+}
+
+/* The 1-based line of byte OFF of the file. */
+static int line_at(const char *file, size_t off)
+{
+	int line = 1;
+	for (size_t i = 0; i < off && file[i]; i++)
+		line += file[i] == '\n';
+	return line;
+}
+
+struct chunk {
+	size_t off, len;
+};
+
+/* The file cut at Drizzle's breakpoints; chunks of only white space and
+ * comments are dropped by the server (empty queries), so counted apart. */
+static size_t chunks_of(const char *file, size_t len, struct chunk **out)
+{
+	size_t n = 0, cap = 8, start = 0;
+	struct chunk *v = malloc(cap * sizeof *v);
+	if (!v)
+		abort();
+	for (;;) {
+		const char *bp = strstr(file + start, BREAKPOINT);
+		size_t end = bp ? (size_t)(bp - file) : len;
+		if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
+			abort();
+		v[n++] = (struct chunk){ start, end - start };
+		if (!bp)
+			break;
+		start = end + strlen(BREAKPOINT);
+	}
+	*out = v;
+	return n;
+}
+
+/* Runs one chunk; on failure describes it (which statement, where, what
+ * PostgreSQL said) and returns -errno. *STATE gets the SQLSTATE. */
+static int run_chunk(struct run *u, const struct chunk *c, size_t i, size_t n, char *state, size_t statelen)
+{
+	char *text = strndup(u->file + c->off, c->len);
+	if (!text)
+		abort();
+	PGresult *res = PQexec(u->conn, text);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = 0;
+	state[0] = '\0';
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+		const char *s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+		const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+		snprintf(state, statelen, "%s", s ? s : "");
+		size_t off = c->off + (pos ? (size_t)strtoul(pos, NULL, 10) - 1 : 0);
+		rc = errno_of(u->conn, s);
+		say(u, "%s failed at statement %zu of %zu (line %d%s%s): %s%s%s%s%s [SQLSTATE %s]",
+		    u->name, i + 1, n, line_at(u->file, off), pos ? ", character " : "", pos ? pos : "",
+		    msg ? msg : PQerrorMessage(u->conn), detail ? "; " : "", detail ? detail : "",
+		    hint ? "; hint: " : "", hint ? hint : "", s ? s : "none");
+	}
+	PQclear(res);
+	free(text);
+	return rc;
+}
+
+static void rollback(struct run *u)
+{
+	char err[256];
+	pg_command(u->conn, "ROLLBACK", err, sizeof err);
+}
+
+/* "0007_booking_add_notes" from the file name and the next index. */
+static void make_tag(struct run *u, size_t idx)
+{
+	const char *base = u->name;
+	size_t len = strlen(base);
+	if (len > 4 && !strcmp(base + len - 4, ".sql"))
+		len -= 4;
+	size_t digits = strspn(base, "0123456789");
+	if (digits && digits < len && base[digits] == '_') {
+		base += digits + 1;
+		len -= digits + 1;
+	}
+	snprintf(u->r->tag, sizeof u->r->tag, "%04zu_%.*s", idx, (int)len, base);
+}
+
+struct dir_state {
+	char *journal_file, *sql_file;
+	char *old_journal;	/* to put back when the COMMIT fails; NULL: there was none */
+	struct journal j;
+};
+
+static int read_journal(struct run *u, struct dir_state *d)
+{
+	char err[512];
+	memset(d, 0, sizeof *d);
+	struct strbuf p = STRBUF_INIT;
+	sb_addf(&p, "%s/meta", u->o->migrations_dir);
+	mkdir(u->o->migrations_dir, 0755);
+	mkdir(sb_str(&p), 0755);
+	sb_add(&p, "/_journal.json");
+	d->journal_file = strbuf_detach(&p, NULL);
+	size_t len;
+	d->old_journal = file_read_all(d->journal_file, &len);
+	if (!d->old_journal && errno != ENOENT) {
+		say(u, "cannot read %s: %s", d->journal_file, strerror(errno));
+		return -EIO;
+	}
+	if (d->old_journal && journal_parse(d->old_journal, &d->j, err, sizeof err)) {
+		say(u, "%s: %s; nothing was applied", d->journal_file, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int write_dir(struct run *u, struct dir_state *d, long long when)
+{
+	struct strbuf p = STRBUF_INIT, text = STRBUF_INIT;
+	sb_addf(&p, "%s/%s.sql", u->o->migrations_dir, u->r->tag);
+	d->sql_file = strbuf_detach(&p, NULL);
+	int rc = atomic_write(d->sql_file, u->file, u->len);
+	if (!rc) {
+		journal_add(&d->j, u->r->tag, when);
+		journal_render(&text, &d->j);
+		rc = atomic_write(d->journal_file, text.buf, text.len);
+	}
+	if (rc)
+		say(u, "cannot write to migrations_dir %s: %s; nothing was applied", u->o->migrations_dir,
+		    strerror(-rc));
+	strbuf_free(&text);
+	return rc;
+}
+
+static void undo_dir(struct dir_state *d)
+{
+	if (d->sql_file)
+		unlink(d->sql_file);
+	if (d->old_journal)
+		atomic_write(d->journal_file, d->old_journal, strlen(d->old_journal));
+	else if (d->journal_file)
+		unlink(d->journal_file);
+}
+
+static void free_dir(struct dir_state *d)
+{
+	free(d->journal_file);
+	free(d->sql_file);
+	free(d->old_journal);
+	journal_free(&d->j);
+}
+
+/* In the open transaction: the tracking tables, exactly as drizzle creates
+ * its own, and the rows. */
+static int record(struct run *u, const char *hash, long long when)
+{
+	char err[1024];
+	struct strbuf sql = STRBUF_INIT;
+	int rc = -EIO;
+	char whenbuf[32];
+	snprintf(whenbuf, sizeof whenbuf, "%lld", when);
+	sb_addf(&sql, "INSERT INTO %s.%s (\"hash\", \"created_at\") VALUES ($1, $2) RETURNING id", u->qs, u->qt);
+	const char *p1[] = { hash, whenbuf };
+	PGresult *res = pg_exec(u->conn, sb_str(&sql), 2, p1, err, sizeof err);
+	if (!res)
+		goto fail;
+	u->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	sb_reset(&sql);
+	sb_addf(&sql, "INSERT INTO %s (hash, tag, sql) VALUES ($1, $2, $3) ON CONFLICT (hash) DO UPDATE"
+		" SET tag = EXCLUDED.tag, sql = EXCLUDED.sql", u->qsql);
+	char *text = strndup(u->file, u->len);
+	const char *p2[] = { hash, u->r->tag, text };
+	res = pg_exec(u->conn, sb_str(&sql), 3, p2, err, sizeof err);
+	free(text);
+	if (!res)
+		goto fail;
+	PQclear(res);
+	rc = 0;
+	goto out;
+fail:
+	say(u, "cannot record the migration: %s; nothing was applied", err);
+out:
+	strbuf_free(&sql);
+	return rc;
+}
+
+static int ensure_tables(struct run *u)
+{
+	char err[1024];
+	struct strbuf sql = STRBUF_INIT;
+	sb_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s", u->qs);
+	int rc = pg_command(u->conn, sb_str(&sql), err, sizeof err);
+	sb_reset(&sql);
+	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s.%s (\n\t\t\tid SERIAL PRIMARY KEY,\n\t\t\thash text NOT NULL,"
+		"\n\t\t\tcreated_at bigint\n\t\t)", u->qs, u->qt);
+	if (!rc)
+		rc = pg_command(u->conn, sb_str(&sql), err, sizeof err);
+	sb_reset(&sql);
+	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s (hash text PRIMARY KEY, tag text NOT NULL,"
+		" sql text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", u->qsql);
+	if (!rc)
+		rc = pg_command(u->conn, sb_str(&sql), err, sizeof err);
+	strbuf_free(&sql);
+	if (rc)
+		say(u, "cannot create the migrations table: %s; nothing was applied", err);
+	return rc ? -EIO : 0;
+}
+
+/* created_at for the new row: now, but after every row and journal entry. */
+static int next_when(struct run *u, const struct journal *j, long long *when, long long *count)
+{
+	char err[1024];
+	struct strbuf sql = STRBUF_INIT;
+	sb_addf(&sql, "SELECT coalesce(max(created_at), 0), count(*) FROM %s.%s", u->qs, u->qt);
+	PGresult *res = pg_exec(u->conn, sb_str(&sql), 0, NULL, err, sizeof err);
+	strbuf_free(&sql);
+	if (!res) {
+		say(u, "%s", err);
+		return -EIO;
+	}
+	long long max = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*count = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (j && journal_max_when(j) > max)
+		max = journal_max_when(j);
+	*when = now > max ? now : max + 1;
+	return 0;
+}
+
+static const char ENUM_RULE[] =
+	" A value added by ALTER TYPE ... ADD VALUE cannot be used in the transaction that adds it:"
+	" put the ADD VALUE in a migration of its own, apply it, then apply the rest.";
+
+/* Outside a transaction, for a file PostgreSQL refuses to run in one. */
+static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n, size_t nonempty)
+{
+	char err[1024], state[8];
+	if (nonempty > 1) {
+		say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
+		    "CONCURRENTLY) with others; nothing was run. Put that statement in a migration file of "
+		    "its own.", u->name);
+		return -EINVAL;
+	}
+	/* Indexes already invalid before, so only ours are cleaned up. */
+	PGresult *res = pg_exec(u->conn, "SELECT coalesce(pg_catalog.array_agg(indexrelid), '{}')"
+				" FROM pg_catalog.pg_index WHERE NOT indisvalid", 0, NULL, err, sizeof err);
+	if (!res) {
+		say(u, "%s", err);
+		return -EIO;
+	}
+	char *before = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	set_timeouts(u, u->o->lock_timeout_ms, u->o->statement_timeout_ms, false, err, sizeof err);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = run_chunk(u, &c[i], i, n, state, sizeof state);
+	set_timeouts(u, 5000, 120000, false, err, sizeof err);
+	if (rc && !strcmp(state, "25001")) {
+		say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
+		    "CONCURRENTLY) with others; nothing was run. Put that statement in a migration file "
+		    "of its own.", u->name);
+	} else if (rc && PQstatus(u->conn) == CONNECTION_OK) {
+		const char *params[] = { before };
+		res = pg_exec(u->conn, "SELECT indexrelid::pg_catalog.regclass::text FROM pg_catalog.pg_index"
+			      " WHERE NOT indisvalid AND NOT indexrelid = ANY ($1::oid[])", 1, params, err, sizeof err);
+		for (int i = 0; res && i < PQntuples(res); i++) {
+			struct strbuf drop = STRBUF_INIT;
+			sb_addf(&drop, "DROP INDEX CONCURRENTLY IF EXISTS %s", PQgetvalue(res, i, 0));
+			pg_command(u->conn, sb_str(&drop), err, sizeof err);
+			size_t l = strlen(u->r->message);
+			snprintf(u->r->message + l, sizeof u->r->message - l, " The INVALID index %s it left was dropped.",
+				 PQgetvalue(res, i, 0));
+			strbuf_free(&drop);
+		}
+		PQclear(res);
+	}
+	free(before);
+	if (rc)
+		return rc;
+	/* It ran: record it in a transaction of its own. */
+	struct dir_state d = { 0 };
+	long long when, count;
+	if ((rc = pg_command(u->conn, "BEGIN", err, sizeof err) ? -EIO : 0) ||
+	    (rc = ensure_tables(u)) ||
+	    (u->o->migrations_dir && (rc = read_journal(u, &d))) ||
+	    (rc = next_when(u, u->o->migrations_dir ? &d.j : NULL, &when, &count)))
+		goto out;
+	make_tag(u, u->o->migrations_dir ? d.j.n : (size_t)count);
+	if ((rc = record(u, hash, when)) || (u->o->migrations_dir && (rc = write_dir(u, &d, when))))
+		goto out;
+	if (pg_command(u->conn, "COMMIT", err, sizeof err)) {
+		undo_dir(&d);
+		say(u, "%s ran, but recording it failed: %s", u->name, err);
+		rc = -EIO;
+	}
+out:
+	if (rc)
+		rollback(u);
+	free_dir(&d);
+	return rc;
+}
+
+int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql,
+		  size_t len, struct migrate_result *r)
+{
+	struct run u = { .conn = conn, .o = o, .r = r, .file = sql, .name = name, .len = len };
+	char err[1024], hash[80], state[8];
+	struct chunk *c = NULL;
+	struct dir_state d = { 0 };
+	memset(r, 0, sizeof *r);
+	int rc = setup(&u);
+	if (rc)
+		return rc;
+	if ((rc = take_lock(&u)))
+		return rc;
+	if ((rc = file_hash(&u, hash, sizeof hash)))
+		goto unlock;
+	if (pg_command(conn, "BEGIN", err, sizeof err)) {
+		say(&u, "%s", err);
+		rc = -EIO;
+		goto unlock;
+	}
+	if ((rc = ensure_tables(&u)))
+		goto abort;
+	struct strbuf q = STRBUF_INIT;
+	sb_addf(&q, "SELECT id FROM %s.%s WHERE hash = $1 ORDER BY id LIMIT 1", u.qs, u.qt);
+	const char *params[] = { hash };
+	PGresult *res = pg_exec(conn, sb_str(&q), 1, params, err, sizeof err);
+	strbuf_free(&q);
+	if (!res) {
+		say(&u, "%s", err);
+		rc = -EIO;
+		goto abort;
+	}
+	if (PQntuples(res)) {
+		r->already = true;
+		r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		say(&u, "%s was already applied (tracking row #%lld, same SHA-256 %.12s...): nothing was run",
+		    name, r->id, hash);
+		PQclear(res);
+		rc = 0;
+		goto abort;
+	}
+	PQclear(res);
+	if (set_timeouts(&u, o->lock_timeout_ms, o->statement_timeout_ms, true, err, sizeof err)) {
+		say(&u, "%s", err);
+		rc = -EIO;
+		goto abort;
+	}
+	size_t n = chunks_of(sql, len, &c), nonempty = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = sql + c[i].off, *end = p + c[i].len;
+		/* Only counted: a chunk that holds nothing but blanks. */
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		nonempty += p < end;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = run_chunk(&u, &c[i], i, n, state, sizeof state);
+	if (rc && !strcmp(state, "25001")) {
+		rollback(&u);
+		rc = run_alone(&u, hash, c, n, nonempty);
+		goto unlock;
+	}
+	if (rc) {
+		if (!strcmp(state, "55P04")) {
+			size_t l = strlen(r->message);
+			snprintf(r->message + l, sizeof r->message - l, "%s", ENUM_RULE);
+		}
+		size_t l = strlen(r->message);
+		snprintf(r->message + l, sizeof r->message - l, " Nothing was applied; the file stays in "
+			 "pending/: fix it and move it to apply/ again.");
+		goto abort;
+	}
+	long long when, count;
+	if ((o->migrations_dir && (rc = read_journal(&u, &d))) ||
+	    (rc = next_when(&u, o->migrations_dir ? &d.j : NULL, &when, &count)))
+		goto abort;
+	make_tag(&u, o->migrations_dir ? d.j.n : (size_t)count);
+	if ((rc = record(&u, hash, when)) || (o->migrations_dir && (rc = write_dir(&u, &d, when))))
+		goto abort;
+	if (pg_command(conn, "COMMIT", err, sizeof err)) {
+		undo_dir(&d);
+		say(&u, "COMMIT of %s failed: %s; nothing was applied", name, err);
+		rc = errno_of(conn, NULL);
+		goto unlock;
+	}
+	say(&u, "%s applied as %s (tracking row #%lld, created_at %lld)", name, r->tag, r->id, when);
+	goto unlock;
+abort:
+	rollback(&u);
+	if (d.sql_file)
+		undo_dir(&d);
+unlock:
+	if (PQstatus(conn) == CONNECTION_OK)
+		release_lock(&u);
+	free(c);
+	free_dir(&d);
+	return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * migrate: runs one migration file against the database, the way a deploy
+ * should: under a session-level advisory lock, in one transaction with its
+ * tracking row, recorded exactly as drizzle-orm's migrator records it.
+ *
+ *   lock     pg_advisory_lock(hashtextextended('<schema>.<table>', 0)) of
+ *            the tracking table's (unquoted) name, on the connection that
+ *            runs the migration, waited for up to lock_wait_ms (then EBUSY,
+ *            naming the holder from pg_stat_activity).
+ *   hash     lowercase hex SHA-256 of the file's bytes (drizzle's hash); a
+ *            hash already in the tracking table is not run again.
+ *   run      statements separated by "--> statement-breakpoint" (Drizzle's
+ *            file format) are sent one chunk at a time, all in one
+ *            transaction with lock_timeout and statement_timeout set, then
+ *            the tracking row (hash, created_at) and the file's text in
+ *            <schema>.schemafs_migrations, then COMMIT. A file PostgreSQL
+ *            refuses to run in a transaction (CREATE INDEX CONCURRENTLY,
+ *            ...) is run on its own outside one, only when it is a single
+ *            statement; an INVALID index it leaves behind is dropped.
+ *   journal  with a migrations_dir, the file is written there as
+ *            <tag>.sql and appended to meta/_journal.json (both atomically)
+ *            before the COMMIT, with "when" = created_at, strictly
+ *            increasing.
+ *
+ * Knows no FUSE. The connection is the caller's (the database's work
+ * connection, under its work_lock).
+ */
+#ifndef SCHEMAFS_MIGRATE_H
+#define SCHEMAFS_MIGRATE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct migrate_opts {
+	const char *tracking_schema, *tracking_table;	/* raw names */
+	const char *migrations_dir;	/* NULL when not configured */
+	int lock_wait_ms;		/* advisory lock */
+	int lock_timeout_ms, statement_timeout_ms;	/* 0: none */
+};
+
+struct migrate_result {
+	bool already;			/* the hash was applied before: nothing ran */
+	long long id;			/* the tracking row */
+	char tag[256];			/* "0007_booking_add_notes" */
+	char message[4096];		/* what happened, or why not and what to do */
+};
+
+/* Applies the file NAME (its bytes SQL, LEN). Returns 0 (applied, or
+ * already applied) or -errno:
+ *   EBUSY      another session holds the migration lock (lock_wait_ms)
+ *   EINVAL     PostgreSQL refused a statement, or a file mixes a statement
+ *              that cannot run in a transaction with others
+ *   EAGAIN     a statement waited longer than lock_timeout for a lock
+ *   ETIMEDOUT  a statement ran longer than statement_timeout
+ *   EIO        the connection was lost (the server rolled back)
+ * In every failure case nothing of the file stays applied. */
+int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql,
+		  size_t len, struct migrate_result *r);
+
+/* Who holds the migration lock: "free", "held by pid N (application)", or
+ * NULL with ERR. malloc'd. */
+char *migrate_lock_holder(PGconn *conn, const struct migrate_opts *o, char *err, size_t errlen);
+
+#endif
