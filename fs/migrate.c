@@ -106,6 +106,9 @@ char *migrate_lock_holder(PGconn *conn, const struct migrate_opts *o, char *err,
 	return holder(&u, err, errlen);
 }
 
+/* Also makes the server check, while a statement runs, that we are still
+ * there: when the daemon dies in the middle of a migration, the server
+ * rolls it back within a second instead of at the end of the statement. */
 static int set_timeouts(struct run *u, int lock_ms, int stmt_ms, bool local, char *err, size_t errlen)
 {
 	char l[32], s[32];
@@ -113,7 +116,9 @@ static int set_timeouts(struct run *u, int lock_ms, int stmt_ms, bool local, cha
 	snprintf(s, sizeof s, "%d", stmt_ms);
 	const char *params[] = { l, s, local ? "true" : "false" };
 	PGresult *res = pg_exec(u->conn, "SELECT pg_catalog.set_config('lock_timeout', $1, $3::bool),"
-				" pg_catalog.set_config('statement_timeout', $2, $3::bool)", 3, params, err, errlen);
+				" pg_catalog.set_config('statement_timeout', $2, $3::bool),"
+				" pg_catalog.set_config('client_connection_check_interval', '1000', $3::bool)",
+				3, params, err, errlen);
 	PQclear(res);
 	return res ? 0 : -1;
 }
@@ -185,7 +190,9 @@ static int errno_of(PGconn *conn, const char *state)
 		return -ETIMEDOUT;
 	if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3))
 		return -EIO;
-	return -EINVAL;
+	/* Not EINVAL: mv(1) reads that from rename() as "a subdirectory of
+	 * itself". The migration was rolled back: canceled. */
+	return -ECANCELED;
 }
 
 /* The 1-based line of byte OFF of the file. */
@@ -241,7 +248,14 @@ static int run_chunk(struct run *u, const struct chunk *c, size_t i, size_t n, c
 		const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 		const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
 		snprintf(state, statelen, "%s", s ? s : "");
-		size_t off = c->off + (pos ? (size_t)strtoul(pos, NULL, 10) - 1 : 0);
+		/* PostgreSQL's position is in characters of the chunk; without
+		 * one, the statement's first line. */
+		size_t off = c->off;
+		if (pos)
+			off += (size_t)strtoul(pos, NULL, 10) - 1;
+		else
+			while (off < c->off + c->len && isspace((unsigned char)u->file[off]))
+				off++;
 		rc = errno_of(u->conn, s);
 		say(u, "%s failed at statement %zu of %zu (line %d%s%s): %s%s%s%s%s [SQLSTATE %s]",
 		    u->name, i + 1, n, line_at(u->file, off), pos ? ", character " : "", pos ? pos : "",
@@ -432,7 +446,7 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 		say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
 		    "CONCURRENTLY) with others; nothing was run. Put that statement in a migration file of "
 		    "its own.", u->name);
-		return -EINVAL;
+		return -ECANCELED;
 	}
 	/* Indexes already invalid before, so only ours are cleaned up. */
 	PGresult *res = pg_exec(u->conn, "SELECT coalesce(pg_catalog.array_agg(indexrelid), '{}')"
@@ -485,6 +499,9 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 		undo_dir(&d);
 		say(u, "%s ran, but recording it failed: %s", u->name, err);
 		rc = -EIO;
+	} else {
+		say(u, "%s applied outside a transaction (it cannot run in one) as %s (tracking row #%lld, "
+		    "created_at %lld)", u->name, u->r->tag, u->r->id, when);
 	}
 out:
 	if (rc)

@@ -49,8 +49,10 @@ struct migrate_result {
 /* Applies the file NAME (its bytes SQL, LEN). Returns 0 (applied, or
  * already applied) or -errno:
  *   EBUSY      another session holds the migration lock (lock_wait_ms)
- *   EINVAL     PostgreSQL refused a statement, or a file mixes a statement
- *              that cannot run in a transaction with others
+ *   ECANCELED  PostgreSQL refused a statement (all rolled back), or a file
+ *              mixes a statement that cannot run in a transaction with
+ *              others (nothing ran). Not EINVAL: mv(1) reports that from
+ *              rename() as "cannot move to a subdirectory of itself".
  *   EAGAIN     a statement waited longer than lock_timeout for a lock
  *   ETIMEDOUT  a statement ran longer than statement_timeout
  *   EIO        the connection was lost (the server rolled back)
