@@ -56,11 +56,13 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 		sb_addf(sb, " (%zu applied)\n", cat->nmigrations);
 	else
 		sb_add(sb, " (not created yet)\n");
-	if (cat->nmigrations)
-		sb_addf(sb, "last applied: #%lld, created_at %lld, hash %s\n",
-			cat->migrations[cat->nmigrations - 1].id,
-			cat->migrations[cat->nmigrations - 1].created_at,
-			cat->migrations[cat->nmigrations - 1].hash ? cat->migrations[cat->nmigrations - 1].hash : "");
+	if (cat->nmigrations) {
+		const struct cat_migration *m = &cat->migrations[cat->nmigrations - 1];
+		sb_add(sb, "last applied: ");
+		if (m->tag)
+			sb_addf(sb, "%s, ", m->tag);
+		sb_addf(sb, "#%lld, created_at %lld, hash %s\n", m->id, m->created_at, m->hash ? m->hash : "");
+	}
 	size_t nfiles = 0;
 	const cJSON *f;
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
