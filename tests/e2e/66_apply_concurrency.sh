@@ -21,8 +21,10 @@ for i in 1 2 3; do
 	printf 'ALTER TABLE public.booking ADD COLUMN c%s integer;\nSELECT pg_sleep(0.5);\n' $i >"$T_TMP/m$i.sql"
 done
 start=$(date +%s%N)
-for i in 1 2 3; do ( cp "$T_TMP/m$i.sql" "$T_TMP/m$i/app/migrations/apply/000${i}_c$i.sql"; echo $? >"$T_TMP/rc$i" ) & done
-wait
+# (wait for these three only: the daemons run in the background too)
+jobs=()
+for i in 1 2 3; do ( cp "$T_TMP/m$i.sql" "$T_TMP/m$i/app/migrations/apply/000${i}_c$i.sql"; echo $? >"$T_TMP/rc$i" ) & jobs+=($!); done
+wait "${jobs[@]}"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 for i in 1 2 3; do eq "different files: mount $i succeeded" "0" "$(cat "$T_TMP/rc$i")"; done
 eq "different files: three rows" "3" "$(rows)"
@@ -35,8 +37,9 @@ eq "different files: applied_at of each after the previous one's end" "t" "$(val
 
 # The same file, from all three at once.
 printf 'ALTER TABLE public.booking ADD COLUMN same integer;\nSELECT pg_sleep(0.5);\n' >"$T_TMP/same.sql"
-for i in 1 2 3; do ( cp "$T_TMP/same.sql" "$T_TMP/m$i/app/migrations/apply/0004_same.sql"; echo $? >"$T_TMP/rc$i" ) & done
-wait
+jobs=()
+for i in 1 2 3; do ( cp "$T_TMP/same.sql" "$T_TMP/m$i/app/migrations/apply/0004_same.sql"; echo $? >"$T_TMP/rc$i" ) & jobs+=($!); done
+wait "${jobs[@]}"
 for i in 1 2 3; do eq "same file: mount $i succeeded" "0" "$(cat "$T_TMP/rc$i")"; done
 eq "same file: applied once" "4" "$(rows)"
 already=0
