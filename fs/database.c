@@ -541,7 +541,7 @@ struct tree *database_tree(struct database *db)
 	clock_gettime(CLOCK_MONOTONIC, &db->used);
 	if (!db->refresh_wanted && db->thread_started && elapsed(&db->loaded) >= db->cfg->ttl) {
 		db->refresh_wanted = true;
-		pthread_cond_signal(&db->wake);
+		pthread_cond_broadcast(&db->wake);
 	}
 	pthread_mutex_unlock(&db->lock);
 	return t;

@@ -334,9 +334,13 @@ static int write_column(struct change *c, const struct epath *p, const char *dat
 	}
 	if (old && (old->generated || def.generated) &&
 	    (old->generated != def.generated || strcmp(old->defexpr ? old->defexpr : "", def.defexpr ? def.defexpr : ""))) {
-		rc = fail(c, -EINVAL, "PostgreSQL cannot change a generated column in place: remove the file "
-			  "(DROP COLUMN), then write it again (ADD COLUMN)");
-		goto out;
+		/* PostgreSQL 15 cannot change a generated column in place:
+		 * the live column is dropped and a new one added. */
+		if (c->dry)
+			goto out;
+		stage_column_drop(db->stage, &t.ref, attnum, old->name);
+		attnum = 0;
+		col = NULL;
 	}
 	if (!(qname = probe_quote_ident(conn, p->name, c->err, sizeof c->err))) {
 		rc = -EIO;
@@ -371,8 +375,32 @@ static int write_index_or_constraint(struct change *c, const struct epath *p, co
 		goto out;
 	}
 	if (!*text) {
-		extra_put(db, c->path, data, len);	/* a draft */
+		bool exists = false;
+		for (size_t i = 0; index && i < t.want->nindexes; i++)
+			exists |= !strcmp(t.want->indexes[i].name, p->name);
+		for (size_t i = 0; !index && i < t.want->ncons; i++)
+			exists |= !strcmp(t.want->cons[i].name, p->name);
+		if (exists)
+			rc = fail(c, -EINVAL, "empty definition (to drop it, remove its file)");
+		else
+			extra_put(db, c->path, data, len);	/* a draft */
 		goto out;
+	}
+	if (t.live && t.live->oid) {
+		/* The probe builds the index or checks the rows on the live
+		 * table (in a transaction rolled back): not on a big one. */
+		PGconn *conn = conn_or_fail(c);
+		double rows = conn ? probe_rows(conn, t.live) : -1;
+		if (!conn) {
+			rc = -EIO;
+			goto out;
+		}
+		if (rows > PROBE_MAX_ROWS) {
+			rc = fail(c, -EPERM, "%s has ~%.0f rows: checking this definition would build or check it on "
+				  "the live table (more than %d rows); write this migration by hand in "
+				  "migrations/pending/ instead", t.live->name, rows, PROBE_MAX_ROWS);
+			goto out;
+		}
 	}
 	if (index) {
 		/* The kind of statement is checked by its first words only;
@@ -827,15 +855,16 @@ int edit_rmdir(struct database *db, const char *path)
 static char *content_of(struct database *db, const char *path, size_t *len)
 {
 	const struct extra_file *x = extra_find(db, path);
-	if (x) {
-		*len = x->len;
-		return strndup(x->data, x->len);
-	}
-	const struct node *n = tree_lookup(db->tree, path);
-	if (!n || n->is_dir)
+	const struct node *n = x ? NULL : tree_lookup(db->tree, path);
+	if (!x && (!n || n->is_dir))
 		return NULL;
-	*len = n->size;
-	return strndup(n->data, n->size);
+	*len = x ? x->len : n->size;
+	char *copy = malloc(*len + 1);	/* the bytes may hold NULs (swap files) */
+	if (!copy)
+		abort();
+	memcpy(copy, x ? x->data : n->data, *len);
+	copy[*len] = '\0';
+	return copy;
 }
 
 static bool same_dir(const char *a, const char *b)
@@ -870,6 +899,7 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 	if (!data)
 		return fail(c, -ENOENT, "no such file");
 	struct change inner = *c;
+	inner.path = tpath;	/* what the write is about */
 	/* A scratch or draft file saved over a definition (sed -i, editors):
 	 * the target keeps its identity and takes the content. */
 	if (extra_find(db, fpath) || to->scratch) {
@@ -982,7 +1012,16 @@ static int apply_now(struct database *db, const char *name, const char *data, si
 	if (!rc && pending)
 		save = stage_file_remove(db->stage, pending);
 	if (rc && back) {
-		stage_file_put(db->stage, name, data, len);
+		/* Into pending/ under its name, or a free one next to it. */
+		struct strbuf free_name = STRBUF_INIT;
+		sb_add(&free_name, name);
+		for (int k = 2; stage_file_get(db->stage, sb_str(&free_name), &(size_t){ 0 }); k++) {
+			sb_reset(&free_name);
+			size_t stem = strlen(name) > 4 && !strcmp(name + strlen(name) - 4, ".sql") ? strlen(name) - 4 : strlen(name);
+			sb_addf(&free_name, "%.*s-%d.sql", (int)stem, name, k);
+		}
+		stage_file_put(db->stage, sb_str(&free_name), data, len);
+		strbuf_free(&free_name);
 		save = true;
 	}
 	if (save && db->stage_file) {
@@ -999,16 +1038,18 @@ static int apply_now(struct database *db, const char *name, const char *data, si
 	return rc;
 }
 
-/* mv pending/X apply/ */
-static int apply_pending(struct database *db, const char *from, const struct epath *pf, const struct epath *pt)
+/* mv pending/X apply/, or a temp file renamed into apply/ (rsync, editors) */
+static int apply_renamed(struct database *db, const char *from, const struct epath *pf, const struct epath *pt)
 {
 	size_t len = 0;
 	pthread_mutex_lock(&db->work_lock);
 	pthread_mutex_lock(&db->model_lock);
 	char *data = content_of(db, from, &len);
-	bool user = stage_file_get(db->stage, pf->name, &(size_t){ 0 }) != NULL;
+	bool user = pf->kind == E_PENDING && stage_file_get(db->stage, pf->name, &(size_t){ 0 }) != NULL;
+	/* A temp file is gone once renamed: on failure it goes to pending/. */
+	bool temp = extra_remove(db, from);
 	pthread_mutex_unlock(&db->model_lock);
-	int rc = data ? apply_now(db, pt->name, data, len, user ? pf->name : NULL, false) : -ENOENT;
+	int rc = data ? apply_now(db, pt->name, data, len, user ? pf->name : NULL, temp) : -ENOENT;
 	pthread_mutex_unlock(&db->work_lock);
 	free(data);
 	return rc;
@@ -1020,9 +1061,8 @@ int edit_rename(struct database *db, const char *from, const char *to)
 	struct epath pf, pt;
 	parse(from, &pf);
 	parse(to, &pt);
-	if (pf.kind == E_PENDING && pt.kind == E_APPLY && !pt.scratch && !pt.draft_name && !pf.draft_name &&
-	    !pf.scratch) {
-		int rc = db->cfg->read_only ? -EROFS : apply_pending(db, from, &pf, &pt);
+	if ((pf.kind == E_PENDING || pf.kind == E_APPLY) && pt.kind == E_APPLY && !pt.scratch && !pt.draft_name) {
+		int rc = db->cfg->read_only ? -EROFS : apply_renamed(db, from, &pf, &pt);
 		epath_free(&pf);
 		epath_free(&pt);
 		return rc;

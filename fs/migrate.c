@@ -115,9 +115,12 @@ static int set_timeouts(struct run *u, int lock_ms, int stmt_ms, bool local, cha
 	snprintf(l, sizeof l, "%d", lock_ms);
 	snprintf(s, sizeof s, "%d", stmt_ms);
 	const char *params[] = { l, s, local ? "true" : "false" };
-	PGresult *res = pg_exec(u->conn, "SELECT pg_catalog.set_config('lock_timeout', $1, $3::bool),"
+	PGresult *res = pg_exec(u->conn, PQserverVersion(u->conn) >= 140000 ?
+				"SELECT pg_catalog.set_config('lock_timeout', $1, $3::bool),"
 				" pg_catalog.set_config('statement_timeout', $2, $3::bool),"
-				" pg_catalog.set_config('client_connection_check_interval', '1000', $3::bool)",
+				" pg_catalog.set_config('client_connection_check_interval', '1000', $3::bool)" :
+				"SELECT pg_catalog.set_config('lock_timeout', $1, $3::bool),"
+				" pg_catalog.set_config('statement_timeout', $2, $3::bool)",
 				3, params, err, errlen);
 	PQclear(res);
 	return res ? 0 : -1;
@@ -127,7 +130,8 @@ static int take_lock(struct run *u)
 {
 	char err[1024];
 	const char *params[] = { u->key };
-	if (set_timeouts(u, u->o->lock_wait_ms, 0, false, err, sizeof err)) {
+	/* lock_timeout 0 would mean "wait forever": 0 means "do not wait". */
+	if (set_timeouts(u, u->o->lock_wait_ms > 0 ? u->o->lock_wait_ms : 1, 0, false, err, sizeof err)) {
 		say(u, "%s", err);
 		return -EIO;
 	}
@@ -286,6 +290,10 @@ static void make_tag(struct run *u, size_t idx)
 		len -= digits + 1;
 	}
 	snprintf(u->r->tag, sizeof u->r->tag, "%04zu_%.*s", idx, (int)len, base);
+	/* It names a file in migrations_dir: no "/" and no control bytes. */
+	for (char *t = u->r->tag; *t; t++)
+		if (*t == '/' || (unsigned char)*t < 0x20)
+			*t = '_';
 }
 
 struct dir_state {
@@ -312,7 +320,7 @@ static int read_journal(struct run *u, struct dir_state *d)
 	}
 	if (d->old_journal && journal_parse(d->old_journal, &d->j, err, sizeof err)) {
 		say(u, "%s: %s; nothing was applied", d->journal_file, err);
-		return -EINVAL;
+		return -EIO;
 	}
 	return 0;
 }
@@ -565,13 +573,30 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 			p++;
 		nonempty += p < end;
 	}
-	for (size_t i = 0; i < n && !rc; i++)
+	if (!nonempty) {
+		say(&u, "%s holds no statement: nothing was run or recorded", name);
+		rc = -ECANCELED;
+		goto abort;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
 		rc = run_chunk(&u, &c[i], i, n, state, sizeof state);
+		/* A COMMIT or ROLLBACK in the file ended our transaction: what
+		 * ran before it is committed (or gone) outside our control. */
+		if (!rc && PQtransactionStatus(conn) != PQTRANS_INTRANS) {
+			say(&u, "%s ends the transaction itself (COMMIT or ROLLBACK at statement %zu of %zu): what "
+			    "ran before it may be committed and is not recorded; check the database. Remove "
+			    "transaction control from migration files: schemafs runs each in a transaction.",
+			    name, i + 1, n);
+			rc = -ECANCELED;
+		}
+	}
 	if (rc && !strcmp(state, "25001")) {
 		rollback(&u);
 		rc = run_alone(&u, hash, c, n, nonempty);
 		goto unlock;
 	}
+	if (rc && PQtransactionStatus(conn) != PQTRANS_INTRANS && PQtransactionStatus(conn) != PQTRANS_INERROR)
+		goto abort;	/* said above: the file ended the transaction */
 	if (rc) {
 		if (!strcmp(state, "55P04")) {
 			size_t l = strlen(r->message);
@@ -590,9 +615,17 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 	if ((rc = record(&u, hash, when)) || (o->migrations_dir && (rc = write_dir(&u, &d, when))))
 		goto abort;
 	if (pg_command(conn, "COMMIT", err, sizeof err)) {
-		undo_dir(&d);
-		say(&u, "COMMIT of %s failed: %s; nothing was applied", name, err);
-		rc = errno_of(conn, NULL);
+		if (PQstatus(conn) != CONNECTION_OK) {
+			/* The server may have committed before the line broke:
+			 * the next refresh shows whether the row is there. */
+			say(&u, "the connection was lost during the COMMIT of %s: it may or may not be applied; "
+			    "migrations/applied/ shows which after the next refresh (%s)", name, err);
+			rc = -EIO;
+		} else {
+			undo_dir(&d);
+			say(&u, "COMMIT of %s failed: %s; nothing was applied", name, err);
+			rc = -ECANCELED;	/* a deferred constraint, a serialization failure */
+		}
 		goto unlock;
 	}
 	say(&u, "%s applied as %s (tracking row #%lld, created_at %lld)", name, r->tag, r->id, when);

@@ -135,26 +135,19 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 			}
 			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), &hz);
 		}
-		if (lc->identity != wc->identity) {
-			if (!wc->identity)
-				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY;", tbl, wc->qname);
-			else if (!lc->identity)
-				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY;", tbl,
-					wc->qname, wc->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
-			else
-				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s;", tbl, wc->qname,
-					wc->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+		/* In the order PostgreSQL accepts: an identity goes before its
+		 * NOT NULL can be dropped; a default goes before an identity
+		 * comes, and NOT NULL before it. */
+		if (lc->identity && !wc->identity) {
+			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY;", tbl, wc->qname);
 			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
 		}
-		if (!same(lc->defexpr, wc->defexpr) && !wc->generated) {
-			if (wc->defexpr)
-				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", tbl, wc->qname, wc->defexpr);
-			else
-				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", tbl, wc->qname);
+		bool default_changes = !same(lc->defexpr, wc->defexpr) && !wc->generated;
+		if (default_changes && !wc->defexpr) {
+			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", tbl, wc->qname);
 			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
 		}
-		/* An identity column is NOT NULL by itself. */
-		if (lc->notnull != wc->notnull && !wc->identity && !lc->identity) {
+		if (lc->notnull != wc->notnull) {
 			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s %s NOT NULL;", tbl, wc->qname,
 				wc->notnull ? "SET" : "DROP");
 			if (wc->notnull) {
@@ -164,6 +157,19 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 				sb_add(&hz, ")");
 			}
 			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), &hz);
+		}
+		if (wc->identity && wc->identity != lc->identity) {
+			if (!lc->identity)
+				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY;", tbl,
+					wc->qname, wc->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+			else
+				sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s;", tbl, wc->qname,
+					wc->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
+		}
+		if (default_changes && wc->defexpr) {
+			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", tbl, wc->qname, wc->defexpr);
+			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
 		}
 	}
 	strbuf_free(&sql);
@@ -389,12 +395,20 @@ static void plan_enum(struct planner *pl, const cJSON *e)
 			continue;
 		sb_addf(&sql, "ALTER TYPE %s.%s ADD VALUE ", t->schema->qname, t->qname);
 		render_literal(&sql, label);
+		/* AFTER the label before it (live, or added just before);
+		 * the first one BEFORE the first live label. */
 		if (i > 0) {
 			sb_add(&sql, " AFTER ");
 			render_literal(&sql, cJSON_GetStringValue(cJSON_GetArrayItem(labels, i - 1)));
-		} else if (n > 1) {
-			sb_add(&sql, " BEFORE ");
-			render_literal(&sql, cJSON_GetStringValue(cJSON_GetArrayItem(labels, 1)));
+		} else {
+			for (int k = 1; k < n; k++) {
+				const char *next = cJSON_GetStringValue(cJSON_GetArrayItem(labels, k));
+				if (next && has_label(t, next)) {
+					sb_add(&sql, " BEFORE ");
+					render_literal(&sql, next);
+					break;
+				}
+			}
 		}
 		sb_addc(&sql, ';');
 		sb_reset(&tag);

@@ -397,6 +397,25 @@ static bool live_object(const struct cat_relation *r, const char *kind, const ch
 	return false;
 }
 
+/* Is the live column ATTNUM already another column entry's? */
+static bool claimed_attnum(const cJSON *cols, int attnum)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cols)
+		if ((int)num_of(c, "attnum", 0) == attnum)
+			return true;
+	return false;
+}
+
+static bool claimed_oid(const cJSON *tables, unsigned oid)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, tables)
+		if ((unsigned)num_of(e, "oid", 0) == oid)
+			return true;
+	return false;
+}
+
 /* Drops the parts of table entry E that LIVE already shows. Returns true
  * when nothing is left. */
 static bool prune_table(cJSON *e, const struct cat_relation *r)
@@ -406,6 +425,8 @@ static bool prune_table(cJSON *e, const struct cat_relation *r)
 		next = c->next;
 		int attnum = (int)num_of(c, "attnum", 0);
 		const struct cat_column *lc = catalog_column(r, attnum, str_of(c, "name"));
+		if (!attnum && lc && claimed_attnum(cols, lc->attnum))
+			continue;	/* that name's live column is another entry's (renamed, dropped) */
 		if (!attnum && lc && !bool_of(c, "drop")) {
 			/* A new column that now exists: applied, or added by
 			 * someone else. It is that column from now on. */
@@ -453,8 +474,10 @@ void stage_prune(struct stage *st, const struct catalog *live)
 		const struct cat_relation *r = oid ? catalog_rel(live, oid) : NULL;
 		if (!oid) {
 			r = catalog_table(live, str_of(e, "schema"), str_of(e, "name"));
-			if (!r)
-				continue;	/* still to be created */
+			/* Still to be created, or the name belongs to a live table
+			 * another entry drops or renames. */
+			if (!r || claimed_oid(tables, r->oid))
+				continue;
 			put(e, "oid", cJSON_CreateNumber(r->oid));
 			cJSON_DeleteItemFromObjectCaseSensitive(e, "new");
 		}

@@ -24,6 +24,9 @@
 
 #define PROBE_LOCK_TIMEOUT "1s"
 #define PROBE_STATEMENT_TIMEOUT "15s"
+/* Indexes and constraints are tried on the live table: only up to this
+ * many rows (row estimate); bigger tables get a hand-written migration. */
+#define PROBE_MAX_ROWS 100000
 
 struct cat_relation;
 struct cat_column;

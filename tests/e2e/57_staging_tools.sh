@@ -72,6 +72,40 @@ check "sed -i: no temp file left in pending/" test "$(ls "$PENDING" | grep -c se
 check "vim: append an enum label" vim -Nu NONE -i NONE -es -c '$put =\"meh\"' -c 'wq' "$D/schemas/public/types/mood"
 check "vim: ADD VALUE" sh -c "cat '$PENDING'/*.sql | grep -qF \"ALTER TYPE public.mood ADD VALUE 'meh' AFTER 'sad';\""
 
+# Renames of drafts keep their content and go where they are meant to.
+check "draft renamed into a hand-written migration" sh -c "printf 'SELECT 3;\n' > '$PENDING/draft' && mv '$PENDING/draft' '$PENDING/0009_fix.sql'"
+eq "draft renamed: the new name has the content" "SELECT 3;" "$(cat "$PENDING/0009_fix.sql")"
+rm "$PENDING/0009_fix.sql"
+check "an empty index draft renamed" sh -c "touch '$B/indexes/a' && mv '$B/indexes/a' '$B/indexes/b'"
+check "an empty index draft renamed: it is there under its new name" test -e "$B/indexes/b"
+rm -f "$B/indexes/b"
+# A name freed by a rename or a drop can be used again at once.
+check "mv a column away, then a new column with its old name" sh -c "mv '$B/columns/nights' '$B/columns/nights_old' && echo 'text' > '$B/columns/nights'"
+has 'RENAME COLUMN nights TO nights_old;' && has 'ADD COLUMN nights text;' && ok "both staged" || not_ok "both staged"
+check "the new column stays after a refresh" poll 3 sh -c "sleep 1.5; test -f '$B/columns/nights' && test -f '$B/columns/nights_old'"
+sql app -c "CREATE TABLE public.spare (a integer)" >/dev/null
+check "the new table shows" poll 5 test -d "$D/schemas/public/tables/spare"
+check "rm -r a table, then mkdir it again" sh -c "rm -r '$D/schemas/public/tables/spare' && mkdir '$D/schemas/public/tables/spare' && echo 'text' > '$D/schemas/public/tables/spare/columns/b'"
+check "the new table stays after a refresh" poll 3 sh -c "sleep 1.5; test -f '$D/schemas/public/tables/spare/columns/b'"
+has 'DROP TABLE public.spare;' && has 'CREATE TABLE public.spare (' && ok "drop then create staged" || not_ok "drop then create staged"
+rm -r "$D/schemas/public/tables/spare"
+mv "$B/columns/nights_old" "$B/columns/nights_keep" 2>/dev/null
+# A generated column cannot change in place: dropped and added.
+sql app -c "ALTER TABLE public.booking ADD COLUMN twice integer GENERATED ALWAYS AS (id * 2) STORED" >/dev/null
+check "the generated column shows" poll 5 test -f "$B/columns/twice"
+check "a generated column rewritten" sh -c "echo 'integer GENERATED ALWAYS AS (id * 3) STORED' > '$B/columns/twice'"
+check "a generated column: DROP COLUMN then ADD COLUMN" sh -c "cat '$PENDING'/*.sql | grep -A2 -F 'DROP COLUMN twice;' >/dev/null && cat '$PENDING'/*.sql | grep -qF 'ADD COLUMN twice integer GENERATED ALWAYS AS ((id * 3)) STORED;'"
+# Emptying an existing index file is not a draft beside it.
+sql app -c "CREATE INDEX booking_nights_idx ON public.booking (nights)" >/dev/null
+check "the index shows" poll 5 test -f "$B/indexes/booking_nights_idx.sql"
+eq "emptying an index file: EINVAL" "Invalid argument" "$(errno_of truncate -s 0 "$B/indexes/booking_nights_idx.sql")"
+eq "still one file of that name" "1" "$(ls "$B/indexes" | grep -c booking_nights_idx)"
+# On a big table, indexes are not tried on the live table.
+sql app -c "INSERT INTO public.booking (id, full_name) SELECT g, 'x' FROM generate_series(1000, 151000) g; ANALYZE public.booking" >/dev/null
+check "a big table's index file: refused, EPERM" sh -c "! echo 'CREATE INDEX booking_x ON booking (note)' | tee '$B/indexes/booking_x.sql' 2>'$T_TMP/tee.err' && grep -q 'Operation not permitted' '$T_TMP/tee.err'"
+check "a big table: the reason says to write the migration by hand" grep -q 'write this migration by hand' "$D/migrations/status"
+sql app -c "DELETE FROM public.booking WHERE id >= 1000; ANALYZE public.booking" >/dev/null
+
 # Crash: kill -9, the stale mount cleared, remount: the same pending files.
 for f in "$PENDING"/*; do cp "$f" "$T_TMP/before.$(basename "$f")"; done
 ls "$PENDING" >"$T_TMP/before.list"

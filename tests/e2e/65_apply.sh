@@ -122,6 +122,26 @@ dump >"$T_TMP/after.dump"
 check "a mixed file with breakpoints: nothing ran" cmp "$T_TMP/before.dump" "$T_TMP/after.dump"
 rm -f "$M/pending/"*
 
+# --- files that are not migrations ---
+printf '\n  \n' >"$T_TMP/empty.sql"
+eq "a blank file: ECANCELED" "Operation canceled" "$(errno_of cp "$T_TMP/empty.sql" "$M/apply/0003_empty.sql")"
+check "a blank file: not recorded" test "$(rows)" == 3
+check "a blank file: the reason" grep -q '0003_empty.sql holds no statement' "$M/status"
+check "a failed copy does not overwrite a pending file of that name" sh -c "! cp '$T_TMP/empty.sql' '$M/apply/0003_empty.sql' && test -f '$M/pending/0003_empty.sql' && test -f '$M/pending/0003_empty-2.sql'"
+rm -f "$M/pending/"*
+printf 'ALTER TABLE public.booking ADD COLUMN tx1 integer;\nCOMMIT;\n' >"$T_TMP/commit.sql"
+eq "a file with its own COMMIT: ECANCELED" "Operation canceled" "$(errno_of cp "$T_TMP/commit.sql" "$M/apply/0003_commit.sql")"
+check "a file with its own COMMIT: status says what happened" grep -q 'ends the transaction itself' "$M/status"
+check "a file with its own COMMIT: not recorded" test "$(rows)" == 3
+rm -f "$M/pending/"*
+sql app -c "ALTER TABLE public.booking DROP COLUMN IF EXISTS tx1" >/dev/null
+# rsync and editors write a temp file, then rename it into place.
+printf 'ALTER TABLE public.booking ADD COLUMN renamed_in integer;\n' >"$T_TMP/renamed.sql"
+check "a temp file renamed into apply/ (rsync): applied" \
+	sh -c "cp '$T_TMP/renamed.sql' '$M/apply/.0003_renamed.sql.tmp' && mv '$M/apply/.0003_renamed.sql.tmp' '$M/apply/0003_renamed.sql'"
+eq "a temp file renamed into apply/: recorded" "4" "$(rows)"
+check "apply/ is empty afterwards" test -z "$(ls -A "$M/apply")"
+
 # --- the advisory lock ---
 KEY=$(val app "SELECT hashtextextended('drizzle.__drizzle_migrations', 0)")
 mkfifo "$T_TMP/hold"
@@ -136,11 +156,11 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "it waited about lock_wait (1.5 s): ${ms} ms" test "$ms" -ge 1400 -a "$ms" -lt 10000
 check "status names the holder's pid and application_name" grep -q "held by pid [0-9]* (other-deploy" "$M/status"
 check "status: the lock line shows the holder too" poll 5 grep -q 'migration lock: held by pid [0-9]* (other-deploy' "$M/status"
-check "nothing applied meanwhile" test "$(rows)" == 3
+check "nothing applied meanwhile" test "$(rows)" == 4
 kill "$holder"; wait "$holder" 2>/dev/null
 val app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'other-deploy'" >/dev/null
 check "once free: the file (back in pending/) applies" mv "$M/pending/0003_wait.sql" "$M/apply/"
-eq "applied" "4" "$(rows)"
+eq "applied" "5" "$(rows)"
 
 # --- kill -9 of the daemon in the middle of a long migration ---
 printf 'ALTER TABLE public.booking ADD COLUMN slow integer;\nSELECT pg_sleep(30);\n' >"$M/pending/0004_slow.sql"
@@ -156,7 +176,7 @@ wait "$mvpid" 2>/dev/null
 ok "daemon killed with -9 during the migration"
 check "the server ends the orphaned migration within seconds" poll 10 sh -c "! psql -X -qAt -d app -c \"SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()\" | grep -qx 1"
 eq "the server rolled it back" "0" "$(val app "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.booking'::regclass AND attname = 'slow'")"
-eq "no tracking row" "4" "$(rows)"
+eq "no tracking row" "5" "$(rows)"
 check "the lock is free again" poll 10 sh -c "psql -X -qAt -d app -c \"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'\" | grep -qx 0"
 mount_fs "$MNT" -o config="$T_TMP/cfg.json" || not_ok "remount"
 check "after remount: the file is still in pending/" test -f "$M/pending/0004_slow.sql"
@@ -169,11 +189,11 @@ pg_ctl_as restart
 check "mv returns when the server goes away" poll 20 test -s "$T_TMP/mv.rc"
 check "mv failed (EIO)" grep -q 'Input/output error' "$T_TMP/mv.err"
 eq "after the restart: not applied" "0" "$(val app "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.booking'::regclass AND attname = 'slow'")"
-eq "after the restart: no tracking row" "4" "$(rows)"
+eq "after the restart: no tracking row" "5" "$(rows)"
 check "after the restart: the file is in pending/" test -f "$M/pending/0004_slow.sql"
 sed -i 's/SELECT pg_sleep(30);//' "$M/pending/0004_slow.sql"
 check "after the restart: the mount applies again by itself" mv "$M/pending/0004_slow.sql" "$M/apply/"
-eq "applied" "5" "$(rows)"
+eq "applied" "6" "$(rows)"
 
 # --- read-only ---
 eq "read-only: cp into apply/" "Read-only file system" "$(errno_of cp "$T_TMP/guests.sql" "$MNT/ro/migrations/apply/x.sql")"
