@@ -342,6 +342,15 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	strbuf_free(&changed);
 }
 
+/* Who holds the migration lock, for status (refresher's connection). */
+static char *lock_holder(struct database *db)
+{
+	char err[512];
+	struct migrate_opts o = { db->cfg->migrations_schema, db->cfg->migrations_table, NULL, 0, 0, 0 };
+	char *h = migrate_lock_holder(db->conn, &o, err, sizeof err);
+	return h;
+}
+
 int database_open(struct database *db, struct db_config *cfg, const char *state_dir,
 		  char *err, size_t errlen)
 {
@@ -397,6 +406,8 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 		snprintf(err, errlen, "cannot read the catalog of %s: %s", cfg->name, msg);
 		return -1;
 	}
+	/* Known before the first tree: a change of it alone re-renders. */
+	db->lock_holder = lock_holder(db);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	pthread_mutex_lock(&db->model_lock);
 	publish(db, true, NULL, false);
@@ -410,16 +421,7 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	return 0;
 }
 
-/* Who holds the migration lock, for status (refresher's connection). */
-static char *lock_holder(struct database *db)
-{
-	char err[512];
-	struct migrate_opts o = { db->cfg->migrations_schema, db->cfg->migrations_table, NULL, 0, 0, 0 };
-	char *h = migrate_lock_holder(db->conn, &o, err, sizeof err);
-	return h;
-}
-
-void database_refresh_wait(struct database *db, double seconds)
+bool database_refresh_wait(struct database *db, double seconds)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -431,7 +433,10 @@ void database_refresh_wait(struct database *db, double seconds)
 	while (db->thread_started && !db->stopping && db->cycles_done < want)
 		if (pthread_cond_timedwait(&db->wake, &db->lock, &until))
 			break;
+	/* Published only when that refresh read a new snapshot. */
+	bool done = db->cycles_done >= want && db->reachable;
 	pthread_mutex_unlock(&db->lock);
+	return done;
 }
 
 static void *refresher(void *arg)

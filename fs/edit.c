@@ -1030,8 +1030,10 @@ static int apply_now(struct database *db, const char *name, const char *data, si
 			log_warn("%s: cannot write %s: %s", db->cfg->name, db->stage_file, strerror(-w));
 	}
 	pthread_mutex_unlock(&db->model_lock);
-	if (!rc && !r.already)
-		database_refresh_wait(db, 30);
+	/* The refresh publishes the new tree (with this result in status);
+	 * otherwise status alone changed. */
+	if (!rc && !r.already && database_refresh_wait(db, 30))
+		return rc;
 	pthread_mutex_lock(&db->model_lock);
 	database_publish(db);
 	pthread_mutex_unlock(&db->model_lock);

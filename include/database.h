@@ -108,8 +108,9 @@ void database_publish(struct database *db);
 PGconn *database_work_conn(struct database *db, char *err, size_t errlen);
 
 /* Asks for a refresh and waits (at most SECONDS) until one that began after
- * the call has finished and its tree is in place. No lock held. */
-void database_refresh_wait(struct database *db, double seconds);
+ * the call has finished and its tree is in place. No lock held. False when
+ * it did not happen in time or the server could not be read. */
+bool database_refresh_wait(struct database *db, double seconds);
 
 /* Stops the thread, closes the connection, frees the trees. */
 void database_close(struct database *db);
