@@ -708,7 +708,9 @@ int edit_check(struct database *db, const char *path)
 	return rc;
 }
 
-int edit_create(struct database *db, const char *path)
+/* Runs FN on PATH as one change (locks, backup, persistence, reason). */
+static int with_change(struct database *db, const char *path,
+		       int (*fn)(struct change *c, const struct epath *p))
 {
 	struct change c;
 	int rc = change_begin(&c, db, path);
@@ -716,14 +718,26 @@ int edit_create(struct database *db, const char *path)
 		return rc;
 	struct epath p;
 	parse(path, &p);
-	if (check_locked(db, path))
-		rc = fail(&c, -EPERM, "files cannot be created here");
-	else if (p.kind == E_PENDING && !p.scratch && !p.draft_name)
-		stage_file_put(db->stage, p.name, "", 0);
-	else
-		extra_put(db, path, "", 0);
+	rc = fn(&c, &p);
 	epath_free(&p);
 	return change_end(&c, rc);
+}
+
+static int create_locked(struct change *c, const struct epath *p)
+{
+	struct database *db = c->db;
+	if (check_locked(db, c->path))
+		return fail(c, -EPERM, "files cannot be created here");
+	if (p->kind == E_PENDING && !p->scratch && !p->draft_name)
+		stage_file_put(db->stage, p->name, "", 0);
+	else
+		extra_put(db, c->path, "", 0);
+	return 0;
+}
+
+int edit_create(struct database *db, const char *path)
+{
+	return with_change(db, path, create_locked);
 }
 
 /* ---- removals ---- */
@@ -788,65 +802,52 @@ static int unlink_locked(struct change *c, const struct epath *p)
 
 int edit_unlink(struct database *db, const char *path)
 {
-	struct change c;
-	int rc = change_begin(&c, db, path);
-	if (rc)
-		return rc;
-	struct epath p;
-	parse(path, &p);
-	rc = unlink_locked(&c, &p);
-	epath_free(&p);
-	return change_end(&c, rc);
+	return with_change(db, path, unlink_locked);
+}
+
+static int mkdir_locked(struct change *c, const struct epath *p)
+{
+	struct database *db = c->db;
+	if (p->kind != E_TABLE || p->scratch)
+		return fail(c, -EPERM, "only tables can be created as directories (schemas/<s>/tables/<t>)");
+	if (!catalog_schema(db->desired, p->schema))
+		return fail(c, -ENOENT, "no schema %s", p->schema);
+	if (catalog_table(db->desired, p->schema, p->table))
+		return -EEXIST;
+	PGconn *conn = conn_or_fail(c);
+	char *q = conn ? probe_quote_ident(conn, p->table, c->err, sizeof c->err) : NULL;
+	if (!q)
+		return -EIO;
+	stage_table_new(db->stage, p->schema, p->table, q);
+	free(q);
+	return 0;
 }
 
 int edit_mkdir(struct database *db, const char *path)
 {
-	struct change c;
-	int rc = change_begin(&c, db, path);
-	if (rc)
+	return with_change(db, path, mkdir_locked);
+}
+
+static int rmdir_locked(struct change *c, const struct epath *p)
+{
+	struct target t;
+	int rc;
+	if (p->kind == E_TABLE_SUBDIR)
+		return 0;	/* part of rm -r of the table: the table's rmdir decides */
+	if (p->kind != E_TABLE)
+		return fail(c, -EPERM, "only a table's directory can be removed");
+	if ((rc = find_table(c, p, &t)))
 		return rc;
-	struct epath p;
-	parse(path, &p);
-	if (p.kind != E_TABLE || p.scratch) {
-		rc = fail(&c, -EPERM, "only tables can be created as directories (schemas/<s>/tables/<t>)");
-	} else if (!catalog_schema(db->desired, p.schema)) {
-		rc = fail(&c, -ENOENT, "no schema %s", p.schema);
-	} else if (catalog_table(db->desired, p.schema, p.table)) {
-		rc = -EEXIST;
-	} else {
-		PGconn *conn = conn_or_fail(&c);
-		char *q = conn ? probe_quote_ident(conn, p.table, c.err, sizeof c.err) : NULL;
-		if (!q)
-			rc = -EIO;
-		else
-			stage_table_new(db->stage, p.schema, p.table, q);
-		free(q);
-	}
-	epath_free(&p);
-	return change_end(&c, rc);
+	PGconn *conn = t.live ? conn_or_fail(c) : NULL;
+	if (conn)
+		note_rows(c, conn, &t);
+	stage_table_drop(c->db->stage, &t.ref);
+	return 0;
 }
 
 int edit_rmdir(struct database *db, const char *path)
 {
-	struct change c;
-	int rc = change_begin(&c, db, path);
-	if (rc)
-		return rc;
-	struct epath p;
-	parse(path, &p);
-	struct target t;
-	if (p.kind == E_TABLE_SUBDIR) {
-		rc = 0;		/* part of rm -r of the table: the table's rmdir decides */
-	} else if (p.kind != E_TABLE) {
-		rc = fail(&c, -EPERM, "only a table's directory can be removed");
-	} else if (!(rc = find_table(&c, &p, &t))) {
-		PGconn *conn = t.live ? conn_or_fail(&c) : NULL;
-		if (conn)
-			note_rows(&c, conn, &t);
-		stage_table_drop(db->stage, &t.ref);
-	}
-	epath_free(&p);
-	return change_end(&c, rc);
+	return with_change(db, path, rmdir_locked);
 }
 
 /* ---- renames ---- */
