@@ -165,11 +165,11 @@ static void release_lock(struct run *u)
 	PQclear(pg_exec(u->conn, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, err, sizeof err));
 }
 
-/* SHA-256 of the bytes, computed by the server (binary parameter). */
-static int file_hash(struct run *u, char *hex, size_t hexlen)
+/* SHA-256 of LEN bytes, computed by the server (binary parameter). */
+static int hash_bytes(struct run *u, const char *data, size_t len, char *hex, size_t hexlen)
 {
-	const char *values[] = { u->file };
-	int lengths[] = { (int)u->len }, formats[] = { 1 };
+	const char *values[] = { data };
+	int lengths[] = { (int)len }, formats[] = { 1 };
 	PGresult *res = PQexecParams(u->conn, "SELECT pg_catalog.encode(pg_catalog.sha256($1::bytea), 'hex')",
 				     1, NULL, values, lengths, formats, 0);
 	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
@@ -179,6 +179,11 @@ static int file_hash(struct run *u, char *hex, size_t hexlen)
 		snprintf(hex, hexlen, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return rc ? -EIO : 0;
+}
+
+static int file_hash(struct run *u, char *hex, size_t hexlen)
+{
+	return hash_bytes(u, u->file, u->len, hex, hexlen);
 }
 
 /* errno for a failed statement. */
@@ -300,6 +305,7 @@ struct dir_state {
 	char *journal_file, *sql_file;
 	char *old_journal;	/* to put back when the COMMIT fails; NULL: there was none */
 	struct journal j;
+	bool reused;		/* the file is a journal entry already: nothing to write */
 };
 
 static int read_journal(struct run *u, struct dir_state *d)
@@ -419,7 +425,8 @@ static int ensure_tables(struct run *u)
 }
 
 /* created_at for the new row: now, but after every row and journal entry. */
-static int next_when(struct run *u, const struct journal *j, long long *when, long long *count)
+static int next_when(struct run *u, const struct journal *j, long long *when, long long *count,
+		     long long *max_row)
 {
 	char err[1024];
 	struct strbuf sql = STRBUF_INIT;
@@ -431,6 +438,7 @@ static int next_when(struct run *u, const struct journal *j, long long *when, lo
 		return -EIO;
 	}
 	long long max = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*max_row = max;
 	*count = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);
 	struct timespec ts;
@@ -439,6 +447,51 @@ static int next_when(struct run *u, const struct journal *j, long long *when, lo
 	if (j && journal_max_when(j) > max)
 		max = journal_max_when(j);
 	*when = now > max ? now : max + 1;
+	return 0;
+}
+
+/*
+ * The tag and created_at of the row to write. With migrations_dir, journal
+ * entries whose "when" is after every row are what drizzle's migrator would
+ * still run. When the file is the first of them (drizzle-kit generated it,
+ * nobody applied it), it keeps that entry's tag and "when". Otherwise such
+ * entries must be applied first: a later created_at would make drizzle
+ * skip them for ever.
+ */
+static int prepare_record(struct run *u, struct dir_state *d, const char *hash, long long *when)
+{
+	long long count, max_row;
+	int rc;
+	if ((u->o->migrations_dir && (rc = read_journal(u, d))) ||
+	    (rc = next_when(u, u->o->migrations_dir ? &d->j : NULL, when, &count, &max_row)))
+		return rc;
+	for (size_t i = 0; u->o->migrations_dir && i < d->j.n; i++) {
+		const struct journal_entry *e = &d->j.v[i];
+		if (e->when <= max_row)
+			continue;
+		struct strbuf path = STRBUF_INIT;
+		sb_addf(&path, "%s/%s.sql", u->o->migrations_dir, e->tag);
+		size_t len;
+		char *text = file_read_all(sb_str(&path), &len), hex[80] = "";
+		strbuf_free(&path);
+		if (text && (rc = hash_bytes(u, text, len, hex, sizeof hex))) {
+			free(text);
+			return rc;
+		}
+		free(text);
+		if (!strcmp(hex, hash)) {
+			snprintf(u->r->tag, sizeof u->r->tag, "%s", e->tag);
+			*when = e->when;
+			d->reused = true;
+			return 0;
+		}
+		say(u, "migrations_dir has %s, which drizzle has not applied yet (its \"when\" %lld is after every "
+		    "applied migration); applied after it, this one would make drizzle skip it for ever. Apply "
+		    "it first (cp %s/%s.sql into apply/, or drizzle-kit migrate), then this one; nothing was "
+		    "applied", e->tag, e->when, u->o->migrations_dir, e->tag);
+		return -ECANCELED;
+	}
+	make_tag(u, u->o->migrations_dir ? d->j.n : (size_t)count);
 	return 0;
 }
 
@@ -494,14 +547,12 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 		return rc;
 	/* It ran: record it in a transaction of its own. */
 	struct dir_state d = { 0 };
-	long long when, count;
+	long long when;
 	if ((rc = pg_command(u->conn, "BEGIN", err, sizeof err) ? -EIO : 0) ||
-	    (rc = ensure_tables(u)) ||
-	    (u->o->migrations_dir && (rc = read_journal(u, &d))) ||
-	    (rc = next_when(u, u->o->migrations_dir ? &d.j : NULL, &when, &count)))
+	    (rc = ensure_tables(u)) || (rc = prepare_record(u, &d, hash, &when)))
 		goto out;
-	make_tag(u, u->o->migrations_dir ? d.j.n : (size_t)count);
-	if ((rc = record(u, hash, when)) || (u->o->migrations_dir && (rc = write_dir(u, &d, when))))
+	if ((rc = record(u, hash, when)) ||
+	    (u->o->migrations_dir && !d.reused && (rc = write_dir(u, &d, when))))
 		goto out;
 	if (pg_command(u->conn, "COMMIT", err, sizeof err)) {
 		undo_dir(&d);
@@ -578,6 +629,10 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		rc = -ECANCELED;
 		goto abort;
 	}
+	/* Before anything runs: a file that must wait for drizzle's is refused. */
+	long long when;
+	if ((rc = prepare_record(&u, &d, hash, &when)))
+		goto abort;
 	for (size_t i = 0; i < n && !rc; i++) {
 		rc = run_chunk(&u, &c[i], i, n, state, sizeof state);
 		/* A COMMIT or ROLLBACK in the file ended our transaction: what
@@ -607,12 +662,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 			 "pending/: fix it and move it to apply/ again.");
 		goto abort;
 	}
-	long long when, count;
-	if ((o->migrations_dir && (rc = read_journal(&u, &d))) ||
-	    (rc = next_when(&u, o->migrations_dir ? &d.j : NULL, &when, &count)))
-		goto abort;
-	make_tag(&u, o->migrations_dir ? d.j.n : (size_t)count);
-	if ((rc = record(&u, hash, when)) || (o->migrations_dir && (rc = write_dir(&u, &d, when))))
+	if ((rc = record(&u, hash, when)) || (o->migrations_dir && !d.reused && (rc = write_dir(&u, &d, when))))
 		goto abort;
 	if (pg_command(conn, "COMMIT", err, sizeof err)) {
 		if (PQstatus(conn) != CONNECTION_OK) {

@@ -20,7 +20,9 @@
  *   journal  with a migrations_dir, the file is written there as
  *            <tag>.sql and appended to meta/_journal.json (both atomically)
  *            before the COMMIT, with "when" = created_at, strictly
- *            increasing.
+ *            increasing. A journal entry drizzle has not applied yet (its
+ *            "when" after every row) must go first: other files are
+ *            refused, and that entry's own file is recorded as that entry.
  *
  * Knows no FUSE. The connection is the caller's (the database's work
  * connection, under its work_lock).

@@ -5,7 +5,8 @@
 # as the mount. (a) what schemafs applied, drizzle does not run again;
 # (b) what drizzle applied shows in applied/ and schemafs does not run
 # again; (c) alternating the two ends with every migration applied once,
-# in order.
+# in order; (d) a migration drizzle-kit generated and nobody applied is
+# applied before anything schemafs adds after it.
 . "$(dirname "$0")/../lib.sh"
 
 NODE_PATH=$("$T_ROOT/tests/drizzle/install.sh") || { not_ok "npm install of drizzle-orm and pg"; done_testing; }
@@ -70,6 +71,26 @@ eq "(c) journal when = tracking created_at, entry by entry" \
 	"$(grep '"when"' "$DIR/meta/_journal.json" | tr -dc '0-9\n' | tr '\n' ' ' | sed 's/ $//')"
 check "(c) applied/ lists all six" poll 5 sh -c "test \$(ls '$M/applied' | wc -l) = 6"
 eq "(c) applied/ in order" "0000 0001 0002 0003 0004 0005" "$(ls "$M/applied" | cut -c1-4 | tr '\n' ' ' | sed 's/ $//')"
+# (d) drizzle-kit generated a migration nobody applied yet: schemafs does not
+# put another one before it (drizzle would then skip it for ever), and
+# applies that file as the journal entry it is.
+echo 'ALTER TABLE "booking" ADD COLUMN "g" integer;' | generate 0006_add_g
+echo 'integer' > "$B/columns/h"
+staged=$(ls "$M/pending")
+eq "(d) a staged change while drizzle's 0006 waits: ECANCELED" "Operation canceled" "$(errno_of mv "$M/pending/$staged" "$M/apply/")"
+check "(d) status says to apply 0006_add_g first" grep -q 'migrations_dir has 0006_add_g, which drizzle has not applied yet' "$M/status"
+check "(d) nothing applied" sh -c "! psql -X -qAt -d app -c \"SELECT attname FROM pg_attribute WHERE attrelid = 'public.booking'::regclass\" | grep -qx h"
+check "(d) schemafs applies drizzle's file from the folder" cp "$DIR/0006_add_g.sql" "$M/apply/0006_add_g.sql"
+eq "(d) as that journal entry: its when is the row's created_at" \
+	"$(grep -A1 '"when"' "$DIR/meta/_journal.json" | grep -B1 '0006_add_g' | head -n 1 | tr -dc 0-9)" \
+	"$(val app "SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY id DESC LIMIT 1")"
+eq "(d) and no second journal entry for it" "1" "$(grep -c '0006_add_g' "$DIR/meta/_journal.json")"
+check "(d) the staged change, renumbered after it" test -f "$M/pending/0007_booking_add_h.sql"
+check "(d) now the staged change applies" mv "$M/pending/0007_booking_add_h.sql" "$M/apply/"
+check "(d) drizzle has nothing left to do" drizzle_migrate
+eq "(d) eight rows, eight journal entries" "8 8" "$(val app "SELECT count(*) FROM drizzle.__drizzle_migrations") $(grep -c '"tag"' "$DIR/meta/_journal.json")"
+eq "(d) no hash twice" "8" "$(val app "SELECT count(DISTINCT hash) FROM drizzle.__drizzle_migrations")"
+
 for f in "$DIR"/*.sql; do
 	check "(c) hash of $(basename "$f") = its tracking row" test "$(val app "SELECT count(*) FROM drizzle.__drizzle_migrations WHERE hash = '$(sha256sum "$f" | cut -d' ' -f1)'")" == 1
 done
