@@ -1,0 +1,104 @@
+/* edit_apply.c: files moved or copied into apply/ run as migrations; see
+ * edit_internal.h and migrate.h. */
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "database.h"
+#include "edit_internal.h"
+#include "log.h"
+#include "migrate.h"
+#include "names.h"
+#include "pg.h"
+#include "probe.h"
+#include "render.h"
+#include "stage.h"
+#include "strbuf.h"
+#include "tree.h"
+
+/* Runs DATA as migration NAME, with work_lock held and model_lock not
+ * (a migration can take long; staging waits, reading does not). On
+ * success the hand-written PENDING file, if any, is gone; on failure a
+ * file copied into apply/ (BACK) goes to pending/ so that nothing is lost.
+ * Returns after the refresh that shows the result. */
+int ed_apply_now(struct database *db, const char *name, const char *data, size_t len,
+		     const char *pending, bool back)
+{
+	char err[1024], when[32];
+	struct migrate_result r;
+	memset(&r, 0, sizeof r);
+	int rc;
+	PGconn *conn = database_work_conn(db, err, sizeof err);
+	if (!conn) {
+		snprintf(r.message, sizeof r.message, "the server cannot be reached: %s; nothing was applied", err);
+		rc = -EIO;
+	} else {
+		const struct db_config *cfg = db->cfg;
+		struct migrate_opts o = { cfg->migrations_schema, cfg->migrations_table, cfg->migrations_dir,
+					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms };
+		rc = migrate_apply(conn, &o, name, data, len, &r);
+	}
+	ed_stamp(when, sizeof when);
+	pthread_mutex_lock(&db->model_lock);
+	snprintf(db->apply_result, sizeof db->apply_result, "%s (%s, at %s)", r.message,
+		 rc ? strerror(-rc) : "ok", when);
+	if (rc)
+		log_warn("%s: apply failed: %s", db->cfg->name, db->apply_result);
+	else
+		log_info("%s: %s", db->cfg->name, db->apply_result);
+	bool save = false;
+	if (!rc && pending)
+		save = stage_file_remove(db->stage, pending);
+	if (rc && back) {
+		/* Into pending/ under its name, or a free one next to it. */
+		struct strbuf free_name = STRBUF_INIT;
+		sb_add(&free_name, name);
+		for (int k = 2; stage_file_get(db->stage, sb_str(&free_name), &(size_t){ 0 }); k++) {
+			sb_reset(&free_name);
+			size_t stem = strlen(name) > 4 && !strcmp(name + strlen(name) - 4, ".sql") ? strlen(name) - 4 : strlen(name);
+			sb_addf(&free_name, "%.*s-%d.sql", (int)stem, name, k);
+		}
+		stage_file_put(db->stage, sb_str(&free_name), data, len);
+		strbuf_free(&free_name);
+		save = true;
+	}
+	if (save && db->stage_file) {
+		int w = stage_save(db->stage, db->stage_file);
+		if (w)
+			log_warn("%s: cannot write %s: %s", db->cfg->name, db->stage_file, strerror(-w));
+	}
+	pthread_mutex_unlock(&db->model_lock);
+	/* The refresh publishes the new tree (with this result in status);
+	 * otherwise status alone changed. */
+	if (!rc && !r.already && database_refresh_wait(db, 30))
+		return rc;
+	pthread_mutex_lock(&db->model_lock);
+	database_publish(db);
+	pthread_mutex_unlock(&db->model_lock);
+	return rc;
+}
+
+/* mv pending/X apply/, or a temp file renamed into apply/ (rsync, editors) */
+int ed_apply_renamed(struct database *db, const char *from, const struct epath *pf, const struct epath *pt)
+{
+	size_t len = 0;
+	pthread_mutex_lock(&db->work_lock);
+	pthread_mutex_lock(&db->model_lock);
+	char *data = ed_content_of(db, from, &len);
+	bool user = pf->kind == E_PENDING && stage_file_get(db->stage, pf->name, &(size_t){ 0 }) != NULL;
+	/* A temp file is gone once renamed: on failure it goes to pending/. */
+	bool temp = ed_extra_remove(db, from);
+	pthread_mutex_unlock(&db->model_lock);
+	int rc = data ? ed_apply_now(db, pt->name, data, len, user ? pf->name : NULL, temp) : -ENOENT;
+	pthread_mutex_unlock(&db->work_lock);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,259 @@
+/* edit_change.c: paths, the frame of one change, drafts; see edit_internal.h. */
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "database.h"
+#include "edit_internal.h"
+#include "log.h"
+#include "migrate.h"
+#include "names.h"
+#include "pg.h"
+#include "probe.h"
+#include "render.h"
+#include "stage.h"
+#include "strbuf.h"
+#include "tree.h"
+
+static const char *const SUBDIRS[] = { "columns", "indexes", "constraints", "triggers", "policies" };
+
+static char *unescaped(const char *s, size_t len)
+{
+	char *r = strndup(s, len);
+	if (!r)
+		abort();
+	name_unescape(r);
+	return r;
+}
+
+void ed_epath_free(struct epath *p)
+{
+	free(p->schema);
+	free(p->table);
+	free(p->name);
+}
+
+void ed_parse(const char *path, struct epath *p)
+{
+	const char *c[8];
+	size_t len[8], n = 0;
+	memset(p, 0, sizeof *p);
+	for (const char *s = path; *s && n < 8;) {
+		c[n] = s;
+		len[n] = strcspn(s, "/");
+		s += len[n] + (s[len[n]] == '/');
+		n++;
+	}
+	if (!n)
+		return;
+	p->file = c[n - 1];
+	size_t fl = len[n - 1];
+	p->scratch = p->file[0] == '.' || p->file[fl - 1] == '~';
+#define IS(i, lit) (len[i] == strlen(lit) && !memcmp(c[i], lit, len[i]))
+	if (n == 3 && IS(0, "migrations") && (IS(1, "pending") || IS(1, "apply"))) {
+		p->kind = IS(1, "pending") ? E_PENDING : E_APPLY;
+		p->name = unescaped(c[2], len[2]);
+		p->draft_name = fl < 5 || strcmp(p->file + fl - 4, ".sql");
+		return;
+	}
+	if (n < 4 || !IS(0, "schemas"))
+		return;
+	p->schema = unescaped(c[1], len[1]);
+	if (n == 4 && IS(2, "types")) {
+		p->kind = E_TYPE;
+		p->name = unescaped(c[3], len[3]);
+		return;
+	}
+	if (!IS(2, "tables"))
+		return;
+	p->table = unescaped(c[3], len[3]);
+	p->in_table = true;
+	if (n == 4) {
+		p->kind = E_TABLE;
+		return;
+	}
+	if (n == 5) {
+		p->kind = IS(4, "comment") ? E_COMMENT : IS(4, "table.sql") ? E_TABLE_SQL : E_OTHER;
+		for (size_t i = 0; i < 5; i++)
+			if (IS(4, SUBDIRS[i]))
+				p->kind = E_TABLE_SUBDIR;
+		return;
+	}
+	if (n != 6)
+		return;
+	static const enum ekind kinds[] = { E_COLUMN, E_INDEX, E_CONSTRAINT, E_TRIGGER, E_POLICY };
+	for (size_t i = 0; i < 5; i++) {
+		if (!IS(4, SUBDIRS[i]))
+			continue;
+		p->kind = kinds[i];
+		bool sql = fl > 4 && !strcmp(p->file + fl - 4, ".sql");
+		if (kinds[i] == E_COLUMN) {
+			p->name = unescaped(c[5], len[5]);
+		} else {
+			p->draft_name = !sql;
+			p->name = unescaped(c[5], sql ? len[5] - 4 : len[5]);
+		}
+	}
+#undef IS
+}
+
+/* ---- one change: locks, backup, persistence, the reason ---- */
+
+
+int ed_begin(struct change *c, struct database *db, const char *path)
+{
+	memset(c, 0, sizeof *c);
+	c->db = db;
+	c->path = path;
+	if (db->cfg->read_only)
+		return -EROFS;
+	pthread_mutex_lock(&db->work_lock);
+	pthread_mutex_lock(&db->model_lock);
+	c->backup = cJSON_Duplicate(db->stage->doc, true);
+	return 0;
+}
+
+int ed_fail(struct change *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof c->err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int ed_end(struct change *c, int rc)
+{
+	struct database *db = c->db;
+	if (c->dry && !rc) {
+		cJSON_Delete(db->stage->doc);
+		db->stage->doc = c->backup;
+		pthread_mutex_unlock(&db->model_lock);
+		pthread_mutex_unlock(&db->work_lock);
+		return 0;
+	}
+	if (!rc && db->stage_file && !cJSON_Compare(c->backup, db->stage->doc, true)) {
+		int w = stage_save(db->stage, db->stage_file);
+		if (w)
+			rc = ed_fail(c, -EIO, "cannot write %s: %s (nothing staged)", db->stage_file, strerror(-w));
+	}
+	if (rc) {
+		cJSON_Delete(db->stage->doc);
+		db->stage->doc = c->backup;
+		c->backup = NULL;
+		char when[32];
+		ed_stamp(when, sizeof when);
+		snprintf(db->change_error, sizeof db->change_error, "%s: %s (%s, at %s)", c->path,
+			 c->err[0] ? c->err : strerror(-rc), strerror(-rc), when);
+		log_warn("%s: refused %s", db->cfg->name, db->change_error);
+	}
+	cJSON_Delete(c->backup);
+	database_publish(db);
+	pthread_mutex_unlock(&db->model_lock);
+	pthread_mutex_unlock(&db->work_lock);
+	return rc;
+}
+
+/* ---- drafts and scratch files ---- */
+
+struct extra_file *ed_extra_find(struct database *db, const char *path)
+{
+	for (struct extra_file *x = db->extras; x; x = x->next)
+		if (!strcmp(x->path, path))
+			return x;
+	return NULL;
+}
+
+void ed_extra_put(struct database *db, const char *path, const char *data, size_t len)
+{
+	struct extra_file *x = ed_extra_find(db, path);
+	if (!x) {
+		x = calloc(1, sizeof *x);
+		if (!x || !(x->path = strdup(path)))
+			abort();
+		x->next = db->extras;
+		db->extras = x;
+	}
+	free(x->data);
+	x->data = malloc(len + 1);
+	if (!x->data)
+		abort();
+	memcpy(x->data, data, len);
+	x->data[len] = '\0';
+	x->len = len;
+}
+
+bool ed_extra_remove(struct database *db, const char *path)
+{
+	for (struct extra_file **pp = &db->extras; *pp; pp = &(*pp)->next) {
+		if (!strcmp((*pp)->path, path)) {
+			struct extra_file *x = *pp;
+			*pp = x->next;
+			free(x->path);
+			free(x->data);
+			free(x);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- the table a path is in ---- */
+
+
+int ed_find_table(struct change *c, const struct epath *p, struct target *t)
+{
+	struct database *db = c->db;
+	t->want = catalog_table(db->desired, p->schema, p->table);
+	if (!t->want)
+		return ed_fail(c, -ENOENT, "no table %s.%s", p->schema, p->table);
+	t->live = t->want->oid ? catalog_rel(db->cat, t->want->oid) : NULL;
+	t->ref = (struct stage_ref){ t->want->oid, p->schema, t->want->oid ? NULL : t->want->name };
+	t->pt = (struct probe_table){ t->live, t->want };
+	return 0;
+}
+
+PGconn *ed_conn(struct change *c)
+{
+	char err[1024];
+	PGconn *conn = database_work_conn(c->db, err, sizeof err);
+	if (!conn)
+		ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", err);
+	return conn;
+}
+
+void ed_note_rows(struct change *c, PGconn *conn, const struct target *t)
+{
+	if (t->live)
+		stage_table_rows(c->db->stage, &t->ref, probe_rows(conn, t->live));
+}
+
+char *ed_content_of(struct database *db, const char *path, size_t *len)
+{
+	const struct extra_file *x = ed_extra_find(db, path);
+	const struct node *n = x ? NULL : tree_lookup(db->tree, path);
+	if (!x && (!n || n->is_dir))
+		return NULL;
+	*len = x ? x->len : n->size;
+	char *copy = malloc(*len + 1);	/* the bytes may hold NULs (swap files) */
+	if (!copy)
+		abort();
+	memcpy(copy, x ? x->data : n->data, *len);
+	copy[*len] = '\0';
+	return copy;
+}
+
+void ed_stamp(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+}

@@ -1,0 +1,318 @@
+/* edit_define.c: column, index, constraint, comment and enum files, checked
+ * by PostgreSQL and staged; see edit_internal.h. */
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "database.h"
+#include "edit_internal.h"
+#include "log.h"
+#include "migrate.h"
+#include "names.h"
+#include "pg.h"
+#include "probe.h"
+#include "render.h"
+#include "stage.h"
+#include "strbuf.h"
+#include "tree.h"
+
+/* ---- text helpers ---- */
+
+/* The text without surrounding white space; NULL when it holds a NUL. */
+static char *trimmed(const char *data, size_t len)
+{
+	if (memchr(data, '\0', len))
+		return NULL;
+	while (len && isspace((unsigned char)*data))
+		data++, len--;
+	while (len && isspace((unsigned char)data[len - 1]))
+		len--;
+	char *s = strndup(data, len);
+	if (!s)
+		abort();
+	return s;
+}
+
+/* After the keyword W (any case) at S, skipping white space; else NULL. */
+static const char *keyword(const char *s, const char *w)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(w);
+	if (strncasecmp(s, w, n) || isalnum((unsigned char)s[n]) || s[n] == '_')
+		return NULL;
+	return s + n;
+}
+
+/* ---- writes ---- */
+
+int ed_write_column(struct change *c, const struct epath *p, const char *data, size_t len)
+{
+	struct database *db = c->db;
+	struct target t;
+	int rc = ed_find_table(c, p, &t);
+	if (rc)
+		return rc;
+	char *text = trimmed(data, len);
+	struct stage_coldef def = { 0 };
+	char *qname = NULL;
+	const struct cat_column *col = catalog_column(t.want, 0, p->name);
+	if (!text || strchr(text, '\n')) {
+		rc = ed_fail(c, -EINVAL, "a column file holds one line: the column's definition");
+		goto out;
+	}
+	if (!*text) {
+		if (!col) {	/* still a draft */
+			if (!c->dry)
+				ed_extra_put(db, c->path, data, len);
+			goto out;
+		}
+		rc = ed_fail(c, -EINVAL, "empty definition (to drop the column, remove its file)");
+		goto out;
+	}
+	int attnum = col ? col->attnum : stage_column_dropped(db->stage, &t.ref, p->name);
+	const struct cat_column *old = attnum && t.live ? catalog_column(t.live, attnum, NULL) : NULL;
+	PGconn *conn = ed_conn(c);
+	if (!conn) {
+		rc = -EIO;
+		goto out;
+	}
+	if (probe_column(conn, &t.pt, p->name, old, text, &def, c->err, sizeof c->err)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (old && (old->generated || def.generated) &&
+	    (old->generated != def.generated || strcmp(old->defexpr ? old->defexpr : "", def.defexpr ? def.defexpr : ""))) {
+		/* PostgreSQL 15 cannot change a generated column in place:
+		 * the live column is dropped and a new one added. */
+		if (c->dry)
+			goto out;
+		stage_column_drop(db->stage, &t.ref, attnum, old->name);
+		attnum = 0;
+		col = NULL;
+	}
+	if (!(qname = probe_quote_ident(conn, p->name, c->err, sizeof c->err))) {
+		rc = -EIO;
+		goto out;
+	}
+	if (c->dry)
+		goto out;
+	stage_column_set(db->stage, &t.ref, attnum, col ? col->name : p->name, p->name, qname, &def);
+	ed_note_rows(c, conn, &t);
+	ed_extra_remove(db, c->path);
+out:
+	probe_column_free(&def);
+	free(qname);
+	free(text);
+	return rc;
+}
+
+int ed_write_definition(struct change *c, const struct epath *p, const char *data, size_t len)
+{
+	struct database *db = c->db;
+	bool index = p->kind == E_INDEX;
+	struct target t;
+	int rc = ed_find_table(c, p, &t);
+	if (rc)
+		return rc;
+	char *text = trimmed(data, len), *def = NULL, *qname = NULL;
+	struct strbuf probe_text = STRBUF_INIT;
+	char type = 0;
+	bool conc = false;
+	if (!text) {
+		rc = ed_fail(c, -EINVAL, "the file holds a NUL byte");
+		goto out;
+	}
+	if (!*text) {
+		bool exists = false;
+		for (size_t i = 0; index && i < t.want->nindexes; i++)
+			exists |= !strcmp(t.want->indexes[i].name, p->name);
+		for (size_t i = 0; !index && i < t.want->ncons; i++)
+			exists |= !strcmp(t.want->cons[i].name, p->name);
+		if (exists)
+			rc = ed_fail(c, -EINVAL, "empty definition (to drop it, remove its file)");
+		else
+			ed_extra_put(db, c->path, data, len);	/* a draft */
+		goto out;
+	}
+	if (t.live && t.live->oid) {
+		/* The probe builds the index or checks the rows on the live
+		 * table (in a transaction rolled back): not on a big one. */
+		PGconn *conn = ed_conn(c);
+		double rows = conn ? probe_rows(conn, t.live) : -1;
+		if (!conn) {
+			rc = -EIO;
+			goto out;
+		}
+		if (rows > PROBE_MAX_ROWS) {
+			rc = ed_fail(c, -EPERM, "%s has ~%.0f rows: checking this definition would build or check it on "
+				  "the live table (more than %d rows); write this migration by hand in "
+				  "migrations/pending/ instead", t.live->name, rows, PROBE_MAX_ROWS);
+			goto out;
+		}
+	}
+	if (index) {
+		/* The kind of statement is checked by its first words only;
+		 * PostgreSQL checks the rest. */
+		const char *k = keyword(text, "CREATE"), *after;
+		if (k && (after = keyword(k, "UNIQUE")))
+			k = after;
+		k = k ? keyword(k, "INDEX") : NULL;
+		if (!k) {
+			rc = ed_fail(c, -EINVAL, "an index file holds one CREATE INDEX statement");
+			goto out;
+		}
+		if ((after = keyword(k, "CONCURRENTLY"))) {
+			conc = true;
+			sb_addn(&probe_text, text, (size_t)(k - text));
+			sb_add(&probe_text, after);
+		} else {
+			sb_add(&probe_text, text);
+		}
+	} else {
+		const char *k = keyword(text, "ALTER");
+		if (!k || !keyword(k, "TABLE")) {
+			rc = ed_fail(c, -EINVAL, "a constraint file holds one ALTER TABLE ... ADD CONSTRAINT statement");
+			goto out;
+		}
+		sb_add(&probe_text, text);
+	}
+	PGconn *conn = ed_conn(c);
+	if (!conn) {
+		rc = -EIO;
+		goto out;
+	}
+	if (index ? probe_index(conn, &t.pt, p->name, sb_str(&probe_text), &def, c->err, sizeof c->err) :
+		    probe_constraint(conn, &t.pt, p->name, sb_str(&probe_text), &def, &type, c->err, sizeof c->err)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!(qname = probe_quote_ident(conn, p->name, c->err, sizeof c->err))) {
+		rc = -EIO;
+		goto out;
+	}
+	if (index)
+		stage_index_set(db->stage, &t.ref, p->name, qname, def, conc);
+	else
+		stage_constraint_set(db->stage, &t.ref, p->name, qname, type, def);
+	ed_note_rows(c, conn, &t);
+	ed_extra_remove(db, c->path);
+out:
+	strbuf_free(&probe_text);
+	free(text);
+	free(def);
+	free(qname);
+	return rc;
+}
+
+int ed_write_comment(struct change *c, const struct epath *p, const char *data, size_t len)
+{
+	struct target t;
+	int rc = ed_find_table(c, p, &t);
+	if (rc)
+		return rc;
+	if (memchr(data, '\0', len))
+		return ed_fail(c, -EINVAL, "a comment cannot hold a NUL byte");
+	char *text = strndup(data, len);
+	if (!text)
+		abort();
+	size_t n = strlen(text);
+	if (n && text[n - 1] == '\n')
+		text[--n] = '\0';
+	/* The server checks the encoding, as it will when the comment is set. */
+	PGconn *conn = ed_conn(c);
+	if (!conn) {
+		free(text);
+		return -EIO;
+	}
+	const char *params[] = { text };
+	PGresult *res = pg_exec(conn, "SELECT $1::pg_catalog.text", 1, params, c->err, sizeof c->err);
+	if (!res) {
+		free(text);
+		return -EINVAL;
+	}
+	PQclear(res);
+	stage_table_comment(c->db->stage, &t.ref, text);
+	free(text);
+	return 0;
+}
+
+const struct cat_type *ed_desired_enum(struct database *db, const struct epath *p)
+{
+	const struct cat_schema *s = catalog_schema(db->desired, p->schema);
+	for (size_t i = 0; s && i < s->ntypes; i++)
+		if (s->types[i]->kind == 'e' && !strcmp(s->types[i]->name, p->name))
+			return s->types[i];
+	return NULL;
+}
+
+int ed_write_enum(struct change *c, const struct epath *p, const char *data, size_t len)
+{
+	struct database *db = c->db;
+	const struct cat_type *want = ed_desired_enum(db, p);
+	const struct cat_type *live = want ? catalog_type(db->cat, want->oid) : NULL;
+	if (!live)
+		return ed_fail(c, -EPERM, "only an existing enum's labels can be changed here");
+	if (memchr(data, '\0', len))
+		return ed_fail(c, -EINVAL, "an enum label cannot hold a NUL byte");
+	char *text = strndup(data, len);
+	if (!text)
+		abort();
+	const char **lines = calloc(len + 1, sizeof *lines), **added = calloc(len + 1, sizeof *added);
+	size_t n = 0, nadded = 0, j = 0;
+	int rc = 0;
+	if (!lines || !added)
+		abort();
+	for (char *s = text, *nl; *s; s = nl + 1) {
+		nl = strchr(s, '\n');
+		if (!nl)
+			nl = s + strlen(s) - 1, nl[1] = '\0', nl++;	/* last line, no newline */
+		*nl = '\0';
+		lines[n++] = s;
+		if (nl == text + len)
+			break;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		bool known = false;
+		for (size_t k = 0; k < live->nlabels; k++)
+			known |= !strcmp(lines[i], live->labels[k]);
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(lines[i], lines[k]))
+				rc = ed_fail(c, -EINVAL, "label \"%s\" appears twice", lines[i]);
+		if (known && j < live->nlabels && !strcmp(lines[i], live->labels[j]))
+			j++;
+		else if (known)
+			rc = ed_fail(c, -EPERM, "label \"%s\" moved: PostgreSQL cannot reorder enum labels "
+				  "(only add new ones, anywhere)", lines[i]);
+		else
+			added[nadded++] = lines[i];
+	}
+	if (!rc && j < live->nlabels)
+		rc = ed_fail(c, -EPERM, "label \"%s\" removed: PostgreSQL cannot remove an enum label "
+			  "(only add new ones); create a new type and migrate the column by hand in "
+			  "migrations/pending/", live->labels[j]);
+	if (!rc && nadded) {
+		PGconn *conn = ed_conn(c);
+		struct strbuf q = STRBUF_INIT;
+		sb_add_qual(&q, live->schema->qname, live->qname);
+		if (!conn)
+			rc = -EIO;
+		else if (probe_enum_labels(conn, sb_str(&q), added, nadded, c->err, sizeof c->err))
+			rc = -EINVAL;
+		strbuf_free(&q);
+	}
+	if (!rc)
+		stage_enum_set(db->stage, live->oid, lines, n);
+	free(lines);
+	free(added);
+	free(text);
+	return rc;
+}

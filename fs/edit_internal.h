@@ -1,0 +1,95 @@
+/*
+ * edit_internal.h: what the parts of edit (edit.c: dispatch and the
+ * public calls; edit_change.c: paths, the frame of one change, drafts;
+ * edit_define.c: definitions checked by PostgreSQL; edit_apply.c:
+ * migrations run from apply/) share. Internal to the core: see edit.h.
+ *
+ * Every ed_ function that takes a struct change runs with the database's
+ * work_lock and model_lock held (ed_begin takes them, ed_end drops them);
+ * ed_apply_* run with work_lock only.
+ */
+#ifndef SCHEMAFS_EDIT_INTERNAL_H
+#define SCHEMAFS_EDIT_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe.h"
+#include "stage.h"
+
+struct database;
+struct extra_file;
+struct cat_type;
+
+enum ekind {
+	E_OTHER, E_TABLE, E_TABLE_SUBDIR, E_COLUMN, E_INDEX, E_CONSTRAINT, E_TRIGGER, E_POLICY,
+	E_COMMENT, E_TABLE_SQL, E_TYPE, E_PENDING, E_APPLY,
+};
+
+/* A path taken apart. Names are raw (unescaped); all owned. */
+struct epath {
+	enum ekind kind;
+	char *schema, *table, *name;
+	const char *file;	/* last component, as in the path */
+	bool scratch;		/* ".x.swp", "x~": never staged */
+	bool draft_name;	/* a name that cannot be a definition ("sedAb12", no .sql) */
+	bool in_table;		/* somewhere inside a table's directory */
+};
+
+struct change {
+	struct database *db;
+	const char *path;
+	cJSON *backup;
+	bool dry;		/* check only: nothing is staged, even when valid */
+	char err[2048];
+};
+
+struct target {
+	const struct cat_relation *want, *live;
+	struct stage_ref ref;
+	struct probe_table pt;
+};
+
+/* Takes PATH apart (names unescaped, owned: ed_epath_free). */
+void ed_parse(const char *path, struct epath *p);
+void ed_epath_free(struct epath *p);
+
+/* One change: locks and a backup of the stage (ed_begin), then the
+ * stage saved, or restored with the reason in status (ed_end, which
+ * returns RC and publishes). ed_fail records REASON and returns RC. */
+int ed_begin(struct change *c, struct database *db, const char *path);
+int ed_end(struct change *c, int rc);
+int ed_fail(struct change *c, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "YYYY-MM-DD HH:MM:SS", local time. */
+void ed_stamp(char *buf, size_t len);
+
+/* Drafts and scratch files, kept in memory (model_lock). */
+struct extra_file *ed_extra_find(struct database *db, const char *path);
+void ed_extra_put(struct database *db, const char *path, const char *data, size_t len);
+bool ed_extra_remove(struct database *db, const char *path);
+/* PATH's content as the tree shows it (malloc'd, NUL-terminated), or NULL. */
+char *ed_content_of(struct database *db, const char *path, size_t *len);
+
+/* The table a path is in (desired and live), or -ENOENT with the reason. */
+int ed_find_table(struct change *c, const struct epath *p, struct target *t);
+/* The work connection, or NULL with the reason recorded (EIO). */
+PGconn *ed_conn(struct change *c);
+/* Stages the table's row estimate (for hazards). */
+void ed_note_rows(struct change *c, PGconn *conn, const struct target *t);
+
+/* Definitions, checked by PostgreSQL (edit_define.c). */
+int ed_write_column(struct change *c, const struct epath *p, const char *data, size_t len);
+int ed_write_definition(struct change *c, const struct epath *p, const char *data, size_t len);
+int ed_write_comment(struct change *c, const struct epath *p, const char *data, size_t len);
+int ed_write_enum(struct change *c, const struct epath *p, const char *data, size_t len);
+const struct cat_type *ed_desired_enum(struct database *db, const struct epath *p);
+
+/* Migrations (edit_apply.c), work_lock held, model_lock not. */
+int ed_apply_now(struct database *db, const char *name, const char *data, size_t len,
+		 const char *pending, bool back);
+int ed_apply_renamed(struct database *db, const char *from, const struct epath *pf,
+		     const struct epath *pt);
+
+#endif
