@@ -109,16 +109,11 @@ static void model_update(struct database *db)
 {
 	if (!db->stage)
 		return;
-	char *before = cJSON_PrintUnformatted(db->stage->doc);
-	stage_prune(db->stage, db->cat);
-	char *after = cJSON_PrintUnformatted(db->stage->doc);
-	if (db->stage_file && before && after && strcmp(before, after)) {
+	if (stage_prune(db->stage, db->cat) && db->stage_file) {
 		int rc = stage_save(db->stage, db->stage_file);
 		if (rc)
 			log_warn("%s: cannot write %s: %s", db->cfg->name, db->stage_file, strerror(-rc));
 	}
-	free(before);
-	free(after);
 	catalog_free(db->desired);
 	db->desired = stage_desired(db->cat, db->stage);
 }

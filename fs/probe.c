@@ -250,31 +250,37 @@ static int drop_existing(PGconn *conn, const struct probe_table *t, const char *
 	return rc;
 }
 
-int probe_index(PGconn *conn, const struct probe_table *t, const char *name, const char *text,
-		char **def, char *err, size_t errlen)
+/*
+ * Index and constraint files: in a rolled-back transaction, the table as
+ * staged, what the file replaces dropped, TEXT run, then QUERY ($1 the
+ * object's name, $2 its schema, $3 the table, qualified) must find exactly
+ * one row whose second column is true. *DEF gets the first column
+ * (malloc'd), *TYPE (when not NULL) the third.
+ */
+static int probe_object(PGconn *conn, const struct probe_table *t, const char *kind, const char *name,
+			const char *text, const char *query, char **def, char *type, char *err, size_t errlen)
 {
 	struct strbuf q = STRBUF_INIT;
 	PGresult *res = NULL;
 	int rc = -1;
 	*def = NULL;
 	if (begin(conn, err, errlen) || setup_table(conn, t, err, errlen) ||
-	    drop_existing(conn, t, "index", name, err, errlen) || run(conn, text, err, errlen))
+	    drop_existing(conn, t, kind, name, err, errlen) || run(conn, text, err, errlen))
 		goto out;
 	qual_of(&q, t->want);
 	const char *params[] = { name, t->want->schema->name, sb_str(&q) };
-	res = pg_exec(conn, "SELECT pg_catalog.pg_get_indexdef(i.indexrelid),"
-		      " i.indrelid = $3::pg_catalog.regclass"
-		      " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
-		      " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-		      " WHERE c.relname = $1 AND n.nspname = $2", 3, params, err, errlen);
+	res = pg_exec(conn, query, 3, params, err, errlen);
 	if (!res)
 		goto out;
 	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "t")) {
-		snprintf(err, errlen, "the statement must create the index named like its file, \"%s\", "
-			 "on %s", name, sb_str(&q));
+		snprintf(err, errlen, "the statement must %s the %s named like its file, \"%s\", %s %s",
+			 strcmp(kind, "index") ? "add" : "create", kind, name,
+			 strcmp(kind, "index") ? "to" : "on", sb_str(&q));
 		goto out;
 	}
 	*def = strdup(PQgetvalue(res, 0, 0));
+	if (type)
+		*type = PQgetvalue(res, 0, 2)[0];
 	rc = 0;
 out:
 	PQclear(res);
@@ -283,36 +289,24 @@ out:
 	return rc;
 }
 
+int probe_index(PGconn *conn, const struct probe_table *t, const char *name, const char *text,
+		char **def, char *err, size_t errlen)
+{
+	return probe_object(conn, t, "index", name, text,
+			    "SELECT pg_catalog.pg_get_indexdef(i.indexrelid), i.indrelid = $3::pg_catalog.regclass"
+			    " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+			    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+			    " WHERE c.relname = $1 AND n.nspname = $2", def, NULL, err, errlen);
+}
+
 int probe_constraint(PGconn *conn, const struct probe_table *t, const char *name, const char *text,
 		     char **def, char *type, char *err, size_t errlen)
 {
-	struct strbuf q = STRBUF_INIT;
-	PGresult *res = NULL;
-	int rc = -1;
-	*def = NULL;
-	if (begin(conn, err, errlen) || setup_table(conn, t, err, errlen) ||
-	    drop_existing(conn, t, "constraint", name, err, errlen) || run(conn, text, err, errlen))
-		goto out;
-	qual_of(&q, t->want);
-	const char *params[] = { name, sb_str(&q) };
-	res = pg_exec(conn, "SELECT pg_catalog.pg_get_constraintdef(k.oid), k.contype"
-		      " FROM pg_catalog.pg_constraint k"
-		      " WHERE k.conname = $1 AND k.conrelid = $2::pg_catalog.regclass", 2, params, err, errlen);
-	if (!res)
-		goto out;
-	if (PQntuples(res) != 1) {
-		snprintf(err, errlen, "the statement must add the constraint named like its file, \"%s\", "
-			 "to %s", name, sb_str(&q));
-		goto out;
-	}
-	*def = strdup(PQgetvalue(res, 0, 0));
-	*type = PQgetvalue(res, 0, 1)[0];
-	rc = 0;
-out:
-	PQclear(res);
-	rollback(conn);
-	strbuf_free(&q);
-	return rc;
+	/* $2 is not needed here, but every parameter must be used. */
+	return probe_object(conn, t, "constraint", name, text,
+			    "SELECT pg_catalog.pg_get_constraintdef(k.oid), $2::text IS NOT NULL, k.contype"
+			    " FROM pg_catalog.pg_constraint k"
+			    " WHERE k.conname = $1 AND k.conrelid = $3::pg_catalog.regclass", def, type, err, errlen);
 }
 
 int probe_enum_labels(PGconn *conn, const char *qual, const char *const *labels, size_t n,

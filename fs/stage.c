@@ -418,7 +418,7 @@ static bool claimed_oid(const cJSON *tables, unsigned oid)
 
 /* Drops the parts of table entry E that LIVE already shows. Returns true
  * when nothing is left. */
-static bool prune_table(cJSON *e, const struct cat_relation *r)
+static bool prune_table(cJSON *e, const struct cat_relation *r, int *n)
 {
 	cJSON *cols = array_of(e, "columns"), *c, *next;
 	for (c = cols->child; c; c = next) {
@@ -432,12 +432,15 @@ static bool prune_table(cJSON *e, const struct cat_relation *r)
 			 * someone else. It is that column from now on. */
 			put(c, "attnum", cJSON_CreateNumber(lc->attnum));
 			attnum = lc->attnum;
+			(*n)++;
 		}
 		bool gone = attnum && !lc;
 		bool done = lc && !bool_of(c, "drop") && same(str_of(c, "name"), lc->name) &&
 			    (!has(c, "def") || def_equal(cJSON_GetObjectItem(c, "def"), lc));
-		if (gone || done)
+		if (gone || done) {
 			remove_item(cols, c);
+			(*n)++;
+		}
 	}
 	for (size_t k = 0; k < sizeof OBJECT_KINDS / sizeof *OBJECT_KINDS; k++) {
 		cJSON *objs = array_of(e, OBJECT_KINDS[k]), *o;
@@ -445,15 +448,20 @@ static bool prune_table(cJSON *e, const struct cat_relation *r)
 			next = o->next;
 			const char *def;
 			bool exists = live_object(r, OBJECT_KINDS[k], str_of(o, "name"), &def);
-			if (bool_of(o, "drop") ? !exists : exists && same(def, str_of(o, "def")))
+			if (bool_of(o, "drop") ? !exists : exists && same(def, str_of(o, "def"))) {
 				remove_item(objs, o);
+				(*n)++;
+			}
 		}
 	}
-	if (has(e, "comment") && same(str_of(e, "comment"), r->comment ? r->comment : ""))
+	if (has(e, "comment") && same(str_of(e, "comment"), r->comment ? r->comment : "")) {
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "comment");
+		(*n)++;
+	}
 	if (has(e, "name") && same(str_of(e, "name"), r->name)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "name");
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "qname");
+		(*n)++;
 	}
 	if (bool_of(e, "drop"))
 		return false;
@@ -465,8 +473,9 @@ static bool prune_table(cJSON *e, const struct cat_relation *r)
 	return empty;
 }
 
-void stage_prune(struct stage *st, const struct catalog *live)
+bool stage_prune(struct stage *st, const struct catalog *live)
 {
+	int n = 0;
 	cJSON *tables = array_of(st->doc, "tables"), *e, *next;
 	for (e = tables->child; e; e = next) {
 		next = e->next;
@@ -480,9 +489,12 @@ void stage_prune(struct stage *st, const struct catalog *live)
 				continue;
 			put(e, "oid", cJSON_CreateNumber(r->oid));
 			cJSON_DeleteItemFromObjectCaseSensitive(e, "new");
+			n++;
 		}
-		if (!r || (r->kind != REL_TABLE && r->kind != REL_PARTITIONED) || prune_table(e, r))
+		if (!r || (r->kind != REL_TABLE && r->kind != REL_PARTITIONED) || prune_table(e, r, &n)) {
 			remove_item(tables, e);
+			n++;
+		}
 	}
 	cJSON *enums = array_of(st->doc, "enums");
 	for (e = enums->child; e; e = next) {
@@ -492,8 +504,11 @@ void stage_prune(struct stage *st, const struct catalog *live)
 		bool equal = t && (size_t)cJSON_GetArraySize(labels) == t->nlabels;
 		for (size_t i = 0; equal && i < t->nlabels; i++)
 			equal = same(cJSON_GetStringValue(cJSON_GetArrayItem(labels, (int)i)), t->labels[i]);
-		if (!t || equal)
+		if (!t || equal) {
 			remove_item(enums, e);
+			n++;
+		}
 	}
+	return n > 0;
 }
 

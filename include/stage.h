@@ -59,8 +59,9 @@ void stage_discard(struct stage *st);
 
 /* Drops edits that no longer change anything against LIVE (applied, or
  * made by someone else), and edits of objects that are gone. A new table
- * that now exists live becomes an edit of it. */
-void stage_prune(struct stage *st, const struct catalog *live);
+ * that now exists live becomes an edit of it. True when anything changed
+ * (the stage is to be saved). */
+bool stage_prune(struct stage *st, const struct catalog *live);
 
 /* The desired catalog: LIVE with the edits applied. Strings come from LIVE
  * or are copied into the returned catalog's arena. */

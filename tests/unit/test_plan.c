@@ -195,8 +195,9 @@ static void test_prune_and_persist(void)
 	struct stage_coldef same = { "bigint", NULL, NULL, false, 0, 0, false };
 	stage_column_set(st, &b, 2, "customer_id", "customer_id", "customer_id", &same);
 	stage_table_comment(st, &b, "Bookings");
-	stage_prune(st, live);
+	ok(stage_prune(st, live), "prune says it changed the stage");
 	ok(stage_empty(st), "edits equal to the live catalog are pruned");
+	ok(!stage_prune(st, live), "and says so only when it did");
 	/* A drop of something live is kept; of something gone, pruned. */
 	stage_column_drop(st, &b, 2, "customer_id");
 	stage_column_drop(st, &b, 9, "ghost");
