@@ -70,22 +70,28 @@ static int setup(struct run *u)
 	return 0;
 }
 
+/* $1: the tracking table's unquoted "<schema>.<table>" (the lock's key is
+ * derived from it in the same query). */
 static const char SQL_HOLDER[] =
-	"SELECT a.pid, coalesce(nullif(a.application_name, ''), '(no application_name)'),"
+	"WITH k AS (SELECT pg_catalog.hashtextextended($1, 0) AS key)"
+	" SELECT a.pid, coalesce(nullif(a.application_name, ''), '(no application_name)'),"
 	" coalesce(a.client_addr::text, 'local'), a.state"
-	" FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+	" FROM k, pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
 	" WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-	" AND l.classid = (($1::bigint >> 32) & 4294967295)::text::oid"
-	" AND l.objid = ($1::bigint & 4294967295)::text::oid"
+	" AND l.classid = ((k.key >> 32) & 4294967295)::text::oid"
+	" AND l.objid = (k.key & 4294967295)::text::oid"
 	" AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())";
 
-static char *holder(struct run *u, char *err, size_t errlen)
+/* "free" or "held by ...", malloc'd; NULL with ERR. One query. */
+char *migrate_lock_holder(PGconn *conn, const struct migrate_opts *o, char *err, size_t errlen)
 {
-	const char *params[] = { u->key };
-	PGresult *res = pg_exec(u->conn, SQL_HOLDER, 1, params, err, errlen);
+	struct strbuf name = STRBUF_INIT, sb = STRBUF_INIT;
+	sb_addf(&name, "%s.%s", o->tracking_schema, o->tracking_table);
+	const char *params[] = { sb_str(&name) };
+	PGresult *res = pg_exec(conn, SQL_HOLDER, 1, params, err, errlen);
+	strbuf_free(&name);
 	if (!res)
 		return NULL;
-	struct strbuf sb = STRBUF_INIT;
 	if (!PQntuples(res))
 		sb_add(&sb, "free");
 	else
@@ -93,17 +99,6 @@ static char *holder(struct run *u, char *err, size_t errlen)
 			PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
 	PQclear(res);
 	return strbuf_detach(&sb, NULL);
-}
-
-char *migrate_lock_holder(PGconn *conn, const struct migrate_opts *o, char *err, size_t errlen)
-{
-	struct migrate_result r;
-	struct run u = { .conn = conn, .o = o, .r = &r };
-	if (setup(&u)) {
-		snprintf(err, errlen, "%s", r.message);
-		return NULL;
-	}
-	return holder(&u, err, errlen);
 }
 
 /* Also makes the server check, while a statement runs, that we are still
@@ -141,7 +136,7 @@ static int take_lock(struct run *u)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (state && !strcmp(state, "55P03")) {
-			char *h = holder(u, err, sizeof err);
+			char *h = migrate_lock_holder(u->conn, u->o, err, sizeof err);
 			say(u, "the migration lock (advisory lock %s) was not free within %d ms: %s; another "
 			    "deploy is migrating this database. Try again when it is done.", u->key,
 			    u->o->lock_wait_ms, h ? h : err);
