@@ -11,6 +11,7 @@
 #include "catalog_loader.h"
 #include "catalog_sql.h"
 #include "pg.h"
+#include "pgversion.h"
 #include "strbuf.h"
 
 
@@ -59,7 +60,12 @@ long long col_ll(PGresult *res, int row, int col)
 PGresult *run(struct loader *ld, const char *sql, int nparams, const char *const *params)
 {
 	ld->cat->queries++;
-	return pg_exec(ld->conn, sql, nparams, params, ld->err, ld->errlen);
+	const char *text = pgv_sql_for(ld->conn, sql);
+	if (!text) {
+		snprintf(ld->err, ld->errlen, "out of memory (query text for PostgreSQL %d)", pgv_major(ld->conn));
+		return NULL;
+	}
+	return pg_exec(ld->conn, text, nparams, params, ld->err, ld->errlen);
 }
 
 PGresult *run_per_schema(struct loader *ld, const char *sql)

@@ -85,7 +85,7 @@ static const char SQL_COLUMNS[] =
 	/* A default cannot reference a column, so it deparses without the
 	 * table as context (2.4x faster); a generated column's expression
 	 * needs it. */
-	" a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0)"
+	" {{NOTNULL}}, CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0)"
 	"  ELSE pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END, a.attidentity, a.attgenerated,"
 	" a.attislocal, dsc.description,"
 	" CASE WHEN a.attidentity <> '' THEN (SELECT d.objid FROM pg_catalog.pg_depend d WHERE true"
@@ -99,9 +99,11 @@ static const char SQL_COLUMNS[] =
 	"  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = a.attrelid"
 	"  AND d.refobjsubid = a.attnum AND d.deptype = 'i'"
 	"  AND (sq.relname <> c.relname || '_' || a.attname || '_seq' OR sq.relnamespace <> c.relnamespace)"
-	"  LIMIT 1) END"
+	"  LIMIT 1) END,"
+	" {{NOTNULL_NAME}}, {{NOTNULL_NOINHERIT}}, {{NOTNULL_CONNAME}}, {{NOTNULL_QCONNAME}}"
 	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
 	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+	"{{NOTNULL_JOIN}}"
 	" LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = a.attrelid"
 	"  AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = a.attnum"
@@ -136,6 +138,8 @@ static const char SQL_CONSTRAINTS[] =
 	"  AND dsc.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dsc.objsubid = 0"
 	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p')"
 	" AND k.conislocal AND k.conparentid = 0"
+	/* 18's NOT NULL rows are in the column files, unless NOT VALID. */
+	" AND (k.contype <> 'n' OR NOT k.convalidated)"
 	" ORDER BY k.conrelid";
 
 static const char SQL_TRIGGERS[] =
@@ -200,7 +204,7 @@ static const char SQL_FUNCTIONS[] =
 	"  JOIN pg_catalog.pg_class rc ON rc.oid = COALESCE(NULLIF(t.typrelid, 0), et.typrelid)"
 	"  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid"
 	"  AND d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND rc.relkind <> 'c'),"
-	" p.prosqlbody IS NOT NULL"
+	" {{PROSQLBODY}}"
 	" FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
 	" WHERE p.pronamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_proc", "p.oid")
 	/* Range and multirange constructors come with their type. */
@@ -251,7 +255,7 @@ static const char SQL_TYPES[] =
 	"      WHERE rc.oid = r.rngcollation) ELSE '' END"
 	"  || CASE WHEN r.rngcanonical <> 0 THEN ', canonical = ' || r.rngcanonical::pg_catalog.regproc ELSE '' END"
 	"  || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc ELSE '' END"
-	"  || ', multirange_type_name = ' || pg_catalog.format_type(r.rngmultitypid, NULL) END,"
+	"  || {{MULTIRANGE_NAME}} END,"
 	" pg_catalog.obj_description(t.oid, 'pg_type'),"
 	" COALESCE((SELECT pg_catalog.max(lvl) FROM tdepth WHERE tdepth.t = t.oid), 0), t.oid"
 	" FROM pg_catalog.pg_type t"
@@ -278,7 +282,8 @@ static const char SQL_SETTINGS[] =
 	"  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	"  WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'v', 'm')"
 	"  AND" NOT_EXT_MEMBER("pg_class", "c.oid") "),"
-	" col AS (SELECT rel.*, a.attnum, a.attname, a.attstattarget, a.attstorage, a.attcompression,"
+	" col AS (SELECT rel.*, a.attnum, a.attname, a.attstattarget, a.attstorage,"
+	" {{ATTCOMPRESSION}} AS attcompression,"
 	"  a.attoptions, a.attislocal, a.attnotnull, a.attgenerated, t.typstorage,"
 	"  ad.adbin, ad.adrelid"	/* deparsed only where used: it is the costly part */
 	"  FROM rel JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped"
@@ -286,7 +291,7 @@ static const char SQL_SETTINGS[] =
 	"  LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 	/* Only the rare columns any branch below can use: one pass. */
 	"  WHERE NOT a.attislocal OR a.attstattarget >= 0 OR a.attstorage <> t.typstorage"
-	"  OR a.attcompression <> '' OR a.attoptions IS NOT NULL OR (rel.relkind = 'v' AND a.atthasdef))"
+	"  OR {{ATTCOMPRESSION}} <> '' OR a.attoptions IS NOT NULL OR (rel.relkind = 'v' AND a.atthasdef))"
 	" SELECT relid, stmt FROM ("
 	"  SELECT col.oid AS relid, 1 AS ord, col.attnum AS sub, CASE WHEN col.adbin IS NULL"
 	"   THEN pg_catalog.format('ALTER TABLE ONLY %I.%I ALTER COLUMN %I DROP DEFAULT;', col.nspname, col.relname, col.attname)"
@@ -351,10 +356,7 @@ static const char SQL_SETTINGS[] =
 
 static const char SQL_COLLATIONS[] =
 	"SELECT c.collnamespace, c.collname, pg_catalog.format('CREATE COLLATION %I.%I (%s%s);',"
-	" n.nspname, c.collname, CASE c.collprovider WHEN 'i' THEN"
-	"  'provider = icu, locale = ' || pg_catalog.quote_literal(c.colliculocale)"
-	"  ELSE 'provider = libc, lc_collate = ' || pg_catalog.quote_literal(c.collcollate)"
-	"  || ', lc_ctype = ' || pg_catalog.quote_literal(c.collctype) END,"
+	" n.nspname, c.collname, {{COLLATION_LOCALE}},"
 	" CASE WHEN NOT c.collisdeterministic THEN ', deterministic = false' ELSE '' END)"
 	" FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace"
 	" WHERE c.collnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_collation", "c.oid");
@@ -407,6 +409,9 @@ static const char SQL_OMITTED[] =
 	" UNION ALL SELECT 'cast', pg_catalog.format_type(x.castsource, NULL) || ' AS '"
 	"  || pg_catalog.format_type(x.casttarget, NULL) FROM pg_catalog.pg_cast x"
 	"  WHERE x.oid >= 16384 AND" NOT_EXT_MEMBER("pg_cast", "x.oid")
+	/* 14+: the casts a range type makes to its multirange come with it. */
+	"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass"
+	"   AND d.objid = x.oid AND d.deptype = 'i')"
 	" UNION ALL SELECT 'comment on attribute', pg_catalog.quote_ident(n.nspname) || '.'"
 	"  || pg_catalog.quote_ident(c.relname) || '.' || pg_catalog.quote_ident(a.attname)"
 	"  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"

@@ -19,6 +19,7 @@
 #include "mtimes.h"
 #include "names.h"
 #include "pg.h"
+#include "pgversion.h"
 #include "plan.h"
 #include "stage.h"
 #include "strbuf.h"
@@ -362,12 +363,17 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 			 cfg->name ? cfg->name : "", msg);
 		return -1;
 	}
+	char note[256];
+	if (pgv_check(db->conn, err, errlen, note, sizeof note))
+		return -1;
 	if (!cfg->name) {
 		/* Named after the database, escaped like every other name. */
 		struct strbuf name = STRBUF_INIT;
 		name_escape(&name, PQdb(db->conn), "");
 		cfg->name = strbuf_detach(&name, NULL);
 	}
+	if (note[0])
+		log_warn("%s: %s", cfg->name, note);
 	if (state_dir) {
 		struct strbuf dir = STRBUF_INIT;
 		sb_addf(&dir, "%s/%s", state_dir, cfg->name);

@@ -61,6 +61,25 @@ static int cmp_con(const void *a, const void *b)
 	return strcmp(((const struct cat_constraint *)a)->name, ((const struct cat_constraint *)b)->name);
 }
 
+/*
+ * PostgreSQL 18 names each NOT NULL, <table>_<column>_not_null by default,
+ * and a rename of the table or the column keeps the old name. The column
+ * file then names it (catalog.h, notnull_name): so does the desired tree,
+ * as the database will show it once the rename is applied.
+ */
+static void kept_notnull_name(struct arena *a, const struct cat_relation *r, const struct cat_relation *live,
+			      struct cat_column *c, const struct cat_column *was)
+{
+	if (!c->notnull || c->notnull_name || !c->notnull_conname ||
+	    (!strcmp(r->name, live->name) && !strcmp(c->name, was->name)))
+		return;
+	size_t n = strlen(r->name) + strlen(c->name) + sizeof "__not_null";
+	char *fresh = arena_alloc(a, n);
+	snprintf(fresh, n, "%s_%s_not_null", r->name, c->name);
+	if (strcmp(fresh, c->notnull_conname))
+		c->notnull_name = c->notnull_qconname;
+}
+
 static void edit_columns(struct arena *a, struct cat_relation *r, const struct cat_relation *live,
 			 const cJSON *e)
 {
@@ -78,6 +97,7 @@ static void edit_columns(struct arena *a, struct cat_relation *r, const struct c
 			if (has(c, "def"))
 				apply_def(a, &cols[n], cJSON_GetObjectItem(c, "def"));
 		}
+		kept_notnull_name(a, r, live, &cols[n], &live->cols[i]);
 		n++;
 	}
 	const cJSON *c;

@@ -14,6 +14,7 @@
 #include "atomicfile.h"
 #include "journal.h"
 #include "pg.h"
+#include "pgversion.h"
 #include "strbuf.h"
 
 #define BREAKPOINT "--> statement-breakpoint"
@@ -110,12 +111,10 @@ static int set_timeouts(struct run *u, int lock_ms, int stmt_ms, bool local, cha
 	snprintf(l, sizeof l, "%d", lock_ms);
 	snprintf(s, sizeof s, "%d", stmt_ms);
 	const char *params[] = { l, s, local ? "true" : "false" };
-	PGresult *res = pg_exec(u->conn, PQserverVersion(u->conn) >= 140000 ?
+	PGresult *res = pg_exec(u->conn, pgv_sql_for(u->conn,
 				"SELECT pg_catalog.set_config('lock_timeout', $1, $3::bool),"
-				" pg_catalog.set_config('statement_timeout', $2, $3::bool),"
-				" pg_catalog.set_config('client_connection_check_interval', '1000', $3::bool)" :
-				"SELECT pg_catalog.set_config('lock_timeout', $1, $3::bool),"
-				" pg_catalog.set_config('statement_timeout', $2, $3::bool)",
+				" pg_catalog.set_config('statement_timeout', $2, $3::bool)"
+				"{{CONNECTION_CHECK}}"),
 				3, params, err, errlen);
 	PQclear(res);
 	return res ? 0 : -1;

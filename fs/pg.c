@@ -92,6 +92,10 @@ int pg_session_setup(PGconn *conn, char *err, size_t errlen)
 PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
 		  const char *const *params, char *err, size_t errlen)
 {
+	if (!sql) {	/* a query text that could not be built (pgv_sql) */
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)

@@ -57,10 +57,13 @@ void render_column_def(struct strbuf *sb, const struct cat_column *c)
 	sb_add(sb, c->type);
 	if (c->collation)
 		sb_addf(sb, " COLLATE %s", c->collation);
-	if (c->notnull && !c->identity)
-		sb_add(sb, " NOT NULL");
-	if (c->generated == 's' && c->defexpr)
-		sb_addf(sb, " GENERATED ALWAYS AS (%s) STORED", c->defexpr);
+	if (c->notnull && c->notnull_name)
+		sb_addf(sb, " CONSTRAINT %s", c->notnull_name);
+	if (c->notnull && (!c->identity || c->notnull_name || c->notnull_noinherit))
+		sb_add(sb, c->notnull_noinherit ? " NOT NULL NO INHERIT" : " NOT NULL");
+	if ((c->generated == 's' || c->generated == 'v') && c->defexpr)
+		sb_addf(sb, " GENERATED ALWAYS AS (%s) %s", c->defexpr,
+			c->generated == 's' ? "STORED" : "VIRTUAL");
 	else if (c->defexpr)
 		sb_addf(sb, " DEFAULT %s", c->defexpr);
 	if (c->identity == 'a' || c->identity == 'd') {
@@ -319,7 +322,8 @@ void render_function(struct strbuf *sb, const struct cat_function *f)
 
 static void create_sequence(struct strbuf *sb, const struct cat_relation *r)
 {
-	sb_add(sb, "CREATE SEQUENCE ");
+	/* UNLOGGED sequences: PostgreSQL 15 and newer. */
+	sb_addf(sb, "CREATE %sSEQUENCE ", r->persistence == 'u' ? "UNLOGGED " : "");
 	qual(sb, r);
 	sb_addf(sb, "\n    AS %s\n    START WITH %lld\n    INCREMENT BY %lld\n"
 		"    MINVALUE %lld\n    MAXVALUE %lld\n    CACHE %lld%s;\n",

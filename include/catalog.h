@@ -30,10 +30,15 @@ struct cat_column {
 	int attnum;
 	const char *type;	/* format_type(atttypid, atttypmod) */
 	const char *collation;	/* quoted collation when not the type's default, else NULL */
-	bool notnull;
+	bool notnull;		/* a NOT NULL that holds (18: not NOT VALID) */
+	const char *notnull_name;	/* 18: quoted name of the NOT NULL when the table chose
+					 * one other than PostgreSQL's default, else NULL */
+	bool notnull_noinherit;	/* 18: NOT NULL ... NO INHERIT */
+	const char *notnull_conname, *notnull_qconname;	/* 18: its name, raw and quoted,
+					 * default or not (NULL before 18) */
 	const char *defexpr;	/* pg_get_expr(adbin), NULL when none (or generated expr) */
 	char identity;		/* 0, 'a' (ALWAYS), 'd' (BY DEFAULT) */
-	char generated;		/* 0 or 's' (STORED; defexpr holds the expression) */
+	char generated;		/* 0, 's' (STORED) or 'v' (18: VIRTUAL); defexpr holds the expression */
 	bool islocal;		/* false for columns inherited from a parent */
 	const char *comment;
 	const struct cat_relation *identity_seq;	/* its options, for identity columns */

@@ -21,6 +21,7 @@ export XDG_STATE_HOME=$T_TMP/state
 T_MOUNTS=()
 T_DAEMONS=()
 T_PG_DATA=""
+T_PG_MAJOR=""
 
 ok()     { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; T_FAILED=$((T_FAILED + 1)); }
@@ -78,7 +79,15 @@ pg_start() {
 	export PGPORT=$(( 20000 + RANDOM % 20000 ))
 	export PGHOST=$T_TMP/pgsock PGUSER=postgres PGDATABASE=postgres
 	pg_ctl_as start || { cat "$T_TMP/pglog/pg.log"; exit 1; }
+	# scripts/test runs each file on every major: make sure it is that one.
+	T_PG_MAJOR=$(psql -X -qAt -d postgres -c "SELECT current_setting('server_version_num')::int / 10000")
+	if [ -n "${SCHEMAFS_PG_MAJOR:-}" ] && [ "$T_PG_MAJOR" != "$SCHEMAFS_PG_MAJOR" ]; then
+		not_ok "server is PostgreSQL $SCHEMAFS_PG_MAJOR (it is ${T_PG_MAJOR:-unknown}, from $PGBIN)"; exit 1
+	fi
 }
+
+# pg_dump_usable: Debian's pg_dump (15) refuses servers of a newer major.
+pg_dump_usable() { [ "$(pg_dump --version | grep -oE '[0-9]+' | head -n 1)" -ge "$T_PG_MAJOR" ]; }
 
 # pg_ctl_as start|stop|restart: the test's server, same port and socket.
 pg_ctl_as() {

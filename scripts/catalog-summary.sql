@@ -1,0 +1,147 @@
+-- scripts/catalog-summary.sql: every user object of the current database,
+-- one line each, "kind|identity|definition", sorted; no OIDs, so two
+-- databases with the same schema give the same text. Runs on every
+-- supported major (13 to 18).
+--
+-- Used where pg_dump cannot be: Debian's pg_dump 15 refuses newer servers,
+-- so scripts/roundtrip and the tests compare the original and the copy
+-- with this query as well as `diff -r` of both mounted trees. It reads the
+-- catalogs directly, not through schemafs, so what the tree leaves out or
+-- gets wrong still shows. Definitions come from PostgreSQL's own deparsers
+-- (pg_get_*def), as in pg_dump. Objects that belong to extensions are left
+-- out, as pg_dump does; so are owners and privileges, as schema.sql does.
+SET search_path = public;
+WITH
+usr AS (SELECT n.oid, n.nspname FROM pg_namespace n
+	WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+	AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_namespace'::regclass
+		AND e.objid = n.oid AND e.deptype = 'e')),
+ext AS (SELECT e.classid, e.objid FROM pg_depend e WHERE e.deptype = 'e'),
+rel AS (SELECT c.* FROM pg_class c JOIN usr ON usr.oid = c.relnamespace
+	WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c', 'i', 'I')),
+lines(kind, ident, def) AS (
+	SELECT 'schema', quote_ident(nspname), obj_description(oid, 'pg_namespace') FROM usr
+	UNION ALL
+	SELECT 'extension', quote_ident(x.extname), x.extversion || ' in ' || quote_ident(n.nspname)
+	FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.oid >= 16384
+	UNION ALL
+	SELECT 'relation', c.oid::regclass::text, concat_ws(' | ', c.relkind, c.relpersistence,
+		array_to_string(c.reloptions, ','), c.relreplident, c.relrowsecurity, c.relforcerowsecurity,
+		pg_get_partkeydef(c.oid), pg_get_expr(c.relpartbound, c.oid),
+		CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
+		obj_description(c.oid, 'pg_class'),
+		(SELECT string_agg(i.inhparent::regclass::text, ',' ORDER BY i.inhseqno)
+			FROM pg_inherits i WHERE i.inhrelid = c.oid))
+	FROM rel c WHERE c.relkind NOT IN ('i', 'I')
+	AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+	UNION ALL
+	SELECT 'column', c.oid::regclass || '.' || quote_ident(a.attname), concat_ws(' | ',
+		row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
+		format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity, a.attgenerated,
+		pg_get_expr(ad.adbin, ad.adrelid), co.collname, nullif(a.attstattarget, -1), a.attstorage,
+		a.attislocal, a.attinhcount, array_to_string(a.attoptions, ','),
+		col_description(c.oid, a.attnum))
+	FROM rel c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+	LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+	LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 100
+	WHERE c.relkind NOT IN ('S', 'i', 'I')
+	UNION ALL
+	SELECT 'sequence', s.seqrelid::regclass::text, concat_ws(' | ', format_type(s.seqtypid, NULL),
+		s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+		(SELECT d.refobjid::regclass || '.' || d.refobjsubid || ' ' || d.deptype::text FROM pg_depend d
+			WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+			AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 LIMIT 1))
+	FROM pg_sequence s JOIN rel c ON c.oid = s.seqrelid
+	UNION ALL
+	SELECT 'index', c.oid::regclass::text, concat_ws(' | ', pg_get_indexdef(i.indexrelid),
+		i.indisclustered, i.indisreplident, obj_description(c.oid, 'pg_class'),
+		(SELECT ih.inhparent::regclass::text FROM pg_inherits ih WHERE ih.inhrelid = c.oid))
+	FROM rel c JOIN pg_index i ON i.indexrelid = c.oid
+	UNION ALL
+	SELECT 'constraint', CASE WHEN k.conrelid <> 0 THEN k.conrelid::regclass::text ELSE format_type(k.contypid, NULL) END
+		|| '.' || quote_ident(k.conname), concat_ws(' | ', k.contype, pg_get_constraintdef(k.oid),
+		k.conislocal, k.coninhcount, k.connoinherit, obj_description(k.oid, 'pg_constraint'))
+	FROM pg_constraint k JOIN usr ON usr.oid = k.connamespace
+	UNION ALL
+	SELECT 'trigger', t.tgrelid::regclass || '.' || quote_ident(t.tgname),
+		concat_ws(' | ', pg_get_triggerdef(t.oid), t.tgenabled, obj_description(t.oid, 'pg_trigger'))
+	FROM pg_trigger t JOIN rel c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal
+	UNION ALL
+	SELECT 'policy', p.polrelid::regclass || '.' || quote_ident(p.polname), concat_ws(' | ',
+		p.polcmd, p.polpermissive, (SELECT string_agg(coalesce(r.rolname, 'public'), ',' ORDER BY r.rolname)
+			FROM unnest(p.polroles) u LEFT JOIN pg_roles r ON r.oid = u),
+		pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+	FROM pg_policy p JOIN rel c ON c.oid = p.polrelid
+	UNION ALL
+	SELECT 'rule', r.ev_class::regclass || '.' || quote_ident(r.rulename), pg_get_ruledef(r.oid)
+	FROM pg_rewrite r JOIN rel c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN'
+	UNION ALL
+	SELECT 'function', p.oid::regprocedure::text, concat_ws(' | ', p.prokind,
+		CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END,
+		(SELECT concat_ws(',', a.aggtransfn, format_type(a.aggtranstype, NULL), a.aggfinalfn,
+			a.aggcombinefn, a.agginitval, a.aggmtransfn, a.aggsortop::regoper, a.aggkind)
+			FROM pg_aggregate a WHERE a.aggfnoid = p.oid),
+		obj_description(p.oid, 'pg_proc'))
+	FROM pg_proc p JOIN usr ON usr.oid = p.pronamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+	UNION ALL
+	SELECT 'type', format_type(t.oid, NULL), concat_ws(' | ', t.typtype,
+		format_type(nullif(t.typbasetype, 0), nullif(t.typtypmod, -1)), t.typnotnull, t.typdefault,
+		(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),
+		(SELECT concat_ws(',', format_type(r.rngsubtype, NULL), r.rngsubdiff, r.rngcanonical)
+			FROM pg_range r WHERE r.rngtypid = t.oid),
+		obj_description(t.oid, 'pg_type'))
+	FROM pg_type t JOIN usr ON usr.oid = t.typnamespace
+	WHERE t.typtype IN ('e', 'd', 'r', 'b', 'm') AND NOT (t.typtype = 'b' AND t.typcategory = 'A')
+	AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
+	UNION ALL
+	SELECT 'collation', quote_ident(n.nspname) || '.' || quote_ident(c.collname),
+		concat_ws(' | ', c.collprovider, c.collcollate, c.collctype, c.collisdeterministic)
+	FROM pg_collation c JOIN usr n ON n.oid = c.collnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_collation'::regclass AND ext.objid = c.oid)
+	UNION ALL
+	SELECT 'operator', o.oid::regoperator::text, concat_ws(' | ', o.oprcode, o.oprcom::regoperator,
+		o.oprnegate::regoperator, o.oprrest, o.oprjoin, o.oprcanhash, o.oprcanmerge)
+	FROM pg_operator o JOIN usr ON usr.oid = o.oprnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
+	UNION ALL
+	SELECT 'text search configuration', x.oid::regconfig::text, x.cfgparser::regproc::text
+	FROM pg_ts_config x JOIN usr ON usr.oid = x.cfgnamespace
+	UNION ALL
+	SELECT 'text search dictionary', x.oid::regdictionary::text, x.dictinitoption
+	FROM pg_ts_dict x JOIN usr ON usr.oid = x.dictnamespace
+	UNION ALL
+	SELECT 'operator class', quote_ident(n.nspname) || '.' || quote_ident(x.opcname), x.opcintype::regtype::text
+	FROM pg_opclass x JOIN usr n ON n.oid = x.opcnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opclass'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(x.conname), x.conproc::text
+	FROM pg_conversion x JOIN usr n ON n.oid = x.connamespace
+	UNION ALL
+	SELECT 'foreign-data wrapper', quote_ident(x.fdwname), array_to_string(x.fdwoptions, ',')
+	FROM pg_foreign_data_wrapper x
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_foreign_data_wrapper'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'foreign server', quote_ident(x.srvname), array_to_string(x.srvoptions, ',')
+	FROM pg_foreign_server x
+	UNION ALL
+	SELECT 'foreign table', x.ftrelid::regclass::text, array_to_string(x.ftoptions, ',')
+	FROM pg_foreign_table x
+	UNION ALL
+	SELECT 'cast', format_type(x.castsource, NULL) || ' AS ' || format_type(x.casttarget, NULL),
+		concat_ws(' | ', x.castfunc::regprocedure, x.castcontext, x.castmethod)
+	FROM pg_cast x WHERE x.oid >= 16384
+	AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_cast'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'event trigger', quote_ident(x.evtname), concat_ws(' | ', x.evtevent, x.evtfoid::regproc, x.evtenabled)
+	FROM pg_event_trigger x
+	UNION ALL
+	SELECT 'publication', quote_ident(x.pubname), concat_ws(' | ', x.puballtables, x.pubinsert, x.pubupdate,
+		x.pubdelete, x.pubtruncate)
+	FROM pg_publication x
+	UNION ALL
+	SELECT 'statistics', quote_ident(n.nspname) || '.' || quote_ident(s.stxname), pg_get_statisticsobjdef(s.oid)
+	FROM pg_statistic_ext s JOIN usr n ON n.oid = s.stxnamespace
+)
+SELECT kind || '|' || ident || '|' || coalesce(def, '') FROM lines
+ORDER BY kind COLLATE "C", ident COLLATE "C", def COLLATE "C";

@@ -1,0 +1,5 @@
+-- PostgreSQL 17: the builtin collation provider; attstattarget is NULL
+-- unless set.
+CREATE COLLATION builtin_c (provider = builtin, locale = 'C');
+ALTER TABLE plain ALTER COLUMN amount SET STATISTICS 100;
+ALTER TABLE plain ALTER COLUMN amount SET STATISTICS -1;
