@@ -256,6 +256,7 @@ static int load_relations(struct loader *ld)
 		if (col_bool(res, i, 24))
 			r->kind = 0;	/* an identity column's sequence: part of the column */
 		r->parent_oids = parse_oids(ld, pg_val(res, i, 25), &r->nparents);
+		r->attach_partition = col_bool(res, i, 26);
 	}
 	PQclear(res);
 

@@ -110,6 +110,10 @@ static void edit_columns(struct arena *a, struct cat_relation *r, const struct c
 		nc->qname = dup_or_null(a, str_of(c, "qname"));
 		nc->islocal = true;
 		apply_def(a, nc, cJSON_GetObjectItem(c, "def"));
+		/* A new column's NOT NULL is named as its file says (18); a
+		 * live one keeps its name (a rename is not staged). */
+		nc->notnull_name = dup_or_null(a, str_of(cJSON_GetObjectItem(c, "def"), "notnull_name"));
+		nc->notnull_noinherit = bool_of(cJSON_GetObjectItem(c, "def"), "notnull_noinherit");
 	}
 	r->cols = cols;
 	r->ncols = n;

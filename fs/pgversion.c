@@ -81,12 +81,26 @@ static const struct placeholder placeholders[] = {
 		  " AND NOT (pg_catalog.octet_length(c.relname || '_' || a.attname || '_not_null') > 63"
 		  "  AND nn.conname ~ '_not_null[0-9]*$')"
 		  " THEN pg_catalog.quote_ident(nn.conname) END" } } },
-	{ "NOTNULL_CONNAME", "the name of column a's NOT NULL, whatever it is (SQL_COLUMNS)",
+	{ "NOTNULL_CONNAME", "the name of column a's valid NOT NULL, whatever it is (SQL_COLUMNS)",
 	  { { 13, "NULL::text" },
-	    { 18, "CASE WHEN nn.conislocal AND nn.convalidated THEN nn.conname END" } } },
+	    { 18, "CASE WHEN nn.convalidated THEN nn.conname END" } } },
 	{ "NOTNULL_QCONNAME", "the same, quoted (SQL_COLUMNS)",
 	  { { 13, "NULL::text" },
-	    { 18, "CASE WHEN nn.conislocal AND nn.convalidated THEN pg_catalog.quote_ident(nn.conname) END" } } },
+	    { 18, "CASE WHEN nn.convalidated THEN pg_catalog.quote_ident(nn.conname) END" } } },
+	/*
+	 * A partition made with PARTITION OF takes its parent's NOT NULL
+	 * names; one made as a table of its own and then attached keeps its
+	 * own. schema.sql makes the latter the way it was made (render.c).
+	 */
+	{ "PARTITION_OWN_NOTNULL", "whether partition c has NOT NULL names other than its parent's (SQL_RELATIONS)",
+	  { { 13, "false" },
+	    { 18, "c.relispartition AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
+		  " JOIN pg_catalog.pg_inherits i ON i.inhrelid = k.conrelid"
+		  " JOIN pg_catalog.pg_attribute ka ON ka.attrelid = k.conrelid AND ka.attnum = k.conkey[1]"
+		  " JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = ka.attname"
+		  " JOIN pg_catalog.pg_constraint pk ON pk.conrelid = i.inhparent AND pk.contype = 'n'"
+		  "  AND pk.conkey[1] = pa.attnum"
+		  " WHERE k.conrelid = c.oid AND k.contype = 'n' AND k.conname <> pk.conname)" } } },
 	{ "NOTNULL_NOINHERIT", "whether column a's NOT NULL is NO INHERIT (SQL_COLUMNS, probes)",
 	  { { 13, "false" },
 	    { 18, "coalesce(nn.connoinherit AND nn.convalidated, false)" } } },

@@ -7,6 +7,7 @@
 
 #include "catalog.h"
 #include "pg.h"
+#include "pgversion.h"
 #include "render.h"
 #include "strbuf.h"
 
@@ -110,8 +111,11 @@ static const char SQL_PROBE_COLUMN[] =
 	"  AND x.attnum > 0 AND NOT x.attisdropped),"
 	" (SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint k WHERE k.conrelid = a.attrelid"
 	"  AND k.contype <> 'n')"
-	" + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = a.attrelid)"
+	" + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = a.attrelid),"
+	" {{NOTNULL_NAME}}, {{NOTNULL_NOINHERIT}}"
 	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+	" JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+	"{{NOTNULL_JOIN}}"
 	" LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
 	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
@@ -183,7 +187,7 @@ int probe_column(PGconn *conn, const struct probe_table *t, const char *name,
 	sb_addf(&sql, "ALTER TABLE pg_temp.schemafs_probe ADD COLUMN schemafs_probe_column %s", text);
 	if (run(conn, sb_str(&sql), err, errlen))
 		goto out;
-	res = pg_exec(conn, SQL_PROBE_COLUMN, 0, NULL, err, errlen);
+	res = pg_exec(conn, pgv_sql_for(conn, SQL_PROBE_COLUMN), 0, NULL, err, errlen);
 	if (!res)
 		goto out;
 	if (PQntuples(res) != 1 || strtoul(PQgetvalue(res, 0, 6), NULL, 10) != n + 1) {
@@ -202,6 +206,10 @@ int probe_column(PGconn *conn, const struct probe_table *t, const char *name,
 	def->defexpr = xstrdup_or_null(pg_val(res, 0, 3));
 	def->identity = PQgetvalue(res, 0, 4)[0];
 	def->generated = PQgetvalue(res, 0, 5)[0];
+	/* 18: the name the file gave its NOT NULL (the temp table's own
+	 * default name means none was given). */
+	def->notnull_name = xstrdup_or_null(pg_val(res, 0, 8));
+	def->notnull_noinherit = PQgetvalue(res, 0, 9)[0] == 't';
 	if (old && (strcmp(old->type, def->type) || (old->collation ? !def->collation ||
 		    strcmp(old->collation, def->collation) : def->collation != NULL)))
 		if (probe_type_change(conn, old, def, err, errlen))
@@ -221,6 +229,7 @@ void probe_column_free(struct stage_coldef *def)
 	free((char *)def->type);
 	free((char *)def->collation);
 	free((char *)def->defexpr);
+	free((char *)def->notnull_name);
 	memset(def, 0, sizeof *def);
 }
 

@@ -149,11 +149,44 @@ static void comment_on_rel(struct strbuf *sb, const char *what, const struct cat
 	strbuf_free(&name);
 }
 
+/*
+ * A partition that was made as a table and then attached (18 tells: its
+ * NOT NULL constraints keep their own names), made the same way, as
+ * pg_dump does: every column, then ATTACH PARTITION.
+ */
+static void attached_partition(struct strbuf *sb, const struct cat_relation *r)
+{
+	struct strbuf fresh = STRBUF_INIT;
+	sb_add(sb, " (");
+	for (size_t i = 0; i < r->ncols; i++) {
+		struct cat_column c = r->cols[i];
+		sb_reset(&fresh);
+		sb_addf(&fresh, "%s_%s_not_null", r->name, c.name);
+		if (c.notnull && !c.notnull_name && c.notnull_conname && strcmp(c.notnull_conname, sb_str(&fresh)))
+			c.notnull_name = c.notnull_qconname;
+		sb_addf(sb, "%s\n    %s ", i ? "," : "", c.qname);
+		render_column_def(sb, &c);
+	}
+	sb_add(sb, r->ncols ? "\n)" : ")");
+	if (r->partkey)
+		sb_addf(sb, "\nPARTITION BY %s", r->partkey);
+	if (r->reloptions)
+		sb_addf(sb, "\nWITH (%s)", r->reloptions);
+	sb_addf(sb, ";\nALTER TABLE ONLY %s ATTACH PARTITION ", r->parents);
+	qual(sb, r);
+	sb_addf(sb, " %s;\n", r->partbound ? r->partbound : "DEFAULT");
+	strbuf_free(&fresh);
+}
+
 /* CREATE TABLE with its columns (no constraints: those come as ALTERs). */
 static void create_table(struct strbuf *sb, const struct cat_relation *r)
 {
 	sb_addf(sb, "CREATE %sTABLE ", r->persistence == 'u' ? "UNLOGGED " : "");
 	qual(sb, r);
+	if (r->is_partition && r->parents && r->attach_partition) {
+		attached_partition(sb, r);
+		return;
+	}
 	if (r->is_partition && r->parents) {
 		sb_addf(sb, " PARTITION OF %s", r->parents);
 	} else {

@@ -232,6 +232,10 @@ void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, c
 	if (def->defexpr)
 		cJSON_AddStringToObject(d, "default", def->defexpr);
 	cJSON_AddBoolToObject(d, "notnull", def->notnull);
+	if (def->notnull_name)
+		cJSON_AddStringToObject(d, "notnull_name", def->notnull_name);
+	if (def->notnull_noinherit)
+		cJSON_AddBoolToObject(d, "notnull_noinherit", true);
 	char id[2] = { def->identity, 0 }, gen[2] = { def->generated, 0 };
 	cJSON_AddStringToObject(d, "identity", id);
 	cJSON_AddStringToObject(d, "generated", gen);

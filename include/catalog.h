@@ -89,6 +89,8 @@ struct cat_relation {
 	char kind;		/* enum rel_kind */
 	char persistence;	/* p, u */
 	bool rls, rls_force, is_partition;
+	bool attach_partition;	/* 18: has NOT NULL names of its own, so schema.sql
+				 * creates it as a table, then attaches it */
 	const char *partkey;	/* pg_get_partkeydef(), or NULL */
 	const char *partbound;	/* FOR VALUES ..., or NULL */
 	const char *parents;	/* qualified parents, ", "-joined, or NULL */

@@ -40,6 +40,8 @@ struct stage_ref {
 struct stage_coldef {
 	const char *type, *collation, *defexpr;
 	bool notnull;
+	const char *notnull_name;	/* 18: quoted, when the file names its NOT NULL */
+	bool notnull_noinherit;	/* 18: NOT NULL NO INHERIT */
 	char identity, generated;
 	bool rewrite;		/* changing to this type rewrites the table */
 };

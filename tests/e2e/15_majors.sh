@@ -71,8 +71,6 @@ if [ "$T_PG_MAJOR" -ge 18 ]; then
 	check "18: NOT ENFORCED foreign key" grep -qF 'NOT ENFORCED;' "$P/tables/stays/constraints/stays_room_plain.sql"
 fi
 
-umount_fs "$M"
-
 # --- round trip: pg_dump where it accepts the server, else diff -r of both
 # trees and the catalog summary (scripts/roundtrip, "compared by ...") ---
 SCHEMAFS=$SCHEMAFS "$T_ROOT/scripts/roundtrip" dbname=feat >"$T_TMP/rt.out" 2>"$T_TMP/rt.err"
@@ -81,4 +79,42 @@ eq "schema.sql round-trips on PostgreSQL $T_PG_MAJOR ($(grep -o 'compared by.*' 
 [ "$rc" == 0 ] || sed 's/^/#   /' "$T_TMP/rt.out" "$T_TMP/rt.err" | head -n 30
 if pg_dump_usable; then want="compared by pg_dump"; else want="compared by tree"; fi
 check "the comparison was the strict one for this major ($want)" grep -qx "roundtrip: $want" "$T_TMP/rt.err"
+
+# --- staging and applying what the major adds ---
+MG=$M/feat/migrations
+pending() { cat "$MG"/pending/*.sql 2>/dev/null; }
+if [ "$T_PG_MAJOR" -ge 18 ]; then
+	echo 'integer CONSTRAINT e_required NOT NULL DEFAULT 0' >"$T/columns/e"
+	echo 'integer GENERATED ALWAYS AS (a * 3) VIRTUAL' >"$T/columns/thrice"
+	eq "18: a named NOT NULL reads back as written" "integer CONSTRAINT e_required NOT NULL DEFAULT 0" "$(cat "$T/columns/e")"
+	eq "18: a virtual column reads back" "integer GENERATED ALWAYS AS ((a * 3)) VIRTUAL" "$(cat "$T/columns/thrice")"
+	check "18: the migration adds the named NOT NULL" grep -qF 'ADD COLUMN e integer CONSTRAINT e_required NOT NULL DEFAULT 0;' <(pending)
+	check "18: ... and the virtual column" grep -qF 'ADD COLUMN thrice integer GENERATED ALWAYS AS ((a * 3)) VIRTUAL;' <(pending)
+	check "18: mv into apply/ applies it" mv "$MG"/pending/*.sql "$MG/apply/"
+	eq "18: the constraint has its name" "e_required" "$(val feat "SELECT conname FROM pg_constraint WHERE conrelid = 'nn'::regclass AND contype = 'n' AND conkey = '{6}'")"
+	eq "18: the column is virtual" "v" "$(val feat "SELECT attgenerated FROM pg_attribute WHERE attrelid = 'nn'::regclass AND attname = 'thrice'")"
+	eq "18: nothing left pending" "" "$(ls "$MG/pending")"
+	eq "18: the applied column file" "integer CONSTRAINT e_required NOT NULL DEFAULT 0" "$(cat "$T/columns/e")"
+	# A rename keeps PostgreSQL's old constraint name, and the tree says so
+	# before and after it is applied.
+	mv "$T/columns/a" "$T/columns/alpha"
+	eq "18: a staged rename names the kept NOT NULL" "integer CONSTRAINT nn_a_not_null NOT NULL" "$(cat "$T/columns/alpha")"
+	check "18: the rename applies" mv "$MG"/pending/*.sql "$MG/apply/"
+	eq "18: ... and the applied file is the same" "integer CONSTRAINT nn_a_not_null NOT NULL" "$(cat "$T/columns/alpha")"
+fi
+if [ "$T_PG_MAJOR" -ge 15 ]; then
+	echo 'ALTER TABLE public.handles ADD CONSTRAINT handles_pair UNIQUE NULLS NOT DISTINCT (id, handle)' \
+		>"$P/tables/handles/constraints/handles_pair.sql"
+	check "15: a NULLS NOT DISTINCT constraint is staged" grep -qF 'UNIQUE NULLS NOT DISTINCT (id, handle)' <(pending)
+	check "15: and applied" mv "$MG"/pending/*.sql "$MG/apply/"
+	eq "15: live" "t" "$(val feat "SELECT indnullsnotdistinct FROM pg_index WHERE indexrelid = 'handles_pair'::regclass")"
+fi
+echo 'text' >"$P/tables/plain/columns/added"
+check "a column is staged on PostgreSQL $T_PG_MAJOR" grep -qF 'ALTER TABLE public.plain ADD COLUMN added text;' <(pending)
+check "and applied" mv "$MG"/pending/*.sql "$MG/apply/"
+eq "applied: a tracking row per migration" "$(( T_PG_MAJOR >= 18 ? 4 : T_PG_MAJOR >= 15 ? 2 : 1 ))" \
+	"$(val feat "SELECT count(*) FROM drizzle.__drizzle_migrations")"
+
+umount_fs "$M"
+
 done_testing

@@ -27,8 +27,10 @@ D=$MNT/app
 M=$D/migrations
 B=$D/schemas/public/tables/booking
 rows() { val app "SELECT count(*) FROM drizzle.__drizzle_migrations"; }
-# pg_dump's \restrict lines carry a random key: left out.
-dump() { pg_dump --schema-only -d app | grep -v '^\\\(un\)\?restrict'; }
+# pg_dump's \restrict lines carry a random key: left out. Where pg_dump
+# refuses the server (16+), the catalog summary stands in for it.
+if pg_dump_usable; then dump() { pg_dump --schema-only -d app | grep -v '^\\\(un\)\?restrict'; }
+else dump() { psql -X -qAt -v ON_ERROR_STOP=1 -d app -f "$T_ROOT/scripts/catalog-summary.sql"; }; fi
 
 # --- a staged change, applied with mv ---
 echo 'text' > "$B/columns/notes"
@@ -80,7 +82,7 @@ cp "$T_TMP/bad.sql" "$T_TMP/0002_bad.sql"
 cp "$T_TMP/bad.sql" "$M/pending/0002_bad.sql"
 eq "failing file: mv fails with EINVAL" "Operation canceled" "$(errno_of mv "$M/pending/0002_bad.sql" "$M/apply/")"
 dump >"$T_TMP/after.dump"
-check "failing file: pg_dump --schema-only byte-identical" cmp "$T_TMP/before.dump" "$T_TMP/after.dump"
+check "failing file: the schema (pg_dump, or the catalog summary) byte-identical" cmp "$T_TMP/before.dump" "$T_TMP/after.dump"
 eq "failing file: no tracking row" "2" "$(rows)"
 check "failing file: still in pending/" cmp "$M/pending/0002_bad.sql" "$T_TMP/bad.sql"
 check "failing file: status names the statement and the line" grep -q 'failed at statement 3 of 5 (line 5' "$M/status"

@@ -21,10 +21,10 @@ static void plan_of(struct stage *st, struct plan *p)
 	catalog_free(want);
 }
 
-static const struct stage_coldef TEXT = { "text", NULL, NULL, false, 0, 0, false };
-static const struct stage_coldef INT_NN = { "integer", NULL, NULL, true, 0, 0, false };
-static const struct stage_coldef BIGINT_RW = { "bigint", NULL, NULL, false, 0, 0, true };
-static const struct stage_coldef INT_RW = { "integer", NULL, NULL, false, 0, 0, true };
+static const struct stage_coldef TEXT = { .type = "text" };
+static const struct stage_coldef INT_NN = { .type = "integer", .notnull = true };
+static const struct stage_coldef BIGINT_RW = { .type = "bigint", .rewrite = true };
+static const struct stage_coldef INT_RW = { .type = "integer", .rewrite = true };
 
 /* The position of NEEDLE in HAY, or -1. */
 static long pos(const char *hay, const char *needle)
@@ -192,7 +192,7 @@ static void test_prune_and_persist(void)
 	struct stage *st = stage_new();
 	struct stage_ref b = { 11, "public", NULL };
 	/* Same as live: pruned. */
-	struct stage_coldef same = { "bigint", NULL, NULL, false, 0, 0, false };
+	struct stage_coldef same = { .type = "bigint" };
 	stage_column_set(st, &b, 2, "customer_id", "customer_id", "customer_id", &same);
 	stage_table_comment(st, &b, "Bookings");
 	ok(stage_prune(st, live), "prune says it changed the stage");
@@ -235,8 +235,8 @@ static void test_identity_and_enum_order(void)
 {
 	struct stage *st = stage_new();
 	struct stage_ref cu = { 10, "public", NULL }, b = { 11, "public", NULL };
-	struct stage_coldef plain = { "bigint", NULL, NULL, false, 0, 0, false };
-	struct stage_coldef ident = { "bigint", NULL, NULL, true, 'd', 0, false };
+	struct stage_coldef plain = { .type = "bigint" };
+	struct stage_coldef ident = { .type = "bigint", .notnull = true, .identity = 'd' };
 	stage_column_set(st, &cu, 1, "id", "id", "id", &plain);
 	stage_column_set(st, &b, 2, "customer_id", "customer_id", "customer_id", &ident);
 	static const char *labels[] = { "early", "earlier", "pending", "confirmed", "cancelled" };
