@@ -104,6 +104,15 @@ static const struct placeholder placeholders[] = {
 	{ "NOTNULL_NOINHERIT", "whether column a's NOT NULL is NO INHERIT (SQL_COLUMNS, probes)",
 	  { { 13, "false" },
 	    { 18, "coalesce(nn.connoinherit AND nn.convalidated, false)" } } },
+	/* 17 keeps a domain's NOT NULL as a named pg_constraint row too: one
+	 * named otherwise than <domain>_not_null is written as a constraint. */
+	{ "DOMAIN_NOTNULL", "whether domain t is NOT NULL under PostgreSQL's name (SQL_TYPES)",
+	  { { 13, "t.typnotnull" },
+	    { 17, "t.typnotnull AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+		  " AND k.contype = 'n' AND k.conname <> t.typname || '_not_null')" } } },
+	{ "DOMAIN_CONSTRAINT", "which constraints k of a domain t are written as CONSTRAINT name ... (SQL_TYPES)",
+	  { { 13, "k.contype = 'c'" },
+	    { 17, "(k.contype = 'c' OR (k.contype = 'n' AND k.conname <> t.typname || '_not_null'))" } } },
 	{ "CONNECTION_CHECK", "the server's check that the client is still there, in set_config() calls (migrate.c)",
 	  { { 13, "" },				/* 14 added client_connection_check_interval */
 	    { 14, ", pg_catalog.set_config('client_connection_check_interval', '1000', $3::bool)" } } },

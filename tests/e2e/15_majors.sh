@@ -31,6 +31,8 @@ eq "kid/columns/name (inherited)" "text NOT NULL DEFAULT 'x'::text" "$(cat "$P/t
 eq "part_2026/columns/at (partition)" "date NOT NULL" "$(cat "$P/tables/part_2026/columns/at")"
 eq "plain's constraints: the key only" "plain_pkey.sql" "$(ls "$P/tables/plain/constraints")"
 eq "kid has no constraint files" "" "$(ls "$P/tables/kid/constraints")"
+eq "types/positive.sql (a domain)" "CREATE DOMAIN public.positive AS integer NOT NULL
+    CONSTRAINT positive_check CHECK ((VALUE > 0));" "$(cat "$P/types/positive.sql")"
 check "SET STATISTICS in table.sql" grep -qF 'ALTER TABLE ONLY public.plain ALTER COLUMN name SET STATISTICS 500;' "$P/tables/plain/table.sql"
 
 if [ "$T_PG_MAJOR" -ge 14 ]; then
@@ -52,6 +54,8 @@ if [ "$T_PG_MAJOR" -ge 16 ]; then
 fi
 if [ "$T_PG_MAJOR" -ge 17 ]; then
 	check "17: builtin provider" grep -qF "CREATE COLLATION public.builtin_c (provider = builtin, locale = 'C');" "$S"
+	eq "17: a domain's NOT NULL with a name of its own" "CREATE DOMAIN public.present AS text
+    CONSTRAINT present_required NOT NULL;" "$(cat "$P/types/present.sql")"
 	check "17: a statistics target reset to the default (NULL) is not rendered" \
 		bash -c "! grep -q 'COLUMN amount SET STATISTICS' '$P/tables/plain/table.sql'"
 fi
