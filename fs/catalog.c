@@ -57,15 +57,21 @@ long long col_ll(PGresult *res, int row, int col)
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-PGresult *run(struct loader *ld, const char *sql, int nparams, const char *const *params)
+PGresult *run_text(struct loader *ld, const char *sql, int nparams, const char *const *params)
 {
 	ld->cat->queries++;
-	const char *text = pgv_sql_for(ld->conn, sql);
+	return pg_exec(ld->conn, sql, nparams, params, ld->err, ld->errlen);
+}
+
+PGresult *run(struct loader *ld, const char *tmpl, int nparams, const char *const *params)
+{
+	const char *text = pgv_sql_for(ld->conn, tmpl);
 	if (!text) {
-		snprintf(ld->err, ld->errlen, "out of memory (query text for PostgreSQL %d)", pgv_major(ld->conn));
+		snprintf(ld->err, ld->errlen, "no query text for PostgreSQL %d (out of memory, or an unknown "
+			 "placeholder)", pgv_major(ld->conn));
 		return NULL;
 	}
-	return pg_exec(ld->conn, text, nparams, params, ld->err, ld->errlen);
+	return run_text(ld, text, nparams, params);
 }
 
 PGresult *run_per_schema(struct loader *ld, const char *sql)
@@ -349,7 +355,7 @@ static int load_tracking(struct loader *ld, const struct catalog_filter *f)
 				" LEFT JOIN %s s ON s.hash = m.hash ORDER BY m.id", sb_str(&sb), sb_str(&ours));
 		else
 			sb_addf(&q, "SELECT id, hash, created_at, NULL, NULL FROM %s ORDER BY id", sb_str(&sb));
-		res = run(ld, sb_str(&q), 0, NULL);
+		res = run_text(ld, sb_str(&q), 0, NULL);	/* names from the config: never expanded */
 		strbuf_free(&q);
 		strbuf_free(&ours);
 		if (!res)
@@ -546,6 +552,38 @@ const struct cat_column *catalog_column(const struct cat_relation *r, int attnum
 		if (attnum ? r->cols[i].attnum == attnum : !strcmp(r->cols[i].name, name))
 			return &r->cols[i];
 	return NULL;
+}
+
+/* pg_mbcliplen for UTF-8: the longest prefix of at most LEN bytes that
+ * does not end inside a character. */
+static size_t utf8_clip(const char *s, size_t len)
+{
+	while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	return len;
+}
+
+void catalog_notnull_default(char out[64], const char *rel, const char *col)
+{
+	static const char label[] = "not_null";
+	size_t n1 = strlen(rel), n2 = strlen(col);
+	size_t avail = 63 - (1 + sizeof label);	/* two underscores and the label */
+	while (n1 + n2 > avail) {
+		if (n1 > n2)
+			n1--;
+		else
+			n2--;
+	}
+	n1 = n1 < strlen(rel) ? utf8_clip(rel, n1) : n1;
+	n2 = n2 < strlen(col) ? utf8_clip(col, n2) : n2;
+	snprintf(out, 64, "%.*s_%.*s_%s", (int)n1, rel, (int)n2, col, label);
+}
+
+bool catalog_notnull_is_default(const char *rel, const char *col, const char *conname)
+{
+	char want[64];
+	catalog_notnull_default(want, rel, col);
+	return !strcmp(want, conname);
 }
 
 const struct cat_type *catalog_type(const struct catalog *cat, unsigned oid)

@@ -25,8 +25,12 @@ const char *col_str(struct loader *ld, PGresult *res, int row, int col);
 bool col_bool(PGresult *res, int row, int col);
 char col_char(PGresult *res, int row, int col);
 long long col_ll(PGresult *res, int row, int col);
-/* Queries, counted in cat->queries; NULL with ld->err on failure. */
-PGresult *run(struct loader *ld, const char *sql, int nparams, const char *const *params);
+/* Queries, counted in cat->queries; NULL with ld->err on failure. run()
+ * takes a static template (catalog_sql.h) and expands its placeholders for
+ * the server's major (pgversion.h); run_text() sends SQL as it is, for
+ * text built at run time (which may hold "{{" in a name). */
+PGresult *run(struct loader *ld, const char *tmpl, int nparams, const char *const *params);
+PGresult *run_text(struct loader *ld, const char *sql, int nparams, const char *const *params);
 PGresult *run_per_schema(struct loader *ld, const char *sql);
 
 int by_name(const char *a, const char *b);

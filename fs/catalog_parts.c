@@ -141,10 +141,12 @@ void fill_columns(struct loader *ld, PGresult *res, struct cat_relation *r, int 
 			c->identity_seq = rel_by_oid(ld->cat, (unsigned)col_ll(res, i, 12));
 			c->identity_seqname = col_str(ld, res, i, 13);
 		}
-		c->notnull_name = col_str(ld, res, i, 14);
 		c->notnull_noinherit = col_bool(res, i, 15);
 		c->notnull_conname = col_str(ld, res, i, 16);
 		c->notnull_qconname = col_str(ld, res, i, 17);
+		if (c->notnull && col_bool(res, i, 14) && c->notnull_conname &&
+		    !catalog_notnull_is_default(r->name, c->name, c->notnull_conname))
+			c->notnull_name = c->notnull_qconname;
 	}
 }
 

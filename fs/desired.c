@@ -70,13 +70,12 @@ static int cmp_con(const void *a, const void *b)
 static void kept_notnull_name(struct arena *a, const struct cat_relation *r, const struct cat_relation *live,
 			      struct cat_column *c, const struct cat_column *was)
 {
-	if (!c->notnull || c->notnull_name || !c->notnull_conname ||
+	(void)a;
+	/* An inherited column's NOT NULL is its parent's: not named here. */
+	if (!c->notnull || c->notnull_name || !c->notnull_conname || !c->islocal ||
 	    (!strcmp(r->name, live->name) && !strcmp(c->name, was->name)))
 		return;
-	size_t n = strlen(r->name) + strlen(c->name) + sizeof "__not_null";
-	char *fresh = arena_alloc(a, n);
-	snprintf(fresh, n, "%s_%s_not_null", r->name, c->name);
-	if (strcmp(fresh, c->notnull_conname))
+	if (!catalog_notnull_is_default(r->name, c->name, c->notnull_conname))
 		c->notnull_name = c->notnull_qconname;
 }
 

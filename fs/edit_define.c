@@ -54,6 +54,18 @@ static const char *keyword(const char *s, const char *w)
 
 /* ---- writes ---- */
 
+/* Does DEF give COL's NOT NULL another name or NO INHERIT than it has
+ * (or will have, with what is staged)? */
+static bool notnull_changes_name(const struct cat_column *col, const struct stage_coldef *def)
+{
+	if (!def->notnull)
+		return false;
+	const char *have = col->notnull ? col->notnull_name : NULL;
+	bool noinherit = col->notnull && col->notnull_noinherit;
+	return (have ? !def->notnull_name || strcmp(have, def->notnull_name) : def->notnull_name != NULL) ||
+	       noinherit != def->notnull_noinherit;
+}
+
 int ed_write_column(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -87,6 +99,14 @@ int ed_write_column(struct change *c, const struct epath *p, const char *data, s
 	}
 	if (probe_column(conn, &t.pt, p->name, old, text, &def, c->err, sizeof c->err)) {
 		rc = -EINVAL;
+		goto out;
+	}
+	if (old && col && notnull_changes_name(col, &def)) {
+		/* The plan has SET NOT NULL and DROP NOT NULL only: a name or
+		 * NO INHERIT would be lost, not staged. */
+		rc = ed_fail(c, -EINVAL, "naming a NOT NULL constraint or changing its NO INHERIT is not staged "
+			     "for an existing column (PostgreSQL 18): write ALTER TABLE ... RENAME CONSTRAINT "
+			     "or ADD CONSTRAINT ... NOT NULL in migrations/pending/ by hand");
 		goto out;
 	}
 	if (old && (old->generated || def.generated) &&

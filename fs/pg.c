@@ -93,7 +93,7 @@ PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
 		  const char *const *params, char *err, size_t errlen)
 {
 	if (!sql) {	/* a query text that could not be built (pgv_sql) */
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "no query text (out of memory, or an unknown placeholder)");
 		return NULL;
 	}
 	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);

@@ -62,8 +62,9 @@ static const struct placeholder placeholders[] = {
 	 * column file says NOT NULL only when it holds; a NOT VALID one is a
 	 * constraint file of its own (SQL_CONSTRAINTS). The name appears in
 	 * the column file only when the table chose it itself and it is not
-	 * the one PostgreSQL would choose, so unchanged files stay
-	 * byte-identical from 13 to 18.
+	 * the one PostgreSQL would choose (catalog_notnull_is_default(), in C,
+	 * so that the tree and the desired tree use one rule), so unchanged
+	 * files stay byte-identical from 13 to 18.
 	 */
 	{ "NOTNULL_JOIN", "the NOT NULL constraint nn of column a of relation c (SQL_COLUMNS, probes)",
 	  { { 13, "" },
@@ -72,15 +73,9 @@ static const struct placeholder placeholders[] = {
 	{ "NOTNULL", "whether column a is NOT NULL, validated (SQL_COLUMNS, probes)",
 	  { { 13, "a.attnotnull" },
 	    { 18, "a.attnotnull AND coalesce(nn.convalidated, true)" } } },
-	{ "NOTNULL_NAME", "the quoted name of column a's NOT NULL when not PostgreSQL's choice (SQL_COLUMNS, probes)",
-	  { { 13, "NULL::text" },
-	    { 18, "CASE WHEN nn.conislocal AND nn.convalidated"
-		  " AND NOT (pg_catalog.left(nn.conname, pg_catalog.length(c.relname || '_' || a.attname || '_not_null'))"
-		  "  = c.relname || '_' || a.attname || '_not_null' AND pg_catalog.substr(nn.conname,"
-		  "  pg_catalog.length(c.relname || '_' || a.attname || '_not_null') + 1) ~ '^[0-9]*$')"
-		  " AND NOT (pg_catalog.octet_length(c.relname || '_' || a.attname || '_not_null') > 63"
-		  "  AND nn.conname ~ '_not_null[0-9]*$')"
-		  " THEN pg_catalog.quote_ident(nn.conname) END" } } },
+	{ "NOTNULL_LOCAL", "whether column a's NOT NULL is the table's own, not only inherited (SQL_COLUMNS)",
+	  { { 13, "false" },
+	    { 18, "coalesce(nn.conislocal, false)" } } },
 	{ "NOTNULL_CONNAME", "the name of column a's valid NOT NULL, whatever it is (SQL_COLUMNS)",
 	  { { 13, "NULL::text" },
 	    { 18, "CASE WHEN nn.convalidated THEN nn.conname END" } } },

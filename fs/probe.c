@@ -112,7 +112,7 @@ static const char SQL_PROBE_COLUMN[] =
 	" (SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint k WHERE k.conrelid = a.attrelid"
 	"  AND k.contype <> 'n')"
 	" + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = a.attrelid),"
-	" {{NOTNULL_NAME}}, {{NOTNULL_NOINHERIT}}"
+	" {{NOTNULL_CONNAME}}, {{NOTNULL_NOINHERIT}}, {{NOTNULL_QCONNAME}}"
 	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 	" JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
 	"{{NOTNULL_JOIN}}"
@@ -208,7 +208,9 @@ int probe_column(PGconn *conn, const struct probe_table *t, const char *name,
 	def->generated = PQgetvalue(res, 0, 5)[0];
 	/* 18: the name the file gave its NOT NULL (the temp table's own
 	 * default name means none was given). */
-	def->notnull_name = xstrdup_or_null(pg_val(res, 0, 8));
+	if (def->notnull && pg_val(res, 0, 8) &&
+	    !catalog_notnull_is_default("schemafs_probe", "schemafs_probe_column", pg_val(res, 0, 8)))
+		def->notnull_name = xstrdup_or_null(pg_val(res, 0, 10));
 	def->notnull_noinherit = PQgetvalue(res, 0, 9)[0] == 't';
 	if (old && (strcmp(old->type, def->type) || (old->collation ? !def->collation ||
 		    strcmp(old->collation, def->collation) : def->collation != NULL)))

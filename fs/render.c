@@ -156,14 +156,18 @@ static void comment_on_rel(struct strbuf *sb, const char *what, const struct cat
  */
 static void attached_partition(struct strbuf *sb, const struct cat_relation *r)
 {
-	struct strbuf fresh = STRBUF_INIT;
 	sb_add(sb, " (");
 	for (size_t i = 0; i < r->ncols; i++) {
 		struct cat_column c = r->cols[i];
-		sb_reset(&fresh);
-		sb_addf(&fresh, "%s_%s_not_null", r->name, c.name);
-		if (c.notnull && !c.notnull_name && c.notnull_conname && strcmp(c.notnull_conname, sb_str(&fresh)))
+		if (c.notnull && !c.notnull_name && c.notnull_conname &&
+		    !catalog_notnull_is_default(r->name, c.name, c.notnull_conname))
 			c.notnull_name = c.notnull_qconname;
+		/* A partition's identity is its parent's: ATTACH brings it
+		 * (a table that has one of its own cannot be attached). */
+		if (c.identity) {
+			c.identity = 0;
+			c.notnull = true;
+		}
 		sb_addf(sb, "%s\n    %s ", i ? "," : "", c.qname);
 		render_column_def(sb, &c);
 	}
@@ -175,7 +179,6 @@ static void attached_partition(struct strbuf *sb, const struct cat_relation *r)
 	sb_addf(sb, ";\nALTER TABLE ONLY %s ATTACH PARTITION ", r->parents);
 	qual(sb, r);
 	sb_addf(sb, " %s;\n", r->partbound ? r->partbound : "DEFAULT");
-	strbuf_free(&fresh);
 }
 
 /* CREATE TABLE with its columns (no constraints: those come as ALTERs). */

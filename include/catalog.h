@@ -243,4 +243,12 @@ const struct cat_relation *catalog_table(const struct catalog *cat, const char *
 const struct cat_column *catalog_column(const struct cat_relation *r, int attnum, const char *name);
 const struct cat_type *catalog_type(const struct catalog *cat, unsigned oid);
 
+/* The name PostgreSQL 18 gives a NOT NULL of column COL of table REL when
+ * none is given (ChooseConstraintName: makeObjectName(REL, COL,
+ * "not_null"), cut to 63 bytes at a UTF-8 character boundary), into OUT. A
+ * name with a digit added (chosen when the default was taken) is not the
+ * default: it is written out, so a copy gets the same one. */
+void catalog_notnull_default(char out[64], const char *rel, const char *col);
+bool catalog_notnull_is_default(const char *rel, const char *col, const char *conname);
+
 #endif

