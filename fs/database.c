@@ -20,6 +20,7 @@
 #include "names.h"
 #include "pg.h"
 #include "pgversion.h"
+#include "database_stage.h"
 #include "plan.h"
 #include "stage.h"
 #include "strbuf.h"
@@ -93,6 +94,8 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	sb_addf(sb, "migration lock: %s\n", lock ? lock : "unknown");
 	sb_addf(sb, "last apply: %s\n", db->apply_result[0] ? db->apply_result : "none");
 	sb_addf(sb, "last refused change: %s\n", db->change_error[0] ? db->change_error : "none");
+	if (db->stage_aside)
+		sb_addf(sb, "staged changes kept aside: %s\n", db->stage_aside);
 	sb_addf(sb, "last error: %s\n", error && *error ? error : "none");
 }
 
@@ -366,6 +369,10 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	char note[256];
 	if (pgv_check(db->conn, err, errlen, note, sizeof note))
 		return -1;
+	if (database_identity(db->conn, db->identity, sizeof db->identity, msg, sizeof msg)) {
+		snprintf(err, errlen, "database %s: %s", cfg->name ? cfg->name : PQdb(db->conn), msg);
+		return -1;
+	}
 	if (!cfg->name) {
 		/* Named after the database, escaped like every other name. */
 		struct strbuf name = STRBUF_INIT;
@@ -381,26 +388,19 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 		if (rc)
 			log_warn("%s: state directory %s: %s; mtimes will not survive a remount",
 				 cfg->name, sb_str(&dir), strerror(-rc));
-		else {
-			size_t len = dir.len;
-			sb_add(&dir, "/stage.json");
-			db->stage_file = strdup(sb_str(&dir));
-			dir.len = len;
-			sb_add(&dir, "/mtimes");
-			db->mtimes_file = strbuf_detach(&dir, NULL);
+		int src = 0;
+		if (!rc) {
+			struct strbuf file = STRBUF_INIT;
+			sb_addf(&file, "%s/mtimes", sb_str(&dir));
+			db->mtimes_file = strbuf_detach(&file, NULL);
+			src = database_stage_open(db, sb_str(&dir), err, errlen);
 		}
 		strbuf_free(&dir);
-	}
-	if (db->stage_file) {
-		db->stage = stage_load(db->stage_file, msg, sizeof msg);
-		if (!db->stage) {
-			snprintf(err, errlen, "%s (staged changes are kept there: fix or move the file)", msg);
+		if (src)
 			return -1;
-		}
-	} else {
-		db->stage = stage_new();
-		log_warn("%s: no state directory: staged changes will not survive a restart", cfg->name);
 	}
+	if (!db->stage && database_stage_open(db, NULL, err, errlen))
+		return -1;
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (load(db, msg, sizeof msg) < 0) {
@@ -584,6 +584,8 @@ void database_close(struct database *db)
 	}
 	free(db->stage_file);
 	db->stage_file = NULL;
+	free(db->stage_aside);
+	db->stage_aside = NULL;
 	free(db->lock_holder);
 	db->lock_holder = NULL;
 	tree_unref(db->tree);

@@ -107,10 +107,25 @@ int stage_save(const struct stage *st, const char *file)
 	return rc;
 }
 
+const char *stage_database(const struct stage *st)
+{
+	return str_of(st->doc, "database");
+}
+
+void stage_set_database(struct stage *st, const char *identity)
+{
+	put(st->doc, "database", cJSON_CreateString(identity));
+}
+
 bool stage_empty(const struct stage *st)
 {
 	return cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "tables")) == 0 &&
 	       cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "enums")) == 0;
+}
+
+bool stage_has_files(const struct stage *st)
+{
+	return cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "files")) > 0;
 }
 
 void stage_discard(struct stage *st)

@@ -65,7 +65,11 @@ struct database {
 	struct stage *stage;		/* model_lock: the staged edits */
 	struct catalog *desired;	/* model_lock: cat with the edits applied */
 	struct extra_file *extras;	/* model_lock: drafts and scratch files */
-	char *stage_file;		/* state_dir/<name>/stage.json, or NULL; owned */
+	char *stage_file;		/* state_dir/<name>/stage-<sysid>-<dboid>.json, or NULL; owned */
+	char identity[64];		/* "<system identifier>/<database oid>": the stage
+					 * belongs to it; set by database_open, then constant */
+	char *stage_aside;		/* why a stage found for this name was not used
+					 * (another database's), or NULL; constant once open */
 	char change_error[4096];	/* model_lock: last refused change, "" if none */
 	char apply_result[4608];	/* model_lock: what the last apply did, "" if none */
 

@@ -54,8 +54,16 @@ struct stage *stage_load(const char *file, char *err, size_t errlen);
 /* Writes the stage atomically. 0 or -errno. */
 int stage_save(const struct stage *st, const char *file);
 
+/* The database a stage belongs to, "<system identifier>/<database oid>"
+ * (database.h), or NULL for one saved before schemafs recorded it. Its
+ * edits name OIDs and attnums of that database only. */
+const char *stage_database(const struct stage *st);
+void stage_set_database(struct stage *st, const char *identity);
+
 /* True when no schema change is staged (user pending files aside). */
 bool stage_empty(const struct stage *st);
+/* True when the stage holds hand-written pending files. */
+bool stage_has_files(const struct stage *st);
 /* Drops every staged schema change; user pending files stay. */
 void stage_discard(struct stage *st);
 

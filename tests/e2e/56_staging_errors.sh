@@ -25,10 +25,11 @@ mount_fs "$MNT" -o config="$T_TMP/cfg.json" || { not_ok "mount"; done_testing; }
 D=$MNT/app
 B=$D/schemas/public/tables/booking
 STATUS=$D/migrations/status
-STAGE=$T_TMP/state/schemafs/app/stage.json
-
 # Something valid is staged first: every refusal must leave it as it is.
 echo 'text' > "$B/columns/notes"
+# The stage file is named by the database's identity (stage-<sysid>-<oid>.json).
+STAGE=$(ls "$T_TMP"/state/schemafs/app/stage-*.json)
+check "the stage file holds the staged column" grep -q '"notes"' "$STAGE"
 before=$(cat "$D/migrations/pending/"*.sql)
 stage_before=$(cat "$STAGE")
 unchanged() {
