@@ -345,7 +345,8 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 static char *lock_holder(struct database *db)
 {
 	char err[512];
-	struct migrate_opts o = { db->cfg->migrations_schema, db->cfg->migrations_table, NULL, 0, 0, 0 };
+	struct migrate_opts o = { .tracking_schema = db->cfg->migrations_schema,
+				  .tracking_table = db->cfg->migrations_table };
 	char *h = migrate_lock_holder(db->conn, &o, err, sizeof err);
 	return h;
 }

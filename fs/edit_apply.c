@@ -24,6 +24,22 @@
 #include "strbuf.h"
 #include "tree.h"
 
+/* Is DATA the migration schemafs generated as pending/NAME? Its text was
+ * deparsed with search_path = public (catalog.c), so it runs under that
+ * path, whatever the database's or role's own. */
+static bool is_generated(struct database *db, const char *name, const char *data, size_t len)
+{
+	struct strbuf path = STRBUF_INIT;
+	sb_addf(&path, "migrations/pending/%s", name);
+	pthread_mutex_lock(&db->model_lock);
+	const struct node *n = tree_lookup(db->tree, sb_str(&path));
+	bool gen = n && !n->is_dir && n->size == len && !memcmp(n->data, data, len) &&
+		   !stage_file_get(db->stage, name, &(size_t){ 0 });
+	pthread_mutex_unlock(&db->model_lock);
+	strbuf_free(&path);
+	return gen;
+}
+
 /* Runs DATA as migration NAME, with work_lock held and model_lock not
  * (a migration can take long; staging waits, reading does not). On
  * success the hand-written PENDING file, if any, is gone; on failure a
@@ -43,7 +59,8 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 	} else {
 		const struct db_config *cfg = db->cfg;
 		struct migrate_opts o = { cfg->migrations_schema, cfg->migrations_table, cfg->migrations_dir,
-					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms };
+					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms,
+					  is_generated(db, name, data, len) ? "public" : NULL };
 		rc = migrate_apply(conn, &o, name, data, len, &r);
 	}
 	ed_stamp(when, sizeof when);

@@ -13,6 +13,7 @@
 
 #include "atomicfile.h"
 #include "journal.h"
+#include "log.h"
 #include "pg.h"
 #include "pgversion.h"
 #include "strbuf.h"
@@ -156,7 +157,29 @@ static void release_lock(struct run *u)
 {
 	char err[256];
 	const char *params[] = { u->key };
+	/* What the file SET (search_path, a role, session_replication_role)
+	 * lasts for the session: back to the defaults before the next
+	 * migration or probe, then schemafs's own settings. RESET, not
+	 * DISCARD ALL, which would drop the lock before we release it. */
+	if (PQtransactionStatus(u->conn) == PQTRANS_IDLE &&
+	    (pg_command(u->conn, "RESET SESSION AUTHORIZATION", err, sizeof err) ||
+	     pg_command(u->conn, "RESET ROLE", err, sizeof err) || pg_command(u->conn, "RESET ALL", err, sizeof err) ||
+	     pg_session_setup(u->conn, err, sizeof err)))
+		log_warn("cannot reset the session after %s: %s", u->name, err);
 	PQclear(pg_exec(u->conn, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, err, sizeof err));
+}
+
+/* A file schemafs generated runs under the search_path its text was
+ * deparsed with (o->search_path); others under the session's own. */
+static int set_search_path(struct run *u, bool local, char *err, size_t errlen)
+{
+	if (!u->o->search_path)
+		return 0;
+	const char *params[] = { u->o->search_path, local ? "true" : "false" };
+	PGresult *res = pg_exec(u->conn, "SELECT pg_catalog.set_config('search_path', $1, $2::bool)", 2, params,
+				err, errlen);
+	PQclear(res);
+	return res ? 0 : -1;
 }
 
 /* SHA-256 of LEN bytes, computed by the server (binary parameter). */
@@ -513,6 +536,7 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 	char *before = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	set_timeouts(u, u->o->lock_timeout_ms, u->o->statement_timeout_ms, false, err, sizeof err);
+	set_search_path(u, false, err, sizeof err);	/* reset with the session (release_lock) */
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = run_chunk(u, &c[i], i, n, state, sizeof state);
@@ -605,7 +629,8 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		goto abort;
 	}
 	PQclear(res);
-	if (set_timeouts(&u, o->lock_timeout_ms, o->statement_timeout_ms, true, err, sizeof err)) {
+	if (set_timeouts(&u, o->lock_timeout_ms, o->statement_timeout_ms, true, err, sizeof err) ||
+	    set_search_path(&u, true, err, sizeof err)) {
 		say(&u, "%s", err);
 		rc = -EIO;
 		goto abort;
@@ -654,6 +679,14 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		size_t l = strlen(r->message);
 		snprintf(r->message + l, sizeof r->message - l, " Nothing was applied; the file stays in "
 			 "pending/: fix it and move it to apply/ again.");
+		goto abort;
+	}
+	/* The tracking row is written as the session's own user, whatever
+	 * role the file switched to (it may not reach the tracking table). */
+	if (pg_command(conn, "RESET SESSION AUTHORIZATION", err, sizeof err) ||
+	    pg_command(conn, "RESET ROLE", err, sizeof err)) {
+		say(&u, "%s: %s; nothing was applied", name, err);
+		rc = -ECANCELED;
 		goto abort;
 	}
 	if ((rc = record(&u, hash, when)) || (o->migrations_dir && !d.reused && (rc = write_dir(&u, &d, when))))

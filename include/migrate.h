@@ -39,6 +39,7 @@ struct migrate_opts {
 	const char *migrations_dir;	/* NULL when not configured */
 	int lock_wait_ms;		/* advisory lock */
 	int lock_timeout_ms, statement_timeout_ms;	/* 0: none */
+	const char *search_path;	/* the file's, or NULL: the session's default */
 };
 
 struct migrate_result {
