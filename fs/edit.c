@@ -290,12 +290,30 @@ int edit_mkdir(struct database *db, const char *path)
 	return with_change(db, path, mkdir_locked);
 }
 
+/* Files in the subdirectories of N (columns/, indexes/, ...), or in N when
+ * it has no subdirectories: what rm -r removes before rmdir. A table's
+ * comment and table.sql are always there and do not count. */
+static size_t files_in(const struct node *n)
+{
+	if (!n->nsubdirs)
+		return n->nkids;
+	size_t k = 0;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (n->kids[i]->is_dir)
+			k += files_in(n->kids[i]);
+	return k;
+}
+
 static int rmdir_locked(struct change *c, const struct epath *p)
 {
 	struct target t;
 	int rc;
+	const struct node *n = tree_lookup(c->db->tree, c->path);
+	if ((p->kind == E_TABLE_SUBDIR || p->kind == E_TABLE) && n && n->is_dir && files_in(n))
+		return ed_fail(c, -ENOTEMPTY, "%s is not empty: remove its files first (rm -r removes a table)",
+			       p->kind == E_TABLE ? p->table : "the directory");
 	if (p->kind == E_TABLE_SUBDIR)
-		return 0;	/* part of rm -r of the table: the table's rmdir decides */
+		return 0;	/* always there (DESIGN.md): the table's rmdir decides */
 	if (p->kind != E_TABLE)
 		return ed_fail(c, -EPERM, "only a table's directory can be removed");
 	if ((rc = ed_find_table(c, p, &t)))

@@ -52,8 +52,16 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 	struct migrate_result r;
 	memset(&r, 0, sizeof r);
 	int rc;
-	PGconn *conn = database_work_conn(db, err, sizeof err);
-	if (!conn) {
+	const char *nul = memchr(data, '\0', len);
+	PGconn *conn = nul ? NULL : database_work_conn(db, err, sizeof err);
+	if (nul) {
+		/* libpq sends a C string: only the text before the NUL would
+		 * run, while the hash and the tracking row cover all of it. */
+		snprintf(r.message, sizeof r.message, "%s holds a NUL byte (at byte %zu): nothing was run or "
+			 "recorded; a migration is text", name, (size_t)(nul - data));
+		rc = -ECANCELED;
+		back = false;	/* pending/ cannot hold it either; the source is the caller's */
+	} else if (!conn) {
 		snprintf(r.message, sizeof r.message, "the server cannot be reached: %s; nothing was applied", err);
 		rc = -EIO;
 	} else {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# 59_refusals: no silent success (issue 10, items 5 and 8). rmdir of a
+# table directory that still has files, or of one of its non-empty
+# subdirectories, is ENOTEMPTY, as on every filesystem, and stages nothing;
+# a file with a NUL byte copied into apply/ is refused whole: nothing runs,
+# nothing is recorded.
+. "$(dirname "$0")/../lib.sh"
+
+pg_start
+sql postgres -c "CREATE DATABASE app" >/dev/null
+sql app -c "CREATE TABLE booking (id int PRIMARY KEY, note text)" -c "CREATE TABLE victim (id int)" >/dev/null
+M=$T_TMP/mnt
+mount_fs "$M" -o conninfo=dbname=app || { not_ok "mount"; done_testing; }
+MG=$M/app/migrations
+B=$M/app/schemas/public/tables/booking
+
+eq "rmdir of a table with columns: ENOTEMPTY" "Directory not empty" "$(errno_of rmdir "$B")"
+check "... status names the directory" grep -q 'booking is not empty' "$MG/status"
+eq "rmdir of its columns/: ENOTEMPTY" "Directory not empty" "$(errno_of rmdir "$B/columns")"
+check "... status says so" grep -q 'tables/booking/columns: the directory is not empty' "$MG/status"
+eq "... nothing staged" "" "$(ls "$MG/pending")"
+check "rmdir of an empty subdirectory still succeeds (rm -r goes through it)" rmdir "$B/triggers"
+check "rm -r of the table stages DROP TABLE" rm -r "$B"
+check "... the migration drops it" grep -q 'DROP TABLE public.booking' <(cat "$MG"/pending/*.sql)
+rm "$MG"/pending/*.sql
+
+printf 'CREATE TABLE public.n1 (id int);\n\0DROP TABLE public.victim;\n' >"$T_TMP/nul.sql"
+eq "a NUL byte in a file copied into apply/: ECANCELED" "Operation canceled" "$(errno_of cp "$T_TMP/nul.sql" "$MG/apply/0001_nul.sql")"
+eq "... nothing ran (no n1)" "" "$(val app "SELECT to_regclass('public.n1')")"
+eq "... victim survives" "victim" "$(val app "SELECT to_regclass('public.victim')")"
+eq "... no tracking row" "0" "$(val app "SELECT count(*) FROM pg_tables WHERE schemaname = 'drizzle' AND tablename = '__drizzle_migrations'")"
+check "... status says why" grep -q 'holds a NUL byte (at byte 33)' "$MG/status"
+umount_fs "$M"
+done_testing
