@@ -114,7 +114,8 @@ static int set_timeouts(struct run *u, int lock_ms, int stmt_ms, bool local, cha
 	const char *params[] = { l, s, local ? "true" : "false" };
 	PGresult *res = pg_exec(u->conn, pgv_sql_for(u->conn,
 				"SELECT pg_catalog.set_config('lock_timeout', $1, $3::bool),"
-				" pg_catalog.set_config('statement_timeout', $2, $3::bool)"
+				" pg_catalog.set_config('statement_timeout', $2, $3::bool),"
+				" pg_catalog.set_config('standard_conforming_strings', 'on', $3::bool)"
 				"{{CONNECTION_CHECK}}"),
 				3, params, err, errlen);
 	PQclear(res);

@@ -82,6 +82,10 @@ int pg_session_setup(PGconn *conn, char *err, size_t errlen)
 	 * than running them (measured: 1173 ms with JIT, 43 ms without). */
 	if (pg_command(conn, "SET jit = off", err, errlen))
 		return -1;
+	/* Deparsed text, probes and migrations all assume it: a database
+	 * that sets it off must not change what a quote means. */
+	if (pg_command(conn, "SET standard_conforming_strings = on", err, errlen))
+		return -1;
 	/* A catalog read waits at most this long for a lock (a migration
 	 * holding ACCESS EXCLUSIVE on a table a view uses) or for a result:
 	 * the mount never hangs, the refresh fails and is tried again. */

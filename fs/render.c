@@ -535,7 +535,11 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 			 bool whole_db)
 {
 	/* The text was deparsed with search_path = public: load it so. */
-	sb_add(sb, "SET check_function_bodies = false;\nSET search_path = public;\n");
+	/* Literals are written for standard_conforming_strings on (a
+	 * backslash is a backslash): a server or a database with it off
+	 * would read 'x\'' otherwise, and run what follows the quote. */
+	sb_add(sb, "SET standard_conforming_strings = on;\nSET check_function_bodies = false;\n"
+		   "SET search_path = public;\n");
 	FOR_SCHEMAS(sc, s) {
 		sb_addf(sb, "CREATE SCHEMA IF NOT EXISTS %s;\n", s->qname);
 		comment_on(sb, "SCHEMA", s->qname, s->comment);

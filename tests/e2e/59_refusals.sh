@@ -31,4 +31,22 @@ eq "... victim survives" "victim" "$(val app "SELECT to_regclass('public.victim'
 eq "... no tracking row" "0" "$(val app "SELECT count(*) FROM pg_tables WHERE schemaname = 'drizzle' AND tablename = '__drizzle_migrations'")"
 check "... status says why" grep -q 'holds a NUL byte (at byte 33)' "$MG/status"
 umount_fs "$M"
+
+# --- standard_conforming_strings (item 6): a comment that would end its
+# literal early where backslashes escape, loaded into a database that
+# turns them on, drops nothing.
+sql app -c "COMMENT ON TABLE victim IS \$\$x\\'; DROP TABLE victim; --\$\$" >/dev/null
+sql postgres -c "CREATE DATABASE copy" -c "ALTER DATABASE copy SET standard_conforming_strings = off" \
+	-c "ALTER DATABASE app SET standard_conforming_strings = off" >/dev/null
+mount_fs "$M" -o conninfo=dbname=app || { not_ok "remount"; done_testing; }
+check "schema.sql starts by turning standard_conforming_strings on" \
+	bash -c "grep -m1 '^SET' '$M/app/schema.sql' | grep -qx 'SET standard_conforming_strings = on;'"
+check "schema.sql loads into a database with it off" psql -X -q -v ON_ERROR_STOP=1 -d copy -f "$M/app/schema.sql"
+eq "... victim is there" "victim" "$(val copy "SELECT to_regclass('public.victim')")"
+eq "... with its comment whole" "x\\'; DROP TABLE victim; --" "$(val copy "SELECT obj_description('public.victim'::regclass)")"
+printf 'CREATE TABLE public.quoted (v text DEFAULT %s);\n' "'a\\b'" >"$T_TMP/q.sql"
+check "a migration applies where the database turns it off" cp "$T_TMP/q.sql" "$MG/apply/0001_quoted.sql"
+eq "... its literal read with standard strings (a backslash b: three characters)" 3 \
+	"$(val app "INSERT INTO quoted DEFAULT VALUES RETURNING length(v)")"
+umount_fs "$M"
 done_testing
