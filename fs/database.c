@@ -74,7 +74,7 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	else
 		sb_add(sb, "pending:\n");
 	for (size_t i = 0; i < plan->nfiles; i++) {
-		sb_addf(sb, "  %s (generated from the staged changes)\n", plan->files[i].name);
+		sb_addf(sb, "  %s (generated from the staged changes; rm it to discard them)\n", plan->files[i].name);
 		for (const char *h = plan->files[i].hazards; *h;) {
 			size_t len = strcspn(h, "\n");
 			sb_addf(sb, "    hazard: %.*s\n", (int)len, h);

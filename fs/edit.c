@@ -155,11 +155,25 @@ static int check_locked(struct database *db, const char *path)
 	struct epath p;
 	ed_parse(path, &p);
 	bool ok = writable_place(&p) || (p.scratch && p.schema && !p.table);
+	const char *why = "this file is generated from the schema and cannot be written";
 	/* The generated migration is refused at open already. */
-	if (ok && p.kind == E_PENDING && !p.scratch && !p.draft_name)
+	if (ok && p.kind == E_PENDING && !p.scratch && !p.draft_name) {
 		ok = stage_file_get(db->stage, p.name, &(size_t){ 0 }) || !tree_lookup(db->tree, path);
+		why = "this migration is generated from the staged changes: change the tree, or copy it to a "
+		      "new name to edit it by hand";
+	} else if (p.kind == E_TRIGGER || p.kind == E_POLICY) {
+		why = "triggers and policies can be dropped here, not written";
+	}
 	ed_epath_free(&p);
-	return ok ? 0 : -EPERM;
+	if (ok)
+		return 0;
+	/* Refused at open(): in status like every refusal. */
+	char when[32];
+	ed_stamp(when, sizeof when);
+	snprintf(db->change_error, sizeof db->change_error, "%s: %s (%s, at %s)", path, why, strerror(EPERM), when);
+	log_warn("%s: refused %s", db->cfg->name, db->change_error);
+	database_publish(db);
+	return -EPERM;
 }
 
 int edit_check(struct database *db, const char *path)

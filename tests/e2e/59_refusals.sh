@@ -20,6 +20,16 @@ eq "rmdir of its columns/: ENOTEMPTY" "Directory not empty" "$(errno_of rmdir "$
 check "... status says so" grep -q 'tables/booking/columns: the directory is not empty' "$MG/status"
 eq "... nothing staged" "" "$(ls "$MG/pending")"
 check "rmdir of an empty subdirectory still succeeds (rm -r goes through it)" rmdir "$B/triggers"
+# EPERM at open() is a refusal like any other: in status (item 11).
+eq "writing table.sql: EPERM" "Operation not permitted" "$(errno_of bash -c "echo x >'$B/table.sql'")"
+check "... status records it" grep -q '^last refused change: schemas/public/tables/booking/table.sql: this file is generated from the schema' "$MG/status"
+# The generated migration's header stays true once applied (item 15); the
+# discard hint is in status.
+echo 'text' >"$B/columns/extra"
+gen=$(ls "$MG/pending")
+check "the header does not tell to rm an applied file" bash -c "! grep -q 'rm this file' '$MG/pending/$gen'"
+check "status gives the discard hint" grep -qF "$gen (generated from the staged changes; rm it to discard them)" "$MG/status"
+rm "$MG/pending/$gen"
 check "rm -r of the table stages DROP TABLE" rm -r "$B"
 check "... the migration drops it" grep -q 'DROP TABLE public.booking' <(cat "$MG"/pending/*.sql)
 rm "$MG"/pending/*.sql
