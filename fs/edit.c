@@ -382,11 +382,19 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 	/* A scratch or draft file saved over a definition (sed -i, editors):
 	 * the target keeps its identity and takes the content. */
 	if (ed_extra_find(db, fpath) || to->scratch) {
+		/* A definition renamed to a scratch name (vim's backup with
+		 * backupcopy=no): the scratch file keeps the text, and the
+		 * definition is removed as rm would, which a write of the same
+		 * name then turns back into an edit of it. */
+		struct change gone = *c;
+		gone.path = fpath;
+		if (to->scratch && !ed_extra_find(db, fpath) && (rc = unlink_locked(&gone, from))) {
+			memcpy(c->err, gone.err, sizeof c->err);
+			goto out;
+		}
 		if (to->scratch)
 			ed_extra_put(db, tpath, data, len);
 		else if ((rc = write_locked(&inner, to, data, len)))
-			goto failed;
-		if (to->scratch && !ed_extra_find(db, fpath) && (rc = unlink_locked(&inner, from)))
 			goto failed;
 		ed_extra_remove(db, fpath);
 		free(data);
@@ -414,6 +422,7 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 		}
 		stage_column_set(db->stage, &t.ref, src->attnum, src->name, to->name, q, NULL);
 		free(q);
+		ed_extra_remove(db, tpath);	/* a draft of that name: replaced, as rename(2) does */
 		if (t.live && src->attnum)
 			ed_note_rows(c, conn, &t);
 		rc = 0;

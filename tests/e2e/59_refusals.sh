@@ -8,7 +8,8 @@
 
 pg_start
 sql postgres -c "CREATE DATABASE app" >/dev/null
-sql app -c "CREATE TABLE booking (id int PRIMARY KEY, note text)" -c "CREATE TABLE victim (id int)" >/dev/null
+sql app -c "CREATE TABLE booking (id int PRIMARY KEY, note text)" -c "CREATE TABLE victim (id int)" \
+	-c "CREATE TABLE guest (id int PRIMARY KEY, name text, memo text)" >/dev/null
 M=$T_TMP/mnt
 mount_fs "$M" -o conninfo=dbname=app || { not_ok "mount"; done_testing; }
 MG=$M/app/migrations
@@ -20,6 +21,24 @@ eq "rmdir of its columns/: ENOTEMPTY" "Directory not empty" "$(errno_of rmdir "$
 check "... status says so" grep -q 'tables/booking/columns: the directory is not empty' "$MG/status"
 eq "... nothing staged" "" "$(ls "$MG/pending")"
 check "rmdir of an empty subdirectory still succeeds (rm -r goes through it)" rmdir "$B/triggers"
+# A column renamed to a scratch name (vim's backup, backupcopy=no) is not
+# a silent no-op (item 9): the drop is staged, the scratch file keeps the
+# text, and writing the name again makes it an edit of the same column.
+G=$M/app/schemas/public/tables/guest/columns
+check "mv columns/memo columns/.memo.swp" mv "$G/memo" "$G/.memo.swp"
+eq "... the scratch file keeps the definition" "text" "$(cat "$G/.memo.swp")"
+check "... the column file is gone" test ! -e "$G/memo"
+check "... DROP COLUMN memo is staged" grep -q 'DROP COLUMN memo' <(cat "$MG"/pending/*.sql)
+echo 'text' >"$G/memo"
+eq "... writing it back stages nothing (the same column, unchanged)" "" "$(ls "$MG/pending")"
+rm "$G/.memo.swp"
+# A rename onto a draft's name replaces the draft (item 10).
+touch "$G/title"
+check "mv columns/name onto the draft columns/title" mv "$G/name" "$G/title"
+eq "... title shows the renamed column" "text" "$(cat "$G/title")"
+check "... RENAME COLUMN name TO title is staged" grep -q 'RENAME COLUMN name TO title' <(cat "$MG"/pending/*.sql)
+rm "$MG"/pending/*.sql
+
 # EPERM at open() is a refusal like any other: in status (item 11).
 eq "writing table.sql: EPERM" "Operation not permitted" "$(errno_of bash -c "echo x >'$B/table.sql'")"
 check "... status records it" grep -q '^last refused change: schemas/public/tables/booking/table.sql: this file is generated from the schema' "$MG/status"
