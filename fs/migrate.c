@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pg.h"
 #include "pgversion.h"
+#include "sqltx.h"
 #include "strbuf.h"
 
 #define BREAKPOINT "--> statement-breakpoint"
@@ -596,6 +597,17 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 	struct chunk *c = NULL;
 	struct dir_state d = { 0 };
 	memset(r, 0, sizeof *r);
+	char what[32];
+	int line, at = sqltx_find(sql, len, what, sizeof what, &line);
+	if (at) {
+		/* Refused before anything runs: ending our transaction would
+		 * commit part of the file with no tracking row. */
+		say(&u, "%s controls its own transaction (%s, statement %d, line %d): nothing was run. schemafs "
+		    "runs each migration in one transaction of its own, with its tracking row: remove BEGIN, "
+		    "COMMIT and ROLLBACK from the file (split it into several migration files if its parts "
+		    "must commit apart)", name, what, at, line);
+		return -ECANCELED;
+	}
 	int rc = setup(&u);
 	if (rc)
 		return rc;

@@ -133,8 +133,15 @@ check "a failed copy does not overwrite a pending file of that name" sh -c "! cp
 rm -f "$M/pending/"*
 printf 'ALTER TABLE public.booking ADD COLUMN tx1 integer;\nCOMMIT;\n' >"$T_TMP/commit.sql"
 eq "a file with its own COMMIT: ECANCELED" "Operation canceled" "$(errno_of cp "$T_TMP/commit.sql" "$M/apply/0003_commit.sql")"
-check "a file with its own COMMIT: status says what happened" grep -q 'ends the transaction itself' "$M/status"
+check "a file with its own COMMIT: refused before it runs, status says where" \
+	grep -q 'controls its own transaction (COMMIT, statement 2, line 2): nothing was run' "$M/status"
 check "a file with its own COMMIT: not recorded" test "$(rows)" == 3
+eq "a file with its own COMMIT: nothing ran (no tx1)" "" "$(val app "SELECT attname FROM pg_attribute WHERE attrelid = 'booking'::regclass AND attname = 'tx1'")"
+# Two transactions of its own: refused whole, so part_a is not committed.
+printf 'BEGIN; CREATE TABLE part_a(id int); COMMIT; BEGIN; CREATE TABLE part_b(id no_such_type); COMMIT;\n' >"$T_TMP/two.sql"
+eq "a file with BEGIN ... COMMIT twice: ECANCELED" "Operation canceled" "$(errno_of cp "$T_TMP/two.sql" "$M/apply/0003_two.sql")"
+eq "... part_a was not created" "" "$(val app "SELECT to_regclass('public.part_a')")"
+check "... status names the first BEGIN" grep -q 'controls its own transaction (BEGIN, statement 1, line 1)' "$M/status"
 rm -f "$M/pending/"*
 sql app -c "ALTER TABLE public.booking DROP COLUMN IF EXISTS tx1" >/dev/null
 # rsync and editors write a temp file, then rename it into place.

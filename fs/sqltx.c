@@ -1,0 +1,96 @@
+/* sqltx.c: transaction control in a migration file; see include/sqltx.h. */
+#include "sqltx.h"
+
+#include <cjson/cJSON.h>
+#include <pg_query.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* TransactionStmt kinds that end or open a transaction (savepoints do
+ * neither), and the keyword to name them by. */
+static const struct { const char *kind, *what; } ENDS[] = {
+	{ "TRANS_STMT_BEGIN", "BEGIN" },
+	{ "TRANS_STMT_START", "START TRANSACTION" },
+	{ "TRANS_STMT_COMMIT", "COMMIT" },
+	{ "TRANS_STMT_ROLLBACK", "ROLLBACK" },
+	{ "TRANS_STMT_PREPARE", "PREPARE TRANSACTION" },
+	{ "TRANS_STMT_COMMIT_PREPARED", "COMMIT PREPARED" },
+	{ "TRANS_STMT_ROLLBACK_PREPARED", "ROLLBACK PREPARED" },
+};
+
+/* The keyword of STMT (one statement's text) when it controls the
+ * transaction, else NULL. */
+static const char *control_of(const char *stmt)
+{
+	const char *what = NULL;
+	PgQueryParseResult r = pg_query_parse(stmt);
+	if (!r.error && r.parse_tree) {
+		cJSON *tree = cJSON_Parse(r.parse_tree);
+		cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(tree, "stmts"), 0);
+		cJSON *tx = cJSON_GetObjectItem(cJSON_GetObjectItem(first, "stmt"), "TransactionStmt");
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(tx, "kind"));
+		for (size_t i = 0; kind && i < sizeof ENDS / sizeof ENDS[0] && !what; i++)
+			if (!strcmp(kind, ENDS[i].kind))
+				what = ENDS[i].what;
+		cJSON_Delete(tree);
+	}
+	pg_query_free_parse_result(r);
+	return what;
+}
+
+/* Past the blanks and comments that open a statement's text (only to
+ * tell the line its first keyword is on). */
+static size_t skip_blanks(const char *s, size_t at, size_t len)
+{
+	while (at < len) {
+		if (s[at] == ' ' || s[at] == '\t' || s[at] == '\n' || s[at] == '\r')
+			at++;
+		else if (at + 1 < len && s[at] == '-' && s[at + 1] == '-')
+			while (at < len && s[at] != '\n')
+				at++;
+		else if (at + 1 < len && s[at] == '/' && s[at + 1] == '*') {
+			const char *end = strstr(s + at + 2, "*/");
+			at = end ? (size_t)(end - s) + 2 : len;
+		} else
+			break;
+	}
+	return at;
+}
+
+int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *line)
+{
+	char *text = strndup(sql, len);
+	if (!text)
+		return 0;
+	/* Split by the scanner: a statement of newer syntax does not stop
+	 * the others from being read. */
+	PgQuerySplitResult s = pg_query_split_with_scanner(text);
+	int found = 0;
+	for (int i = 0; !s.error && i < s.n_stmts && !found; i++) {
+		const PgQuerySplitStmt *st = s.stmts[i];
+		if (st->stmt_location < 0 || st->stmt_len < 0 || (size_t)st->stmt_location > len)
+			continue;
+		/* 0: up to the end, as in PostgreSQL's raw statements. */
+		size_t n = st->stmt_len ? (size_t)st->stmt_len : len - (size_t)st->stmt_location;
+		if ((size_t)st->stmt_location + n > len)
+			continue;
+		char *one = strndup(text + st->stmt_location, n);
+		const char *w = one ? control_of(one) : NULL;
+		free(one);
+		if (!w)
+			continue;
+		found = i + 1;
+		snprintf(what, whatlen, "%s", w);
+		/* The statement's own start, past blanks and comments the
+		 * scanner counts in it. */
+		size_t at = skip_blanks(text, (size_t)st->stmt_location, len);
+		int l = 1;
+		for (size_t k = 0; k < at; k++)
+			l += text[k] == '\n';
+		*line = l;
+	}
+	pg_query_free_split_result(s);
+	free(text);
+	return found;
+}
