@@ -18,10 +18,18 @@
 
 int database_identity(PGconn *conn, char *out, size_t outlen, char *err, size_t errlen)
 {
-	/* pg_control_system() is executable by every role (9.6 and newer). */
+	/* pg_control_system() is executable by every role (9.6 and newer),
+	 * unless a managed service revoked it: then the database OID alone,
+	 * which cannot tell two servers apart, and the log says so. */
 	PGresult *res = pg_exec(conn, "SELECT s.system_identifier::pg_catalog.text || '/' || d.oid::pg_catalog.text"
 				" FROM pg_catalog.pg_control_system() s, pg_catalog.pg_database d"
 				" WHERE d.datname = pg_catalog.current_database()", 0, NULL, err, errlen);
+	if (!res) {
+		log_warn("%s: cannot read the server's system identifier (%s): staged changes are told apart "
+			 "by database OID only", PQdb(conn), err);
+		res = pg_exec(conn, "SELECT 'unknown/' || d.oid::pg_catalog.text FROM pg_catalog.pg_database d"
+			      " WHERE d.datname = pg_catalog.current_database()", 0, NULL, err, errlen);
+	}
 	if (!res)
 		return -1;
 	int rc = PQntuples(res) == 1 ? 0 : -1;
@@ -111,8 +119,13 @@ int database_stage_open(struct database *db, const char *dir, char *err, size_t 
 		/* Copied here by hand: move it out of the way, never use it. */
 		struct strbuf moved = STRBUF_INIT;
 		sb_addf(&moved, "%s.foreign", db->stage_file);
-		if (rename(db->stage_file, sb_str(&moved)))
-			log_warn("%s: cannot move %s aside: %s", db->cfg->name, db->stage_file, strerror(errno));
+		if (rename(db->stage_file, sb_str(&moved))) {
+			/* Never overwrite it: this mount keeps its stage in memory. */
+			log_warn("%s: cannot move %s aside: %s; staged changes will not survive a restart",
+				 db->cfg->name, db->stage_file, strerror(errno));
+			free(db->stage_file);
+			db->stage_file = NULL;
+		}
 		set_aside(db, sb_str(&moved), whose);
 		strbuf_free(&moved);
 		stage_free(db->stage);

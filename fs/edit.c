@@ -388,7 +388,12 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 		 * name then turns back into an edit of it. */
 		struct change gone = *c;
 		gone.path = fpath;
-		if (to->scratch && !ed_extra_find(db, fpath) && (rc = unlink_locked(&gone, from))) {
+		/* Only where rm stages a removal: the generated migration (rm
+		 * discards everything), types and schema files keep the old
+		 * copy semantics. */
+		bool removable = from->kind == E_COLUMN || from->kind == E_INDEX || from->kind == E_CONSTRAINT ||
+				 from->kind == E_COMMENT || from->kind == E_TRIGGER || from->kind == E_POLICY;
+		if (to->scratch && removable && !ed_extra_find(db, fpath) && (rc = unlink_locked(&gone, from))) {
 			memcpy(c->err, gone.err, sizeof c->err);
 			goto out;
 		}

@@ -25,6 +25,18 @@ int log_open(const char *file, int use_syslog, int debug)
 	} else if (use_syslog) {
 		openlog("schemafs", LOG_PID, LOG_DAEMON);
 		log_syslog = 1;
+	} else {
+		/* A descriptor of our own onto stderr: libpg_query points fd 2
+		 * at a pipe while it parses (sqltx.c), and a line logged by
+		 * another thread meanwhile must not go there. */
+		int fd = dup(2);
+		FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (f) {
+			setvbuf(f, NULL, _IOLBF, 0);
+			log_file = f;
+		} else if (fd >= 0) {
+			close(fd);
+		}
 	}
 	return 0;
 }

@@ -163,9 +163,15 @@ static void release_lock(struct run *u)
 	 * lasts for the session: back to the defaults before the next
 	 * migration or probe, then schemafs's own settings. RESET, not
 	 * DISCARD ALL, which would drop the lock before we release it. */
+	/* And what else DISCARD ALL drops: temp tables (pg_temp is searched
+	 * first), prepared statements, cursors, LISTENs, sequence caches. */
 	if (PQtransactionStatus(u->conn) == PQTRANS_IDLE &&
 	    (pg_command(u->conn, "RESET SESSION AUTHORIZATION", err, sizeof err) ||
 	     pg_command(u->conn, "RESET ROLE", err, sizeof err) || pg_command(u->conn, "RESET ALL", err, sizeof err) ||
+	     pg_command(u->conn, "CLOSE ALL", err, sizeof err) || pg_command(u->conn, "UNLISTEN *", err, sizeof err) ||
+	     pg_command(u->conn, "DEALLOCATE ALL", err, sizeof err) ||
+	     pg_command(u->conn, "DISCARD TEMP", err, sizeof err) ||
+	     pg_command(u->conn, "DISCARD SEQUENCES", err, sizeof err) ||
 	     pg_session_setup(u->conn, err, sizeof err)))
 		log_warn("cannot reset the session after %s: %s", u->name, err);
 	PQclear(pg_exec(u->conn, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, err, sizeof err));

@@ -3,9 +3,13 @@
 
 #include <cjson/cJSON.h>
 #include <pg_query.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static pthread_mutex_t parser_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* TransactionStmt kinds that end or open a transaction (savepoints do
  * neither), and the keyword to name them by. */
@@ -20,12 +24,13 @@ static const struct { const char *kind, *what; } ENDS[] = {
 };
 
 /* The keyword of STMT (one statement's text) when it controls the
- * transaction, else NULL. */
-static const char *control_of(const char *stmt)
+ * transaction, else NULL; *READ tells whether the parser could read it. */
+static const char *control_of(const char *stmt, bool *read)
 {
 	const char *what = NULL;
 	PgQueryParseResult r = pg_query_parse(stmt);
-	if (!r.error && r.parse_tree) {
+	*read = !r.error && r.parse_tree;
+	if (*read) {
 		cJSON *tree = cJSON_Parse(r.parse_tree);
 		cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(tree, "stmts"), 0);
 		cJSON *tx = cJSON_GetObjectItem(cJSON_GetObjectItem(first, "stmt"), "TransactionStmt");
@@ -63,9 +68,19 @@ int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *lin
 	char *text = strndup(sql, len);
 	if (!text)
 		return 0;
-	/* Split by the scanner: a statement of newer syntax does not stop
-	 * the others from being read. */
-	PgQuerySplitResult s = pg_query_split_with_scanner(text);
+	/* libpg_query swaps fd 2 while it parses: one caller at a time. */
+	pthread_mutex_lock(&parser_lock);
+	/* Split by the parser, which knows BEGIN ATOMIC ... END bodies. When
+	 * it cannot read the file (syntax newer than its 15), by the scanner,
+	 * up to the first piece the parser cannot read: what follows may be
+	 * inside such a body, so it is left to the server (and to the check
+	 * after each chunk in migrate.c). */
+	PgQuerySplitResult s = pg_query_split_with_parser(text);
+	bool by_parser = !s.error;
+	if (!by_parser) {
+		pg_query_free_split_result(s);
+		s = pg_query_split_with_scanner(text);
+	}
 	int found = 0;
 	for (int i = 0; !s.error && i < s.n_stmts && !found; i++) {
 		const PgQuerySplitStmt *st = s.stmts[i];
@@ -76,8 +91,11 @@ int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *lin
 		if ((size_t)st->stmt_location + n > len)
 			continue;
 		char *one = strndup(text + st->stmt_location, n);
-		const char *w = one ? control_of(one) : NULL;
+		bool read = false;
+		const char *w = one ? control_of(one, &read) : NULL;
 		free(one);
+		if (!read && !by_parser)
+			break;
 		if (!w)
 			continue;
 		found = i + 1;
@@ -91,6 +109,7 @@ int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *lin
 		*line = l;
 	}
 	pg_query_free_split_result(s);
+	pthread_mutex_unlock(&parser_lock);
 	free(text);
 	return found;
 }

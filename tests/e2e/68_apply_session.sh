@@ -56,6 +56,11 @@ printf "SET session_replication_role = replica;\nSET ROLE deployer;\nCREATE TABL
 check "a file that sets a role and session_replication_role applies" cp "$T_TMP/leak2.sql" "$MG/apply/0005_leak2.sql"
 eq "... as that role (a2 is deployer's)" "deployer" "$(val app "SELECT tableowner FROM pg_tables WHERE tablename = 'a2'")"
 check "the next one runs as the session's user, replication role origin" assert_defaults 0006_check2
+printf 'CREATE TEMP TABLE leftover (id int);\n' >"$T_TMP/temp.sql"
+check "a file that creates a temp table applies" cp "$T_TMP/temp.sql" "$MG/apply/0007_temp.sql"
+printf '%s\n' "DO \$\$ BEGIN IF to_regclass('pg_temp.leftover') IS NOT NULL THEN RAISE EXCEPTION 'temp table leaked'; END IF; END \$\$;" \
+	>"$T_TMP/notemp.sql"
+check "the next one does not see it" cp "$T_TMP/notemp.sql" "$MG/apply/0008_notemp.sql"
 echo 'text' >"$B/columns/note"
 check "a probe after them works: the column is staged" grep -qF 'ADD COLUMN note text' <(cat "$MG"/pending/*.sql)
 check "status shows no failure" bash -c "grep '^last apply:' '$MG/status' | grep -q '(ok, at'"
