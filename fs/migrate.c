@@ -159,20 +159,9 @@ static void release_lock(struct run *u)
 {
 	char err[256];
 	const char *params[] = { u->key };
-	/* What the file SET (search_path, a role, session_replication_role)
-	 * lasts for the session: back to the defaults before the next
-	 * migration or probe, then schemafs's own settings. RESET, not
-	 * DISCARD ALL, which would drop the lock before we release it. */
-	/* And what else DISCARD ALL drops: temp tables (pg_temp is searched
-	 * first), prepared statements, cursors, LISTENs, sequence caches. */
-	if (PQtransactionStatus(u->conn) == PQTRANS_IDLE &&
-	    (pg_command(u->conn, "RESET SESSION AUTHORIZATION", err, sizeof err) ||
-	     pg_command(u->conn, "RESET ROLE", err, sizeof err) || pg_command(u->conn, "RESET ALL", err, sizeof err) ||
-	     pg_command(u->conn, "CLOSE ALL", err, sizeof err) || pg_command(u->conn, "UNLISTEN *", err, sizeof err) ||
-	     pg_command(u->conn, "DEALLOCATE ALL", err, sizeof err) ||
-	     pg_command(u->conn, "DISCARD TEMP", err, sizeof err) ||
-	     pg_command(u->conn, "DISCARD SEQUENCES", err, sizeof err) ||
-	     pg_session_setup(u->conn, err, sizeof err)))
+	/* What the file SET lasts for the session: reset before the next
+	 * migration or probe, the lock kept until released here. */
+	if (PQtransactionStatus(u->conn) == PQTRANS_IDLE && pg_session_reset(u->conn, err, sizeof err))
 		log_warn("cannot reset the session after %s: %s", u->name, err);
 	PQclear(pg_exec(u->conn, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, params, err, sizeof err));
 }

@@ -93,6 +93,22 @@ int pg_session_setup(PGconn *conn, char *err, size_t errlen)
 	       pg_command(conn, "SET statement_timeout = '120s'", err, errlen) ? -1 : 0;
 }
 
+int pg_session_reset(PGconn *conn, char *err, size_t errlen)
+{
+	/* DISCARD ALL without its pg_advisory_unlock_all(): a role or
+	 * session authorization, every setting, cursors, LISTENs, prepared
+	 * statements, temp tables (pg_temp is searched first), sequence
+	 * caches. */
+	static const char *const steps[] = {
+		"RESET SESSION AUTHORIZATION", "RESET ROLE", "RESET ALL", "CLOSE ALL", "UNLISTEN *",
+		"DEALLOCATE ALL", "DISCARD TEMP", "DISCARD SEQUENCES",
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+		if (pg_command(conn, steps[i], err, errlen))
+			return -1;
+	return pg_session_setup(conn, err, errlen);
+}
+
 PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
 		  const char *const *params, char *err, size_t errlen)
 {

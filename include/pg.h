@@ -20,6 +20,11 @@ PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t 
  * 0, or -1 with ERR. */
 int pg_session_setup(PGconn *conn, char *err, size_t errlen);
 
+/* Back to a fresh session, but for session-level advisory locks (which
+ * DISCARD ALL would release), then pg_session_setup(). For use between
+ * migrations, outside a transaction. 0, or -1 with ERR. */
+int pg_session_reset(PGconn *conn, char *err, size_t errlen);
+
 /* Replaces each occurrence of CONNINFO's password in MSG (a buffer of
  * MSGLEN bytes) with "***", and folds the message onto one line. When
  * CONNINFO cannot be parsed, the whole message is replaced. */
