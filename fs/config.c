@@ -118,6 +118,10 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 				      "a number of seconds from 0 to 86400", err, errlen))
 				return -1;
 			db->ttl = it->valuedouble;
+		} else if (!strcmp(k, "live")) {
+			snprintf(err, errlen, "\"%s\": \"live\" is for the whole mount (its kernel mount "
+				 "is read-only as a whole): put it at the top level", where);
+			return -1;
 		} else {
 			snprintf(err, errlen, "unknown key \"%s\" (known: conninfo, schemas, "
 				 "read_only, migrations_dir, migrations_table, migrations_schema, "
@@ -164,9 +168,13 @@ int config_parse(const char *json, struct config *cfg, char *err, size_t errlen)
 				      "a number of seconds from 0 to 86400", err, errlen))
 				goto out;
 			cfg->ttl = it->valuedouble;
+		} else if (!strcmp(it->string, "live")) {
+			if (want_type(it, cJSON_IsBool(it), "live", "true or false", err, errlen))
+				goto out;
+			cfg->live = cJSON_IsTrue(it);
 		} else {
 			snprintf(err, errlen, "unknown key \"%s\" (known: databases, "
-				 "state_dir, ttl)", it->string);
+				 "state_dir, ttl, live)", it->string);
 			goto out;
 		}
 	}
@@ -275,6 +283,10 @@ void config_apply_defaults(struct config *cfg, double ttl_override)
 			db->statement_timeout_ms = 0;
 		if (db->lock_wait_ms < 0)
 			db->lock_wait_ms = 30000;
+		/* The live view refuses every change the way read_only does. */
+		db->live = cfg->live;
+		if (cfg->live)
+			db->read_only = true;
 	}
 }
 

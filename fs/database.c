@@ -45,6 +45,11 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	size_t ntables = 0;
 	for (size_t i = 0; i < cat->nschemas; i++)
 		ntables += cat->schemas[i].ntables;
+	/* First: tools (scripts/snapshot) tell the two views apart by it. */
+	if (cfg->live)
+		sb_add(sb, "view: live (the catalog as it is, read-only: nothing staged shows here)\n");
+	else
+		sb_add(sb, "view: desired (the live catalog with the staged changes; -o live shows it without)\n");
 	sb_addf(sb, "database: %s\n", cfg->name);
 	sb_addf(sb, "server: %s\n", reachable ? "reachable" : "unreachable (showing the last snapshot)");
 	sb_addf(sb, "mode: %s\n", cfg->read_only ? "read-only" : "read-write");
@@ -69,10 +74,9 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	const cJSON *f;
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
 		nfiles++;
-	if (!plan->nfiles && !nfiles)
-		sb_add(sb, "pending: none\n");
-	else
-		sb_add(sb, "pending:\n");
+	/* A live view has no pending/ (its stage is empty): no line for it. */
+	if (!cfg->live)
+		sb_add(sb, !plan->nfiles && !nfiles ? "pending: none\n" : "pending:\n");
 	for (size_t i = 0; i < plan->nfiles; i++) {
 		sb_addf(sb, "  %s (generated from the staged changes; rm it to discard them)\n", plan->files[i].name);
 		for (const char *h = plan->files[i].hazards; *h;) {
@@ -290,7 +294,7 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	const char *p = paths.buf;
 	for (size_t i = 0; i < nfiles; i++, p += strlen(p) + 1)
 		files[i].path = p;
-	struct tree_extras extras = { sb_str(&status), files, nfiles };
+	struct tree_extras extras = { sb_str(&status), files, nfiles, db->cfg->live };
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	struct tree *t = tree_build(db->desired, &extras, now);
@@ -392,7 +396,9 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 		int src = 0;
 		if (!rc) {
 			struct strbuf file = STRBUF_INIT;
-			sb_addf(&file, "%s/mtimes", sb_str(&dir));
+			/* The live view's files differ from the normal mount's
+			 * (status, pending/): each keeps its own mtimes. */
+			sb_addf(&file, "%s/%s", sb_str(&dir), cfg->live ? "mtimes-live" : "mtimes");
 			db->mtimes_file = strbuf_detach(&file, NULL);
 			src = database_stage_open(db, sb_str(&dir), err, errlen);
 		}

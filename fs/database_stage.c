@@ -99,6 +99,13 @@ static void others(struct database *db, const char *dir)
 int database_stage_open(struct database *db, const char *dir, char *err, size_t errlen)
 {
 	char msg[1024], part[64];
+	if (db->cfg->live) {
+		/* A live view shows the catalog as it is: an empty stage in
+		 * memory, no stage file read or written, nothing kept aside. */
+		db->stage = stage_new();
+		stage_set_database(db->stage, db->identity);
+		return 0;
+	}
 	if (!dir) {
 		db->stage = stage_new();
 		stage_set_database(db->stage, db->identity);

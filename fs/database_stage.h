@@ -20,7 +20,8 @@ int database_identity(PGconn *conn, char *out, size_t outlen, char *err, size_t 
  * no state directory), db->stage and, when a stage found under this name
  * belongs to another database (or does not say which), db->stage_aside:
  * that stage is not loaded, not applied and not changed. db->identity must
- * be set. 0, or -1 with ERR (a stage file that cannot be read).
+ * be set. 0, or -1 with ERR (a stage file that cannot be read). In a live
+ * view (cfg->live) the stage is empty and in memory only: no file at all.
  */
 int database_stage_open(struct database *db, const char *dir, char *err, size_t errlen);
 

@@ -29,6 +29,7 @@ struct sfs_options {
 	char *conninfo;
 	char *ttl;
 	char *log;
+	int live;
 	int show_help;
 	int show_version;
 };
@@ -39,6 +40,7 @@ static const struct fuse_opt sfs_opt_spec[] = {
 	{ "conninfo=%s", offsetof(struct sfs_options, conninfo), 0 },
 	{ "ttl=%s", offsetof(struct sfs_options, ttl), 0 },
 	{ "log=%s", offsetof(struct sfs_options, log), 0 },
+	SFS_OPT("live", live),
 	SFS_OPT("-h", show_help),
 	SFS_OPT("--help", show_help),
 	SFS_OPT("-V", show_version),
@@ -56,6 +58,8 @@ static void usage(const char *prog)
 	       "                           is named after the database\n"
 	       "    -o ttl=SECONDS         how long a snapshot stays fresh (default 2)\n"
 	       "    -o log=FILE            log file (default: stderr with -f, else syslog)\n"
+	       "    -o live                a read-only view of the live catalogs, without\n"
+	       "                           staged changes (what scripts/snapshot copies)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          version\n\n"
 	       "FUSE options:\n", prog);
@@ -199,6 +203,8 @@ int main(int argc, char *argv[])
 		fail("no database: give -o config=FILE or -o conninfo=STRING%s", "");
 		goto out;
 	}
+	if (opts.live)
+		cfg.live = true;
 	config_apply_defaults(&cfg, ttl);
 	/* The daemon runs in "/": a relative state_dir means from here. */
 	if (cfg.state_dir[0] != '/') {
@@ -229,6 +235,10 @@ int main(int argc, char *argv[])
 	/* The refresher threads hold pointers into fs.dbs: no moving after this. */
 
 	fuse_opt_add_arg(&args, "-ofsname=schemafs");
+	/* A live view is read-only for the kernel too: tools see EROFS and
+	 * "ro" in /proc/mounts before asking the daemon anything. */
+	if (cfg.live)
+		fuse_opt_add_arg(&args, "-oro");
 	fuse = fuse_new(&args, &schemafs_ops, sizeof schemafs_ops, &fs);
 	if (!fuse)
 		goto out;
@@ -247,7 +257,8 @@ int main(int argc, char *argv[])
 			goto out;
 		}
 	}
-	log_info("mounted %zu database(s) on %s", fs.ndbs, cmd.mountpoint);
+	log_info("mounted %zu database(s) on %s%s", fs.ndbs, cmd.mountpoint,
+		 cfg.live ? " (live view, read-only)" : "");
 
 	int rc;
 	if (cmd.singlethread) {

@@ -232,8 +232,10 @@ static void build_migrations(struct builder *b, struct node *root, const struct 
 	file_node(b, md, "status", "");
 	render_journal(&b->body, cat);
 	file_node(b, md, "journal", ".json");
-	mkdir_node(b, md, "pending");
-	mkdir_node(b, md, "apply");
+	if (!ex || !ex->live) {
+		mkdir_node(b, md, "pending");
+		mkdir_node(b, md, "apply");
+	}
 	build_applied(b, mkdir_node(b, md, "applied"), cat);
 }
 

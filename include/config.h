@@ -9,7 +9,11 @@
  *                               "connect_timeout": 10, "ttl": 2,
  *                               "lock_timeout": 5000, "statement_timeout": 0,
  *                               "lock_wait": 30000 } },
- *     "state_dir": "...", "ttl": 2 }
+ *     "state_dir": "...", "ttl": 2, "live": false }
+ *
+ * "live" (or -o live) is for the whole mount, never one database: the
+ * kernel mount is read-only as a whole. It shows the live catalog, without
+ * the stage (see database.h).
  *
  * A struct config owns every string in it; config_free() releases them.
  * Read-only after loading, so shared by all threads without a lock.
@@ -34,6 +38,8 @@ struct db_config {
 	int lock_timeout_ms;	/* migrations: SET lock_timeout (default 5000) */
 	int statement_timeout_ms;	/* migrations: SET statement_timeout (default 0: none) */
 	int lock_wait_ms;	/* migrations: wait for the advisory lock (default 30000) */
+	bool live;		/* the mount's "live", copied by config_apply_defaults()
+				 * (which then sets read_only too) */
 };
 
 struct config {
@@ -41,6 +47,7 @@ struct config {
 	size_t ndbs;
 	char *state_dir;	/* NULL: default chosen by the caller */
 	double ttl;
+	bool live;		/* a live view: no stage, read-only (-o live or "live") */
 };
 
 /* Parses JSON text. On error returns -1 and writes one line (with line and
@@ -49,7 +56,8 @@ int config_parse(const char *json, struct config *cfg, char *err, size_t errlen)
 int config_load_file(const char *path, struct config *cfg, char *err, size_t errlen);
 /* One database from a conninfo string; its name is filled in on connect. */
 int config_from_conninfo(const char *conninfo, struct config *cfg);
-/* Defaults for fields not given (ttl from the mount's -o ttl when set). */
+/* Defaults for fields not given (ttl from the mount's -o ttl when set);
+ * copies cfg->live into every database (set it first for -o live). */
 void config_apply_defaults(struct config *cfg, double ttl_override);
 void config_free(struct config *cfg);
 

@@ -12,6 +12,10 @@
  * mount is in use (a look within DB_ACTIVE_SECONDS), the refresher also
  * checks every TTL by itself, so the kernel may cache names and attributes
  * for DB_KERNEL_CACHE_SECONDS: changes reach it as invalidations.
+ *
+ * A live view (cfg->live, -o live) shows cat itself: its stage is empty and
+ * never saved, cfg->read_only refuses every change, its tree has no
+ * migrations/pending/ nor apply/, and its mtimes are kept apart.
  */
 #ifndef SCHEMAFS_DATABASE_H
 #define SCHEMAFS_DATABASE_H
@@ -52,7 +56,8 @@ struct database {
 	struct catalog *cat;		/* the last good snapshot: written by the refresher
 					 * under model_lock, read by it without */
 	bool tx_open;			/* refresher thread only: cat's transaction still open */
-	char *mtimes_file;		/* state_dir/<name>/mtimes, or NULL; owned */
+	char *mtimes_file;		/* state_dir/<name>/mtimes (mtimes-live in a live
+					 * view), or NULL; owned */
 	db_changed_fn changed;
 	void *changed_ctx;
 	pthread_t thread;

@@ -52,6 +52,8 @@ struct tree_extras {
 	const char *status;		/* migrations/status */
 	const struct tree_file *files;	/* added where their directory exists */
 	size_t nfiles;
+	bool live;			/* a live view: no migrations/pending/ nor
+					 * apply/ (nothing is staged or applied there) */
 };
 
 /* Renders every file of CAT. All mtimes are NOW until tree_inherit(). The

@@ -53,6 +53,17 @@ int main(void)
 	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"schemas\": [1] } } }", err) == -1,
 	   "schemas must hold strings: %s", err);
 	ok(parse("[]", err) == -1, "top level must be an object: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"live\": true } } }", err) == -1 &&
+	   strstr(err, "whole mount"), "live is refused per database: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\" } }, \"live\": 1 }", err) == -1,
+	   "live must be a boolean: %s", err);
+
+	ok(config_parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\" }, \"b\": { \"conninfo\": \"y\" } },"
+			" \"live\": true }", &cfg, err, sizeof err) == 0 && cfg.live, "top-level live read");
+	config_apply_defaults(&cfg, -1);
+	ok(cfg.dbs[0].live && cfg.dbs[1].live && cfg.dbs[0].read_only && cfg.dbs[1].read_only,
+	   "live reaches every database, read-only");
+	config_free(&cfg);
 
 	config_from_conninfo("dbname=x", &cfg);
 	config_apply_defaults(&cfg, 0.5);
