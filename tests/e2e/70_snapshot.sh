@@ -160,6 +160,12 @@ check "... without the staged column" test ! -e "$R2/schemas/public/tables/custo
 eq "--config: unchanged schema, nothing to commit" "nothing to commit" \
 	"$("$T_ROOT/scripts/snapshot" --config "$T_TMP/normal.json" "$R2" 2>&1)"
 eq "... no mount left behind" "$mounts_before" "$(live_mounts)"
+eq "--config --db scheduler: nothing to commit" "nothing to commit" \
+	"$("$T_ROOT/scripts/snapshot" --config "$T_TMP/normal.json" --db scheduler "$R2" 2>&1)"
+rc=0
+"$T_ROOT/scripts/snapshot" --config "$T_TMP/normal.json" --db nosuch "$R2" >/dev/null 2>&1 || rc=$?
+eq "--config --db of a database it does not name: exit 2" 2 "$rc"
+eq "... no mount left behind" "$mounts_before" "$(live_mounts)"
 touch "$T_TMP/not-a-dir"
 check_fails "--conninfo into a path that is a file: fails" "$T_ROOT/scripts/snapshot" --conninfo dbname=scheduler "$T_TMP/not-a-dir/repo"
 eq "... the mount is gone all the same" "$mounts_before" "$(live_mounts)"
