@@ -81,6 +81,18 @@ int main(void)
 	ok(tree_lookup(c, "schemas/public/tables/booking/columns")->mtime.tv_sec == 1000,
 	   "directory with the same listing keeps its mtime");
 
+	/* A live view: history and status, nothing to stage or apply into. */
+	struct tree_extras live = { "view: live\n", NULL, 0, true };
+	struct tree *l = tree_build(cat, &live, t1);
+	const struct node *md = tree_lookup(l, "migrations");
+	ok(md && md->nkids == 3 && tree_lookup(l, "migrations/applied") && tree_lookup(l, "migrations/journal.json") &&
+	   tree_lookup(l, "migrations/status"), "live view: migrations/ holds applied/, journal.json, status");
+	ok(!tree_lookup(l, "migrations/pending") && !tree_lookup(l, "migrations/apply"),
+	   "live view: no pending/ nor apply/");
+	ok(tree_lookup(a, "migrations/pending") && tree_lookup(a, "migrations/apply"),
+	   "a normal tree has pending/ and apply/");
+	tree_unref(l);
+
 	tree_ref(c);
 	tree_unref(c);
 	ok(c->refs == 1, "reference counting");
