@@ -2,6 +2,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,6 +106,60 @@ void ed_parse(const char *path, struct epath *p)
 #undef IS
 }
 
+/* ---- names the server would take ---- */
+
+int ed_names_ok(const struct database *db, const struct epath *p, char *err, size_t errlen)
+{
+	/* FUSE hands on names of any length (the NAME_MAX check is each
+	 * file system's): none here is longer than elsewhere. */
+	size_t flen = p->file ? strlen(p->file) : 0;
+	if (flen > NAME_MAX) {
+		snprintf(err, errlen, "the file name is %zu bytes long: longer than NAME_MAX (%d)", flen, NAME_MAX);
+		return -ENAMETOOLONG;
+	}
+	if (p->scratch || p->draft_name)
+		return 0;
+	/* Which part of the path names what: an object's name is an
+	 * identifier; a migration's file name is only held to UTF-8. */
+	static const char *const what[] = {
+		[E_COLUMN] = "column", [E_INDEX] = "index", [E_CONSTRAINT] = "constraint",
+		[E_TRIGGER] = "trigger", [E_POLICY] = "policy", [E_TYPE] = "type",
+		[E_PENDING] = "migration file", [E_APPLY] = "migration file",
+	};
+	const struct { const char *what, *name; bool ident; } parts[] = {
+		{ "schema", p->schema, true },
+		{ "table", p->table, true },
+		{ what[p->kind] ? what[p->kind] : "file", p->name, p->kind != E_PENDING && p->kind != E_APPLY },
+	};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		const char *name = parts[i].name;
+		if (!name)
+			continue;
+		size_t len = strlen(name), good = name_utf8_valid(name, len);
+		/* types/<t>.sql: the suffix is not part of the type's name. */
+		size_t idlen = p->kind == E_TYPE && i == 2 && len > 4 && !strcmp(name + len - 4, ".sql") ? len - 4 : len;
+		int rc = 0;
+		struct strbuf shown = STRBUF_INIT;
+		name_display(&shown, name, len);
+		if (db->names.utf8 && good < len)
+			rc = -EINVAL, snprintf(err, errlen, "the %s name \"%s\" is not valid UTF-8 (byte %zu)",
+					       parts[i].what, sb_str(&shown), good + 1);
+		else if (parts[i].ident && idlen > (size_t)db->names.max_bytes)
+			rc = -ENAMETOOLONG, snprintf(err, errlen, "the %s name \"%s\" is %zu bytes long: PostgreSQL "
+						     "takes at most %d (max_identifier_length) and would cut it",
+						     parts[i].what, sb_str(&shown), idlen, db->names.max_bytes);
+		strbuf_free(&shown);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int ed_check_names(struct change *c, const struct epath *p)
+{
+	return ed_names_ok(c->db, p, c->err, sizeof c->err);
+}
+
 /* ---- one change: locks, backup, persistence, the reason ---- */
 
 
@@ -151,8 +206,13 @@ int ed_end(struct change *c, int rc)
 		c->backup = NULL;
 		char when[32];
 		ed_stamp(when, sizeof when);
-		snprintf(db->change_error, sizeof db->change_error, "%s: %s (%s, at %s)", c->path,
+		/* The path as the user typed it, but on one line and with
+		 * bytes that are not UTF-8 shown as \xNN. */
+		struct strbuf shown = STRBUF_INIT;
+		name_display(&shown, c->path, strlen(c->path));
+		snprintf(db->change_error, sizeof db->change_error, "%s: %s (%s, at %s)", sb_str(&shown),
 			 c->err[0] ? c->err : strerror(-rc), strerror(-rc), when);
+		strbuf_free(&shown);
 		log_warn("%s: refused %s", db->cfg->name, db->change_error);
 	}
 	cJSON_Delete(c->backup);
