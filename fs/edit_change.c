@@ -26,12 +26,13 @@
 
 static const char *const SUBDIRS[] = { "columns", "indexes", "constraints", "triggers", "policies" };
 
-static char *unescaped(const char *s, size_t len)
+static char *unescaped(struct epath *p, const char *s, size_t len)
 {
 	char *r = strndup(s, len);
 	if (!r)
 		abort();
-	name_unescape(r);
+	if (name_unescape(r))
+		p->shortened = true;
 	return r;
 }
 
@@ -61,21 +62,21 @@ void ed_parse(const char *path, struct epath *p)
 #define IS(i, lit) (len[i] == strlen(lit) && !memcmp(c[i], lit, len[i]))
 	if (n == 3 && IS(0, "migrations") && (IS(1, "pending") || IS(1, "apply"))) {
 		p->kind = IS(1, "pending") ? E_PENDING : E_APPLY;
-		p->name = unescaped(c[2], len[2]);
+		p->name = unescaped(p, c[2], len[2]);
 		p->draft_name = fl < 5 || strcmp(p->file + fl - 4, ".sql");
 		return;
 	}
 	if (n < 4 || !IS(0, "schemas"))
 		return;
-	p->schema = unescaped(c[1], len[1]);
+	p->schema = unescaped(p, c[1], len[1]);
 	if (n == 4 && IS(2, "types")) {
 		p->kind = E_TYPE;
-		p->name = unescaped(c[3], len[3]);
+		p->name = unescaped(p, c[3], len[3]);
 		return;
 	}
 	if (!IS(2, "tables"))
 		return;
-	p->table = unescaped(c[3], len[3]);
+	p->table = unescaped(p, c[3], len[3]);
 	p->in_table = true;
 	if (n == 4) {
 		p->kind = E_TABLE;
@@ -97,10 +98,10 @@ void ed_parse(const char *path, struct epath *p)
 		p->kind = kinds[i];
 		bool sql = fl > 4 && !strcmp(p->file + fl - 4, ".sql");
 		if (kinds[i] == E_COLUMN) {
-			p->name = unescaped(c[5], len[5]);
+			p->name = unescaped(p, c[5], len[5]);
 		} else {
 			p->draft_name = !sql;
-			p->name = unescaped(c[5], sql ? len[5] - 4 : len[5]);
+			p->name = unescaped(p, c[5], sql ? len[5] - 4 : len[5]);
 		}
 	}
 #undef IS
@@ -119,6 +120,14 @@ int ed_names_ok(const struct database *db, const struct epath *p, char *err, siz
 	}
 	if (p->scratch || p->draft_name)
 		return 0;
+	/* name_escape() never makes "%~" but for a name cut at NAME_MAX,
+	 * which no object that can be created here has: a name typed with
+	 * it would come back under another file name. */
+	if (p->shortened) {
+		snprintf(err, errlen, "\"%%~\" in a file name marks a shortened name: write %%25~ for a "
+			 "literal %%~ (see Name escaping in schemafs(1))");
+		return -EINVAL;
+	}
 	/* Which part of the path names what: an object's name is an
 	 * identifier; a migration's file name is only held to UTF-8. */
 	static const char *const what[] = {

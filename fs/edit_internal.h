@@ -36,6 +36,7 @@ struct epath {
 	bool scratch;		/* ".x.swp", "x~": never staged */
 	bool draft_name;	/* a name that cannot be a definition ("sedAb12", no .sql) */
 	bool in_table;		/* somewhere inside a table's directory */
+	bool shortened;		/* a name holds "%~" (name_unescape: a shortened name) */
 };
 
 struct change {

@@ -197,6 +197,12 @@ refused "a column definition not UTF-8" "Invalid argument" 'invalid byte sequenc
 refused "a comment not UTF-8" "Invalid argument" 'invalid byte sequence for encoding "UTF8"' \
 	put "$B/comment" 'a\xffb\n'
 
+# "%~" marks a name cut at NAME_MAX (Name escaping): never a new name.
+refused "a file name with %~" "Invalid argument" 'columns/a%~b: "%~" in a file name marks a shortened name' \
+	bash -c "echo int >'$B/columns/a%~b'"
+check "... written %25~, it is a literal %~" bash -c "echo int >'$B/columns/a%25~b'"
+staged "a column named a%~b" 'ADD COLUMN "a%~b" integer'
+
 # --- NUL bytes ---
 refused "a NUL in a column definition" "Invalid argument" "a column file holds one line" \
 	bash -c "printf 'int\0 NOT NULL\n' >'$B/columns/fresh'"

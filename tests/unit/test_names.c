@@ -67,6 +67,10 @@ int main(void)
 	   "UTF-8 name cut on a character boundary");
 	strbuf_free(&u);
 
+	char marked[] = "%41b%2F%~0123";
+	ok(name_unescape(marked) == -1 && !strcmp(marked, "Ab/%~0123"),
+	   "a shortened name decodes up to its %%~, the rest as is [%s]", marked);
+
 	/* UTF-8 validity, in bytes. */
 	ok(name_utf8_valid("größe ✓", strlen("größe ✓")) == strlen("größe ✓"), "valid UTF-8 is valid throughout");
 	ok(name_utf8_valid("ab\xff", 3) == 2, "a 0xFF byte stops it");
