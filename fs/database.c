@@ -378,6 +378,9 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 		snprintf(err, errlen, "database %s: %s", cfg->name ? cfg->name : PQdb(db->conn), msg);
 		return -1;
 	}
+	if (pg_name_rules(db->conn, &db->names, msg, sizeof msg))
+		log_warn("%s: max_identifier_length unknown (%s): names are held to %d bytes",
+			 cfg->name ? cfg->name : PQdb(db->conn), msg, db->names.max_bytes);
 	if (!cfg->name) {
 		/* Named after the database, escaped like every other name. */
 		struct strbuf name = STRBUF_INIT;

@@ -30,6 +30,10 @@
 static int write_locked(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
+	int rc = ed_check_names(c, p);
+	if (rc)
+		return rc;
+	size_t n;
 	if (p->scratch || ed_extra_find(db, c->path) != NULL) {
 		if (p->scratch || p->draft_name) {
 			ed_extra_put(db, c->path, data, len);
@@ -66,6 +70,9 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 				    "tree, or copy it to a new name to edit it by hand");
 		if (memchr(data, '\0', len))
 			return ed_fail(c, -EINVAL, "a migration file cannot hold a NUL byte");
+		if (db->names.utf8 && (n = name_utf8_valid(data, len)) < len)
+			return ed_fail(c, -EINVAL, "a migration file is text in UTF-8: byte %zu is not (0x%02X)",
+				       n + 1, (unsigned char)data[n]);
 		stage_file_put(db->stage, p->name, data, len);
 		return 0;
 	case E_APPLY:
@@ -126,8 +133,10 @@ int edit_early_check(struct database *db, const char *path, const char *data, si
 		struct change c;
 		if (!(rc = ed_begin(&c, db, path))) {
 			c.dry = true;
-			rc = ed_end(&c, len > EDIT_MAX_COLUMN ? ed_fail(&c, -EINVAL, "longer than %d bytes: "
-					"not a column definition", EDIT_MAX_COLUMN) : ed_write_column(&c, &p, data, len));
+			if (!(rc = ed_check_names(&c, &p)))
+				rc = len > EDIT_MAX_COLUMN ? ed_fail(&c, -EINVAL, "longer than %d bytes: not a column "
+					"definition", EDIT_MAX_COLUMN) : ed_write_column(&c, &p, data, len);
+			rc = ed_end(&c, rc);
 		}
 	}
 	ed_epath_free(&p);
@@ -204,6 +213,9 @@ static int create_locked(struct change *c, const struct epath *p)
 	struct database *db = c->db;
 	if (check_locked(db, c->path))
 		return ed_fail(c, -EPERM, "files cannot be created here");
+	int rc = ed_check_names(c, p);
+	if (rc)
+		return rc;
 	if (p->kind == E_PENDING && !p->scratch && !p->draft_name)
 		stage_file_put(db->stage, p->name, "", 0);
 	else
@@ -286,6 +298,9 @@ static int mkdir_locked(struct change *c, const struct epath *p)
 	struct database *db = c->db;
 	if (p->kind != E_TABLE || p->scratch)
 		return ed_fail(c, -EPERM, "only tables can be created as directories (schemas/<s>/tables/<t>)");
+	int rc = ed_check_names(c, p);
+	if (rc)
+		return rc;
 	if (!catalog_schema(db->desired, p->schema))
 		return ed_fail(c, -ENOENT, "no schema %s", p->schema);
 	if (catalog_table(db->desired, p->schema, p->table))
@@ -352,12 +367,34 @@ static bool same_dir(const char *a, const char *b)
 	return sa && sb && sa - a == sb - b && !memcmp(a, b, (size_t)(sa - a));
 }
 
+/* A rename into another directory. EXDEV would make mv copy the file and
+ * remove the original, which stages a drop (of a column with its data, a
+ * table, an index) and a create: refused (EPERM) with the reason, but for
+ * drafts and scratch files, which nothing stages, so mv may copy them. */
+static int moved_away(struct change *c, const struct epath *from, const struct epath *to, const char *fpath)
+{
+	if (ed_extra_find(c->db, fpath))
+		return ed_fail(c, -EXDEV, "a draft moves to another directory by copy");
+	if (from->kind == E_COLUMN)
+		return ed_fail(c, -EPERM, "a column cannot be moved to another table: the move would drop %s.%s "
+			       "with its data and add an empty column there (rename it within its columns/, or "
+			       "write the migration in migrations/pending/ by hand)", from->table, from->name);
+	if (from->kind == E_TABLE && to->kind == E_TABLE)
+		return ed_fail(c, -EPERM, "a table cannot be moved to another schema here: ALTER TABLE ... SET "
+			       "SCHEMA is not staged (write it in migrations/pending/ by hand); the move would "
+			       "drop %s.%s with its data and create it empty", from->schema, from->table);
+	return ed_fail(c, -EPERM, "files move only within their directory here: the move would remove "
+		       "what this file defines and create it again elsewhere");
+}
+
 static int rename_locked(struct change *c, const struct epath *from, const struct epath *to,
 			 const char *fpath, const char *tpath)
 {
 	struct database *db = c->db;
 	size_t len;
-	int rc;
+	int rc = ed_check_names(c, to);
+	if (rc)
+		return rc;
 	if (from->kind == E_TABLE && to->kind == E_TABLE && !strcmp(from->schema, to->schema)) {
 		struct target t;
 		if ((rc = ed_find_table(c, from, &t)))
@@ -373,7 +410,7 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 		return 0;
 	}
 	if (!same_dir(fpath, tpath))
-		return ed_fail(c, -EXDEV, "files move only within their directory here");
+		return moved_away(c, from, to, fpath);
 	char *data = ed_content_of(db, fpath, &len);
 	if (!data)
 		return ed_fail(c, -ENOENT, "no such file");
@@ -469,7 +506,12 @@ int edit_rename(struct database *db, const char *from, const char *to)
 	ed_parse(from, &pf);
 	ed_parse(to, &pt);
 	if ((pf.kind == E_PENDING || pf.kind == E_APPLY) && pt.kind == E_APPLY && !pt.scratch && !pt.draft_name) {
-		int rc = db->cfg->read_only ? -EROFS : ed_apply_renamed(db, from, &pf, &pt);
+		char why[512];
+		int rc = db->cfg->read_only ? -EROFS : ed_names_ok(db, &pt, why, sizeof why);
+		if (rc && rc != -EROFS)
+			rc = edit_refuse(db, to, rc, why);
+		else if (!rc)
+			rc = ed_apply_renamed(db, from, &pf, &pt);
 		ed_epath_free(&pf);
 		ed_epath_free(&pt);
 		return rc;

@@ -2,6 +2,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,12 +26,13 @@
 
 static const char *const SUBDIRS[] = { "columns", "indexes", "constraints", "triggers", "policies" };
 
-static char *unescaped(const char *s, size_t len)
+static char *unescaped(struct epath *p, const char *s, size_t len)
 {
 	char *r = strndup(s, len);
 	if (!r)
 		abort();
-	name_unescape(r);
+	if (name_unescape(r))
+		p->shortened = true;
 	return r;
 }
 
@@ -60,21 +62,21 @@ void ed_parse(const char *path, struct epath *p)
 #define IS(i, lit) (len[i] == strlen(lit) && !memcmp(c[i], lit, len[i]))
 	if (n == 3 && IS(0, "migrations") && (IS(1, "pending") || IS(1, "apply"))) {
 		p->kind = IS(1, "pending") ? E_PENDING : E_APPLY;
-		p->name = unescaped(c[2], len[2]);
+		p->name = unescaped(p, c[2], len[2]);
 		p->draft_name = fl < 5 || strcmp(p->file + fl - 4, ".sql");
 		return;
 	}
 	if (n < 4 || !IS(0, "schemas"))
 		return;
-	p->schema = unescaped(c[1], len[1]);
+	p->schema = unescaped(p, c[1], len[1]);
 	if (n == 4 && IS(2, "types")) {
 		p->kind = E_TYPE;
-		p->name = unescaped(c[3], len[3]);
+		p->name = unescaped(p, c[3], len[3]);
 		return;
 	}
 	if (!IS(2, "tables"))
 		return;
-	p->table = unescaped(c[3], len[3]);
+	p->table = unescaped(p, c[3], len[3]);
 	p->in_table = true;
 	if (n == 4) {
 		p->kind = E_TABLE;
@@ -96,13 +98,75 @@ void ed_parse(const char *path, struct epath *p)
 		p->kind = kinds[i];
 		bool sql = fl > 4 && !strcmp(p->file + fl - 4, ".sql");
 		if (kinds[i] == E_COLUMN) {
-			p->name = unescaped(c[5], len[5]);
+			p->name = unescaped(p, c[5], len[5]);
 		} else {
 			p->draft_name = !sql;
-			p->name = unescaped(c[5], sql ? len[5] - 4 : len[5]);
+			p->name = unescaped(p, c[5], sql ? len[5] - 4 : len[5]);
 		}
 	}
 #undef IS
+}
+
+/* ---- names the server would take ---- */
+
+int ed_names_ok(const struct database *db, const struct epath *p, char *err, size_t errlen)
+{
+	/* FUSE hands on names of any length (the NAME_MAX check is each
+	 * file system's): none here is longer than elsewhere. */
+	size_t flen = p->file ? strlen(p->file) : 0;
+	if (flen > NAME_MAX) {
+		snprintf(err, errlen, "the file name is %zu bytes long: longer than NAME_MAX (%d)", flen, NAME_MAX);
+		return -ENAMETOOLONG;
+	}
+	if (p->scratch || p->draft_name)
+		return 0;
+	/* name_escape() never makes "%~" but for a name cut at NAME_MAX,
+	 * which no object that can be created here has: a name typed with
+	 * it would come back under another file name. */
+	if (p->shortened) {
+		snprintf(err, errlen, "\"%%~\" in a file name marks a shortened name: write %%25~ for a "
+			 "literal %%~ (see Name escaping in schemafs(1))");
+		return -EINVAL;
+	}
+	/* Which part of the path names what: an object's name is an
+	 * identifier; a migration's file name is only held to UTF-8. */
+	static const char *const what[] = {
+		[E_COLUMN] = "column", [E_INDEX] = "index", [E_CONSTRAINT] = "constraint",
+		[E_TRIGGER] = "trigger", [E_POLICY] = "policy", [E_TYPE] = "type",
+		[E_PENDING] = "migration file", [E_APPLY] = "migration file",
+	};
+	const struct { const char *what, *name; bool ident; } parts[] = {
+		{ "schema", p->schema, true },
+		{ "table", p->table, true },
+		{ what[p->kind] ? what[p->kind] : "file", p->name, p->kind != E_PENDING && p->kind != E_APPLY },
+	};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		const char *name = parts[i].name;
+		if (!name)
+			continue;
+		size_t len = strlen(name), good = name_utf8_valid(name, len);
+		/* types/<t>.sql: the suffix is not part of the type's name. */
+		size_t idlen = p->kind == E_TYPE && i == 2 && len > 4 && !strcmp(name + len - 4, ".sql") ? len - 4 : len;
+		int rc = 0;
+		struct strbuf shown = STRBUF_INIT;
+		name_display(&shown, name, len);
+		if (db->names.utf8 && good < len)
+			rc = -EINVAL, snprintf(err, errlen, "the %s name \"%s\" is not valid UTF-8 (byte %zu)",
+					       parts[i].what, sb_str(&shown), good + 1);
+		else if (parts[i].ident && idlen > (size_t)db->names.max_bytes)
+			rc = -ENAMETOOLONG, snprintf(err, errlen, "the %s name \"%s\" is %zu bytes long: PostgreSQL "
+						     "takes at most %d (max_identifier_length) and would cut it",
+						     parts[i].what, sb_str(&shown), idlen, db->names.max_bytes);
+		strbuf_free(&shown);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int ed_check_names(struct change *c, const struct epath *p)
+{
+	return ed_names_ok(c->db, p, c->err, sizeof c->err);
 }
 
 /* ---- one change: locks, backup, persistence, the reason ---- */
@@ -151,8 +215,13 @@ int ed_end(struct change *c, int rc)
 		c->backup = NULL;
 		char when[32];
 		ed_stamp(when, sizeof when);
-		snprintf(db->change_error, sizeof db->change_error, "%s: %s (%s, at %s)", c->path,
+		/* The path as the user typed it, but on one line and with
+		 * bytes that are not UTF-8 shown as \xNN. */
+		struct strbuf shown = STRBUF_INIT;
+		name_display(&shown, c->path, strlen(c->path));
+		snprintf(db->change_error, sizeof db->change_error, "%s: %s (%s, at %s)", sb_str(&shown),
 			 c->err[0] ? c->err : strerror(-rc), strerror(-rc), when);
+		strbuf_free(&shown);
 		log_warn("%s: refused %s", db->cfg->name, db->change_error);
 	}
 	cJSON_Delete(c->backup);

@@ -36,6 +36,7 @@ struct epath {
 	bool scratch;		/* ".x.swp", "x~": never staged */
 	bool draft_name;	/* a name that cannot be a definition ("sedAb12", no .sql) */
 	bool in_table;		/* somewhere inside a table's directory */
+	bool shortened;		/* a name holds "%~" (name_unescape: a shortened name) */
 };
 
 struct change {
@@ -55,6 +56,16 @@ struct target {
 /* Takes PATH apart (names unescaped, owned: ed_epath_free). */
 void ed_parse(const char *path, struct epath *p);
 void ed_epath_free(struct epath *p);
+
+/* The names P would create or rename to, held to the server's rules
+ * (db->names): ENAMETOOLONG past max_identifier_length bytes (PostgreSQL
+ * would cut the name, and the staged object would never match the applied
+ * one), EINVAL when not valid UTF-8 (also for migration file names). 0,
+ * or -errno with the reason in ERR. Scratch files and drafts are never
+ * staged: they are not held to them. No lock needed. */
+int ed_names_ok(const struct database *db, const struct epath *p, char *err, size_t errlen);
+/* ed_names_ok() as a change's reason. */
+int ed_check_names(struct change *c, const struct epath *p);
 
 /* One change: locks and a backup of the stage (ed_begin), then the
  * stage saved, or restored with the reason in status (ed_end, which

@@ -470,8 +470,10 @@ static int sfs_rename(const char *from, const char *to, unsigned int flags)
 	struct database *df = sfs_db_path(from, &rf), *dt = sfs_db_path(to, &rt);
 	if (!df || !*rf || !dt || !*rt)
 		return -EROFS;
+	/* Not EXDEV: mv would copy and remove, staging a drop here. */
 	if (df != dt)
-		return -EXDEV;
+		return edit_refuse(df, rf, -EPERM, "files cannot be moved to another database: the move would "
+				   "drop what they define here (copy a migration with cp instead)");
 	if (flags & RENAME_EXCHANGE)
 		return -EINVAL;
 	if (flags & RENAME_NOREPLACE) {
@@ -490,8 +492,14 @@ static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
 	if (size < 0)
 		return -EINVAL;
-	if ((size_t)size > EDIT_MAX_FILE)
-		return -EFBIG;
+	if ((size_t)size > EDIT_MAX_FILE) {
+		const char *rest;
+		struct database *db = of && of->path ? of->db : sfs_db_path(path, &rest);
+		if (!db)
+			return -EFBIG;
+		return edit_refuse(db, of && of->path ? of->path : rest, -EFBIG,
+				   "larger than " STR(EDIT_MAX_FILE) " bytes");
+	}
 	if (of && of->path) {
 		while (of->buf.len < (size_t)size)
 			sb_addc(&of->buf, '\0');
@@ -558,12 +566,30 @@ static int sfs_utimens(const char *path, const struct timespec tv[2], struct fus
 	return sfs_setattr_ok(path);
 }
 
-static int sfs_link(const char *from, const char *to)
+/* Links and special files have no meaning in a schema: EPERM, recorded. */
+static int sfs_refuse_at(const char *path, const char *why)
 {
 	const char *rest;
-	struct database *db = sfs_db_path(to, &rest);
+	struct database *db = sfs_db_path(path, &rest);
+	return !db ? -EROFS : edit_refuse(db, rest, -EPERM, why);
+}
+
+static int sfs_symlink(const char *target, const char *path)
+{
+	(void)target;
+	return sfs_refuse_at(path, "symbolic links cannot be created here");
+}
+
+static int sfs_link(const char *from, const char *to)
+{
 	(void)from;
-	return !db || db->cfg->read_only ? -EROFS : -EPERM;
+	return sfs_refuse_at(to, "hard links cannot be created here");
+}
+
+static int sfs_mknod(const char *path, mode_t mode, dev_t dev)
+{
+	(void)mode; (void)dev;
+	return sfs_refuse_at(path, "only files and directories can be created here (no devices, FIFOs or sockets)");
 }
 
 static int sfs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
@@ -598,7 +624,8 @@ const struct fuse_operations schemafs_ops = {
 	.chmod = sfs_chmod,
 	.chown = sfs_chown,
 	.utimens = sfs_utimens,
-	.symlink = sfs_link,
+	.symlink = sfs_symlink,
+	.mknod = sfs_mknod,
 	.link = sfs_link,
 	.setxattr = sfs_setxattr,
 	.removexattr = sfs_removexattr,

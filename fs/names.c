@@ -57,8 +57,10 @@ int name_unescape(char *s)
 {
 	char *out = s;
 	for (char *p = s; *p; p++) {
-		if (p[0] == '%' && p[1] == '~')
+		if (p[0] == '%' && p[1] == '~') {
+			memmove(out, p, strlen(p) + 1);	/* the rest as it is */
 			return -1;
+		}
 		if (p[0] == '%' && is_hex(p[1]) && is_hex(p[2])) {
 			*out++ = (char)(hex_val(p[1]) * 16 + hex_val(p[2]));
 			p += 2;
@@ -68,4 +70,56 @@ int name_unescape(char *s)
 	}
 	*out = '\0';
 	return 0;
+}
+
+/* Length of the UTF-8 sequence at S (at most LEN bytes), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned min, cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2, min = 0x80, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3, min = 0x800, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4, min = 0x10000, cp = c & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+size_t name_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n;
+	while (i < len && (n = utf8_seq(u + i, len - i)))
+		i += n;
+	return i;
+}
+
+void name_display(struct strbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(u + i, len - i);
+		if (!n || u[i] < 0x20 || u[i] == 0x7F) {
+			sb_addf(sb, "\\x%02X", u[i]);
+			i++;
+		} else {
+			sb_addn(sb, s + i, n);
+			i += n;
+		}
+	}
 }

@@ -137,3 +137,18 @@ const char *pg_val(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
+
+int pg_name_rules(PGconn *conn, struct pg_name_rules *r, char *err, size_t errlen)
+{
+	r->max_bytes = 63;
+	const char *enc = PQparameterStatus(conn, "client_encoding");
+	r->utf8 = !enc || !strcmp(enc, "UTF8");
+	PGresult *res = pg_exec(conn, "SHOW max_identifier_length", 0, NULL, err, errlen);
+	if (!res)
+		return -1;
+	int n = atoi(PQgetvalue(res, 0, 0));
+	if (n > 0)
+		r->max_bytes = n;
+	PQclear(res);
+	return 0;
+}

@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "pg.h"
+
 /* The kernel caches for less time than the mount counts as in use, so a look
  * after an idle spell always reaches the daemon and triggers a refresh. */
 #define DB_KERNEL_CACHE_SECONDS 60.0
@@ -73,6 +75,8 @@ struct database {
 	char *stage_file;		/* state_dir/<name>/stage-<sysid>-<dboid>.json, or NULL; owned */
 	char identity[64];		/* "<system identifier>/<database oid>": the stage
 					 * belongs to it; set by database_open, then constant */
+	struct pg_name_rules names;	/* what the server takes as a name: read by
+					 * database_open, then constant */
 	char *stage_aside;		/* why a stage found for this name was not used
 					 * (another database's), or NULL; constant once open */
 	char change_error[4096];	/* model_lock: last refused change, "" if none */

@@ -8,10 +8,16 @@
  *
  * Every function returns 0 or -errno:
  *   EROFS   the database is configured read_only
- *   EINVAL  PostgreSQL refused the definition, or it is not one line
+ *   EINVAL  PostgreSQL refused the definition, or it is not one line, or
+ *           a name or a migration's text is not UTF-8
  *   EPERM   PostgreSQL cannot do it (remove an enum label), or the file is
  *           generated (table.sql, schema.sql, the generated migration)
  *   ENOENT  no such object; EEXIST: it exists already
+ *   ENAMETOOLONG  a new name over the server's max_identifier_length, or
+ *           a file name over NAME_MAX
+ *   EPERM   also: a move to another directory (a column to another table,
+ *           a table to another schema), which would drop and re-create;
+ *           EXDEV for drafts and scratch files, which mv may copy
  *   EIO     the server cannot be reached for the probe, or the stage file
  *           cannot be written (nothing is staged then)
  * and leaves the reason in migrations/status ("last refused change") and

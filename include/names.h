@@ -23,8 +23,19 @@
 void name_escape(struct strbuf *sb, const char *name, const char *suffix);
 
 /* Decodes a file name back into an object name, in place. Returns 0, or -1
- * when the name is a shortened (hashed) one. */
+ * when the name is a shortened (hashed) one: decoded up to its "%~", the
+ * rest left as it is. */
 int name_unescape(char *s);
+
+/* How many leading bytes of S (LEN bytes) are valid UTF-8: LEN when all
+ * are. Overlong forms, surrogates and code points past U+10FFFF are
+ * invalid, as PostgreSQL holds them. */
+size_t name_utf8_valid(const char *s, size_t len);
+
+/* Appends S (LEN bytes) to SB for a message: valid UTF-8 as it is, every
+ * byte that is not, and every control character, as \xNN (upper-case hex),
+ * so that a refusal stays on one line and shows the bad bytes. */
+void name_display(struct strbuf *sb, const char *s, size_t len);
 
 /* 64-bit FNV-1a, used for shortened names and content comparison. */
 unsigned long long name_hash(const void *p, size_t len);

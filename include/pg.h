@@ -9,6 +9,7 @@
 #define SCHEMAFS_PG_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Connects; on failure returns NULL and writes libpq's message, password
@@ -38,6 +39,17 @@ PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
 
 /* Runs a statement without result rows; 0 or -1 with ERR. */
 int pg_command(PGconn *conn, const char *sql, char *err, size_t errlen);
+
+/* What the server takes as a name. A longer name is not refused by
+ * PostgreSQL but cut, so schemafs refuses it itself. */
+struct pg_name_rules {
+	int max_bytes;		/* max_identifier_length (NAMEDATALEN - 1) */
+	bool utf8;		/* names travel as UTF-8 (client_encoding UTF8) */
+};
+
+/* Reads CONN's rules into R (63 bytes and UTF-8 are kept when the server
+ * does not say). 0, or -1 with ERR. */
+int pg_name_rules(PGconn *conn, struct pg_name_rules *r, char *err, size_t errlen);
 
 /* Value at (row, col); NULL for SQL NULL. */
 const char *pg_val(const PGresult *res, int row, int col);

@@ -1,6 +1,7 @@
 /* Unit tests: reversible file names (names.c). */
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "names.h"
 #include "tap.h"
@@ -65,5 +66,35 @@ int main(void)
 	ok((((unsigned char)u.buf[cut - 1]) & 0xC0) != 0xC0 && cut % 2 == 0,
 	   "UTF-8 name cut on a character boundary");
 	strbuf_free(&u);
+
+	char marked[] = "%41b%2F%~0123";
+	ok(name_unescape(marked) == -1 && !strcmp(marked, "Ab/%~0123"),
+	   "a shortened name decodes up to its %%~, the rest as is [%s]", marked);
+
+	/* UTF-8 validity, in bytes. */
+	ok(name_utf8_valid("größe ✓", strlen("größe ✓")) == strlen("größe ✓"), "valid UTF-8 is valid throughout");
+	ok(name_utf8_valid("ab\xff", 3) == 2, "a 0xFF byte stops it");
+	ok(name_utf8_valid("a\xc3", 2) == 1, "a sequence cut at the end is invalid");
+	ok(name_utf8_valid("\xc3\x28", 2) == 0, "a lead byte without its continuation is invalid");
+	ok(name_utf8_valid("\xc0\xaf", 2) == 0, "an overlong form is invalid");
+	ok(name_utf8_valid("\xed\xa0\x80", 3) == 0, "a surrogate is invalid");
+	ok(name_utf8_valid("\xf4\x90\x80\x80", 4) == 0, "past U+10FFFF is invalid");
+	ok(name_utf8_valid("\xf0\x9f\x98\x80", 4) == 4, "a 4-byte character is valid");
+	ok(name_utf8_valid("", 0) == 0, "the empty name is valid (0 of 0)");
+
+	/* Display: bad bytes and control characters as \xNN, the rest as is. */
+	struct strbuf d = STRBUF_INIT;
+	name_display(&d, "col\xff\xfeé", 7);
+	is_str(sb_str(&d), "col\\xFF\\xFEé", "invalid bytes shown as \\xNN");
+	sb_reset(&d);
+	name_display(&d, "a\nb\tc\x7f", 6);
+	is_str(sb_str(&d), "a\\x0Ab\\x09c\\x7F", "control characters shown as \\xNN (one line)");
+	sb_reset(&d);
+	name_display(&d, "a\xc3", 2);
+	is_str(sb_str(&d), "a\\xC3", "a cut sequence shown byte by byte");
+	sb_reset(&d);
+	name_display(&d, "Order \"Items\" ✓", strlen("Order \"Items\" ✓"));
+	is_str(sb_str(&d), "Order \"Items\" ✓", "a valid name is unchanged");
+	strbuf_free(&d);
 	return done_testing();
 }
