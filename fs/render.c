@@ -712,8 +712,12 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	}
 	for (size_t t = 0; t < nall; t++)
 		settings(sb, all[t]);
-	for (size_t t = 0; t < nall; t++)
+	for (size_t t = 0; t < nall; t++) {
 		table_comments(sb, all[t]);
+		for (size_t i = 0; i < all[t]->ninh_keys; i++)
+			comment_on_part(sb, "CONSTRAINT", all[t], all[t]->inh_keys[i].qname,
+					all[t]->inh_keys[i].comment);
+	}
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nsequences; i++)
 			comment_on_rel(sb, "SEQUENCE", s->sequences[i], NULL, s->sequences[i]->comment);

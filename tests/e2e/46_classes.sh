@@ -49,6 +49,8 @@ eq "partitions' keys keep their names (own and PostgreSQL's), parents and flags"
 check "... 9 keys to compare" test "$(val src "$q_keys" | grep -c .)" -eq 9
 eq "a partition's own key name survives" "own pk" \
 	"$(val dst "SELECT conname FROM pg_constraint WHERE conrelid = '\"Part Ω\".\"A \"\"part\"\"\"'::regclass AND contype = 'p'")"
+eq "... and its comment" "the partition's own" \
+	"$(val dst "SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'own pk'")"
 n_parent=$(grep -n '^CREATE INDEX index_notes_on_author_id ON ONLY public.notes ' "$T_TMP/schema.sql" | cut -d: -f1)
 n_attach=$(grep -n '^ALTER INDEX public.index_notes_on_author_id ATTACH PARTITION public.epic_notes_author_id_idx;$' \
 	"$T_TMP/schema.sql" | cut -d: -f1)

@@ -34,6 +34,7 @@ CREATE TABLE "Part Ω"."A ""part""" (
 );
 CREATE INDEX "A body idx" ON "Part Ω"."A ""part""" (body);
 ALTER TABLE "Part Ω"."Z ""Notes""" ATTACH PARTITION "Part Ω"."A ""part""" FOR VALUES IN ('a');
+COMMENT ON CONSTRAINT "own pk" ON "Part Ω"."A ""part""" IS 'the partition''s own';
 CREATE TABLE "Part Ω"."B mid" PARTITION OF "Part Ω"."Z ""Notes""" FOR VALUES IN ('b') PARTITION BY RANGE (id);
 CREATE TABLE "Part Ω"."B1" (
     id int NOT NULL, kind text NOT NULL, body text,
