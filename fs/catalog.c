@@ -214,6 +214,9 @@ static int load_extensions(struct loader *ld)
 		x->qname = col_str(ld, res, i, 1);
 		x->qschema = col_str(ld, res, i, 2);
 		x->version = col_str(ld, res, i, 3);
+		x->builtin = col_bool(res, i, 4);
+		x->comment = col_str(ld, res, i, 5);
+		x->control_comment = col_str(ld, res, i, 6);
 	}
 	PQclear(res);
 	qsort(cat->exts, cat->nexts, sizeof *cat->exts, cmp_ext);
@@ -444,6 +447,9 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 		for (size_t k = 0; k < r->ncons && !what; k++)
 			if (!r->cons[k].def)
 				what = r->cons[k].name;
+		for (size_t k = 0; k < r->ninh_keys && !what; k++)
+			if (!r->inh_keys[k].def)
+				what = r->inh_keys[k].name;
 		for (size_t k = 0; k < r->ntriggers && !what; k++)
 			if (!r->triggers[k].def)
 				what = r->triggers[k].name;

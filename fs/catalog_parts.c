@@ -166,9 +166,14 @@ void fill_indexes(struct loader *ld, PGresult *res, struct cat_relation *r, int 
 
 void fill_constraints(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)
 {
-	r->cons = arena_alloc(ld->cat->arena, (size_t)(to - from) * sizeof *r->cons);
+	size_t ninh = 0;
+	for (int i = from; i < to; i++)
+		ninh += col_bool(res, i, 10);
+	r->cons = arena_alloc(ld->cat->arena, ((size_t)(to - from) - ninh) * sizeof *r->cons);
+	r->inh_keys = arena_alloc(ld->cat->arena, ninh * sizeof *r->inh_keys);
 	for (int i = from; i < to; i++) {
-		struct cat_constraint *k = &r->cons[r->ncons++];
+		struct cat_constraint *k = col_bool(res, i, 10) ? &r->inh_keys[r->ninh_keys++] :
+								  &r->cons[r->ncons++];
 		k->name = col_str(ld, res, i, 1);
 		k->qname = col_str(ld, res, i, 2);
 		k->type = col_char(res, i, 3);
@@ -186,8 +191,11 @@ void fill_constraints(struct loader *ld, PGresult *res, struct cat_relation *r, 
 		}
 		k->keys = attnums;
 		k->ref = rel_by_oid(ld->cat, (unsigned)col_ll(res, i, 7));
+		k->index_qname = col_str(ld, res, i, 8);
+		k->index_parent = col_str(ld, res, i, 9);
 	}
 	qsort(r->cons, r->ncons, sizeof *r->cons, cmp_con);
+	qsort(r->inh_keys, r->ninh_keys, sizeof *r->inh_keys, cmp_con);
 }
 
 void fill_triggers(struct loader *ld, PGresult *res, struct cat_relation *r, int from, int to)

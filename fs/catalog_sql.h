@@ -23,11 +23,17 @@ static const char SQL_SCHEMAS[] =
 	" AND ($2::text[] IS NULL OR n.nspname = ANY ($2::text[]))"
 	" AND" NOT_EXT_MEMBER("pg_namespace", "n.oid");
 
+/* Every extension, initdb's plpgsql too (flagged: schema.sql leaves it
+ * out). The default comment is the one CREATE EXTENSION sets, from the
+ * extension's control file on this server (pg_available_extensions reads
+ * the control files only, not every version's script as
+ * pg_available_extension_versions does). */
 static const char SQL_EXTENSIONS[] =
 	"SELECT x.extname, pg_catalog.quote_ident(x.extname),"
-	" pg_catalog.quote_ident(n.nspname), x.extversion"
+	" pg_catalog.quote_ident(n.nspname), x.extversion, x.oid < 16384,"
+	" pg_catalog.obj_description(x.oid, 'pg_extension'), a.comment"
 	" FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace"
-	" WHERE x.oid >= 16384";	/* built-in plpgsql is not the user's */
+	" LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = x.extname";
 
 static const char SQL_RELATIONS[] =
 	"WITH RECURSIVE vdep AS ("
@@ -42,7 +48,7 @@ static const char SQL_RELATIONS[] =
 	"  UNION ALL SELECT vdep.view, depth.lvl + 1 FROM vdep JOIN depth ON vdep.uses = depth.view"
 	"  WHERE depth.lvl < 64)"
 	" SELECT c.oid, c.relnamespace, c.relname, pg_catalog.quote_ident(c.relname), c.relkind,"
-	" c.relpersistence, c.relrowsecurity, c.relforcerowsecurity, c.relispartition,"
+	" {{RELPERSISTENCE}}, c.relrowsecurity, c.relforcerowsecurity, c.relispartition,"
 	" CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
 	" CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,"
 	" (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pn.nspname) || '.' ||"
@@ -129,15 +135,27 @@ static const char SQL_INDEXES[] =
 	"  AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))"
 	" ORDER BY i.indrelid";
 
+/* The table's own constraints, and (column 10 true) a partition's keys
+ * that it made itself and that were then attached to its parent's (made
+ * by the parent's own, they are connoinherit false); each key with its
+ * index, and the parent index that index is attached to. */
 static const char SQL_CONSTRAINTS[] =
 	"SELECT k.conrelid, k.conname, pg_catalog.quote_ident(k.conname), k.contype,"
 	" pg_catalog.pg_get_constraintdef(k.oid), dsc.description,"
-	" pg_catalog.array_to_string(k.conkey, ','), k.confrelid"
+	" pg_catalog.array_to_string(k.conkey, ','), k.confrelid,"
+	" CASE WHEN k.contype IN ('p', 'u', 'x') THEN (SELECT pg_catalog.quote_ident(ic.relname)"
+	"  FROM pg_catalog.pg_class ic WHERE ic.oid = k.conindid) END,"
+	" CASE WHEN k.contype IN ('p', 'u', 'x') THEN (SELECT pg_catalog.quote_ident(pn.nspname) || '.' ||"
+	"  pg_catalog.quote_ident(pc.relname) FROM pg_catalog.pg_inherits ih"
+	"  JOIN pg_catalog.pg_class pc ON pc.oid = ih.inhparent"
+	"  JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE ih.inhrelid = k.conindid) END,"
+	" k.conparentid <> 0"
 	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = k.oid"
 	"  AND dsc.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dsc.objsubid = 0"
 	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p')"
-	" AND k.conislocal AND k.conparentid = 0"
+	" AND ((k.conislocal AND k.conparentid = 0)"
+	"  OR (k.conparentid <> 0 AND k.contype IN ('p', 'u', 'x') AND k.connoinherit))"
 	/* 18's NOT NULL rows are in the column files, unless NOT VALID. */
 	" AND (k.contype <> 'n' OR NOT k.convalidated)"
 	" ORDER BY k.conrelid";

@@ -108,6 +108,12 @@ static const struct placeholder placeholders[] = {
 	{ "DOMAIN_CONSTRAINT", "which constraints k of a domain t are written as CONSTRAINT name ... (SQL_TYPES)",
 	  { { 13, "k.contype = 'c'" },
 	    { 17, "(k.contype = 'c' OR (k.contype = 'n' AND k.conname <> t.typname || '_not_null'))" } } },
+	/* 15 added unlogged sequences: before, a sequence's persistence says
+	 * nothing (every one is logged, even an unlogged table's), so it is
+	 * NULL, never told apart from its table's. */
+	{ "RELPERSISTENCE", "the persistence of relation c, NULL for a sequence before 15 (SQL_RELATIONS)",
+	  { { 13, "CASE WHEN c.relkind <> 'S' THEN c.relpersistence END" },
+	    { 15, "c.relpersistence" } } },
 	{ "CONNECTION_CHECK", "the server's check that the client is still there, in set_config() calls (migrate.c)",
 	  { { 13, "" },				/* 14 added client_connection_check_interval */
 	    { 14, ", pg_catalog.set_config('client_connection_check_interval', '1000', $3::bool)" } } },

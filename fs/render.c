@@ -150,6 +150,23 @@ static void comment_on_rel(struct strbuf *sb, const char *what, const struct cat
 }
 
 /*
+ * An identity sequence is made with its table's persistence (15 and newer;
+ * before, every sequence is logged and its persistence is 0): one whose
+ * persistence was changed since is changed again after CREATE TABLE.
+ */
+static void identity_persistence(struct strbuf *sb, const struct cat_relation *r)
+{
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct cat_relation *seq = r->cols[i].identity ? r->cols[i].identity_seq : NULL;
+		if (!seq || !seq->persistence || seq->persistence == r->persistence)
+			continue;
+		sb_add(sb, "ALTER SEQUENCE ");
+		qual(sb, seq);
+		sb_add(sb, seq->persistence == 'u' ? " SET UNLOGGED;\n" : " SET LOGGED;\n");
+	}
+}
+
+/*
  * A partition that was made as a table and then attached (18 tells: its
  * NOT NULL constraints keep their own names), made the same way, as
  * pg_dump does: every column, then ATTACH PARTITION.
@@ -212,6 +229,7 @@ static void create_table(struct strbuf *sb, const struct cat_relation *r)
 	if (r->reloptions)
 		sb_addf(sb, "\nWITH (%s)", r->reloptions);
 	sb_add(sb, ";\n");
+	identity_persistence(sb, r);
 }
 
 /*
@@ -250,13 +268,30 @@ static void table_comments(struct strbuf *sb, const struct cat_relation *r)
 		comment_on_part(sb, "TRIGGER", r, r->triggers[i].qname, r->triggers[i].comment);
 }
 
+/* ALTER INDEX PARENT ATTACH PARTITION <R's schema>.QNAME, when attached. */
+static void attach(struct strbuf *sb, const struct cat_relation *r, const char *parent, const char *qname)
+{
+	if (!parent || !qname)
+		return;
+	sb_addf(sb, "ALTER INDEX %s ATTACH PARTITION ", parent);
+	sb_add_qual(sb, r->schema->qname, qname);
+	sb_add(sb, ";\n");
+}
+
 static void index_attach(struct strbuf *sb, const struct cat_relation *r, const struct cat_index *x)
 {
-	if (!x->parent)
-		return;
-	sb_addf(sb, "ALTER INDEX %s ATTACH PARTITION ", x->parent);
-	sb_add_qual(sb, r->schema->qname, x->qname);
-	sb_add(sb, ";\n");
+	attach(sb, r, x->parent, x->qname);
+}
+
+/* The indexes behind R's keys that are attached to a parent's index: a
+ * key's own (a parent's plain index may take it), and the partition's
+ * copies of its parents' keys. */
+static void key_attaches(struct strbuf *sb, const struct cat_relation *r, bool copies)
+{
+	for (size_t i = 0; i < r->ncons; i++)
+		attach(sb, r, r->cons[i].index_parent, r->cons[i].index_qname);
+	for (size_t i = 0; copies && i < r->ninh_keys; i++)
+		attach(sb, r, r->inh_keys[i].index_parent, r->inh_keys[i].index_qname);
 }
 
 static void trigger_state(struct strbuf *sb, const struct cat_relation *r, const struct cat_trigger *t)
@@ -299,6 +334,7 @@ void render_table(struct strbuf *sb, const struct cat_relation *r)
 		render_index(sb, &r->indexes[i]);
 		index_attach(sb, r, &r->indexes[i]);
 	}
+	key_attaches(sb, r, false);
 	for (size_t i = 0; i < r->ntriggers; i++) {
 		render_trigger(sb, &r->triggers[i]);
 		trigger_state(sb, r, &r->triggers[i]);
@@ -381,6 +417,31 @@ void render_sequence(struct strbuf *sb, const struct cat_relation *r)
 	create_sequence(sb, r);
 	sequence_owner(sb, r);
 	comment_on_rel(sb, "SEQUENCE", r, NULL, r->comment);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+void render_extension(struct strbuf *sb, const struct cat_extension *x)
+{
+	sb_addf(sb, "CREATE EXTENSION IF NOT EXISTS %s WITH SCHEMA %s", x->qname, x->qschema);
+	if (x->version) {
+		sb_add(sb, " VERSION ");
+		render_literal(sb, x->version);
+	}
+	sb_add(sb, ";\n");
+	/* CREATE EXTENSION gives it its control file's comment: written out
+	 * only when it was changed since, or removed. */
+	if (same_text(x->comment, x->control_comment))
+		return;
+	sb_addf(sb, "COMMENT ON EXTENSION %s IS ", x->qname);
+	if (x->comment && *x->comment)
+		render_literal(sb, x->comment);
+	else
+		sb_add(sb, "NULL");
+	sb_add(sb, ";\n");
 }
 
 void render_enum_labels(struct strbuf *sb, const struct cat_type *t)
@@ -508,6 +569,45 @@ static void phase_tables(struct strbuf *sb, const struct cat_relation *const *al
 	free(done);
 }
 
+/* How many of R's ancestors are in ALL (a partition has one parent). */
+static int partition_depth(const struct cat_relation *r, const struct cat_relation *const *all, size_t nall)
+{
+	int depth = 0;
+	for (const struct cat_relation *p = r; p && p->nparents && depth <= (int)nall; depth++) {
+		const struct cat_relation *up = NULL;
+		for (size_t i = 0; i < nall && !up; i++)
+			if (all[i]->oid == p->parent_oids[0])
+				up = all[i];
+		if (!up)
+			break;
+		p = up;
+	}
+	return depth;
+}
+
+/*
+ * The keys partitions made themselves before they were attached, made
+ * again the way they were (ALTER TABLE without ONLY: a partitioned one
+ * gives its own partitions theirs), the deepest partitions first: each
+ * parent's key then finds its partitions' keys and takes them, names and
+ * all, instead of making new ones.
+ */
+static void partition_keys(struct strbuf *sb, const struct cat_relation *const *all, size_t nall)
+{
+	int *depth = calloc(nall ? nall : 1, sizeof *depth);
+	int maxdepth = 0;
+	for (size_t t = 0; t < nall; t++) {
+		depth[t] = all[t]->ninh_keys ? 1 + partition_depth(all[t], all, nall) : 0;
+		if (depth[t] > maxdepth)
+			maxdepth = depth[t];
+	}
+	for (int d = maxdepth; d > 0; d--)
+		for (size_t t = 0; t < nall; t++)
+			for (size_t i = 0; depth[t] == d && i < all[t]->ninh_keys; i++)
+				render_constraint(sb, all[t], &all[t]->inh_keys[i]);
+	free(depth);
+}
+
 static void phase_views(struct strbuf *sb, const struct sql_scope *sc)
 {
 	/* By depth (a view after every view it uses), then schema, then name. */
@@ -546,8 +646,8 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	}
 	if (whole_db)
 		for (size_t i = 0; i < cat->nexts; i++)
-			sb_addf(sb, "CREATE EXTENSION IF NOT EXISTS %s WITH SCHEMA %s;\n",
-				cat->exts[i].qname, cat->exts[i].qschema);
+			if (!cat->exts[i].builtin)
+				render_extension(sb, &cat->exts[i]);
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->ncollations; i++)
 			sb_addf(sb, "%s\n", s->collations[i]);
@@ -574,17 +674,25 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nsequences; i++)
 			sequence_owner(sb, s->sequences[i]);
-	/* Keys and checks, then indexes (a foreign key may rest on a unique
-	 * index), then the foreign keys. */
+	/*
+	 * Keys and checks, then indexes (a foreign key may rest on a unique
+	 * index), then the foreign keys. The keys partitions made themselves
+	 * come first (partition_keys). Every ATTACH comes once every index
+	 * exists, whatever order the names sort in.
+	 */
+	partition_keys(sb, all, nall);
 	for (size_t t = 0; t < nall; t++)
 		for (size_t i = 0; i < all[t]->ncons; i++)
 			if (all[t]->cons[i].type != 'f')
 				render_constraint(sb, all[t], &all[t]->cons[i]);
 	for (size_t t = 0; t < nall; t++)
-		for (size_t i = 0; i < all[t]->nindexes; i++) {
+		for (size_t i = 0; i < all[t]->nindexes; i++)
 			render_index(sb, &all[t]->indexes[i]);
+	for (size_t t = 0; t < nall; t++) {
+		for (size_t i = 0; i < all[t]->nindexes; i++)
 			index_attach(sb, all[t], &all[t]->indexes[i]);
-		}
+		key_attaches(sb, all[t], true);
+	}
 	for (size_t t = 0; t < nall; t++)
 		for (size_t i = 0; i < all[t]->ncons; i++)
 			if (all[t]->cons[i].type == 'f')
@@ -604,8 +712,12 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	}
 	for (size_t t = 0; t < nall; t++)
 		settings(sb, all[t]);
-	for (size_t t = 0; t < nall; t++)
+	for (size_t t = 0; t < nall; t++) {
 		table_comments(sb, all[t]);
+		for (size_t i = 0; i < all[t]->ninh_keys; i++)
+			comment_on_part(sb, "CONSTRAINT", all[t], all[t]->inh_keys[i].qname,
+					all[t]->inh_keys[i].comment);
+	}
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nsequences; i++)
 			comment_on_rel(sb, "SEQUENCE", s->sequences[i], NULL, s->sequences[i]->comment);

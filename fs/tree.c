@@ -283,6 +283,11 @@ struct tree *tree_build(const struct catalog *cat, const struct tree_extras *ext
 
 	render_schema_sql(&b.body, cat, NULL);
 	file_node(&b, t->root, "schema", ".sql");
+	struct node *exts = mkdir_node(&b, t->root, "extensions");
+	for (size_t i = 0; i < cat->nexts; i++) {
+		render_extension(&b.body, &cat->exts[i]);
+		file_node(&b, exts, cat->exts[i].name, ".sql");
+	}
 	struct node *schemas = mkdir_node(&b, t->root, "schemas");
 	for (size_t i = 0; i < cat->nschemas; i++)
 		build_schema(&b, schemas, cat, &cat->schemas[i]);

@@ -60,6 +60,9 @@ struct cat_constraint {
 	const int *keys;	/* attnums of the constrained columns */
 	size_t nkeys;
 	const struct cat_relation *ref;	/* foreign keys: the referenced table, if in scope */
+	const char *index_qname;	/* p, u, x: the index behind it, quoted */
+	const char *index_parent;	/* that index's parent index, qualified, when it is
+					 * attached to one (partitions), else NULL */
 };
 
 struct cat_trigger {
@@ -87,7 +90,8 @@ struct cat_relation {
 	const struct cat_schema *schema;
 	const char *name, *qname;
 	char kind;		/* enum rel_kind */
-	char persistence;	/* p, u */
+	char persistence;	/* p, u; 0 for a sequence before 15 (every sequence is
+				 * logged there, whatever its table is) */
 	bool rls, rls_force, is_partition;
 	bool attach_partition;	/* 18: has NOT NULL names of its own, so schema.sql
 				 * creates it as a table, then attaches it */
@@ -98,6 +102,13 @@ struct cat_relation {
 	size_t nparents;
 	const char *reloptions;	/* "a=1, b=2", or NULL */
 	const char *comment;
+	/* A partition's keys (p, u, x) that it made itself before it was
+	 * attached, now part of its parent's (conparentid set): no files of
+	 * their own (the parent's key file stands for them), but schema.sql
+	 * makes them under their own names before the parent's, which then
+	 * takes them as they are. */
+	struct cat_constraint *inh_keys;
+	size_t ninh_keys;
 	const char *viewdef;	/* views and materialized views */
 	int view_depth;		/* 0: uses no other view; else 1 + the deepest it uses */
 	/* sequences */
@@ -174,6 +185,10 @@ struct cat_schema {
 
 struct cat_extension {
 	const char *name, *qname, *qschema, *version;
+	bool builtin;			/* made by initdb (plpgsql): not in schema.sql, as in pg_dump */
+	const char *comment;		/* its comment, or NULL */
+	const char *control_comment;	/* the one CREATE EXTENSION gives it (the control
+					 * file's, on this server), or NULL */
 };
 
 struct cat_migration {

@@ -32,6 +32,10 @@ void render_view(struct strbuf *sb, const struct cat_relation *r);
 void render_function(struct strbuf *sb, const struct cat_function *f);
 /* sequences/<s>.sql */
 void render_sequence(struct strbuf *sb, const struct cat_relation *r);
+/* extensions/<name>.sql: CREATE EXTENSION with its schema and version, and
+ * COMMENT ON EXTENSION when the comment is not the one CREATE EXTENSION
+ * gives it (IS NULL when that one was removed). */
+void render_extension(struct strbuf *sb, const struct cat_extension *x);
 /* types/<enum>: labels, one a line. types/<t>.sql: CREATE TYPE / DOMAIN. */
 void render_enum_labels(struct strbuf *sb, const struct cat_type *t);
 void render_type(struct strbuf *sb, const struct cat_type *t);

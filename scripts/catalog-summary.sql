@@ -22,7 +22,8 @@ rel AS (SELECT c.* FROM pg_class c JOIN usr ON usr.oid = c.relnamespace
 lines(kind, ident, def) AS (
 	SELECT 'schema', quote_ident(nspname), obj_description(oid, 'pg_namespace') FROM usr
 	UNION ALL
-	SELECT 'extension', quote_ident(x.extname), x.extversion || ' in ' || quote_ident(n.nspname)
+	SELECT 'extension', quote_ident(x.extname), concat_ws(' | ', x.extversion || ' in ' || quote_ident(n.nspname),
+		obj_description(x.oid, 'pg_extension'))
 	FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.oid >= 16384
 	UNION ALL
 	SELECT 'relation', c.oid::regclass::text, concat_ws(' | ', c.relkind, c.relpersistence,

@@ -22,7 +22,7 @@ nl_join() { printf '%s\n' "$@"; }
 # ---------------------------------------------------------------- layout
 
 eq "mount root holds one directory named after the database" "tricky" "$(lsu "$MNT")"
-eq "database directory" "$(nl_join migrations schema.sql schemas)" "$(lsu "$DB")"
+eq "database directory" "$(nl_join extensions migrations schema.sql schemas)" "$(lsu "$DB")"
 eq "migrations directory" "$(nl_join applied apply journal.json pending status)" "$(lsu "$DB/migrations")"
 check "database schema.sql is a regular file" test -f "$DB/schema.sql"
 
@@ -317,6 +317,23 @@ check "domain: CREATE DOMAIN" grep -q '^CREATE DOMAIN' "$P/types/positive_int.sq
 check "domain keeps its CHECK" grep -q 'CHECK' "$P/types/positive_int.sql"
 check "composite: CREATE TYPE ... AS (" grep -q 'CREATE TYPE .* AS (' "$P/types/address.sql"
 check "range: CREATE TYPE ... AS RANGE" grep -q 'CREATE TYPE .* AS RANGE' "$P/types/floatrange.sql"
+
+# ------------------------------------------------------------ extensions/
+
+eq "extensions/ lists every extension, initdb's plpgsql too, sorted" \
+	"$(val tricky "SELECT extname || '.sql' FROM pg_extension ORDER BY extname COLLATE \"C\"")" "$(lsu "$DB/extensions")"
+eq "... plpgsql and tricky.sql's three" "$(nl_join btree_gist.sql citext.sql pg_trgm.sql plpgsql.sql)" "$(lsu "$DB/extensions")"
+ext_bad="" next=0
+while IFS='|' read -r name want; do
+	next=$((next + 1))
+	[ "$want" == "$(cat "$DB/extensions/$name.sql")" ] || ext_bad+="$name: $(cat "$DB/extensions/$name.sql")"$'\n'
+done < <(val tricky "SELECT extname, format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I VERSION %L;',
+	extname, n.nspname, extversion) FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace")
+check "$next extension files compared" test "$next" -eq 4
+eq "each is CREATE EXTENSION with its schema and version; default comments are not written" "" "$ext_bad"
+eq "writing an extension file is refused (EPERM): written by another issue's work" "Operation not permitted" \
+	"$(errno_of bash -c "echo 'CREATE EXTENSION citext;' >>'$DB/extensions/citext.sql'")"
+eq "... nothing staged" "" "$(ls -A "$DB/migrations/pending")"
 
 # -------------------------------------------- extension objects left out
 

@@ -139,6 +139,100 @@ int main(void)
 		sb_reset(&sb);
 	}
 
+	/* Round-trip classes (issue 12): extension comments, attach order,
+	 * partitions' own keys, identity sequences' persistence. */
+	{
+		struct cat_extension x = { .name = "citext", .qname = "citext", .qschema = "\"Part Ω\"",
+					   .version = "1.6", .comment = "data type", .control_comment = "data type" };
+		render_extension(&sb, &x);
+		is_str(sb_str(&sb), "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA \"Part Ω\" VERSION '1.6';\n",
+		       "extension: schema and version; its default comment not written");
+		sb_reset(&sb);
+		x.comment = "it's ours";
+		render_extension(&sb, &x);
+		ok(pos(sb_str(&sb), ";\nCOMMENT ON EXTENSION citext IS 'it''s ours';\n") > 0,
+		   "extension: a changed comment is written");
+		sb_reset(&sb);
+		x.comment = NULL;
+		render_extension(&sb, &x);
+		ok(pos(sb_str(&sb), ";\nCOMMENT ON EXTENSION citext IS NULL;\n") > 0,
+		   "extension: a removed comment is removed again");
+		sb_reset(&sb);
+		x.control_comment = NULL;
+		render_extension(&sb, &x);
+		ok(pos(sb_str(&sb), "COMMENT") < 0, "extension: no comment, none by default: nothing");
+		sb_reset(&sb);
+
+		struct cat_schema ps = { .name = "public", .qname = "public" };
+		struct cat_relation useq = { .schema = &ps, .name = "t_id_seq", .qname = "t_id_seq",
+					     .kind = 0, .persistence = 'u', .seq_type = "integer", .seq_start = 1,
+					     .seq_inc = 1, .seq_min = 1, .seq_max = 2147483647, .seq_cache = 1 };
+		struct cat_column tc[] = { { .name = "id", .qname = "id", .type = "integer", .notnull = true,
+					     .identity = 'a', .islocal = true, .identity_seq = &useq } };
+		struct cat_index pidx = { .name = "notes_idx", .qname = "notes_idx",
+					  .def = "CREATE INDEX notes_idx ON ONLY public.notes USING btree (a)" };
+		struct cat_index cidx = { .name = "epic_idx", .qname = "epic_idx",
+					  .def = "CREATE INDEX epic_idx ON public.epic USING btree (a)",
+					  .parent = "public.notes_idx" };
+		struct cat_constraint pkey = { .name = "notes_pk", .qname = "notes_pk", .type = 'p',
+					       .def = "PRIMARY KEY (a)", .index_qname = "notes_pk" };
+		struct cat_constraint ckey = { .name = "own pk", .qname = "\"own pk\"", .type = 'p',
+					       .def = "PRIMARY KEY (a)", .index_qname = "\"own pk\"",
+					       .index_parent = "public.notes_pk" };
+		unsigned notes_oid = 2, epic_oid = 1;
+		struct cat_relation rels[] = {
+			{ .oid = epic_oid, .schema = &ps, .name = "epic", .qname = "epic", .kind = 'r',
+			  .persistence = 'p', .is_partition = true, .partbound = "FOR VALUES IN (1)",
+			  .parents = "public.notes", .parent_oids = &notes_oid, .nparents = 1,
+			  .indexes = &cidx, .nindexes = 1, .inh_keys = &ckey, .ninh_keys = 1 },
+			{ .oid = notes_oid, .schema = &ps, .name = "notes", .qname = "notes", .kind = 'p',
+			  .persistence = 'p', .partkey = "LIST (a)", .indexes = &pidx, .nindexes = 1,
+			  .cons = &pkey, .ncons = 1 },
+			{ .oid = 3, .schema = &ps, .name = "t", .qname = "t", .kind = 'r', .persistence = 'p',
+			  .cols = tc, .ncols = 1 },
+		};
+		struct cat_relation *rp[] = { &rels[0], &rels[1], &rels[2] };
+		ps.tables = rp;
+		ps.ntables = 3;
+		struct catalog pc = { .schemas = &ps, .nschemas = 1, .exts = &x, .nexts = 1 };
+		render_schema_sql(&sb, &pc, NULL);
+		const char *ddl = sb_str(&sb);
+		long attach = pos(ddl, "ALTER INDEX public.notes_idx ATTACH PARTITION public.epic_idx;");
+		ok(attach > pos(ddl, "CREATE INDEX notes_idx ON ONLY") && attach > pos(ddl, "CREATE INDEX epic_idx"),
+		   "schema.sql: ATTACH after both indexes, though the partition sorts first");
+		long own = pos(ddl, "ALTER TABLE public.epic ADD CONSTRAINT \"own pk\" PRIMARY KEY (a);");
+		ok(own > 0 && own < pos(ddl, "ALTER TABLE public.notes ADD CONSTRAINT notes_pk"),
+		   "schema.sql: a partition's own key before its parent's");
+		ok(pos(ddl, "ALTER INDEX public.notes_pk ATTACH PARTITION public.\"own pk\";") > own,
+		   "schema.sql: ... and its index attached to the parent's key index");
+		ok(pos(ddl, "CREATE TABLE public.t (") < pos(ddl, "ALTER SEQUENCE public.t_id_seq SET UNLOGGED;"),
+		   "schema.sql: an identity sequence unlike its table is set so after CREATE TABLE");
+		sb_reset(&sb);
+		render_table(&sb, &rels[2]);
+		ok(pos(sb_str(&sb), "ALTER SEQUENCE public.t_id_seq SET UNLOGGED;\n") > 0,
+		   "table.sql: the same");
+		sb_reset(&sb);
+		rels[2].persistence = 'u';
+		render_table(&sb, &rels[2]);
+		ok(pos(sb_str(&sb), "CREATE UNLOGGED TABLE") == 0 && pos(sb_str(&sb), "ALTER SEQUENCE") < 0,
+		   "table.sql: an unlogged table's unlogged identity sequence: nothing to set");
+		sb_reset(&sb);
+		useq.persistence = 0;
+		render_table(&sb, &rels[2]);
+		ok(pos(sb_str(&sb), "ALTER SEQUENCE") < 0, "table.sql: before 15 (persistence 0): nothing to set");
+		sb_reset(&sb);
+		useq.persistence = 'p';
+		render_table(&sb, &rels[2]);
+		ok(pos(sb_str(&sb), "ALTER SEQUENCE public.t_id_seq SET LOGGED;\n") > 0,
+		   "table.sql: a logged identity sequence of an unlogged table");
+		sb_reset(&sb);
+		useq.kind = REL_SEQUENCE;
+		useq.persistence = 'u';
+		render_sequence(&sb, &useq);
+		ok(pos(sb_str(&sb), "CREATE UNLOGGED SEQUENCE public.t_id_seq\n") == 0, "sequence file: UNLOGGED");
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);

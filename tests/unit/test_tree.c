@@ -37,10 +37,11 @@ int main(void)
 	ok(tree_lookup(a, "schemas/public/tables/booking/nope") == NULL, "missing path: NULL");
 	ok(tree_lookup(a, "schemas/public/tables/booking/table.sql/x") == NULL, "path below a file: NULL");
 	ok(tree_lookup(a, "") == a->root && a->root->is_dir, "empty path is the database directory");
-	ok(a->root->nsubdirs == 2, "root counts its subdirectories (migrations, schemas): %zu", a->root->nsubdirs);
+	ok(a->root->nsubdirs == 3, "root counts its subdirectories (extensions, migrations, schemas): %zu",
+	   a->root->nsubdirs);
 	ok(tree_lookup(a, "schemas/public/tables/booking")->nsubdirs == 5, "a table directory has 5 subdirectories");
-	static const char *const dirs[] = { "schema.sql", "migrations", "schemas" };
-	for (size_t i = 0; i < 3; i++)
+	static const char *const dirs[] = { "schema.sql", "extensions", "migrations", "schemas" };
+	for (size_t i = 0; i < 4; i++)
 		ok(tree_lookup(a, dirs[i]) != NULL, "%s present", dirs[i]);
 	const struct node *tdir = tree_lookup(a, "schemas/public/tables/booking");
 	static const char *const want[] = { "columns", "comment", "constraints", "indexes",
@@ -101,5 +102,30 @@ int main(void)
 	tree_unref(c);
 	catalog_free(cat);
 	catalog_free(cat2);
+
+	/* extensions/: one file per extension, sorted, names escaped. */
+	struct catalog *xc = fixture_catalog("'pending'::booking_status");
+	struct cat_extension xs[] = {
+		{ .name = "plpgsql", .qname = "plpgsql", .qschema = "pg_catalog", .version = "1.0", .builtin = true },
+		{ .name = "a/b", .qname = "\"a/b\"", .qschema = "public", .version = "2" },
+		{ .name = "citext", .qname = "citext", .qschema = "public", .version = "1.6", .comment = "mine" },
+	};
+	xc->exts = xs;
+	xc->nexts = 3;
+	struct tree *xt = tree_build(xc, NULL, t1);
+	const struct node *xd = tree_lookup(xt, "extensions");
+	ok(xd && xd->is_dir && xd->nkids == 3, "extensions/ lists every extension, initdb's too");
+	static const char *const xwant[] = { "a%2Fb.sql", "citext.sql", "plpgsql.sql" };
+	for (size_t i = 0; xd && i < xd->nkids && i < 3; i++)
+		is_str(xd->kids[i]->name, xwant[i], "extensions/ entry %zu sorted, escaped", i);
+	const struct node *xf = tree_lookup(xt, "extensions/citext.sql");
+	is_str(xf ? xf->data : "", "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public VERSION '1.6';\n"
+	       "COMMENT ON EXTENSION citext IS 'mine';\n", "extensions/citext.sql");
+	ok(xf && xf->size == strlen(xf->data), "its size is its content's");
+	const struct node *xs_sql = tree_lookup(xt, "schema.sql");
+	ok(xs_sql && !strstr(xs_sql->data, "plpgsql") && strstr(xs_sql->data, "EXTENSION IF NOT EXISTS citext"),
+	   "schema.sql leaves initdb's plpgsql out, as pg_dump does");
+	tree_unref(xt);
+	catalog_free(xc);
 	return done_testing();
 }
