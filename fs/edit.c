@@ -27,21 +27,6 @@
 
 /* ---- dispatch ---- */
 
-/* A column file; a definition PostgreSQL refuses in sed's temp file is
- * kept as a draft: sed renames it over its target next, and the refusal
- * then names the file the user edited. */
-static int column_or_sed_draft(struct change *c, const struct epath *p, const char *data, size_t len)
-{
-	int rc = len > EDIT_MAX_COLUMN ? ed_fail(c, -EINVAL, "longer than %d bytes: not a column definition",
-						 EDIT_MAX_COLUMN) : ed_write_column(c, p, data, len);
-	if (rc != -EINVAL || !p->sed_temp)
-		return rc;
-	c->err[0] = '\0';
-	if (!c->dry)
-		ed_extra_put(c->db, c->path, data, len);
-	return 0;
-}
-
 static int write_locked(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -53,7 +38,9 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 	}
 	switch (p->kind) {
 	case E_COLUMN:
-		return column_or_sed_draft(c, p, data, len);
+		if (len > EDIT_MAX_COLUMN)
+			return ed_fail(c, -EINVAL, "longer than %d bytes: not a column definition", EDIT_MAX_COLUMN);
+		return ed_write_column(c, p, data, len);
 	case E_INDEX:
 	case E_CONSTRAINT:
 		if (p->draft_name) {
@@ -139,7 +126,8 @@ int edit_early_check(struct database *db, const char *path, const char *data, si
 		struct change c;
 		if (!(rc = ed_begin(&c, db, path))) {
 			c.dry = true;
-			rc = ed_end(&c, column_or_sed_draft(&c, &p, data, len));
+			rc = ed_end(&c, len > EDIT_MAX_COLUMN ? ed_fail(&c, -EINVAL, "longer than %d bytes: "
+					"not a column definition", EDIT_MAX_COLUMN) : ed_write_column(&c, &p, data, len));
 		}
 	}
 	ed_epath_free(&p);

@@ -67,7 +67,7 @@ static bool notnull_changes_name(const struct cat_column *col, const struct stag
 	       noinherit != def->notnull_noinherit;
 }
 
-int ed_write_column(struct change *c, const struct epath *p, const char *data, size_t len)
+static int write_column(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
 	struct target t;
@@ -148,6 +148,20 @@ out:
 	free(qname);
 	free(text);
 	return rc;
+}
+
+/* A definition PostgreSQL refuses in sed's temp file is kept as a draft:
+ * sed renames it over its target next, and the refusal then names the
+ * file the user edited (edit.c, rename_locked). */
+int ed_write_column(struct change *c, const struct epath *p, const char *data, size_t len)
+{
+	int rc = write_column(c, p, data, len);
+	if (rc != -EINVAL || !p->sed_temp)
+		return rc;
+	c->err[0] = '\0';
+	if (!c->dry)
+		ed_extra_put(c->db, c->path, data, len);
+	return 0;
 }
 
 int ed_write_definition(struct change *c, const struct epath *p, const char *data, size_t len)
