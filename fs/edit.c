@@ -492,8 +492,12 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 		  "writing the new file and removing the old one)");
 	goto out;
 failed:
-	if (rc)
+	if (rc) {
+		/* Refused as the target: name it, not the temp file (sed's,
+		 * an editor's) that was saved over it. */
 		memcpy(c->err, inner.err, sizeof c->err);
+		c->path = tpath;
+	}
 out:
 	free(data);
 	return rc;

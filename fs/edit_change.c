@@ -59,6 +59,9 @@ void ed_parse(const char *path, struct epath *p)
 	p->file = c[n - 1];
 	size_t fl = len[n - 1];
 	p->scratch = p->file[0] == '.' || p->file[fl - 1] == '~';
+	p->sed_temp = fl == 9 && !strncmp(p->file, "sed", 3);
+	for (size_t i = 3; p->sed_temp && i < fl; i++)
+		p->sed_temp = isalnum((unsigned char)p->file[i]);
 #define IS(i, lit) (len[i] == strlen(lit) && !memcmp(c[i], lit, len[i]))
 	if (n == 3 && IS(0, "migrations") && (IS(1, "pending") || IS(1, "apply"))) {
 		p->kind = IS(1, "pending") ? E_PENDING : E_APPLY;

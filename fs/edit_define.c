@@ -20,6 +20,7 @@
 #include "pg.h"
 #include "probe.h"
 #include "render.h"
+#include "sqlparse.h"
 #include "stage.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -66,7 +67,7 @@ static bool notnull_changes_name(const struct cat_column *col, const struct stag
 	       noinherit != def->notnull_noinherit;
 }
 
-int ed_write_column(struct change *c, const struct epath *p, const char *data, size_t len)
+static int write_column(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
 	struct target t;
@@ -95,6 +96,20 @@ int ed_write_column(struct change *c, const struct epath *p, const char *data, s
 	PGconn *conn = ed_conn(c);
 	if (!conn) {
 		rc = -EIO;
+		goto out;
+	}
+	if (sqlparse_column_references(text)) {
+		/* A foreign key is a constraint of its own in the tree (the
+		 * probe's temporary table could not even hold one). */
+		struct strbuf q = STRBUF_INIT;
+		sb_add_qual(&q, t.want->schema->qname, t.want->qname);
+		if (!(qname = probe_quote_ident(conn, p->name, c->err, sizeof c->err)))
+			rc = -EIO;
+		else
+			rc = ed_fail(c, -EINVAL, "a column file cannot hold REFERENCES: write it as constraints/<name>.sql "
+				     "beside columns/%s, e.g. ALTER TABLE %s ADD CONSTRAINT <name> FOREIGN KEY (%s) "
+				     "REFERENCES ...", p->file, sb_str(&q), qname);
+		strbuf_free(&q);
 		goto out;
 	}
 	if (probe_column(conn, &t.pt, p->name, old, text, &def, c->err, sizeof c->err)) {
@@ -133,6 +148,20 @@ out:
 	free(qname);
 	free(text);
 	return rc;
+}
+
+/* A definition PostgreSQL refuses in sed's temp file is kept as a draft:
+ * sed renames it over its target next, and the refusal then names the
+ * file the user edited (edit.c, rename_locked). */
+int ed_write_column(struct change *c, const struct epath *p, const char *data, size_t len)
+{
+	int rc = write_column(c, p, data, len);
+	if (rc != -EINVAL || !p->sed_temp)
+		return rc;
+	c->err[0] = '\0';
+	if (!c->dry)
+		ed_extra_put(c->db, c->path, data, len);
+	return 0;
 }
 
 int ed_write_definition(struct change *c, const struct epath *p, const char *data, size_t len)
@@ -191,9 +220,11 @@ int ed_write_definition(struct change *c, const struct epath *p, const char *dat
 			goto out;
 		}
 		if ((after = keyword(k, "CONCURRENTLY"))) {
+			/* Blanked, not cut: PostgreSQL's positions stay the
+			 * file's. */
 			conc = true;
-			sb_addn(&probe_text, text, (size_t)(k - text));
-			sb_add(&probe_text, after);
+			sb_add(&probe_text, text);
+			memset(probe_text.buf + (k - text), ' ', (size_t)(after - k));
 		} else {
 			sb_add(&probe_text, text);
 		}

@@ -35,6 +35,9 @@ struct epath {
 	const char *file;	/* last component, as in the path */
 	bool scratch;		/* ".x.swp", "x~": never staged */
 	bool draft_name;	/* a name that cannot be a definition ("sedAb12", no .sql) */
+	bool sed_temp;		/* named like GNU sed -i's temp file ("sed" and 6 letters or
+				 * digits): an invalid definition there stays a draft, judged
+				 * under the target's name when sed renames it over it */
 	bool in_table;		/* somewhere inside a table's directory */
 	bool shortened;		/* a name holds "%~" (name_unescape: a shortened name) */
 };

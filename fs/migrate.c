@@ -16,6 +16,8 @@
 #include "log.h"
 #include "pg.h"
 #include "pgversion.h"
+#include "sqlparse.h"
+#include "sqlpos.h"
 #include "sqltx.h"
 #include "strbuf.h"
 
@@ -29,6 +31,7 @@ struct run {
 	char key[32];				/* the advisory lock key */
 	const char *file, *name;
 	size_t len;
+	size_t fail_off, fail_len;		/* the statement that failed */
 };
 
 static void say(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -218,21 +221,17 @@ static int errno_of(PGconn *conn, const char *state)
 	return -ECANCELED;
 }
 
-/* The 1-based line of byte OFF of the file. */
-static int line_at(const char *file, size_t off)
-{
-	int line = 1;
-	for (size_t i = 0; i < off && file[i]; i++)
-		line += file[i] == '\n';
-	return line;
-}
-
+/* A piece of the file between Drizzle's breakpoints, and its statements
+ * (split by PostgreSQL's parser; NULL when the parser cannot read it:
+ * then it is sent whole and counts as one). */
 struct chunk {
 	size_t off, len;
+	struct sql_stmt *stmts;	/* offsets within the chunk */
+	int nstmts;
 };
 
-/* The file cut at Drizzle's breakpoints; chunks of only white space and
- * comments are dropped by the server (empty queries), so counted apart. */
+/* The file cut at Drizzle's breakpoints, each piece split into its
+ * statements; chunks of only white space and comments hold none. */
 static size_t chunks_of(const char *file, size_t len, struct chunk **out)
 {
 	size_t n = 0, cap = 8, start = 0;
@@ -244,7 +243,9 @@ static size_t chunks_of(const char *file, size_t len, struct chunk **out)
 		size_t end = bp ? (size_t)(bp - file) : len;
 		if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
 			abort();
-		v[n++] = (struct chunk){ start, end - start };
+		v[n] = (struct chunk){ start, end - start, NULL, 0 };
+		v[n].nstmts = sqlparse_split(file + start, end - start, &v[n].stmts);
+		n++;
 		if (!bp)
 			break;
 		start = end + strlen(BREAKPOINT);
@@ -253,11 +254,29 @@ static size_t chunks_of(const char *file, size_t len, struct chunk **out)
 	return n;
 }
 
-/* Runs one chunk; on failure describes it (which statement, where, what
- * PostgreSQL said) and returns -errno. *STATE gets the SQLSTATE. */
-static int run_chunk(struct run *u, const struct chunk *c, size_t i, size_t n, char *state, size_t statelen)
+static void free_chunks(struct chunk *c, size_t n)
 {
-	char *text = strndup(u->file + c->off, c->len);
+	for (size_t i = 0; c && i < n; i++)
+		free(c[i].stmts);
+	free(c);
+}
+
+/* Statements of the file in all: what "statement K of N" counts. */
+static size_t count_statements(const struct chunk *c, size_t n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += c[i].stmts ? (size_t)c[i].nstmts : 1;
+	return total;
+}
+
+/* Sends bytes [off, off + len) of the file as one query (statement K of
+ * N, 1-based); on failure describes it (which statement, where in the
+ * file as an editor counts, what PostgreSQL said) and returns -errno.
+ * *STATE gets the SQLSTATE. */
+static int run_one(struct run *u, size_t off, size_t len, size_t k, size_t n, char *state, size_t statelen)
+{
+	char *text = strndup(u->file + off, len);
 	if (!text)
 		abort();
 	PGresult *res = PQexec(u->conn, text);
@@ -271,22 +290,45 @@ static int run_chunk(struct run *u, const struct chunk *c, size_t i, size_t n, c
 		const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 		const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
 		snprintf(state, statelen, "%s", s ? s : "");
-		/* PostgreSQL's position is in characters of the chunk; without
-		 * one, the statement's first line. */
-		size_t off = c->off;
-		if (pos)
-			off += (size_t)strtoul(pos, NULL, 10) - 1;
-		else
-			while (off < c->off + c->len && isspace((unsigned char)u->file[off]))
-				off++;
+		/* PostgreSQL's position counts characters of what was sent;
+		 * without one, the statement's first keyword. */
+		size_t at = pos ? sqlpos_char_offset(u->file, off, off + len, strtol(pos, NULL, 10)) :
+				  sqlpos_first_token(u->file, off, off + len);
+		int line, chr;
+		sqlpos_line_char(u->file, at, &line, &chr);
 		rc = errno_of(u->conn, s);
-		say(u, "%s failed at statement %zu of %zu (line %d%s%s): %s%s%s%s%s [SQLSTATE %s]",
-		    u->name, i + 1, n, line_at(u->file, off), pos ? ", character " : "", pos ? pos : "",
-		    msg ? msg : PQerrorMessage(u->conn), detail ? "; " : "", detail ? detail : "",
-		    hint ? "; hint: " : "", hint ? hint : "", s ? s : "none");
+		say(u, "%s failed at statement %zu of %zu (line %d, character %d): %s%s%s%s%s [SQLSTATE %s]",
+		    u->name, k, n, line, chr, msg ? msg : PQerrorMessage(u->conn), detail ? "; " : "",
+		    detail ? detail : "", hint ? "; hint: " : "", hint ? hint : "", s ? s : "none");
+		u->fail_off = off;
+		u->fail_len = len;
 	}
 	PQclear(res);
 	free(text);
+	return rc;
+}
+
+/* Runs chunk C statement by statement, as psql does; *K counts the
+ * file's statements run so far. Stops after a statement that ends the
+ * transaction when IN_TX (said, -ECANCELED). */
+static int run_chunk(struct run *u, const struct chunk *c, size_t *k, size_t n, bool in_tx,
+		     char *state, size_t statelen)
+{
+	int m = c->stmts ? c->nstmts : 1, rc = 0;
+	for (int j = 0; j < m && !rc; j++) {
+		size_t off = c->stmts ? c->off + c->stmts[j].off : c->off;
+		size_t len = c->stmts ? c->stmts[j].len : c->len;
+		rc = run_one(u, off, len, ++*k, n, state, statelen);
+		/* A COMMIT or ROLLBACK in the file ended our transaction: what
+		 * ran before it is committed (or gone) outside our control. */
+		if (!rc && in_tx && PQtransactionStatus(u->conn) != PQTRANS_INTRANS) {
+			say(u, "%s ends the transaction itself (COMMIT or ROLLBACK at statement %zu of %zu): what "
+			    "ran before it may be committed and is not recorded; check the database. Remove "
+			    "transaction control from migration files: schemafs runs each in a transaction.",
+			    u->name, *k, n);
+			rc = -ECANCELED;
+		}
+	}
 	return rc;
 }
 
@@ -509,15 +551,41 @@ static int prepare_record(struct run *u, struct dir_state *d, const char *hash, 
 	return 0;
 }
 
+/* What to do after a statement failed: a hand-written file is fixed; a
+ * generated one cannot be edited, so the advice names the tree's file its
+ * failed statement comes from. */
+static void advise(struct run *u)
+{
+	size_t l = strlen(u->r->message);
+	char *m = u->r->message + l;
+	size_t room = sizeof u->r->message - l;
+	if (!u->o->generated) {
+		snprintf(m, room, " Nothing was applied; the file stays in pending/: fix it and move it to apply/ "
+			 "again.");
+		return;
+	}
+	struct strbuf subject = STRBUF_INIT;
+	char *stmt = strndup(u->file + u->fail_off, u->fail_len);
+	if (!stmt)
+		abort();
+	if (!u->fail_len || sqlparse_subject(stmt, &subject))
+		sb_add(&subject, "the tree");
+	snprintf(m, room, " Nothing was applied. It is generated from the staged changes: change %s (the migration "
+		 "follows), or rm it to discard them all.", sb_str(&subject));
+	free(stmt);
+	strbuf_free(&subject);
+}
+
 static const char ENUM_RULE[] =
 	" A value added by ALTER TYPE ... ADD VALUE cannot be used in the transaction that adds it:"
 	" put the ADD VALUE in a migration of its own, apply it, then apply the rest.";
 
 /* Outside a transaction, for a file PostgreSQL refuses to run in one. */
-static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n, size_t nonempty)
+static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n, size_t nstmts)
 {
 	char err[1024], state[8];
-	if (nonempty > 1) {
+	/* Sent one by one, each statement would commit apart. */
+	if (nstmts > 1) {
 		say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
 		    "CONCURRENTLY) with others; nothing was run. Put that statement in a migration file of "
 		    "its own.", u->name);
@@ -535,8 +603,9 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 	set_timeouts(u, u->o->lock_timeout_ms, u->o->statement_timeout_ms, false, err, sizeof err);
 	set_search_path(u, false, err, sizeof err);	/* reset with the session (release_lock) */
 	int rc = 0;
+	size_t k = 0;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = run_chunk(u, &c[i], i, n, state, sizeof state);
+		rc = run_chunk(u, &c[i], &k, nstmts, false, state, sizeof state);
 	set_timeouts(u, 5000, 120000, false, err, sizeof err);
 	if (rc && !strcmp(state, "25001")) {
 		say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
@@ -590,6 +659,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 	struct run u = { .conn = conn, .o = o, .r = r, .file = sql, .name = name, .len = len };
 	char err[1024], hash[80], state[8];
 	struct chunk *c = NULL;
+	size_t n = 0, nstmts;
 	struct dir_state d = { 0 };
 	memset(r, 0, sizeof *r);
 	char what[32];
@@ -643,15 +713,9 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		rc = -EIO;
 		goto abort;
 	}
-	size_t n = chunks_of(sql, len, &c), nonempty = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *p = sql + c[i].off, *end = p + c[i].len;
-		/* Only counted: a chunk that holds nothing but blanks. */
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		nonempty += p < end;
-	}
-	if (!nonempty) {
+	n = chunks_of(sql, len, &c);
+	nstmts = count_statements(c, n);
+	if (!nstmts) {
 		say(&u, "%s holds no statement: nothing was run or recorded", name);
 		rc = -ECANCELED;
 		goto abort;
@@ -660,21 +724,12 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 	long long when;
 	if ((rc = prepare_record(&u, &d, hash, &when)))
 		goto abort;
-	for (size_t i = 0; i < n && !rc; i++) {
-		rc = run_chunk(&u, &c[i], i, n, state, sizeof state);
-		/* A COMMIT or ROLLBACK in the file ended our transaction: what
-		 * ran before it is committed (or gone) outside our control. */
-		if (!rc && PQtransactionStatus(conn) != PQTRANS_INTRANS) {
-			say(&u, "%s ends the transaction itself (COMMIT or ROLLBACK at statement %zu of %zu): what "
-			    "ran before it may be committed and is not recorded; check the database. Remove "
-			    "transaction control from migration files: schemafs runs each in a transaction.",
-			    name, i + 1, n);
-			rc = -ECANCELED;
-		}
-	}
+	size_t k = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = run_chunk(&u, &c[i], &k, nstmts, true, state, sizeof state);
 	if (rc && !strcmp(state, "25001")) {
 		rollback(&u);
-		rc = run_alone(&u, hash, c, n, nonempty);
+		rc = run_alone(&u, hash, c, n, nstmts);
 		goto unlock;
 	}
 	if (rc && PQtransactionStatus(conn) != PQTRANS_INTRANS && PQtransactionStatus(conn) != PQTRANS_INERROR)
@@ -684,9 +739,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 			size_t l = strlen(r->message);
 			snprintf(r->message + l, sizeof r->message - l, "%s", ENUM_RULE);
 		}
-		size_t l = strlen(r->message);
-		snprintf(r->message + l, sizeof r->message - l, " Nothing was applied; the file stays in "
-			 "pending/: fix it and move it to apply/ again.");
+		advise(&u);
 		goto abort;
 	}
 	/* The tracking row is written as the session's own user, whatever
@@ -722,7 +775,7 @@ abort:
 unlock:
 	if (PQstatus(conn) == CONNECTION_OK)
 		release_lock(&u);
-	free(c);
+	free_chunks(c, n);
 	free_dir(&d);
 	return rc;
 }

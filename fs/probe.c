@@ -9,6 +9,7 @@
 #include "pg.h"
 #include "pgversion.h"
 #include "render.h"
+#include "sqlpos.h"
 #include "strbuf.h"
 
 static int begin(PGconn *conn, char *err, size_t errlen)
@@ -18,7 +19,7 @@ static int begin(PGconn *conn, char *err, size_t errlen)
 	PGresult *res = pg_exec(conn,
 		"SELECT pg_catalog.set_config('lock_timeout', '" PROBE_LOCK_TIMEOUT "', true),"
 		" pg_catalog.set_config('statement_timeout', '" PROBE_STATEMENT_TIMEOUT "', true),"
-		" pg_catalog.set_config('search_path', 'public', true)", 0, NULL, err, errlen);
+		" pg_catalog.set_config('search_path', 'public, pg_temp', true)", 0, NULL, err, errlen);
 	PQclear(res);
 	return res ? 0 : -1;
 }
@@ -29,21 +30,59 @@ static void rollback(PGconn *conn)
 	pg_command(conn, "ROLLBACK", ignored, sizeof ignored);
 }
 
-/* "ERROR:  x" -> "x": the status file says where it comes from. */
-static void strip_severity(char *err)
+/* No position: the statement is schemafs's own, not the user's text. */
+#define OURS ((size_t)-1)
+
+/*
+ * Runs SQL (one statement, extended protocol). On failure, ERR gets
+ * PostgreSQL's primary message, detail and hint, never the statement
+ * (schemafs's own text around the user's would show through); a position
+ * is given when it falls in the user's text, which starts at byte USER of
+ * SQL, as the line and character of that text.
+ */
+static int run_at(PGconn *conn, const char *sql, size_t user, char *err, size_t errlen)
 {
-	const char *p = strstr(err, ":  ");
-	if (!strncmp(err, "ERROR:", 6) && p) {
-		memmove(err, p + 3, strlen(p + 3) + 1);
+	PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		PQclear(res);
+		return 0;
 	}
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+	struct strbuf sb = STRBUF_INIT;
+	sb_add(&sb, msg ? msg : PQerrorMessage(conn));
+	size_t len = strlen(sql);
+	if (pos && user != OURS) {
+		size_t at = sqlpos_char_offset(sql, 0, len, strtol(pos, NULL, 10));
+		if (at >= user && at < len) {
+			int line, chr;
+			sqlpos_line_char(sql + user, at - user, &line, &chr);
+			if (line > 1)
+				sb_addf(&sb, " (line %d, character %d)", line, chr);
+			else
+				sb_addf(&sb, " (character %d)", chr);
+		}
+	}
+	if (detail)
+		sb_addf(&sb, "; %s", detail);
+	if (hint)
+		sb_addf(&sb, "; hint: %s", hint);
+	snprintf(err, errlen, "%s", sb_str(&sb));
+	/* One line in status, whatever the server's message holds. */
+	for (char *p = err; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	strbuf_free(&sb);
+	PQclear(res);
+	return -1;
 }
 
 static int run(PGconn *conn, const char *sql, char *err, size_t errlen)
 {
-	int rc = pg_command(conn, sql, err, errlen);
-	if (rc)
-		strip_severity(err);
-	return rc;
+	return run_at(conn, sql, OURS, err, errlen);
 }
 
 static void qual_of(struct strbuf *sb, const struct cat_relation *r)
@@ -119,44 +158,79 @@ static const char SQL_PROBE_COLUMN[] =
 	" LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
 	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
-	" WHERE a.attrelid = 'pg_temp.schemafs_probe'::pg_catalog.regclass"
-	" AND a.attname = 'schemafs_probe_column'";
+	" WHERE a.attrelid = $1::pg_catalog.regclass AND a.attname = $2";
+
+/* The probe's temporary table carries the user's table and column names,
+ * so that what PostgreSQL says about it names them. pg_temp comes last in
+ * the probe's search_path: the temp table's row type never hides a type
+ * of the same name; the table itself is always named with pg_temp. */
+struct probe_names {
+	const char *table;		/* raw */
+	char *qtable, *qcol;		/* quoted (PQfreemem) */
+	struct strbuf rel;		/* "pg_temp.<qtable>" */
+};
+
+static int names_of(PGconn *conn, const struct probe_table *t, const char *col, struct probe_names *pn,
+		    char *err, size_t errlen)
+{
+	memset(pn, 0, sizeof *pn);
+	pn->table = t->want ? t->want->name : "probe";
+	pn->qtable = PQescapeIdentifier(conn, pn->table, strlen(pn->table));
+	pn->qcol = PQescapeIdentifier(conn, col, strlen(col));
+	if (!pn->qtable || !pn->qcol) {
+		snprintf(err, errlen, "%s", PQerrorMessage(conn));
+		return -1;
+	}
+	sb_addf(&pn->rel, "pg_temp.%s", pn->qtable);
+	return 0;
+}
+
+static void names_free(struct probe_names *pn)
+{
+	PQfreemem(pn->qtable);
+	PQfreemem(pn->qcol);
+	strbuf_free(&pn->rel);
+}
+
+static PGresult *filenode(PGconn *conn, const struct probe_names *pn, char *err, size_t errlen)
+{
+	const char *params[] = { sb_str(&pn->rel) };
+	return pg_exec(conn, "SELECT pg_catalog.pg_relation_filenode($1::pg_catalog.regclass)", 1, params, err, errlen);
+}
 
 /* Does changing OLD's type to DEF's rewrite the table, and is there a cast
- * at all? Tried on an empty temp table: the decision does not depend on
- * the rows. */
-static int probe_type_change(PGconn *conn, const struct cat_column *old, struct stage_coldef *def,
-			     char *err, size_t errlen)
+ * at all? Tried on an empty temp table of the column alone (the probe's
+ * first one dropped): the decision does not depend on the rows. */
+static int probe_type_change(PGconn *conn, const struct probe_names *pn, const struct cat_column *old,
+			     struct stage_coldef *def, char *err, size_t errlen)
 {
 	struct strbuf sql = STRBUF_INIT;
 	int rc = -1;
-	sb_addf(&sql, "CREATE TEMP TABLE schemafs_probe_type (c %s%s%s)", old->type,
-		old->collation ? " COLLATE " : "", old->collation ? old->collation : "");
+	PGresult *before = NULL, *after = NULL;
+	sb_addf(&sql, "DROP TABLE %s", sb_str(&pn->rel));
 	if (run(conn, sb_str(&sql), err, errlen))
 		goto out;
-	PGresult *before = pg_exec(conn, "SELECT pg_catalog.pg_relation_filenode('pg_temp.schemafs_probe_type')",
-				   0, NULL, err, errlen);
-	if (!before)
+	sb_reset(&sql);
+	sb_addf(&sql, "CREATE TEMP TABLE %s (%s %s%s%s)", pn->qtable, pn->qcol, old->type,
+		old->collation ? " COLLATE " : "", old->collation ? old->collation : "");
+	if (run(conn, sb_str(&sql), err, errlen) || !(before = filenode(conn, pn, err, errlen)))
 		goto out;
 	sb_reset(&sql);
-	sb_addf(&sql, "ALTER TABLE pg_temp.schemafs_probe_type ALTER COLUMN c TYPE %s%s%s", def->type,
+	sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s", sb_str(&pn->rel), pn->qcol, def->type,
 		def->collation ? " COLLATE " : "", def->collation ? def->collation : "");
 	if (run(conn, sb_str(&sql), err, errlen)) {
 		size_t len = strlen(err);
 		snprintf(err + len, errlen - len, " (changing %s to %s needs a USING expression: write that "
 			 "migration by hand in migrations/pending/)", old->type, def->type);
-		PQclear(before);
 		goto out;
 	}
-	PGresult *after = pg_exec(conn, "SELECT pg_catalog.pg_relation_filenode('pg_temp.schemafs_probe_type')",
-				  0, NULL, err, errlen);
-	if (after) {
+	if ((after = filenode(conn, pn, err, errlen))) {
 		def->rewrite = strcmp(PQgetvalue(before, 0, 0), PQgetvalue(after, 0, 0)) != 0;
 		rc = 0;
 	}
+out:
 	PQclear(before);
 	PQclear(after);
-out:
 	strbuf_free(&sql);
 	return rc;
 }
@@ -166,13 +240,14 @@ int probe_column(PGconn *conn, const struct probe_table *t, const char *name,
 		 char *err, size_t errlen)
 {
 	struct strbuf sql = STRBUF_INIT;
+	struct probe_names pn;
 	PGresult *res = NULL;
 	int rc = -1;
 	memset(def, 0, sizeof *def);
-	if (begin(conn, err, errlen))
+	if (names_of(conn, t, name, &pn, err, errlen) || begin(conn, err, errlen))
 		goto out;
 	/* The table's other columns, so a generated column can use them. */
-	sb_add(&sql, "CREATE TEMP TABLE schemafs_probe (");
+	sb_addf(&sql, "CREATE TEMP TABLE %s (", pn.qtable);
 	size_t n = 0;
 	for (size_t i = 0; t->want && i < t->want->ncols; i++) {
 		const struct cat_column *c = &t->want->cols[i];
@@ -184,10 +259,13 @@ int probe_column(PGconn *conn, const struct probe_table *t, const char *name,
 	if (run(conn, sb_str(&sql), err, errlen))
 		goto out;
 	sb_reset(&sql);
-	sb_addf(&sql, "ALTER TABLE pg_temp.schemafs_probe ADD COLUMN schemafs_probe_column %s", text);
-	if (run(conn, sb_str(&sql), err, errlen))
+	sb_addf(&sql, "ALTER TABLE %s ADD COLUMN %s ", sb_str(&pn.rel), pn.qcol);
+	size_t user = sql.len;
+	sb_add(&sql, text);
+	if (run_at(conn, sb_str(&sql), user, err, errlen))
 		goto out;
-	res = pg_exec(conn, pgv_sql_for(conn, SQL_PROBE_COLUMN), 0, NULL, err, errlen);
+	const char *params[] = { sb_str(&pn.rel), name };
+	res = pg_exec(conn, pgv_sql_for(conn, SQL_PROBE_COLUMN), 2, params, err, errlen);
 	if (!res)
 		goto out;
 	if (PQntuples(res) != 1 || strtoul(PQgetvalue(res, 0, 6), NULL, 10) != n + 1) {
@@ -208,18 +286,18 @@ int probe_column(PGconn *conn, const struct probe_table *t, const char *name,
 	def->generated = PQgetvalue(res, 0, 5)[0];
 	/* 18: the name the file gave its NOT NULL (the temp table's own
 	 * default name means none was given). */
-	if (def->notnull && pg_val(res, 0, 8) &&
-	    !catalog_notnull_is_default("schemafs_probe", "schemafs_probe_column", pg_val(res, 0, 8)))
+	if (def->notnull && pg_val(res, 0, 8) && !catalog_notnull_is_default(pn.table, name, pg_val(res, 0, 8)))
 		def->notnull_name = xstrdup_or_null(pg_val(res, 0, 10));
 	def->notnull_noinherit = PQgetvalue(res, 0, 9)[0] == 't';
 	if (old && (strcmp(old->type, def->type) || (old->collation ? !def->collation ||
 		    strcmp(old->collation, def->collation) : def->collation != NULL)))
-		if (probe_type_change(conn, old, def, err, errlen))
+		if (probe_type_change(conn, &pn, old, def, err, errlen))
 			goto out;
 	rc = 0;
 out:
 	PQclear(res);
 	rollback(conn);
+	names_free(&pn);
 	strbuf_free(&sql);
 	if (rc)
 		probe_column_free(def);
@@ -276,7 +354,7 @@ static int probe_object(PGconn *conn, const struct probe_table *t, const char *k
 	int rc = -1;
 	*def = NULL;
 	if (begin(conn, err, errlen) || setup_table(conn, t, err, errlen) ||
-	    drop_existing(conn, t, kind, name, err, errlen) || run(conn, text, err, errlen))
+	    drop_existing(conn, t, kind, name, err, errlen) || run_at(conn, text, 0, err, errlen))
 		goto out;
 	qual_of(&q, t->want);
 	const char *params[] = { name, t->want->schema->name, sb_str(&q) };

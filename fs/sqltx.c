@@ -3,13 +3,13 @@
 
 #include <cjson/cJSON.h>
 #include <pg_query.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static pthread_mutex_t parser_lock = PTHREAD_MUTEX_INITIALIZER;
+#include "sqlparse.h"
+#include "sqlpos.h"
 
 /* TransactionStmt kinds that end or open a transaction (savepoints do
  * neither), and the keyword to name them by. */
@@ -44,32 +44,12 @@ static const char *control_of(const char *stmt, bool *read)
 	return what;
 }
 
-/* Past the blanks and comments that open a statement's text (only to
- * tell the line its first keyword is on). */
-static size_t skip_blanks(const char *s, size_t at, size_t len)
-{
-	while (at < len) {
-		if (s[at] == ' ' || s[at] == '\t' || s[at] == '\n' || s[at] == '\r')
-			at++;
-		else if (at + 1 < len && s[at] == '-' && s[at + 1] == '-')
-			while (at < len && s[at] != '\n')
-				at++;
-		else if (at + 1 < len && s[at] == '/' && s[at + 1] == '*') {
-			const char *end = strstr(s + at + 2, "*/");
-			at = end ? (size_t)(end - s) + 2 : len;
-		} else
-			break;
-	}
-	return at;
-}
-
 int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *line)
 {
 	char *text = strndup(sql, len);
 	if (!text)
 		return 0;
-	/* libpg_query swaps fd 2 while it parses: one caller at a time. */
-	pthread_mutex_lock(&parser_lock);
+	sqlparse_lock();
 	/* Split by the parser, which knows BEGIN ATOMIC ... END bodies. When
 	 * it cannot read the file (syntax newer than its 15), by the scanner,
 	 * up to the first piece the parser cannot read: what follows may be
@@ -102,14 +82,14 @@ int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *lin
 		snprintf(what, whatlen, "%s", w);
 		/* The statement's own start, past blanks and comments the
 		 * scanner counts in it. */
-		size_t at = skip_blanks(text, (size_t)st->stmt_location, len);
+		size_t at = sqlpos_first_token(text, (size_t)st->stmt_location, len);
 		int l = 1;
 		for (size_t k = 0; k < at; k++)
 			l += text[k] == '\n';
 		*line = l;
 	}
 	pg_query_free_split_result(s);
-	pthread_mutex_unlock(&parser_lock);
+	sqlparse_unlock();
 	free(text);
 	return found;
 }

@@ -9,14 +9,17 @@
  *            naming the holder from pg_stat_activity).
  *   hash     lowercase hex SHA-256 of the file's bytes (drizzle's hash); a
  *            hash already in the tracking table is not run again.
- *   run      statements separated by "--> statement-breakpoint" (Drizzle's
- *            file format) are sent one chunk at a time, all in one
+ *   run      the chunks between "--> statement-breakpoint" (Drizzle's
+ *            file format), each split by PostgreSQL's parser (sqlparse.h),
+ *            are sent one statement at a time (a chunk the parser cannot
+ *            read is sent whole), all in one
  *            transaction with lock_timeout and statement_timeout set, then
  *            the tracking row (hash, created_at) and the file's text in
  *            <schema>.schemafs_migrations, then COMMIT. A file PostgreSQL
  *            refuses to run in a transaction (CREATE INDEX CONCURRENTLY,
  *            ...) is run on its own outside one, only when it is a single
- *            statement; an INVALID index it leaves behind is dropped.
+ *            statement (sent one by one, each would commit apart); an
+ *            INVALID index it leaves behind is dropped.
  *   journal  with a migrations_dir, the file is written there as
  *            <tag>.sql and appended to meta/_journal.json (both atomically)
  *            before the COMMIT, with "when" = created_at, strictly
@@ -40,13 +43,17 @@ struct migrate_opts {
 	int lock_wait_ms;		/* advisory lock */
 	int lock_timeout_ms, statement_timeout_ms;	/* 0: none */
 	const char *search_path;	/* the file's, or NULL: the session's default */
+	bool generated;			/* schemafs generated it from the staged changes */
 };
 
 struct migrate_result {
 	bool already;			/* the hash was applied before: nothing ran */
 	long long id;			/* the tracking row */
 	char tag[256];			/* "0007_booking_add_notes" */
-	char message[4096];		/* what happened, or why not and what to do */
+	char message[4096];		/* what happened, or why not and what to do: a
+					 * failed statement by its number in the file and
+					 * its line and character as an editor counts them;
+					 * for a generated file, the tree's file to change */
 };
 
 /* Applies the file NAME (its bytes SQL, LEN). Returns 0 (applied, or

@@ -3,7 +3,16 @@
  * it. Every probe runs in a transaction that is always rolled back, with a
  * short lock_timeout (PROBE_LOCK_TIMEOUT) so that it never queues behind,
  * or blocks, production traffic for long, and with search_path = public as
- * the catalog reads use, so canonical text matches the tree's.
+ * the catalog reads use, so canonical text matches the tree's (then
+ * pg_temp, last: see below).
+ *
+ * A column is tried on a temporary table named like the user's table,
+ * with the user's column name, so that PostgreSQL's messages and hints
+ * name them; the temp table is always named with pg_temp, and pg_temp is
+ * searched last so that its row type never hides a type of that name.
+ * Errors are PostgreSQL's primary message, detail and hint (never
+ * schemafs's own statement), with a position only when it falls in the
+ * user's text, counted in that text.
  *
  * The user's text is sent as one statement of the extended protocol
  * (PQexecParams): a second statement, or a COMMIT, is refused by the server.

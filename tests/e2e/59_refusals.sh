@@ -10,6 +10,16 @@ pg_start
 sql postgres -c "CREATE DATABASE app" >/dev/null
 sql app -c "CREATE TABLE booking (id int PRIMARY KEY, note text)" -c "CREATE TABLE victim (id int)" \
 	-c "CREATE TABLE guest (id int PRIMARY KEY, name text, memo text)" >/dev/null
+# For the messages (item 12): an enum, a table with a column to retype and
+# one to point at another table, and a table named like a type of public.
+sql app >/dev/null <<'EOF'
+CREATE TYPE public.pay AS ENUM ('pending', 'paid', 'refunded');
+CREATE TABLE public.room (id int PRIMARY KEY);
+CREATE TABLE public.stay (id int, rid int, note text);
+CREATE SCHEMA app;
+CREATE TYPE public.visit_state AS ENUM ('booked', 'seen');
+CREATE TABLE app.visit_state (id int, state visit_state);
+EOF
 M=$T_TMP/mnt
 mount_fs "$M" -o conninfo=dbname=app || { not_ok "mount"; done_testing; }
 MG=$M/app/migrations
@@ -69,6 +79,59 @@ eq "... nothing ran (no n1)" "" "$(val app "SELECT to_regclass('public.n1')")"
 eq "... victim survives" "victim" "$(val app "SELECT to_regclass('public.victim')")"
 eq "... no tracking row" "$rows_before" "$(tracked)"
 check "... status says why" grep -q 'holds a NUL byte (at byte 33)' "$MG/status"
+
+# --- refusals name what the user touched (issue 10, item 12) ---
+S=$M/app/schemas/public/tables/stay/columns
+refused_as() { # DESC TEXT: status's last refusal is TEXT (grep -F), nothing staged
+	check "$1: status says $2" grep -qF -- "last refused change: $2" "$MG/status"
+	eq "$1: nothing staged" "" "$(ls "$MG/pending")"
+}
+# sed -i writes sedXXXXXX beside the file, then renames it over the file.
+eq "sed -i with an unknown type: EINVAL (from the rename)" "Invalid argument" \
+	"$(errno_of sed -i 's/text/nosuchtype/' "$S/note")"
+refused_as "sed -i with an unknown type" 'schemas/public/tables/stay/columns/note: type "nosuchtype" does not exist'
+eq "... the column keeps its text" "text" "$(cat "$S/note")"
+eq "... no temp file is left" "id note rid" "$(ls "$S" | tr '\n' ' ' | sed 's/ $//')"
+check "sed -i reordering enum labels: refused" sh -c "! sed -i 's/^paid$/x/; s/^refunded$/paid/; s/^x$/refunded/' '$M/app/schemas/public/types/pay'"
+refused_as "sed -i on an enum" 'schemas/public/types/pay: label'
+check "... not the temp file" sh -c "! grep -q 'types/sed' '$MG/status'"
+# Editors that save atomically write a temp file, then rename(2) it over
+# the file (perl's rename is that call, and prints its errno).
+echo nosuchtype >"$S/.note.tmp"
+eq "an editor's temp file renamed over the column: EINVAL" "Invalid argument" \
+	"$(errno_of perl -e 'rename($ARGV[0], $ARGV[1]) or die "rename: $!\n"' "$S/.note.tmp" "$S/note")"
+refused_as "an editor's save-over" 'schemas/public/tables/stay/columns/note: type "nosuchtype" does not exist'
+rm -f "$S/.note.tmp"
+check "vim writing an unknown type: refused" sh -c "! vim -Nu NONE -i NONE -es -c 'set backup writebackup' \
+	-c '%s/text/nosuchtype/' -c 'wq' '$S/note'"
+refused_as "vim's save" 'schemas/public/tables/stay/columns/note: type "nosuchtype" does not exist'
+eq "... the column keeps its text" "text" "$(cat "$S/note")"
+check "a column really named like sed's temp file is staged" sh -c "echo integer >'$S/sedab12cd'"
+check "... ADD COLUMN sedab12cd" grep -q 'ADD COLUMN sedab12cd integer' <(cat "$MG"/pending/*.sql)
+rm "$S/sedab12cd"
+eq "... and unstaged by rm" "" "$(ls "$MG/pending")"
+# PostgreSQL's own message about the user's table and column, without
+# schemafs's statement; positions are the file's.
+eq "a misspelt type: EINVAL" "Invalid argument" "$(errno_of bash -c "echo integr >'$S/nights'")"
+refused_as "a misspelt type" 'schemas/public/tables/stay/columns/nights: type "integr" does not exist (character 1) (Invalid argument'
+check "... schemafs's probe is not named" sh -c "! grep -q 'schemafs_probe' '$MG/status'"
+eq "a type change with no cast: EINVAL" "Invalid argument" "$(errno_of bash -c "echo integer >'$S/note'")"
+refused_as "a type change with no cast" 'schemas/public/tables/stay/columns/note: column "note" cannot be cast automatically to type integer; hint: You might need to specify "USING note::integer"'
+eq "a column file with REFERENCES: EINVAL" "Invalid argument" \
+	"$(errno_of bash -c "echo 'integer REFERENCES public.room (id)' >'$S/rid'")"
+refused_as "REFERENCES in a column file" 'schemas/public/tables/stay/columns/rid: a column file cannot hold REFERENCES: write it as constraints/<name>.sql beside columns/rid, e.g. ALTER TABLE public.stay ADD CONSTRAINT <name> FOREIGN KEY (rid) REFERENCES ...'
+check "... not the temporary table's rule" sh -c "! grep -q 'temporary' '$MG/status'"
+eq "an index file with a function of the wrong type: EINVAL" "Invalid argument" \
+	"$(errno_of bash -c "echo 'CREATE INDEX CONCURRENTLY stay_x ON public.stay (lower(id))' | tee '$M/app/schemas/public/tables/stay/indexes/stay_x.sql'")"
+refused_as "an index file with a function of the wrong type" 'schemas/public/tables/stay/indexes/stay_x.sql: function lower(integer) does not exist (character 50); hint: No function matches'
+rm -f "$M/app/schemas/public/tables/stay/indexes/stay_x.sql"
+# The probe's temp table is named like the user's: a type of public with
+# that name must still be the one the column gets.
+V=$M/app/schemas/app/tables/visit_state/columns
+check "a column of type visit_state in table app.visit_state: staged" sh -c "echo 'visit_state NOT NULL' >'$V/state2'"
+eq "... the file reads back" "visit_state NOT NULL" "$(cat "$V/state2")"
+check "... applies" mv "$MG/pending/"*.sql "$MG/apply/"
+eq "... with public's enum" "visit_state" "$(val app "SELECT atttypid::regtype FROM pg_attribute WHERE attrelid = 'app.visit_state'::regclass AND attname = 'state2'")"
 umount_fs "$M"
 
 # --- standard_conforming_strings (item 6): a comment that would end its

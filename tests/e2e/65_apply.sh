@@ -85,7 +85,7 @@ dump >"$T_TMP/after.dump"
 check "failing file: the schema (pg_dump, or the catalog summary) byte-identical" cmp "$T_TMP/before.dump" "$T_TMP/after.dump"
 eq "failing file: no tracking row" "2" "$(rows)"
 check "failing file: still in pending/" cmp "$M/pending/0002_bad.sql" "$T_TMP/bad.sql"
-check "failing file: status names the statement and the line" grep -q 'failed at statement 3 of 5 (line 5' "$M/status"
+check "failing file: status names the statement, its line and first keyword" grep -qF 'failed at statement 3 of 5 (line 5, character 1)' "$M/status"
 check "failing file: PostgreSQL's message" grep -q 'column "a" of relation "booking" already exists' "$M/status"
 check "failing file: what to do" grep -q 'fix it and move it to apply/ again' "$M/status"
 check "failing file: nothing in migrations_dir" test ! -e "$DIR/0002_bad.sql"
@@ -93,6 +93,36 @@ eq "failing file: the journal did not grow" "2" "$(grep -c '"tag"' "$DIR/meta/_j
 check "cp of a failing file into apply/: close fails" sh -c "! cp '$T_TMP/bad.sql' '$M/apply/0003_bad2.sql'"
 check "cp of a failing file: it returns to pending/" cmp "$M/pending/0003_bad2.sql" "$T_TMP/bad.sql"
 rm "$M/pending/0002_bad.sql" "$M/pending/0003_bad2.sql"
+
+# --- positions as an editor counts them (issue 10, item 12) ---
+# Statements are sent one by one: the failing one is named by its number
+# in the file, its line, and the character (UTF-8) PostgreSQL points at.
+printf -- '-- positions count the file'"'"'s lines\nCREATE TABLE public.pos_a (id integer);\n\nCREATE TABLE public."p\xc3\xb6sit" (id integer, b nosuch);\n' >"$T_TMP/pos.sql"
+eq "a type error on line 4: ECANCELED" "Operation canceled" "$(errno_of cp "$T_TMP/pos.sql" "$M/apply/0002_pos.sql")"
+check "... status: statement 2 of 2, line 4, character 44" \
+	grep -qF '0002_pos.sql failed at statement 2 of 2 (line 4, character 44): type "nosuch" does not exist' "$M/status"
+check "... hand-written: fix it" grep -qF 'the file stays in pending/: fix it and move it to apply/ again' "$M/status"
+eq "... statement 1 rolled back" "" "$(val app "SELECT to_regclass('public.pos_a')")"
+rm -f "$M/pending/0002_pos.sql"
+printf 'ALTER TABLE public.booking ADD COLUMN p1 integer;\n\n  -- a comment first\n  ALTER TABLE public.booking ADD COLUMN p1 integer;\n' >"$T_TMP/pos2.sql"
+eq "an error without a position: ECANCELED" "Operation canceled" "$(errno_of cp "$T_TMP/pos2.sql" "$M/apply/0002_pos2.sql")"
+check "... points at the statement's first keyword, past the comment" \
+	grep -qF '0002_pos2.sql failed at statement 2 of 2 (line 4, character 3): column "p1" of relation "booking" already exists' "$M/status"
+rm -f "$M/pending/0002_pos2.sql"
+printf 'CREATE INDEX CONCURRENTLY booking_p_a ON public.booking (nights); CREATE INDEX CONCURRENTLY booking_p_b ON public.booking (code);\n' >"$T_TMP/conc2.sql"
+eq "two CONCURRENTLY statements in one chunk: ECANCELED" "Operation canceled" "$(errno_of cp "$T_TMP/conc2.sql" "$M/apply/0002_conc2.sql")"
+check "... refused as mixed" grep -q '0002_conc2.sql mixes a statement that cannot run in a transaction' "$M/status"
+eq "... neither ran" "" "$(val app "SELECT to_regclass('public.booking_p_a')")"
+rm -f "$M/pending/0002_conc2.sql"
+# A generated migration cannot be edited: the advice names the tree's file.
+sql app -c "UPDATE public.booking SET nights = NULL WHERE id = 1" >/dev/null
+echo 'integer NOT NULL' >"$B/columns/nights"
+gen=$(ls "$M/pending")
+eq "a generated migration that fails: ECANCELED" "Operation canceled" "$(errno_of mv "$M/pending/$gen" "$M/apply/")"
+check "... the advice names the column's file" grep -qF 'It is generated from the staged changes: change schemas/public/tables/booking/columns/nights (the migration follows), or rm it to discard them all' "$M/status"
+check "... not fix it" sh -c "! grep -q 'fix it and move it' '$M/status'"
+rm "$M/pending/$gen"
+sql app -c "UPDATE public.booking SET nights = 1 WHERE id = 1" >/dev/null
 
 # --- an enum value used in the same transaction ---
 printf "ALTER TYPE public.mood ADD VALUE 'meh';\nSELECT 'meh'::public.mood;\n" >"$T_TMP/enum.sql"
