@@ -8,7 +8,8 @@
  *                               "migrations_schema": "drizzle",
  *                               "connect_timeout": 10, "ttl": 2,
  *                               "lock_timeout": 5000, "statement_timeout": 0,
- *                               "lock_wait": 30000 } },
+ *                               "lock_wait": 30000,
+ *                               "writers_group": "dbadmins" } },
  *     "state_dir": "...", "ttl": 2 }
  *
  * A struct config owns every string in it; config_free() releases them.
@@ -19,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct db_config {
 	char *name;		/* top-level directory; NULL until known for -o conninfo */
@@ -34,6 +36,9 @@ struct db_config {
 	int lock_timeout_ms;	/* migrations: SET lock_timeout (default 5000) */
 	int statement_timeout_ms;	/* migrations: SET statement_timeout (default 0: none) */
 	int lock_wait_ms;	/* migrations: wait for the advisory lock (default 30000) */
+	char *writers_group;	/* group allowed to change it besides the owner; NULL: none */
+	bool has_writers;	/* config_resolve_groups(): writers_group found */
+	gid_t writers_gid;    	/* config_resolve_groups(): its gid */
 };
 
 struct config {
@@ -46,7 +51,14 @@ struct config {
 /* Parses JSON text. On error returns -1 and writes one line (with line and
  * column for syntax errors) to ERR. */
 int config_parse(const char *json, struct config *cfg, char *err, size_t errlen);
+/* Also refuses (one line in ERR, without the password) a file that holds a
+ * password and that group or others can read: libpq ignores such a .pgpass
+ * for the same reason. */
 int config_load_file(const char *path, struct config *cfg, char *err, size_t errlen);
+/* Looks up each writers_group. On error returns -1 with one line in ERR. */
+int config_resolve_groups(struct config *cfg, char *err, size_t errlen);
+/* Does a conninfo string or URI carry a password? (Never logs it.) */
+bool config_conninfo_has_password(const char *conninfo);
 /* One database from a conninfo string; its name is filled in on connect. */
 int config_from_conninfo(const char *conninfo, struct config *cfg);
 /* Defaults for fields not given (ttl from the mount's -o ttl when set). */
