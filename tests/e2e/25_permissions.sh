@@ -46,7 +46,7 @@ LOG=$T_TMP/sfs.log
 : >"$LOG"
 chmod 644 "$LOG"
 cat >"$T_TMP/cfg.json" <<EOF
-{ "databases": { "app": { "conninfo": "dbname=app", "writers_group": "$WG" },
+{ "databases": { "app": { "conninfo": "dbname=app", "writers_group": "$WG", "lock_timeout": 0 },
                  "ro": { "conninfo": "dbname=ro", "read_only": true } },
   "state_dir": "$ST", "ttl": 1 }
 EOF
@@ -137,6 +137,42 @@ echo 'CREATE TABLE public.made_by_writer (x int);' >"$T_TMP/w.sql"
 chmod 644 "$T_TMP/w.sql"
 check "writer: cp into apply/" as_writer cp "$T_TMP/w.sql" "$M/apply/0002_w.sql"
 eq "writer: it ran" "made_by_writer" "$(val app "SELECT to_regclass('public.made_by_writer')")"
+
+# --- a refusal does not wait behind a running migration ---
+# A session holds a lock the writer's migration needs (lock_timeout 0: it
+# waits as long as it takes); meanwhile nobody is refused and status says so.
+locker_ready() {
+	test "$(val app "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+	                 WHERE a.application_name = 'locker' AND l.relation = 'public.doomed'::regclass AND l.granted")" == 1
+}
+migration_waiting() {
+	test "$(val app "SELECT count(*) FROM pg_stat_activity
+	                 WHERE wait_event_type = 'Lock' AND query LIKE '%doomed%ADD COLUMN y%'")" == 1
+}
+refusal_recorded() {
+	timeout 20 runuser -u nobody -- bash -c 'echo text >"$1"' _ "$B/columns/during_apply" 2>/dev/null
+	grep -q "^last refused change: .*columns/during_apply: uid $NOBODY_UID" "$M/status"
+}
+PGAPPNAME=locker psql -X -q -d app -c "BEGIN; LOCK TABLE public.doomed IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" \
+	>/dev/null 2>&1 &
+locker=$!
+check "a session holds the lock" poll 30 locker_ready
+echo 'ALTER TABLE public.doomed ADD COLUMN y integer;' >"$T_TMP/slow.sql"
+chmod 644 "$T_TMP/slow.sql"
+as_writer cp "$T_TMP/slow.sql" "$M/apply/0003_slow.sql" 2>"$T_TMP/slow.err" &
+slow=$!
+check "the migration is running, waiting for the lock" poll 30 migration_waiting
+eq "during the migration, nobody: EACCES at once" "Permission denied" \
+	"$(errno_of timeout 20 runuser -u nobody -- bash -c 'echo text >"$1"' _ "$B/columns/during_apply")"
+check "during the migration, the refusal is in status" poll 30 refusal_recorded
+eq "during the migration, nobody reads" "text" "$(timeout 20 runuser -u nobody -- cat "$B/columns/note")"
+check "the migration was still running meanwhile" migration_waiting
+val app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'locker'" >/dev/null
+wait "$locker" 2>/dev/null
+wait "$slow"
+eq "then the migration completes" "0" "$?"
+eq "and its column exists" "y" \
+	"$(val app "SELECT attname FROM pg_attribute WHERE attrelid = 'public.doomed'::regclass AND attname = 'y'")"
 
 # --- secrets: state and log files are private ---
 eq "log file made private (was 644)" "600" "$(stat -c %a "$LOG")"
