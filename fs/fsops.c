@@ -90,6 +90,7 @@ static void sfs_untrack(struct open_file *of)
  * start (LOOKUP_REVAL), finds it absent, and creates it, or tells stat()
  * ENOENT. Kept for as long as the kernel may cache an entry.
  */
+#define GONE_MAX 4096
 struct gone {
 	char *path;			/* "/<db>/<path>"; owned */
 	struct timespec when;		/* CLOCK_MONOTONIC */
@@ -121,15 +122,18 @@ static void gone_add(const char *path, double keep)
 	pthread_mutex_lock(&gone_lock);
 	g->next = gone_list;
 	gone_list = g;
-	/* Once per name; older ones are out of the kernel's cache by now. */
+	/* Once per name; older ones are out of the kernel's cache by now.
+	 * Bounded: a dropped schema's thousands of names cost no more. */
+	size_t kept = 1;
 	for (struct gone **pp = &g->next; *pp;) {
 		struct gone *o = *pp;
-		if (now.tv_sec - o->when.tv_sec > keep + 10 || !strcmp(o->path, path)) {
+		if (kept >= GONE_MAX || now.tv_sec - o->when.tv_sec > keep + 10 || !strcmp(o->path, path)) {
 			*pp = o->next;
 			free(o->path);
 			free(o);
 		} else {
 			pp = &o->next;
+			kept++;
 		}
 	}
 	pthread_mutex_unlock(&gone_lock);
