@@ -186,6 +186,7 @@ umount_fs "$MNT"
 mount_fs "$MNT" -o allow_other,default_permissions -o config="$T_TMP/cfg.json" -o log="$LOG" ||
 	{ not_ok "mount with default_permissions"; done_testing; }
 before=$(catalog)
+logged=$(grep -c "uid $NOBODY_UID" "$LOG")
 refused "default_permissions: echo >" bash -c 'echo text >"$1"' _ "$B/columns/x"
 refused "default_permissions: cp into apply/" cp "$T_TMP/pwned.sql" "$M/apply/0003_pwned.sql"
 refused "default_permissions: rm" rm "$B/columns/note"
@@ -198,6 +199,8 @@ eq "nobody: default_permissions: chmod: EPERM (the kernel's rule)" "Operation no
 eq "default_permissions: read-only, nobody: EACCES from the kernel" "Permission denied" \
 	"$(errno_of as_nobody bash -c 'echo text >"$1"' _ "$MNT/ro/schemas/public/tables/frozen/columns/y")"
 eq "default_permissions: nothing staged" "" "$(ls -A "$M/pending")"
+eq "default_permissions: the kernel's refusals never reach the daemon's log" "$logged" \
+	"$(grep -c "uid $NOBODY_UID" "$LOG")"
 eq "default_permissions: nothing ran" "$before" "$(catalog)"
 eq "default_permissions: nobody reads" "text" "$(as_nobody cat "$B/columns/note")"
 check "default_permissions: writer stages" as_writer bash -c 'echo integer >"$1"' _ "$B/columns/n2"
