@@ -3,9 +3,13 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <libpq-fe.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "access.h"
 
 #define DEFAULT_TTL 2.0
 
@@ -122,10 +126,17 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 			snprintf(err, errlen, "\"%s\": \"live\" is for the whole mount (its kernel mount "
 				 "is read-only as a whole): put it at the top level", where);
 			return -1;
+		} else if (!strcmp(k, "writers_group")) {
+			if (want_type(it, cJSON_IsString(it) && *it->valuestring, where,
+				      "a group name or a numeric gid", err, errlen))
+				return -1;
+			free(db->writers_group);
+			db->writers_group = xstrdup(it->valuestring);
 		} else {
 			snprintf(err, errlen, "unknown key \"%s\" (known: conninfo, schemas, "
 				 "read_only, migrations_dir, migrations_table, migrations_schema, "
-				 "connect_timeout, ttl, lock_timeout, statement_timeout, lock_wait)", where);
+				 "connect_timeout, ttl, lock_timeout, statement_timeout, lock_wait, "
+				 "writers_group)", where);
 			return -1;
 		}
 	}
@@ -201,6 +212,32 @@ out:
 	return ret;
 }
 
+bool config_conninfo_has_password(const char *conninfo)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	bool has = false;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val && *o->val)
+			has = true;
+	PQconninfoFree(opts);
+	return has;
+}
+
+/* A "password" key anywhere, or a conninfo that carries one. */
+static bool json_has_password(const cJSON *node)
+{
+	for (const cJSON *it = node ? node->child : NULL; it; it = it->next) {
+		if (it->string && !strcmp(it->string, "password"))
+			return true;
+		if (it->string && !strcmp(it->string, "conninfo") && cJSON_IsString(it) &&
+		    config_conninfo_has_password(it->valuestring))
+			return true;
+		if (json_has_password(it))
+			return true;
+	}
+	return false;
+}
+
 int config_load_file(const char *path, struct config *cfg, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -208,6 +245,8 @@ int config_load_file(const char *path, struct config *cfg, char *err, size_t err
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		return -1;
 	}
+	struct stat st;
+	mode_t shared = fstat(fileno(f), &st) == 0 ? st.st_mode & 077 : 0;
 	char *text = NULL;
 	size_t len = 0, cap = 0, n;
 	char buf[8192];
@@ -231,6 +270,18 @@ int config_load_file(const char *path, struct config *cfg, char *err, size_t err
 		free(text);
 		snprintf(err, errlen, "contains a NUL byte");
 		return -1;
+	}
+	if (shared) {
+		cJSON *root = cJSON_Parse(text);
+		bool secret = json_has_password(root);
+		cJSON_Delete(root);
+		if (secret) {
+			free(text);
+			snprintf(err, errlen, "holds a password and can be read by %s (mode %03o): "
+				 "chmod 600 it, as libpq ignores such a .pgpass", st.st_mode & 007 ?
+				 "others" : "its group", (unsigned)(st.st_mode & 0777));
+			return -1;
+		}
 	}
 	int ret = config_parse(text, cfg, err, errlen);
 	free(text);
@@ -290,6 +341,24 @@ void config_apply_defaults(struct config *cfg, double ttl_override)
 	}
 }
 
+int config_resolve_groups(struct config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->ndbs; i++) {
+		struct db_config *db = &cfg->dbs[i];
+		gid_t gid;
+		if (!db->writers_group)
+			continue;
+		if (access_group_gid(db->writers_group, &gid)) {
+			snprintf(err, errlen, "databases.%s.writers_group: no group \"%s\"", db->name,
+				 db->writers_group);
+			return -1;
+		}
+		db->has_writers = true;
+		db->writers_gid = gid;
+	}
+	return 0;
+}
+
 void config_free(struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->ndbs; i++) {
@@ -302,6 +371,7 @@ void config_free(struct config *cfg)
 		free(db->migrations_dir);
 		free(db->migrations_table);
 		free(db->migrations_schema);
+		free(db->writers_group);
 	}
 	free(cfg->dbs);
 	free(cfg->state_dir);

@@ -16,8 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "config.h"
 #include "database.h"
 #include "edit.h"
@@ -78,6 +80,84 @@ static void sfs_untrack(struct open_file *of)
 	pthread_mutex_unlock(&open_lock);
 }
 
+/*
+ * Names the daemon removed by itself (a discard, a refresh) that the kernel
+ * may still hold as cached entries. With default_permissions, the kernel
+ * checks a cached entry's attributes before it lets an open() through, and
+ * an ENOENT from getattr would fail "echo text > columns/notes" on a name
+ * that is gone but was meant to be created again. For such a name getattr
+ * answers ESTALE once: the kernel then looks the path up again from the
+ * start (LOOKUP_REVAL), finds it absent, and creates it, or tells stat()
+ * ENOENT. Kept for as long as the kernel may cache an entry.
+ */
+#define GONE_MAX 4096
+struct gone {
+	char *path;			/* "/<db>/<path>"; owned */
+	struct timespec when;		/* CLOCK_MONOTONIC */
+	struct gone *next;
+};
+static pthread_mutex_t gone_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gone *gone_list;	/* gone_lock; newest first */
+/* The path an unlink, rmdir or rename of this thread removes: the kernel
+ * drops its own entry for it (and what is below it), so it is not "gone"
+ * behind the kernel's back. */
+static __thread const char *removing;
+
+static bool removed_by_caller(const char *path)
+{
+	size_t len = removing ? strlen(removing) : 0;
+	return len && !strncmp(path, removing, len) && (!path[len] || path[len] == '/');
+}
+
+static void gone_add(const char *path, double keep)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	struct gone *g = malloc(sizeof *g);
+	if (!g || !(g->path = strdup(path))) {
+		free(g);
+		return;
+	}
+	g->when = now;
+	pthread_mutex_lock(&gone_lock);
+	g->next = gone_list;
+	gone_list = g;
+	/* Once per name; older ones are out of the kernel's cache by now.
+	 * Bounded: a dropped schema's thousands of names cost no more. */
+	size_t kept = 1;
+	for (struct gone **pp = &g->next; *pp;) {
+		struct gone *o = *pp;
+		if (kept >= GONE_MAX || now.tv_sec - o->when.tv_sec > keep + 10 || !strcmp(o->path, path)) {
+			*pp = o->next;
+			free(o->path);
+			free(o);
+		} else {
+			pp = &o->next;
+			kept++;
+		}
+	}
+	pthread_mutex_unlock(&gone_lock);
+}
+
+/* True (once) when PATH is a name the daemon removed. */
+static bool gone_take(const char *path)
+{
+	bool found = false;
+	pthread_mutex_lock(&gone_lock);
+	for (struct gone **pp = &gone_list; *pp; pp = &(*pp)->next) {
+		struct gone *g = *pp;
+		if (!strcmp(g->path, path)) {
+			*pp = g->next;
+			free(g->path);
+			free(g);
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&gone_lock);
+	return found;
+}
+
 void schemafs_release_all(void)
 {
 	pthread_mutex_lock(&open_lock);
@@ -87,6 +167,14 @@ void schemafs_release_all(void)
 		sfs_free_open(of);
 	}
 	pthread_mutex_unlock(&open_lock);
+	pthread_mutex_lock(&gone_lock);
+	while (gone_list) {
+		struct gone *g = gone_list;
+		gone_list = g->next;
+		free(g->path);
+		free(g);
+	}
+	pthread_mutex_unlock(&gone_lock);
 }
 
 static struct schemafs *sfs_ctx(void)
@@ -133,16 +221,69 @@ static int sfs_resolve(const char *path, struct tree **tree, const struct node *
 	return 0;
 }
 
-static void sfs_fill_stat(const struct node *n, struct stat *st, bool writable)
+/* May the caller of this request change DB (NULL: the mount's root)? Only
+ * the mount's owner and members of the database's writers_group may
+ * (access.h); with allow_other everybody else only reads. */
+static bool sfs_caller_may_change(const struct database *db)
 {
+	struct fuse_context *ctx = fuse_get_context();
+	struct access_rule rule = { .owner = getuid() };
+	if (db && db->cfg->has_writers) {
+		rule.has_writers = true;
+		rule.writers = db->cfg->writers_gid;
+	}
+	gid_t groups[256];
+	struct access_caller who = { ctx->uid, ctx->gid, groups, 0 };
+	if (ctx->uid != rule.owner && rule.has_writers) {
+		int n = fuse_getgroups((int)(sizeof groups / sizeof *groups), groups);
+		/* More groups than fit: the first ones are checked. */
+		who.ngroups = n < 0 ? 0 : (size_t)n > sizeof groups / sizeof *groups ?
+			      sizeof groups / sizeof *groups : (size_t)n;
+	}
+	return access_may_change(&rule, &who);
+}
+
+/* Called first by every operation that changes something: 0, or -EACCES
+ * (recorded in status and the log) for a caller who may not. Read-only
+ * databases are left to the operation, which answers EROFS to everyone. */
+static int sfs_may_change(const char *path)
+{
+	const char *rest = "";
+	struct database *db = strcmp(path, "/") ? sfs_db(sfs_ctx(), path, &rest) : NULL;
+	if (db && db->cfg->read_only)
+		return 0;
+	if (sfs_caller_may_change(db))
+		return 0;
+	if (!db)
+		return -EACCES;
+	struct fuse_context *ctx = fuse_get_context();
+	return edit_deny(db, rest + (*rest == '/'), (unsigned)ctx->uid, (int)ctx->pid);
+}
+
+/* migrations/status quotes PostgreSQL's DETAIL, which can show row values:
+ * only those who may change the database read it. */
+static bool sfs_is_private(const char *rest)
+{
+	return !strcmp(rest, "/migrations/status");
+}
+
+/* Files show the owner and, with a writers_group, that group with write
+ * permission, so that the kernel's check (default_permissions) agrees
+ * with the daemon's (sfs_may_change). */
+static void sfs_fill_stat(const struct database *db, const struct node *n, struct stat *st,
+			  bool private)
+{
+	bool writable = !db->cfg->read_only, group = db->cfg->has_writers;
 	memset(st, 0, sizeof *st);
 	st->st_uid = getuid();
-	st->st_gid = getgid();
+	st->st_gid = group ? db->cfg->writers_gid : getgid();
 	if (n->is_dir) {
-		st->st_mode = S_IFDIR | (writable ? 0755 : 0555);
+		st->st_mode = S_IFDIR | (writable ? (group ? 0775 : 0755) : 0555);
 		st->st_nlink = 2 + n->nsubdirs;
 	} else {
-		st->st_mode = S_IFREG | (writable ? 0644 : 0444);
+		st->st_mode = S_IFREG | (writable ? (group ? 0664 : 0644) : 0444);
+		if (private)
+			st->st_mode &= ~(mode_t)(group ? 0007 : 0077);
 		st->st_nlink = 1;
 		st->st_size = (off_t)n->size;
 		st->st_blocks = (blkcnt_t)((n->size + 511) / 512);
@@ -191,11 +332,13 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 		sfs_root_stat(st);
 		return 0;
 	}
+	if (rc == -ENOENT && gone_take(path))
+		return -ESTALE;
 	if (rc < 0)
 		return rc;
 	const char *rest;
 	struct database *db = sfs_db(sfs_ctx(), path, &rest);
-	sfs_fill_stat(n, st, !db->cfg->read_only);
+	sfs_fill_stat(db, n, st, sfs_is_private(rest));
 	/* A file open for writing shows what has been written so far. */
 	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
 	if (of && of->path) {
@@ -268,7 +411,10 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 {
 	struct tree *t;
 	const struct node *n;
-	int rc = sfs_resolve(path, &t, &n);
+	int rc = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC) ? sfs_may_change(path) : 0;
+	if (rc)
+		return rc;
+	rc = sfs_resolve(path, &t, &n);
 	if (rc == 1)
 		return -EISDIR;
 	if (rc == -ENOENT && (fi->flags & O_ACCMODE) != O_RDONLY) {
@@ -286,6 +432,12 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 		return rc;
 	if (n->is_dir) {
 		rc = -EISDIR;
+		goto fail;
+	}
+	const char *in_db;
+	struct database *owner_db = sfs_db(sfs_ctx(), path, &in_db);
+	if (sfs_is_private(in_db) && !sfs_caller_may_change(owner_db)) {
+		rc = -EACCES;
 		goto fail;
 	}
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
@@ -425,6 +577,9 @@ static struct database *sfs_db_path(const char *path, const char **rest)
 
 static int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
+	int denied = sfs_may_change(path);
+	if (denied)
+		return denied;
 	const char *rest;
 	struct database *db = sfs_db_path(path, &rest);
 	(void)mode;
@@ -438,6 +593,9 @@ static int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 
 static int sfs_mkdir(const char *path, mode_t mode)
 {
+	int denied = sfs_may_change(path);
+	if (denied)
+		return denied;
 	const char *rest;
 	struct database *db = sfs_db_path(path, &rest);
 	(void)mode;
@@ -448,24 +606,41 @@ static int sfs_mkdir(const char *path, mode_t mode)
 
 static int sfs_unlink(const char *path)
 {
+	int denied = sfs_may_change(path);
+	if (denied)
+		return denied;
 	const char *rest;
 	struct database *db = sfs_db_path(path, &rest);
 	if (!db || !*rest)
 		return -EROFS;
-	return edit_unlink(db, rest);
+	removing = path;
+	int rc = edit_unlink(db, rest);
+	removing = NULL;
+	return rc;
 }
 
 static int sfs_rmdir(const char *path)
 {
+	int denied = sfs_may_change(path);
+	if (denied)
+		return denied;
 	const char *rest;
 	struct database *db = sfs_db_path(path, &rest);
 	if (!db || !*rest)
 		return db && db->cfg->read_only ? -EROFS : -EPERM;
-	return edit_rmdir(db, rest);
+	removing = path;
+	int rc = edit_rmdir(db, rest);
+	removing = NULL;
+	return rc;
 }
 
 static int sfs_rename(const char *from, const char *to, unsigned int flags)
 {
+	int denied = sfs_may_change(from);
+	if (!denied)
+		denied = sfs_may_change(to);
+	if (denied)
+		return denied;
 	const char *rf, *rt;
 	struct database *df = sfs_db_path(from, &rf), *dt = sfs_db_path(to, &rt);
 	if (!df || !*rf || !dt || !*rt)
@@ -484,11 +659,17 @@ static int sfs_rename(const char *from, const char *to, unsigned int flags)
 			return -EEXIST;
 		}
 	}
-	return edit_rename(df, rf, rt);
+	removing = from;
+	int rc = edit_rename(df, rf, rt);
+	removing = NULL;
+	return rc;
 }
 
 static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
+	int denied = sfs_may_change(path);
+	if (denied)
+		return denied;
 	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
 	if (size < 0)
 		return -EINVAL;
@@ -551,24 +732,27 @@ static int sfs_setattr_ok(const char *path)
 static int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	(void)mode; (void)fi;
-	return sfs_setattr_ok(path);
+	return sfs_may_change(path) ?: sfs_setattr_ok(path);
 }
 
 static int sfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
 	(void)uid; (void)gid; (void)fi;
-	return sfs_setattr_ok(path);
+	return sfs_may_change(path) ?: sfs_setattr_ok(path);
 }
 
 static int sfs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
 	(void)tv; (void)fi;
-	return sfs_setattr_ok(path);
+	return sfs_may_change(path) ?: sfs_setattr_ok(path);
 }
 
 /* Links and special files have no meaning in a schema: EPERM, recorded. */
 static int sfs_refuse_at(const char *path, const char *why)
 {
+	int denied = sfs_may_change(to);
+	if (denied)
+		return denied;
 	const char *rest;
 	struct database *db = sfs_db_path(path, &rest);
 	return !db ? -EROFS : edit_refuse(db, rest, -EPERM, why);
@@ -592,16 +776,22 @@ static int sfs_mknod(const char *path, mode_t mode, dev_t dev)
 	return sfs_refuse_at(path, "only files and directories can be created here (no devices, FIFOs or sockets)");
 }
 
+static int sfs_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+	(void)mode; (void)rdev;
+	return sfs_may_change(path) ?: -ENOSYS;
+}
+
 static int sfs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
 {
-	(void)path; (void)name; (void)value; (void)size; (void)flags;
-	return -ENOTSUP;
+	(void)name; (void)value; (void)size; (void)flags;
+	return sfs_may_change(path) ?: -ENOTSUP;
 }
 
 static int sfs_removexattr(const char *path, const char *name)
 {
-	(void)path; (void)name;
-	return -ENOTSUP;
+	(void)name;
+	return sfs_may_change(path) ?: -ENOTSUP;
 }
 
 const struct fuse_operations schemafs_ops = {
@@ -627,6 +817,7 @@ const struct fuse_operations schemafs_ops = {
 	.symlink = sfs_symlink,
 	.mknod = sfs_mknod,
 	.link = sfs_link,
+	.mknod = sfs_mknod,
 	.setxattr = sfs_setxattr,
 	.removexattr = sfs_removexattr,
 };
@@ -638,6 +829,16 @@ void schemafs_invalidate(void *ctx, const char *dbname, const char *path)
 	if (!fs->fuse)
 		return;
 	snprintf(full, sizeof full, "/%s%s%s", dbname, *path ? "/" : "", path);
+	for (size_t i = 0; i < fs->ndbs; i++) {
+		struct database *db = &fs->dbs[i];
+		if (strcmp(db->cfg->name, dbname))
+			continue;
+		pthread_mutex_lock(&db->lock);
+		bool removed = !tree_lookup(db->tree, path);
+		pthread_mutex_unlock(&db->lock);
+		if (removed && !removed_by_caller(full))
+			gone_add(full, fs->ttl > DB_KERNEL_CACHE_SECONDS ? fs->ttl : DB_KERNEL_CACHE_SECONDS);
+	}
 	/* -ENOENT just means the kernel never looked at it: nothing cached. */
 	fuse_invalidate_path(fs->fuse, full);
 }

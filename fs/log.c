@@ -2,9 +2,11 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,9 +19,20 @@ int log_open(const char *file, int use_syslog, int debug)
 {
 	log_debug_on = debug;
 	if (file) {
-		FILE *f = fopen(file, "a");
-		if (!f)
+		/* Refusals name users and changes: the log is the owner's
+		 * alone, also when it was created before. */
+		int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
 			return -errno;
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			fchmod(fd, 0600);
+		FILE *f = fdopen(fd, "a");
+		if (!f) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
 		setvbuf(f, NULL, _IOLBF, 0);
 		log_file = f;
 	} else if (use_syslog) {

@@ -205,6 +205,10 @@ int main(int argc, char *argv[])
 	}
 	if (opts.live)
 		cfg.live = true;
+	if (config_resolve_groups(&cfg, err, sizeof err)) {
+		fprintf(stderr, "schemafs: config %s: %s\n", opts.config, err);
+		goto out;
+	}
 	config_apply_defaults(&cfg, ttl);
 	/* The daemon runs in "/": a relative state_dir means from here. */
 	if (cfg.state_dir[0] != '/') {
@@ -219,6 +223,10 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "schemafs: cannot open log %s: %s\n", opts.log, strerror(errno));
 		goto out;
 	}
+	if (opts.conninfo && config_conninfo_has_password(opts.conninfo))
+		log_warn("the password given in -o conninfo= can be read by every user of this machine "
+			 "(ps, /proc/PID/cmdline): keep it in ~/.pgpass, in a file named by PGPASSFILE, "
+			 "or in a service file (pg_service.conf, PGSERVICEFILE) instead");
 	fs.ttl = cfg.ttl;
 	fs.dbs = calloc(cfg.ndbs, sizeof *fs.dbs);
 	for (size_t i = 0; i < cfg.ndbs; i++) {

@@ -8,7 +8,8 @@
  *                               "migrations_schema": "drizzle",
  *                               "connect_timeout": 10, "ttl": 2,
  *                               "lock_timeout": 5000, "statement_timeout": 0,
- *                               "lock_wait": 30000 } },
+ *                               "lock_wait": 30000,
+ *                               "writers_group": "dbadmins" } },
  *     "state_dir": "...", "ttl": 2, "live": false }
  *
  * "live" (or -o live) is for the whole mount, never one database: the
@@ -23,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct db_config {
 	char *name;		/* top-level directory; NULL until known for -o conninfo */
@@ -40,6 +42,9 @@ struct db_config {
 	int lock_wait_ms;	/* migrations: wait for the advisory lock (default 30000) */
 	bool live;		/* the mount's "live", copied by config_apply_defaults()
 				 * (which then sets read_only too) */
+	char *writers_group;	/* group allowed to change it besides the owner; NULL: none */
+	bool has_writers;	/* config_resolve_groups(): writers_group found */
+	gid_t writers_gid;    	/* config_resolve_groups(): its gid */
 };
 
 struct config {
@@ -53,7 +58,14 @@ struct config {
 /* Parses JSON text. On error returns -1 and writes one line (with line and
  * column for syntax errors) to ERR. */
 int config_parse(const char *json, struct config *cfg, char *err, size_t errlen);
+/* Also refuses (one line in ERR, without the password) a file that holds a
+ * password and that group or others can read: libpq ignores such a .pgpass
+ * for the same reason. */
 int config_load_file(const char *path, struct config *cfg, char *err, size_t errlen);
+/* Looks up each writers_group. On error returns -1 with one line in ERR. */
+int config_resolve_groups(struct config *cfg, char *err, size_t errlen);
+/* Does a conninfo string or URI carry a password? (Never logs it.) */
+bool config_conninfo_has_password(const char *conninfo);
 /* One database from a conninfo string; its name is filled in on connect. */
 int config_from_conninfo(const char *conninfo, struct config *cfg);
 /* Defaults for fields not given (ttl from the mount's -o ttl when set);

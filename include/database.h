@@ -81,6 +81,8 @@ struct database {
 					 * (another database's), or NULL; constant once open */
 	char change_error[4096];	/* model_lock: last refused change, "" if none */
 	char apply_result[4608];	/* model_lock: what the last apply did, "" if none */
+	_Atomic long long deny_last_ms;	/* edit_deny(): monotonic ms of the last record */
+	_Atomic unsigned long deny_suppressed;	/* edit_deny(): refusals not recorded since */
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;

@@ -55,6 +55,9 @@ int edit_early_check(struct database *db, const char *path, const char *data, si
 /* Records a refusal the glue decided (REASON for RC) as the others are;
  * returns RC. */
 int edit_refuse(struct database *db, const char *path, int rc, const char *reason);
+/* Records that UID (process PID) may not change the database (access.h)
+ * and returns -EACCES. At most one record a second; takes model_lock only. */
+int edit_deny(struct database *db, const char *path, unsigned uid, int pid);
 int edit_unlink(struct database *db, const char *path);
 int edit_rename(struct database *db, const char *from, const char *to);
 int edit_mkdir(struct database *db, const char *path);

@@ -59,6 +59,7 @@ check_fails "nonexistent database: no password on stderr" grep -q "$PW" "$T_TMP/
 cat >"$T_TMP/unreachable.json" <<EOF
 { "databases": { "shop": { "conninfo": "host=$PGHOST port=1 dbname=shop password=$PW" } } }
 EOF
+chmod 600 "$T_TMP/unreachable.json"	# a config with a password must be private
 refuse "unreachable server in a config" "$REFUSE_MNT" -o "config=$T_TMP/unreachable.json"
 check_fails "unreachable (config): the password is not on stderr" grep -q "$PW" "$T_TMP/refuse.err"
 
@@ -125,6 +126,7 @@ cat >"$T_TMP/ro.json" <<EOF
 { "databases": { "shop": { "conninfo": "$good_conn user=postgres password=$PW", "read_only": true } },
   "ttl": 1 }
 EOF
+chmod 600 "$T_TMP/ro.json"
 RO=$T_TMP/ro
 PLAIN=$T_TMP/plain
 mount_fs "$RO" -d -o "config=$T_TMP/ro.json" || { not_ok "mount of the read-only config"; done_testing; }

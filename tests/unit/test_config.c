@@ -65,6 +65,26 @@ int main(void)
 	   "live reaches every database, read-only");
 	config_free(&cfg);
 
+	ok(config_parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"writers_group\": \"4242\" },"
+			" \"b\": { \"conninfo\": \"y\" } } }", &cfg, err, sizeof err) == 0 &&
+	   config_resolve_groups(&cfg, err, sizeof err) == 0 && cfg.dbs[0].has_writers &&
+	   cfg.dbs[0].writers_gid == 4242 && !cfg.dbs[1].has_writers, "writers_group: a numeric gid");
+	config_free(&cfg);
+	ok(config_parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"writers_group\": \"no-such-grp\" } } }",
+			&cfg, err, sizeof err) == 0 && config_resolve_groups(&cfg, err, sizeof err) == -1 &&
+	   strstr(err, "databases.a.writers_group: no group \"no-such-grp\""), "an unknown writers_group: %s", err);
+	config_free(&cfg);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"writers_group\": 5 } } }", err) == -1 &&
+	   strstr(err, "a group name or a numeric gid"), "writers_group must be a string: %s", err);
+
+	ok(config_conninfo_has_password("host=h password=s3cret dbname=x"), "password= in a conninfo");
+	ok(config_conninfo_has_password("postgresql://u:s3cret@h/x"), ":password@ in a URI");
+	ok(config_conninfo_has_password("postgresql://u@h/x?password=s3cret"), "password in a URI's query");
+	ok(!config_conninfo_has_password("postgresql://u@h/x"), "a URI without a password");
+	ok(!config_conninfo_has_password("host=h dbname=x passfile=/p"), "passfile is not a password");
+	ok(!config_conninfo_has_password("service=x"), "a service");
+	ok(!config_conninfo_has_password("not a conninfo ="), "an unparsable conninfo holds none");
+
 	config_from_conninfo("dbname=x", &cfg);
 	config_apply_defaults(&cfg, 0.5);
 	ok(cfg.ndbs == 1 && cfg.dbs[0].name == NULL && cfg.dbs[0].ttl == 0.5,
