@@ -750,7 +750,7 @@ static int sfs_utimens(const char *path, const struct timespec tv[2], struct fus
 /* Links and special files have no meaning in a schema: EPERM, recorded. */
 static int sfs_refuse_at(const char *path, const char *why)
 {
-	int denied = sfs_may_change(to);
+	int denied = sfs_may_change(path);
 	if (denied)
 		return denied;
 	const char *rest;
@@ -774,12 +774,6 @@ static int sfs_mknod(const char *path, mode_t mode, dev_t dev)
 {
 	(void)mode; (void)dev;
 	return sfs_refuse_at(path, "only files and directories can be created here (no devices, FIFOs or sockets)");
-}
-
-static int sfs_mknod(const char *path, mode_t mode, dev_t rdev)
-{
-	(void)mode; (void)rdev;
-	return sfs_may_change(path) ?: -ENOSYS;
 }
 
 static int sfs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
@@ -817,7 +811,6 @@ const struct fuse_operations schemafs_ops = {
 	.symlink = sfs_symlink,
 	.mknod = sfs_mknod,
 	.link = sfs_link,
-	.mknod = sfs_mknod,
 	.setxattr = sfs_setxattr,
 	.removexattr = sfs_removexattr,
 };
