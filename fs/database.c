@@ -218,7 +218,7 @@ static bool folder_refresh(struct database *db)
 	struct history *h = calloc(1, sizeof *h);
 	if (!h)
 		abort();
-	history_read(db->cfg->migrations_dir, h);
+	history_read(db->cfg->migrations_dir, db->folder, h);
 	if (db->folder && history_same(h, db->folder)) {
 		history_free(h);
 		free(h);

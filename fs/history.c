@@ -30,7 +30,19 @@ static bool is_sql(const char *name)
 	return n > 4 && !strcmp(name + n - 4, ".sql") && name[0] != '.';
 }
 
-static void read_files(const char *dir, struct history *h)
+/* PREV's copy of file NAME when stat says it is unchanged, or NULL. */
+static const struct history_file *unchanged(const struct history *prev, const char *name, const struct stat *st)
+{
+	for (size_t i = 0; prev && i < prev->nfiles; i++) {
+		const struct history_file *f = &prev->files[i];
+		if (!strcmp(f->name, name))
+			return f->ino == (unsigned long long)st->st_ino && f->size == (unsigned long long)st->st_size &&
+			       f->mtime_ns == (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec ? f : NULL;
+	}
+	return NULL;
+}
+
+static void read_files(const char *dir, const struct history *prev, struct history *h)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -49,8 +61,9 @@ static void read_files(const char *dir, struct history *h)
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (stat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
-		size_t len;
-		char *data = file_read_all(path, &len);
+		const struct history_file *same = unchanged(prev, e->d_name, &st);
+		size_t len = same ? same->len : 0;
+		char *data = same ? malloc(len + 1) : file_read_all(path, &len);
 		if (!data)
 			continue;	/* gone meanwhile: the next refresh sees it */
 		if (h->nfiles == cap) {
@@ -62,18 +75,26 @@ static void read_files(const char *dir, struct history *h)
 		f->name = dup_or_die(e->d_name);
 		f->data = data;
 		f->len = len;
-		sha256_hex(data, len, f->hash);
+		f->ino = (unsigned long long)st.st_ino;
+		f->size = (unsigned long long)st.st_size;
+		f->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		if (same) {
+			memcpy(data, same->data, len + 1);
+			memcpy(f->hash, same->hash, sizeof f->hash);
+		} else {
+			sha256_hex(data, len, f->hash);
+		}
 	}
 	closedir(d);
 	if (h->nfiles)
 		qsort(h->files, h->nfiles, sizeof *h->files, cmp_file);
 }
 
-void history_read(const char *dir, struct history *h)
+void history_read(const char *dir, const struct history *prev, struct history *h)
 {
 	memset(h, 0, sizeof *h);
 	h->dir = dup_or_die(dir);
-	read_files(dir, h);
+	read_files(dir, prev, h);
 	if (h->dir_error)
 		return;
 	char path[4096], err[512];

@@ -29,6 +29,8 @@ struct history_file {
 	char *data;			/* the bytes, NUL-terminated */
 	size_t len;
 	char hash[SHA256_HEX_LEN + 1];	/* drizzle's hash of them */
+	unsigned long long ino, size;	/* as stat(2) saw them: an unchanged */
+	long long mtime_ns;		/* file is not read again */
 };
 
 struct history {
@@ -42,8 +44,10 @@ struct history {
 };
 
 /* Reads DIR (meta/_journal.json and every *.sql at its top) into H. A
- * problem with the folder or the journal is recorded in H, not returned. */
-void history_read(const char *dir, struct history *h);
+ * problem with the folder or the journal is recorded in H, not returned.
+ * A file PREV (may be NULL) read with the same inode, size and mtime is
+ * taken from it instead of being read and hashed again. */
+void history_read(const char *dir, const struct history *prev, struct history *h);
 void history_free(struct history *h);
 /* Same journal text and same files (names and hashes)? */
 bool history_same(const struct history *a, const struct history *b);

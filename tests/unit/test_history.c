@@ -139,6 +139,17 @@ int main(void)
 	is_str(list, "", "not unapplied either: drizzle would skip it");
 	history_free(&h);
 
+	/* Two entries of the same "when": the row is the first's, the
+	 * second is not taken for an edited file. */
+	healthy(&h, rows);
+	h.j.v[2].when = 200;
+	out = check(&h, rows, 2);
+	is_str(out, "0002_c: its \"when\" 200 is not after the previous entry's (0001_b, 200): drizzle runs entries in "
+	       "the order of \"when\"\n0002_c: drizzle's migrator will never run it: its \"when\" 200 is not after the "
+	       "last applied migration's created_at 200, and it was not applied\n", "a duplicate when");
+	free(out);
+	history_free(&h);
+
 	/* A tracking row no file matches; and one matched by hash only. */
 	healthy(&h, rows);
 	rows[2] = row(3, "DROP TABLE z;\n", 250);
@@ -176,18 +187,19 @@ int main(void)
 	fputs("abc", fp);
 	fclose(fp);
 	struct history d, d2;
-	history_read(tmpl, &d);
+	history_read(tmpl, NULL, &d);
 	ok(!d.dir_error && !d.journal_error && d.j.n == 1 && d.nfiles == 1 &&
 	   !strcmp(d.files[0].hash, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
 	   "history_read: journal and file with its hash");
-	history_read(tmpl, &d2);
-	ok(history_same(&d, &d2), "read twice: the same");
+	history_read(tmpl, &d, &d2);
+	ok(history_same(&d, &d2) && !strcmp(d2.files[0].data, "abc") && d2.files[0].len == 3,
+	   "read twice (the second from the first): the same");
 	history_free(&d2);
 	fp = fopen(path, "w");
-	fputs("abd", fp);
+	fputs("abcd", fp);
 	fclose(fp);
-	history_read(tmpl, &d2);
-	ok(!history_same(&d, &d2), "a file edited: not the same");
+	history_read(tmpl, &d, &d2);
+	ok(!history_same(&d, &d2) && !strcmp(d2.files[0].data, "abcd"), "a file edited: read again, not the same");
 	history_free(&d2);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/meta/_journal.json", tmpl);
