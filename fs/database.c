@@ -13,7 +13,6 @@
 #include "catalog.h"
 #include "config.h"
 #include "log.h"
-#include "atomicfile.h"
 #include "arena.h"
 #include "journal.h"
 #include "migrate.h"
@@ -42,7 +41,6 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 
 /* drizzle-kit's entries not applied yet, for pending/ and status. */
 struct unapplied {
-	const struct history *h;
 	const struct journal_entry **v;
 	size_t n;
 };
@@ -327,7 +325,7 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	pthread_mutex_lock(&db->lock);
 	char *lock = db->lock_holder ? strdup(db->lock_holder) : NULL;
 	pthread_mutex_unlock(&db->lock);
-	struct unapplied u = { db->folder, NULL, 0 };
+	struct unapplied u = { NULL, 0 };
 	if (db->folder && !db->folder->dir_error)
 		history_each_unapplied(db->folder, db->cat->migrations, db->cat->nmigrations, collect_unapplied, &u);
 	render_status(&status, db, db->cat, ok, error, &plan, lock, &u);
@@ -612,13 +610,14 @@ static void *refresher(void *arg)
 		pthread_mutex_unlock(&db->lock);
 		free(holder);
 		if (rc > 0 && (new_holder || folder_changed))
-			rc = 0;		/* status (or pending/, check) must change */
+			rc = 0;		/* status (or pending/, check) must change; the
+					 * folder's files show also while the server is down */
 		/* Unchanged catalogs: the tree stays, unless status must change.
 		 * The same failure again (server still down) changes nothing
 		 * either: no re-render, no new log line. */
 		if (rc < 0 && !same_error)
 			log_warn("%s: refresh failed: %s", db->cfg->name, err);
-		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok)) {
+		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok) || folder_changed) {
 			pthread_mutex_lock(&db->model_lock);
 			publish(db, rc >= 0, rc < 0 ? err : NULL, false);
 			pthread_mutex_unlock(&db->model_lock);

@@ -52,7 +52,8 @@ void history_free(struct history *h);
 /* Same journal text and same files (names and hashes)? */
 bool history_same(const struct history *a, const struct history *b);
 
-/* The file of journal entry TAG (TAG.sql), or NULL. */
+/* The file of journal entry TAG (TAG.sql), or NULL. Pointers returned
+ * here and below point into H (or its journal) and live as long as it. */
 const struct history_file *history_file_of(const struct history *h, const char *tag);
 
 /* The largest created_at of ROWS, or 0. */
