@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
 #include "catalog.h"
 #include "config.h"
 #include "log.h"
-#include "atomicfile.h"
 #include "arena.h"
 #include "journal.h"
 #include "migrate.h"
@@ -21,6 +21,7 @@
 #include "pg.h"
 #include "pgversion.h"
 #include "database_stage.h"
+#include "history.h"
 #include "plan.h"
 #include "stage.h"
 #include "strbuf.h"
@@ -38,8 +39,42 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
+/* drizzle-kit's entries not applied yet, for pending/ and status. */
+struct unapplied {
+	const struct journal_entry **v;
+	size_t n;
+};
+
+static void collect_unapplied(void *ctx, const struct journal_entry *e)
+{
+	struct unapplied *u = ctx;
+	if (!(u->v = realloc(u->v, (u->n + 1) * sizeof *u->v)))
+		abort();
+	u->v[u->n++] = e;
+}
+
+static void render_folder_status(struct strbuf *sb, const struct database *db, const struct unapplied *u)
+{
+	const struct history *h = db->folder;
+	if (!h)
+		return;
+	sb_addf(sb, "migrations_dir: %s\n", h->dir);
+	if (h->dir_error || h->journal_error) {
+		sb_addf(sb, "  %s\n", h->dir_error ? h->dir_error : h->journal_error);
+		return;
+	}
+	if (h->j.n)
+		sb_addf(sb, "  last journal entry: %s (when %lld)\n", h->j.v[h->j.n - 1].tag, h->j.v[h->j.n - 1].when);
+	else
+		sb_add(sb, "  last journal entry: none\n");
+	sb_addf(sb, "  unapplied journal entries: %zu\n", u->n);
+	for (size_t i = 0; i < u->n; i++)
+		sb_addf(sb, "    %s\n", u->v[i]->tag);
+}
+
 static void render_status(struct strbuf *sb, const struct database *db, const struct catalog *cat,
-			  bool reachable, const char *error, const struct plan *plan, const char *lock)
+			  bool reachable, const char *error, const struct plan *plan, const char *lock,
+			  const struct unapplied *u)
 {
 	const struct db_config *cfg = db->cfg;
 	size_t ntables = 0;
@@ -70,13 +105,17 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 			sb_addf(sb, "%s, ", m->tag);
 		sb_addf(sb, "#%lld, created_at %lld, hash %s\n", m->id, m->created_at, m->hash ? m->hash : "");
 	}
+	render_folder_status(sb, db, u);
 	size_t nfiles = 0;
 	const cJSON *f;
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
 		nfiles++;
 	/* A live view has no pending/ (its stage is empty): no line for it. */
 	if (!cfg->live)
-		sb_add(sb, !plan->nfiles && !nfiles ? "pending: none\n" : "pending:\n");
+		sb_add(sb, !plan->nfiles && !nfiles && !u->n ? "pending: none\n" : "pending:\n");
+	for (size_t i = 0; !cfg->live && i < u->n; i++)
+		sb_addf(sb, "  %s.sql (drizzle-kit's, in migrations_dir, not applied yet: mv it to apply/ to apply it "
+			"as that journal entry)\n", u->v[i]->tag);
 	for (size_t i = 0; i < plan->nfiles; i++) {
 		sb_addf(sb, "  %s (generated from the staged changes; rm it to discard them)\n", plan->files[i].name);
 		for (const char *h = plan->files[i].hazards; *h;) {
@@ -143,35 +182,57 @@ static int load(struct database *db, char *err, size_t errlen)
 
 /* Rows applied by someone else (drizzle-kit migrate) get their tag and
  * text from migrations_dir: the journal entry whose "when" is the row's
- * created_at, as drizzle's migrator matches them. CAT is not shared yet. */
-static void annotate_from_dir(struct database *db, struct catalog *cat)
+ * created_at, as drizzle's migrator matches them. What an older read of
+ * the folder gave is taken back first. model_lock held, or CAT not shared. */
+static void annotate_from_dir(const struct history *h, struct catalog *cat)
 {
-	const char *dir = db->cfg->migrations_dir;
-	if (!dir || !cat->nmigrations)
-		return;
-	struct strbuf path = STRBUF_INIT;
-	sb_addf(&path, "%s/meta/_journal.json", dir);
-	size_t len;
-	char *text = file_read_all(sb_str(&path), &len), err[256];
-	struct journal j;
-	if (text && !journal_parse(text, &j, err, sizeof err)) {
-		for (size_t i = 0; i < cat->nmigrations; i++) {
-			struct cat_migration *m = &cat->migrations[i];
-			const struct journal_entry *e = m->tag ? NULL : journal_find_when(&j, m->created_at);
-			if (!e)
-				continue;
-			m->tag = arena_strdup(cat->arena, e->tag);
-			sb_reset(&path);
-			sb_addf(&path, "%s/%s.sql", dir, e->tag);
-			char *sql = file_read_all(sb_str(&path), &len);
-			if (sql && !m->sql)
-				m->sql = arena_strdup(cat->arena, sql);
-			free(sql);
+	for (size_t i = 0; i < cat->nmigrations; i++) {
+		struct cat_migration *m = &cat->migrations[i];
+		if (m->tag_from_dir)
+			m->tag = NULL;
+		if (m->sql_from_dir)
+			m->sql = NULL;
+		m->tag_from_dir = m->sql_from_dir = false;
+		const struct journal_entry *e = h && !m->tag ? journal_find_when(&h->j, m->created_at) : NULL;
+		if (!e)
+			continue;
+		m->tag = arena_strdup(cat->arena, e->tag);
+		m->tag_from_dir = true;
+		const struct history_file *f = history_file_of(h, e->tag);
+		if (f && !m->sql) {
+			m->sql = arena_strdup(cat->arena, f->data);
+			m->sql_from_dir = true;
 		}
-		journal_free(&j);
 	}
-	free(text);
-	strbuf_free(&path);
+}
+
+/* Reads migrations_dir (files only: no query) and, when it changed, swaps
+ * it in and matches the rows to it again. Refresher thread (or open).
+ * True when it changed. */
+static bool folder_refresh(struct database *db)
+{
+	if (!db->cfg->migrations_dir)
+		return false;
+	struct history *h = calloc(1, sizeof *h);
+	if (!h)
+		abort();
+	history_read(db->cfg->migrations_dir, db->folder, h);
+	if (db->folder && history_same(h, db->folder)) {
+		history_free(h);
+		free(h);
+		return false;
+	}
+	pthread_mutex_lock(&db->model_lock);
+	struct history *old = db->folder;
+	db->folder = h;
+	if (db->cat)
+		annotate_from_dir(h, db->cat);
+	pthread_mutex_unlock(&db->model_lock);
+	if (old) {
+		history_free(old);
+		free(old);
+	}
+	return true;
 }
 
 static int load_once(struct database *db, char *err, size_t errlen)
@@ -206,7 +267,7 @@ static int load_once(struct database *db, char *err, size_t errlen)
 	if (!cat)
 		return -1;
 	db->tx_open = first;
-	annotate_from_dir(db, cat);
+	annotate_from_dir(db->folder, cat);
 	pthread_mutex_lock(&db->model_lock);
 	struct catalog *old = db->cat;
 	db->cat = cat;
@@ -231,21 +292,27 @@ static size_t count_paths(const struct strbuf *paths)
 	return n;
 }
 
-/* The number the next generated migration gets: after the applied ones
- * and after any hand-written NNNN_ file in pending/. */
+/* The number the next generated migration gets: the tag migrate.c gives
+ * it (after every applied migration and journal entry), and after any
+ * hand-written NNNN_ file in pending/. */
 static int next_number(const struct database *db)
 {
-	int n = (int)db->cat->nmigrations;
+	const struct catalog *cat = db->cat;
+	const char **tags = calloc(cat->nmigrations + 1, sizeof *tags);
+	if (!tags)
+		abort();
+	for (size_t i = 0; i < cat->nmigrations; i++)
+		tags[i] = cat->migrations[i].tag;
+	long long n = history_next_number(db->folder ? &db->folder->j : NULL, tags, cat->nmigrations,
+					  cat->nmigrations);
+	free(tags);
 	const cJSON *f;
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files")) {
-		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(f, "name"));
-		if (name && strspn(name, "0123456789") == 4 && name[4] == '_') {
-			int k = atoi(name) + 1;
-			if (k > n)
-				n = k;
-		}
+		long long k = history_tag_number(cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")));
+		if (k >= 0 && k + 1 > n)
+			n = k + 1;
 	}
-	return n;
+	return n > 9999999 ? 9999999 : (int)n;
 }
 
 /* Builds the tree from db->desired (with STATUS, the pending migrations,
@@ -258,9 +325,20 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	pthread_mutex_lock(&db->lock);
 	char *lock = db->lock_holder ? strdup(db->lock_holder) : NULL;
 	pthread_mutex_unlock(&db->lock);
-	render_status(&status, db, db->cat, ok, error, &plan, lock);
+	struct unapplied u = { NULL, 0 };
+	if (db->folder && !db->folder->dir_error)
+		history_each_unapplied(db->folder, db->cat->migrations, db->cat->nmigrations, collect_unapplied, &u);
+	render_status(&status, db, db->cat, ok, error, &plan, lock, &u);
 	free(lock);
-	size_t nfiles = plan.nfiles;
+	struct strbuf check = STRBUF_INIT;
+	history_check(&check, db->folder, db->cat->migrations, db->cat->nmigrations);
+	/* drizzle-kit's entries whose file is there (check names the others). */
+	size_t nfiles = plan.nfiles, nentries = 0;
+	for (size_t i = 0; i < u.n; i++)
+		if (history_file_of(db->folder, u.v[i]->tag))
+			u.v[nentries++] = u.v[i];
+	u.n = nentries;
+	nfiles += u.n;
 	const cJSON *f;
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
 		nfiles++;
@@ -286,6 +364,14 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 		files[k].data = sql ? sql : "";
 		files[k++].len = sql ? strlen(sql) : 0;
 	}
+	for (size_t i = 0; i < u.n; i++, k++) {
+		const struct history_file *hf = history_file_of(db->folder, u.v[i]->tag);
+		sb_add(&paths, "migrations/pending/");
+		name_escape(&paths, hf->name, "");
+		sb_addc(&paths, '\0');
+		files[k].data = hf->data;
+		files[k].len = hf->len;
+	}
 	for (const struct extra_file *x = db->extras; x; x = x->next, k++) {
 		sb_addn(&paths, x->path, strlen(x->path) + 1);
 		files[k].data = x->data ? x->data : "";
@@ -294,13 +380,15 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	const char *p = paths.buf;
 	for (size_t i = 0; i < nfiles; i++, p += strlen(p) + 1)
 		files[i].path = p;
-	struct tree_extras extras = { sb_str(&status), files, nfiles, db->cfg->live };
+	struct tree_extras extras = { sb_str(&status), files, nfiles, db->cfg->live, sb_str(&check) };
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	struct tree *t = tree_build(db->desired, &extras, now);
 	strbuf_free(&status);
+	strbuf_free(&check);
 	strbuf_free(&paths);
 	free(files);
+	free(u.v);
 	plan_free(&plan);
 
 	/* Only the holder of model_lock replaces db->tree: OLD stays valid
@@ -411,6 +499,17 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	}
 	if (!db->stage && database_stage_open(db, NULL, err, errlen))
 		return -1;
+	if (cfg->migrations_dir) {
+		/* A typo must not become a new folder on the first apply. */
+		struct stat st;
+		int e = stat(cfg->migrations_dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		if (e) {
+			snprintf(err, errlen, "database %s: migrations_dir %s: %s (create it, or fix the path)",
+				 cfg->name, cfg->migrations_dir, strerror(e));
+			return -1;
+		}
+		folder_refresh(db);
+	}
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (load(db, msg, sizeof msg) < 0) {
@@ -499,6 +598,7 @@ static void *refresher(void *arg)
 		unsigned long cycle = ++db->cycles_started;
 		pthread_mutex_unlock(&db->lock);
 
+		bool folder_changed = folder_refresh(db);
 		int rc = load(db, err, sizeof err);
 		char *holder = rc >= 0 ? lock_holder(db) : NULL;
 		pthread_mutex_lock(&db->lock);
@@ -512,14 +612,15 @@ static void *refresher(void *arg)
 		}
 		pthread_mutex_unlock(&db->lock);
 		free(holder);
-		if (rc > 0 && new_holder)
-			rc = 0;		/* status must show the lock's new state */
+		if (rc > 0 && (new_holder || folder_changed))
+			rc = 0;		/* status (or pending/, check) must change; the
+					 * folder's files show also while the server is down */
 		/* Unchanged catalogs: the tree stays, unless status must change.
 		 * The same failure again (server still down) changes nothing
 		 * either: no re-render, no new log line. */
 		if (rc < 0 && !same_error)
 			log_warn("%s: refresh failed: %s", db->cfg->name, err);
-		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok)) {
+		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok) || folder_changed) {
 			pthread_mutex_lock(&db->model_lock);
 			publish(db, rc >= 0, rc < 0 ? err : NULL, false);
 			pthread_mutex_unlock(&db->model_lock);
@@ -598,6 +699,11 @@ void database_close(struct database *db)
 	db->stage_aside = NULL;
 	free(db->lock_holder);
 	db->lock_holder = NULL;
+	if (db->folder) {
+		history_free(db->folder);
+		free(db->folder);
+		db->folder = NULL;
+	}
 	tree_unref(db->tree);
 	db->tree = NULL;
 	free(db->mtimes_file);

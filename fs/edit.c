@@ -15,6 +15,7 @@
 #include "config.h"
 #include "database.h"
 #include "edit_internal.h"
+#include "history.h"
 #include "log.h"
 #include "migrate.h"
 #include "names.h"
@@ -26,6 +27,18 @@
 #include "tree.h"
 
 /* ---- dispatch ---- */
+
+/* pending/NAME is drizzle-kit's file in migrations_dir, not applied yet:
+ * not schemafs's to change or remove. model_lock held. */
+static bool is_folder_entry(struct database *db, const char *name)
+{
+	return !stage_file_get(db->stage, name, &(size_t){ 0 }) &&
+	       history_unapplied_named(db->folder, db->cat->migrations, db->cat->nmigrations, name);
+}
+
+#define FOLDER_ENTRY_WHY "this is drizzle-kit's migration in migrations_dir, not applied yet: schemafs does not " \
+	"change or delete your files; edit or remove it (and its meta/_journal.json entry) there, or mv it " \
+	"to apply/ to apply it"
 
 static int write_locked(struct change *c, const struct epath *p, const char *data, size_t len)
 {
@@ -65,6 +78,8 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 			ed_extra_put(db, c->path, data, len);
 			return 0;
 		}
+		if (is_folder_entry(db, p->name))
+			return ed_fail(c, -EPERM, FOLDER_ENTRY_WHY);
 		if (!stage_file_get(db->stage, p->name, &(size_t){ 0 }) && tree_lookup(db->tree, c->path))
 			return ed_fail(c, -EPERM, "this migration is generated from the staged changes: change the "
 				    "tree, or copy it to a new name to edit it by hand");
@@ -166,7 +181,10 @@ static int check_locked(struct database *db, const char *path)
 	bool ok = writable_place(&p) || (p.scratch && p.schema && !p.table);
 	const char *why = "this file is generated from the schema and cannot be written";
 	/* The generated migration is refused at open already. */
-	if (ok && p.kind == E_PENDING && !p.scratch && !p.draft_name) {
+	if (ok && p.kind == E_PENDING && !p.scratch && !p.draft_name && is_folder_entry(db, p.name)) {
+		ok = false;
+		why = FOLDER_ENTRY_WHY;
+	} else if (ok && p.kind == E_PENDING && !p.scratch && !p.draft_name) {
 		ok = stage_file_get(db->stage, p.name, &(size_t){ 0 }) || !tree_lookup(db->tree, path);
 		why = "this migration is generated from the staged changes: change the tree, or copy it to a "
 		      "new name to edit it by hand";
@@ -281,6 +299,8 @@ static int unlink_locked(struct change *c, const struct epath *p)
 			return 0;
 		if (!tree_lookup(db->tree, c->path))
 			return ed_fail(c, -ENOENT, "no such file");
+		if (is_folder_entry(db, p->name))
+			return ed_fail(c, -EPERM, FOLDER_ENTRY_WHY);
 		stage_discard(db->stage);	/* the generated migration */
 		return 0;
 	default:

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "database.h"
 #include "edit_internal.h"
+#include "history.h"
 #include "log.h"
 #include "migrate.h"
 #include "names.h"
@@ -34,7 +35,8 @@ static bool is_generated(struct database *db, const char *name, const char *data
 	pthread_mutex_lock(&db->model_lock);
 	const struct node *n = tree_lookup(db->tree, sb_str(&path));
 	bool gen = n && !n->is_dir && n->size == len && !memcmp(n->data, data, len) &&
-		   !stage_file_get(db->stage, name, &(size_t){ 0 });
+		   !stage_file_get(db->stage, name, &(size_t){ 0 }) &&
+		   !history_unapplied_named(db->folder, db->cat->migrations, db->cat->nmigrations, name);
 	pthread_mutex_unlock(&db->model_lock);
 	strbuf_free(&path);
 	return gen;

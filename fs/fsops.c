@@ -376,8 +376,9 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 	 * then, and one entry dropped by a refresh would fail the whole
 	 * listing. Plain entries vanish one by one, like removed files. */
 	(void)flags;
+	struct node *const *kids = n->listing ? n->listing : n->kids;
 	for (size_t i = 0; i < n->nkids; i++)
-		if (fill(buf, n->kids[i]->name, NULL, 0, 0))
+		if (fill(buf, kids[i]->name, NULL, 0, 0))
 			break;
 	tree_unref(t);
 	return 0;

@@ -22,6 +22,10 @@ int journal_parse(const char *text, struct journal *j, char *err, size_t errlen)
 	memset(j, 0, sizeof *j);
 	cJSON *doc = cJSON_Parse(text);
 	const cJSON *entries = cJSON_GetObjectItemCaseSensitive(doc, "entries"), *e;
+	if (!doc) {
+		snprintf(err, errlen, "invalid JSON");
+		return -1;
+	}
 	if (!cJSON_IsObject(doc) || !cJSON_IsArray(entries)) {
 		snprintf(err, errlen, "not a Drizzle journal (no \"entries\" array)");
 		cJSON_Delete(doc);

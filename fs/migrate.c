@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "history.h"
 #include "journal.h"
 #include "log.h"
 #include "pg.h"
@@ -338,23 +339,51 @@ static void rollback(struct run *u)
 	pg_command(u->conn, "ROLLBACK", err, sizeof err);
 }
 
-/* "0007_booking_add_notes" from the file name and the next index. */
-static void make_tag(struct run *u, size_t idx)
+/* "0007_booking_add_notes" from the file name and the first free number
+ * MIN: the name's own number when it is not below MIN (pending/ shows the
+ * generated file under the tag it gets), else MIN. */
+static void make_tag(struct run *u, long long min)
 {
 	const char *base = u->name;
 	size_t len = strlen(base);
 	if (len > 4 && !strcmp(base + len - 4, ".sql"))
 		len -= 4;
+	long long own = history_tag_number(base);
 	size_t digits = strspn(base, "0123456789");
 	if (digits && digits < len && base[digits] == '_') {
 		base += digits + 1;
 		len -= digits + 1;
 	}
-	snprintf(u->r->tag, sizeof u->r->tag, "%04zu_%.*s", idx, (int)len, base);
+	snprintf(u->r->tag, sizeof u->r->tag, "%04lld_%.*s", own > min ? own : min, (int)len, base);
 	/* It names a file in migrations_dir: no "/" and no control bytes. */
 	for (char *t = u->r->tag; *t; t++)
 		if (*t == '/' || (unsigned char)*t < 0x20)
 			*t = '_';
+}
+
+/* The first free number: after every row (COUNT), every tag schemafs
+ * recorded and every journal entry of J (may be NULL). */
+static int first_free_number(struct run *u, const struct journal *j, long long count, long long *min)
+{
+	char err[1024];
+	struct strbuf sql = STRBUF_INIT;
+	sb_addf(&sql, "SELECT tag FROM %s", u->qsql);
+	PGresult *res = pg_exec(u->conn, sb_str(&sql), 0, NULL, err, sizeof err);
+	strbuf_free(&sql);
+	if (!res) {
+		say(u, "%s; nothing was applied", err);
+		return -EIO;
+	}
+	size_t n = (size_t)PQntuples(res);
+	const char **tags = calloc(n + 1, sizeof *tags);
+	if (!tags)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		tags[i] = PQgetvalue(res, (int)i, 0);
+	*min = history_next_number(j, tags, n, (size_t)count);
+	free(tags);
+	PQclear(res);
+	return 0;
 }
 
 struct dir_state {
@@ -370,7 +399,7 @@ static int read_journal(struct run *u, struct dir_state *d)
 	memset(d, 0, sizeof *d);
 	struct strbuf p = STRBUF_INIT;
 	sb_addf(&p, "%s/meta", u->o->migrations_dir);
-	mkdir(u->o->migrations_dir, 0755);
+	/* The folder itself exists (checked at mount): a typo is not made. */
 	mkdir(sb_str(&p), 0755);
 	sb_add(&p, "/_journal.json");
 	d->journal_file = strbuf_detach(&p, NULL);
@@ -547,7 +576,10 @@ static int prepare_record(struct run *u, struct dir_state *d, const char *hash, 
 		    "applied", e->tag, e->when, u->o->migrations_dir, e->tag);
 		return -ECANCELED;
 	}
-	make_tag(u, u->o->migrations_dir ? d->j.n : (size_t)count);
+	long long min;
+	if ((rc = first_free_number(u, u->o->migrations_dir ? &d->j : NULL, count, &min)))
+		return rc;
+	make_tag(u, min);
 	return 0;
 }
 

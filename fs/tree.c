@@ -71,13 +71,31 @@ static int cmp_node(const void *a, const void *b)
 	return x->is_dir ? 0 : strcmp(x->data, y->data);
 }
 
+static const struct node *find_kid(const struct node *dir, const char *name, size_t len);
+
+/* A directory listed in the order its kids were added: those kept (one
+ * of each name) in that order. */
+static void keep_listing(struct builder *b, struct node *dir, struct node **added, size_t n)
+{
+	dir->listing = arena_alloc(b->t->arena, dir->nkids * sizeof *dir->listing);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (find_kid(dir, added[i]->name, strlen(added[i]->name)) == added[i])
+			dir->listing[k++] = added[i];
+}
+
 static void finish(struct builder *b, struct node *dir)
 {
-	struct node **tmp = dir->kids;
+	struct node **tmp = dir->kids, **added = NULL;
 	size_t n = dir->nkids;
 	if (!n) {
 		dir->kids = NULL;
 		return;
+	}
+	if (dir->in_order) {
+		if (!(added = malloc(n * sizeof *added)))
+			abort();
+		memcpy(added, tmp, n * sizeof *tmp);
 	}
 	qsort(tmp, n, sizeof *tmp, cmp_node);
 	size_t kept = 0;
@@ -88,6 +106,9 @@ static void finish(struct builder *b, struct node *dir)
 	memcpy(dir->kids, tmp, kept * sizeof *tmp);
 	dir->nkids = kept;
 	free(tmp);
+	if (added)
+		keep_listing(b, dir, added, n);
+	free(added);
 	for (size_t i = 0; i < kept; i++) {
 		if (dir->kids[i]->is_dir) {
 			dir->nsubdirs++;
@@ -204,10 +225,12 @@ static void render_journal(struct strbuf *sb, const struct catalog *cat)
 	strbuf_free(&tag);
 }
 
-/* applied/<tag>.sql: the file as applied, when it is known. */
+/* applied/<tag>.sql: the file as applied, when it is known; listed in the
+ * order applied (tags of an older history may not sort that way). */
 static void build_applied(struct builder *b, struct node *dir, const struct catalog *cat)
 {
 	struct strbuf tag = STRBUF_INIT;
+	dir->in_order = true;
 	for (size_t i = 0; i < cat->nmigrations; i++) {
 		const struct cat_migration *m = &cat->migrations[i];
 		sb_reset(&tag);
@@ -232,6 +255,9 @@ static void build_migrations(struct builder *b, struct node *root, const struct 
 	file_node(b, md, "status", "");
 	render_journal(&b->body, cat);
 	file_node(b, md, "journal", ".json");
+	if (ex && ex->check)
+		sb_add(&b->body, ex->check);
+	file_node(b, md, "check", "");
 	if (!ex || !ex->live) {
 		mkdir_node(b, md, "pending");
 		mkdir_node(b, md, "apply");

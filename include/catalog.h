@@ -197,6 +197,8 @@ struct cat_migration {
 	long long created_at;
 	const char *tag;	/* "0007_name": from schemafs's table or the journal; may be NULL */
 	const char *sql;	/* the file as applied, when known; may be NULL */
+	bool tag_from_dir;	/* tag (and sql) from migrations_dir: redone when it changes */
+	bool sql_from_dir;
 };
 
 struct catalog {

@@ -39,6 +39,7 @@ struct db_config;
 struct catalog;
 struct stage;
 struct tree;
+struct history;
 
 /* A file kept in memory only: a draft or a scratch file (edit.h). */
 struct extra_file {
@@ -72,6 +73,9 @@ struct database {
 	struct stage *stage;		/* model_lock: the staged edits */
 	struct catalog *desired;	/* model_lock: cat with the edits applied */
 	struct extra_file *extras;	/* model_lock: drafts and scratch files */
+	struct history *folder;		/* migrations_dir as the refresher last read it
+					 * (history.h), or NULL without one; replaced by the
+					 * refresher under model_lock, read by it without */
 	char *stage_file;		/* state_dir/<name>/stage-<sysid>-<dboid>.json, or NULL; owned */
 	char identity[64];		/* "<system identifier>/<database oid>": the stage
 					 * belongs to it; set by database_open, then constant */

@@ -28,6 +28,9 @@ struct node {
 	const char *data;		/* files: the content */
 	size_t size;
 	bool is_dir;
+	bool in_order;			/* while building: list kids as added */
+	struct node **listing;		/* directories listed otherwise than by name
+					 * (applied/: in the order applied); NULL: kids */
 	struct timespec mtime;		/* when this content was first seen */
 };
 
@@ -54,6 +57,7 @@ struct tree_extras {
 	size_t nfiles;
 	bool live;			/* a live view: no migrations/pending/ nor
 					 * apply/ (nothing is staged or applied there) */
+	const char *check;		/* migrations/check (history.h); NULL: empty */
 };
 
 /* Renders every file of CAT. All mtimes are NOW until tree_inherit(). The

@@ -21,6 +21,16 @@ cat >"$T_TMP/cfg.json" <<EOF
                  "ro": { "conninfo": "dbname=ro", "read_only": true } },
   "ttl": 1 }
 EOF
+# A migrations_dir that does not exist (a typo) is refused at mount, in
+# one line, instead of being created by the first apply.
+mkdir -p "$T_TMP/nomnt"
+timeout 60 "$SCHEMAFS" -f -o config="$T_TMP/cfg.json" "$T_TMP/nomnt" >"$T_TMP/nodir.out" 2>&1
+eq "a missing migrations_dir: exit 1" "1" "$?"
+eq "... one line naming it" "schemafs: database app: migrations_dir $DIR: No such file or directory (create it, or fix the path)" \
+	"$(cat "$T_TMP/nodir.out")"
+check_fails "... nothing mounted" is_mounted "$T_TMP/nomnt"
+check "... nothing created" test ! -e "$DIR"
+mkdir "$DIR"
 MNT=$T_TMP/mnt
 mount_fs "$MNT" -o config="$T_TMP/cfg.json" || { not_ok "mount"; done_testing; }
 D=$MNT/app

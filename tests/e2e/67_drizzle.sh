@@ -76,7 +76,9 @@ eq "(c) applied/ in order" "0000 0001 0002 0003 0004 0005" "$(ls "$M/applied" | 
 # applies that file as the journal entry it is.
 echo 'ALTER TABLE "booking" ADD COLUMN "g" integer;' | generate 0006_add_g
 echo 'integer' > "$B/columns/h"
-staged=$(ls "$M/pending")
+check "(d) pending/: drizzle's 0006 (read at the next refresh), then the staged change numbered after it" \
+	poll 20 bash -c "[ \"\$(ls '$M/pending' | tr '\n' ' ')\" == '0006_add_g.sql 0007_booking_add_h.sql ' ]"
+staged=0007_booking_add_h.sql
 eq "(d) a staged change while drizzle's 0006 waits: ECANCELED" "Operation canceled" "$(errno_of mv "$M/pending/$staged" "$M/apply/")"
 check "(d) status says to apply 0006_add_g first" grep -q 'migrations_dir has 0006_add_g, which drizzle has not applied yet' "$M/status"
 check "(d) nothing applied" sh -c "! psql -X -qAt -d app -c \"SELECT attname FROM pg_attribute WHERE attrelid = 'public.booking'::regclass\" | grep -qx h"

@@ -83,16 +83,45 @@ int main(void)
 	   "directory with the same listing keeps its mtime");
 
 	/* A live view: history and status, nothing to stage or apply into. */
-	struct tree_extras live = { "view: live\n", NULL, 0, true };
+	struct tree_extras live = { "view: live\n", NULL, 0, true, "0001_x: journal entry without its file\n" };
 	struct tree *l = tree_build(cat, &live, t1);
 	const struct node *md = tree_lookup(l, "migrations");
-	ok(md && md->nkids == 3 && tree_lookup(l, "migrations/applied") && tree_lookup(l, "migrations/journal.json") &&
-	   tree_lookup(l, "migrations/status"), "live view: migrations/ holds applied/, journal.json, status");
+	ok(md && md->nkids == 4 && tree_lookup(l, "migrations/applied") && tree_lookup(l, "migrations/journal.json") &&
+	   tree_lookup(l, "migrations/status") && tree_lookup(l, "migrations/check"),
+	   "live view: migrations/ holds applied/, check, journal.json, status");
+	const struct node *ck = tree_lookup(l, "migrations/check");
+	ok(ck && ck->size == strlen(live.check) && !memcmp(ck->data, live.check, ck->size),
+	   "check: its text, its exact size");
+	ok(tree_lookup(a, "migrations/check") && tree_lookup(a, "migrations/check")->size == 0,
+	   "no check text: an empty check");
 	ok(!tree_lookup(l, "migrations/pending") && !tree_lookup(l, "migrations/apply"),
 	   "live view: no pending/ nor apply/");
 	ok(tree_lookup(a, "migrations/pending") && tree_lookup(a, "migrations/apply"),
 	   "a normal tree has pending/ and apply/");
 	tree_unref(l);
+
+	/* applied/ lists in the order applied, even when the tags of an
+	 * older history do not sort that way; lookups still work. */
+	struct cat_migration rows[3] = {
+		{ .id = 1, .hash = "aa", .created_at = 10, .tag = "0000_booking", .sql = "a" },
+		{ .id = 2, .hash = "bb", .created_at = 20, .tag = "0000_staff", .sql = "b" },
+		{ .id = 3, .hash = "cc", .created_at = 30, .tag = "0000_ack", .sql = "c" },
+	};
+	struct cat_migration *saved = cat->migrations;
+	size_t nsaved = cat->nmigrations;
+	cat->migrations = rows;
+	cat->nmigrations = 3;
+	struct tree *o = tree_build(cat, NULL, t1);
+	const struct node *ap = tree_lookup(o, "migrations/applied");
+	ok(ap && ap->nkids == 3 && ap->listing && !strcmp(ap->listing[0]->name, "0000_booking.sql") &&
+	   !strcmp(ap->listing[1]->name, "0000_staff.sql") && !strcmp(ap->listing[2]->name, "0000_ack.sql"),
+	   "applied/ listed in the order applied");
+	ok(tree_lookup(o, "migrations/applied/0000_ack.sql") && tree_lookup(o, "migrations/applied/0000_staff.sql"),
+	   "applied/ files found by name");
+	ok(!tree_lookup(o, "migrations")->listing, "other directories: listed by name");
+	tree_unref(o);
+	cat->migrations = saved;
+	cat->nmigrations = nsaved;
 
 	tree_ref(c);
 	tree_unref(c);
