@@ -159,6 +159,7 @@ int ed_end(struct change *c, int rc)
 	database_publish(db);
 	pthread_mutex_unlock(&db->model_lock);
 	pthread_mutex_unlock(&db->work_lock);
+	database_settle(db);
 	return rc;
 }
 
