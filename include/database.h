@@ -71,7 +71,8 @@ struct database {
 	long test_delay_ms;		/* SCHEMAFS_TEST_REFRESH_DELAY_MS (tests only): the
 					 * refresher pauses this long, model_lock held,
 					 * between installing a new snapshot and publishing
-					 * its tree; set by database_open, then constant */
+					 * its tree, and each change logs its arrival (edit.h);
+					 * set by database_open, then constant */
 
 	/* Staging and applying. */
 	pthread_mutex_t work_lock;	/* one change at a time */

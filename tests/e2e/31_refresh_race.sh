@@ -7,8 +7,11 @@
 # the edits wait for that step and then see the new pair: the mv of a name
 # the new tree no longer has is ENOENT, the rm stages the drop of its
 # column, and nothing else is staged. SCHEMAFS_TEST_REFRESH_DELAY_MS holds
-# the window open (the daemon logs "test: refresh window open"), so it is
-# hit on every run, not by luck.
+# the window open for 12 s (the daemon logs "test: refresh window open" and
+# "closed", and, with the hook on, "test: change of PATH arrives" for each
+# change), so it is hit on every run, not by luck, and the log shows it was.
+# Against the old locking (the catalog swapped, the lock released, the tree
+# published later) the mv dereferenced NULL in edit.c: the daemon died.
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
@@ -17,7 +20,7 @@ sql app -c "CREATE TABLE public.t (id integer PRIMARY KEY, gone text, renamed te
 
 MNT=$T_TMP/mnt
 LOG=$T_TMP/daemon.log
-export SCHEMAFS_TEST_REFRESH_DELAY_MS=8000
+export SCHEMAFS_TEST_REFRESH_DELAY_MS=12000
 mount_fs "$MNT" -o conninfo="dbname=app" -o ttl=1 || { not_ok "mount"; done_testing; }
 unset SCHEMAFS_TEST_REFRESH_DELAY_MS
 PID=${T_DAEMONS[0]}
@@ -49,9 +52,14 @@ check "the daemon is alive" kill -0 "$PID"
 eq "mv of the dropped column: ENOENT" "No such file or directory" "$(cat "$T_TMP/mv_gone")"
 eq "mv of the renamed column (old name): ENOENT" "No such file or directory" "$(cat "$T_TMP/mv_renamed")"
 eq "rm of another column succeeds" "0" "$RM_RC"
-check "the window closed before the mv was decided (the edit waited for the publish)" \
-	sh -c "awk '/test: refresh window closed/ && !c { c = NR } /refused schemas\/public\/tables\/t\/columns\/gone:/ && !r { r = NR }
-	       END { exit !(c && r && c < r) }' '$LOG'"
+# The daemon logs each change as it arrives (test hook on): the mv arrived
+# while the window was open and was decided after it closed.
+check "the mv arrived inside the window and was decided after it (it waited)" \
+	sh -c "awk '/test: refresh window open/ && !o { o = NR }
+	            /test: change of schemas\/public\/tables\/t\/columns\/gone arrives/ && !a { a = NR }
+	            /test: refresh window closed/ && !c { c = NR }
+	            /refused schemas\/public\/tables\/t\/columns\/gone:/ && !r { r = NR }
+	            END { exit !(o && a && c && r && o < a && a < c && c < r) }' '$LOG'"
 
 # Exactly the rm's drop is staged, nothing about the other names.
 pending_sql() { cat "$PENDING"/*.sql 2>/dev/null; }
