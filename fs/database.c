@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "arena.h"
+#include "invalq.h"
 #include "journal.h"
 #include "migrate.h"
 #include "mtimes.h"
@@ -165,18 +166,20 @@ static void model_update(struct database *db)
 	db->desired = stage_desired(db->cat, db->stage);
 }
 
-/* Reads a snapshot into db->cat. Refresher thread (or open) only. A
- * connection found dead (server restarted, connection killed) is replaced
- * and the read tried once more, so a restart costs no failed refresh. */
-static int load_once(struct database *db, char *err, size_t errlen);
+/* Reads a snapshot into *OUT (not shared yet: install_snapshot() puts it
+ * in place). Refresher thread (or open) only. A connection found dead
+ * (server restarted, connection killed) is replaced and the read tried once
+ * more, so a restart costs no failed refresh. */
+static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen);
 
-/* Returns 0 when a new snapshot was read, 1 when the catalogs have not
- * changed since the last one, -1 on error. */
-static int load(struct database *db, char *err, size_t errlen)
+/* Returns 0 when a new snapshot was read (*OUT, owned by the caller), 1
+ * when the catalogs have not changed since the last one, -1 on error. */
+static int load(struct database *db, struct catalog **out, char *err, size_t errlen)
 {
-	int rc = load_once(db, err, errlen);
+	*out = NULL;
+	int rc = load_once(db, out, err, errlen);
 	if (rc < 0 && PQstatus(db->conn) != CONNECTION_OK)
-		rc = load_once(db, err, errlen);
+		rc = load_once(db, out, err, errlen);
 	return rc;
 }
 
@@ -235,7 +238,7 @@ static bool folder_refresh(struct database *db)
 	return true;
 }
 
-static int load_once(struct database *db, char *err, size_t errlen)
+static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen)
 {
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		PQreset(db->conn);
@@ -268,12 +271,7 @@ static int load_once(struct database *db, char *err, size_t errlen)
 		return -1;
 	db->tx_open = first;
 	annotate_from_dir(db->folder, cat);
-	pthread_mutex_lock(&db->model_lock);
-	struct catalog *old = db->cat;
-	db->cat = cat;
-	model_update(db);
-	pthread_mutex_unlock(&db->model_lock);
-	catalog_free(old);
+	*out = cat;
 	return 0;
 }
 
@@ -428,9 +426,48 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	}
 	if (old && ok && !edit)
 		log_info("%s: new snapshot, %zu paths changed", db->cfg->name, count_paths(&changed));
-	for (size_t off = 0; db->changed && off < changed.len; off += strlen(changed.buf + off) + 1)
-		db->changed(db->changed_ctx, db->cfg->name, changed.buf + off);
+	/* Queued, not delivered here: see invalq.h for the deadlock that
+	 * delivering under model_lock made possible. */
+	if (db->changed)
+		invalq_push(&db->inval, changed.buf, changed.len);
 	strbuf_free(&changed);
+}
+
+/* The test hook's pause inside install_snapshot(). */
+static void test_pause(const struct database *db, const char *what)
+{
+	if (db->test_delay_ms <= 0)
+		return;
+	log_info("%s: test: refresh window %s", db->cfg->name, what);
+	if (strcmp(what, "open"))
+		return;
+	struct timespec d = { db->test_delay_ms / 1000, (db->test_delay_ms % 1000) * 1000000L };
+	while (nanosleep(&d, &d) && errno == EINTR)
+		;
+}
+
+/* Puts CAT (a new snapshot, or NULL to keep the current one) in place and
+ * publishes the tree built from it, as one step under model_lock: an edit
+ * sees either the old catalog with the old tree or the new with the new,
+ * never a catalog the tree it looked names up in does not show. */
+static void install_snapshot(struct database *db, struct catalog *cat, bool ok, const char *error)
+{
+	struct catalog *old = NULL;
+	pthread_mutex_lock(&db->model_lock);
+	if (cat) {
+		old = db->cat;
+		db->cat = cat;
+		model_update(db);
+		/* Test hook (not on the first snapshot, which the mount waits
+		 * for): edits arriving now wait for model_lock. */
+		if (old)
+			test_pause(db, "open");
+	}
+	publish(db, ok, error, false);
+	if (old)
+		test_pause(db, "closed");
+	pthread_mutex_unlock(&db->model_lock);
+	catalog_free(old);
 }
 
 /* Who holds the migration lock, for status (refresher's connection). */
@@ -452,6 +489,9 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	pthread_mutex_init(&db->work_lock, NULL);
 	pthread_mutex_init(&db->model_lock, NULL);
 	pthread_cond_init(&db->wake, NULL);
+	invalq_init(&db->inval);
+	const char *delay = getenv("SCHEMAFS_TEST_REFRESH_DELAY_MS");
+	db->test_delay_ms = delay ? atol(delay) : 0;
 	char msg[1024];
 	db->conn = pg_connect(cfg->conninfo, cfg->connect_timeout, msg, sizeof msg);
 	if (!db->conn) {
@@ -512,16 +552,15 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	}
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (load(db, msg, sizeof msg) < 0) {
+	struct catalog *cat;
+	if (load(db, &cat, msg, sizeof msg) < 0) {
 		snprintf(err, errlen, "cannot read the catalog of %s: %s", cfg->name, msg);
 		return -1;
 	}
 	/* Known before the first tree: a change of it alone re-renders. */
 	db->lock_holder = lock_holder(db);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	pthread_mutex_lock(&db->model_lock);
-	publish(db, true, NULL, false);
-	pthread_mutex_unlock(&db->model_lock);
+	install_snapshot(db, cat, true, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	log_info("%s: first snapshot read in %.0f ms (%d queries), rendered and its mtimes kept in "
 		 "%.0f ms (%zu files and directories)", cfg->name, ms_between(&t0, &t1),
@@ -599,7 +638,8 @@ static void *refresher(void *arg)
 		pthread_mutex_unlock(&db->lock);
 
 		bool folder_changed = folder_refresh(db);
-		int rc = load(db, err, sizeof err);
+		struct catalog *cat;
+		int rc = load(db, &cat, err, sizeof err);
 		char *holder = rc >= 0 ? lock_holder(db) : NULL;
 		pthread_mutex_lock(&db->lock);
 		bool was_ok = db->reachable && !db->last_error[0];
@@ -620,11 +660,8 @@ static void *refresher(void *arg)
 		 * either: no re-render, no new log line. */
 		if (rc < 0 && !same_error)
 			log_warn("%s: refresh failed: %s", db->cfg->name, err);
-		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok) || folder_changed) {
-			pthread_mutex_lock(&db->model_lock);
-			publish(db, rc >= 0, rc < 0 ? err : NULL, false);
-			pthread_mutex_unlock(&db->model_lock);
-		}
+		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok) || folder_changed)
+			install_snapshot(db, cat, rc >= 0, rc < 0 ? err : NULL);
 
 		pthread_mutex_lock(&db->lock);
 		clock_gettime(CLOCK_MONOTONIC, &db->loaded);
@@ -635,10 +672,20 @@ static void *refresher(void *arg)
 	return NULL;
 }
 
+/* The drain thread's callback: one path, none of our locks held. */
+static void deliver(void *ctx, const char *path)
+{
+	struct database *db = ctx;
+	db->changed(db->changed_ctx, db->cfg->name, path);
+}
+
 int database_start(struct database *db, db_changed_fn changed, void *ctx)
 {
-	db->changed = changed;
 	db->changed_ctx = ctx;
+	int qrc = invalq_start(&db->inval, deliver, db);
+	if (qrc)
+		return qrc;
+	db->changed = changed;
 	/* Signals (SIGTERM, SIGINT) belong to the FUSE loop's thread. */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -674,6 +721,7 @@ void database_close(struct database *db)
 		pthread_join(db->thread, NULL);
 		db->thread_started = false;
 	}
+	invalq_stop(&db->inval);
 	if (db->conn)
 		PQfinish(db->conn);
 	db->conn = NULL;
@@ -724,6 +772,13 @@ void database_publish(struct database *db)
 	pthread_mutex_unlock(&db->lock);
 	model_update(db);
 	publish(db, ok, error, true);
+}
+
+void database_settle(struct database *db)
+{
+	if (!invalq_wait(&db->inval, invalq_last(&db->inval), DB_INVAL_WAIT_SECONDS))
+		log_warn("%s: the kernel has not taken the cache invalidations after %.0f s; going on (it "
+			 "may show the old content for a while)", db->cfg->name, DB_INVAL_WAIT_SECONDS);
 }
 
 PGconn *database_work_conn(struct database *db, char *err, size_t errlen)

@@ -114,6 +114,7 @@ int edit_write(struct database *db, const char *path, const char *data, size_t l
 		pthread_mutex_unlock(&db->model_lock);
 		int rc = ed_apply_now(db, p.name, data, len, NULL, true);
 		pthread_mutex_unlock(&db->work_lock);
+		database_settle(db);
 		ed_epath_free(&p);
 		return rc;
 	}
@@ -208,6 +209,8 @@ int edit_check(struct database *db, const char *path)
 	pthread_mutex_lock(&db->model_lock);
 	int rc = check_locked(db, path);
 	pthread_mutex_unlock(&db->model_lock);
+	if (rc)
+		database_settle(db);	/* status shows the refusal */
 	return rc;
 }
 
@@ -468,6 +471,12 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 			goto out;
 		const struct cat_column *src = catalog_column(t.want, 0, from->name);
 		const struct cat_column *dst = catalog_column(t.want, 0, to->name);
+		if (!src) {
+			/* The tree and the catalog are published together
+			 * (database.h), so this is not expected; never trusted. */
+			rc = ed_fail(c, -ENOENT, "no column %s", from->name);
+			goto out;
+		}
 		if (!src->attnum && dst) {
 			/* A new column saved over an existing one: an edit of it. */
 			if (!(rc = write_locked(&inner, to, data, len)))

@@ -127,6 +127,7 @@ int ed_apply_renamed(struct database *db, const char *from, const struct epath *
 	pthread_mutex_unlock(&db->model_lock);
 	int rc = data ? ed_apply_now(db, pt->name, data, len, user ? pf->name : NULL, temp) : -ENOENT;
 	pthread_mutex_unlock(&db->work_lock);
+	database_settle(db);
 	free(data);
 	return rc;
 }

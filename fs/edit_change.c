@@ -182,6 +182,8 @@ int ed_begin(struct change *c, struct database *db, const char *path)
 	c->path = path;
 	if (db->cfg->read_only)
 		return -EROFS;
+	if (db->test_delay_ms > 0)	/* test hook (database.h): the change has arrived */
+		log_info("%s: test: change of %s arrives", db->cfg->name, path);
 	pthread_mutex_lock(&db->work_lock);
 	pthread_mutex_lock(&db->model_lock);
 	c->backup = cJSON_Duplicate(db->stage->doc, true);
@@ -231,6 +233,7 @@ int ed_end(struct change *c, int rc)
 	database_publish(db);
 	pthread_mutex_unlock(&db->model_lock);
 	pthread_mutex_unlock(&db->work_lock);
+	database_settle(db);
 	return rc;
 }
 

@@ -4,8 +4,13 @@
  *
  * Threads: the connection (conn) is used only by the refresher thread once it
  * runs (before that, by database_open's caller). The refresher alone
- * replaces the catalog (cat), under model_lock; the staging side (edit.h)
- * reads it under model_lock. Lock order: work_lock, model_lock, lock.
+ * replaces the catalog (cat), and it does so in the same model_lock section
+ * that publishes the tree built from it: under model_lock, cat, desired and
+ * tree always belong together (an edit never finds a name in the tree that
+ * the catalog lacks). The staging side (edit.h) reads them under
+ * model_lock. Lock order: work_lock, model_lock, lock, then inval's own
+ * (a leaf). Kernel caches are dropped by inval's thread, holding none of
+ * these (invalq.h).
  * Everything in struct database below `lock` is protected by `lock`.
  * Readers never wait on the server: database_tree() returns the current tree
  * at once and, when it is older than the TTL, wakes the refresher. While the
@@ -26,6 +31,7 @@
 #include <time.h>
 
 #include "pg.h"
+#include "invalq.h"
 
 /* The kernel caches for less time than the mount counts as in use, so a look
  * after an idle spell always reaches the daemon and triggers a refresh. */
@@ -34,6 +40,8 @@
 /* Idle, the refresher still checks this often: the first look after an idle
  * spell shows a snapshot at most this old (and starts a refresh). */
 #define DB_IDLE_CHECK_SECONDS 30.0
+/* How long a change waits for its kernel cache invalidations (database_settle). */
+#define DB_INVAL_WAIT_SECONDS 5.0
 
 struct db_config;
 struct catalog;
@@ -49,8 +57,9 @@ struct extra_file {
 	struct extra_file *next;
 };
 
-/* Called by the refresher after a new tree is in place, once per path (relative to
- * the database directory) whose kernel caches must be dropped. */
+/* Called after a new tree is in place, once per path (relative to the
+ * database directory) whose kernel caches must be dropped, by the database's
+ * invalidation thread (inval), which holds none of the locks below. */
 typedef void (*db_changed_fn)(void *ctx, const char *dbname, const char *path);
 
 struct database {
@@ -65,6 +74,12 @@ struct database {
 	void *changed_ctx;
 	pthread_t thread;
 	bool thread_started;
+	struct invalq inval;		/* paths whose kernel caches must go; its own lock */
+	long test_delay_ms;		/* SCHEMAFS_TEST_REFRESH_DELAY_MS (tests only): the
+					 * refresher pauses this long, model_lock held,
+					 * between installing a new snapshot and publishing
+					 * its tree, and each change logs its arrival (edit.h);
+					 * set by database_open, then constant */
 
 	/* Staging and applying. */
 	pthread_mutex_t work_lock;	/* one change at a time */
@@ -118,9 +133,15 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx);
 struct tree *database_tree(struct database *db);
 
 /* For edit.c, with model_lock held: rebuilds the desired catalog from cat
- * and stage, and publishes its tree (kernel caches of changed paths are
- * dropped before this returns). */
+ * and stage, and publishes its tree. The kernel caches of changed paths are
+ * queued for dropping: call database_settle() once the locks are released. */
 void database_publish(struct database *db);
+
+/* With none of the database's locks held: waits (at most
+ * DB_INVAL_WAIT_SECONDS, logged when exceeded) until every kernel cache
+ * invalidation queued so far was delivered, so that the change a call made
+ * is visible when it returns. */
+void database_settle(struct database *db);
 
 /* For edit.c, with work_lock held: the work connection, (re)connected as
  * needed; NULL with ERR when the server cannot be reached. */

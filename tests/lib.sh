@@ -116,7 +116,7 @@ mount_fs() {
 	"$SCHEMAFS" -f "$@" "$mnt" >>"$T_TMP/daemon.log" 2>&1 &
 	local pid=$!
 	T_MOUNTS+=("$mnt"); T_DAEMONS+=("$pid")
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		is_mounted "$mnt" && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -133,12 +133,15 @@ umount_fs() {
 		local pid=${T_DAEMONS[$i]}
 		fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" 2>/dev/null
 		local rc=0
-		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; rc=137; fi
 		wait "$pid" 2>/dev/null || rc=$?
 		if [ "$rc" == 0 ]; then ok "daemon for $(basename "$mnt") exited 0 after unmount"
 		else not_ok "daemon for $(basename "$mnt") exited $rc after unmount"
-			tail -n 20 "$T_TMP/daemon.log" | sed 's/^/#   /'; fi
+			tail -n 20 "$T_TMP/daemon.log" | sed 's/^/#   /'
+			# A sanitizer's report starts before those lines: its first one.
+			grep -m 1 -A 40 -E '^(WARNING: ThreadSanitizer|==[0-9]+==ERROR)' "$T_TMP/daemon.log" |
+				sed 's/^/#   /'; fi
 		unset 'T_MOUNTS[i]' 'T_DAEMONS[i]'
 	done
 }

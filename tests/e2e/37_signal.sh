@@ -13,7 +13,7 @@ pid=${T_DAEMONS[0]}
 exec 3<"$M/app/schema.sql"
 check "a file is held open" test -e /proc/self/fd/3
 kill -TERM "$pid"
-for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 rc=0
 if kill -0 "$pid" 2>/dev/null; then rc=timeout; kill -9 "$pid"; else wait "$pid" || rc=$?; fi
 exec 3<&-

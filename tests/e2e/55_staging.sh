@@ -208,7 +208,7 @@ check "COMMENT: echo > comment" sh -c "echo 'Bookings, one per stay' > '$B/comme
 check "COMMENT: statement" has_stmt "COMMENT ON TABLE public.booking IS 'Bookings, one per stay';"
 verify "COMMENT"
 sql app -c "COMMENT ON TABLE public.room IS 'Rooms'" >/dev/null
-check "COMMENT: the live comment shows" poll 5 grep -q Rooms "$P/tables/room/comment"
+check "COMMENT: the live comment shows" poll 30 grep -q Rooms "$P/tables/room/comment"
 check "COMMENT emptied: truncate" truncate -s 0 "$P/tables/room/comment"
 check "COMMENT emptied: IS NULL" has_stmt 'COMMENT ON TABLE public.room IS NULL;'
 verify "COMMENT emptied"
@@ -219,7 +219,7 @@ CREATE SCHEMA drizzle;
 CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
 INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('a', 1), ('b', 2), ('c', 3);
 EOF
-check "the tracking table is seen" poll 5 grep -q '(3 applied)' "$D/migrations/status"
+check "the tracking table is seen" poll 30 grep -q '(3 applied)' "$D/migrations/status"
 echo 'text' > "$B/columns/notes"
 check "numbering continues the applied migrations" test -f "$PENDING/0003_booking_add_notes.sql"
 printf 'SELECT 1;\n' > "$T_TMP/mine.sql"

@@ -197,14 +197,14 @@ mkfifo "$T_TMP/hold"
 psql -X -q -d app -v ON_ERROR_STOP=1 -c "SET application_name = 'other-deploy'" \
 	-c "SELECT pg_advisory_lock($KEY)" -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
 holder=$!
-check "another session holds the lock" poll 5 sh -c "psql -X -qAt -d app -c \"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted\" | grep -qx 1"
+check "another session holds the lock" poll 30 sh -c "psql -X -qAt -d app -c \"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted\" | grep -qx 1"
 printf 'ALTER TABLE public.booking ADD COLUMN waited integer;\n' >"$T_TMP/wait.sql"
 start=$(date +%s%N)
 eq "lock held elsewhere: EBUSY after lock_wait" "Device or resource busy" "$(errno_of cp "$T_TMP/wait.sql" "$M/apply/0003_wait.sql")"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "it waited about lock_wait (1.5 s): ${ms} ms" test "$ms" -ge 1400 -a "$ms" -lt 10000
 check "status names the holder's pid and application_name" grep -q "held by pid [0-9]* (other-deploy" "$M/status"
-check "status: the lock line shows the holder too" poll 5 grep -q 'migration lock: held by pid [0-9]* (other-deploy' "$M/status"
+check "status: the lock line shows the holder too" poll 30 grep -q 'migration lock: held by pid [0-9]* (other-deploy' "$M/status"
 check "nothing applied meanwhile" test "$(rows)" == 4
 kill "$holder"; wait "$holder" 2>/dev/null
 val app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'other-deploy'" >/dev/null

@@ -46,7 +46,7 @@ already=0
 for i in 1 2 3; do grep -q '0004_same.sql was already applied' "$T_TMP/m$i/app/migrations/status" && already=$((already + 1)); done
 eq "same file: the other two were told it is already applied" "2" "$already"
 for i in 1 2 3; do
-	check "mount $i: applied/ shows all four" poll 5 sh -c "test \$(ls '$T_TMP/m$i/app/migrations/applied' | wc -l) = 4"
+	check "mount $i: applied/ shows all four" poll 30 sh -c "test \$(ls '$T_TMP/m$i/app/migrations/applied' | wc -l) = 4"
 done
 
 done_testing

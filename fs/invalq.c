@@ -1,0 +1,114 @@
+/* invalq.c: kernel cache invalidations, delivered off our locks; see invalq.h. */
+#include "invalq.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void invalq_init(struct invalq *q)
+{
+	memset(q, 0, sizeof *q);
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->cond, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+static void *drain(void *arg)
+{
+	struct invalq *q = arg;
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->paths.len && !q->stopping)
+			pthread_cond_wait(&q->cond, &q->lock);
+		if (q->stopping)
+			break;
+		/* Everything queued so far, delivered without the lock. */
+		struct strbuf batch = q->paths;
+		unsigned long upto = q->queued;
+		q->paths = (struct strbuf)STRBUF_INIT;
+		pthread_mutex_unlock(&q->lock);
+		for (size_t off = 0; off < batch.len; off += strlen(batch.buf + off) + 1)
+			q->fn(q->ctx, batch.buf + off);
+		strbuf_free(&batch);
+		pthread_mutex_lock(&q->lock);
+		q->done = upto;
+		pthread_cond_broadcast(&q->cond);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+int invalq_start(struct invalq *q, invalq_fn fn, void *ctx)
+{
+	q->fn = fn;
+	q->ctx = ctx;
+	/* Signals belong to the FUSE loop's thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&q->thread, NULL, drain, q);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	q->started = true;
+	return 0;
+}
+
+unsigned long invalq_push(struct invalq *q, const char *paths, size_t len)
+{
+	if (!len)
+		return 0;
+	pthread_mutex_lock(&q->lock);
+	sb_addn(&q->paths, paths, len);
+	unsigned long ticket = ++q->queued;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	return ticket;
+}
+
+unsigned long invalq_last(struct invalq *q)
+{
+	pthread_mutex_lock(&q->lock);
+	unsigned long t = q->queued;
+	pthread_mutex_unlock(&q->lock);
+	return t;
+}
+
+bool invalq_wait(struct invalq *q, unsigned long ticket, double seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)seconds;
+	until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&q->lock);
+	while (q->started && !q->stopping && q->done < ticket)
+		if (pthread_cond_timedwait(&q->cond, &q->lock, &until) == ETIMEDOUT)
+			break;
+	bool delivered = !q->started || q->stopping || q->done >= ticket;
+	pthread_mutex_unlock(&q->lock);
+	return delivered;
+}
+
+void invalq_stop(struct invalq *q)
+{
+	if (q->started) {
+		pthread_mutex_lock(&q->lock);
+		q->stopping = true;
+		pthread_cond_broadcast(&q->cond);
+		pthread_mutex_unlock(&q->lock);
+		pthread_join(q->thread, NULL);
+		q->started = false;
+	}
+	strbuf_free(&q->paths);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->cond);
+}
