@@ -387,7 +387,12 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 {
 	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
 	char *qs = NULL, *qt = NULL, *ret = NULL;
-	PGresult *res = pg_exec(conn, SQL_FINGERPRINT, 0, NULL, err, errlen);
+	const char *sql = pgv_sql_for(conn, SQL_FINGERPRINT);
+	if (!sql) {
+		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
+		goto out;
+	}
+	PGresult *res = pg_exec(conn, sql, 0, NULL, err, errlen);
 	if (!res)
 		goto out;
 	sb_add(&fp, PQgetvalue(res, 0, 0));
@@ -514,6 +519,7 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 			      offsetof(struct cat_schema, ncollations)) ||
 	    load_schema_texts(&ld, SQL_OPERATORS, offsetof(struct cat_schema, operators),
 			      offsetof(struct cat_schema, noperators)) ||
+	    load_casts(&ld) || load_event_triggers(&ld) || load_publications(&ld) ||
 	    load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
 	if (check_complete(cat, err, errlen))
