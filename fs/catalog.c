@@ -465,6 +465,17 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 	for (size_t i = 0; i < cat->nfuncs && !what; i++)
 		if (!cat->funcs[i].def)
 			what = cat->funcs[i].name;
+	/* format_type() says "???" for a type gone, regprocedure the bare OID
+	 * for a function gone. */
+	for (size_t i = 0; i < cat->ncasts && !what; i++) {
+		const struct cat_cast *c = &cat->casts[i];
+		if (!c->source || !c->target || !strcmp(c->source, "???") || !strcmp(c->target, "???") ||
+		    (c->method == 'f' && (!c->func || (*c->func >= '0' && *c->func <= '9'))))
+			what = "a cast";
+	}
+	for (size_t i = 0; i < cat->nevtrigs && !what; i++)
+		if (!cat->evtrigs[i].func || (*cat->evtrigs[i].func >= '0' && *cat->evtrigs[i].func <= '9'))
+			what = cat->evtrigs[i].name;
 	if (!what)
 		return 0;
 	snprintf(err, errlen, "the catalog changed while it was read (%s was dropped); reading again", what);
