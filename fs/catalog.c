@@ -387,7 +387,12 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 {
 	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
 	char *qs = NULL, *qt = NULL, *ret = NULL;
-	PGresult *res = pg_exec(conn, SQL_FINGERPRINT, 0, NULL, err, errlen);
+	const char *sql = pgv_sql_for(conn, SQL_FINGERPRINT);
+	if (!sql) {
+		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
+		goto out;
+	}
+	PGresult *res = pg_exec(conn, sql, 0, NULL, err, errlen);
 	if (!res)
 		goto out;
 	sb_add(&fp, PQgetvalue(res, 0, 0));
@@ -460,6 +465,17 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 	for (size_t i = 0; i < cat->nfuncs && !what; i++)
 		if (!cat->funcs[i].def)
 			what = cat->funcs[i].name;
+	/* format_type() says "???" for a type gone, regprocedure the bare OID
+	 * for a function gone. */
+	for (size_t i = 0; i < cat->ncasts && !what; i++) {
+		const struct cat_cast *c = &cat->casts[i];
+		if (!c->source || !c->target || !strcmp(c->source, "???") || !strcmp(c->target, "???") ||
+		    (c->method == 'f' && (!c->func || (*c->func >= '0' && *c->func <= '9'))))
+			what = "a cast";
+	}
+	for (size_t i = 0; i < cat->nevtrigs && !what; i++)
+		if (!cat->evtrigs[i].func || (*cat->evtrigs[i].func >= '0' && *cat->evtrigs[i].func <= '9'))
+			what = cat->evtrigs[i].name;
 	if (!what)
 		return 0;
 	snprintf(err, errlen, "the catalog changed while it was read (%s was dropped); reading again", what);
@@ -514,6 +530,7 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 			      offsetof(struct cat_schema, ncollations)) ||
 	    load_schema_texts(&ld, SQL_OPERATORS, offsetof(struct cat_schema, operators),
 			      offsetof(struct cat_schema, noperators)) ||
+	    load_casts(&ld) || load_event_triggers(&ld) || load_publications(&ld) ||
 	    load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
 	if (check_complete(cat, err, errlen))

@@ -1,7 +1,7 @@
 /*
- * catalog_loader.h: private to catalog.c and catalog_parts.c, the two
- * halves of one snapshot load. Every string a helper returns belongs to the
- * catalog's arena. Used by one thread, the one loading.
+ * catalog_loader.h: private to catalog.c, catalog_parts.c and
+ * catalog_global.c, the parts of one snapshot load. Every string a helper
+ * returns belongs to the catalog's arena. Used by one thread, the one loading.
  */
 #ifndef SCHEMAFS_CATALOG_LOADER_H
 #define SCHEMAFS_CATALOG_LOADER_H
@@ -52,5 +52,9 @@ int load_functions(struct loader *ld);
 int load_types(struct loader *ld);
 int load_schema_texts(struct loader *ld, const char *sql, size_t list_off, size_t count_off);
 int load_omitted(struct loader *ld);
+/* The database-wide kinds (catalog_global.c), whatever the schema filter. */
+int load_casts(struct loader *ld);
+int load_event_triggers(struct loader *ld);
+int load_publications(struct loader *ld);
 
 #endif

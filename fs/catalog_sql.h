@@ -408,6 +408,52 @@ static const char SQL_OPERATORS[] =
 	" FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
 	" WHERE o.oprnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_operator", "o.oid");
 
+/*
+ * Database-wide objects: one query per kind, whatever the schema filter
+ * (catalog_global.c). Casts made by initdb (OIDs below 16384), by an
+ * extension, or with a range type (14+: its multirange's, deptype 'i')
+ * are left out, as pg_dump does. Column 6, "late", as for functions: 1
+ * when the cast's function or types need a table's row type (or the
+ * function has a BEGIN ATOMIC body), 2 a view's.
+ */
+static const char SQL_CASTS[] =
+	"SELECT pg_catalog.format_type(x.castsource, NULL), pg_catalog.format_type(x.casttarget, NULL),"
+	" CASE WHEN x.castmethod = 'f' THEN x.castfunc::pg_catalog.regprocedure::text END,"
+	" x.castmethod, x.castcontext, pg_catalog.obj_description(x.oid, 'pg_cast'),"
+	" GREATEST(CASE WHEN {{PROSQLBODY}} THEN 1 ELSE 0 END,"
+	"  (SELECT pg_catalog.max(CASE WHEN rc.relkind IN ('v', 'm') THEN 2 ELSE 1 END)"
+	"   FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem"
+	"   JOIN pg_catalog.pg_class rc ON rc.oid = COALESCE(NULLIF(t.typrelid, 0), et.typrelid)"
+	"   WHERE rc.relkind <> 'c' AND (t.oid IN (x.castsource, x.casttarget) OR t.oid IN ("
+	"    SELECT d.refobjid FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+	"    AND d.objid = x.castfunc AND d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass))))"
+	" FROM pg_catalog.pg_cast x LEFT JOIN pg_catalog.pg_proc p ON p.oid = x.castfunc"
+	" WHERE x.oid >= 16384 AND" NOT_EXT_MEMBER("pg_cast", "x.oid")
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass"
+	"  AND d.objid = x.oid AND d.deptype = 'i')";
+
+/* The function as regprocedure: qualified when search_path = public does
+ * not find it (a name pg_catalog has too). */
+static const char SQL_EVENT_TRIGGERS[] =
+	"SELECT v.evtname, pg_catalog.quote_ident(v.evtname), v.evtevent,"
+	" pg_catalog.array_to_json(v.evttags)::text, v.evtfoid::pg_catalog.regprocedure::text, v.evtenabled,"
+	" pg_catalog.obj_description(v.oid, 'pg_event_trigger')"
+	" FROM pg_catalog.pg_event_trigger v WHERE" NOT_EXT_MEMBER("pg_event_trigger", "v.oid");
+
+/* Column 9: the tables, a JSON array of [qualified name, column list or
+ * null, row filter or null], in byte order; column 10 (15+) the schemas of
+ * TABLES IN SCHEMA, a JSON array. */
+static const char SQL_PUBLICATIONS[] =
+	"SELECT p.pubname, pg_catalog.quote_ident(p.pubname), p.puballtables, p.pubinsert, p.pubupdate,"
+	" p.pubdelete, p.pubtruncate, p.pubviaroot, pg_catalog.obj_description(p.oid, 'pg_publication'),"
+	" (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x.qname, x.cols, x.filter) ORDER BY x.qname COLLATE \"C\")"
+	"  FROM (SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS qname,"
+	"   {{PUBREL_COLUMNS}} AS cols, {{PUBREL_FILTER}} AS filter"
+	"   FROM pg_catalog.pg_publication_rel pr JOIN pg_catalog.pg_class c ON c.oid = pr.prrelid"
+	"   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE pr.prpubid = p.oid) x)::text,"
+	" {{PUB_SCHEMAS}}"
+	" FROM pg_catalog.pg_publication p WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid");
+
 /* What the tree cannot express yet: named in schema.sql's header. */
 #define OMITTED_IN_SCHEMA(kind, cat, nsp, name) \
 	" UNION ALL SELECT '" kind "', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x." name ")" \
@@ -426,24 +472,10 @@ static const char SQL_OMITTED[] =
 	OMITTED_IN_SCHEMA("text search parser", "pg_ts_parser", "prsnamespace", "prsname")
 	OMITTED_IN_SCHEMA("text search template", "pg_ts_template", "tmplnamespace", "tmplname")
 	OMITTED_IN_SCHEMA("conversion", "pg_conversion", "connamespace", "conname")
-	OMITTED_GLOBAL("event trigger", "pg_event_trigger", "evtname")
-	OMITTED_GLOBAL("publication", "pg_publication", "pubname")
 	OMITTED_GLOBAL("foreign-data wrapper", "pg_foreign_data_wrapper", "fdwname")
 	OMITTED_GLOBAL("foreign server", "pg_foreign_server", "srvname")
 	OMITTED_GLOBAL("procedural language", "pg_language", "lanname")
 	OMITTED_GLOBAL("access method", "pg_am", "amname")
-	" UNION ALL SELECT 'cast', pg_catalog.format_type(x.castsource, NULL) || ' AS '"
-	"  || pg_catalog.format_type(x.casttarget, NULL) FROM pg_catalog.pg_cast x"
-	"  WHERE x.oid >= 16384 AND" NOT_EXT_MEMBER("pg_cast", "x.oid")
-	/* 14+: the casts a range type makes to its multirange come with it. */
-	"  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass"
-	"   AND d.objid = x.oid AND d.deptype = 'i')"
-	" UNION ALL SELECT 'comment on attribute', pg_catalog.quote_ident(n.nspname) || '.'"
-	"  || pg_catalog.quote_ident(c.relname) || '.' || pg_catalog.quote_ident(a.attname)"
-	"  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	"  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
-	"  WHERE c.relkind = 'c' AND c.relnamespace = ANY ($1::pg_catalog.oid[])"
-	"  AND pg_catalog.col_description(c.oid, a.attnum) IS NOT NULL"
 	") x ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
 
 /*
@@ -479,6 +511,8 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_range),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_aggregate),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_publication),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_publication_rel),"
+	"{{PUB_NAMESPACE_FINGERPRINT}}"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_config),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_dict),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_parser),"

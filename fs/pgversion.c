@@ -114,6 +114,24 @@ static const struct placeholder placeholders[] = {
 	{ "RELPERSISTENCE", "the persistence of relation c, NULL for a sequence before 15 (SQL_RELATIONS)",
 	  { { 13, "CASE WHEN c.relkind <> 'S' THEN c.relpersistence END" },
 	    { 15, "c.relpersistence" } } },
+	/* 15 added publication column lists, row filters and TABLES IN SCHEMA. */
+	{ "PUBREL_COLUMNS", "the column list of pg_publication_rel pr, quoted, NULL for all (SQL_PUBLICATIONS)",
+	  { { 13, "NULL::text" },
+	    { 15, "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)"
+		  " FROM pg_catalog.pg_attribute a WHERE a.attrelid = pr.prrelid"
+		  " AND a.attnum = ANY (pr.prattrs::pg_catalog.int2[]))" } } },
+	{ "PUBREL_FILTER", "the row filter of pg_publication_rel pr, or NULL (SQL_PUBLICATIONS)",
+	  { { 13, "NULL::text" },
+	    { 15, "pg_catalog.pg_get_expr(pr.prqual, pr.prrelid)" } } },
+	{ "PUB_SCHEMAS", "the schemas publication p publishes every table of, a JSON array (SQL_PUBLICATIONS)",
+	  { { 13, "NULL::text" },
+	    { 15, "(SELECT pg_catalog.json_agg(pg_catalog.quote_ident(n.nspname) ORDER BY"
+		  " pg_catalog.quote_ident(n.nspname) COLLATE \"C\") FROM pg_catalog.pg_publication_namespace pn"
+		  " JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid)::text" } } },
+	{ "PUB_NAMESPACE_FINGERPRINT", "pg_publication_namespace's part of the fingerprint, with its comma (SQL_FINGERPRINT)",
+	  { { 13, "" },
+	    { 15, "(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0)"
+		  " FROM pg_catalog.pg_publication_namespace)," } } },
 	{ "CONNECTION_CHECK", "the server's check that the client is still there, in set_config() calls (migrate.c)",
 	  { { 13, "" },				/* 14 added client_connection_check_interval */
 	    { 14, ", pg_catalog.set_config('client_connection_check_interval', '1000', $3::bool)" } } },

@@ -495,6 +495,16 @@ void render_type(struct strbuf *sb, const struct cat_type *t)
 		break;
 	}
 	comment_on(sb, t->kind == 'd' ? "DOMAIN" : "TYPE", sb_str(&name), t->comment);
+	for (size_t i = 0; t->kind == 'c' && t->composite && i < t->composite->ncols; i++) {
+		const struct cat_column *c = &t->composite->cols[i];
+		if (!c->comment)
+			continue;
+		size_t keep = name.len;
+		sb_addf(&name, ".%s", c->qname);
+		comment_on(sb, "COLUMN", sb_str(&name), c->comment);
+		name.len = keep;
+		name.buf[keep] = '\0';
+	}
 	strbuf_free(&name);
 }
 
@@ -536,6 +546,15 @@ static void phase_functions(struct strbuf *sb, const struct sql_scope *sc, int l
 		for (size_t i = 0; i < s->nfunctions; i++)
 			if (s->functions[i]->late == late)
 				render_function(sb, s->functions[i]);
+}
+
+/* Casts belong to the database, not a schema: in the whole-database file
+ * only, each after the functions of its own lateness. */
+static void phase_casts(struct strbuf *sb, const struct catalog *cat, bool whole_db, int late)
+{
+	for (size_t i = 0; whole_db && i < cat->ncasts; i++)
+		if (cat->casts[i].late == late)
+			render_cast(sb, &cat->casts[i]);
 }
 
 /* A partition or inheritance child waits until each parent in scope has
@@ -656,6 +675,7 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->noperators; i++)
 			sb_addf(sb, "%s\n", s->operators[i]);
+	phase_casts(sb, cat, whole_db, 0);
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nsequences; i++)
 			create_sequence(sb, s->sequences[i]);
@@ -671,6 +691,7 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	phase_tables(sb, all, nall);
 	/* Functions that take or return a table's row type. */
 	phase_functions(sb, sc, 1);
+	phase_casts(sb, cat, whole_db, 1);
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nsequences; i++)
 			sequence_owner(sb, s->sequences[i]);
@@ -700,6 +721,7 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	phase_views(sb, sc);
 	/* Functions that take or return a view's row type. */
 	phase_functions(sb, sc, 2);
+	phase_casts(sb, cat, whole_db, 2);
 	for (size_t t = 0; t < nall; t++)
 		for (size_t i = 0; i < all[t]->ntriggers; i++) {
 			render_trigger(sb, &all[t]->triggers[i]);
@@ -721,6 +743,13 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nsequences; i++)
 			comment_on_rel(sb, "SEQUENCE", s->sequences[i], NULL, s->sequences[i]->comment);
+	/* Publications once every table (and column) they name exists; event
+	 * triggers last, as in pg_dump, so that none fires while the file
+	 * loads. */
+	for (size_t i = 0; whole_db && i < cat->npubs; i++)
+		render_publication(sb, &cat->pubs[i]);
+	for (size_t i = 0; whole_db && i < cat->nevtrigs; i++)
+		render_event_trigger(sb, &cat->evtrigs[i]);
 	free(all);
 }
 

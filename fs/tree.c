@@ -201,6 +201,31 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	}
 }
 
+/* casts/, event_triggers/, publications/: the database's own objects,
+ * always present, possibly empty. */
+static void build_global(struct builder *b, const struct catalog *cat)
+{
+	struct node *casts = mkdir_node(b, b->t->root, "casts");
+	struct strbuf name = STRBUF_INIT;
+	for (size_t i = 0; i < cat->ncasts; i++) {
+		sb_reset(&name);
+		render_cast_name(&name, &cat->casts[i]);
+		render_cast(&b->body, &cat->casts[i]);
+		file_node(b, casts, sb_str(&name), ".sql");
+	}
+	strbuf_free(&name);
+	struct node *evt = mkdir_node(b, b->t->root, "event_triggers");
+	for (size_t i = 0; i < cat->nevtrigs; i++) {
+		render_event_trigger(&b->body, &cat->evtrigs[i]);
+		file_node(b, evt, cat->evtrigs[i].name, ".sql");
+	}
+	struct node *pubs = mkdir_node(b, b->t->root, "publications");
+	for (size_t i = 0; i < cat->npubs; i++) {
+		render_publication(&b->body, &cat->pubs[i]);
+		file_node(b, pubs, cat->pubs[i].name, ".sql");
+	}
+}
+
 /* A migration's tag: its own when known, else from its position and hash. */
 static void migration_tag(struct strbuf *sb, const struct cat_migration *m, size_t i)
 {
@@ -314,6 +339,7 @@ struct tree *tree_build(const struct catalog *cat, const struct tree_extras *ext
 		render_extension(&b.body, &cat->exts[i]);
 		file_node(&b, exts, cat->exts[i].name, ".sql");
 	}
+	build_global(&b, cat);
 	struct node *schemas = mkdir_node(&b, t->root, "schemas");
 	for (size_t i = 0; i < cat->nschemas; i++)
 		build_schema(&b, schemas, cat, &cat->schemas[i]);

@@ -191,6 +191,45 @@ struct cat_extension {
 					 * file's, on this server), or NULL */
 };
 
+/* Database-wide objects (catalog_global.c). */
+struct cat_cast {
+	const char *source, *target;	/* format_type() of each; the file is "<source> AS <target>.sql" */
+	const char *func;		/* method 'f': the function, regprocedure text ("f(integer)") */
+	char method;			/* f (WITH FUNCTION), b (WITHOUT FUNCTION), i (WITH INOUT) */
+	char context;			/* e (explicit), a (AS ASSIGNMENT), i (AS IMPLICIT) */
+	int late;			/* as cat_function's: 1 or 2 when its function or one of its
+					 * types needs a table's (1) or a view's (2) row type */
+	const char *comment;
+};
+
+struct cat_event_trigger {
+	const char *name, *qname;
+	const char *event;		/* ddl_command_start, ddl_command_end, sql_drop, ... */
+	const char **tags;		/* WHEN TAG IN (...), as stored; none: every tag */
+	size_t ntags;
+	const char *func;		/* regprocedure text ("f()"), qualified when not visible */
+	char enabled;			/* O (the default), D, R, A */
+	const char *comment;
+};
+
+struct cat_pub_table {
+	const char *qname;		/* schema-qualified, quoted */
+	const char *columns;		/* 15+: "a, b" (quoted), or NULL for every column */
+	const char *filter;		/* 15+: pg_get_expr() of the row filter, or NULL */
+};
+
+struct cat_publication {
+	const char *name, *qname;
+	bool all_tables;
+	bool insert, update, delete_, truncate;	/* publish = '...' */
+	bool via_root;			/* publish_via_partition_root */
+	struct cat_pub_table *tables;	/* sorted by qname (byte order) */
+	size_t ntables;
+	const char **schemas;		/* 15+: TABLES IN SCHEMA, quoted, sorted */
+	size_t nschemas;
+	const char *comment;
+};
+
 struct cat_migration {
 	long long id;
 	const char *hash;
@@ -214,6 +253,12 @@ struct catalog {
 	size_t nfuncs;
 	struct cat_type *types;
 	size_t ntypes;
+	struct cat_cast *casts;		/* sorted by "<source> AS <target>" */
+	size_t ncasts;
+	struct cat_event_trigger *evtrigs;	/* sorted by name */
+	size_t nevtrigs;
+	struct cat_publication *pubs;	/* sorted by name */
+	size_t npubs;
 	const char **omitted;		/* "foreign table s.t", ... */
 	size_t nomitted;
 	bool has_tracking;		/* the migrations table exists */

@@ -39,6 +39,17 @@ void render_extension(struct strbuf *sb, const struct cat_extension *x);
 /* types/<enum>: labels, one a line. types/<t>.sql: CREATE TYPE / DOMAIN. */
 void render_enum_labels(struct strbuf *sb, const struct cat_type *t);
 void render_type(struct strbuf *sb, const struct cat_type *t);
+/* casts/<source> AS <target>.sql: CREATE CAST, and its comment;
+ * render_cast_name() gives the file's name (before escaping and ".sql"). */
+void render_cast(struct strbuf *sb, const struct cat_cast *c);
+void render_cast_name(struct strbuf *sb, const struct cat_cast *c);
+/* event_triggers/<name>.sql: CREATE EVENT TRIGGER, ALTER EVENT TRIGGER when
+ * it is not enabled the default way, its comment. */
+void render_event_trigger(struct strbuf *sb, const struct cat_event_trigger *e);
+/* publications/<name>.sql: CREATE PUBLICATION with its options, then one
+ * ALTER PUBLICATION ... ADD TABLE ONLY per table (column list, row
+ * filter), ADD TABLES IN SCHEMA per schema, its comment. */
+void render_publication(struct strbuf *sb, const struct cat_publication *p);
 /* schema.sql of one schema, or of the whole database (schema == NULL), in
  * dependency order. */
 void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);

@@ -138,16 +138,26 @@ lines(kind, ident, def) AS (
 	FROM pg_foreign_table x
 	UNION ALL
 	SELECT 'cast', format_type(x.castsource, NULL) || ' AS ' || format_type(x.casttarget, NULL),
-		concat_ws(' | ', x.castfunc::regprocedure, x.castcontext, x.castmethod)
+		concat_ws(' | ', x.castfunc::regprocedure, x.castcontext, x.castmethod, obj_description(x.oid, 'pg_cast'))
 	FROM pg_cast x WHERE x.oid >= 16384
 	AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_cast'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'event trigger', quote_ident(x.evtname), concat_ws(' | ', x.evtevent, x.evtfoid::regproc, x.evtenabled)
+	SELECT 'event trigger', quote_ident(x.evtname), concat_ws(' | ', x.evtevent, x.evtfoid::regproc, x.evtenabled,
+		array_to_string(x.evttags, ','), obj_description(x.oid, 'pg_event_trigger'))
 	FROM pg_event_trigger x
 	UNION ALL
 	SELECT 'publication', quote_ident(x.pubname), concat_ws(' | ', x.puballtables, x.pubinsert, x.pubupdate,
-		x.pubdelete, x.pubtruncate)
+		x.pubdelete, x.pubtruncate, x.pubviaroot, obj_description(x.oid, 'pg_publication'))
 	FROM pg_publication x
+	UNION ALL
+	SELECT 'publication member', quote_ident(p.pubname) || ' ' || pr.prrelid::regclass, ''
+	FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+	UNION ALL
+	-- Every table each publication publishes (its tables, its schemas' on
+	-- 15+, or all), with the column list and row filter (15+).
+	SELECT 'publication table', quote_ident(pt.pubname) || ' ' || quote_ident(pt.schemaname) || '.'
+		|| quote_ident(pt.tablename), concat_ws(' | ', to_jsonb(pt) ->> 'attnames', to_jsonb(pt) ->> 'rowfilter')
+	FROM pg_publication_tables pt
 	UNION ALL
 	SELECT 'statistics', quote_ident(n.nspname) || '.' || quote_ident(s.stxname), pg_get_statisticsobjdef(s.oid)
 	FROM pg_statistic_ext s JOIN usr n ON n.oid = s.stxnamespace

@@ -22,7 +22,7 @@ nl_join() { printf '%s\n' "$@"; }
 # ---------------------------------------------------------------- layout
 
 eq "mount root holds one directory named after the database" "tricky" "$(lsu "$MNT")"
-eq "database directory" "$(nl_join extensions migrations schema.sql schemas)" "$(lsu "$DB")"
+eq "database directory" "$(nl_join casts event_triggers extensions migrations publications schema.sql schemas)" "$(lsu "$DB")"
 eq "migrations directory" "$(nl_join applied apply check journal.json pending status)" "$(lsu "$DB/migrations")"
 check "database schema.sql is a regular file" test -f "$DB/schema.sql"
 

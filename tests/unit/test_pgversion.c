@@ -15,7 +15,8 @@ static const struct { const char *name, *sql; } queries[] = {
 	{ "triggers", SQL_TRIGGERS }, { "policies", SQL_POLICIES }, { "functions", SQL_FUNCTIONS },
 	{ "types", SQL_TYPES }, { "settings", SQL_SETTINGS }, { "collations", SQL_COLLATIONS },
 	{ "operators", SQL_OPERATORS }, { "omitted", SQL_OMITTED }, { "fingerprint", SQL_FINGERPRINT },
-	{ "tracking", SQL_TRACKING_EXISTS },
+	{ "tracking", SQL_TRACKING_EXISTS }, { "casts", SQL_CASTS }, { "event triggers", SQL_EVENT_TRIGGERS },
+	{ "publications", SQL_PUBLICATIONS },
 };
 
 int main(void)
@@ -49,6 +50,14 @@ int main(void)
 	ok(pgv_sql(SQL_COLUMNS, 25) == pgv_sql(SQL_COLUMNS, 25), "expansions are cached");
 	const char *f = pgv_sql(SQL_FUNCTIONS, 13);
 	ok(f && !strstr(f, "prosqlbody"), "13 has no prosqlbody");
+	const char *p14 = pgv_sql(SQL_PUBLICATIONS, 14), *p15 = pgv_sql(SQL_PUBLICATIONS, 15);
+	ok(p14 && !strstr(p14, "prqual") && !strstr(p14, "pg_publication_namespace"),
+	   "14 has no row filters nor TABLES IN SCHEMA");
+	ok(p15 && strstr(p15, "prqual") && strstr(p15, "prattrs") && strstr(p15, "pg_publication_namespace"),
+	   "15 reads row filters, column lists and TABLES IN SCHEMA");
+	const char *fp14 = pgv_sql(SQL_FINGERPRINT, 14), *fp15 = pgv_sql(SQL_FINGERPRINT, 15);
+	ok(fp14 && !strstr(fp14, "pg_publication_namespace") && fp15 && strstr(fp15, "pg_publication_namespace"),
+	   "the fingerprint counts pg_publication_namespace where it exists (15+)");
 
 	char err[128], note[128];
 	ok(pgv_check_major(12, err, sizeof err, note, sizeof note) == -1, "12 is refused");

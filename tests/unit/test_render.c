@@ -233,6 +233,131 @@ int main(void)
 		sb_reset(&sb);
 	}
 
+	/* Database-wide kinds (issue 12): casts, event triggers, publications,
+	 * and comments on a composite type's attributes. */
+	{
+		struct cat_cast casts[] = {
+			{ .source = "\"My Text\"", .target = "integer", .func = "\"to int\"(\"My Text\")",
+			  .method = 'f', .context = 'a', .comment = "it's a cast" },
+			{ .source = "integer", .target = "\"My Text\"", .method = 'i', .context = 'e' },
+			{ .source = "vc", .target = "text", .method = 'b', .context = 'i', .late = 2 },
+		};
+		render_cast(&sb, &casts[0]);
+		is_str(sb_str(&sb), "CREATE CAST (\"My Text\" AS integer) WITH FUNCTION \"to int\"(\"My Text\")"
+		       " AS ASSIGNMENT;\nCOMMENT ON CAST (\"My Text\" AS integer) IS 'it''s a cast';\n",
+		       "cast: WITH FUNCTION, AS ASSIGNMENT, quoted names, comment");
+		sb_reset(&sb);
+		render_cast(&sb, &casts[1]);
+		is_str(sb_str(&sb), "CREATE CAST (integer AS \"My Text\") WITH INOUT;\n", "cast: WITH INOUT, explicit");
+		sb_reset(&sb);
+		render_cast(&sb, &casts[2]);
+		is_str(sb_str(&sb), "CREATE CAST (vc AS text) WITHOUT FUNCTION AS IMPLICIT;\n",
+		       "cast: WITHOUT FUNCTION, AS IMPLICIT");
+		sb_reset(&sb);
+		render_cast_name(&sb, &casts[0]);
+		is_str(sb_str(&sb), "\"My Text\" AS integer", "cast: its file name");
+		sb_reset(&sb);
+
+		const char *tags[] = { "CREATE TABLE", "it's" };
+		struct cat_event_trigger evt[] = {
+			{ .name = "Audit \"DDL\"", .qname = "\"Audit \"\"DDL\"\"\"", .event = "ddl_command_end",
+			  .tags = tags, .ntags = 2, .func = "audit()", .enabled = 'O', .comment = "watch" },
+			{ .name = "off", .qname = "off", .event = "sql_drop", .func = "s.f()", .enabled = 'D' },
+			{ .name = "r", .qname = "r", .event = "table_rewrite", .func = "g()", .enabled = 'R' },
+			{ .name = "a", .qname = "a", .event = "ddl_command_start", .func = "g()", .enabled = 'A' },
+		};
+		render_event_trigger(&sb, &evt[0]);
+		is_str(sb_str(&sb), "CREATE EVENT TRIGGER \"Audit \"\"DDL\"\"\" ON ddl_command_end"
+		       " WHEN TAG IN ('CREATE TABLE', 'it''s') EXECUTE FUNCTION audit();\n"
+		       "COMMENT ON EVENT TRIGGER \"Audit \"\"DDL\"\"\" IS 'watch';\n",
+		       "event trigger: tags as literals, enabled (the default) not written, comment");
+		sb_reset(&sb);
+		render_event_trigger(&sb, &evt[1]);
+		is_str(sb_str(&sb), "CREATE EVENT TRIGGER off ON sql_drop EXECUTE FUNCTION s.f();\n"
+		       "ALTER EVENT TRIGGER off DISABLE;\n", "event trigger: no tags; disabled");
+		sb_reset(&sb);
+		render_event_trigger(&sb, &evt[2]);
+		ok(pos(sb_str(&sb), "\nALTER EVENT TRIGGER r ENABLE REPLICA;\n") > 0, "event trigger: ENABLE REPLICA");
+		sb_reset(&sb);
+		render_event_trigger(&sb, &evt[3]);
+		ok(pos(sb_str(&sb), "\nALTER EVENT TRIGGER a ENABLE ALWAYS;\n") > 0, "event trigger: ENABLE ALWAYS");
+		sb_reset(&sb);
+
+		struct cat_pub_table pt[] = {
+			{ .qname = "\"Odd s\".\"T 1\"", .columns = "id, \"Name\"", .filter = "(id > 10)" },
+			{ .qname = "public.t", .filter = "true" },
+		};
+		const char *pschemas[] = { "\"Odd s\"" };
+		struct cat_publication pubs[] = {
+			{ .name = "all", .qname = "\"all\"", .all_tables = true, .insert = true, .update = true,
+			  .delete_ = true, .truncate = true, .comment = "every table" },
+			{ .name = "some", .qname = "some", .insert = true, .delete_ = true, .via_root = true,
+			  .tables = pt, .ntables = 2, .schemas = pschemas, .nschemas = 1 },
+			{ .name = "none", .qname = "none" },
+		};
+		render_publication(&sb, &pubs[0]);
+		is_str(sb_str(&sb), "CREATE PUBLICATION \"all\" FOR ALL TABLES WITH (publish = 'insert, update, "
+		       "delete, truncate', publish_via_partition_root = false);\n"
+		       "COMMENT ON PUBLICATION \"all\" IS 'every table';\n", "publication: FOR ALL TABLES, comment");
+		sb_reset(&sb);
+		render_publication(&sb, &pubs[1]);
+		is_str(sb_str(&sb), "CREATE PUBLICATION some WITH (publish = 'insert, delete', "
+		       "publish_via_partition_root = true);\n"
+		       "ALTER PUBLICATION some ADD TABLE ONLY \"Odd s\".\"T 1\" (id, \"Name\") WHERE ((id > 10));\n"
+		       "ALTER PUBLICATION some ADD TABLE ONLY public.t WHERE (true);\n"
+		       "ALTER PUBLICATION some ADD TABLES IN SCHEMA \"Odd s\";\n",
+		       "publication: tables with column lists and row filters, schemas");
+		sb_reset(&sb);
+		render_publication(&sb, &pubs[2]);
+		is_str(sb_str(&sb), "CREATE PUBLICATION none WITH (publish = '', publish_via_partition_root = false);\n",
+		       "publication: publishing nothing");
+		sb_reset(&sb);
+
+		struct cat_schema gs = { .name = "public", .qname = "public" };
+		struct cat_column pc[] = { { .name = "a", .qname = "a", .type = "integer", .comment = "first" },
+					   { .name = "B b", .qname = "\"B b\"", .type = "text" },
+					   { .name = "c", .qname = "c", .type = "text", .comment = "it's c" } };
+		struct cat_relation prel = { .schema = &gs, .name = "pair", .qname = "pair", .kind = REL_COMPOSITE,
+					     .cols = pc, .ncols = 3 };
+		struct cat_type pair = { .schema = &gs, .name = "pair", .qname = "pair", .kind = 'c',
+					 .composite = &prel };
+		struct cat_type *gtypes[] = { &pair };
+		gs.types = gtypes;
+		gs.ntypes = 1;
+		render_type(&sb, &pair);
+		is_str(sb_str(&sb), "CREATE TYPE public.pair AS (\n    a integer,\n    \"B b\" text,\n    c text\n);\n"
+		       "COMMENT ON COLUMN public.pair.a IS 'first';\nCOMMENT ON COLUMN public.pair.c IS 'it''s c';\n",
+		       "composite type: its attributes' comments");
+		sb_reset(&sb);
+
+		struct cat_function fn = { .schema = &gs, .name = "f", .qname = "f", .args = "", .kind = 'f',
+					   .def = "CREATE OR REPLACE FUNCTION public.f()", .late = 0 };
+		struct cat_function *gf[] = { &fn };
+		gs.functions = gf;
+		gs.nfunctions = 1;
+		struct catalog gc = { .schemas = &gs, .nschemas = 1, .casts = casts, .ncasts = 3,
+				      .evtrigs = evt, .nevtrigs = 1, .pubs = pubs, .npubs = 1 };
+		render_schema_sql(&sb, &gc, NULL);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0, "schema.sql: nothing left out");
+		ok(pos(g, "CREATE OR REPLACE FUNCTION public.f()") < pos(g, "CREATE CAST (\"My Text\" AS integer)"),
+		   "schema.sql: a cast after the functions");
+		ok(pos(g, "CREATE CAST (vc AS text)") > pos(g, "CREATE CAST (integer AS"),
+		   "schema.sql: a cast that needs a view's row type after the others");
+		ok(pos(g, "COMMENT ON COLUMN public.pair.a IS 'first';") > pos(g, "CREATE TYPE public.pair"),
+		   "schema.sql: an attribute's comment after its type");
+		ok(pos(g, "CREATE PUBLICATION \"all\"") > pos(g, "COMMENT ON CAST") &&
+		   pos(g, "CREATE EVENT TRIGGER") > pos(g, "CREATE PUBLICATION"),
+		   "schema.sql: publications near the end, event triggers last");
+		sb_reset(&sb);
+		render_schema_sql(&sb, &gc, &gs);
+		g = sb_str(&sb);
+		ok(pos(g, "CAST") < 0 && pos(g, "PUBLICATION") < 0 && pos(g, "EVENT TRIGGER") < 0,
+		   "a schema's schema.sql: no database-wide objects");
+		ok(pos(g, "COMMENT ON COLUMN public.pair.c") > 0, "... but its types' attribute comments");
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);

@@ -37,8 +37,10 @@ int main(void)
 	ok(tree_lookup(a, "schemas/public/tables/booking/nope") == NULL, "missing path: NULL");
 	ok(tree_lookup(a, "schemas/public/tables/booking/table.sql/x") == NULL, "path below a file: NULL");
 	ok(tree_lookup(a, "") == a->root && a->root->is_dir, "empty path is the database directory");
-	ok(a->root->nsubdirs == 3, "root counts its subdirectories (extensions, migrations, schemas): %zu",
-	   a->root->nsubdirs);
+	ok(a->root->nsubdirs == 6, "root counts its subdirectories (casts, event_triggers, extensions, migrations, "
+	   "publications, schemas): %zu", a->root->nsubdirs);
+	ok(tree_lookup(a, "casts") && tree_lookup(a, "casts")->nkids == 0 && tree_lookup(a, "event_triggers") &&
+	   tree_lookup(a, "publications"), "casts/, event_triggers/, publications/ are there, empty");
 	ok(tree_lookup(a, "schemas/public/tables/booking")->nsubdirs == 5, "a table directory has 5 subdirectories");
 	static const char *const dirs[] = { "schema.sql", "extensions", "migrations", "schemas" };
 	for (size_t i = 0; i < 4; i++)
