@@ -381,15 +381,23 @@ int ed_write_enum(struct change *c, const struct epath *p, const char *data, siz
 	size_t nren = 0, nadded = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *origin = stage_enum_origin(db->stage, live->oid, lines[i]);
-		bool is_live = false;
-		for (size_t k = 0; k < live->nlabels && !origin; k++)
-			is_live |= !strcmp(lines[i], live->labels[k]);
 		if (origin) {
 			from[nren] = origin;
 			to[nren++] = lines[i];
-		} else if (!is_live) {
-			added[nadded++] = lines[i];
 		}
+	}
+	/* New: neither renamed to nor a live label that keeps its name (a
+	 * live name a rename gives up can be added again). */
+	for (size_t i = 0; i < n; i++) {
+		bool kept = false;
+		for (size_t k = 0; k < live->nlabels && !kept; k++)
+			kept = !strcmp(lines[i], live->labels[k]);
+		for (size_t k = 0; k < nren && kept; k++)
+			kept = strcmp(lines[i], from[k]) != 0;
+		for (size_t k = 0; k < nren && !kept; k++)
+			kept = lines[i] == to[k];
+		if (!kept)
+			added[nadded++] = lines[i];
 	}
 	if (nren || nadded) {
 		PGconn *conn = ed_conn(c);

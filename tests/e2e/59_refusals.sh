@@ -136,6 +136,9 @@ check "... nothing left staged" poll 30 test -z "$(ls "$MG/pending")"
 check "... the file shows the live labels" poll 30 test "$(shown)" == "pending confirmed noshow refunded late"
 check "a rename back stages it" sed -i 's/^noshow$/no_show/' "$EN"
 check "... RENAME VALUE noshow TO no_show" grep -q "RENAME VALUE 'noshow' TO 'no_show';" <(cat "$MG"/pending/*.sql)
+eq "the name a staged rename gives up, taken by another label: EINVAL" "Invalid argument" \
+	"$(errno_of sed -i 's/^late$/noshow/' "$EN")"
+check "... status says why" grep -qF 'label "noshow" is renamed in a staged change: apply that migration first' "$MG/status"
 rm "$MG"/pending/*.sql
 LIVE_LABELS="pending confirmed noshow refunded late" refused_at_write "enum: a label removed, after the rename" "Operation not permitted" \
 	'types/bstatus: label "noshow" removed' \
