@@ -108,9 +108,11 @@ void stage_object_drop(struct stage *st, const struct stage_ref *t, const char *
  * live label, "to": its new name}]}; entries written before renames
  * existed have no "renames" and load as they are. */
 void stage_enum_set(struct stage *st, unsigned type_oid, const char *const *labels, size_t n);
-/* LABEL (as the desired list has it) is renamed TO: a live label's rename
- * is recorded or updated (renamed back: forgotten); a label still to be
- * added is only in the list. Call after stage_enum_set. */
+/* LABEL (as the desired list has it: a live label, or the new name of
+ * one) is renamed TO: the rename of the live label is recorded or updated
+ * (renamed back: forgotten). A label still to be added is renamed in the
+ * list alone: the caller, who knows the live labels, does not call this.
+ * Call after stage_enum_set. */
 void stage_enum_rename(struct stage *st, unsigned type_oid, const char *label, const char *to);
 /* The live label that desired LABEL of TYPE_OID comes from by a staged
  * rename, or NULL (the string belongs to the stage). */

@@ -300,15 +300,30 @@ static void test_enum_rename(void)
 	   "renamed back: nothing recorded");
 	stage_free(st);
 
-	st = stage_new();
-	char *old = strdup("{\"version\":1,\"tables\":[],\"enums\":[{\"oid\":20,\"labels\":"
-			   "[\"pending\",\"confirmed\",\"x\",\"cancelled\"]}],\"files\":[]}");
-	cJSON_Delete(st->doc);
-	st->doc = cJSON_Parse(old);
-	free(old);
+	/* A stage file written before renames existed. */
+	char file[] = "/tmp/schemafs-test-stage-XXXXXX", err[256];
+	int fd = mkstemp(file);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f) {
+		fputs("{\"version\":1,\"tables\":[],\"enums\":[{\"oid\":20,\"labels\":"
+		      "[\"pending\",\"confirmed\",\"x\",\"cancelled\"]}],\"files\":[]}\n", f);
+		fclose(f);
+	}
+	st = stage_load(file, err, sizeof err);
+	unlink(file);
+	ok(st != NULL, "an old stage file loads");
+	if (!st)
+		return;
+	ok(!stage_enum_origin(st, 20, "x"), "... with no renames");
 	plan_of(st, &p);
 	ok(p.nfiles == 1 && pos(p.files[0].sql, "ADD VALUE 'x' AFTER 'confirmed';") > 0,
-	   "an entry written before renames existed plans as before");
+	   "... and plans as before");
+	plan_free(&p);
+	static const char *step4[] = { "pending", "confirmed", "y", "cancelled" };
+	stage_enum_set(st, 20, step4, 4);	/* x is not live: the edit records no rename */
+	plan_of(st, &p);
+	ok(p.nfiles == 1 && pos(p.files[0].sql, "ADD VALUE 'y' AFTER 'confirmed';") > 0 &&
+	   pos(p.files[0].sql, "RENAME") < 0, "a label still to be added, renamed: added under its new name");
 	plan_free(&p);
 	stage_free(st);
 }
