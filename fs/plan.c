@@ -394,15 +394,17 @@ static const char **renamed_labels(const struct cat_type *t, const cJSON *e)
 
 static void add_rename(struct planner *pl, const struct cat_type *t, const char *from, const char *to)
 {
-	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT;
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
 	sb_addf(&sql, "ALTER TYPE %s.%s RENAME VALUE ", t->schema->qname, t->qname);
 	render_literal(&sql, from);
 	sb_add(&sql, " TO ");
 	render_literal(&sql, to);
 	sb_addc(&sql, ';');
 	sb_addf(&tag, "%s_rename_%s", t->name, from);
-	add(pl, P_ENUM_RENAME, &sql, sb_str(&tag), NULL);
+	sb_addf(&hz, "RENAME VALUE %s '%s' to '%s': running code that uses the old label breaks", t->name, from, to);
+	add(pl, P_ENUM_RENAME, &sql, sb_str(&tag), &hz);
 	strbuf_free(&tag);
+	strbuf_free(&hz);
 }
 
 /* The entry's changes as enumdiff() gives them, from the live labels with

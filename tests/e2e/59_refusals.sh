@@ -124,6 +124,7 @@ rm "$MG"/pending/*.sql
 check "sed -i s/no_show/noshow/" sed -i 's/no_show/noshow/' "$EN"
 eq "... the file shows the new name" "pending confirmed noshow refunded" "$(shown)"
 check "... RENAME VALUE staged" grep -qx "ALTER TYPE public.bstatus RENAME VALUE 'no_show' TO 'noshow';" <(cat "$MG"/pending/*.sql)
+check "... with its hazard" grep -qx -- "-- HAZARD: RENAME VALUE bstatus 'no_show' to 'noshow': running code that uses the old label breaks" <(cat "$MG"/pending/*.sql)
 eq "one label replaced by two: EINVAL" "Invalid argument" "$(errno_of sed -i 's/^noshow$/a\nb/' "$EN")"
 check "... status says why" grep -qF 'ambiguous: label "noshow" replaced by more labels ("a", ...)' "$MG/status"
 check "then a label added (a second write)" sh -c "echo late >>'$EN'"

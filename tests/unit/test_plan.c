@@ -281,6 +281,7 @@ static void test_enum_rename(void)
 	if (p.nfiles == 1) {
 		long ren = pos(p.files[0].sql, "ALTER TYPE public.booking_status RENAME VALUE 'confirmed' TO 'okay';");
 		ok(ren > 0 && ren < pos(p.files[0].sql, "ADD COLUMN notes"), "RENAME VALUE first, in the main file");
+		ok(pos(p.files[0].hazards, "RENAME VALUE booking_status 'confirmed' to 'okay'") >= 0, "a rename is a hazard");
 	}
 	plan_free(&p);
 	static const char *step3[] = { "pending", "okay", "new", "cancelled" };
