@@ -145,14 +145,23 @@ int edit_early_check(struct database *db, const char *path, const char *data, si
 	struct epath p;
 	ed_parse(path, &p);
 	int rc = 0;
+	struct change c;
 	if (p.kind == E_COLUMN && !p.scratch) {
-		struct change c;
 		if (!(rc = ed_begin(&c, db, path))) {
 			c.dry = true;
 			if (!(rc = ed_check_names(&c, &p)))
 				rc = len > EDIT_MAX_COLUMN ? ed_fail(&c, -EINVAL, "longer than %d bytes: not a column "
 					"definition", EDIT_MAX_COLUMN) : ed_write_column(&c, &p, data, len);
 			rc = ed_end(&c, rc);
+		}
+	} else if (p.kind == E_TYPE && !p.scratch && !p.draft_name) {
+		/* The lines written so far, as the start of the file. A temp
+		 * file of sed is not an enum yet. */
+		if (!(rc = ed_begin(&c, db, path))) {
+			c.dry = true;
+			c.prefix = true;
+			rc = ed_end(&c, ed_desired_enum(db, &p) && !ed_extra_find(db, path) ?
+					ed_write_enum(&c, &p, data, len) : 0);
 		}
 	}
 	ed_epath_free(&p);

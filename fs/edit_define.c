@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "database.h"
+#include "enumdiff.h"
 #include "edit_internal.h"
 #include "log.h"
 #include "migrate.h"
@@ -305,6 +306,54 @@ const struct cat_type *ed_desired_enum(struct database *db, const struct epath *
 	return NULL;
 }
 
+/* The labels of DATA, one a line (a last line without a newline counts,
+ * unless PREFIX: then only complete lines, what was written so far). The
+ * array is malloc'd and points into TEXT (modified). */
+static const char **enum_lines(char *text, size_t len, bool prefix, size_t *n)
+{
+	const char **lines = calloc(len + 1, sizeof *lines);
+	if (!lines)
+		abort();
+	*n = 0;
+	for (char *s = text, *nl; s < text + len; s = nl + 1) {
+		if (!(nl = memchr(s, '\n', (size_t)(text + len - s)))) {
+			if (!prefix)
+				lines[(*n)++] = s;
+			break;
+		}
+		*nl = '\0';
+		lines[(*n)++] = s;
+	}
+	return lines;
+}
+
+/* What was written so far (LINES, N of them) completed with the labels of
+ * WANT after the furthest one it kept: the whole content the writer may
+ * still mean, so that only a write that drops, moves or repeats a label
+ * is refused. Returns a malloc'd array (N grown). */
+static const char **enum_complete(const char **lines, size_t *n, const struct cat_type *want)
+{
+	size_t next = 0;
+	for (size_t i = 0; i < *n; i++)
+		for (size_t k = next; k < want->nlabels; k++)
+			if (!strcmp(lines[i], want->labels[k]))
+				next = k + 1;
+	const char **v = malloc((*n + want->nlabels + 1) * sizeof *v);
+	if (!v)
+		abort();
+	memcpy(v, lines, *n * sizeof *v);
+	for (size_t k = next; k < want->nlabels; k++)
+		v[(*n)++] = want->labels[k];
+	return v;
+}
+
+/*
+ * An enum file: its labels are diffed with the desired ones (enumdiff, as
+ * the planner does): renames and adds are checked by PostgreSQL (all the
+ * staged ones of the type, in a transaction rolled back) and staged; a
+ * removed, moved or repeated label, or an ambiguous change, is refused.
+ * With C->prefix, DATA is what was written so far (edit_early_check).
+ */
 int ed_write_enum(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -314,54 +363,87 @@ int ed_write_enum(struct change *c, const struct epath *p, const char *data, siz
 		return ed_fail(c, -EPERM, "only an existing enum's labels can be changed here");
 	if (memchr(data, '\0', len))
 		return ed_fail(c, -EINVAL, "an enum label cannot hold a NUL byte");
-	char *text = strndup(data, len);
+	char *text = malloc(len + 1);
 	if (!text)
 		abort();
-	const char **lines = calloc(len + 1, sizeof *lines), **added = calloc(len + 1, sizeof *added);
-	size_t n = 0, nadded = 0, j = 0;
-	int rc = 0;
-	if (!lines || !added)
-		abort();
-	for (char *s = text, *nl; *s; s = nl + 1) {
-		nl = strchr(s, '\n');
-		if (!nl)
-			nl = s + strlen(s) - 1, nl[1] = '\0', nl++;	/* last line, no newline */
-		*nl = '\0';
-		lines[n++] = s;
-		if (nl == text + len)
-			break;
+	memcpy(text, data, len);
+	text[len] = '\0';
+	size_t n;
+	const char **lines = enum_lines(text, len, c->prefix, &n), **added = NULL, **from = NULL, **to = NULL;
+	if (c->prefix) {
+		const char **all = enum_complete(lines, &n, want);
+		free(lines);
+		lines = all;
 	}
-	for (size_t i = 0; i < n && !rc; i++) {
-		bool known = false;
-		for (size_t k = 0; k < live->nlabels; k++)
-			known |= !strcmp(lines[i], live->labels[k]);
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(lines[i], lines[k]))
-				rc = ed_fail(c, -EINVAL, "label \"%s\" appears twice", lines[i]);
-		if (known && j < live->nlabels && !strcmp(lines[i], live->labels[j]))
-			j++;
-		else if (known)
-			rc = ed_fail(c, -EPERM, "label \"%s\" moved: PostgreSQL cannot reorder enum labels "
-				  "(only add new ones, anywhere)", lines[i]);
-		else
+	struct enumdiff d;
+	int rc = enumdiff(want->labels, want->nlabels, lines, n, &d);
+	if (rc) {
+		rc = ed_fail(c, rc, "%s", d.reason);
+		goto out;
+	}
+	stage_enum_set(db->stage, live->oid, lines, n);
+	for (size_t k = 0; k < d.nops && !rc; k++) {
+		const struct enumdiff_op *op = &d.ops[k];
+		if (op->kind != ENUMDIFF_RENAME)
+			continue;
+		const char *origin = stage_enum_origin(db->stage, live->oid, op->old);
+		/* A live label renamed away in a staged change keeps its name
+		 * taken until then: taking it for another label would need
+		 * the renames in an order, or a cycle. */
+		for (size_t i = 0; i < live->nlabels && !rc; i++)
+			if (!strcmp(op->label, live->labels[i]) && !(origin && !strcmp(origin, op->label)))
+				rc = ed_fail(c, -EINVAL, "label \"%s\" is renamed in a staged change: apply that "
+					     "migration first, then give its name to \"%s\"", op->label, op->old);
+		bool is_live = false;
+		for (size_t i = 0; i < live->nlabels && !origin; i++)
+			is_live |= !strcmp(op->old, live->labels[i]);
+		if (!rc && (origin || is_live))
+			stage_enum_rename(db->stage, live->oid, op->old, op->label);
+	}
+	if (rc)
+		goto out;
+	/* The whole change of the type, checked as the migration will run it:
+	 * the staged renames, then every label not live. */
+	from = calloc(live->nlabels + 1, sizeof *from);
+	to = calloc(live->nlabels + 1, sizeof *to);
+	added = calloc(n + 1, sizeof *added);
+	if (!from || !to || !added)
+		abort();
+	size_t nren = 0, nadded = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *origin = stage_enum_origin(db->stage, live->oid, lines[i]);
+		if (origin) {
+			from[nren] = origin;
+			to[nren++] = lines[i];
+		}
+	}
+	/* New: neither renamed to nor a live label that keeps its name (a
+	 * live name a rename gives up can be added again). */
+	for (size_t i = 0; i < n; i++) {
+		bool kept = false;
+		for (size_t k = 0; k < live->nlabels && !kept; k++)
+			kept = !strcmp(lines[i], live->labels[k]);
+		for (size_t k = 0; k < nren && kept; k++)
+			kept = strcmp(lines[i], from[k]) != 0;
+		for (size_t k = 0; k < nren && !kept; k++)
+			kept = lines[i] == to[k];
+		if (!kept)
 			added[nadded++] = lines[i];
 	}
-	if (!rc && j < live->nlabels)
-		rc = ed_fail(c, -EPERM, "label \"%s\" removed: PostgreSQL cannot remove an enum label "
-			  "(only add new ones); create a new type and migrate the column by hand in "
-			  "migrations/pending/", live->labels[j]);
-	if (!rc && nadded) {
+	if (nren || nadded) {
 		PGconn *conn = ed_conn(c);
 		struct strbuf q = STRBUF_INIT;
 		sb_add_qual(&q, live->schema->qname, live->qname);
 		if (!conn)
 			rc = -EIO;
-		else if (probe_enum_labels(conn, sb_str(&q), added, nadded, c->err, sizeof c->err))
+		else if (probe_enum_labels(conn, sb_str(&q), from, to, nren, added, nadded, c->err, sizeof c->err))
 			rc = -EINVAL;
 		strbuf_free(&q);
 	}
-	if (!rc)
-		stage_enum_set(db->stage, live->oid, lines, n);
+out:
+	enumdiff_free(&d);
+	free(from);
+	free(to);
 	free(lines);
 	free(added);
 	free(text);

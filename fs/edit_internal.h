@@ -47,6 +47,7 @@ struct change {
 	const char *path;
 	cJSON *backup;
 	bool dry;		/* check only: nothing is staged, even when valid */
+	bool prefix;		/* the data is what was written so far (edit_early_check) */
 	char err[2048];
 };
 

@@ -31,7 +31,10 @@
 
 /* A file open for reading pins its tree; one open for writing collects the
  * new content in BUF and hands all of it to edit_write() at flush (close):
- * a definition is only complete, and checked, as a whole. */
+ * a definition is only complete, and checked, as a whole. A flush before
+ * anything was written (a shell opens, dup2()s and closes the first
+ * descriptor before the command writes) hands nothing over: what O_TRUNC
+ * alone left is handed over at release. */
 struct open_file {
 	struct tree *tree;		/* reference held while open (readers) */
 	const struct node *node;
@@ -39,7 +42,8 @@ struct open_file {
 	char *path;			/* writers: relative to the database; owned */
 	struct strbuf buf;		/* writers: the new content */
 	bool dirty;			/* writers: BUF not handed over yet */
-	unsigned writes;		/* writers: write() calls so far */
+	bool written;			/* writers: write() or ftruncate() since open */
+	bool truncated;			/* writers: ftruncate() since the last flush */
 	int refused;			/* writers: -errno once a write was refused */
 	struct open_file *prev, *next;	/* open_lock: every open file */
 };
@@ -480,6 +484,20 @@ static int sfs_read(const char *path, char *buf, size_t size, off_t off, struct 
 	return (int)size;
 }
 
+/* The shell does not report close()'s error: what has been written so far
+ * is checked at every write that ends a line (a second line in a column
+ * file, a label dropped from an enum file), so that this write() carries
+ * the refusal. 0 or -errno; nothing is staged either way. */
+static int sfs_check_so_far(struct open_file *of)
+{
+	int rc = edit_early_check(of->db, of->path, sb_str(&of->buf), of->buf.len);
+	if (rc) {
+		of->dirty = false;	/* refused: close() does not try again */
+		of->refused = rc;
+	}
+	return rc;
+}
+
 static int sfs_write(const char *path, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
@@ -507,19 +525,9 @@ static int sfs_write(const char *path, const char *buf, size_t size, off_t off,
 		memcpy(of->buf.buf + off, buf, size);
 	}
 	of->dirty = true;
-	of->writes++;
-	/* The shell does not report close()'s error: a first, short write
-	 * that ends a line is checked at once (edit_early_check). Tools
-	 * writing in chunks write full chunks before the last one. */
-	if (of->writes == 1 && size < 4096 && of->buf.len && of->buf.buf[of->buf.len - 1] == '\n') {
-		int rc = edit_early_check(of->db, of->path, sb_str(&of->buf), of->buf.len);
-		if (rc) {
-			of->dirty = false;	/* refused: close() does not try again */
-			of->refused = rc;
-			return rc;
-		}
-	}
-	return (int)size;
+	of->written = true;
+	int rc = memchr(buf, '\n', size) ? sfs_check_so_far(of) : 0;
+	return rc ? rc : (int)size;
 }
 
 /* Hands the new content over; its verdict is close()'s return value. */
@@ -527,10 +535,20 @@ static int sfs_flush(const char *path, struct fuse_file_info *fi)
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	(void)path;
-	if (!of->path || !of->dirty)
+	int rc = 0;
+	if (!of->path)
 		return 0;
-	of->dirty = false;
-	return edit_write(of->db, of->path, sb_str(&of->buf), of->buf.len);
+	if (of->dirty && of->written) {
+		of->dirty = false;
+		rc = edit_write(of->db, of->path, sb_str(&of->buf), of->buf.len);
+	}
+	if (of->truncated) {
+		/* The kernel keeps the size ftruncate() replied with: what the
+		 * tree holds now stands again, whatever the verdict. */
+		of->truncated = false;
+		schemafs_invalidate(sfs_ctx(), of->db->cfg->name, of->path);
+	}
+	return rc;
 }
 
 static int sfs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
@@ -683,13 +701,18 @@ static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 				   "larger than " STR(EDIT_MAX_FILE) " bytes");
 	}
 	if (of && of->path) {
+		/* ftruncate() is a write of the content it leaves. */
+		if (of->refused)
+			return of->refused;
 		while (of->buf.len < (size_t)size)
 			sb_addc(&of->buf, '\0');
 		of->buf.len = (size_t)size;
 		if (of->buf.buf)
 			of->buf.buf[size] = '\0';
 		of->dirty = true;
-		return 0;
+		of->written = true;
+		of->truncated = true;
+		return memchr(sb_str(&of->buf), '\n', of->buf.len) ? sfs_check_so_far(of) : 0;
 	}
 	/* truncate(2) on a path: the whole change at once. */
 	const char *rest;

@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "enumdiff.h"
 #include "render.h"
 #include "stage.h"
 #include "stage_json.h"
 #include "strbuf.h"
 
 enum phase {
+	P_ENUM_RENAME,		/* with the ADD VALUEs when there are, else in the main file */
 	P_ENUM,			/* own file, first */
 	P_DROP_FK, P_DROP_CON, P_DROP_INDEX, P_DROP_COLUMN, P_DROP_TABLE,
 	P_RENAME_TABLE, P_RENAME_COLUMN,
@@ -372,51 +374,89 @@ out:
 	strbuf_free(&hz);
 }
 
-static bool has_label(const struct cat_type *t, const char *label)
+/* The labels of T once the entry's renames ran (those of a label that is
+ * not live are skipped: prune drops them). */
+static const char **renamed_labels(const struct cat_type *t, const cJSON *e)
 {
-	for (size_t i = 0; i < t->nlabels; i++)
-		if (!strcmp(t->labels[i], label))
-			return true;
-	return false;
+	const char **v = malloc((t->nlabels ? t->nlabels : 1) * sizeof *v);
+	if (!v)
+		abort();
+	memcpy(v, t->labels, t->nlabels * sizeof *v);
+	const cJSON *r;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(e, "renames")) {
+		const char *from = str_of(r, "from"), *to = str_of(r, "to");
+		for (size_t i = 0; from && to && i < t->nlabels; i++)
+			if (!strcmp(v[i], from))
+				v[i] = to;
+	}
+	return v;
 }
 
+static void add_rename(struct planner *pl, const struct cat_type *t, const char *from, const char *to)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	sb_addf(&sql, "ALTER TYPE %s.%s RENAME VALUE ", t->schema->qname, t->qname);
+	render_literal(&sql, from);
+	sb_add(&sql, " TO ");
+	render_literal(&sql, to);
+	sb_addc(&sql, ';');
+	sb_addf(&tag, "%s_rename_%s", t->name, from);
+	sb_addf(&hz, "RENAME VALUE %s '%s' to '%s': running code that uses the old label breaks", t->name, from, to);
+	add(pl, P_ENUM_RENAME, &sql, sb_str(&tag), &hz);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
+/* The entry's changes as enumdiff() gives them, from the live labels with
+ * the staged renames done to the desired ones: the same diff the edit
+ * accepted. */
 static void plan_enum(struct planner *pl, const cJSON *e)
 {
 	const struct cat_type *t = catalog_type(pl->live, (unsigned)num_of(e, "oid", 0));
 	const cJSON *labels = cJSON_GetObjectItem(e, "labels");
-	int n = cJSON_GetArraySize(labels);
 	if (!t)
 		return;
-	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	size_t n = (size_t)cJSON_GetArraySize(labels);
+	const char **want = malloc((n ? n : 1) * sizeof *want);
+	if (!want)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		want[i] = cJSON_GetStringValue(cJSON_GetArrayItem(labels, (int)i));
+	for (size_t i = 0; i < n; i++)
+		if (!want[i])
+			n = i;	/* a damaged entry: what is readable of it */
 	pl->subject = t->name;
-	for (int i = 0; i < n; i++) {
-		const char *label = cJSON_GetStringValue(cJSON_GetArrayItem(labels, i));
-		if (!label || has_label(t, label))
+	const char **have = renamed_labels(t, e);
+	for (size_t i = 0; i < t->nlabels; i++)
+		if (have[i] != t->labels[i])
+			add_rename(pl, t, t->labels[i], have[i]);
+	struct enumdiff d;
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	/* A refused diff (a damaged stage) plans nothing more: the edit never
+	 * stages one. */
+	enumdiff(have, t->nlabels, want, n, &d);
+	for (size_t k = 0; k < d.nops; k++) {
+		const struct enumdiff_op *op = &d.ops[k];
+		if (op->kind == ENUMDIFF_RENAME) {
+			add_rename(pl, t, op->old, op->label);
 			continue;
+		}
 		sb_addf(&sql, "ALTER TYPE %s.%s ADD VALUE ", t->schema->qname, t->qname);
-		render_literal(&sql, label);
-		/* AFTER the label before it (live, or added just before);
-		 * the first one BEFORE the first live label. */
-		if (i > 0) {
-			sb_add(&sql, " AFTER ");
-			render_literal(&sql, cJSON_GetStringValue(cJSON_GetArrayItem(labels, i - 1)));
-		} else {
-			for (int k = 1; k < n; k++) {
-				const char *next = cJSON_GetStringValue(cJSON_GetArrayItem(labels, k));
-				if (next && has_label(t, next)) {
-					sb_add(&sql, " BEFORE ");
-					render_literal(&sql, next);
-					break;
-				}
-			}
+		render_literal(&sql, op->label);
+		if (op->after || op->before) {
+			sb_add(&sql, op->after ? " AFTER " : " BEFORE ");
+			render_literal(&sql, op->after ? op->after : op->before);
 		}
 		sb_addc(&sql, ';');
 		sb_reset(&tag);
-		sb_addf(&tag, "%s_add_%s", t->name, label);
+		sb_addf(&tag, "%s_add_%s", t->name, op->label);
 		sb_addf(&hz, "ALTER TYPE %s ADD VALUE '%s': the new value cannot be used in the transaction "
-			"that adds it, so it has a migration of its own", t->name, label);
+			"that adds it, so it has a migration of its own", t->name, op->label);
 		add(pl, P_ENUM, &sql, sb_str(&tag), &hz);
 	}
+	enumdiff_free(&d);
+	free(have);
+	free(want);
 	strbuf_free(&sql);
 	strbuf_free(&tag);
 	strbuf_free(&hz);
@@ -507,16 +547,25 @@ void plan_build(struct plan *p, const struct catalog *live, const struct catalog
 		qsort(pl.v, pl.n, sizeof *pl.v, cmp_stmt);
 	int number = first;
 	size_t i = 0;
+	/* RENAME VALUE is transactional and its new name usable at once: it
+	 * needs no file of its own, but goes first, and with the ADD VALUEs
+	 * when there are (one may take the name another label leaves). */
+	bool adds = false;
+	for (i = 0; i < pl.n; i++)
+		adds |= pl.v[i].phase == P_ENUM;
+	i = 0;
+#define IN_ENUM_FILE(s) ((s).phase == P_ENUM || (adds && (s).phase == P_ENUM_RENAME))
 	while (i < pl.n) {
 		size_t j = i + 1;
 		if (pl.v[i].phase != P_CONCURRENT) {
-			bool enums = pl.v[i].phase == P_ENUM;
-			while (j < pl.n && (pl.v[j].phase == P_ENUM) == enums && pl.v[j].phase != P_CONCURRENT)
+			bool enums = IN_ENUM_FILE(pl.v[i]);
+			while (j < pl.n && IN_ENUM_FILE(pl.v[j]) == enums && pl.v[j].phase != P_CONCURRENT)
 				j++;
 		}
 		emit(p, pl.v + i, j - i, number++);
 		i = j;
 	}
+#undef IN_ENUM_FILE
 	for (i = 0; i < pl.n; i++) {
 		free(pl.v[i].sql);
 		free(pl.v[i].tag);

@@ -398,22 +398,36 @@ int probe_constraint(PGconn *conn, const struct probe_table *t, const char *name
 			    " WHERE k.conname = $1 AND k.conrelid = $3::pg_catalog.regclass", def, type, err, errlen);
 }
 
-int probe_enum_labels(PGconn *conn, const char *qual, const char *const *labels, size_t n,
-		      char *err, size_t errlen)
+/* Appends the literal of S to SQL; -1 with ERR when libpq cannot. */
+static int add_literal(PGconn *conn, struct strbuf *sql, const char *s, char *err, size_t errlen)
+{
+	char *lit = PQescapeLiteral(conn, s, strlen(s));
+	if (!lit) {
+		snprintf(err, errlen, "%s", PQerrorMessage(conn));
+		return -1;
+	}
+	sb_add(sql, lit);
+	PQfreemem(lit);
+	return 0;
+}
+
+int probe_enum_labels(PGconn *conn, const char *qual, const char *const *from, const char *const *to,
+		      size_t nren, const char *const *labels, size_t n, char *err, size_t errlen)
 {
 	struct strbuf sql = STRBUF_INIT;
 	int rc = -1;
 	if (begin(conn, err, errlen))
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < nren + n; i++) {
 		sb_reset(&sql);
-		char *lit = PQescapeLiteral(conn, labels[i], strlen(labels[i]));
-		if (!lit) {
-			snprintf(err, errlen, "%s", PQerrorMessage(conn));
-			goto out;
+		sb_addf(&sql, "ALTER TYPE %s %s ", qual, i < nren ? "RENAME VALUE" : "ADD VALUE");
+		if (i < nren) {
+			if (add_literal(conn, &sql, from[i], err, errlen))
+				goto out;
+			sb_add(&sql, " TO ");
 		}
-		sb_addf(&sql, "ALTER TYPE %s ADD VALUE %s", qual, lit);
-		PQfreemem(lit);
+		if (add_literal(conn, &sql, i < nren ? to[i] : labels[i - nren], err, errlen))
+			goto out;
 		if (run(conn, sb_str(&sql), err, errlen))
 			goto out;
 	}

@@ -338,6 +338,49 @@ void stage_enum_set(struct stage *st, unsigned type_oid, const char *const *labe
 	put(found, "labels", cJSON_CreateStringArray(labels, (int)n));
 }
 
+static cJSON *find_enum(const struct stage *st, unsigned type_oid)
+{
+	cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(st->doc, "enums"))
+		if ((unsigned)num_of(e, "oid", 0) == type_oid)
+			return e;
+	return NULL;
+}
+
+static cJSON *find_rename(const cJSON *e, const char *to)
+{
+	cJSON *r;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(e, "renames"))
+		if (same(str_of(r, "to"), to))
+			return r;
+	return NULL;
+}
+
+void stage_enum_rename(struct stage *st, unsigned type_oid, const char *label, const char *to)
+{
+	cJSON *e = find_enum(st, type_oid), *r = e ? find_rename(e, label) : NULL;
+	if (!e)
+		return;
+	if (r && same(str_of(r, "from"), to)) {
+		remove_item(cJSON_GetObjectItem(e, "renames"), r);
+		return;
+	}
+	if (r) {
+		put_str(r, "to", to);
+		return;
+	}
+	r = cJSON_CreateObject();
+	put_str(r, "from", label);
+	put_str(r, "to", to);
+	cJSON_AddItemToArray(array_of(e, "renames"), r);
+}
+
+const char *stage_enum_origin(const struct stage *st, unsigned type_oid, const char *label)
+{
+	const cJSON *e = find_enum(st, type_oid), *r = e ? find_rename(e, label) : NULL;
+	return r ? str_of(r, "from") : NULL;
+}
+
 void stage_file_put(struct stage *st, const char *name, const char *data, size_t len)
 {
 	cJSON *files = array_of(st->doc, "files"), *f, *found = NULL;
@@ -519,8 +562,19 @@ bool stage_prune(struct stage *st, const struct catalog *live)
 	for (e = enums->child; e; e = next) {
 		next = e->next;
 		const struct cat_type *t = catalog_type(live, (unsigned)num_of(e, "oid", 0));
-		cJSON *labels = cJSON_GetObjectItem(e, "labels");
-		bool equal = t && (size_t)cJSON_GetArraySize(labels) == t->nlabels;
+		cJSON *labels = cJSON_GetObjectItem(e, "labels"), *renames = cJSON_GetObjectItem(e, "renames"), *r, *rn;
+		/* A rename whose label is no longer live has been applied. */
+		for (r = renames ? renames->child : NULL; t && r; r = rn) {
+			rn = r->next;
+			bool is_live = false;
+			for (size_t i = 0; i < t->nlabels && !is_live; i++)
+				is_live = same(str_of(r, "from"), t->labels[i]);
+			if (!is_live) {
+				remove_item(renames, r);
+				n++;
+			}
+		}
+		bool equal = t && (size_t)cJSON_GetArraySize(labels) == t->nlabels && !cJSON_GetArraySize(renames);
 		for (size_t i = 0; equal && i < t->nlabels; i++)
 			equal = same(cJSON_GetStringValue(cJSON_GetArrayItem(labels, (int)i)), t->labels[i]);
 		if (!t || equal) {

@@ -48,9 +48,11 @@ struct database;
 int edit_check(struct database *db, const char *path);
 int edit_create(struct database *db, const char *path);
 int edit_write(struct database *db, const char *path, const char *data, size_t len);
-/* The first line written to a column file (echo, printf) is the whole of
- * it: checked at once so that write() carries a refusal (the shell does
- * not report close()'s). Nothing is staged; 0 for other files. */
+/* What has been written so far to a column file (one line: a second one
+ * is refused) or an enum file (its complete lines, as the start of the
+ * file: a label dropped, moved or repeated is refused), checked at once so
+ * that write() carries a refusal (the shell does not report close()'s).
+ * Nothing is staged; 0 for other files. */
 int edit_early_check(struct database *db, const char *path, const char *data, size_t len);
 /* Records a refusal the glue decided (REASON for RC) as the others are;
  * returns RC. */

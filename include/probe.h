@@ -66,9 +66,10 @@ int probe_index(PGconn *conn, const struct probe_table *t, const char *name, con
 int probe_constraint(PGconn *conn, const struct probe_table *t, const char *name, const char *text,
 		     char **def, char *type, char *err, size_t errlen);
 
-/* New enum labels for type QUAL (schema-qualified, quoted). */
-int probe_enum_labels(PGconn *conn, const char *qual, const char *const *labels, size_t n,
-		      char *err, size_t errlen);
+/* Enum labels of type QUAL (schema-qualified, quoted): NREN renames
+ * (FROM[i] to TO[i], live labels), then N new LABELS, run in that order. */
+int probe_enum_labels(PGconn *conn, const char *qual, const char *const *from, const char *const *to,
+		      size_t nren, const char *const *labels, size_t n, char *err, size_t errlen);
 
 /* quote_ident(NAME), malloc'd, or NULL with ERR. */
 char *probe_quote_ident(PGconn *conn, const char *name, char *err, size_t errlen);

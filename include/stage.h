@@ -103,8 +103,20 @@ void stage_constraint_set(struct stage *st, const struct stage_ref *t, const cha
 void stage_object_drop(struct stage *st, const struct stage_ref *t, const char *kind,
 		       const char *name, bool live);
 
-/* Enum labels in their desired order (live labels kept, new ones inserted). */
+/* Enum labels in their desired order (live labels kept or renamed, new
+ * ones inserted). An entry holds {"oid", "labels", "renames": [{"from":
+ * live label, "to": its new name}]}; entries written before renames
+ * existed have no "renames" and load as they are. */
 void stage_enum_set(struct stage *st, unsigned type_oid, const char *const *labels, size_t n);
+/* LABEL (as the desired list has it: a live label, or the new name of
+ * one) is renamed TO: the rename of the live label is recorded or updated
+ * (renamed back: forgotten). A label still to be added is renamed in the
+ * list alone: the caller, who knows the live labels, does not call this.
+ * Call after stage_enum_set. */
+void stage_enum_rename(struct stage *st, unsigned type_oid, const char *label, const char *to);
+/* The live label that desired LABEL of TYPE_OID comes from by a staged
+ * rename, or NULL (the string belongs to the stage). */
+const char *stage_enum_origin(const struct stage *st, unsigned type_oid, const char *label);
 
 /* Hand-written files in migrations/pending/, kept as written. */
 void stage_file_put(struct stage *st, const char *name, const char *data, size_t len);

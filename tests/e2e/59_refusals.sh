@@ -3,13 +3,17 @@
 # table directory that still has files, or of one of its non-empty
 # subdirectories, is ENOTEMPTY, as on every filesystem, and stages nothing;
 # a file with a NUL byte copied into apply/ is refused whole: nothing runs,
-# nothing is recorded.
+# nothing is recorded. The write() that makes a column or enum file invalid
+# carries the refusal (item 11; bash ignores close()'s); an enum label
+# replaced in place is a RENAME VALUE, a removed one named (item 13).
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
 sql postgres -c "CREATE DATABASE app" >/dev/null
 sql app -c "CREATE TABLE booking (id int PRIMARY KEY, note text)" -c "CREATE TABLE victim (id int)" \
-	-c "CREATE TABLE guest (id int PRIMARY KEY, name text, memo text)" >/dev/null
+	-c "CREATE TABLE guest (id int PRIMARY KEY, name text, memo text)" \
+	-c "CREATE TYPE bstatus AS ENUM ('pending', 'confirmed', 'no_show', 'refunded')" \
+	-c "CREATE TABLE lodging (id int, two text, status bstatus)" >/dev/null
 # For the messages (item 12): an enum, a table with a column to retype and
 # one to point at another table, and a table named like a type of public.
 sql app >/dev/null <<'EOF'
@@ -62,6 +66,94 @@ rm "$MG/pending/$gen"
 check "rm -r of the table stages DROP TABLE" rm -r "$B"
 check "... the migration drops it" grep -q 'DROP TABLE public.booking' <(cat "$MG"/pending/*.sql)
 rm "$MG"/pending/*.sql
+
+# --- Refusals at the write() that makes a file invalid (item 11): bash
+# writes each printf on its own and ignores close()'s error, so the write
+# carries it. Nothing is staged; status and the log name the file.
+S=$M/app/schemas/public
+TW=$S/tables/lodging/columns
+EN=$S/types/bstatus
+labels() { val app "SELECT string_agg(enumlabel, ' ' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'bstatus'::regtype"; }
+shown() { tr '\n' ' ' <"$EN" | sed 's/ $//'; }
+# refused_at_write DESC ERRNO_TEXT REASON CMD...: CMD fails with ERRNO_TEXT
+# (bash's message), status and the log carry REASON, nothing is staged.
+refused_at_write() {
+	local desc=$1 errtext=$2 reason=$3; shift 3
+	eq "$desc: errno" "$errtext" "$(errno_of "$@")"
+	check_fails "$desc: the shell's exit status" "$@"
+	check "$desc: status names the file and the reason" \
+		bash -c 'grep "^last refused change: " "$1" | grep -qF -- "$2"' _ "$MG/status" "$reason"
+	check "$desc: the log too" grep -qF -- "$reason" "$T_TMP/daemon.log"
+	eq "$desc: nothing staged" "" "$(ls "$MG/pending")"
+	eq "$desc: the column unchanged" "text" "$(cat "$TW/two")"
+	eq "$desc: the labels unchanged" "${LIVE_LABELS:-pending confirmed no_show refunded}" "$(shown)"
+}
+refused_at_write "column: a second line in a second write" "Invalid argument" \
+	'schemas/public/tables/lodging/columns/two: a column file holds one line' \
+	bash -c "{ printf 'text\n'; printf 'NOT NULL\n'; } >'$TW/two'"
+refused_at_write "column: a third write" "Invalid argument" 'columns/two: a column file holds one line' \
+	bash -c "{ printf 'te'; printf 'xt\n'; printf 'NOT NULL\n'; } >'$TW/two'"
+refused_at_write "enum: the write that drops a label" "Operation not permitted" \
+	'schemas/public/types/bstatus: label "no_show" removed: PostgreSQL cannot remove an enum label' \
+	bash -c "{ printf 'pending\n'; printf 'confirmed\n'; printf 'refunded\n'; } >'$EN'"
+# One write (cat) holds the whole order: the label out of place is named.
+# Written line by line, the write that shows a label missing before one
+# kept is refused (as that label removed: it could only come back moved).
+printf 'pending\nrefunded\nconfirmed\nno_show\n' >"$T_TMP/moved"
+refused_at_write "enum: a label moved" "Operation not permitted" 'types/bstatus: label "refunded" moved' \
+	bash -c "cat '$T_TMP/moved' >'$EN'"
+refused_at_write "enum: a label moved, line by line" "Operation not permitted" 'types/bstatus: label "confirmed" removed' \
+	bash -c "{ printf 'pending\n'; printf 'refunded\n'; printf 'confirmed\n'; } >'$EN'"
+refused_at_write "enum: the write that repeats a label" "Invalid argument" 'types/bstatus: label "pending" repeated' \
+	bash -c "{ printf 'pending\n'; printf 'pending\n'; } >'$EN'"
+# (sed's temp file is renamed over it: which of the two status names is
+# another change's business.)
+refused_at_write "enum: sed -i that removes a label" "Operation not permitted" 'label "no_show" removed' \
+	sed -i '/^no_show$/d' "$EN"
+refused_at_write "enum: truncate(1) that drops the last label" "Operation not permitted" 'label "refunded" removed' \
+	truncate -s -9 "$EN"
+refused_at_write "column: truncate(1) to nothing" "Invalid argument" 'columns/two: empty definition' \
+	truncate -s 0 "$TW/two"
+check "enum: labels written in several writes, one added" \
+	bash -c "{ printf 'pending\n'; printf 'confirmed\nno_show\n'; printf 'refunded\nlate\n'; } >'$EN'"
+check "... ADD VALUE staged" grep -q "ADD VALUE 'late' AFTER 'refunded';" <(cat "$MG"/pending/*.sql)
+rm "$MG"/pending/*.sql
+refused_at_write "writing table.sql (EPERM at open)" "Operation not permitted" \
+	'schemas/public/tables/lodging/table.sql: this file is generated from the schema' \
+	bash -c "echo x >'$S/tables/lodging/table.sql'"
+# A shell opens the file, dup2()s it and closes the first descriptor
+# before cat writes: that close hands nothing over (no empty migration).
+printf 'CREATE TABLE public.viacat (id int);\n' >"$T_TMP/viacat.sql"
+check "sh -c 'cat f > apply/x.sql' succeeds" sh -c "cat '$T_TMP/viacat.sql' >'$MG/apply/0000_viacat.sql'"
+eq "... and ran the file" "viacat" "$(val app "SELECT to_regclass('public.viacat')")"
+check "sh -c 'cat f > columns/new' stages the column" sh -c "echo 'integer' | cat >'$TW/three'"
+check "... ADD COLUMN three" grep -q 'ADD COLUMN three integer;' <(cat "$MG"/pending/*.sql)
+rm "$MG"/pending/*.sql
+
+# --- Enum renames (item 13): a label replaced in place is a rename.
+check "sed -i s/no_show/noshow/" sed -i 's/no_show/noshow/' "$EN"
+eq "... the file shows the new name" "pending confirmed noshow refunded" "$(shown)"
+check "... RENAME VALUE staged" grep -qx "ALTER TYPE public.bstatus RENAME VALUE 'no_show' TO 'noshow';" <(cat "$MG"/pending/*.sql)
+check "... with its hazard" grep -qx -- "-- HAZARD: RENAME VALUE bstatus 'no_show' to 'noshow': running code that uses the old label breaks" <(cat "$MG"/pending/*.sql)
+eq "one label replaced by two: EINVAL" "Invalid argument" "$(errno_of sed -i 's/^noshow$/a\nb/' "$EN")"
+check "... status says why" grep -qF 'ambiguous: label "noshow" replaced by more labels ("a", ...)' "$MG/status"
+check "then a label added (a second write)" sh -c "echo late >>'$EN'"
+gen=$(ls "$MG/pending")
+eq "... one migration" "1" "$(echo "$gen" | wc -l)"
+check "... the rename, then the add" grep -qz "RENAME VALUE 'no_show' TO 'noshow';.*ADD VALUE 'late' AFTER 'refunded';" "$MG/pending/$gen"
+check "mv the migration into apply/" mv "$MG/pending/$gen" "$MG/apply/"
+eq "psql shows the renamed label" "pending confirmed noshow refunded late" "$(labels)"
+check "... nothing left staged" poll 30 test -z "$(ls "$MG/pending")"
+check "... the file shows the live labels" poll 30 test "$(shown)" == "pending confirmed noshow refunded late"
+check "a rename back stages it" sed -i 's/^noshow$/no_show/' "$EN"
+check "... RENAME VALUE noshow TO no_show" grep -q "RENAME VALUE 'noshow' TO 'no_show';" <(cat "$MG"/pending/*.sql)
+eq "the name a staged rename gives up, taken by another label: EINVAL" "Invalid argument" \
+	"$(errno_of sed -i 's/^late$/noshow/' "$EN")"
+check "... status says why" grep -qF 'label "noshow" is renamed in a staged change: apply that migration first' "$MG/status"
+rm "$MG"/pending/*.sql
+LIVE_LABELS="pending confirmed noshow refunded late" refused_at_write "enum: a label removed, after the rename" "Operation not permitted" \
+	'types/bstatus: label "noshow" removed' \
+	bash -c "{ printf 'pending\nconfirmed\n'; printf 'refunded\nlate\n'; } >'$EN'"
 
 # A BEGIN ATOMIC body (14+) is not transaction control: its END is not a COMMIT.
 if [ "$T_PG_MAJOR" -ge 14 ]; then

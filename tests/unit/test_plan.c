@@ -258,6 +258,77 @@ static void test_identity_and_enum_order(void)
 	stage_free(st);
 }
 
+/* Renames are recorded against the live label, composed, planned first
+ * (with the ADD VALUEs when there are), and pruned once applied. An old
+ * stage entry (labels only) still plans its adds. */
+static void test_enum_rename(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	static const char *step1[] = { "pending", "ok", "cancelled" };
+	stage_enum_set(st, 20, step1, 3);
+	stage_enum_rename(st, 20, "confirmed", "ok");
+	is_str(stage_enum_origin(st, 20, "ok"), "confirmed", "the rename is recorded against the live label");
+	static const char *step2[] = { "pending", "okay", "cancelled" };
+	stage_enum_set(st, 20, step2, 3);
+	stage_enum_rename(st, 20, "ok", "okay");
+	is_str(stage_enum_origin(st, 20, "okay"), "confirmed", "a rename of a renamed label composes");
+	ok(!stage_enum_origin(st, 20, "ok"), "... the middle name is gone");
+	stage_column_set(st, &b, 0, "notes", "notes", "notes", &TEXT);
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 1, "renames only: one file");
+	if (p.nfiles == 1) {
+		long ren = pos(p.files[0].sql, "ALTER TYPE public.booking_status RENAME VALUE 'confirmed' TO 'okay';");
+		ok(ren > 0 && ren < pos(p.files[0].sql, "ADD COLUMN notes"), "RENAME VALUE first, in the main file");
+		ok(pos(p.files[0].hazards, "RENAME VALUE booking_status 'confirmed' to 'okay'") >= 0, "a rename is a hazard");
+	}
+	plan_free(&p);
+	static const char *step3[] = { "pending", "okay", "new", "cancelled" };
+	stage_enum_set(st, 20, step3, 4);
+	plan_of(st, &p);
+	ok(p.nfiles == 2, "with an ADD VALUE: the enum file, then the main one");
+	if (p.nfiles == 2) {
+		long ren = pos(p.files[0].sql, "RENAME VALUE 'confirmed' TO 'okay';");
+		long add = pos(p.files[0].sql, "ADD VALUE 'new' AFTER 'okay';");
+		ok(ren > 0 && add > ren, "the rename, then the add after the new name");
+		ok(pos(p.files[1].sql, "RENAME") < 0, "not in the main file");
+	}
+	plan_free(&p);
+	stage_enum_set(st, 20, step1, 3);
+	stage_enum_rename(st, 20, "okay", "confirmed");
+	ok(!stage_enum_origin(st, 20, "confirmed") && !stage_enum_origin(st, 20, "okay"),
+	   "renamed back: nothing recorded");
+	stage_free(st);
+
+	/* A stage file written before renames existed. */
+	char file[] = "/tmp/schemafs-test-stage-XXXXXX", err[256];
+	int fd = mkstemp(file);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f) {
+		fputs("{\"version\":1,\"tables\":[],\"enums\":[{\"oid\":20,\"labels\":"
+		      "[\"pending\",\"confirmed\",\"x\",\"cancelled\"]}],\"files\":[]}\n", f);
+		fclose(f);
+	}
+	st = stage_load(file, err, sizeof err);
+	unlink(file);
+	ok(st != NULL, "an old stage file loads");
+	if (!st)
+		return;
+	ok(!stage_enum_origin(st, 20, "x"), "... with no renames");
+	plan_of(st, &p);
+	ok(p.nfiles == 1 && pos(p.files[0].sql, "ADD VALUE 'x' AFTER 'confirmed';") > 0,
+	   "... and plans as before");
+	plan_free(&p);
+	static const char *step4[] = { "pending", "confirmed", "y", "cancelled" };
+	stage_enum_set(st, 20, step4, 4);	/* x is not live: the edit records no rename */
+	plan_of(st, &p);
+	ok(p.nfiles == 1 && pos(p.files[0].sql, "ADD VALUE 'y' AFTER 'confirmed';") > 0 &&
+	   pos(p.files[0].sql, "RENAME") < 0, "a label still to be added, renamed: added under its new name");
+	plan_free(&p);
+	stage_free(st);
+}
+
 int main(void)
 {
 	live = fixture_catalog("'pending'::booking_status");
@@ -272,6 +343,7 @@ int main(void)
 	test_drop_table();
 	test_prune_and_persist();
 	test_identity_and_enum_order();
+	test_enum_rename();
 	catalog_free(live);
 	return done_testing();
 }
