@@ -19,8 +19,6 @@
 #include "sqltx.h"
 #include "strbuf.h"
 
-#define BREAKPOINT "--> statement-breakpoint"
-
 struct run {
 	PGconn *conn;
 	const struct migrate_opts *o;
@@ -227,35 +225,9 @@ static int line_at(const char *file, size_t off)
 	return line;
 }
 
-struct chunk {
-	size_t off, len;
-};
-
-/* The file cut at Drizzle's breakpoints; chunks of only white space and
- * comments are dropped by the server (empty queries), so counted apart. */
-static size_t chunks_of(const char *file, size_t len, struct chunk **out)
-{
-	size_t n = 0, cap = 8, start = 0;
-	struct chunk *v = malloc(cap * sizeof *v);
-	if (!v)
-		abort();
-	for (;;) {
-		const char *bp = strstr(file + start, BREAKPOINT);
-		size_t end = bp ? (size_t)(bp - file) : len;
-		if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
-			abort();
-		v[n++] = (struct chunk){ start, end - start };
-		if (!bp)
-			break;
-		start = end + strlen(BREAKPOINT);
-	}
-	*out = v;
-	return n;
-}
-
 /* Runs one chunk; on failure describes it (which statement, where, what
  * PostgreSQL said) and returns -errno. *STATE gets the SQLSTATE. */
-static int run_chunk(struct run *u, const struct chunk *c, size_t i, size_t n, char *state, size_t statelen)
+static int run_chunk(struct run *u, const struct sqltx_span *c, size_t i, size_t n, char *state, size_t statelen)
 {
 	char *text = strndup(u->file + c->off, c->len);
 	if (!text)
@@ -514,7 +486,7 @@ static const char ENUM_RULE[] =
 	" put the ADD VALUE in a migration of its own, apply it, then apply the rest.";
 
 /* Outside a transaction, for a file PostgreSQL refuses to run in one. */
-static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n, size_t nonempty)
+static int run_alone(struct run *u, const char *hash, struct sqltx_span *c, size_t n, size_t nonempty)
 {
 	char err[1024], state[8];
 	if (nonempty > 1) {
@@ -589,7 +561,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 {
 	struct run u = { .conn = conn, .o = o, .r = r, .file = sql, .name = name, .len = len };
 	char err[1024], hash[80], state[8];
-	struct chunk *c = NULL;
+	struct sqltx_span *c = NULL;
 	struct dir_state d = { 0 };
 	memset(r, 0, sizeof *r);
 	char what[32];
@@ -643,7 +615,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		rc = -EIO;
 		goto abort;
 	}
-	size_t n = chunks_of(sql, len, &c), nonempty = 0;
+	size_t n = sqltx_chunks(sql, len, &c), nonempty = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *p = sql + c[i].off, *end = p + c[i].len;
 		/* Only counted: a chunk that holds nothing but blanks. */

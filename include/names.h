@@ -23,7 +23,7 @@
 void name_escape(struct strbuf *sb, const char *name, const char *suffix);
 
 /* Decodes a file name back into an object name, in place. Returns 0, or -1
- * when the name is a shortened (hashed) one. */
+ * when the name is a shortened (hashed) one, left as it was. */
 int name_unescape(char *s);
 
 /* 64-bit FNV-1a, used for shortened names and content comparison. */

@@ -53,6 +53,14 @@ int main(void)
 	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"schemas\": [1] } } }", err) == -1,
 	   "schemas must hold strings: %s", err);
 	ok(parse("[]", err) == -1, "top level must be an object: %s", err);
+	/* Found by tests/fuzz: a key given twice leaked its first value and
+	 * was read as its last. */
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"conninfo\": \"y\" } } }", err) == -1 &&
+	   strstr(err, "databases.a.conninfo\" given twice"), "a key given twice is refused: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"schemas\": [], \"schemas\": [\"s\"] } } }",
+		 err) == -1, "schemas given twice is refused: %s", err);
+	ok(parse("{ \"ttl\": 1, \"databases\": { \"a\": { \"conninfo\": \"x\" } }, \"ttl\": 2 }", err) == -1 &&
+	   strstr(err, "\"ttl\" given twice"), "a top-level key given twice is refused: %s", err);
 
 	config_from_conninfo("dbname=x", &cfg);
 	config_apply_defaults(&cfg, 0.5);

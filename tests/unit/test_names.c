@@ -32,6 +32,12 @@ int main(void)
 	roundtrip("50%~", "50%25~");
 	roundtrip("%~0123456789abcdef", "%25~0123456789abcdef");
 
+	/* A shortened name does not decode, and is left as it was (found by
+	 * tests/fuzz: it was half decoded in place). */
+	char shortened[] = "a%41b%~0123456789abcdef";
+	ok(name_unescape(shortened) == -1 && !strcmp(shortened, "a%41b%~0123456789abcdef"),
+	   "a shortened name is refused and left as it was");
+
 	/* Two different names never share a file name. */
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	name_escape(&a, "x/y", "");
