@@ -465,9 +465,13 @@ static bool claimed_oid(const cJSON *tables, unsigned oid)
 static bool prune_table(cJSON *e, const struct cat_relation *r, int *n)
 {
 	cJSON *cols = array_of(e, "columns"), *c, *next;
+	/* Live columns first, as for tables in stage_prune. */
+	for (int pass = 0; pass < 2; pass++)
 	for (c = cols->child; c; c = next) {
 		next = c->next;
 		int attnum = (int)num_of(c, "attnum", 0);
+		if ((attnum == 0) != (pass == 1))
+			continue;
 		const struct cat_column *lc = catalog_column(r, attnum, str_of(c, "name"));
 		if (!attnum && lc && claimed_attnum(cols, lc->attnum))
 			continue;	/* that name's live column is another entry's (renamed, dropped) */

@@ -271,6 +271,18 @@ static void test_prune_once(void)
 	ok(stage_empty(st), "the new booking is the live one, with nothing to change");
 	ok(!stage_prune(st, live), "a second prune finds nothing left");
 	stage_free(st);
+
+	/* The same with columns: a new column named as a live one whose own
+	 * entry is pruned after it. */
+	struct stage_ref cu = { 10, "public", NULL };
+	struct stage_coldef integer = { .type = "integer" };
+	st = stage_new();
+	stage_column_set(st, &cu, 0, "Full Name", "Full Name", "\"Full Name\"", &integer);
+	stage_column_set(st, &cu, 2, "Full Name", "Full Name", "\"Full Name\"", NULL);
+	stage_prune(st, live);
+	ok(!stage_prune(st, live), "columns: a second prune finds nothing left");
+	ok(stage_column_dropped(st, &cu, "Full Name") == 0 && !stage_empty(st), "the new column is the live one, retyped");
+	stage_free(st);
 }
 
 static void test_identity_and_enum_order(void)
