@@ -30,8 +30,10 @@ struct sqltx_span {
 };
 
 /* The file SQL (LEN bytes) cut at Drizzle's "--> statement-breakpoint":
- * the text between breakpoints, one chunk each, always at least one. The
- * array (*OUT, malloc'd, the caller frees) has the count returned. */
+ * the text between breakpoints, one chunk each, always at least one (a
+ * chunk of only blanks and comments is an empty query to the server:
+ * migrate.c counts those apart). The array (*OUT, malloc'd, the caller
+ * frees) has the count returned. */
 size_t sqltx_chunks(const char *sql, size_t len, struct sqltx_span **out);
 
 /* The top-level statements of SQL (LEN bytes) as sqltx_find reads them:

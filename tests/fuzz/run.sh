@@ -6,7 +6,7 @@
 # fixed seed, so that CI finds exactly what a developer's run finds. Prints
 # one "ok - fuzz: ..." or "not ok - fuzz: ..." line per target.
 #
-#   tests/fuzz/run.sh                       every target, FUZZ_RUNS (30000) inputs each
+#   tests/fuzz/run.sh                       every target, FUZZ_RUNS (60000) new inputs each
 #   FUZZ_RUNS=1000000 tests/fuzz/run.sh plan    one target, longer
 #
 # New inputs go to a temporary directory, never into the corpus; a crash
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 TARGETS=(names config stage journal split plan)
 [ $# -gt 0 ] && TARGETS=("$@")
-RUNS=${FUZZ_RUNS:-30000}
+RUNS=${FUZZ_RUNS:-60000}
 export ASAN_OPTIONS=${FUZZ_ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
@@ -52,7 +52,9 @@ for t in "${TARGETS[@]}"; do
 	fi
 	failed=1
 	grep -E 'invariant broken|ERROR:|SUMMARY:|runtime error' "$log" | head -5 | sed 's/^/# /'
+	# The input: a new one is written out; a corpus file is named as run.
 	art=$(grep -o "Test unit written to .*" "$log" | tail -1 | sed 's/Test unit written to //')
+	[ -n "$art" ] || art=$(grep -o "^Running: .*" "$log" | tail -1 | sed "s|^Running: $ROOT/||")
 	echo "not ok - fuzz: $t: a finding while $what${art:+; reproduce: build-fuzz/fuzz_$t $art}"
 done
 exit $failed
