@@ -46,6 +46,21 @@ static int want_type(const cJSON *item, int ok, const char *where, const char *t
 	return -1;
 }
 
+/* A key given twice would be read as one of its values and leak the
+ * other: refused, naming it (WHERE: the object, "" at the top). */
+static int twice(const cJSON *obj, const char *where, char *err, size_t errlen)
+{
+	for (const cJSON *it = obj->child; it; it = it->next) {
+		for (const cJSON *o = obj->child; o != it; o = o->next) {
+			if (!strcmp(o->string, it->string)) {
+				snprintf(err, errlen, "\"%s%s%s\" given twice", where, *where ? "." : "", it->string);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Numbers not given are -1 until config_apply_defaults(). */
 static void db_unset(struct db_config *db)
 {
@@ -70,6 +85,9 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 	}
 	db_unset(db);
 	db->name = xstrdup(name);
+	snprintf(where, sizeof where, "databases.%s", name);
+	if (twice(obj, where, err, errlen))
+		return -1;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, obj) {
 		const char *k = it->string;
@@ -165,6 +183,8 @@ int config_parse(const char *json, struct config *cfg, char *err, size_t errlen)
 		goto out;
 	}
 	const cJSON *dbs = NULL, *it;
+	if (twice(root, "", err, errlen))
+		goto out;
 	cJSON_ArrayForEach(it, root) {
 		if (!strcmp(it->string, "databases")) {
 			dbs = it;

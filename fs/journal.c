@@ -2,6 +2,7 @@
 #include "journal.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,14 @@ void journal_add(struct journal *j, const char *tag, long long when)
 	v[j->n].breakpoints = true;
 	j->v = v;
 	j->n++;
+}
+
+/* A "when" is Date.now() when the entry was made: a whole number of
+ * milliseconds, held exactly by a JavaScript number (up to 2^53), and so
+ * by a long long. */
+static bool when_ok(double when)
+{
+	return when >= 0 && when <= 9007199254740992.0 && when == floor(when);
 }
 
 int journal_parse(const char *text, struct journal *j, char *err, size_t errlen)
@@ -34,8 +43,11 @@ int journal_parse(const char *text, struct journal *j, char *err, size_t errlen)
 	cJSON_ArrayForEach(e, entries) {
 		const cJSON *tag = cJSON_GetObjectItemCaseSensitive(e, "tag");
 		const cJSON *when = cJSON_GetObjectItemCaseSensitive(e, "when");
-		if (!cJSON_IsString(tag) || !cJSON_IsNumber(when)) {
-			snprintf(err, errlen, "journal entry %zu has no \"tag\" or \"when\"", j->n);
+		const char *why = !cJSON_IsString(tag) || !cJSON_IsNumber(when) ? "has no \"tag\" or \"when\"" :
+				  !when_ok(when->valuedouble) ? "has a \"when\" that is not a time in milliseconds" :
+				  NULL;
+		if (why) {
+			snprintf(err, errlen, "journal entry %zu %s", j->n, why);
 			journal_free(j);
 			cJSON_Delete(doc);
 			return -1;

@@ -22,8 +22,6 @@
 #include "sqltx.h"
 #include "strbuf.h"
 
-#define BREAKPOINT "--> statement-breakpoint"
-
 struct run {
 	PGconn *conn;
 	const struct migrate_opts *o;
@@ -235,22 +233,16 @@ struct chunk {
  * statements; chunks of only white space and comments hold none. */
 static size_t chunks_of(const char *file, size_t len, struct chunk **out)
 {
-	size_t n = 0, cap = 8, start = 0;
-	struct chunk *v = malloc(cap * sizeof *v);
+	struct sqltx_span *cut;
+	size_t n = sqltx_chunks(file, len, &cut);
+	struct chunk *v = malloc(n * sizeof *v);
 	if (!v)
 		abort();
-	for (;;) {
-		const char *bp = strstr(file + start, BREAKPOINT);
-		size_t end = bp ? (size_t)(bp - file) : len;
-		if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
-			abort();
-		v[n] = (struct chunk){ start, end - start, NULL, 0 };
-		v[n].nstmts = sqlparse_split(file + start, end - start, &v[n].stmts);
-		n++;
-		if (!bp)
-			break;
-		start = end + strlen(BREAKPOINT);
+	for (size_t i = 0; i < n; i++) {
+		v[i] = (struct chunk){ cut[i].off, cut[i].len, NULL, 0 };
+		v[i].nstmts = sqlparse_split(file + cut[i].off, cut[i].len, &v[i].stmts);
 	}
+	free(cut);
 	*out = v;
 	return n;
 }

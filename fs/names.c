@@ -55,12 +55,11 @@ void name_escape(struct strbuf *sb, const char *name, const char *suffix)
 
 int name_unescape(char *s)
 {
+	/* Refused before anything is decoded: S stays as it was. */
+	if (strstr(s, "%~"))
+		return -1;
 	char *out = s;
 	for (char *p = s; *p; p++) {
-		if (p[0] == '%' && p[1] == '~') {
-			memmove(out, p, strlen(p) + 1);	/* the rest as it is */
-			return -1;
-		}
 		if (p[0] == '%' && is_hex(p[1]) && is_hex(p[2])) {
 			*out++ = (char)(hex_val(p[1]) * 16 + hex_val(p[2]));
 			p += 2;

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <pg_query.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,23 +45,32 @@ static const char *control_of(const char *stmt, bool *read)
 	return what;
 }
 
+/* Split by the parser, which knows BEGIN ATOMIC ... END bodies; when it
+ * cannot read the text (syntax newer than its 15), by the scanner. The
+ * caller holds sqlparse_lock(). */
+static PgQuerySplitResult split(const char *text, bool *by_parser)
+{
+	PgQuerySplitResult s = pg_query_split_with_parser(text);
+	*by_parser = !s.error;
+	if (!*by_parser) {
+		pg_query_free_split_result(s);
+		s = pg_query_split_with_scanner(text);
+	}
+	return s;
+}
+
 int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *line)
 {
 	char *text = strndup(sql, len);
 	if (!text)
 		return 0;
+	/* libpg_query swaps fd 2 while it parses: one caller at a time. */
 	sqlparse_lock();
-	/* Split by the parser, which knows BEGIN ATOMIC ... END bodies. When
-	 * it cannot read the file (syntax newer than its 15), by the scanner,
-	 * up to the first piece the parser cannot read: what follows may be
-	 * inside such a body, so it is left to the server (and to the check
-	 * after each chunk in migrate.c). */
-	PgQuerySplitResult s = pg_query_split_with_parser(text);
-	bool by_parser = !s.error;
-	if (!by_parser) {
-		pg_query_free_split_result(s);
-		s = pg_query_split_with_scanner(text);
-	}
+	/* Split by the scanner, only up to the first piece the parser cannot
+	 * read: what follows may be inside such a body, so it is left to the
+	 * server (and to the check after each chunk in migrate.c). */
+	bool by_parser;
+	PgQuerySplitResult s = split(text, &by_parser);
 	int found = 0;
 	for (int i = 0; !s.error && i < s.n_stmts && !found; i++) {
 		const PgQuerySplitStmt *st = s.stmts[i];
@@ -92,4 +102,52 @@ int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *lin
 	sqlparse_unlock();
 	free(text);
 	return found;
+}
+
+int sqltx_statements(const char *sql, size_t len, struct sqltx_span **out, size_t *n, bool *by_parser)
+{
+	*out = NULL;
+	*n = 0;
+	char *text = strndup(sql, len);
+	if (!text)
+		abort();
+	sqlparse_lock();
+	PgQuerySplitResult s = split(text, by_parser);
+	int rc = s.error ? -1 : 0;
+	if (!rc && s.n_stmts > 0 && !(*out = calloc((size_t)s.n_stmts, sizeof **out)))
+		abort();
+	for (int i = 0; !rc && i < s.n_stmts; i++) {
+		const PgQuerySplitStmt *st = s.stmts[i];
+		/* One outside the text (never seen) is kept so, for the caller to see. */
+		bool bad = st->stmt_location < 0 || st->stmt_len < 0 || (size_t)st->stmt_location > len;
+		struct sqltx_span *sp = &(*out)[(*n)++];
+		sp->off = bad ? SIZE_MAX : (size_t)st->stmt_location;
+		sp->len = bad ? 0 : st->stmt_len ? (size_t)st->stmt_len : len - sp->off;
+	}
+	pg_query_free_split_result(s);
+	sqlparse_unlock();
+	free(text);
+	return rc;
+}
+
+#define BREAKPOINT "--> statement-breakpoint"
+
+size_t sqltx_chunks(const char *sql, size_t len, struct sqltx_span **out)
+{
+	size_t n = 0, cap = 8, start = 0, bl = strlen(BREAKPOINT);
+	struct sqltx_span *v = malloc(cap * sizeof *v);
+	if (!v)
+		abort();
+	for (;;) {
+		const char *bp = memmem(sql + start, len - start, BREAKPOINT, bl);
+		size_t end = bp ? (size_t)(bp - sql) : len;
+		if (n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
+			abort();
+		v[n++] = (struct sqltx_span){ start, end - start };
+		if (!bp)
+			break;
+		start = end + bl;
+	}
+	*out = v;
+	return n;
 }

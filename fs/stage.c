@@ -70,21 +70,28 @@ void stage_free(struct stage *st)
 	free(st);
 }
 
-struct stage *stage_load(const char *file, char *err, size_t errlen)
+struct stage *stage_parse(const char *text, size_t len, char *err, size_t errlen)
 {
-	size_t len;
-	char *text = file_read_all(file, &len);
-	if (!text) {
-		if (errno == ENOENT)
-			return stage_new();
-		snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
+	const char *end = NULL;
+	char why[512];
+	cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (doc && end)
+		while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+			end++;
+	if (!cJSON_IsObject(doc) || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "version")) ||
+	    num_of(doc, "version", 0) != 1) {
+		cJSON_Delete(doc);
+		snprintf(err, errlen, "not a schemafs stage file (version 1)");
 		return NULL;
 	}
-	cJSON *doc = cJSON_ParseWithLength(text, len);
-	free(text);
-	if (!cJSON_IsObject(doc) || num_of(doc, "version", 0) != 1) {
+	if (end != text + len) {
 		cJSON_Delete(doc);
-		snprintf(err, errlen, "%s is not a schemafs stage file (version 1)", file);
+		snprintf(err, errlen, "damaged: bytes after the end of the document");
+		return NULL;
+	}
+	if (stage_check(doc, why, sizeof why)) {
+		cJSON_Delete(doc);
+		snprintf(err, errlen, "damaged: %s", why);
 		return NULL;
 	}
 	struct stage *st = calloc(1, sizeof *st);
@@ -94,6 +101,24 @@ struct stage *stage_load(const char *file, char *err, size_t errlen)
 	array_of(doc, "tables");
 	array_of(doc, "enums");
 	array_of(doc, "files");
+	return st;
+}
+
+struct stage *stage_load(const char *file, char *err, size_t errlen)
+{
+	size_t len;
+	char why[640];
+	char *text = file_read_all(file, &len);
+	if (!text) {
+		if (errno == ENOENT)
+			return stage_new();
+		snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
+		return NULL;
+	}
+	struct stage *st = stage_parse(text, len, why, sizeof why);
+	free(text);
+	if (!st)
+		snprintf(err, errlen, "%s: %s", file, why);
 	return st;
 }
 
@@ -483,9 +508,13 @@ static bool claimed_oid(const cJSON *tables, unsigned oid)
 static bool prune_table(cJSON *e, const struct cat_relation *r, int *n)
 {
 	cJSON *cols = array_of(e, "columns"), *c, *next;
+	/* Live columns first, as for tables in stage_prune. */
+	for (int pass = 0; pass < 2; pass++)
 	for (c = cols->child; c; c = next) {
 		next = c->next;
 		int attnum = (int)num_of(c, "attnum", 0);
+		if ((attnum == 0) != (pass == 1))
+			continue;
 		const struct cat_column *lc = catalog_column(r, attnum, str_of(c, "name"));
 		if (!attnum && lc && claimed_attnum(cols, lc->attnum))
 			continue;	/* that name's live column is another entry's (renamed, dropped) */
@@ -539,9 +568,15 @@ bool stage_prune(struct stage *st, const struct catalog *live)
 {
 	int n = 0;
 	cJSON *tables = array_of(st->doc, "tables"), *e, *next;
+	/* Live tables first: a new table takes over a live one of its name
+	 * only when no entry of that one is left, which is known once they
+	 * are pruned (else a second prune would still change the stage). */
+	for (int pass = 0; pass < 2; pass++)
 	for (e = tables->child; e; e = next) {
 		next = e->next;
 		unsigned oid = (unsigned)num_of(e, "oid", 0);
+		if ((oid == 0) != (pass == 1))
+			continue;
 		const struct cat_relation *r = oid ? catalog_rel(live, oid) : NULL;
 		if (!oid) {
 			r = catalog_table(live, str_of(e, "schema"), str_of(e, "name"));

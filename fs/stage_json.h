@@ -35,4 +35,8 @@ static inline bool same(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+/* Checks the shape of a stage document (stage_shape.c): 0, or -1 with
+ * ERR naming the entry that is wrong. */
+int stage_check(const cJSON *doc, char *err, size_t errlen);
+
 #endif

@@ -23,8 +23,7 @@
 void name_escape(struct strbuf *sb, const char *name, const char *suffix);
 
 /* Decodes a file name back into an object name, in place. Returns 0, or -1
- * when the name is a shortened (hashed) one: decoded up to its "%~", the
- * rest left as it is. */
+ * when the name is a shortened (hashed) one, left as it was. */
 int name_unescape(char *s);
 
 /* How many leading bytes of S (LEN bytes) are valid UTF-8: LEN when all

@@ -14,6 +14,7 @@
 #ifndef SCHEMAFS_SQLTX_H
 #define SCHEMAFS_SQLTX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The first top-level statement of SQL (LEN bytes, no NUL) that controls
@@ -22,5 +23,24 @@
  * A statement the parser cannot read (syntax newer than libpg_query's) is
  * not transaction control; the server judges it. */
 int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *line);
+
+/* A piece of a text: its first byte and its length. */
+struct sqltx_span {
+	size_t off, len;
+};
+
+/* The file SQL (LEN bytes) cut at Drizzle's "--> statement-breakpoint":
+ * the text between breakpoints, one chunk each, always at least one (a
+ * chunk of only blanks and comments is an empty query to the server:
+ * migrate.c counts those apart). The array (*OUT, malloc'd, the caller
+ * frees) has the count returned. */
+size_t sqltx_chunks(const char *sql, size_t len, struct sqltx_span **out);
+
+/* The top-level statements of SQL (LEN bytes) as sqltx_find reads them:
+ * split by PostgreSQL's parser, or by its scanner when the parser cannot
+ * read the text (*BY_PARSER false). *OUT (malloc'd, the caller frees)
+ * holds *N spans, as libpg_query gives them. -1 when even the scanner
+ * cannot split it (an unterminated comment or quote). */
+int sqltx_statements(const char *sql, size_t len, struct sqltx_span **out, size_t *n, bool *by_parser);
 
 #endif

@@ -51,6 +51,9 @@ void stage_free(struct stage *st);
 /* Reads FILE (a missing file is an empty stage). NULL with ERR on a file
  * that cannot be read or parsed. */
 struct stage *stage_load(const char *file, char *err, size_t errlen);
+/* Reads a stage document, TEXT of LEN bytes: NULL with ERR (naming the
+ * damaged entry) unless it is one, whole and well formed. */
+struct stage *stage_parse(const char *text, size_t len, char *err, size_t errlen);
 /* Writes the stage atomically. 0 or -errno. */
 int stage_save(const struct stage *st, const char *file);
 

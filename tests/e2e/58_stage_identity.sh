@@ -58,7 +58,7 @@ check "staging: status names production's stage as another database's, not used"
 umount_fs "$M"
 
 # A stage.json of an older schemafs says no database: kept aside, not used.
-printf '{"version":1,"tables":[{"oid":%s,"schema":"public","name":"booking","columns":[{"attnum":1,"drop":true,"name":"id"}]}],"enums":[],"files":[]}\n' \
+printf '{"version":1,"tables":[{"oid":%s,"schema":"public","name":"booking","qname":"booking","columns":[{"attnum":1,"drop":true,"name":"id"}]}],"enums":[],"files":[]}\n' \
 	"$A_OID" >"$XDG_STATE_HOME/schemafs/app/stage.json"
 mount_fs "$M" -o conninfo=dbname=app || { not_ok "mount with an old stage.json"; done_testing; }
 check "old stage.json: not applied (no DROP COLUMN id)" bash -c "! grep -q 'DROP COLUMN id' <(cat '$MG'/pending/*.sql)"

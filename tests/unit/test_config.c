@@ -84,6 +84,14 @@ int main(void)
 	ok(!config_conninfo_has_password("host=h dbname=x passfile=/p"), "passfile is not a password");
 	ok(!config_conninfo_has_password("service=x"), "a service");
 	ok(!config_conninfo_has_password("not a conninfo ="), "an unparsable conninfo holds none");
+	/* Found by tests/fuzz: a key given twice leaked its first value and
+	 * was read as its last. */
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"conninfo\": \"y\" } } }", err) == -1 &&
+	   strstr(err, "databases.a.conninfo\" given twice"), "a key given twice is refused: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"schemas\": [], \"schemas\": [\"s\"] } } }",
+		 err) == -1, "schemas given twice is refused: %s", err);
+	ok(parse("{ \"ttl\": 1, \"databases\": { \"a\": { \"conninfo\": \"x\" } }, \"ttl\": 2 }", err) == -1 &&
+	   strstr(err, "\"ttl\" given twice"), "a top-level key given twice is refused: %s", err);
 
 	config_from_conninfo("dbname=x", &cfg);
 	config_apply_defaults(&cfg, 0.5);

@@ -33,6 +33,12 @@ int main(void)
 	roundtrip("50%~", "50%25~");
 	roundtrip("%~0123456789abcdef", "%25~0123456789abcdef");
 
+	/* A shortened name does not decode, and is left as it was (found by
+	 * tests/fuzz: it was half decoded in place). */
+	char shortened[] = "a%41b%~0123456789abcdef";
+	ok(name_unescape(shortened) == -1 && !strcmp(shortened, "a%41b%~0123456789abcdef"),
+	   "a shortened name is refused and left as it was");
+
 	/* Two different names never share a file name. */
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	name_escape(&a, "x/y", "");
@@ -68,8 +74,8 @@ int main(void)
 	strbuf_free(&u);
 
 	char marked[] = "%41b%2F%~0123";
-	ok(name_unescape(marked) == -1 && !strcmp(marked, "Ab/%~0123"),
-	   "a shortened name decodes up to its %%~, the rest as is [%s]", marked);
+	ok(name_unescape(marked) == -1 && !strcmp(marked, "%41b%2F%~0123"),
+	   "a shortened name is refused and left as it was [%s]", marked);
 
 	/* UTF-8 validity, in bytes. */
 	ok(name_utf8_valid("größe ✓", strlen("größe ✓")) == strlen("größe ✓"), "valid UTF-8 is valid throughout");

@@ -1,0 +1,347 @@
+/*
+ * stage_shape.c: what a stage document may hold (include/stage.h), checked
+ * when it is loaded. desired.c and plan.c read the document trusting its
+ * shape (a new table has a name, an OID fits in 32 bits, a column to add
+ * has a type), so a stage file damaged by hand or by a crash of something
+ * else is refused here, naming the entry, rather than read in part or
+ * crashing later. One table of fields per kind of entry; keys are exact
+ * (cJSON_GetObjectItem would match "Columns" too), never given twice, and
+ * numbers are what the code converts them to.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "stage_json.h"
+
+enum value {
+	V_STR,		/* a string */
+	V_NAME,		/* a non-empty string */
+	V_BOOL,
+	V_NUM,		/* a finite number */
+	V_OID,		/* a whole number from 0 to 2^32 - 1 */
+	V_ATTNUM,	/* a whole number from 0 to 32767 */
+	V_VERSION,	/* 1 */
+	V_IDENTITY,	/* "", "a" or "d" (pg_attribute.attidentity) */
+	V_GENERATED,	/* "", "s" or "v" (pg_attribute.attgenerated) */
+	V_CONTYPE,	/* one of pg_constraint.contype */
+	V_LABELS,	/* an array of strings */
+	V_OBJECT,	/* an object of shape SUB */
+	V_ENTRIES,	/* an array of objects of shape SUB */
+};
+
+struct shape;
+
+struct field {
+	const char *key;
+	enum value value;
+	bool required;
+	const struct shape *sub;
+};
+
+/* Rules across fields (an entry's identity, what a kind of entry needs);
+ * NULL when the entry is sound, else why not. */
+typedef const char *(*entry_rule)(const cJSON *entry);
+
+struct shape {
+	const char *what;	/* "table", "column", ... */
+	const struct field *fields;
+	size_t nfields;
+	entry_rule rule;
+	/* Two entries of an array of this shape are the same one. */
+	bool (*same_entry)(const cJSON *a, const cJSON *b);
+};
+
+#define SHAPE(what, fields, rule, same) { what, fields, sizeof fields / sizeof *fields, rule, same }
+
+/* ---- rules ---- */
+
+static const char *column_rule(const cJSON *c)
+{
+	if (!has(c, "name"))
+		return "has no \"name\"";
+	if (!bool_of(c, "drop") && !has(c, "qname"))
+		return "has no \"qname\"";
+	return NULL;
+}
+
+static const char *object_rule(const cJSON *o)
+{
+	if (has(o, "def") && !has(o, "qname"))
+		return "has a \"def\" but no \"qname\"";
+	return NULL;
+}
+
+static const char *table_rule(const cJSON *e)
+{
+	if (has(e, "name") && !has(e, "qname"))
+		return "has a \"name\" but no \"qname\"";
+	if (num_of(e, "oid", 0) != 0)
+		return NULL;
+	if (!has(e, "schema") || !has(e, "name"))
+		return "is a new table without a \"schema\" and a \"name\"";
+	if (bool_of(e, "drop"))
+		return "is a new table marked \"drop\" (a new table is dropped by removing its entry)";
+	return NULL;
+}
+
+static bool same_column(const cJSON *a, const cJSON *b)
+{
+	double na = num_of(a, "attnum", 0), nb = num_of(b, "attnum", 0);
+	return na != 0 ? na == nb : nb == 0 && same(str_of(a, "name"), str_of(b, "name"));
+}
+
+static bool same_named(const cJSON *a, const cJSON *b)
+{
+	return same(str_of(a, "name"), str_of(b, "name"));
+}
+
+static bool same_table(const cJSON *a, const cJSON *b)
+{
+	double oa = num_of(a, "oid", 0), ob = num_of(b, "oid", 0);
+	return oa != 0 ? oa == ob :
+	       ob == 0 && same(str_of(a, "schema"), str_of(b, "schema")) && same_named(a, b);
+}
+
+static bool same_oid(const cJSON *a, const cJSON *b)
+{
+	return num_of(a, "oid", 0) == num_of(b, "oid", 0);
+}
+
+/* Renames compose (a -> b, then b -> c is a -> c): one per live label. */
+static bool same_rename(const cJSON *a, const cJSON *b)
+{
+	return same(str_of(a, "from"), str_of(b, "from"));
+}
+
+/* ---- the shapes ---- */
+
+static const struct field DEF_FIELDS[] = {
+	{ "type", V_NAME, true, NULL },
+	{ "collation", V_STR, false, NULL },
+	{ "default", V_STR, false, NULL },
+	{ "notnull", V_BOOL, false, NULL },
+	{ "notnull_name", V_NAME, false, NULL },
+	{ "notnull_noinherit", V_BOOL, false, NULL },
+	{ "identity", V_IDENTITY, false, NULL },
+	{ "generated", V_GENERATED, false, NULL },
+	{ "rewrite", V_BOOL, false, NULL },
+};
+static const struct shape DEF = SHAPE("column definition", DEF_FIELDS, NULL, NULL);
+
+static const struct field COLUMN_FIELDS[] = {
+	{ "attnum", V_ATTNUM, true, NULL },
+	{ "name", V_NAME, false, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+	{ "def", V_OBJECT, false, &DEF },
+};
+static const struct shape COLUMN = SHAPE("column", COLUMN_FIELDS, column_rule, same_column);
+
+static const struct field OBJECT_FIELDS[] = {
+	{ "name", V_NAME, true, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "def", V_NAME, false, NULL },
+	{ "type", V_CONTYPE, false, NULL },
+	{ "concurrently", V_BOOL, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+};
+static const struct shape OBJECT = SHAPE("object", OBJECT_FIELDS, object_rule, same_named);
+
+static const struct field TABLE_FIELDS[] = {
+	{ "oid", V_OID, true, NULL },
+	{ "schema", V_NAME, false, NULL },
+	{ "name", V_NAME, false, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "new", V_BOOL, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+	{ "rows", V_NUM, false, NULL },
+	{ "comment", V_STR, false, NULL },
+	{ "columns", V_ENTRIES, false, &COLUMN },
+	{ "indexes", V_ENTRIES, false, &OBJECT },
+	{ "constraints", V_ENTRIES, false, &OBJECT },
+	{ "triggers", V_ENTRIES, false, &OBJECT },
+	{ "policies", V_ENTRIES, false, &OBJECT },
+};
+static const struct shape TABLE = SHAPE("table", TABLE_FIELDS, table_rule, same_table);
+
+/* A staged RENAME VALUE: the live label and its new name. */
+static const struct field RENAME_FIELDS[] = {
+	{ "from", V_NAME, true, NULL },
+	{ "to", V_NAME, true, NULL },
+};
+static const struct shape RENAME = SHAPE("label rename", RENAME_FIELDS, NULL, same_rename);
+
+static const struct field ENUM_FIELDS[] = {
+	{ "oid", V_OID, true, NULL },
+	{ "labels", V_LABELS, true, NULL },
+	{ "renames", V_ENTRIES, false, &RENAME },
+};
+static const struct shape ENUM = SHAPE("enum", ENUM_FIELDS, NULL, same_oid);
+
+static const struct field FILE_FIELDS[] = {
+	{ "name", V_NAME, true, NULL },
+	{ "sql", V_STR, false, NULL },
+};
+static const struct shape FILE_ = SHAPE("file", FILE_FIELDS, NULL, same_named);
+
+static const struct field DOC_FIELDS[] = {
+	{ "version", V_VERSION, true, NULL },
+	{ "database", V_STR, false, NULL },
+	{ "tables", V_ENTRIES, false, &TABLE },
+	{ "enums", V_ENTRIES, false, &ENUM },
+	{ "files", V_ENTRIES, false, &FILE_ },
+};
+static const struct shape DOC = SHAPE("stage", DOC_FIELDS, NULL, NULL);
+
+/* ---- checking ---- */
+
+static bool whole(const cJSON *v, double max)
+{
+	return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0 &&
+	       v->valuedouble <= max && v->valuedouble == floor(v->valuedouble);
+}
+
+static bool one_of(const cJSON *v, const char *chars)
+{
+	const char *s = cJSON_GetStringValue(v);
+	return s && (!*s || (!s[1] && strchr(chars, *s)));
+}
+
+static int check_object(const cJSON *obj, const struct shape *sh, const char *where,
+			char *err, size_t errlen);
+
+static int check_value(const cJSON *v, const struct field *f, const char *where,
+		       char *err, size_t errlen)
+{
+	bool ok = false;
+	const char *want = "";
+	switch (f->value) {
+	case V_STR:
+		ok = cJSON_IsString(v), want = "a string";
+		break;
+	case V_NAME:
+		ok = cJSON_IsString(v) && *v->valuestring, want = "a non-empty string";
+		break;
+	case V_BOOL:
+		ok = cJSON_IsBool(v), want = "true or false";
+		break;
+	case V_NUM:
+		ok = cJSON_IsNumber(v) && isfinite(v->valuedouble), want = "a number";
+		break;
+	case V_OID:
+		ok = whole(v, 4294967295.0), want = "an OID (a whole number from 0 to 4294967295)";
+		break;
+	case V_ATTNUM:
+		ok = whole(v, 32767), want = "a column number (a whole number from 0 to 32767)";
+		break;
+	case V_VERSION:
+		ok = cJSON_IsNumber(v) && v->valuedouble == 1, want = "1";
+		break;
+	case V_IDENTITY:
+		ok = one_of(v, "ad"), want = "\"\", \"a\" or \"d\"";
+		break;
+	case V_GENERATED:
+		ok = one_of(v, "sv"), want = "\"\", \"s\" or \"v\"";
+		break;
+	case V_CONTYPE:
+		ok = one_of(v, "cfnptux") && *v->valuestring, want = "a constraint type (c, f, n, p, t, u or x)";
+		break;
+	case V_LABELS: {
+		const cJSON *s;
+		ok = cJSON_IsArray(v), want = "an array of strings";
+		cJSON_ArrayForEach(s, v)
+			ok = ok && cJSON_IsString(s);
+		break;
+	}
+	case V_OBJECT:
+		if (!cJSON_IsObject(v))
+			break;
+		return check_object(v, f->sub, where, err, errlen);
+	case V_ENTRIES: {
+		if (!cJSON_IsArray(v)) {
+			want = "an array";
+			break;
+		}
+		int i = 0;
+		const cJSON *e, *o;
+		char at[512];
+		cJSON_ArrayForEach(e, v) {
+			/* Paths are short (stage.tables[3].columns[2]); a cut one still names the entry. */
+			if (snprintf(at, sizeof at, "%s[%d]", where, i) >= (int)sizeof at)
+				at[sizeof at - 2] = '~';
+			if (!cJSON_IsObject(e)) {
+				snprintf(err, errlen, "%s: a %s must be an object", at, f->sub->what);
+				return -1;
+			}
+			if (check_object(e, f->sub, at, err, errlen))
+				return -1;
+			int j = 0;
+			for (o = v->child; o != e; o = o->next, j++) {
+				if (f->sub->same_entry(o, e)) {
+					snprintf(err, errlen, "%s: the same %s as %s[%d]", at, f->sub->what, where, j);
+					return -1;
+				}
+			}
+			i++;
+		}
+		return 0;
+	}
+	}
+	if (ok)
+		return 0;
+	if (f->value == V_OBJECT)
+		want = "an object";
+	snprintf(err, errlen, "%s: \"%s\" must be %s", where, f->key, want);
+	return -1;
+}
+
+static int check_object(const cJSON *obj, const struct shape *sh, const char *where,
+			char *err, size_t errlen)
+{
+	const cJSON *v, *w;
+	char at[512];
+	cJSON_ArrayForEach(v, obj) {
+		const struct field *f = NULL;
+		for (size_t i = 0; i < sh->nfields && !f; i++)
+			if (!strcmp(sh->fields[i].key, v->string))
+				f = &sh->fields[i];
+		if (!f) {
+			snprintf(err, errlen, "%s: unknown key \"%s\" in a %s", where, v->string, sh->what);
+			return -1;
+		}
+		for (w = obj->child; w != v; w = w->next) {
+			if (!strcmp(w->string, v->string)) {
+				snprintf(err, errlen, "%s: \"%s\" given twice", where, v->string);
+				return -1;
+			}
+		}
+		if (snprintf(at, sizeof at, "%s.%s", where, v->string) >= (int)sizeof at)
+			at[sizeof at - 2] = '~';
+		if (check_value(v, f, f->value == V_OBJECT || f->value == V_ENTRIES ? at : where,
+				err, errlen))
+			return -1;
+	}
+	for (size_t i = 0; i < sh->nfields; i++) {
+		if (sh->fields[i].required && !has(obj, sh->fields[i].key)) {
+			snprintf(err, errlen, "%s: a %s without \"%s\"", where, sh->what, sh->fields[i].key);
+			return -1;
+		}
+	}
+	const char *why = sh->rule ? sh->rule(obj) : NULL;
+	if (why) {
+		snprintf(err, errlen, "%s: the %s %s", where, sh->what, why);
+		return -1;
+	}
+	return 0;
+}
+
+int stage_check(const cJSON *doc, char *err, size_t errlen)
+{
+	if (!cJSON_IsObject(doc)) {
+		snprintf(err, errlen, "not a JSON object");
+		return -1;
+	}
+	return check_object(doc, &DOC, "stage", err, errlen);
+}

@@ -1,0 +1,3 @@
+DO $$ BEGIN COMMIT; END $$;
+/* comment */ -- x
+PREPARE TRANSACTION 'x';
