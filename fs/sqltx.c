@@ -11,6 +11,18 @@
 
 static pthread_mutex_t parser_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* libpg_query swaps fd 2 while it parses: one caller at a time, whichever
+ * module calls it (lint.c too). */
+void sqltx_parser_enter(void)
+{
+	pthread_mutex_lock(&parser_lock);
+}
+
+void sqltx_parser_leave(void)
+{
+	pthread_mutex_unlock(&parser_lock);
+}
+
 /* TransactionStmt kinds that end or open a transaction (savepoints do
  * neither), and the keyword to name them by. */
 static const struct { const char *kind, *what; } ENDS[] = {
@@ -63,13 +75,21 @@ static size_t skip_blanks(const char *s, size_t at, size_t len)
 	return at;
 }
 
+int sqltx_line_at(const char *sql, size_t len, size_t location)
+{
+	size_t at = skip_blanks(sql, location < len ? location : len, len);
+	int l = 1;
+	for (size_t k = 0; k < at; k++)
+		l += sql[k] == '\n';
+	return l;
+}
+
 int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *line)
 {
 	char *text = strndup(sql, len);
 	if (!text)
 		return 0;
-	/* libpg_query swaps fd 2 while it parses: one caller at a time. */
-	pthread_mutex_lock(&parser_lock);
+	sqltx_parser_enter();
 	/* Split by the parser, which knows BEGIN ATOMIC ... END bodies. When
 	 * it cannot read the file (syntax newer than its 15), by the scanner,
 	 * up to the first piece the parser cannot read: what follows may be
@@ -102,14 +122,10 @@ int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *lin
 		snprintf(what, whatlen, "%s", w);
 		/* The statement's own start, past blanks and comments the
 		 * scanner counts in it. */
-		size_t at = skip_blanks(text, (size_t)st->stmt_location, len);
-		int l = 1;
-		for (size_t k = 0; k < at; k++)
-			l += text[k] == '\n';
-		*line = l;
+		*line = sqltx_line_at(text, len, (size_t)st->stmt_location);
 	}
 	pg_query_free_split_result(s);
-	pthread_mutex_unlock(&parser_lock);
+	sqltx_parser_leave();
 	free(text);
 	return found;
 }

@@ -38,6 +38,7 @@
 struct db_config;
 struct catalog;
 struct stage;
+struct lint_cache;
 struct tree;
 
 /* A file kept in memory only: a draft or a scratch file (edit.h). */
@@ -72,6 +73,8 @@ struct database {
 	struct stage *stage;		/* model_lock: the staged edits */
 	struct catalog *desired;	/* model_lock: cat with the edits applied */
 	struct extra_file *extras;	/* model_lock: drafts and scratch files */
+	struct lint_cache *lint_cache;	/* model_lock: reviews of hand-written pending
+					 * files, by content (lint.h); may be NULL */
 	char *stage_file;		/* state_dir/<name>/stage-<sysid>-<dboid>.json, or NULL; owned */
 	char identity[64];		/* "<system identifier>/<database oid>": the stage
 					 * belongs to it; set by database_open, then constant */

@@ -23,4 +23,15 @@
  * not transaction control; the server judges it. */
 int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *line);
 
+/* Every call into libpg_query goes between these two: it swaps fd 2 while
+ * it parses, so two parses at once would lose or misdirect stderr. Not
+ * reentrant (sqltx_find takes it itself). */
+void sqltx_parser_enter(void);
+void sqltx_parser_leave(void);
+
+/* The 1-based line of SQL (LEN bytes) on which the statement that the
+ * parser places at byte LOCATION starts, past the blanks and comments the
+ * parser counts in it. */
+int sqltx_line_at(const char *sql, size_t len, size_t location);
+
 #endif
