@@ -16,6 +16,7 @@
 #include "arena.h"
 #include "invalq.h"
 #include "journal.h"
+#include "lint.h"
 #include "migrate.h"
 #include "mtimes.h"
 #include "names.h"
@@ -125,8 +126,19 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 			h += len + (h[len] == '\n');
 		}
 	}
-	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
+	/* Generated files keep the planner's hazards (above: the same ones,
+	 * with row estimates probed at staging); hand-written ones get the
+	 * lint's, from a cache by content. No row estimates: the catalog
+	 * snapshot keeps none (lint_rows_fn NULL). */
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files")) {
 		sb_addf(sb, "  %s (hand-written)\n", cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")));
+		const char *sql = cJSON_GetStringValue(cJSON_GetObjectItem(f, "sql"));
+		const struct lint_result *r = db->lint_cache && sql ? lint_cache_get(db->lint_cache, sql, strlen(sql)) : NULL;
+		if (r)
+			lint_render(sb, r, NULL, NULL);
+	}
+	if (db->lint_cache)
+		lint_cache_sweep(db->lint_cache);
 	size_t ndrafts = 0;
 	for (const struct extra_file *x = db->extras; x; x = x->next)
 		ndrafts++;
@@ -485,6 +497,7 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 {
 	memset(db, 0, sizeof *db);
 	db->cfg = cfg;
+	db->lint_cache = lint_cache_new();	/* NULL: status names no hazards */
 	pthread_mutex_init(&db->lock, NULL);
 	pthread_mutex_init(&db->work_lock, NULL);
 	pthread_mutex_init(&db->model_lock, NULL);
@@ -752,6 +765,8 @@ void database_close(struct database *db)
 		free(db->folder);
 		db->folder = NULL;
 	}
+	lint_cache_free(db->lint_cache);
+	db->lint_cache = NULL;
 	tree_unref(db->tree);
 	db->tree = NULL;
 	free(db->mtimes_file);

@@ -59,6 +59,15 @@ static PgQuerySplitResult split(const char *text, bool *by_parser)
 	return s;
 }
 
+int sqltx_line_at(const char *sql, size_t len, size_t location)
+{
+	size_t at = sqlpos_first_token(sql, location < len ? location : len, len);
+	int l = 1;
+	for (size_t k = 0; k < at; k++)
+		l += sql[k] == '\n';
+	return l;
+}
+
 int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *line)
 {
 	char *text = strndup(sql, len);
@@ -92,11 +101,7 @@ int sqltx_find(const char *sql, size_t len, char *what, size_t whatlen, int *lin
 		snprintf(what, whatlen, "%s", w);
 		/* The statement's own start, past blanks and comments the
 		 * scanner counts in it. */
-		size_t at = sqlpos_first_token(text, (size_t)st->stmt_location, len);
-		int l = 1;
-		for (size_t k = 0; k < at; k++)
-			l += text[k] == '\n';
-		*line = l;
+		*line = sqltx_line_at(text, len, (size_t)st->stmt_location);
 	}
 	pg_query_free_split_result(s);
 	sqlparse_unlock();

@@ -46,6 +46,7 @@
 struct db_config;
 struct catalog;
 struct stage;
+struct lint_cache;
 struct tree;
 struct history;
 
@@ -91,6 +92,8 @@ struct database {
 	struct history *folder;		/* migrations_dir as the refresher last read it
 					 * (history.h), or NULL without one; replaced by the
 					 * refresher under model_lock, read by it without */
+	struct lint_cache *lint_cache;	/* model_lock: reviews of hand-written pending
+					 * files, by content (lint.h); may be NULL */
 	char *stage_file;		/* state_dir/<name>/stage-<sysid>-<dboid>.json, or NULL; owned */
 	char identity[64];		/* "<system identifier>/<database oid>": the stage
 					 * belongs to it; set by database_open, then constant */

@@ -43,4 +43,9 @@ size_t sqltx_chunks(const char *sql, size_t len, struct sqltx_span **out);
  * cannot split it (an unterminated comment or quote). */
 int sqltx_statements(const char *sql, size_t len, struct sqltx_span **out, size_t *n, bool *by_parser);
 
+/* The 1-based line of SQL (LEN bytes) on which the statement that the
+ * parser places at byte LOCATION starts, past the blanks and comments the
+ * parser counts in it. */
+int sqltx_line_at(const char *sql, size_t len, size_t location);
+
 #endif
