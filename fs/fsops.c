@@ -102,16 +102,6 @@ struct gone {
 };
 static pthread_mutex_t gone_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gone *gone_list;	/* gone_lock; newest first */
-/* The path an unlink, rmdir or rename of this thread removes: the kernel
- * drops its own entry for it (and what is below it), so it is not "gone"
- * behind the kernel's back. */
-static __thread const char *removing;
-
-static bool removed_by_caller(const char *path)
-{
-	size_t len = removing ? strlen(removing) : 0;
-	return len && !strncmp(path, removing, len) && (!path[len] || path[len] == '/');
-}
 
 static void gone_add(const char *path, double keep)
 {
@@ -160,6 +150,28 @@ static bool gone_take(const char *path)
 	}
 	pthread_mutex_unlock(&gone_lock);
 	return found;
+}
+
+/* An unlink, rmdir or rename by a caller removed PATH: the kernel drops its
+ * own entries for it and what is below it, so they are not "gone" behind
+ * its back. The invalidations of that change were queued by the change
+ * itself and have run by the time it returns (database_settle), so what
+ * they added is here to be dropped. */
+static void gone_forget(const char *path)
+{
+	size_t len = strlen(path);
+	pthread_mutex_lock(&gone_lock);
+	for (struct gone **pp = &gone_list; *pp;) {
+		struct gone *g = *pp;
+		if (!strncmp(g->path, path, len) && (!g->path[len] || g->path[len] == '/')) {
+			*pp = g->next;
+			free(g->path);
+			free(g);
+		} else {
+			pp = &g->next;
+		}
+	}
+	pthread_mutex_unlock(&gone_lock);
 }
 
 void schemafs_release_all(void)
@@ -336,7 +348,7 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 		sfs_root_stat(st);
 		return 0;
 	}
-	if (rc == -ENOENT && gone_take(path))
+	if (rc == -ENOENT && sfs_ctx()->kernel_checks && gone_take(path))
 		return -ESTALE;
 	if (rc < 0)
 		return rc;
@@ -632,9 +644,8 @@ static int sfs_unlink(const char *path)
 	struct database *db = sfs_db_path(path, &rest);
 	if (!db || !*rest)
 		return -EROFS;
-	removing = path;
 	int rc = edit_unlink(db, rest);
-	removing = NULL;
+	gone_forget(path);
 	return rc;
 }
 
@@ -647,9 +658,8 @@ static int sfs_rmdir(const char *path)
 	struct database *db = sfs_db_path(path, &rest);
 	if (!db || !*rest)
 		return db && db->cfg->read_only ? -EROFS : -EPERM;
-	removing = path;
 	int rc = edit_rmdir(db, rest);
-	removing = NULL;
+	gone_forget(path);
 	return rc;
 }
 
@@ -678,9 +688,8 @@ static int sfs_rename(const char *from, const char *to, unsigned int flags)
 			return -EEXIST;
 		}
 	}
-	removing = from;
 	int rc = edit_rename(df, rf, rt);
-	removing = NULL;
+	gone_forget(from);
 	return rc;
 }
 
@@ -853,7 +862,7 @@ void schemafs_invalidate(void *ctx, const char *dbname, const char *path)
 		pthread_mutex_lock(&db->lock);
 		bool removed = !tree_lookup(db->tree, path);
 		pthread_mutex_unlock(&db->lock);
-		if (removed && !removed_by_caller(full))
+		if (removed && fs->kernel_checks)
 			gone_add(full, fs->ttl > DB_KERNEL_CACHE_SECONDS ? fs->ttl : DB_KERNEL_CACHE_SECONDS);
 	}
 	/* -ENOENT just means the kernel never looked at it: nothing cached. */

@@ -30,6 +30,7 @@ struct sfs_options {
 	char *ttl;
 	char *log;
 	int live;
+	int default_permissions;
 	int show_help;
 	int show_version;
 };
@@ -41,6 +42,8 @@ static const struct fuse_opt sfs_opt_spec[] = {
 	{ "ttl=%s", offsetof(struct sfs_options, ttl), 0 },
 	{ "log=%s", offsetof(struct sfs_options, log), 0 },
 	SFS_OPT("live", live),
+	/* Taken here to know it (fsops.c's gone list), given back below. */
+	SFS_OPT("default_permissions", default_permissions),
 	SFS_OPT("-h", show_help),
 	SFS_OPT("--help", show_help),
 	SFS_OPT("-V", show_version),
@@ -247,6 +250,10 @@ int main(int argc, char *argv[])
 	 * "ro" in /proc/mounts before asking the daemon anything. */
 	if (cfg.live)
 		fuse_opt_add_arg(&args, "-oro");
+	if (opts.default_permissions) {
+		fuse_opt_add_arg(&args, "-odefault_permissions");
+		fs.kernel_checks = true;
+	}
 	fuse = fuse_new(&args, &schemafs_ops, sizeof schemafs_ops, &fs);
 	if (!fuse)
 		goto out;

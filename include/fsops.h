@@ -5,6 +5,8 @@
 #ifndef SCHEMAFS_FSOPS_H
 #define SCHEMAFS_FSOPS_H
 
+#include <stdbool.h>
+
 #include <fuse.h>
 #include <stddef.h>
 
@@ -17,6 +19,8 @@ struct schemafs {
 	struct database *dbs;		/* sorted by directory name */
 	size_t ndbs;
 	double ttl;			/* kernel attribute/entry cache, seconds */
+	bool kernel_checks;		/* mounted with default_permissions: the kernel
+					 * checks modes too (see gone_add in fsops.c) */
 	struct fuse *fuse;
 };
 
