@@ -25,6 +25,7 @@
 #include "database_stage.h"
 #include "history.h"
 #include "plan.h"
+#include "progress.h"
 #include "stage.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -148,6 +149,9 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 			sb_addf(sb, "  %s\n", x->path);
 	}
 	sb_addf(sb, "migration lock: %s\n", lock ? lock : "unknown");
+	struct progress_facts running;
+	if (db->progress && progress_snapshot(db->progress, &running))
+		progress_render(sb, &running);
 	sb_addf(sb, "last apply: %s\n", db->apply_result[0] ? db->apply_result : "none");
 	sb_addf(sb, "last refused change: %s\n", db->change_error[0] ? db->change_error : "none");
 	if (db->stage_aside)
@@ -482,6 +486,43 @@ static void install_snapshot(struct database *db, struct catalog *cat, bool ok, 
 	catalog_free(old);
 }
 
+/* A migration began: the refresher starts looking at it (refresher()). */
+static void wake_refresher(void *ctx)
+{
+	struct database *db = ctx;
+	pthread_mutex_lock(&db->lock);
+	pthread_cond_broadcast(&db->wake);
+	pthread_mutex_unlock(&db->lock);
+}
+
+/* Refresher thread, no lock held, while a migration runs: what it waits
+ * for, over the refresher's own connection (the work connection is busy
+ * with it), then status again. Once it ended, its apply publishes status
+ * without it. */
+static void watch_migration(struct database *db)
+{
+	int pid;
+	unsigned long step;
+	clock_gettime(CLOCK_MONOTONIC, &db->watched);
+	if (!progress_watch(db->progress, &pid, &step))
+		return;
+	struct progress_facts *f = calloc(1, sizeof *f);
+	char err[512];
+	if (!f)
+		abort();
+	if (PQstatus(db->conn) == CONNECTION_OK && !progress_query_waits(db->conn, pid, f, err, sizeof err))
+		progress_set_waits(db->progress, step, f);
+	free(f);
+	pthread_mutex_lock(&db->model_lock);
+	pthread_mutex_lock(&db->lock);
+	bool ok = db->reachable;
+	char error[sizeof db->last_error];
+	memcpy(error, db->last_error, sizeof error);
+	pthread_mutex_unlock(&db->lock);
+	publish(db, ok, error, true);
+	pthread_mutex_unlock(&db->model_lock);
+}
+
 /* Who holds the migration lock, for status (refresher's connection). */
 static char *lock_holder(struct database *db)
 {
@@ -498,6 +539,9 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	memset(db, 0, sizeof *db);
 	db->cfg = cfg;
 	db->lint_cache = lint_cache_new();	/* NULL: status names no hazards */
+	if (!(db->progress = malloc(sizeof *db->progress)))
+		abort();
+	progress_init(db->progress, wake_refresher, db);
 	pthread_mutex_init(&db->lock, NULL);
 	pthread_mutex_init(&db->work_lock, NULL);
 	pthread_mutex_init(&db->model_lock, NULL);
@@ -621,6 +665,7 @@ static void *refresher(void *arg)
 	}
 	pthread_mutex_lock(&db->lock);
 	for (;;) {
+		bool watch = false;
 		while (!db->refresh_wanted && !db->stopping) {
 			/* In use: look again one TTL after the last look (ttl=0,
 			 * "always fresh", polls often rather than in a loop).
@@ -633,6 +678,15 @@ static void *refresher(void *arg)
 				break;
 			if (wait > DB_IDLE_CHECK_SECONDS)
 				wait = DB_IDLE_CHECK_SECONDS;
+			int pid;
+			unsigned long step;
+			if (progress_watch(db->progress, &pid, &step)) {
+				double w = DB_PROGRESS_SECONDS - elapsed(&db->watched);
+				if ((watch = w <= 0))
+					break;
+				if (w < wait)
+					wait = w;
+			}
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += (time_t)wait;
@@ -645,6 +699,12 @@ static void *refresher(void *arg)
 		}
 		if (db->stopping)
 			break;
+		if (watch) {
+			pthread_mutex_unlock(&db->lock);
+			watch_migration(db);
+			pthread_mutex_lock(&db->lock);
+			continue;
+		}
 		/* Requests made from here on are for the next cycle. */
 		db->refresh_wanted = false;
 		unsigned long cycle = ++db->cycles_started;
@@ -772,6 +832,10 @@ void database_close(struct database *db)
 	free(db->mtimes_file);
 	db->mtimes_file = NULL;
 
+	if (db->progress)
+		progress_destroy(db->progress);
+	free(db->progress);
+	db->progress = NULL;
 	pthread_mutex_destroy(&db->lock);
 	pthread_mutex_destroy(&db->work_lock);
 	pthread_mutex_destroy(&db->model_lock);
