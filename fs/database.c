@@ -75,6 +75,35 @@ static void render_folder_status(struct strbuf *sb, const struct database *db, c
 		sb_addf(sb, "    %s\n", u->v[i]->tag);
 }
 
+/* lint_rows_fn over the snapshot (CTX, a struct catalog): TABLE as the
+ * file writes it, "s.t" or "t". Unqualified, it is public's, else the one
+ * schema that has it (the session's search_path is not known here).
+ * Negative when unknown: no such table, several, or never analyzed. */
+static double rows_of(void *ctx, const char *table)
+{
+	const struct catalog *cat = ctx;
+	const char *dot = strchr(table, '.');
+	if (dot) {
+		char *schema = strndup(table, (size_t)(dot - table));
+		if (!schema)
+			abort();
+		const struct cat_relation *r = catalog_table(cat, schema, dot + 1);
+		free(schema);
+		return r ? r->reltuples : -1;
+	}
+	const struct cat_relation *r = catalog_table(cat, "public", table);
+	if (r)
+		return r->reltuples;
+	for (size_t i = 0; i < cat->nschemas; i++) {
+		const struct cat_relation *t = catalog_table(cat, cat->schemas[i].name, table);
+		if (t && r)
+			return -1;	/* in several schemas: which one is not known */
+		if (t)
+			r = t;
+	}
+	return r ? r->reltuples : -1;
+}
+
 static void render_status(struct strbuf *sb, const struct database *db, const struct catalog *cat,
 			  bool reachable, const char *error, const struct plan *plan, const char *lock,
 			  const struct unapplied *u)
@@ -129,14 +158,13 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	}
 	/* Generated files keep the planner's hazards (above: the same ones,
 	 * with row estimates probed at staging); hand-written ones get the
-	 * lint's, from a cache by content. No row estimates: the catalog
-	 * snapshot keeps none (lint_rows_fn NULL). */
+	 * lint's, from a cache by content, with the snapshot's reltuples. */
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files")) {
 		sb_addf(sb, "  %s (hand-written)\n", cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")));
 		const char *sql = cJSON_GetStringValue(cJSON_GetObjectItem(f, "sql"));
 		const struct lint_result *r = db->lint_cache && sql ? lint_cache_get(db->lint_cache, sql, strlen(sql)) : NULL;
 		if (r)
-			lint_render(sb, r, NULL, NULL);
+			lint_render(sb, r, rows_of, (void *)cat);
 	}
 	if (db->lint_cache)
 		lint_cache_sweep(db->lint_cache);
