@@ -3,7 +3,8 @@
 # done), migrations/status shows, live, from another shell: the file, the
 # statement running (number, first line), the time so far, and the
 # backends it waits for (pg_blocking_pids: pid, application_name, state,
-# query). Once it is done, that part is gone. (Index build phases are
+# query), and a migration waiting for the migration lock names its holder
+# the same way. Once it is done, that part is gone. (Index build phases are
 # covered by test_progress: a build slow enough to watch is not
 # deterministic.)
 . "$(dirname "$0")/../lib.sh"
@@ -12,9 +13,9 @@ pg_start
 sql postgres -c "CREATE DATABASE app" >/dev/null
 sql app -c "CREATE TABLE public.booking (id integer PRIMARY KEY)" >/dev/null
 
-# lock_timeout well above how long this test lets the migration wait.
+# lock_timeout and lock_wait well above how long this test lets a migration wait.
 cat >"$T_TMP/cfg.json" <<JSON
-{ "databases": { "app": { "conninfo": "dbname=app", "lock_timeout": 300000 } }, "ttl": 1 }
+{ "databases": { "app": { "conninfo": "dbname=app", "lock_timeout": 300000, "lock_wait": 300000 } }, "ttl": 1 }
 JSON
 MNT=$T_TMP/mnt
 mount_fs "$MNT" -o config="$T_TMP/cfg.json" || { not_ok "mount"; done_testing; }
@@ -72,6 +73,31 @@ eq "the column exists" "x" \
 	"$(val app "SELECT attname FROM pg_attribute WHERE attrelid = 'public.booking'::regclass AND attname = 'x'")"
 check "status: the last apply names it" grep -q '^last apply: 0002_x.sql applied as ' "$M/status"
 check "status: the running part is gone" sh -c "! grep -qE '^migration running|^  (statement [0-9]|waiting for:)' '$M/status'"
+
+# --- waiting for the migration lock: its holder is named ---
+mkfifo "$T_TMP/fifo2"
+PGAPPNAME=deployer psql -X -q -At -v ON_ERROR_STOP=1 -d app <"$T_TMP/fifo2" >"$T_TMP/deployer.out" 2>&1 &
+deployer=$!
+exec 8>"$T_TMP/fifo2"
+printf "SELECT pg_backend_pid() \\g %s\nSELECT pg_advisory_lock(hashtextextended('drizzle.__drizzle_migrations', 0)) \\g %s\n" \
+	"$T_TMP/deployer.pid" "$T_TMP/deployer.locked" >&8
+check "another session holds the migration lock" poll 30 test -s "$T_TMP/deployer.locked"
+dpid=$(cat "$T_TMP/deployer.pid")
+printf 'ALTER TABLE booking ADD COLUMN y int;\n' >"$T_TMP/y.sql"
+( cp "$T_TMP/y.sql" "$M/apply/0003_y.sql"; echo $? >"$T_TMP/cp.rc" ) &
+copier=$!
+check "status: the file, at the migration lock" \
+	poll 30 grep -qE '^migration running: 0003_y.sql \(backend pid [0-9]+\), for [0-9]+ s$' "$M/status"
+check "status: its step is taking the migration lock" \
+	poll 30 grep -qE '^  taking the migration lock, for [0-9]+ s$' "$M/status"
+check "status: waiting for the lock's holder" \
+	poll 30 grep -qxF "  waiting for: pid $dpid (deployer, idle): SELECT pg_advisory_lock(hashtextextended('drizzle.__drizzle_migrations', 0))" "$M/status"
+printf "SELECT pg_advisory_unlock_all();\n" >&8
+exec 8>&-
+wait "$deployer"
+wait "$copier"
+eq "cp succeeded once the migration lock was free" "0" "$(cat "$T_TMP/cp.rc")"
+check "status: nothing running any more" sh -c "! grep -qE '^migration running|^  (taking|waiting for:)' '$M/status'"
 
 umount_fs "$MNT"
 done_testing
