@@ -266,6 +266,12 @@ static int load_relations(struct loader *ld)
 			r->kind = 0;	/* an identity column's sequence: part of the column */
 		r->parent_oids = parse_oids(ld, pg_val(res, i, 25), &r->nparents);
 		r->attach_partition = col_bool(res, i, 26);
+		/* Never analyzed nor vacuumed: -1 from 14 on, 0 before (which
+		 * also means empty there): unknown either way, not counted. */
+		const char *rt = pg_val(res, i, 27);
+		r->reltuples = rt ? strtod(rt, NULL) : -1;
+		if (r->reltuples < 0 || (r->reltuples == 0 && pgv_major(ld->conn) < 14))
+			r->reltuples = -1;
 	}
 	PQclear(res);
 

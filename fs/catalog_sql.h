@@ -72,7 +72,11 @@ static const char SQL_RELATIONS[] =
 	"  AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
 	"  AND d.deptype = 'i'),"
 	" (SELECT pg_catalog.array_agg(i.inhparent ORDER BY i.inhseqno) FROM pg_catalog.pg_inherits i"
-	"  WHERE i.inhrelid = c.oid)::text, {{PARTITION_OWN_NOTNULL}}"
+	"  WHERE i.inhrelid = c.oid)::text, {{PARTITION_OWN_NOTNULL}},"
+	/* Updated in place by ANALYZE and VACUUM (xmin unchanged): the
+	 * fingerprint does not see it, so an estimate is as of the last
+	 * snapshot that was read for another reason. */
+	" c.reltuples"
 	" FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = c.oid"
 	"  AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0"

@@ -25,6 +25,7 @@
 #include "database_stage.h"
 #include "history.h"
 #include "plan.h"
+#include "progress.h"
 #include "stage.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -72,6 +73,35 @@ static void render_folder_status(struct strbuf *sb, const struct database *db, c
 	sb_addf(sb, "  unapplied journal entries: %zu\n", u->n);
 	for (size_t i = 0; i < u->n; i++)
 		sb_addf(sb, "    %s\n", u->v[i]->tag);
+}
+
+/* lint_rows_fn over the snapshot (CTX, a struct catalog): TABLE as the
+ * file writes it, "s.t" or "t". Unqualified, it is public's, else the one
+ * schema that has it (the session's search_path is not known here).
+ * Negative when unknown: no such table, several, or never analyzed. */
+static double rows_of(void *ctx, const char *table)
+{
+	const struct catalog *cat = ctx;
+	const char *dot = strchr(table, '.');
+	if (dot) {
+		char *schema = strndup(table, (size_t)(dot - table));
+		if (!schema)
+			abort();
+		const struct cat_relation *r = catalog_table(cat, schema, dot + 1);
+		free(schema);
+		return r ? r->reltuples : -1;
+	}
+	const struct cat_relation *r = catalog_table(cat, "public", table);
+	if (r)
+		return r->reltuples;
+	for (size_t i = 0; i < cat->nschemas; i++) {
+		const struct cat_relation *t = catalog_table(cat, cat->schemas[i].name, table);
+		if (t && r)
+			return -1;	/* in several schemas: which one is not known */
+		if (t)
+			r = t;
+	}
+	return r ? r->reltuples : -1;
 }
 
 static void render_status(struct strbuf *sb, const struct database *db, const struct catalog *cat,
@@ -128,14 +158,13 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	}
 	/* Generated files keep the planner's hazards (above: the same ones,
 	 * with row estimates probed at staging); hand-written ones get the
-	 * lint's, from a cache by content. No row estimates: the catalog
-	 * snapshot keeps none (lint_rows_fn NULL). */
+	 * lint's, from a cache by content, with the snapshot's reltuples. */
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files")) {
 		sb_addf(sb, "  %s (hand-written)\n", cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")));
 		const char *sql = cJSON_GetStringValue(cJSON_GetObjectItem(f, "sql"));
 		const struct lint_result *r = db->lint_cache && sql ? lint_cache_get(db->lint_cache, sql, strlen(sql)) : NULL;
 		if (r)
-			lint_render(sb, r, NULL, NULL);
+			lint_render(sb, r, rows_of, (void *)cat);
 	}
 	if (db->lint_cache)
 		lint_cache_sweep(db->lint_cache);
@@ -148,6 +177,9 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 			sb_addf(sb, "  %s\n", x->path);
 	}
 	sb_addf(sb, "migration lock: %s\n", lock ? lock : "unknown");
+	struct progress_facts running;
+	if (db->progress && progress_snapshot(db->progress, &running))
+		progress_render(sb, &running);
 	sb_addf(sb, "last apply: %s\n", db->apply_result[0] ? db->apply_result : "none");
 	sb_addf(sb, "last refused change: %s\n", db->change_error[0] ? db->change_error : "none");
 	if (db->stage_aside)
@@ -482,6 +514,43 @@ static void install_snapshot(struct database *db, struct catalog *cat, bool ok, 
 	catalog_free(old);
 }
 
+/* A migration began: the refresher starts looking at it (refresher()). */
+static void wake_refresher(void *ctx)
+{
+	struct database *db = ctx;
+	pthread_mutex_lock(&db->lock);
+	pthread_cond_broadcast(&db->wake);
+	pthread_mutex_unlock(&db->lock);
+}
+
+/* Refresher thread, no lock held, while a migration runs: what it waits
+ * for, over the refresher's own connection (the work connection is busy
+ * with it), then status again. Once it ended, its apply publishes status
+ * without it. */
+static void watch_migration(struct database *db)
+{
+	int pid;
+	unsigned long step;
+	clock_gettime(CLOCK_MONOTONIC, &db->watched);
+	if (!progress_watch(db->progress, &pid, &step))
+		return;
+	struct progress_facts *f = calloc(1, sizeof *f);
+	char err[512];
+	if (!f)
+		abort();
+	if (PQstatus(db->conn) == CONNECTION_OK && !progress_query_waits(db->conn, pid, f, err, sizeof err))
+		progress_set_waits(db->progress, step, f);
+	free(f);
+	pthread_mutex_lock(&db->model_lock);
+	pthread_mutex_lock(&db->lock);
+	bool ok = db->reachable;
+	char error[sizeof db->last_error];
+	memcpy(error, db->last_error, sizeof error);
+	pthread_mutex_unlock(&db->lock);
+	publish(db, ok, error, true);
+	pthread_mutex_unlock(&db->model_lock);
+}
+
 /* Who holds the migration lock, for status (refresher's connection). */
 static char *lock_holder(struct database *db)
 {
@@ -498,6 +567,9 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	memset(db, 0, sizeof *db);
 	db->cfg = cfg;
 	db->lint_cache = lint_cache_new();	/* NULL: status names no hazards */
+	if (!(db->progress = malloc(sizeof *db->progress)))
+		abort();
+	progress_init(db->progress, wake_refresher, db);
 	pthread_mutex_init(&db->lock, NULL);
 	pthread_mutex_init(&db->work_lock, NULL);
 	pthread_mutex_init(&db->model_lock, NULL);
@@ -621,6 +693,7 @@ static void *refresher(void *arg)
 	}
 	pthread_mutex_lock(&db->lock);
 	for (;;) {
+		bool watch = false;
 		while (!db->refresh_wanted && !db->stopping) {
 			/* In use: look again one TTL after the last look (ttl=0,
 			 * "always fresh", polls often rather than in a loop).
@@ -633,6 +706,15 @@ static void *refresher(void *arg)
 				break;
 			if (wait > DB_IDLE_CHECK_SECONDS)
 				wait = DB_IDLE_CHECK_SECONDS;
+			int pid;
+			unsigned long step;
+			if (progress_watch(db->progress, &pid, &step)) {
+				double w = DB_PROGRESS_SECONDS - elapsed(&db->watched);
+				if ((watch = w <= 0))
+					break;
+				if (w < wait)
+					wait = w;
+			}
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += (time_t)wait;
@@ -645,6 +727,12 @@ static void *refresher(void *arg)
 		}
 		if (db->stopping)
 			break;
+		if (watch) {
+			pthread_mutex_unlock(&db->lock);
+			watch_migration(db);
+			pthread_mutex_lock(&db->lock);
+			continue;
+		}
 		/* Requests made from here on are for the next cycle. */
 		db->refresh_wanted = false;
 		unsigned long cycle = ++db->cycles_started;
@@ -772,6 +860,10 @@ void database_close(struct database *db)
 	free(db->mtimes_file);
 	db->mtimes_file = NULL;
 
+	if (db->progress)
+		progress_destroy(db->progress);
+	free(db->progress);
+	db->progress = NULL;
 	pthread_mutex_destroy(&db->lock);
 	pthread_mutex_destroy(&db->work_lock);
 	pthread_mutex_destroy(&db->model_lock);

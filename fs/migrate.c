@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pg.h"
 #include "pgversion.h"
+#include "progress.h"
 #include "sqlparse.h"
 #include "sqlpos.h"
 #include "sqltx.h"
@@ -272,6 +273,8 @@ static int run_one(struct run *u, size_t off, size_t len, size_t k, size_t n, ch
 	char *text = strndup(u->file + off, len);
 	if (!text)
 		abort();
+	size_t first = sqlpos_first_token(u->file, off, off + len);
+	progress_step(u->o->progress, (int)k, (int)n, u->file + first, off + len - first);
 	PGresult *res = PQexec(u->conn, text);
 	ExecStatusType st = PQresultStatus(res);
 	int rc = 0;
@@ -677,8 +680,8 @@ out:
 	return rc;
 }
 
-int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql,
-		  size_t len, struct migrate_result *r)
+static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql,
+		 size_t len, struct migrate_result *r)
 {
 	struct run u = { .conn = conn, .o = o, .r = r, .file = sql, .name = name, .len = len };
 	char err[1024], hash[80], state[8];
@@ -702,6 +705,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		return rc;
 	if ((rc = take_lock(&u)))
 		return rc;
+	progress_step(o->progress, 0, 0, "preparing", strlen("preparing"));
 	if ((rc = file_hash(&u, hash, sizeof hash)))
 		goto unlock;
 	if (pg_command(conn, "BEGIN", err, sizeof err)) {
@@ -766,6 +770,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		advise(&u);
 		goto abort;
 	}
+	progress_step(o->progress, 0, 0, "recording it", strlen("recording it"));
 	/* The tracking row is written as the session's own user, whatever
 	 * role the file switched to (it may not reach the tracking table). */
 	if (pg_command(conn, "RESET SESSION AUTHORIZATION", err, sizeof err) ||
@@ -801,5 +806,15 @@ unlock:
 		release_lock(&u);
 	free_chunks(c, n);
 	free_dir(&d);
+	return rc;
+}
+
+/* The step it is at shows in status for as long as it runs (progress.h). */
+int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql,
+		  size_t len, struct migrate_result *r)
+{
+	progress_begin(o->progress, name, PQbackendPID(conn));
+	int rc = apply(conn, o, name, sql, len, r);
+	progress_end(o->progress);
 	return rc;
 }

@@ -102,6 +102,9 @@ struct cat_relation {
 	size_t nparents;
 	const char *reloptions;	/* "a=1, b=2", or NULL */
 	const char *comment;
+	double reltuples;	/* estimated rows (pg_class.reltuples) as of this
+				 * snapshot; negative when unknown (never analyzed).
+				 * ANALYZE alone does not make a new snapshot */
 	/* A partition's keys (p, u, x) that it made itself before it was
 	 * attached, now part of its parent's (conparentid set): no files of
 	 * their own (the parent's key file stands for them), but schema.sql

@@ -40,6 +40,9 @@
 /* Idle, the refresher still checks this often: the first look after an idle
  * spell shows a snapshot at most this old (and starts a refresh). */
 #define DB_IDLE_CHECK_SECONDS 30.0
+/* While a migration runs, status shows what it waits for, looked up this
+ * often by the refresher (progress.h). */
+#define DB_PROGRESS_SECONDS 0.5
 /* How long a change waits for its kernel cache invalidations (database_settle). */
 #define DB_INVAL_WAIT_SECONDS 5.0
 
@@ -49,6 +52,7 @@ struct stage;
 struct lint_cache;
 struct tree;
 struct history;
+struct progress;
 
 /* A file kept in memory only: a draft or a scratch file (edit.h). */
 struct extra_file {
@@ -103,6 +107,10 @@ struct database {
 					 * (another database's), or NULL; constant once open */
 	char change_error[4096];	/* model_lock: last refused change, "" if none */
 	char apply_result[4608];	/* model_lock: what the last apply did, "" if none */
+	struct progress *progress;	/* the running migration's step, for status: its own
+					 * lock (progress.h); set by database_open, then constant */
+	struct timespec watched;	/* refresher thread only: CLOCK_MONOTONIC of its last
+					 * look at a running migration (DB_PROGRESS_SECONDS) */
 	_Atomic long long deny_last_ms;	/* edit_deny(): monotonic ms of the last record */
 	_Atomic unsigned long deny_suppressed;	/* edit_deny(): refusals not recorded since */
 

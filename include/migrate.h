@@ -37,6 +37,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct progress;
+
 struct migrate_opts {
 	const char *tracking_schema, *tracking_table;	/* raw names */
 	const char *migrations_dir;	/* NULL when not configured */
@@ -44,6 +46,8 @@ struct migrate_opts {
 	int lock_timeout_ms, statement_timeout_ms;	/* 0: none */
 	const char *search_path;	/* the file's, or NULL: the session's default */
 	bool generated;			/* schemafs generated it from the staged changes */
+	struct progress *progress;	/* where the step it is at is recorded for
+					 * status (progress.h), or NULL */
 };
 
 struct migrate_result {

@@ -83,5 +83,24 @@ else
 fi
 check "status: nothing pending" grep -qx 'pending: none' "$M/status"
 
+# --- row estimates: the snapshot's reltuples, once the table is analyzed ---
+sql app -c "INSERT INTO public.booking (id) SELECT g FROM generate_series(21, 1200) g" >/dev/null
+printf 'ALTER TABLE booking ADD COLUMN bar int NOT NULL;\nDROP TABLE public.booking;\n' >"$T_TMP/est.sql"
+check "cp a file about a table never analyzed" cp "$T_TMP/est.sql" "$P/0006_est.sql"
+eq "never analyzed: no estimate (rows are not counted)" \
+"    hazard adding-not-nullable-field: statement 1 of 2 (line 1), booking
+    hazard ban-drop-table: statement 2 of 2 (line 2), public.booking" \
+	"$(section 0006_est.sql | sed 's/: [^:]*$//')"
+# ANALYZE alone changes no catalog row's version: the comment makes the
+# next refresh read a new snapshot.
+sql app -c "ANALYZE public.booking" -c "COMMENT ON TABLE public.booking IS 'analyzed'" >/dev/null
+est_shown() {
+	test "$(section 0006_est.sql | sed 's/: [^:]*$//')" == \
+"    hazard adding-not-nullable-field: statement 1 of 2 (line 1), booking (~1200 rows)
+    hazard ban-drop-table: statement 2 of 2 (line 2), public.booking (~1200 rows)"
+}
+check "analyzed: the estimate on each hazard line, unqualified and qualified" poll 30 est_shown
+check "rm the file" rm "$P/0006_est.sql"
+
 umount_fs "$MNT"
 done_testing
