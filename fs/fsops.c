@@ -23,6 +23,7 @@
 #include "config.h"
 #include "database.h"
 #include "edit.h"
+#include "gone.h"
 #include "strbuf.h"
 #include "tree.h"
 
@@ -84,96 +85,6 @@ static void sfs_untrack(struct open_file *of)
 	pthread_mutex_unlock(&open_lock);
 }
 
-/*
- * Names the daemon removed by itself (a discard, a refresh) that the kernel
- * may still hold as cached entries. With default_permissions, the kernel
- * checks a cached entry's attributes before it lets an open() through, and
- * an ENOENT from getattr would fail "echo text > columns/notes" on a name
- * that is gone but was meant to be created again. For such a name getattr
- * answers ESTALE once: the kernel then looks the path up again from the
- * start (LOOKUP_REVAL), finds it absent, and creates it, or tells stat()
- * ENOENT. Kept for as long as the kernel may cache an entry.
- */
-#define GONE_MAX 4096
-struct gone {
-	char *path;			/* "/<db>/<path>"; owned */
-	struct timespec when;		/* CLOCK_MONOTONIC */
-	struct gone *next;
-};
-static pthread_mutex_t gone_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct gone *gone_list;	/* gone_lock; newest first */
-
-static void gone_add(const char *path, double keep)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	struct gone *g = malloc(sizeof *g);
-	if (!g || !(g->path = strdup(path))) {
-		free(g);
-		return;
-	}
-	g->when = now;
-	pthread_mutex_lock(&gone_lock);
-	g->next = gone_list;
-	gone_list = g;
-	/* Once per name; older ones are out of the kernel's cache by now.
-	 * Bounded: a dropped schema's thousands of names cost no more. */
-	size_t kept = 1;
-	for (struct gone **pp = &g->next; *pp;) {
-		struct gone *o = *pp;
-		if (kept >= GONE_MAX || now.tv_sec - o->when.tv_sec > keep + 10 || !strcmp(o->path, path)) {
-			*pp = o->next;
-			free(o->path);
-			free(o);
-		} else {
-			pp = &o->next;
-			kept++;
-		}
-	}
-	pthread_mutex_unlock(&gone_lock);
-}
-
-/* True (once) when PATH is a name the daemon removed. */
-static bool gone_take(const char *path)
-{
-	bool found = false;
-	pthread_mutex_lock(&gone_lock);
-	for (struct gone **pp = &gone_list; *pp; pp = &(*pp)->next) {
-		struct gone *g = *pp;
-		if (!strcmp(g->path, path)) {
-			*pp = g->next;
-			free(g->path);
-			free(g);
-			found = true;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&gone_lock);
-	return found;
-}
-
-/* An unlink, rmdir or rename by a caller removed PATH: the kernel drops its
- * own entries for it and what is below it, so they are not "gone" behind
- * its back. The invalidations of that change were queued by the change
- * itself and have run by the time it returns (database_settle), so what
- * they added is here to be dropped. */
-static void gone_forget(const char *path)
-{
-	size_t len = strlen(path);
-	pthread_mutex_lock(&gone_lock);
-	for (struct gone **pp = &gone_list; *pp;) {
-		struct gone *g = *pp;
-		if (!strncmp(g->path, path, len) && (!g->path[len] || g->path[len] == '/')) {
-			*pp = g->next;
-			free(g->path);
-			free(g);
-		} else {
-			pp = &g->next;
-		}
-	}
-	pthread_mutex_unlock(&gone_lock);
-}
-
 void schemafs_release_all(void)
 {
 	pthread_mutex_lock(&open_lock);
@@ -183,14 +94,7 @@ void schemafs_release_all(void)
 		sfs_free_open(of);
 	}
 	pthread_mutex_unlock(&open_lock);
-	pthread_mutex_lock(&gone_lock);
-	while (gone_list) {
-		struct gone *g = gone_list;
-		gone_list = g->next;
-		free(g->path);
-		free(g);
-	}
-	pthread_mutex_unlock(&gone_lock);
+	gone_clear();
 }
 
 static struct schemafs *sfs_ctx(void)
