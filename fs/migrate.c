@@ -32,6 +32,8 @@ struct run {
 	const char *file, *name;
 	size_t len;
 	size_t fail_off, fail_len;		/* the statement that failed */
+	int pid;				/* the backend that would commit */
+	bool lost_commit;			/* the line broke during the COMMIT */
 };
 
 static void say(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -554,15 +556,23 @@ static int commit_outcome(struct run *u, const char *hash, int old_pid, char *wh
 /* After the connection was lost during the COMMIT (ERR: how): the truth,
  * or that it is unknown. Never runs the file again. */
 static int commit_lost(struct run *u, struct dir_state *d, const char *hash, int old_pid, long long when,
-		       const char *err)
+		       const char *err, bool ran_alone)
 {
 	char why[512];
+	u->lost_commit = true;
 	int found = commit_outcome(u, hash, old_pid, why, sizeof why);
 	if (found > 0) {
 		say(u, "the connection was lost during the COMMIT of %s (%s); on reconnecting, its tracking row "
 		    "#%lld was found: %s is applied as %s (created_at %lld)", u->name, err, u->r->id, u->name,
 		    u->r->tag, when);
 		return 0;
+	}
+	if (found == 0 && ran_alone) {
+		undo_dir(d);
+		say(u, "%s ran outside a transaction, but the connection was lost during the COMMIT of its tracking "
+		    "row (%s) and the row is not there: the file's statement took effect unrecorded; check the "
+		    "database", u->name, err);
+		return -EIO;
 	}
 	if (found == 0) {
 		undo_dir(d);
@@ -797,9 +807,13 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 	    (u->o->migrations_dir && !d.reused && (rc = write_dir(u, &d, when))))
 		goto out;
 	if (pg_command(u->conn, "COMMIT", err, sizeof err)) {
-		undo_dir(&d);
-		say(u, "%s ran, but recording it failed: %s", u->name, err);
-		rc = -EIO;
+		if (PQstatus(u->conn) != CONNECTION_OK) {
+			rc = commit_lost(u, &d, hash, u->pid, when, err, true);
+		} else {
+			undo_dir(&d);
+			say(u, "%s ran, but recording it failed: %s", u->name, err);
+			rc = -EIO;
+		}
 	} else {
 		say(u, "%s applied outside a transaction (it cannot run in one) as %s (tracking row #%lld, "
 		    "created_at %lld)", u->name, u->r->tag, u->r->id, when);
@@ -836,8 +850,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		return rc;
 	int saved_bound = pg_bound_set(migrate_bound_ms(o));
 	unsigned timeouts = pg_timeouts();
-	int pid = PQbackendPID(conn);	/* the one that would commit */
-	bool lost_commit = false;
+	u.pid = PQbackendPID(conn);
 	if ((rc = take_lock(&u)))
 		goto out;
 	if ((rc = file_hash(&u, hash, sizeof hash)))
@@ -916,8 +929,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 		goto abort;
 	if (pg_command(conn, "COMMIT", err, sizeof err)) {
 		if (PQstatus(conn) != CONNECTION_OK) {
-			rc = commit_lost(&u, &d, hash, pid, when, err);
-			lost_commit = true;
+			rc = commit_lost(&u, &d, hash, u.pid, when, err, false);
 		} else {
 			undo_dir(&d);
 			say(&u, "COMMIT of %s failed: %s; nothing was applied", name, err);
@@ -936,7 +948,7 @@ unlock:
 		release_lock(&u);
 out:
 	/* A query that got no reply within the bound closed the connection. */
-	if (rc == -EIO && !lost_commit && pg_timeouts() != timeouts)
+	if (rc == -EIO && !u.lost_commit && pg_timeouts() != timeouts)
 		rc = -ETIMEDOUT;
 	pg_bound_set(saved_bound);
 	free_chunks(c, n);

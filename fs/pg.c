@@ -63,8 +63,7 @@ PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t 
 	/* dbname is expanded as a full conninfo; later keywords only apply
 	 * where the user's string did not set them. */
 	/* Keywords before dbname are defaults the user's string overrides.
-	 */
-	/* Keepalives find a vanished TCP peer (a dead host, a dropped
+	 * Keepalives find a vanished TCP peer (a dead host, a dropped
 	 * route) in 10 + 5 * 3 s; a stalled one is found by the bounds. */
 	const char *keys[] = { "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
 			       "keepalives_count", "dbname", "fallback_application_name", NULL };
@@ -87,7 +86,18 @@ PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t 
 	return conn;
 }
 
+static int session_setup(PGconn *conn, char *err, size_t errlen);
+
+/* The session's SETs answer at once: longer is a stalled line. */
 int pg_session_setup(PGconn *conn, char *err, size_t errlen)
+{
+	int bound = pg_bound_set(PG_BOUND_MARGIN_MS);
+	int rc = session_setup(conn, err, errlen);
+	pg_bound_set(bound);
+	return rc;
+}
+
+static int session_setup(PGconn *conn, char *err, size_t errlen)
 {
 	/* Catalog queries over thousands of tables cross JIT's cost
 	 * threshold, and compiling them costs about a second each, far more

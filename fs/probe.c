@@ -12,8 +12,8 @@
 #include "sqlpos.h"
 #include "strbuf.h"
 
-/* A probe's queries are bounded by PROBE_BOUND_MS from BEGIN to its
- * ROLLBACK (which every caller runs). */
+/* A probe's queries are bounded by PROBE_BOUND_MS (also set by the edit
+ * layer for the whole check, so it is kept after the ROLLBACK). */
 static int begin(PGconn *conn, char *err, size_t errlen)
 {
 	pg_bound_set(PROBE_BOUND_MS);
@@ -31,7 +31,6 @@ static void rollback(PGconn *conn)
 {
 	char ignored[256];
 	pg_command(conn, "ROLLBACK", ignored, sizeof ignored);
-	pg_bound_set(0);
 }
 
 /* No position: the statement is schemafs's own, not the user's text. */
