@@ -501,7 +501,7 @@ int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filte
 		if (!pg_command(conn, "COMMIT", err, errlen))
 			return 0;
 	}
-	PGresult *r = PQexec(conn, "ROLLBACK");
+	PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
 	PQclear(r);
 	return -1;
 }
@@ -546,7 +546,7 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 	return cat;
 fail:
 	if (in_tx && PQtransactionStatus(conn) != PQTRANS_IDLE) {
-		PGresult *r = PQexec(conn, "ROLLBACK");
+		PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
 		PQclear(r);
 	}
 	catalog_free(cat);

@@ -893,9 +893,11 @@ PGconn *database_work_conn(struct database *db, char *err, size_t errlen)
 	/* A connection killed by the server (restart, pg_terminate_backend)
 	 * still says CONNECTION_OK until it is used: try it first. */
 	char ignored[256];
+	int bound = pg_bound_set(PG_BOUND_MARGIN_MS);	/* a SELECT 1: longer is a stalled line */
 	if (db->work && PQstatus(db->work) == CONNECTION_OK &&
 	    PQtransactionStatus(db->work) == PQTRANS_IDLE)
 		pg_command(db->work, "SELECT 1", ignored, sizeof ignored);
+	pg_bound_set(bound);
 	if (db->work && PQstatus(db->work) != CONNECTION_OK) {
 		PQfinish(db->work);
 		db->work = NULL;

@@ -299,6 +299,8 @@ int ed_find_table(struct change *c, const struct epath *p, struct target *t)
 PGconn *ed_conn(struct change *c)
 {
 	char err[1024];
+	/* Every query of a change's check, not only the probe's own. */
+	pg_bound_set(PROBE_BOUND_MS);
 	PGconn *conn = database_work_conn(c->db, err, sizeof err);
 	if (!conn)
 		ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", err);

@@ -114,7 +114,7 @@ static int write_column(struct change *c, const struct epath *p, const char *dat
 		goto out;
 	}
 	if (probe_column(conn, &t.pt, p->name, old, text, &def, c->err, sizeof c->err)) {
-		rc = -EINVAL;
+		rc = pg_fault_errno(conn, -EINVAL);	/* a lost connection is no bad input */
 		goto out;
 	}
 	if (old && col && notnull_changes_name(col, &def)) {
@@ -244,7 +244,7 @@ int ed_write_definition(struct change *c, const struct epath *p, const char *dat
 	}
 	if (index ? probe_index(conn, &t.pt, p->name, sb_str(&probe_text), &def, c->err, sizeof c->err) :
 		    probe_constraint(conn, &t.pt, p->name, sb_str(&probe_text), &def, &type, c->err, sizeof c->err)) {
-		rc = -EINVAL;
+		rc = pg_fault_errno(conn, -EINVAL);
 		goto out;
 	}
 	if (!(qname = probe_quote_ident(conn, p->name, c->err, sizeof c->err))) {
@@ -437,7 +437,7 @@ int ed_write_enum(struct change *c, const struct epath *p, const char *data, siz
 		if (!conn)
 			rc = -EIO;
 		else if (probe_enum_labels(conn, sb_str(&q), from, to, nren, added, nadded, c->err, sizeof c->err))
-			rc = -EINVAL;
+			rc = pg_fault_errno(conn, -EINVAL);
 		strbuf_free(&q);
 	}
 out:

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ struct run {
 	const char *file, *name;
 	size_t len;
 	size_t fail_off, fail_len;		/* the statement that failed */
+	int pid;				/* the backend that would commit */
+	bool lost_commit;			/* the line broke during the COMMIT */
 };
 
 static void say(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -135,8 +138,8 @@ static int take_lock(struct run *u)
 		say(u, "%s", err);
 		return -EIO;
 	}
-	PGresult *res = PQexecParams(u->conn, "SELECT pg_catalog.pg_advisory_lock($1::bigint)", 1, NULL,
-				     params, NULL, NULL, 0);
+	PGresult *res = pg_run(u->conn, false, "SELECT pg_catalog.pg_advisory_lock($1::bigint)", 1, params,
+			       NULL, NULL);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -148,8 +151,8 @@ static int take_lock(struct run *u)
 			free(h);
 			rc = -EBUSY;
 		} else {
-			say(u, "cannot take the migration lock: %s", PQresultErrorMessage(res));
-			rc = -EIO;
+			say(u, "cannot take the migration lock: %s", res ? PQresultErrorMessage(res) : pg_error(u->conn));
+			rc = pg_timed_out() ? -ETIMEDOUT : -EIO;
 		}
 	}
 	PQclear(res);
@@ -187,11 +190,11 @@ static int hash_bytes(struct run *u, const char *data, size_t len, char *hex, si
 {
 	const char *values[] = { data };
 	int lengths[] = { (int)len }, formats[] = { 1 };
-	PGresult *res = PQexecParams(u->conn, "SELECT pg_catalog.encode(pg_catalog.sha256($1::bytea), 'hex')",
-				     1, NULL, values, lengths, formats, 0);
+	PGresult *res = pg_run(u->conn, false, "SELECT pg_catalog.encode(pg_catalog.sha256($1::bytea), 'hex')",
+			       1, values, lengths, formats);
 	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
 	if (rc)
-		say(u, "cannot hash the file: %s", PQresultErrorMessage(res));
+		say(u, "cannot hash the file: %s", res ? PQresultErrorMessage(res) : pg_error(u->conn));
 	else
 		snprintf(hex, hexlen, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -206,6 +209,8 @@ static int file_hash(struct run *u, char *hex, size_t hexlen)
 /* errno for a failed statement. */
 static int errno_of(PGconn *conn, const char *state)
 {
+	if (pg_timed_out())
+		return -ETIMEDOUT;	/* schemafs's bound: the connection was closed */
 	if (PQstatus(conn) != CONNECTION_OK)
 		return -EIO;
 	if (!state)
@@ -275,7 +280,7 @@ static int run_one(struct run *u, size_t off, size_t len, size_t k, size_t n, ch
 		abort();
 	size_t first = sqlpos_first_token(u->file, off, off + len);
 	progress_step(u->o->progress, (int)k, (int)n, u->file + first, off + len - first);
-	PGresult *res = PQexec(u->conn, text);
+	PGresult *res = pg_run(u->conn, true, text, 0, NULL, NULL, NULL);
 	ExecStatusType st = PQresultStatus(res);
 	int rc = 0;
 	state[0] = '\0';
@@ -294,7 +299,7 @@ static int run_one(struct run *u, size_t off, size_t len, size_t k, size_t n, ch
 		sqlpos_line_char(u->file, at, &line, &chr);
 		rc = errno_of(u->conn, s);
 		say(u, "%s failed at statement %zu of %zu (line %d, character %d): %s%s%s%s%s [SQLSTATE %s]",
-		    u->name, k, n, line, chr, msg ? msg : PQerrorMessage(u->conn), detail ? "; " : "",
+		    u->name, k, n, line, chr, msg ? msg : pg_error(u->conn), detail ? "; " : "",
 		    detail ? detail : "", hint ? "; hint: " : "", hint ? hint : "", s ? s : "none");
 		u->fail_off = off;
 		u->fail_len = len;
@@ -445,6 +450,145 @@ static void free_dir(struct dir_state *d)
 	free(d->sql_file);
 	free(d->old_journal);
 	journal_free(&d->j);
+}
+
+int migrate_bound_ms(const struct migrate_opts *o)
+{
+	long long ms = (o->statement_timeout_ms > 0 ? o->statement_timeout_ms : MIGRATE_DEFAULT_STATEMENT_BOUND_MS) +
+		       (long long)(o->lock_wait_ms > 0 ? o->lock_wait_ms : 0) + PG_BOUND_MARGIN_MS;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+/* This thread's bound for the next query: what is left until END, at
+ * least a second. */
+static void bound_until(long long end)
+{
+	long long left = end - mono_ms();
+	pg_bound_set(left > 1000 ? (int)left : 1000);
+}
+
+/* On C (a new connection): 1 when the tracking row of HASH is there, 0
+ * when not, -1 when that cannot be known yet. The old backend OLD_PID is
+ * ended and waited for first: until it is gone it may still be about to
+ * commit (the COMMIT reached it) or hold the open transaction (it did not),
+ * and only then is the row's absence final. */
+static int row_there(struct run *u, PGconn *c, const char *hash, int old_pid, long long end, char *why,
+		     size_t whylen)
+{
+	char pid[16];
+	snprintf(pid, sizeof pid, "%d", old_pid);
+	const char *pp[] = { pid };
+	static const char ALIVE[] = "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = $1::int";
+	bound_until(end);
+	/* Not allowed (another role's backend): then only waited for. */
+	PQclear(pg_exec(c, "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity"
+			" WHERE pid = $1::int", 1, pp, why, whylen));
+	for (;;) {
+		bound_until(end);
+		PGresult *res = pg_exec(c, ALIVE, 1, pp, why, whylen);
+		if (!res)
+			return -1;
+		bool alive = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+		PQclear(res);
+		if (!alive)
+			break;
+		if (mono_ms() >= end) {
+			snprintf(why, whylen, "the old session (pid %d) is still there", old_pid);
+			return -1;
+		}
+		nap_ms(100);
+	}
+	struct strbuf q = STRBUF_INIT;
+	sb_addf(&q, "SELECT id FROM %s.%s WHERE hash = $1 ORDER BY id LIMIT 1", u->qs, u->qt);
+	const char *hp[] = { hash };
+	bound_until(end);
+	PGresult *res = pg_run(c, false, sb_str(&q), 1, hp, NULL, NULL);
+	strbuf_free(&q);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	int found = -1;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		found = PQntuples(res) > 0;
+		if (found)
+			u->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	} else if (state && (!strcmp(state, "42P01") || !strcmp(state, "3F000"))) {
+		found = 0;	/* created in the same transaction: not committed */
+	} else {
+		snprintf(why, whylen, "%s", res ? PQresultErrorMessage(res) : pg_error(c));
+	}
+	PQclear(res);
+	return found;
+}
+
+/* The line broke while the COMMIT was in flight: whether the server
+ * committed is asked on new connections for up to
+ * MIGRATE_OUTCOME_WAIT_MS. 1 applied, 0 not, -1 unknown (WHY). */
+static int commit_outcome(struct run *u, const char *hash, int old_pid, char *why, size_t whylen)
+{
+	long long end = mono_ms() + MIGRATE_OUTCOME_WAIT_MS;
+	int saved = pg_bound_set(0), found = -1;
+	snprintf(why, whylen, "no connection string");
+	int ct = u->o->connect_timeout > 0 && u->o->connect_timeout < 5 ? u->o->connect_timeout : 5;
+	while (u->o->conninfo) {
+		bound_until(end);
+		PGconn *c = pg_connect(u->o->conninfo, ct, why, whylen);
+		if (c) {
+			found = row_there(u, c, hash, old_pid, end, why, whylen);
+			PQfinish(c);
+		}
+		if (found >= 0 || mono_ms() >= end)
+			break;
+		nap_ms(500);
+	}
+	pg_bound_set(saved);
+	return found;
+}
+
+/* After the connection was lost during the COMMIT (ERR: how): the truth,
+ * or that it is unknown. Never runs the file again. */
+static int commit_lost(struct run *u, struct dir_state *d, const char *hash, int old_pid, long long when,
+		       const char *err, bool ran_alone)
+{
+	char why[512];
+	u->lost_commit = true;
+	int found = commit_outcome(u, hash, old_pid, why, sizeof why);
+	if (found > 0) {
+		say(u, "the connection was lost during the COMMIT of %s (%s); on reconnecting, its tracking row "
+		    "#%lld was found: %s is applied as %s (created_at %lld)", u->name, err, u->r->id, u->name,
+		    u->r->tag, when);
+		return 0;
+	}
+	if (found == 0 && ran_alone) {
+		undo_dir(d);
+		say(u, "%s ran outside a transaction, but the connection was lost during the COMMIT of its tracking "
+		    "row (%s) and the row is not there: the file's statement took effect unrecorded; check the "
+		    "database", u->name, err);
+		return -EIO;
+	}
+	if (found == 0) {
+		undo_dir(d);
+		say(u, "the connection was lost during the COMMIT of %s (%s); on reconnecting, its tracking row "
+		    "was not there: the server did not commit, nothing was applied%s", u->name, err,
+		    u->o->migrations_dir ? " (the journal entry was taken back)" : "");
+		return -EIO;
+	}
+	say(u, "the connection was lost during the COMMIT of %s (%s) and whether the server committed could not "
+	    "be found out within %d s (%s): the outcome is unknown. migrations/applied/ shows it once the "
+	    "server answers if it was applied; applying the file again is safe: its hash is checked first, it "
+	    "never runs twice", u->name, err, MIGRATE_OUTCOME_WAIT_MS / 1000, why);
+	return -EIO;
 }
 
 /* In the open transaction: the tracking tables, exactly as drizzle creates
@@ -666,9 +810,13 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 	    (u->o->migrations_dir && !d.reused && (rc = write_dir(u, &d, when))))
 		goto out;
 	if (pg_command(u->conn, "COMMIT", err, sizeof err)) {
-		undo_dir(&d);
-		say(u, "%s ran, but recording it failed: %s", u->name, err);
-		rc = -EIO;
+		if (PQstatus(u->conn) != CONNECTION_OK) {
+			rc = commit_lost(u, &d, hash, u->pid, when, err, true);
+		} else {
+			undo_dir(&d);
+			say(u, "%s ran, but recording it failed: %s", u->name, err);
+			rc = -EIO;
+		}
 	} else {
 		say(u, "%s applied outside a transaction (it cannot run in one) as %s (tracking row #%lld, "
 		    "created_at %lld)", u->name, u->r->tag, u->r->id, when);
@@ -703,8 +851,11 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 	int rc = setup(&u);
 	if (rc)
 		return rc;
+	int saved_bound = pg_bound_set(migrate_bound_ms(o));
+	unsigned timeouts = pg_timeouts();
+	u.pid = PQbackendPID(conn);
 	if ((rc = take_lock(&u)))
-		return rc;
+		goto out;
 	progress_step(o->progress, 0, 0, "preparing", strlen("preparing"));
 	if ((rc = file_hash(&u, hash, sizeof hash)))
 		goto unlock;
@@ -783,11 +934,7 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 		goto abort;
 	if (pg_command(conn, "COMMIT", err, sizeof err)) {
 		if (PQstatus(conn) != CONNECTION_OK) {
-			/* The server may have committed before the line broke:
-			 * the next refresh shows whether the row is there. */
-			say(&u, "the connection was lost during the COMMIT of %s: it may or may not be applied; "
-			    "migrations/applied/ shows which after the next refresh (%s)", name, err);
-			rc = -EIO;
+			rc = commit_lost(&u, &d, hash, u.pid, when, err, false);
 		} else {
 			undo_dir(&d);
 			say(&u, "COMMIT of %s failed: %s; nothing was applied", name, err);
@@ -804,6 +951,11 @@ abort:
 unlock:
 	if (PQstatus(conn) == CONNECTION_OK)
 		release_lock(&u);
+out:
+	/* A query that got no reply within the bound closed the connection. */
+	if (rc == -EIO && !u.lost_commit && pg_timeouts() != timeouts)
+		rc = -ETIMEDOUT;
+	pg_bound_set(saved_bound);
 	free_chunks(c, n);
 	free_dir(&d);
 	return rc;

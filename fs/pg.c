@@ -2,9 +2,19 @@
 #include "pg.h"
 #include "strbuf.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+static __thread int bound_ms = PG_BOUND_DEFAULT_MS;
+static __thread bool timed_out;
+static __thread unsigned timeouts;
+static __thread char timeout_msg[160];
 
 static void one_line(char *msg)
 {
@@ -53,10 +63,11 @@ PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t 
 	/* dbname is expanded as a full conninfo; later keywords only apply
 	 * where the user's string did not set them. */
 	/* Keywords before dbname are defaults the user's string overrides.
-	 * Keepalives notice a vanished TCP peer in about a minute. */
-	const char *keys[] = { "connect_timeout", "keepalives_idle", "keepalives_interval",
+	 * Keepalives find a vanished TCP peer (a dead host, a dropped
+	 * route) in 10 + 5 * 3 s; a stalled one is found by the bounds. */
+	const char *keys[] = { "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
 			       "keepalives_count", "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { timeout, "30", "10", "3", conninfo, "schemafs", NULL };
+	const char *vals[] = { timeout, "1", "10", "5", "3", conninfo, "schemafs", NULL };
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn) {
 		snprintf(err, errlen, "out of memory");
@@ -75,7 +86,18 @@ PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t 
 	return conn;
 }
 
+static int session_setup(PGconn *conn, char *err, size_t errlen);
+
+/* The session's SETs answer at once: longer is a stalled line. */
 int pg_session_setup(PGconn *conn, char *err, size_t errlen)
+{
+	int bound = pg_bound_set(PG_BOUND_MARGIN_MS);
+	int rc = session_setup(conn, err, errlen);
+	pg_bound_set(bound);
+	return rc;
+}
+
+static int session_setup(PGconn *conn, char *err, size_t errlen)
 {
 	/* Catalog queries over thousands of tables cross JIT's cost
 	 * threshold, and compiling them costs about a second each, far more
@@ -109,6 +131,141 @@ int pg_session_reset(PGconn *conn, char *err, size_t errlen)
 	return pg_session_setup(conn, err, errlen);
 }
 
+int pg_bound_set(int ms)
+{
+	int old = bound_ms;
+	bound_ms = ms > 0 ? ms : PG_BOUND_DEFAULT_MS;
+	return old;
+}
+
+bool pg_timed_out(void)
+{
+	return timed_out;
+}
+
+unsigned pg_timeouts(void)
+{
+	return timeouts;
+}
+
+const char *pg_error(PGconn *conn)
+{
+	return timed_out ? timeout_msg : PQerrorMessage(conn);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when CONN's socket is ready for EVENTS, 0 when DEADLINE passed first,
+ * -1 on error (libpq then finds the fault itself). */
+static int wait_socket(PGconn *conn, short events, long long deadline)
+{
+	for (;;) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		struct pollfd p = { .fd = PQsocket(conn), .events = events };
+		if (p.fd < 0)
+			return -1;
+		int n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Keeps what PQexec keeps of several results: the first error, else the
+ * last result. */
+static PGresult *keep(PGresult *kept, PGresult *r)
+{
+	if (kept && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+		PQclear(r);
+		return kept;
+	}
+	PQclear(kept);
+	return r;
+}
+
+static PGresult *collect(PGconn *conn, long long deadline)
+{
+	PGresult *res = NULL;
+	for (;;) {
+		while (PQisBusy(conn)) {
+			int w = wait_socket(conn, POLLIN, deadline);
+			if (w == 0) {
+				PQclear(res);
+				return NULL;
+			}
+			if (w < 0 || !PQconsumeInput(conn))
+				break;	/* PQgetResult reports the lost connection */
+		}
+		PGresult *r = PQgetResult(conn);
+		if (!r)
+			break;
+		ExecStatusType st = PQresultStatus(r);
+		res = keep(res, r);
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH || PQstatus(conn) == CONNECTION_BAD)
+			break;
+	}
+	return res ? res : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+}
+
+PGresult *pg_run(PGconn *conn, bool simple, const char *sql, int nparams, const char *const *params,
+		 const int *lengths, const int *formats)
+{
+	/* On a connection already closed, the last timeout (if that closed
+	 * it) stays the reason. */
+	if (PQstatus(conn) != CONNECTION_OK)
+		return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+	timed_out = false;
+	int bound = bound_ms;
+	long long deadline = now_ms() + bound;
+	int was_nonblocking = PQisnonblocking(conn);
+	PGresult *res = NULL;
+	/* Non-blocking sends: a peer that stops reading would otherwise block
+	 * the write of a long statement once the socket's buffer is full. */
+	if (PQsetnonblocking(conn, 1) ||
+	    !(simple ? PQsendQuery(conn, sql)
+		     : PQsendQueryParams(conn, sql, nparams, NULL, params, lengths, formats, 0))) {
+		res = PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+		goto out;
+	}
+	int f;
+	while ((f = PQflush(conn)) == 1) {
+		int w = wait_socket(conn, POLLIN | POLLOUT, deadline);
+		if (w == 0)
+			goto timeout;
+		if (w < 0 || !PQconsumeInput(conn))
+			break;
+	}
+	res = collect(conn, deadline);
+	if (res)
+		goto out;
+timeout:
+	timed_out = true;
+	timeouts++;
+	snprintf(timeout_msg, sizeof timeout_msg, "no reply from the server within %d s (schemafs's bound for "
+		 "this query); the connection was closed", bound / 1000);
+	/* libpq sees the end of the stream: CONNECTION_BAD, results drained. */
+	shutdown(PQsocket(conn), SHUT_RDWR);
+	PQconsumeInput(conn);
+	for (int i = 0; i < 8; i++) {
+		PGresult *r = PQgetResult(conn);
+		if (!r)
+			break;
+		PQclear(r);
+	}
+out:
+	if (PQstatus(conn) == CONNECTION_OK)
+		PQsetnonblocking(conn, was_nonblocking);
+	return res;
+}
+
 PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
 		  const char *const *params, char *err, size_t errlen)
 {
@@ -116,11 +273,11 @@ PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
 		snprintf(err, errlen, "no query text (out of memory, or an unknown placeholder)");
 		return NULL;
 	}
-	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	PGresult *res = pg_run(conn, false, sql, nparams, params, NULL, NULL);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
-	snprintf(err, errlen, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+	snprintf(err, errlen, "%s", res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : pg_error(conn));
 	one_line(err);
 	PQclear(res);
 	return NULL;
@@ -131,6 +288,13 @@ int pg_command(PGconn *conn, const char *sql, char *err, size_t errlen)
 	PGresult *res = pg_exec(conn, sql, 0, NULL, err, errlen);
 	PQclear(res);
 	return res ? 0 : -1;
+}
+
+int pg_fault_errno(PGconn *conn, int otherwise)
+{
+	if (PQstatus(conn) == CONNECTION_OK)
+		return otherwise;
+	return timed_out ? -ETIMEDOUT : -EIO;
 }
 
 const char *pg_val(const PGresult *res, int row, int col)

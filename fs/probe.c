@@ -12,8 +12,11 @@
 #include "sqlpos.h"
 #include "strbuf.h"
 
+/* A probe's queries are bounded by PROBE_BOUND_MS (also set by the edit
+ * layer for the whole check, so it is kept after the ROLLBACK). */
 static int begin(PGconn *conn, char *err, size_t errlen)
 {
+	pg_bound_set(PROBE_BOUND_MS);
 	if (pg_command(conn, "BEGIN", err, errlen))
 		return -1;
 	PGresult *res = pg_exec(conn,
@@ -42,7 +45,7 @@ static void rollback(PGconn *conn)
  */
 static int run_at(PGconn *conn, const char *sql, size_t user, char *err, size_t errlen)
 {
-	PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	PGresult *res = pg_run(conn, false, sql, 0, NULL, NULL, NULL);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 		PQclear(res);
@@ -53,7 +56,7 @@ static int run_at(PGconn *conn, const char *sql, size_t user, char *err, size_t 
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
 	const char *pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
 	struct strbuf sb = STRBUF_INIT;
-	sb_add(&sb, msg ? msg : PQerrorMessage(conn));
+	sb_add(&sb, msg ? msg : pg_error(conn));
 	size_t len = strlen(sql);
 	if (pos && user != OURS) {
 		size_t at = sqlpos_char_offset(sql, 0, len, strtol(pos, NULL, 10));

@@ -48,7 +48,24 @@ struct migrate_opts {
 	bool generated;			/* schemafs generated it from the staged changes */
 	struct progress *progress;	/* where the step it is at is recorded for
 					 * status (progress.h), or NULL */
+	/* To ask, on a connection of its own, whether a COMMIT whose reply
+	 * was lost took effect. NULL: the outcome is reported unknown. */
+	const char *conninfo;
+	int connect_timeout;		/* seconds, 0: libpq's default */
 };
+
+/* A statement of a migration with statement_timeout 0 (none) is given up
+ * after this long (see migrate_bound_ms). */
+#define MIGRATE_DEFAULT_STATEMENT_BOUND_MS (10 * 60 * 1000)
+
+/* How long the outcome of a COMMIT whose reply was lost is asked for
+ * (reconnecting, covering a server restart). */
+#define MIGRATE_OUTCOME_WAIT_MS 15000
+
+/* The bound (pg_bound_set) of each query of a migration: statement_timeout
+ * or MIGRATE_DEFAULT_STATEMENT_BOUND_MS, plus lock_wait, plus
+ * PG_BOUND_MARGIN_MS. */
+int migrate_bound_ms(const struct migrate_opts *o);
 
 struct migrate_result {
 	bool already;			/* the hash was applied before: nothing ran */
@@ -68,9 +85,18 @@ struct migrate_result {
  *              others (nothing ran). Not EINVAL: mv(1) reports that from
  *              rename() as "cannot move to a subdirectory of itself".
  *   EAGAIN     a statement waited longer than lock_timeout for a lock
- *   ETIMEDOUT  a statement ran longer than statement_timeout
- *   EIO        the connection was lost (the server rolled back)
- * In every failure case nothing of the file stays applied. */
+ *   ETIMEDOUT  a statement ran longer than statement_timeout, or the server
+ *              did not answer within migrate_bound_ms() (the connection was
+ *              closed; the server rolls back)
+ *   EIO        the connection was lost (the server rolled back), or it was
+ *              lost during the COMMIT and the tracking row is not there
+ *              (nothing applied, journal entry taken back) or could not be
+ *              looked for within MIGRATE_OUTCOME_WAIT_MS (outcome unknown,
+ *              said in R's message; running the file again is safe: its
+ *              hash is checked first). Lost during the COMMIT with the row
+ *              there: 0, applied.
+ * In every failure case but the unknown outcome nothing of the file stays
+ * applied. */
 int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql,
 		  size_t len, struct migrate_result *r);
 

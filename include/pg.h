@@ -31,6 +31,53 @@ int pg_session_reset(PGconn *conn, char *err, size_t errlen);
  * CONNINFO cannot be parsed, the whole message is replaced. */
 void pg_redact(const char *conninfo, char *msg, size_t msglen);
 
+/*
+ * Bounds. libpq has no query timeout, and a stalled peer's kernel answers
+ * TCP keepalives, so every query below is sent without blocking and its
+ * reply waited for with poll() up to the calling thread's bound. When the
+ * bound passes, the socket is shut down: libpq then sees the connection as
+ * lost (CONNECTION_BAD, the owner reconnects), the server ends the backend
+ * and rolls its transaction back when it notices. PQcancel is not used: it
+ * would open a connection of its own, with no bound, through the same
+ * stalled path. The bound is per thread (the refresher, each FUSE worker):
+ *   default   PG_BOUND_DEFAULT_MS: the session's statement_timeout (120 s,
+ *             pg_session_setup) plus a margin, for catalog reads;
+ *   probes    PROBE_BOUND_MS (probe.h), migrations migrate_bound_ms()
+ *             (migrate.h), set with pg_bound_set() around their queries.
+ */
+#define PG_BOUND_MARGIN_MS 10000
+#define PG_BOUND_DEFAULT_MS (120000 + PG_BOUND_MARGIN_MS)
+
+/* Sets this thread's bound for one query (MS <= 0: the default); returns
+ * the previous one. */
+int pg_bound_set(int ms);
+
+/* Whether the last query of this thread ran out of its bound (the
+ * connection was then closed). */
+bool pg_timed_out(void);
+
+/* -ETIMEDOUT when CONN was closed because a query ran out of its bound,
+ * -EIO when it is lost otherwise, else OTHERWISE (what the caller makes of
+ * the server's refusal). */
+int pg_fault_errno(PGconn *conn, int otherwise);
+
+/* How many queries of this thread ran out of their bound, ever: a caller
+ * compares two readings to learn whether any of its queries did. */
+unsigned pg_timeouts(void);
+
+/* The last error of CONN as one line, or the bound's message when the last
+ * query of this thread ran out of it. Owned by libpq or thread-local:
+ * valid until the next query. */
+const char *pg_error(PGconn *conn);
+
+/* PQexecParams (LENGTHS and FORMATS may be NULL), or PQexec when SIMPLE
+ * (several statements in SQL; NPARAMS must be 0), within this thread's
+ * bound. The result is the caller's (PQclear); NULL when the bound passed
+ * (pg_timed_out(), pg_error()); a failure otherwise is a result with
+ * PGRES_FATAL_ERROR, as libpq's own functions return. */
+PGresult *pg_run(PGconn *conn, bool simple, const char *sql, int nparams, const char *const *params,
+		 const int *lengths, const int *formats);
+
 /* Runs SQL with text parameters. Returns the result (caller PQclear()s it)
  * when its status is COMMAND_OK or TUPLES_OK; otherwise NULL, with the
  * server's message in ERR. */

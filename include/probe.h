@@ -29,10 +29,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pg.h"
 #include "stage.h"
 
 #define PROBE_LOCK_TIMEOUT "1s"
 #define PROBE_STATEMENT_TIMEOUT "15s"
+/* Each query of a probe gets no more than this from the client side
+ * (pg_bound_set): PROBE_STATEMENT_TIMEOUT plus a margin. */
+#define PROBE_BOUND_MS (15000 + PG_BOUND_MARGIN_MS)
 /* Indexes and constraints are tried on the live table: only up to this
  * many rows (row estimate); bigger tables get a hand-written migration. */
 #define PROBE_MAX_ROWS 100000
