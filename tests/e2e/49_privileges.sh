@@ -26,6 +26,11 @@ CREATE PROCEDURE app.touch() LANGUAGE sql AS 'SELECT 1';
 CREATE TYPE app.mood AS ENUM ('sad', 'happy');
 CREATE DOMAIN app.posint AS int CHECK (VALUE > 0);
 CREATE TYPE app.pair AS (l int, r int);
+CREATE TYPE app.span AS RANGE (subtype = int4);
+CREATE MATERIALIZED VIEW app.totals AS SELECT count(*) AS n FROM app.items WITH NO DATA;
+CREATE AGGREGATE app.total(int) (SFUNC = int4pl, STYPE = int);
+CREATE TABLE app.parted (k int) PARTITION BY RANGE (k);
+CREATE TABLE app.parted_1 PARTITION OF app.parted FOR VALUES FROM (0) TO (10);
 -- Owners first: the grants below are then made as the owner.
 ALTER SCHEMA app OWNER TO schemafs_owner;
 ALTER TABLE app.items OWNER TO schemafs_owner;
@@ -35,6 +40,15 @@ ALTER VIEW app.item_names OWNER TO schemafs_owner;
 ALTER FUNCTION app.add(int, int) OWNER TO schemafs_owner;
 ALTER TYPE app.mood OWNER TO schemafs_owner;
 ALTER DOMAIN app.posint OWNER TO schemafs_owner;
+ALTER TYPE app.span OWNER TO schemafs_owner;
+ALTER MATERIALIZED VIEW app.totals OWNER TO schemafs_owner;
+ALTER AGGREGATE app.total(int) OWNER TO schemafs_owner;
+ALTER TABLE app.parted OWNER TO schemafs_owner;
+GRANT SELECT ON app.totals TO schemafs_reader;
+GRANT EXECUTE ON FUNCTION app.total(int) TO schemafs_reader;
+GRANT SELECT ON app.parted TO schemafs_reader;
+GRANT INSERT ON app.parted_1 TO "Schemafs Writer";
+REVOKE USAGE ON TYPE app.span FROM PUBLIC;
 GRANT SELECT ON app.items TO schemafs_reader;
 GRANT INSERT, UPDATE ON app.items TO "Schemafs Writer" WITH GRANT OPTION;
 GRANT SELECT (name), UPDATE (name, secret) ON app.items TO schemafs_reader;
@@ -96,7 +110,7 @@ eq "a domain's REVOKE USAGE" "$(tail -n 2 "$S/types/posint.sql")" \
 REVOKE USAGE ON DOMAIN app.posint FROM PUBLIC;"
 eq "an object left as created: only its owner" "$(tail -n 1 "$S/types/pair.sql")" "ALTER TYPE app.pair OWNER TO postgres;"
 eq "the schema's schema.sql ends with its owners, privileges and default privileges" \
-"$(tail -n 14 "$S/schema.sql")" \
+"$(tail -n 18 "$S/schema.sql")" \
 "ALTER SCHEMA app OWNER TO schemafs_owner;
 GRANT USAGE ON SCHEMA app TO schemafs_reader;
 ALTER TABLE app.items OWNER TO schemafs_owner;
@@ -106,6 +120,10 @@ GRANT INSERT, UPDATE ON TABLE app.items TO \"Schemafs Writer\" WITH GRANT OPTION
 GRANT SELECT(name), UPDATE(name) ON TABLE app.items TO schemafs_reader;
 GRANT UPDATE(secret) ON TABLE app.items TO schemafs_reader;
 ALTER TABLE app.notes OWNER TO schemafs_owner;
+ALTER TABLE app.parted OWNER TO schemafs_owner;
+GRANT SELECT ON TABLE app.parted TO schemafs_reader;
+ALTER TABLE app.parted_1 OWNER TO postgres;
+GRANT INSERT ON TABLE app.parted_1 TO \"Schemafs Writer\";
 ALTER SEQUENCE app.notes_id_seq OWNER TO schemafs_owner;
 GRANT SELECT, USAGE ON SEQUENCE app.notes_id_seq TO \"Schemafs Writer\";
 ALTER SEQUENCE app.tickets OWNER TO schemafs_owner;
@@ -117,6 +135,15 @@ eq "the database's schema.sql ends with the database-wide default privileges" \
 ALTER DEFAULT PRIVILEGES FOR ROLE schemafs_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;"
 check "an enum's privileges are in schema.sql (its file holds only labels)" \
 	grep -qx 'GRANT USAGE ON TYPE app.mood TO schemafs_reader WITH GRANT OPTION;' "$MNT/src/schema.sql"
+eq "a materialized view's" "$(tail -n 2 "$S/materialized_views/totals.sql")" \
+"ALTER MATERIALIZED VIEW app.totals OWNER TO schemafs_owner;
+GRANT SELECT ON TABLE app.totals TO schemafs_reader;"
+eq "an aggregate's" "$(tail -n 2 "$S/functions/total(integer).sql")" \
+"ALTER AGGREGATE app.total(integer) OWNER TO schemafs_owner;
+GRANT EXECUTE ON FUNCTION app.total(integer) TO schemafs_reader;"
+eq "a partition's own, not its parent's" "$(tail -n 2 "$S/tables/parted_1/table.sql")" \
+"ALTER TABLE app.parted_1 OWNER TO postgres;
+GRANT INSERT ON TABLE app.parted_1 TO \"Schemafs Writer\";"
 check "a procedure's REVOKE EXECUTE" \
 	grep -qx 'REVOKE EXECUTE ON PROCEDURE app.touch() FROM PUBLIC;' "$MNT/src/schema.sql"
 
