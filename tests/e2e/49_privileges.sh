@@ -73,7 +73,8 @@ SQL
 cat >"$T_TMP/on.json" <<EOF
 { "databases": {
     "src": { "conninfo": "dbname=src", "privileges": true, "owners": true },
-    "plain": { "conninfo": "dbname=src" } } }
+    "plain": { "conninfo": "dbname=src" },
+    "empty": { "conninfo": "dbname=dst", "privileges": true, "owners": true } } }
 EOF
 MNT=$T_TMP/mnt
 mount_fs "$MNT" -o "config=$T_TMP/on.json" || { not_ok "mount"; done_testing; }
@@ -146,6 +147,14 @@ eq "a partition's own, not its parent's" "$(tail -n 2 "$S/tables/parted_1/table.
 GRANT INSERT ON TABLE app.parted_1 TO \"Schemafs Writer\";"
 check "a procedure's REVOKE EXECUTE" \
 	grep -qx 'REVOKE EXECUTE ON PROCEDURE app.touch() FROM PUBLIC;' "$MNT/src/schema.sql"
+
+# As many catalog queries for this database as for an empty one (one more
+# than with the keys off: the default privileges').
+queries() { sed -n 's/^snapshot: .*, \([0-9]*\) catalog queries$/\1/p' "$1/migrations/status"; }
+q_empty=$(queries "$MNT/empty")
+check "the number of catalog queries is known ($q_empty)" test -n "$q_empty"
+eq "as many catalog queries with all these objects as with none" "$q_empty" "$(queries "$MNT/src")"
+eq "one more than with the keys off" "$((q_empty - 1))" "$(queries "$MNT/plain")"
 
 # The same database with both keys off: not one owner or privilege line.
 check "keys off: no OWNER TO, GRANT, REVOKE or DEFAULT PRIVILEGES anywhere in the tree" \
