@@ -39,6 +39,12 @@ const char *col_str(struct loader *ld, PGresult *res, int row, int col)
 	return arena_strdup(ld->cat->arena, pg_val(res, row, col));
 }
 
+struct cat_privs col_privs(struct loader *ld, PGresult *res, int row, int col)
+{
+	return (struct cat_privs){ ld->owners ? col_str(ld, res, row, col) : NULL,
+				   ld->privileges ? col_str(ld, res, row, col + 1) : NULL };
+}
+
 bool col_bool(PGresult *res, int row, int col)
 {
 	const char *v = pg_val(res, row, col);
@@ -190,6 +196,7 @@ static int load_schemas(struct loader *ld, const struct catalog_filter *f)
 		s->name = col_str(ld, res, i, 1);
 		s->qname = col_str(ld, res, i, 2);
 		s->comment = col_str(ld, res, i, 3);
+		s->privs = col_privs(ld, res, i, 4);
 		sb_addf(&oids, "%s%u", i ? "," : "", s->oid);
 	}
 	sb_addc(&oids, '}');
@@ -272,6 +279,7 @@ static int load_relations(struct loader *ld)
 		r->reltuples = rt ? strtod(rt, NULL) : -1;
 		if (r->reltuples < 0 || (r->reltuples == 0 && pgv_major(ld->conn) < 14))
 			r->reltuples = -1;
+		r->privs = col_privs(ld, res, i, 28);
 	}
 	PQclear(res);
 
@@ -510,7 +518,7 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 			     char *err, size_t errlen)
 {
 	struct catalog *cat = catalog_new();
-	struct loader ld = { conn, cat, err, errlen, NULL };
+	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners };
 	bool in_tx = false;
 	if (!cat) {
 		snprintf(err, errlen, "out of memory");
@@ -537,7 +545,7 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 	    load_schema_texts(&ld, SQL_OPERATORS, offsetof(struct cat_schema, operators),
 			      offsetof(struct cat_schema, noperators)) ||
 	    load_casts(&ld) || load_event_triggers(&ld) || load_publications(&ld) ||
-	    load_omitted(&ld) || load_tracking(&ld, filter))
+	    load_default_acls(&ld) || load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
 	if (check_complete(cat, err, errlen))
 		goto fail;

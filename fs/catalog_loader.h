@@ -18,7 +18,12 @@ struct loader {
 	char *err;
 	size_t errlen;
 	const char *schema_oids;	/* "{1,2,3}": $1 of the per-kind queries */
+	bool privileges, owners;	/* the filter's: which of cat_privs to keep */
 };
+
+/* Row ROW's owner and ACL statements from columns COL and COL + 1, each
+ * kept only when its key is on. */
+struct cat_privs col_privs(struct loader *ld, PGresult *res, int row, int col);
 
 /* Result values copied into the arena (NULL for SQL NULL). */
 const char *col_str(struct loader *ld, PGresult *res, int row, int col);
@@ -52,6 +57,8 @@ int load_functions(struct loader *ld);
 int load_types(struct loader *ld);
 int load_schema_texts(struct loader *ld, const char *sql, size_t list_off, size_t count_off);
 int load_omitted(struct loader *ld);
+/* ALTER DEFAULT PRIVILEGES: one query, only when ld->privileges. */
+int load_default_acls(struct loader *ld);
 /* The database-wide kinds (catalog_global.c), whatever the schema filter. */
 int load_casts(struct loader *ld);
 int load_event_triggers(struct loader *ld);

@@ -103,6 +103,25 @@ int load_omitted(struct loader *ld)
 	return 0;
 }
 
+int load_default_acls(struct loader *ld)
+{
+	if (!ld->privileges)
+		return 0;	/* the query count stays what it was with the key off */
+	PGresult *res = run_per_schema(ld, SQL_DEFAULT_ACLS);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		unsigned oid = (unsigned)col_ll(res, i, 0);
+		struct cat_schema *s = oid ? schema_by_oid(ld->cat, oid) : NULL;
+		if (s)
+			s->default_acl = col_str(ld, res, i, 1);
+		else if (!oid)
+			ld->cat->default_acl = col_str(ld, res, i, 1);
+	}
+	PQclear(res);
+	return 0;
+}
+
 /*
  * Rows of RES are ordered by relation OID (column 0). Calls FILL for each
  * run of rows that belongs to one known relation, with the row range.
@@ -147,6 +166,7 @@ void fill_columns(struct loader *ld, PGresult *res, struct cat_relation *r, int 
 		if (c->notnull && col_bool(res, i, 14) && c->notnull_conname &&
 		    !catalog_notnull_is_default(r->name, c->name, c->notnull_conname))
 			c->notnull_name = c->notnull_qconname;
+		c->acl = ld->privileges ? col_str(ld, res, i, 18) : NULL;
 	}
 }
 
@@ -266,6 +286,7 @@ int load_functions(struct loader *ld)
 		f->late = (int)col_ll(res, i, 7);
 		if (f->late < 1 && col_bool(res, i, 8))
 			f->late = 1;
+		f->privs = col_privs(ld, res, i, 9);
 		/* pg_get_functiondef() ends in a newline; the renderer adds ";\n". */
 		size_t len = f->def ? strlen(f->def) : 0;
 		while (len && f->def[len - 1] == '\n')
@@ -331,6 +352,7 @@ int load_types(struct loader *ld)
 		t->comment = col_str(ld, res, i, 12);
 		t->depth = (int)col_ll(res, i, 13);
 		t->oid = (unsigned)col_ll(res, i, 14);
+		t->privs = col_privs(ld, res, i, 15);
 		s->ntypes++;
 	}
 	PQclear(res);

@@ -12,10 +12,55 @@
 	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '" cls \
 	"'::pg_catalog.regclass AND e.objid = " oidexpr " AND e.deptype = 'e') "
 
+/*
+ * Owners and privileges ("owners" and "privileges" keys), computed by
+ * PostgreSQL as pg_dump does: the object's ACL compared with the ACL it
+ * starts with (BASE: acldefault() for its kind and owner, or pg_init_privs'
+ * for an object initdb made, such as schema public). Nothing when the ACL
+ * is NULL (the default). Else one REVOKE per grantee for what BASE has and
+ * ACL lacks, then one GRANT per grantee and grant option for what ACL has
+ * and BASE lacks, "\n"-separated, REVOKEs first, each kind in the order of
+ * the ACL's entries (so that the copy's ACL lists them in the same order,
+ * as pg_dump shows them). The grantor is not
+ * compared: a grant made by another role than the owner comes back made by
+ * the owner. PREFIX goes before each statement ("ALTER DEFAULT PRIVILEGES
+ * ..."), SUFFIX after each privilege ("(column)").
+ */
+#define ACL_GRANTEE(g) \
+	"CASE WHEN " g " = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(" g ")) END"
+#define ACL_PRIVS(x, suffix) \
+	"pg_catalog.string_agg(DISTINCT (" x ".privilege_type || " suffix ") COLLATE \"C\", ', '" \
+	" ORDER BY (" x ".privilege_type || " suffix ") COLLATE \"C\")"
+#define ACL_STMTS(acl, base, prefix, target, suffix) \
+	" CASE WHEN " acl " IS NOT NULL THEN (SELECT pg_catalog.string_agg(acl_x.stmt, E'\\n'" \
+	"  ORDER BY acl_x.ord, acl_x.pos) FROM (" \
+	"  SELECT 0 AS ord, pg_catalog.min(acl_b.ordinality) AS pos," \
+	"   " prefix " || 'REVOKE ' || " ACL_PRIVS("acl_b", suffix) " || ' ON ' || " target \
+	"   || ' FROM ' || " ACL_GRANTEE("acl_b.grantee") " || ';' AS stmt" \
+	"  FROM pg_catalog.aclexplode(" base ") WITH ORDINALITY acl_b" \
+	"  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(" acl ") acl_a" \
+	"   WHERE acl_a.grantee = acl_b.grantee AND acl_a.privilege_type = acl_b.privilege_type) GROUP BY acl_b.grantee" \
+	"  UNION ALL SELECT 1, pg_catalog.min(acl_a.ordinality)," \
+	"   " prefix " || 'GRANT ' || " ACL_PRIVS("acl_a", suffix) " || ' ON ' || " target \
+	"   || ' TO ' || " ACL_GRANTEE("acl_a.grantee") \
+	"   || CASE WHEN acl_a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END || ';'" \
+	"  FROM pg_catalog.aclexplode(" acl ") WITH ORDINALITY acl_a" \
+	"  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(" base ") acl_b WHERE acl_b.grantee = acl_a.grantee" \
+	"   AND acl_b.privilege_type = acl_a.privilege_type AND acl_b.is_grantable = acl_a.is_grantable)" \
+	"  GROUP BY acl_a.grantee, acl_a.is_grantable) acl_x) END"
+#define OWNER_STMT(what, name, owner) \
+	" 'ALTER ' || " what " || ' ' || " name " || ' OWNER TO ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(" owner ")) || ';'"
+/* An empty ACL aclexplode() takes (a literal '{}' has no dimension). */
+#define NO_ACL "pg_catalog.acldefault('c', 0)"
+
 /* $1: tracking schema, $2: include filter (text[]) or NULL */
 static const char SQL_SCHEMAS[] =
 	"SELECT n.oid, n.nspname, pg_catalog.quote_ident(n.nspname),"
-	" pg_catalog.obj_description(n.oid, 'pg_namespace')"
+	" pg_catalog.obj_description(n.oid, 'pg_namespace'),"
+	OWNER_STMT("'SCHEMA'", "pg_catalog.quote_ident(n.nspname)", "n.nspowner") ","
+	ACL_STMTS("n.nspacl", "COALESCE((SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip WHERE ip.objoid = n.oid"
+		  " AND ip.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ip.objsubid = 0),"
+		  " pg_catalog.acldefault('n', n.nspowner))", "''", "'SCHEMA ' || pg_catalog.quote_ident(n.nspname)", "''")
 	" FROM pg_catalog.pg_namespace n"
 	" WHERE n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema'])"
 	" AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'"
@@ -34,6 +79,9 @@ static const char SQL_EXTENSIONS[] =
 	" pg_catalog.obj_description(x.oid, 'pg_extension'), a.comment"
 	" FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace"
 	" LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = x.extname";
+
+/* Relation c's name, qualified and quoted. */
+#define REL_QNAME "c.relnamespace::pg_catalog.regnamespace::text || '.' || pg_catalog.quote_ident(c.relname)"
 
 static const char SQL_RELATIONS[] =
 	"WITH RECURSIVE vdep AS ("
@@ -76,7 +124,11 @@ static const char SQL_RELATIONS[] =
 	/* Updated in place by ANALYZE and VACUUM (xmin unchanged): the
 	 * fingerprint does not see it, so an estimate is as of the last
 	 * snapshot that was read for another reason. */
-	" c.reltuples"
+	" c.reltuples,"
+	OWNER_STMT("CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'"
+		   " WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END", REL_QNAME, "c.relowner") ","
+	ACL_STMTS("c.relacl", "pg_catalog.acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::pg_catalog.\"char\", c.relowner)",
+		  "''", "CASE WHEN c.relkind = 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || " REL_QNAME, "''")
 	" FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = c.oid"
 	"  AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0"
@@ -110,7 +162,8 @@ static const char SQL_COLUMNS[] =
 	"  AND d.refobjsubid = a.attnum AND d.deptype = 'i'"
 	"  AND (sq.relname <> c.relname || '_' || a.attname || '_seq' OR sq.relnamespace <> c.relnamespace)"
 	"  LIMIT 1) END,"
-	" {{NOTNULL_LOCAL}}, {{NOTNULL_NOINHERIT}}, {{NOTNULL_CONNAME}}, {{NOTNULL_QCONNAME}}"
+	" {{NOTNULL_LOCAL}}, {{NOTNULL_NOINHERIT}}, {{NOTNULL_CONNAME}}, {{NOTNULL_QCONNAME}},"
+	ACL_STMTS("a.attacl", NO_ACL, "''", "'TABLE ' || " REL_QNAME, "'(' || pg_catalog.quote_ident(a.attname) || ')'")
 	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
 	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 	"{{NOTNULL_JOIN}}"
@@ -188,6 +241,9 @@ static const char SQL_POLICIES[] =
  * created before the tables, 1 when it needs a table's row type or has a
  * BEGIN ATOMIC body (parsed even with check_function_bodies off), 2 when
  * it needs a view's row type. */
+#define FUNC_QNAME "pg_catalog.format('%I.%I(%s)', n.nspname, p.proname," \
+	" pg_catalog.pg_get_function_identity_arguments(p.oid))"
+
 static const char SQL_FUNCTIONS[] =
 	"SELECT p.pronamespace, p.proname, pg_catalog.quote_ident(p.proname),"
 	" pg_catalog.pg_get_function_identity_arguments(p.oid), p.prokind,"
@@ -226,7 +282,11 @@ static const char SQL_FUNCTIONS[] =
 	"  JOIN pg_catalog.pg_class rc ON rc.oid = COALESCE(NULLIF(t.typrelid, 0), et.typrelid)"
 	"  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid"
 	"  AND d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND rc.relkind <> 'c'),"
-	" {{PROSQLBODY}}"
+	" {{PROSQLBODY}},"
+	OWNER_STMT("CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END",
+		   FUNC_QNAME, "p.proowner") ","
+	ACL_STMTS("p.proacl", "pg_catalog.acldefault('f', p.proowner)", "''",
+		  "CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END || " FUNC_QNAME, "''")
 	" FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
 	" WHERE p.pronamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_proc", "p.oid")
 	/* Range and multirange constructors come with their type. */
@@ -236,6 +296,8 @@ static const char SQL_FUNCTIONS[] =
 /* Column 13, depth: 0 for a type that uses no other type (through a
  * domain's base, a range's subtype, a composite's attributes, arrays of
  * them), else 1 + the depth of the deepest it uses. */
+#define TYPE_QNAME "t.typnamespace::pg_catalog.regnamespace::text || '.' || pg_catalog.quote_ident(t.typname)"
+
 static const char SQL_TYPES[] =
 	"WITH RECURSIVE tdep(t, u) AS ("
 	"  SELECT d.objid, CASE WHEN ut.typcategory = 'A' AND ut.typelem <> 0 THEN ut.typelem ELSE d.refobjid END"
@@ -279,7 +341,10 @@ static const char SQL_TYPES[] =
 	"  || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc ELSE '' END"
 	"  || {{MULTIRANGE_NAME}} END,"
 	" pg_catalog.obj_description(t.oid, 'pg_type'),"
-	" COALESCE((SELECT pg_catalog.max(lvl) FROM tdepth WHERE tdepth.t = t.oid), 0), t.oid"
+	" COALESCE((SELECT pg_catalog.max(lvl) FROM tdepth WHERE tdepth.t = t.oid), 0), t.oid,"
+	OWNER_STMT("CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END", TYPE_QNAME, "t.typowner") ","
+	ACL_STMTS("t.typacl", "pg_catalog.acldefault('T', t.typowner)", "''",
+		  "CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || " TYPE_QNAME, "''")
 	" FROM pg_catalog.pg_type t"
 	" LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
 	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
@@ -458,6 +523,26 @@ static const char SQL_PUBLICATIONS[] =
 	" {{PUB_SCHEMAS}}"
 	" FROM pg_catalog.pg_publication p WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid");
 
+/*
+ * ALTER DEFAULT PRIVILEGES, run only when the "privileges" key is on: the
+ * database-wide ones (namespace 0, compared with acldefault() for the
+ * role) and those of the included schemas (compared with nothing).
+ */
+#define DEFACL_PREFIX \
+	"'ALTER DEFAULT PRIVILEGES FOR ROLE ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(d.defaclrole))" \
+	" || CASE WHEN d.defaclnamespace <> 0 THEN ' IN SCHEMA ' || d.defaclnamespace::pg_catalog.regnamespace::text" \
+	" ELSE '' END || ' '"
+static const char SQL_DEFAULT_ACLS[] =
+	"SELECT d.defaclnamespace, pg_catalog.string_agg(d.stmts, E'\\n' ORDER BY"
+	" pg_catalog.pg_get_userbyid(d.defaclrole) COLLATE \"C\", d.defaclobjtype) FROM (SELECT d.*,"
+	ACL_STMTS("d.defaclacl", "CASE WHEN d.defaclnamespace = 0 THEN pg_catalog.acldefault(CASE d.defaclobjtype"
+		  " WHEN 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole) ELSE " NO_ACL " END",
+		  DEFACL_PREFIX, "CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'"
+		  " WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END", "''") " AS stmts"
+	" FROM pg_catalog.pg_default_acl d"
+	" WHERE d.defaclnamespace = 0 OR d.defaclnamespace = ANY ($1::pg_catalog.oid[])) d"
+	" WHERE d.stmts IS NOT NULL GROUP BY d.defaclnamespace";
+
 /* What the tree cannot express yet: named in schema.sql's header. */
 #define OMITTED_IN_SCHEMA(kind, cat, nsp, name) \
 	" UNION ALL SELECT '" kind "', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x." name ")" \
@@ -530,6 +615,7 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_am),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_cast),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_event_trigger),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_default_acl),"
 	"(SELECT pg_catalog.md5(pg_catalog.string_agg(rolname, ',' ORDER BY oid)) FROM pg_catalog.pg_roles))";
 
 /* $1: the tracking table, qualified and quoted. True only when it has

@@ -107,10 +107,11 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 					return -1;
 				db->schemas[db->nschemas++] = xstrdup(s->valuestring);
 			}
-		} else if (!strcmp(k, "read_only")) {
+		} else if (!strcmp(k, "read_only") || !strcmp(k, "privileges") || !strcmp(k, "owners")) {
 			if (want_type(it, cJSON_IsBool(it), where, "true or false", err, errlen))
 				return -1;
-			db->read_only = cJSON_IsTrue(it);
+			bool *dst = k[0] == 'r' ? &db->read_only : k[0] == 'p' ? &db->privileges : &db->owners;
+			*dst = cJSON_IsTrue(it);
 		} else if (!strcmp(k, "migrations_dir") || !strcmp(k, "migrations_table") ||
 			   !strcmp(k, "migrations_schema")) {
 			if (want_type(it, cJSON_IsString(it) && *it->valuestring, where,
@@ -154,7 +155,7 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 			snprintf(err, errlen, "unknown key \"%s\" (known: conninfo, schemas, "
 				 "read_only, migrations_dir, migrations_table, migrations_schema, "
 				 "connect_timeout, ttl, lock_timeout, statement_timeout, lock_wait, "
-				 "writers_group)", where);
+				 "writers_group, privileges, owners)", where);
 			return -1;
 		}
 	}

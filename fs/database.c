@@ -192,6 +192,7 @@ static struct catalog_filter db_filter(const struct database *db)
 	return (struct catalog_filter){
 		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
 		db->cfg->migrations_schema, db->cfg->migrations_table,
+		db->cfg->privileges, db->cfg->owners,
 	};
 }
 

@@ -344,6 +344,7 @@ void render_table(struct strbuf *sb, const struct cat_relation *r)
 		render_policy(sb, r, &r->policies[i]);
 	settings(sb, r);
 	table_comments(sb, r);
+	render_rel_privs(sb, r);
 }
 
 void render_view(struct strbuf *sb, const struct cat_relation *r)
@@ -377,6 +378,7 @@ void render_view(struct strbuf *sb, const struct cat_relation *r)
 	comment_on_rel(sb, r->kind == REL_MATVIEW ? "MATERIALIZED VIEW" : "VIEW", r, NULL, r->comment);
 	for (size_t i = 0; i < r->ncols; i++)
 		comment_on_part(sb, "COLUMN", r, r->cols[i].qname, r->cols[i].comment);
+	render_rel_privs(sb, r);
 }
 
 void render_function(struct strbuf *sb, const struct cat_function *f)
@@ -390,6 +392,7 @@ void render_function(struct strbuf *sb, const struct cat_function *f)
 			   sb_str(&name), f->comment);
 		strbuf_free(&name);
 	}
+	render_privs(sb, &f->privs);
 }
 
 static void create_sequence(struct strbuf *sb, const struct cat_relation *r)
@@ -417,6 +420,7 @@ void render_sequence(struct strbuf *sb, const struct cat_relation *r)
 	create_sequence(sb, r);
 	sequence_owner(sb, r);
 	comment_on_rel(sb, "SEQUENCE", r, NULL, r->comment);
+	render_rel_privs(sb, r);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -506,6 +510,7 @@ void render_type(struct strbuf *sb, const struct cat_type *t)
 		name.buf[keep] = '\0';
 	}
 	strbuf_free(&name);
+	render_privs(sb, &t->privs);
 }
 
 /*
@@ -743,6 +748,7 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nsequences; i++)
 			comment_on_rel(sb, "SEQUENCE", s->sequences[i], NULL, s->sequences[i]->comment);
+	render_privs_scope(sb, cat, sc->schemas, sc->n, whole_db);
 	/* Publications once every table (and column) they name exists; event
 	 * triggers last, as in pg_dump, so that none fires while the file
 	 * loads. */

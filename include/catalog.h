@@ -25,6 +25,18 @@
 struct arena;
 struct cat_schema;
 
+/*
+ * An object's owner and privileges, as statements (catalog_sql.h's
+ * OWNER_STMT and ACL_STMTS), each ending in ";", "\n"-separated, without a
+ * final newline. owner is NULL unless the database's "owners" key is on;
+ * acl is NULL unless "privileges" is on and the ACL differs from the one
+ * the object starts with.
+ */
+struct cat_privs {
+	const char *owner;	/* "ALTER TABLE s.t OWNER TO r;" */
+	const char *acl;	/* "REVOKE ...;\nGRANT ...;" */
+};
+
 struct cat_column {
 	const char *name, *qname;
 	int attnum;
@@ -43,6 +55,7 @@ struct cat_column {
 	const char *comment;
 	const struct cat_relation *identity_seq;	/* its options, for identity columns */
 	const char *identity_seqname;	/* qualified, when not <table>_<column>_seq */
+	const char *acl;	/* column privileges, as in struct cat_privs */
 };
 
 struct cat_index {
@@ -134,6 +147,7 @@ struct cat_relation {
 	 * have no file of their own (see SQL_SETTINGS), in a stable order. */
 	const char **settings;
 	size_t nsettings;
+	struct cat_privs privs;
 };
 
 struct cat_function {
@@ -144,6 +158,7 @@ struct cat_function {
 	const char *def;	/* CREATE statement without the final ";" */
 	int late;		/* 0: before tables, 1: after tables, 2: after views */
 	const char *comment;
+	struct cat_privs privs;
 };
 
 struct cat_type {
@@ -162,6 +177,7 @@ struct cat_type {
 	const char *range_opts;
 	const char *comment;
 	int depth;		/* 0: uses no other type, else 1 + the deepest it uses */
+	struct cat_privs privs;
 };
 
 struct cat_schema {
@@ -184,6 +200,9 @@ struct cat_schema {
 	size_t ncollations;
 	const char **operators;		/* CREATE OPERATOR statements, by signature */
 	size_t noperators;
+	struct cat_privs privs;
+	const char *default_acl;	/* its ALTER DEFAULT PRIVILEGES ... IN SCHEMA, as
+					 * struct cat_privs' acl */
 };
 
 struct cat_extension {
@@ -262,6 +281,8 @@ struct catalog {
 	size_t nevtrigs;
 	struct cat_publication *pubs;	/* sorted by name */
 	size_t npubs;
+	const char *default_acl;	/* ALTER DEFAULT PRIVILEGES without IN SCHEMA, as
+					 * struct cat_privs' acl */
 	const char **omitted;		/* "foreign table s.t", ... */
 	size_t nomitted;
 	bool has_tracking;		/* the migrations table exists */
@@ -277,6 +298,8 @@ struct catalog_filter {
 	size_t nschemas;
 	const char *tracking_schema;	/* left out of the tree */
 	const char *tracking_table;
+	bool privileges;		/* read ACLs and default privileges into cat_privs */
+	bool owners;			/* read owners into cat_privs */
 };
 
 /* An empty catalog with its arena (caller frees with catalog_free). */

@@ -9,7 +9,8 @@
  *                               "connect_timeout": 10, "ttl": 2,
  *                               "lock_timeout": 5000, "statement_timeout": 0,
  *                               "lock_wait": 30000,
- *                               "writers_group": "dbadmins" } },
+ *                               "writers_group": "dbadmins",
+ *                               "privileges": false, "owners": false } },
  *     "state_dir": "...", "ttl": 2, "live": false }
  *
  * "live" (or -o live) is for the whole mount, never one database: the
@@ -32,6 +33,8 @@ struct db_config {
 	char **schemas;		/* include filter; NULL = every user schema */
 	size_t nschemas;
 	bool read_only;
+	bool privileges;	/* render GRANT/REVOKE and default privileges */
+	bool owners;		/* render ALTER ... OWNER TO */
 	char *migrations_dir;	/* NULL when not configured */
 	char *migrations_table;
 	char *migrations_schema;

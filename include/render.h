@@ -53,6 +53,16 @@ void render_publication(struct strbuf *sb, const struct cat_publication *p);
 /* schema.sql of one schema, or of the whole database (schema == NULL), in
  * dependency order. */
 void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);
+/* Owners and privileges (render_acl.c): an object's "ALTER ... OWNER TO"
+ * and GRANT/REVOKE statements, one a line (nothing when the catalog has
+ * none: the "owners" and "privileges" keys are off); a relation's with its
+ * columns' privileges; in schema.sql, those of the schemas, tables and
+ * sequences of SCHEMAS, then their default privileges (and the
+ * database-wide ones when WHOLE_DB). */
+void render_privs(struct strbuf *sb, const struct cat_privs *p);
+void render_rel_privs(struct strbuf *sb, const struct cat_relation *r);
+void render_privs_scope(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *const *schemas,
+			size_t n, bool whole_db);
 /* erd.md: a Mermaid erDiagram of the schema's tables and foreign keys. */
 void render_erd(struct strbuf *sb, const struct cat_schema *schema);
 /* A SQL string literal ('...' with quotes doubled). */

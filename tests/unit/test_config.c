@@ -48,6 +48,15 @@ int main(void)
 	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"read_only\": \"yes\" } } }", err) == -1,
 	   "read_only must be a boolean: %s", err);
 	ok(parse("{ \"databases\": {} }", err) == -1, "no databases refused: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"privileges\": 1 } } }", err) == -1 &&
+	   strstr(err, "true or false"), "privileges must be a boolean: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"owners\": \"yes\" } } }", err) == -1 &&
+	   strstr(err, "true or false"), "owners must be a boolean: %s", err);
+	ok(config_parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"privileges\": true },"
+			" \"b\": { \"conninfo\": \"y\", \"owners\": true } } }", &cfg, err, sizeof err) == 0 &&
+	   cfg.dbs[0].privileges && !cfg.dbs[0].owners && !cfg.dbs[1].privileges && cfg.dbs[1].owners &&
+	   !cfg.dbs[0].read_only, "privileges and owners read per database, off by default");
+	config_free(&cfg);
 	ok(parse("{ \"databases\": { \"a/b\": { \"conninfo\": \"x\" } } }", err) == -1,
 	   "a key that cannot be a directory name is refused: %s", err);
 	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"schemas\": [1] } } }", err) == -1,

@@ -358,6 +358,47 @@ int main(void)
 		sb_reset(&sb);
 	}
 
+	{
+		/* Owners and privileges (render_acl.c): the catalog's statements,
+		 * after everything else of the object; nothing when it has none. */
+		struct cat_relation *c = (struct cat_relation *)customer;
+		struct cat_schema *ps = (struct cat_schema *)s;
+		sb_reset(&sb);
+		render_table(&sb, c);
+		size_t plain_len = sb.len;
+		sb_reset(&sb);
+		c->privs = (struct cat_privs){ "ALTER TABLE public.customer OWNER TO app;",
+					       "GRANT SELECT ON TABLE public.customer TO r;" };
+		c->cols[1].acl = "GRANT UPDATE(\"Full Name\") ON TABLE public.customer TO r;";
+		render_table(&sb, c);
+		is_str(sb_str(&sb) + plain_len, "ALTER TABLE public.customer OWNER TO app;\n"
+		       "GRANT SELECT ON TABLE public.customer TO r;\n"
+		       "GRANT UPDATE(\"Full Name\") ON TABLE public.customer TO r;\n",
+		       "table.sql: owner, privileges, column privileges at the end");
+		sb_reset(&sb);
+		ps->privs.owner = "ALTER SCHEMA public OWNER TO app;";
+		ps->default_acl = "ALTER DEFAULT PRIVILEGES FOR ROLE app IN SCHEMA public GRANT SELECT ON TABLES TO r;";
+		cat->default_acl = "ALTER DEFAULT PRIVILEGES FOR ROLE app GRANT USAGE ON TYPES TO r;";
+		render_schema_sql(&sb, cat, NULL);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "CREATE VIEW public.upcoming") < pos(g, "ALTER SCHEMA public OWNER TO app;") &&
+		   pos(g, "ALTER SCHEMA public OWNER") < pos(g, "ALTER TABLE public.customer OWNER") &&
+		   pos(g, "GRANT UPDATE(\"Full Name\")") < pos(g, "IN SCHEMA public GRANT SELECT ON TABLES") &&
+		   pos(g, "IN SCHEMA public GRANT SELECT ON TABLES") < pos(g, "FOR ROLE app GRANT USAGE ON TYPES"),
+		   "schema.sql: schemas', tables' owners and privileges after the views, default privileges last");
+		sb_reset(&sb);
+		render_schema_sql(&sb, cat, s);
+		g = sb_str(&sb);
+		ok(pos(g, "IN SCHEMA public GRANT SELECT") > 0 && pos(g, "GRANT USAGE ON TYPES") < 0,
+		   "a schema's schema.sql: its default privileges, not the database-wide ones");
+		c->privs = (struct cat_privs){ NULL, NULL };
+		c->cols[1].acl = NULL;
+		ps->privs.owner = NULL;
+		ps->default_acl = NULL;
+		cat->default_acl = NULL;
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);
