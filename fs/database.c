@@ -24,6 +24,7 @@
 #include "pgversion.h"
 #include "database_stage.h"
 #include "history.h"
+#include "track.h"
 #include "plan.h"
 #include "stage.h"
 #include "strbuf.h"
@@ -159,7 +160,7 @@ static struct catalog_filter db_filter(const struct database *db)
 {
 	return (struct catalog_filter){
 		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
-		db->cfg->migrations_schema, db->cfg->migrations_table,
+		db->cfg->migrations_schema, db->cfg->migrations_table, track_find(db->cfg->tracking),
 	};
 }
 

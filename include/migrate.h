@@ -1,7 +1,10 @@
 /*
  * migrate: runs one migration file against the database, the way a deploy
  * should: under a session-level advisory lock, in one transaction with its
- * tracking row, recorded exactly as drizzle-orm's migrator records it.
+ * tracking row, recorded exactly as the migration tool (o->tracking, one
+ * table of operations per tool in track.h) records it. What follows is
+ * drizzle's (the default); the tracker owns the hash check, the row, the
+ * tag and the folder.
  *
  *   lock     pg_advisory_lock(hashtextextended('<schema>.<table>', 0)) of
  *            the tracking table's (unquoted) name, on the connection that
@@ -44,6 +47,7 @@ struct migrate_opts {
 	int lock_timeout_ms, statement_timeout_ms;	/* 0: none */
 	const char *search_path;	/* the file's, or NULL: the session's default */
 	bool generated;			/* schemafs generated it from the staged changes */
+	const char *tracking;		/* the tracker (track.h): "drizzle" (NULL) or "typeorm" */
 };
 
 struct migrate_result {
