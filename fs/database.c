@@ -210,8 +210,15 @@ static void annotate_from_dir(const struct history *h, struct catalog *cat)
 			m->sql = NULL;
 		m->tag_from_dir = m->sql_from_dir = false;
 		const struct journal_entry *e = h && !m->tag ? journal_find_when(&h->j, m->created_at) : NULL;
-		if (!e)
+		if (!e) {
+			/* Drizzle 1.0's row names its folder. */
+			const struct history_file *f = h && m->tag && !m->sql ? history_file_of(h, m->tag) : NULL;
+			if (f) {
+				m->sql = arena_strdup(cat->arena, f->data);
+				m->sql_from_dir = true;
+			}
 			continue;
+		}
 		m->tag = arena_strdup(cat->arena, e->tag);
 		m->tag_from_dir = true;
 		const struct history_file *f = history_file_of(h, e->tag);

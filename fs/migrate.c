@@ -1,15 +1,11 @@
 /* migrate.c: lock, transaction, tracking row, journal; see include/migrate.h. */
 #include "migrate.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "pg.h"
@@ -57,7 +53,7 @@ static int setup(struct run *u)
 	struct track_run *t = &u->t;
 	*t = (struct track_run){ .conn = u->conn, .o = u->o, .r = u->r, .file = u->file, .name = u->name,
 				 .len = u->len };
-	if (!(u->tk = track_find(u->o->tracking))) {
+	if (!(u->tk = track_choose(u->conn, u->o))) {
 		say(u, "no tracker called %s", u->o->tracking);
 		return -EINVAL;
 	}
@@ -538,6 +534,22 @@ unlock:
 	if (PQstatus(conn) == CONNECTION_OK)
 		release_lock(&u);
 	free_chunks(c, n);
+	if (u.tk && u.tk->done)
+		u.tk->done(&u.t);
+	return rc;
+}
+
+int migrate_is_recorded(PGconn *conn, const struct migrate_opts *o, const char *name, const char *hash,
+			long long *id, char *err, size_t errlen)
+{
+	struct migrate_result r;
+	memset(&r, 0, sizeof r);
+	struct run u = { .conn = conn, .o = o, .r = &r, .file = "", .name = name, .len = 0 };
+	int rc = setup(&u);
+	if (!rc)
+		rc = u.tk->is_recorded(&u.t, hash, id);
+	if (rc < 0)
+		snprintf(err, errlen, "%s", r.message);
 	if (u.tk && u.tk->done)
 		u.tk->done(&u.t);
 	return rc;

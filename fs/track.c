@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "history.h"
 #include "migrate.h"
 #include "pg.h"
 
@@ -21,6 +22,34 @@ const struct tracker *track_find(const char *name)
 		if (!strcmp(trackers[i]->name, name))
 			return trackers[i];
 	return NULL;
+}
+
+const struct tracker *track_choose(PGconn *conn, const struct migrate_opts *o)
+{
+	const struct tracker *tk = track_find(o->tracking);
+	if (tk != &track_drizzle || !o->migrations_dir)
+		return tk;
+	int layout = history_layout(o->migrations_dir);
+	if (layout >= 0)
+		return layout ? &track_drizzle1 : tk;
+	/* An empty folder: the table drizzle 1.0 made (with "name") says 1.0. */
+	struct strbuf name = STRBUF_INIT;
+	char *qs = PQescapeIdentifier(conn, o->tracking_schema, strlen(o->tracking_schema));
+	char *qt = PQescapeIdentifier(conn, o->tracking_table, strlen(o->tracking_table));
+	if (qs && qt)
+		sb_addf(&name, "%s.%s", qs, qt);
+	PQfreemem(qs);
+	PQfreemem(qt);
+	const char *params[] = { sb_str(&name) };
+	char err[256];
+	PGresult *res = name.len ? pg_exec(conn, "SELECT count(*) > 0 FROM pg_catalog.pg_attribute WHERE attrelid ="
+					   " pg_catalog.to_regclass($1) AND attname = 'name' AND NOT attisdropped",
+					   1, params, err, sizeof err) : NULL;
+	if (res && PQgetvalue(res, 0, 0)[0] == 't')
+		tk = &track_drizzle1;
+	PQclear(res);
+	strbuf_free(&name);
+	return tk;
 }
 
 void track_say(struct track_run *t, const char *fmt, ...)

@@ -291,13 +291,16 @@ static void done(struct track_run *u)
 	}
 }
 
-static void rows_sql(struct strbuf *q, const char *table, const char *ours)
+/* Both shapes of the table: drizzle 1.0's "name" (read through to_jsonb,
+ * which does not fail when a 0.x table has no such column) is the tag. */
+void track_drizzle_rows_sql(struct strbuf *q, const char *table, const char *ours)
 {
 	if (ours)
-		sb_addf(q, "SELECT m.id, m.hash, m.created_at, s.tag, s.sql FROM %s m"
-			" LEFT JOIN %s s ON s.hash = m.hash ORDER BY m.id", table, ours);
+		sb_addf(q, "SELECT m.id, m.hash, m.created_at, coalesce(pg_catalog.to_jsonb(m)->>'name', s.tag),"
+			" s.sql FROM %s m LEFT JOIN %s s ON s.hash = m.hash ORDER BY m.id", table, ours);
 	else
-		sb_addf(q, "SELECT id, hash, created_at, NULL, NULL FROM %s ORDER BY id", table);
+		sb_addf(q, "SELECT m.id, m.hash, m.created_at, pg_catalog.to_jsonb(m)->>'name', NULL FROM %s m"
+			" ORDER BY m.id", table);
 }
 
 const struct tracker track_drizzle = {
@@ -306,10 +309,8 @@ const struct tracker track_drizzle = {
 	.default_table = "__drizzle_migrations",
 	.hides_schema = true,
 	.has_folder = true,
-	.exists_sql = "SELECT count(*) = 3 FROM pg_catalog.pg_attribute"
-		      " WHERE attrelid = pg_catalog.to_regclass($1) AND NOT attisdropped"
-		      " AND attname IN ('id', 'hash', 'created_at')",
-	.rows_sql = rows_sql,
+	.exists_sql = TRACK_DRIZZLE_EXISTS,
+	.rows_sql = track_drizzle_rows_sql,
 	.ensure_tables = ensure_tables,
 	.is_recorded = is_recorded,
 	.prepare = prepare,

@@ -8,6 +8,9 @@
  *   drizzle   drizzle-kit 0.x: rows (id, hash, created_at) in
  *             drizzle.__drizzle_migrations, files NNNN_tag.sql and
  *             meta/_journal.json in migrations_dir (track_drizzle.c).
+ *   drizzle   drizzle 1.0, chosen by the folder's layout: rows (id, hash,
+ *             created_at, name, applied_at), folders
+ *             <YYYYMMDDHHMMSS>_<name>/migration.sql (track_drizzle1.c).
  *   typeorm   TypeORM: rows (id, timestamp, name) in public.migrations,
  *             named as TypeORM names migration classes (track_typeorm.c).
  *
@@ -75,11 +78,22 @@ struct tracker {
 	void (*done)(struct track_run *t);	/* frees t->folder; NULL-safe */
 };
 
-extern const struct tracker track_drizzle, track_typeorm;
+extern const struct tracker track_drizzle, track_drizzle1, track_typeorm;
 
 /* The tracker called NAME ("drizzle", "typeorm"; NULL: drizzle), or NULL
  * when there is none. Static: never freed. */
 const struct tracker *track_find(const char *name);
+/* The tracker that records into O's table and folder: track_find(), and
+ * for drizzle, drizzle 1.0's when the folder is in its layout, or empty
+ * while the table has 1.0's "name" column (one query, on CONN). */
+const struct tracker *track_choose(PGconn *conn, const struct migrate_opts *o);
+
+/* What both drizzle trackers share. */
+#define TRACK_DRIZZLE_EXISTS \
+	"SELECT count(*) = 3 FROM pg_catalog.pg_attribute" \
+	" WHERE attrelid = pg_catalog.to_regclass($1) AND NOT attisdropped" \
+	" AND attname IN ('id', 'hash', 'created_at')"
+void track_drizzle_rows_sql(struct strbuf *q, const char *table, const char *ours);
 
 /* Writes the message of T's result. */
 void track_say(struct track_run *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
