@@ -13,6 +13,7 @@
 #include "pg.h"
 #include "pgversion.h"
 #include "strbuf.h"
+#include "track.h"
 
 
 struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid);
@@ -180,7 +181,8 @@ static int load_schemas(struct loader *ld, const struct catalog_filter *f)
 		}
 		sb_addc(&filter, '}');
 	}
-	const char *params[] = { f->tracking_schema ? f->tracking_schema : "",
+	const struct tracker *tk = f->tracker ? f->tracker : track_find(NULL);
+	const char *params[] = { f->tracking_schema && tk->hides_schema ? f->tracking_schema : "",
 				 f->schemas ? sb_str(&filter) : NULL };
 	PGresult *res = run(ld, SQL_SCHEMAS, 2, params);
 	strbuf_free(&filter);
@@ -348,7 +350,8 @@ static int load_tracking(struct loader *ld, const struct catalog_filter *f)
 	}
 	sb_add_qual(&sb, qs, qt);
 	const char *params[] = { sb_str(&sb) };
-	res = run(ld, SQL_TRACKING_EXISTS, 1, params);
+	const struct tracker *tk = f->tracker ? f->tracker : track_find(NULL);
+	res = run(ld, tk->exists_sql, 1, params);
 	if (!res)
 		goto out;
 	cat->has_tracking = col_bool(res, 0, 0);
@@ -367,11 +370,7 @@ static int load_tracking(struct loader *ld, const struct catalog_filter *f)
 		}
 		bool with_text = col_bool(res, 0, 0);
 		PQclear(res);
-		if (with_text)
-			sb_addf(&q, "SELECT m.id, m.hash, m.created_at, s.tag, s.sql FROM %s m"
-				" LEFT JOIN %s s ON s.hash = m.hash ORDER BY m.id", sb_str(&sb), sb_str(&ours));
-		else
-			sb_addf(&q, "SELECT id, hash, created_at, NULL, NULL FROM %s ORDER BY id", sb_str(&sb));
+		tk->rows_sql(&q, sb_str(&sb), with_text ? sb_str(&ours) : NULL);
 		res = run_text(ld, sb_str(&q), 0, NULL);	/* names from the config: never expanded */
 		strbuf_free(&q);
 		strbuf_free(&ours);
@@ -421,7 +420,8 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 		}
 		sb_add_qual(&name, qs, qt);
 		const char *params[] = { sb_str(&name) };
-		res = pg_exec(conn, SQL_TRACKING_EXISTS, 1, params, err, errlen);
+		const struct tracker *tk = filter->tracker ? filter->tracker : track_find(NULL);
+		res = pg_exec(conn, tk->exists_sql, 1, params, err, errlen);
 		if (!res)
 			goto out;
 		bool exists = PQgetvalue(res, 0, 0)[0] == 't';

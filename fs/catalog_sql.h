@@ -618,11 +618,4 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_default_acl),"
 	"(SELECT pg_catalog.md5(pg_catalog.string_agg(rolname, ',' ORDER BY oid)) FROM pg_catalog.pg_roles))";
 
-/* $1: the tracking table, qualified and quoted. True only when it has
- * Drizzle's columns: a user table of that name is not ours to read. */
-static const char SQL_TRACKING_EXISTS[] =
-	"SELECT count(*) = 3 FROM pg_catalog.pg_attribute"
-	" WHERE attrelid = pg_catalog.to_regclass($1) AND NOT attisdropped"
-	" AND attname IN ('id', 'hash', 'created_at')";
-
 #endif

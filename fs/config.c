@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "track.h"
 
 #define DEFAULT_TTL 2.0
 
@@ -151,16 +152,27 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 				return -1;
 			free(db->writers_group);
 			db->writers_group = xstrdup(it->valuestring);
+		} else if (!strcmp(k, "tracking")) {
+			if (want_type(it, cJSON_IsString(it) && track_find(it->valuestring), where,
+				      "\"drizzle\" or \"typeorm\"", err, errlen))
+				return -1;
+			free(db->tracking);
+			db->tracking = xstrdup(it->valuestring);
 		} else {
 			snprintf(err, errlen, "unknown key \"%s\" (known: conninfo, schemas, "
 				 "read_only, migrations_dir, migrations_table, migrations_schema, "
 				 "connect_timeout, ttl, lock_timeout, statement_timeout, lock_wait, "
-				 "writers_group, privileges, owners)", where);
+				 "writers_group, privileges, owners, tracking)", where);
 			return -1;
 		}
 	}
 	if (!db->conninfo) {
 		snprintf(err, errlen, "databases.%s has no \"conninfo\"", name);
+		return -1;
+	}
+	if (db->migrations_dir && !track_find(db->tracking)->has_folder) {
+		snprintf(err, errlen, "databases.%s: \"migrations_dir\" is a drizzle-kit folder; tracking \"%s\" "
+			 "keeps no folder (remove one of them)", name, db->tracking);
 		return -1;
 	}
 	return 0;
@@ -341,10 +353,12 @@ void config_apply_defaults(struct config *cfg, double ttl_override)
 	}
 	for (size_t i = 0; i < cfg->ndbs; i++) {
 		struct db_config *db = &cfg->dbs[i];
+		/* Defaults differ per tracker: each tool's own. */
+		const struct tracker *tk = track_find(db->tracking);
 		if (!db->migrations_table)
-			db->migrations_table = xstrdup("__drizzle_migrations");
+			db->migrations_table = xstrdup(tk->default_table);
 		if (!db->migrations_schema)
-			db->migrations_schema = xstrdup("drizzle");
+			db->migrations_schema = xstrdup(tk->default_schema);
 		if (db->connect_timeout < 0)
 			db->connect_timeout = 10;
 		if (ttl_override >= 0 || db->ttl < 0)
@@ -393,6 +407,7 @@ void config_free(struct config *cfg)
 		free(db->migrations_table);
 		free(db->migrations_schema);
 		free(db->writers_group);
+		free(db->tracking);
 	}
 	free(cfg->dbs);
 	free(cfg->state_dir);

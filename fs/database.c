@@ -24,6 +24,7 @@
 #include "pgversion.h"
 #include "database_stage.h"
 #include "history.h"
+#include "track.h"
 #include "plan.h"
 #include "progress.h"
 #include "stage.h"
@@ -191,7 +192,7 @@ static struct catalog_filter db_filter(const struct database *db)
 {
 	return (struct catalog_filter){
 		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
-		db->cfg->migrations_schema, db->cfg->migrations_table,
+		db->cfg->migrations_schema, db->cfg->migrations_table, track_find(db->cfg->tracking),
 		db->cfg->privileges, db->cfg->owners,
 	};
 }
@@ -242,8 +243,15 @@ static void annotate_from_dir(const struct history *h, struct catalog *cat)
 			m->sql = NULL;
 		m->tag_from_dir = m->sql_from_dir = false;
 		const struct journal_entry *e = h && !m->tag ? journal_find_when(&h->j, m->created_at) : NULL;
-		if (!e)
+		if (!e) {
+			/* Drizzle 1.0's row names its folder. */
+			const struct history_file *f = h && m->tag && !m->sql ? history_file_of(h, m->tag) : NULL;
+			if (f) {
+				m->sql = arena_strdup(cat->arena, f->data);
+				m->sql_from_dir = true;
+			}
 			continue;
+		}
 		m->tag = arena_strdup(cat->arena, e->tag);
 		m->tag_from_dir = true;
 		const struct history_file *f = history_file_of(h, e->tag);

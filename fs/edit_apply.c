@@ -71,7 +71,8 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 		bool gen = is_generated(db, name, data, len);
 		struct migrate_opts o = { cfg->migrations_schema, cfg->migrations_table, cfg->migrations_dir,
 					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms,
-					  gen ? "public" : NULL, gen, db->progress, cfg->conninfo, cfg->connect_timeout };
+					  gen ? "public" : NULL, gen, db->progress, cfg->conninfo, cfg->connect_timeout,
+					  cfg->tracking };
 		rc = migrate_apply(conn, &o, name, data, len, &r);
 	}
 	ed_stamp(when, sizeof when);

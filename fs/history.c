@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "atomicfile.h"
 #include "catalog.h"
@@ -90,10 +91,135 @@ static void read_files(const char *dir, const struct history *prev, struct histo
 		qsort(h->files, h->nfiles, sizeof *h->files, cmp_file);
 }
 
+long long history_folder_millis(const char *name)
+{
+	if (!name || strspn(name, "0123456789") < 14)
+		return 0;
+	struct tm tm = { 0 };
+	int v[6], w[6] = { 4, 2, 2, 2, 2, 2 };
+	for (int i = 0, at = 0; i < 6; at += w[i], i++) {
+		v[i] = 0;
+		for (int k = 0; k < w[i]; k++)
+			v[i] = v[i] * 10 + (name[at + k] - '0');
+	}
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
+	return (long long)timegm(&tm) * 1000;	/* Date.UTC normalizes as timegm does */
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st);
+}
+
+/* A drizzle 1.0 folder: DIR/<name>/migration.sql, no meta/_journal.json. */
+static bool has_v1_entry(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+	bool found = false;
+	while (d && !found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/migration.sql", dir, e->d_name);
+		found = exists(path);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+int history_layout(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/meta/_journal.json", dir);
+	if (exists(path))
+		return 0;
+	if (has_v1_entry(dir))
+		return 1;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool sql = false;
+	while (d && !sql && (e = readdir(d)))
+		sql = is_sql(e->d_name);
+	if (d)
+		closedir(d);
+	return sql ? 0 : -1;
+}
+
+/* Drizzle 1.0's folders as if each were an entry and a file: the entry's
+ * tag the folder's name, its "when" the name's timestamp (as drizzle's
+ * readMigrationFiles computes folderMillis); the file "<name>.sql" with
+ * migration.sql's bytes. In the order of the names, as drizzle sorts. */
+static void read_v1(const char *dir, const struct history *prev, struct history *h)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "migrations_dir %s cannot be read: %s", dir, strerror(errno));
+		h->dir_error = dup_or_die(msg);
+		return;
+	}
+	size_t cap = 0;
+	struct dirent *e;
+	struct stat st;
+	char path[4096], name[1024];
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) + 5 > sizeof name)
+			continue;
+		snprintf(path, sizeof path, "%s/%s/migration.sql", dir, e->d_name);
+		if (stat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		snprintf(name, sizeof name, "%s.sql", e->d_name);
+		const struct history_file *same = unchanged(prev, name, &st);
+		size_t len = same ? same->len : 0;
+		char *data = same ? malloc(len + 1) : file_read_all(path, &len);
+		if (!data)
+			continue;
+		if (h->nfiles == cap) {
+			cap = cap ? 2 * cap : 16;
+			if (!(h->files = realloc(h->files, cap * sizeof *h->files)))
+				abort();
+		}
+		struct history_file *f = &h->files[h->nfiles++];
+		f->name = dup_or_die(name);
+		f->data = data;
+		f->len = len;
+		f->ino = (unsigned long long)st.st_ino;
+		f->size = (unsigned long long)st.st_size;
+		f->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		if (same) {
+			memcpy(data, same->data, len + 1);
+			memcpy(f->hash, same->hash, sizeof f->hash);
+		} else {
+			sha256_hex(data, len, f->hash);
+		}
+	}
+	closedir(d);
+	if (h->nfiles)
+		qsort(h->files, h->nfiles, sizeof *h->files, cmp_file);
+	for (size_t i = 0; i < h->nfiles; i++) {
+		size_t n = strlen(h->files[i].name) - 4;
+		snprintf(name, sizeof name, "%.*s", (int)n, h->files[i].name);
+		journal_add(&h->j, name, history_folder_millis(name));
+	}
+}
+
 void history_read(const char *dir, const struct history *prev, struct history *h)
 {
 	memset(h, 0, sizeof *h);
 	h->dir = dup_or_die(dir);
+	if (history_layout(dir) == 1) {
+		h->v1 = true;
+		read_v1(dir, prev, h);
+		return;
+	}
 	read_files(dir, prev, h);
 	if (h->dir_error)
 		return;
@@ -133,7 +259,7 @@ static bool same_str(const char *a, const char *b)
 
 bool history_same(const struct history *a, const struct history *b)
 {
-	if (!same_str(a->dir, b->dir) || !same_str(a->dir_error, b->dir_error) ||
+	if (a->v1 != b->v1 || !same_str(a->dir, b->dir) || !same_str(a->dir_error, b->dir_error) ||
 	    !same_str(a->journal_text, b->journal_text) || a->nfiles != b->nfiles)
 		return false;
 	for (size_t i = 0; i < a->nfiles; i++)
@@ -160,12 +286,38 @@ long long history_last_created_at(const struct cat_migration *rows, size_t nrows
 	return m;
 }
 
+/* Drizzle 1.0 runs a folder whose name no row has. A row without a name
+ * (a 0.x table, before drizzle's own upgrade names its rows) is matched
+ * as that upgrade matches it: by created_at to the second, or by hash. */
+static bool v1_applied(const struct history *h, const struct journal_entry *e, const struct cat_migration *rows,
+		       size_t nrows)
+{
+	const struct history_file *f = history_file_of(h, e->tag);
+	for (size_t i = 0; i < nrows; i++) {
+		const struct cat_migration *m = &rows[i];
+		if (m->tag && !m->tag_from_dir) {
+			if (!strcmp(m->tag, e->tag))
+				return true;
+			continue;
+		}
+		if (m->created_at / 1000 * 1000 == e->when || (f && m->hash && !strcmp(m->hash, f->hash)))
+			return true;
+	}
+	return false;
+}
+
+static bool unapplied(const struct history *h, const struct journal_entry *e, const struct cat_migration *rows,
+		      size_t nrows, long long last)
+{
+	return h->v1 ? !v1_applied(h, e, rows, nrows) : e->when > last;
+}
+
 void history_each_unapplied(const struct history *h, const struct cat_migration *rows, size_t nrows,
 			    void (*fn)(void *ctx, const struct journal_entry *e), void *ctx)
 {
 	long long last = history_last_created_at(rows, nrows);
 	for (size_t i = 0; h && i < h->j.n; i++)
-		if (h->j.v[i].when > last)
+		if (unapplied(h, &h->j.v[i], rows, nrows, last))
 			fn(ctx, &h->j.v[i]);
 }
 
@@ -177,7 +329,8 @@ const struct journal_entry *history_unapplied_named(const struct history *h, con
 	if (!h || n < 5 || strcmp(name + n - 4, ".sql"))
 		return NULL;
 	for (size_t i = 0; i < h->j.n; i++)
-		if (h->j.v[i].when > last && strlen(h->j.v[i].tag) == n - 4 && !strncmp(h->j.v[i].tag, name, n - 4))
+		if (strlen(h->j.v[i].tag) == n - 4 && !strncmp(h->j.v[i].tag, name, n - 4) &&
+		    unapplied(h, &h->j.v[i], rows, nrows, last))
 			return &h->j.v[i];
 	return NULL;
 }
@@ -185,7 +338,8 @@ const struct journal_entry *history_unapplied_named(const struct history *h, con
 long long history_tag_number(const char *tag)
 {
 	size_t d = tag ? strspn(tag, "0123456789") : 0;
-	if (!d || d > 18 || tag[d] != '_')
+	/* 14 digits: drizzle 1.0's timestamp, not a number in a sequence. */
+	if (!d || d > 18 || d == 14 || tag[d] != '_')
 		return -1;
 	return strtoll(tag, NULL, 10);
 }
@@ -273,12 +427,48 @@ static void check_entries(struct strbuf *out, const struct history *h, const str
 	}
 }
 
+/* Drizzle 1.0's folders: no order to keep (it runs every folder whose
+ * name no row has); a folder edited after it was applied, and a row no
+ * folder matches, are what can go wrong. */
+static void check_v1(struct strbuf *out, const struct history *h, const struct cat_migration *rows, size_t nrows)
+{
+	for (size_t i = 0; i < h->j.n; i++) {
+		const struct journal_entry *e = &h->j.v[i];
+		const struct history_file *f = history_file_of(h, e->tag);
+		for (size_t k = 0; f && k < nrows; k++) {
+			const struct cat_migration *r = &rows[k];
+			if (r->tag && !strcmp(r->tag, e->tag) && r->hash && strcmp(r->hash, f->hash)) {
+				sb_addf(out, "%s: %s/migration.sql was edited after it was applied: its SHA-256 %.12s... "
+					"is not the hash %.12s... of tracking row #%lld\n", e->tag, e->tag, f->hash,
+					r->hash, r->id);
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		const struct cat_migration *m = &rows[i];
+		bool found = false;
+		for (size_t k = 0; k < h->j.n && !found; k++)
+			found = m->tag ? !strcmp(m->tag, h->j.v[k].tag) : m->created_at / 1000 * 1000 == h->j.v[k].when;
+		for (size_t k = 0; k < h->nfiles && !found; k++)
+			found = m->hash && !strcmp(m->hash, h->files[k].hash);
+		if (found)
+			continue;
+		row_name(out, m);
+		sb_addf(out, ": matches no folder in %s\n", h->dir);
+	}
+}
+
 void history_check(struct strbuf *out, const struct history *h, const struct cat_migration *rows, size_t nrows)
 {
 	if (!h)
 		return;
 	if (h->dir_error) {
 		sb_addf(out, "%s\n", h->dir_error);
+		return;
+	}
+	if (h->v1) {
+		check_v1(out, h, rows, nrows);
 		return;
 	}
 	if (h->journal_error)

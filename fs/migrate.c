@@ -1,20 +1,13 @@
 /* migrate.c: lock, transaction, tracking row, journal; see include/migrate.h. */
 #include "migrate.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "atomicfile.h"
-#include "history.h"
-#include "journal.h"
 #include "log.h"
 #include "pg.h"
 #include "pgversion.h"
@@ -23,12 +16,14 @@
 #include "sqlpos.h"
 #include "sqltx.h"
 #include "strbuf.h"
+#include "track.h"
 
 struct run {
+	struct track_run t;			/* first: what the tracker sees */
+	const struct tracker *tk;
 	PGconn *conn;
 	const struct migrate_opts *o;
 	struct migrate_result *r;
-	char qs[256], qt[256], qsql[300];	/* quoted schema, table, our SQL table */
 	char key[32];				/* the advisory lock key */
 	const char *file, *name;
 	size_t len;
@@ -59,12 +54,19 @@ static int quote(PGconn *conn, const char *raw, char *out, size_t outlen)
 static int setup(struct run *u)
 {
 	char err[1024];
-	if (quote(u->conn, u->o->tracking_schema, u->qs, sizeof u->qs) ||
-	    quote(u->conn, u->o->tracking_table, u->qt, sizeof u->qt)) {
+	struct track_run *t = &u->t;
+	*t = (struct track_run){ .conn = u->conn, .o = u->o, .r = u->r, .file = u->file, .name = u->name,
+				 .len = u->len };
+	if (!(u->tk = track_choose(u->conn, u->o))) {
+		say(u, "no tracker called %s", u->o->tracking);
+		return -EINVAL;
+	}
+	if (quote(u->conn, u->o->tracking_schema, t->qs, sizeof t->qs) ||
+	    quote(u->conn, u->o->tracking_table, t->qt, sizeof t->qt)) {
 		say(u, "%s", PQerrorMessage(u->conn));
 		return -EIO;
 	}
-	snprintf(u->qsql, sizeof u->qsql, "%s.schemafs_migrations", u->qs);
+	snprintf(t->qsql, sizeof t->qsql, "%s.schemafs_migrations", t->qs);
 	struct strbuf name = STRBUF_INIT;
 	sb_addf(&name, "%s.%s", u->o->tracking_schema, u->o->tracking_table);
 	const char *params[] = { sb_str(&name) };
@@ -185,25 +187,9 @@ static int set_search_path(struct run *u, bool local, char *err, size_t errlen)
 	return res ? 0 : -1;
 }
 
-/* SHA-256 of LEN bytes, computed by the server (binary parameter). */
-static int hash_bytes(struct run *u, const char *data, size_t len, char *hex, size_t hexlen)
-{
-	const char *values[] = { data };
-	int lengths[] = { (int)len }, formats[] = { 1 };
-	PGresult *res = pg_run(u->conn, false, "SELECT pg_catalog.encode(pg_catalog.sha256($1::bytea), 'hex')",
-			       1, values, lengths, formats);
-	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
-	if (rc)
-		say(u, "cannot hash the file: %s", res ? PQresultErrorMessage(res) : pg_error(u->conn));
-	else
-		snprintf(hex, hexlen, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return rc ? -EIO : 0;
-}
-
 static int file_hash(struct run *u, char *hex, size_t hexlen)
 {
-	return hash_bytes(u, u->file, u->len, hex, hexlen);
+	return track_hash(&u->t, u->file, u->len, hex, hexlen);
 }
 
 /* errno for a failed statement. */
@@ -339,119 +325,6 @@ static void rollback(struct run *u)
 	pg_command(u->conn, "ROLLBACK", err, sizeof err);
 }
 
-/* "0007_booking_add_notes" from the file name and the first free number
- * MIN: the name's own number when it is not below MIN (pending/ shows the
- * generated file under the tag it gets), else MIN. */
-static void make_tag(struct run *u, long long min)
-{
-	const char *base = u->name;
-	size_t len = strlen(base);
-	if (len > 4 && !strcmp(base + len - 4, ".sql"))
-		len -= 4;
-	long long own = history_tag_number(base);
-	size_t digits = strspn(base, "0123456789");
-	if (digits && digits < len && base[digits] == '_') {
-		base += digits + 1;
-		len -= digits + 1;
-	}
-	snprintf(u->r->tag, sizeof u->r->tag, "%04lld_%.*s", own > min ? own : min, (int)len, base);
-	/* It names a file in migrations_dir: no "/" and no control bytes. */
-	for (char *t = u->r->tag; *t; t++)
-		if (*t == '/' || (unsigned char)*t < 0x20)
-			*t = '_';
-}
-
-/* The first free number: after every row (COUNT), every tag schemafs
- * recorded and every journal entry of J (may be NULL). */
-static int first_free_number(struct run *u, const struct journal *j, long long count, long long *min)
-{
-	char err[1024];
-	struct strbuf sql = STRBUF_INIT;
-	sb_addf(&sql, "SELECT tag FROM %s", u->qsql);
-	PGresult *res = pg_exec(u->conn, sb_str(&sql), 0, NULL, err, sizeof err);
-	strbuf_free(&sql);
-	if (!res) {
-		say(u, "%s; nothing was applied", err);
-		return -EIO;
-	}
-	size_t n = (size_t)PQntuples(res);
-	const char **tags = calloc(n + 1, sizeof *tags);
-	if (!tags)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		tags[i] = PQgetvalue(res, (int)i, 0);
-	*min = history_next_number(j, tags, n, (size_t)count);
-	free(tags);
-	PQclear(res);
-	return 0;
-}
-
-struct dir_state {
-	char *journal_file, *sql_file;
-	char *old_journal;	/* to put back when the COMMIT fails; NULL: there was none */
-	struct journal j;
-	bool reused;		/* the file is a journal entry already: nothing to write */
-};
-
-static int read_journal(struct run *u, struct dir_state *d)
-{
-	char err[512];
-	memset(d, 0, sizeof *d);
-	struct strbuf p = STRBUF_INIT;
-	sb_addf(&p, "%s/meta", u->o->migrations_dir);
-	/* The folder itself exists (checked at mount): a typo is not made. */
-	mkdir(sb_str(&p), 0755);
-	sb_add(&p, "/_journal.json");
-	d->journal_file = strbuf_detach(&p, NULL);
-	size_t len;
-	d->old_journal = file_read_all(d->journal_file, &len);
-	if (!d->old_journal && errno != ENOENT) {
-		say(u, "cannot read %s: %s", d->journal_file, strerror(errno));
-		return -EIO;
-	}
-	if (d->old_journal && journal_parse(d->old_journal, &d->j, err, sizeof err)) {
-		say(u, "%s: %s; nothing was applied", d->journal_file, err);
-		return -EIO;
-	}
-	return 0;
-}
-
-static int write_dir(struct run *u, struct dir_state *d, long long when)
-{
-	struct strbuf p = STRBUF_INIT, text = STRBUF_INIT;
-	sb_addf(&p, "%s/%s.sql", u->o->migrations_dir, u->r->tag);
-	d->sql_file = strbuf_detach(&p, NULL);
-	int rc = atomic_write(d->sql_file, u->file, u->len);
-	if (!rc) {
-		journal_add(&d->j, u->r->tag, when);
-		journal_render(&text, &d->j);
-		rc = atomic_write(d->journal_file, text.buf, text.len);
-	}
-	if (rc)
-		say(u, "cannot write to migrations_dir %s: %s; nothing was applied", u->o->migrations_dir,
-		    strerror(-rc));
-	strbuf_free(&text);
-	return rc;
-}
-
-static void undo_dir(struct dir_state *d)
-{
-	if (d->sql_file)
-		unlink(d->sql_file);
-	if (d->old_journal)
-		atomic_write(d->journal_file, d->old_journal, strlen(d->old_journal));
-	else if (d->journal_file)
-		unlink(d->journal_file);
-}
-
-static void free_dir(struct dir_state *d)
-{
-	free(d->journal_file);
-	free(d->sql_file);
-	free(d->old_journal);
-	journal_free(&d->j);
-}
-
 int migrate_bound_ms(const struct migrate_opts *o)
 {
 	long long ms = (o->statement_timeout_ms > 0 ? o->statement_timeout_ms : MIGRATE_DEFAULT_STATEMENT_BOUND_MS) +
@@ -511,24 +384,29 @@ static int row_there(struct run *u, PGconn *c, const char *hash, int old_pid, lo
 		}
 		nap_ms(100);
 	}
-	struct strbuf q = STRBUF_INIT;
-	sb_addf(&q, "SELECT id FROM %s.%s WHERE hash = $1 ORDER BY id LIMIT 1", u->qs, u->qt);
-	const char *hp[] = { hash };
+	/* Created in the lost transaction: not committed. */
+	char table[600];
+	snprintf(table, sizeof table, "%s.%s", u->t.qs, u->t.qt);
+	const char *tp[] = { table };
 	bound_until(end);
-	PGresult *res = pg_run(c, false, sb_str(&q), 1, hp, NULL, NULL);
-	strbuf_free(&q);
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	int found = -1;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-		found = PQntuples(res) > 0;
-		if (found)
-			u->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	} else if (state && (!strcmp(state, "42P01") || !strcmp(state, "3F000"))) {
-		found = 0;	/* created in the same transaction: not committed */
-	} else {
-		snprintf(why, whylen, "%s", res ? PQresultErrorMessage(res) : pg_error(c));
-	}
+	PGresult *res = pg_exec(c, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, tp, why, whylen);
+	if (!res)
+		return -1;
+	bool exists = PQgetvalue(res, 0, 0)[0] == 't';
 	PQclear(res);
+	if (!exists)
+		return 0;
+	struct track_run t = u->t;	/* the tracker's question, on C */
+	t.conn = c;
+	long long id = 0;
+	bound_until(end);
+	int found = u->tk->is_recorded(&t, hash, &id);
+	if (found > 0)
+		u->r->id = id;
+	if (found < 0) {
+		snprintf(why, whylen, "%.480s", u->r->message);
+		return -1;
+	}
 	return found;
 }
 
@@ -558,8 +436,7 @@ static int commit_outcome(struct run *u, const char *hash, int old_pid, char *wh
 
 /* After the connection was lost during the COMMIT (ERR: how): the truth,
  * or that it is unknown. Never runs the file again. */
-static int commit_lost(struct run *u, struct dir_state *d, const char *hash, int old_pid, long long when,
-		       const char *err, bool ran_alone)
+static int commit_lost(struct run *u, const char *hash, int old_pid, const char *err, bool ran_alone)
 {
 	char why[512];
 	u->lost_commit = true;
@@ -567,18 +444,20 @@ static int commit_lost(struct run *u, struct dir_state *d, const char *hash, int
 	if (found > 0) {
 		say(u, "the connection was lost during the COMMIT of %s (%s); on reconnecting, its tracking row "
 		    "#%lld was found: %s is applied as %s (created_at %lld)", u->name, err, u->r->id, u->name,
-		    u->r->tag, when);
+		    u->r->tag, u->t.when);
 		return 0;
 	}
 	if (found == 0 && ran_alone) {
-		undo_dir(d);
+		if (u->tk->undo_folder)
+			u->tk->undo_folder(&u->t);
 		say(u, "%s ran outside a transaction, but the connection was lost during the COMMIT of its tracking "
 		    "row (%s) and the row is not there: the file's statement took effect unrecorded; check the "
 		    "database", u->name, err);
 		return -EIO;
 	}
 	if (found == 0) {
-		undo_dir(d);
+		if (u->tk->undo_folder)
+			u->tk->undo_folder(&u->t);
 		say(u, "the connection was lost during the COMMIT of %s (%s); on reconnecting, its tracking row "
 		    "was not there: the server did not commit, nothing was applied%s", u->name, err,
 		    u->o->migrations_dir ? " (the journal entry was taken back)" : "");
@@ -589,137 +468,6 @@ static int commit_lost(struct run *u, struct dir_state *d, const char *hash, int
 	    "server answers if it was applied; applying the file again is safe: its hash is checked first, it "
 	    "never runs twice", u->name, err, MIGRATE_OUTCOME_WAIT_MS / 1000, why);
 	return -EIO;
-}
-
-/* In the open transaction: the tracking tables, exactly as drizzle creates
- * its own, and the rows. */
-static int record(struct run *u, const char *hash, long long when)
-{
-	char err[1024];
-	struct strbuf sql = STRBUF_INIT;
-	int rc = -EIO;
-	char whenbuf[32];
-	snprintf(whenbuf, sizeof whenbuf, "%lld", when);
-	sb_addf(&sql, "INSERT INTO %s.%s (\"hash\", \"created_at\") VALUES ($1, $2) RETURNING id", u->qs, u->qt);
-	const char *p1[] = { hash, whenbuf };
-	PGresult *res = pg_exec(u->conn, sb_str(&sql), 2, p1, err, sizeof err);
-	if (!res)
-		goto fail;
-	u->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	sb_reset(&sql);
-	sb_addf(&sql, "INSERT INTO %s (hash, tag, sql) VALUES ($1, $2, $3) ON CONFLICT (hash) DO UPDATE"
-		" SET tag = EXCLUDED.tag, sql = EXCLUDED.sql", u->qsql);
-	char *text = strndup(u->file, u->len);
-	const char *p2[] = { hash, u->r->tag, text };
-	res = pg_exec(u->conn, sb_str(&sql), 3, p2, err, sizeof err);
-	free(text);
-	if (!res)
-		goto fail;
-	PQclear(res);
-	rc = 0;
-	goto out;
-fail:
-	say(u, "cannot record the migration: %s; nothing was applied", err);
-out:
-	strbuf_free(&sql);
-	return rc;
-}
-
-static int ensure_tables(struct run *u)
-{
-	char err[1024];
-	struct strbuf sql = STRBUF_INIT;
-	sb_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s", u->qs);
-	int rc = pg_command(u->conn, sb_str(&sql), err, sizeof err);
-	sb_reset(&sql);
-	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s.%s (\n\t\t\tid SERIAL PRIMARY KEY,\n\t\t\thash text NOT NULL,"
-		"\n\t\t\tcreated_at bigint\n\t\t)", u->qs, u->qt);
-	if (!rc)
-		rc = pg_command(u->conn, sb_str(&sql), err, sizeof err);
-	sb_reset(&sql);
-	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s (hash text PRIMARY KEY, tag text NOT NULL,"
-		" sql text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", u->qsql);
-	if (!rc)
-		rc = pg_command(u->conn, sb_str(&sql), err, sizeof err);
-	strbuf_free(&sql);
-	if (rc)
-		say(u, "cannot create the migrations table: %s; nothing was applied", err);
-	return rc ? -EIO : 0;
-}
-
-/* created_at for the new row: now, but after every row and journal entry. */
-static int next_when(struct run *u, const struct journal *j, long long *when, long long *count,
-		     long long *max_row)
-{
-	char err[1024];
-	struct strbuf sql = STRBUF_INIT;
-	sb_addf(&sql, "SELECT coalesce(max(created_at), 0), count(*) FROM %s.%s", u->qs, u->qt);
-	PGresult *res = pg_exec(u->conn, sb_str(&sql), 0, NULL, err, sizeof err);
-	strbuf_free(&sql);
-	if (!res) {
-		say(u, "%s", err);
-		return -EIO;
-	}
-	long long max = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	*max_row = max;
-	*count = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	PQclear(res);
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (j && journal_max_when(j) > max)
-		max = journal_max_when(j);
-	*when = now > max ? now : max + 1;
-	return 0;
-}
-
-/*
- * The tag and created_at of the row to write. With migrations_dir, journal
- * entries whose "when" is after every row are what drizzle's migrator would
- * still run. When the file is the first of them (drizzle-kit generated it,
- * nobody applied it), it keeps that entry's tag and "when". Otherwise such
- * entries must be applied first: a later created_at would make drizzle
- * skip them for ever.
- */
-static int prepare_record(struct run *u, struct dir_state *d, const char *hash, long long *when)
-{
-	long long count, max_row;
-	int rc;
-	if ((u->o->migrations_dir && (rc = read_journal(u, d))) ||
-	    (rc = next_when(u, u->o->migrations_dir ? &d->j : NULL, when, &count, &max_row)))
-		return rc;
-	for (size_t i = 0; u->o->migrations_dir && i < d->j.n; i++) {
-		const struct journal_entry *e = &d->j.v[i];
-		if (e->when <= max_row)
-			continue;
-		struct strbuf path = STRBUF_INIT;
-		sb_addf(&path, "%s/%s.sql", u->o->migrations_dir, e->tag);
-		size_t len;
-		char *text = file_read_all(sb_str(&path), &len), hex[80] = "";
-		strbuf_free(&path);
-		if (text && (rc = hash_bytes(u, text, len, hex, sizeof hex))) {
-			free(text);
-			return rc;
-		}
-		free(text);
-		if (!strcmp(hex, hash)) {
-			snprintf(u->r->tag, sizeof u->r->tag, "%s", e->tag);
-			*when = e->when;
-			d->reused = true;
-			return 0;
-		}
-		say(u, "migrations_dir has %s, which drizzle has not applied yet (its \"when\" %lld is after every "
-		    "applied migration); applied after it, this one would make drizzle skip it for ever. Apply "
-		    "it first (cp %s/%s.sql into apply/, or drizzle-kit migrate), then this one; nothing was "
-		    "applied", e->tag, e->when, u->o->migrations_dir, e->tag);
-		return -ECANCELED;
-	}
-	long long min;
-	if ((rc = first_free_number(u, u->o->migrations_dir ? &d->j : NULL, count, &min)))
-		return rc;
-	make_tag(u, min);
-	return 0;
 }
 
 /* What to do after a statement failed: a hand-written file is fixed; a
@@ -801,30 +549,31 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 	if (rc)
 		return rc;
 	/* It ran: record it in a transaction of its own. */
-	struct dir_state d = { 0 };
-	long long when;
+	const struct tracker *tk = u->tk;
+	struct track_run *t = &u->t;
+	if (tk->done)
+		tk->done(t);	/* what the rolled-back attempt prepared */
 	if ((rc = pg_command(u->conn, "BEGIN", err, sizeof err) ? -EIO : 0) ||
-	    (rc = ensure_tables(u)) || (rc = prepare_record(u, &d, hash, &when)))
+	    (rc = tk->ensure_tables(t)) || (rc = tk->prepare(t, hash)))
 		goto out;
-	if ((rc = record(u, hash, when)) ||
-	    (u->o->migrations_dir && !d.reused && (rc = write_dir(u, &d, when))))
+	if ((rc = tk->record(t, hash)) || (tk->write_folder && (rc = tk->write_folder(t))))
 		goto out;
 	if (pg_command(u->conn, "COMMIT", err, sizeof err)) {
 		if (PQstatus(u->conn) != CONNECTION_OK) {
-			rc = commit_lost(u, &d, hash, u->pid, when, err, true);
+			rc = commit_lost(u, hash, u->pid, err, true);
 		} else {
-			undo_dir(&d);
+			if (tk->undo_folder)
+				tk->undo_folder(t);
 			say(u, "%s ran, but recording it failed: %s", u->name, err);
 			rc = -EIO;
 		}
 	} else {
 		say(u, "%s applied outside a transaction (it cannot run in one) as %s (tracking row #%lld, "
-		    "created_at %lld)", u->name, u->r->tag, u->r->id, when);
+		    "created_at %lld)", u->name, u->r->tag, u->r->id, t->when);
 	}
 out:
 	if (rc)
 		rollback(u);
-	free_dir(&d);
 	return rc;
 }
 
@@ -835,7 +584,6 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 	char err[1024], hash[80], state[8];
 	struct chunk *c = NULL;
 	size_t n = 0, nstmts;
-	struct dir_state d = { 0 };
 	memset(r, 0, sizeof *r);
 	char what[32];
 	int line, at = sqltx_find(sql, len, what, sizeof what, &line);
@@ -864,28 +612,20 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 		rc = -EIO;
 		goto unlock;
 	}
-	if ((rc = ensure_tables(&u)))
+	if ((rc = u.tk->ensure_tables(&u.t)))
 		goto abort;
-	struct strbuf q = STRBUF_INIT;
-	sb_addf(&q, "SELECT id FROM %s.%s WHERE hash = $1 ORDER BY id LIMIT 1", u.qs, u.qt);
-	const char *params[] = { hash };
-	PGresult *res = pg_exec(conn, sb_str(&q), 1, params, err, sizeof err);
-	strbuf_free(&q);
-	if (!res) {
-		say(&u, "%s", err);
-		rc = -EIO;
+	int found = u.tk->is_recorded(&u.t, hash, &r->id);
+	if (found < 0) {
+		rc = found;
 		goto abort;
 	}
-	if (PQntuples(res)) {
+	if (found) {
 		r->already = true;
-		r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		say(&u, "%s was already applied (tracking row #%lld, same SHA-256 %.12s...): nothing was run",
 		    name, r->id, hash);
-		PQclear(res);
 		rc = 0;
 		goto abort;
 	}
-	PQclear(res);
 	if (set_timeouts(&u, o->lock_timeout_ms, o->statement_timeout_ms, true, err, sizeof err) ||
 	    set_search_path(&u, true, err, sizeof err)) {
 		say(&u, "%s", err);
@@ -900,8 +640,7 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 		goto abort;
 	}
 	/* Before anything runs: a file that must wait for drizzle's is refused. */
-	long long when;
-	if ((rc = prepare_record(&u, &d, hash, &when)))
+	if ((rc = u.tk->prepare(&u.t, hash)))
 		goto abort;
 	size_t k = 0;
 	for (size_t i = 0; i < n && !rc; i++)
@@ -930,24 +669,25 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 		rc = -ECANCELED;
 		goto abort;
 	}
-	if ((rc = record(&u, hash, when)) || (o->migrations_dir && !d.reused && (rc = write_dir(&u, &d, when))))
+	if ((rc = u.tk->record(&u.t, hash)) || (u.tk->write_folder && (rc = u.tk->write_folder(&u.t))))
 		goto abort;
 	if (pg_command(conn, "COMMIT", err, sizeof err)) {
 		if (PQstatus(conn) != CONNECTION_OK) {
-			rc = commit_lost(&u, &d, hash, u.pid, when, err, false);
+			rc = commit_lost(&u, hash, u.pid, err, false);
 		} else {
-			undo_dir(&d);
+			if (u.tk->undo_folder)
+				u.tk->undo_folder(&u.t);
 			say(&u, "COMMIT of %s failed: %s; nothing was applied", name, err);
 			rc = -ECANCELED;	/* a deferred constraint, a serialization failure */
 		}
 		goto unlock;
 	}
-	say(&u, "%s applied as %s (tracking row #%lld, created_at %lld)", name, r->tag, r->id, when);
+	say(&u, "%s applied as %s (tracking row #%lld, created_at %lld)", name, r->tag, r->id, u.t.when);
 	goto unlock;
 abort:
 	rollback(&u);
-	if (d.sql_file)
-		undo_dir(&d);
+	if (u.tk && u.tk->undo_folder)
+		u.tk->undo_folder(&u.t);
 unlock:
 	if (PQstatus(conn) == CONNECTION_OK)
 		release_lock(&u);
@@ -957,7 +697,24 @@ out:
 		rc = -ETIMEDOUT;
 	pg_bound_set(saved_bound);
 	free_chunks(c, n);
-	free_dir(&d);
+	if (u.tk && u.tk->done)
+		u.tk->done(&u.t);
+	return rc;
+}
+
+int migrate_is_recorded(PGconn *conn, const struct migrate_opts *o, const char *name, const char *hash,
+			long long *id, char *err, size_t errlen)
+{
+	struct migrate_result r;
+	memset(&r, 0, sizeof r);
+	struct run u = { .conn = conn, .o = o, .r = &r, .file = "", .name = name, .len = 0 };
+	int rc = setup(&u);
+	if (!rc)
+		rc = u.tk->is_recorded(&u.t, hash, id);
+	if (rc < 0)
+		snprintf(err, errlen, "%s", r.message);
+	if (u.tk && u.tk->done)
+		u.tk->done(&u.t);
 	return rc;
 }
 

@@ -262,6 +262,10 @@ static void build_applied(struct builder *b, struct node *dir, const struct cata
 		migration_tag(&tag, m, i);
 		if (m->sql)
 			sb_add(&b->body, m->sql);
+		else if (!m->hash)	/* a tool that keeps no hash (TypeORM) */
+			sb_addf(&b->body, "-- Applied by its migration tool (tracking row #%lld, timestamp %lld, name %s), but its\n"
+				"-- SQL is known only for what schemafs applied (schemafs_migrations).\n",
+				m->id, m->created_at, m->tag ? m->tag : "");
 		else
 			sb_addf(&b->body, "-- Applied (tracking row #%lld, created_at %lld, SHA-256 %s), but its SQL\n"
 				"-- is neither in the database's schemafs_migrations table nor in migrations_dir.\n",

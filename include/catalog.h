@@ -293,11 +293,14 @@ struct catalog {
 					 * NULL until catalog_finish() (refresher only) */
 };
 
+struct tracker;
+
 struct catalog_filter {
 	const char *const *schemas;	/* NULL: all user schemas */
 	size_t nschemas;
-	const char *tracking_schema;	/* left out of the tree */
+	const char *tracking_schema;	/* left out of the tree when the tracker hides it */
 	const char *tracking_table;
+	const struct tracker *tracker;	/* how its rows read (track.h); NULL: drizzle */
 	bool privileges;		/* read ACLs and default privileges into cat_privs */
 	bool owners;			/* read owners into cat_privs */
 };

@@ -38,6 +38,7 @@ struct db_config {
 	char *migrations_dir;	/* NULL when not configured */
 	char *migrations_table;
 	char *migrations_schema;
+	char *tracking;		/* "drizzle" or "typeorm" (track.h); NULL: drizzle */
 	int connect_timeout;	/* seconds */
 	double ttl;		/* seconds a snapshot stays fresh */
 	int lock_timeout_ms;	/* migrations: SET lock_timeout (default 5000) */

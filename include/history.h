@@ -8,7 +8,9 @@
  *
  * Drizzle's migrator matches a tracking row to a journal entry by
  * created_at = "when", and runs the entries whose "when" is after the last
- * row's created_at; history follows the same rules.
+ * row's created_at; history follows the same rules. Drizzle 1.0 runs each
+ * folder whose name no row has (a row without a name: matched by
+ * created_at to the second or by hash, as its table upgrade does).
  *
  * A struct history owns everything in it (history_free).
  */
@@ -38,12 +40,25 @@ struct history {
 	char *dir_error;		/* the folder cannot be read: why; else NULL */
 	char *journal_text;		/* meta/_journal.json as read; NULL: none */
 	char *journal_error;		/* it is not a journal: why; else NULL */
-	struct journal j;		/* empty without a (valid) journal */
+	struct journal j;		/* empty without a (valid) journal; for drizzle 1.0,
+					 * one entry per folder (tag: its name, when: its
+					 * name's timestamp), in the order of the names */
+	bool v1;			/* drizzle 1.0's layout: <name>/migration.sql, each
+					 * shown as the file "<name>.sql" */
 	struct history_file *files;	/* the *.sql files at the top, sorted by name */
 	size_t nfiles;
 };
 
-/* Reads DIR (meta/_journal.json and every *.sql at its top) into H. A
+/* The layout of DIR: 0 drizzle-kit 0.x (meta/_journal.json or *.sql at
+ * its top), 1 drizzle 1.0 (<YYYYMMDDHHMMSS>_<name>/migration.sql and no
+ * journal: drizzle 1.0 refuses a folder with one), -1 neither (empty). */
+int history_layout(const char *dir);
+/* Drizzle 1.0's folderMillis: the UTC time of the name's first 14 digits
+ * (YYYYMMDDHHMMSS), in ms; 0 when it has none. */
+long long history_folder_millis(const char *name);
+
+/* Reads DIR (meta/_journal.json and every *.sql at its top; or, in drizzle
+ * 1.0's layout, every <name>/migration.sql) into H. A
  * problem with the folder or the journal is recorded in H, not returned.
  * A file PREV (may be NULL) read with the same inode, size and mtime is
  * taken from it instead of being read and hashed again. */

@@ -1,7 +1,10 @@
 /*
  * migrate: runs one migration file against the database, the way a deploy
  * should: under a session-level advisory lock, in one transaction with its
- * tracking row, recorded exactly as drizzle-orm's migrator records it.
+ * tracking row, recorded exactly as the migration tool (o->tracking, one
+ * table of operations per tool in track.h) records it. What follows is
+ * drizzle's (the default); the tracker owns the hash check, the row, the
+ * tag and the folder.
  *
  *   lock     pg_advisory_lock(hashtextextended('<schema>.<table>', 0)) of
  *            the tracking table's (unquoted) name, on the connection that
@@ -20,7 +23,8 @@
  *            ...) is run on its own outside one, only when it is a single
  *            statement (sent one by one, each would commit apart); an
  *            INVALID index it leaves behind is dropped.
- *   journal  with a migrations_dir, the file is written there as
+ *   journal  (drizzle 0.x's; drizzle 1.0 and TypeORM: see track.h)
+ *            with a migrations_dir, the file is written there as
  *            <tag>.sql and appended to meta/_journal.json (both atomically)
  *            before the COMMIT, with "when" = created_at, strictly
  *            increasing. A journal entry drizzle has not applied yet (its
@@ -52,6 +56,7 @@ struct migrate_opts {
 	 * was lost took effect. NULL: the outcome is reported unknown. */
 	const char *conninfo;
 	int connect_timeout;		/* seconds, 0: libpq's default */
+	const char *tracking;		/* the tracker (track.h): "drizzle" (NULL) or "typeorm" */
 };
 
 /* A statement of a migration with statement_timeout 0 (none) is given up
@@ -99,6 +104,14 @@ struct migrate_result {
  * applied. */
 int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql,
 		  size_t len, struct migrate_result *r);
+
+/* Is the file NAME of lowercase hex SHA-256 HASH recorded in the tracking
+ * table, as its tracker (o->tracking) records it? 1 with *ID its row, 0
+ * not, or -errno with ERR (the table missing is an error). For a caller
+ * that lost the connection during a COMMIT: asked on a new connection,
+ * outside any transaction, it says whether that migration committed. */
+int migrate_is_recorded(PGconn *conn, const struct migrate_opts *o, const char *name, const char *hash,
+			long long *id, char *err, size_t errlen);
 
 /* Who holds the migration lock: "free", "held by pid N (application)", or
  * NULL with ERR. malloc'd. */

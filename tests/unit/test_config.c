@@ -56,6 +56,19 @@ int main(void)
 			" \"b\": { \"conninfo\": \"y\", \"owners\": true } } }", &cfg, err, sizeof err) == 0 &&
 	   cfg.dbs[0].privileges && !cfg.dbs[0].owners && !cfg.dbs[1].privileges && cfg.dbs[1].owners &&
 	   !cfg.dbs[0].read_only, "privileges and owners read per database, off by default");
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"tracking\": \"flyway\" } } }", err) == -1 &&
+	   strstr(err, "typeorm"), "an unknown tracking refused: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"tracking\": \"typeorm\","
+		 " \"migrations_dir\": \"/d\" } } }", err) == -1 && strstr(err, "keeps no folder"),
+	   "typeorm with a migrations_dir refused: %s", err);
+	ok(config_parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"tracking\": \"typeorm\" },"
+			" \"b\": { \"conninfo\": \"x\", \"tracking\": \"typeorm\", \"migrations_table\": \"t\" } } }",
+			&cfg, err, sizeof err) == 0, "tracking typeorm parses: %s", err);
+	config_apply_defaults(&cfg, -1);
+	is_str(cfg.dbs[0].migrations_schema, "public", "typeorm: default schema public");
+	is_str(cfg.dbs[0].migrations_table, "migrations", "typeorm: default table migrations");
+	is_str(cfg.dbs[1].migrations_table, "t", "typeorm: migrations_table kept");
+	config_free(&cfg);
 	config_free(&cfg);
 	ok(parse("{ \"databases\": { \"a/b\": { \"conninfo\": \"x\" } } }", err) == -1,
 	   "a key that cannot be a directory name is refused: %s", err);

@@ -209,6 +209,54 @@ int main(void)
 	rmdir(tmpl);
 	history_free(&d);
 
+	/* Drizzle 1.0's layout: <YYYYMMDDHHMMSS>_<name>/migration.sql. */
+	char v1[] = "/tmp/test_history1.XXXXXX";
+	ok(mkdtemp(v1) != NULL, "a temp folder for 1.0");
+	ok(history_layout(v1) == -1, "an empty folder: no layout");
+	const char *names[] = { "20250102030405_b", "20250101000000_a" };
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", v1, names[i]);
+		mkdir(path, 0700);
+		snprintf(path, sizeof path, "%s/%s/migration.sql", v1, names[i]);
+		fp = fopen(path, "w");
+		fputs(names[i], fp);
+		fclose(fp);
+	}
+	ok(history_layout(v1) == 1, "folders with migration.sql: 1.0");
+	ok(history_folder_millis("20250102030405_b") == 1735787045000LL && history_folder_millis("x") == 0,
+	   "folderMillis as Date.UTC of the name's first 14 digits");
+	history_read(v1, NULL, &d);
+	ok(d.v1 && d.j.n == 2 && !strcmp(d.j.v[0].tag, "20250101000000_a") && d.j.v[1].when == 1735787045000LL &&
+	   history_file_of(&d, "20250102030405_b") && !strcmp(history_file_of(&d, "20250102030405_b")->data,
+								"20250102030405_b"),
+	   "history_read: one entry per folder, in the order of names, its file <name>.sql");
+	struct cat_migration r1[2] = { { .id = 1, .tag = "20250102030405_b", .created_at = 1 } };
+	char buf[256] = "";
+	history_each_unapplied(&d, r1, 1, unapplied, buf);
+	ok(!strcmp(buf, "20250101000000_a "), "1.0: unapplied by name, not by time: %s", buf);
+	ok(history_unapplied_named(&d, r1, 1, "20250101000000_a.sql") &&
+	   !history_unapplied_named(&d, r1, 1, "20250102030405_b.sql"), "1.0: unapplied_named by name");
+	r1[0] = (struct cat_migration){ .id = 1, .hash = "x", .created_at = 1735689600123LL };
+	buf[0] = '\0';
+	history_each_unapplied(&d, r1, 1, unapplied, buf);
+	ok(!strcmp(buf, "20250102030405_b "), "1.0, a row without a name: matched by created_at to the second: %s",
+	   buf);
+	ok(!strcmp((out = check(&d, r1, 1)), ""), "1.0: nothing to check: %s", out);
+	free(out);
+	r1[1] = (struct cat_migration){ .id = 2, .tag = "20250103000000_gone", .created_at = 5 };
+	ok(strstr((out = check(&d, r1, 2)), "20250103000000_gone, created_at 5): matches no folder") != NULL,
+	   "1.0: a row no folder matches: %s", out);
+	free(out);
+	history_free(&d);
+	ok(history_tag_number("20250101000000_a") == -1, "a 1.0 timestamp is not a number in a sequence");
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s/migration.sql", v1, names[i]);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/%s", v1, names[i]);
+		rmdir(path);
+	}
+	rmdir(v1);
+
 	/* Numbering: after every row, every tag and every journal entry. */
 	struct journal j = { 0 };
 	const char *tags[] = { "0000_booking_x", NULL, "0004_staff" };

@@ -15,7 +15,7 @@ static const struct { const char *name, *sql; } queries[] = {
 	{ "triggers", SQL_TRIGGERS }, { "policies", SQL_POLICIES }, { "functions", SQL_FUNCTIONS },
 	{ "types", SQL_TYPES }, { "settings", SQL_SETTINGS }, { "collations", SQL_COLLATIONS },
 	{ "operators", SQL_OPERATORS }, { "omitted", SQL_OMITTED }, { "fingerprint", SQL_FINGERPRINT },
-	{ "tracking", SQL_TRACKING_EXISTS }, { "casts", SQL_CASTS }, { "event triggers", SQL_EVENT_TRIGGERS },
+	{ "casts", SQL_CASTS }, { "event triggers", SQL_EVENT_TRIGGERS },
 	{ "publications", SQL_PUBLICATIONS },
 };
 

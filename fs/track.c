@@ -1,0 +1,118 @@
+/* track.c: what every tracker shares; see include/track.h. */
+#include "track.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "history.h"
+#include "migrate.h"
+#include "pg.h"
+
+static const struct tracker *const trackers[] = { &track_drizzle, &track_typeorm };
+
+const struct tracker *track_find(const char *name)
+{
+	if (!name)
+		return &track_drizzle;
+	for (size_t i = 0; i < sizeof trackers / sizeof *trackers; i++)
+		if (!strcmp(trackers[i]->name, name))
+			return trackers[i];
+	return NULL;
+}
+
+const struct tracker *track_choose(PGconn *conn, const struct migrate_opts *o)
+{
+	const struct tracker *tk = track_find(o->tracking);
+	if (tk != &track_drizzle || !o->migrations_dir)
+		return tk;
+	int layout = history_layout(o->migrations_dir);
+	if (layout >= 0)
+		return layout ? &track_drizzle1 : tk;
+	/* An empty folder: the table drizzle 1.0 made (with "name") says 1.0. */
+	struct strbuf name = STRBUF_INIT;
+	char *qs = PQescapeIdentifier(conn, o->tracking_schema, strlen(o->tracking_schema));
+	char *qt = PQescapeIdentifier(conn, o->tracking_table, strlen(o->tracking_table));
+	if (qs && qt)
+		sb_addf(&name, "%s.%s", qs, qt);
+	PQfreemem(qs);
+	PQfreemem(qt);
+	const char *params[] = { sb_str(&name) };
+	char err[256];
+	PGresult *res = name.len ? pg_exec(conn, "SELECT count(*) > 0 FROM pg_catalog.pg_attribute WHERE attrelid ="
+					   " pg_catalog.to_regclass($1) AND attname = 'name' AND NOT attisdropped",
+					   1, params, err, sizeof err) : NULL;
+	if (res && PQgetvalue(res, 0, 0)[0] == 't')
+		tk = &track_drizzle1;
+	PQclear(res);
+	strbuf_free(&name);
+	return tk;
+}
+
+void track_say(struct track_run *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->r->message, sizeof t->r->message, fmt, ap);
+	va_end(ap);
+}
+
+int track_hash(struct track_run *t, const char *data, size_t len, char *hex, size_t hexlen)
+{
+	const char *values[] = { data };
+	int lengths[] = { (int)len }, formats[] = { 1 };
+	/* Bounded, as every query (pg_run). */
+	PGresult *res = pg_run(t->conn, false, "SELECT pg_catalog.encode(pg_catalog.sha256($1::bytea), 'hex')",
+			       1, values, lengths, formats);
+	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -EIO;
+	if (rc)
+		track_say(t, "cannot hash the file: %s", res ? PQresultErrorMessage(res) : pg_error(t->conn));
+	else
+		snprintf(hex, hexlen, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}
+
+int track_ensure_text_table(struct track_run *t)
+{
+	char err[1024];
+	struct strbuf sql = STRBUF_INIT;
+	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s (hash text PRIMARY KEY, tag text NOT NULL,"
+		" sql text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", t->qsql);
+	int rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);
+	strbuf_free(&sql);
+	if (rc)
+		track_say(t, "cannot create the migrations table: %s; nothing was applied", err);
+	return rc ? -EIO : 0;
+}
+
+int track_keep_text(struct track_run *t, const char *hash)
+{
+	char err[1024];
+	struct strbuf sql = STRBUF_INIT;
+	sb_addf(&sql, "INSERT INTO %s (hash, tag, sql) VALUES ($1, $2, $3) ON CONFLICT (hash) DO UPDATE"
+		" SET tag = EXCLUDED.tag, sql = EXCLUDED.sql", t->qsql);
+	char *text = strndup(t->file, t->len);
+	if (!text)
+		abort();
+	const char *p[] = { hash, t->r->tag, text };
+	PGresult *res = pg_exec(t->conn, sb_str(&sql), 3, p, err, sizeof err);
+	free(text);
+	strbuf_free(&sql);
+	if (!res) {
+		track_say(t, "cannot record the migration: %s; nothing was applied", err);
+		return -EIO;
+	}
+	PQclear(res);
+	return 0;
+}
+
+long long track_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,277 @@
+/* track_drizzle1.c: drizzle 1.0's tracking (rows (id, hash, created_at,
+ * name, applied_at), folders <YYYYMMDDHHMMSS>_<name>/migration.sql); see
+ * include/track.h.
+ *
+ * Drizzle 1.0's migrator (drizzle-orm 1.0.0-rc: migrator.js, pg-core's
+ * migrate()) runs every folder whose name no row has, in the order of the
+ * names, and records (hash, created_at = the name's timestamp in ms,
+ * name). A 0.x table (no "name") it upgrades itself before migrating
+ * (up-migrations/pg.js: adds name and applied_at, and names each row by
+ * created_at to the second, or by hash). schemafs leaves that upgrade to
+ * drizzle and works with both shapes: into a 0.x table it writes
+ * (hash, created_at) with created_at the folder's timestamp, which that
+ * upgrade matches to the folder. */
+#include "track.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "history.h"
+#include "migrate.h"
+#include "pg.h"
+
+struct v1_state {
+	bool has_name;		/* the table has 1.0's "name" column */
+	char *made_dir, *made_file;	/* what write_folder created: undone */
+};
+
+static struct v1_state *state(struct track_run *t)
+{
+	if (!t->folder && !(t->folder = calloc(1, sizeof(struct v1_state))))
+		abort();
+	return t->folder;
+}
+
+/* -1 with the message, else 0 / 1. */
+static int query_bool(struct track_run *t, const char *sql, int n, const char *const *params)
+{
+	char err[1024];
+	PGresult *res = pg_exec(t->conn, sql, n, params, err, sizeof err);
+	if (!res) {
+		track_say(t, "%s; nothing was applied", err);
+		return -1;
+	}
+	int v = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return v;
+}
+
+static int ensure_tables(struct track_run *t)
+{
+	char err[1024];
+	struct strbuf sql = STRBUF_INIT, name = STRBUF_INIT;
+	sb_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s", t->qs);
+	int rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);
+	sb_reset(&sql);
+	/* As drizzle 1.0 creates it for a new database. */
+	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s.%s (\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash text NOT NULL,"
+		"\n\t\t\t\tcreated_at bigint,\n\t\t\t\tname text,\n\t\t\t\tapplied_at timestamp with time zone"
+		" DEFAULT now()\n\t\t\t)", t->qs, t->qt);
+	if (!rc)
+		rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);
+	strbuf_free(&sql);
+	if (rc) {
+		strbuf_free(&name);
+		track_say(t, "cannot create the migrations table: %s; nothing was applied", err);
+		return -EIO;
+	}
+	sb_addf(&name, "%s.%s", t->qs, t->qt);
+	const char *params[] = { sb_str(&name) };
+	int v = query_bool(t, "SELECT count(*) > 0 FROM pg_catalog.pg_attribute WHERE attrelid ="
+			   " pg_catalog.to_regclass($1) AND attname = 'name' AND NOT attisdropped", 1, params);
+	strbuf_free(&name);
+	if (v < 0)
+		return -EIO;
+	state(t)->has_name = v;
+	return track_ensure_text_table(t);
+}
+
+/* The file's name without ".sql": a folder's name when it is one. */
+static void stem(const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+	if (n > 4 && !strcmp(name + n - 4, ".sql"))
+		n -= 4;
+	snprintf(out, outlen, "%.*s", (int)n, name);
+}
+
+/* By hash, as schemafs does for every tool, or by name, as drizzle 1.0
+ * does: a file named as a recorded folder ("<name>.sql") is that one. */
+static int is_recorded(struct track_run *t, const char *hash, long long *id)
+{
+	char err[1024], name[256];
+	stem(t->name, name, sizeof name);
+	struct strbuf q = STRBUF_INIT;
+	sb_addf(&q, "SELECT m.id FROM %s.%s m WHERE m.hash = $1 OR pg_catalog.to_jsonb(m)->>'name' = $2"
+		" ORDER BY m.id LIMIT 1", t->qs, t->qt);
+	const char *params[] = { hash, name };
+	PGresult *res = pg_exec(t->conn, sb_str(&q), 2, params, err, sizeof err);
+	strbuf_free(&q);
+	if (!res) {
+		track_say(t, "%s", err);
+		return -EIO;
+	}
+	int found = PQntuples(res) > 0;
+	if (found)
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return found;
+}
+
+/* YYYYMMDDHHMMSS of SECS (UTC). */
+static void stamp_of(long long secs, char *out, size_t outlen)
+{
+	time_t tt = (time_t)secs;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, outlen, "%Y%m%d%H%M%S", &tm);
+}
+
+/* A new folder's name: <now, after every folder's timestamp>_<name>, so
+ * that it sorts after them (drizzle runs them in the order of names). */
+static void new_tag(struct track_run *t, const struct history *h)
+{
+	long long secs = track_now_ms() / 1000;
+	for (size_t i = 0; i < h->j.n; i++)
+		if (h->j.v[i].when / 1000 >= secs)
+			secs = h->j.v[i].when / 1000 + 1;
+	char stamp[32];
+	stamp_of(secs, stamp, sizeof stamp);
+	const char *base = t->name;
+	size_t len = strlen(base);
+	if (len > 4 && !strcmp(base + len - 4, ".sql"))
+		len -= 4;
+	size_t digits = strspn(base, "0123456789");
+	if (digits && digits < len && base[digits] == '_') {
+		base += digits + 1;
+		len -= digits + 1;
+	}
+	snprintf(t->r->tag, sizeof t->r->tag, "%s_%.*s", stamp, (int)len, base);
+	/* It names a folder in migrations_dir: no "/" and no control bytes. */
+	for (char *c = t->r->tag; *c; c++)
+		if (*c == '/' || (unsigned char)*c < 0x20)
+			*c = '_';
+	t->when = secs * 1000;
+}
+
+/* A folder of migrations_dir nobody applied, named as the file or holding
+ * the same bytes, is recorded as that folder; else a new one. */
+static int prepare(struct track_run *t, const char *hash)
+{
+	char name[256];
+	stem(t->name, name, sizeof name);
+	struct history h;
+	history_read(t->o->migrations_dir, NULL, &h);
+	int rc = 0;
+	if (h.dir_error) {
+		track_say(t, "%s; nothing was applied", h.dir_error);
+		rc = -EIO;
+		goto out;
+	}
+	for (size_t i = 0; i < h.j.n; i++) {
+		const struct journal_entry *e = &h.j.v[i];
+		const struct history_file *f = history_file_of(&h, e->tag);
+		if (strcmp(e->tag, name) && !(f && !strcmp(f->hash, hash)))
+			continue;
+		struct strbuf q = STRBUF_INIT;
+		sb_addf(&q, "SELECT count(*) > 0 FROM %s.%s m WHERE pg_catalog.to_jsonb(m)->>'name' = $1", t->qs, t->qt);
+		const char *params[] = { e->tag };
+		int applied = query_bool(t, sb_str(&q), 1, params);
+		strbuf_free(&q);
+		if (applied < 0) {
+			rc = -EIO;
+			goto out;
+		}
+		if (applied)
+			continue;
+		snprintf(t->r->tag, sizeof t->r->tag, "%s", e->tag);
+		t->when = e->when;
+		t->reused = true;
+		goto out;
+	}
+	new_tag(t, &h);
+out:
+	history_free(&h);
+	return rc;
+}
+
+static int record(struct track_run *t, const char *hash)
+{
+	char err[1024], when[32];
+	snprintf(when, sizeof when, "%lld", t->when);
+	bool named = state(t)->has_name;
+	struct strbuf q = STRBUF_INIT;
+	if (named)
+		sb_addf(&q, "INSERT INTO %s.%s (\"hash\", \"created_at\", \"name\") VALUES ($1, $2, $3) RETURNING id",
+			t->qs, t->qt);
+	else
+		sb_addf(&q, "INSERT INTO %s.%s (\"hash\", \"created_at\") VALUES ($1, $2) RETURNING id", t->qs, t->qt);
+	const char *params[] = { hash, when, t->r->tag };
+	PGresult *res = pg_exec(t->conn, sb_str(&q), named ? 3 : 2, params, err, sizeof err);
+	strbuf_free(&q);
+	if (!res) {
+		track_say(t, "cannot record the migration: %s; nothing was applied", err);
+		return -EIO;
+	}
+	t->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return track_keep_text(t, hash);
+}
+
+/* <dir>/<tag>/migration.sql, as drizzle-kit 1.0 lays a migration out
+ * (without its snapshot.json: schemafs keeps no drizzle schema). */
+static int write_folder(struct track_run *t)
+{
+	if (t->reused)
+		return 0;
+	struct v1_state *s = state(t);
+	struct strbuf p = STRBUF_INIT;
+	sb_addf(&p, "%s/%s", t->o->migrations_dir, t->r->tag);
+	int rc = mkdir(sb_str(&p), 0755) ? -errno : 0;
+	if (!rc) {
+		s->made_dir = strdup(sb_str(&p));
+		sb_add(&p, "/migration.sql");
+		s->made_file = strdup(sb_str(&p));
+		if (!s->made_dir || !s->made_file)
+			abort();
+		rc = atomic_write(s->made_file, t->file, t->len);
+	}
+	if (rc)
+		track_say(t, "cannot write %s in migrations_dir %s: %s; nothing was applied", t->r->tag,
+			  t->o->migrations_dir, strerror(-rc));
+	strbuf_free(&p);
+	return rc;
+}
+
+static void undo_folder(struct track_run *t)
+{
+	struct v1_state *s = t->folder;
+	if (!s || !s->made_dir)
+		return;
+	unlink(s->made_file);
+	rmdir(s->made_dir);
+}
+
+static void done(struct track_run *t)
+{
+	struct v1_state *s = t->folder;
+	if (s) {
+		free(s->made_dir);
+		free(s->made_file);
+		free(s);
+		t->folder = NULL;
+	}
+}
+
+const struct tracker track_drizzle1 = {
+	.name = "drizzle",
+	.default_schema = "drizzle",
+	.default_table = "__drizzle_migrations",
+	.hides_schema = true,
+	.has_folder = true,
+	.exists_sql = TRACK_DRIZZLE_EXISTS,
+	.rows_sql = track_drizzle_rows_sql,
+	.ensure_tables = ensure_tables,
+	.is_recorded = is_recorded,
+	.prepare = prepare,
+	.record = record,
+	.write_folder = write_folder,
+	.undo_folder = undo_folder,
+	.done = done,
+};
