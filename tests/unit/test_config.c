@@ -56,6 +56,7 @@ int main(void)
 			" \"b\": { \"conninfo\": \"y\", \"owners\": true } } }", &cfg, err, sizeof err) == 0 &&
 	   cfg.dbs[0].privileges && !cfg.dbs[0].owners && !cfg.dbs[1].privileges && cfg.dbs[1].owners &&
 	   !cfg.dbs[0].read_only, "privileges and owners read per database, off by default");
+	config_free(&cfg);
 	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"tracking\": \"flyway\" } } }", err) == -1 &&
 	   strstr(err, "typeorm"), "an unknown tracking refused: %s", err);
 	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"tracking\": \"typeorm\","
