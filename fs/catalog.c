@@ -496,22 +496,29 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 	return -1;
 }
 
-int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter,
-		   char *err, size_t errlen)
+char *catalog_finish_take(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
 {
 	/* Still in the load's REPEATABLE READ transaction: the same snapshot
 	 * as everything read, so a later equal fingerprint really means
 	 * "nothing changed since". */
 	char *fp = catalog_fingerprint(conn, filter, err, errlen);
-	if (fp) {
-		cat->fingerprint = arena_strdup(cat->arena, fp);
-		free(fp);
-		if (!pg_command(conn, "COMMIT", err, errlen))
-			return 0;
-	}
+	if (fp && !pg_command(conn, "COMMIT", err, errlen))
+		return fp;
+	free(fp);
 	PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
 	PQclear(r);
-	return -1;
+	return NULL;
+}
+
+int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter,
+		   char *err, size_t errlen)
+{
+	char *fp = catalog_finish_take(conn, filter, err, errlen);
+	if (!fp)
+		return -1;
+	cat->fingerprint = arena_strdup(cat->arena, fp);
+	free(fp);
+	return 0;
 }
 
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,

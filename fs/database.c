@@ -688,8 +688,17 @@ static void *refresher(void *arg)
 	char err[1024];
 	if (db->tx_open) {
 		const struct catalog_filter filter = db_filter(db);
-		if (catalog_finish(db->conn, db->cat, &filter, err, sizeof err))
+		/* db->cat is shared by now (edits copy it under model_lock):
+		 * its fingerprint is set under that lock. */
+		char *fp = catalog_finish_take(db->conn, &filter, err, sizeof err);
+		if (fp) {
+			pthread_mutex_lock(&db->model_lock);
+			db->cat->fingerprint = arena_strdup(db->cat->arena, fp);
+			pthread_mutex_unlock(&db->model_lock);
+			free(fp);
+		} else {
 			log_warn("%s: %s (the next refresh reads everything)", db->cfg->name, err);
+		}
 		db->tx_open = false;
 	}
 	if (db->mtimes_file) {

@@ -320,6 +320,10 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
  * ERR and the transaction rolled back (cat->fingerprint stays NULL). */
 int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter,
 		   char *err, size_t errlen);
+/* The same for a catalog already shared: returns the fingerprint
+ * (malloc'd, the caller frees) for the caller to set under its own lock,
+ * or NULL as above. */
+char *catalog_finish_take(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen);
 
 /* A fingerprint of the catalogs and of the tracking table's rows: equal
  * fingerprints mean catalog_load() would read the same snapshot. Returns a

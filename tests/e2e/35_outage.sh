@@ -30,12 +30,15 @@ sql app -c "ALTER TABLE item ADD COLUMN price numeric" >/dev/null
 check "DDL after the restart shows up" poll 15 test -f "$D/schemas/public/tables/item/columns/price"
 
 # A server restart between two refreshes: the dead connection is replaced
-# at once, the refresh does not fail.
+# at once, the refresh after it does not fail. A poll (every 0.5 s here)
+# may still land while the server is down during the restart, which is an
+# honest failure of that one refresh: at most one, never one per poll.
 nfail=$(grep -c 'refresh failed' "$T_TMP/daemon.log")
 pg_ctl_as restart
 sql app -c "ALTER TABLE item ADD COLUMN qty int" >/dev/null
 check "DDL after a quick restart shows up" poll 15 test -f "$D/schemas/public/tables/item/columns/qty"
-eq "no refresh failed over the quick restart" "$nfail" "$(grep -c 'refresh failed' "$T_TMP/daemon.log")"
+check "at most one refresh failed over the quick restart (the poll inside it)" \
+	test "$(grep -c 'refresh failed' "$T_TMP/daemon.log")" -le $((nfail + 1))
 
 # A migration holding ACCESS EXCLUSIVE on a table a view uses: the refresh
 # gives up after its lock timeout instead of hanging, reads go on, and the
