@@ -1,6 +1,6 @@
 /*
- * catalog_loader.h: private to catalog.c, catalog_parts.c and
- * catalog_global.c, the parts of one snapshot load. Every string a helper
+ * catalog_loader.h: private to catalog.c, catalog_parts.c,
+ * catalog_global.c and catalog_foreign.c, the parts of one snapshot load. Every string a helper
  * returns belongs to the catalog's arena. Used by one thread, the one loading.
  */
 #ifndef SCHEMAFS_CATALOG_LOADER_H
@@ -56,5 +56,10 @@ int load_omitted(struct loader *ld);
 int load_casts(struct loader *ld);
 int load_event_triggers(struct loader *ld);
 int load_publications(struct loader *ld);
+/* Foreign data (catalog_foreign.c); load_foreign_tables() after the
+ * relations and their columns. */
+int load_fdws(struct loader *ld);
+int load_servers(struct loader *ld);
+int load_foreign_tables(struct loader *ld);
 
 #endif

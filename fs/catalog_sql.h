@@ -153,7 +153,7 @@ static const char SQL_CONSTRAINTS[] =
 	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = k.oid"
 	"  AND dsc.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dsc.objsubid = 0"
-	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p')"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'f')"
 	" AND ((k.conislocal AND k.conparentid = 0)"
 	"  OR (k.conparentid <> 0 AND k.contype IN ('p', 'u', 'x') AND k.connoinherit))"
 	/* 18's NOT NULL rows are in the column files, unless NOT VALID. */
@@ -166,7 +166,7 @@ static const char SQL_TRIGGERS[] =
 	" pg_catalog.obj_description(t.oid, 'pg_trigger')"
 	" FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
 	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND NOT t.tgisinternal"
-	" AND t.tgparentid = 0 AND c.relkind IN ('r', 'p', 'v')"
+	" AND t.tgparentid = 0 AND c.relkind IN ('r', 'p', 'v', 'f')"
 	" ORDER BY t.tgrelid";
 
 static const char SQL_POLICIES[] =
@@ -472,8 +472,6 @@ static const char SQL_OMITTED[] =
 	OMITTED_IN_SCHEMA("text search parser", "pg_ts_parser", "prsnamespace", "prsname")
 	OMITTED_IN_SCHEMA("text search template", "pg_ts_template", "tmplnamespace", "tmplname")
 	OMITTED_IN_SCHEMA("conversion", "pg_conversion", "connamespace", "conname")
-	OMITTED_GLOBAL("foreign-data wrapper", "pg_foreign_data_wrapper", "fdwname")
-	OMITTED_GLOBAL("foreign server", "pg_foreign_server", "srvname")
 	OMITTED_GLOBAL("procedural language", "pg_language", "lanname")
 	OMITTED_GLOBAL("access method", "pg_am", "amname")
 	") x ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
@@ -522,11 +520,66 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_conversion),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_data_wrapper),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_server),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_table),"
+	/* pg_user_mapping is for superusers only; its view hides no row. A
+	 * password's change shows nowhere, so it is left out here too. */
+	"(SELECT count(*) || ':' || pg_catalog.md5(coalesce(pg_catalog.string_agg(umid || ' ' || umuser || ' ' ||"
+	"  coalesce((SELECT pg_catalog.string_agg(o, ',') FROM pg_catalog.unnest(umoptions) o"
+	"  WHERE o NOT LIKE 'password=%'), ''), ';' ORDER BY umid), '')) FROM pg_catalog.pg_user_mappings),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_language),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_am),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_cast),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_event_trigger),"
 	"(SELECT pg_catalog.md5(pg_catalog.string_agg(rolname, ',' ORDER BY oid)) FROM pg_catalog.pg_roles))";
+
+/*
+ * Foreign data (catalog_foreign.c). FDW_OPTIONS(arr): an options array as
+ * OPTIONS (...) takes it, "name 'value', ...", in the order stored (a copy
+ * made from it stores them so), NULL when empty; a `password` option is
+ * never read, so it shows nowhere.
+ */
+#define FDW_OPTIONS(arr) \
+	"(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(o.name) || ' ' ||" \
+	" pg_catalog.quote_literal(o.value), ', ' ORDER BY o.n)" \
+	" FROM pg_catalog.pg_options_to_table(" arr ") WITH ORDINALITY AS o(name, value, n)" \
+	" WHERE o.name <> 'password')"
+#define QUALIFIED_PROC(oidexpr) \
+	"(SELECT pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.proname)" \
+	" FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace" \
+	" WHERE p.oid = " oidexpr ")"
+
+/* Wrappers made by an extension (file_fdw, postgres_fdw) are its own. */
+static const char SQL_FDWS[] =
+	"SELECT w.fdwname, pg_catalog.quote_ident(w.fdwname), " QUALIFIED_PROC("w.fdwhandler") ","
+	" " QUALIFIED_PROC("w.fdwvalidator") ", " FDW_OPTIONS("w.fdwoptions") ","
+	" pg_catalog.obj_description(w.oid, 'pg_foreign_data_wrapper')"
+	" FROM pg_catalog.pg_foreign_data_wrapper w"
+	" WHERE" NOT_EXT_MEMBER("pg_foreign_data_wrapper", "w.oid");
+
+/* Each server with its user mappings, [[user, options], ...] (options as
+ * pg_user_mappings shows them: to a superuser or the server's owner). */
+static const char SQL_SERVERS[] =
+	"SELECT s.srvname, pg_catalog.quote_ident(s.srvname), pg_catalog.quote_ident(w.fdwname),"
+	" s.srvtype, s.srvversion, " FDW_OPTIONS("s.srvoptions") ","
+	" pg_catalog.obj_description(s.oid, 'pg_foreign_server'),"
+	" (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(u.name, u.options) ORDER BY u.name COLLATE \"C\")"
+	"  FROM (SELECT CASE WHEN um.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(um.usename) END AS name,"
+	"  " FDW_OPTIONS("um.umoptions") " AS options"
+	"  FROM pg_catalog.pg_user_mappings um WHERE um.srvid = s.oid) u)::text"
+	" FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw"
+	" WHERE" NOT_EXT_MEMBER("pg_foreign_server", "s.oid");
+
+/* $1: schema OIDs. A foreign table's server and options, and its columns'
+ * options as [[attnum, options], ...]. */
+static const char SQL_FOREIGN_TABLES[] =
+	"SELECT f.ftrelid, pg_catalog.quote_ident(s.srvname), " FDW_OPTIONS("f.ftoptions") ","
+	" (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, " FDW_OPTIONS("a.attfdwoptions") ")"
+	"  ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid = f.ftrelid AND a.attnum > 0"
+	"  AND NOT a.attisdropped AND a.attfdwoptions IS NOT NULL)::text"
+	" FROM pg_catalog.pg_foreign_table f JOIN pg_catalog.pg_class c ON c.oid = f.ftrelid"
+	" JOIN pg_catalog.pg_foreign_server s ON s.oid = f.ftserver"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" ORDER BY f.ftrelid";
 
 /* $1: the tracking table, qualified and quoted. True only when it has
  * Drizzle's columns: a user table of that name is not ours to read. */

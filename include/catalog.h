@@ -43,6 +43,7 @@ struct cat_column {
 	const char *comment;
 	const struct cat_relation *identity_seq;	/* its options, for identity columns */
 	const char *identity_seqname;	/* qualified, when not <table>_<column>_seq */
+	const char *fdw_options;	/* foreign tables: "name 'value', ..." (no password), or NULL */
 };
 
 struct cat_index {
@@ -116,6 +117,9 @@ struct cat_relation {
 	long long seq_start, seq_inc, seq_min, seq_max, seq_cache;
 	bool seq_cycle;
 	const char *seq_owned_by;	/* qualified table.column, or NULL */
+	/* foreign tables (catalog_foreign.c) */
+	const char *ft_server;		/* quoted server name */
+	const char *ft_options;		/* "name 'value', ..." (no password), or NULL */
 
 	struct cat_column *cols;
 	size_t ncols;
@@ -165,8 +169,10 @@ struct cat_schema {
 	unsigned oid;
 	const char *name, *qname;
 	const char *comment;
-	struct cat_relation **tables;	/* r, p (and f is left out) */
+	struct cat_relation **tables;	/* r, p */
 	size_t ntables;
+	struct cat_relation **foreign_tables;	/* f */
+	size_t nforeign_tables;
 	struct cat_relation **views;
 	size_t nviews;
 	struct cat_relation **matviews;
@@ -230,6 +236,31 @@ struct cat_publication {
 	const char *comment;
 };
 
+/* Foreign data (catalog_foreign.c). Options are "name 'value', ..." as
+ * OPTIONS (...) takes them, in the order stored, never with a `password`
+ * option (left out wherever options are read); NULL when there are none. */
+struct cat_fdw {
+	const char *name, *qname;
+	const char *handler, *validator;	/* qualified, quoted; NULL when none */
+	const char *options;
+	const char *comment;
+};
+
+struct cat_user_mapping {
+	const char *user;		/* quoted role name, or PUBLIC */
+	const char *options;
+};
+
+struct cat_server {
+	const char *name, *qname;
+	const char *fdw;		/* quoted wrapper name */
+	const char *type, *version;	/* raw, NULL when not given */
+	const char *options;
+	const char *comment;
+	struct cat_user_mapping *mappings;	/* sorted by user (byte order) */
+	size_t nmappings;
+};
+
 struct cat_migration {
 	long long id;
 	const char *hash;
@@ -259,6 +290,10 @@ struct catalog {
 	size_t nevtrigs;
 	struct cat_publication *pubs;	/* sorted by name */
 	size_t npubs;
+	struct cat_fdw *fdws;		/* sorted by name */
+	size_t nfdws;
+	struct cat_server *servers;	/* sorted by name */
+	size_t nservers;
 	const char **omitted;		/* "foreign table s.t", ... */
 	size_t nomitted;
 	bool has_tracking;		/* the migrations table exists */

@@ -127,15 +127,30 @@ lines(kind, ident, def) AS (
 	SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(x.conname), x.conproc::text
 	FROM pg_conversion x JOIN usr n ON n.oid = x.connamespace
 	UNION ALL
-	SELECT 'foreign-data wrapper', quote_ident(x.fdwname), array_to_string(x.fdwoptions, ',')
+	-- Options without a password: schemafs never shows one (so a copy
+	-- has none), and this output may be shown.
+	SELECT 'foreign-data wrapper', quote_ident(x.fdwname), concat_ws(' | ', x.fdwhandler::regproc,
+		x.fdwvalidator::regproc, array_to_string(ARRAY(SELECT o FROM unnest(x.fdwoptions) o
+			WHERE o NOT LIKE 'password=%'), ','), obj_description(x.oid, 'pg_foreign_data_wrapper'))
 	FROM pg_foreign_data_wrapper x
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_foreign_data_wrapper'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'foreign server', quote_ident(x.srvname), array_to_string(x.srvoptions, ',')
-	FROM pg_foreign_server x
+	SELECT 'foreign server', quote_ident(x.srvname), concat_ws(' | ', quote_ident(w.fdwname), x.srvtype,
+		x.srvversion, array_to_string(ARRAY(SELECT o FROM unnest(x.srvoptions) o
+			WHERE o NOT LIKE 'password=%'), ','), obj_description(x.oid, 'pg_foreign_server'))
+	FROM pg_foreign_server x JOIN pg_foreign_data_wrapper w ON w.oid = x.srvfdw
 	UNION ALL
-	SELECT 'foreign table', x.ftrelid::regclass::text, array_to_string(x.ftoptions, ',')
-	FROM pg_foreign_table x
+	SELECT 'user mapping', quote_ident(u.usename) || ' ' || quote_ident(u.srvname),
+		array_to_string(ARRAY(SELECT o FROM unnest(u.umoptions) o WHERE o NOT LIKE 'password=%'), ',')
+	FROM pg_user_mappings u
+	UNION ALL
+	SELECT 'foreign table', x.ftrelid::regclass::text, concat_ws(' | ', quote_ident(s.srvname),
+		array_to_string(x.ftoptions, ','))
+	FROM pg_foreign_table x JOIN pg_foreign_server s ON s.oid = x.ftserver
+	UNION ALL
+	SELECT 'foreign column', x.ftrelid::regclass || '.' || quote_ident(a.attname), array_to_string(a.attfdwoptions, ',')
+	FROM pg_foreign_table x JOIN pg_attribute a ON a.attrelid = x.ftrelid
+	WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attfdwoptions IS NOT NULL
 	UNION ALL
 	SELECT 'cast', format_type(x.castsource, NULL) || ' AS ' || format_type(x.casttarget, NULL),
 		concat_ws(' | ', x.castfunc::regprocedure, x.castcontext, x.castmethod, obj_description(x.oid, 'pg_cast'))

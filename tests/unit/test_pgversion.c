@@ -16,7 +16,8 @@ static const struct { const char *name, *sql; } queries[] = {
 	{ "types", SQL_TYPES }, { "settings", SQL_SETTINGS }, { "collations", SQL_COLLATIONS },
 	{ "operators", SQL_OPERATORS }, { "omitted", SQL_OMITTED }, { "fingerprint", SQL_FINGERPRINT },
 	{ "tracking", SQL_TRACKING_EXISTS }, { "casts", SQL_CASTS }, { "event triggers", SQL_EVENT_TRIGGERS },
-	{ "publications", SQL_PUBLICATIONS },
+	{ "publications", SQL_PUBLICATIONS }, { "foreign-data wrappers", SQL_FDWS },
+	{ "foreign servers", SQL_SERVERS }, { "foreign tables", SQL_FOREIGN_TABLES },
 };
 
 int main(void)

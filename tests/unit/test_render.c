@@ -358,6 +358,99 @@ int main(void)
 		sb_reset(&sb);
 	}
 
+	/* Foreign data (issue 12): wrappers, servers with their user mappings,
+	 * foreign tables (a partition of a local table among them). */
+	{
+		struct cat_fdw fdws[] = {
+			{ .name = "W \"x\"", .qname = "\"W \"\"x\"\"\"", .handler = "s.h", .validator = "pg_catalog.v",
+			  .options = "mode 'it''s', \"Odd\" 'x'", .comment = "it's a wrapper" },
+			{ .name = "bare", .qname = "bare" },
+		};
+		render_fdw(&sb, &fdws[0]);
+		is_str(sb_str(&sb), "CREATE FOREIGN DATA WRAPPER \"W \"\"x\"\"\" HANDLER s.h VALIDATOR pg_catalog.v"
+		       " OPTIONS (mode 'it''s', \"Odd\" 'x');\n"
+		       "COMMENT ON FOREIGN DATA WRAPPER \"W \"\"x\"\"\" IS 'it''s a wrapper';\n",
+		       "wrapper: handler, validator, options, comment");
+		sb_reset(&sb);
+		render_fdw(&sb, &fdws[1]);
+		is_str(sb_str(&sb), "CREATE FOREIGN DATA WRAPPER bare;\n", "wrapper: nothing more");
+		sb_reset(&sb);
+
+		struct cat_user_mapping ums[] = { { .user = "PUBLIC" }, { .user = "\"Us er\"", .options = "\"user\" 'u'" } };
+		struct cat_server srvs[] = {
+			{ .name = "S 1", .qname = "\"S 1\"", .fdw = "bare", .type = "it's", .version = "1",
+			  .options = "host 'h'", .comment = "far", .mappings = ums, .nmappings = 2 },
+			{ .name = "s", .qname = "s", .fdw = "bare" },
+		};
+		render_server(&sb, &srvs[0]);
+		is_str(sb_str(&sb), "CREATE SERVER \"S 1\" TYPE 'it''s' VERSION '1' FOREIGN DATA WRAPPER bare"
+		       " OPTIONS (host 'h');\nCOMMENT ON SERVER \"S 1\" IS 'far';\n"
+		       "CREATE USER MAPPING FOR PUBLIC SERVER \"S 1\";\n"
+		       "CREATE USER MAPPING FOR \"Us er\" SERVER \"S 1\" OPTIONS (\"user\" 'u');\n",
+		       "server: type, version, options, comment, user mappings");
+		sb_reset(&sb);
+		render_server(&sb, &srvs[1]);
+		is_str(sb_str(&sb), "CREATE SERVER s FOREIGN DATA WRAPPER bare;\n", "server: nothing more");
+		sb_reset(&sb);
+
+		struct cat_schema fs = { .name = "F s", .qname = "\"F s\"" };
+		struct cat_column fcols[] = {
+			{ .name = "id", .qname = "id", .attnum = 1, .type = "integer", .notnull = true, .islocal = true,
+			  .fdw_options = "column_name 'ident'" },
+			{ .name = "N m", .qname = "\"N m\"", .attnum = 2, .type = "text", .islocal = true,
+			  .comment = "a name" },
+		};
+		struct cat_relation parent = { .oid = 10, .schema = &fs, .name = "p", .qname = "p",
+					       .kind = REL_PARTITIONED, .partkey = "LIST (id)" };
+		unsigned poid = 10;
+		struct cat_relation fts[] = {
+			{ .oid = 11, .schema = &fs, .name = "R t", .qname = "\"R t\"", .kind = REL_FOREIGN,
+			  .ft_server = "\"S 1\"", .ft_options = "table_name 'x'", .cols = fcols, .ncols = 2,
+			  .comment = "far" },
+			{ .oid = 12, .schema = &fs, .name = "part", .qname = "part", .kind = REL_FOREIGN,
+			  .is_partition = true, .parents = "\"F s\".p", .parent_oids = &poid, .nparents = 1,
+			  .partbound = "FOR VALUES IN (1)", .ft_server = "s" },
+		};
+		render_table(&sb, &fts[0]);
+		is_str(sb_str(&sb), "CREATE FOREIGN TABLE \"F s\".\"R t\" (\n    id integer NOT NULL,\n    \"N m\" text\n)\n"
+		       "SERVER \"S 1\"\nOPTIONS (table_name 'x');\n"
+		       "ALTER FOREIGN TABLE ONLY \"F s\".\"R t\" ALTER COLUMN id OPTIONS (column_name 'ident');\n"
+		       "COMMENT ON FOREIGN TABLE \"F s\".\"R t\" IS 'far';\n"
+		       "COMMENT ON COLUMN \"F s\".\"R t\".\"N m\" IS 'a name';\n",
+		       "foreign table: columns, SERVER, OPTIONS, a column's options, comments");
+		sb_reset(&sb);
+		render_table(&sb, &fts[1]);
+		is_str(sb_str(&sb), "CREATE FOREIGN TABLE \"F s\".part PARTITION OF \"F s\".p\nFOR VALUES IN (1)\n"
+		       "SERVER s;\n", "foreign table: a partition");
+		sb_reset(&sb);
+
+		struct cat_relation *ftp[] = { &fts[0], &fts[1] }, *ptp[] = { &parent };
+		fs.foreign_tables = ftp;
+		fs.nforeign_tables = 2;
+		fs.tables = ptp;
+		fs.ntables = 1;
+		struct catalog fc = { .schemas = &fs, .nschemas = 1, .fdws = fdws, .nfdws = 2, .servers = srvs,
+				      .nservers = 2 };
+		render_schema_sql(&sb, &fc, NULL);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0, "schema.sql: nothing left out");
+		ok(pos(g, "CREATE FOREIGN DATA WRAPPER bare") >= 0 &&
+		   pos(g, "CREATE FOREIGN DATA WRAPPER bare") < pos(g, "CREATE SERVER \"S 1\"") &&
+		   pos(g, "CREATE USER MAPPING FOR PUBLIC") < pos(g, "CREATE FOREIGN TABLE \"F s\".\"R t\""),
+		   "schema.sql: wrappers, then servers and their user mappings, then foreign tables");
+		ok(pos(g, "CREATE TABLE \"F s\".p") >= 0 &&
+		   pos(g, "CREATE TABLE \"F s\".p") < pos(g, "CREATE FOREIGN TABLE \"F s\".part"),
+		   "schema.sql: a foreign partition after its parent");
+		ok(pos(g, "COMMENT ON FOREIGN TABLE \"F s\".\"R t\"") > 0, "schema.sql: a foreign table's comment");
+		sb_reset(&sb);
+		render_schema_sql(&sb, &fc, &fs);
+		g = sb_str(&sb);
+		ok(pos(g, "DATA WRAPPER") < 0 && pos(g, "CREATE SERVER") < 0 && pos(g, "USER MAPPING") < 0,
+		   "a schema's schema.sql: no wrappers nor servers");
+		ok(pos(g, "CREATE FOREIGN TABLE \"F s\".\"R t\"") > 0, "... but its foreign tables");
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);
