@@ -467,10 +467,6 @@ static const char SQL_OMITTED[] =
 	"SELECT kind, name FROM (SELECT NULL::text AS kind, NULL::text AS name WHERE false"
 	OMITTED_IN_SCHEMA("operator class", "pg_opclass", "opcnamespace", "opcname")
 	OMITTED_IN_SCHEMA("operator family", "pg_opfamily", "opfnamespace", "opfname")
-	OMITTED_IN_SCHEMA("text search configuration", "pg_ts_config", "cfgnamespace", "cfgname")
-	OMITTED_IN_SCHEMA("text search dictionary", "pg_ts_dict", "dictnamespace", "dictname")
-	OMITTED_IN_SCHEMA("text search parser", "pg_ts_parser", "prsnamespace", "prsname")
-	OMITTED_IN_SCHEMA("text search template", "pg_ts_template", "tmplnamespace", "tmplname")
 	OMITTED_IN_SCHEMA("conversion", "pg_conversion", "connamespace", "conname")
 	OMITTED_GLOBAL("procedural language", "pg_language", "lanname")
 	OMITTED_GLOBAL("access method", "pg_am", "amname")
@@ -515,6 +511,7 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_dict),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_parser),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_template),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_config_map),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_opclass),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_opfamily),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_conversion),"
@@ -580,6 +577,45 @@ static const char SQL_FOREIGN_TABLES[] =
 	" JOIN pg_catalog.pg_foreign_server s ON s.oid = f.ftserver"
 	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_class", "c.oid")
 	" ORDER BY f.ftrelid";
+
+/*
+ * Text search objects of the included schemas (catalog_textsearch.c), the
+ * four kinds in one query: schema, kind, name, quoted name, up to five
+ * qualified names or texts (struct cat_ts's f), a configuration's
+ * mappings as [[token alias, "d1, d2"], ...] by token type, comment.
+ */
+#define TS_QUAL(nsp, name) "pg_catalog.quote_ident(" nsp ") || '.' || pg_catalog.quote_ident(" name ")"
+#define TS_OBJ(cat, nsp) \
+	" FROM pg_catalog." cat " x JOIN pg_catalog.pg_namespace n ON n.oid = x." nsp \
+	" WHERE x." nsp " = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER(cat, "x.oid")
+static const char SQL_TEXT_SEARCH[] =
+	"SELECT x.tmplnamespace, 't', x.tmplname, pg_catalog.quote_ident(x.tmplname),"
+	" " QUALIFIED_PROC("x.tmplinit") ", " QUALIFIED_PROC("x.tmpllexize") ", NULL, NULL, NULL, NULL,"
+	" pg_catalog.obj_description(x.oid, 'pg_ts_template')"
+	TS_OBJ("pg_ts_template", "tmplnamespace")
+	" UNION ALL SELECT x.prsnamespace, 'p', x.prsname, pg_catalog.quote_ident(x.prsname),"
+	" " QUALIFIED_PROC("x.prsstart") ", " QUALIFIED_PROC("x.prstoken") ", " QUALIFIED_PROC("x.prsend") ","
+	" " QUALIFIED_PROC("x.prslextype") ", " QUALIFIED_PROC("x.prsheadline") ", NULL,"
+	" pg_catalog.obj_description(x.oid, 'pg_ts_parser')"
+	TS_OBJ("pg_ts_parser", "prsnamespace")
+	" UNION ALL SELECT x.dictnamespace, 'd', x.dictname, pg_catalog.quote_ident(x.dictname),"
+	" (SELECT " TS_QUAL("tn.nspname", "t.tmplname") " FROM pg_catalog.pg_ts_template t"
+	"  JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace WHERE t.oid = x.dicttemplate),"
+	" x.dictinitoption, NULL, NULL, NULL, NULL, pg_catalog.obj_description(x.oid, 'pg_ts_dict')"
+	TS_OBJ("pg_ts_dict", "dictnamespace")
+	" UNION ALL SELECT x.cfgnamespace, 'c', x.cfgname, pg_catalog.quote_ident(x.cfgname),"
+	" (SELECT " TS_QUAL("pn.nspname", "p.prsname") " FROM pg_catalog.pg_ts_parser p"
+	"  JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace WHERE p.oid = x.cfgparser),"
+	" NULL, NULL, NULL, NULL,"
+	" (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(m.alias, m.dicts) ORDER BY m.tok)::text"
+	"  FROM (SELECT cm.maptokentype AS tok, (SELECT pg_catalog.quote_ident(tt.alias) FROM pg_catalog.ts_token_type(x.cfgparser) tt"
+	"   WHERE tt.tokid = cm.maptokentype) AS alias,"
+	"   pg_catalog.string_agg(" TS_QUAL("dn.nspname", "d.dictname") ", ', ' ORDER BY cm.mapseqno) AS dicts"
+	"   FROM pg_catalog.pg_ts_config_map cm JOIN pg_catalog.pg_ts_dict d ON d.oid = cm.mapdict"
+	"   JOIN pg_catalog.pg_namespace dn ON dn.oid = d.dictnamespace"
+	"   WHERE cm.mapcfg = x.oid GROUP BY cm.maptokentype) m),"
+	" pg_catalog.obj_description(x.oid, 'pg_ts_config')"
+	TS_OBJ("pg_ts_config", "cfgnamespace");
 
 /* $1: the tracking table, qualified and quoted. True only when it has
  * Drizzle's columns: a user table of that name is not ours to read. */

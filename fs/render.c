@@ -680,6 +680,15 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 		for (size_t i = 0; i < s->noperators; i++)
 			sb_addf(sb, "%s\n", s->operators[i]);
 	phase_casts(sb, cat, whole_db, 0);
+	/* Text search objects once the functions they name exist, before
+	 * anything (a default, an index, a view) that names a configuration:
+	 * each schema's are sorted by kind in dependency order, so the kinds
+	 * go one at a time over every schema. */
+	for (int pass = 0; pass < 4; pass++)
+		FOR_SCHEMAS(sc, s)
+			for (size_t i = 0; i < s->nts; i++)
+				if (s->ts[i]->kind == "tpdc"[pass])
+					render_ts(sb, s->ts[i]);
 	/* Wrappers after the functions that handle them, servers (and their
 	 * user mappings) before the foreign tables on them: database-wide,
 	 * as casts. */

@@ -166,6 +166,17 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	struct node *tables = mkdir_node(b, sd, "tables");
 	for (size_t i = 0; i < s->ntables; i++)
 		build_table(b, tables, s->tables[i]);
+	struct node *ts = mkdir_node(b, sd, "text_search");
+	static const char ts_kinds[] = { TS_CONFIG, TS_DICT, TS_PARSER, TS_TEMPLATE };
+	for (size_t k = 0; k < sizeof ts_kinds; k++) {
+		struct node *kd = mkdir_node(b, ts, render_ts_dir(ts_kinds[k]));
+		for (size_t i = 0; i < s->nts; i++) {
+			if (s->ts[i]->kind != ts_kinds[k])
+				continue;
+			render_ts(&b->body, s->ts[i]);
+			file_node(b, kd, s->ts[i]->name, ".sql");
+		}
+	}
 	struct node *ftables = mkdir_node(b, sd, "foreign_tables");
 	for (size_t i = 0; i < s->nforeign_tables; i++)
 		build_table(b, ftables, s->foreign_tables[i]);

@@ -165,6 +165,28 @@ struct cat_type {
 	int depth;		/* 0: uses no other type, else 1 + the deepest it uses */
 };
 
+/* Text search objects (catalog_textsearch.c). Functions, templates, parsers
+ * and dictionaries are named qualified and quoted. */
+struct cat_ts_mapping {
+	const char *token;		/* the parser's alias of the token type */
+	const char *dicts;		/* "s.d1, s.d2", in the order consulted */
+};
+
+enum ts_kind { TS_CONFIG = 'c', TS_DICT = 'd', TS_PARSER = 'p', TS_TEMPLATE = 't' };
+
+struct cat_ts {
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	char kind;			/* enum ts_kind */
+	/* t: init (or NULL), lexize. p: start, gettoken, end, lextypes,
+	 * headline (or NULL). d: template, options (dictinitoption, or NULL).
+	 * c: parser. */
+	const char *f[5];
+	struct cat_ts_mapping *maps;	/* c: ADD MAPPING, by token type number */
+	size_t nmaps;
+	const char *comment;
+};
+
 struct cat_schema {
 	unsigned oid;
 	const char *name, *qname;
@@ -187,6 +209,8 @@ struct cat_schema {
 	size_t ncollations;
 	const char **operators;		/* CREATE OPERATOR statements, by signature */
 	size_t noperators;
+	struct cat_ts **ts;		/* text search objects, by kind (enum ts_kind order), then name */
+	size_t nts;
 };
 
 struct cat_extension {

@@ -61,6 +61,12 @@ void render_server(struct strbuf *sb, const struct cat_server *s);
  * COLUMN ... OPTIONS that follow it. Nothing for other relations. */
 void render_foreign_tail(struct strbuf *sb, const struct cat_relation *r);
 void render_foreign_columns(struct strbuf *sb, const struct cat_relation *r);
+/* text_search/{templates,parsers,dictionaries,configurations}/<name>.sql:
+ * CREATE TEXT SEARCH ..., then (configurations) one ALTER TEXT SEARCH
+ * CONFIGURATION ... ADD MAPPING FOR <token> WITH <dicts> per token type,
+ * then the comment. render_ts_dir() names the directory of T's kind. */
+void render_ts(struct strbuf *sb, const struct cat_ts *t);
+const char *render_ts_dir(char kind);
 /* schema.sql of one schema, or of the whole database (schema == NULL), in
  * dependency order. */
 void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);

@@ -114,11 +114,36 @@ lines(kind, ident, def) AS (
 	FROM pg_operator o JOIN usr ON usr.oid = o.oprnamespace
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
 	UNION ALL
-	SELECT 'text search configuration', x.oid::regconfig::text, x.cfgparser::regproc::text
-	FROM pg_ts_config x JOIN usr ON usr.oid = x.cfgnamespace
+	SELECT 'text search configuration', quote_ident(n.nspname) || '.' || quote_ident(x.cfgname),
+		concat_ws(' | ', (SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.prsname) FROM pg_ts_parser p
+			JOIN pg_namespace pn ON pn.oid = p.prsnamespace WHERE p.oid = x.cfgparser),
+		obj_description(x.oid, 'pg_ts_config'))
+	FROM pg_ts_config x JOIN usr n ON n.oid = x.cfgnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'text search dictionary', x.oid::regdictionary::text, x.dictinitoption
-	FROM pg_ts_dict x JOIN usr ON usr.oid = x.dictnamespace
+	SELECT 'text search mapping', quote_ident(n.nspname) || '.' || quote_ident(x.cfgname) || ' '
+		|| m.maptokentype || ' ' || m.mapseqno, quote_ident(dn.nspname) || '.' || quote_ident(d.dictname)
+	FROM pg_ts_config x JOIN usr n ON n.oid = x.cfgnamespace JOIN pg_ts_config_map m ON m.mapcfg = x.oid
+	JOIN pg_ts_dict d ON d.oid = m.mapdict JOIN pg_namespace dn ON dn.oid = d.dictnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'text search dictionary', quote_ident(n.nspname) || '.' || quote_ident(x.dictname),
+		concat_ws(' | ', (SELECT quote_ident(tn.nspname) || '.' || quote_ident(t.tmplname) FROM pg_ts_template t
+			JOIN pg_namespace tn ON tn.oid = t.tmplnamespace WHERE t.oid = x.dicttemplate),
+		x.dictinitoption, obj_description(x.oid, 'pg_ts_dict'))
+	FROM pg_ts_dict x JOIN usr n ON n.oid = x.dictnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_dict'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'text search parser', quote_ident(n.nspname) || '.' || quote_ident(x.prsname),
+		concat_ws(' | ', x.prsstart, x.prstoken, x.prsend, x.prslextype, x.prsheadline,
+		obj_description(x.oid, 'pg_ts_parser'))
+	FROM pg_ts_parser x JOIN usr n ON n.oid = x.prsnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_parser'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'text search template', quote_ident(n.nspname) || '.' || quote_ident(x.tmplname),
+		concat_ws(' | ', x.tmplinit, x.tmpllexize, obj_description(x.oid, 'pg_ts_template'))
+	FROM pg_ts_template x JOIN usr n ON n.oid = x.tmplnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_template'::regclass AND ext.objid = x.oid)
 	UNION ALL
 	SELECT 'operator class', quote_ident(n.nspname) || '.' || quote_ident(x.opcname), x.opcintype::regtype::text
 	FROM pg_opclass x JOIN usr n ON n.oid = x.opcnamespace

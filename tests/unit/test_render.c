@@ -451,6 +451,67 @@ int main(void)
 		sb_reset(&sb);
 	}
 
+	/* Text search objects (issue 12): each kind, mappings, comments, and
+	 * their order in schema.sql across schemas. */
+	{
+		struct cat_schema a = { .name = "A s", .qname = "\"A s\"" }, b = { .name = "b", .qname = "b" };
+		struct cat_ts_mapping maps[] = { { .token = "asciiword", .dicts = "\"A s\".d, pg_catalog.simple" },
+						 { .token = "\"int\"", .dicts = "pg_catalog.simple" } };
+		struct cat_ts objs[] = {
+			{ .schema = &a, .name = "T \"x\"", .qname = "\"T \"\"x\"\"\"", .kind = TS_TEMPLATE,
+			  .f = { "pg_catalog.i", "pg_catalog.l" }, .comment = "it's t" },
+			{ .schema = &a, .name = "lex", .qname = "lex", .kind = TS_TEMPLATE, .f = { NULL, "pg_catalog.l" } },
+			{ .schema = &a, .name = "p", .qname = "p", .kind = TS_PARSER,
+			  .f = { "s.st", "s.gt", "s.en", "s.lt", NULL } },
+			{ .schema = &a, .name = "d", .qname = "d", .kind = TS_DICT,
+			  .f = { "\"A s\".\"T \"\"x\"\"\"", "stopwords = 'english'" } },
+			{ .schema = &b, .name = "c", .qname = "c", .kind = TS_CONFIG, .f = { "\"A s\".p" },
+			  .maps = maps, .nmaps = 2, .comment = "ours" },
+		};
+		render_ts(&sb, &objs[0]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH TEMPLATE \"A s\".\"T \"\"x\"\"\" (\n    INIT = pg_catalog.i,\n"
+		       "    LEXIZE = pg_catalog.l\n);\nCOMMENT ON TEXT SEARCH TEMPLATE \"A s\".\"T \"\"x\"\"\" IS 'it''s t';\n",
+		       "template: INIT, LEXIZE, comment");
+		sb_reset(&sb);
+		render_ts(&sb, &objs[1]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH TEMPLATE \"A s\".lex (\n    LEXIZE = pg_catalog.l\n);\n",
+		       "template: without INIT");
+		sb_reset(&sb);
+		render_ts(&sb, &objs[2]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH PARSER \"A s\".p (\n    START = s.st,\n    GETTOKEN = s.gt,\n"
+		       "    END = s.en,\n    LEXTYPES = s.lt\n);\n", "parser: without HEADLINE");
+		sb_reset(&sb);
+		render_ts(&sb, &objs[3]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH DICTIONARY \"A s\".d (\n    TEMPLATE = \"A s\".\"T \"\"x\"\"\",\n"
+		       "    stopwords = 'english'\n);\n", "dictionary: template, options as stored");
+		sb_reset(&sb);
+		render_ts(&sb, &objs[4]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH CONFIGURATION b.c (\n    PARSER = \"A s\".p\n);\n"
+		       "ALTER TEXT SEARCH CONFIGURATION b.c ADD MAPPING FOR asciiword WITH \"A s\".d, pg_catalog.simple;\n"
+		       "ALTER TEXT SEARCH CONFIGURATION b.c ADD MAPPING FOR \"int\" WITH pg_catalog.simple;\n"
+		       "COMMENT ON TEXT SEARCH CONFIGURATION b.c IS 'ours';\n", "configuration: mappings, comment");
+		sb_reset(&sb);
+		is_str(render_ts_dir(TS_DICT), "dictionaries", "the directory of a kind");
+
+		/* Schema b (sorted first) has the configuration that needs a's parser
+		 * and dictionary: kinds go one at a time over every schema. */
+		struct cat_ts *ats[] = { &objs[0], &objs[1], &objs[2], &objs[3] }, *bts[] = { &objs[4] };
+		a.ts = ats;
+		a.nts = 4;
+		b.ts = bts;
+		b.nts = 1;
+		struct cat_schema both[] = { b, a };
+		struct catalog tc = { .schemas = both, .nschemas = 2 };
+		render_schema_sql(&sb, &tc, NULL);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0, "schema.sql: nothing left out");
+		ok(pos(g, "TEMPLATE \"A s\".lex") > 0 && pos(g, "TEMPLATE \"A s\".lex") < pos(g, "PARSER \"A s\".p (") &&
+		   pos(g, "PARSER \"A s\".p (") < pos(g, "DICTIONARY \"A s\".d") &&
+		   pos(g, "DICTIONARY \"A s\".d") < pos(g, "CONFIGURATION b.c ("),
+		   "schema.sql: templates, parsers, dictionaries, configurations, whatever the schema");
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);
