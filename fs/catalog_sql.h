@@ -465,8 +465,6 @@ static const char SQL_PUBLICATIONS[] =
 
 static const char SQL_OMITTED[] =
 	"SELECT kind, name FROM (SELECT NULL::text AS kind, NULL::text AS name WHERE false"
-	OMITTED_IN_SCHEMA("operator class", "pg_opclass", "opcnamespace", "opcname")
-	OMITTED_IN_SCHEMA("operator family", "pg_opfamily", "opfnamespace", "opfname")
 	OMITTED_IN_SCHEMA("conversion", "pg_conversion", "connamespace", "conname")
 	OMITTED_GLOBAL("procedural language", "pg_language", "lanname")
 	OMITTED_GLOBAL("access method", "pg_am", "amname")
@@ -514,6 +512,8 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_config_map),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_opclass),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_opfamily),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_amop),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_amproc),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_conversion),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_data_wrapper),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_server),"
@@ -616,6 +616,57 @@ static const char SQL_TEXT_SEARCH[] =
 	"   WHERE cm.mapcfg = x.oid GROUP BY cm.maptokentype) m),"
 	" pg_catalog.obj_description(x.oid, 'pg_ts_config')"
 	TS_OBJ("pg_ts_config", "cfgnamespace");
+
+/*
+ * Operator classes and families (catalog_opclass.c). OPF_IMPLICIT(f): the
+ * family f was made by CREATE OPERATOR CLASS for its one class (same name
+ * and schema), and has no member of its own nor a comment. OPF_MEMBERS(cls,
+ * oid): the members whose pg_depend row points at pg_<cls> OID, as CREATE
+ * OPERATOR CLASS / ALTER OPERATOR FAMILY ... ADD take them, operators by
+ * strategy then functions by number, as a JSON array of text.
+ */
+#define OPF_IMPLICIT(f) \
+	"(EXISTS (SELECT 1 FROM pg_catalog.pg_opclass ic WHERE ic.opcfamily = " f ".oid" \
+	" AND ic.opcname = " f ".opfname AND ic.opcnamespace = " f ".opfnamespace)" \
+	" AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_opclass ic WHERE ic.opcfamily = " f ".oid) = 1" \
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend id WHERE id.refobjid = " f ".oid" \
+	" AND id.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass" \
+	" AND id.classid IN ('pg_catalog.pg_amop'::pg_catalog.regclass, 'pg_catalog.pg_amproc'::pg_catalog.regclass))" \
+	" AND pg_catalog.obj_description(" f ".oid, 'pg_opfamily') IS NULL)"
+#define OPF_MEMBERS(cls, oid) \
+	"(SELECT pg_catalog.json_agg(m.line ORDER BY m.k1, m.k2, m.line)::text FROM (" \
+	" SELECT 0 AS k1, ao.amopstrategy AS k2, 'OPERATOR ' || ao.amopstrategy || ' '" \
+	" || ao.amopopr::pg_catalog.regoperator::text || CASE WHEN ao.amoppurpose = 'o' THEN ' FOR ORDER BY ' ||" \
+	" (SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(sf.opfname)" \
+	" FROM pg_catalog.pg_opfamily sf JOIN pg_catalog.pg_namespace sn ON sn.oid = sf.opfnamespace" \
+	" WHERE sf.oid = ao.amopsortfamily) ELSE '' END AS line" \
+	" FROM pg_catalog.pg_amop ao JOIN pg_catalog.pg_depend d ON d.objid = ao.oid" \
+	" AND d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass" \
+	" WHERE d.refclassid = 'pg_catalog." cls "'::pg_catalog.regclass AND d.refobjid = " oid \
+	" UNION ALL SELECT 1, ap.amprocnum, 'FUNCTION ' || ap.amprocnum || ' ('" \
+	" || pg_catalog.format_type(ap.amproclefttype, NULL) || ', '" \
+	" || pg_catalog.format_type(ap.amprocrighttype, NULL) || ') ' || ap.amproc::pg_catalog.regprocedure::text" \
+	" FROM pg_catalog.pg_amproc ap JOIN pg_catalog.pg_depend d ON d.objid = ap.oid" \
+	" AND d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass" \
+	" WHERE d.refclassid = 'pg_catalog." cls "'::pg_catalog.regclass AND d.refobjid = " oid ") m)"
+
+static const char SQL_OPCLASSES[] =
+	"SELECT c.opcnamespace, c.opcname, pg_catalog.quote_ident(c.opcname), am.amname,"
+	" " OPF_MEMBERS("pg_opclass", "c.oid") ", pg_catalog.obj_description(c.oid, 'pg_opclass'),"
+	" c.opcdefault, pg_catalog.format_type(c.opcintype, NULL),"
+	" CASE WHEN c.opckeytype <> 0 THEN pg_catalog.format_type(c.opckeytype, NULL) END,"
+	" pg_catalog.quote_ident(fn.nspname) || '.' || pg_catalog.quote_ident(f.opfname), " OPF_IMPLICIT("f")
+	" FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod"
+	" JOIN pg_catalog.pg_opfamily f ON f.oid = c.opcfamily"
+	" JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace"
+	" WHERE c.opcnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_opclass", "c.oid");
+
+static const char SQL_OPFAMILIES[] =
+	"SELECT f.opfnamespace, f.opfname, pg_catalog.quote_ident(f.opfname), am.amname,"
+	" " OPF_MEMBERS("pg_opfamily", "f.oid") ", pg_catalog.obj_description(f.oid, 'pg_opfamily')"
+	" FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am am ON am.oid = f.opfmethod"
+	" WHERE f.opfnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_opfamily", "f.oid")
+	" AND NOT " OPF_IMPLICIT("f");
 
 /* $1: the tracking table, qualified and quoted. True only when it has
  * Drizzle's columns: a user table of that name is not ours to read. */

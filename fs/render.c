@@ -680,6 +680,15 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 		for (size_t i = 0; i < s->noperators; i++)
 			sb_addf(sb, "%s\n", s->operators[i]);
 	phase_casts(sb, cat, whole_db, 0);
+	/* Families, then classes (which may name another schema's family),
+	 * once the types, functions and operators they name exist, before the
+	 * indexes that use them. */
+	FOR_SCHEMAS(sc, s)
+		for (size_t i = 0; i < s->nopfamilies; i++)
+			render_opclass(sb, s->opfamilies[i]);
+	FOR_SCHEMAS(sc, s)
+		for (size_t i = 0; i < s->nopclasses; i++)
+			render_opclass(sb, s->opclasses[i]);
 	/* Text search objects once the functions they name exist, before
 	 * anything (a default, an index, a view) that names a configuration:
 	 * each schema's are sorted by kind in dependency order, so the kinds

@@ -166,6 +166,22 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	struct node *tables = mkdir_node(b, sd, "tables");
 	for (size_t i = 0; i < s->ntables; i++)
 		build_table(b, tables, s->tables[i]);
+	struct strbuf oname = STRBUF_INIT;
+	struct node *opc = mkdir_node(b, sd, "operator_classes");
+	for (size_t i = 0; i < s->nopclasses; i++) {
+		sb_reset(&oname);
+		render_opclass_name(&oname, s->opclasses[i]);
+		render_opclass(&b->body, s->opclasses[i]);
+		file_node(b, opc, sb_str(&oname), ".sql");
+	}
+	struct node *opf = mkdir_node(b, sd, "operator_families");
+	for (size_t i = 0; i < s->nopfamilies; i++) {
+		sb_reset(&oname);
+		render_opclass_name(&oname, s->opfamilies[i]);
+		render_opclass(&b->body, s->opfamilies[i]);
+		file_node(b, opf, sb_str(&oname), ".sql");
+	}
+	strbuf_free(&oname);
 	struct node *ts = mkdir_node(b, sd, "text_search");
 	static const char ts_kinds[] = { TS_CONFIG, TS_DICT, TS_PARSER, TS_TEMPLATE };
 	for (size_t k = 0; k < sizeof ts_kinds; k++) {

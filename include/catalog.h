@@ -187,6 +187,26 @@ struct cat_ts {
 	const char *comment;
 };
 
+/* An operator class ('c') or family ('f') (catalog_opclass.c). A family
+ * that CREATE OPERATOR CLASS made for its one class, with nothing else
+ * in it nor a comment, is not read: the class, without FAMILY, makes it. */
+struct cat_opclass {
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	const char *am;			/* access method name */
+	char kind;			/* c, f */
+	/* The class's own members, or the family's that belong to no class:
+	 * "OPERATOR n op(l,r) [FOR ORDER BY f]", then "FUNCTION n (l, r) f(args)". */
+	const char **members;
+	size_t nmembers;
+	/* classes */
+	bool is_default;
+	const char *type;		/* format_type of the input type */
+	const char *storage;		/* STORAGE type, or NULL (the input type) */
+	const char *family;		/* qualified, or NULL when the class made it */
+	const char *comment;
+};
+
 struct cat_schema {
 	unsigned oid;
 	const char *name, *qname;
@@ -211,6 +231,10 @@ struct cat_schema {
 	size_t noperators;
 	struct cat_ts **ts;		/* text search objects, by kind (enum ts_kind order), then name */
 	size_t nts;
+	struct cat_opclass **opclasses;	/* by name, then access method */
+	size_t nopclasses;
+	struct cat_opclass **opfamilies;	/* the same */
+	size_t nopfamilies;
 };
 
 struct cat_extension {

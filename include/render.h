@@ -67,6 +67,13 @@ void render_foreign_columns(struct strbuf *sb, const struct cat_relation *r);
  * then the comment. render_ts_dir() names the directory of T's kind. */
 void render_ts(struct strbuf *sb, const struct cat_ts *t);
 const char *render_ts_dir(char kind);
+/* operator_classes/<name> USING <am>.sql: CREATE OPERATOR CLASS (FAMILY
+ * unless it made its family) with its own members and STORAGE, its comment.
+ * operator_families/<name> USING <am>.sql: CREATE OPERATOR FAMILY, ALTER
+ * OPERATOR FAMILY ... ADD its members that belong to no class, its comment.
+ * render_opclass_name() gives the file's name (before escaping and ".sql"). */
+void render_opclass(struct strbuf *sb, const struct cat_opclass *o);
+void render_opclass_name(struct strbuf *sb, const struct cat_opclass *o);
 /* schema.sql of one schema, or of the whole database (schema == NULL), in
  * dependency order. */
 void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);

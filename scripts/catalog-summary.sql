@@ -145,9 +145,35 @@ lines(kind, ident, def) AS (
 	FROM pg_ts_template x JOIN usr n ON n.oid = x.tmplnamespace
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_template'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'operator class', quote_ident(n.nspname) || '.' || quote_ident(x.opcname), x.opcintype::regtype::text
-	FROM pg_opclass x JOIN usr n ON n.oid = x.opcnamespace
+	SELECT 'operator class', quote_ident(n.nspname) || '.' || quote_ident(x.opcname) || ' ' || am.amname,
+		concat_ws(' | ', x.opcintype::regtype, x.opcdefault, nullif(x.opckeytype, 0)::regtype,
+		quote_ident(fn.nspname) || '.' || quote_ident(f.opfname), obj_description(x.oid, 'pg_opclass'))
+	FROM pg_opclass x JOIN usr n ON n.oid = x.opcnamespace JOIN pg_am am ON am.oid = x.opcmethod
+	JOIN pg_opfamily f ON f.oid = x.opcfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opclass'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'operator family', quote_ident(n.nspname) || '.' || quote_ident(x.opfname) || ' ' || am.amname,
+		obj_description(x.oid, 'pg_opfamily')
+	FROM pg_opfamily x JOIN usr n ON n.oid = x.opfnamespace JOIN pg_am am ON am.oid = x.opfmethod
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opfamily'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	-- Each operator and function of a user family, and whose it is: a
+	-- class's (named) or the family's own.
+	SELECT 'operator member', quote_ident(n.nspname) || '.' || quote_ident(x.opfname) || ' ' || m.what,
+		concat_ws(' | ', m.member, (SELECT CASE WHEN d.refclassid = 'pg_opclass'::regclass THEN
+			(SELECT 'class ' || quote_ident(c.opcname) FROM pg_opclass c WHERE c.oid = d.refobjid) ELSE 'family' END
+			FROM pg_depend d WHERE d.classid = m.cls AND d.objid = m.oid
+			AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) LIMIT 1))
+	FROM pg_opfamily x JOIN usr n ON n.oid = x.opfnamespace
+	JOIN LATERAL (SELECT 'pg_amop'::regclass AS cls, o.oid, 'operator ' || o.amopstrategy || ' '
+			|| o.amoplefttype::regtype || ',' || o.amoprighttype::regtype AS what,
+			concat_ws(' ', o.amopopr::regoperator, o.amoppurpose,
+				(SELECT sf.opfname FROM pg_opfamily sf WHERE sf.oid = o.amopsortfamily)) AS member
+		FROM pg_amop o WHERE o.amopfamily = x.oid
+		UNION ALL SELECT 'pg_amproc'::regclass, p.oid, 'function ' || p.amprocnum || ' '
+			|| p.amproclefttype::regtype || ',' || p.amprocrighttype::regtype, p.amproc::regprocedure::text
+		FROM pg_amproc p WHERE p.amprocfamily = x.oid) m ON true
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opfamily'::regclass AND ext.objid = x.oid)
 	UNION ALL
 	SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(x.conname), x.conproc::text
 	FROM pg_conversion x JOIN usr n ON n.oid = x.connamespace

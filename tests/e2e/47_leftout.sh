@@ -50,11 +50,13 @@ check "the difference is only what was left out" bash -c "! grep -E '^[-+][^-+]'
 
 # Casts, event triggers, publications (tests/sql/kinds.sql, kinds_15.sql on
 # 15+), foreign data (tests/sql/foreign.sql), text search objects
-# (tests/sql/textsearch.sql): nothing of them is left out.
+# (tests/sql/textsearch.sql), operator classes and families
+# (tests/sql/opclass.sql): nothing of them is left out.
 sql postgres -c "CREATE DATABASE kinds" >/dev/null
 sql kinds -f "$T_ROOT/tests/sql/kinds.sql" >/dev/null 2>&1 || not_ok "loading kinds.sql"
 sql kinds -f "$T_ROOT/tests/sql/foreign.sql" >/dev/null 2>&1 || not_ok "loading foreign.sql"
 sql kinds -f "$T_ROOT/tests/sql/textsearch.sql" >/dev/null 2>&1 || not_ok "loading textsearch.sql"
+sql kinds -f "$T_ROOT/tests/sql/opclass.sql" >/dev/null 2>&1 || not_ok "loading opclass.sql"
 if [ "$T_PG_MAJOR" -ge 15 ]; then
 	sql kinds -f "$T_ROOT/tests/sql/kinds_15.sql" >/dev/null 2>&1 || not_ok "loading kinds_15.sql"
 fi
@@ -62,7 +64,8 @@ mount_fs "$M" -o conninfo=dbname=kinds || not_ok "mount of kinds"
 check "kinds.sql's objects are in the tree" test -s "$M/kinds/casts/bytea AS text.sql"
 check "foreign.sql's too" test -s "$M/kinds/foreign_data/servers/Srv one.sql"
 check "textsearch.sql's too" test -s "$M/kinds/schemas/Text Ω/text_search/configurations/Conf ig.sql"
-eq "kinds.sql, foreign.sql, textsearch.sql: schema.sql's header names nothing as left out" "" "$(grep '^-- left out' "$M/kinds/schema.sql")"
+check "opclass.sql's too" test -s "$M/kinds/schemas/Op Ω/operator_classes/rev int USING btree.sql"
+eq "kinds.sql, foreign.sql, textsearch.sql, opclass.sql: schema.sql's header names nothing as left out" "" "$(grep '^-- left out' "$M/kinds/schema.sql")"
 umount_fs "$M"
 eq "table b survived everything" 1 "$(val odd "SELECT count(*) FROM pg_class WHERE relname = 'b' AND relkind = 'r'")"
 done_testing

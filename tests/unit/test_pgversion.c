@@ -18,7 +18,8 @@ static const struct { const char *name, *sql; } queries[] = {
 	{ "tracking", SQL_TRACKING_EXISTS }, { "casts", SQL_CASTS }, { "event triggers", SQL_EVENT_TRIGGERS },
 	{ "publications", SQL_PUBLICATIONS }, { "foreign-data wrappers", SQL_FDWS },
 	{ "foreign servers", SQL_SERVERS }, { "foreign tables", SQL_FOREIGN_TABLES },
-	{ "text search", SQL_TEXT_SEARCH },
+	{ "text search", SQL_TEXT_SEARCH }, { "operator classes", SQL_OPCLASSES },
+	{ "operator families", SQL_OPFAMILIES },
 };
 
 int main(void)

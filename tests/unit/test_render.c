@@ -512,6 +512,64 @@ int main(void)
 		sb_reset(&sb);
 	}
 
+	/* Operator classes and families (issue 12). */
+	{
+		struct cat_schema a = { .name = "A s", .qname = "\"A s\"" }, b = { .name = "b", .qname = "b" };
+		const char *cm[] = { "OPERATOR 1 <(integer,integer)", "FUNCTION 1 (integer, integer) btint4cmp(integer,integer)" };
+		const char *fm[] = { "OPERATOR 1 <(integer,bigint)" };
+		struct cat_opclass fam = { .schema = &a, .name = "F f", .qname = "\"F f\"", .am = "btree", .kind = 'f',
+					   .members = fm, .nmembers = 1, .comment = "it's f" };
+		struct cat_opclass bare = { .schema = &a, .name = "g", .qname = "g", .am = "hash", .kind = 'f' };
+		struct cat_opclass cls[] = {
+			{ .schema = &b, .name = "c", .qname = "c", .am = "btree", .kind = 'c', .members = cm, .nmembers = 2,
+			  .is_default = true, .type = "integer", .family = "\"A s\".\"F f\"", .comment = "ours" },
+			{ .schema = &b, .name = "own", .qname = "own", .am = "gist", .kind = 'c', .members = cm, .nmembers = 1,
+			  .type = "point", .storage = "box" },
+			{ .schema = &b, .name = "none", .qname = "none", .am = "btree", .kind = 'c', .type = "x",
+			  .family = "b.none2" },
+		};
+		render_opclass(&sb, &fam);
+		is_str(sb_str(&sb), "CREATE OPERATOR FAMILY \"A s\".\"F f\" USING btree;\n"
+		       "ALTER OPERATOR FAMILY \"A s\".\"F f\" USING btree ADD\n    OPERATOR 1 <(integer,bigint);\n"
+		       "COMMENT ON OPERATOR FAMILY \"A s\".\"F f\" USING btree IS 'it''s f';\n",
+		       "family: its own members, comment");
+		sb_reset(&sb);
+		render_opclass(&sb, &bare);
+		is_str(sb_str(&sb), "CREATE OPERATOR FAMILY \"A s\".g USING hash;\n", "family: no members");
+		sb_reset(&sb);
+		render_opclass(&sb, &cls[0]);
+		is_str(sb_str(&sb), "CREATE OPERATOR CLASS b.c DEFAULT FOR TYPE integer USING btree FAMILY \"A s\".\"F f\" AS\n"
+		       "    OPERATOR 1 <(integer,integer),\n    FUNCTION 1 (integer, integer) btint4cmp(integer,integer);\n"
+		       "COMMENT ON OPERATOR CLASS b.c USING btree IS 'ours';\n", "class: DEFAULT, FAMILY, members, comment");
+		sb_reset(&sb);
+		render_opclass(&sb, &cls[1]);
+		is_str(sb_str(&sb), "CREATE OPERATOR CLASS b.own FOR TYPE point USING gist AS\n"
+		       "    OPERATOR 1 <(integer,integer),\n    STORAGE box;\n", "class: made its family (no FAMILY), STORAGE");
+		sb_reset(&sb);
+		render_opclass(&sb, &cls[2]);
+		is_str(sb_str(&sb), "CREATE OPERATOR CLASS b.none FOR TYPE x USING btree FAMILY b.none2 AS\n    STORAGE x;\n",
+		       "class: no members of its own (STORAGE of its type)");
+		sb_reset(&sb);
+		render_opclass_name(&sb, &cls[0]);
+		is_str(sb_str(&sb), "c USING btree", "class: its file name");
+		sb_reset(&sb);
+
+		struct cat_opclass *af[] = { &fam, &bare }, *bc[] = { &cls[0], &cls[1], &cls[2] };
+		a.opfamilies = af;
+		a.nopfamilies = 2;
+		b.opclasses = bc;
+		b.nopclasses = 3;
+		struct cat_schema both[] = { b, a };
+		struct catalog oc = { .schemas = both, .nschemas = 2 };
+		render_schema_sql(&sb, &oc, NULL);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0, "schema.sql: nothing left out");
+		ok(pos(g, "CREATE OPERATOR FAMILY \"A s\".\"F f\"") > 0 &&
+		   pos(g, "CREATE OPERATOR FAMILY \"A s\".\"F f\"") < pos(g, "CREATE OPERATOR CLASS b.c "),
+		   "schema.sql: every family before the classes, whatever the schema");
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);
