@@ -536,7 +536,7 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 			      offsetof(struct cat_schema, noperators)) ||
 	    load_casts(&ld) || load_event_triggers(&ld) || load_publications(&ld) ||
 	    load_fdws(&ld) || load_servers(&ld) || load_foreign_tables(&ld) || load_text_search(&ld) ||
-	    load_opclasses(&ld) || load_opfamilies(&ld) ||
+	    load_opclasses(&ld) || load_opfamilies(&ld) || load_conversions(&ld) ||
 	    load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
 	if (check_complete(cat, err, errlen))

@@ -1,7 +1,7 @@
 /*
  * catalog_loader.h: private to catalog.c, catalog_parts.c,
  * catalog_global.c, catalog_foreign.c,
- * catalog_textsearch.c and catalog_opclass.c, the parts of one snapshot load. Every string a helper
+ * catalog_textsearch.c, catalog_opclass.c and catalog_conversion.c, the parts of one snapshot load. Every string a helper
  * returns belongs to the catalog's arena. Used by one thread, the one loading.
  */
 #ifndef SCHEMAFS_CATALOG_LOADER_H
@@ -67,5 +67,7 @@ int load_text_search(struct loader *ld);
 /* Operator classes and families (catalog_opclass.c), after the schemas. */
 int load_opclasses(struct loader *ld);
 int load_opfamilies(struct loader *ld);
+/* Encoding conversions (catalog_conversion.c), after the schemas. */
+int load_conversions(struct loader *ld);
 
 #endif

@@ -455,17 +455,15 @@ static const char SQL_PUBLICATIONS[] =
 	" FROM pg_catalog.pg_publication p WHERE" NOT_EXT_MEMBER("pg_publication", "p.oid");
 
 /* What the tree cannot express yet: named in schema.sql's header. */
-#define OMITTED_IN_SCHEMA(kind, cat, nsp, name) \
-	" UNION ALL SELECT '" kind "', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x." name ")" \
-	" FROM pg_catalog." cat " x JOIN pg_catalog.pg_namespace n ON n.oid = x." nsp \
-	" WHERE x." nsp " = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER(cat, "x.oid")
 #define OMITTED_GLOBAL(kind, cat, name) \
 	" UNION ALL SELECT '" kind "', pg_catalog.quote_ident(x." name ") FROM pg_catalog." cat " x" \
 	" WHERE x.oid >= 16384 AND" NOT_EXT_MEMBER(cat, "x.oid")
 
+/* $1 (the schema OIDs) is always sent; the kinds left are all
+ * database-wide, so it is named only for its type. */
 static const char SQL_OMITTED[] =
-	"SELECT kind, name FROM (SELECT NULL::text AS kind, NULL::text AS name WHERE false"
-	OMITTED_IN_SCHEMA("conversion", "pg_conversion", "connamespace", "conname")
+	"SELECT kind, name FROM (SELECT NULL::text AS kind, NULL::text AS name"
+	" WHERE $1::pg_catalog.oid[] IS NULL AND false"
 	OMITTED_GLOBAL("procedural language", "pg_language", "lanname")
 	OMITTED_GLOBAL("access method", "pg_am", "amname")
 	") x ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
@@ -667,6 +665,14 @@ static const char SQL_OPFAMILIES[] =
 	" FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am am ON am.oid = f.opfmethod"
 	" WHERE f.opfnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_opfamily", "f.oid")
 	" AND NOT " OPF_IMPLICIT("f");
+
+/* Encoding conversions (catalog_conversion.c). */
+static const char SQL_CONVERSIONS[] =
+	"SELECT c.connamespace, c.conname, pg_catalog.quote_ident(c.conname),"
+	" pg_catalog.pg_encoding_to_char(c.conforencoding), pg_catalog.pg_encoding_to_char(c.contoencoding),"
+	" " QUALIFIED_PROC("c.conproc") ", c.condefault, pg_catalog.obj_description(c.oid, 'pg_conversion')"
+	" FROM pg_catalog.pg_conversion c"
+	" WHERE c.connamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_conversion", "c.oid");
 
 /* $1: the tracking table, qualified and quoted. True only when it has
  * Drizzle's columns: a user table of that name is not ours to read. */

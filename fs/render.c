@@ -689,6 +689,10 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nopclasses; i++)
 			render_opclass(sb, s->opclasses[i]);
+	/* Conversions once their functions exist. */
+	FOR_SCHEMAS(sc, s)
+		for (size_t i = 0; i < s->nconversions; i++)
+			render_conversion(sb, s->conversions[i]);
 	/* Text search objects once the functions they name exist, before
 	 * anything (a default, an index, a view) that names a configuration:
 	 * each schema's are sorted by kind in dependency order, so the kinds

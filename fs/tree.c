@@ -166,6 +166,11 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	struct node *tables = mkdir_node(b, sd, "tables");
 	for (size_t i = 0; i < s->ntables; i++)
 		build_table(b, tables, s->tables[i]);
+	struct node *convs = mkdir_node(b, sd, "conversions");
+	for (size_t i = 0; i < s->nconversions; i++) {
+		render_conversion(&b->body, s->conversions[i]);
+		file_node(b, convs, s->conversions[i]->name, ".sql");
+	}
 	struct strbuf oname = STRBUF_INIT;
 	struct node *opc = mkdir_node(b, sd, "operator_classes");
 	for (size_t i = 0; i < s->nopclasses; i++) {

@@ -207,6 +207,16 @@ struct cat_opclass {
 	const char *comment;
 };
 
+/* An encoding conversion (catalog_conversion.c). */
+struct cat_conversion {
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	const char *from, *to;		/* encoding names */
+	const char *func;		/* qualified, quoted */
+	bool is_default;
+	const char *comment;
+};
+
 struct cat_schema {
 	unsigned oid;
 	const char *name, *qname;
@@ -235,6 +245,8 @@ struct cat_schema {
 	size_t nopclasses;
 	struct cat_opclass **opfamilies;	/* the same */
 	size_t nopfamilies;
+	struct cat_conversion **conversions;	/* by name */
+	size_t nconversions;
 };
 
 struct cat_extension {

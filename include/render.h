@@ -74,6 +74,8 @@ const char *render_ts_dir(char kind);
  * render_opclass_name() gives the file's name (before escaping and ".sql"). */
 void render_opclass(struct strbuf *sb, const struct cat_opclass *o);
 void render_opclass_name(struct strbuf *sb, const struct cat_opclass *o);
+/* conversions/<name>.sql: CREATE [DEFAULT] CONVERSION, its comment. */
+void render_conversion(struct strbuf *sb, const struct cat_conversion *c);
 /* schema.sql of one schema, or of the whole database (schema == NULL), in
  * dependency order. */
 void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);

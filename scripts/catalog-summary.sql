@@ -175,8 +175,15 @@ lines(kind, ident, def) AS (
 		FROM pg_amproc p WHERE p.amprocfamily = x.oid) m ON true
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opfamily'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(x.conname), x.conproc::text
+	SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(x.conname), concat_ws(' | ',
+		pg_encoding_to_char(x.conforencoding), pg_encoding_to_char(x.contoencoding), x.conproc::regprocedure,
+		x.condefault, obj_description(x.oid, 'pg_conversion'))
 	FROM pg_conversion x JOIN usr n ON n.oid = x.connamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_conversion'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'access method', quote_ident(x.amname), concat_ws(' | ', x.amtype, x.amhandler::regproc)
+	FROM pg_am x WHERE x.oid >= 16384
+	AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_am'::regclass AND ext.objid = x.oid)
 	UNION ALL
 	-- Options without a password: schemafs never shows one (so a copy
 	-- has none), and this output may be shown.

@@ -33,7 +33,7 @@ exp_schemas=$(val tricky "SELECT nspname FROM pg_namespace
 eq "schemas/ lists exactly the user schemas, sorted" "$exp_schemas" "$(lsu "$DB/schemas")"
 eq "schemas/ is exactly Mixed Case and public" "$(nl_join 'Mixed Case' public)" "$(lsu "$DB/schemas")"
 
-schema_entries=$(nl_join erd.md foreign_tables functions materialized_views operator_classes operator_families schema.sql sequences tables text_search types views)
+schema_entries=$(nl_join conversions erd.md foreign_tables functions materialized_views operator_classes operator_families schema.sql sequences tables text_search types views)
 table_entries=$(nl_join columns comment constraints indexes policies table.sql triggers)
 while IFS= read -r s; do
 	eq "schemas/$s has every entry, sorted" "$schema_entries" "$(lsu "$DB/schemas/$s")"

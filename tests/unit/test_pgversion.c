@@ -19,7 +19,7 @@ static const struct { const char *name, *sql; } queries[] = {
 	{ "publications", SQL_PUBLICATIONS }, { "foreign-data wrappers", SQL_FDWS },
 	{ "foreign servers", SQL_SERVERS }, { "foreign tables", SQL_FOREIGN_TABLES },
 	{ "text search", SQL_TEXT_SEARCH }, { "operator classes", SQL_OPCLASSES },
-	{ "operator families", SQL_OPFAMILIES },
+	{ "operator families", SQL_OPFAMILIES }, { "conversions", SQL_CONVERSIONS },
 };
 
 int main(void)

@@ -570,6 +570,39 @@ int main(void)
 		sb_reset(&sb);
 	}
 
+	/* Conversions (issue 12). */
+	{
+		struct cat_schema cs = { .name = "C s", .qname = "\"C s\"" };
+		struct cat_conversion cv[] = {
+			{ .schema = &cs, .name = "my conv", .qname = "\"my conv\"", .from = "LATIN1", .to = "UTF8",
+			  .func = "pg_catalog.iso8859_1_to_utf8", .comment = "it's mine" },
+			{ .schema = &cs, .name = "d", .qname = "d", .from = "LATIN2", .to = "UTF8",
+			  .func = "pg_catalog.iso8859_to_utf8", .is_default = true },
+		};
+		render_conversion(&sb, &cv[0]);
+		is_str(sb_str(&sb), "CREATE CONVERSION \"C s\".\"my conv\" FOR 'LATIN1' TO 'UTF8' FROM pg_catalog.iso8859_1_to_utf8;\n"
+		       "COMMENT ON CONVERSION \"C s\".\"my conv\" IS 'it''s mine';\n", "conversion: quoted, comment");
+		sb_reset(&sb);
+		render_conversion(&sb, &cv[1]);
+		is_str(sb_str(&sb), "CREATE DEFAULT CONVERSION \"C s\".d FOR 'LATIN2' TO 'UTF8' FROM pg_catalog.iso8859_to_utf8;\n",
+		       "conversion: DEFAULT");
+		sb_reset(&sb);
+		struct cat_conversion *cvp[] = { &cv[0], &cv[1] };
+		cs.conversions = cvp;
+		cs.nconversions = 2;
+		struct cat_function fn = { .schema = &cs, .name = "f", .qname = "f", .args = "", .kind = 'f',
+					   .def = "CREATE OR REPLACE FUNCTION \"C s\".f()" };
+		struct cat_function *fnp[] = { &fn };
+		cs.functions = fnp;
+		cs.nfunctions = 1;
+		struct catalog cc = { .schemas = &cs, .nschemas = 1 };
+		render_schema_sql(&sb, &cc, &cs);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0 && pos(g, "CREATE CONVERSION") > pos(g, "CREATE OR REPLACE FUNCTION"),
+		   "schema.sql: conversions after the functions");
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);

@@ -60,8 +60,8 @@ int main(void)
 	bool sorted = true;
 	for (size_t i = 1; sdir && i < sdir->nkids; i++)
 		sorted &= strcmp(sdir->kids[i - 1]->name, sdir->kids[i]->name) < 0;
-	ok(sorted && sdir->nkids == 12, "schema directory sorted, 12 entries (foreign_tables/, operator_classes/, "
-	   "operator_families/, text_search/ among them)");
+	ok(sorted && sdir->nkids == 13, "schema directory sorted, 13 entries (conversions/, foreign_tables/, "
+	   "operator_classes/, operator_families/, text_search/ among them)");
 	ok(tree_lookup(a, "schemas/public/text_search/configurations") && tree_lookup(a, "schemas/public/text_search")->nsubdirs == 4,
 	   "text_search/ has its four directories");
 	ok(tree_lookup(a, "schemas/public/functions/add(a integer, b integer).sql") != NULL,
