@@ -295,8 +295,9 @@ static int load_relations(struct loader *ld)
 				s->views = arena_alloc(a, s->nviews * sizeof(void *));
 				s->matviews = arena_alloc(a, s->nmatviews * sizeof(void *));
 				s->sequences = arena_alloc(a, s->nsequences * sizeof(void *));
+				s->foreign_tables = arena_alloc(a, s->nforeign_tables * sizeof(void *));
 			}
-			s->ntables = s->nviews = s->nmatviews = s->nsequences = 0;
+			s->ntables = s->nviews = s->nmatviews = s->nsequences = s->nforeign_tables = 0;
 		}
 		for (size_t i = 0; i < cat->nrels; i++) {
 			struct cat_relation *r = &cat->rels[i];
@@ -316,7 +317,7 @@ static int load_relations(struct loader *ld)
 				if (pass) PUSH(s, sequences, nsequences, r); else s->nsequences++;
 				break;
 			case REL_FOREIGN:
-				if (pass) omit(cat, "foreign table", s, r->qname);
+				if (pass) PUSH(s, foreign_tables, nforeign_tables, r); else s->nforeign_tables++;
 				break;
 			default:
 				break;
@@ -329,6 +330,7 @@ static int load_relations(struct loader *ld)
 		qsort(s->views, s->nviews, sizeof(void *), cmp_relp);
 		qsort(s->matviews, s->nmatviews, sizeof(void *), cmp_relp);
 		qsort(s->sequences, s->nsequences, sizeof(void *), cmp_relp);
+		qsort(s->foreign_tables, s->nforeign_tables, sizeof(void *), cmp_relp);
 	}
 	return 0;
 }
@@ -460,6 +462,8 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 		const struct cat_relation *r = &cat->rels[i];
 		if ((r->kind == REL_VIEW || r->kind == REL_MATVIEW) && !r->viewdef)
 			what = r->name;
+		if (r->kind == REL_FOREIGN && !r->ft_server)
+			what = r->name;
 		for (size_t k = 0; k < r->nindexes && !what; k++)
 			if (!r->indexes[k].def)
 				what = r->indexes[k].name;
@@ -552,7 +556,9 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 	    load_schema_texts(&ld, SQL_OPERATORS, offsetof(struct cat_schema, operators),
 			      offsetof(struct cat_schema, noperators)) ||
 	    load_casts(&ld) || load_event_triggers(&ld) || load_publications(&ld) ||
-	    load_default_acls(&ld) || load_omitted(&ld) || load_tracking(&ld, filter))
+	    load_default_acls(&ld) || load_fdws(&ld) || load_servers(&ld) || load_foreign_tables(&ld) || load_text_search(&ld) ||
+	    load_opclasses(&ld) || load_opfamilies(&ld) || load_conversions(&ld) ||
+	    load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
 	if (check_complete(cat, err, errlen))
 		goto fail;

@@ -1,6 +1,7 @@
 /*
- * catalog_loader.h: private to catalog.c, catalog_parts.c and
- * catalog_global.c, the parts of one snapshot load. Every string a helper
+ * catalog_loader.h: private to catalog.c, catalog_parts.c,
+ * catalog_global.c, catalog_foreign.c,
+ * catalog_textsearch.c, catalog_opclass.c and catalog_conversion.c, the parts of one snapshot load. Every string a helper
  * returns belongs to the catalog's arena. Used by one thread, the one loading.
  */
 #ifndef SCHEMAFS_CATALOG_LOADER_H
@@ -63,5 +64,17 @@ int load_default_acls(struct loader *ld);
 int load_casts(struct loader *ld);
 int load_event_triggers(struct loader *ld);
 int load_publications(struct loader *ld);
+/* Foreign data (catalog_foreign.c); load_foreign_tables() after the
+ * relations and their columns. */
+int load_fdws(struct loader *ld);
+int load_servers(struct loader *ld);
+int load_foreign_tables(struct loader *ld);
+/* Text search objects (catalog_textsearch.c), after the schemas. */
+int load_text_search(struct loader *ld);
+/* Operator classes and families (catalog_opclass.c), after the schemas. */
+int load_opclasses(struct loader *ld);
+int load_opfamilies(struct loader *ld);
+/* Encoding conversions (catalog_conversion.c), after the schemas. */
+int load_conversions(struct loader *ld);
 
 #endif

@@ -210,7 +210,7 @@ static const char SQL_CONSTRAINTS[] =
 	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = k.oid"
 	"  AND dsc.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dsc.objsubid = 0"
-	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p')"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'f')"
 	" AND ((k.conislocal AND k.conparentid = 0)"
 	"  OR (k.conparentid <> 0 AND k.contype IN ('p', 'u', 'x') AND k.connoinherit))"
 	/* 18's NOT NULL rows are in the column files, unless NOT VALID. */
@@ -223,7 +223,7 @@ static const char SQL_TRIGGERS[] =
 	" pg_catalog.obj_description(t.oid, 'pg_trigger')"
 	" FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
 	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND NOT t.tgisinternal"
-	" AND t.tgparentid = 0 AND c.relkind IN ('r', 'p', 'v')"
+	" AND t.tgparentid = 0 AND c.relkind IN ('r', 'p', 'v', 'f')"
 	" ORDER BY t.tgrelid";
 
 static const char SQL_POLICIES[] =
@@ -544,25 +544,15 @@ static const char SQL_DEFAULT_ACLS[] =
 	" WHERE d.stmts IS NOT NULL GROUP BY d.defaclnamespace";
 
 /* What the tree cannot express yet: named in schema.sql's header. */
-#define OMITTED_IN_SCHEMA(kind, cat, nsp, name) \
-	" UNION ALL SELECT '" kind "', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x." name ")" \
-	" FROM pg_catalog." cat " x JOIN pg_catalog.pg_namespace n ON n.oid = x." nsp \
-	" WHERE x." nsp " = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER(cat, "x.oid")
 #define OMITTED_GLOBAL(kind, cat, name) \
 	" UNION ALL SELECT '" kind "', pg_catalog.quote_ident(x." name ") FROM pg_catalog." cat " x" \
 	" WHERE x.oid >= 16384 AND" NOT_EXT_MEMBER(cat, "x.oid")
 
+/* $1 (the schema OIDs) is always sent; the kinds left are all
+ * database-wide, so it is named only for its type. */
 static const char SQL_OMITTED[] =
-	"SELECT kind, name FROM (SELECT NULL::text AS kind, NULL::text AS name WHERE false"
-	OMITTED_IN_SCHEMA("operator class", "pg_opclass", "opcnamespace", "opcname")
-	OMITTED_IN_SCHEMA("operator family", "pg_opfamily", "opfnamespace", "opfname")
-	OMITTED_IN_SCHEMA("text search configuration", "pg_ts_config", "cfgnamespace", "cfgname")
-	OMITTED_IN_SCHEMA("text search dictionary", "pg_ts_dict", "dictnamespace", "dictname")
-	OMITTED_IN_SCHEMA("text search parser", "pg_ts_parser", "prsnamespace", "prsname")
-	OMITTED_IN_SCHEMA("text search template", "pg_ts_template", "tmplnamespace", "tmplname")
-	OMITTED_IN_SCHEMA("conversion", "pg_conversion", "connamespace", "conname")
-	OMITTED_GLOBAL("foreign-data wrapper", "pg_foreign_data_wrapper", "fdwname")
-	OMITTED_GLOBAL("foreign server", "pg_foreign_server", "srvname")
+	"SELECT kind, name FROM (SELECT NULL::text AS kind, NULL::text AS name"
+	" WHERE $1::pg_catalog.oid[] IS NULL AND false"
 	OMITTED_GLOBAL("procedural language", "pg_language", "lanname")
 	OMITTED_GLOBAL("access method", "pg_am", "amname")
 	") x ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
@@ -606,16 +596,179 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_dict),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_parser),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_template),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_config_map),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_opclass),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_opfamily),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_amop),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_amproc),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_conversion),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_data_wrapper),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_server),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_table),"
+	/* pg_user_mapping is for superusers only; its view hides no row. A
+	 * password's change shows nowhere, so it is left out here too. */
+	"(SELECT count(*) || ':' || pg_catalog.md5(coalesce(pg_catalog.string_agg(umid || ' ' || umuser || ' ' ||"
+	"  coalesce((SELECT pg_catalog.string_agg(o, ',') FROM pg_catalog.unnest(umoptions) o"
+	"  WHERE o NOT LIKE 'password=%'), ''), ';' ORDER BY umid), '')) FROM pg_catalog.pg_user_mappings),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_language),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_am),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_cast),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_event_trigger),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_default_acl),"
 	"(SELECT pg_catalog.md5(pg_catalog.string_agg(rolname, ',' ORDER BY oid)) FROM pg_catalog.pg_roles))";
+
+/*
+ * Foreign data (catalog_foreign.c). FDW_OPTIONS(arr): an options array as
+ * OPTIONS (...) takes it, "name 'value', ...", in the order stored (a copy
+ * made from it stores them so), NULL when empty; a `password` option is
+ * never read, so it shows nowhere.
+ */
+#define FDW_OPTIONS(arr) \
+	"(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(o.name) || ' ' ||" \
+	" pg_catalog.quote_literal(o.value), ', ' ORDER BY o.n)" \
+	" FROM pg_catalog.pg_options_to_table(" arr ") WITH ORDINALITY AS o(name, value, n)" \
+	" WHERE o.name <> 'password')"
+#define QUALIFIED_PROC(oidexpr) \
+	"(SELECT pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.proname)" \
+	" FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace" \
+	" WHERE p.oid = " oidexpr ")"
+
+/* Wrappers made by an extension (file_fdw, postgres_fdw) are its own. */
+static const char SQL_FDWS[] =
+	"SELECT w.fdwname, pg_catalog.quote_ident(w.fdwname), " QUALIFIED_PROC("w.fdwhandler") ","
+	" " QUALIFIED_PROC("w.fdwvalidator") ", " FDW_OPTIONS("w.fdwoptions") ","
+	" pg_catalog.obj_description(w.oid, 'pg_foreign_data_wrapper')"
+	" FROM pg_catalog.pg_foreign_data_wrapper w"
+	" WHERE" NOT_EXT_MEMBER("pg_foreign_data_wrapper", "w.oid");
+
+/* Each server with its user mappings, [[user, options], ...] (options as
+ * pg_user_mappings shows them: to a superuser or the server's owner). */
+static const char SQL_SERVERS[] =
+	"SELECT s.srvname, pg_catalog.quote_ident(s.srvname), pg_catalog.quote_ident(w.fdwname),"
+	" s.srvtype, s.srvversion, " FDW_OPTIONS("s.srvoptions") ","
+	" pg_catalog.obj_description(s.oid, 'pg_foreign_server'),"
+	" (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(u.name, u.options) ORDER BY u.name COLLATE \"C\")"
+	"  FROM (SELECT CASE WHEN um.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(um.usename) END AS name,"
+	"  " FDW_OPTIONS("um.umoptions") " AS options"
+	"  FROM pg_catalog.pg_user_mappings um WHERE um.srvid = s.oid) u)::text"
+	" FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw"
+	" WHERE" NOT_EXT_MEMBER("pg_foreign_server", "s.oid");
+
+/* $1: schema OIDs. A foreign table's server and options, and its columns'
+ * options as [[attnum, options], ...]. */
+static const char SQL_FOREIGN_TABLES[] =
+	"SELECT f.ftrelid, pg_catalog.quote_ident(s.srvname), " FDW_OPTIONS("f.ftoptions") ","
+	" (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, " FDW_OPTIONS("a.attfdwoptions") ")"
+	"  ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid = f.ftrelid AND a.attnum > 0"
+	"  AND NOT a.attisdropped AND a.attfdwoptions IS NOT NULL)::text"
+	" FROM pg_catalog.pg_foreign_table f JOIN pg_catalog.pg_class c ON c.oid = f.ftrelid"
+	" JOIN pg_catalog.pg_foreign_server s ON s.oid = f.ftserver"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" ORDER BY f.ftrelid";
+
+/*
+ * Text search objects of the included schemas (catalog_textsearch.c), the
+ * four kinds in one query: schema, kind, name, quoted name, up to five
+ * qualified names or texts (struct cat_ts's f), a configuration's
+ * mappings as [[token alias, "d1, d2"], ...] by token type, comment.
+ */
+#define TS_QUAL(nsp, name) "pg_catalog.quote_ident(" nsp ") || '.' || pg_catalog.quote_ident(" name ")"
+#define TS_OBJ(cat, nsp) \
+	" FROM pg_catalog." cat " x JOIN pg_catalog.pg_namespace n ON n.oid = x." nsp \
+	" WHERE x." nsp " = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER(cat, "x.oid")
+static const char SQL_TEXT_SEARCH[] =
+	"SELECT x.tmplnamespace, 't', x.tmplname, pg_catalog.quote_ident(x.tmplname),"
+	" " QUALIFIED_PROC("x.tmplinit") ", " QUALIFIED_PROC("x.tmpllexize") ", NULL, NULL, NULL, NULL,"
+	" pg_catalog.obj_description(x.oid, 'pg_ts_template')"
+	TS_OBJ("pg_ts_template", "tmplnamespace")
+	" UNION ALL SELECT x.prsnamespace, 'p', x.prsname, pg_catalog.quote_ident(x.prsname),"
+	" " QUALIFIED_PROC("x.prsstart") ", " QUALIFIED_PROC("x.prstoken") ", " QUALIFIED_PROC("x.prsend") ","
+	" " QUALIFIED_PROC("x.prslextype") ", " QUALIFIED_PROC("x.prsheadline") ", NULL,"
+	" pg_catalog.obj_description(x.oid, 'pg_ts_parser')"
+	TS_OBJ("pg_ts_parser", "prsnamespace")
+	" UNION ALL SELECT x.dictnamespace, 'd', x.dictname, pg_catalog.quote_ident(x.dictname),"
+	" (SELECT " TS_QUAL("tn.nspname", "t.tmplname") " FROM pg_catalog.pg_ts_template t"
+	"  JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace WHERE t.oid = x.dicttemplate),"
+	" x.dictinitoption, NULL, NULL, NULL, NULL, pg_catalog.obj_description(x.oid, 'pg_ts_dict')"
+	TS_OBJ("pg_ts_dict", "dictnamespace")
+	" UNION ALL SELECT x.cfgnamespace, 'c', x.cfgname, pg_catalog.quote_ident(x.cfgname),"
+	" (SELECT " TS_QUAL("pn.nspname", "p.prsname") " FROM pg_catalog.pg_ts_parser p"
+	"  JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace WHERE p.oid = x.cfgparser),"
+	" NULL, NULL, NULL, NULL,"
+	" (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(m.alias, m.dicts) ORDER BY m.tok)::text"
+	"  FROM (SELECT cm.maptokentype AS tok, (SELECT pg_catalog.quote_ident(tt.alias) FROM pg_catalog.ts_token_type(x.cfgparser) tt"
+	"   WHERE tt.tokid = cm.maptokentype) AS alias,"
+	"   pg_catalog.string_agg(" TS_QUAL("dn.nspname", "d.dictname") ", ', ' ORDER BY cm.mapseqno) AS dicts"
+	"   FROM pg_catalog.pg_ts_config_map cm JOIN pg_catalog.pg_ts_dict d ON d.oid = cm.mapdict"
+	"   JOIN pg_catalog.pg_namespace dn ON dn.oid = d.dictnamespace"
+	"   WHERE cm.mapcfg = x.oid GROUP BY cm.maptokentype) m),"
+	" pg_catalog.obj_description(x.oid, 'pg_ts_config')"
+	TS_OBJ("pg_ts_config", "cfgnamespace");
+
+/*
+ * Operator classes and families (catalog_opclass.c). OPF_IMPLICIT(f): the
+ * family f was made by CREATE OPERATOR CLASS for its one class (same name
+ * and schema), and has no member of its own nor a comment. OPF_MEMBERS(cls,
+ * oid): the members whose pg_depend row points at pg_<cls> OID, as CREATE
+ * OPERATOR CLASS / ALTER OPERATOR FAMILY ... ADD take them, operators by
+ * strategy then functions by number, as a JSON array of text.
+ */
+#define OPF_IMPLICIT(f) \
+	"(EXISTS (SELECT 1 FROM pg_catalog.pg_opclass ic WHERE ic.opcfamily = " f ".oid" \
+	" AND ic.opcname = " f ".opfname AND ic.opcnamespace = " f ".opfnamespace)" \
+	" AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_opclass ic WHERE ic.opcfamily = " f ".oid) = 1" \
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend id WHERE id.refobjid = " f ".oid" \
+	" AND id.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass" \
+	" AND id.classid IN ('pg_catalog.pg_amop'::pg_catalog.regclass, 'pg_catalog.pg_amproc'::pg_catalog.regclass))" \
+	" AND pg_catalog.obj_description(" f ".oid, 'pg_opfamily') IS NULL)"
+#define OPF_MEMBERS(cls, oid) \
+	"(SELECT pg_catalog.json_agg(m.line ORDER BY m.k1, m.k2, m.line)::text FROM (" \
+	" SELECT 0 AS k1, ao.amopstrategy AS k2, 'OPERATOR ' || ao.amopstrategy || ' '" \
+	" || ao.amopopr::pg_catalog.regoperator::text || CASE WHEN ao.amoppurpose = 'o' THEN ' FOR ORDER BY ' ||" \
+	" (SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(sf.opfname)" \
+	" FROM pg_catalog.pg_opfamily sf JOIN pg_catalog.pg_namespace sn ON sn.oid = sf.opfnamespace" \
+	" WHERE sf.oid = ao.amopsortfamily) ELSE '' END AS line" \
+	" FROM pg_catalog.pg_amop ao JOIN pg_catalog.pg_depend d ON d.objid = ao.oid" \
+	" AND d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass" \
+	" WHERE d.refclassid = 'pg_catalog." cls "'::pg_catalog.regclass AND d.refobjid = " oid \
+	" UNION ALL SELECT 1, ap.amprocnum, 'FUNCTION ' || ap.amprocnum || ' ('" \
+	" || pg_catalog.format_type(ap.amproclefttype, NULL) || ', '" \
+	" || pg_catalog.format_type(ap.amprocrighttype, NULL) || ') ' || ap.amproc::pg_catalog.regprocedure::text" \
+	" FROM pg_catalog.pg_amproc ap JOIN pg_catalog.pg_depend d ON d.objid = ap.oid" \
+	" AND d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass" \
+	" WHERE d.refclassid = 'pg_catalog." cls "'::pg_catalog.regclass AND d.refobjid = " oid ") m)"
+
+static const char SQL_OPCLASSES[] =
+	"SELECT c.opcnamespace, c.opcname, pg_catalog.quote_ident(c.opcname), am.amname,"
+	" " OPF_MEMBERS("pg_opclass", "c.oid") ", pg_catalog.obj_description(c.oid, 'pg_opclass'),"
+	" c.opcdefault, pg_catalog.format_type(c.opcintype, NULL),"
+	" CASE WHEN c.opckeytype <> 0 THEN pg_catalog.format_type(c.opckeytype, NULL) END,"
+	" pg_catalog.quote_ident(fn.nspname) || '.' || pg_catalog.quote_ident(f.opfname), " OPF_IMPLICIT("f")
+	" FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod"
+	" JOIN pg_catalog.pg_opfamily f ON f.oid = c.opcfamily"
+	" JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace"
+	" WHERE c.opcnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_opclass", "c.oid");
+
+static const char SQL_OPFAMILIES[] =
+	"SELECT f.opfnamespace, f.opfname, pg_catalog.quote_ident(f.opfname), am.amname,"
+	" " OPF_MEMBERS("pg_opfamily", "f.oid") ", pg_catalog.obj_description(f.oid, 'pg_opfamily')"
+	" FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am am ON am.oid = f.opfmethod"
+	" WHERE f.opfnamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_opfamily", "f.oid")
+	" AND NOT " OPF_IMPLICIT("f");
+
+/* Encoding conversions (catalog_conversion.c). */
+static const char SQL_CONVERSIONS[] =
+	"SELECT c.connamespace, c.conname, pg_catalog.quote_ident(c.conname),"
+	" pg_catalog.pg_encoding_to_char(c.conforencoding), pg_catalog.pg_encoding_to_char(c.contoencoding),"
+	" " QUALIFIED_PROC("c.conproc") ", c.condefault, pg_catalog.obj_description(c.oid, 'pg_conversion')"
+	" FROM pg_catalog.pg_conversion c"
+	" WHERE c.connamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_conversion", "c.oid");
+
+/* $1: the tracking table, qualified and quoted. True only when it has
+ * Drizzle's columns: a user table of that name is not ours to read. */
+static const char SQL_TRACKING_EXISTS[] =
+	"SELECT count(*) = 3 FROM pg_catalog.pg_attribute"
+	" WHERE attrelid = pg_catalog.to_regclass($1) AND NOT attisdropped"
+	" AND attname IN ('id', 'hash', 'created_at')";
 
 #endif

@@ -193,6 +193,7 @@ static void attached_partition(struct strbuf *sb, const struct cat_relation *r)
 		sb_addf(sb, "\nPARTITION BY %s", r->partkey);
 	if (r->reloptions)
 		sb_addf(sb, "\nWITH (%s)", r->reloptions);
+	render_foreign_tail(sb, r);
 	sb_addf(sb, ";\nALTER TABLE ONLY %s ATTACH PARTITION ", r->parents);
 	qual(sb, r);
 	sb_addf(sb, " %s;\n", r->partbound ? r->partbound : "DEFAULT");
@@ -201,10 +202,11 @@ static void attached_partition(struct strbuf *sb, const struct cat_relation *r)
 /* CREATE TABLE with its columns (no constraints: those come as ALTERs). */
 static void create_table(struct strbuf *sb, const struct cat_relation *r)
 {
-	sb_addf(sb, "CREATE %sTABLE ", r->persistence == 'u' ? "UNLOGGED " : "");
+	sb_addf(sb, "CREATE %sTABLE ", r->kind == REL_FOREIGN ? "FOREIGN " : r->persistence == 'u' ? "UNLOGGED " : "");
 	qual(sb, r);
 	if (r->is_partition && r->parents && r->attach_partition) {
 		attached_partition(sb, r);
+		render_foreign_columns(sb, r);
 		return;
 	}
 	if (r->is_partition && r->parents) {
@@ -228,8 +230,10 @@ static void create_table(struct strbuf *sb, const struct cat_relation *r)
 		sb_addf(sb, "\nPARTITION BY %s", r->partkey);
 	if (r->reloptions)
 		sb_addf(sb, "\nWITH (%s)", r->reloptions);
+	render_foreign_tail(sb, r);
 	sb_add(sb, ";\n");
 	identity_persistence(sb, r);
+	render_foreign_columns(sb, r);
 }
 
 /*
@@ -257,7 +261,7 @@ static void comment_on_part(struct strbuf *sb, const char *what, const struct ca
 
 static void table_comments(struct strbuf *sb, const struct cat_relation *r)
 {
-	comment_on_rel(sb, "TABLE", r, NULL, r->comment);
+	comment_on_rel(sb, r->kind == REL_FOREIGN ? "FOREIGN TABLE" : "TABLE", r, NULL, r->comment);
 	for (size_t i = 0; i < r->ncols; i++)
 		comment_on_part(sb, "COLUMN", r, r->cols[i].qname, r->cols[i].comment);
 	for (size_t i = 0; i < r->ncons; i++)
@@ -681,18 +685,52 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 		for (size_t i = 0; i < s->noperators; i++)
 			sb_addf(sb, "%s\n", s->operators[i]);
 	phase_casts(sb, cat, whole_db, 0);
+	/* Families, then classes (which may name another schema's family),
+	 * once the types, functions and operators they name exist, before the
+	 * indexes that use them. */
+	FOR_SCHEMAS(sc, s)
+		for (size_t i = 0; i < s->nopfamilies; i++)
+			render_opclass(sb, s->opfamilies[i]);
+	FOR_SCHEMAS(sc, s)
+		for (size_t i = 0; i < s->nopclasses; i++)
+			render_opclass(sb, s->opclasses[i]);
+	/* Conversions once their functions exist. */
+	FOR_SCHEMAS(sc, s)
+		for (size_t i = 0; i < s->nconversions; i++)
+			render_conversion(sb, s->conversions[i]);
+	/* Text search objects once the functions they name exist, before
+	 * anything (a default, an index, a view) that names a configuration:
+	 * each schema's are sorted by kind in dependency order, so the kinds
+	 * go one at a time over every schema. */
+	for (int pass = 0; pass < 4; pass++)
+		FOR_SCHEMAS(sc, s)
+			for (size_t i = 0; i < s->nts; i++)
+				if (s->ts[i]->kind == "tpdc"[pass])
+					render_ts(sb, s->ts[i]);
+	/* Wrappers after the functions that handle them, servers (and their
+	 * user mappings) before the foreign tables on them: database-wide,
+	 * as casts. */
+	for (size_t i = 0; whole_db && i < cat->nfdws; i++)
+		render_fdw(sb, &cat->fdws[i]);
+	for (size_t i = 0; whole_db && i < cat->nservers; i++)
+		render_server(sb, &cat->servers[i]);
 	FOR_SCHEMAS(sc, s)
 		for (size_t i = 0; i < s->nsequences; i++)
 			create_sequence(sb, s->sequences[i]);
 
+	/* Foreign tables among the tables: they may be partitions or
+	 * inheritance children of those, or parents of them. */
 	size_t nall = 0;
 	FOR_SCHEMAS(sc, s)
-		nall += s->ntables;
+		nall += s->ntables + s->nforeign_tables;
 	const struct cat_relation **all = calloc(nall ? nall : 1, sizeof *all);
 	nall = 0;
-	FOR_SCHEMAS(sc, s)
+	FOR_SCHEMAS(sc, s) {
 		for (size_t i = 0; i < s->ntables; i++)
 			all[nall++] = s->tables[i];
+		for (size_t i = 0; i < s->nforeign_tables; i++)
+			all[nall++] = s->foreign_tables[i];
+	}
 	phase_tables(sb, all, nall);
 	/* Functions that take or return a table's row type. */
 	phase_functions(sb, sc, 1);

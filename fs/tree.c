@@ -117,16 +117,19 @@ static void finish(struct builder *b, struct node *dir)
 	}
 }
 
+/* A table's directory; a foreign table's has no indexes/ nor policies/
+ * (it can have neither). */
 static void build_table(struct builder *b, struct node *tables, const struct cat_relation *r)
 {
+	bool foreign = r->kind == REL_FOREIGN;
 	struct node *td = mkdir_node(b, tables, r->name);
 	struct node *cols = mkdir_node(b, td, "columns");
 	for (size_t i = 0; i < r->ncols; i++) {
 		render_column(&b->body, &r->cols[i]);
 		file_node(b, cols, r->cols[i].name, "");
 	}
-	struct node *idx = mkdir_node(b, td, "indexes");
-	for (size_t i = 0; i < r->nindexes; i++) {
+	struct node *idx = foreign ? NULL : mkdir_node(b, td, "indexes");
+	for (size_t i = 0; idx && i < r->nindexes; i++) {
 		render_index(&b->body, &r->indexes[i]);
 		file_node(b, idx, r->indexes[i].name, ".sql");
 	}
@@ -140,8 +143,8 @@ static void build_table(struct builder *b, struct node *tables, const struct cat
 		render_trigger(&b->body, &r->triggers[i]);
 		file_node(b, trg, r->triggers[i].name, ".sql");
 	}
-	struct node *pol = mkdir_node(b, td, "policies");
-	for (size_t i = 0; i < r->npolicies; i++) {
+	struct node *pol = foreign ? NULL : mkdir_node(b, td, "policies");
+	for (size_t i = 0; pol && i < r->npolicies; i++) {
 		render_policy(&b->body, r, &r->policies[i]);
 		file_node(b, pol, r->policies[i].name, ".sql");
 	}
@@ -163,6 +166,41 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	struct node *tables = mkdir_node(b, sd, "tables");
 	for (size_t i = 0; i < s->ntables; i++)
 		build_table(b, tables, s->tables[i]);
+	struct node *convs = mkdir_node(b, sd, "conversions");
+	for (size_t i = 0; i < s->nconversions; i++) {
+		render_conversion(&b->body, s->conversions[i]);
+		file_node(b, convs, s->conversions[i]->name, ".sql");
+	}
+	struct strbuf oname = STRBUF_INIT;
+	struct node *opc = mkdir_node(b, sd, "operator_classes");
+	for (size_t i = 0; i < s->nopclasses; i++) {
+		sb_reset(&oname);
+		render_opclass_name(&oname, s->opclasses[i]);
+		render_opclass(&b->body, s->opclasses[i]);
+		file_node(b, opc, sb_str(&oname), ".sql");
+	}
+	struct node *opf = mkdir_node(b, sd, "operator_families");
+	for (size_t i = 0; i < s->nopfamilies; i++) {
+		sb_reset(&oname);
+		render_opclass_name(&oname, s->opfamilies[i]);
+		render_opclass(&b->body, s->opfamilies[i]);
+		file_node(b, opf, sb_str(&oname), ".sql");
+	}
+	strbuf_free(&oname);
+	struct node *ts = mkdir_node(b, sd, "text_search");
+	static const char ts_kinds[] = { TS_CONFIG, TS_DICT, TS_PARSER, TS_TEMPLATE };
+	for (size_t k = 0; k < sizeof ts_kinds; k++) {
+		struct node *kd = mkdir_node(b, ts, render_ts_dir(ts_kinds[k]));
+		for (size_t i = 0; i < s->nts; i++) {
+			if (s->ts[i]->kind != ts_kinds[k])
+				continue;
+			render_ts(&b->body, s->ts[i]);
+			file_node(b, kd, s->ts[i]->name, ".sql");
+		}
+	}
+	struct node *ftables = mkdir_node(b, sd, "foreign_tables");
+	for (size_t i = 0; i < s->nforeign_tables; i++)
+		build_table(b, ftables, s->foreign_tables[i]);
 	struct node *views = mkdir_node(b, sd, "views");
 	for (size_t i = 0; i < s->nviews; i++) {
 		render_view(&b->body, s->views[i]);
@@ -201,7 +239,8 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	}
 }
 
-/* casts/, event_triggers/, publications/: the database's own objects,
+/* casts/, event_triggers/, publications/, foreign_data/{wrappers,servers}/:
+ * the database's own objects,
  * always present, possibly empty. */
 static void build_global(struct builder *b, const struct catalog *cat)
 {
@@ -223,6 +262,17 @@ static void build_global(struct builder *b, const struct catalog *cat)
 	for (size_t i = 0; i < cat->npubs; i++) {
 		render_publication(&b->body, &cat->pubs[i]);
 		file_node(b, pubs, cat->pubs[i].name, ".sql");
+	}
+	struct node *fd = mkdir_node(b, b->t->root, "foreign_data");
+	struct node *fdws = mkdir_node(b, fd, "wrappers");
+	for (size_t i = 0; i < cat->nfdws; i++) {
+		render_fdw(&b->body, &cat->fdws[i]);
+		file_node(b, fdws, cat->fdws[i].name, ".sql");
+	}
+	struct node *srvs = mkdir_node(b, fd, "servers");
+	for (size_t i = 0; i < cat->nservers; i++) {
+		render_server(&b->body, &cat->servers[i]);
+		file_node(b, srvs, cat->servers[i].name, ".sql");
 	}
 }
 

@@ -56,6 +56,7 @@ struct cat_column {
 	const struct cat_relation *identity_seq;	/* its options, for identity columns */
 	const char *identity_seqname;	/* qualified, when not <table>_<column>_seq */
 	const char *acl;	/* column privileges, as in struct cat_privs */
+	const char *fdw_options;	/* foreign tables: "name 'value', ..." (no password), or NULL */
 };
 
 struct cat_index {
@@ -132,6 +133,9 @@ struct cat_relation {
 	long long seq_start, seq_inc, seq_min, seq_max, seq_cache;
 	bool seq_cycle;
 	const char *seq_owned_by;	/* qualified table.column, or NULL */
+	/* foreign tables (catalog_foreign.c) */
+	const char *ft_server;		/* quoted server name */
+	const char *ft_options;		/* "name 'value', ..." (no password), or NULL */
 
 	struct cat_column *cols;
 	size_t ncols;
@@ -180,12 +184,66 @@ struct cat_type {
 	struct cat_privs privs;
 };
 
+/* Text search objects (catalog_textsearch.c). Functions, templates, parsers
+ * and dictionaries are named qualified and quoted. */
+struct cat_ts_mapping {
+	const char *token;		/* the parser's alias of the token type */
+	const char *dicts;		/* "s.d1, s.d2", in the order consulted */
+};
+
+enum ts_kind { TS_CONFIG = 'c', TS_DICT = 'd', TS_PARSER = 'p', TS_TEMPLATE = 't' };
+
+struct cat_ts {
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	char kind;			/* enum ts_kind */
+	/* t: init (or NULL), lexize. p: start, gettoken, end, lextypes,
+	 * headline (or NULL). d: template, options (dictinitoption, or NULL).
+	 * c: parser. */
+	const char *f[5];
+	struct cat_ts_mapping *maps;	/* c: ADD MAPPING, by token type number */
+	size_t nmaps;
+	const char *comment;
+};
+
+/* An operator class ('c') or family ('f') (catalog_opclass.c). A family
+ * that CREATE OPERATOR CLASS made for its one class, with nothing else
+ * in it nor a comment, is not read: the class, without FAMILY, makes it. */
+struct cat_opclass {
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	const char *am;			/* access method name */
+	char kind;			/* c, f */
+	/* The class's own members, or the family's that belong to no class:
+	 * "OPERATOR n op(l,r) [FOR ORDER BY f]", then "FUNCTION n (l, r) f(args)". */
+	const char **members;
+	size_t nmembers;
+	/* classes */
+	bool is_default;
+	const char *type;		/* format_type of the input type */
+	const char *storage;		/* STORAGE type, or NULL (the input type) */
+	const char *family;		/* qualified, or NULL when the class made it */
+	const char *comment;
+};
+
+/* An encoding conversion (catalog_conversion.c). */
+struct cat_conversion {
+	const struct cat_schema *schema;
+	const char *name, *qname;
+	const char *from, *to;		/* encoding names */
+	const char *func;		/* qualified, quoted */
+	bool is_default;
+	const char *comment;
+};
+
 struct cat_schema {
 	unsigned oid;
 	const char *name, *qname;
 	const char *comment;
-	struct cat_relation **tables;	/* r, p (and f is left out) */
+	struct cat_relation **tables;	/* r, p */
 	size_t ntables;
+	struct cat_relation **foreign_tables;	/* f */
+	size_t nforeign_tables;
 	struct cat_relation **views;
 	size_t nviews;
 	struct cat_relation **matviews;
@@ -203,6 +261,14 @@ struct cat_schema {
 	struct cat_privs privs;
 	const char *default_acl;	/* its ALTER DEFAULT PRIVILEGES ... IN SCHEMA, as
 					 * struct cat_privs' acl */
+	struct cat_ts **ts;		/* text search objects, by kind (enum ts_kind order), then name */
+	size_t nts;
+	struct cat_opclass **opclasses;	/* by name, then access method */
+	size_t nopclasses;
+	struct cat_opclass **opfamilies;	/* the same */
+	size_t nopfamilies;
+	struct cat_conversion **conversions;	/* by name */
+	size_t nconversions;
 };
 
 struct cat_extension {
@@ -252,6 +318,31 @@ struct cat_publication {
 	const char *comment;
 };
 
+/* Foreign data (catalog_foreign.c). Options are "name 'value', ..." as
+ * OPTIONS (...) takes them, in the order stored, never with a `password`
+ * option (left out wherever options are read); NULL when there are none. */
+struct cat_fdw {
+	const char *name, *qname;
+	const char *handler, *validator;	/* qualified, quoted; NULL when none */
+	const char *options;
+	const char *comment;
+};
+
+struct cat_user_mapping {
+	const char *user;		/* quoted role name, or PUBLIC */
+	const char *options;
+};
+
+struct cat_server {
+	const char *name, *qname;
+	const char *fdw;		/* quoted wrapper name */
+	const char *type, *version;	/* raw, NULL when not given */
+	const char *options;
+	const char *comment;
+	struct cat_user_mapping *mappings;	/* sorted by user (byte order) */
+	size_t nmappings;
+};
+
 struct cat_migration {
 	long long id;
 	const char *hash;
@@ -283,6 +374,10 @@ struct catalog {
 	size_t npubs;
 	const char *default_acl;	/* ALTER DEFAULT PRIVILEGES without IN SCHEMA, as
 					 * struct cat_privs' acl */
+	struct cat_fdw *fdws;		/* sorted by name */
+	size_t nfdws;
+	struct cat_server *servers;	/* sorted by name */
+	size_t nservers;
 	const char **omitted;		/* "foreign table s.t", ... */
 	size_t nomitted;
 	bool has_tracking;		/* the migrations table exists */

@@ -50,6 +50,32 @@ void render_event_trigger(struct strbuf *sb, const struct cat_event_trigger *e);
  * ALTER PUBLICATION ... ADD TABLE ONLY per table (column list, row
  * filter), ADD TABLES IN SCHEMA per schema, its comment. */
 void render_publication(struct strbuf *sb, const struct cat_publication *p);
+/* foreign_data/wrappers/<name>.sql: CREATE FOREIGN DATA WRAPPER with its
+ * handler, validator and options, its comment. foreign_data/servers/<name>.sql:
+ * CREATE SERVER, its comment, then CREATE USER MAPPING for each of its
+ * user mappings. Options never hold a password (catalog.h). */
+void render_fdw(struct strbuf *sb, const struct cat_fdw *w);
+void render_server(struct strbuf *sb, const struct cat_server *s);
+/* Of a foreign table's CREATE FOREIGN TABLE (render_table): what comes
+ * before its ";" (SERVER, OPTIONS), and the ALTER FOREIGN TABLE ... ALTER
+ * COLUMN ... OPTIONS that follow it. Nothing for other relations. */
+void render_foreign_tail(struct strbuf *sb, const struct cat_relation *r);
+void render_foreign_columns(struct strbuf *sb, const struct cat_relation *r);
+/* text_search/{templates,parsers,dictionaries,configurations}/<name>.sql:
+ * CREATE TEXT SEARCH ..., then (configurations) one ALTER TEXT SEARCH
+ * CONFIGURATION ... ADD MAPPING FOR <token> WITH <dicts> per token type,
+ * then the comment. render_ts_dir() names the directory of T's kind. */
+void render_ts(struct strbuf *sb, const struct cat_ts *t);
+const char *render_ts_dir(char kind);
+/* operator_classes/<name> USING <am>.sql: CREATE OPERATOR CLASS (FAMILY
+ * unless it made its family) with its own members and STORAGE, its comment.
+ * operator_families/<name> USING <am>.sql: CREATE OPERATOR FAMILY, ALTER
+ * OPERATOR FAMILY ... ADD its members that belong to no class, its comment.
+ * render_opclass_name() gives the file's name (before escaping and ".sql"). */
+void render_opclass(struct strbuf *sb, const struct cat_opclass *o);
+void render_opclass_name(struct strbuf *sb, const struct cat_opclass *o);
+/* conversions/<name>.sql: CREATE [DEFAULT] CONVERSION, its comment. */
+void render_conversion(struct strbuf *sb, const struct cat_conversion *c);
 /* schema.sql of one schema, or of the whole database (schema == NULL), in
  * dependency order. */
 void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);

@@ -114,28 +114,101 @@ lines(kind, ident, def) AS (
 	FROM pg_operator o JOIN usr ON usr.oid = o.oprnamespace
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
 	UNION ALL
-	SELECT 'text search configuration', x.oid::regconfig::text, x.cfgparser::regproc::text
-	FROM pg_ts_config x JOIN usr ON usr.oid = x.cfgnamespace
+	SELECT 'text search configuration', quote_ident(n.nspname) || '.' || quote_ident(x.cfgname),
+		concat_ws(' | ', (SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.prsname) FROM pg_ts_parser p
+			JOIN pg_namespace pn ON pn.oid = p.prsnamespace WHERE p.oid = x.cfgparser),
+		obj_description(x.oid, 'pg_ts_config'))
+	FROM pg_ts_config x JOIN usr n ON n.oid = x.cfgnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'text search dictionary', x.oid::regdictionary::text, x.dictinitoption
-	FROM pg_ts_dict x JOIN usr ON usr.oid = x.dictnamespace
+	SELECT 'text search mapping', quote_ident(n.nspname) || '.' || quote_ident(x.cfgname) || ' '
+		|| m.maptokentype || ' ' || m.mapseqno, quote_ident(dn.nspname) || '.' || quote_ident(d.dictname)
+	FROM pg_ts_config x JOIN usr n ON n.oid = x.cfgnamespace JOIN pg_ts_config_map m ON m.mapcfg = x.oid
+	JOIN pg_ts_dict d ON d.oid = m.mapdict JOIN pg_namespace dn ON dn.oid = d.dictnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'operator class', quote_ident(n.nspname) || '.' || quote_ident(x.opcname), x.opcintype::regtype::text
-	FROM pg_opclass x JOIN usr n ON n.oid = x.opcnamespace
+	SELECT 'text search dictionary', quote_ident(n.nspname) || '.' || quote_ident(x.dictname),
+		concat_ws(' | ', (SELECT quote_ident(tn.nspname) || '.' || quote_ident(t.tmplname) FROM pg_ts_template t
+			JOIN pg_namespace tn ON tn.oid = t.tmplnamespace WHERE t.oid = x.dicttemplate),
+		x.dictinitoption, obj_description(x.oid, 'pg_ts_dict'))
+	FROM pg_ts_dict x JOIN usr n ON n.oid = x.dictnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_dict'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'text search parser', quote_ident(n.nspname) || '.' || quote_ident(x.prsname),
+		concat_ws(' | ', x.prsstart, x.prstoken, x.prsend, x.prslextype, x.prsheadline,
+		obj_description(x.oid, 'pg_ts_parser'))
+	FROM pg_ts_parser x JOIN usr n ON n.oid = x.prsnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_parser'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'text search template', quote_ident(n.nspname) || '.' || quote_ident(x.tmplname),
+		concat_ws(' | ', x.tmplinit, x.tmpllexize, obj_description(x.oid, 'pg_ts_template'))
+	FROM pg_ts_template x JOIN usr n ON n.oid = x.tmplnamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_template'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'operator class', quote_ident(n.nspname) || '.' || quote_ident(x.opcname) || ' ' || am.amname,
+		concat_ws(' | ', x.opcintype::regtype, x.opcdefault, nullif(x.opckeytype, 0)::regtype,
+		quote_ident(fn.nspname) || '.' || quote_ident(f.opfname), obj_description(x.oid, 'pg_opclass'))
+	FROM pg_opclass x JOIN usr n ON n.oid = x.opcnamespace JOIN pg_am am ON am.oid = x.opcmethod
+	JOIN pg_opfamily f ON f.oid = x.opcfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opclass'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(x.conname), x.conproc::text
-	FROM pg_conversion x JOIN usr n ON n.oid = x.connamespace
+	SELECT 'operator family', quote_ident(n.nspname) || '.' || quote_ident(x.opfname) || ' ' || am.amname,
+		obj_description(x.oid, 'pg_opfamily')
+	FROM pg_opfamily x JOIN usr n ON n.oid = x.opfnamespace JOIN pg_am am ON am.oid = x.opfmethod
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opfamily'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'foreign-data wrapper', quote_ident(x.fdwname), array_to_string(x.fdwoptions, ',')
+	-- Each operator and function of a user family, and whose it is: a
+	-- class's (named) or the family's own.
+	SELECT 'operator member', quote_ident(n.nspname) || '.' || quote_ident(x.opfname) || ' ' || m.what,
+		concat_ws(' | ', m.member, (SELECT CASE WHEN d.refclassid = 'pg_opclass'::regclass THEN
+			(SELECT 'class ' || quote_ident(c.opcname) FROM pg_opclass c WHERE c.oid = d.refobjid) ELSE 'family' END
+			FROM pg_depend d WHERE d.classid = m.cls AND d.objid = m.oid
+			AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) LIMIT 1))
+	FROM pg_opfamily x JOIN usr n ON n.oid = x.opfnamespace
+	JOIN LATERAL (SELECT 'pg_amop'::regclass AS cls, o.oid, 'operator ' || o.amopstrategy || ' '
+			|| o.amoplefttype::regtype || ',' || o.amoprighttype::regtype AS what,
+			concat_ws(' ', o.amopopr::regoperator, o.amoppurpose,
+				(SELECT sf.opfname FROM pg_opfamily sf WHERE sf.oid = o.amopsortfamily)) AS member
+		FROM pg_amop o WHERE o.amopfamily = x.oid
+		UNION ALL SELECT 'pg_amproc'::regclass, p.oid, 'function ' || p.amprocnum || ' '
+			|| p.amproclefttype::regtype || ',' || p.amprocrighttype::regtype, p.amproc::regprocedure::text
+		FROM pg_amproc p WHERE p.amprocfamily = x.oid) m ON true
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opfamily'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(x.conname), concat_ws(' | ',
+		pg_encoding_to_char(x.conforencoding), pg_encoding_to_char(x.contoencoding), x.conproc::regprocedure,
+		x.condefault, obj_description(x.oid, 'pg_conversion'))
+	FROM pg_conversion x JOIN usr n ON n.oid = x.connamespace
+	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_conversion'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	SELECT 'access method', quote_ident(x.amname), concat_ws(' | ', x.amtype, x.amhandler::regproc)
+	FROM pg_am x WHERE x.oid >= 16384
+	AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_am'::regclass AND ext.objid = x.oid)
+	UNION ALL
+	-- Options without a password: schemafs never shows one (so a copy
+	-- has none), and this output may be shown.
+	SELECT 'foreign-data wrapper', quote_ident(x.fdwname), concat_ws(' | ', x.fdwhandler::regproc,
+		x.fdwvalidator::regproc, array_to_string(ARRAY(SELECT o FROM unnest(x.fdwoptions) o
+			WHERE o NOT LIKE 'password=%'), ','), obj_description(x.oid, 'pg_foreign_data_wrapper'))
 	FROM pg_foreign_data_wrapper x
 	WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_foreign_data_wrapper'::regclass AND ext.objid = x.oid)
 	UNION ALL
-	SELECT 'foreign server', quote_ident(x.srvname), array_to_string(x.srvoptions, ',')
-	FROM pg_foreign_server x
+	SELECT 'foreign server', quote_ident(x.srvname), concat_ws(' | ', quote_ident(w.fdwname), x.srvtype,
+		x.srvversion, array_to_string(ARRAY(SELECT o FROM unnest(x.srvoptions) o
+			WHERE o NOT LIKE 'password=%'), ','), obj_description(x.oid, 'pg_foreign_server'))
+	FROM pg_foreign_server x JOIN pg_foreign_data_wrapper w ON w.oid = x.srvfdw
 	UNION ALL
-	SELECT 'foreign table', x.ftrelid::regclass::text, array_to_string(x.ftoptions, ',')
-	FROM pg_foreign_table x
+	SELECT 'user mapping', quote_ident(u.usename) || ' ' || quote_ident(u.srvname),
+		array_to_string(ARRAY(SELECT o FROM unnest(u.umoptions) o WHERE o NOT LIKE 'password=%'), ',')
+	FROM pg_user_mappings u
+	UNION ALL
+	SELECT 'foreign table', x.ftrelid::regclass::text, concat_ws(' | ', quote_ident(s.srvname),
+		array_to_string(x.ftoptions, ','))
+	FROM pg_foreign_table x JOIN pg_foreign_server s ON s.oid = x.ftserver
+	UNION ALL
+	SELECT 'foreign column', x.ftrelid::regclass || '.' || quote_ident(a.attname), array_to_string(a.attfdwoptions, ',')
+	FROM pg_foreign_table x JOIN pg_attribute a ON a.attrelid = x.ftrelid
+	WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attfdwoptions IS NOT NULL
 	UNION ALL
 	SELECT 'cast', format_type(x.castsource, NULL) || ' AS ' || format_type(x.casttarget, NULL),
 		concat_ws(' | ', x.castfunc::regprocedure, x.castcontext, x.castmethod, obj_description(x.oid, 'pg_cast'))

@@ -22,7 +22,7 @@ nl_join() { printf '%s\n' "$@"; }
 # ---------------------------------------------------------------- layout
 
 eq "mount root holds one directory named after the database" "tricky" "$(lsu "$MNT")"
-eq "database directory" "$(nl_join casts event_triggers extensions migrations publications schema.sql schemas)" "$(lsu "$DB")"
+eq "database directory" "$(nl_join casts event_triggers extensions foreign_data migrations publications schema.sql schemas)" "$(lsu "$DB")"
 eq "migrations directory" "$(nl_join applied apply check journal.json pending status)" "$(lsu "$DB/migrations")"
 check "database schema.sql is a regular file" test -f "$DB/schema.sql"
 
@@ -33,7 +33,7 @@ exp_schemas=$(val tricky "SELECT nspname FROM pg_namespace
 eq "schemas/ lists exactly the user schemas, sorted" "$exp_schemas" "$(lsu "$DB/schemas")"
 eq "schemas/ is exactly Mixed Case and public" "$(nl_join 'Mixed Case' public)" "$(lsu "$DB/schemas")"
 
-schema_entries=$(nl_join erd.md functions materialized_views schema.sql sequences tables types views)
+schema_entries=$(nl_join conversions erd.md foreign_tables functions materialized_views operator_classes operator_families schema.sql sequences tables text_search types views)
 table_entries=$(nl_join columns comment constraints indexes policies table.sql triggers)
 while IFS= read -r s; do
 	eq "schemas/$s has every entry, sorted" "$schema_entries" "$(lsu "$DB/schemas/$s")"

@@ -28,7 +28,7 @@ D=$MNT/src
 cp "$D/schema.sql" "$T_TMP/schema.sql"
 
 # ------------------------------------------------------------------ listings
-eq "the database directory" "$(printf '%s\n' casts event_triggers extensions migrations publications schema.sql schemas)" \
+eq "the database directory" "$(printf '%s\n' casts event_triggers extensions foreign_data migrations publications schema.sql schemas)" \
 	"$(ls -U -A "$D")"
 eq "casts/ lists every user cast, sorted, by '<source> AS <target>'" \
 	"$(printf '%s\n' '"Kind Ω"."Pair ""x""" AS text.sql' '"Kind Ω"."Tab le" AS text.sql' 'bytea AS text.sql' \

@@ -60,7 +60,7 @@ mount_fs "$MNT" -o "config=$T_TMP/nexus.json" || { not_ok "mount with a 3-databa
 eq "one top-level directory per key, sorted in C order" \
 	"$(printf '%s\n' 'Mid Directus' alpha_vendure zeta_scheduler)" "$(ls -U -A "$MNT")"
 for k in zeta_scheduler alpha_vendure "Mid Directus"; do
-	eq "$k: the database directory" "$(printf '%s\n' casts event_triggers extensions migrations publications schema.sql schemas)" "$(ls -U -A "$MNT/$k")"
+	eq "$k: the database directory" "$(printf '%s\n' casts event_triggers extensions foreign_data migrations publications schema.sql schemas)" "$(ls -U -A "$MNT/$k")"
 done
 
 eq "scheduler: every schema but drizzle" "$(printf '%s\n' auth credits public)" \

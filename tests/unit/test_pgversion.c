@@ -16,7 +16,10 @@ static const struct { const char *name, *sql; } queries[] = {
 	{ "types", SQL_TYPES }, { "settings", SQL_SETTINGS }, { "collations", SQL_COLLATIONS },
 	{ "operators", SQL_OPERATORS }, { "omitted", SQL_OMITTED }, { "fingerprint", SQL_FINGERPRINT },
 	{ "casts", SQL_CASTS }, { "event triggers", SQL_EVENT_TRIGGERS },
-	{ "publications", SQL_PUBLICATIONS },
+	{ "publications", SQL_PUBLICATIONS }, { "foreign-data wrappers", SQL_FDWS },
+	{ "foreign servers", SQL_SERVERS }, { "foreign tables", SQL_FOREIGN_TABLES },
+	{ "text search", SQL_TEXT_SEARCH }, { "operator classes", SQL_OPCLASSES },
+	{ "operator families", SQL_OPFAMILIES }, { "conversions", SQL_CONVERSIONS },
 };
 
 int main(void)

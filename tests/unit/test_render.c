@@ -399,6 +399,251 @@ int main(void)
 		sb_reset(&sb);
 	}
 
+	/* Foreign data (issue 12): wrappers, servers with their user mappings,
+	 * foreign tables (a partition of a local table among them). */
+	{
+		struct cat_fdw fdws[] = {
+			{ .name = "W \"x\"", .qname = "\"W \"\"x\"\"\"", .handler = "s.h", .validator = "pg_catalog.v",
+			  .options = "mode 'it''s', \"Odd\" 'x'", .comment = "it's a wrapper" },
+			{ .name = "bare", .qname = "bare" },
+		};
+		render_fdw(&sb, &fdws[0]);
+		is_str(sb_str(&sb), "CREATE FOREIGN DATA WRAPPER \"W \"\"x\"\"\" HANDLER s.h VALIDATOR pg_catalog.v"
+		       " OPTIONS (mode 'it''s', \"Odd\" 'x');\n"
+		       "COMMENT ON FOREIGN DATA WRAPPER \"W \"\"x\"\"\" IS 'it''s a wrapper';\n",
+		       "wrapper: handler, validator, options, comment");
+		sb_reset(&sb);
+		render_fdw(&sb, &fdws[1]);
+		is_str(sb_str(&sb), "CREATE FOREIGN DATA WRAPPER bare;\n", "wrapper: nothing more");
+		sb_reset(&sb);
+
+		struct cat_user_mapping ums[] = { { .user = "PUBLIC" }, { .user = "\"Us er\"", .options = "\"user\" 'u'" } };
+		struct cat_server srvs[] = {
+			{ .name = "S 1", .qname = "\"S 1\"", .fdw = "bare", .type = "it's", .version = "1",
+			  .options = "host 'h'", .comment = "far", .mappings = ums, .nmappings = 2 },
+			{ .name = "s", .qname = "s", .fdw = "bare" },
+		};
+		render_server(&sb, &srvs[0]);
+		is_str(sb_str(&sb), "CREATE SERVER \"S 1\" TYPE 'it''s' VERSION '1' FOREIGN DATA WRAPPER bare"
+		       " OPTIONS (host 'h');\nCOMMENT ON SERVER \"S 1\" IS 'far';\n"
+		       "CREATE USER MAPPING FOR PUBLIC SERVER \"S 1\";\n"
+		       "CREATE USER MAPPING FOR \"Us er\" SERVER \"S 1\" OPTIONS (\"user\" 'u');\n",
+		       "server: type, version, options, comment, user mappings");
+		sb_reset(&sb);
+		render_server(&sb, &srvs[1]);
+		is_str(sb_str(&sb), "CREATE SERVER s FOREIGN DATA WRAPPER bare;\n", "server: nothing more");
+		sb_reset(&sb);
+
+		struct cat_schema fs = { .name = "F s", .qname = "\"F s\"" };
+		struct cat_column fcols[] = {
+			{ .name = "id", .qname = "id", .attnum = 1, .type = "integer", .notnull = true, .islocal = true,
+			  .fdw_options = "column_name 'ident'" },
+			{ .name = "N m", .qname = "\"N m\"", .attnum = 2, .type = "text", .islocal = true,
+			  .comment = "a name" },
+		};
+		struct cat_relation parent = { .oid = 10, .schema = &fs, .name = "p", .qname = "p",
+					       .kind = REL_PARTITIONED, .partkey = "LIST (id)" };
+		unsigned poid = 10;
+		struct cat_relation fts[] = {
+			{ .oid = 11, .schema = &fs, .name = "R t", .qname = "\"R t\"", .kind = REL_FOREIGN,
+			  .ft_server = "\"S 1\"", .ft_options = "table_name 'x'", .cols = fcols, .ncols = 2,
+			  .comment = "far" },
+			{ .oid = 12, .schema = &fs, .name = "part", .qname = "part", .kind = REL_FOREIGN,
+			  .is_partition = true, .parents = "\"F s\".p", .parent_oids = &poid, .nparents = 1,
+			  .partbound = "FOR VALUES IN (1)", .ft_server = "s" },
+		};
+		render_table(&sb, &fts[0]);
+		is_str(sb_str(&sb), "CREATE FOREIGN TABLE \"F s\".\"R t\" (\n    id integer NOT NULL,\n    \"N m\" text\n)\n"
+		       "SERVER \"S 1\"\nOPTIONS (table_name 'x');\n"
+		       "ALTER FOREIGN TABLE ONLY \"F s\".\"R t\" ALTER COLUMN id OPTIONS (column_name 'ident');\n"
+		       "COMMENT ON FOREIGN TABLE \"F s\".\"R t\" IS 'far';\n"
+		       "COMMENT ON COLUMN \"F s\".\"R t\".\"N m\" IS 'a name';\n",
+		       "foreign table: columns, SERVER, OPTIONS, a column's options, comments");
+		sb_reset(&sb);
+		render_table(&sb, &fts[1]);
+		is_str(sb_str(&sb), "CREATE FOREIGN TABLE \"F s\".part PARTITION OF \"F s\".p\nFOR VALUES IN (1)\n"
+		       "SERVER s;\n", "foreign table: a partition");
+		sb_reset(&sb);
+
+		struct cat_relation *ftp[] = { &fts[0], &fts[1] }, *ptp[] = { &parent };
+		fs.foreign_tables = ftp;
+		fs.nforeign_tables = 2;
+		fs.tables = ptp;
+		fs.ntables = 1;
+		struct catalog fc = { .schemas = &fs, .nschemas = 1, .fdws = fdws, .nfdws = 2, .servers = srvs,
+				      .nservers = 2 };
+		render_schema_sql(&sb, &fc, NULL);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0, "schema.sql: nothing left out");
+		ok(pos(g, "CREATE FOREIGN DATA WRAPPER bare") >= 0 &&
+		   pos(g, "CREATE FOREIGN DATA WRAPPER bare") < pos(g, "CREATE SERVER \"S 1\"") &&
+		   pos(g, "CREATE USER MAPPING FOR PUBLIC") < pos(g, "CREATE FOREIGN TABLE \"F s\".\"R t\""),
+		   "schema.sql: wrappers, then servers and their user mappings, then foreign tables");
+		ok(pos(g, "CREATE TABLE \"F s\".p") >= 0 &&
+		   pos(g, "CREATE TABLE \"F s\".p") < pos(g, "CREATE FOREIGN TABLE \"F s\".part"),
+		   "schema.sql: a foreign partition after its parent");
+		ok(pos(g, "COMMENT ON FOREIGN TABLE \"F s\".\"R t\"") > 0, "schema.sql: a foreign table's comment");
+		sb_reset(&sb);
+		render_schema_sql(&sb, &fc, &fs);
+		g = sb_str(&sb);
+		ok(pos(g, "DATA WRAPPER") < 0 && pos(g, "CREATE SERVER") < 0 && pos(g, "USER MAPPING") < 0,
+		   "a schema's schema.sql: no wrappers nor servers");
+		ok(pos(g, "CREATE FOREIGN TABLE \"F s\".\"R t\"") > 0, "... but its foreign tables");
+		sb_reset(&sb);
+	}
+
+	/* Text search objects (issue 12): each kind, mappings, comments, and
+	 * their order in schema.sql across schemas. */
+	{
+		struct cat_schema a = { .name = "A s", .qname = "\"A s\"" }, b = { .name = "b", .qname = "b" };
+		struct cat_ts_mapping maps[] = { { .token = "asciiword", .dicts = "\"A s\".d, pg_catalog.simple" },
+						 { .token = "\"int\"", .dicts = "pg_catalog.simple" } };
+		struct cat_ts objs[] = {
+			{ .schema = &a, .name = "T \"x\"", .qname = "\"T \"\"x\"\"\"", .kind = TS_TEMPLATE,
+			  .f = { "pg_catalog.i", "pg_catalog.l" }, .comment = "it's t" },
+			{ .schema = &a, .name = "lex", .qname = "lex", .kind = TS_TEMPLATE, .f = { NULL, "pg_catalog.l" } },
+			{ .schema = &a, .name = "p", .qname = "p", .kind = TS_PARSER,
+			  .f = { "s.st", "s.gt", "s.en", "s.lt", NULL } },
+			{ .schema = &a, .name = "d", .qname = "d", .kind = TS_DICT,
+			  .f = { "\"A s\".\"T \"\"x\"\"\"", "stopwords = 'english'" } },
+			{ .schema = &b, .name = "c", .qname = "c", .kind = TS_CONFIG, .f = { "\"A s\".p" },
+			  .maps = maps, .nmaps = 2, .comment = "ours" },
+		};
+		render_ts(&sb, &objs[0]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH TEMPLATE \"A s\".\"T \"\"x\"\"\" (\n    INIT = pg_catalog.i,\n"
+		       "    LEXIZE = pg_catalog.l\n);\nCOMMENT ON TEXT SEARCH TEMPLATE \"A s\".\"T \"\"x\"\"\" IS 'it''s t';\n",
+		       "template: INIT, LEXIZE, comment");
+		sb_reset(&sb);
+		render_ts(&sb, &objs[1]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH TEMPLATE \"A s\".lex (\n    LEXIZE = pg_catalog.l\n);\n",
+		       "template: without INIT");
+		sb_reset(&sb);
+		render_ts(&sb, &objs[2]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH PARSER \"A s\".p (\n    START = s.st,\n    GETTOKEN = s.gt,\n"
+		       "    END = s.en,\n    LEXTYPES = s.lt\n);\n", "parser: without HEADLINE");
+		sb_reset(&sb);
+		render_ts(&sb, &objs[3]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH DICTIONARY \"A s\".d (\n    TEMPLATE = \"A s\".\"T \"\"x\"\"\",\n"
+		       "    stopwords = 'english'\n);\n", "dictionary: template, options as stored");
+		sb_reset(&sb);
+		render_ts(&sb, &objs[4]);
+		is_str(sb_str(&sb), "CREATE TEXT SEARCH CONFIGURATION b.c (\n    PARSER = \"A s\".p\n);\n"
+		       "ALTER TEXT SEARCH CONFIGURATION b.c ADD MAPPING FOR asciiword WITH \"A s\".d, pg_catalog.simple;\n"
+		       "ALTER TEXT SEARCH CONFIGURATION b.c ADD MAPPING FOR \"int\" WITH pg_catalog.simple;\n"
+		       "COMMENT ON TEXT SEARCH CONFIGURATION b.c IS 'ours';\n", "configuration: mappings, comment");
+		sb_reset(&sb);
+		is_str(render_ts_dir(TS_DICT), "dictionaries", "the directory of a kind");
+
+		/* Schema b (sorted first) has the configuration that needs a's parser
+		 * and dictionary: kinds go one at a time over every schema. */
+		struct cat_ts *ats[] = { &objs[0], &objs[1], &objs[2], &objs[3] }, *bts[] = { &objs[4] };
+		a.ts = ats;
+		a.nts = 4;
+		b.ts = bts;
+		b.nts = 1;
+		struct cat_schema both[] = { b, a };
+		struct catalog tc = { .schemas = both, .nschemas = 2 };
+		render_schema_sql(&sb, &tc, NULL);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0, "schema.sql: nothing left out");
+		ok(pos(g, "TEMPLATE \"A s\".lex") > 0 && pos(g, "TEMPLATE \"A s\".lex") < pos(g, "PARSER \"A s\".p (") &&
+		   pos(g, "PARSER \"A s\".p (") < pos(g, "DICTIONARY \"A s\".d") &&
+		   pos(g, "DICTIONARY \"A s\".d") < pos(g, "CONFIGURATION b.c ("),
+		   "schema.sql: templates, parsers, dictionaries, configurations, whatever the schema");
+		sb_reset(&sb);
+	}
+
+	/* Operator classes and families (issue 12). */
+	{
+		struct cat_schema a = { .name = "A s", .qname = "\"A s\"" }, b = { .name = "b", .qname = "b" };
+		const char *cm[] = { "OPERATOR 1 <(integer,integer)", "FUNCTION 1 (integer, integer) btint4cmp(integer,integer)" };
+		const char *fm[] = { "OPERATOR 1 <(integer,bigint)" };
+		struct cat_opclass fam = { .schema = &a, .name = "F f", .qname = "\"F f\"", .am = "btree", .kind = 'f',
+					   .members = fm, .nmembers = 1, .comment = "it's f" };
+		struct cat_opclass bare = { .schema = &a, .name = "g", .qname = "g", .am = "hash", .kind = 'f' };
+		struct cat_opclass cls[] = {
+			{ .schema = &b, .name = "c", .qname = "c", .am = "btree", .kind = 'c', .members = cm, .nmembers = 2,
+			  .is_default = true, .type = "integer", .family = "\"A s\".\"F f\"", .comment = "ours" },
+			{ .schema = &b, .name = "own", .qname = "own", .am = "gist", .kind = 'c', .members = cm, .nmembers = 1,
+			  .type = "point", .storage = "box" },
+			{ .schema = &b, .name = "none", .qname = "none", .am = "btree", .kind = 'c', .type = "x",
+			  .family = "b.none2" },
+		};
+		render_opclass(&sb, &fam);
+		is_str(sb_str(&sb), "CREATE OPERATOR FAMILY \"A s\".\"F f\" USING btree;\n"
+		       "ALTER OPERATOR FAMILY \"A s\".\"F f\" USING btree ADD\n    OPERATOR 1 <(integer,bigint);\n"
+		       "COMMENT ON OPERATOR FAMILY \"A s\".\"F f\" USING btree IS 'it''s f';\n",
+		       "family: its own members, comment");
+		sb_reset(&sb);
+		render_opclass(&sb, &bare);
+		is_str(sb_str(&sb), "CREATE OPERATOR FAMILY \"A s\".g USING hash;\n", "family: no members");
+		sb_reset(&sb);
+		render_opclass(&sb, &cls[0]);
+		is_str(sb_str(&sb), "CREATE OPERATOR CLASS b.c DEFAULT FOR TYPE integer USING btree FAMILY \"A s\".\"F f\" AS\n"
+		       "    OPERATOR 1 <(integer,integer),\n    FUNCTION 1 (integer, integer) btint4cmp(integer,integer);\n"
+		       "COMMENT ON OPERATOR CLASS b.c USING btree IS 'ours';\n", "class: DEFAULT, FAMILY, members, comment");
+		sb_reset(&sb);
+		render_opclass(&sb, &cls[1]);
+		is_str(sb_str(&sb), "CREATE OPERATOR CLASS b.own FOR TYPE point USING gist AS\n"
+		       "    OPERATOR 1 <(integer,integer),\n    STORAGE box;\n", "class: made its family (no FAMILY), STORAGE");
+		sb_reset(&sb);
+		render_opclass(&sb, &cls[2]);
+		is_str(sb_str(&sb), "CREATE OPERATOR CLASS b.none FOR TYPE x USING btree FAMILY b.none2 AS\n    STORAGE x;\n",
+		       "class: no members of its own (STORAGE of its type)");
+		sb_reset(&sb);
+		render_opclass_name(&sb, &cls[0]);
+		is_str(sb_str(&sb), "c USING btree", "class: its file name");
+		sb_reset(&sb);
+
+		struct cat_opclass *af[] = { &fam, &bare }, *bc[] = { &cls[0], &cls[1], &cls[2] };
+		a.opfamilies = af;
+		a.nopfamilies = 2;
+		b.opclasses = bc;
+		b.nopclasses = 3;
+		struct cat_schema both[] = { b, a };
+		struct catalog oc = { .schemas = both, .nschemas = 2 };
+		render_schema_sql(&sb, &oc, NULL);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0, "schema.sql: nothing left out");
+		ok(pos(g, "CREATE OPERATOR FAMILY \"A s\".\"F f\"") > 0 &&
+		   pos(g, "CREATE OPERATOR FAMILY \"A s\".\"F f\"") < pos(g, "CREATE OPERATOR CLASS b.c "),
+		   "schema.sql: every family before the classes, whatever the schema");
+		sb_reset(&sb);
+	}
+
+	/* Conversions (issue 12). */
+	{
+		struct cat_schema cs = { .name = "C s", .qname = "\"C s\"" };
+		struct cat_conversion cv[] = {
+			{ .schema = &cs, .name = "my conv", .qname = "\"my conv\"", .from = "LATIN1", .to = "UTF8",
+			  .func = "pg_catalog.iso8859_1_to_utf8", .comment = "it's mine" },
+			{ .schema = &cs, .name = "d", .qname = "d", .from = "LATIN2", .to = "UTF8",
+			  .func = "pg_catalog.iso8859_to_utf8", .is_default = true },
+		};
+		render_conversion(&sb, &cv[0]);
+		is_str(sb_str(&sb), "CREATE CONVERSION \"C s\".\"my conv\" FOR 'LATIN1' TO 'UTF8' FROM pg_catalog.iso8859_1_to_utf8;\n"
+		       "COMMENT ON CONVERSION \"C s\".\"my conv\" IS 'it''s mine';\n", "conversion: quoted, comment");
+		sb_reset(&sb);
+		render_conversion(&sb, &cv[1]);
+		is_str(sb_str(&sb), "CREATE DEFAULT CONVERSION \"C s\".d FOR 'LATIN2' TO 'UTF8' FROM pg_catalog.iso8859_to_utf8;\n",
+		       "conversion: DEFAULT");
+		sb_reset(&sb);
+		struct cat_conversion *cvp[] = { &cv[0], &cv[1] };
+		cs.conversions = cvp;
+		cs.nconversions = 2;
+		struct cat_function fn = { .schema = &cs, .name = "f", .qname = "f", .args = "", .kind = 'f',
+					   .def = "CREATE OR REPLACE FUNCTION \"C s\".f()" };
+		struct cat_function *fnp[] = { &fn };
+		cs.functions = fnp;
+		cs.nfunctions = 1;
+		struct catalog cc = { .schemas = &cs, .nschemas = 1 };
+		render_schema_sql(&sb, &cc, &cs);
+		const char *g = sb_str(&sb);
+		ok(pos(g, "left out") < 0 && pos(g, "CREATE CONVERSION") > pos(g, "CREATE OR REPLACE FUNCTION"),
+		   "schema.sql: conversions after the functions");
+		sb_reset(&sb);
+	}
+
 	render_literal(&sb, "a'b\\c");
 	is_str(sb_str(&sb), "'a''b\\c'", "literal: quotes doubled, backslash kept");
 	strbuf_free(&sb);

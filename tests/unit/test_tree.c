@@ -37,8 +37,13 @@ int main(void)
 	ok(tree_lookup(a, "schemas/public/tables/booking/nope") == NULL, "missing path: NULL");
 	ok(tree_lookup(a, "schemas/public/tables/booking/table.sql/x") == NULL, "path below a file: NULL");
 	ok(tree_lookup(a, "") == a->root && a->root->is_dir, "empty path is the database directory");
-	ok(a->root->nsubdirs == 6, "root counts its subdirectories (casts, event_triggers, extensions, migrations, "
-	   "publications, schemas): %zu", a->root->nsubdirs);
+	ok(a->root->nsubdirs == 7, "root counts its subdirectories (casts, event_triggers, extensions, foreign_data, "
+	   "migrations, publications, schemas): %zu", a->root->nsubdirs);
+	ok(tree_lookup(a, "foreign_data/wrappers") && tree_lookup(a, "foreign_data/wrappers")->nkids == 0 &&
+	   tree_lookup(a, "foreign_data/servers") && tree_lookup(a, "foreign_data")->nsubdirs == 2,
+	   "foreign_data/wrappers/ and foreign_data/servers/ are there, empty");
+	ok(tree_lookup(a, "schemas/public/foreign_tables") && tree_lookup(a, "schemas/public/foreign_tables")->is_dir,
+	   "a schema has foreign_tables/");
 	ok(tree_lookup(a, "casts") && tree_lookup(a, "casts")->nkids == 0 && tree_lookup(a, "event_triggers") &&
 	   tree_lookup(a, "publications"), "casts/, event_triggers/, publications/ are there, empty");
 	ok(tree_lookup(a, "schemas/public/tables/booking")->nsubdirs == 5, "a table directory has 5 subdirectories");
@@ -55,7 +60,10 @@ int main(void)
 	bool sorted = true;
 	for (size_t i = 1; sdir && i < sdir->nkids; i++)
 		sorted &= strcmp(sdir->kids[i - 1]->name, sdir->kids[i]->name) < 0;
-	ok(sorted && sdir->nkids == 8, "schema directory sorted, 8 entries");
+	ok(sorted && sdir->nkids == 13, "schema directory sorted, 13 entries (conversions/, foreign_tables/, "
+	   "operator_classes/, operator_families/, text_search/ among them)");
+	ok(tree_lookup(a, "schemas/public/text_search/configurations") && tree_lookup(a, "schemas/public/text_search")->nsubdirs == 4,
+	   "text_search/ has its four directories");
 	ok(tree_lookup(a, "schemas/public/functions/add(a integer, b integer).sql") != NULL,
 	   "function file named name(args).sql");
 	ok(tree_lookup(a, "schemas/public/types/booking_status") != NULL, "enum file without suffix");
