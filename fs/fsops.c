@@ -23,6 +23,7 @@
 #include "config.h"
 #include "database.h"
 #include "edit.h"
+#include "fuse_lsan.h"
 #include "gone.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -301,6 +302,15 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 		if (fill(buf, kids[i]->name, NULL, 0, 0))
 			break;
 	tree_unref(t);
+	return 0;
+}
+
+/* Any directory can be opened; the handle is libfuse's own (fuse_lsan.h). */
+static int sfs_opendir(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	(void)fi;
+	fuse_lsan_opendir(fuse_get_context()->fuse);
 	return 0;
 }
 
@@ -728,6 +738,7 @@ static int sfs_removexattr(const char *path, const char *name)
 const struct fuse_operations schemafs_ops = {
 	.init = sfs_init,
 	.getattr = sfs_getattr,
+	.opendir = sfs_opendir,
 	.readdir = sfs_readdir,
 	.open = sfs_open,
 	.read = sfs_read,

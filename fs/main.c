@@ -285,7 +285,11 @@ int main(int argc, char *argv[])
 		rc = fuse_loop_mt(fuse, lc);
 		fuse_loop_cfg_destroy(lc);
 	}
-	ret = rc < 0 && rc != -EINTR ? 1 : 0;
+	/* An unmount aborts the connection. A worker whose read of /dev/fuse
+	 * took a request just as fuse_abort_conn() ran gets ECONNABORTED
+	 * (fs/fuse/dev.c, fuse_dev_do_read) instead of ENODEV, which libfuse
+	 * alone takes as the end: the loop returns it. Either is a normal end. */
+	ret = rc < 0 && rc != -EINTR && rc != -ECONNABORTED ? 1 : 0;
 	schemafs_release_all();
 	log_info("unmounting %s", cmd.mountpoint);
 out:

@@ -125,6 +125,17 @@ mount_fs() {
 	return 1
 }
 
+# t_daemon_report: why a daemon did not exit 0. A sanitizer report is
+# printed whole (its stacks are the point), else the log's tail.
+t_daemon_report() {
+	local log=$T_TMP/daemon.log
+	if grep -qE '^(==[0-9]+==ERROR: (LeakSanitizer|AddressSanitizer)|WARNING: ThreadSanitizer)' "$log"; then
+		sed -n -E '/^(==[0-9]+==ERROR: (LeakSanitizer|AddressSanitizer)|WARNING: ThreadSanitizer)/,$p' "$log" | head -n 80
+	else
+		tail -n 20 "$log"
+	fi | sed 's/^/#   /'
+}
+
 # umount_fs MOUNTPOINT: unmounts and checks the daemon exits 0.
 umount_fs() {
 	local mnt=$1 i
@@ -138,10 +149,7 @@ umount_fs() {
 		wait "$pid" 2>/dev/null || rc=$?
 		if [ "$rc" == 0 ]; then ok "daemon for $(basename "$mnt") exited 0 after unmount"
 		else not_ok "daemon for $(basename "$mnt") exited $rc after unmount"
-			tail -n 20 "$T_TMP/daemon.log" | sed 's/^/#   /'
-			# A sanitizer's report starts before those lines: its first one.
-			grep -m 1 -A 40 -E '^(WARNING: ThreadSanitizer|==[0-9]+==ERROR)' "$T_TMP/daemon.log" |
-				sed 's/^/#   /'; fi
+			t_daemon_report; fi
 		unset 'T_MOUNTS[i]' 'T_DAEMONS[i]'
 	done
 }
