@@ -21,6 +21,8 @@
 #include "pg.h"
 #include "probe.h"
 #include "render.h"
+#include "sha256.h"
+#include "shadow.h"
 #include "stage.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -40,6 +42,37 @@ static bool is_generated(struct database *db, const char *name, const char *data
 	pthread_mutex_unlock(&db->model_lock);
 	strbuf_free(&path);
 	return gen;
+}
+
+/* The dry run of DATA on the shadow, before anything runs on the database:
+ * -ECANCELED (said in R) when it fails there. From the shadow's cache, or
+ * run by the shadow's thread while this waits (holding work_lock, so that
+ * no other change starts; the talking is that thread's, on its own
+ * connection). No shadow, or one that cannot be reached: 0. */
+static int shadow_refuses(struct database *db, const char *name, const char *data, size_t len, bool gen,
+			  struct migrate_result *r)
+{
+	char hash[SHA256_HEX_LEN + 1];
+	sha256_hex(data, len, hash);
+	pthread_mutex_lock(&db->model_lock);
+	struct shadow *sh = db->shadow;
+	/* Applied already: migrate.c says so and runs nothing. */
+	for (size_t i = 0; sh && i < db->cat->nmigrations; i++)
+		if (db->cat->migrations[i].hash && !strcmp(db->cat->migrations[i].hash, hash))
+			sh = NULL;
+	pthread_mutex_unlock(&db->model_lock);
+	if (!sh)
+		return 0;
+	/* A dry run on an empty twin is quick; the wait may include a reload. */
+	int timeout = db->cfg->statement_timeout_ms > 60000 ? db->cfg->statement_timeout_ms : 60000;
+	struct shadow_file f = { name, data, len, gen };
+	char *why = NULL;
+	int rc = shadow_check(sh, &f, timeout, &why);
+	if (rc)
+		snprintf(r->message, sizeof r->message, "%s refused: %s%s", name, why ? why : "its dry run failed",
+			 rc == -ETIMEDOUT ? "; nothing was run" : "");
+	free(why);
+	return rc;
 }
 
 /* Runs DATA as migration NAME, with work_lock held and model_lock not
@@ -72,7 +105,9 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 		struct migrate_opts o = { cfg->migrations_schema, cfg->migrations_table, cfg->migrations_dir,
 					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms,
 					  gen ? "public" : NULL, gen };
-		rc = migrate_apply(conn, &o, name, data, len, &r);
+		rc = shadow_refuses(db, name, data, len, gen, &r);
+		if (!rc)
+			rc = migrate_apply(conn, &o, name, data, len, &r);
 	}
 	ed_stamp(when, sizeof when);
 	pthread_mutex_lock(&db->model_lock);

@@ -1,0 +1,865 @@
+/* shadow.c: the shadow database's thread, its loads and dry runs; see
+ * include/shadow.h. */
+#include "shadow.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "database_stage.h"
+#include "log.h"
+#include "migrate.h"
+#include "pg.h"
+#include "sha256.h"
+#include "strbuf.h"
+
+/* Reloads and dry runs of every daemon on this shadow take this advisory
+ * lock (exclusive to reload, shared to dry-run): two mounts of one database
+ * share its shadow, and a dry run must never see a reload half done. */
+#define SHADOW_LOCK_KEY "7315926400181"
+/* A shadow that could not be had is tried again after this long (or at
+ * once when the schema changes). */
+#define SHADOW_RETRY_SECONDS 30
+/* Results kept: the pending files' and recent apply checks'. */
+#define SHADOW_MAX_RESULTS 256
+
+struct result {
+	char key[SHA256_HEX_LEN + 1];
+	int rc;		/* 0 passes (or not run: NOTE), -ECANCELED fails, ... */
+	char *lines;	/* status lines, each "    ...\n" */
+	char *why;	/* "fails at statement K of N (line L): ...", NULL when it passes */
+	char *full;	/* the refusal's words (migrate.c's), NULL when it passes */
+	struct result *next;
+};
+
+struct file {
+	char *name, *sql;
+	size_t len;
+	bool generated;
+	char sha[SHA256_HEX_LEN + 1];
+};
+
+struct request {
+	unsigned long id;
+	struct file f;
+	bool done;
+	int rc;
+	char *why;
+	struct request *next;
+};
+
+enum state { SH_LOADING, SH_READY, SH_NONE };
+
+struct shadow {
+	const struct db_config *cfg;	/* constant */
+	char name[256];			/* the shadow's database name, for status */
+	char identity[64];		/* the real database's: never reload that one */
+	shadow_changed_fn changed;
+	void *ctx;
+	pthread_t thread;
+	bool started;			/* shadow_start()'s */
+	PGconn *conn;			/* thread only */
+
+	pthread_mutex_t lock;		/* everything below; a leaf */
+	pthread_cond_t cond;
+	bool stopping;
+	char *schema;			/* wanted content, or NULL before the first */
+	char schema_hash[SHA256_HEX_LEN + 1];
+	char loaded_hash[SHA256_HEX_LEN + 1];	/* what the shadow holds, "" none */
+	bool dirty;			/* reload even with the same hash */
+	enum state state;
+	char why[1024];			/* SH_NONE's reason, or the last reload's failure */
+	double load_ms;
+	struct timespec retry_at;	/* CLOCK_MONOTONIC */
+	struct file *files;		/* pending, by name */
+	size_t nfiles;
+	struct result *results;		/* newest first */
+	struct request *requests;	/* the waiters' (on their stacks) */
+	unsigned long next_id;
+};
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+	if (!d)
+		abort();
+	return d;
+}
+
+static void file_copy(struct file *dst, const struct shadow_file *src)
+{
+	dst->name = xstrndup(src->name, strlen(src->name));
+	dst->sql = xstrndup(src->sql, src->len);
+	dst->len = src->len;
+	dst->generated = src->generated;
+	sha256_hex(src->sql, src->len, dst->sha);
+}
+
+static void file_free(struct file *f)
+{
+	free(f->name);
+	free(f->sql);
+}
+
+/* The key of a dry run of FILES[0..n) in order on the schema HASH. */
+static void chain_key(const char *hash, const struct file *files, size_t n, char key[SHA256_HEX_LEN + 1])
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "%s|", hash);
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&sb, "%c%s|", files[i].generated ? 'g' : 'h', files[i].sha);
+	sha256_hex(sb.buf, sb.len, key);
+	strbuf_free(&sb);
+}
+
+static struct result *find_result(struct shadow *s, const char *key)
+{
+	for (struct result *r = s->results; r; r = r->next)
+		if (!strcmp(r->key, key))
+			return r;
+	return NULL;
+}
+
+static void add_result(struct shadow *s, struct result *r)
+{
+	r->next = s->results;
+	s->results = r;
+	size_t n = 0;
+	for (struct result **p = &s->results; *p; p = &(*p)->next)
+		if (++n == SHADOW_MAX_RESULTS) {
+			struct result *x = (*p)->next;
+			(*p)->next = NULL;
+			while (x) {
+				struct result *next = x->next;
+				free(x->lines);
+				free(x->why);
+				free(x->full);
+				free(x);
+				x = next;
+			}
+			break;
+		}
+}
+
+/* ---- talking to the shadow (the thread, no lock held) ---- */
+
+static PGconn *connect_to(struct shadow *s, const char *dbname, char *err, size_t errlen)
+{
+	char timeout[16];
+	snprintf(timeout, sizeof timeout, "%d", s->cfg->connect_timeout);
+	const char *keys[] = { "dbname", "dbname", "connect_timeout", "application_name", NULL };
+	const char *vals[] = { s->cfg->conninfo, dbname, timeout, "schemafs shadow", NULL };
+	if (!dbname) {
+		/* shadow_conninfo, or the real database itself (for CREATE DATABASE). */
+		vals[0] = s->cfg->shadow_conninfo ? s->cfg->shadow_conninfo : s->cfg->conninfo;
+		keys[1] = "connect_timeout", vals[1] = timeout;
+		keys[2] = "application_name", vals[2] = "schemafs shadow";
+		keys[3] = NULL;
+	}
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(c) != CONNECTION_OK) {
+		snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
+		pg_redact(vals[0], err, errlen);
+		PQfinish(c);
+		return NULL;
+	}
+	if (pg_session_setup(c, err, errlen)) {
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Creates <db>_schemafs_shadow when it is not there and the role may. */
+static int create_db(struct shadow *s, char *err, size_t errlen)
+{
+	char msg[1024];
+	PGconn *c = connect_to(s, NULL, msg, sizeof msg);
+	if (!c) {
+		snprintf(err, errlen, "cannot connect to create it: %.900s", msg);
+		return -EIO;
+	}
+	int rc = -EIO;
+	const char *params[] = { s->name };
+	PGresult *res = pg_exec(c, "SELECT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = $1),"
+				" (SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user),"
+				" current_user", 1, params, msg, sizeof msg);
+	if (!res) {
+		snprintf(err, errlen, "%s", msg);
+		goto out;
+	}
+	if (!strcmp(PQgetvalue(res, 0, 0), "t")) {
+		rc = 0;		/* there, but we could not connect: said by the caller */
+	} else if (strcmp(PQgetvalue(res, 0, 1), "t")) {
+		snprintf(err, errlen, "the role %s may not create databases (no CREATEDB): grant it CREATEDB, "
+			 "set shadow_conninfo, or set \"shadow\": false", PQgetvalue(res, 0, 2));
+		rc = -EACCES;
+	} else {
+		char *q = PQescapeIdentifier(c, s->name, strlen(s->name));
+		struct strbuf sql = STRBUF_INIT;
+		sb_addf(&sql, "CREATE DATABASE %s TEMPLATE template0", q ? q : "\"\"");
+		PQfreemem(q);
+		if (pg_command(c, sb_str(&sql), msg, sizeof msg))
+			snprintf(err, errlen, "cannot create it: %.900s", msg);
+		else {
+			log_info("%s: created the shadow database %s", s->cfg->name, s->name);
+			rc = 0;
+		}
+		strbuf_free(&sql);
+	}
+	PQclear(res);
+out:
+	PQfinish(c);
+	return rc;
+}
+
+/* The thread's connection to the shadow, created first when needed. */
+static PGconn *shadow_conn(struct shadow *s, char *err, size_t errlen)
+{
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) == PQTRANS_IDLE)
+		return s->conn;
+	PQfinish(s->conn);
+	s->conn = NULL;
+	char msg[1024];
+	const char *dbname = s->cfg->shadow_conninfo ? NULL : s->name;
+	PGconn *c = connect_to(s, dbname, msg, sizeof msg);
+	if (!c && !s->cfg->shadow_conninfo) {
+		int rc = create_db(s, err, errlen);
+		if (rc)
+			return NULL;
+		c = connect_to(s, dbname, msg, sizeof msg);
+	}
+	if (!c) {
+		snprintf(err, errlen, "cannot connect to it: %.900s", msg);
+		return NULL;
+	}
+	char id[64];
+	if (database_identity(c, id, sizeof id, msg, sizeof msg) || !strcmp(id, s->identity)) {
+		snprintf(err, errlen, "%s", id[0] && !strcmp(id, s->identity) ?
+			 "shadow_conninfo names the database itself: it must name another one (its content is "
+			 "replaced)" : msg);
+		PQfinish(c);
+		return NULL;
+	}
+	s->conn = c;
+	return c;
+}
+
+/* Empties the shadow and loads SCHEMA, in one transaction. */
+static int reload(struct shadow *s, const char *schema, char *err, size_t errlen)
+{
+	char msg[1024];
+	PGconn *c = shadow_conn(s, err, errlen);
+	if (!c)
+		return -EIO;
+	if (pg_command(c, "BEGIN", msg, sizeof msg))
+		goto fail;
+	PGresult *res = pg_exec(c, "SELECT pg_catalog.pg_advisory_xact_lock(" SHADOW_LOCK_KEY "),"
+				" pg_catalog.set_config('statement_timeout', '0', true)", 0, NULL, msg, sizeof msg);
+	PQclear(res);
+	if (!res)
+		goto fail;
+	res = pg_exec(c, "SELECT pg_catalog.quote_ident(nspname) FROM pg_catalog.pg_namespace"
+		      " WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'", 0, NULL, msg, sizeof msg);
+	if (!res)
+		goto fail;
+	struct strbuf drop = STRBUF_INIT;
+	for (int i = 0; i < PQntuples(res); i++)
+		sb_addf(&drop, "DROP SCHEMA %s CASCADE;", PQgetvalue(res, i, 0));
+	sb_add(&drop, "CREATE SCHEMA IF NOT EXISTS public;");
+	PQclear(res);
+	res = PQexec(c, sb_str(&drop));	/* several statements: not pg_command's */
+	strbuf_free(&drop);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(res));
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	res = PQexec(c, schema);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_EMPTY_QUERY) {
+		snprintf(err, errlen, "schema.sql does not load: %s", PQresultErrorMessage(res));
+		for (char *p = err; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		PQclear(res);
+		pg_command(c, "ROLLBACK", msg, sizeof msg);
+		return -ECANCELED;
+	}
+	PQclear(res);
+	if (pg_command(c, "COMMIT", msg, sizeof msg))
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", msg);
+	if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
+		pg_command(c, "ROLLBACK", msg, sizeof msg);
+	return -EIO;
+}
+
+/* Which tables each statement of a dry run locks and rewrites. */
+struct track {
+	PGconn *conn;
+	PGresult *before;	/* oid, relfilenode of every user table before the file */
+	struct strbuf seen;	/* "\n<oid>/<mode>\n..." reported already */
+	struct strbuf *lines;
+};
+
+static const char SQL_LOCKS[] =
+	"SELECT c.oid::text, c.oid::pg_catalog.regclass::text, l.mode, c.relfilenode::text"
+	" FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation"
+	" WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted"
+	" AND c.relkind IN ('r', 'm', 'p') AND c.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace"
+	" ORDER BY 2, 3";
+
+static const char *before_of(const struct track *t, const char *oid)
+{
+	for (int i = 0; t->before && i < PQntuples(t->before); i++)
+		if (!strcmp(PQgetvalue(t->before, i, 0), oid))
+			return PQgetvalue(t->before, i, 1);
+	return NULL;
+}
+
+/* After statement K: the locks it added, on tables that existed before
+ * the file (a table it creates has no readers yet), and the rewrites. */
+static void track_statement(void *ctx, size_t k)
+{
+	struct track *t = ctx;
+	char err[256];
+	PGresult *res = pg_exec(t->conn, SQL_LOCKS, 0, NULL, err, sizeof err);
+	struct strbuf locks = STRBUF_INIT, rewrites = STRBUF_INIT;
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		const char *oid = PQgetvalue(res, i, 0), *rel = PQgetvalue(res, i, 1), *mode = PQgetvalue(res, i, 2);
+		const char *old = before_of(t, oid);
+		if (!old)
+			continue;
+		struct strbuf key = STRBUF_INIT;
+		sb_addf(&key, "\n%s/%s\n", oid, mode);
+		if (!strstr(sb_str(&t->seen), sb_str(&key))) {
+			sb_addf(&locks, "%s%s on %s", locks.len ? ", " : "", mode, rel);
+			sb_addf(&t->seen, "%s/%s\n", oid, mode);
+		}
+		sb_reset(&key);
+		sb_addf(&key, "\n%s/rewrite\n", oid);
+		if (strcmp(old, PQgetvalue(res, i, 3)) && strcmp(old, "0") && !strstr(sb_str(&t->seen), sb_str(&key))) {
+			sb_addf(&rewrites, "%s%s", rewrites.len ? ", " : "", rel);
+			sb_addf(&t->seen, "%s/rewrite\n", oid);
+		}
+		strbuf_free(&key);
+	}
+	PQclear(res);
+	if (locks.len || rewrites.len)
+		sb_addf(t->lines, "      statement %zu: %s%s%s%s\n", k, locks.len ? "takes " : "", sb_str(&locks),
+			rewrites.len ? (locks.len ? "; rewrites " : "rewrites ") : "", sb_str(&rewrites));
+	strbuf_free(&locks);
+	strbuf_free(&rewrites);
+}
+
+/* The locks held already (by the earlier files): not the file's own. */
+static void track_start(struct track *t)
+{
+	char err[256];
+	t->before = pg_exec(t->conn, "SELECT oid::text, relfilenode::text FROM pg_catalog.pg_class"
+			    " WHERE relkind IN ('r', 'm', 'p') AND relnamespace <> 'pg_catalog'::pg_catalog.regnamespace",
+			    0, NULL, err, sizeof err);
+	sb_add(&t->seen, "\n");
+	PGresult *res = pg_exec(t->conn, SQL_LOCKS, 0, NULL, err, sizeof err);
+	for (int i = 0; res && i < PQntuples(res); i++)
+		sb_addf(&t->seen, "%s/%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 2));
+	PQclear(res);
+}
+
+static struct migrate_opts opts_for(const struct shadow *s, const struct file *f)
+{
+	return (struct migrate_opts){ .lock_timeout_ms = s->cfg->lock_timeout_ms,
+				      .statement_timeout_ms = s->cfg->statement_timeout_ms,
+				      .search_path = f->generated ? "public" : NULL,
+				      .generated = f->generated };
+}
+
+static void fails_line(struct result *r, const struct migrate_dry *d, const char *note)
+{
+	struct strbuf why = STRBUF_INIT, lines = STRBUF_INIT;
+	sb_addf(&why, "fails at statement %zu of %zu (line %d): %s", d->failed, d->nstmts, d->line, d->message);
+	sb_addf(&lines, "    dry run: %s%s\n", sb_str(&why), note);
+	r->why = strbuf_detach(&why, NULL);
+	r->lines = strbuf_detach(&lines, NULL);
+	sb_addf(&why, "fails at statement %zu of %zu (line %d): %s", d->failed, d->nstmts, d->line,
+		d->full[0] ? d->full : d->message);
+	r->full = strbuf_detach(&why, NULL);
+}
+
+/* A file PostgreSQL refuses to run in a transaction: alone, outside one,
+ * as migrate.c runs it; the shadow is reloaded afterwards to undo it. */
+static void run_alone(struct shadow *s, PGconn *c, const struct file *f, const struct migrate_dry *in_tx,
+		      struct result *r)
+{
+	struct migrate_opts o = opts_for(s, f);
+	struct migrate_dry d;
+	if (in_tx->nstmts > 1) {
+		/* migrate.c refuses it with its own words before anything runs. */
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "    dry run: not run: statement %zu of %zu cannot run in a transaction, and the apply runs "
+			"such a statement only alone in its file (it refuses this one)\n", in_tx->failed, in_tx->nstmts);
+		r->lines = strbuf_detach(&sb, NULL);
+		return;
+	}
+	char err[256];
+	PGresult *res = pg_exec(c, "SELECT pg_catalog.pg_advisory_lock_shared(" SHADOW_LOCK_KEY ")", 0, NULL, err,
+				sizeof err);
+	PQclear(res);
+	int rc = migrate_dry_run(c, &o, f->name, f->sql, f->len, NULL, NULL, &d);
+	res = pg_exec(c, "SELECT pg_catalog.pg_advisory_unlock_shared(" SHADOW_LOCK_KEY ")", 0, NULL, err, sizeof err);
+	PQclear(res);
+	pthread_mutex_lock(&s->lock);
+	s->dirty = true;
+	pthread_mutex_unlock(&s->lock);
+	r->rc = rc == -ECANCELED ? rc : 0;
+	if (rc)
+		fails_line(r, &d, " (run alone, outside a transaction, as the apply runs it)");
+	else
+		r->lines = strdup("    dry run: passes (run alone, outside a transaction, as the apply runs it; "
+				  "the shadow is reloaded to undo it)\n");
+}
+
+/* FILES[0..n) in one transaction, rolled back; the result is the last's. */
+static void dry_run(struct shadow *s, const struct file *files, size_t n, struct result *r)
+{
+	char err[1024];
+	struct strbuf lines = STRBUF_INIT, note = STRBUF_INIT;
+	const struct file *f = &files[n - 1];
+	PGconn *c = shadow_conn(s, err, sizeof err);
+	r->rc = 0;
+	if (!c || pg_command(c, "BEGIN", err, sizeof err)) {
+		/* Never a refusal: the real apply decides. The shadow comes back
+		 * (recreated if dropped) at the next reload. */
+		sb_addf(&lines, "    dry run: not run: the shadow cannot be reached: %s\n", err);
+		pthread_mutex_lock(&s->lock);
+		s->dirty = true;
+		pthread_mutex_unlock(&s->lock);
+		goto out;
+	}
+	PGresult *res = pg_exec(c, "SELECT pg_catalog.pg_advisory_xact_lock_shared(" SHADOW_LOCK_KEY ")", 0, NULL,
+				err, sizeof err);
+	PQclear(res);
+	if (!res) {
+		sb_addf(&lines, "    dry run: not run: %s\n", err);
+		goto rollback;
+	}
+	struct migrate_dry d;
+	for (size_t i = 0; i + 1 < n; i++) {
+		struct migrate_opts o = opts_for(s, &files[i]);
+		pg_command(c, "SAVEPOINT schemafs_dry", err, sizeof err);
+		int rc = migrate_dry_run(c, &o, files[i].name, files[i].sql, files[i].len, NULL, NULL, &d);
+		if (rc && !strcmp(d.state, "25001")) {
+			pg_command(c, "ROLLBACK TO SAVEPOINT schemafs_dry", err, sizeof err);
+			sb_addf(&note, " (without %s, which cannot run in a transaction)", files[i].name);
+		} else if (rc && rc != -ENOTSUP) {
+			sb_addf(&lines, "    dry run: not run: the earlier pending file %s fails its own\n",
+				files[i].name);
+			goto rollback;
+		}
+	}
+	struct track t = { .conn = c, .seen = STRBUF_INIT, .lines = &lines };
+	track_start(&t);
+	struct strbuf locks = STRBUF_INIT;
+	t.lines = &locks;
+	struct migrate_opts o = opts_for(s, f);
+	int rc = migrate_dry_run(c, &o, f->name, f->sql, f->len, track_statement, &t, &d);
+	PQclear(t.before);
+	strbuf_free(&t.seen);
+	pg_command(c, "ROLLBACK", err, sizeof err);
+	if (rc == -ENOTSUP) {
+		sb_addf(&lines, "    dry run: not run: %s\n", d.message);
+	} else if (rc && !strcmp(d.state, "25001")) {
+		run_alone(s, c, f, &d, r);
+		strbuf_free(&locks);
+		goto out;
+	} else if (rc) {
+		/* A timeout on an empty twin says nothing about the real one;
+		 * a lost connection neither: the apply decides then. */
+		bool refuse = rc == -ECANCELED;
+		r->rc = refuse ? rc : 0;
+		fails_line(r, &d, refuse ? sb_str(&note) : " (not a reason to refuse the apply)");
+		sb_add(&lines, r->lines);
+		free(r->lines);
+		r->lines = NULL;
+		sb_add(&lines, sb_str(&locks));
+	} else {
+		sb_addf(&lines, "    dry run: passes%s\n%s", sb_str(&note), sb_str(&locks));
+	}
+	strbuf_free(&locks);
+	goto out;
+rollback:
+	pg_command(c, "ROLLBACK", err, sizeof err);
+out:
+	if (!r->lines)
+		r->lines = strbuf_detach(&lines, NULL);
+	strbuf_free(&lines);
+	strbuf_free(&note);
+}
+
+/* ---- the thread ---- */
+
+static bool need_reload(struct shadow *s, const struct timespec *now)
+{
+	if (!s->schema)
+		return false;
+	if (s->state == SH_NONE && now->tv_sec < s->retry_at.tv_sec)
+		return false;
+	return s->dirty || strcmp(s->loaded_hash, s->schema_hash);
+}
+
+static bool ready(const struct shadow *s)
+{
+	return s->state == SH_READY && !s->dirty && !strcmp(s->loaded_hash, s->schema_hash);
+}
+
+static void do_reload(struct shadow *s)
+{
+	char *schema = xstrndup(s->schema, strlen(s->schema));
+	char hash[sizeof s->schema_hash], err[1024] = "";
+	memcpy(hash, s->schema_hash, sizeof hash);
+	if (s->state != SH_READY)
+		s->state = SH_LOADING;
+	s->dirty = false;
+	pthread_mutex_unlock(&s->lock);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rc = reload(s, schema, err, sizeof err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	free(schema);
+	if (rc)
+		log_warn("%s: no shadow database: %s", s->cfg->name, err);
+	else
+		log_info("%s: shadow database %s loaded in %.0f ms", s->cfg->name, s->name, ms);
+	pthread_mutex_lock(&s->lock);
+	if (rc) {
+		s->state = SH_NONE;
+		snprintf(s->why, sizeof s->why, "%s", err);
+		s->loaded_hash[0] = '\0';
+		clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
+		s->retry_at.tv_sec += SHADOW_RETRY_SECONDS;
+	} else {
+		s->state = SH_READY;
+		s->why[0] = '\0';
+		s->load_ms = ms;
+		memcpy(s->loaded_hash, hash, sizeof hash);
+	}
+}
+
+/* Answers the first apply check; true when there was one. */
+static bool serve_request(struct shadow *s)
+{
+	struct request *q = s->requests;
+	while (q && q->done)
+		q = q->next;
+	if (!q)
+		return false;
+	if (s->state == SH_NONE) {
+		q->done = true;
+		q->rc = 0;
+		return true;
+	}
+	char key[SHA256_HEX_LEN + 1];
+	chain_key(s->schema_hash, &q->f, 1, key);
+	struct result *r = find_result(s, key);
+	if (!r) {
+		/* The waiter may give up meanwhile: work on a copy, and find
+		 * it again by id afterwards. */
+		unsigned long id = q->id;
+		struct file f = q->f;
+		f.name = xstrndup(q->f.name, strlen(q->f.name));
+		f.sql = xstrndup(q->f.sql, q->f.len);
+		r = calloc(1, sizeof *r);
+		if (!r)
+			abort();
+		memcpy(r->key, key, sizeof key);
+		pthread_mutex_unlock(&s->lock);
+		dry_run(s, &f, 1, r);
+		file_free(&f);
+		pthread_mutex_lock(&s->lock);
+		add_result(s, r);
+		for (q = s->requests; q && q->id != id; q = q->next)
+			;
+		if (!q)
+			return true;
+		if (!ready(s))
+			return true;	/* the schema changed meanwhile: again */
+	}
+	q->done = true;
+	q->rc = r->rc;
+	q->why = r->full ? xstrndup(r->full, strlen(r->full)) : NULL;
+	return true;
+}
+
+/* Dry-runs the first pending file without a result; true when there was one. */
+static bool serve_pending(struct shadow *s)
+{
+	char key[SHA256_HEX_LEN + 1];
+	for (size_t k = 1; k <= s->nfiles; k++) {
+		chain_key(s->schema_hash, s->files, k, key);
+		if (find_result(s, key))
+			continue;
+		struct file *copy = calloc(k, sizeof *copy);
+		if (!copy)
+			abort();
+		for (size_t i = 0; i < k; i++) {
+			copy[i] = s->files[i];
+			copy[i].name = xstrndup(s->files[i].name, strlen(s->files[i].name));
+			copy[i].sql = xstrndup(s->files[i].sql, s->files[i].len);
+		}
+		struct result *r = calloc(1, sizeof *r);
+		if (!r)
+			abort();
+		memcpy(r->key, key, sizeof key);
+		pthread_mutex_unlock(&s->lock);
+		dry_run(s, copy, k, r);
+		for (size_t i = 0; i < k; i++)
+			file_free(&copy[i]);
+		free(copy);
+		pthread_mutex_lock(&s->lock);
+		add_result(s, r);
+		return true;
+	}
+	return false;
+}
+
+static void *thread_main(void *arg)
+{
+	struct shadow *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		bool changed = false;
+		if (need_reload(s, &now)) {
+			do_reload(s);
+			changed = true;
+		} else if ((ready(s) || s->state == SH_NONE) && serve_request(s)) {
+			pthread_cond_broadcast(&s->cond);
+		} else if (ready(s) && serve_pending(s)) {
+			changed = true;
+		} else {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += SHADOW_RETRY_SECONDS;
+			pthread_cond_timedwait(&s->cond, &s->lock, &until);
+			continue;
+		}
+		if (changed && s->changed) {
+			pthread_cond_broadcast(&s->cond);
+			pthread_mutex_unlock(&s->lock);
+			s->changed(s->ctx);
+			pthread_mutex_lock(&s->lock);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* ---- the callers' side ---- */
+
+struct shadow *shadow_new(const struct db_config *cfg, const char *dbname, const char *identity,
+			  shadow_changed_fn changed, void *ctx)
+{
+	if (cfg->shadow_off || cfg->read_only || cfg->live)
+		return NULL;
+	struct shadow *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->cfg = cfg;
+	s->changed = changed;
+	s->ctx = ctx;
+	snprintf(s->identity, sizeof s->identity, "%s", identity);
+	if (cfg->shadow_conninfo)
+		snprintf(s->name, sizeof s->name, "the database of shadow_conninfo");
+	else
+		snprintf(s->name, sizeof s->name, "%s_schemafs_shadow", dbname);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	return s;
+}
+
+int shadow_start(struct shadow *s)
+{
+	/* Signals belong to the FUSE loop's thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&s->thread, NULL, thread_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	s->started = true;
+	return 0;
+}
+
+void shadow_free(struct shadow *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	PQfinish(s->conn);
+	free(s->schema);
+	for (size_t i = 0; i < s->nfiles; i++)
+		file_free(&s->files[i]);
+	free(s->files);
+	while (s->results) {
+		struct result *r = s->results;
+		s->results = r->next;
+		free(r->lines);
+		free(r->why);
+		free(r->full);
+		free(r);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}
+
+bool shadow_has_schema(struct shadow *s, const char *hash)
+{
+	if (!s)
+		return true;
+	pthread_mutex_lock(&s->lock);
+	bool has = s->schema && !strcmp(s->schema_hash, hash);
+	pthread_mutex_unlock(&s->lock);
+	return has;
+}
+
+void shadow_set_schema(struct shadow *s, const char *hash, const char *schema)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	free(s->schema);
+	s->schema = xstrndup(schema, strlen(schema));
+	snprintf(s->schema_hash, sizeof s->schema_hash, "%s", hash);
+	/* A new schema is worth trying at once, even after a failure. */
+	s->retry_at.tv_sec = 0;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct file *)a)->name, ((const struct file *)b)->name);
+}
+
+void shadow_set_pending(struct shadow *s, const struct shadow_file *files, size_t n)
+{
+	if (!s)
+		return;
+	struct file *v = calloc(n ? n : 1, sizeof *v);
+	if (!v)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		file_copy(&v[i], &files[i]);
+	qsort(v, n, sizeof *v, by_name);
+	pthread_mutex_lock(&s->lock);
+	struct file *old = s->files;
+	size_t nold = s->nfiles;
+	s->files = v;
+	s->nfiles = n;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < nold; i++)
+		file_free(&old[i]);
+	free(old);
+}
+
+void shadow_render(struct strbuf *sb, struct shadow *s, const struct db_config *cfg)
+{
+	if (!s) {
+		if (cfg->shadow_off)
+			sb_add(sb, "shadow: off (\"shadow\": false): pending files are not dry-run\n");
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (s->state == SH_NONE)
+		sb_addf(sb, "shadow: none (%s): pending files are not dry-run\n", s->why);
+	else if (s->state == SH_LOADING)
+		sb_addf(sb, "shadow: %s, loading\n", s->name);
+	else
+		sb_addf(sb, "shadow: %s, loaded in %.0f ms%s\n", s->name, s->load_ms,
+			ready(s) ? "" : " (reloading: the schema changed)");
+	pthread_mutex_unlock(&s->lock);
+}
+
+void shadow_render_file(struct strbuf *sb, struct shadow *s, const char *name)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (size_t k = 1; s->state != SH_NONE && k <= s->nfiles; k++) {
+		if (strcmp(s->files[k - 1].name, name))
+			continue;
+		char key[SHA256_HEX_LEN + 1];
+		chain_key(s->schema_hash, s->files, k, key);
+		const struct result *r = ready(s) ? find_result(s, key) : NULL;
+		sb_add(sb, r ? r->lines : "    dry run: running\n");
+		break;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+int shadow_check(struct shadow *s, const struct shadow_file *file, int timeout_ms, char **why)
+{
+	*why = NULL;
+	if (!s || !s->started)
+		return 0;
+	struct request q = { .done = false };
+	file_copy(&q.f, file);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	q.id = ++s->next_id;
+	q.next = s->requests;
+	s->requests = &q;
+	pthread_cond_broadcast(&s->cond);
+	int rc = 0;
+	while (!q.done && !s->stopping && !rc)
+		rc = pthread_cond_timedwait(&s->cond, &s->lock, &until);
+	for (struct request **p = &s->requests; *p; p = &(*p)->next)
+		if (*p == &q) {
+			*p = q.next;
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+	/* The thread is done with q once it is unlinked under the lock. */
+	file_free(&q.f);
+	if (!q.done) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "its dry run on the shadow did not finish within %d s; try again", timeout_ms / 1000);
+		*why = strbuf_detach(&sb, NULL);
+		return -ETIMEDOUT;
+	}
+	if (q.rc && q.why) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "its dry run on the shadow %s", q.why);
+		*why = strbuf_detach(&sb, NULL);
+	}
+	free(q.why);
+	return q.rc;
+}
