@@ -18,6 +18,7 @@
 #include "migrate.h"
 #include "pg.h"
 #include "sha256.h"
+#include "sqlparse.h"
 #include "strbuf.h"
 
 /* Reloads and dry runs of every daemon on this shadow take this advisory
@@ -150,23 +151,19 @@ static void add_result(struct shadow *s, struct result *r)
 
 /* ---- talking to the shadow (the thread, no lock held) ---- */
 
-static PGconn *connect_to(struct shadow *s, const char *dbname, char *err, size_t errlen)
+/* CONNINFO, its dbname replaced by DBNAME when not NULL. */
+static PGconn *connect_to(struct shadow *s, const char *conninfo, const char *dbname, char *err, size_t errlen)
 {
 	char timeout[16];
 	snprintf(timeout, sizeof timeout, "%d", s->cfg->connect_timeout);
-	const char *keys[] = { "dbname", "dbname", "connect_timeout", "application_name", NULL };
-	const char *vals[] = { s->cfg->conninfo, dbname, timeout, "schemafs shadow", NULL };
-	if (!dbname) {
-		/* shadow_conninfo, or the real database itself (for CREATE DATABASE). */
-		vals[0] = s->cfg->shadow_conninfo ? s->cfg->shadow_conninfo : s->cfg->conninfo;
-		keys[1] = "connect_timeout", vals[1] = timeout;
-		keys[2] = "application_name", vals[2] = "schemafs shadow";
+	const char *keys[] = { "dbname", "connect_timeout", "application_name", "dbname", NULL };
+	const char *vals[] = { conninfo, timeout, "schemafs shadow", dbname, NULL };
+	if (!dbname)
 		keys[3] = NULL;
-	}
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(c) != CONNECTION_OK) {
 		snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
-		pg_redact(vals[0], err, errlen);
+		pg_redact(conninfo, err, errlen);
 		PQfinish(c);
 		return NULL;
 	}
@@ -177,11 +174,37 @@ static PGconn *connect_to(struct shadow *s, const char *dbname, char *err, size_
 	return c;
 }
 
+/* The real database's own settings (ALTER DATABASE ... SET, for every role
+ * or this one: search_path above all), which a hand-written file runs
+ * under, on the shadow's session C. Best effort: logged when not. */
+static void copy_settings(struct shadow *s, PGconn *c)
+{
+	char err[1024];
+	PGconn *real = connect_to(s, s->cfg->conninfo, NULL, err, sizeof err);
+	PGresult *res = real ? pg_exec(real, "SELECT split_part(u, '=', 1), substr(u, strpos(u, '=') + 1)"
+				       " FROM pg_catalog.pg_db_role_setting r, pg_catalog.unnest(r.setconfig) u"
+				       " WHERE r.setdatabase = (SELECT oid FROM pg_catalog.pg_database"
+				       " WHERE datname = pg_catalog.current_database())"
+				       " AND r.setrole IN (0, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))"
+				       " ORDER BY r.setrole", 0, NULL, err, sizeof err) : NULL;
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		const char *params[] = { PQgetvalue(res, i, 0), PQgetvalue(res, i, 1) };
+		PGresult *set = pg_exec(c, "SELECT pg_catalog.set_config($1, $2, false)", 2, params, err, sizeof err);
+		if (!set)
+			log_warn("%s: the shadow's session cannot take %s: %s", s->cfg->name, params[0], err);
+		PQclear(set);
+	}
+	if (!res)
+		log_warn("%s: the database's own settings are not copied to the shadow's session: %s", s->cfg->name, err);
+	PQclear(res);
+	PQfinish(real);
+}
+
 /* Creates <db>_schemafs_shadow when it is not there and the role may. */
 static int create_db(struct shadow *s, char *err, size_t errlen)
 {
 	char msg[1024];
-	PGconn *c = connect_to(s, NULL, msg, sizeof msg);
+	PGconn *c = connect_to(s, s->cfg->conninfo, NULL, msg, sizeof msg);
 	if (!c) {
 		snprintf(err, errlen, "cannot connect to create it: %.900s", msg);
 		return -EIO;
@@ -228,13 +251,14 @@ static PGconn *shadow_conn(struct shadow *s, char *err, size_t errlen)
 	PQfinish(s->conn);
 	s->conn = NULL;
 	char msg[1024];
+	const char *conninfo = s->cfg->shadow_conninfo ? s->cfg->shadow_conninfo : s->cfg->conninfo;
 	const char *dbname = s->cfg->shadow_conninfo ? NULL : s->name;
-	PGconn *c = connect_to(s, dbname, msg, sizeof msg);
+	PGconn *c = connect_to(s, conninfo, dbname, msg, sizeof msg);
 	if (!c && !s->cfg->shadow_conninfo) {
 		int rc = create_db(s, err, errlen);
 		if (rc)
 			return NULL;
-		c = connect_to(s, dbname, msg, sizeof msg);
+		c = connect_to(s, conninfo, dbname, msg, sizeof msg);
 	}
 	if (!c) {
 		snprintf(err, errlen, "cannot connect to it: %.900s", msg);
@@ -248,61 +272,132 @@ static PGconn *shadow_conn(struct shadow *s, char *err, size_t errlen)
 		PQfinish(c);
 		return NULL;
 	}
+	copy_settings(s, c);
 	s->conn = c;
 	return c;
 }
 
-/* Empties the shadow and loads SCHEMA, in one transaction. */
-static int reload(struct shadow *s, const char *schema, char *err, size_t errlen)
+/* The schema hash a shadow holds is its database's comment: mounts that
+ * share the shadow each check, under the advisory lock, that it holds
+ * theirs (another may have loaded its own view meanwhile). */
+static const char SQL_LOADED[] =
+	"SELECT pg_catalog.shobj_description(oid, 'pg_database') FROM pg_catalog.pg_database"
+	" WHERE datname = pg_catalog.current_database()";
+
+static int set_loaded(PGconn *c, const char *hash, char *msg, size_t msglen)
+{
+	PGresult *res = pg_exec(c, "SELECT pg_catalog.quote_ident(pg_catalog.current_database())", 0, NULL, msg, msglen);
+	if (!res)
+		return -1;
+	struct strbuf sql = STRBUF_INIT;
+	sb_addf(&sql, "COMMENT ON DATABASE %s IS '%s'", PQgetvalue(res, 0, 0), hash);	/* hex digits */
+	PQclear(res);
+	int rc = pg_command(c, sb_str(&sql), msg, msglen);
+	strbuf_free(&sql);
+	return rc;
+}
+
+static bool holds(PGconn *c, const char *hash)
+{
+	char err[256];
+	PGresult *res = pg_exec(c, SQL_LOADED, 0, NULL, err, sizeof err);
+	bool same = res && PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), hash);
+	PQclear(res);
+	return same;
+}
+
+static int exec_text(PGconn *c, const char *text, size_t len, char *msg, size_t msglen)
+{
+	char *q = xstrndup(text, len);
+	PGresult *res = PQexec(c, q);	/* several statements: one implicit transaction */
+	free(q);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY ? 0 : -1;
+	if (rc) {
+		snprintf(msg, msglen, "%s", PQresultErrorMessage(res));
+		for (char *p = msg; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Statements per transaction of a load: one transaction of a large schema
+ * would need more locks than the server has (max_locks_per_transaction). */
+#define LOAD_BATCH 100
+
+/*
+ * Empties the shadow and loads SCHEMA (its SHA-256 HASH), under the
+ * session-level advisory lock: a schema at a time dropped, schema.sql run
+ * LOAD_BATCH statements a transaction. The database's comment says
+ * "loading" meanwhile, and HASH once it is done.
+ */
+static int reload(struct shadow *s, const char *schema, const char *hash, char *err, size_t errlen)
 {
 	char msg[1024];
+	int rc = -EIO;
 	PGconn *c = shadow_conn(s, err, errlen);
 	if (!c)
 		return -EIO;
-	if (pg_command(c, "BEGIN", msg, sizeof msg))
-		goto fail;
-	PGresult *res = pg_exec(c, "SELECT pg_catalog.pg_advisory_xact_lock(" SHADOW_LOCK_KEY "),"
-				" pg_catalog.set_config('statement_timeout', '0', true)", 0, NULL, msg, sizeof msg);
+	PGresult *res = pg_exec(c, "SELECT pg_catalog.pg_advisory_lock(" SHADOW_LOCK_KEY "),"
+				" pg_catalog.set_config('statement_timeout', '0', false)", 0, NULL, msg, sizeof msg);
 	PQclear(res);
 	if (!res)
 		goto fail;
+	if (set_loaded(c, "loading", msg, sizeof msg))
+		goto unlock;
 	res = pg_exec(c, "SELECT pg_catalog.quote_ident(nspname) FROM pg_catalog.pg_namespace"
 		      " WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'", 0, NULL, msg, sizeof msg);
 	if (!res)
-		goto fail;
-	struct strbuf drop = STRBUF_INIT;
-	for (int i = 0; i < PQntuples(res); i++)
-		sb_addf(&drop, "DROP SCHEMA %s CASCADE;", PQgetvalue(res, i, 0));
-	sb_add(&drop, "CREATE SCHEMA IF NOT EXISTS public;");
-	PQclear(res);
-	res = PQexec(c, sb_str(&drop));	/* several statements: not pg_command's */
-	strbuf_free(&drop);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(res));
-		PQclear(res);
-		goto fail;
+		goto unlock;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct strbuf drop = STRBUF_INIT;
+		sb_addf(&drop, "DROP SCHEMA %s CASCADE", PQgetvalue(res, i, 0));
+		int drc = pg_command(c, sb_str(&drop), msg, sizeof msg);
+		strbuf_free(&drop);
+		if (drc) {
+			PQclear(res);
+			goto unlock;
+		}
 	}
 	PQclear(res);
-	res = PQexec(c, schema);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK &&
-	    PQresultStatus(res) != PGRES_EMPTY_QUERY) {
-		snprintf(err, errlen, "schema.sql does not load: %s", PQresultErrorMessage(res));
-		for (char *p = err; *p; p++)
-			if (*p == '\n')
-				*p = ' ';
-		PQclear(res);
-		pg_command(c, "ROLLBACK", msg, sizeof msg);
-		return -ECANCELED;
+	if (pg_command(c, "CREATE SCHEMA IF NOT EXISTS public", msg, sizeof msg))
+		goto unlock;
+	struct sql_stmt *st;
+	size_t len = strlen(schema);
+	int n = sqlparse_split(schema, len, &st);
+	int bad = 0;
+	if (n < 0) {
+		bad = exec_text(c, schema, len, msg, sizeof msg);
+	} else {
+		for (int i = 0; i < n && !bad; i += LOAD_BATCH) {
+			int j = i + LOAD_BATCH < n ? i + LOAD_BATCH : n;
+			size_t end = st[j - 1].off + st[j - 1].len;
+			bad = exec_text(c, schema + st[i].off, end - st[i].off, msg, sizeof msg);
+		}
+		free(st);
 	}
-	PQclear(res);
-	if (pg_command(c, "COMMIT", msg, sizeof msg))
-		goto fail;
-	return 0;
+	if (bad) {
+		snprintf(err, errlen, "schema.sql does not load into it: %.900s", msg);
+		rc = -ECANCELED;
+		goto unlock_said;
+	}
+	if (set_loaded(c, hash, msg, sizeof msg))
+		goto unlock;
+	rc = 0;
+	goto unlock_said;
+unlock:
+	snprintf(err, errlen, "%s", msg);
+unlock_said:
+	/* schema.sql sets what it needs (search_path) for the session: dry
+	 * runs get a fresh one, with the database's own settings. */
+	PQfinish(s->conn);
+	s->conn = NULL;
+	return rc;
 fail:
 	snprintf(err, errlen, "%s", msg);
-	if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
-		pg_command(c, "ROLLBACK", msg, sizeof msg);
-	return -EIO;
+	return rc;
 }
 
 /* Which tables each statement of a dry run locks and rewrites. */
@@ -430,8 +525,10 @@ static void run_alone(struct shadow *s, PGconn *c, const struct file *f, const s
 				  "the shadow is reloaded to undo it)\n");
 }
 
-/* FILES[0..n) in one transaction, rolled back; the result is the last's. */
-static void dry_run(struct shadow *s, const struct file *files, size_t n, struct result *r)
+/* FILES[0..n) in one transaction, rolled back, on the schema HASH; the
+ * result is the last's. False (no result) when the shadow holds another
+ * schema now: it is reloaded first. */
+static bool dry_run(struct shadow *s, const char *hash, const struct file *files, size_t n, struct result *r)
 {
 	char err[1024];
 	struct strbuf lines = STRBUF_INIT, note = STRBUF_INIT;
@@ -453,6 +550,15 @@ static void dry_run(struct shadow *s, const struct file *files, size_t n, struct
 	if (!res) {
 		sb_addf(&lines, "    dry run: not run: %s\n", err);
 		goto rollback;
+	}
+	if (!holds(c, hash)) {
+		pg_command(c, "ROLLBACK", err, sizeof err);
+		pthread_mutex_lock(&s->lock);
+		s->dirty = true;
+		pthread_mutex_unlock(&s->lock);
+		strbuf_free(&lines);
+		strbuf_free(&note);
+		return false;
 	}
 	struct migrate_dry d;
 	for (size_t i = 0; i + 1 < n; i++) {
@@ -485,8 +591,10 @@ static void dry_run(struct shadow *s, const struct file *files, size_t n, struct
 		goto out;
 	} else if (rc) {
 		/* A timeout on an empty twin says nothing about the real one;
-		 * a lost connection neither: the apply decides then. */
-		bool refuse = rc == -ECANCELED;
+		 * a lost connection neither; nor a privilege: the twin's
+		 * objects are the loading role's, with the grants schema.sql
+		 * shows. The apply decides then. */
+		bool refuse = rc == -ECANCELED && strcmp(d.state, "42501");
 		r->rc = refuse ? rc : 0;
 		fails_line(r, &d, refuse ? sb_str(&note) : " (not a reason to refuse the apply)");
 		sb_add(&lines, r->lines);
@@ -505,6 +613,7 @@ out:
 		r->lines = strbuf_detach(&lines, NULL);
 	strbuf_free(&lines);
 	strbuf_free(&note);
+	return true;
 }
 
 /* ---- the thread ---- */
@@ -534,7 +643,7 @@ static void do_reload(struct shadow *s)
 	pthread_mutex_unlock(&s->lock);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int rc = reload(s, schema, err, sizeof err);
+	int rc = reload(s, schema, hash, err, sizeof err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	free(schema);
@@ -584,10 +693,16 @@ static bool serve_request(struct shadow *s)
 		if (!r)
 			abort();
 		memcpy(r->key, key, sizeof key);
+		char hash[sizeof s->schema_hash];
+		memcpy(hash, s->schema_hash, sizeof hash);
 		pthread_mutex_unlock(&s->lock);
-		dry_run(s, &f, 1, r);
+		bool done = dry_run(s, hash, &f, 1, r);
 		file_free(&f);
 		pthread_mutex_lock(&s->lock);
+		if (!done) {
+			free(r);
+			return true;	/* reloaded first, then again */
+		}
 		add_result(s, r);
 		for (q = s->requests; q && q->id != id; q = q->next)
 			;
@@ -622,12 +737,18 @@ static bool serve_pending(struct shadow *s)
 		if (!r)
 			abort();
 		memcpy(r->key, key, sizeof key);
+		char hash[sizeof s->schema_hash];
+		memcpy(hash, s->schema_hash, sizeof hash);
 		pthread_mutex_unlock(&s->lock);
-		dry_run(s, copy, k, r);
+		bool done = dry_run(s, hash, copy, k, r);
 		for (size_t i = 0; i < k; i++)
 			file_free(&copy[i]);
 		free(copy);
 		pthread_mutex_lock(&s->lock);
+		if (!done) {
+			free(r);
+			return true;
+		}
 		add_result(s, r);
 		return true;
 	}
