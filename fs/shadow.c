@@ -229,12 +229,19 @@ static int create_db(struct shadow *s, char *err, size_t errlen)
 		struct strbuf sql = STRBUF_INIT;
 		sb_addf(&sql, "CREATE DATABASE %s TEMPLATE template0", q ? q : "\"\"");
 		PQfreemem(q);
-		if (pg_command(c, sb_str(&sql), msg, sizeof msg))
+		PGresult *again = NULL;
+		if (pg_command(c, sb_str(&sql), msg, sizeof msg) &&
+		    /* Another mount of the same database may have just made it. */
+		    !((again = pg_exec(c, "SELECT FROM pg_catalog.pg_database WHERE datname = $1", 1, params,
+				       err, errlen)) && PQntuples(again)))
 			snprintf(err, errlen, "cannot create it: %.900s", msg);
-		else {
+		else if (again) {
+			rc = 0;
+		} else {
 			log_info("%s: created the shadow database %s", s->cfg->name, s->name);
 			rc = 0;
 		}
+		PQclear(again);
 		strbuf_free(&sql);
 	}
 	PQclear(res);
