@@ -543,13 +543,15 @@ static bool dry_run(struct shadow *s, const char *hash, const struct file *files
 	PGconn *c = shadow_conn(s, err, sizeof err);
 	r->rc = 0;
 	if (!c || pg_command(c, "BEGIN", err, sizeof err)) {
-		/* Never a refusal: the real apply decides. The shadow comes back
-		 * (recreated if dropped) at the next reload. */
-		sb_addf(&lines, "    dry run: not run: the shadow cannot be reached: %s\n", err);
+		/* No result: the shadow is reloaded (recreated if dropped), or
+		 * said to be gone, and the real apply decides meanwhile. */
+		log_warn("%s: the shadow cannot be reached: %s", s->cfg->name, err);
 		pthread_mutex_lock(&s->lock);
 		s->dirty = true;
 		pthread_mutex_unlock(&s->lock);
-		goto out;
+		strbuf_free(&lines);
+		strbuf_free(&note);
+		return false;
 	}
 	PGresult *res = pg_exec(c, "SELECT pg_catalog.pg_advisory_xact_lock_shared(" SHADOW_LOCK_KEY ")", 0, NULL,
 				err, sizeof err);
