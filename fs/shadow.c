@@ -108,11 +108,11 @@ static void do_reload(struct shadow *s)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	free(schema);
-	if (rc)
-		log_warn("%s: no shadow database: %s", s->cfg->name, err);
-	else
+	if (!rc)
 		log_info("%s: shadow database %s loaded in %.0f ms", s->cfg->name, s->name, ms);
 	pthread_mutex_lock(&s->lock);
+	if (rc && strcmp(s->why, err))	/* once, not at every retry */
+		log_warn("%s: no shadow database: %s", s->cfg->name, err);
 	if (rc) {
 		s->state = SH_NONE;
 		snprintf(s->why, sizeof s->why, "%s", err);
