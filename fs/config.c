@@ -146,6 +146,16 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 			snprintf(err, errlen, "\"%s\": \"live\" is for the whole mount (its kernel mount "
 				 "is read-only as a whole): put it at the top level", where);
 			return -1;
+		} else if (!strcmp(k, "shadow")) {
+			if (want_type(it, cJSON_IsBool(it), where, "true or false", err, errlen))
+				return -1;
+			db->shadow_off = cJSON_IsFalse(it);
+		} else if (!strcmp(k, "shadow_conninfo")) {
+			if (want_type(it, cJSON_IsString(it) && *it->valuestring, where,
+				      "a non-empty string", err, errlen))
+				return -1;
+			free(db->shadow_conninfo);
+			db->shadow_conninfo = xstrdup(it->valuestring);
 		} else if (!strcmp(k, "writers_group")) {
 			if (want_type(it, cJSON_IsString(it) && *it->valuestring, where,
 				      "a group name or a numeric gid", err, errlen))
@@ -162,7 +172,7 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 			snprintf(err, errlen, "unknown key \"%s\" (known: conninfo, schemas, "
 				 "read_only, migrations_dir, migrations_table, migrations_schema, "
 				 "connect_timeout, ttl, lock_timeout, statement_timeout, lock_wait, "
-				 "writers_group, privileges, owners, tracking)", where);
+				 "writers_group, privileges, owners, tracking, shadow, shadow_conninfo)", where);
 			return -1;
 		}
 	}
@@ -262,7 +272,8 @@ static bool json_has_password(const cJSON *node)
 	for (const cJSON *it = node ? node->child : NULL; it; it = it->next) {
 		if (it->string && !strcmp(it->string, "password"))
 			return true;
-		if (it->string && !strcmp(it->string, "conninfo") && cJSON_IsString(it) &&
+		if (it->string && (!strcmp(it->string, "conninfo") || !strcmp(it->string, "shadow_conninfo")) &&
+		    cJSON_IsString(it) &&
 		    config_conninfo_has_password(it->valuestring))
 			return true;
 		if (json_has_password(it))
@@ -408,6 +419,7 @@ void config_free(struct config *cfg)
 		free(db->migrations_schema);
 		free(db->writers_group);
 		free(db->tracking);
+		free(db->shadow_conninfo);
 	}
 	free(cfg->dbs);
 	free(cfg->state_dir);

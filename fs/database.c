@@ -17,6 +17,8 @@
 #include "invalq.h"
 #include "journal.h"
 #include "lint.h"
+#include "shadow.h"
+#include "sha256.h"
 #include "migrate.h"
 #include "mtimes.h"
 #include "names.h"
@@ -25,6 +27,7 @@
 #include "database_stage.h"
 #include "history.h"
 #include "track.h"
+#include "render.h"
 #include "plan.h"
 #include "progress.h"
 #include "stage.h"
@@ -145,12 +148,20 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 		nfiles++;
 	/* A live view has no pending/ (its stage is empty): no line for it. */
 	if (!cfg->live)
+		shadow_render(sb, db->shadow, cfg);
+	if (!cfg->live)
 		sb_add(sb, !plan->nfiles && !nfiles && !u->n ? "pending: none\n" : "pending:\n");
-	for (size_t i = 0; !cfg->live && i < u->n; i++)
+	for (size_t i = 0; !cfg->live && i < u->n; i++) {
 		sb_addf(sb, "  %s.sql (drizzle-kit's, in migrations_dir, not applied yet: mv it to apply/ to apply it "
 			"as that journal entry)\n", u->v[i]->tag);
+		struct strbuf name = STRBUF_INIT;
+		sb_addf(&name, "%s.sql", u->v[i]->tag);
+		shadow_render_file(sb, db->shadow, sb_str(&name));
+		strbuf_free(&name);
+	}
 	for (size_t i = 0; i < plan->nfiles; i++) {
 		sb_addf(sb, "  %s (generated from the staged changes; rm it to discard them)\n", plan->files[i].name);
+		shadow_render_file(sb, db->shadow, plan->files[i].name);
 		for (const char *h = plan->files[i].hazards; *h;) {
 			size_t len = strcspn(h, "\n");
 			sb_addf(sb, "    hazard: %.*s\n", (int)len, h);
@@ -162,6 +173,7 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	 * lint's, from a cache by content, with the snapshot's reltuples. */
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files")) {
 		sb_addf(sb, "  %s (hand-written)\n", cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")));
+		shadow_render_file(sb, db->shadow, cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")));
 		const char *sql = cJSON_GetStringValue(cJSON_GetObjectItem(f, "sql"));
 		const struct lint_result *r = db->lint_cache && sql ? lint_cache_get(db->lint_cache, sql, strlen(sql)) : NULL;
 		if (r)
@@ -366,6 +378,55 @@ static int next_number(const struct database *db)
 	return n > 9999999 ? 9999999 : (int)n;
 }
 
+/* Hands the shadow (shadow.h) what it loads and dry-runs: the live
+ * catalog's schema.sql once per snapshot, and every pending file as the
+ * apply would run it. model_lock held; only the shadow's leaf lock taken. */
+static void shadow_feed(struct database *db, const struct plan *plan, const struct unapplied *u)
+{
+	if (!db->shadow)
+		return;
+	if (db->shadow_gen != db->cat_gen) {
+		struct strbuf sb = STRBUF_INIT;
+		render_schema_sql(&sb, db->cat, NULL);
+		char hash[SHA256_HEX_LEN + 1];
+		sha256_hex(sb.buf ? sb.buf : "", sb.len, hash);
+		if (!shadow_has_schema(db->shadow, hash))
+			shadow_set_schema(db->shadow, hash, sb_str(&sb));
+		strbuf_free(&sb);
+		db->shadow_gen = db->cat_gen;
+	}
+	size_t n = plan->nfiles + u->n, k = 0;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
+		n++;
+	struct shadow_file *v = calloc(n ? n : 1, sizeof *v);
+	struct strbuf names = STRBUF_INIT;
+	if (!v)
+		abort();
+	for (size_t i = 0; i < plan->nfiles; i++)
+		v[k++] = (struct shadow_file){ plan->files[i].name, plan->files[i].sql, strlen(plan->files[i].sql), true };
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files")) {
+		const char *sql = cJSON_GetStringValue(cJSON_GetObjectItem(f, "sql"));
+		v[k++] = (struct shadow_file){ cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")), sql ? sql : "",
+					       sql ? strlen(sql) : 0, false };
+	}
+	/* Names first (the strbuf may move while it grows), then pointers. */
+	for (size_t i = 0; i < u->n; i++)
+		if (history_file_of(db->folder, u->v[i]->tag))
+			sb_addf(&names, "%s.sql%c", u->v[i]->tag, '\0');
+	const char *p = names.buf;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct history_file *hf = history_file_of(db->folder, u->v[i]->tag);
+		if (!hf)
+			continue;
+		v[k++] = (struct shadow_file){ p, hf->data, hf->len, false };
+		p += strlen(p) + 1;
+	}
+	shadow_set_pending(db->shadow, v, k);
+	free(v);
+	strbuf_free(&names);
+}
+
 /* Builds the tree from db->desired (with STATUS, the pending migrations,
  * drafts and scratch files) and swaps it in. model_lock held. */
 static void publish(struct database *db, bool ok, const char *error, bool edit)
@@ -379,6 +440,7 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	struct unapplied u = { NULL, 0 };
 	if (db->folder && !db->folder->dir_error)
 		history_each_unapplied(db->folder, db->cat->migrations, db->cat->nmigrations, collect_unapplied, &u);
+	shadow_feed(db, &plan, &u);
 	render_status(&status, db, db->cat, ok, error, &plan, lock, &u);
 	free(lock);
 	struct strbuf check = STRBUF_INIT;
@@ -510,6 +572,7 @@ static void install_snapshot(struct database *db, struct catalog *cat, bool ok, 
 	if (cat) {
 		old = db->cat;
 		db->cat = cat;
+		db->cat_gen++;
 		model_update(db);
 		/* Test hook (not on the first snapshot, which the mount waits
 		 * for): edits arriving now wait for model_lock. */
@@ -798,6 +861,21 @@ static void deliver(void *ctx, const char *path)
 	db->changed(db->changed_ctx, db->cfg->name, path);
 }
 
+/* The shadow's thread, when a load or dry run finished: status again.
+ * Its kernel caches are dropped by inval's thread, not waited for here. */
+static void shadow_changed(void *ctx)
+{
+	struct database *db = ctx;
+	pthread_mutex_lock(&db->lock);
+	bool ok = db->reachable;
+	char error[sizeof db->last_error];
+	memcpy(error, db->last_error, sizeof error);
+	pthread_mutex_unlock(&db->lock);
+	pthread_mutex_lock(&db->model_lock);
+	publish(db, ok, error, true);
+	pthread_mutex_unlock(&db->model_lock);
+}
+
 int database_start(struct database *db, db_changed_fn changed, void *ctx)
 {
 	db->changed_ctx = ctx;
@@ -805,15 +883,31 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 	if (qrc)
 		return qrc;
 	db->changed = changed;
+	/* Named while db->conn is still ours alone. */
+	struct shadow *sh = shadow_new(db->cfg, PQdb(db->conn), db->identity, shadow_changed, db);
 	/* Signals (SIGTERM, SIGINT) belong to the FUSE loop's thread. */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int rc = pthread_create(&db->thread, NULL, refresher, db);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc)
+	if (rc) {
+		shadow_free(sh);
 		return -rc;
+	}
 	db->thread_started = true;
+	/* After the fork, like the refresher: its first schema comes now. */
+	if (sh && (rc = shadow_start(sh))) {
+		log_warn("%s: no shadow database: cannot start its thread: %s", db->cfg->name, strerror(rc));
+		shadow_free(sh);
+		sh = NULL;
+	}
+	if (sh) {
+		pthread_mutex_lock(&db->model_lock);
+		db->shadow = sh;
+		pthread_mutex_unlock(&db->model_lock);
+		shadow_changed(db);
+	}
 	return 0;
 }
 
@@ -840,6 +934,9 @@ void database_close(struct database *db)
 		pthread_join(db->thread, NULL);
 		db->thread_started = false;
 	}
+	/* Its thread republishes status: stopped while the tree and inval live. */
+	shadow_free(db->shadow);
+	db->shadow = NULL;
 	invalq_stop(&db->inval);
 	if (db->conn)
 		PQfinish(db->conn);

@@ -21,6 +21,8 @@
 #include "pg.h"
 #include "probe.h"
 #include "render.h"
+#include "sha256.h"
+#include "shadow.h"
 #include "stage.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -40,6 +42,62 @@ static bool is_generated(struct database *db, const char *name, const char *data
 	pthread_mutex_unlock(&db->model_lock);
 	strbuf_free(&path);
 	return gen;
+}
+
+/* Is HASH in the tracking table now? The snapshot may not show yet what
+ * another mount applied while the dry run waited (the shadow may). */
+static bool applied_now(struct database *db, PGconn *conn, const char *hash)
+{
+	char err[512];
+	const char *p1[] = { db->cfg->migrations_schema, db->cfg->migrations_table };
+	PGresult *res = pg_exec(conn, "SELECT pg_catalog.format('%I.%I', $1::text, $2::text),"
+				" pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::text, $2::text)) IS NOT NULL",
+				2, p1, err, sizeof err);
+	bool found = false;
+	if (res && !strcmp(PQgetvalue(res, 0, 1), "t")) {
+		struct strbuf sql = STRBUF_INIT;
+		sb_addf(&sql, "SELECT 1 FROM %s WHERE hash = $1", PQgetvalue(res, 0, 0));
+		const char *p2[] = { hash };
+		PGresult *row = pg_exec(conn, sb_str(&sql), 1, p2, err, sizeof err);
+		found = row && PQntuples(row) > 0;
+		PQclear(row);
+		strbuf_free(&sql);
+	}
+	PQclear(res);
+	return found;
+}
+
+/* The dry run of DATA on the shadow, before anything runs on the database:
+ * -ECANCELED (said in R) when it fails there. From the shadow's cache, or
+ * run by the shadow's thread while this waits (holding work_lock, so that
+ * no other change starts; the talking is that thread's, on its own
+ * connection). No shadow, or one that cannot be reached: 0. */
+static int shadow_refuses(struct database *db, PGconn *conn, const char *name, const char *data, size_t len,
+			  bool gen, struct migrate_result *r)
+{
+	char hash[SHA256_HEX_LEN + 1];
+	sha256_hex(data, len, hash);
+	pthread_mutex_lock(&db->model_lock);
+	struct shadow *sh = db->shadow;
+	/* Applied already: migrate.c says so and runs nothing. */
+	for (size_t i = 0; sh && i < db->cat->nmigrations; i++)
+		if (db->cat->migrations[i].hash && !strcmp(db->cat->migrations[i].hash, hash))
+			sh = NULL;
+	pthread_mutex_unlock(&db->model_lock);
+	if (!sh)
+		return 0;
+	/* A dry run on an empty twin is quick; the wait may include a reload. */
+	int timeout = db->cfg->statement_timeout_ms > 60000 ? db->cfg->statement_timeout_ms : 60000;
+	struct shadow_file f = { name, data, len, gen };
+	char *why = NULL;
+	int rc = shadow_check(sh, &f, timeout, &why);
+	if (rc == -ECANCELED && applied_now(db, conn, hash))
+		rc = 0;		/* another mount applied it meanwhile: migrate.c says so */
+	if (rc)
+		snprintf(r->message, sizeof r->message, "%s refused: %s%s", name, why ? why : "its dry run failed",
+			 rc == -ETIMEDOUT ? "; nothing was run" : "");
+	free(why);
+	return rc;
 }
 
 /* Runs DATA as migration NAME, with work_lock held and model_lock not
@@ -73,7 +131,9 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms,
 					  gen ? "public" : NULL, gen, db->progress, cfg->conninfo, cfg->connect_timeout,
 					  cfg->tracking };
-		rc = migrate_apply(conn, &o, name, data, len, &r);
+		rc = shadow_refuses(db, conn, name, data, len, gen, &r);
+		if (!rc)
+			rc = migrate_apply(conn, &o, name, data, len, &r);
 	}
 	ed_stamp(when, sizeof when);
 	pthread_mutex_lock(&db->model_lock);

@@ -30,6 +30,11 @@ struct run {
 	size_t fail_off, fail_len;		/* the statement that failed */
 	int pid;				/* the backend that would commit */
 	bool lost_commit;			/* the line broke during the COMMIT */
+	size_t fail_k;				/* its number (1-based), 0: none */
+	int fail_line;
+	char fail_msg[1024];			/* PostgreSQL's message, detail, hint */
+	migrate_each_fn each;			/* migrate_dry_run's: after each statement */
+	void *each_ctx;
 };
 
 static void say(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -287,8 +292,13 @@ static int run_one(struct run *u, size_t off, size_t len, size_t k, size_t n, ch
 		say(u, "%s failed at statement %zu of %zu (line %d, character %d): %s%s%s%s%s [SQLSTATE %s]",
 		    u->name, k, n, line, chr, msg ? msg : pg_error(u->conn), detail ? "; " : "",
 		    detail ? detail : "", hint ? "; hint: " : "", hint ? hint : "", s ? s : "none");
+		snprintf(u->fail_msg, sizeof u->fail_msg, "%s%s%s%s%s [SQLSTATE %s]",
+			 msg ? msg : PQerrorMessage(u->conn), detail ? "; " : "", detail ? detail : "",
+			 hint ? "; hint: " : "", hint ? hint : "", s ? s : "none");
 		u->fail_off = off;
 		u->fail_len = len;
+		u->fail_k = k;
+		u->fail_line = line;
 	}
 	PQclear(res);
 	free(text);
@@ -306,6 +316,8 @@ static int run_chunk(struct run *u, const struct chunk *c, size_t *k, size_t n, 
 		size_t off = c->stmts ? c->off + c->stmts[j].off : c->off;
 		size_t len = c->stmts ? c->stmts[j].len : c->len;
 		rc = run_one(u, off, len, ++*k, n, state, statelen);
+		if (!rc && u->each)
+			u->each(u->each_ctx, *k);
 		/* A COMMIT or ROLLBACK in the file ended our transaction: what
 		 * ran before it is committed (or gone) outside our control. */
 		if (!rc && in_tx && PQtransactionStatus(u->conn) != PQTRANS_INTRANS) {
@@ -725,5 +737,55 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 	progress_begin(o->progress, name, PQbackendPID(conn));
 	int rc = apply(conn, o, name, sql, len, r);
 	progress_end(o->progress);
+	return rc;
+}
+
+int migrate_dry_run(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql, size_t len,
+		    migrate_each_fn each, void *ctx, struct migrate_dry *d)
+{
+	struct migrate_result r;
+	struct run u = { .conn = conn, .o = o, .r = &r, .file = sql, .name = name, .len = len,
+			 .each = each, .each_ctx = ctx };
+	char err[1024], what[32];
+	struct chunk *c = NULL;
+	int line, rc = 0;
+	bool in_tx = PQtransactionStatus(conn) == PQTRANS_INTRANS;
+	memset(d, 0, sizeof *d);
+	memset(&r, 0, sizeof r);
+	int at = sqltx_find(sql, len, what, sizeof what, &line);
+	size_t n = chunks_of(sql, len, &c), k = 0;
+	d->nstmts = count_statements(c, n);
+	if (at) {
+		snprintf(d->message, sizeof d->message, "it controls its own transaction (%s, statement %d, line %d): "
+			 "the apply refuses it", what, at, line);
+		rc = -ENOTSUP;
+	} else if (set_timeouts(&u, o->lock_timeout_ms, o->statement_timeout_ms, in_tx, err, sizeof err) ||
+		   set_search_path(&u, in_tx, err, sizeof err)) {
+		snprintf(d->message, sizeof d->message, "%s", err);
+		rc = -EIO;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = run_chunk(&u, &c[i], &k, d->nstmts, in_tx, d->state, sizeof d->state);
+	if (!in_tx && !at) {
+		/* Outside a transaction the settings last for the session. */
+		set_timeouts(&u, 5000, 120000, false, err, sizeof err);
+		if (o->search_path)
+			pg_command(conn, "RESET search_path", err, sizeof err);
+	}
+	if (rc && u.fail_k) {
+		d->failed = u.fail_k;
+		d->line = u.fail_line;
+		snprintf(d->message, sizeof d->message, "%s", u.fail_msg);
+		if (!strcmp(d->state, "55P04")) {
+			size_t l = strlen(r.message);
+			snprintf(r.message + l, sizeof r.message - l, "%s", ENUM_RULE);
+		}
+		advise(&u);
+		snprintf(d->full, sizeof d->full, "%s", r.message);
+	} else if (rc && !d->message[0]) {
+		d->failed = k;
+		snprintf(d->message, sizeof d->message, "%.1100s", r.message);
+	}
+	free_chunks(c, n);
 	return rc;
 }

@@ -10,7 +10,8 @@
  *                               "lock_timeout": 5000, "statement_timeout": 0,
  *                               "lock_wait": 30000,
  *                               "writers_group": "dbadmins",
- *                               "privileges": false, "owners": false } },
+ *                               "privileges": false, "owners": false,
+ *                               "shadow": true, "shadow_conninfo": "..." } },
  *     "state_dir": "...", "ttl": 2, "live": false }
  *
  * "live" (or -o live) is for the whole mount, never one database: the
@@ -49,6 +50,9 @@ struct db_config {
 	char *writers_group;	/* group allowed to change it besides the owner; NULL: none */
 	bool has_writers;	/* config_resolve_groups(): writers_group found */
 	gid_t writers_gid;    	/* config_resolve_groups(): its gid */
+	bool shadow_off;	/* "shadow": false: no shadow database (shadow.h) */
+	char *shadow_conninfo;	/* the shadow database's conninfo, or NULL: <db>_schemafs_shadow
+				 * on the same server; may hold a password: never log */
 };
 
 struct config {

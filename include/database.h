@@ -53,6 +53,7 @@ struct lint_cache;
 struct tree;
 struct history;
 struct progress;
+struct shadow;
 
 /* A file kept in memory only: a draft or a scratch file (edit.h). */
 struct extra_file {
@@ -96,6 +97,11 @@ struct database {
 	struct history *folder;		/* migrations_dir as the refresher last read it
 					 * (history.h), or NULL without one; replaced by the
 					 * refresher under model_lock, read by it without */
+	struct shadow *shadow;		/* model_lock: the shadow database (shadow.h, its
+					 * own lock), or NULL; set once by database_start */
+	unsigned long cat_gen;		/* model_lock: snapshots installed */
+	unsigned long shadow_gen;	/* model_lock: the cat_gen whose schema.sql the
+					 * shadow was handed */
 	struct lint_cache *lint_cache;	/* model_lock: reviews of hand-written pending
 					 * files, by content (lint.h); may be NULL */
 	char *stage_file;		/* state_dir/<name>/stage-<sysid>-<dboid>.json, or NULL; owned */

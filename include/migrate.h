@@ -113,6 +113,31 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *o, const char *name, 
 int migrate_is_recorded(PGconn *conn, const struct migrate_opts *o, const char *name, const char *hash,
 			long long *id, char *err, size_t errlen);
 
+/* Called after statement K (1-based) of a dry run ran. */
+typedef void (*migrate_each_fn)(void *ctx, size_t k);
+
+/* What a dry run found: FAILED is the 1-based statement that failed (0:
+ * none) of NSTMTS, at LINE; MESSAGE is PostgreSQL's (or why it was not
+ * run), STATE its SQLSTATE ("25001": cannot run in a transaction). */
+struct migrate_dry {
+	size_t nstmts, failed;
+	int line;
+	char state[8];
+	char message[1200];
+	char full[4096];	/* the apply's own words for the failure, with its advice */
+};
+
+/* Runs the file's statements as migrate_apply() does (the same chunks and
+ * statements, SET LOCAL timeouts and search_path), inside the caller's
+ * open transaction, which the caller rolls back; no lock, no tracking row.
+ * Outside a transaction (a file that cannot run in one), the settings are
+ * the session's and reset after. EACH (may be NULL) is called after each
+ * statement that ran. 0 or -errno as migrate_apply, with D filled in;
+ * -ENOTSUP when the file controls its own transaction (nothing ran: the
+ * apply refuses it with its own words). */
+int migrate_dry_run(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql, size_t len,
+		    migrate_each_fn each, void *ctx, struct migrate_dry *d);
+
 /* Who holds the migration lock: "free", "held by pid N (application)", or
  * NULL with ERR. malloc'd. */
 char *migrate_lock_holder(PGconn *conn, const struct migrate_opts *o, char *err, size_t errlen);

@@ -20,8 +20,11 @@ M=$D/migrations
 P=$M/pending
 
 # section NAME: the lines status shows under pending file NAME.
+# The review's lines under a file (the shadow's dry run lines, 63_shadow's
+# subject, left out).
 section() {
-	awk -v f="  $1 (" 'index($0, f) == 1 { on = 1; next } on && /^    / { print; next } { on = 0 }' "$M/status"
+	awk -v f="  $1 (" 'index($0, f) == 1 { on = 1; next } on && /^    (dry run|  statement)/ { next }
+		on && /^    / { print; next } { on = 0 }' "$M/status"
 }
 
 # --- the hand-written file of issue 13 ---

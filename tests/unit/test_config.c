@@ -100,6 +100,19 @@ int main(void)
 	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"writers_group\": 5 } } }", err) == -1 &&
 	   strstr(err, "a group name or a numeric gid"), "writers_group must be a string: %s", err);
 
+	ok(config_parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"shadow\": false },"
+			" \"b\": { \"conninfo\": \"y\", \"shadow_conninfo\": \"dbname=b_twin\" } } }",
+			&cfg, err, sizeof err) == 0 && cfg.dbs[0].shadow_off && !cfg.dbs[0].shadow_conninfo &&
+	   !cfg.dbs[1].shadow_off && !strcmp(cfg.dbs[1].shadow_conninfo, "dbname=b_twin"),
+	   "shadow: false and shadow_conninfo read; the shadow is on by default");
+	config_free(&cfg);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"shadow\": \"no\" } } }", err) == -1 &&
+	   strstr(err, "databases.a.shadow") && strstr(err, "true or false"), "shadow must be a boolean: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"shadow_conninfo\": \"\" } } }", err) == -1 &&
+	   strstr(err, "a non-empty string"), "shadow_conninfo must be a non-empty string: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"shadow\": true, \"shadow\": false } } }",
+		 err) == -1 && strstr(err, "given twice"), "shadow given twice is refused: %s", err);
+
 	ok(config_conninfo_has_password("host=h password=s3cret dbname=x"), "password= in a conninfo");
 	ok(config_conninfo_has_password("postgresql://u:s3cret@h/x"), ":password@ in a URI");
 	ok(config_conninfo_has_password("postgresql://u@h/x?password=s3cret"), "password in a URI's query");

@@ -1,0 +1,447 @@
+/* shadow.c: the shadow's thread (what to load or dry-run next) and the
+ * callers' side (handing work in, status, the apply's check); the talking
+ * to the shadow is shadow_sql.c's. See include/shadow.h. */
+#include "shadow_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "database_stage.h"
+#include "log.h"
+#include "migrate.h"
+#include "pg.h"
+#include "sha256.h"
+#include "sqlparse.h"
+#include "strbuf.h"
+
+static void file_copy(struct file *dst, const struct shadow_file *src)
+{
+	dst->name = shadow_strndup(src->name, strlen(src->name));
+	dst->sql = shadow_strndup(src->sql, src->len);
+	dst->len = src->len;
+	dst->generated = src->generated;
+	sha256_hex(src->sql, src->len, dst->sha);
+}
+
+static void file_free(struct file *f)
+{
+	free(f->name);
+	free(f->sql);
+}
+
+/* The key of a dry run of FILES[0..n) in order on the schema HASH. */
+static void chain_key(const char *hash, const struct file *files, size_t n, char key[SHA256_HEX_LEN + 1])
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "%s|", hash);
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&sb, "%c%s|", files[i].generated ? 'g' : 'h', files[i].sha);
+	sha256_hex(sb.buf, sb.len, key);
+	strbuf_free(&sb);
+}
+
+static struct result *find_result(struct shadow *s, const char *key)
+{
+	for (struct result *r = s->results; r; r = r->next)
+		if (!strcmp(r->key, key))
+			return r;
+	return NULL;
+}
+
+static void add_result(struct shadow *s, struct result *r)
+{
+	r->next = s->results;
+	s->results = r;
+	size_t n = 0;
+	for (struct result **p = &s->results; *p; p = &(*p)->next)
+		if (++n == SHADOW_MAX_RESULTS) {
+			struct result *x = (*p)->next;
+			(*p)->next = NULL;
+			while (x) {
+				struct result *next = x->next;
+				free(x->lines);
+				free(x->why);
+				free(x->full);
+				free(x);
+				x = next;
+			}
+			break;
+		}
+}
+
+/* ---- the thread ---- */
+
+static bool need_reload(struct shadow *s, const struct timespec *now)
+{
+	if (!s->schema)
+		return false;
+	if (s->state == SH_NONE && now->tv_sec < s->retry_at.tv_sec)
+		return false;
+	return s->dirty || strcmp(s->loaded_hash, s->schema_hash);
+}
+
+static bool ready(const struct shadow *s)
+{
+	return s->state == SH_READY && !s->dirty && !strcmp(s->loaded_hash, s->schema_hash);
+}
+
+static void do_reload(struct shadow *s)
+{
+	char *schema = shadow_strndup(s->schema, strlen(s->schema));
+	char hash[sizeof s->schema_hash], err[1024] = "";
+	memcpy(hash, s->schema_hash, sizeof hash);
+	if (s->state != SH_READY)
+		s->state = SH_LOADING;
+	s->dirty = false;
+	pthread_mutex_unlock(&s->lock);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rc = shadow_reload(s, schema, hash, err, sizeof err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	free(schema);
+	if (!rc)
+		log_info("%s: shadow database %s loaded in %.0f ms", s->cfg->name, s->name, ms);
+	pthread_mutex_lock(&s->lock);
+	if (rc && strcmp(s->why, err))	/* once, not at every retry */
+		log_warn("%s: no shadow database: %s", s->cfg->name, err);
+	if (rc) {
+		s->state = SH_NONE;
+		snprintf(s->why, sizeof s->why, "%s", err);
+		s->loaded_hash[0] = '\0';
+		clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
+		s->retry_at.tv_sec += SHADOW_RETRY_SECONDS;
+	} else {
+		s->state = SH_READY;
+		s->why[0] = '\0';
+		s->load_ms = ms;
+		memcpy(s->loaded_hash, hash, sizeof hash);
+	}
+}
+
+/* Answers the first apply check; true when there was one. */
+static bool serve_request(struct shadow *s)
+{
+	struct request *q = s->requests;
+	while (q && q->done)
+		q = q->next;
+	if (!q)
+		return false;
+	if (s->state == SH_NONE) {
+		q->done = true;
+		q->rc = 0;
+		return true;
+	}
+	char key[SHA256_HEX_LEN + 1];
+	chain_key(s->schema_hash, &q->f, 1, key);
+	struct result *r = find_result(s, key);
+	if (!r) {
+		/* The waiter may give up meanwhile: work on a copy, and find
+		 * it again by id afterwards. */
+		unsigned long id = q->id;
+		struct file f = q->f;
+		f.name = shadow_strndup(q->f.name, strlen(q->f.name));
+		f.sql = shadow_strndup(q->f.sql, q->f.len);
+		r = calloc(1, sizeof *r);
+		if (!r)
+			abort();
+		memcpy(r->key, key, sizeof key);
+		char hash[sizeof s->schema_hash];
+		memcpy(hash, s->schema_hash, sizeof hash);
+		pthread_mutex_unlock(&s->lock);
+		bool done = shadow_dry_run(s, hash, &f, 1, r);
+		file_free(&f);
+		pthread_mutex_lock(&s->lock);
+		if (!done) {
+			free(r);
+			return true;	/* reloaded first, then again */
+		}
+		add_result(s, r);
+		for (q = s->requests; q && q->id != id; q = q->next)
+			;
+		if (!q)
+			return true;
+		if (!ready(s))
+			return true;	/* the schema changed meanwhile: again */
+	}
+	q->done = true;
+	q->rc = r->rc;
+	q->why = r->full ? shadow_strndup(r->full, strlen(r->full)) : NULL;
+	return true;
+}
+
+/* Dry-runs the first pending file without a result; true when there was one. */
+static bool serve_pending(struct shadow *s)
+{
+	char key[SHA256_HEX_LEN + 1];
+	for (size_t k = 1; k <= s->nfiles; k++) {
+		chain_key(s->schema_hash, s->files, k, key);
+		if (find_result(s, key))
+			continue;
+		struct file *copy = calloc(k, sizeof *copy);
+		if (!copy)
+			abort();
+		for (size_t i = 0; i < k; i++) {
+			copy[i] = s->files[i];
+			copy[i].name = shadow_strndup(s->files[i].name, strlen(s->files[i].name));
+			copy[i].sql = shadow_strndup(s->files[i].sql, s->files[i].len);
+		}
+		struct result *r = calloc(1, sizeof *r);
+		if (!r)
+			abort();
+		memcpy(r->key, key, sizeof key);
+		char hash[sizeof s->schema_hash];
+		memcpy(hash, s->schema_hash, sizeof hash);
+		pthread_mutex_unlock(&s->lock);
+		bool done = shadow_dry_run(s, hash, copy, k, r);
+		for (size_t i = 0; i < k; i++)
+			file_free(&copy[i]);
+		free(copy);
+		pthread_mutex_lock(&s->lock);
+		if (!done) {
+			free(r);
+			return true;
+		}
+		add_result(s, r);
+		return true;
+	}
+	return false;
+}
+
+static void *thread_main(void *arg)
+{
+	struct shadow *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		bool changed = false;
+		if (need_reload(s, &now)) {
+			do_reload(s);
+			changed = true;
+		} else if ((ready(s) || s->state == SH_NONE) && serve_request(s)) {
+			pthread_cond_broadcast(&s->cond);
+		} else if (ready(s) && serve_pending(s)) {
+			changed = true;
+		} else {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += SHADOW_RETRY_SECONDS;
+			pthread_cond_timedwait(&s->cond, &s->lock, &until);
+			continue;
+		}
+		if (changed && s->changed) {
+			pthread_cond_broadcast(&s->cond);
+			pthread_mutex_unlock(&s->lock);
+			s->changed(s->ctx);
+			pthread_mutex_lock(&s->lock);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* ---- the callers' side ---- */
+
+struct shadow *shadow_new(const struct db_config *cfg, const char *dbname, const char *identity,
+			  shadow_changed_fn changed, void *ctx)
+{
+	if (cfg->shadow_off || cfg->read_only || cfg->live)
+		return NULL;
+	struct shadow *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->cfg = cfg;
+	s->changed = changed;
+	s->ctx = ctx;
+	snprintf(s->identity, sizeof s->identity, "%s", identity);
+	if (cfg->shadow_conninfo)
+		snprintf(s->name, sizeof s->name, "the database of shadow_conninfo");
+	else
+		snprintf(s->name, sizeof s->name, "%s_schemafs_shadow", dbname);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	return s;
+}
+
+int shadow_start(struct shadow *s)
+{
+	/* Signals belong to the FUSE loop's thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&s->thread, NULL, thread_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	s->started = true;
+	return 0;
+}
+
+void shadow_free(struct shadow *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	PQfinish(s->conn);
+	free(s->schema);
+	for (size_t i = 0; i < s->nfiles; i++)
+		file_free(&s->files[i]);
+	free(s->files);
+	while (s->results) {
+		struct result *r = s->results;
+		s->results = r->next;
+		free(r->lines);
+		free(r->why);
+		free(r->full);
+		free(r);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}
+
+bool shadow_has_schema(struct shadow *s, const char *hash)
+{
+	if (!s)
+		return true;
+	pthread_mutex_lock(&s->lock);
+	bool has = s->schema && !strcmp(s->schema_hash, hash);
+	pthread_mutex_unlock(&s->lock);
+	return has;
+}
+
+void shadow_set_schema(struct shadow *s, const char *hash, const char *schema)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	free(s->schema);
+	s->schema = shadow_strndup(schema, strlen(schema));
+	snprintf(s->schema_hash, sizeof s->schema_hash, "%s", hash);
+	/* A new schema is worth trying at once, even after a failure. */
+	s->retry_at.tv_sec = 0;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct file *)a)->name, ((const struct file *)b)->name);
+}
+
+void shadow_set_pending(struct shadow *s, const struct shadow_file *files, size_t n)
+{
+	if (!s)
+		return;
+	struct file *v = calloc(n ? n : 1, sizeof *v);
+	if (!v)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		file_copy(&v[i], &files[i]);
+	qsort(v, n, sizeof *v, by_name);
+	pthread_mutex_lock(&s->lock);
+	struct file *old = s->files;
+	size_t nold = s->nfiles;
+	s->files = v;
+	s->nfiles = n;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < nold; i++)
+		file_free(&old[i]);
+	free(old);
+}
+
+void shadow_render(struct strbuf *sb, struct shadow *s, const struct db_config *cfg)
+{
+	if (!s) {
+		if (cfg->shadow_off)
+			sb_add(sb, "shadow: off (\"shadow\": false): pending files are not dry-run\n");
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (s->state == SH_NONE)
+		sb_addf(sb, "shadow: none (%s): pending files are not dry-run\n", s->why);
+	else if (s->state == SH_LOADING)
+		sb_addf(sb, "shadow: %s, loading\n", s->name);
+	else
+		sb_addf(sb, "shadow: %s, loaded in %.0f ms%s\n", s->name, s->load_ms,
+			ready(s) ? "" : " (reloading: the schema changed)");
+	pthread_mutex_unlock(&s->lock);
+}
+
+void shadow_render_file(struct strbuf *sb, struct shadow *s, const char *name)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (size_t k = 1; s->state != SH_NONE && k <= s->nfiles; k++) {
+		if (strcmp(s->files[k - 1].name, name))
+			continue;
+		char key[SHA256_HEX_LEN + 1];
+		chain_key(s->schema_hash, s->files, k, key);
+		const struct result *r = ready(s) ? find_result(s, key) : NULL;
+		sb_add(sb, r ? r->lines : "    dry run: running\n");
+		break;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+int shadow_check(struct shadow *s, const struct shadow_file *file, int timeout_ms, char **why)
+{
+	*why = NULL;
+	if (!s || !s->started)
+		return 0;
+	struct request q = { .done = false };
+	file_copy(&q.f, file);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	q.id = ++s->next_id;
+	q.next = s->requests;
+	s->requests = &q;
+	pthread_cond_broadcast(&s->cond);
+	int rc = 0;
+	while (!q.done && !s->stopping && !rc)
+		rc = pthread_cond_timedwait(&s->cond, &s->lock, &until);
+	for (struct request **p = &s->requests; *p; p = &(*p)->next)
+		if (*p == &q) {
+			*p = q.next;
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+	/* The thread is done with q once it is unlinked under the lock. */
+	file_free(&q.f);
+	if (!q.done) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "its dry run on the shadow did not finish within %d s; try again", timeout_ms / 1000);
+		*why = strbuf_detach(&sb, NULL);
+		return -ETIMEDOUT;
+	}
+	if (q.rc && q.why) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "its dry run on the shadow %s", q.why);
+		*why = strbuf_detach(&sb, NULL);
+	}
+	free(q.why);
+	return q.rc;
+}

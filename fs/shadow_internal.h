@@ -1,0 +1,102 @@
+/*
+ * shadow_internal.h: what shadow.c (the thread, the callers' side) and
+ * shadow_sql.c (the talking to the shadow) share. Not for other modules.
+ */
+#ifndef SCHEMAFS_SHADOW_INTERNAL_H
+#define SCHEMAFS_SHADOW_INTERNAL_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sha256.h"
+#include "shadow.h"
+
+/* Reloads and dry runs of every daemon on this shadow take this advisory
+ * lock (exclusive to reload, shared to dry-run): two mounts of one database
+ * share its shadow, and a dry run must never see a reload half done. */
+#define SHADOW_LOCK_KEY "7315926400181"
+/* A shadow that could not be had is tried again after this long (or at
+ * once when the schema changes). */
+#define SHADOW_RETRY_SECONDS 30
+/* Results kept: the pending files' and recent apply checks'. */
+#define SHADOW_MAX_RESULTS 256
+
+struct result {
+	char key[SHA256_HEX_LEN + 1];
+	int rc;		/* 0 passes (or not run: NOTE), -ECANCELED fails, ... */
+	char *lines;	/* status lines, each "    ...\n" */
+	char *why;	/* "fails at statement K of N (line L): ...", NULL when it passes */
+	char *full;	/* the refusal's words (migrate.c's), NULL when it passes */
+	struct result *next;
+};
+
+struct file {
+	char *name, *sql;
+	size_t len;
+	bool generated;
+	char sha[SHA256_HEX_LEN + 1];
+};
+
+struct request {
+	unsigned long id;
+	struct file f;
+	bool done;
+	int rc;
+	char *why;
+	struct request *next;
+};
+
+enum state { SH_LOADING, SH_READY, SH_NONE };
+
+struct shadow {
+	const struct db_config *cfg;	/* constant */
+	char name[256];			/* the shadow's database name, for status */
+	char identity[64];		/* the real database's: never reload that one */
+	shadow_changed_fn changed;
+	void *ctx;
+	pthread_t thread;
+	bool started;			/* shadow_start()'s */
+	PGconn *conn;			/* thread only */
+
+	pthread_mutex_t lock;		/* everything below; a leaf */
+	pthread_cond_t cond;
+	bool stopping;
+	char *schema;			/* wanted content, or NULL before the first */
+	char schema_hash[SHA256_HEX_LEN + 1];
+	char loaded_hash[SHA256_HEX_LEN + 1];	/* what the shadow holds, "" none */
+	bool dirty;			/* reload even with the same hash */
+	enum state state;
+	char why[1024];			/* SH_NONE's reason, or the last reload's failure */
+	double load_ms;
+	struct timespec retry_at;	/* CLOCK_MONOTONIC */
+	struct file *files;		/* pending, by name */
+	size_t nfiles;
+	struct result *results;		/* newest first */
+	struct request *requests;	/* the waiters' (on their stacks) */
+	unsigned long next_id;
+};
+
+static inline char *shadow_strndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+	if (!d)
+		abort();
+	return d;
+}
+
+/* The thread only, no lock held (shadow_sql.c). */
+
+/* Empties the shadow and loads SCHEMA (its SHA-256 HASH). 0, or -errno
+ * with one line in ERR. */
+int shadow_reload(struct shadow *s, const char *schema, const char *hash, char *err, size_t errlen);
+/* Dry-runs FILES[0..n) in order in one rolled-back transaction on the
+ * schema HASH; R (its key set by the caller) gets the last file's result.
+ * False, with no result, when the shadow cannot be reached or holds
+ * another schema (it is marked for a reload). */
+bool shadow_dry_run(struct shadow *s, const char *hash, const struct file *files, size_t n, struct result *r);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * shadow: a schema-only twin of a writable database, and the dry run of
+ * every pending migration on it.
+ *
+ *   where   shadow_conninfo when configured; else <db>_schemafs_shadow on
+ *           the same server, created (TEMPLATE template0) when the role may
+ *           create databases (CREATEDB or superuser). Never dropped by
+ *           schemafs: an unmount leaves it, the next mount reuses it.
+ *   load    every user schema of the shadow is dropped and the database's
+ *           schema.sql (rendered from the live catalog, not the desired
+ *           one) is run, in one transaction, whenever that text changes.
+ *   dry run each pending file k (in name order, as ls shows them) runs as
+ *           files 1..k in one transaction that is rolled back (the real
+ *           order: k may need what an earlier one creates); only k's result
+ *           counts. A file that cannot run in a transaction (one CREATE
+ *           INDEX CONCURRENTLY, as migrate.c allows) is run alone, outside
+ *           one, and the shadow is then reloaded to undo it; as an earlier
+ *           file it is skipped. Results are cached by (the files' content
+ *           hashes, the shadow's schema hash).
+ *
+ * Threads: one thread per shadow does all the talking to it, on connections
+ * of its own. Callers (the refresher, edits, the apply path) hand it work
+ * and read its results under its own lock, a leaf below model_lock: it is
+ * never held while talking to a server. When results change, the thread
+ * calls CHANGED with no lock held (database.c republishes status).
+ *
+ * Memory: struct shadow is owned by its creator (shadow_new/shadow_free);
+ * everything handed in is copied.
+ */
+#ifndef SCHEMAFS_SHADOW_H
+#define SCHEMAFS_SHADOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db_config;
+struct strbuf;
+struct shadow;
+
+typedef void (*shadow_changed_fn)(void *ctx);
+
+/* One pending file as the apply would run it. */
+struct shadow_file {
+	const char *name;
+	const char *sql;
+	size_t len;
+	bool generated;		/* runs with search_path = public (edit_apply.c) */
+};
+
+/* A shadow for the database CFG (DBNAME: its name on the server, for the
+ * default shadow's name; IDENTITY: its database_identity(), which the
+ * shadow must not have). NULL when none is wanted (read-only, live view or
+ * "shadow": false: shadow_render says so with a NULL shadow and CFG). Its
+ * thread starts with shadow_start() (after the daemon forked): 0 or -errno. */
+struct shadow *shadow_new(const struct db_config *cfg, const char *dbname, const char *identity,
+			  shadow_changed_fn changed, void *ctx);
+int shadow_start(struct shadow *s);
+void shadow_free(struct shadow *s);	/* stops the thread; NULL is fine */
+
+/* Has the schema text whose SHA-256 is HASH been handed in already? */
+bool shadow_has_schema(struct shadow *s, const char *hash);
+/* The schema to load (SCHEMA, its SHA-256 HASH; both copied). */
+void shadow_set_schema(struct shadow *s, const char *hash, const char *schema);
+/* The pending files, in any order (sorted by name here). */
+void shadow_set_pending(struct shadow *s, const struct shadow_file *files, size_t n);
+
+/* For status: "shadow: ..." line (CFG for a NULL shadow's reason). */
+void shadow_render(struct strbuf *sb, struct shadow *s, const struct db_config *cfg);
+/* For status: the "    dry run: ..." lines of pending file NAME. */
+void shadow_render_file(struct strbuf *sb, struct shadow *s, const char *name);
+
+/*
+ * The apply path: the dry run of FILE alone on the shadow (what the apply
+ * will run now), from the cache or made by the thread while the caller
+ * waits (at most TIMEOUT_MS). Returns 0 when it passes or when there is no
+ * shadow to run it on (a shadow that is off or cannot be had never blocks
+ * an apply), -ECANCELED when it fails, -ETIMEDOUT when it did not finish
+ * in time; WHY (malloc'd, the caller frees) says why, for status.
+ */
+int shadow_check(struct shadow *s, const struct shadow_file *file, int timeout_ms, char **why);
+
+#endif
