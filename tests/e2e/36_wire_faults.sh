@@ -38,9 +38,12 @@ did_fire() { check "$1: the proxy's trigger fired" poll 30 fired "$nfired"; }
 
 DIR=$T_TMP/drizzle
 mkdir "$DIR"
+# The faults are on the mount's own connections; its shadow would go through
+# the same proxy and answer for an apply first (63_shadow tests the shadow).
 cat >"$T_TMP/cfg.json" <<EOF
 { "databases": { "app": { "conninfo": "host=127.0.0.1 port=$PX_PORT dbname=app", "migrations_dir": "$DIR",
-                          "lock_wait": 1000, "statement_timeout": 3000, "connect_timeout": 2 } },
+                          "lock_wait": 1000, "statement_timeout": 3000, "connect_timeout": 2,
+                          "shadow": false } },
   "ttl": 0.5 }
 EOF
 MNT=$T_TMP/mnt

@@ -87,7 +87,9 @@ M1=$T_TMP/m1
 M2=$T_TMP/m2
 mount_fs "$M1" -o conninfo=dbname=deta || { not_ok "first mount of deta"; done_testing; }
 mount_fs "$M2" -o conninfo=dbname=deta || { not_ok "second mount of deta"; done_testing; }
-check "diff -r of two mounts of one database is empty" diff -r "$M1" "$M2"
+# migrations/status is each mount's live state (its shadow being loaded,
+# the lock), not the schema: snapshots leave it out too.
+check "diff -r of two mounts of one database is empty" diff -r -x status "$M1" "$M2"
 
 # Unmount and remount: byte-identical to a cp -r copy made before.
 cp -r "$M1" "$T_TMP/copy" 2>"$T_TMP/cp.err"
@@ -95,7 +97,7 @@ eq "cp -r of the mount succeeds without errors" "" "$(cat "$T_TMP/cp.err")"
 eq "the copy has every file" "$(cd "$M1" && find . | LC_ALL=C sort)" "$(cd "$T_TMP/copy" && find . | LC_ALL=C sort)"
 umount_fs "$M1"
 mount_fs "$M1" -o conninfo=dbname=deta || { not_ok "remount of deta"; done_testing; }
-check "diff -r of the remounted tree and the copy is empty" diff -r "$T_TMP/copy" "$M1"
+check "diff -r of the remounted tree and the copy is empty" diff -r -x status "$T_TMP/copy" "$M1"
 
 # Control: diff -r does see a change, so the empty diffs above mean something.
 sql detb -c "ALTER TABLE public.ord_mid ADD COLUMN extra text"
