@@ -44,27 +44,14 @@ static bool is_generated(struct database *db, const char *name, const char *data
 	return gen;
 }
 
-/* Is HASH in the tracking table now? The snapshot may not show yet what
- * another mount applied while the dry run waited (the shadow may). */
-static bool applied_now(struct database *db, PGconn *conn, const char *hash)
+/* Was the file applied meanwhile (by another mount, or by the tool
+ * itself: TypeORM and drizzle 1.0 know a migration by its name)? The
+ * tracker answers, as it would before running it. */
+static bool applied_now(PGconn *conn, const struct migrate_opts *o, const char *name, const char *hash)
 {
 	char err[512];
-	const char *p1[] = { db->cfg->migrations_schema, db->cfg->migrations_table };
-	PGresult *res = pg_exec(conn, "SELECT pg_catalog.format('%I.%I', $1::text, $2::text),"
-				" pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::text, $2::text)) IS NOT NULL",
-				2, p1, err, sizeof err);
-	bool found = false;
-	if (res && !strcmp(PQgetvalue(res, 0, 1), "t")) {
-		struct strbuf sql = STRBUF_INIT;
-		sb_addf(&sql, "SELECT 1 FROM %s WHERE hash = $1", PQgetvalue(res, 0, 0));
-		const char *p2[] = { hash };
-		PGresult *row = pg_exec(conn, sb_str(&sql), 1, p2, err, sizeof err);
-		found = row && PQntuples(row) > 0;
-		PQclear(row);
-		strbuf_free(&sql);
-	}
-	PQclear(res);
-	return found;
+	long long id;
+	return migrate_is_recorded(conn, o, name, hash, &id, err, sizeof err) > 0;
 }
 
 /* The dry run of DATA on the shadow, before anything runs on the database:
@@ -72,8 +59,8 @@ static bool applied_now(struct database *db, PGconn *conn, const char *hash)
  * run by the shadow's thread while this waits (holding work_lock, so that
  * no other change starts; the talking is that thread's, on its own
  * connection). No shadow, or one that cannot be reached: 0. */
-static int shadow_refuses(struct database *db, PGconn *conn, const char *name, const char *data, size_t len,
-			  bool gen, struct migrate_result *r)
+static int shadow_refuses(struct database *db, PGconn *conn, const struct migrate_opts *o, const char *name,
+			  const char *data, size_t len, bool gen, struct migrate_result *r)
 {
 	char hash[SHA256_HEX_LEN + 1];
 	sha256_hex(data, len, hash);
@@ -91,7 +78,7 @@ static int shadow_refuses(struct database *db, PGconn *conn, const char *name, c
 	struct shadow_file f = { name, data, len, gen };
 	char *why = NULL;
 	int rc = shadow_check(sh, &f, timeout, &why);
-	if (rc == -ECANCELED && applied_now(db, conn, hash))
+	if (rc == -ECANCELED && applied_now(conn, o, name, hash))
 		rc = 0;		/* another mount applied it meanwhile: migrate.c says so */
 	if (rc)
 		snprintf(r->message, sizeof r->message, "%s refused: %s%s", name, why ? why : "its dry run failed",
@@ -131,7 +118,7 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms,
 					  gen ? "public" : NULL, gen, db->progress, cfg->conninfo, cfg->connect_timeout,
 					  cfg->tracking };
-		rc = shadow_refuses(db, conn, name, data, len, gen, &r);
+		rc = shadow_refuses(db, conn, &o, name, data, len, gen, &r);
 		if (!rc)
 			rc = migrate_apply(conn, &o, name, data, len, &r);
 	}
