@@ -194,8 +194,9 @@ eq "an editor's temp file renamed over the column: EINVAL" "Invalid argument" \
 	"$(errno_of perl -e 'rename($ARGV[0], $ARGV[1]) or die "rename: $!\n"' "$S/.note.tmp" "$S/note")"
 refused_as "an editor's save-over" 'schemas/public/tables/stay/columns/note: type "nosuchtype" does not exist'
 rm -f "$S/.note.tmp"
+# cq: when the write is refused vim stays, waiting for a next command.
 check "vim writing an unknown type: refused" sh -c "! vim -Nu NONE -i NONE -es -c 'set backup writebackup' \
-	-c '%s/text/nosuchtype/' -c 'wq' '$S/note'"
+	-c '%s/text/nosuchtype/' -c 'wq' -c 'cq' '$S/note' </dev/null"
 refused_as "vim's save" 'schemas/public/tables/stay/columns/note: type "nosuchtype" does not exist'
 eq "... the column keeps its text" "text" "$(cat "$S/note")"
 check "a column really named like sed's temp file is staged" sh -c "echo integer >'$S/sedab12cd'"
