@@ -77,6 +77,12 @@ static void render_folder_status(struct strbuf *sb, const struct database *db, c
 	sb_addf(sb, "  unapplied journal entries: %zu\n", u->n);
 	for (size_t i = 0; i < u->n; i++)
 		sb_addf(sb, "    %s\n", u->v[i]->tag);
+	struct strbuf advice = STRBUF_INIT;
+	history_snapshot_advice(&advice, h);
+	if (advice.len)
+		sb_addf(sb, "  drizzle-kit snapshots missing (drizzle-kit generate would repeat these):\n    %s",
+			sb_str(&advice));
+	strbuf_free(&advice);
 }
 
 /* lint_rows_fn over the snapshot (CTX, a struct catalog): TABLE as the

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "atomicfile.h"
 #include "catalog.h"
@@ -211,15 +212,28 @@ static void read_v1(const char *dir, const struct history *prev, struct history 
 	}
 }
 
-void history_read(const char *dir, const struct history *prev, struct history *h)
+/* Which entries have drizzle-kit's snapshot (a stat each). */
+static void mark_snapshots(struct history *h)
 {
-	memset(h, 0, sizeof *h);
-	h->dir = dup_or_die(dir);
-	if (history_layout(dir) == 1) {
-		h->v1 = true;
-		read_v1(dir, prev, h);
+	if (!h->j.n)
 		return;
+	if (!(h->snap = calloc(h->j.n, sizeof *h->snap)))
+		abort();
+	char path[4096];
+	for (size_t i = 0; i < h->j.n; i++) {
+		const char *tag = h->j.v[i].tag;
+		if (h->v1)
+			snprintf(path, sizeof path, "%s/%s/snapshot.json", h->dir, tag);
+		else
+			snprintf(path, sizeof path, "%s/meta/%.*s_snapshot.json", h->dir, (int)strspn(tag, "0123456789"),
+				 tag);
+		h->snap[i] = !access(path, F_OK);
+		h->any_snap |= h->snap[i];
 	}
+}
+
+static void read_v0(const char *dir, const struct history *prev, struct history *h)
+{
 	read_files(dir, prev, h);
 	if (h->dir_error)
 		return;
@@ -237,6 +251,18 @@ void history_read(const char *dir, const struct history *prev, struct history *h
 	}
 }
 
+void history_read(const char *dir, const struct history *prev, struct history *h)
+{
+	memset(h, 0, sizeof *h);
+	h->dir = dup_or_die(dir);
+	h->v1 = history_layout(dir) == 1;
+	if (h->v1)
+		read_v1(dir, prev, h);
+	else
+		read_v0(dir, prev, h);
+	mark_snapshots(h);
+}
+
 void history_free(struct history *h)
 {
 	for (size_t i = 0; i < h->nfiles; i++) {
@@ -248,6 +274,7 @@ void history_free(struct history *h)
 	free(h->dir_error);
 	free(h->journal_text);
 	free(h->journal_error);
+	free(h->snap);
 	journal_free(&h->j);
 	memset(h, 0, sizeof *h);
 }
@@ -260,7 +287,8 @@ static bool same_str(const char *a, const char *b)
 bool history_same(const struct history *a, const struct history *b)
 {
 	if (a->v1 != b->v1 || !same_str(a->dir, b->dir) || !same_str(a->dir_error, b->dir_error) ||
-	    !same_str(a->journal_text, b->journal_text) || a->nfiles != b->nfiles)
+	    !same_str(a->journal_text, b->journal_text) || a->nfiles != b->nfiles || a->j.n != b->j.n ||
+	    (a->j.n && memcmp(a->snap, b->snap, a->j.n * sizeof *a->snap)))
 		return false;
 	for (size_t i = 0; i < a->nfiles; i++)
 		if (strcmp(a->files[i].name, b->files[i].name) || strcmp(a->files[i].hash, b->files[i].hash))
@@ -459,6 +487,41 @@ static void check_v1(struct strbuf *out, const struct history *h, const struct c
 	}
 }
 
+/* Entries after the last one with drizzle-kit's snapshot, in a folder
+ * where drizzle-kit generate is used: its next generate diffs schema.ts
+ * against that snapshot and writes their change again. schemafs writes
+ * the snapshot of its own migrations (dksnap.h) where it can model the
+ * change; for the others the team takes drizzle-kit's own, made from
+ * schema.ts, and moves it to the entry (a generate of its own would be a
+ * second migration of the same change). */
+void history_snapshot_advice(struct strbuf *out, const struct history *h)
+{
+	if (!h || h->dir_error || h->journal_error || !h->any_snap)
+		return;
+	size_t last = h->j.n;
+	while (last && !h->snap[last - 1])
+		last--;
+	if (last == h->j.n)
+		return;
+	const char *to = h->j.v[h->j.n - 1].tag;
+	for (size_t i = last; i < h->j.n; i++) {
+		const char *tag = h->j.v[i].tag;
+		if (h->v1) {
+			sb_addf(out, "%s: no snapshot.json: drizzle-kit generate would write its change again. Put the "
+				"change into schema.ts, run drizzle-kit generate --name schemafs_snapshot, then keep only "
+				"its snapshot, as %s's: mv %s/*_schemafs_snapshot/snapshot.json %s/%s/ && rm -r "
+				"%s/*_schemafs_snapshot\n", tag, to, h->dir, h->dir, to, h->dir);
+		} else {
+			int own = (int)strspn(to, "0123456789");
+			sb_addf(out, "%s: no meta/%.*s_snapshot.json: drizzle-kit generate would write its change again. "
+				"Put the change into schema.ts, run drizzle-kit generate --name schemafs_snapshot, then keep "
+				"only its snapshot, as %s's: mv %s/meta/%04zu_snapshot.json %s/meta/%.*s_snapshot.json, "
+				"rm %s/%04zu_schemafs_snapshot.sql and its entry (the last) in meta/_journal.json\n", tag,
+				(int)strspn(tag, "0123456789"), tag, to, h->dir, h->j.n, h->dir, own, to, h->dir, h->j.n);
+		}
+	}
+}
+
 void history_check(struct strbuf *out, const struct history *h, const struct cat_migration *rows, size_t nrows)
 {
 	if (!h)
@@ -467,6 +530,7 @@ void history_check(struct strbuf *out, const struct history *h, const struct cat
 		sb_addf(out, "%s\n", h->dir_error);
 		return;
 	}
+	history_snapshot_advice(out, h);
 	if (h->v1) {
 		check_v1(out, h, rows, nrows);
 		return;

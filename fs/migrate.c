@@ -565,6 +565,7 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 	struct track_run *t = &u->t;
 	if (tk->done)
 		tk->done(t);	/* what the rolled-back attempt prepared */
+	t->ran = true;
 	if ((rc = pg_command(u->conn, "BEGIN", err, sizeof err) ? -EIO : 0) ||
 	    (rc = tk->ensure_tables(t)) || (rc = tk->prepare(t, hash)))
 		goto out;

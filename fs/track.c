@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "dksnap.h"
 #include "history.h"
+#include "log.h"
 #include "migrate.h"
 #include "pg.h"
 
@@ -115,4 +117,28 @@ long long track_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int track_begin_snapshot(struct track_run *t, bool v1, struct dksnap **snap)
+{
+	char err[1024];
+	*snap = NULL;
+	if (t->ran || !t->o->migrations_dir)
+		return 0;
+	if (dksnap_begin(t->conn, t->o->migrations_dir, v1, snap, err, sizeof err)) {
+		track_say(t, "cannot read the catalog for drizzle-kit's snapshot: %s; nothing was applied", err);
+		return -EIO;
+	}
+	return 0;
+}
+
+int track_write_snapshot(struct track_run *t, struct dksnap *snap)
+{
+	char why[1024];
+	int rc = snap ? dksnap_write(t->conn, snap, t->r->tag, why, sizeof why) : 0;
+	if (rc < 0)
+		track_say(t, "cannot write drizzle-kit's snapshot: %s; nothing was applied", why);
+	else if (rc > 0)
+		log_info("%s: no drizzle-kit snapshot: %s", t->r->tag, why);
+	return rc < 0 ? rc : 0;
 }

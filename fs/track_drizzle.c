@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "dksnap.h"
 #include "history.h"
 #include "journal.h"
 #include "migrate.h"
@@ -67,6 +68,7 @@ struct dir_state {
 	char *old_journal;	/* to put back when the COMMIT fails; NULL: there was none */
 	struct journal j;
 	bool reused;		/* the file is a journal entry already: nothing to write */
+	struct dksnap *snap;	/* drizzle-kit's latest snapshot and the catalog before */
 };
 
 static int read_journal(struct track_run *u, struct dir_state *d)
@@ -107,7 +109,7 @@ static int write_dir(struct track_run *u, struct dir_state *d, long long when)
 		track_say(u, "cannot write to migrations_dir %s: %s; nothing was applied", u->o->migrations_dir,
 		    strerror(-rc));
 	strbuf_free(&text);
-	return rc;
+	return rc ? rc : track_write_snapshot(u, d->snap);
 }
 
 static void undo_dir(struct dir_state *d)
@@ -118,6 +120,7 @@ static void undo_dir(struct dir_state *d)
 		atomic_write(d->journal_file, d->old_journal, strlen(d->old_journal));
 	else if (d->journal_file)
 		unlink(d->journal_file);
+	dksnap_undo(d->snap);
 }
 
 static void free_dir(struct dir_state *d)
@@ -126,6 +129,7 @@ static void free_dir(struct dir_state *d)
 	free(d->sql_file);
 	free(d->old_journal);
 	journal_free(&d->j);
+	dksnap_free(d->snap);
 }
 
 /* In the open transaction: drizzle's row, then our text. */
@@ -266,6 +270,8 @@ static int prepare(struct track_run *u, const char *hash)
 	u->folder = d;
 	int rc = prepare_record(u, d, hash, &u->when);
 	u->reused = d->reused;
+	if (!rc && u->o->migrations_dir && !u->reused)
+		rc = track_begin_snapshot(u, false, &d->snap);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "dksnap.h"
 #include "history.h"
 #include "migrate.h"
 #include "pg.h"
@@ -29,6 +30,7 @@
 struct v1_state {
 	bool has_name;		/* the table has 1.0's "name" column */
 	char *made_dir, *made_file;	/* what write_folder created: undone */
+	struct dksnap *snap;	/* drizzle-kit's latest snapshot and the catalog before */
 };
 
 static struct v1_state *state(struct track_run *t)
@@ -186,6 +188,7 @@ static int prepare(struct track_run *t, const char *hash)
 		goto out;
 	}
 	new_tag(t, &h);
+	rc = track_begin_snapshot(t, true, &state(t)->snap);
 out:
 	history_free(&h);
 	return rc;
@@ -214,8 +217,8 @@ static int record(struct track_run *t, const char *hash)
 	return track_keep_text(t, hash);
 }
 
-/* <dir>/<tag>/migration.sql, as drizzle-kit 1.0 lays a migration out
- * (without its snapshot.json: schemafs keeps no drizzle schema). */
+/* <dir>/<tag>/migration.sql and snapshot.json, as drizzle-kit 1.0 lays a
+ * migration out (the snapshot when the folder has one to build on). */
 static int write_folder(struct track_run *t)
 {
 	if (t->reused)
@@ -236,7 +239,7 @@ static int write_folder(struct track_run *t)
 		track_say(t, "cannot write %s in migrations_dir %s: %s; nothing was applied", t->r->tag,
 			  t->o->migrations_dir, strerror(-rc));
 	strbuf_free(&p);
-	return rc;
+	return rc ? rc : track_write_snapshot(t, s->snap);
 }
 
 static void undo_folder(struct track_run *t)
@@ -244,6 +247,7 @@ static void undo_folder(struct track_run *t)
 	struct v1_state *s = t->folder;
 	if (!s || !s->made_dir)
 		return;
+	dksnap_undo(s->snap);
 	unlink(s->made_file);
 	rmdir(s->made_dir);
 }
@@ -254,6 +258,7 @@ static void done(struct track_run *t)
 	if (s) {
 		free(s->made_dir);
 		free(s->made_file);
+		dksnap_free(s->snap);
 		free(s);
 		t->folder = NULL;
 	}

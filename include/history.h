@@ -45,6 +45,10 @@ struct history {
 					 * name's timestamp), in the order of the names */
 	bool v1;			/* drizzle 1.0's layout: <name>/migration.sql, each
 					 * shown as the file "<name>.sql" */
+	bool *snap;			/* per journal entry: drizzle-kit's snapshot of it is
+					 * there (0.x meta/NNNN_snapshot.json, 1.0
+					 * <tag>/snapshot.json); NULL when j is empty */
+	bool any_snap;			/* some entry has one: drizzle-kit generate is used */
 	struct history_file *files;	/* the *.sql files at the top, sorted by name */
 	size_t nfiles;
 };
@@ -89,6 +93,9 @@ long long history_tag_number(const char *tag);
  * (may be NULL), by count and by the numbers in their tags. */
 long long history_next_number(const struct journal *j, const char *const *tags, size_t ntags, size_t nrows);
 
+/* The entries drizzle-kit generate would write again (no snapshot after
+ * them): a line each with what the team must run. Also in status. */
+void history_snapshot_advice(struct strbuf *out, const struct history *h);
 /* migrations/check: appends one line per problem, nothing when healthy. */
 void history_check(struct strbuf *out, const struct history *h, const struct cat_migration *rows, size_t nrows);
 

@@ -44,6 +44,8 @@ struct track_run {
 	size_t len;
 	long long when;			/* the row's time (prepare) */
 	bool reused;			/* the file is a folder entry already: nothing to write */
+	bool ran;			/* it ran before prepare (outside a transaction): the
+					 * catalog before it is gone */
 	void *folder;			/* the tracker's own state (prepare .. done) */
 };
 
@@ -94,6 +96,14 @@ const struct tracker *track_choose(PGconn *conn, const struct migrate_opts *o);
 	" WHERE attrelid = pg_catalog.to_regclass($1) AND NOT attisdropped" \
 	" AND attname IN ('id', 'hash', 'created_at')"
 void track_drizzle_rows_sql(struct strbuf *q, const char *table, const char *ours);
+
+struct dksnap;
+/* drizzle-kit's snapshot (dksnap.h) of the migration being recorded: the
+ * folder's latest and the catalog before it runs (*SNAP NULL: none to
+ * write), then after, in T's transaction. 0 or -EIO with the message;
+ * a change dksnap cannot model writes none (migrations/check says so). */
+int track_begin_snapshot(struct track_run *t, bool v1, struct dksnap **snap);
+int track_write_snapshot(struct track_run *t, struct dksnap *snap);
 
 /* Writes the message of T's result. */
 void track_say(struct track_run *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
