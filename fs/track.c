@@ -44,9 +44,7 @@ const struct tracker *track_choose(PGconn *conn, const struct migrate_opts *o)
 	PQfreemem(qt);
 	const char *params[] = { sb_str(&name) };
 	char err[256];
-	PGresult *res = name.len ? pg_exec(conn, "SELECT count(*) > 0 FROM pg_catalog.pg_attribute WHERE attrelid ="
-					   " pg_catalog.to_regclass($1) AND attname = 'name' AND NOT attisdropped",
-					   1, params, err, sizeof err) : NULL;
+	PGresult *res = name.len ? pg_exec(conn, TRACK_HAS_NAME_SQL, 1, params, err, sizeof err) : NULL;
 	if (res && PQgetvalue(res, 0, 0)[0] == 't')
 		tk = &track_drizzle1;
 	PQclear(res);
@@ -141,4 +139,92 @@ int track_write_snapshot(struct track_run *t, struct dksnap *snap)
 	else if (rc > 0)
 		log_info("%s: no drizzle-kit snapshot: %s", t->r->tag, why);
 	return rc < 0 ? rc : 0;
+}
+
+int track_create_tables(struct track_run *t, bool schema, const char *columns)
+{
+	char err[1024];
+	struct strbuf sql = STRBUF_INIT;
+	int rc = 0;
+	if (schema) {
+		sb_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s", t->qs);
+		rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);
+		sb_reset(&sql);
+	}
+	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s.%s (%s)", t->qs, t->qt, columns);
+	if (!rc)
+		rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);
+	strbuf_free(&sql);
+	if (rc)
+		track_say(t, "cannot create the migrations table: %s; nothing was applied", err);
+	return rc ? -EIO : track_ensure_text_table(t);
+}
+
+int track_insert_row(struct track_run *t, const char *sql, int n, const char *const *params, const char *hash)
+{
+	char err[1024];
+	PGresult *res = pg_exec(t->conn, sql, n, params, err, sizeof err);
+	if (!res) {
+		track_say(t, "cannot record the migration: %s; nothing was applied", err);
+		return -EIO;
+	}
+	t->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return track_keep_text(t, hash);
+}
+
+/* SQL's result, or NULL with the server's message (and SUFFIX) said. */
+static PGresult *query(struct track_run *t, const char *sql, int n, const char *const *params, const char *suffix)
+{
+	char err[1024];
+	PGresult *res = pg_exec(t->conn, sql, n, params, err, sizeof err);
+	if (!res)
+		track_say(t, "%s%s", err, suffix);
+	return res;
+}
+
+int track_find_row(struct track_run *t, const char *sql, int n, const char *const *params, long long *id)
+{
+	PGresult *res = query(t, sql, n, params, "");
+	if (!res)
+		return -EIO;
+	int found = PQntuples(res) > 0;
+	if (found)
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return found;
+}
+
+int track_query_bool(struct track_run *t, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = query(t, sql, n, params, "; nothing was applied");
+	if (!res)
+		return -EIO;
+	int v = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return v;
+}
+
+size_t track_stem_len(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && !strcmp(name + n - 4, ".sql") ? n - 4 : n;
+}
+
+const char *track_base(const char *name, size_t *len)
+{
+	*len = track_stem_len(name);
+	size_t digits = strspn(name, "0123456789");
+	if (digits && digits < *len && name[digits] == '_') {
+		*len -= digits + 1;
+		return name + digits + 1;
+	}
+	return name;
+}
+
+void track_safe_tag(char *tag)
+{
+	for (; *tag; tag++)
+		if (*tag == '/' || (unsigned char)*tag < 0x20)
+			*tag = '_';
 }

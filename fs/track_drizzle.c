@@ -21,21 +21,11 @@
  * generated file under the tag it gets), else MIN. */
 static void make_tag(struct track_run *u, long long min)
 {
-	const char *base = u->name;
-	size_t len = strlen(base);
-	if (len > 4 && !strcmp(base + len - 4, ".sql"))
-		len -= 4;
-	long long own = history_tag_number(base);
-	size_t digits = strspn(base, "0123456789");
-	if (digits && digits < len && base[digits] == '_') {
-		base += digits + 1;
-		len -= digits + 1;
-	}
+	size_t len;
+	const char *base = track_base(u->name, &len);
+	long long own = history_tag_number(u->name);
 	snprintf(u->r->tag, sizeof u->r->tag, "%04lld_%.*s", own > min ? own : min, (int)len, base);
-	/* It names a file in migrations_dir: no "/" and no control bytes. */
-	for (char *t = u->r->tag; *t; t++)
-		if (*t == '/' || (unsigned char)*t < 0x20)
-			*t = '_';
+	track_safe_tag(u->r->tag);
 }
 
 /* The first free number: after every row (COUNT), every tag schemafs
@@ -135,39 +125,21 @@ static void free_dir(struct dir_state *d)
 /* In the open transaction: drizzle's row, then our text. */
 static int record_row(struct track_run *u, const char *hash)
 {
-	char err[1024];
 	char whenbuf[32];
 	snprintf(whenbuf, sizeof whenbuf, "%lld", u->when);
 	struct strbuf sql = STRBUF_INIT;
 	sb_addf(&sql, "INSERT INTO %s.%s (\"hash\", \"created_at\") VALUES ($1, $2) RETURNING id", u->qs, u->qt);
 	const char *p[] = { hash, whenbuf };
-	PGresult *res = pg_exec(u->conn, sb_str(&sql), 2, p, err, sizeof err);
+	int rc = track_insert_row(u, sb_str(&sql), 2, p, hash);
 	strbuf_free(&sql);
-	if (!res) {
-		track_say(u, "cannot record the migration: %s; nothing was applied", err);
-		return -EIO;
-	}
-	u->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return track_keep_text(u, hash);
+	return rc;
 }
 
 /* The tracking table exactly as drizzle creates its own. */
 static int ensure_tables(struct track_run *u)
 {
-	char err[1024];
-	struct strbuf sql = STRBUF_INIT;
-	sb_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s", u->qs);
-	int rc = pg_command(u->conn, sb_str(&sql), err, sizeof err);
-	sb_reset(&sql);
-	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s.%s (\n\t\t\tid SERIAL PRIMARY KEY,\n\t\t\thash text NOT NULL,"
-		"\n\t\t\tcreated_at bigint\n\t\t)", u->qs, u->qt);
-	if (!rc)
-		rc = pg_command(u->conn, sb_str(&sql), err, sizeof err);
-	strbuf_free(&sql);
-	if (rc)
-		track_say(u, "cannot create the migrations table: %s; nothing was applied", err);
-	return rc ? -EIO : track_ensure_text_table(u);
+	return track_create_tables(u, true, "\n\t\t\tid SERIAL PRIMARY KEY,\n\t\t\thash text NOT NULL,"
+				   "\n\t\t\tcreated_at bigint\n\t\t");
 }
 
 /* created_at for the new row: now, but after every row and journal entry. */
@@ -245,21 +217,12 @@ static int prepare_record(struct track_run *u, struct dir_state *d, const char *
 
 static int is_recorded(struct track_run *u, const char *hash, long long *id)
 {
-	char err[1024];
 	struct strbuf q = STRBUF_INIT;
 	sb_addf(&q, "SELECT id FROM %s.%s WHERE hash = $1 ORDER BY id LIMIT 1", u->qs, u->qt);
 	const char *params[] = { hash };
-	PGresult *res = pg_exec(u->conn, sb_str(&q), 1, params, err, sizeof err);
+	int rc = track_find_row(u, sb_str(&q), 1, params, id);
 	strbuf_free(&q);
-	if (!res) {
-		track_say(u, "%s", err);
-		return -EIO;
-	}
-	int found = PQntuples(res) > 0;
-	if (found)
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return found;
+	return rc;
 }
 
 static int prepare(struct track_run *u, const char *hash)

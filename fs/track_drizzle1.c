@@ -40,80 +40,44 @@ static struct v1_state *state(struct track_run *t)
 	return t->folder;
 }
 
-/* -1 with the message, else 0 / 1. */
-static int query_bool(struct track_run *t, const char *sql, int n, const char *const *params)
-{
-	char err[1024];
-	PGresult *res = pg_exec(t->conn, sql, n, params, err, sizeof err);
-	if (!res) {
-		track_say(t, "%s; nothing was applied", err);
-		return -1;
-	}
-	int v = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
-	return v;
-}
-
 static int ensure_tables(struct track_run *t)
 {
-	char err[1024];
-	struct strbuf sql = STRBUF_INIT, name = STRBUF_INIT;
-	sb_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s", t->qs);
-	int rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);
-	sb_reset(&sql);
 	/* As drizzle 1.0 creates it for a new database. */
-	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s.%s (\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash text NOT NULL,"
-		"\n\t\t\t\tcreated_at bigint,\n\t\t\t\tname text,\n\t\t\t\tapplied_at timestamp with time zone"
-		" DEFAULT now()\n\t\t\t)", t->qs, t->qt);
-	if (!rc)
-		rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);
-	strbuf_free(&sql);
-	if (rc) {
-		strbuf_free(&name);
-		track_say(t, "cannot create the migrations table: %s; nothing was applied", err);
-		return -EIO;
-	}
+	int rc = track_create_tables(t, true, "\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash text NOT NULL,"
+				     "\n\t\t\t\tcreated_at bigint,\n\t\t\t\tname text,\n\t\t\t\tapplied_at timestamp"
+				     " with time zone DEFAULT now()\n\t\t\t");
+	if (rc)
+		return rc;
+	struct strbuf name = STRBUF_INIT;
 	sb_addf(&name, "%s.%s", t->qs, t->qt);
 	const char *params[] = { sb_str(&name) };
-	int v = query_bool(t, "SELECT count(*) > 0 FROM pg_catalog.pg_attribute WHERE attrelid ="
-			   " pg_catalog.to_regclass($1) AND attname = 'name' AND NOT attisdropped", 1, params);
+	int v = track_query_bool(t, TRACK_HAS_NAME_SQL, 1, params);
 	strbuf_free(&name);
 	if (v < 0)
-		return -EIO;
+		return v;
 	state(t)->has_name = v;
-	return track_ensure_text_table(t);
+	return 0;
 }
 
 /* The file's name without ".sql": a folder's name when it is one. */
 static void stem(const char *name, char *out, size_t outlen)
 {
-	size_t n = strlen(name);
-	if (n > 4 && !strcmp(name + n - 4, ".sql"))
-		n -= 4;
-	snprintf(out, outlen, "%.*s", (int)n, name);
+	snprintf(out, outlen, "%.*s", (int)track_stem_len(name), name);
 }
 
 /* By hash, as schemafs does for every tool, or by name, as drizzle 1.0
  * does: a file named as a recorded folder ("<name>.sql") is that one. */
 static int is_recorded(struct track_run *t, const char *hash, long long *id)
 {
-	char err[1024], name[256];
+	char name[256];
 	stem(t->name, name, sizeof name);
 	struct strbuf q = STRBUF_INIT;
 	sb_addf(&q, "SELECT m.id FROM %s.%s m WHERE m.hash = $1 OR pg_catalog.to_jsonb(m)->>'name' = $2"
 		" ORDER BY m.id LIMIT 1", t->qs, t->qt);
 	const char *params[] = { hash, name };
-	PGresult *res = pg_exec(t->conn, sb_str(&q), 2, params, err, sizeof err);
+	int rc = track_find_row(t, sb_str(&q), 2, params, id);
 	strbuf_free(&q);
-	if (!res) {
-		track_say(t, "%s", err);
-		return -EIO;
-	}
-	int found = PQntuples(res) > 0;
-	if (found)
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return found;
+	return rc;
 }
 
 /* YYYYMMDDHHMMSS of SECS (UTC). */
@@ -135,20 +99,10 @@ static void new_tag(struct track_run *t, const struct history *h)
 			secs = h->j.v[i].when / 1000 + 1;
 	char stamp[32];
 	stamp_of(secs, stamp, sizeof stamp);
-	const char *base = t->name;
-	size_t len = strlen(base);
-	if (len > 4 && !strcmp(base + len - 4, ".sql"))
-		len -= 4;
-	size_t digits = strspn(base, "0123456789");
-	if (digits && digits < len && base[digits] == '_') {
-		base += digits + 1;
-		len -= digits + 1;
-	}
+	size_t len;
+	const char *base = track_base(t->name, &len);
 	snprintf(t->r->tag, sizeof t->r->tag, "%s_%.*s", stamp, (int)len, base);
-	/* It names a folder in migrations_dir: no "/" and no control bytes. */
-	for (char *c = t->r->tag; *c; c++)
-		if (*c == '/' || (unsigned char)*c < 0x20)
-			*c = '_';
+	track_safe_tag(t->r->tag);
 	t->when = secs * 1000;
 }
 
@@ -174,7 +128,7 @@ static int prepare(struct track_run *t, const char *hash)
 		struct strbuf q = STRBUF_INIT;
 		sb_addf(&q, "SELECT count(*) > 0 FROM %s.%s m WHERE pg_catalog.to_jsonb(m)->>'name' = $1", t->qs, t->qt);
 		const char *params[] = { e->tag };
-		int applied = query_bool(t, sb_str(&q), 1, params);
+		int applied = track_query_bool(t, sb_str(&q), 1, params);
 		strbuf_free(&q);
 		if (applied < 0) {
 			rc = -EIO;
@@ -196,7 +150,7 @@ out:
 
 static int record(struct track_run *t, const char *hash)
 {
-	char err[1024], when[32];
+	char when[32];
 	snprintf(when, sizeof when, "%lld", t->when);
 	bool named = state(t)->has_name;
 	struct strbuf q = STRBUF_INIT;
@@ -206,15 +160,9 @@ static int record(struct track_run *t, const char *hash)
 	else
 		sb_addf(&q, "INSERT INTO %s.%s (\"hash\", \"created_at\") VALUES ($1, $2) RETURNING id", t->qs, t->qt);
 	const char *params[] = { hash, when, t->r->tag };
-	PGresult *res = pg_exec(t->conn, sb_str(&q), named ? 3 : 2, params, err, sizeof err);
+	int rc = track_insert_row(t, sb_str(&q), named ? 3 : 2, params, hash);
 	strbuf_free(&q);
-	if (!res) {
-		track_say(t, "cannot record the migration: %s; nothing was applied", err);
-		return -EIO;
-	}
-	t->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return track_keep_text(t, hash);
+	return rc;
 }
 
 /* <dir>/<tag>/migration.sql and snapshot.json, as drizzle-kit 1.0 lays a

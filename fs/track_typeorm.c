@@ -25,10 +25,7 @@
 /* The stem of file NAME: without ".sql"; LEN its length. */
 static const char *stem(const char *name, size_t *len)
 {
-	size_t n = strlen(name);
-	if (n > 4 && !strcmp(name + n - 4, ".sql"))
-		n -= 4;
-	*len = n;
+	*len = track_stem_len(name);
 	return name;
 }
 
@@ -71,25 +68,16 @@ static void camel(const char *s, size_t n, char *out, size_t outlen)
 
 static int ensure_tables(struct track_run *t)
 {
-	char err[1024];
-	struct strbuf sql = STRBUF_INIT;
 	/* As TypeORM's createMigrationsTableIfNotExist makes it on PostgreSQL. */
-	sb_addf(&sql, "CREATE TABLE IF NOT EXISTS %s.%s (\"id\" SERIAL NOT NULL PRIMARY KEY,"
-		" \"timestamp\" bigint NOT NULL, \"name\" character varying NOT NULL)", t->qs, t->qt);
-	int rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);
-	strbuf_free(&sql);
-	if (rc) {
-		track_say(t, "cannot create the migrations table: %s; nothing was applied", err);
-		return -EIO;
-	}
-	return track_ensure_text_table(t);
+	return track_create_tables(t, false, "\"id\" SERIAL NOT NULL PRIMARY KEY, \"timestamp\" bigint NOT NULL,"
+				   " \"name\" character varying NOT NULL");
 }
 
 /* By hash (a file schemafs applied, under whatever name), or by the
  * class name the file itself carries (TypeORM applied it). */
 static int is_recorded(struct track_run *t, const char *hash, long long *id)
 {
-	char err[1024], name[256] = "";
+	char name[256] = "";
 	size_t n;
 	long long stamp;
 	const char *s = stem(t->name, &n);
@@ -99,17 +87,9 @@ static int is_recorded(struct track_run *t, const char *hash, long long *id)
 	sb_addf(&q, "SELECT m.id FROM %s.%s m WHERE m.name = $2 OR m.name IN (SELECT tag FROM %s WHERE hash = $1)"
 		" ORDER BY m.id LIMIT 1", t->qs, t->qt, t->qsql);
 	const char *params[] = { hash, name };
-	PGresult *res = pg_exec(t->conn, sb_str(&q), 2, params, err, sizeof err);
+	int rc = track_find_row(t, sb_str(&q), 2, params, id);
 	strbuf_free(&q);
-	if (!res) {
-		track_say(t, "%s", err);
-		return -EIO;
-	}
-	int found = PQntuples(res) > 0;
-	if (found)
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return found;
+	return rc;
 }
 
 /* The name and timestamp: the file's own when it is named as a class;
@@ -145,21 +125,15 @@ static int prepare(struct track_run *t, const char *hash)
 
 static int record(struct track_run *t, const char *hash)
 {
-	char err[1024], stamp[32];
+	char stamp[32];
 	snprintf(stamp, sizeof stamp, "%lld", t->when);
 	struct strbuf q = STRBUF_INIT;
 	/* As TypeORM's insertExecutedMigration: id from the sequence. */
 	sb_addf(&q, "INSERT INTO %s.%s (\"timestamp\", \"name\") VALUES ($1, $2) RETURNING id", t->qs, t->qt);
 	const char *params[] = { stamp, t->r->tag };
-	PGresult *res = pg_exec(t->conn, sb_str(&q), 2, params, err, sizeof err);
+	int rc = track_insert_row(t, sb_str(&q), 2, params, hash);
 	strbuf_free(&q);
-	if (!res) {
-		track_say(t, "cannot record the migration: %s; nothing was applied", err);
-		return -EIO;
-	}
-	t->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return track_keep_text(t, hash);
+	return rc;
 }
 
 /* TypeORM's rows; hash and text only for what schemafs applied. */

@@ -105,6 +105,33 @@ struct dksnap;
 int track_begin_snapshot(struct track_run *t, bool v1, struct dksnap **snap);
 int track_write_snapshot(struct track_run *t, struct dksnap *snap);
 
+/* The helpers a tracker's operations are made of (0 or -errno, with the
+ * message in t->r->message), so that a new tool is a table of them. */
+/* CREATE SCHEMA (when SCHEMA) and CREATE TABLE IF NOT EXISTS of the
+ * tracking table with COLUMNS (the text between the parentheses, as the
+ * tool writes it), then schemafs's text table. */
+int track_create_tables(struct track_run *t, bool schema, const char *columns);
+/* Runs the INSERT ... RETURNING id of SQL with its N PARAMS: the tool's
+ * row (t->r->id), then schemafs's text under HASH (track_keep_text). */
+int track_insert_row(struct track_run *t, const char *sql, int n, const char *const *params, const char *hash);
+/* Runs SQL (its first column: a row's id, or no row): 1 with *ID, 0 none,
+ * -EIO. */
+int track_find_row(struct track_run *t, const char *sql, int n, const char *const *params, long long *id);
+/* SQL's single boolean: 1, 0, or -EIO. */
+int track_query_bool(struct track_run *t, const char *sql, int n, const char *const *params);
+/* $1 the table, qualified and quoted: does it have drizzle 1.0's "name"? */
+#define TRACK_HAS_NAME_SQL \
+	"SELECT count(*) > 0 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass($1)" \
+	" AND attname = 'name' AND NOT attisdropped"
+/* The length of file NAME without ".sql". */
+size_t track_stem_len(const char *name);
+/* The stem of NAME without a leading "NNNN_" ("0004_add_e.sql" -> "add_e",
+ * *LEN 5): a pointer into NAME. */
+const char *track_base(const char *name, size_t *len);
+/* TAG names a file or folder in migrations_dir: "/" and control bytes
+ * become "_". */
+void track_safe_tag(char *tag);
+
 /* Writes the message of T's result. */
 void track_say(struct track_run *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Lowercase hex SHA-256 of LEN bytes, computed by the server. */
