@@ -403,10 +403,8 @@ static void table_diff(struct diff *d, const char *schema, const struct cat_rela
 	if (!l)
 		stage_table_new(d->st, schema, w->name, w->qname);
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-	if (l)
-		table_options(&a, l);
-	else
-		sb_addf(&a, "%c%c00||||||", REL_TABLE, 'p');
+	const struct cat_relation plain = { .kind = REL_TABLE, .persistence = 'p' };	/* what mkdir makes */
+	table_options(&a, l ? l : &plain);
 	table_options(&b, w);
 	if (strcmp(sb_str(&a), sb_str(&b)))
 		unsupported(d, U_TABLE_OPTIONS, schema, w->name);

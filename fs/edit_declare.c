@@ -33,41 +33,127 @@ struct load {
 	char err[2048];
 };
 
+/* The statements that empty schema $1 of what its schema.sql creates, but
+ * for extension members (the database's schema.sql makes extensions) and
+ * what PostgreSQL makes along with something else (a range's
+ * constructors, an identity's sequence, a table's row type). The schema
+ * stays: its schema.sql says CREATE SCHEMA IF NOT EXISTS. */
+static const char SQL_EMPTY_SCHEMA[] =
+	"WITH ns AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1),"
+	" own(classid, objid, deptype) AS (SELECT classid, objid, deptype FROM pg_catalog.pg_depend WHERE deptype IN ('e', 'i'))"
+	" SELECT q FROM ("
+	" SELECT CASE c.relkind WHEN 'S' THEN 1.5 ELSE 1 END AS o,"
+	"  pg_catalog.format('DROP %s IF EXISTS %s CASCADE', CASE c.relkind WHEN 'v' THEN 'VIEW'"
+	"  WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,"
+	"  c.oid::pg_catalog.regclass) AS q FROM pg_catalog.pg_class c"
+	"  WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+	"  AND c.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+	"   AND (deptype = 'e' OR c.relkind = 'S'))"
+	" UNION ALL SELECT 2, pg_catalog.format('DROP %s IF EXISTS %s CASCADE', CASE p.prokind WHEN 'a' THEN 'AGGREGATE'"
+	"  WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.oid::pg_catalog.regprocedure) FROM pg_catalog.pg_proc p"
+	"  WHERE p.pronamespace = (SELECT oid FROM ns)"
+	"  AND p.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass)"
+	" UNION ALL SELECT 3, pg_catalog.format('DROP TYPE IF EXISTS %s CASCADE', t.oid::pg_catalog.regtype)"
+	"  FROM pg_catalog.pg_type t WHERE t.typnamespace = (SELECT oid FROM ns)"
+	"  AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND"
+	"   (SELECT relkind FROM pg_catalog.pg_class WHERE oid = t.typrelid) = 'c'))"
+	"  AND t.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass)"
+	" UNION ALL SELECT 4, pg_catalog.format('DROP COLLATION IF EXISTS %I.%I CASCADE', $1, collname)"
+	"  FROM pg_catalog.pg_collation k WHERE collnamespace = (SELECT oid FROM ns)"
+	"  AND k.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_collation'::pg_catalog.regclass)"
+	" UNION ALL SELECT 5, pg_catalog.format('DROP OPERATOR IF EXISTS %s CASCADE', p.oid::pg_catalog.regoperator)"
+	"  FROM pg_catalog.pg_operator p WHERE oprnamespace = (SELECT oid FROM ns)"
+	"  AND p.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_operator'::pg_catalog.regclass)"
+	" UNION ALL SELECT 6, pg_catalog.format('DROP OPERATOR FAMILY IF EXISTS %I.%I USING %I CASCADE', $1, f.opfname,"
+	"  a.amname) FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am a ON a.oid = f.opfmethod"
+	"  WHERE opfnamespace = (SELECT oid FROM ns)"
+	"  AND f.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass)"
+	" UNION ALL SELECT 7, pg_catalog.format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE', $1, cfgname)"
+	"  FROM pg_catalog.pg_ts_config x WHERE cfgnamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_ts_config'::pg_catalog.regclass)"
+	" UNION ALL SELECT 8, pg_catalog.format('DROP TEXT SEARCH DICTIONARY IF EXISTS %I.%I CASCADE', $1, dictname)"
+	"  FROM pg_catalog.pg_ts_dict x WHERE dictnamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_ts_dict'::pg_catalog.regclass)"
+	" UNION ALL SELECT 9, pg_catalog.format('DROP TEXT SEARCH PARSER IF EXISTS %I.%I CASCADE', $1, prsname)"
+	"  FROM pg_catalog.pg_ts_parser x WHERE prsnamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_ts_parser'::pg_catalog.regclass)"
+	" UNION ALL SELECT 10, pg_catalog.format('DROP TEXT SEARCH TEMPLATE IF EXISTS %I.%I CASCADE', $1, tmplname)"
+	"  FROM pg_catalog.pg_ts_template x WHERE tmplnamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_ts_template'::pg_catalog.regclass)"
+	" UNION ALL SELECT 11, pg_catalog.format('DROP CONVERSION IF EXISTS %I.%I', $1, conname)"
+	"  FROM pg_catalog.pg_conversion x WHERE connamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_conversion'::pg_catalog.regclass)"
+	" ) x ORDER BY o, q";
+
+/* The database's schema.sql: every user schema goes, as the shadow's own
+ * reload does. */
+static const char SQL_EMPTY_DB[] =
+	"SELECT 'DROP SCHEMA ' || pg_catalog.quote_ident(nspname) || ' CASCADE' FROM pg_catalog.pg_namespace"
+	" WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'"
+	" UNION ALL SELECT 'CREATE SCHEMA IF NOT EXISTS public'";
+
+/* A table.sql: its serial columns' sequences (not in table.sql) are kept
+ * out of the DROP TABLE and given back to the columns afterwards. */
+static const char SQL_OWNED_SEQS[] =
+	"SELECT s.oid::pg_catalog.regclass::text, pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_depend d"
+	" JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+	" JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+	" WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'a'"
+	" AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = pg_catalog.to_regclass($1)";
+
+/* Runs each first column of RES as a statement. */
+static int run_each(PGconn *conn, PGresult *res, char *err, size_t errlen)
+{
+	for (int i = 0; i < PQntuples(res); i++)
+		if (pg_command(conn, PQgetvalue(res, i, 0), err, errlen))
+			return -1;
+	return 0;
+}
+
 /* Empties what the file stands for, runs it, reads the catalog back; all
  * in the caller's transaction, which is rolled back. */
 static int load_file(PGconn *conn, void *arg)
 {
 	struct load *ld = arg;
-	struct strbuf sql = STRBUF_INIT;
+	struct strbuf sql = STRBUF_INIT, qual = STRBUF_INIT;
+	PGresult *seqs = NULL, *res = NULL;
 	int rc = -EIO;
-	if (!ld->scope->schema) {
-		PGresult *res = pg_exec(conn, "SELECT pg_catalog.quote_ident(nspname) FROM pg_catalog.pg_namespace"
-					" WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'", 0, NULL,
-					ld->err, sizeof ld->err);
-		for (int i = 0; res && i < PQntuples(res); i++)
-			sb_addf(&sql, "DROP SCHEMA %s CASCADE;", PQgetvalue(res, i, 0));
-		PQclear(res);
-		if (!res)
+	if (!ld->scope->table) {
+		const char *params[] = { ld->scope->schema };
+		res = pg_exec(conn, ld->scope->schema ? SQL_EMPTY_SCHEMA : SQL_EMPTY_DB, ld->scope->schema ? 1 : 0,
+			      params, ld->err, sizeof ld->err);
+		if (!res || run_each(conn, res, ld->err, sizeof ld->err))
 			goto out;
-		sb_add(&sql, "CREATE SCHEMA IF NOT EXISTS public;");
 	} else {
 		char *qs = PQescapeIdentifier(conn, ld->scope->schema, strlen(ld->scope->schema));
-		char *qt = ld->scope->table ? PQescapeIdentifier(conn, ld->scope->table, strlen(ld->scope->table)) : NULL;
-		if (!qs || (ld->scope->table && !qt)) {
-			snprintf(ld->err, sizeof ld->err, "%s", PQerrorMessage(conn));
-			PQfreemem(qs);
-			PQfreemem(qt);
-			goto out;
-		}
-		if (qt)
-			sb_addf(&sql, "DROP TABLE IF EXISTS %s.%s CASCADE;", qs, qt);
-		else
-			sb_addf(&sql, "DROP SCHEMA IF EXISTS %s CASCADE;", qs);
+		char *qt = PQescapeIdentifier(conn, ld->scope->table, strlen(ld->scope->table));
+		if (qs && qt)
+			sb_addf(&qual, "%s.%s", qs, qt);
 		PQfreemem(qs);
 		PQfreemem(qt);
+		if (!qual.len) {
+			snprintf(ld->err, sizeof ld->err, "%s", PQerrorMessage(conn));
+			goto out;
+		}
+		const char *params[] = { sb_str(&qual) };
+		if (!(seqs = pg_exec(conn, SQL_OWNED_SEQS, 1, params, ld->err, sizeof ld->err)))
+			goto out;
+		for (int i = 0; i < PQntuples(seqs); i++)
+			sb_addf(&sql, "ALTER SEQUENCE %s OWNED BY NONE;", PQgetvalue(seqs, i, 0));
+		sb_addf(&sql, "DROP TABLE IF EXISTS %s CASCADE", sb_str(&qual));
+		if (PQntuples(seqs)) {
+			/* Several statements: no parameters, one round trip. */
+			PGresult *r = PQexec(conn, sb_str(&sql));
+			bool bad = PQresultStatus(r) != PGRES_COMMAND_OK;
+			if (bad)
+				snprintf(ld->err, sizeof ld->err, "%s", PQresultErrorMessage(r));
+			PQclear(r);
+			if (bad)
+				goto out;
+		} else if (pg_command(conn, sb_str(&sql), ld->err, sizeof ld->err)) {
+			goto out;
+		}
 	}
-	if (pg_command(conn, sb_str(&sql), ld->err, sizeof ld->err))
-		goto out;
 	struct migrate_opts o = { .lock_timeout_ms = ld->cfg->lock_timeout_ms };
 	struct migrate_dry d;
 	rc = migrate_dry_run(conn, &o, ld->name, ld->sql, ld->len, NULL, NULL, &d);
@@ -83,6 +169,19 @@ static int load_file(PGconn *conn, void *arg)
 		rc = rc == -ECANCELED && PQstatus(conn) == CONNECTION_OK ? -EINVAL : -EIO;
 		goto out;
 	}
+	rc = -EIO;
+	for (int i = 0; seqs && i < PQntuples(seqs); i++) {
+		/* Given back when the file still has the column. */
+		char msg[256];
+		sb_reset(&sql);
+		sb_addf(&sql, "ALTER SEQUENCE %s OWNED BY %s.%s", PQgetvalue(seqs, i, 0), sb_str(&qual),
+			PQgetvalue(seqs, i, 1));
+		if (pg_command(conn, "SAVEPOINT schemafs_declare", ld->err, sizeof ld->err))
+			goto out;
+		if (pg_command(conn, sb_str(&sql), msg, sizeof msg) &&
+		    pg_command(conn, "ROLLBACK TO SAVEPOINT schemafs_declare", ld->err, sizeof ld->err))
+			goto out;
+	}
 	const struct catalog_filter filter = {
 		(const char *const *)ld->cfg->schemas, ld->cfg->nschemas, ld->cfg->migrations_schema,
 		ld->cfg->migrations_table, track_find(ld->cfg->tracking), ld->cfg->privileges, ld->cfg->owners,
@@ -91,12 +190,14 @@ static int load_file(PGconn *conn, void *arg)
 	ld->want = catalog_load(conn, &filter, true, err, sizeof err);
 	if (!ld->want) {
 		snprintf(ld->err, sizeof ld->err, "cannot read it back from the shadow database: %s", err);
-		rc = -EIO;
 		goto out;
 	}
 	rc = 0;
 out:
+	PQclear(res);
+	PQclear(seqs);
 	strbuf_free(&sql);
+	strbuf_free(&qual);
 	return rc;
 }
 
@@ -108,7 +209,8 @@ static int by_text(const void *a, const void *b)
 }
 
 /* An entry as text to compare: without the row estimates and the probe's
- * rewrite guess (not the user's intent), arrays in a fixed order. */
+ * rewrite guess (not the user's intent) nor empty lists, keys and arrays
+ * in a fixed order. */
 static char *normal_text(const cJSON *e)
 {
 	if (cJSON_IsArray(e)) {
@@ -131,16 +233,29 @@ static char *normal_text(const cJSON *e)
 		return strbuf_detach(&sb, NULL);
 	}
 	if (cJSON_IsObject(e)) {
-		struct strbuf sb = STRBUF_INIT;
+		size_t n = (size_t)cJSON_GetArraySize(e), k = 0;
+		char **v = calloc(n + 1, sizeof *v);
 		const cJSON *x;
-		sb_addc(&sb, '{');
+		if (!v)
+			abort();
 		cJSON_ArrayForEach(x, e) {
-			if (!strcmp(x->string, "rows") || !strcmp(x->string, "rewrite"))
+			if (!strcmp(x->string, "rows") || !strcmp(x->string, "rewrite") ||
+			    (cJSON_IsArray(x) && !cJSON_GetArraySize(x)))
 				continue;
 			char *t = normal_text(x);
-			sb_addf(&sb, "%s:%s,", x->string, t);
+			struct strbuf kv = STRBUF_INIT;
+			sb_addf(&kv, "%s:%s", x->string, t);
 			free(t);
+			v[k++] = strbuf_detach(&kv, NULL);
 		}
+		qsort(v, k, sizeof *v, by_text);
+		struct strbuf sb = STRBUF_INIT;
+		sb_addc(&sb, '{');
+		for (size_t i = 0; i < k; i++) {
+			sb_addf(&sb, "%s,", v[i]);
+			free(v[i]);
+		}
+		free(v);
 		sb_addc(&sb, '}');
 		return strbuf_detach(&sb, NULL);
 	}
@@ -261,6 +376,14 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 	if (scope.schema && !catalog_schema(db->cat, scope.schema))
 		return ed_fail(c, -EPERM, "schema %s is not live yet: declarative files cannot create schemas yet",
 			       scope.schema);
+	/* The tree shows the desired state: the same text asks for nothing
+	 * more (and needs no shadow). */
+	size_t shown_len;
+	char *shown = ed_content_of(db, c->path, &shown_len);
+	bool unchanged = shown && shown_len == len && !memcmp(shown, data, len);
+	free(shown);
+	if (unchanged)
+		return 0;
 	struct shadow *shadow = db->shadow;
 	char *sql = strndup(data, len);
 	if (!sql)

@@ -100,7 +100,7 @@ int main(void)
 		struct stage *st = stage_new();
 		int rc = run(live, want, "public", NULL, st, err);
 		char *j = edits(st);
-		ok(rc == 0 && strstr(j, "{\"oid\":10,\"schema\":\"public\",\"drop\":true}"), "customer dropped: %s", j);
+		ok(rc == 0 && strstr(j, "{\"oid\":10,\"schema\":\"public\",\"drop\":true}"), "customer dropped: %s %d %s", j, rc, err);
 		ok(strstr(j, "\"oid\":0,\"schema\":\"public\",\"name\":\"client\",\"qname\":\"client\",\"new\":true") &&
 		   strstr(j, "\"name\":\"customer_pkey\""), "client created with its key");
 		free(j);
