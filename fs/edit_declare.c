@@ -85,11 +85,16 @@ static const char SQL_EMPTY_SCHEMA[] =
 	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_conversion'::pg_catalog.regclass)"
 	" ) x ORDER BY o, q";
 
-/* The database's schema.sql: every user schema goes, as the shadow's own
- * reload does. */
+/* The database's schema.sql: every extension but those initdb made, and
+ * every user schema but public, which is emptied as a schema's schema.sql
+ * empties it (it keeps its comment and privileges, as the database's
+ * schema.sql expects it to be there). */
 static const char SQL_EMPTY_DB[] =
-	"SELECT 'DROP SCHEMA ' || pg_catalog.quote_ident(nspname) || ' CASCADE' FROM pg_catalog.pg_namespace"
-	" WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'"
+	"SELECT 'DROP EXTENSION IF EXISTS ' || pg_catalog.quote_ident(extname) || ' CASCADE'"
+	" FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql'"
+	" UNION ALL SELECT 'DROP SCHEMA IF EXISTS ' || pg_catalog.quote_ident(nspname) || ' CASCADE'"
+	" FROM pg_catalog.pg_namespace"
+	" WHERE nspname !~ '^pg_' AND nspname NOT IN ('information_schema', 'public')"
 	" UNION ALL SELECT 'CREATE SCHEMA IF NOT EXISTS public'";
 
 /* A table.sql: its serial columns' sequences (not in table.sql) are kept
@@ -119,9 +124,14 @@ static int load_file(PGconn *conn, void *arg)
 	PGresult *seqs = NULL, *res = NULL;
 	int rc = -EIO;
 	if (!ld->scope->table) {
-		const char *params[] = { ld->scope->schema };
-		res = pg_exec(conn, ld->scope->schema ? SQL_EMPTY_SCHEMA : SQL_EMPTY_DB, ld->scope->schema ? 1 : 0,
-			      params, ld->err, sizeof ld->err);
+		const char *params[] = { ld->scope->schema ? ld->scope->schema : "public" };
+		if (!ld->scope->schema) {
+			res = pg_exec(conn, SQL_EMPTY_DB, 0, NULL, ld->err, sizeof ld->err);
+			if (!res || run_each(conn, res, ld->err, sizeof ld->err))
+				goto out;
+			PQclear(res);
+		}
+		res = pg_exec(conn, SQL_EMPTY_SCHEMA, 1, params, ld->err, sizeof ld->err);
 		if (!res || run_each(conn, res, ld->err, sizeof ld->err))
 			goto out;
 	} else {
