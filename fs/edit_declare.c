@@ -319,9 +319,43 @@ static bool same_table(const cJSON *a, const cJSON *b)
 	return sa && sb && na && nb && !strcmp(sa, sb) && !strcmp(na, nb);
 }
 
-static void conflict(struct strbuf *sb, const char *what, const char *schema, const char *name)
+/* The staged edits of entry E, in words: "comment, column note dropped". */
+static void describe(struct strbuf *sb, const cJSON *e, bool table)
 {
-	sb_addf(sb, "%s%s %s.%s", sb->len ? ", " : "", what, schema ? schema : "?", name ? name : "?");
+	const cJSON *x, *o;
+	size_t n = 0;
+#define ITEM(...) (sb_add(sb, n++ ? ", " : ""), sb_addf(sb, __VA_ARGS__))
+	if (!table) {
+		ITEM("its labels");
+		return;
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "drop")))
+		ITEM("DROP TABLE");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "new")))
+		ITEM("CREATE TABLE");
+	else if (jstr(e, "name"))
+		ITEM("renamed to %s", jstr(e, "name"));
+	if (jstr(e, "comment"))
+		ITEM("comment");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "columns"))
+		ITEM("column %s %s", jstr(x, "name") ? jstr(x, "name") : "?",
+		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "drop")) ? "dropped" :
+		     !cJSON_GetObjectItemCaseSensitive(x, "def") ? "renamed" :
+		     cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x, "attnum")) > 0 ? "changed" : "added");
+	static const char *const kinds[] = { "indexes", "constraints", "triggers", "policies" };
+	static const char *const one[] = { "index", "constraint", "trigger", "policy" };
+	for (size_t k = 0; k < 4; k++)
+		cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(e, kinds[k]))
+			ITEM("%s %s %s", one[k], jstr(o, "name") ? jstr(o, "name") : "?",
+			     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "drop")) ? "dropped" : "set");
+#undef ITEM
+}
+
+static void conflict(struct strbuf *sb, const char *what, const char *schema, const char *name, const cJSON *e)
+{
+	sb_addf(sb, "%s%s %s.%s (staged: ", sb->len ? "; " : "", what, schema ? schema : "?", name ? name : "?");
+	describe(sb, e, !strcmp(what, "table"));
+	sb_addc(sb, ')');
 }
 
 /* ARRAY of the stage (tables or enums): FRESH's entries merged in, unless
@@ -350,7 +384,7 @@ static void merge_array(struct database *db, const struct declare_scope *sc, con
 			if (tables ? same_table(e, f) : joid(e) == joid(f))
 				matched = same_entry(e, f);
 		if (!matched && !apply)
-			conflict(conflicts, tables ? "table" : "type", s, n);
+			conflict(conflicts, tables ? "table" : "type", s, n, e);
 	}
 	cJSON_ArrayForEach(f, fresh) {
 		cJSON *found = NULL;
@@ -366,7 +400,7 @@ static void merge_array(struct database *db, const struct declare_scope *sc, con
 				n = catalog_type(db->cat, joid(found))->name;
 			}
 			if (!strstr(sb_str(conflicts), n ? n : "?"))
-				conflict(conflicts, tables ? "table" : "type", s, n);
+				conflict(conflicts, tables ? "table" : "type", s, n, found);
 		}
 		if (!found && apply)
 			cJSON_AddItemToArray(have, cJSON_Duplicate(f, true));

@@ -127,7 +127,7 @@ printf 'CREATE TABLE public.legacy (id integer);\n' >"$T_TMP/conflict.sql"
 eq "a table.sql contradicting the staged comment: EBUSY" "Device or resource busy" \
 	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/conflict.sql" "$T/legacy/table.sql")"
 check "status: the conflicting staged edits are named" \
-	grep -qF "contradicts staged edits of table public.legacy" "$P/migrations/status"
+	grep -qF "contradicts staged edits of table public.legacy (staged: comment)" "$P/migrations/status"
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 printf "CREATE TABLE public.legacy (id integer);\nCOMMENT ON TABLE public.legacy IS 'Old rooms';\n" >"$T_TMP/agree.sql"
 check "a table.sql that agrees with the staged edit is taken" \
