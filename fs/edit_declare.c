@@ -455,6 +455,14 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 	}
 	struct stage *fresh = stage_new();
 	rc = declare_diff(db->cat, ld.want, &scope, fresh, c->err, sizeof c->err);
+	cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "tables")) {
+		/* The hazards' row estimates: the snapshot's (the column
+		 * files take a fresh one; compared, they are left out). */
+		const struct cat_relation *r = joid(e) ? catalog_rel(db->cat, joid(e)) : NULL;
+		if (r && r->reltuples >= 0)
+			stage_table_rows(fresh, &(struct stage_ref){ r->oid, r->schema->name, r->name }, r->reltuples);
+	}
 	if (!rc && !c->dry) {
 		struct strbuf conflicts = STRBUF_INIT;
 		static const char *const arrays[] = { "tables", "enums" };

@@ -78,14 +78,16 @@ struct names {
 /* A column added in the same table with the type of dropped column LC may
  * be a rename that was written as a drop and an add (a declarative file
  * cannot tell them apart): the hazard says how to keep the data. */
-static void added_like(struct strbuf *hz, const cJSON *e, const struct cat_relation *want,
-		       const struct cat_column *lc)
+static void added_like(struct strbuf *hz, const cJSON *e, const struct cat_relation *live,
+		       const struct cat_relation *want, const struct cat_column *lc)
 {
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(e, "columns")) {
 		const struct cat_column *wc = num_of(c, "attnum", 0) || bool_of(c, "drop") || !want ? NULL :
 					      catalog_column(want, 0, str_of(c, "name"));
-		if (wc && !wc->attnum && same(wc->type, lc->type)) {
+		/* Not a column of a live name: that one is re-made (a
+		 * generated column's new expression), not renamed to. */
+		if (wc && !wc->attnum && same(wc->type, lc->type) && !catalog_column(live, 0, wc->name)) {
 			sb_addf(hz, "; if %s was renamed to %s, rename it with mv columns/%s columns/%s instead, "
 				"which keeps the data", lc->name, wc->name, lc->name, wc->name);
 			return;
@@ -112,7 +114,7 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 			sb_addf(&hz, "DROP COLUMN %s.%s loses its data (", nm->name, lc->name);
 			rows_text(&hz, nm->rows);
 			sb_add(&hz, ")");
-			added_like(&hz, e, want, lc);
+			added_like(&hz, e, live, want, lc);
 			add(pl, P_DROP_COLUMN, &sql, sb_str(&tag), &hz);
 			continue;
 		}
