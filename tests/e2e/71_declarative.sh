@@ -99,6 +99,14 @@ check "sed -i on table.sql: NOT NULL dropped from customer.name" \
 eq "... staged as the column file shows it" "text" "$(cat "$T/customer/columns/name")"
 rm -f "$P/migrations/pending"/*
 eq "rm of the generated file discards it" "" "$(pending)"
+# vim with its defaults: swap file, backup on write, the 4913 probe.
+check "vim -es on schema.sql: customer.name NOT NULL dropped" vim -Nu NONE -i NONE -es -c 'set backup writebackup' \
+	-c '%s/^    name text NOT NULL/    name text/' -c 'wq' "$P/schemas/public/schema.sql"
+eq "... staged as the column file shows it" "text" "$(cat "$T/customer/columns/name")"
+eq "... one migration" "1" "$(pending | wc -l)"
+rm -f "$P/migrations/pending"/* "$P/schemas/public/schema.sql~"
+eq "... no stray file beside schema.sql (swap, backup, 4913)" "erd.md schema.sql" \
+	"$(ls -pA "$P/schemas/public" | grep -v / | tr '\n' ' ' | sed 's/ $//')"
 
 # --- drop + add that looks like a rename: planned as such, hazard names mv ---
 sed 's/^    note text,$/    remark text,/' "$T/booking/table.sql" >"$T_TMP/rename.sql"
