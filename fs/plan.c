@@ -326,6 +326,24 @@ static void plan_drops(struct planner *pl, const cJSON *e, const struct cat_rela
 	strbuf_free(&tag);
 }
 
+/* A new table of the same schema with the dropped table LIVE's column
+ * types, in order: maybe a rename written as a drop and a create. */
+static void created_like(struct strbuf *hz, const struct catalog *desired, const struct cat_relation *live)
+{
+	const struct cat_schema *s = catalog_schema(desired, live->schema->name);
+	for (size_t i = 0; s && i < s->ntables; i++) {
+		const struct cat_relation *t = s->tables[i];
+		bool like = !t->oid && t->ncols == live->ncols && t->ncols;
+		for (size_t k = 0; like && k < t->ncols; k++)
+			like = same(t->cols[k].type, live->cols[k].type);
+		if (like) {
+			sb_addf(hz, "; if %s was renamed to %s, rename it with mv tables/%s tables/%s instead, "
+				"which keeps the data", live->name, t->name, live->name, t->name);
+			return;
+		}
+	}
+}
+
 static void plan_table(struct planner *pl, const cJSON *e, const struct catalog *desired)
 {
 	unsigned oid = (unsigned)num_of(e, "oid", 0);
@@ -346,6 +364,7 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		sb_addf(&hz, "DROP TABLE %s loses its data (", live->name);
 		rows_text(&hz, nm.rows);
 		sb_add(&hz, ")");
+		created_like(&hz, desired, live);
 		add(pl, P_DROP_TABLE, &sql, sb_str(&tag), &hz);
 		goto out;
 	}

@@ -409,6 +409,21 @@ static void test_drop_add_like_rename(void)
 	ok(pos(p.files[0].hazards, "mv columns") < 0, "another type: no mv advice");
 	plan_free(&p);
 	stage_free(st);
+	/* A table dropped and one created with its column types. */
+	st = stage_new();
+	struct stage_ref c = { 10, "public", NULL }, n = { 0, "public", "client" };
+	static const struct stage_coldef ID = { .type = "bigint", .notnull = true, .identity = 'a' };
+	static const struct stage_coldef NAME = { .type = "text", .collation = "\"C\"" };
+	stage_table_drop(st, &c);
+	stage_table_new(st, "public", "client", "client");
+	stage_column_set(st, &n, 0, "id", "id", "id", &ID);
+	stage_column_set(st, &n, 0, "name", "name", "name", &NAME);
+	plan_of(st, &p);
+	ok(p.nfiles && pos(p.files[0].hazards, "DROP TABLE customer loses its data (row count unknown); if customer was "
+			   "renamed to client, rename it with mv tables/customer tables/client instead") >= 0,
+	   "DROP TABLE + CREATE TABLE alike: the hazard names mv: %s", p.nfiles ? p.files[0].hazards : "");
+	plan_free(&p);
+	stage_free(st);
 }
 
 int main(void)
