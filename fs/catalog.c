@@ -536,10 +536,15 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 		return NULL;
 	}
 	/* One snapshot for every query; search_path fixed so that deparsed
-	 * names are qualified the same way whoever mounts. */
-	if (pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
+	 * names are qualified the same way whoever mounts. In the caller's
+	 * open transaction (what it has just created there, rolled back
+	 * later: edit_declare.c), that transaction is the snapshot. */
+	bool outer = PQtransactionStatus(conn) == PQTRANS_INTRANS;
+	if (outer)
+		leave_open = true;
+	else if (pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		goto fail;
-	in_tx = true;
+	in_tx = !outer;
 	if (pg_command(conn, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, errlen))
 		goto fail;
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));

@@ -96,6 +96,16 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 	case E_TRIGGER:
 	case E_POLICY:
 		return ed_fail(c, -EPERM, "triggers and policies can be dropped here, not written");
+	case E_TABLE_SQL:
+	case E_SCHEMA_SQL:
+	case E_DB_SQL:
+		return ed_write_declarative(c, p, data, len);
+	case E_OTHER:
+		if (p->draft_name) {	/* an editor's temp file beside a declarative file */
+			ed_extra_put(db, c->path, data, len);
+			return 0;
+		}
+		return ed_fail(c, -EPERM, "this file is generated from the schema and cannot be written");
 	default:
 		return ed_fail(c, -EPERM, "this file is generated from the schema and cannot be written");
 	}
@@ -175,7 +185,10 @@ static bool writable_place(const struct epath *p)
 	case E_COLUMN: case E_INDEX: case E_CONSTRAINT: case E_COMMENT: case E_TYPE: case E_PENDING:
 		return true;
 	case E_APPLY:
+	case E_TABLE_SQL: case E_SCHEMA_SQL: case E_DB_SQL:
 		return true;
+	case E_OTHER:
+		return (p->scratch && (p->in_table || !p->schema)) || p->draft_name;
 	default:
 		return p->scratch && (p->in_table || p->kind == E_TYPE);
 	}

@@ -69,6 +69,22 @@ void ed_parse(const char *path, struct epath *p)
 		p->draft_name = fl < 5 || strcmp(p->file + fl - 4, ".sql");
 		return;
 	}
+	/* Editors' temp files beside a declarative file (sed -i's, vim's
+	 * 4913): drafts, renamed over it when saved. */
+	bool digits = fl > 0;
+	for (size_t i = 0; i < fl; i++)
+		digits &= isdigit((unsigned char)p->file[i]) != 0;
+	if (n == 1) {
+		p->kind = IS(0, "schema.sql") ? E_DB_SQL : E_OTHER;
+		p->draft_name = p->kind == E_OTHER && (p->sed_temp || digits);
+		return;
+	}
+	if (n == 3 && IS(0, "schemas")) {
+		p->schema = unescaped(p, c[1], len[1]);
+		p->kind = IS(2, "schema.sql") ? E_SCHEMA_SQL : E_OTHER;
+		p->draft_name = p->kind == E_OTHER && (p->sed_temp || digits);
+		return;
+	}
 	if (n < 4 || !IS(0, "schemas"))
 		return;
 	p->schema = unescaped(p, c[1], len[1]);
@@ -87,6 +103,7 @@ void ed_parse(const char *path, struct epath *p)
 	}
 	if (n == 5) {
 		p->kind = IS(4, "comment") ? E_COMMENT : IS(4, "table.sql") ? E_TABLE_SQL : E_OTHER;
+		p->draft_name = p->kind == E_OTHER && (p->sed_temp || digits);
 		for (size_t i = 0; i < 5; i++)
 			if (IS(4, SUBDIRS[i]))
 				p->kind = E_TABLE_SUBDIR;
@@ -136,7 +153,7 @@ int ed_names_ok(const struct database *db, const struct epath *p, char *err, siz
 	static const char *const what[] = {
 		[E_COLUMN] = "column", [E_INDEX] = "index", [E_CONSTRAINT] = "constraint",
 		[E_TRIGGER] = "trigger", [E_POLICY] = "policy", [E_TYPE] = "type",
-		[E_PENDING] = "migration file", [E_APPLY] = "migration file",
+		[E_PENDING] = "migration file", [E_APPLY] = "migration file", [E_DB_SQL] = NULL,
 	};
 	const struct { const char *what, *name; bool ident; } parts[] = {
 		{ "schema", p->schema, true },

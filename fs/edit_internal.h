@@ -26,6 +26,8 @@ struct cat_type;
 enum ekind {
 	E_OTHER, E_TABLE, E_TABLE_SUBDIR, E_COLUMN, E_INDEX, E_CONSTRAINT, E_TRIGGER, E_POLICY,
 	E_COMMENT, E_TABLE_SQL, E_TYPE, E_PENDING, E_APPLY,
+	E_SCHEMA_SQL,		/* schemas/<s>/schema.sql */
+	E_DB_SQL,		/* schema.sql of the database */
 };
 
 /* A path taken apart. Names are raw (unescaped); all owned. */
@@ -100,6 +102,13 @@ int ed_write_definition(struct change *c, const struct epath *p, const char *dat
 int ed_write_comment(struct change *c, const struct epath *p, const char *data, size_t len);
 int ed_write_enum(struct change *c, const struct epath *p, const char *data, size_t len);
 const struct cat_type *ed_desired_enum(struct database *db, const struct epath *p);
+
+/* A whole table.sql or schema.sql (edit_declare.c): loaded into the shadow
+ * database, read back and compared with the live catalog (declare.h); the
+ * differences merged into the stage, EBUSY when they contradict staged
+ * edits of the same objects, EOPNOTSUPP without a usable shadow. Releases
+ * model_lock while the shadow works (work_lock stays held). */
+int ed_write_declarative(struct change *c, const struct epath *p, const char *data, size_t len);
 
 /* Migrations (edit_apply.c), work_lock held, model_lock not. */
 int ed_apply_now(struct database *db, const char *name, const char *data, size_t len,

@@ -75,6 +75,26 @@ struct names {
 	bool is_new;
 };
 
+/* A column added in the same table with the type of dropped column LC may
+ * be a rename that was written as a drop and an add (a declarative file
+ * cannot tell them apart): the hazard says how to keep the data. */
+static void added_like(struct strbuf *hz, const cJSON *e, const struct cat_relation *live,
+		       const struct cat_relation *want, const struct cat_column *lc)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(e, "columns")) {
+		const struct cat_column *wc = num_of(c, "attnum", 0) || bool_of(c, "drop") || !want ? NULL :
+					      catalog_column(want, 0, str_of(c, "name"));
+		/* Not a column of a live name: that one is re-made (a
+		 * generated column's new expression), not renamed to. */
+		if (wc && !wc->attnum && same(wc->type, lc->type) && !catalog_column(live, 0, wc->name)) {
+			sb_addf(hz, "; if %s was renamed to %s, rename it with mv columns/%s columns/%s instead, "
+				"which keeps the data", lc->name, wc->name, lc->name, wc->name);
+			return;
+		}
+	}
+}
+
 static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_relation *live,
 			 const struct cat_relation *want, struct names *nm)
 {
@@ -94,6 +114,7 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 			sb_addf(&hz, "DROP COLUMN %s.%s loses its data (", nm->name, lc->name);
 			rows_text(&hz, nm->rows);
 			sb_add(&hz, ")");
+			added_like(&hz, e, live, want, lc);
 			add(pl, P_DROP_COLUMN, &sql, sb_str(&tag), &hz);
 			continue;
 		}
@@ -305,6 +326,24 @@ static void plan_drops(struct planner *pl, const cJSON *e, const struct cat_rela
 	strbuf_free(&tag);
 }
 
+/* A new table of the same schema with the dropped table LIVE's column
+ * types, in order: maybe a rename written as a drop and a create. */
+static void created_like(struct strbuf *hz, const struct catalog *desired, const struct cat_relation *live)
+{
+	const struct cat_schema *s = catalog_schema(desired, live->schema->name);
+	for (size_t i = 0; s && i < s->ntables; i++) {
+		const struct cat_relation *t = s->tables[i];
+		bool like = !t->oid && t->ncols == live->ncols && t->ncols;
+		for (size_t k = 0; like && k < t->ncols; k++)
+			like = same(t->cols[k].type, live->cols[k].type);
+		if (like) {
+			sb_addf(hz, "; if %s was renamed to %s, rename it with mv tables/%s tables/%s instead, "
+				"which keeps the data", live->name, t->name, live->name, t->name);
+			return;
+		}
+	}
+}
+
 static void plan_table(struct planner *pl, const cJSON *e, const struct catalog *desired)
 {
 	unsigned oid = (unsigned)num_of(e, "oid", 0);
@@ -325,6 +364,7 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		sb_addf(&hz, "DROP TABLE %s loses its data (", live->name);
 		rows_text(&hz, nm.rows);
 		sb_add(&hz, ")");
+		created_like(&hz, desired, live);
 		add(pl, P_DROP_TABLE, &sql, sb_str(&tag), &hz);
 		goto out;
 	}

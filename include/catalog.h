@@ -405,7 +405,9 @@ struct catalog *catalog_new(void);
 void catalog_free(struct catalog *cat);
 
 /* Reads a snapshot. Returns NULL with the reason in ERR on failure; the
- * connection is left outside any transaction either way. */
+ * connection is left outside any transaction either way. Called inside a
+ * transaction the caller opened, it reads in that one and leaves it open
+ * (LEAVE_OPEN is implied; the caller ends it). */
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,
 			     char *err, size_t errlen);
 

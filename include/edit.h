@@ -11,7 +11,10 @@
  *   EINVAL  PostgreSQL refused the definition, or it is not one line, or
  *           a name or a migration's text is not UTF-8
  *   EPERM   PostgreSQL cannot do it (remove an enum label), or the file is
- *           generated (table.sql, schema.sql, the generated migration)
+ *           generated (erd.md, the generated migration), or a declarative
+ *           file (table.sql, schema.sql) differs in what cannot be staged
+ *   EBUSY   a declarative file contradicts staged edits of its objects
+ *   EOPNOTSUPP  a declarative file without a usable shadow database
  *   ENOENT  no such object; EEXIST: it exists already
  *   ENAMETOOLONG  a new name over the server's max_identifier_length, or
  *           a file name over NAME_MAX

@@ -79,7 +79,7 @@ refused "an index named unlike its file" "Invalid argument" 'the index named lik
 	bash -c "echo 'CREATE INDEX other ON booking (nights)' | tee '$B/indexes/x.sql'"
 refused "a constraint the data breaks" "Invalid argument" 'is violated by some row' \
 	bash -c "echo 'ALTER TABLE booking ADD CONSTRAINT c CHECK (nights > 5)' | tee '$B/constraints/c.sql'"
-eq "table.sql is generated: EPERM at open" "Operation not permitted" "$(errno_of bash -c "echo x >> '$B/table.sql'")"
+eq "erd.md is generated: EPERM at open" "Operation not permitted" "$(errno_of bash -c "echo x >> '$D/schemas/public/erd.md'")"
 check "no stray draft from the refused new files" sh -c "test ! -s '$B/indexes/x.sql'"
 
 # The hostile name: one column, staged and applied as exactly that name.

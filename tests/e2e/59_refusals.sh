@@ -54,8 +54,8 @@ check "... RENAME COLUMN name TO title is staged" grep -q 'RENAME COLUMN name TO
 rm "$MG"/pending/*.sql
 
 # EPERM at open() is a refusal like any other: in status (item 11).
-eq "writing table.sql: EPERM" "Operation not permitted" "$(errno_of bash -c "echo x >'$B/table.sql'")"
-check "... status records it" grep -q '^last refused change: schemas/public/tables/booking/table.sql: this file is generated from the schema' "$MG/status"
+eq "writing erd.md: EPERM" "Operation not permitted" "$(errno_of bash -c "echo x >'$M/app/schemas/public/erd.md'")"
+check "... status records it" grep -q '^last refused change: schemas/public/erd.md: this file is generated from the schema' "$MG/status"
 # The generated migration's header stays true once applied (item 15); the
 # discard hint is in status.
 echo 'text' >"$B/columns/extra"
@@ -118,9 +118,9 @@ check "enum: labels written in several writes, one added" \
 	bash -c "{ printf 'pending\n'; printf 'confirmed\nno_show\n'; printf 'refunded\nlate\n'; } >'$EN'"
 check "... ADD VALUE staged" grep -q "ADD VALUE 'late' AFTER 'refunded';" <(cat "$MG"/pending/*.sql)
 rm "$MG"/pending/*.sql
-refused_at_write "writing table.sql (EPERM at open)" "Operation not permitted" \
-	'schemas/public/tables/lodging/table.sql: this file is generated from the schema' \
-	bash -c "echo x >'$S/tables/lodging/table.sql'"
+refused_at_write "writing erd.md (EPERM at open)" "Operation not permitted" \
+	'schemas/public/erd.md: this file is generated from the schema' \
+	bash -c "echo x >'$S/erd.md'"
 # A shell opens the file, dup2()s it and closes the first descriptor
 # before cat writes: that close hands nothing over (no empty migration).
 printf 'CREATE TABLE public.viacat (id int);\n' >"$T_TMP/viacat.sql"

@@ -383,6 +383,49 @@ static void test_enum_rename(void)
 	stage_free(st);
 }
 
+/* A column dropped and one of its type added (as a declarative file
+ * stages a rename): drop + add, the hazard naming mv. One of another
+ * type, or of a live name, is no rename. */
+static void test_drop_add_like_rename(void)
+{
+	static const struct stage_coldef BIGINT = { .type = "bigint" };
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	stage_column_drop(st, &b, 2, "customer_id");
+	stage_column_set(st, &b, 0, "client_id", "client_id", "client_id", &BIGINT);
+	struct plan p;
+	plan_of(st, &p);
+	ok(pos(p.files[0].sql, "DROP COLUMN customer_id;") >= 0 && pos(p.files[0].sql, "ADD COLUMN client_id bigint;") >= 0,
+	   "drop + add, not a rename");
+	ok(pos(p.files[0].hazards, "DROP COLUMN booking.customer_id loses its data (row count unknown); if customer_id "
+	       "was renamed to client_id, rename it with mv columns/customer_id columns/client_id instead") >= 0,
+	   "the hazard names mv: %s", p.files[0].hazards);
+	plan_free(&p);
+	stage_free(st);
+	st = stage_new();
+	stage_column_drop(st, &b, 2, "customer_id");
+	stage_column_set(st, &b, 0, "client_id", "client_id", "client_id", &TEXT);
+	plan_of(st, &p);
+	ok(pos(p.files[0].hazards, "mv columns") < 0, "another type: no mv advice");
+	plan_free(&p);
+	stage_free(st);
+	/* A table dropped and one created with its column types. */
+	st = stage_new();
+	struct stage_ref c = { 10, "public", NULL }, n = { 0, "public", "client" };
+	static const struct stage_coldef ID = { .type = "bigint", .notnull = true, .identity = 'a' };
+	static const struct stage_coldef NAME = { .type = "text", .collation = "\"C\"" };
+	stage_table_drop(st, &c);
+	stage_table_new(st, "public", "client", "client");
+	stage_column_set(st, &n, 0, "id", "id", "id", &ID);
+	stage_column_set(st, &n, 0, "name", "name", "name", &NAME);
+	plan_of(st, &p);
+	ok(p.nfiles && pos(p.files[0].hazards, "DROP TABLE customer loses its data (row count unknown); if customer was "
+			   "renamed to client, rename it with mv tables/customer tables/client instead") >= 0,
+	   "DROP TABLE + CREATE TABLE alike: the hazard names mv: %s", p.nfiles ? p.files[0].hazards : "");
+	plan_free(&p);
+	stage_free(st);
+}
+
 int main(void)
 {
 	live = fixture_catalog("'pending'::booking_status");
@@ -400,6 +443,7 @@ int main(void)
 	test_enum_rename();
 	test_damaged_stage();
 	test_prune_once();
+	test_drop_add_like_rename();
 	catalog_free(live);
 	return done_testing();
 }

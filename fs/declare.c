@@ -1,0 +1,519 @@
+/* declare.c: a declarative file's catalog against the live one, as staged
+ * edits; see include/declare.h. */
+#include "declare.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "enumdiff.h"
+#include "render.h"
+#include "stage.h"
+#include "strbuf.h"
+
+/* What the stage cannot express yet, by kind: each kind's objects that
+ * differ, named in the refusal. */
+enum unsup_kind {
+	U_VIEWS, U_MATVIEWS, U_FUNCTIONS, U_SEQUENCES, U_TYPES, U_ENUMS, U_SCHEMAS, U_EXTENSIONS,
+	U_TRIGGERS, U_POLICIES, U_COMMENTS, U_TABLE_OPTIONS, U_NKINDS
+};
+
+static const char *const UNSUP_WHAT[U_NKINDS] = {
+	[U_VIEWS] = "views", [U_MATVIEWS] = "materialized views", [U_FUNCTIONS] = "functions",
+	[U_SEQUENCES] = "sequences", [U_TYPES] = "types", [U_ENUMS] = "enums", [U_SCHEMAS] = "schemas",
+	[U_EXTENSIONS] = "extensions", [U_TRIGGERS] = "triggers", [U_POLICIES] = "policies",
+	[U_COMMENTS] = "comments", [U_TABLE_OPTIONS] = "table options",
+};
+
+static const char *const UNSUP_HOW[U_NKINDS] = {
+	[U_ENUMS] = "enum labels can only be added or renamed, and enums not created or dropped here",
+	[U_TRIGGERS] = "declarative files can drop triggers, not create or change them yet",
+	[U_POLICIES] = "declarative files can drop policies, not create or change them yet",
+	[U_COMMENTS] = "declarative files change a table's own comment only",
+	[U_TABLE_OPTIONS] = "row level security, storage options, partitioning, inheritance, rules and "
+			    "statistics are not staged yet",
+};
+
+struct diff {
+	const struct catalog *live, *want;
+	const struct declare_scope *scope;
+	struct stage *st;
+	struct strbuf unsup[U_NKINDS];	/* ", "-joined names */
+};
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static void unsupported(struct diff *d, enum unsup_kind k, const char *schema, const char *name)
+{
+	struct strbuf *sb = &d->unsup[k];
+	if (sb->len)
+		sb_add(sb, ", ");
+	if (schema)
+		sb_addf(sb, "%s.", schema);
+	sb_add(sb, name);
+}
+
+/* ---- objects compared by their rendered text ---- */
+
+struct item {
+	char *key;		/* the object's name (and signature) */
+	char *text;		/* its file's text */
+};
+
+struct items {
+	struct item *v;
+	size_t n;
+};
+
+static void item_add(struct items *it, const char *key, struct strbuf *text)
+{
+	struct item *v = realloc(it->v, (it->n + 1) * sizeof *v);
+	if (!v)
+		abort();
+	it->v = v;
+	it->v[it->n].key = strdup(key);
+	it->v[it->n].text = strbuf_detach(text, NULL);
+	if (!it->v[it->n].key || !it->v[it->n].text)
+		abort();
+	it->n++;
+}
+
+static void items_free(struct items *it)
+{
+	for (size_t i = 0; i < it->n; i++) {
+		free(it->v[i].key);
+		free(it->v[i].text);
+	}
+	free(it->v);
+}
+
+static void rels_items(struct items *it, struct cat_relation *const *v, size_t n,
+		       void (*render)(struct strbuf *, const struct cat_relation *))
+{
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		render(&sb, v[i]);
+		item_add(it, v[i]->name, &sb);
+	}
+}
+
+static void views_items(struct items *it, const struct cat_schema *s)
+{
+	rels_items(it, s->views, s->nviews, render_view);
+}
+
+static void matviews_items(struct items *it, const struct cat_schema *s)
+{
+	rels_items(it, s->matviews, s->nmatviews, render_view);
+}
+
+static void sequences_items(struct items *it, const struct cat_schema *s)
+{
+	rels_items(it, s->sequences, s->nsequences, render_sequence);
+}
+
+static void functions_items(struct items *it, const struct cat_schema *s)
+{
+	for (size_t i = 0; i < s->nfunctions; i++) {
+		const struct cat_function *f = s->functions[i];
+		struct strbuf key = STRBUF_INIT, sb = STRBUF_INIT;
+		sb_addf(&key, "%s(%s)", f->name, f->args);
+		render_function(&sb, f);
+		item_add(it, sb_str(&key), &sb);
+		strbuf_free(&key);
+	}
+}
+
+static void types_items(struct items *it, const struct cat_schema *s)
+{
+	for (size_t i = 0; i < s->ntypes; i++) {
+		if (s->types[i]->kind == 'e')
+			continue;	/* enum_diff's */
+		struct strbuf sb = STRBUF_INIT;
+		render_type(&sb, s->types[i]);
+		item_add(it, s->types[i]->name, &sb);
+	}
+}
+
+/* One table of the schema-level kinds the stage cannot change yet. */
+static const struct {
+	enum unsup_kind kind;
+	void (*collect)(struct items *it, const struct cat_schema *s);
+} SCHEMA_KINDS[] = {
+	{ U_VIEWS, views_items },
+	{ U_MATVIEWS, matviews_items },
+	{ U_SEQUENCES, sequences_items },
+	{ U_FUNCTIONS, functions_items },
+	{ U_TYPES, types_items },
+};
+
+static const struct item *item_find(const struct items *it, const char *key)
+{
+	for (size_t i = 0; i < it->n; i++)
+		if (!strcmp(it->v[i].key, key))
+			return &it->v[i];
+	return NULL;
+}
+
+static void compare_items(struct diff *d, enum unsup_kind k, const char *schema, const struct items *a,
+			  const struct items *b)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct item *o = item_find(b, a->v[i].key);
+		if (!o || strcmp(o->text, a->v[i].text))
+			unsupported(d, k, schema, a->v[i].key);
+	}
+	for (size_t i = 0; i < b->n; i++)
+		if (!item_find(a, b->v[i].key))
+			unsupported(d, k, schema, b->v[i].key);
+}
+
+static void schema_objects(struct diff *d, const char *name, const struct cat_schema *ls,
+			   const struct cat_schema *ws)
+{
+	for (size_t k = 0; k < sizeof SCHEMA_KINDS / sizeof *SCHEMA_KINDS; k++) {
+		struct items a = { 0 }, b = { 0 };
+		if (ls)
+			SCHEMA_KINDS[k].collect(&a, ls);
+		if (ws)
+			SCHEMA_KINDS[k].collect(&b, ws);
+		compare_items(d, SCHEMA_KINDS[k].kind, name, &a, &b);
+		items_free(&a);
+		items_free(&b);
+	}
+}
+
+/* ---- enums ---- */
+
+static const struct cat_type *enum_named(const struct cat_schema *s, const char *name)
+{
+	for (size_t i = 0; s && i < s->ntypes; i++)
+		if (s->types[i]->kind == 'e' && !strcmp(s->types[i]->name, name))
+			return s->types[i];
+	return NULL;
+}
+
+static void enums_diff(struct diff *d, const char *schema, const struct cat_schema *ls,
+		       const struct cat_schema *ws)
+{
+	for (size_t i = 0; ls && i < ls->ntypes; i++) {
+		const struct cat_type *lt = ls->types[i];
+		if (lt->kind != 'e')
+			continue;
+		const struct cat_type *wt = enum_named(ws, lt->name);
+		if (!wt) {
+			unsupported(d, U_ENUMS, schema, lt->name);
+			continue;
+		}
+		bool equal = lt->nlabels == wt->nlabels;
+		for (size_t j = 0; equal && j < lt->nlabels; j++)
+			equal = !strcmp(lt->labels[j], wt->labels[j]);
+		if (equal)
+			continue;
+		struct enumdiff ed;
+		if (enumdiff(lt->labels, lt->nlabels, wt->labels, wt->nlabels, &ed)) {
+			unsupported(d, U_ENUMS, schema, lt->name);
+			continue;
+		}
+		stage_enum_set(d->st, lt->oid, wt->labels, wt->nlabels);
+		for (size_t k = 0; k < ed.nops; k++)
+			if (ed.ops[k].kind == ENUMDIFF_RENAME)
+				stage_enum_rename(d->st, lt->oid, ed.ops[k].old, ed.ops[k].label);
+		enumdiff_free(&ed);
+	}
+	for (size_t i = 0; ws && i < ws->ntypes; i++)
+		if (ws->types[i]->kind == 'e' && !enum_named(ls, ws->types[i]->name))
+			unsupported(d, U_ENUMS, schema, ws->types[i]->name);
+}
+
+/* ---- tables ---- */
+
+static struct stage_coldef coldef(const struct cat_column *w, const struct cat_column *l)
+{
+	return (struct stage_coldef){
+		.type = w->type, .collation = w->collation, .defexpr = w->defexpr, .notnull = w->notnull,
+		.notnull_name = w->notnull_name, .notnull_noinherit = w->notnull_noinherit,
+		.identity = w->identity, .generated = w->generated,
+		/* Without the probe's answer, a type change is taken to
+		 * rewrite the table: a hazard too many, never one too few. */
+		.rewrite = l && !same(l->type, w->type),
+	};
+}
+
+static bool coldef_equal(const struct cat_column *a, const struct cat_column *b)
+{
+	return same(a->type, b->type) && same(a->collation, b->collation) && same(a->defexpr, b->defexpr) &&
+	       a->notnull == b->notnull && a->identity == b->identity && a->generated == b->generated;
+}
+
+/* What the stage does not change on a table, as one text to compare. */
+static void table_options(struct strbuf *sb, const struct cat_relation *r)
+{
+	sb_addf(sb, "%c%c%d%d|%s|%s|%s|%s|", r->kind, r->persistence ? r->persistence : 'p', r->rls, r->rls_force,
+		r->partkey ? r->partkey : "", r->partbound ? r->partbound : "", r->parents ? r->parents : "",
+		r->reloptions ? r->reloptions : "");
+	for (size_t i = 0; i < r->nsettings; i++)
+		sb_addf(sb, "%s|", r->settings[i]);
+}
+
+static const struct cat_column *col_named(const struct cat_relation *r, const char *name)
+{
+	return r ? catalog_column(r, 0, name) : NULL;
+}
+
+static void columns_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
+			 const struct cat_relation *w)
+{
+	const char *s = w->schema->name;
+	for (size_t i = 0; l && i < l->ncols; i++)
+		if (!col_named(w, l->cols[i].name))
+			stage_column_drop(d->st, ref, l->cols[i].attnum, l->cols[i].name);
+	for (size_t i = 0; i < w->ncols; i++) {
+		const struct cat_column *wc = &w->cols[i], *lc = col_named(l, wc->name);
+		if (!same(wc->comment, lc ? lc->comment : NULL)) {
+			struct strbuf n = STRBUF_INIT;
+			sb_addf(&n, "%s.%s (column)", w->name, wc->name);
+			unsupported(d, U_COMMENTS, s, sb_str(&n));
+			strbuf_free(&n);
+		}
+		if (lc && coldef_equal(lc, wc))
+			continue;
+		struct stage_coldef def = coldef(wc, lc);
+		int attnum = lc ? lc->attnum : 0;
+		if (lc && (lc->generated || wc->generated) &&
+		    (lc->generated != wc->generated || !same(lc->defexpr, wc->defexpr))) {
+			/* As a column file's write: PostgreSQL cannot change a
+			 * generated column in place. */
+			stage_column_drop(d->st, ref, lc->attnum, lc->name);
+			attnum = 0;
+		}
+		stage_column_set(d->st, ref, attnum, wc->name, wc->name, wc->qname, &def);
+	}
+}
+
+static void indexes_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
+			 const struct cat_relation *w)
+{
+	const char *s = w->schema->name;
+	for (size_t i = 0; l && i < l->nindexes; i++) {
+		bool kept = false;
+		for (size_t j = 0; j < w->nindexes && !kept; j++)
+			kept = !strcmp(w->indexes[j].name, l->indexes[i].name);
+		if (!kept)
+			stage_object_drop(d->st, ref, "indexes", l->indexes[i].name, true);
+	}
+	for (size_t j = 0; j < w->nindexes; j++) {
+		const struct cat_index *wi = &w->indexes[j], *li = NULL;
+		for (size_t i = 0; l && i < l->nindexes && !li; i++)
+			if (!strcmp(l->indexes[i].name, wi->name))
+				li = &l->indexes[i];
+		if (!same(wi->comment, li ? li->comment : NULL))
+			unsupported(d, U_COMMENTS, s, wi->name);
+		if (!li || !same(li->def, wi->def))
+			stage_index_set(d->st, ref, wi->name, wi->qname, wi->def, false);
+	}
+}
+
+static void constraints_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
+			     const struct cat_relation *w)
+{
+	const char *s = w->schema->name;
+	for (size_t i = 0; l && i < l->ncons; i++) {
+		bool kept = false;
+		for (size_t j = 0; j < w->ncons && !kept; j++)
+			kept = !strcmp(w->cons[j].name, l->cons[i].name);
+		if (!kept && l->cons[i].type != 'n')
+			stage_object_drop(d->st, ref, "constraints", l->cons[i].name, true);
+	}
+	for (size_t j = 0; j < w->ncons; j++) {
+		const struct cat_constraint *wk = &w->cons[j], *lk = NULL;
+		if (wk->type == 'n')
+			continue;	/* 18: a column's NOT NULL, compared with it */
+		for (size_t i = 0; l && i < l->ncons && !lk; i++)
+			if (!strcmp(l->cons[i].name, wk->name))
+				lk = &l->cons[i];
+		if (!same(wk->comment, lk ? lk->comment : NULL))
+			unsupported(d, U_COMMENTS, s, wk->name);
+		if (!lk || lk->type != wk->type || !same(lk->def, wk->def))
+			stage_constraint_set(d->st, ref, wk->name, wk->qname, wk->type, wk->def);
+	}
+}
+
+static bool policy_equal(const struct cat_policy *a, const struct cat_policy *b)
+{
+	return a->permissive == b->permissive && a->cmd == b->cmd && same(a->roles, b->roles) &&
+	       same(a->qual, b->qual) && same(a->check, b->check);
+}
+
+/* Triggers and policies: a drop is staged, anything else refused. */
+static void triggers_policies_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
+				   const struct cat_relation *w)
+{
+	const char *s = w->schema->name;
+	for (size_t i = 0; l && i < l->ntriggers; i++) {
+		const struct cat_trigger *lt = &l->triggers[i], *wt = NULL;
+		for (size_t j = 0; j < w->ntriggers && !wt; j++)
+			if (!strcmp(w->triggers[j].name, lt->name))
+				wt = &w->triggers[j];
+		if (!wt)
+			stage_object_drop(d->st, ref, "triggers", lt->name, true);
+		else if (!same(lt->def, wt->def) || lt->enabled != wt->enabled || !same(lt->comment, wt->comment))
+			unsupported(d, U_TRIGGERS, s, lt->name);
+	}
+	for (size_t j = 0; j < w->ntriggers; j++) {
+		bool live = false;
+		for (size_t i = 0; l && i < l->ntriggers && !live; i++)
+			live = !strcmp(l->triggers[i].name, w->triggers[j].name);
+		if (!live)
+			unsupported(d, U_TRIGGERS, s, w->triggers[j].name);
+	}
+	for (size_t i = 0; l && i < l->npolicies; i++) {
+		const struct cat_policy *lp = &l->policies[i], *wp = NULL;
+		for (size_t j = 0; j < w->npolicies && !wp; j++)
+			if (!strcmp(w->policies[j].name, lp->name))
+				wp = &w->policies[j];
+		if (!wp)
+			stage_object_drop(d->st, ref, "policies", lp->name, true);
+		else if (!policy_equal(lp, wp))
+			unsupported(d, U_POLICIES, s, lp->name);
+	}
+	for (size_t j = 0; j < w->npolicies; j++) {
+		bool live = false;
+		for (size_t i = 0; l && i < l->npolicies && !live; i++)
+			live = !strcmp(l->policies[i].name, w->policies[j].name);
+		if (!live)
+			unsupported(d, U_POLICIES, s, w->policies[j].name);
+	}
+}
+
+/* Live table L (NULL: new) into W (NULL: dropped). */
+static void table_diff(struct diff *d, const char *schema, const struct cat_relation *l,
+		       const struct cat_relation *w)
+{
+	struct stage_ref ref = { l ? l->oid : 0, schema, l ? l->name : w->name };
+	if (!w) {
+		stage_table_drop(d->st, &ref);
+		return;
+	}
+	if (!l)
+		stage_table_new(d->st, schema, w->name, w->qname);
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	const struct cat_relation plain = { .kind = REL_TABLE, .persistence = 'p' };	/* what mkdir makes */
+	table_options(&a, l ? l : &plain);
+	table_options(&b, w);
+	if (strcmp(sb_str(&a), sb_str(&b)))
+		unsupported(d, U_TABLE_OPTIONS, schema, w->name);
+	strbuf_free(&a);
+	strbuf_free(&b);
+	columns_diff(d, &ref, l, w);
+	indexes_diff(d, &ref, l, w);
+	constraints_diff(d, &ref, l, w);
+	triggers_policies_diff(d, &ref, l, w);
+	const char *lc = l && l->comment ? l->comment : "", *wc = w->comment ? w->comment : "";
+	if (strcmp(lc, wc))
+		stage_table_comment(d->st, &ref, wc);
+}
+
+static const struct cat_relation *table_in(const struct cat_schema *s, const char *name)
+{
+	for (size_t i = 0; s && i < s->ntables; i++)
+		if (!strcmp(s->tables[i]->name, name))
+			return s->tables[i];
+	return NULL;
+}
+
+static void schema_diff(struct diff *d, const char *name, const struct cat_schema *ls,
+			const struct cat_schema *ws)
+{
+	for (size_t i = 0; ls && i < ls->ntables; i++)
+		if (!table_in(ws, ls->tables[i]->name))
+			table_diff(d, name, ls->tables[i], NULL);
+	for (size_t i = 0; ws && i < ws->ntables; i++)
+		table_diff(d, name, table_in(ls, ws->tables[i]->name), ws->tables[i]);
+	enums_diff(d, name, ls, ws);
+	schema_objects(d, name, ls, ws);
+	if (ls && ws && !same(ls->comment, ws->comment))
+		unsupported(d, U_COMMENTS, NULL, name);
+}
+
+static void database_diff(struct diff *d)
+{
+	for (size_t i = 0; i < d->live->nschemas; i++) {
+		const struct cat_schema *ls = &d->live->schemas[i];
+		const struct cat_schema *ws = catalog_schema(d->want, ls->name);
+		if (!ws)
+			unsupported(d, U_SCHEMAS, NULL, ls->name);
+		else
+			schema_diff(d, ls->name, ls, ws);
+	}
+	for (size_t i = 0; i < d->want->nschemas; i++)
+		if (!catalog_schema(d->live, d->want->schemas[i].name))
+			unsupported(d, U_SCHEMAS, NULL, d->want->schemas[i].name);
+	struct items a = { 0 }, b = { 0 };
+	for (size_t i = 0; i < d->live->nexts; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		render_extension(&sb, &d->live->exts[i]);
+		item_add(&a, d->live->exts[i].name, &sb);
+	}
+	for (size_t i = 0; i < d->want->nexts; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		render_extension(&sb, &d->want->exts[i]);
+		item_add(&b, d->want->exts[i].name, &sb);
+	}
+	compare_items(d, U_EXTENSIONS, NULL, &a, &b);
+	items_free(&a);
+	items_free(&b);
+}
+
+int declare_diff(const struct catalog *live, const struct catalog *want, const struct declare_scope *scope,
+		 struct stage *st, char *err, size_t errlen)
+{
+	struct diff d = { .live = live, .want = want, .scope = scope, .st = st };
+	int rc = 0;
+	if (!scope->schema) {
+		database_diff(&d);
+	} else {
+		const struct cat_schema *ls = catalog_schema(live, scope->schema);
+		const struct cat_schema *ws = catalog_schema(want, scope->schema);
+		if (!ws) {
+			snprintf(err, errlen, "the file does not create schema %s: a schema.sql defines its schema "
+				 "(to drop a schema, use rm -r)", scope->schema);
+			return -EINVAL;
+		}
+		if (!scope->table) {
+			schema_diff(&d, scope->schema, ls, ws);
+		} else {
+			const struct cat_relation *w = table_in(ws, scope->table);
+			if (!w) {
+				snprintf(err, errlen, "the file does not create table %s.%s: a table.sql defines its "
+					 "table (to drop it, use rm -r)", scope->schema, scope->table);
+				return -EINVAL;
+			}
+			table_diff(&d, scope->schema, table_in(ls, scope->table), w);
+		}
+	}
+	struct strbuf why = STRBUF_INIT;
+	for (int k = 0; k < U_NKINDS; k++) {
+		if (!d.unsup[k].len)
+			continue;
+		if (why.len)
+			sb_add(&why, "; ");
+		sb_addf(&why, "%s differ: %s", UNSUP_WHAT[k], sb_str(&d.unsup[k]));
+		if (UNSUP_HOW[k])
+			sb_addf(&why, " (%s)", UNSUP_HOW[k]);
+		else
+			sb_addf(&why, " (declarative files cannot change %s yet)", UNSUP_WHAT[k]);
+		strbuf_free(&d.unsup[k]);
+	}
+	if (why.len) {
+		snprintf(err, errlen, "%s", sb_str(&why));
+		rc = -EPERM;
+	}
+	strbuf_free(&why);
+	return rc;
+}

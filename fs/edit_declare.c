@@ -1,0 +1,489 @@
+/* edit_declare.c: a whole table.sql or schema.sql written: loaded into the
+ * shadow database, read back, compared (declare.h) and merged into the
+ * stage; see edit_internal.h. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "database.h"
+#include "declare.h"
+#include "edit_internal.h"
+#include "migrate.h"
+#include "names.h"
+#include "pg.h"
+#include "shadow.h"
+#include "stage.h"
+#include "strbuf.h"
+#include "track.h"
+
+/* How long loading the file and reading it back may take on the shadow. */
+#define DECLARE_TIMEOUT_MS 60000
+
+struct load {
+	const struct db_config *cfg;
+	const struct declare_scope *scope;
+	const char *name, *sql;
+	size_t len;
+	struct catalog *want;	/* out */
+	char err[2048];
+};
+
+/* The statements that empty schema $1 of what its schema.sql creates, but
+ * for extension members (the database's schema.sql makes extensions) and
+ * what PostgreSQL makes along with something else (a range's
+ * constructors, an identity's sequence, a table's row type). The schema
+ * stays: its schema.sql says CREATE SCHEMA IF NOT EXISTS. */
+static const char SQL_EMPTY_SCHEMA[] =
+	"WITH ns AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1),"
+	" own(classid, objid, deptype) AS (SELECT classid, objid, deptype FROM pg_catalog.pg_depend WHERE deptype IN ('e', 'i'))"
+	" SELECT q FROM ("
+	" SELECT CASE c.relkind WHEN 'S' THEN 1.5 ELSE 1 END AS o,"
+	"  pg_catalog.format('DROP %s IF EXISTS %s CASCADE', CASE c.relkind WHEN 'v' THEN 'VIEW'"
+	"  WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,"
+	"  c.oid::pg_catalog.regclass) AS q FROM pg_catalog.pg_class c"
+	"  WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+	"  AND c.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+	"   AND (deptype = 'e' OR c.relkind = 'S'))"
+	" UNION ALL SELECT 2, pg_catalog.format('DROP %s IF EXISTS %s CASCADE', CASE p.prokind WHEN 'a' THEN 'AGGREGATE'"
+	"  WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.oid::pg_catalog.regprocedure) FROM pg_catalog.pg_proc p"
+	"  WHERE p.pronamespace = (SELECT oid FROM ns)"
+	"  AND p.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass)"
+	" UNION ALL SELECT 3, pg_catalog.format('DROP TYPE IF EXISTS %s CASCADE', t.oid::pg_catalog.regtype)"
+	"  FROM pg_catalog.pg_type t WHERE t.typnamespace = (SELECT oid FROM ns)"
+	"  AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND"
+	"   (SELECT relkind FROM pg_catalog.pg_class WHERE oid = t.typrelid) = 'c'))"
+	"  AND t.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass)"
+	" UNION ALL SELECT 4, pg_catalog.format('DROP COLLATION IF EXISTS %I.%I CASCADE', $1, collname)"
+	"  FROM pg_catalog.pg_collation k WHERE collnamespace = (SELECT oid FROM ns)"
+	"  AND k.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_collation'::pg_catalog.regclass)"
+	" UNION ALL SELECT 5, pg_catalog.format('DROP OPERATOR IF EXISTS %s CASCADE', p.oid::pg_catalog.regoperator)"
+	"  FROM pg_catalog.pg_operator p WHERE oprnamespace = (SELECT oid FROM ns)"
+	"  AND p.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_operator'::pg_catalog.regclass)"
+	" UNION ALL SELECT 6, pg_catalog.format('DROP OPERATOR FAMILY IF EXISTS %I.%I USING %I CASCADE', $1, f.opfname,"
+	"  a.amname) FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am a ON a.oid = f.opfmethod"
+	"  WHERE opfnamespace = (SELECT oid FROM ns)"
+	"  AND f.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass)"
+	" UNION ALL SELECT 7, pg_catalog.format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE', $1, cfgname)"
+	"  FROM pg_catalog.pg_ts_config x WHERE cfgnamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_ts_config'::pg_catalog.regclass)"
+	" UNION ALL SELECT 8, pg_catalog.format('DROP TEXT SEARCH DICTIONARY IF EXISTS %I.%I CASCADE', $1, dictname)"
+	"  FROM pg_catalog.pg_ts_dict x WHERE dictnamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_ts_dict'::pg_catalog.regclass)"
+	" UNION ALL SELECT 9, pg_catalog.format('DROP TEXT SEARCH PARSER IF EXISTS %I.%I CASCADE', $1, prsname)"
+	"  FROM pg_catalog.pg_ts_parser x WHERE prsnamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_ts_parser'::pg_catalog.regclass)"
+	" UNION ALL SELECT 10, pg_catalog.format('DROP TEXT SEARCH TEMPLATE IF EXISTS %I.%I CASCADE', $1, tmplname)"
+	"  FROM pg_catalog.pg_ts_template x WHERE tmplnamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_ts_template'::pg_catalog.regclass)"
+	" UNION ALL SELECT 11, pg_catalog.format('DROP CONVERSION IF EXISTS %I.%I', $1, conname)"
+	"  FROM pg_catalog.pg_conversion x WHERE connamespace = (SELECT oid FROM ns)"
+	"  AND x.oid NOT IN (SELECT objid FROM own WHERE classid = 'pg_catalog.pg_conversion'::pg_catalog.regclass)"
+	" ) x ORDER BY o, q";
+
+/* The database's schema.sql: every extension but those initdb made, and
+ * every user schema but public, which is emptied as a schema's schema.sql
+ * empties it (it keeps its comment and privileges, as the database's
+ * schema.sql expects it to be there). */
+static const char SQL_EMPTY_DB[] =
+	"SELECT 'DROP EXTENSION IF EXISTS ' || pg_catalog.quote_ident(extname) || ' CASCADE'"
+	" FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql'"
+	" UNION ALL SELECT 'DROP SCHEMA IF EXISTS ' || pg_catalog.quote_ident(nspname) || ' CASCADE'"
+	" FROM pg_catalog.pg_namespace"
+	" WHERE nspname !~ '^pg_' AND nspname NOT IN ('information_schema', 'public')"
+	" UNION ALL SELECT 'CREATE SCHEMA IF NOT EXISTS public'";
+
+/* A table.sql: its serial columns' sequences (not in table.sql) are kept
+ * out of the DROP TABLE and given back to the columns afterwards. */
+static const char SQL_OWNED_SEQS[] =
+	"SELECT s.oid::pg_catalog.regclass::text, pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_depend d"
+	" JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+	" JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+	" WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'a'"
+	" AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = pg_catalog.to_regclass($1)";
+
+/* Runs each first column of RES as a statement. */
+static int run_each(PGconn *conn, PGresult *res, char *err, size_t errlen)
+{
+	for (int i = 0; i < PQntuples(res); i++)
+		if (pg_command(conn, PQgetvalue(res, i, 0), err, errlen))
+			return -1;
+	return 0;
+}
+
+/* Empties what the file stands for, runs it, reads the catalog back; all
+ * in the caller's transaction, which is rolled back. */
+static int load_file(PGconn *conn, void *arg)
+{
+	struct load *ld = arg;
+	struct strbuf sql = STRBUF_INIT, qual = STRBUF_INIT;
+	PGresult *seqs = NULL, *res = NULL;
+	int rc = -EIO;
+	if (!ld->scope->table) {
+		const char *params[] = { ld->scope->schema ? ld->scope->schema : "public" };
+		if (!ld->scope->schema) {
+			res = pg_exec(conn, SQL_EMPTY_DB, 0, NULL, ld->err, sizeof ld->err);
+			if (!res || run_each(conn, res, ld->err, sizeof ld->err))
+				goto out;
+			PQclear(res);
+		}
+		res = pg_exec(conn, SQL_EMPTY_SCHEMA, 1, params, ld->err, sizeof ld->err);
+		if (!res || run_each(conn, res, ld->err, sizeof ld->err))
+			goto out;
+	} else {
+		char *qs = PQescapeIdentifier(conn, ld->scope->schema, strlen(ld->scope->schema));
+		char *qt = PQescapeIdentifier(conn, ld->scope->table, strlen(ld->scope->table));
+		if (qs && qt)
+			sb_addf(&qual, "%s.%s", qs, qt);
+		PQfreemem(qs);
+		PQfreemem(qt);
+		if (!qual.len) {
+			snprintf(ld->err, sizeof ld->err, "%s", PQerrorMessage(conn));
+			goto out;
+		}
+		const char *params[] = { sb_str(&qual) };
+		if (!(seqs = pg_exec(conn, SQL_OWNED_SEQS, 1, params, ld->err, sizeof ld->err)))
+			goto out;
+		for (int i = 0; i < PQntuples(seqs); i++)
+			sb_addf(&sql, "ALTER SEQUENCE %s OWNED BY NONE;", PQgetvalue(seqs, i, 0));
+		sb_addf(&sql, "DROP TABLE IF EXISTS %s CASCADE", sb_str(&qual));
+		if (PQntuples(seqs)) {
+			/* Several statements: no parameters, one round trip. */
+			PGresult *r = PQexec(conn, sb_str(&sql));
+			bool bad = PQresultStatus(r) != PGRES_COMMAND_OK;
+			if (bad)
+				snprintf(ld->err, sizeof ld->err, "%s", PQresultErrorMessage(r));
+			PQclear(r);
+			if (bad)
+				goto out;
+		} else if (pg_command(conn, sb_str(&sql), ld->err, sizeof ld->err)) {
+			goto out;
+		}
+	}
+	struct migrate_opts o = { .lock_timeout_ms = ld->cfg->lock_timeout_ms };
+	struct migrate_dry d;
+	rc = migrate_dry_run(conn, &o, ld->name, ld->sql, ld->len, NULL, NULL, &d);
+	if (rc == -ENOTSUP) {
+		snprintf(ld->err, sizeof ld->err, "%s", d.message);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (rc) {
+		/* A lost connection or a timeout is no fault of the file. */
+		snprintf(ld->err, sizeof ld->err, "PostgreSQL refused it at statement %zu of %zu (line %d): %s",
+			 d.failed, d.nstmts, d.line, d.message);
+		rc = rc == -ECANCELED && PQstatus(conn) == CONNECTION_OK ? -EINVAL : -EIO;
+		goto out;
+	}
+	rc = -EIO;
+	for (int i = 0; seqs && i < PQntuples(seqs); i++) {
+		/* Given back when the file still has the column. */
+		char msg[256];
+		sb_reset(&sql);
+		sb_addf(&sql, "ALTER SEQUENCE %s OWNED BY %s.%s", PQgetvalue(seqs, i, 0), sb_str(&qual),
+			PQgetvalue(seqs, i, 1));
+		if (pg_command(conn, "SAVEPOINT schemafs_declare", ld->err, sizeof ld->err))
+			goto out;
+		if (pg_command(conn, sb_str(&sql), msg, sizeof msg) &&
+		    pg_command(conn, "ROLLBACK TO SAVEPOINT schemafs_declare", ld->err, sizeof ld->err))
+			goto out;
+	}
+	const struct catalog_filter filter = {
+		(const char *const *)ld->cfg->schemas, ld->cfg->nschemas, ld->cfg->migrations_schema,
+		ld->cfg->migrations_table, track_find(ld->cfg->tracking), ld->cfg->privileges, ld->cfg->owners,
+	};
+	char err[1024];
+	ld->want = catalog_load(conn, &filter, true, err, sizeof err);
+	if (!ld->want) {
+		snprintf(ld->err, sizeof ld->err, "cannot read it back from the shadow database: %s", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	PQclear(seqs);
+	strbuf_free(&sql);
+	strbuf_free(&qual);
+	return rc;
+}
+
+/* ---- merging into the stage ---- */
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An entry as text to compare: without the row estimates and the probe's
+ * rewrite guess (not the user's intent) nor empty lists, keys and arrays
+ * in a fixed order. */
+static char *normal_text(const cJSON *e)
+{
+	if (cJSON_IsArray(e)) {
+		size_t n = (size_t)cJSON_GetArraySize(e), i = 0;
+		char **v = calloc(n + 1, sizeof *v);
+		const cJSON *x;
+		if (!v)
+			abort();
+		cJSON_ArrayForEach(x, e)
+			v[i++] = normal_text(x);
+		qsort(v, n, sizeof *v, by_text);
+		struct strbuf sb = STRBUF_INIT;
+		sb_addc(&sb, '[');
+		for (i = 0; i < n; i++) {
+			sb_addf(&sb, "%s,", v[i]);
+			free(v[i]);
+		}
+		free(v);
+		sb_addc(&sb, ']');
+		return strbuf_detach(&sb, NULL);
+	}
+	if (cJSON_IsObject(e)) {
+		size_t n = (size_t)cJSON_GetArraySize(e), k = 0;
+		char **v = calloc(n + 1, sizeof *v);
+		const cJSON *x;
+		if (!v)
+			abort();
+		cJSON_ArrayForEach(x, e) {
+			if (!strcmp(x->string, "rows") || !strcmp(x->string, "rewrite") ||
+			    (cJSON_IsArray(x) && !cJSON_GetArraySize(x)))
+				continue;
+			char *t = normal_text(x);
+			struct strbuf kv = STRBUF_INIT;
+			sb_addf(&kv, "%s:%s", x->string, t);
+			free(t);
+			v[k++] = strbuf_detach(&kv, NULL);
+		}
+		qsort(v, k, sizeof *v, by_text);
+		struct strbuf sb = STRBUF_INIT;
+		sb_addc(&sb, '{');
+		for (size_t i = 0; i < k; i++) {
+			sb_addf(&sb, "%s,", v[i]);
+			free(v[i]);
+		}
+		free(v);
+		sb_addc(&sb, '}');
+		return strbuf_detach(&sb, NULL);
+	}
+	char *t = cJSON_PrintUnformatted(e);
+	if (!t)
+		abort();
+	return t;
+}
+
+static bool same_entry(const cJSON *a, const cJSON *b)
+{
+	char *ta = normal_text(a), *tb = normal_text(b);
+	bool eq = !strcmp(ta, tb);
+	free(ta);
+	free(tb);
+	return eq;
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static unsigned joid(const cJSON *o)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "oid");
+	return cJSON_IsNumber(n) ? (unsigned)n->valuedouble : 0;
+}
+
+/* The table entry's schema and current name (raw). */
+static void entry_names(const struct catalog *live, const cJSON *e, const char **schema, const char **name)
+{
+	const struct cat_relation *r = joid(e) ? catalog_rel(live, joid(e)) : NULL;
+	*schema = r ? r->schema->name : jstr(e, "schema");
+	*name = r ? r->name : jstr(e, "name");
+}
+
+static bool table_entry_in(const struct catalog *live, const cJSON *e, const struct declare_scope *sc)
+{
+	const char *s, *n;
+	entry_names(live, e, &s, &n);
+	return (!sc->schema || (s && !strcmp(s, sc->schema))) && (!sc->table || (n && !strcmp(n, sc->table)));
+}
+
+static bool same_table(const cJSON *a, const cJSON *b)
+{
+	unsigned oa = joid(a), ob = joid(b);
+	if (oa || ob)
+		return oa == ob;
+	const char *sa = jstr(a, "schema"), *sb = jstr(b, "schema"), *na = jstr(a, "name"), *nb = jstr(b, "name");
+	return sa && sb && na && nb && !strcmp(sa, sb) && !strcmp(na, nb);
+}
+
+/* The staged edits of entry E, in words: "comment, column note dropped". */
+static void describe(struct strbuf *sb, const cJSON *e, bool table)
+{
+	const cJSON *x, *o;
+	size_t n = 0;
+#define ITEM(...) (sb_add(sb, n++ ? ", " : ""), sb_addf(sb, __VA_ARGS__))
+	if (!table) {
+		ITEM("its labels");
+		return;
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "drop")))
+		ITEM("DROP TABLE");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "new")))
+		ITEM("CREATE TABLE");
+	else if (jstr(e, "name"))
+		ITEM("renamed to %s", jstr(e, "name"));
+	if (jstr(e, "comment"))
+		ITEM("comment");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "columns"))
+		ITEM("column %s %s", jstr(x, "name") ? jstr(x, "name") : "?",
+		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "drop")) ? "dropped" :
+		     !cJSON_GetObjectItemCaseSensitive(x, "def") ? "renamed" :
+		     cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x, "attnum")) > 0 ? "changed" : "added");
+	static const char *const kinds[] = { "indexes", "constraints", "triggers", "policies" };
+	static const char *const one[] = { "index", "constraint", "trigger", "policy" };
+	for (size_t k = 0; k < 4; k++)
+		cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(e, kinds[k]))
+			ITEM("%s %s %s", one[k], jstr(o, "name") ? jstr(o, "name") : "?",
+			     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "drop")) ? "dropped" : "set");
+#undef ITEM
+}
+
+static void conflict(struct strbuf *sb, const char *what, const char *schema, const char *name, const cJSON *e)
+{
+	sb_addf(sb, "%s%s %s.%s (staged: ", sb->len ? "; " : "", what, schema ? schema : "?", name ? name : "?");
+	describe(sb, e, !strcmp(what, "table"));
+	sb_addc(sb, ')');
+}
+
+/* ARRAY of the stage (tables or enums): FRESH's entries merged in, unless
+ * one contradicts a staged entry in scope (named in CONFLICTS). */
+static void merge_array(struct database *db, const struct declare_scope *sc, const char *key, cJSON *fresh,
+			struct strbuf *conflicts, bool apply)
+{
+	cJSON *have = cJSON_GetObjectItemCaseSensitive(db->stage->doc, key), *e, *f;
+	bool tables = !strcmp(key, "tables");
+	cJSON_ArrayForEach(e, have) {
+		bool in;
+		const char *s = NULL, *n = NULL;
+		if (tables) {
+			in = table_entry_in(db->cat, e, sc);
+			entry_names(db->cat, e, &s, &n);
+		} else {
+			const struct cat_type *t = catalog_type(db->cat, joid(e));
+			in = !sc->table && t && (!sc->schema || !strcmp(t->schema->name, sc->schema));
+			if (t)
+				s = t->schema->name, n = t->name;
+		}
+		if (!in)
+			continue;
+		bool matched = false;
+		cJSON_ArrayForEach(f, fresh)
+			if (tables ? same_table(e, f) : joid(e) == joid(f))
+				matched = same_entry(e, f);
+		if (!matched && !apply)
+			conflict(conflicts, tables ? "table" : "type", s, n, e);
+	}
+	cJSON_ArrayForEach(f, fresh) {
+		cJSON *found = NULL;
+		cJSON_ArrayForEach(e, have)
+			if (tables ? same_table(e, f) : joid(e) == joid(f))
+				found = e;
+		if (found && !same_entry(found, f) && !apply) {
+			const char *s = NULL, *n = NULL;
+			if (tables) {
+				entry_names(db->cat, found, &s, &n);
+			} else if (catalog_type(db->cat, joid(found))) {
+				s = catalog_type(db->cat, joid(found))->schema->name;
+				n = catalog_type(db->cat, joid(found))->name;
+			}
+			if (!strstr(sb_str(conflicts), n ? n : "?"))
+				conflict(conflicts, tables ? "table" : "type", s, n, found);
+		}
+		if (!found && apply)
+			cJSON_AddItemToArray(have, cJSON_Duplicate(f, true));
+	}
+}
+
+int ed_write_declarative(struct change *c, const struct epath *p, const char *data, size_t len)
+{
+	struct database *db = c->db;
+	struct declare_scope scope = { p->kind == E_DB_SQL ? NULL : p->schema,
+				       p->kind == E_TABLE_SQL ? p->table : NULL };
+	if (memchr(data, '\0', len))
+		return ed_fail(c, -EINVAL, "the file holds a NUL byte");
+	size_t good;
+	if (db->names.utf8 && (good = name_utf8_valid(data, len)) < len)
+		return ed_fail(c, -EINVAL, "the file is text in UTF-8: byte %zu is not", good + 1);
+	if (scope.schema && !catalog_schema(db->cat, scope.schema))
+		return ed_fail(c, -EPERM, "schema %s is not live yet: declarative files cannot create schemas yet",
+			       scope.schema);
+	/* The tree shows the desired state: the same text asks for nothing
+	 * more (and needs no shadow). */
+	size_t shown_len;
+	char *shown = ed_content_of(db, c->path, &shown_len);
+	bool unchanged = shown && shown_len == len && !memcmp(shown, data, len);
+	free(shown);
+	if (unchanged)
+		return 0;
+	struct shadow *shadow = db->shadow;
+	char *sql = strndup(data, len);
+	if (!sql)
+		abort();
+	struct load ld = { .cfg = db->cfg, .scope = &scope, .name = p->file, .sql = sql, .len = len };
+	char *why = NULL;
+	/* The shadow is not to be waited for with model_lock held; work_lock
+	 * keeps every other change (and the stage) out meanwhile. */
+	pthread_mutex_unlock(&db->model_lock);
+	int rc = shadow_run_txn(shadow, DECLARE_TIMEOUT_MS, load_file, &ld, &why);
+	pthread_mutex_lock(&db->model_lock);
+	free(sql);
+	if (rc == -ENOENT) {
+		rc = ed_fail(c, -EOPNOTSUPP, "declarative files need the shadow database (%s): the file is loaded "
+			     "there to be compared with the database", why ? why : "there is none: \"shadow\": false");
+		goto out;
+	}
+	if (rc && ld.err[0]) {
+		rc = ed_fail(c, rc, "%s", ld.err);
+		goto out;
+	}
+	if (rc) {
+		rc = ed_fail(c, rc, "%s", why ? why : "the shadow database cannot be reached");
+		goto out;
+	}
+	struct stage *fresh = stage_new();
+	rc = declare_diff(db->cat, ld.want, &scope, fresh, c->err, sizeof c->err);
+	cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "tables")) {
+		/* The hazards' row estimates: the snapshot's (the column
+		 * files take a fresh one; compared, they are left out). */
+		const struct cat_relation *r = joid(e) ? catalog_rel(db->cat, joid(e)) : NULL;
+		if (r && r->reltuples >= 0)
+			stage_table_rows(fresh, &(struct stage_ref){ r->oid, r->schema->name, r->name }, r->reltuples);
+	}
+	if (!rc && !c->dry) {
+		struct strbuf conflicts = STRBUF_INIT;
+		static const char *const arrays[] = { "tables", "enums" };
+		for (size_t i = 0; i < 2; i++)
+			merge_array(db, &scope, arrays[i], cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]),
+				    &conflicts, false);
+		if (conflicts.len) {
+			rc = ed_fail(c, -EBUSY, "the file contradicts staged edits of %s: apply them, or discard "
+				     "them (rm the generated file in migrations/pending/), or write the file as the "
+				     "tree shows it with them", sb_str(&conflicts));
+		} else {
+			for (size_t i = 0; i < 2; i++)
+				merge_array(db, &scope, arrays[i],
+					    cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]), NULL, true);
+			ed_extra_remove(db, c->path);
+		}
+		strbuf_free(&conflicts);
+	}
+	stage_free(fresh);
+out:
+	free(why);
+	catalog_free(ld.want);
+	return rc;
+}

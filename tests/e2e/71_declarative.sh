@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# 71_declarative: a whole table.sql, a schema's schema.sql or the
+# database's schema.sql written stages the edits that make the database
+# match it (loaded into the shadow database, read back and compared).
+# Written back as read, it stages nothing; a column dropped and one added
+# stay a drop and an add, with a hazard that names mv; cp of one database's
+# schema.sql over another's stages the whole migration, and after it is
+# applied diff -r of both schemas/ is empty. A file PostgreSQL refuses is
+# EINVAL with its message and line, and the stage is unchanged byte for
+# byte; one that contradicts staged edits is EBUSY.
+. "$(dirname "$0")/../lib.sh"
+
+pg_start
+sql postgres -c "CREATE DATABASE prod" -c "CREATE DATABASE stg" -c "CREATE DATABASE sample" >/dev/null
+sql prod >/dev/null <<'EOF'
+CREATE TYPE public.mood AS ENUM ('happy', 'sad');
+CREATE TABLE public.customer (id integer PRIMARY KEY, name text NOT NULL);
+COMMENT ON TABLE public.customer IS 'Who books';
+CREATE TABLE public.booking (id integer PRIMARY KEY, customer_id integer NOT NULL REFERENCES public.customer,
+	nights integer, note text, m public.mood, CONSTRAINT booking_nights_check CHECK (nights > 0));
+CREATE INDEX booking_nights_idx ON public.booking (nights);
+CREATE TABLE public.legacy (id integer);
+INSERT INTO public.customer VALUES (1, 'Ann');
+INSERT INTO public.booking VALUES (1, 1, 2, 'x', 'happy');
+EOF
+sql stg >/dev/null <<'EOF'
+CREATE TYPE public.mood AS ENUM ('happy', 'meh', 'sad');
+CREATE TABLE public.customer (id integer PRIMARY KEY, name text NOT NULL, email text);
+COMMENT ON TABLE public.customer IS 'Who books, and how to reach them';
+CREATE TABLE public.booking (id integer PRIMARY KEY, customer_id integer NOT NULL REFERENCES public.customer,
+	nights integer DEFAULT 1, m public.mood, memo text,
+	CONSTRAINT booking_nights_check CHECK (nights > 0 AND nights < 100));
+CREATE INDEX booking_nights_idx ON public.booking (nights, id);
+CREATE UNIQUE INDEX booking_memo_key ON public.booking (memo);
+CREATE TABLE public.invoice (id integer PRIMARY KEY, booking_id integer REFERENCES public.booking,
+	total numeric(10,2) NOT NULL DEFAULT 0);
+COMMENT ON TABLE public.invoice IS 'Money';
+EOF
+sql sample -f "$T_ROOT/tests/sql/tricky.sql" >/dev/null || not_ok "loading tricky.sql"
+cat >"$T_TMP/cfg.json" <<EOF
+{ "databases": { "prod": { "conninfo": "dbname=prod" }, "stg": { "conninfo": "dbname=stg" },
+                 "sample": { "conninfo": "dbname=sample" },
+                 "noshadow": { "conninfo": "dbname=stg", "shadow": false } },
+  "ttl": 1 }
+EOF
+MNT=$T_TMP/mnt
+mount_fs "$MNT" -o config="$T_TMP/cfg.json" || { not_ok "mount"; done_testing; }
+P=$MNT/prod
+T=$P/schemas/public/tables
+for d in prod stg sample; do
+	check "status: $d's shadow is loaded" poll 60 grep -q "^shadow: ${d}_schemafs_shadow, loaded in" "$MNT/$d/migrations/status"
+done
+pending() { ls "$P/migrations/pending"; }
+stage_state() { ls -l --time-style=+ "$P/migrations/pending"; cat "$P/migrations/pending"/* 2>/dev/null; }
+
+# --- written back as read: nothing staged ---
+# As is (the text the tree shows), and with a comment added: the same
+# schema, loaded into the shadow and compared object by object.
+for f in "$T/booking/table.sql" "$T/customer/table.sql" "$P/schemas/public/schema.sql" "$P/schema.sql"; do
+	cp "$f" "$T_TMP/back.sql"
+	check "write back ${f#$MNT/}" bash -c 'cat "$1" >"$2"' _ "$T_TMP/back.sql" "$f"
+	eq "... stages nothing" "" "$(pending)"
+	echo "-- written back" >>"$T_TMP/back.sql"
+	check "write back ${f#$MNT/} with a comment added" bash -c 'cat "$1" >"$2"' _ "$T_TMP/back.sql" "$f"
+	eq "... stages nothing" "" "$(pending)"
+done
+S=$MNT/sample
+# Not its partitions' table.sql (their indexes are made by the parent's
+# when they are created: the file's CREATE INDEX then finds the name
+# taken) nor the schema.sql of "Mixed Case" (a view there uses a view of
+# public that uses a table there: neither schema's file loads alone). The
+# database's schema.sql covers them; both limits are in the README.
+for f in "$S/schema.sql" "$S"/schemas/*/schema.sql "$S"/schemas/*/tables/*/table.sql; do
+	case $f in */events_202?/table.sql|*"/Mixed Case/schema.sql") continue ;; esac
+	cp "$f" "$T_TMP/back.sql"
+	echo "-- written back" >>"$T_TMP/back.sql"
+	if ! bash -c 'cat "$1" >"$2"' _ "$T_TMP/back.sql" "$f" 2>"$T_TMP/err"; then
+		not_ok "tricky.sql: write back ${f#$MNT/}: $(cat "$T_TMP/err") $(grep 'last refused' "$S/migrations/status")"
+	fi
+done
+eq "tricky.sql: every schema.sql and table.sql written back stages nothing" "" "$(ls "$S/migrations/pending")"
+
+# --- a column added in table.sql: ADD COLUMN staged, applied ---
+sed 's/^    note text,$/    note text,\n    extra text DEFAULT '"'x'"'::text,/' "$T/booking/table.sql" >"$T_TMP/add.sql"
+check "the edited table.sql has the new column" grep -q "extra text" "$T_TMP/add.sql"
+check "write table.sql with a new column" bash -c 'cat "$1" >"$2"' _ "$T_TMP/add.sql" "$T/booking/table.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+check "... ADD COLUMN extra" grep -qF "ALTER TABLE public.booking ADD COLUMN extra text DEFAULT 'x'::text;" "$P/migrations/pending/$gen"
+eq "... and nothing else" "1" "$(grep -c 'ALTER\|CREATE\|DROP' "$P/migrations/pending/$gen")"
+eq "the column file shows it" "text DEFAULT 'x'::text" "$(cat "$T/booking/columns/extra")"
+check "mv it to apply/" mv "$P/migrations/pending/$gen" "$P/migrations/apply/"
+eq "the column exists" "x" "$(val prod "SELECT extra FROM public.booking")"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+
+# --- sed -i on table.sql (a temp file renamed over it) ---
+check "sed -i on table.sql: NOT NULL dropped from customer.name" \
+	sed -i 's/^    name text NOT NULL/    name text/' "$T/customer/table.sql"
+eq "... staged as the column file shows it" "text" "$(cat "$T/customer/columns/name")"
+rm -f "$P/migrations/pending"/*
+eq "rm of the generated file discards it" "" "$(pending)"
+# vim with its defaults: swap file, backup on write, the 4913 probe.
+check "vim -es on schema.sql: customer.name NOT NULL dropped" vim -Nu NONE -i NONE -es -c 'set backup writebackup' \
+	-c '%s/^    name text NOT NULL/    name text/' -c 'wq' "$P/schemas/public/schema.sql"
+eq "... staged as the column file shows it" "text" "$(cat "$T/customer/columns/name")"
+eq "... one migration" "1" "$(pending | wc -l)"
+rm -f "$P/migrations/pending"/* "$P/schemas/public/schema.sql~"
+eq "... no stray file beside schema.sql (swap, backup, 4913)" "erd.md schema.sql" \
+	"$(ls -pA "$P/schemas/public" | grep -v / | tr '\n' ' ' | sed 's/ $//')"
+
+# --- drop + add that looks like a rename: planned as such, hazard names mv ---
+sed 's/^    note text,$/    remark text,/' "$T/booking/table.sql" >"$T_TMP/rename.sql"
+check "write table.sql with note renamed to remark" bash -c 'cat "$1" >"$2"' _ "$T_TMP/rename.sql" "$T/booking/table.sql"
+gen=$(pending)
+check "DROP COLUMN note" grep -qF "ALTER TABLE public.booking DROP COLUMN note;" "$P/migrations/pending/$gen"
+check "ADD COLUMN remark" grep -qF "ALTER TABLE public.booking ADD COLUMN remark text;" "$P/migrations/pending/$gen"
+check "status: the drop's hazard names mv as the way to rename" \
+	grep -qF "mv columns/note columns/remark" "$P/migrations/status"
+rm -f "$P/migrations/pending"/*
+
+# --- refusals: the stage unchanged byte for byte ---
+check "stage a comment first" bash -c 'echo "Old rooms" >"$1"' _ "$T/legacy/comment"
+before=$(stage_state)
+printf 'CREATE TABLE public.booking (\n    id integer,\n    nights intger\n);\n' >"$T_TMP/bad.sql"
+eq "a table.sql PostgreSQL refuses: EINVAL" "Invalid argument" \
+	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/bad.sql" "$T/booking/table.sql")"
+check "status: PostgreSQL's message, the statement and the line" \
+	grep -qF 'statement 1 of 1 (line 3): type "intger" does not exist' "$P/migrations/status"
+eq "... the stage is unchanged" "$before" "$(stage_state)"
+printf 'CREATE TABLE public.booking (id integer PRIMARY KEY;\n' >"$T_TMP/syntax.sql"
+eq "a syntax error: EINVAL" "Invalid argument" \
+	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/syntax.sql" "$T/booking/table.sql")"
+eq "... the stage is unchanged" "$before" "$(stage_state)"
+printf 'CREATE TABLE public.legacy (id integer);\n' >"$T_TMP/conflict.sql"
+eq "a table.sql contradicting the staged comment: EBUSY" "Device or resource busy" \
+	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/conflict.sql" "$T/legacy/table.sql")"
+check "status: the conflicting staged edits are named" \
+	grep -qF "contradicts staged edits of table public.legacy (staged: comment)" "$P/migrations/status"
+eq "... the stage is unchanged" "$before" "$(stage_state)"
+printf "CREATE TABLE public.legacy (id integer);\nCOMMENT ON TABLE public.legacy IS 'Old rooms';\n" >"$T_TMP/agree.sql"
+check "a table.sql that agrees with the staged edit is taken" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/agree.sql" "$T/legacy/table.sql"
+eq "... the stage is unchanged" "$before" "$(stage_state)"
+printf 'CREATE VIEW public.v AS SELECT 1 AS one;\n' >>"$T_TMP/agree.sql"
+cp "$P/schemas/public/schema.sql" "$T_TMP/view.sql"
+printf 'CREATE VIEW public.v AS SELECT 1 AS one;\n' >>"$T_TMP/view.sql"
+eq "a schema.sql with a new view: EPERM" "Operation not permitted" \
+	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/view.sql" "$P/schemas/public/schema.sql")"
+check "status: the view is named" grep -qF "views differ: public.v" "$P/migrations/status"
+eq "... the stage is unchanged" "$before" "$(stage_state)"
+cp "$MNT/noshadow/schema.sql" "$T_TMP/noshadow.sql"
+echo "-- written back" >>"$T_TMP/noshadow.sql"
+eq "without a shadow: EOPNOTSUPP" "Operation not supported" \
+	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/noshadow.sql" "$MNT/noshadow/schema.sql")"
+check "status: declarative files need the shadow database" \
+	grep -qF "declarative files need the shadow database" "$MNT/noshadow/migrations/status"
+rm -f "$P/migrations/pending"/*
+
+# --- the headline: promote staging to production with cp ---
+check "cp stg's schema.sql over prod's" cp "$MNT/stg/schema.sql" "$P/schema.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+check "status: the drop of note names mv" grep -qF "mv columns/note columns/memo" "$P/migrations/status"
+for f in $gen; do
+	check "$f applies" mv "$P/migrations/pending/$f" "$P/migrations/apply/"
+done
+check "pending/ is empty" poll 30 test -z "$(pending)"
+check "prod's tree has caught up" poll 30 test -d "$T/invoice"
+check "diff -r of both mounts' schemas/ is empty" diff -r "$MNT/stg/schemas" "$P/schemas"
+
+umount_fs "$MNT"
+done_testing
