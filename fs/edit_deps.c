@@ -7,7 +7,9 @@
  *   retype   a column type change: the views, rules, policies and triggers
  *            that use the column are kept in its entry, dropped before the
  *            ALTER and created again after it; the whole sequence is tried
- *            first, so what cannot be re-created is refused at the write.
+ *            first on the shadow, so what cannot be re-created is refused at
+ *            the write (not on the work connection: the ALTER would rewrite
+ *            the real table; the dry run tells then).
  *   drop     a column or table drop: what PostgreSQL would refuse to drop
  *            without CASCADE refuses it (EBUSY, naming them); what it drops
  *            with it (indexes, constraints, ...) is kept in the entry.
@@ -37,10 +39,13 @@
 #define DEPS_TIMEOUT_MS 15000
 
 /* Runs FN in a rolled-back transaction: on the shadow, else on the work
- * connection (with the probes' timeouts). */
-static int in_txn(struct change *c, int (*fn)(PGconn *conn, void *ctx), void *ctx)
+ * connection (with the probes' timeouts). *ON_SHADOW (may be NULL) says
+ * which, for FN to read. */
+static int in_txn(struct change *c, int (*fn)(PGconn *conn, void *ctx), void *ctx, bool *on_shadow)
 {
 	char *why = NULL, err[1024];
+	if (on_shadow)
+		*on_shadow = true;
 	int rc = shadow_run_txn(c->db->shadow, DEPS_TIMEOUT_MS, fn, ctx, &why);
 	if (rc != -ENOENT && !(rc == -EIO && why)) {
 		free(why);
@@ -49,6 +54,8 @@ static int in_txn(struct change *c, int (*fn)(PGconn *conn, void *ctx), void *ct
 	if (why)
 		log_info("%s: dependents read on the database itself: %s", c->db->cfg->name, why);
 	free(why);
+	if (on_shadow)
+		*on_shadow = false;
 	PGconn *conn = ed_conn(c);
 	if (!conn)
 		return -EIO;
@@ -155,6 +162,7 @@ struct retype {
 	const struct database *db;
 	const char *schema, *table, *column;	/* desired names */
 	const char *type, *collation;
+	bool on_shadow;		/* else the change is not tried: it would rewrite the real table */
 	struct deps deps;
 	char err[1024];
 };
@@ -167,7 +175,7 @@ static int retype_fn(PGconn *conn, void *ctx)
 	if (deps_of(conn, x->schema, x->table, x->column, x->db->cfg->privileges, &x->deps, x->err, sizeof x->err))
 		return -EINVAL;
 	deps_keep_retype(&x->deps);
-	if (!x->deps.n)
+	if (!x->deps.n || !x->on_shadow)
 		return 0;
 	char *s = ident(conn, x->schema), *t = ident(conn, x->table), *col = ident(conn, x->column);
 	struct strbuf alter = STRBUF_INIT;
@@ -197,8 +205,8 @@ int ed_deps_retype(struct change *c, const struct stage_ref *ref, int attnum)
 	const char *tname = has(stage_table_entry(db->stage, ref), "name") ?
 			    str_of(stage_table_entry(db->stage, ref), "name") : live->name;
 	struct retype x = { db, live->schema->name, tname, str_of(entry, "name"), str_of(def, "type"),
-			    str_of(def, "collation"), { NULL, 0 }, "" };
-	int rc = in_txn(c, retype_fn, &x);
+			    str_of(def, "collation"), false, { NULL, 0 }, "" };
+	int rc = in_txn(c, retype_fn, &x, &x.on_shadow);
 	if (rc == -EINVAL)
 		rc = ed_fail(c, -EINVAL, "the type of %s.%s cannot change under its dependents: %s", tname,
 			     x.column, x.err);
@@ -254,7 +262,7 @@ static int drop_with_deps(struct change *c, cJSON *entry, const char *schema, co
 			  const char *column)
 {
 	struct dropping x = { c->db, schema, table, column, { NULL, 0 }, "" };
-	int rc = in_txn(c, drop_fn, &x);
+	int rc = in_txn(c, drop_fn, &x, NULL);
 	if (rc == -EINVAL)
 		rc = ed_fail(c, -EIO, "the dependents of %s%s%s cannot be read: %s", table, column ? "." : "",
 			     column ? column : "", x.err);
@@ -285,7 +293,8 @@ static int drop_with_deps(struct change *c, cJSON *entry, const char *schema, co
 		for (size_t j = 0; j < i && !dup; j++)
 			dup = x.deps.v[j].kind == d->kind && !strcmp(x.deps.v[j].name, d->name) &&
 			      !strcmp(x.deps.v[j].rel, d->rel);
-		if (d->normal || dup || !still_wanted(c->db, d))
+		/* A table's own objects all go with it, their drops staged or not. */
+		if (d->normal || dup || (column && !still_wanted(c->db, d)))
 			continue;
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "kind", deps_stage_kind(d->kind));
@@ -391,7 +400,7 @@ void ed_deps_renamed(struct change *c)
 	cJSON_DeleteItemFromObjectCaseSensitive(db->stage->doc, "deparsed");
 	if (deps_has_renames(db->stage->doc, db->cat)) {
 		struct deparse x = { db, cJSON_CreateArray(), "" };
-		int rc = in_txn(c, deparse_fn, &x);
+		int rc = in_txn(c, deparse_fn, &x, NULL);
 		if (rc)
 			log_warn("%s: definitions after the staged renames are not shown: %s", db->cfg->name,
 				 x.err[0] ? x.err : c->err);

@@ -22,6 +22,8 @@ INSERT INTO public.customer VALUES (1, 'Ann', 'ann@example.org'), (2, 'Bob', NUL
 CREATE TABLE public.booking (id integer PRIMARY KEY, status text, cancellation_reason text,
 	CONSTRAINT booking_cancellation_check CHECK (status <> 'cancelled' OR cancellation_reason IS NOT NULL));
 CREATE INDEX booking_reason_idx ON public.booking (cancellation_reason);
+CREATE TABLE public.audit (id integer, note text CONSTRAINT audit_note_check CHECK (note <> ''));
+CREATE INDEX audit_note_idx ON public.audit (note);
 EOF
 MNT=$T_TMP/mnt
 mount_fs "$MNT" -o conninfo=dbname=app || { not_ok "mount"; done_testing; }
@@ -85,6 +87,15 @@ echo 'text' >"$B/columns/cancellation_reason"
 check "writing the column back: the constraint is listed again" test -f "$B/constraints/booking_cancellation_check.sql"
 eq "... nothing staged" "" "$(ls "$P")"
 
+# --- a table drop names what it takes ---
+check "rm -r tables/audit" rm -r "$S/tables/audit"
+check "... a hazard names its index" grep -qF -e \
+	'-- HAZARD: index audit_note_idx on public.audit is dropped with table audit' <(pending)
+check "... and its check" grep -qF -e \
+	'-- HAZARD: constraint audit_note_check on public.audit is dropped with table audit' <(pending)
+rm "$P"/*.sql
+eq "discarded: nothing pending" "" "$(ls "$P")"
+
 # --- names after a staged rename ---
 check "mv customer/columns/email customer/columns/mail" mv "$C/columns/email" "$C/columns/mail"
 eq "the index file shows the new column name" "CREATE INDEX customer_email_idx ON public.customer USING btree (mail);" \
@@ -107,4 +118,25 @@ eq "... the index file too" "$staged_index" "$(cat "$S/tables/client/indexes/cus
 check "nothing pending" poll 30 test -z "$(ls "$P")"
 
 umount_fs "$MNT"
+
+# --- without a shadow: read on the database itself, the same answers ---
+sql postgres -c "CREATE DATABASE noshadow" >/dev/null
+sql noshadow >/dev/null <<'EOF'
+CREATE TABLE public.customer (id integer PRIMARY KEY, full_name text);
+CREATE VIEW public.names AS SELECT full_name FROM public.customer;
+EOF
+cat >"$T_TMP/cfg.json" <<EOF
+{ "databases": { "noshadow": { "conninfo": "dbname=noshadow", "shadow": false } } }
+EOF
+MNT2=$T_TMP/mnt2
+mount_fs "$MNT2" -o config="$T_TMP/cfg.json" || { not_ok "mount without a shadow"; done_testing; }
+C2=$MNT2/noshadow/schemas/public/tables/customer
+check "no shadow: a type change under a view is staged" sed -i 's/^text/character varying(50)/' "$C2/columns/full_name"
+check "... with its hazard" grep -qF -e '-- HAZARD: view public.names is dropped and re-created (it uses customer.full_name)' \
+	<(cat "$MNT2"/noshadow/migrations/pending/*.sql)
+rm "$MNT2"/noshadow/migrations/pending/*.sql
+eq "... rm of the column: EBUSY" "Device or resource busy" "$(errno_of rm "$C2/columns/full_name")"
+eq "... nothing staged" "" "$(ls "$MNT2/noshadow/migrations/pending")"
+umount_fs "$MNT2"
 done_testing
+
