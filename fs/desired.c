@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "catalog.h"
+#include "deps_stage.h"
 #include "stage_json.h"
 
 static const char *dup_or_null(struct arena *a, const char *s)
@@ -187,41 +188,6 @@ static void edit_drops(struct cat_relation *r, struct arena *a, const cJSON *e)
 	r->npolicies = n;
 }
 
-/* PostgreSQL's index and trigger definitions name their table: after a
- * staged rename they show the new name, as they will once applied. */
-static const char *replace_on(struct arena *a, const char *def, const char *from, const char *to)
-{
-	const char *at = def ? strstr(def, from) : NULL;
-	if (!at)
-		return def;
-	size_t head = (size_t)(at - def), fl = strlen(from), tl = strlen(to);
-	char *out = arena_alloc(a, strlen(def) - fl + tl + 1);
-	memcpy(out, def, head);
-	memcpy(out + head, to, tl);
-	strcpy(out + head + tl, at + fl);
-	return out;
-}
-
-static void renamed_in_defs(struct arena *a, struct cat_relation *r, const struct cat_relation *live)
-{
-	size_t n = strlen(live->schema->qname) + strlen(live->qname) + strlen(r->qname) + 8;
-	char *from = arena_alloc(a, n), *to = arena_alloc(a, n);
-	snprintf(from, n, " ON %s.%s ", live->schema->qname, live->qname);
-	snprintf(to, n, " ON %s.%s ", r->schema->qname, r->qname);
-	struct cat_index *iv = arena_alloc(a, (r->nindexes ? r->nindexes : 1) * sizeof *iv);
-	for (size_t i = 0; i < r->nindexes; i++) {
-		iv[i] = r->indexes[i];
-		iv[i].def = replace_on(a, iv[i].def, from, to);
-	}
-	r->indexes = iv;
-	struct cat_trigger *tv = arena_alloc(a, (r->ntriggers ? r->ntriggers : 1) * sizeof *tv);
-	for (size_t i = 0; i < r->ntriggers; i++) {
-		tv[i] = r->triggers[i];
-		tv[i].def = replace_on(a, tv[i].def, from, to);
-	}
-	r->triggers = tv;
-}
-
 static struct cat_relation *edited_table(struct arena *a, const struct cat_schema *s,
 					 const struct cat_relation *live, const cJSON *e)
 {
@@ -244,8 +210,6 @@ static struct cat_relation *edited_table(struct arena *a, const struct cat_schem
 	}
 	edit_columns(a, r, live, e);
 	edit_indexes(a, r, live, e);
-	if (live && has(e, "name"))
-		renamed_in_defs(a, r, live);
 	edit_constraints(a, r, live, e);
 	edit_drops(r, a, e);
 	return r;
@@ -326,5 +290,8 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 		edit_schema_tables(a, &cat->schemas[i], st);
 		edit_schema_enums(a, &cat->schemas[i], st);
 	}
+	/* Definitions after the staged renames, as PostgreSQL deparses them,
+	 * and the dependents staged drops take (deps_stage.h). */
+	deps_desired(cat, live, st);
 	return cat;
 }

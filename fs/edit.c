@@ -288,6 +288,8 @@ static int unlink_locked(struct change *c, const struct epath *p)
 		if (!col)
 			return ed_fail(c, -ENOENT, "no column %s", p->name);
 		stage_column_drop(db->stage, &t.ref, col->attnum, col->name);
+		if ((rc = ed_deps_drop_column(c, &t.ref, col->attnum)))
+			return rc;
 		PGconn *conn = t.live ? ed_conn(c) : NULL;
 		if (conn)
 			ed_note_rows(c, conn, &t);
@@ -396,7 +398,7 @@ static int rmdir_locked(struct change *c, const struct epath *p)
 	if (conn)
 		ed_note_rows(c, conn, &t);
 	stage_table_drop(c->db->stage, &t.ref);
-	return 0;
+	return ed_deps_drop_table(c, &t.ref);
 }
 
 int edit_rmdir(struct database *db, const char *path)
@@ -452,6 +454,7 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 			return -EIO;
 		stage_table_rename(db->stage, &t.ref, to->table, q);
 		free(q);
+		ed_deps_renamed(c);
 		return 0;
 	}
 	if (!same_dir(fpath, tpath))
@@ -505,8 +508,11 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 				stage_column_drop(db->stage, &t.ref, 0, from->name);
 			goto failed;
 		}
-		if (dst)
+		if (dst) {
 			stage_column_drop(db->stage, &t.ref, dst->attnum, dst->name);
+			if ((rc = ed_deps_drop_column(c, &t.ref, dst->attnum)))
+				goto out;
+		}
 		PGconn *conn = ed_conn(c);
 		char *q = conn ? probe_quote_ident(conn, to->name, c->err, sizeof c->err) : NULL;
 		if (!q) {
@@ -515,6 +521,7 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 		}
 		stage_column_set(db->stage, &t.ref, src->attnum, src->name, to->name, q, NULL);
 		free(q);
+		ed_deps_renamed(c);
 		ed_extra_remove(db, tpath);	/* a draft of that name: replaced, as rename(2) does */
 		if (t.live && src->attnum)
 			ed_note_rows(c, conn, &t);

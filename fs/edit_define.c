@@ -142,6 +142,8 @@ static int write_column(struct change *c, const struct epath *p, const char *dat
 	if (c->dry)
 		goto out;
 	stage_column_set(db->stage, &t.ref, attnum, col ? col->name : p->name, p->name, qname, &def);
+	if ((rc = ed_deps_retype(c, &t.ref, attnum)))
+		goto out;
 	ed_note_rows(c, conn, &t);
 	ed_extra_remove(db, c->path);
 out:

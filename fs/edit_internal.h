@@ -109,6 +109,16 @@ const struct cat_type *ed_desired_enum(struct database *db, const struct epath *
  * edits of the same objects, EOPNOTSUPP without a usable shadow. Releases
  * model_lock while the shadow works (work_lock stays held). */
 int ed_write_declarative(struct change *c, const struct epath *p, const char *data, size_t len);
+/* Dependents (edit_deps.c), after the edit is staged: a column type change
+ * keeps what must be dropped and re-created around it (EINVAL when one
+ * cannot be); a drop keeps what it takes, or is refused with EBUSY while
+ * something PostgreSQL would not drop without CASCADE uses it; a rename
+ * keeps the definitions PostgreSQL deparses with the renames done (never
+ * refused: logged when they cannot be read). */
+int ed_deps_retype(struct change *c, const struct stage_ref *ref, int attnum);
+int ed_deps_drop_column(struct change *c, const struct stage_ref *ref, int attnum);
+int ed_deps_drop_table(struct change *c, const struct stage_ref *ref);
+void ed_deps_renamed(struct change *c);
 
 /* Migrations (edit_apply.c), work_lock held, model_lock not. */
 int ed_apply_now(struct database *db, const char *name, const char *data, size_t len,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "deps_stage.h"
 #include "enumdiff.h"
 #include "render.h"
 #include "stage.h"
@@ -18,8 +19,12 @@ enum phase {
 	P_ENUM,			/* own file, first */
 	P_DROP_FK, P_DROP_CON, P_DROP_INDEX, P_DROP_COLUMN, P_DROP_TABLE,
 	P_RENAME_TABLE, P_RENAME_COLUMN,
+	P_DROP_DEP,		/* dependents of a column whose type changes (deps_stage.h), by the
+				 * names the renames give them */
 	P_CREATE_TABLE, P_ADD_COLUMN, P_ALTER_COLUMN,
-	P_ADD_CON, P_CREATE_INDEX, P_ADD_FK, P_COMMENT,
+	P_ADD_CON, P_CREATE_INDEX, P_ADD_FK,
+	P_RECREATE_DEP,		/* ... created again, after everything they may use */
+	P_COMMENT,
 	P_CONCURRENT,		/* one file each, last */
 };
 
@@ -115,6 +120,11 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 			rows_text(&hz, nm->rows);
 			sb_add(&hz, ")");
 			added_like(&hz, e, live, want, lc);
+			sb_reset(&tag);
+			sb_addf(&tag, "column %s.%s", nm->name, lc->name);
+			deps_plan_takes(&hz, c, sb_str(&tag));
+			sb_reset(&tag);
+			sb_addf(&tag, "%s_drop_%s", nm->name, lc->name);
 			add(pl, P_DROP_COLUMN, &sql, sb_str(&tag), &hz);
 			continue;
 		}
@@ -365,6 +375,11 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		rows_text(&hz, nm.rows);
 		sb_add(&hz, ")");
 		created_like(&hz, desired, live);
+		sb_reset(&tag);
+		sb_addf(&tag, "table %s", live->name);
+		deps_plan_takes(&hz, e, sb_str(&tag));
+		sb_reset(&tag);
+		sb_addf(&tag, "drop_%s", live->name);
 		add(pl, P_DROP_TABLE, &sql, sb_str(&tag), &hz);
 		goto out;
 	}
@@ -502,6 +517,20 @@ static void plan_enum(struct planner *pl, const cJSON *e)
 	strbuf_free(&hz);
 }
 
+static void dep_add(void *ctx, bool create, const char *sql, const char *subject, const char *tag,
+		    const char *hazard)
+{
+	struct planner *pl = ctx;
+	struct strbuf s = STRBUF_INIT, hz = STRBUF_INIT;
+	sb_add(&s, sql);
+	if (hazard)
+		sb_add(&hz, hazard);
+	pl->subject = subject;
+	add(pl, create ? P_RECREATE_DEP : P_DROP_DEP, &s, tag, &hz);
+	strbuf_free(&s);
+	strbuf_free(&hz);
+}
+
 static int cmp_stmt(const void *a, const void *b)
 {
 	const struct stmt *x = a, *y = b;
@@ -583,6 +612,7 @@ void plan_build(struct plan *p, const struct catalog *live, const struct catalog
 		plan_enum(&pl, e);
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(st->doc, "tables"))
 		plan_table(&pl, e, desired);
+	deps_plan_retype(st->doc, live, dep_add, &pl);
 	if (pl.n)
 		qsort(pl.v, pl.n, sizeof *pl.v, cmp_stmt);
 	int number = first;

@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "atomicfile.h"
 #include "catalog.h"
+#include "deps_stage.h"
 #include "stage_json.h"
 
 static const char *const OBJECT_KINDS[] = { "indexes", "constraints", "triggers", "policies" };
@@ -157,6 +158,7 @@ void stage_discard(struct stage *st)
 {
 	put(st->doc, "tables", cJSON_CreateArray());
 	put(st->doc, "enums", cJSON_CreateArray());
+	cJSON_DeleteItemFromObjectCaseSensitive(st->doc, "deparsed");
 }
 
 /* ---- finding entries ---- */
@@ -263,6 +265,7 @@ void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, c
 	put_str(c, "name", name);
 	put_str(c, "qname", qname);
 	cJSON_DeleteItemFromObjectCaseSensitive(c, "drop");
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "takes");	/* not dropped after all */
 	if (!def)
 		return;
 	cJSON *d = cJSON_CreateObject();
@@ -298,6 +301,17 @@ void stage_column_drop(struct stage *st, const struct stage_ref *t, int attnum, 
 	put_str(c, "name", name);
 	cJSON_DeleteItemFromObjectCaseSensitive(c, "def");
 	put(c, "drop", cJSON_CreateTrue());
+}
+
+struct cJSON *stage_table_entry(struct stage *st, const struct stage_ref *t)
+{
+	return find_table(st, t, false);
+}
+
+struct cJSON *stage_column_entry(struct stage *st, const struct stage_ref *t, int attnum, const char *name)
+{
+	cJSON *table = find_table(st, t, false);
+	return table ? find_column(table, attnum, name, false) : NULL;
 }
 
 int stage_column_dropped(const struct stage *st, const struct stage_ref *t, const char *name)
@@ -593,6 +607,7 @@ bool stage_prune(struct stage *st, const struct catalog *live)
 			n++;
 		}
 	}
+	n += deps_prune(st->doc, live);
 	cJSON *enums = array_of(st->doc, "enums");
 	for (e = enums->child; e; e = next) {
 		next = e->next;

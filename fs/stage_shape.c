@@ -130,7 +130,41 @@ static const struct field DEF_FIELDS[] = {
 };
 static const struct shape DEF = SHAPE("column definition", DEF_FIELDS, NULL, NULL);
 
+/* A dependent taken by a drop (deps.h): named in a hazard, gone from the
+ * desired tree. */
+static bool same_take(const cJSON *a, const cJSON *b)
+{
+	return same(str_of(a, "kind"), str_of(b, "kind")) && same(str_of(a, "rel"), str_of(b, "rel")) &&
+	       same(str_of(a, "name"), str_of(b, "name"));
+}
+
+static const struct field TAKE_FIELDS[] = {
+	{ "kind", V_NAME, true, NULL },
+	{ "schema", V_NAME, true, NULL },
+	{ "rel", V_NAME, true, NULL },
+	{ "name", V_NAME, true, NULL },
+	{ "shown", V_NAME, true, NULL },
+};
+static const struct shape TAKE = SHAPE("dependent taken", TAKE_FIELDS, NULL, same_take);
+
+/* A dependent dropped before a column's type change and created again
+ * after it (deps.h). */
+static bool same_dependent(const cJSON *a, const cJSON *b)
+{
+	return same(str_of(a, "shown"), str_of(b, "shown"));
+}
+
+static const struct field DEPENDENT_FIELDS[] = {
+	{ "shown", V_NAME, true, NULL },
+	{ "drop", V_NAME, true, NULL },
+	{ "create", V_NAME, true, NULL },
+	{ "depth", V_NUM, true, NULL },
+};
+static const struct shape DEPENDENT = SHAPE("dependent", DEPENDENT_FIELDS, NULL, same_dependent);
+
 static const struct field COLUMN_FIELDS[] = {
+	{ "takes", V_ENTRIES, false, &TAKE },
+	{ "dependents", V_ENTRIES, false, &DEPENDENT },
 	{ "attnum", V_ATTNUM, true, NULL },
 	{ "name", V_NAME, false, NULL },
 	{ "qname", V_NAME, false, NULL },
@@ -163,6 +197,7 @@ static const struct field TABLE_FIELDS[] = {
 	{ "constraints", V_ENTRIES, false, &OBJECT },
 	{ "triggers", V_ENTRIES, false, &OBJECT },
 	{ "policies", V_ENTRIES, false, &OBJECT },
+	{ "takes", V_ENTRIES, false, &TAKE },
 };
 static const struct shape TABLE = SHAPE("table", TABLE_FIELDS, table_rule, same_table);
 
@@ -186,7 +221,26 @@ static const struct field FILE_FIELDS[] = {
 };
 static const struct shape FILE_ = SHAPE("file", FILE_FIELDS, NULL, same_named);
 
+/* A definition as PostgreSQL deparses it once the staged renames are done
+ * (deps.h): what the desired tree shows. */
+static bool same_deparsed(const cJSON *a, const cJSON *b)
+{
+	return same_take(a, b) && same(str_of(a, "schema"), str_of(b, "schema"));
+}
+
+static const struct field DEPARSED_FIELDS[] = {
+	{ "kind", V_NAME, true, NULL },
+	{ "schema", V_NAME, true, NULL },
+	{ "rel", V_NAME, true, NULL },
+	{ "name", V_NAME, true, NULL },
+	{ "def", V_STR, false, NULL },
+	{ "qual", V_STR, false, NULL },
+	{ "check", V_STR, false, NULL },
+};
+static const struct shape DEPARSED = SHAPE("deparsed definition", DEPARSED_FIELDS, NULL, same_deparsed);
+
 static const struct field DOC_FIELDS[] = {
+	{ "deparsed", V_ENTRIES, false, &DEPARSED },
 	{ "version", V_VERSION, true, NULL },
 	{ "database", V_STR, false, NULL },
 	{ "tables", V_ENTRIES, false, &TABLE },

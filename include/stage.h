@@ -92,6 +92,11 @@ void stage_table_comment(struct stage *st, const struct stage_ref *t, const char
 void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, const char *oldname,
 		      const char *name, const char *qname, const struct stage_coldef *def);
 void stage_column_drop(struct stage *st, const struct stage_ref *t, int attnum, const char *name);
+/* The stage's own entry of a table or of one of its columns (ATTNUM, or
+ * NAME for a new column), or NULL: for the dependents kept in it
+ * (deps_stage.h). Owned by the stage. */
+struct cJSON *stage_table_entry(struct stage *st, const struct stage_ref *t);
+struct cJSON *stage_column_entry(struct stage *st, const struct stage_ref *t, int attnum, const char *name);
 /* A live column staged for DROP named NAME: its attnum, or 0. */
 int stage_column_dropped(const struct stage *st, const struct stage_ref *t, const char *name);
 

@@ -100,13 +100,84 @@ static void test_order(void)
 	   pos(p.files[0].hazards, "RENAME COLUMN booking") >= 0, "rename hazards");
 	ok(pos(sql, "--> statement-breakpoint\n") > 0, "statements separated as Drizzle does");
 
+	/* What the edit keeps after a rename: PostgreSQL's deparse of the
+	 * table's objects with the renames done (edit_deps.c), never a text
+	 * replacement. */
+	cJSON *dp = cJSON_AddArrayToObject(st->doc, "deparsed"), *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "kind", "indexes");
+	cJSON_AddStringToObject(d, "schema", "public");
+	cJSON_AddStringToObject(d, "rel", "bookings");
+	cJSON_AddStringToObject(d, "name", "booking_status_idx");
+	cJSON_AddStringToObject(d, "def", "CREATE INDEX booking_status_idx ON public.bookings USING btree (state)");
+	cJSON_AddItemToArray(dp, d);
 	struct catalog *want = stage_desired(live, st);
 	const struct cat_relation *wb = catalog_table(want, "public", "bookings");
 	ok(wb && wb->oid == 11, "desired: the renamed table keeps its oid");
 	ok(wb && wb->ncols == 3 && wb->cols[2].attnum == 3 && !strcmp(wb->cols[2].name, "state"),
 	   "desired: the renamed column keeps its attnum");
 	ok(wb && wb->ncons == 1, "desired: the dropped constraint is gone");
-	ok(wb && pos(wb->indexes[0].def, " ON public.bookings ") > 0, "desired: index definitions name the new table");
+	ok(wb && pos(wb->indexes[0].def, " ON public.bookings ") > 0 && pos(wb->indexes[0].def, "(state)") > 0,
+	   "desired: index definitions as deparsed after the renames");
+	ok(wb && catalog_table(live, "public", "booking")->indexes[0].def != wb->indexes[0].def,
+	   "... the live catalog's untouched");
+	catalog_free(want);
+	plan_free(&p);
+	stage_free(st);
+}
+
+static cJSON *dependent(const char *shown, const char *drop, const char *create, int depth)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "shown", shown);
+	cJSON_AddStringToObject(o, "drop", drop);
+	cJSON_AddStringToObject(o, "create", create);
+	cJSON_AddNumberToObject(o, "depth", depth);
+	return o;
+}
+
+/* A type change's dependents (deps_stage.h): dropped outermost first after
+ * the renames, created again innermost first after everything, each once,
+ * with a hazard; a drop's dependents gone from the desired tree, named. */
+static void test_dependents(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	stage_column_set(st, &b, 2, "customer_id", "customer_id", "customer_id", &INT_RW);
+	cJSON *deps = cJSON_AddArrayToObject(stage_column_entry(st, &b, 2, NULL), "dependents");
+	cJSON_AddItemToArray(deps, dependent("view public.v1", "DROP VIEW public.v1;", "CREATE VIEW public.v1 AS SELECT 1;", 1));
+	cJSON_AddItemToArray(deps, dependent("view public.v2", "DROP VIEW public.v2;", "CREATE VIEW public.v2 AS SELECT 2;", 2));
+	stage_column_drop(st, &b, 3, "status");
+	cJSON *takes = cJSON_AddArrayToObject(stage_column_entry(st, &b, 3, NULL), "takes"), *t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "kind", "indexes");
+	cJSON_AddStringToObject(t, "schema", "public");
+	cJSON_AddStringToObject(t, "rel", "booking");
+	cJSON_AddStringToObject(t, "name", "booking_status_idx");
+	cJSON_AddStringToObject(t, "shown", "index booking_status_idx on public.booking");
+	cJSON_AddItemToArray(takes, t);
+	char err[256], *text = cJSON_Print(st->doc);
+	struct stage *again = stage_parse(text, strlen(text), err, sizeof err);
+	ok(again != NULL, "the stage with dependents has a sound shape");
+	stage_free(again);
+	free(text);
+	struct plan p;
+	plan_of(st, &p);
+	const char *sql = p.nfiles ? p.files[0].sql : "";
+	long d2 = pos(sql, "DROP VIEW public.v2;"), d1 = pos(sql, "DROP VIEW public.v1;");
+	long alter = pos(sql, "ALTER COLUMN customer_id TYPE integer;");
+	long c1 = pos(sql, "CREATE VIEW public.v1"), c2 = pos(sql, "CREATE VIEW public.v2");
+	ok(d2 >= 0 && d1 > d2 && alter > d1 && c1 > alter && c2 > c1,
+	   "outer view dropped first, the type changed, inner view created first");
+	ok(pos(p.nfiles ? p.files[0].hazards : "", "view public.v2 is dropped and re-created (it uses booking.customer_id)") >= 0,
+	   "a hazard names each dependent");
+	ok(pos(p.nfiles ? p.files[0].hazards : "",
+	       "index booking_status_idx on public.booking is dropped with column booking.status") >= 0,
+	   "a hazard names what the drop takes");
+	struct catalog *want = stage_desired(live, st);
+	const struct cat_relation *wb = catalog_table(want, "public", "booking");
+	bool gone = true;
+	for (size_t i = 0; wb && i < wb->nindexes; i++)
+		gone &= strcmp(wb->indexes[i].name, "booking_status_idx") != 0;
+	ok(wb && gone, "desired: the index the drop takes is gone");
 	catalog_free(want);
 	plan_free(&p);
 	stage_free(st);
@@ -436,6 +507,7 @@ int main(void)
 	test_add_column();
 	test_order();
 	test_split();
+	test_dependents();
 	test_new_table();
 	test_drop_table();
 	test_prune_and_persist();
