@@ -314,6 +314,22 @@ static void edit_schema_enums(struct arena *a, struct cat_schema *s, const struc
 		s->types = v;
 }
 
+/* Staged object files: the tree shows their staged content (tree.c). */
+static void edit_objfiles(struct arena *a, struct catalog *cat, const struct stage *st)
+{
+	const cJSON *objs = cJSON_GetObjectItemCaseSensitive(st->doc, "objects"), *e;
+	size_t n = (size_t)cJSON_GetArraySize(objs), k = 0;
+	if (!n)
+		return;
+	struct cat_objfile *v = arena_alloc(a, n * sizeof *v);
+	cJSON_ArrayForEach(e, objs)
+		v[k++] = (struct cat_objfile){ arena_strdup(a, str_of(e, "kind")), arena_strdup(a, str_of(e, "schema")),
+					       arena_strdup(a, str_of(e, "name")),
+					       bool_of(e, "drop") ? NULL : dup_or_null(a, str_of(e, "file")) };
+	cat->objfiles = v;
+	cat->nobjfiles = k;
+}
+
 struct catalog *stage_desired(const struct catalog *live, const struct stage *st)
 {
 	struct catalog *cat = catalog_new();
@@ -326,5 +342,6 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 		edit_schema_tables(a, &cat->schemas[i], st);
 		edit_schema_enums(a, &cat->schemas[i], st);
 	}
+	edit_objfiles(a, cat, st);
 	return cat;
 }

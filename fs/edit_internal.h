@@ -26,13 +26,17 @@ struct cat_type;
 enum ekind {
 	E_OTHER, E_TABLE, E_TABLE_SUBDIR, E_COLUMN, E_INDEX, E_CONSTRAINT, E_TRIGGER, E_POLICY,
 	E_COMMENT, E_TABLE_SQL, E_TYPE, E_PENDING, E_APPLY,
+	E_OBJECT,		/* an object file: see obj (objkind.h) */
 };
+
+struct objkind;
 
 /* A path taken apart. Names are raw (unescaped); all owned. */
 struct epath {
 	enum ekind kind;
 	char *schema, *table, *name;
 	const char *file;	/* last component, as in the path */
+	const struct objkind *obj;	/* E_OBJECT: its kind's handlers */
 	bool scratch;		/* ".x.swp", "x~": never staged */
 	bool draft_name;	/* a name that cannot be a definition ("sedAb12", no .sql) */
 	bool sed_temp;		/* named like GNU sed -i's temp file ("sed" and 6 letters or
@@ -100,6 +104,12 @@ int ed_write_definition(struct change *c, const struct epath *p, const char *dat
 int ed_write_comment(struct change *c, const struct epath *p, const char *data, size_t len);
 int ed_write_enum(struct change *c, const struct epath *p, const char *data, size_t len);
 const struct cat_type *ed_desired_enum(struct database *db, const struct epath *p);
+
+/* Object files of a schema (edit_object.c): the handlers of objkind.c's
+ * views, materialized views and functions. */
+int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len);
+int ed_obj_create(struct change *c, const struct epath *p);
+int ed_obj_remove(struct change *c, const struct epath *p);
 
 /* Migrations (edit_apply.c), work_lock held, model_lock not. */
 int ed_apply_now(struct database *db, const char *name, const char *data, size_t len,

@@ -154,6 +154,32 @@ static void build_table(struct builder *b, struct node *tables, const struct cat
 	file_node(b, td, "table", ".sql");
 }
 
+/* The staged object file (cat_objfile) of NAME in DIR of SCHEMA, or NULL:
+ * it replaces the object's own rendering. */
+static const struct cat_objfile *staged_file(const struct catalog *cat, const char *dir, const char *schema,
+					     const char *name)
+{
+	for (size_t i = 0; i < cat->nobjfiles; i++) {
+		const struct cat_objfile *o = &cat->objfiles[i];
+		if (!strcmp(o->dir, dir) && !strcmp(o->schema, schema) && !strcmp(o->name, name))
+			return o;
+	}
+	return NULL;
+}
+
+/* The staged files of DIR in SCHEMA that are not removals. */
+static void staged_files(struct builder *b, struct node *d, const struct catalog *cat, const char *dir,
+			 const char *schema)
+{
+	for (size_t i = 0; i < cat->nobjfiles; i++) {
+		const struct cat_objfile *o = &cat->objfiles[i];
+		if (!o->content || strcmp(o->dir, dir) || strcmp(o->schema, schema))
+			continue;
+		sb_add(&b->body, o->content);
+		file_node(b, d, o->name, ".sql");
+	}
+}
+
 static void build_schema(struct builder *b, struct node *schemas, const struct catalog *cat,
 			 const struct cat_schema *s)
 {
@@ -203,29 +229,41 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 		build_table(b, ftables, s->foreign_tables[i]);
 	struct node *views = mkdir_node(b, sd, "views");
 	for (size_t i = 0; i < s->nviews; i++) {
+		if (staged_file(cat, "views", s->name, s->views[i]->name))
+			continue;
 		render_view(&b->body, s->views[i]);
 		file_node(b, views, s->views[i]->name, ".sql");
 	}
+	staged_files(b, views, cat, "views", s->name);
 	struct node *mviews = mkdir_node(b, sd, "materialized_views");
 	for (size_t i = 0; i < s->nmatviews; i++) {
+		if (staged_file(cat, "materialized_views", s->name, s->matviews[i]->name))
+			continue;
 		render_view(&b->body, s->matviews[i]);
 		file_node(b, mviews, s->matviews[i]->name, ".sql");
 	}
+	staged_files(b, mviews, cat, "materialized_views", s->name);
 	struct node *funcs = mkdir_node(b, sd, "functions");
 	struct strbuf fname = STRBUF_INIT;
 	for (size_t i = 0; i < s->nfunctions; i++) {
 		const struct cat_function *f = s->functions[i];
 		sb_reset(&fname);
 		sb_addf(&fname, "%s(%s)", f->name, f->args ? f->args : "");
+		if (staged_file(cat, "functions", s->name, sb_str(&fname)))
+			continue;
 		render_function(&b->body, f);
 		file_node(b, funcs, sb_str(&fname), ".sql");
 	}
 	strbuf_free(&fname);
+	staged_files(b, funcs, cat, "functions", s->name);
 	struct node *seqs = mkdir_node(b, sd, "sequences");
 	for (size_t i = 0; i < s->nsequences; i++) {
+		if (staged_file(cat, "sequences", s->name, s->sequences[i]->name))
+			continue;
 		render_sequence(&b->body, s->sequences[i]);
 		file_node(b, seqs, s->sequences[i]->name, ".sql");
 	}
+	staged_files(b, seqs, cat, "sequences", s->name);
 	struct node *types = mkdir_node(b, sd, "types");
 	for (size_t i = 0; i < s->ntypes; i++) {
 		const struct cat_type *t = s->types[i];

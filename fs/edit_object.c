@@ -1,0 +1,494 @@
+/*
+ * edit_object.c: writes and removals of a schema's object files (views,
+ * materialized views, functions), the handlers objkind.c's table names.
+ *
+ * A written file is checked in three steps. PostgreSQL's parser (libpg_query)
+ * says whether it holds exactly one CREATE of the file's kind and name, with
+ * only COMMENT, GRANT, ALTER and the like beside it. The server then runs it
+ * in a transaction that is rolled back, with the object as it is dropped
+ * first, and the object is read back through the catalog loader and
+ * rendered as the read side renders it: that rendering is what is staged,
+ * and what the tree shows. Last, the staged statement is chosen: CREATE OR
+ * REPLACE when the server takes it over the live object (tried as well),
+ * else DROP + CREATE, refused (EBUSY) while other objects depend on it and
+ * are not dropped in the same stage.
+ *
+ * The checks run on the work connection (ed_conn), in rolled-back
+ * transactions with the probe's lock_timeout (probe.h).
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "database.h"
+#include "edit_internal.h"
+#include "objkind.h"
+#include "pg.h"
+#include "probe.h"
+#include "sqlparse.h"
+#include "stage.h"
+#include "strbuf.h"
+#include "track.h"
+#include "tree.h"
+
+/* What each kind's file must create. */
+struct spec {
+	const char *dir;
+	const char *node;	/* libpg_query's node of its CREATE */
+	const char *what;	/* for messages */
+	const char *drop_kw;	/* DROP <drop_kw> (functions: by prokind) */
+	bool recreate;		/* never CREATE OR REPLACE (materialized views) */
+	const char *recreate_hazard;
+};
+
+static const struct spec SPECS[] = {
+	{ "views", "ViewStmt", "view", "VIEW", false, NULL },
+	{ "materialized_views", "CreateTableAsStmt", "materialized view", "MATERIALIZED VIEW", true,
+	  "its data is recomputed (REFRESH) from scratch, and it is locked meanwhile" },
+	{ "functions", "CreateFunctionStmt", "function", NULL, false, NULL },
+};
+
+static const struct spec *spec_of(const struct epath *p)
+{
+	for (size_t i = 0; i < sizeof SPECS / sizeof SPECS[0]; i++)
+		if (!strcmp(SPECS[i].dir, p->obj->dir))
+			return &SPECS[i];
+	return NULL;
+}
+
+/* Statements a file may hold beside its CREATE: what the read side
+ * renders there (comments, privileges, owners, settings, a materialized
+ * view's indexes, a view's INSTEAD OF triggers). */
+static const char *const BESIDE[] = {
+	"CommentStmt", "GrantStmt", "AlterOwnerStmt", "AlterTableStmt", "IndexStmt", "CreateTrigStmt",
+	"AlterFunctionStmt", "AlterObjectSchemaStmt", "RuleStmt", "CreateStatsStmt",
+};
+
+/* How a statement node reads in a message. */
+static const char *stmt_words(const char *node, const cJSON *st)
+{
+	static const struct { const char *node, *words; } W[] = {
+		{ "CreateStmt", "CREATE TABLE" }, { "ViewStmt", "CREATE VIEW" },
+		{ "CreateFunctionStmt", "CREATE FUNCTION" }, { "CreateSeqStmt", "CREATE SEQUENCE" },
+		{ "CreateTrigStmt", "CREATE TRIGGER" }, { "CreatePolicyStmt", "CREATE POLICY" },
+		{ "IndexStmt", "CREATE INDEX" }, { "DropStmt", "DROP" }, { "CreateSchemaStmt", "CREATE SCHEMA" },
+		{ "CreateEnumStmt", "CREATE TYPE" }, { "CompositeTypeStmt", "CREATE TYPE" },
+		{ "CreateDomainStmt", "CREATE DOMAIN" }, { "InsertStmt", "INSERT" }, { "UpdateStmt", "UPDATE" },
+		{ "DeleteStmt", "DELETE" }, { "SelectStmt", "SELECT" }, { "TransactionStmt", "transaction control" },
+		{ "DefineStmt", "CREATE AGGREGATE (or another DEFINE)" }, { "DoStmt", "DO" },
+	};
+	if (!strcmp(node, "CreateTableAsStmt")) {
+		const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "objtype"));
+		return k && !strcmp(k, "OBJECT_MATVIEW") ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS";
+	}
+	for (size_t i = 0; i < sizeof W / sizeof W[0]; i++)
+		if (!strcmp(W[i].node, node))
+			return W[i].words;
+	return node;
+}
+
+static const char *sval(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* The I'th name of a [schema, name] list, from its end. */
+static const char *list_name(const cJSON *list, int i)
+{
+	int n = cJSON_GetArraySize(list);
+	const cJSON *s = n > i ? cJSON_GetArrayItem(list, n - 1 - i) : NULL;
+	return sval(cJSON_GetObjectItemCaseSensitive(s, "String"), "sval") ?
+	       sval(cJSON_GetObjectItemCaseSensitive(s, "String"), "sval") :
+	       sval(cJSON_GetObjectItemCaseSensitive(s, "String"), "str");
+}
+
+/* The schema and name the CREATE node ST names (NULL schema: unqualified). */
+static void created_name(const struct spec *k, const cJSON *st, const char **schema, const char **name)
+{
+	const cJSON *rel = NULL;
+	*schema = *name = NULL;
+	if (!strcmp(k->node, "ViewStmt"))
+		rel = cJSON_GetObjectItemCaseSensitive(st, "view");
+	else if (!strcmp(k->node, "CreateTableAsStmt"))
+		rel = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "into"), "rel");
+	if (rel) {
+		*schema = sval(rel, "schemaname");
+		*name = sval(rel, "relname");
+		return;
+	}
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(st, "funcname");
+	*name = list_name(list, 0);
+	*schema = cJSON_GetArraySize(list) > 1 ? list_name(list, 1) : NULL;
+}
+
+/* The name part of a function file's identity "name(args)". */
+static bool name_matches(const struct spec *k, const struct epath *p, const char *name)
+{
+	if (!name)
+		return false;
+	if (k->drop_kw)	/* not a function */
+		return !strcmp(name, p->name);
+	size_t n = strlen(name);
+	return !strncmp(p->name, name, n) && p->name[n] == '(';
+}
+
+/* The parser's word on the file: one CREATE of the right kind and name. */
+static int check_text(struct change *c, const struct epath *p, const struct spec *k, const char *data,
+		      size_t len, bool *qualified)
+{
+	char perr[512];
+	cJSON *tree = sqlparse_tree(data, len, perr, sizeof perr);
+	if (!tree)
+		return ed_fail(c, -EINVAL, "PostgreSQL's parser cannot read it: %s", perr);
+	int rc = 0, mains = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(tree, "stmts")) {
+		const cJSON *node = cJSON_GetObjectItemCaseSensitive(item, "stmt");
+		node = node ? node->child : NULL;
+		if (!node || !node->string)
+			continue;
+		bool main = !strcmp(node->string, k->node);
+		if (main && !strcmp(k->node, "CreateTableAsStmt"))
+			main = !strcmp(stmt_words(node->string, node), "CREATE MATERIALIZED VIEW");
+		if (main) {
+			const char *schema, *name;
+			created_name(k, node, &schema, &name);
+			if (!name_matches(k, p, name) || (schema && strcmp(schema, p->schema))) {
+				rc = ed_fail(c, -EINVAL, "this file is %s %s.%s, but its %s creates %s%s%s: a file "
+					     "creates the object it names (rename the file to create another one)",
+					     k->what, p->schema, p->name, stmt_words(node->string, node),
+					     schema ? schema : "", schema ? "." : "", name ? name : "?");
+				goto out;
+			}
+			*qualified = schema != NULL;
+			mains++;
+			continue;
+		}
+		bool beside = false;
+		for (size_t i = 0; i < sizeof BESIDE / sizeof BESIDE[0]; i++)
+			beside |= !strcmp(node->string, BESIDE[i]);
+		if (!beside || mains == 0) {
+			rc = ed_fail(c, -EINVAL, "a %s file holds one CREATE of its %s (then its COMMENT, GRANT or "
+				     "ALTER statements): this one holds %s", k->what, k->what,
+				     stmt_words(node->string, node));
+			goto out;
+		}
+	}
+	if (mains != 1)
+		rc = ed_fail(c, -EINVAL, "a %s file holds exactly one CREATE of its %s: this one holds %d",
+			     k->what, k->what, mains);
+out:
+	cJSON_Delete(tree);
+	return rc;
+}
+
+static const struct cat_function *live_function(const struct catalog *cat, const char *schema, const char *sig)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	struct strbuf b = STRBUF_INIT;
+	const struct cat_function *f = NULL;
+	for (size_t i = 0; s && i < s->nfunctions && !f; i++) {
+		sb_reset(&b);
+		sb_addf(&b, "%s(%s)", s->functions[i]->name, s->functions[i]->args ? s->functions[i]->args : "");
+		if (!strcmp(sb_str(&b), sig))
+			f = s->functions[i];
+	}
+	strbuf_free(&b);
+	return f;
+}
+
+static const struct cat_relation *live_rel(const struct catalog *cat, const struct spec *k, const char *schema,
+					   const char *name)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	bool mat = k->recreate;
+	for (size_t i = 0; s && i < (mat ? s->nmatviews : s->nviews); i++) {
+		const struct cat_relation *r = mat ? s->matviews[i] : s->views[i];
+		if (!strcmp(r->name, name))
+			return r;
+	}
+	return NULL;
+}
+
+/* The live object as DROP names it ("VIEW public.v", "FUNCTION
+ * public.f(integer)") into OUT, and its OID and catalog (for pg_depend):
+ * false when it is not live. */
+struct live_obj {
+	unsigned oid;
+	const char *refclass;	/* pg_class, pg_proc */
+	const char *sig;	/* functions: the qualified signature, for ::regprocedure */
+};
+
+static bool live_object(struct database *db, const struct spec *k, const struct epath *p, struct strbuf *out,
+			struct live_obj *lo)
+{
+	memset(lo, 0, sizeof *lo);
+	if (k->drop_kw) {
+		const struct cat_relation *r = live_rel(db->cat, k, p->schema, p->name);
+		if (!r)
+			return false;
+		sb_addf(out, "%s ", k->drop_kw);
+		sb_add_qual(out, r->schema->qname, r->qname);
+		lo->oid = r->oid;
+		lo->refclass = "pg_catalog.pg_class";
+		return true;
+	}
+	const struct cat_function *f = live_function(db->cat, p->schema, p->name);
+	if (!f)
+		return false;
+	sb_add(out, f->kind == 'p' ? "PROCEDURE " : f->kind == 'a' ? "AGGREGATE " : "FUNCTION ");
+	size_t at = out->len;
+	sb_add_qual(out, f->schema->qname, f->qname);
+	sb_addf(out, "(%s)", f->args ? f->args : "");
+	lo->sig = out->buf + at;	/* OUT is not appended to after this */
+	lo->refclass = "pg_catalog.pg_proc";
+	return true;
+}
+
+/* What depends on the live object and is not dropped in the same stage,
+ * ", "-joined into WHO. 0, or -EIO with the reason. */
+static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo, struct strbuf *who)
+{
+	char oid[16];
+	snprintf(oid, sizeof oid, "%u", lo->oid);
+	const char *params[] = { lo->sig ? lo->sig : "", oid, lo->refclass };
+	static const char *const SQL =
+		"WITH o AS (SELECT CASE WHEN $1 <> '' THEN pg_catalog.to_regprocedure($1)::pg_catalog.oid"
+		"                  ELSE $2::pg_catalog.oid END AS oid)"
+		" SELECT DISTINCT x.label, x.nspname, x.relname, x.dir FROM ("
+		"  SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN"
+		"    (SELECT CASE cl.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END"
+		"            || cl.oid::pg_catalog.regclass::text"
+		"       FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class cl ON cl.oid = r.ev_class"
+		"      WHERE r.oid = d.objid AND r.ev_class <> (SELECT oid FROM o))"
+		"   ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END AS label,"
+		"   n.nspname, cl.relname, CASE cl.relkind WHEN 'm' THEN 'materialized_views' WHEN 'v' THEN 'views' END AS dir"
+		"  FROM pg_catalog.pg_depend d"
+		"  LEFT JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+		"       AND r.oid = d.objid"
+		"  LEFT JOIN pg_catalog.pg_class cl ON cl.oid = r.ev_class"
+		"  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace"
+		"  WHERE d.refclassid = $3::pg_catalog.regclass AND d.refobjid = (SELECT oid FROM o)"
+		"    AND d.deptype = 'n') x WHERE x.label IS NOT NULL ORDER BY 1";
+	char err[512];
+	PGresult *res = pg_exec(conn, SQL, 3, params, err, sizeof err);
+	if (!res)
+		return ed_fail(c, -EIO, "cannot read what depends on it: %s", err);
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct stage_obj o;
+		if (!PQgetisnull(res, i, 3) &&
+		    stage_obj_get(c->db->stage, PQgetvalue(res, i, 3), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), &o) &&
+		    o.drop)
+			continue;
+		sb_addf(who, "%s%s", who->len ? ", " : "", PQgetvalue(res, i, 0));
+	}
+	PQclear(res);
+	return 0;
+}
+
+static struct catalog_filter filter_of(struct database *db, const char *const *schema)
+{
+	return (struct catalog_filter){
+		schema, 1, db->cfg->migrations_schema, db->cfg->migrations_table, track_find(db->cfg->tracking),
+		db->cfg->privileges, db->cfg->owners,
+	};
+}
+
+/* Runs the file (with the live object dropped first) and renders what it
+ * made into FILE. 0, -EINVAL with PostgreSQL's message, -EIO. */
+static int try_file(struct change *c, PGconn *conn, const struct spec *k, const struct epath *p,
+		    const char *drop, bool qualified, const char *text, struct strbuf *file)
+{
+	struct database *db = c->db;
+	int rc = 0;
+	struct strbuf sql = STRBUF_INIT;
+	if (probe_begin(conn, c->err, sizeof c->err))
+		return ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", c->err);
+	if (drop) {
+		sb_addf(&sql, "DROP %s CASCADE", drop);
+		if (probe_run(conn, sb_str(&sql), false, c->err, sizeof c->err)) {
+			rc = -EIO;
+			goto out;
+		}
+	}
+	if (!qualified) {
+		/* An unqualified name is created in the file's schema. */
+		const char *params[] = { p->schema };
+		PGresult *res = pg_exec(conn, "SELECT pg_catalog.set_config('search_path',"
+					" pg_catalog.quote_ident($1) || ', public, pg_temp', true)", 1, params,
+					c->err, sizeof c->err);
+		PQclear(res);
+		if (!res) {
+			rc = -EIO;
+			goto out;
+		}
+	}
+	if (probe_run(conn, text, true, c->err, sizeof c->err)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	const char *schemas[] = { p->schema };
+	struct catalog_filter f = filter_of(db, schemas);
+	struct catalog *cat = catalog_load_here(conn, &f, c->err, sizeof c->err);
+	if (!cat) {
+		rc = -EIO;
+		goto out;
+	}
+	if (!objfile_render(cat, k->dir, p->schema, p->name, file))
+		rc = ed_fail(c, -EINVAL, "the file does not create %s %s.%s%s", k->what, p->schema, p->name,
+			     k->drop_kw ? "" : ": a function's file name is its signature (name and argument "
+			     "types); its text declares another one");
+	catalog_free(cat);
+out:
+	probe_rollback(conn);
+	strbuf_free(&sql);
+	return rc;
+}
+
+/* Does the server take SQL over the live object? *WHY gets its message
+ * when not. */
+static int takes(struct change *c, PGconn *conn, const char *sql, bool *ok, char *why, size_t whylen)
+{
+	if (probe_begin(conn, c->err, sizeof c->err))
+		return ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", c->err);
+	*ok = !probe_run(conn, sql, false, why, whylen);
+	probe_rollback(conn);
+	return 0;
+}
+
+/* "CREATE VIEW" -> "CREATE OR REPLACE VIEW" in FILE's first statement,
+ * which schemafs rendered (never the user's text). */
+static void or_replace(struct strbuf *out, const char *file)
+{
+	static const char create[] = "CREATE ";
+	if (!strncmp(file, create, sizeof create - 1) && strncmp(file, "CREATE OR REPLACE ", 18)) {
+		sb_add(out, "CREATE OR REPLACE ");
+		sb_add(out, file + sizeof create - 1);
+	} else {
+		sb_add(out, file);
+	}
+}
+
+int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len)
+{
+	struct database *db = c->db;
+	const struct spec *k = spec_of(p);
+	if (!k)
+		return ed_fail(c, -EPERM, "these files cannot be written here yet");
+	if (memchr(data, '\0', len))
+		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+	bool qualified = false;
+	int rc = check_text(c, p, k, data, len, &qualified);
+	if (rc)
+		return rc;
+	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, sql = STRBUF_INIT,
+		      who = STRBUF_INIT, hz = STRBUF_INIT;
+	char *text = strndup(data, len);
+	if (!text)
+		abort();
+	struct live_obj lo;
+	bool live = live_object(db, k, p, &drop, &lo);
+	if (live)
+		objfile_render(db->cat, k->dir, p->schema, p->name, &live_file);
+	PGconn *conn = ed_conn(c);
+	if (!conn) {
+		rc = -EIO;
+		goto out;
+	}
+	if ((rc = try_file(c, conn, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file)))
+		goto out;
+	if (live && !strcmp(sb_str(&file), sb_str(&live_file))) {
+		stage_obj_remove(db->stage, k->dir, p->schema, p->name);	/* back as it is live */
+		ed_extra_remove(db, c->path);
+		goto out;
+	}
+	bool replace = false;
+	char why[1024] = "";
+	if (live && !k->recreate) {
+		or_replace(&sql, sb_str(&file));
+		if ((rc = takes(c, conn, sb_str(&sql), &replace, why, sizeof why)))
+			goto out;
+	}
+	if (live && !replace) {
+		if ((rc = dependents(c, conn, &lo, &who)))
+			goto out;
+		if (who.len) {
+			rc = ed_fail(c, -EBUSY, "%s %s.%s must be dropped and created again (%s), and %s depend%s on "
+				     "it: drop them in the same stage first, or write the migration by hand",
+				     k->what, p->schema, p->name, k->recreate ? k->recreate_hazard : why, sb_str(&who),
+				     strchr(sb_str(&who), ',') ? "" : "s");
+			goto out;
+		}
+		sb_reset(&sql);
+		sb_addf(&sql, "DROP %s;\n%s", sb_str(&drop), sb_str(&file));
+		sb_addf(&hz, "%s %s.%s is dropped and created again: %s", k->what, p->schema, p->name,
+			k->recreate ? k->recreate_hazard : why);
+	} else if (!live) {
+		sb_add(&sql, sb_str(&file));
+	}
+	struct stage_obj o = {
+		k->dir, p->schema, NULL, p->name, lo.oid, sb_str(&file), sb_str(&sql), hz.len ? sb_str(&hz) : NULL,
+		false,
+	};
+	stage_obj_set(db->stage, &o);
+	ed_extra_remove(db, c->path);
+out:
+	free(text);
+	strbuf_free(&drop);
+	strbuf_free(&live_file);
+	strbuf_free(&file);
+	strbuf_free(&sql);
+	strbuf_free(&who);
+	strbuf_free(&hz);
+	return rc;
+}
+
+int ed_obj_create(struct change *c, const struct epath *p)
+{
+	/* Nothing to stage until it holds a definition: a draft. */
+	(void)p;
+	ed_extra_put(c->db, c->path, "", 0);
+	return 0;
+}
+
+int ed_obj_remove(struct change *c, const struct epath *p)
+{
+	struct database *db = c->db;
+	const struct spec *k = spec_of(p);
+	if (!k)
+		return ed_fail(c, -EPERM, "this file cannot be removed here yet");
+	if (!tree_lookup(db->tree, c->path))
+		return ed_fail(c, -ENOENT, "no such file");
+	struct strbuf drop = STRBUF_INIT, who = STRBUF_INIT, sql = STRBUF_INIT;
+	struct live_obj lo;
+	int rc = 0;
+	if (!live_object(db, k, p, &drop, &lo)) {
+		stage_obj_remove(db->stage, k->dir, p->schema, p->name);	/* only staged: forgotten */
+		goto out;
+	}
+	PGconn *conn = ed_conn(c);
+	if (!conn) {
+		rc = -EIO;
+		goto out;
+	}
+	if ((rc = dependents(c, conn, &lo, &who)))
+		goto out;
+	if (who.len) {
+		rc = ed_fail(c, -EBUSY, "%s depend%s on %s %s.%s: drop them in the same stage first (or write the "
+			     "migration by hand)", sb_str(&who), strchr(sb_str(&who), ',') ? "" : "s", k->what,
+			     p->schema, p->name);
+		goto out;
+	}
+	sb_addf(&sql, "DROP %s;", sb_str(&drop));
+	struct stage_obj o = { k->dir, p->schema, NULL, p->name, lo.oid, NULL, sb_str(&sql), NULL, true };
+	stage_obj_set(db->stage, &o);
+out:
+	strbuf_free(&drop);
+	strbuf_free(&who);
+	strbuf_free(&sql);
+	return rc;
+}
