@@ -29,11 +29,15 @@
 #include "objkind.h"
 #include "pg.h"
 #include "probe.h"
+#include "shadow.h"
 #include "sqlparse.h"
 #include "stage.h"
 #include "strbuf.h"
 #include "track.h"
 #include "tree.h"
+
+/* A check's statement_timeout on the shadow: PROBE_STATEMENT_TIMEOUT's. */
+#define CHECK_TIMEOUT_MS 15000
 
 /* What each kind's file must create. */
 struct spec {
@@ -298,65 +302,108 @@ static struct catalog_filter filter_of(struct database *db, const char *const *s
 	};
 }
 
+/* Runs FN(conn, CTX) in a transaction that is rolled back: on the shadow
+ * database when there is one to use (production takes no lock), else on
+ * the work connection with the probe's timeouts. FN records its reason in
+ * the change. */
+static int in_rolled_back(struct change *c, int (*fn)(PGconn *conn, void *ctx), void *ctx)
+{
+	char *why = NULL;
+	pg_bound_set(PROBE_BOUND_MS);
+	int rc = shadow_run_txn(c->db->shadow, CHECK_TIMEOUT_MS, fn, ctx, &why);
+	if (rc == -ENOENT) {
+		PGconn *conn = ed_conn(c);
+		if (!conn)
+			rc = -EIO;
+		else if (probe_begin(conn, c->err, sizeof c->err))
+			rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", c->err);
+		else {
+			rc = fn(conn, ctx);
+			probe_rollback(conn);
+		}
+	} else if (rc == -EIO && why && !c->err[0]) {
+		ed_fail(c, -EIO, "%s", why);
+	}
+	free(why);
+	return rc;
+}
+
+struct try {
+	struct change *c;
+	const struct spec *k;
+	const struct epath *p;
+	const char *drop;	/* the live object, as DROP names it, or NULL */
+	bool qualified;
+	const char *text;	/* the user's */
+	struct strbuf *file;	/* out: the object, as the tree renders it */
+	const char *sql;	/* takes(): the statement to try */
+	bool ok;		/* takes(): the server took it */
+	char why[1024];		/* takes(): or its message */
+};
+
+static int set_path(PGconn *conn, const char *schema, char *err, size_t errlen)
+{
+	const char *params[] = { schema ? schema : "public" };
+	PGresult *res = pg_exec(conn, "SELECT pg_catalog.set_config('search_path',"
+				" pg_catalog.quote_ident($1) || ', public, pg_temp', true),"
+				" pg_catalog.set_config('lock_timeout', '" PROBE_LOCK_TIMEOUT "', true)",
+				1, params, err, errlen);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
 /* Runs the file (with the live object dropped first) and renders what it
  * made into FILE. 0, -EINVAL with PostgreSQL's message, -EIO. */
-static int try_file(struct change *c, PGconn *conn, const struct spec *k, const struct epath *p,
-		    const char *drop, bool qualified, const char *text, struct strbuf *file)
+static int try_file(PGconn *conn, void *ctx)
 {
-	struct database *db = c->db;
-	int rc = 0;
+	struct try *t = ctx;
+	struct change *c = t->c;
 	struct strbuf sql = STRBUF_INIT;
-	if (probe_begin(conn, c->err, sizeof c->err))
-		return ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", c->err);
-	if (drop) {
-		sb_addf(&sql, "DROP %s CASCADE", drop);
+	int rc = 0;
+	if (set_path(conn, NULL, c->err, sizeof c->err)) {
+		rc = -EIO;
+		goto out;
+	}
+	if (t->drop) {
+		sb_addf(&sql, "DROP %s CASCADE", t->drop);
 		if (probe_run(conn, sb_str(&sql), false, c->err, sizeof c->err)) {
 			rc = -EIO;
 			goto out;
 		}
 	}
-	if (!qualified) {
-		/* An unqualified name is created in the file's schema. */
-		const char *params[] = { p->schema };
-		PGresult *res = pg_exec(conn, "SELECT pg_catalog.set_config('search_path',"
-					" pg_catalog.quote_ident($1) || ', public, pg_temp', true)", 1, params,
-					c->err, sizeof c->err);
-		PQclear(res);
-		if (!res) {
-			rc = -EIO;
-			goto out;
-		}
+	/* An unqualified name is created in the file's schema. */
+	if (!t->qualified && set_path(conn, t->p->schema, c->err, sizeof c->err)) {
+		rc = -EIO;
+		goto out;
 	}
-	if (probe_run(conn, text, true, c->err, sizeof c->err)) {
+	if (probe_run(conn, t->text, true, c->err, sizeof c->err)) {
 		rc = -EINVAL;
 		goto out;
 	}
-	const char *schemas[] = { p->schema };
-	struct catalog_filter f = filter_of(db, schemas);
+	const char *schemas[] = { t->p->schema };
+	struct catalog_filter f = filter_of(c->db, schemas);
 	struct catalog *cat = catalog_load_here(conn, &f, c->err, sizeof c->err);
 	if (!cat) {
 		rc = -EIO;
 		goto out;
 	}
-	if (!objfile_render(cat, k->dir, p->schema, p->name, file))
-		rc = ed_fail(c, -EINVAL, "the file does not create %s %s.%s%s", k->what, p->schema, p->name,
-			     k->drop_kw ? "" : ": a function's file name is its signature (name and argument "
-			     "types); its text declares another one");
+	if (!objfile_render(cat, t->k->dir, t->p->schema, t->p->name, t->file))
+		rc = ed_fail(c, -EINVAL, "the file does not create %s %s.%s%s", t->k->what, t->p->schema,
+			     t->p->name, t->k->drop_kw ? "" : ": a function's file name is its signature (name "
+			     "and argument types); its text declares another one");
 	catalog_free(cat);
 out:
-	probe_rollback(conn);
 	strbuf_free(&sql);
 	return rc;
 }
 
-/* Does the server take SQL over the live object? *WHY gets its message
- * when not. */
-static int takes(struct change *c, PGconn *conn, const char *sql, bool *ok, char *why, size_t whylen)
+/* Does the server take T->sql over the live object? */
+static int takes(PGconn *conn, void *ctx)
 {
-	if (probe_begin(conn, c->err, sizeof c->err))
-		return ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", c->err);
-	*ok = !probe_run(conn, sql, false, why, whylen);
-	probe_rollback(conn);
+	struct try *t = ctx;
+	if (set_path(conn, NULL, t->c->err, sizeof t->c->err))
+		return -EIO;
+	t->ok = !probe_run(conn, t->sql, false, t->why, sizeof t->why);
 	return 0;
 }
 
@@ -394,12 +441,8 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	bool live = live_object(db, k, p, &drop, &lo);
 	if (live)
 		objfile_render(db->cat, k->dir, p->schema, p->name, &live_file);
-	PGconn *conn = ed_conn(c);
-	if (!conn) {
-		rc = -EIO;
-		goto out;
-	}
-	if ((rc = try_file(c, conn, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file)))
+	struct try t = { c, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file, NULL, false, "" };
+	if ((rc = in_rolled_back(c, try_file, &t)))
 		goto out;
 	if (live && !strcmp(sb_str(&file), sb_str(&live_file))) {
 		stage_obj_remove(db->stage, k->dir, p->schema, p->name);	/* back as it is live */
@@ -407,13 +450,21 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 		goto out;
 	}
 	bool replace = false;
-	char why[1024] = "";
+	const char *why = t.why;
 	if (live && !k->recreate) {
 		or_replace(&sql, sb_str(&file));
-		if ((rc = takes(c, conn, sb_str(&sql), &replace, why, sizeof why)))
+		t.sql = sb_str(&sql);
+		if ((rc = in_rolled_back(c, takes, &t)))
 			goto out;
+		replace = t.ok;
 	}
 	if (live && !replace) {
+		/* What depends on it live: the work connection's catalogs. */
+		PGconn *conn = ed_conn(c);
+		if (!conn) {
+			rc = -EIO;
+			goto out;
+		}
 		if ((rc = dependents(c, conn, &lo, &who)))
 			goto out;
 		if (who.len) {

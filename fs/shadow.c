@@ -445,3 +445,57 @@ int shadow_check(struct shadow *s, const struct shadow_file *file, int timeout_m
 	free(q.why);
 	return q.rc;
 }
+
+int shadow_run_txn(struct shadow *s, int timeout_ms, int (*fn)(PGconn *conn, void *ctx), void *ctx,
+		   char **why)
+{
+	*why = NULL;
+	if (!s || !s->started)
+		return -ENOENT;
+	char hash[SHA256_HEX_LEN + 1];
+	pthread_mutex_lock(&s->lock);
+	bool usable = ready(s);
+	memcpy(hash, s->loaded_hash, sizeof hash);
+	pthread_mutex_unlock(&s->lock);
+	if (!usable)
+		return -ENOENT;
+	/* A connection of the caller's own: the thread's is the thread's.
+	 * The shared advisory lock keeps a reload (exclusive) out until the
+	 * ROLLBACK, in this daemon and in any other on the same shadow. */
+	char err[1024] = "";
+	struct strbuf sb = STRBUF_INIT;
+	PGconn *c = shadow_connect_new(s, err, sizeof err);
+	int rc = -EIO;
+	if (!c)
+		goto out;
+	sb_addf(&sb, "SELECT pg_catalog.pg_advisory_xact_lock_shared(" SHADOW_LOCK_KEY "),"
+		" pg_catalog.set_config('statement_timeout', '%d', true)", timeout_ms);
+	PGresult *res = NULL;
+	if (pg_command(c, "BEGIN", err, sizeof err) || !(res = pg_exec(c, sb_str(&sb), 0, NULL, err, sizeof err)))
+		goto out;
+	PQclear(res);
+	if (!shadow_holds(c, hash)) {
+		rc = -ENOENT;	/* reloaded meanwhile, or by another mount */
+		snprintf(err, sizeof err, "the shadow holds another schema");
+		goto out;
+	}
+	rc = fn(c, ctx);
+out:
+	if (c) {
+		char ignored[256];
+		if (PQtransactionStatus(c) != PQTRANS_IDLE)
+			pg_command(c, "ROLLBACK", ignored, sizeof ignored);
+		PQfinish(c);
+	}
+	if ((rc == -EIO || rc == -ENOENT) && !c) {
+		sb_reset(&sb);
+		sb_addf(&sb, "the shadow cannot be reached: %s", err);
+		*why = strbuf_detach(&sb, NULL);
+	} else if (rc == -EIO && err[0]) {
+		sb_reset(&sb);
+		sb_addf(&sb, "%s", err);
+		*why = strbuf_detach(&sb, NULL);
+	}
+	strbuf_free(&sb);
+	return rc;
+}

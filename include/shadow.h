@@ -30,6 +30,7 @@
 #ifndef SCHEMAFS_SHADOW_H
 #define SCHEMAFS_SHADOW_H
 
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -78,5 +79,16 @@ void shadow_render_file(struct strbuf *sb, struct shadow *s, const char *name);
  * in time; WHY (malloc'd, the caller frees) says why, for status.
  */
 int shadow_check(struct shadow *s, const struct shadow_file *file, int timeout_ms, char **why);
+
+/* Runs FN(conn, CTX) on a connection to the shadow, inside BEGIN ...
+ * ROLLBACK (statement_timeout TIMEOUT_MS), serialized with the shadow
+ * thread's own work (the shadow must not be reloaded meanwhile). Returns
+ * FN's result; -ENOENT when there is no usable shadow (off, no permission,
+ * not loaded yet: the caller then falls back to the work connection in a
+ * rolled-back transaction), -EIO when it cannot be reached, with WHY
+ * (malloc'd, the caller frees). No lock of the caller's may be held but
+ * work_lock. */
+int shadow_run_txn(struct shadow *s, int timeout_ms, int (*fn)(PGconn *conn, void *ctx), void *ctx,
+		   char **why);
 
 #endif

@@ -28,6 +28,20 @@ F=$D/schemas/public/functions
 apply_all() { for f in $(ls "$M/pending"); do mv "$M/pending/$f" "$M/apply/" || return 1; done; }
 pending() { cat "$M"/pending/*.sql 2>/dev/null; }
 
+# --- the check runs on the shadow database: production takes no lock ---
+check "the shadow is loaded" poll 60 grep -q '^shadow: app_schemafs_shadow, loaded in' "$M/status"
+psql -X -q -d app -c "BEGIN" -c "LOCK TABLE public.base IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(120)" \
+	>/dev/null 2>&1 &
+locker=$!
+check "... a session holds an ACCESS EXCLUSIVE lock on view base" \
+	poll 30 test "$(val app "SELECT count(*) FROM pg_locks WHERE relation = 'public.base'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1
+check "a view write is checked meanwhile (on the shadow)" sed -i 's/FROM booking;/FROM booking WHERE id > 0;/' "$V/base.sql"
+check "... CREATE OR REPLACE VIEW is staged" grep -q 'CREATE OR REPLACE VIEW public.base' <(pending)
+val app "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'public.base'::regclass AND mode = 'AccessExclusiveLock'" >/dev/null
+wait $locker
+check "... discarded" rm "$M"/pending/*.sql
+eq "... nothing pending" "" "$(ls "$M/pending")"
+
 # --- a view: sed -i stages CREATE OR REPLACE VIEW, which applies ---
 check "sed -i on a view file" sed -i 's/nights > 7/nights > 10/' "$V/long_stays.sql"
 check "... CREATE OR REPLACE VIEW is staged" grep -q 'CREATE OR REPLACE VIEW public.long_stays' <(pending)
@@ -41,7 +55,7 @@ check "writing it back unchanged" cp "$T_TMP/ls.sql" "$V/long_stays.sql"
 eq "... stages nothing" "" "$(ls "$M/pending")"
 
 # --- a column rename needs DROP + CREATE, with a hazard line ---
-check "sed -i renaming a view's column" sed -i 's/SELECT booking.id,/SELECT booking.id AS booking_id,/' "$V/long_stays.sql"
+check "sed -i renaming a view's column" sed -i 's/SELECT \(booking\.\)\?id,/SELECT \1id AS booking_id,/' "$V/long_stays.sql"
 check "... DROP VIEW is staged" grep -q 'DROP VIEW public.long_stays;' <(pending)
 check "... then CREATE VIEW" grep -q '^CREATE VIEW public.long_stays' <(pending)
 check "... with a hazard line" grep -q '^-- HAZARD: view public.long_stays is dropped and created again' <(pending)
@@ -68,7 +82,7 @@ check "... status names the dependent" grep -q 'view on_base depends on view pub
 eq "... nothing staged" "" "$(ls "$M/pending")"
 check "... the file is still there" test -f "$V/base.sql"
 eq "a column rename under a dependent view: EBUSY" "Device or resource busy" \
-	"$(errno_of sed -i 's/booking.note$/booking.note AS memo/' "$V/base.sql")"
+	"$(errno_of sed -i 's/\(booking\.\)\?note$/\1note AS memo/' "$V/base.sql")"
 eq "... nothing staged" "" "$(ls "$M/pending")"
 printf 'CREATE TABLE public.oops (id int);\n' >"$T_TMP/table.sql"
 eq "a view file holding CREATE TABLE: EINVAL" "Invalid argument" "$(errno_of cp "$T_TMP/table.sql" "$V/oops.sql")"
