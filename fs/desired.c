@@ -324,7 +324,7 @@ static void edit_objfiles(struct arena *a, struct catalog *cat, const struct sta
 	struct cat_objfile *v = arena_alloc(a, n * sizeof *v);
 	cJSON_ArrayForEach(e, objs)
 		v[k++] = (struct cat_objfile){ arena_strdup(a, str_of(e, "kind")), arena_strdup(a, str_of(e, "schema")),
-					       arena_strdup(a, str_of(e, "name")),
+					       dup_or_null(a, str_of(e, "table")), arena_strdup(a, str_of(e, "name")),
 					       bool_of(e, "drop") ? NULL : dup_or_null(a, str_of(e, "file")) };
 	cat->objfiles = v;
 	cat->nobjfiles = k;

@@ -47,13 +47,17 @@ struct spec {
 	const char *drop_kw;	/* DROP <drop_kw> (functions: by prokind) */
 	bool recreate;		/* never CREATE OR REPLACE (materialized views) */
 	const char *recreate_hazard;
+	bool in_table;		/* triggers, policies: named per table, dropped and
+				 * created in one transaction (no hazard, no dependents) */
 };
 
 static const struct spec SPECS[] = {
-	{ "views", "ViewStmt", "view", "VIEW", false, NULL },
+	{ "views", "ViewStmt", "view", "VIEW", false, NULL, false },
 	{ "materialized_views", "CreateTableAsStmt", "materialized view", "MATERIALIZED VIEW", true,
-	  "its data is recomputed (REFRESH) from scratch, and it is locked meanwhile" },
-	{ "functions", "CreateFunctionStmt", "function", NULL, false, NULL },
+	  "its data is recomputed (REFRESH) from scratch, and it is locked meanwhile", false },
+	{ "functions", "CreateFunctionStmt", "function", NULL, false, NULL, false },
+	{ "triggers", "CreateTrigStmt", "trigger", "TRIGGER", false, NULL, true },
+	{ "policies", "CreatePolicyStmt", "policy", "POLICY", false, NULL, true },
 };
 
 static const struct spec *spec_of(const struct epath *p)
@@ -111,10 +115,19 @@ static const char *list_name(const cJSON *list, int i)
 }
 
 /* The schema and name the CREATE node ST names (NULL schema: unqualified). */
-static void created_name(const struct spec *k, const cJSON *st, const char **schema, const char **name)
+static void created_name(const struct spec *k, const cJSON *st, const char **schema, const char **name,
+			 const char **table)
 {
 	const cJSON *rel = NULL;
-	*schema = *name = NULL;
+	*schema = *name = *table = NULL;
+	if (k->in_table) {
+		bool trg = !strcmp(k->node, "CreateTrigStmt");
+		rel = cJSON_GetObjectItemCaseSensitive(st, trg ? "relation" : "table");
+		*name = sval(st, trg ? "trigname" : "policy_name");
+		*schema = sval(rel, "schemaname");
+		*table = sval(rel, "relname");
+		return;
+	}
 	if (!strcmp(k->node, "ViewStmt"))
 		rel = cJSON_GetObjectItemCaseSensitive(st, "view");
 	else if (!strcmp(k->node, "CreateTableAsStmt"))
@@ -159,8 +172,16 @@ static int check_text(struct change *c, const struct epath *p, const struct spec
 		if (main && !strcmp(k->node, "CreateTableAsStmt"))
 			main = !strcmp(stmt_words(node->string, node), "CREATE MATERIALIZED VIEW");
 		if (main) {
-			const char *schema, *name;
-			created_name(k, node, &schema, &name);
+			const char *schema, *name, *table;
+			created_name(k, node, &schema, &name, &table);
+			if (k->in_table && (!table || strcmp(table, p->table) || (schema && strcmp(schema, p->schema)))) {
+				rc = ed_fail(c, -EINVAL, "this file is %s %s of table %s.%s, but its %s is on table %s%s%s",
+					     k->what, p->name, p->schema, p->table, stmt_words(node->string, node),
+					     schema ? schema : "", schema ? "." : "", table ? table : "?");
+				goto out;
+			}
+			if (k->in_table)
+				schema = NULL;	/* the table's, checked above */
 			if (!name_matches(k, p, name) || (schema && strcmp(schema, p->schema))) {
 				rc = ed_fail(c, -EINVAL, "this file is %s %s.%s, but its %s creates %s%s%s: a file "
 					     "creates the object it names (rename the file to create another one)",
@@ -231,6 +252,20 @@ static bool live_object(struct database *db, const struct spec *k, const struct 
 			struct live_obj *lo)
 {
 	memset(lo, 0, sizeof *lo);
+	if (k->in_table) {
+		const struct cat_relation *want = catalog_table(db->desired, p->schema, p->table);
+		const struct cat_relation *r = want && want->oid ? catalog_rel(db->cat, want->oid) : NULL;
+		bool trg = !strcmp(k->dir, "triggers");
+		const char *q = NULL;
+		for (size_t i = 0; r && !q && i < (trg ? r->ntriggers : r->npolicies); i++)
+			if (!strcmp(trg ? r->triggers[i].name : r->policies[i].name, p->name))
+				q = trg ? r->triggers[i].qname : r->policies[i].qname;
+		if (!q)
+			return false;
+		sb_addf(out, "%s %s ON ", k->drop_kw, q);
+		sb_add_qual(out, r->schema->qname, r->qname);
+		return true;
+	}
 	if (k->drop_kw) {
 		const struct cat_relation *r = live_rel(db->cat, k, p->schema, p->name);
 		if (!r)
@@ -257,6 +292,8 @@ static bool live_object(struct database *db, const struct spec *k, const struct 
  * ", "-joined into WHO. 0, or -EIO with the reason. */
 static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo, struct strbuf *who)
 {
+	if (!lo->refclass)
+		return 0;	/* a trigger or policy: nothing depends on it */
 	char oid[16];
 	snprintf(oid, sizeof oid, "%u", lo->oid);
 	const char *params[] = { lo->sig ? lo->sig : "", oid, lo->refclass };
@@ -285,7 +322,8 @@ static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo,
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct stage_obj o;
 		if (!PQgetisnull(res, i, 3) &&
-		    stage_obj_get(c->db->stage, PQgetvalue(res, i, 3), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), &o) &&
+		    stage_obj_get(c->db->stage, PQgetvalue(res, i, 3), PQgetvalue(res, i, 1), NULL, PQgetvalue(res, i, 2),
+				  &o) &&
 		    o.drop)
 			continue;
 		sb_addf(who, "%s%s", who->len ? ", " : "", PQgetvalue(res, i, 0));
@@ -336,6 +374,7 @@ struct try {
 	bool qualified;
 	const char *text;	/* the user's */
 	struct strbuf *file;	/* out: the object, as the tree renders it */
+	struct strbuf *alter;	/* out, policies: ALTER POLICY to the new one, when it can */
 	const char *sql;	/* takes(): the statement to try */
 	bool ok;		/* takes(): the server took it */
 	char why[1024];		/* takes(): or its message */
@@ -350,6 +389,37 @@ static int set_path(PGconn *conn, const char *schema, char *err, size_t errlen)
 				1, params, err, errlen);
 	PQclear(res);
 	return res ? 0 : -1;
+}
+
+static const struct cat_policy *policy_named(const struct cat_relation *r, const char *name)
+{
+	for (size_t i = 0; r && i < r->npolicies; i++)
+		if (!strcmp(r->policies[i].name, name))
+			return &r->policies[i];
+	return NULL;
+}
+
+/* ALTER POLICY from the live policy to the one NEW holds, into OUT, when
+ * ALTER can get there: the same command and permissive kind, and no USING
+ * or WITH CHECK taken away (ALTER POLICY can only set them). */
+static void policy_alter(struct database *db, const struct epath *p, const struct catalog *new_cat,
+			 struct strbuf *out)
+{
+	const struct cat_relation *want = catalog_table(db->desired, p->schema, p->table);
+	const struct cat_relation *lr = want && want->oid ? catalog_rel(db->cat, want->oid) : NULL;
+	const struct cat_relation *nr = catalog_table(new_cat, p->schema, p->table);
+	const struct cat_policy *lp = policy_named(lr, p->name), *np = policy_named(nr, p->name);
+	if (!lp || !np || lp->cmd != np->cmd || lp->permissive != np->permissive || (lp->qual && !np->qual) ||
+	    (lp->check && !np->check))
+		return;
+	sb_addf(out, "ALTER POLICY %s ON ", lp->qname);
+	sb_add_qual(out, lr->schema->qname, lr->qname);
+	sb_addf(out, " TO %s", np->roles ? np->roles : "PUBLIC");
+	if (np->qual)
+		sb_addf(out, " USING (%s)", np->qual);
+	if (np->check)
+		sb_addf(out, " WITH CHECK (%s)", np->check);
+	sb_add(out, ";\n");
 }
 
 /* Runs the file (with the live object dropped first) and renders what it
@@ -387,10 +457,12 @@ static int try_file(PGconn *conn, void *ctx)
 		rc = -EIO;
 		goto out;
 	}
-	if (!objfile_render(cat, t->k->dir, t->p->schema, t->p->name, t->file))
+	if (!objfile_render(cat, t->k->dir, t->p->schema, t->p->table, t->p->name, t->file))
 		rc = ed_fail(c, -EINVAL, "the file does not create %s %s.%s%s", t->k->what, t->p->schema,
 			     t->p->name, t->k->drop_kw ? "" : ": a function's file name is its signature (name "
 			     "and argument types); its text declares another one");
+	else if (t->drop && !strcmp(t->k->dir, "policies"))
+		policy_alter(c->db, t->p, cat, t->alter);
 	catalog_free(cat);
 out:
 	strbuf_free(&sql);
@@ -420,6 +492,17 @@ static void or_replace(struct strbuf *out, const char *file)
 	}
 }
 
+/* A staged DROP of this trigger or policy (rm) is undone. */
+static void undo_table_drop(struct change *c, const struct epath *p)
+{
+	struct target t;
+	char keep[sizeof c->err];
+	memcpy(keep, c->err, sizeof keep);
+	if (!ed_find_table(c, p, &t))
+		stage_object_drop(c->db->stage, &t.ref, p->obj->dir, p->name, false);
+	memcpy(c->err, keep, sizeof keep);
+}
+
 int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -440,18 +523,24 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	struct live_obj lo;
 	bool live = live_object(db, k, p, &drop, &lo);
 	if (live)
-		objfile_render(db->cat, k->dir, p->schema, p->name, &live_file);
-	struct try t = { c, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file, NULL, false, "" };
+		objfile_render(db->cat, k->dir, p->schema, p->table, p->name, &live_file);
+	struct strbuf alter = STRBUF_INIT;
+	struct try t = { c, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file, &alter, NULL, false, "" };
 	if ((rc = in_rolled_back(c, try_file, &t)))
 		goto out;
+	if (k->in_table)
+		undo_table_drop(c, p);	/* rm, then written again: this write says what it is */
 	if (live && !strcmp(sb_str(&file), sb_str(&live_file))) {
-		stage_obj_remove(db->stage, k->dir, p->schema, p->name);	/* back as it is live */
+		stage_obj_remove(db->stage, k->dir, p->schema, p->table, p->name);	/* back as it is live */
 		ed_extra_remove(db, c->path);
 		goto out;
 	}
 	bool replace = false;
 	const char *why = t.why;
-	if (live && !k->recreate) {
+	if (live && alter.len) {
+		sb_add(&sql, sb_str(&alter));
+		replace = true;
+	} else if (live && !k->recreate && strcmp(k->dir, "policies")) {
 		or_replace(&sql, sb_str(&file));
 		t.sql = sb_str(&sql);
 		if ((rc = in_rolled_back(c, takes, &t)))
@@ -476,13 +565,14 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 		}
 		sb_reset(&sql);
 		sb_addf(&sql, "DROP %s;\n%s", sb_str(&drop), sb_str(&file));
-		sb_addf(&hz, "%s %s.%s is dropped and created again: %s", k->what, p->schema, p->name,
-			k->recreate ? k->recreate_hazard : why);
+		if (!k->in_table)	/* a trigger or policy is back in the same transaction */
+			sb_addf(&hz, "%s %s.%s is dropped and created again: %s", k->what, p->schema, p->name,
+				k->recreate ? k->recreate_hazard : why);
 	} else if (!live) {
 		sb_add(&sql, sb_str(&file));
 	}
 	struct stage_obj o = {
-		k->dir, p->schema, NULL, p->name, lo.oid, sb_str(&file), sb_str(&sql), hz.len ? sb_str(&hz) : NULL,
+		k->dir, p->schema, p->table, p->name, lo.oid, sb_str(&file), sb_str(&sql), hz.len ? sb_str(&hz) : NULL,
 		false,
 	};
 	stage_obj_set(db->stage, &o);
@@ -495,6 +585,7 @@ out:
 	strbuf_free(&sql);
 	strbuf_free(&who);
 	strbuf_free(&hz);
+	strbuf_free(&alter);
 	return rc;
 }
 
@@ -518,7 +609,7 @@ int ed_obj_remove(struct change *c, const struct epath *p)
 	struct live_obj lo;
 	int rc = 0;
 	if (!live_object(db, k, p, &drop, &lo)) {
-		stage_obj_remove(db->stage, k->dir, p->schema, p->name);	/* only staged: forgotten */
+		stage_obj_remove(db->stage, k->dir, p->schema, p->table, p->name);	/* only staged: forgotten */
 		goto out;
 	}
 	PGconn *conn = ed_conn(c);
@@ -535,7 +626,7 @@ int ed_obj_remove(struct change *c, const struct epath *p)
 		goto out;
 	}
 	sb_addf(&sql, "DROP %s;", sb_str(&drop));
-	struct stage_obj o = { k->dir, p->schema, NULL, p->name, lo.oid, NULL, sb_str(&sql), NULL, true };
+	struct stage_obj o = { k->dir, p->schema, p->table, p->name, lo.oid, NULL, sb_str(&sql), NULL, true };
 	stage_obj_set(db->stage, &o);
 out:
 	strbuf_free(&drop);

@@ -9,6 +9,7 @@
 #include "database.h"
 #include "edit_internal.h"
 #include "render.h"
+#include "stage.h"
 #include "strbuf.h"
 #include "tree.h"
 
@@ -20,13 +21,27 @@ static const struct cat_relation *rel_named(struct cat_relation *const *v, size_
 	return NULL;
 }
 
-bool objfile_render(const struct catalog *cat, const char *dir, const char *schema, const char *name,
-		    struct strbuf *out)
+bool objfile_render(const struct catalog *cat, const char *dir, const char *schema, const char *table,
+		    const char *name, struct strbuf *out)
 {
 	const struct cat_schema *s = dir && schema && name ? catalog_schema(cat, schema) : NULL;
 	if (!s)
 		return false;
 	const struct cat_relation *r = NULL;
+	if (table) {
+		r = catalog_table(cat, schema, table);
+		for (size_t i = 0; r && !strcmp(dir, "triggers") && i < r->ntriggers; i++)
+			if (!strcmp(r->triggers[i].name, name)) {
+				render_trigger(out, &r->triggers[i]);
+				return true;
+			}
+		for (size_t i = 0; r && !strcmp(dir, "policies") && i < r->npolicies; i++)
+			if (!strcmp(r->policies[i].name, name)) {
+				render_policy(out, r, &r->policies[i]);
+				return true;
+			}
+		return false;
+	}
 	if (!strcmp(dir, "views") && (r = rel_named(s->views, s->nviews, name)))
 		render_view(out, r);
 	else if (!strcmp(dir, "materialized_views") && (r = rel_named(s->matviews, s->nmatviews, name)))
@@ -60,9 +75,14 @@ static int table_object_remove(struct change *c, const struct epath *p)
 		return rc;
 	if (!tree_lookup(c->db->tree, c->path))
 		return ed_fail(c, -ENOENT, "no such file");
-	/* Live when the live table has it: the live snapshot's tree shows
-	 * every trigger and policy of a live table. */
-	stage_object_drop(c->db->stage, &t.ref, p->obj->dir, p->name, t.live != NULL);
+	/* A written one is forgotten; a live one is dropped. */
+	bool staged = stage_obj_remove(c->db->stage, p->obj->dir, p->schema, p->table, p->name);
+	bool live = false;
+	bool trg = !strcmp(p->obj->dir, "triggers");
+	for (size_t i = 0; t.live && i < (trg ? t.live->ntriggers : t.live->npolicies); i++)
+		live |= !strcmp(trg ? t.live->triggers[i].name : t.live->policies[i].name, p->name);
+	if (live || !staged)
+		stage_object_drop(c->db->stage, &t.ref, p->obj->dir, p->name, live);
 	return 0;
 }
 
@@ -71,8 +91,8 @@ static const struct objkind KINDS[] = {
 	{ "materialized_views", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
 	{ "functions", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
 	{ "sequences", OBJ_IN_SCHEMA, NULL, NULL, NULL, NULL },
-	{ "triggers", OBJ_IN_TABLE, NULL, NULL, table_object_remove, NULL },
-	{ "policies", OBJ_IN_TABLE, NULL, NULL, table_object_remove, NULL },
+	{ "triggers", OBJ_IN_TABLE, ed_obj_write, ed_obj_create, table_object_remove, NULL },
+	{ "policies", OBJ_IN_TABLE, ed_obj_write, ed_obj_create, table_object_remove, NULL },
 };
 
 const struct objkind *objkind_find(const char *dir, size_t dirlen, enum objscope scope)

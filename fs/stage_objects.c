@@ -20,11 +20,12 @@ static cJSON *objects(cJSON *doc)
 	return a;
 }
 
-static cJSON *find(const cJSON *doc, const char *kind, const char *schema, const char *name)
+static cJSON *find(const cJSON *doc, const char *kind, const char *schema, const char *table, const char *name)
 {
 	cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "objects"))
-		if (same(str_of(e, "kind"), kind) && same(str_of(e, "schema"), schema) && same(str_of(e, "name"), name))
+		if (same(str_of(e, "kind"), kind) && same(str_of(e, "schema"), schema) &&
+		    same(str_of(e, "table"), table) && same(str_of(e, "name"), name))
 			return e;
 	return NULL;
 }
@@ -37,7 +38,7 @@ static void add_str(cJSON *e, const char *key, const char *s)
 
 void stage_obj_set(struct stage *st, const struct stage_obj *o)
 {
-	cJSON *arr = objects(st->doc), *old = find(st->doc, o->kind, o->schema, o->name);
+	cJSON *arr = objects(st->doc), *old = find(st->doc, o->kind, o->schema, o->table, o->name);
 	cJSON *e = cJSON_CreateObject();
 	if (!e)
 		abort();
@@ -56,19 +57,20 @@ void stage_obj_set(struct stage *st, const struct stage_obj *o)
 		cJSON_AddItemToArray(arr, e);
 }
 
-bool stage_obj_remove(struct stage *st, const char *kind, const char *schema, const char *name)
+bool stage_obj_remove(struct stage *st, const char *kind, const char *schema, const char *table,
+		      const char *name)
 {
-	cJSON *e = find(st->doc, kind, schema, name);
+	cJSON *e = find(st->doc, kind, schema, table, name);
 	if (!e)
 		return false;
 	cJSON_Delete(cJSON_DetachItemViaPointer(objects(st->doc), e));
 	return true;
 }
 
-bool stage_obj_get(const struct stage *st, const char *kind, const char *schema, const char *name,
-		   struct stage_obj *o)
+bool stage_obj_get(const struct stage *st, const char *kind, const char *schema, const char *table,
+		   const char *name, struct stage_obj *o)
 {
-	const cJSON *e = find(st->doc, kind, schema, name);
+	const cJSON *e = find(st->doc, kind, schema, table, name);
 	if (!e)
 		return false;
 	*o = (struct stage_obj){
@@ -87,7 +89,8 @@ int stage_objects_prune(struct stage *st, const struct catalog *live)
 	for (e = arr ? arr->child : NULL; e; e = next) {
 		next = e->next;
 		sb_reset(&sb);
-		bool found = objfile_render(live, str_of(e, "kind"), str_of(e, "schema"), str_of(e, "name"), &sb);
+		bool found = objfile_render(live, str_of(e, "kind"), str_of(e, "schema"), str_of(e, "table"),
+					    str_of(e, "name"), &sb);
 		bool done = bool_of(e, "drop") ? !found : found && same(sb_str(&sb), str_of(e, "file"));
 		if (done) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(arr, e));

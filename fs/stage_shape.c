@@ -189,7 +189,7 @@ static const struct shape FILE_ = SHAPE("file", FILE_FIELDS, NULL, same_named);
 static bool same_objfile(const cJSON *a, const cJSON *b)
 {
 	return same(str_of(a, "kind"), str_of(b, "kind")) && same(str_of(a, "schema"), str_of(b, "schema")) &&
-	       same_named(a, b);
+	       same(str_of(a, "table"), str_of(b, "table")) && same_named(a, b);
 }
 
 static const char *objfile_rule(const cJSON *o)

@@ -393,10 +393,11 @@ struct catalog {
 					 * NULL until catalog_finish() (refresher only) */
 };
 
-/* A staged object file: DIR ("views", ...) of SCHEMA, the object NAME (the
- * file's name without ".sql", unescaped), its CONTENT (NULL: removed). */
+/* A staged object file: DIR ("views", ...) of SCHEMA (and TABLE for
+ * triggers and policies, else NULL), the object NAME (the file's name
+ * without ".sql", unescaped), its CONTENT (NULL: removed). */
 struct cat_objfile {
-	const char *dir, *schema, *name, *content;
+	const char *dir, *schema, *table, *name, *content;
 };
 
 struct tracker;

@@ -44,9 +44,10 @@ struct objkind {
 const struct objkind *objkind_find(const char *dir, size_t dirlen, enum objscope scope);
 
 /* Renders object NAME (a view's name, a function's "name(args)") of
- * directory DIR in SCHEMA of CAT as the tree shows its file, into OUT.
- * false when CAT has no such object. Pure. */
-bool objfile_render(const struct catalog *cat, const char *dir, const char *schema, const char *name,
-		    struct strbuf *out);
+ * directory DIR in SCHEMA (and TABLE, for triggers and policies; else
+ * NULL) of CAT as the tree shows its file, into OUT. false when CAT has no
+ * such object. Pure. */
+bool objfile_render(const struct catalog *cat, const char *dir, const char *schema, const char *table,
+		    const char *name, struct strbuf *out);
 
 #endif

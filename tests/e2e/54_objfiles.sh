@@ -18,6 +18,11 @@ CREATE VIEW public.on_base AS SELECT id FROM public.base;
 CREATE MATERIALIZED VIEW public.totals AS SELECT count(*) AS n FROM public.booking;
 CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x * 2';
 CREATE FUNCTION public.unused() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER booking_touch BEFORE UPDATE ON public.booking FOR EACH ROW EXECUTE FUNCTION public.touch();
+ALTER TABLE public.booking ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON public.booking FOR SELECT USING (id > 0);
+CREATE TABLE public.elsewhere (id int);
 EOF
 MNT=$T_TMP/mnt
 mount_fs "$MNT" -o conninfo=dbname=app || { not_ok "mount"; done_testing; }
@@ -30,14 +35,14 @@ pending() { cat "$M"/pending/*.sql 2>/dev/null; }
 
 # --- the check runs on the shadow database: production takes no lock ---
 check "the shadow is loaded" poll 60 grep -q '^shadow: app_schemafs_shadow, loaded in' "$M/status"
-psql -X -q -d app -c "BEGIN" -c "LOCK TABLE public.base IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(120)" \
+PGAPPNAME=objs_locker psql -X -q -d app -c "BEGIN" -c "LOCK TABLE public.base IN ACCESS SHARE MODE" -c "SELECT pg_sleep(120)" \
 	>/dev/null 2>&1 &
 locker=$!
-check "... a session holds an ACCESS EXCLUSIVE lock on view base" \
-	poll 30 test "$(val app "SELECT count(*) FROM pg_locks WHERE relation = 'public.base'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1
+base_locked() { [ "$(val app "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'objs_locker' AND l.relation = 'public.base'::regclass AND l.granted")" = 1 ]; }
+check "... a session reading view base holds its ACCESS SHARE lock" poll 30 base_locked
 check "a view write is checked meanwhile (on the shadow)" sed -i 's/FROM booking;/FROM booking WHERE id > 0;/' "$V/base.sql"
 check "... CREATE OR REPLACE VIEW is staged" grep -q 'CREATE OR REPLACE VIEW public.base' <(pending)
-val app "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'public.base'::regclass AND mode = 'AccessExclusiveLock'" >/dev/null
+val app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'objs_locker'" >/dev/null
 wait $locker
 check "... discarded" rm "$M"/pending/*.sql
 eq "... nothing pending" "" "$(ls "$M/pending")"
@@ -127,7 +132,43 @@ check "... DROP FUNCTION is staged" grep -q 'DROP FUNCTION public.unused();' <(p
 check "... it applies" apply_all
 eq "... the function is gone" "0" "$(val app "SELECT count(*) FROM pg_proc WHERE proname = 'unused'")"
 
-# --- triggers and policies are still only removable ---
+# --- triggers: CREATE OR REPLACE TRIGGER on 14+, DROP + CREATE on 13 ---
+T=$D/schemas/public/tables/booking
+check "sed -i on a trigger file" sed -i 's/BEFORE UPDATE/BEFORE INSERT OR UPDATE/' "$T/triggers/booking_touch.sql"
+if [ "$T_PG_MAJOR" -ge 14 ]; then
+	check "... CREATE OR REPLACE TRIGGER is staged" grep -q 'CREATE OR REPLACE TRIGGER booking_touch BEFORE INSERT OR UPDATE' <(pending)
+else
+	check "... 13: DROP TRIGGER, then CREATE TRIGGER" grep -q 'DROP TRIGGER booking_touch ON public.booking;' <(pending)
+fi
+check "... it applies" apply_all
+check "... the trigger fires on INSERT too" \
+	grep -q 'BEFORE INSERT OR UPDATE' <<<"$(val app "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'booking_touch'")"
+printf 'CREATE TRIGGER booking_ins AFTER INSERT ON public.booking FOR EACH ROW EXECUTE FUNCTION public.touch();\n' >"$T_TMP/trg.sql"
+check "a new trigger file" cp "$T_TMP/trg.sql" "$T/triggers/booking_ins.sql"
+check "... CREATE TRIGGER is staged" grep -q '^CREATE TRIGGER booking_ins AFTER INSERT' <(pending)
+check "... it applies" apply_all
+eq "... the trigger exists" "1" "$(val app "SELECT count(*) FROM pg_trigger WHERE tgname = 'booking_ins'")"
+check "rm of a trigger file" rm "$T/triggers/booking_ins.sql"
+check "... DROP TRIGGER is staged" grep -q 'DROP TRIGGER booking_ins' <(pending)
+check "... it applies" apply_all
+eq "... the trigger is gone" "0" "$(val app "SELECT count(*) FROM pg_trigger WHERE tgname = 'booking_ins'")"
+sed 's/ON public.booking/ON public.elsewhere/' "$T_TMP/trg.sql" >"$T_TMP/trg2.sql"
+eq "a trigger file of booking holding a trigger on another table: EINVAL" "Invalid argument" \
+	"$(errno_of cp "$T_TMP/trg2.sql" "$T/triggers/booking_ins.sql")"
+check "... status says so" grep -q 'but its CREATE TRIGGER is on table public.elsewhere' "$M/status"
+eq "... nothing staged" "" "$(ls "$M/pending")"
+
+# --- policies: ALTER POLICY, or DROP + CREATE when the command changes ---
+check "sed -i on a policy's USING" sed -i 's/id > 0/id > 1/' "$T/policies/own.sql"
+check "... ALTER POLICY is staged" grep -q 'ALTER POLICY own ON public.booking' <(pending)
+check "... it applies" apply_all
+check "... the policy has the new USING" grep -q 'id > 1' <<<"$(val app "SELECT qual FROM pg_policies WHERE policyname = 'own'")"
+check "sed -i on a policy's command" sed -i 's/FOR SELECT/FOR UPDATE/' "$T/policies/own.sql"
+check "... DROP POLICY, then CREATE POLICY" grep -q 'DROP POLICY own ON public.booking;' <(pending)
+check "... it applies" apply_all
+eq "... the policy is FOR UPDATE" "UPDATE" "$(val app "SELECT cmd FROM pg_policies WHERE policyname = 'own'")"
+
+# --- not yet writable ---
 eq "writing a sequence file: EPERM" "Operation not permitted" \
 	"$(errno_of bash -c "echo x >'$D/schemas/public/sequences/nosuch.sql'")"
 
