@@ -90,7 +90,7 @@ static const struct objkind KINDS[] = {
 	{ "views", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
 	{ "materialized_views", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
 	{ "functions", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
-	{ "sequences", OBJ_IN_SCHEMA, NULL, NULL, NULL, NULL },
+	{ "sequences", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
 	{ "triggers", OBJ_IN_TABLE, ed_obj_write, ed_obj_create, table_object_remove, NULL },
 	{ "policies", OBJ_IN_TABLE, ed_obj_write, ed_obj_create, table_object_remove, NULL },
 };

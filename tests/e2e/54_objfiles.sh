@@ -23,6 +23,10 @@ CREATE TRIGGER booking_touch BEFORE UPDATE ON public.booking FOR EACH ROW EXECUT
 ALTER TABLE public.booking ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON public.booking FOR SELECT USING (id > 0);
 CREATE TABLE public.elsewhere (id int);
+CREATE SEQUENCE public.counter;
+CREATE TABLE public.ticket (id serial, n int);
+CREATE SEQUENCE public.used;
+CREATE TABLE public.numbered (n bigint DEFAULT nextval('public.used'));
 EOF
 MNT=$T_TMP/mnt
 mount_fs "$MNT" -o conninfo=dbname=app || { not_ok "mount"; done_testing; }
@@ -168,8 +172,29 @@ check "... DROP POLICY, then CREATE POLICY" grep -q 'DROP POLICY own ON public.b
 check "... it applies" apply_all
 eq "... the policy is FOR UPDATE" "UPDATE" "$(val app "SELECT cmd FROM pg_policies WHERE policyname = 'own'")"
 
-# --- not yet writable ---
-eq "writing a sequence file: EPERM" "Operation not permitted" \
-	"$(errno_of bash -c "echo x >'$D/schemas/public/sequences/nosuch.sql'")"
+# --- sequences: ALTER SEQUENCE; create; rm, but not of an owned one ---
+S=$D/schemas/public/sequences
+cp "$S/counter.sql" "$T_TMP/counter.sql"
+check "a sequence file written back unchanged" cp "$T_TMP/counter.sql" "$S/counter.sql"
+eq "... stages nothing" "" "$(ls "$M/pending")"
+check "sed -i on a sequence's INCREMENT" sed -i 's/INCREMENT BY 1$/INCREMENT BY 5/' "$S/counter.sql"
+check "... ALTER SEQUENCE is staged" grep -q 'ALTER SEQUENCE public.counter INCREMENT BY 5;' <(pending)
+check "... it applies" apply_all
+eq "... the sequence increments by 5" "5" "$(val app "SELECT increment_by FROM pg_sequences WHERE sequencename = 'counter'")"
+printf 'CREATE SEQUENCE public.fresh START WITH 10;\n' >"$T_TMP/fresh.sql"
+check "a new sequence file" cp "$T_TMP/fresh.sql" "$S/fresh.sql"
+check "... CREATE SEQUENCE is staged" grep -q 'CREATE SEQUENCE public.fresh' <(pending)
+check "... it applies" apply_all
+eq "... the sequence starts at 10" "10" "$(val app "SELECT nextval('public.fresh')")"
+check "rm of a sequence file" rm "$S/fresh.sql"
+check "... DROP SEQUENCE is staged" grep -q 'DROP SEQUENCE public.fresh;' <(pending)
+check "... it applies" apply_all
+eq "... the sequence is gone" "0" "$(val app "SELECT count(*) FROM pg_class WHERE relname = 'fresh'")"
+eq "rm of a sequence owned by a column: EPERM" "Operation not permitted" "$(errno_of rm "$S/ticket_id_seq.sql")"
+check "... status names the column" grep -q 'is owned by column public.ticket.id' "$M/status"
+eq "... nothing staged" "" "$(ls "$M/pending")"
+eq "rm of a sequence a default uses: EBUSY" "Device or resource busy" "$(errno_of rm "$S/used.sql")"
+check "... status names the default" grep -q 'default value for column n of table numbered' "$M/status"
+eq "... nothing staged" "" "$(ls "$M/pending")"
 
 done_testing
