@@ -554,6 +554,18 @@ static void undo_table_drop(struct change *c, const struct epath *p)
 	memcpy(c->err, keep, sizeof keep);
 }
 
+/* CREATE OR REPLACE keeps the object's comment: one the live file has and
+ * FILE no longer has is removed (both are schemafs's renderings, whose
+ * COMMENT lines name the object as DROP does: "COMMENT ON VIEW public.v"). */
+static void comment_gone(struct strbuf *sql, const char *drop, const char *live, const char *file)
+{
+	struct strbuf line = STRBUF_INIT;
+	sb_addf(&line, "\nCOMMENT ON %s IS ", drop);
+	if (strstr(live, sb_str(&line)) && !strstr(file, sb_str(&line)))
+		sb_addf(sql, "COMMENT ON %s IS NULL;\n", drop);
+	strbuf_free(&line);
+}
+
 int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -603,6 +615,8 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 		if ((rc = in_rolled_back(c, takes, &t)))
 			goto out;
 		replace = t.ok;
+		if (replace)
+			comment_gone(&sql, sb_str(&drop), sb_str(&live_file), sb_str(&file));
 	}
 	if (live && !replace) {
 		/* What depends on it live: the work connection's catalogs. */

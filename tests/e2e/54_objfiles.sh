@@ -16,6 +16,7 @@ CREATE VIEW public.long_stays AS SELECT id, nights FROM public.booking WHERE nig
 CREATE VIEW public.base AS SELECT id, note FROM public.booking;
 CREATE VIEW public.on_base AS SELECT id FROM public.base;
 CREATE MATERIALIZED VIEW public.totals AS SELECT count(*) AS n FROM public.booking;
+COMMENT ON VIEW public.long_stays IS 'Stays over a week';
 CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x * 2';
 CREATE FUNCTION public.unused() RETURNS integer LANGUAGE sql AS 'SELECT 1';
 CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
@@ -58,6 +59,11 @@ check "... the file shows the new definition" grep -q 'nights > 10' "$V/long_sta
 check "... the pending migration applies" apply_all
 check "... the view's definition is what was written" \
 	grep -q '> 10' <<<"$(val app "SELECT pg_get_viewdef('public.long_stays'::regclass)")"
+eq "... nothing pending after" "" "$(ls "$M/pending")"
+check "sed -i removing the view's comment" sed -i '/^COMMENT ON VIEW/d' "$V/long_stays.sql"
+check "... COMMENT ... IS NULL is staged (CREATE OR REPLACE keeps a comment)" grep -q 'COMMENT ON VIEW public.long_stays IS NULL;' <(pending)
+check "... it applies" apply_all
+eq "... the comment is gone" "" "$(val app "SELECT obj_description('public.long_stays'::regclass, 'pg_class')")"
 eq "... nothing pending after" "" "$(ls "$M/pending")"
 cp "$V/long_stays.sql" "$T_TMP/ls.sql"
 check "writing it back unchanged" cp "$T_TMP/ls.sql" "$V/long_stays.sql"
