@@ -39,7 +39,7 @@ apply_all() { for f in $(ls "$M/pending"); do mv "$M/pending/$f" "$M/apply/" || 
 pending() { cat "$M"/pending/*.sql 2>/dev/null; }
 
 # --- the check runs on the shadow database: production takes no lock ---
-check "the shadow is loaded" poll 60 grep -q '^shadow: app_schemafs_shadow, loaded in' "$M/status"
+check "the shadow is loaded" poll 60 grep -qE '^shadow: app_schemafs_shadow, loaded in [0-9]+ ms$' "$M/status"
 PGAPPNAME=objs_locker psql -X -q -d app -c "BEGIN" -c "LOCK TABLE public.base IN ACCESS SHARE MODE" -c "SELECT pg_sleep(120)" \
 	>/dev/null 2>&1 &
 locker=$!
