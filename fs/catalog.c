@@ -525,28 +525,12 @@ int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filte
 	return 0;
 }
 
-struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,
-			     char *err, size_t errlen)
+/* Every query of a load, in the caller's transaction. */
+static int load_all(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter, char *err, size_t errlen)
 {
-	struct catalog *cat = catalog_new();
 	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners };
-	bool in_tx = false;
-	if (!cat) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	/* One snapshot for every query; search_path fixed so that deparsed
-	 * names are qualified the same way whoever mounts. In the caller's
-	 * open transaction (what it has just created there, rolled back
-	 * later: edit_declare.c), that transaction is the snapshot. */
-	bool outer = PQtransactionStatus(conn) == PQTRANS_INTRANS;
-	if (outer)
-		leave_open = true;
-	else if (pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
-		goto fail;
-	in_tx = !outer;
 	if (pg_command(conn, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, errlen))
-		goto fail;
+		return -1;
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));
 	if (load_schemas(&ld, filter) || load_extensions(&ld) || load_relations(&ld) ||
 	    load_rel_parts(&ld, SQL_COLUMNS, fill_columns) ||
@@ -564,8 +548,39 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 	    load_default_acls(&ld) || load_fdws(&ld) || load_servers(&ld) || load_foreign_tables(&ld) || load_text_search(&ld) ||
 	    load_opclasses(&ld) || load_opfamilies(&ld) || load_conversions(&ld) ||
 	    load_omitted(&ld) || load_tracking(&ld, filter))
+		return -1;
+	return check_complete(cat, err, errlen);
+}
+
+struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
+{
+	struct catalog *cat = catalog_new();
+	if (!cat) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (load_all(conn, cat, filter, err, errlen)) {
+		catalog_free(cat);
+		return NULL;
+	}
+	return cat;
+}
+
+struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,
+			     char *err, size_t errlen)
+{
+	struct catalog *cat = catalog_new();
+	bool in_tx = false;
+	if (!cat) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* One snapshot for every query; search_path fixed so that deparsed
+	 * names are qualified the same way whoever mounts. */
+	if (pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		goto fail;
-	if (check_complete(cat, err, errlen))
+	in_tx = true;
+	if (load_all(conn, cat, filter, err, errlen))
 		goto fail;
 	if (!leave_open && catalog_finish(conn, cat, filter, err, errlen))
 		goto fail;

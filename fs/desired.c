@@ -278,6 +278,22 @@ static void edit_schema_enums(struct arena *a, struct cat_schema *s, const struc
 		s->types = v;
 }
 
+/* Staged object files: the tree shows their staged content (tree.c). */
+static void edit_objfiles(struct arena *a, struct catalog *cat, const struct stage *st)
+{
+	const cJSON *objs = cJSON_GetObjectItemCaseSensitive(st->doc, "objects"), *e;
+	size_t n = (size_t)cJSON_GetArraySize(objs), k = 0;
+	if (!n)
+		return;
+	struct cat_objfile *v = arena_alloc(a, n * sizeof *v);
+	cJSON_ArrayForEach(e, objs)
+		v[k++] = (struct cat_objfile){ arena_strdup(a, str_of(e, "kind")), arena_strdup(a, str_of(e, "schema")),
+					       dup_or_null(a, str_of(e, "table")), arena_strdup(a, str_of(e, "name")),
+					       bool_of(e, "drop") ? NULL : dup_or_null(a, str_of(e, "file")) };
+	cat->objfiles = v;
+	cat->nobjfiles = k;
+}
+
 struct catalog *stage_desired(const struct catalog *live, const struct stage *st)
 {
 	struct catalog *cat = catalog_new();
@@ -293,5 +309,6 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 	/* Definitions after the staged renames, as PostgreSQL deparses them,
 	 * and the dependents staged drops take (deps_stage.h). */
 	deps_desired(cat, live, st);
+	edit_objfiles(a, cat, st);
 	return cat;
 }

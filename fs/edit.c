@@ -19,6 +19,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "names.h"
+#include "objkind.h"
 #include "pg.h"
 #include "probe.h"
 #include "render.h"
@@ -39,6 +40,15 @@ static bool is_folder_entry(struct database *db, const char *name)
 #define FOLDER_ENTRY_WHY "this is drizzle-kit's migration in migrations_dir, not applied yet: schemafs does not " \
 	"change or delete your files; edit or remove it (and its meta/_journal.json entry) there, or mv it " \
 	"to apply/ to apply it"
+
+/* Anything but blanks? */
+static bool has_text(const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)data[i]))
+			return true;
+	return false;
+}
 
 static int write_locked(struct change *c, const struct epath *p, const char *data, size_t len)
 {
@@ -93,9 +103,6 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 	case E_APPLY:
 		ed_extra_put(db, c->path, data, len);	/* a scratch or temp name: kept, not run */
 		return 0;
-	case E_TRIGGER:
-	case E_POLICY:
-		return ed_fail(c, -EPERM, "triggers and policies can be dropped here, not written");
 	case E_TABLE_SQL:
 	case E_SCHEMA_SQL:
 	case E_DB_SQL:
@@ -106,6 +113,16 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 			return 0;
 		}
 		return ed_fail(c, -EPERM, "this file is generated from the schema and cannot be written");
+	case E_OBJECT:
+		/* A draft (touch, a temp file) until it holds a definition. */
+		if (p->draft_name || (!p->obj->write && ed_extra_find(db, c->path)) ||
+		    (ed_extra_find(db, c->path) && !has_text(data, len))) {
+			ed_extra_put(db, c->path, data, len);
+			return 0;
+		}
+		if (!p->obj->write)
+			return ed_fail(c, -EPERM, "%s can be dropped here, not written", p->obj->dir);
+		return p->obj->write(c, p, data, len);
 	default:
 		return ed_fail(c, -EPERM, "this file is generated from the schema and cannot be written");
 	}
@@ -184,6 +201,8 @@ static bool writable_place(const struct epath *p)
 	switch (p->kind) {
 	case E_COLUMN: case E_INDEX: case E_CONSTRAINT: case E_COMMENT: case E_TYPE: case E_PENDING:
 		return true;
+	case E_OBJECT:
+		return p->scratch || p->obj->write;
 	case E_APPLY:
 	case E_TABLE_SQL: case E_SCHEMA_SQL: case E_DB_SQL:
 		return true;
@@ -211,8 +230,9 @@ static int check_locked(struct database *db, const char *path)
 		ok = stage_file_get(db->stage, p.name, &(size_t){ 0 }) || !tree_lookup(db->tree, path);
 		why = "this migration is generated from the staged changes: change the tree, or copy it to a "
 		      "new name to edit it by hand";
-	} else if (p.kind == E_TRIGGER || p.kind == E_POLICY) {
-		why = "triggers and policies can be dropped here, not written";
+	} else if (p.kind == E_OBJECT && !ok) {
+		why = p.obj->remove ? "these files can be removed here, not written" :
+				      "these files cannot be written here yet";
 	}
 	ed_epath_free(&p);
 	if (ok)
@@ -261,6 +281,8 @@ static int create_locked(struct change *c, const struct epath *p)
 		return rc;
 	if (p->kind == E_PENDING && !p->scratch && !p->draft_name)
 		stage_file_put(db->stage, p->name, "", 0);
+	else if (p->kind == E_OBJECT && !p->scratch && !p->draft_name && p->obj->create)
+		return p->obj->create(c, p);
 	else
 		ed_extra_put(db, c->path, "", 0);
 	return 0;
@@ -295,9 +317,8 @@ static int unlink_locked(struct change *c, const struct epath *p)
 			ed_note_rows(c, conn, &t);
 		return 0;
 	}
-	case E_INDEX: case E_CONSTRAINT: case E_TRIGGER: case E_POLICY: {
-		static const char *const kinds[] = { [E_INDEX] = "indexes", [E_CONSTRAINT] = "constraints",
-						     [E_TRIGGER] = "triggers", [E_POLICY] = "policies" };
+	case E_INDEX: case E_CONSTRAINT: {
+		static const char *const kinds[] = { [E_INDEX] = "indexes", [E_CONSTRAINT] = "constraints" };
 		if ((rc = ed_find_table(c, p, &t)))
 			return rc;
 		if (!tree_lookup(db->tree, c->path))
@@ -309,11 +330,14 @@ static int unlink_locked(struct change *c, const struct epath *p)
 				live |= !strcmp(t.live->indexes[i].name, p->name);
 			for (size_t i = 0; p->kind == E_CONSTRAINT && i < t.live->ncons; i++)
 				live |= !strcmp(t.live->cons[i].name, p->name);
-			live |= p->kind == E_TRIGGER || p->kind == E_POLICY;
 		}
 		stage_object_drop(db->stage, &t.ref, kinds[p->kind], p->name, live);
 		return 0;
 	}
+	case E_OBJECT:
+		if (!p->obj->remove)
+			return ed_fail(c, -EPERM, "this file cannot be removed here yet");
+		return p->obj->remove(c, p);
 	case E_COMMENT:
 		if ((rc = ed_find_table(c, p, &t)))
 			return rc;
@@ -477,7 +501,7 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 		 * discards everything), types and schema files keep the old
 		 * copy semantics. */
 		bool removable = from->kind == E_COLUMN || from->kind == E_INDEX || from->kind == E_CONSTRAINT ||
-				 from->kind == E_COMMENT || from->kind == E_TRIGGER || from->kind == E_POLICY;
+				 from->kind == E_COMMENT || (from->kind == E_OBJECT && from->obj->remove);
 		if (to->scratch && removable && !ed_extra_find(db, fpath) && (rc = unlink_locked(&gone, from))) {
 			memcpy(c->err, gone.err, sizeof c->err);
 			goto out;

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "names.h"
+#include "objkind.h"
 #include "pg.h"
 #include "probe.h"
 #include "render.h"
@@ -93,6 +94,20 @@ void ed_parse(const char *path, struct epath *p)
 		p->name = unescaped(p, c[3], len[3]);
 		return;
 	}
+	bool sql = fl > 4 && !strcmp(p->file + fl - 4, ".sql");
+	const struct objkind *ok = n == 4 ? objkind_find(c[2], len[2], OBJ_IN_SCHEMA) :
+				   n == 6 && IS(2, "tables") ? objkind_find(c[4], len[4], OBJ_IN_TABLE) : NULL;
+	if (ok) {
+		p->kind = E_OBJECT;
+		p->obj = ok;
+		p->draft_name = !sql;
+		p->name = unescaped(p, c[n - 1], sql ? len[n - 1] - 4 : len[n - 1]);
+		if (n == 6) {
+			p->table = unescaped(p, c[3], len[3]);
+			p->in_table = true;
+		}
+		return;
+	}
 	if (!IS(2, "tables"))
 		return;
 	p->table = unescaped(p, c[3], len[3]);
@@ -111,12 +126,11 @@ void ed_parse(const char *path, struct epath *p)
 	}
 	if (n != 6)
 		return;
-	static const enum ekind kinds[] = { E_COLUMN, E_INDEX, E_CONSTRAINT, E_TRIGGER, E_POLICY };
-	for (size_t i = 0; i < 5; i++) {
+	static const enum ekind kinds[] = { E_COLUMN, E_INDEX, E_CONSTRAINT };
+	for (size_t i = 0; i < 3; i++) {
 		if (!IS(4, SUBDIRS[i]))
 			continue;
 		p->kind = kinds[i];
-		bool sql = fl > 4 && !strcmp(p->file + fl - 4, ".sql");
 		if (kinds[i] == E_COLUMN) {
 			p->name = unescaped(p, c[5], len[5]);
 		} else {
@@ -152,7 +166,7 @@ int ed_names_ok(const struct database *db, const struct epath *p, char *err, siz
 	 * identifier; a migration's file name is only held to UTF-8. */
 	static const char *const what[] = {
 		[E_COLUMN] = "column", [E_INDEX] = "index", [E_CONSTRAINT] = "constraint",
-		[E_TRIGGER] = "trigger", [E_POLICY] = "policy", [E_TYPE] = "type",
+		[E_TYPE] = "type", [E_OBJECT] = "object",
 		[E_PENDING] = "migration file", [E_APPLY] = "migration file", [E_DB_SQL] = NULL,
 	};
 	const struct { const char *what, *name; bool ident; } parts[] = {

@@ -197,7 +197,7 @@ static int load_file(PGconn *conn, void *arg)
 		ld->cfg->migrations_table, track_find(ld->cfg->tracking), ld->cfg->privileges, ld->cfg->owners,
 	};
 	char err[1024];
-	ld->want = catalog_load(conn, &filter, true, err, sizeof err);
+	ld->want = catalog_load_here(conn, &filter, err, sizeof err);
 	if (!ld->want) {
 		snprintf(ld->err, sizeof ld->err, "cannot read it back from the shadow database: %s", err);
 		goto out;

@@ -28,13 +28,17 @@ enum ekind {
 	E_COMMENT, E_TABLE_SQL, E_TYPE, E_PENDING, E_APPLY,
 	E_SCHEMA_SQL,		/* schemas/<s>/schema.sql */
 	E_DB_SQL,		/* schema.sql of the database */
+	E_OBJECT,		/* an object file: see obj (objkind.h) */
 };
+
+struct objkind;
 
 /* A path taken apart. Names are raw (unescaped); all owned. */
 struct epath {
 	enum ekind kind;
 	char *schema, *table, *name;
 	const char *file;	/* last component, as in the path */
+	const struct objkind *obj;	/* E_OBJECT: its kind's handlers */
 	bool scratch;		/* ".x.swp", "x~": never staged */
 	bool draft_name;	/* a name that cannot be a definition ("sedAb12", no .sql) */
 	bool sed_temp;		/* named like GNU sed -i's temp file ("sed" and 6 letters or
@@ -119,6 +123,11 @@ int ed_deps_retype(struct change *c, const struct stage_ref *ref, int attnum);
 int ed_deps_drop_column(struct change *c, const struct stage_ref *ref, int attnum);
 int ed_deps_drop_table(struct change *c, const struct stage_ref *ref);
 void ed_deps_renamed(struct change *c);
+/* Object files of a schema (edit_object.c): the handlers of objkind.c's
+ * views, materialized views and functions. */
+int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len);
+int ed_obj_create(struct change *c, const struct epath *p);
+int ed_obj_remove(struct change *c, const struct epath *p);
 
 /* Migrations (edit_apply.c), work_lock held, model_lock not. */
 int ed_apply_now(struct database *db, const char *name, const char *data, size_t len,

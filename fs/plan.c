@@ -17,6 +17,7 @@
 enum phase {
 	P_ENUM_RENAME,		/* with the ADD VALUEs when there are, else in the main file */
 	P_ENUM,			/* own file, first */
+	P_DROP_OBJECT,		/* views, functions: before what they use is dropped */
 	P_DROP_FK, P_DROP_CON, P_DROP_INDEX, P_DROP_COLUMN, P_DROP_TABLE,
 	P_RENAME_TABLE, P_RENAME_COLUMN,
 	P_DROP_DEP,		/* dependents of a column whose type changes (deps_stage.h), by the
@@ -24,6 +25,7 @@ enum phase {
 	P_CREATE_TABLE, P_ADD_COLUMN, P_ALTER_COLUMN,
 	P_ADD_CON, P_CREATE_INDEX, P_ADD_FK,
 	P_RECREATE_DEP,		/* ... created again, after everything they may use */
+	P_OBJECT,		/* views, functions: once the tables and columns they use exist */
 	P_COMMENT,
 	P_CONCURRENT,		/* one file each, last */
 };
@@ -531,6 +533,28 @@ static void dep_add(void *ctx, bool create, const char *sql, const char *subject
 	strbuf_free(&hz);
 }
 
+/* An object file's staged statements (stage.h "objects"). */
+static void plan_object(struct planner *pl, const cJSON *e)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	const char *kind = str_of(e, "kind"), *name = str_of(e, "name");
+	sb_add(&sql, str_of(e, "sql"));
+	while (sql.len && (sql.buf[sql.len - 1] == '\n' || sql.buf[sql.len - 1] == ' '))
+		sql.buf[--sql.len] = '\0';
+	/* "views" -> "view", "functions" -> "function": the file's tag. */
+	size_t kl = strlen(kind);
+	sb_addf(&tag, "%s%.*s_%.*s", bool_of(e, "drop") ? "drop_" : "", (int)(kl - 1), kind,
+		(int)strcspn(name, "("), name);
+	if (str_of(e, "hazard"))
+		sb_add(&hz, str_of(e, "hazard"));
+	pl->subject = name;
+	add(pl, bool_of(e, "drop") ? P_DROP_OBJECT : P_OBJECT, &sql, sb_str(&tag), &hz);
+	pl->subject = NULL;
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
 static int cmp_stmt(const void *a, const void *b)
 {
 	const struct stmt *x = a, *y = b;
@@ -613,6 +637,8 @@ void plan_build(struct plan *p, const struct catalog *live, const struct catalog
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(st->doc, "tables"))
 		plan_table(&pl, e, desired);
 	deps_plan_retype(st->doc, live, dep_add, &pl);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st->doc, "objects"))
+		plan_object(&pl, e);
 	if (pl.n)
 		qsort(pl.v, pl.n, sizeof *pl.v, cmp_stmt);
 	int number = first;

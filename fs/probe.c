@@ -43,11 +43,11 @@ static void rollback(PGconn *conn)
  * is given when it falls in the user's text, which starts at byte USER of
  * SQL, as the line and character of that text.
  */
-static int run_at(PGconn *conn, const char *sql, size_t user, char *err, size_t errlen)
+static int run_with(PGconn *conn, bool simple, const char *sql, size_t user, char *err, size_t errlen)
 {
-	PGresult *res = pg_run(conn, false, sql, 0, NULL, NULL, NULL);
+	PGresult *res = pg_run(conn, simple, sql, 0, NULL, NULL, NULL);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || (simple && st == PGRES_EMPTY_QUERY)) {
 		PQclear(res);
 		return 0;
 	}
@@ -83,9 +83,29 @@ static int run_at(PGconn *conn, const char *sql, size_t user, char *err, size_t 
 	return -1;
 }
 
+static int run_at(PGconn *conn, const char *sql, size_t user, char *err, size_t errlen)
+{
+	return run_with(conn, false, sql, user, err, errlen);
+}
+
 static int run(PGconn *conn, const char *sql, char *err, size_t errlen)
 {
 	return run_at(conn, sql, OURS, err, errlen);
+}
+
+int probe_begin(PGconn *conn, char *err, size_t errlen)
+{
+	return begin(conn, err, errlen);
+}
+
+void probe_rollback(PGconn *conn)
+{
+	rollback(conn);
+}
+
+int probe_run(PGconn *conn, const char *sql, bool user, char *err, size_t errlen)
+{
+	return run_with(conn, true, sql, user ? 0 : OURS, err, errlen);
 }
 
 static void qual_of(struct strbuf *sb, const struct cat_relation *r)

@@ -446,18 +446,6 @@ int shadow_check(struct shadow *s, const struct shadow_file *file, int timeout_m
 	return q.rc;
 }
 
-/* ---- running a caller's work on the shadow ---- */
-
-static char *why_of(const char *fmt, const char *what)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sb_addf(&sb, fmt, what);
-	return strbuf_detach(&sb, NULL);
-}
-
-/* Its own connection: the thread's is the thread's alone. The shared
- * advisory lock that every dry run takes keeps reloads (of this daemon's
- * thread or another mount's) out until the ROLLBACK. */
 int shadow_run_txn(struct shadow *s, int timeout_ms, int (*fn)(PGconn *conn, void *ctx), void *ctx,
 		   char **why)
 {
@@ -467,49 +455,52 @@ int shadow_run_txn(struct shadow *s, int timeout_ms, int (*fn)(PGconn *conn, voi
 	char hash[SHA256_HEX_LEN + 1];
 	pthread_mutex_lock(&s->lock);
 	bool usable = ready(s);
-	if (!usable)
-		*why = why_of("%s", s->state == SH_NONE ? s->why : "the shadow database is still loading");
+	if (!usable) {
+		struct strbuf nb = STRBUF_INIT;
+		sb_addf(&nb, "%s", s->state == SH_NONE && s->why[0] ? s->why : "the shadow database is still loading");
+		*why = strbuf_detach(&nb, NULL);
+	}
 	memcpy(hash, s->loaded_hash, sizeof hash);
 	pthread_mutex_unlock(&s->lock);
 	if (!usable)
 		return -ENOENT;
-	char timeout[16], msg[1024];
-	snprintf(timeout, sizeof timeout, "%d", s->cfg->connect_timeout);
-	const char *conninfo = s->cfg->shadow_conninfo ? s->cfg->shadow_conninfo : s->cfg->conninfo;
-	const char *keys[] = { "dbname", "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { conninfo, timeout, "schemafs shadow", s->name, NULL };
-	if (s->cfg->shadow_conninfo)
-		keys[3] = NULL;
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
-	if (PQstatus(c) != CONNECTION_OK) {
-		snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "out of memory");
-		pg_redact(conninfo, msg, sizeof msg);
-		PQfinish(c);
-		*why = why_of("the shadow database cannot be reached: %s", msg);
-		return -EIO;
-	}
+	/* A connection of the caller's own: the thread's is the thread's.
+	 * The shared advisory lock keeps a reload (exclusive) out until the
+	 * ROLLBACK, in this daemon and in any other on the same shadow. */
+	char err[1024] = "";
+	struct strbuf sb = STRBUF_INIT;
+	PGconn *c = shadow_connect_new(s, err, sizeof err);
 	int rc = -EIO;
-	char set[96];
-	snprintf(set, sizeof set, "SELECT pg_catalog.set_config('statement_timeout', '%d', true)", timeout_ms);
-	PGresult *res = NULL;
-	if (pg_session_setup(c, msg, sizeof msg) || pg_command(c, "BEGIN", msg, sizeof msg) ||
-	    pg_command(c, set, msg, sizeof msg) ||
-	    pg_command(c, "SELECT pg_catalog.pg_advisory_xact_lock_shared(" SHADOW_LOCK_KEY ")", msg, sizeof msg) ||
-	    !(res = pg_exec(c, "SELECT pg_catalog.shobj_description(oid, 'pg_database') FROM pg_catalog.pg_database"
-			    " WHERE datname = pg_catalog.current_database()", 0, NULL, msg, sizeof msg))) {
-		*why = why_of("the shadow database cannot be reached: %s", msg);
+	if (!c)
 		goto out;
-	}
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), hash)) {
-		*why = why_of("%s", "the shadow database is being reloaded");
-		rc = -ENOENT;
+	sb_addf(&sb, "SELECT pg_catalog.pg_advisory_xact_lock_shared(" SHADOW_LOCK_KEY "),"
+		" pg_catalog.set_config('statement_timeout', '%d', true)", timeout_ms);
+	PGresult *res = NULL;
+	if (pg_command(c, "BEGIN", err, sizeof err) || !(res = pg_exec(c, sb_str(&sb), 0, NULL, err, sizeof err)))
+		goto out;
+	PQclear(res);
+	if (!shadow_holds(c, hash)) {
+		rc = -ENOENT;	/* reloaded meanwhile, or by another mount */
+		snprintf(err, sizeof err, "the shadow holds another schema");
 		goto out;
 	}
 	rc = fn(c, ctx);
 out:
-	PQclear(res);
-	if (PQtransactionStatus(c) != PQTRANS_IDLE)
-		pg_command(c, "ROLLBACK", msg, sizeof msg);
-	PQfinish(c);
+	if (c) {
+		char ignored[256];
+		if (PQtransactionStatus(c) != PQTRANS_IDLE)
+			pg_command(c, "ROLLBACK", ignored, sizeof ignored);
+		PQfinish(c);
+	}
+	if ((rc == -EIO || rc == -ENOENT) && !c) {
+		sb_reset(&sb);
+		sb_addf(&sb, "the shadow cannot be reached: %s", err);
+		*why = strbuf_detach(&sb, NULL);
+	} else if (rc == -EIO && err[0]) {
+		sb_reset(&sb);
+		sb_addf(&sb, "%s", err);
+		*why = strbuf_detach(&sb, NULL);
+	}
+	strbuf_free(&sb);
 	return rc;
 }

@@ -93,6 +93,12 @@ static inline char *shadow_strndup(const char *s, size_t n)
 /* Empties the shadow and loads SCHEMA (its SHA-256 HASH). 0, or -errno
  * with one line in ERR. */
 int shadow_reload(struct shadow *s, const char *schema, const char *hash, char *err, size_t errlen);
+/* A new connection to the shadow (not the thread's: any thread may call
+ * this), or NULL with ERR. The caller PQfinish()es it. */
+PGconn *shadow_connect_new(struct shadow *s, char *err, size_t errlen);
+/* Does the shadow C is connected to hold the schema HASH? */
+bool shadow_holds(PGconn *c, const char *hash);
+
 /* Dry-runs FILES[0..n) in order in one rolled-back transaction on the
  * schema HASH; R (its key set by the caller) gets the last file's result.
  * False, with no result, when the shadow cannot be reached or holds

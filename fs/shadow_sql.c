@@ -146,6 +146,12 @@ static PGconn *shadow_conn(struct shadow *s, char *err, size_t errlen)
 	return c;
 }
 
+PGconn *shadow_connect_new(struct shadow *s, char *err, size_t errlen)
+{
+	const char *conninfo = s->cfg->shadow_conninfo ? s->cfg->shadow_conninfo : s->cfg->conninfo;
+	return connect_to(s, conninfo, s->cfg->shadow_conninfo ? NULL : s->name, err, errlen);
+}
+
 /* The schema hash a shadow holds is its database's comment: mounts that
  * share the shadow each check, under the advisory lock, that it holds
  * theirs (another may have loaded its own view meanwhile). */
@@ -173,6 +179,11 @@ static bool holds(PGconn *c, const char *hash)
 	bool same = res && PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), hash);
 	PQclear(res);
 	return same;
+}
+
+bool shadow_holds(PGconn *c, const char *hash)
+{
+	return holds(c, hash);
 }
 
 static int exec_text(PGconn *c, const char *text, size_t len, char *msg, size_t msglen)

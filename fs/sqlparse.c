@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <pg_query.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,4 +272,23 @@ bool sqlparse_column_references(const char *coldef)
 	}
 	cJSON_Delete(tree);
 	return found;
+}
+
+cJSON *sqlparse_tree(const char *sql, size_t len, char *err, size_t errlen)
+{
+	char *text = strndup(sql, len);
+	if (!text)
+		abort();
+	sqlparse_lock();
+	PgQueryParseResult r = pg_query_parse(text);
+	cJSON *tree = NULL;
+	if (r.error)
+		snprintf(err, errlen, "%s (at byte %d)", r.error->message ? r.error->message : "syntax error",
+			 r.error->cursorpos);
+	else if (!(tree = cJSON_Parse(r.parse_tree ? r.parse_tree : "{}")))
+		snprintf(err, errlen, "the parser's answer cannot be read");
+	pg_query_free_parse_result(r);
+	sqlparse_unlock();
+	free(text);
+	return tree;
 }

@@ -146,7 +146,8 @@ void stage_set_database(struct stage *st, const char *identity)
 bool stage_empty(const struct stage *st)
 {
 	return cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "tables")) == 0 &&
-	       cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "enums")) == 0;
+	       cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "enums")) == 0 &&
+	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st->doc, "objects")) == 0;
 }
 
 bool stage_has_files(const struct stage *st)
@@ -159,6 +160,7 @@ void stage_discard(struct stage *st)
 	put(st->doc, "tables", cJSON_CreateArray());
 	put(st->doc, "enums", cJSON_CreateArray());
 	cJSON_DeleteItemFromObjectCaseSensitive(st->doc, "deparsed");
+	cJSON_DeleteItemFromObjectCaseSensitive(st->doc, "objects");
 }
 
 /* ---- finding entries ---- */
@@ -632,6 +634,7 @@ bool stage_prune(struct stage *st, const struct catalog *live)
 			n++;
 		}
 	}
+	n += stage_objects_prune(st, live);
 	return n > 0;
 }
 

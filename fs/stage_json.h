@@ -39,4 +39,10 @@ static inline bool same(const char *a, const char *b)
  * ERR naming the entry that is wrong. */
 int stage_check(const cJSON *doc, char *err, size_t errlen);
 
+struct stage;
+struct catalog;
+/* stage_prune() of the object files (stage_objects.c): how many entries
+ * were dropped. */
+int stage_objects_prune(struct stage *st, const struct catalog *live);
+
 #endif

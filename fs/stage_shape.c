@@ -238,6 +238,31 @@ static const struct field DEPARSED_FIELDS[] = {
 	{ "check", V_STR, false, NULL },
 };
 static const struct shape DEPARSED = SHAPE("deparsed definition", DEPARSED_FIELDS, NULL, same_deparsed);
+static bool same_objfile(const cJSON *a, const cJSON *b)
+{
+	return same(str_of(a, "kind"), str_of(b, "kind")) && same(str_of(a, "schema"), str_of(b, "schema")) &&
+	       same(str_of(a, "table"), str_of(b, "table")) && same_named(a, b);
+}
+
+static const char *objfile_rule(const cJSON *o)
+{
+	if (!bool_of(o, "drop") && !has(o, "file"))
+		return "is not a drop and has no \"file\"";
+	return NULL;
+}
+
+static const struct field OBJFILE_FIELDS[] = {
+	{ "kind", V_NAME, true, NULL },
+	{ "schema", V_NAME, true, NULL },
+	{ "table", V_NAME, false, NULL },
+	{ "name", V_NAME, true, NULL },
+	{ "oid", V_OID, true, NULL },
+	{ "file", V_STR, false, NULL },
+	{ "sql", V_STR, true, NULL },
+	{ "hazard", V_STR, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+};
+static const struct shape OBJFILE = SHAPE("object file", OBJFILE_FIELDS, objfile_rule, same_objfile);
 
 static const struct field DOC_FIELDS[] = {
 	{ "deparsed", V_ENTRIES, false, &DEPARSED },
@@ -246,6 +271,7 @@ static const struct field DOC_FIELDS[] = {
 	{ "tables", V_ENTRIES, false, &TABLE },
 	{ "enums", V_ENTRIES, false, &ENUM },
 	{ "files", V_ENTRIES, false, &FILE_ },
+	{ "objects", V_ENTRIES, false, &OBJFILE },
 };
 static const struct shape DOC = SHAPE("stage", DOC_FIELDS, NULL, NULL);
 

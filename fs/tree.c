@@ -15,6 +15,7 @@
  * of two; finish() sorts them and moves them into the arena. */
 struct builder {
 	struct tree *t;
+	const struct catalog *cat;	/* what is being built */
 	struct timespec now;
 	struct strbuf name;	/* scratch: escaped names */
 	struct strbuf body;	/* scratch: rendered files */
@@ -117,6 +118,34 @@ static void finish(struct builder *b, struct node *dir)
 	}
 }
 
+/* The staged object file (cat_objfile) of NAME in DIR of SCHEMA, or NULL:
+ * it replaces the object's own rendering. */
+static const struct cat_objfile *staged_file(const struct catalog *cat, const char *dir, const char *schema,
+					     const char *table, const char *name)
+{
+	for (size_t i = 0; i < cat->nobjfiles; i++) {
+		const struct cat_objfile *o = &cat->objfiles[i];
+		if (!strcmp(o->dir, dir) && !strcmp(o->schema, schema) && !strcmp(o->name, name) &&
+		    (table ? o->table && !strcmp(o->table, table) : !o->table))
+			return o;
+	}
+	return NULL;
+}
+
+/* The staged files of DIR in SCHEMA that are not removals. */
+static void staged_files(struct builder *b, struct node *d, const struct catalog *cat, const char *dir,
+			 const char *schema, const char *table)
+{
+	for (size_t i = 0; i < cat->nobjfiles; i++) {
+		const struct cat_objfile *o = &cat->objfiles[i];
+		if (!o->content || strcmp(o->dir, dir) || strcmp(o->schema, schema) ||
+		    (table ? !o->table || strcmp(o->table, table) : o->table != NULL))
+			continue;
+		sb_add(&b->body, o->content);
+		file_node(b, d, o->name, ".sql");
+	}
+}
+
 /* A table's directory; a foreign table's has no indexes/ nor policies/
  * (it can have neither). */
 static void build_table(struct builder *b, struct node *tables, const struct cat_relation *r)
@@ -139,15 +168,23 @@ static void build_table(struct builder *b, struct node *tables, const struct cat
 		file_node(b, cons, r->cons[i].name, ".sql");
 	}
 	struct node *trg = mkdir_node(b, td, "triggers");
+	const char *sn = r->schema->name;
 	for (size_t i = 0; i < r->ntriggers; i++) {
+		if (staged_file(b->cat, "triggers", sn, r->name, r->triggers[i].name))
+			continue;
 		render_trigger(&b->body, &r->triggers[i]);
 		file_node(b, trg, r->triggers[i].name, ".sql");
 	}
+	staged_files(b, trg, b->cat, "triggers", sn, r->name);
 	struct node *pol = foreign ? NULL : mkdir_node(b, td, "policies");
 	for (size_t i = 0; pol && i < r->npolicies; i++) {
+		if (staged_file(b->cat, "policies", sn, r->name, r->policies[i].name))
+			continue;
 		render_policy(&b->body, r, &r->policies[i]);
 		file_node(b, pol, r->policies[i].name, ".sql");
 	}
+	if (pol)
+		staged_files(b, pol, b->cat, "policies", sn, r->name);
 	render_comment_file(&b->body, r->comment);
 	file_node(b, td, "comment", "");
 	render_table(&b->body, r);
@@ -203,29 +240,41 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 		build_table(b, ftables, s->foreign_tables[i]);
 	struct node *views = mkdir_node(b, sd, "views");
 	for (size_t i = 0; i < s->nviews; i++) {
+		if (staged_file(cat, "views", s->name, NULL, s->views[i]->name))
+			continue;
 		render_view(&b->body, s->views[i]);
 		file_node(b, views, s->views[i]->name, ".sql");
 	}
+	staged_files(b, views, cat, "views", s->name, NULL);
 	struct node *mviews = mkdir_node(b, sd, "materialized_views");
 	for (size_t i = 0; i < s->nmatviews; i++) {
+		if (staged_file(cat, "materialized_views", s->name, NULL, s->matviews[i]->name))
+			continue;
 		render_view(&b->body, s->matviews[i]);
 		file_node(b, mviews, s->matviews[i]->name, ".sql");
 	}
+	staged_files(b, mviews, cat, "materialized_views", s->name, NULL);
 	struct node *funcs = mkdir_node(b, sd, "functions");
 	struct strbuf fname = STRBUF_INIT;
 	for (size_t i = 0; i < s->nfunctions; i++) {
 		const struct cat_function *f = s->functions[i];
 		sb_reset(&fname);
 		sb_addf(&fname, "%s(%s)", f->name, f->args ? f->args : "");
+		if (staged_file(cat, "functions", s->name, NULL, sb_str(&fname)))
+			continue;
 		render_function(&b->body, f);
 		file_node(b, funcs, sb_str(&fname), ".sql");
 	}
 	strbuf_free(&fname);
+	staged_files(b, funcs, cat, "functions", s->name, NULL);
 	struct node *seqs = mkdir_node(b, sd, "sequences");
 	for (size_t i = 0; i < s->nsequences; i++) {
+		if (staged_file(cat, "sequences", s->name, NULL, s->sequences[i]->name))
+			continue;
 		render_sequence(&b->body, s->sequences[i]);
 		file_node(b, seqs, s->sequences[i]->name, ".sql");
 	}
+	staged_files(b, seqs, cat, "sequences", s->name, NULL);
 	struct node *types = mkdir_node(b, sd, "types");
 	for (size_t i = 0; i < s->ntypes; i++) {
 		const struct cat_type *t = s->types[i];
@@ -382,7 +431,7 @@ struct tree *tree_build(const struct catalog *cat, const struct tree_extras *ext
 	struct tree *t = arena_alloc(a, sizeof *t);
 	t->arena = a;
 	t->refs = 1;
-	struct builder b = { t, now, STRBUF_INIT, STRBUF_INIT };
+	struct builder b = { t, cat, now, STRBUF_INIT, STRBUF_INIT };
 	sb_reset(&b.name);
 	t->root = add_node(&b, NULL, true);
 

@@ -384,8 +384,20 @@ struct catalog {
 	struct cat_migration *migrations;
 	size_t nmigrations;
 	int queries;			/* catalog queries this load ran */
+	/* Desired catalogs only (stage_desired): object files whose staged
+	 * content replaces what the objects above render (objkind.h); none
+	 * in a loaded catalog. */
+	const struct cat_objfile *objfiles;
+	size_t nobjfiles;
 	const char *fingerprint;	/* catalog_fingerprint() in the same snapshot;
 					 * NULL until catalog_finish() (refresher only) */
+};
+
+/* A staged object file: DIR ("views", ...) of SCHEMA (and TABLE for
+ * triggers and policies, else NULL), the object NAME (the file's name
+ * without ".sql", unescaped), its CONTENT (NULL: removed). */
+struct cat_objfile {
+	const char *dir, *schema, *table, *name, *content;
 };
 
 struct tracker;
@@ -405,11 +417,14 @@ struct catalog *catalog_new(void);
 void catalog_free(struct catalog *cat);
 
 /* Reads a snapshot. Returns NULL with the reason in ERR on failure; the
- * connection is left outside any transaction either way. Called inside a
- * transaction the caller opened, it reads in that one and leaves it open
- * (LEAVE_OPEN is implied; the caller ends it). */
+ * connection is left outside any transaction either way. */
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,
 			     char *err, size_t errlen);
+
+/* catalog_load() inside the caller's transaction, which it neither begins
+ * nor ends (an edit reads back what it just ran, before its ROLLBACK): no
+ * fingerprint, no tracking rows needed. NULL with ERR. */
+struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen);
 
 /* With LEAVE_OPEN, catalog_load() returns with its transaction still open
  * and without a fingerprint: catalog_finish() takes it in that same

@@ -21,6 +21,8 @@
  *   EPERM   also: a move to another directory (a column to another table,
  *           a table to another schema), which would drop and re-create;
  *           EXDEV for drafts and scratch files, which mv may copy
+ *   EBUSY   an object file's drop (rm, or DROP + CREATE) while other
+ *           objects depend on it (objkind.h)
  *   EIO     the server cannot be reached for the probe, or the stage file
  *           cannot be written (nothing is staged then)
  * and leaves the reason in migrations/status ("last refused change") and

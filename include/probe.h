@@ -75,6 +75,15 @@ int probe_constraint(PGconn *conn, const struct probe_table *t, const char *name
 int probe_enum_labels(PGconn *conn, const char *qual, const char *const *from, const char *const *to,
 		      size_t nren, const char *const *labels, size_t n, char *err, size_t errlen);
 
+/* The frame of a probe for other callers (objkind.h): BEGIN with the
+ * probe's timeouts and search_path (0 or -1 with ERR), and its ROLLBACK. */
+int probe_begin(PGconn *conn, char *err, size_t errlen);
+void probe_rollback(PGconn *conn);
+/* Runs SQL (the simple protocol: it may hold several statements) inside
+ * the probe; on failure ERR gets PostgreSQL's message, detail and hint,
+ * and a position counted in SQL when USER (the text is the user's). */
+int probe_run(PGconn *conn, const char *sql, bool user, char *err, size_t errlen);
+
 /* quote_ident(NAME), malloc'd, or NULL with ERR. */
 char *probe_quote_ident(PGconn *conn, const char *name, char *err, size_t errlen);
 

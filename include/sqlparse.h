@@ -43,6 +43,11 @@ int sqlparse_subject(const char *stmt, struct strbuf *path);
  * hold a REFERENCES clause? false too when the parser cannot read it. */
 bool sqlparse_column_references(const char *coldef);
 
+/* SQL (LEN bytes) as PostgreSQL's parse tree, libpg_query's JSON
+ * ({"stmts": [{"stmt": {"ViewStmt": {...}}, ...}]}): a cJSON the caller
+ * deletes, or NULL with the parser's message (and line) in ERR. */
+struct cJSON *sqlparse_tree(const char *sql, size_t len, char *err, size_t errlen);
+
 /* Serializes calls into libpg_query (see above). */
 void sqlparse_lock(void);
 void sqlparse_unlock(void);

@@ -126,6 +126,29 @@ void stage_enum_rename(struct stage *st, unsigned type_oid, const char *label, c
  * rename, or NULL (the string belongs to the stage). */
 const char *stage_enum_origin(const struct stage *st, unsigned type_oid, const char *label);
 
+/* Object files (objkind.h): views, materialized views, functions,
+ * sequences, triggers and policies, by KIND (the directory: "views", ...),
+ * SCHEMA, TABLE (triggers and policies; else NULL) and NAME (the
+ * file's identity: a view's name, a function's "name(args)"). An entry
+ * holds the object's OID (0: new), FILE (the content the tree shows once
+ * applied; NULL: dropped), SQL (the statements that get there) and HAZARD
+ * (NULL or one line). Kept in "objects"; pruned when the live catalog
+ * renders the file so (or, for a drop, has no such object). */
+struct stage_obj {
+	const char *kind, *schema, *table, *name;
+	unsigned oid;
+	const char *file, *sql, *hazard;
+	bool drop;
+};
+void stage_obj_set(struct stage *st, const struct stage_obj *o);
+/* TABLE: the table of a trigger or policy, NULL for a schema's objects. */
+bool stage_obj_remove(struct stage *st, const char *kind, const char *schema, const char *table,
+		      const char *name);
+/* The staged entry of that object into *O (strings belong to the stage),
+ * or false. */
+bool stage_obj_get(const struct stage *st, const char *kind, const char *schema, const char *table,
+		   const char *name, struct stage_obj *o);
+
 /* Hand-written files in migrations/pending/, kept as written. */
 void stage_file_put(struct stage *st, const char *name, const char *data, size_t len);
 bool stage_file_remove(struct stage *st, const char *name);

@@ -497,6 +497,53 @@ static void test_drop_add_like_rename(void)
 	stage_free(st);
 }
 
+/* Object files: a drop before the column drops, a create after the new
+ * columns; the desired catalog carries the staged content; an entry the
+ * live catalog does not have is kept, a staged drop of what is gone is
+ * pruned; the stage round-trips through its JSON. */
+static void test_objects(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", NULL };
+	stage_column_drop(st, &b, 3, "status");
+	stage_column_set(st, &b, 0, "notes", "notes", "notes", &TEXT);
+	struct stage_obj v = { "views", "public", NULL, "notes_v", 0, "CREATE VIEW public.notes_v AS\n SELECT 1;\n",
+			       "CREATE VIEW public.notes_v AS\n SELECT 1;\n", NULL, false };
+	struct stage_obj d = { "views", "public", NULL, "old_v", 99, NULL, "DROP VIEW public.old_v;", NULL, true };
+	stage_obj_set(st, &v);
+	stage_obj_set(st, &d);
+	ok(!stage_empty(st), "object entries are staged changes");
+	struct plan p;
+	plan_of(st, &p);
+	const char *sql = p.nfiles ? p.files[0].sql : NULL;
+	ok(p.nfiles == 1, "one file");
+	ok(pos(sql, "DROP VIEW public.old_v;") >= 0 && pos(sql, "DROP VIEW public.old_v;") < pos(sql, "DROP COLUMN status"),
+	   "a view's drop comes before the column drops");
+	ok(pos(sql, "CREATE VIEW public.notes_v") > pos(sql, "ADD COLUMN notes"), "a view's create after the new columns");
+	plan_free(&p);
+	struct catalog *want = stage_desired(live, st);
+	ok(want->nobjfiles == 2, "the desired catalog carries both files");
+	ok(want->nobjfiles == 2 && !strcmp(want->objfiles[0].name, "notes_v") && want->objfiles[0].content &&
+	   !want->objfiles[1].content, "... the new one with its content, the dropped one without");
+	catalog_free(want);
+	struct stage_obj got;
+	ok(stage_obj_get(st, "views", "public", NULL, "notes_v", &got) && !got.drop && got.oid == 0,
+	   "stage_obj_get finds it by identity");
+	ok(!stage_obj_get(st, "views", "public", "booking", "notes_v", &got), "... a table's object is another one");
+	char *text = cJSON_PrintUnformatted(st->doc), err[256];
+	struct stage *back = stage_parse(text, strlen(text), err, sizeof err);
+	ok(back != NULL, "the stage with objects parses back");
+	stage_free(back);
+	free(text);
+	stage_prune(st, live);
+	ok(stage_obj_get(st, "views", "public", NULL, "notes_v", &got), "prune keeps a view the live catalog lacks");
+	ok(!stage_obj_get(st, "views", "public", NULL, "old_v", &got), "prune drops a staged drop of a view already gone");
+	ok(stage_obj_remove(st, "views", "public", NULL, "notes_v"), "stage_obj_remove");
+	stage_discard(st);
+	ok(stage_empty(st), "a discard empties the objects too");
+	stage_free(st);
+}
+
 int main(void)
 {
 	live = fixture_catalog("'pending'::booking_status");
@@ -516,6 +563,7 @@ int main(void)
 	test_damaged_stage();
 	test_prune_once();
 	test_drop_add_like_rename();
+	test_objects();
 	catalog_free(live);
 	return done_testing();
 }
