@@ -335,10 +335,6 @@ int load_types(struct loader *ld)
 	for (int i = 0; i < n; i++) {
 		struct cat_schema *s = schema_by_oid(cat, (unsigned)col_ll(res, i, 0));
 		char kind = col_char(res, i, 3);
-		if (kind == 'b') {
-			omit(cat, "base type", s, PQgetvalue(res, i, 2));
-			continue;
-		}
 		struct cat_type *t = &cat->types[cat->ntypes++];
 		t->schema = s;
 		t->name = col_str(ld, res, i, 1);
@@ -358,6 +354,7 @@ int load_types(struct loader *ld)
 		t->depth = (int)col_ll(res, i, 13);
 		t->oid = (unsigned)col_ll(res, i, 14);
 		t->privs = col_privs(ld, res, i, 15);
+		t->base_opts = col_str(ld, res, i, 17);
 		s->ntypes++;
 	}
 	PQclear(res);

@@ -345,7 +345,28 @@ static const char SQL_TYPES[] =
 	" COALESCE((SELECT pg_catalog.max(lvl) FROM tdepth WHERE tdepth.t = t.oid), 0), t.oid,"
 	OWNER_STMT("CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END", TYPE_QNAME, "t.typowner") ","
 	ACL_STMTS("t.typacl", "pg_catalog.acldefault('T', t.typowner)", "''",
-		  "CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || " TYPE_QNAME, "''")
+		  "CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || " TYPE_QNAME, "''") ","
+	/* A base type's options, as pg_dump writes them (column 17). */
+	" CASE WHEN t.typtype = 'b' THEN pg_catalog.concat_ws(E',\\n    ',"
+	"  'INPUT = ' || t.typinput::pg_catalog.regproc, 'OUTPUT = ' || t.typoutput::pg_catalog.regproc,"
+	"  CASE WHEN t.typreceive <> 0 THEN 'RECEIVE = ' || t.typreceive::pg_catalog.regproc END,"
+	"  CASE WHEN t.typsend <> 0 THEN 'SEND = ' || t.typsend::pg_catalog.regproc END,"
+	"  CASE WHEN t.typmodin <> 0 THEN 'TYPMOD_IN = ' || t.typmodin::pg_catalog.regproc END,"
+	"  CASE WHEN t.typmodout <> 0 THEN 'TYPMOD_OUT = ' || t.typmodout::pg_catalog.regproc END,"
+	"  CASE WHEN t.typanalyze <> 0 THEN 'ANALYZE = ' || t.typanalyze::pg_catalog.regproc END,"
+	"  'INTERNALLENGTH = ' || CASE WHEN t.typlen = -1 THEN 'variable' ELSE t.typlen::text END,"
+	"  CASE WHEN t.typbyval THEN 'PASSEDBYVALUE' END,"
+	"  'ALIGNMENT = ' || CASE t.typalign WHEN 'c' THEN 'char' WHEN 's' THEN 'int2' WHEN 'i' THEN 'int4'"
+	"   ELSE 'double' END,"
+	"  'STORAGE = ' || CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main'"
+	"   ELSE 'extended' END,"
+	"  'CATEGORY = ' || pg_catalog.quote_literal(t.typcategory::pg_catalog.text),"
+	"  CASE WHEN t.typispreferred THEN 'PREFERRED = true' END,"
+	"  CASE WHEN t.typdelim <> ',' THEN 'DELIMITER = ' || pg_catalog.quote_literal(t.typdelim::pg_catalog.text) END,"
+	"  CASE WHEN t.typelem <> 0 THEN 'ELEMENT = ' || pg_catalog.format_type(t.typelem, NULL) END,"
+	"  CASE WHEN t.typcollation <> 0 THEN 'COLLATABLE = true' END,"
+	"  CASE WHEN t.typdefault IS NOT NULL THEN 'DEFAULT = ' || pg_catalog.quote_literal(t.typdefault) END)"
+	" END"
 	" FROM pg_catalog.pg_type t"
 	" LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
 	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
@@ -556,6 +577,10 @@ static const char SQL_OMITTED[] =
 	" WHERE $1::pg_catalog.oid[] IS NULL AND false"
 	OMITTED_GLOBAL("procedural language", "pg_language", "lanname")
 	OMITTED_GLOBAL("access method", "pg_am", "amname")
+	/* Security labels need a label provider loaded (sepgsql): kept out,
+	 * and named, whatever object they are on. */
+	" UNION ALL SELECT 'security label', pg_catalog.quote_ident(l.provider) || ' on '"
+	"  || pg_catalog.pg_describe_object(l.classoid, l.objoid, l.objsubid) FROM pg_catalog.pg_seclabel l"
 	") x ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
 
 /*
@@ -613,6 +638,7 @@ static const char SQL_FINGERPRINT[] =
 	"  WHERE o NOT LIKE 'password=%'), ''), ';' ORDER BY umid), '')) FROM pg_catalog.pg_user_mappings),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_language),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_am),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_seclabel),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_cast),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_event_trigger),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_default_acl),"

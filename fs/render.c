@@ -507,6 +507,11 @@ void render_type(struct strbuf *sb, const struct cat_type *t)
 		sb_addf(sb, "CREATE TYPE %s AS RANGE (\n    %s\n);\n", sb_str(&name),
 			t->range_opts ? t->range_opts : "");
 		break;
+	case 'b':
+		/* Its I/O functions need it first as a shell (schema.sql makes
+		 * one, render_order.c): this is the definition that fills it. */
+		sb_addf(sb, "CREATE TYPE %s (\n    %s\n);\n", sb_str(&name), t->base_opts ? t->base_opts : "");
+		break;
 	}
 	render_comment_on(sb, t->kind == 'd' ? "DOMAIN" : "TYPE", sb_str(&name), t->comment);
 	for (size_t i = 0; t->kind == 'c' && t->composite && i < t->composite->ncols; i++) {

@@ -52,6 +52,7 @@ struct item {
 	long owner;		/* a default still inside its table's CREATE: that item; else -1 */
 	bool *nodefault;	/* tables: the columns whose default is set after */
 	bool split;		/* views: made as a stand-in first */
+	long shell;		/* base types: the item of its shell (CREATE TYPE t;), else -1 */
 };
 
 struct raw_edge {
@@ -108,6 +109,16 @@ static void emit_type(struct strbuf *sb, const struct item *it, const struct ord
 {
 	(void)o;
 	render_type(sb, it->obj);
+}
+
+/* A base type's shell, which its I/O functions name before it is defined. */
+static void emit_shell(struct strbuf *sb, const struct item *it, const struct order *o)
+{
+	(void)o;
+	const struct cat_type *t = it->obj;
+	sb_add(sb, "CREATE TYPE ");
+	sb_add_qual(sb, t->schema->qname, t->qname);
+	sb_add(sb, ";\n");
 }
 
 static void emit_function(struct strbuf *sb, const struct item *it, const struct order *o)
@@ -356,7 +367,7 @@ static long add(struct order *o, emit_fn *emit, int prio, int k0, int k1, int k2
 		o->cap = cap;
 	}
 	o->v[o->n] = (struct item){ .emit = emit, .prio = prio, .k = { k0, k1, k2 }, .obj = obj,
-				    .aux = aux, .owner = -1 };
+				    .aux = aux, .owner = -1, .shell = -1 };
 	return (long)o->n++;
 }
 
@@ -487,7 +498,13 @@ static void add_schema_items(struct order *o, int si, const struct cat_schema *s
 		const struct cat_type *t = s->types[i];
 		const char *kinds = "erdc", *kp = strchr(kinds, t->kind);
 		int rank = t->depth * 4 + (kp ? (int)(kp - kinds) : 3);
-		key(o, add(o, emit_type, P_TYPE, rank, si, (int)i, t, NULL), 't', t->oid, 0);
+		long x = add(o, emit_type, P_TYPE, rank, si, (int)i, t, NULL);
+		key(o, x, 't', t->oid, 0);
+		if (x >= 0 && t->kind == 'b') {
+			long sh = add(o, emit_shell, P_TYPE, -1, si, (int)i, t, NULL);
+			o->v[x].shell = sh;
+			edge(o, x, sh);
+		}
 	}
 	for (size_t i = 0; i < s->nfunctions; i++) {
 		const struct cat_function *f = s->functions[i];
@@ -605,6 +622,22 @@ static void add_catalog_edges(struct order *o)
 		edge(o, from, to);
 	}
 	free(keyed);
+}
+
+/* A base type and its I/O functions need each other: the functions it
+ * names need only its shell, as pg_dump makes them. */
+static void shell_edges(struct order *o)
+{
+	for (size_t j = 0; j < o->ne; j++) {
+		size_t from = o->e[j].from, to = o->e[j].to;
+		if (o->v[to].shell < 0 || o->v[from].emit != emit_function)
+			continue;
+		for (size_t k = 0; k < o->ne; k++)
+			if (o->e[k].from == to && o->e[k].to == from) {
+				o->e[j].to = (size_t)o->v[to].shell;
+				break;
+			}
+	}
 }
 
 static size_t resolve(const struct order *o, size_t i)
@@ -762,6 +795,7 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 		add_table(&o, t, partkeys, creates);
 	add(&o, emit_privs, P_PRIVS, 0, 0, 0, NULL, NULL);
 	add_catalog_edges(&o);
+	shell_edges(&o);
 	if (o.err || sort_items(&o, &order))
 		goto out;
 	for (size_t i = 0; i < o.n; i++)

@@ -174,7 +174,7 @@ struct cat_type {
 	unsigned oid;
 	const struct cat_schema *schema;
 	const char *name, *qname;
-	char kind;		/* e (enum), d (domain), c (composite), r (range) */
+	char kind;		/* e (enum), d (domain), c (composite), r (range), b (base) */
 	const char **labels;	/* enum, in sort order */
 	size_t nlabels;
 	/* domain */
@@ -184,6 +184,9 @@ struct cat_type {
 	const struct cat_relation *composite;
 	/* range: "subtype = int4, ..." ready to go between the parentheses */
 	const char *range_opts;
+	/* base: "INPUT = f, OUTPUT = g, ..." (",\n    "-separated), ready to go
+	 * between the parentheses of CREATE TYPE */
+	const char *base_opts;
 	const char *comment;
 	int depth;		/* 0: uses no other type, else 1 + the deepest it uses */
 	struct cat_privs privs;

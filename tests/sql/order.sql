@@ -37,3 +37,19 @@ CREATE INDEX a_names_norm ON "Order Ω".a_names ("Order Ω".z_norm(name));
 
 -- A foreign key to a table whose name sorts after.
 CREATE TABLE "Order Ω".a_ref (z_id int REFERENCES "Order Ω"."z tab" (id));
+
+-- A base type (superuser: LANGUAGE internal I/O functions): its shell
+-- first, then the functions that name it, then its definition.
+CREATE TYPE "Order Ω"."my text";
+CREATE FUNCTION "Order Ω"."my text_in"(cstring) RETURNS "Order Ω"."my text"
+	LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+CREATE FUNCTION "Order Ω"."my text_out"("Order Ω"."my text") RETURNS cstring
+	LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+CREATE TYPE "Order Ω"."my text" (INPUT = "Order Ω"."my text_in", OUTPUT = "Order Ω"."my text_out",
+	LIKE = text, CATEGORY = 'S');
+COMMENT ON TYPE "Order Ω"."my text" IS 'text, by another name';
+CREATE TABLE "Order Ω".a_notes (body "Order Ω"."my text" DEFAULT 'x');
+
+-- Extended statistics in another schema than their table: in the table's
+-- table.sql, under the statistics object's own schema.
+CREATE STATISTICS public."z stats" (dependencies) ON id, n FROM "Order Ω"."z tab";
