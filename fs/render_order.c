@@ -271,8 +271,12 @@ static void emit_view(struct strbuf *sb, const struct item *it, const struct ord
 	sb_add(sb, "CREATE VIEW ");
 	sb_add_qual(sb, r->schema->qname, r->qname);
 	sb_add(sb, " AS\n SELECT");
-	for (size_t i = 0; i < r->ncols; i++)
-		sb_addf(sb, "%s\n    NULL::%s AS %s", i ? "," : "", r->cols[i].type, r->cols[i].qname);
+	for (size_t i = 0; i < r->ncols; i++) {
+		sb_addf(sb, "%s\n    NULL::%s", i ? "," : "", r->cols[i].type);
+		if (r->cols[i].collation)	/* CREATE OR REPLACE may not change it */
+			sb_addf(sb, " COLLATE %s", r->cols[i].collation);
+		sb_addf(sb, " AS %s", r->cols[i].qname);
+	}
 	sb_add(sb, ";\n");
 }
 

@@ -14,8 +14,8 @@ CREATE FUNCTION "Order Ω".a_e_ok(x int) RETURNS boolean LANGUAGE sql STABLE
 ALTER TABLE "Order Ω"."e t" ADD CONSTRAINT "e t ok" CHECK ("Order Ω".a_e_ok(v));
 
 -- A view in a cycle: a_cv calls a_cf, which reads a_cv.
-CREATE VIEW "Order Ω".a_cv AS SELECT 1 AS x, 'a'::text AS "Y";
+CREATE VIEW "Order Ω".a_cv AS SELECT 1 AS x, 'a'::text COLLATE "C" AS "Y";
 CREATE FUNCTION "Order Ω".a_cf() RETURNS int LANGUAGE sql STABLE
 	BEGIN ATOMIC SELECT count(*)::int FROM "Order Ω".a_cv; END;
-CREATE OR REPLACE VIEW "Order Ω".a_cv AS SELECT "Order Ω".a_cf() AS x, 'b'::text AS "Y";
+CREATE OR REPLACE VIEW "Order Ω".a_cv AS SELECT "Order Ω".a_cf() AS x, 'b'::text COLLATE "C" AS "Y";
 COMMENT ON VIEW "Order Ω".a_cv IS 'in a cycle';
