@@ -226,6 +226,7 @@ static int load_extensions(struct loader *ld)
 		x->builtin = col_bool(res, i, 4);
 		x->comment = col_str(ld, res, i, 5);
 		x->control_comment = col_str(ld, res, i, 6);
+		x->oid = (unsigned)col_ll(res, i, 7);
 	}
 	PQclear(res);
 	qsort(cat->exts, cat->nexts, sizeof *cat->exts, cmp_ext);
@@ -547,7 +548,7 @@ static int load_all(PGconn *conn, struct catalog *cat, const struct catalog_filt
 	    load_casts(&ld) || load_event_triggers(&ld) || load_publications(&ld) ||
 	    load_default_acls(&ld) || load_fdws(&ld) || load_servers(&ld) || load_foreign_tables(&ld) || load_text_search(&ld) ||
 	    load_opclasses(&ld) || load_opfamilies(&ld) || load_conversions(&ld) ||
-	    load_omitted(&ld) || load_tracking(&ld, filter))
+	    load_deps(&ld) || load_omitted(&ld) || load_tracking(&ld, filter))
 		return -1;
 	return check_complete(cat, err, errlen);
 }

@@ -74,6 +74,8 @@ int load_text_search(struct loader *ld);
 /* Operator classes and families (catalog_opclass.c), after the schemas. */
 int load_opclasses(struct loader *ld);
 int load_opfamilies(struct loader *ld);
+/* The dependencies between the objects read (catalog_deps.c): one query. */
+int load_deps(struct loader *ld);
 /* Encoding conversions (catalog_conversion.c), after the schemas. */
 int load_conversions(struct loader *ld);
 

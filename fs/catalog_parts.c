@@ -180,6 +180,7 @@ void fill_indexes(struct loader *ld, PGresult *res, struct cat_relation *r, int 
 		x->def = col_str(ld, res, i, 3);
 		x->parent = col_str(ld, res, i, 4);
 		x->comment = col_str(ld, res, i, 5);
+		x->oid = (unsigned)col_ll(res, i, 6);
 	}
 	qsort(r->indexes, r->nindexes, sizeof *r->indexes, cmp_index);
 }
@@ -213,6 +214,7 @@ void fill_constraints(struct loader *ld, PGresult *res, struct cat_relation *r, 
 		k->ref = rel_by_oid(ld->cat, (unsigned)col_ll(res, i, 7));
 		k->index_qname = col_str(ld, res, i, 8);
 		k->index_parent = col_str(ld, res, i, 9);
+		k->oid = (unsigned)col_ll(res, i, 11);
 	}
 	qsort(r->cons, r->ncons, sizeof *r->cons, cmp_con);
 	qsort(r->inh_keys, r->ninh_keys, sizeof *r->inh_keys, cmp_con);
@@ -228,6 +230,7 @@ void fill_triggers(struct loader *ld, PGresult *res, struct cat_relation *r, int
 		t->def = col_str(ld, res, i, 3);
 		t->enabled = col_char(res, i, 4);
 		t->comment = col_str(ld, res, i, 5);
+		t->oid = (unsigned)col_ll(res, i, 6);
 	}
 	qsort(r->triggers, r->ntriggers, sizeof *r->triggers, cmp_trigger);
 }
@@ -244,6 +247,7 @@ void fill_policies(struct loader *ld, PGresult *res, struct cat_relation *r, int
 		p->roles = col_str(ld, res, i, 5);
 		p->qual = col_str(ld, res, i, 6);
 		p->check = col_str(ld, res, i, 7);
+		p->oid = (unsigned)col_ll(res, i, 8);
 	}
 	qsort(r->policies, r->npolicies, sizeof *r->policies, cmp_policy);
 }
@@ -287,6 +291,7 @@ int load_functions(struct loader *ld)
 		if (f->late < 1 && col_bool(res, i, 8))
 			f->late = 1;
 		f->privs = col_privs(ld, res, i, 9);
+		f->oid = (unsigned)col_ll(res, i, 11);
 		/* pg_get_functiondef() ends in a newline; the renderer adds ";\n". */
 		size_t len = f->def ? strlen(f->def) : 0;
 		while (len && f->def[len - 1] == '\n')
@@ -330,10 +335,6 @@ int load_types(struct loader *ld)
 	for (int i = 0; i < n; i++) {
 		struct cat_schema *s = schema_by_oid(cat, (unsigned)col_ll(res, i, 0));
 		char kind = col_char(res, i, 3);
-		if (kind == 'b') {
-			omit(cat, "base type", s, PQgetvalue(res, i, 2));
-			continue;
-		}
 		struct cat_type *t = &cat->types[cat->ntypes++];
 		t->schema = s;
 		t->name = col_str(ld, res, i, 1);
@@ -353,6 +354,7 @@ int load_types(struct loader *ld)
 		t->depth = (int)col_ll(res, i, 13);
 		t->oid = (unsigned)col_ll(res, i, 14);
 		t->privs = col_privs(ld, res, i, 15);
+		t->base_opts = col_str(ld, res, i, 17);
 		s->ntypes++;
 	}
 	PQclear(res);

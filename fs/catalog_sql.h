@@ -76,7 +76,7 @@ static const char SQL_SCHEMAS[] =
 static const char SQL_EXTENSIONS[] =
 	"SELECT x.extname, pg_catalog.quote_ident(x.extname),"
 	" pg_catalog.quote_ident(n.nspname), x.extversion, x.oid < 16384,"
-	" pg_catalog.obj_description(x.oid, 'pg_extension'), a.comment"
+	" pg_catalog.obj_description(x.oid, 'pg_extension'), a.comment, x.oid"
 	" FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace"
 	" LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = x.extname";
 
@@ -182,7 +182,7 @@ static const char SQL_INDEXES[] =
 	" (SELECT pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(pc.relname)"
 	"  FROM pg_catalog.pg_inherits ih JOIN pg_catalog.pg_class pc ON pc.oid = ih.inhparent"
 	"  JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE ih.inhrelid = i.indexrelid),"
-	" dsc.description"
+	" dsc.description, i.indexrelid"
 	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = i.indexrelid"
 	"  AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0"
@@ -206,7 +206,7 @@ static const char SQL_CONSTRAINTS[] =
 	"  pg_catalog.quote_ident(pc.relname) FROM pg_catalog.pg_inherits ih"
 	"  JOIN pg_catalog.pg_class pc ON pc.oid = ih.inhparent"
 	"  JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE ih.inhrelid = k.conindid) END,"
-	" k.conparentid <> 0"
+	" k.conparentid <> 0, k.oid"
 	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = k.oid"
 	"  AND dsc.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dsc.objsubid = 0"
@@ -220,7 +220,7 @@ static const char SQL_CONSTRAINTS[] =
 static const char SQL_TRIGGERS[] =
 	"SELECT t.tgrelid, t.tgname, pg_catalog.quote_ident(t.tgname),"
 	" pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled,"
-	" pg_catalog.obj_description(t.oid, 'pg_trigger')"
+	" pg_catalog.obj_description(t.oid, 'pg_trigger'), t.oid"
 	" FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
 	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND NOT t.tgisinternal"
 	" AND t.tgparentid = 0 AND c.relkind IN ('r', 'p', 'v', 'f')"
@@ -231,7 +231,7 @@ static const char SQL_POLICIES[] =
 	" CASE WHEN p.polroles = '{0}' THEN 'PUBLIC' ELSE"
 	"  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(r.rolname), ', ' ORDER BY r.rolname)"
 	"   FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,"
-	" pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)"
+	" pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), p.oid"
 	" FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid"
 	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[])"
 	" ORDER BY p.polrelid";
@@ -286,7 +286,8 @@ static const char SQL_FUNCTIONS[] =
 	OWNER_STMT("CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END",
 		   FUNC_QNAME, "p.proowner") ","
 	ACL_STMTS("p.proacl", "pg_catalog.acldefault('f', p.proowner)", "''",
-		  "CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END || " FUNC_QNAME, "''")
+		  "CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END || " FUNC_QNAME, "''") ","
+	" p.oid"
 	" FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
 	" WHERE p.pronamespace = ANY ($1::pg_catalog.oid[]) AND" NOT_EXT_MEMBER("pg_proc", "p.oid")
 	/* Range and multirange constructors come with their type. */
@@ -344,7 +345,28 @@ static const char SQL_TYPES[] =
 	" COALESCE((SELECT pg_catalog.max(lvl) FROM tdepth WHERE tdepth.t = t.oid), 0), t.oid,"
 	OWNER_STMT("CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END", TYPE_QNAME, "t.typowner") ","
 	ACL_STMTS("t.typacl", "pg_catalog.acldefault('T', t.typowner)", "''",
-		  "CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || " TYPE_QNAME, "''")
+		  "CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || " TYPE_QNAME, "''") ","
+	/* A base type's options, as pg_dump writes them (column 17). */
+	" CASE WHEN t.typtype = 'b' THEN pg_catalog.concat_ws(E',\\n    ',"
+	"  'INPUT = ' || t.typinput::pg_catalog.regproc, 'OUTPUT = ' || t.typoutput::pg_catalog.regproc,"
+	"  CASE WHEN t.typreceive <> 0 THEN 'RECEIVE = ' || t.typreceive::pg_catalog.regproc END,"
+	"  CASE WHEN t.typsend <> 0 THEN 'SEND = ' || t.typsend::pg_catalog.regproc END,"
+	"  CASE WHEN t.typmodin <> 0 THEN 'TYPMOD_IN = ' || t.typmodin::pg_catalog.regproc END,"
+	"  CASE WHEN t.typmodout <> 0 THEN 'TYPMOD_OUT = ' || t.typmodout::pg_catalog.regproc END,"
+	"  CASE WHEN t.typanalyze <> 0 THEN 'ANALYZE = ' || t.typanalyze::pg_catalog.regproc END,"
+	"  'INTERNALLENGTH = ' || CASE WHEN t.typlen = -1 THEN 'variable' ELSE t.typlen::text END,"
+	"  CASE WHEN t.typbyval THEN 'PASSEDBYVALUE' END,"
+	"  'ALIGNMENT = ' || CASE t.typalign WHEN 'c' THEN 'char' WHEN 's' THEN 'int2' WHEN 'i' THEN 'int4'"
+	"   ELSE 'double' END,"
+	"  'STORAGE = ' || CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main'"
+	"   ELSE 'extended' END,"
+	"  'CATEGORY = ' || pg_catalog.quote_literal(t.typcategory::pg_catalog.text),"
+	"  CASE WHEN t.typispreferred THEN 'PREFERRED = true' END,"
+	"  CASE WHEN t.typdelim <> ',' THEN 'DELIMITER = ' || pg_catalog.quote_literal(t.typdelim::pg_catalog.text) END,"
+	"  CASE WHEN t.typelem <> 0 THEN 'ELEMENT = ' || pg_catalog.format_type(t.typelem, NULL) END,"
+	"  CASE WHEN t.typcollation <> 0 THEN 'COLLATABLE = true' END,"
+	"  CASE WHEN t.typdefault IS NOT NULL THEN 'DEFAULT = ' || pg_catalog.quote_literal(t.typdefault) END)"
+	" END"
 	" FROM pg_catalog.pg_type t"
 	" LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
 	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
@@ -555,6 +577,10 @@ static const char SQL_OMITTED[] =
 	" WHERE $1::pg_catalog.oid[] IS NULL AND false"
 	OMITTED_GLOBAL("procedural language", "pg_language", "lanname")
 	OMITTED_GLOBAL("access method", "pg_am", "amname")
+	/* Security labels need a label provider loaded (sepgsql): kept out,
+	 * and named, whatever object they are on. */
+	" UNION ALL SELECT 'security label', pg_catalog.quote_ident(l.provider) || ' on '"
+	"  || pg_catalog.pg_describe_object(l.classoid, l.objoid, l.objsubid) FROM pg_catalog.pg_seclabel l"
 	") x ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
 
 /*
@@ -612,6 +638,7 @@ static const char SQL_FINGERPRINT[] =
 	"  WHERE o NOT LIKE 'password=%'), ''), ';' ORDER BY umid), '')) FROM pg_catalog.pg_user_mappings),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_language),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_am),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_seclabel),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_cast),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_event_trigger),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_default_acl),"

@@ -1,5 +1,6 @@
 /* render.c: catalog -> SQL text; see include/render.h. */
 #include "render.h"
+#include "render_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,7 @@ void render_comment_file(struct strbuf *sb, const char *comment)
 }
 
 /* COMMENT ON <what> <name> IS '...'; when there is a comment. */
-static void comment_on(struct strbuf *sb, const char *what, const char *name, const char *comment)
+void render_comment_on(struct strbuf *sb, const char *what, const char *name, const char *comment)
 {
 	if (!comment)
 		return;
@@ -136,7 +137,7 @@ static void comment_on(struct strbuf *sb, const char *what, const char *name, co
 	sb_add(sb, ";\n");
 }
 
-static void comment_on_rel(struct strbuf *sb, const char *what, const struct cat_relation *r,
+void render_comment_on_rel(struct strbuf *sb, const char *what, const struct cat_relation *r,
 			   const char *sub, const char *comment)
 {
 	if (!comment)
@@ -145,7 +146,7 @@ static void comment_on_rel(struct strbuf *sb, const char *what, const struct cat
 	if (sub)
 		sb_addf(&name, "%s ON ", sub);
 	sb_add_qual(&name, r->schema->qname, r->qname);
-	comment_on(sb, what, sb_str(&name), comment);
+	render_comment_on(sb, what, sb_str(&name), comment);
 	strbuf_free(&name);
 }
 
@@ -171,11 +172,13 @@ static void identity_persistence(struct strbuf *sb, const struct cat_relation *r
  * NOT NULL constraints keep their own names), made the same way, as
  * pg_dump does: every column, then ATTACH PARTITION.
  */
-static void attached_partition(struct strbuf *sb, const struct cat_relation *r)
+static void attached_partition(struct strbuf *sb, const struct cat_relation *r, const bool *nodefault)
 {
 	sb_add(sb, " (");
 	for (size_t i = 0; i < r->ncols; i++) {
 		struct cat_column c = r->cols[i];
+		if (nodefault && nodefault[i] && !c.generated)
+			c.defexpr = NULL;
 		if (c.notnull && !c.notnull_name && c.notnull_conname &&
 		    !catalog_notnull_is_default(r->name, c.name, c.notnull_conname))
 			c.notnull_name = c.notnull_qconname;
@@ -200,12 +203,12 @@ static void attached_partition(struct strbuf *sb, const struct cat_relation *r)
 }
 
 /* CREATE TABLE with its columns (no constraints: those come as ALTERs). */
-static void create_table(struct strbuf *sb, const struct cat_relation *r)
+void render_create_table(struct strbuf *sb, const struct cat_relation *r, const bool *nodefault)
 {
 	sb_addf(sb, "CREATE %sTABLE ", r->kind == REL_FOREIGN ? "FOREIGN " : r->persistence == 'u' ? "UNLOGGED " : "");
 	qual(sb, r);
 	if (r->is_partition && r->parents && r->attach_partition) {
-		attached_partition(sb, r);
+		attached_partition(sb, r, nodefault);
 		render_foreign_columns(sb, r);
 		return;
 	}
@@ -217,8 +220,11 @@ static void create_table(struct strbuf *sb, const struct cat_relation *r)
 		for (size_t i = 0; i < r->ncols; i++) {
 			if (!r->cols[i].islocal)
 				continue;
-			sb_addf(sb, "%s\n    %s ", local++ ? "," : "", r->cols[i].qname);
-			render_column_def(sb, &r->cols[i]);
+			struct cat_column c = r->cols[i];
+			if (nodefault && nodefault[i] && !c.generated)
+				c.defexpr = NULL;	/* set after, by render_order.c */
+			sb_addf(sb, "%s\n    %s ", local++ ? "," : "", c.qname);
+			render_column_def(sb, &c);
 		}
 		sb_add(sb, local ? "\n)" : ")");
 		if (r->parents)
@@ -240,7 +246,7 @@ static void create_table(struct strbuf *sb, const struct cat_relation *r)
  * COMMENT ON for a part of relation R, named the way each kind is named:
  * COLUMN s.t.c, CONSTRAINT c ON s.t, TRIGGER t ON s.t, INDEX s.i.
  */
-static void comment_on_part(struct strbuf *sb, const char *what, const struct cat_relation *r,
+void render_comment_on_part(struct strbuf *sb, const char *what, const struct cat_relation *r,
 			    const char *qname, const char *comment)
 {
 	if (!comment)
@@ -255,21 +261,21 @@ static void comment_on_part(struct strbuf *sb, const char *what, const struct ca
 		sb_addf(&name, "%s ON ", qname);
 		qual(&name, r);
 	}
-	comment_on(sb, what, sb_str(&name), comment);
+	render_comment_on(sb, what, sb_str(&name), comment);
 	strbuf_free(&name);
 }
 
-static void table_comments(struct strbuf *sb, const struct cat_relation *r)
+void render_table_comments(struct strbuf *sb, const struct cat_relation *r)
 {
-	comment_on_rel(sb, r->kind == REL_FOREIGN ? "FOREIGN TABLE" : "TABLE", r, NULL, r->comment);
+	render_comment_on_rel(sb, r->kind == REL_FOREIGN ? "FOREIGN TABLE" : "TABLE", r, NULL, r->comment);
 	for (size_t i = 0; i < r->ncols; i++)
-		comment_on_part(sb, "COLUMN", r, r->cols[i].qname, r->cols[i].comment);
+		render_comment_on_part(sb, "COLUMN", r, r->cols[i].qname, r->cols[i].comment);
 	for (size_t i = 0; i < r->ncons; i++)
-		comment_on_part(sb, "CONSTRAINT", r, r->cons[i].qname, r->cons[i].comment);
+		render_comment_on_part(sb, "CONSTRAINT", r, r->cons[i].qname, r->cons[i].comment);
 	for (size_t i = 0; i < r->nindexes; i++)
-		comment_on_part(sb, "INDEX", r, r->indexes[i].qname, r->indexes[i].comment);
+		render_comment_on_part(sb, "INDEX", r, r->indexes[i].qname, r->indexes[i].comment);
 	for (size_t i = 0; i < r->ntriggers; i++)
-		comment_on_part(sb, "TRIGGER", r, r->triggers[i].qname, r->triggers[i].comment);
+		render_comment_on_part(sb, "TRIGGER", r, r->triggers[i].qname, r->triggers[i].comment);
 }
 
 /* ALTER INDEX PARENT ATTACH PARTITION <R's schema>.QNAME, when attached. */
@@ -282,7 +288,7 @@ static void attach(struct strbuf *sb, const struct cat_relation *r, const char *
 	sb_add(sb, ";\n");
 }
 
-static void index_attach(struct strbuf *sb, const struct cat_relation *r, const struct cat_index *x)
+void render_index_attach(struct strbuf *sb, const struct cat_relation *r, const struct cat_index *x)
 {
 	attach(sb, r, x->parent, x->qname);
 }
@@ -290,7 +296,7 @@ static void index_attach(struct strbuf *sb, const struct cat_relation *r, const 
 /* The indexes behind R's keys that are attached to a parent's index: a
  * key's own (a parent's plain index may take it), and the partition's
  * copies of its parents' keys. */
-static void key_attaches(struct strbuf *sb, const struct cat_relation *r, bool copies)
+void render_key_attaches(struct strbuf *sb, const struct cat_relation *r, bool copies)
 {
 	for (size_t i = 0; i < r->ncons; i++)
 		attach(sb, r, r->cons[i].index_parent, r->cons[i].index_qname);
@@ -298,7 +304,7 @@ static void key_attaches(struct strbuf *sb, const struct cat_relation *r, bool c
 		attach(sb, r, r->inh_keys[i].index_parent, r->inh_keys[i].index_qname);
 }
 
-static void trigger_state(struct strbuf *sb, const struct cat_relation *r, const struct cat_trigger *t)
+void render_trigger_state(struct strbuf *sb, const struct cat_relation *r, const struct cat_trigger *t)
 {
 	static const char *const states[] = { ['D'] = "DISABLE", ['R'] = "ENABLE REPLICA",
 					      ['A'] = "ENABLE ALWAYS" };
@@ -309,7 +315,7 @@ static void trigger_state(struct strbuf *sb, const struct cat_relation *r, const
 	sb_addf(sb, " %s TRIGGER %s;\n", states[(int)t->enabled], t->qname);
 }
 
-static void rls(struct strbuf *sb, const struct cat_relation *r)
+void render_rls(struct strbuf *sb, const struct cat_relation *r)
 {
 	if (r->rls) {
 		sb_add(sb, "ALTER TABLE ");
@@ -323,7 +329,7 @@ static void rls(struct strbuf *sb, const struct cat_relation *r)
 	}
 }
 
-static void settings(struct strbuf *sb, const struct cat_relation *r)
+void render_settings(struct strbuf *sb, const struct cat_relation *r)
 {
 	for (size_t i = 0; i < r->nsettings; i++)
 		sb_addf(sb, "%s\n", r->settings[i]);
@@ -331,23 +337,23 @@ static void settings(struct strbuf *sb, const struct cat_relation *r)
 
 void render_table(struct strbuf *sb, const struct cat_relation *r)
 {
-	create_table(sb, r);
+	render_create_table(sb, r, NULL);
 	for (size_t i = 0; i < r->ncons; i++)
 		render_constraint(sb, r, &r->cons[i]);
 	for (size_t i = 0; i < r->nindexes; i++) {
 		render_index(sb, &r->indexes[i]);
-		index_attach(sb, r, &r->indexes[i]);
+		render_index_attach(sb, r, &r->indexes[i]);
 	}
-	key_attaches(sb, r, false);
+	render_key_attaches(sb, r, false);
 	for (size_t i = 0; i < r->ntriggers; i++) {
 		render_trigger(sb, &r->triggers[i]);
-		trigger_state(sb, r, &r->triggers[i]);
+		render_trigger_state(sb, r, &r->triggers[i]);
 	}
-	rls(sb, r);
+	render_rls(sb, r);
 	for (size_t i = 0; i < r->npolicies; i++)
 		render_policy(sb, r, &r->policies[i]);
-	settings(sb, r);
-	table_comments(sb, r);
+	render_settings(sb, r);
+	render_table_comments(sb, r);
 	render_rel_privs(sb, r);
 }
 
@@ -378,10 +384,10 @@ void render_view(struct strbuf *sb, const struct cat_relation *r)
 		render_index(sb, &r->indexes[i]);
 	for (size_t i = 0; i < r->ntriggers; i++)
 		render_trigger(sb, &r->triggers[i]);	/* INSTEAD OF triggers */
-	settings(sb, r);
-	comment_on_rel(sb, r->kind == REL_MATVIEW ? "MATERIALIZED VIEW" : "VIEW", r, NULL, r->comment);
+	render_settings(sb, r);
+	render_comment_on_rel(sb, r->kind == REL_MATVIEW ? "MATERIALIZED VIEW" : "VIEW", r, NULL, r->comment);
 	for (size_t i = 0; i < r->ncols; i++)
-		comment_on_part(sb, "COLUMN", r, r->cols[i].qname, r->cols[i].comment);
+		render_comment_on_part(sb, "COLUMN", r, r->cols[i].qname, r->cols[i].comment);
 	render_rel_privs(sb, r);
 }
 
@@ -392,14 +398,14 @@ void render_function(struct strbuf *sb, const struct cat_function *f)
 		struct strbuf name = STRBUF_INIT;
 		sb_add_qual(&name, f->schema->qname, f->qname);
 		sb_addf(&name, "(%s)", f->args);
-		comment_on(sb, f->kind == 'p' ? "PROCEDURE" : f->kind == 'a' ? "AGGREGATE" : "FUNCTION",
+		render_comment_on(sb, f->kind == 'p' ? "PROCEDURE" : f->kind == 'a' ? "AGGREGATE" : "FUNCTION",
 			   sb_str(&name), f->comment);
 		strbuf_free(&name);
 	}
 	render_privs(sb, &f->privs);
 }
 
-static void create_sequence(struct strbuf *sb, const struct cat_relation *r)
+void render_create_sequence(struct strbuf *sb, const struct cat_relation *r)
 {
 	/* UNLOGGED sequences: PostgreSQL 15 and newer. */
 	sb_addf(sb, "CREATE %sSEQUENCE ", r->persistence == 'u' ? "UNLOGGED " : "");
@@ -410,7 +416,7 @@ static void create_sequence(struct strbuf *sb, const struct cat_relation *r)
 		r->seq_min, r->seq_max, r->seq_cache, r->seq_cycle ? "\n    CYCLE" : "");
 }
 
-static void sequence_owner(struct strbuf *sb, const struct cat_relation *r)
+void render_sequence_owner(struct strbuf *sb, const struct cat_relation *r)
 {
 	if (!r->seq_owned_by)
 		return;
@@ -421,9 +427,9 @@ static void sequence_owner(struct strbuf *sb, const struct cat_relation *r)
 
 void render_sequence(struct strbuf *sb, const struct cat_relation *r)
 {
-	create_sequence(sb, r);
-	sequence_owner(sb, r);
-	comment_on_rel(sb, "SEQUENCE", r, NULL, r->comment);
+	render_create_sequence(sb, r);
+	render_sequence_owner(sb, r);
+	render_comment_on_rel(sb, "SEQUENCE", r, NULL, r->comment);
 	render_rel_privs(sb, r);
 }
 
@@ -501,322 +507,23 @@ void render_type(struct strbuf *sb, const struct cat_type *t)
 		sb_addf(sb, "CREATE TYPE %s AS RANGE (\n    %s\n);\n", sb_str(&name),
 			t->range_opts ? t->range_opts : "");
 		break;
+	case 'b':
+		/* Its I/O functions need it first as a shell (schema.sql makes
+		 * one, render_order.c): this is the definition that fills it. */
+		sb_addf(sb, "CREATE TYPE %s (\n    %s\n);\n", sb_str(&name), t->base_opts ? t->base_opts : "");
+		break;
 	}
-	comment_on(sb, t->kind == 'd' ? "DOMAIN" : "TYPE", sb_str(&name), t->comment);
+	render_comment_on(sb, t->kind == 'd' ? "DOMAIN" : "TYPE", sb_str(&name), t->comment);
 	for (size_t i = 0; t->kind == 'c' && t->composite && i < t->composite->ncols; i++) {
 		const struct cat_column *c = &t->composite->cols[i];
 		if (!c->comment)
 			continue;
 		size_t keep = name.len;
 		sb_addf(&name, ".%s", c->qname);
-		comment_on(sb, "COLUMN", sb_str(&name), c->comment);
+		render_comment_on(sb, "COLUMN", sb_str(&name), c->comment);
 		name.len = keep;
 		name.buf[keep] = '\0';
 	}
 	strbuf_free(&name);
 	render_privs(sb, &t->privs);
-}
-
-/*
- * schema.sql: objects in the order they can be created. Phases run over all
- * the schemas given, so cross-schema references resolve in a whole-database
- * file. Functions come before tables (check_function_bodies is off, as in
- * pg_dump), foreign keys after every table, views by dependency depth.
- */
-struct sql_scope {
-	const struct cat_schema *const *schemas;
-	size_t n;
-};
-
-#define FOR_SCHEMAS(sc, s) \
-	for (size_t si_ = 0; si_ < (sc)->n; si_++) \
-		for (const struct cat_schema *s = (sc)->schemas[si_]; s; s = NULL)
-
-static void phase_types(struct strbuf *sb, const struct sql_scope *sc)
-{
-	/* By depth (a type after every type it uses), then kind, then name. */
-	static const char order[] = "erdc";
-	int maxdepth = 0;
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->ntypes; i++)
-			if (s->types[i]->depth > maxdepth)
-				maxdepth = s->types[i]->depth;
-	for (int d = 0; d <= maxdepth; d++)
-		for (const char *k = order; *k; k++)
-			FOR_SCHEMAS(sc, s)
-				for (size_t i = 0; i < s->ntypes; i++)
-					if (s->types[i]->kind == *k && s->types[i]->depth == d)
-						render_type(sb, s->types[i]);
-}
-
-static void phase_functions(struct strbuf *sb, const struct sql_scope *sc, int late)
-{
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->nfunctions; i++)
-			if (s->functions[i]->late == late)
-				render_function(sb, s->functions[i]);
-}
-
-/* Casts belong to the database, not a schema: in the whole-database file
- * only, each after the functions of its own lateness. */
-static void phase_casts(struct strbuf *sb, const struct catalog *cat, bool whole_db, int late)
-{
-	for (size_t i = 0; whole_db && i < cat->ncasts; i++)
-		if (cat->casts[i].late == late)
-			render_cast(sb, &cat->casts[i]);
-}
-
-/* A partition or inheritance child waits until each parent in scope has
- * been created. */
-static bool parent_pending(const struct cat_relation *r, const char *done,
-			   const struct cat_relation *const *all, size_t nall)
-{
-	for (size_t p = 0; p < r->nparents; p++)
-		for (size_t i = 0; i < nall; i++)
-			if (all[i]->oid == r->parent_oids[p] && !done[i])
-				return true;
-	return false;
-}
-
-static void phase_tables(struct strbuf *sb, const struct cat_relation *const *all, size_t nall)
-{
-	char *done = calloc(nall ? nall : 1, 1);
-	size_t left = nall;
-	while (left) {
-		size_t before = left;
-		for (size_t i = 0; i < nall; i++) {
-			if (done[i] || parent_pending(all[i], done, all, nall))
-				continue;
-			create_table(sb, all[i]);
-			done[i] = 1;
-			left--;
-		}
-		if (left == before)	/* inheritance has no cycles; never loop forever */
-			break;
-	}
-	free(done);
-}
-
-/* How many of R's ancestors are in ALL (a partition has one parent). */
-static int partition_depth(const struct cat_relation *r, const struct cat_relation *const *all, size_t nall)
-{
-	int depth = 0;
-	for (const struct cat_relation *p = r; p && p->nparents && depth <= (int)nall; depth++) {
-		const struct cat_relation *up = NULL;
-		for (size_t i = 0; i < nall && !up; i++)
-			if (all[i]->oid == p->parent_oids[0])
-				up = all[i];
-		if (!up)
-			break;
-		p = up;
-	}
-	return depth;
-}
-
-/*
- * The keys partitions made themselves before they were attached, made
- * again the way they were (ALTER TABLE without ONLY: a partitioned one
- * gives its own partitions theirs), the deepest partitions first: each
- * parent's key then finds its partitions' keys and takes them, names and
- * all, instead of making new ones.
- */
-static void partition_keys(struct strbuf *sb, const struct cat_relation *const *all, size_t nall)
-{
-	int *depth = calloc(nall ? nall : 1, sizeof *depth);
-	int maxdepth = 0;
-	for (size_t t = 0; t < nall; t++) {
-		depth[t] = all[t]->ninh_keys ? 1 + partition_depth(all[t], all, nall) : 0;
-		if (depth[t] > maxdepth)
-			maxdepth = depth[t];
-	}
-	for (int d = maxdepth; d > 0; d--)
-		for (size_t t = 0; t < nall; t++)
-			for (size_t i = 0; depth[t] == d && i < all[t]->ninh_keys; i++)
-				render_constraint(sb, all[t], &all[t]->inh_keys[i]);
-	free(depth);
-}
-
-static void phase_views(struct strbuf *sb, const struct sql_scope *sc)
-{
-	/* By depth (a view after every view it uses), then schema, then name. */
-	int maxdepth = 0;
-	FOR_SCHEMAS(sc, s) {
-		for (size_t i = 0; i < s->nviews; i++)
-			if (s->views[i]->view_depth > maxdepth)
-				maxdepth = s->views[i]->view_depth;
-		for (size_t i = 0; i < s->nmatviews; i++)
-			if (s->matviews[i]->view_depth > maxdepth)
-				maxdepth = s->matviews[i]->view_depth;
-	}
-	for (int d = 0; d <= maxdepth; d++)
-		FOR_SCHEMAS(sc, s) {
-			for (size_t i = 0; i < s->nviews; i++)
-				if (s->views[i]->view_depth == d)
-					render_view(sb, s->views[i]);
-			for (size_t i = 0; i < s->nmatviews; i++)
-				if (s->matviews[i]->view_depth == d)
-					render_view(sb, s->matviews[i]);
-		}
-}
-
-static void render_scope(struct strbuf *sb, const struct catalog *cat, const struct sql_scope *sc,
-			 bool whole_db)
-{
-	/* The text was deparsed with search_path = public: load it so. */
-	/* Literals are written for standard_conforming_strings on (a
-	 * backslash is a backslash): a server or a database with it off
-	 * would read 'x\'' otherwise, and run what follows the quote. */
-	sb_add(sb, "SET standard_conforming_strings = on;\nSET check_function_bodies = false;\n"
-		   "SET search_path = public;\n");
-	FOR_SCHEMAS(sc, s) {
-		sb_addf(sb, "CREATE SCHEMA IF NOT EXISTS %s;\n", s->qname);
-		comment_on(sb, "SCHEMA", s->qname, s->comment);
-	}
-	if (whole_db)
-		for (size_t i = 0; i < cat->nexts; i++)
-			if (!cat->exts[i].builtin)
-				render_extension(sb, &cat->exts[i]);
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->ncollations; i++)
-			sb_addf(sb, "%s\n", s->collations[i]);
-	phase_types(sb, sc);
-	phase_functions(sb, sc, 0);
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->noperators; i++)
-			sb_addf(sb, "%s\n", s->operators[i]);
-	phase_casts(sb, cat, whole_db, 0);
-	/* Families, then classes (which may name another schema's family),
-	 * once the types, functions and operators they name exist, before the
-	 * indexes that use them. */
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->nopfamilies; i++)
-			render_opclass(sb, s->opfamilies[i]);
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->nopclasses; i++)
-			render_opclass(sb, s->opclasses[i]);
-	/* Conversions once their functions exist. */
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->nconversions; i++)
-			render_conversion(sb, s->conversions[i]);
-	/* Text search objects once the functions they name exist, before
-	 * anything (a default, an index, a view) that names a configuration:
-	 * each schema's are sorted by kind in dependency order, so the kinds
-	 * go one at a time over every schema. */
-	for (int pass = 0; pass < 4; pass++)
-		FOR_SCHEMAS(sc, s)
-			for (size_t i = 0; i < s->nts; i++)
-				if (s->ts[i]->kind == "tpdc"[pass])
-					render_ts(sb, s->ts[i]);
-	/* Wrappers after the functions that handle them, servers (and their
-	 * user mappings) before the foreign tables on them: database-wide,
-	 * as casts. */
-	for (size_t i = 0; whole_db && i < cat->nfdws; i++)
-		render_fdw(sb, &cat->fdws[i]);
-	for (size_t i = 0; whole_db && i < cat->nservers; i++)
-		render_server(sb, &cat->servers[i]);
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->nsequences; i++)
-			create_sequence(sb, s->sequences[i]);
-
-	/* Foreign tables among the tables: they may be partitions or
-	 * inheritance children of those, or parents of them. */
-	size_t nall = 0;
-	FOR_SCHEMAS(sc, s)
-		nall += s->ntables + s->nforeign_tables;
-	const struct cat_relation **all = calloc(nall ? nall : 1, sizeof *all);
-	nall = 0;
-	FOR_SCHEMAS(sc, s) {
-		for (size_t i = 0; i < s->ntables; i++)
-			all[nall++] = s->tables[i];
-		for (size_t i = 0; i < s->nforeign_tables; i++)
-			all[nall++] = s->foreign_tables[i];
-	}
-	phase_tables(sb, all, nall);
-	/* Functions that take or return a table's row type. */
-	phase_functions(sb, sc, 1);
-	phase_casts(sb, cat, whole_db, 1);
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->nsequences; i++)
-			sequence_owner(sb, s->sequences[i]);
-	/*
-	 * Keys and checks, then indexes (a foreign key may rest on a unique
-	 * index), then the foreign keys. The keys partitions made themselves
-	 * come first (partition_keys). Every ATTACH comes once every index
-	 * exists, whatever order the names sort in.
-	 */
-	partition_keys(sb, all, nall);
-	for (size_t t = 0; t < nall; t++)
-		for (size_t i = 0; i < all[t]->ncons; i++)
-			if (all[t]->cons[i].type != 'f')
-				render_constraint(sb, all[t], &all[t]->cons[i]);
-	for (size_t t = 0; t < nall; t++)
-		for (size_t i = 0; i < all[t]->nindexes; i++)
-			render_index(sb, &all[t]->indexes[i]);
-	for (size_t t = 0; t < nall; t++) {
-		for (size_t i = 0; i < all[t]->nindexes; i++)
-			index_attach(sb, all[t], &all[t]->indexes[i]);
-		key_attaches(sb, all[t], true);
-	}
-	for (size_t t = 0; t < nall; t++)
-		for (size_t i = 0; i < all[t]->ncons; i++)
-			if (all[t]->cons[i].type == 'f')
-				render_constraint(sb, all[t], &all[t]->cons[i]);
-	phase_views(sb, sc);
-	/* Functions that take or return a view's row type. */
-	phase_functions(sb, sc, 2);
-	phase_casts(sb, cat, whole_db, 2);
-	for (size_t t = 0; t < nall; t++)
-		for (size_t i = 0; i < all[t]->ntriggers; i++) {
-			render_trigger(sb, &all[t]->triggers[i]);
-			trigger_state(sb, all[t], &all[t]->triggers[i]);
-		}
-	for (size_t t = 0; t < nall; t++) {
-		rls(sb, all[t]);
-		for (size_t i = 0; i < all[t]->npolicies; i++)
-			render_policy(sb, all[t], &all[t]->policies[i]);
-	}
-	for (size_t t = 0; t < nall; t++)
-		settings(sb, all[t]);
-	for (size_t t = 0; t < nall; t++) {
-		table_comments(sb, all[t]);
-		for (size_t i = 0; i < all[t]->ninh_keys; i++)
-			comment_on_part(sb, "CONSTRAINT", all[t], all[t]->inh_keys[i].qname,
-					all[t]->inh_keys[i].comment);
-	}
-	FOR_SCHEMAS(sc, s)
-		for (size_t i = 0; i < s->nsequences; i++)
-			comment_on_rel(sb, "SEQUENCE", s->sequences[i], NULL, s->sequences[i]->comment);
-	render_privs_scope(sb, cat, sc->schemas, sc->n, whole_db);
-	/* Publications once every table (and column) they name exists; event
-	 * triggers last, as in pg_dump, so that none fires while the file
-	 * loads. */
-	for (size_t i = 0; whole_db && i < cat->npubs; i++)
-		render_publication(sb, &cat->pubs[i]);
-	for (size_t i = 0; whole_db && i < cat->nevtrigs; i++)
-		render_event_trigger(sb, &cat->evtrigs[i]);
-	free(all);
-}
-
-void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema)
-{
-	struct sql_scope sc;
-	const struct cat_schema **list = NULL;
-	if (schema) {
-		sc.schemas = &schema;
-		sc.n = 1;
-		sb_addf(sb, "-- schema %s, generated by schemafs\n", schema->qname);
-	} else {
-		list = calloc(cat->nschemas ? cat->nschemas : 1, sizeof *list);
-		for (size_t i = 0; i < cat->nschemas; i++)
-			list[i] = &cat->schemas[i];
-		sc.schemas = list;
-		sc.n = cat->nschemas;
-		/* No database name: the same schema gives the same file in
-		 * every environment (staging, production, a copy). */
-		sb_add(sb, "-- generated by schemafs\n");
-	}
-	for (size_t i = 0; i < cat->nomitted; i++)
-		sb_addf(sb, "-- left out (not supported yet): %s\n", cat->omitted[i]);
-	render_scope(sb, cat, &sc, schema == NULL);
-	free(list);
 }

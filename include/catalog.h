@@ -60,6 +60,7 @@ struct cat_column {
 };
 
 struct cat_index {
+	unsigned oid;
 	const char *name, *qname;
 	const char *def;	/* pg_get_indexdef() */
 	const char *parent;	/* qualified parent index for partitions, or NULL */
@@ -67,6 +68,7 @@ struct cat_index {
 };
 
 struct cat_constraint {
+	unsigned oid;
 	const char *name, *qname;
 	char type;		/* p, f, u, c, x, t */
 	const char *def;	/* pg_get_constraintdef() */
@@ -80,6 +82,7 @@ struct cat_constraint {
 };
 
 struct cat_trigger {
+	unsigned oid;
 	const char *name, *qname;
 	const char *def;	/* pg_get_triggerdef() */
 	char enabled;		/* O, D, R, A */
@@ -87,6 +90,7 @@ struct cat_trigger {
 };
 
 struct cat_policy {
+	unsigned oid;
 	const char *name, *qname;
 	bool permissive;
 	char cmd;		/* r, a, w, d, * */
@@ -155,6 +159,7 @@ struct cat_relation {
 };
 
 struct cat_function {
+	unsigned oid;
 	const struct cat_schema *schema;
 	const char *name, *qname;
 	const char *args;	/* pg_get_function_identity_arguments() */
@@ -169,7 +174,7 @@ struct cat_type {
 	unsigned oid;
 	const struct cat_schema *schema;
 	const char *name, *qname;
-	char kind;		/* e (enum), d (domain), c (composite), r (range) */
+	char kind;		/* e (enum), d (domain), c (composite), r (range), b (base) */
 	const char **labels;	/* enum, in sort order */
 	size_t nlabels;
 	/* domain */
@@ -179,6 +184,9 @@ struct cat_type {
 	const struct cat_relation *composite;
 	/* range: "subtype = int4, ..." ready to go between the parentheses */
 	const char *range_opts;
+	/* base: "INPUT = f, OUTPUT = g, ..." (",\n    "-separated), ready to go
+	 * between the parentheses of CREATE TYPE */
+	const char *base_opts;
 	const char *comment;
 	int depth;		/* 0: uses no other type, else 1 + the deepest it uses */
 	struct cat_privs privs;
@@ -272,6 +280,7 @@ struct cat_schema {
 };
 
 struct cat_extension {
+	unsigned oid;
 	const char *name, *qname, *qschema, *version;
 	bool builtin;			/* made by initdb (plpgsql): not in schema.sql, as in pg_dump */
 	const char *comment;		/* its comment, or NULL */
@@ -343,6 +352,26 @@ struct cat_server {
 	size_t nmappings;
 };
 
+/*
+ * One dependency between two objects schema.sql creates (catalog_deps.c):
+ * pg_depend's edges (normal, automatic and internal, and a partition
+ * index's on its parent index), each end mapped to the object that creates
+ * it, as pg_dump maps them: an array type to its element, a row type or a
+ * view's rule to its relation, an index behind a key to the key, an
+ * extension's member to the extension. Keys (KIND, OID, SUB):
+ *   n schema, e extension, t type (and domain), f function, r relation
+ *   (table, view, sequence; an identity sequence is its table's),
+ *   c constraint, i index, g trigger, p policy, d column default (OID the
+ *   table, SUB the column), x a relation's other settings (rules,
+ *   statistics), o a sequence's OWNED BY, A a relation's index ATTACHes.
+ * FROM depends on TO: TO is created first.
+ */
+struct cat_dep {
+	char fkind, tkind;
+	unsigned foid, toid;
+	int fsub, tsub;
+};
+
 struct cat_migration {
 	long long id;
 	const char *hash;
@@ -378,6 +407,8 @@ struct catalog {
 	size_t nfdws;
 	struct cat_server *servers;	/* sorted by name */
 	size_t nservers;
+	struct cat_dep *deps;		/* sorted by from, then to; no duplicates */
+	size_t ndeps;
 	const char **omitted;		/* "foreign table s.t", ... */
 	size_t nomitted;
 	bool has_tracking;		/* the migrations table exists */

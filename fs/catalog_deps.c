@@ -1,0 +1,111 @@
+/*
+ * catalog_deps.c: the dependencies between the objects of a snapshot, read
+ * in one query from pg_depend (see struct cat_dep in include/catalog.h).
+ * render_order.c sorts schema.sql by them.
+ */
+#include <stdlib.h>
+
+#include "arena.h"
+#include "catalog_loader.h"
+
+/*
+ * m maps each object of the included schemas, by (classid, objid), to the
+ * object that creates it (struct cat_dep's keys). A type follows its
+ * internal dependency (an array to its element, a multirange to its range),
+ * then a row type goes to its relation. An identity sequence is its table's
+ * (internal dependency); an index behind a key is the key. Edges: normal,
+ * automatic and internal ones between two mapped objects, where the
+ * referenced object, when an extension's member, is the extension; a
+ * sequence's automatic dependency on a table column is its OWNED BY; a
+ * partition index's on its parent index (P) is its table's ATTACH.
+ */
+#define CLS(c) "'pg_catalog." c "'::pg_catalog.regclass"
+static const char SQL_DEPENDS[] =
+	"WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid),"
+	" ty AS (SELECT t.oid, COALESCE((SELECT d.refobjid FROM pg_catalog.pg_depend d"
+	"   WHERE d.classid = " CLS("pg_type") " AND d.objid = t.oid AND d.refclassid = " CLS("pg_type")
+	"   AND d.deptype = 'i' LIMIT 1), t.oid) AS owner"
+	"  FROM pg_catalog.pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns)),"
+	" m(classid, objid, k, o, s) AS ("
+	"  SELECT " CLS("pg_namespace") ", ns.oid, 'n', ns.oid, 0 FROM ns"
+	"  UNION ALL SELECT " CLS("pg_class") ", c.oid,"
+	"   CASE WHEN c.relkind = 'c' THEN 't' WHEN ik.oid IS NOT NULL THEN 'c'"
+	"    WHEN c.relkind IN ('i', 'I') THEN 'i' ELSE 'r' END,"
+	"   CASE WHEN c.relkind = 'c' THEN c.reltype WHEN ik.oid IS NOT NULL THEN ik.oid"
+	"    WHEN idn.refobjid IS NOT NULL THEN idn.refobjid ELSE c.oid END, 0"
+	"  FROM pg_catalog.pg_class c"
+	"  LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.oid"
+	"  LEFT JOIN pg_catalog.pg_constraint ik ON ik.conindid = c.oid AND ik.conrelid = ix.indrelid"
+	"   AND ik.contype IN ('p', 'u', 'x')"
+	"  LEFT JOIN pg_catalog.pg_depend idn ON c.relkind = 'S' AND idn.classid = " CLS("pg_class")
+	"   AND idn.objid = c.oid AND idn.refclassid = " CLS("pg_class") " AND idn.deptype = 'i'"
+	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
+	"  UNION ALL SELECT " CLS("pg_type") ", ty.oid,"
+	"   CASE WHEN oc.relkind IS NOT NULL AND oc.relkind <> 'c' THEN 'r' ELSE 't' END,"
+	"   CASE WHEN oc.relkind IS NOT NULL AND oc.relkind <> 'c' THEN oc.oid ELSE ty.owner END, 0"
+	"  FROM ty JOIN pg_catalog.pg_type ot ON ot.oid = ty.owner"
+	"  LEFT JOIN pg_catalog.pg_class oc ON oc.oid = ot.typrelid"
+	"  UNION ALL SELECT " CLS("pg_proc") ", p.oid, 'f', p.oid, 0 FROM pg_catalog.pg_proc p"
+	"  WHERE p.pronamespace IN (SELECT oid FROM ns)"
+	"  UNION ALL SELECT " CLS("pg_constraint") ", k.oid, CASE WHEN k.contypid <> 0 THEN 't' ELSE 'c' END,"
+	"   CASE WHEN k.contypid <> 0 THEN k.contypid ELSE k.oid END, 0"
+	"  FROM pg_catalog.pg_constraint k WHERE k.connamespace IN (SELECT oid FROM ns)"
+	"  UNION ALL SELECT " CLS("pg_attrdef") ", a.oid, 'd', a.adrelid, a.adnum::pg_catalog.int4"
+	"  FROM pg_catalog.pg_attrdef a JOIN pg_catalog.pg_class c ON c.oid = a.adrelid"
+	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
+	"  UNION ALL SELECT " CLS("pg_trigger") ", g.oid, 'g', g.oid, 0"
+	"  FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid"
+	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
+	"  UNION ALL SELECT " CLS("pg_policy") ", p.oid, 'p', p.oid, 0"
+	"  FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid"
+	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
+	"  UNION ALL SELECT " CLS("pg_rewrite") ", w.oid, CASE WHEN w.rulename = '_RETURN' THEN 'r' ELSE 'x' END,"
+	"   w.ev_class, 0"
+	"  FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_class c ON c.oid = w.ev_class"
+	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
+	"  UNION ALL SELECT " CLS("pg_statistic_ext") ", x.oid, 'x', x.stxrelid, 0"
+	"  FROM pg_catalog.pg_statistic_ext x JOIN pg_catalog.pg_class c ON c.oid = x.stxrelid"
+	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
+	"  UNION ALL SELECT " CLS("pg_extension") ", x.oid, 'e', x.oid, 0 FROM pg_catalog.pg_extension x)"
+	" SELECT DISTINCT"
+	"  CASE WHEN d.deptype = 'P' THEN 'A' WHEN fc.relkind = 'S' AND d.deptype = 'a' THEN 'o' ELSE f.k END,"
+	"  CASE WHEN d.deptype = 'P' THEN fi.indrelid WHEN fc.relkind = 'S' AND d.deptype = 'a' THEN d.objid"
+	"   ELSE f.o END,"
+	"  CASE WHEN d.deptype = 'P' OR (fc.relkind = 'S' AND d.deptype = 'a') THEN 0 ELSE f.s END,"
+	"  CASE WHEN xe.refobjid IS NOT NULL THEN 'e' ELSE t.k END,"
+	"  COALESCE(xe.refobjid, t.o), CASE WHEN xe.refobjid IS NOT NULL THEN 0 ELSE t.s END"
+	" FROM pg_catalog.pg_depend d JOIN m f ON f.classid = d.classid AND f.objid = d.objid"
+	" LEFT JOIN m t ON t.classid = d.refclassid AND t.objid = d.refobjid"
+	" LEFT JOIN pg_catalog.pg_depend xe ON xe.classid = d.refclassid AND xe.objid = d.refobjid"
+	"  AND xe.deptype = 'e'"
+	" LEFT JOIN pg_catalog.pg_class fc ON d.classid = " CLS("pg_class") " AND fc.oid = d.objid"
+	" LEFT JOIN pg_catalog.pg_index fi ON d.deptype = 'P' AND d.classid = " CLS("pg_class")
+	"  AND fi.indexrelid = d.objid"
+	" WHERE d.deptype IN ('n', 'a', 'i', 'P') AND (t.k IS NOT NULL OR xe.refobjid IS NOT NULL)"
+	" AND (d.deptype <> 'P' OR (fi.indexrelid IS NOT NULL AND d.refclassid = " CLS("pg_class") "))"
+	" ORDER BY 1, 2, 3, 4, 5, 6";
+
+int load_deps(struct loader *ld)
+{
+	struct catalog *cat = ld->cat;
+	PGresult *res = run_per_schema(ld, SQL_DEPENDS);
+	if (!res)
+		return -1;
+	int n = PQntuples(res);
+	cat->deps = arena_alloc(cat->arena, (size_t)(n ? n : 1) * sizeof *cat->deps);
+	for (int i = 0; i < n; i++) {
+		struct cat_dep *d = &cat->deps[cat->ndeps];
+		d->fkind = col_char(res, i, 0);
+		d->foid = (unsigned)col_ll(res, i, 1);
+		d->fsub = (int)col_ll(res, i, 2);
+		d->tkind = col_char(res, i, 3);
+		d->toid = (unsigned)col_ll(res, i, 4);
+		d->tsub = (int)col_ll(res, i, 5);
+		/* An object's parts on itself (a rule on its view): no edge. */
+		if (d->fkind == d->tkind && d->foid == d->toid && d->fsub == d->tsub)
+			continue;
+		cat->ndeps++;
+	}
+	PQclear(res);
+	return 0;
+}
