@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "catalog.h"
 #include "stage_json.h"
+#include "stage_struct.h"
 
 static const char *dup_or_null(struct arena *a, const char *s)
 {
@@ -322,9 +323,11 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 	cat->arena = a;
 	cat->schemas = arena_alloc(a, (live->nschemas ? live->nschemas : 1) * sizeof *cat->schemas);
 	memcpy(cat->schemas, live->schemas, live->nschemas * sizeof *cat->schemas);
+	stage_desired_schemas(cat, st);
 	for (size_t i = 0; i < cat->nschemas; i++) {
 		edit_schema_tables(a, &cat->schemas[i], st);
 		edit_schema_enums(a, &cat->schemas[i], st);
 	}
+	stage_desired_struct(cat, st);
 	return cat;
 }

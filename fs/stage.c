@@ -10,6 +10,7 @@
 #include "atomicfile.h"
 #include "catalog.h"
 #include "stage_json.h"
+#include "stage_struct.h"
 
 static const char *const OBJECT_KINDS[] = { "indexes", "constraints", "triggers", "policies" };
 
@@ -145,7 +146,7 @@ void stage_set_database(struct stage *st, const char *identity)
 bool stage_empty(const struct stage *st)
 {
 	return cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "tables")) == 0 &&
-	       cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "enums")) == 0;
+	       cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "enums")) == 0 && stage_struct_empty(st);
 }
 
 bool stage_has_files(const struct stage *st)
@@ -157,6 +158,7 @@ void stage_discard(struct stage *st)
 {
 	put(st->doc, "tables", cJSON_CreateArray());
 	put(st->doc, "enums", cJSON_CreateArray());
+	stage_struct_discard(st);
 }
 
 /* ---- finding entries ---- */
@@ -617,6 +619,6 @@ bool stage_prune(struct stage *st, const struct catalog *live)
 			n++;
 		}
 	}
-	return n > 0;
+	return stage_struct_prune(st, live) || n > 0;
 }
 

@@ -186,12 +186,57 @@ static const struct field FILE_FIELDS[] = {
 };
 static const struct shape FILE_ = SHAPE("file", FILE_FIELDS, NULL, same_named);
 
+/* Sections of stage_struct.c: schemas, extensions, index and constraint renames. */
+static bool same_schema(const cJSON *a, const cJSON *b)
+{
+	unsigned x = (unsigned)num_of(a, "oid", 0), y = (unsigned)num_of(b, "oid", 0);
+	return x == y && (x || same(str_of(a, "name"), str_of(b, "name")));
+}
+
+static bool same_obj_rename(const cJSON *a, const cJSON *b)
+{
+	return num_of(a, "table", 0) == num_of(b, "table", 0) && same(str_of(a, "kind"), str_of(b, "kind")) &&
+	       same(str_of(a, "from"), str_of(b, "from"));
+}
+
+static const struct field SCHEMA_FIELDS[] = {
+	{ "oid", V_OID, true, NULL },
+	{ "name", V_NAME, false, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "new", V_BOOL, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+};
+static const struct shape SCHEMA = SHAPE("schema", SCHEMA_FIELDS, NULL, same_schema);
+
+static const struct field EXTENSION_FIELDS[] = {
+	{ "name", V_NAME, true, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "schema", V_NAME, false, NULL },
+	{ "version", V_NAME, false, NULL },
+	{ "new", V_BOOL, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+};
+static const struct shape EXTENSION = SHAPE("extension", EXTENSION_FIELDS, NULL, same_named);
+
+static const struct field OBJ_RENAME_FIELDS[] = {
+	{ "table", V_OID, true, NULL },
+	{ "kind", V_NAME, true, NULL },
+	{ "from", V_NAME, true, NULL },
+	{ "to", V_NAME, true, NULL },
+	{ "qto", V_NAME, false, NULL },
+	{ "def", V_NAME, false, NULL },
+};
+static const struct shape OBJ_RENAME = SHAPE("rename", OBJ_RENAME_FIELDS, NULL, same_obj_rename);
+
 static const struct field DOC_FIELDS[] = {
 	{ "version", V_VERSION, true, NULL },
 	{ "database", V_STR, false, NULL },
 	{ "tables", V_ENTRIES, false, &TABLE },
 	{ "enums", V_ENTRIES, false, &ENUM },
 	{ "files", V_ENTRIES, false, &FILE_ },
+	{ "schemas", V_ENTRIES, false, &SCHEMA },
+	{ "extensions", V_ENTRIES, false, &EXTENSION },
+	{ "renames", V_ENTRIES, false, &OBJ_RENAME },
 };
 static const struct shape DOC = SHAPE("stage", DOC_FIELDS, NULL, NULL);
 

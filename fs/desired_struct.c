@@ -1,0 +1,179 @@
+/*
+ * desired_struct.c: schemas, extensions and index and constraint renames
+ * in the desired catalog (include/stage_struct.h). As in desired.c, what
+ * no edit touches is shared with the live catalog, and what is edited is
+ * copied into the desired catalog's arena.
+ */
+#include "stage_struct.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "catalog.h"
+#include "stage.h"
+#include "stage_json.h"
+
+static const char *dup_or_null(struct arena *a, const char *s)
+{
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+static int cmp_schema(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_schema *)a)->name, ((const struct cat_schema *)b)->name);
+}
+
+static const cJSON *schema_edit(const struct stage *st, unsigned oid)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st->doc, "schemas"))
+		if ((unsigned)num_of(e, "oid", 0) == oid)
+			return e;
+	return NULL;
+}
+
+void stage_desired_schemas(struct catalog *cat, const struct stage *st)
+{
+	const cJSON *edits = cJSON_GetObjectItemCaseSensitive(st->doc, "schemas"), *e;
+	if (!cJSON_GetArraySize(edits))
+		return;
+	struct arena *a = cat->arena;
+	size_t cap = cat->nschemas + (size_t)cJSON_GetArraySize(edits), n = 0;
+	struct cat_schema *v = arena_alloc(a, cap * sizeof *v);
+	for (size_t i = 0; i < cat->nschemas; i++) {
+		e = schema_edit(st, cat->schemas[i].oid);
+		if (e && bool_of(e, "drop"))
+			continue;
+		v[n] = cat->schemas[i];
+		if (e && has(e, "name")) {
+			v[n].name = dup_or_null(a, str_of(e, "name"));
+			v[n].qname = dup_or_null(a, str_of(e, "qname"));
+		}
+		n++;
+	}
+	cJSON_ArrayForEach(e, edits) {
+		if (num_of(e, "oid", 0) != 0 || !str_of(e, "name") || catalog_schema(cat, str_of(e, "name")))
+			continue;
+		memset(&v[n], 0, sizeof v[n]);
+		v[n].name = dup_or_null(a, str_of(e, "name"));
+		v[n].qname = dup_or_null(a, str_of(e, "qname"));
+		n++;
+	}
+	qsort(v, n, sizeof *v, cmp_schema);
+	cat->schemas = v;
+	cat->nschemas = n;
+}
+
+static int cmp_ext(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_extension *)a)->name, ((const struct cat_extension *)b)->name);
+}
+
+static void desired_extensions(struct catalog *cat, const struct stage *st)
+{
+	const cJSON *edits = cJSON_GetObjectItemCaseSensitive(st->doc, "extensions"), *e;
+	if (!cJSON_GetArraySize(edits))
+		return;
+	struct arena *a = cat->arena;
+	size_t n = 0;
+	struct cat_extension *v = arena_alloc(a, (cat->nexts + (size_t)cJSON_GetArraySize(edits)) * sizeof *v);
+	for (size_t i = 0; i < cat->nexts; i++) {
+		const cJSON *x = NULL;
+		cJSON_ArrayForEach(e, edits)
+			if (same(str_of(e, "name"), cat->exts[i].name))
+				x = e;
+		if (x && bool_of(x, "drop"))
+			continue;
+		v[n] = cat->exts[i];
+		if (x) {
+			v[n].qschema = dup_or_null(a, str_of(x, "schema"));
+			v[n].version = dup_or_null(a, str_of(x, "version"));
+		}
+		n++;
+	}
+	cJSON_ArrayForEach(e, edits) {
+		if (!bool_of(e, "new"))
+			continue;
+		memset(&v[n], 0, sizeof v[n]);
+		v[n].name = dup_or_null(a, str_of(e, "name"));
+		v[n].qname = dup_or_null(a, str_of(e, "qname"));
+		v[n].qschema = dup_or_null(a, str_of(e, "schema"));
+		v[n].version = dup_or_null(a, str_of(e, "version"));
+		n++;
+	}
+	qsort(v, n, sizeof *v, cmp_ext);
+	cat->exts = v;
+	cat->nexts = n;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_index *)a)->name, ((const struct cat_index *)b)->name);
+}
+
+static int cmp_con(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_constraint *)a)->name, ((const struct cat_constraint *)b)->name);
+}
+
+/* The desired table OID, made the catalog's own copy (its slot in its
+ * schema's list, which desired.c always allocates, points to the copy). */
+static struct cat_relation *own_table(struct catalog *cat, unsigned oid)
+{
+	for (size_t i = 0; i < cat->nschemas; i++) {
+		struct cat_schema *s = &cat->schemas[i];
+		for (size_t j = 0; j < s->ntables; j++) {
+			if (s->tables[j]->oid != oid)
+				continue;
+			struct cat_relation *r = arena_alloc(cat->arena, sizeof *r);
+			*r = *s->tables[j];
+			struct cat_index *iv = arena_alloc(cat->arena, (r->nindexes + 1) * sizeof *iv);
+			memcpy(iv, r->indexes, r->nindexes * sizeof *iv);
+			r->indexes = iv;
+			struct cat_constraint *cv = arena_alloc(cat->arena, (r->ncons + 1) * sizeof *cv);
+			memcpy(cv, r->cons, r->ncons * sizeof *cv);
+			r->cons = cv;
+			s->tables[j] = r;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static void desired_renames(struct catalog *cat, const struct stage *st)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st->doc, "renames")) {
+		struct cat_relation *r = own_table(cat, (unsigned)num_of(e, "table", 0));
+		const char *kind = str_of(e, "kind"), *from = str_of(e, "from");
+		if (!r || !kind || !from || !str_of(e, "to"))
+			continue;
+		if (!strcmp(kind, "indexes")) {
+			for (size_t i = 0; i < r->nindexes; i++) {
+				if (strcmp(r->indexes[i].name, from))
+					continue;
+				r->indexes[i].name = arena_strdup(cat->arena, str_of(e, "to"));
+				r->indexes[i].qname = dup_or_null(cat->arena, str_of(e, "qto"));
+				if (str_of(e, "def"))
+					r->indexes[i].def = arena_strdup(cat->arena, str_of(e, "def"));
+			}
+			qsort(r->indexes, r->nindexes, sizeof *r->indexes, cmp_index);
+		} else {
+			for (size_t i = 0; i < r->ncons; i++) {
+				if (strcmp(r->cons[i].name, from))
+					continue;
+				r->cons[i].name = arena_strdup(cat->arena, str_of(e, "to"));
+				r->cons[i].qname = dup_or_null(cat->arena, str_of(e, "qto"));
+			}
+			qsort(r->cons, r->ncons, sizeof *r->cons, cmp_con);
+		}
+	}
+}
+
+void stage_desired_struct(struct catalog *cat, const struct stage *st)
+{
+	desired_extensions(cat, st);
+	desired_renames(cat, st);
+}

@@ -1,0 +1,267 @@
+/* stage_struct.c: staged schemas, extensions and renames; see include/stage_struct.h. */
+#include "stage_struct.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "stage.h"
+#include "stage_json.h"
+
+static const char *const SECTIONS[] = { "schemas", "extensions", "renames" };
+
+static cJSON *section(const struct stage *st, const char *key)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(st->doc, key);
+	if (!cJSON_IsArray(a)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(st->doc, key);
+		a = cJSON_AddArrayToObject(st->doc, key);
+	}
+	return a;
+}
+
+static void set(cJSON *obj, const char *key, cJSON *val)
+{
+	if (has(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, val);
+	else
+		cJSON_AddItemToObject(obj, key, val);
+}
+
+static void set_str(cJSON *obj, const char *key, const char *s)
+{
+	if (s)
+		set(obj, key, cJSON_CreateString(s));
+	else
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+}
+
+static void drop_item(cJSON *array, cJSON *item)
+{
+	cJSON_Delete(cJSON_DetachItemViaPointer(array, item));
+}
+
+/* ---- schemas ---- */
+
+static cJSON *find_schema(const struct stage *st, unsigned oid, const char *name, bool create)
+{
+	cJSON *a = section(st, "schemas"), *e;
+	cJSON_ArrayForEach(e, a) {
+		unsigned o = (unsigned)num_of(e, "oid", 0);
+		if (oid ? o == oid : !o && same(str_of(e, "name"), name))
+			return e;
+	}
+	if (!create)
+		return NULL;
+	e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "oid", oid);
+	cJSON_AddItemToArray(a, e);
+	return e;
+}
+
+void stage_schema_new(struct stage *st, const char *name, const char *qname)
+{
+	cJSON *e = find_schema(st, 0, name, true);
+	set_str(e, "name", name);
+	set_str(e, "qname", qname);
+	set(e, "new", cJSON_CreateTrue());
+}
+
+void stage_schema_drop(struct stage *st, unsigned oid, const char *name)
+{
+	cJSON *e = find_schema(st, oid, name, oid != 0);
+	if (!e)
+		return;
+	if (!oid) {
+		drop_item(section(st, "schemas"), e);
+		return;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "name");
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "qname");
+	set(e, "drop", cJSON_CreateTrue());
+}
+
+void stage_schema_rename(struct stage *st, unsigned oid, const char *from, const char *name,
+			 const char *qname)
+{
+	cJSON *e = find_schema(st, oid, from, true);
+	set_str(e, "name", name);
+	set_str(e, "qname", qname);
+	/* Staged tables name their schema: they move with it. */
+	cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(st->doc, "tables"))
+		if (same(str_of(t, "schema"), from))
+			set_str(t, "schema", name);
+}
+
+/* ---- extensions ---- */
+
+static cJSON *find_ext(const struct stage *st, const char *name, bool create)
+{
+	cJSON *a = section(st, "extensions"), *e;
+	cJSON_ArrayForEach(e, a)
+		if (same(str_of(e, "name"), name))
+			return e;
+	if (!create)
+		return NULL;
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "name", name);
+	cJSON_AddItemToArray(a, e);
+	return e;
+}
+
+void stage_extension_set(struct stage *st, const char *name, const char *qname, const char *qschema,
+			 const char *version, bool is_new)
+{
+	cJSON *e = find_ext(st, name, true);
+	set_str(e, "qname", qname);
+	set_str(e, "schema", qschema);
+	set_str(e, "version", version);
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "drop");
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "new");
+	if (is_new)
+		cJSON_AddTrueToObject(e, "new");
+}
+
+void stage_extension_drop(struct stage *st, const char *name, bool live)
+{
+	cJSON *e = find_ext(st, name, live);
+	if (!e)
+		return;
+	if (!live) {
+		drop_item(section(st, "extensions"), e);
+		return;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "schema");
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "version");
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "new");
+	set(e, "drop", cJSON_CreateTrue());
+}
+
+void stage_extension_forget(struct stage *st, const char *name)
+{
+	cJSON *e = find_ext(st, name, false);
+	if (e)
+		drop_item(section(st, "extensions"), e);
+}
+
+/* ---- index and constraint renames ---- */
+
+static cJSON *find_rename(const struct stage *st, unsigned oid, const char *kind, const char *key,
+			  const char *name)
+{
+	cJSON *e;
+	cJSON_ArrayForEach(e, section(st, "renames"))
+		if ((unsigned)num_of(e, "table", 0) == oid && same(str_of(e, "kind"), kind) &&
+		    same(str_of(e, key), name))
+			return e;
+	return NULL;
+}
+
+void stage_object_rename(struct stage *st, unsigned table_oid, const char *kind, const char *from,
+			 const char *to, const char *qto, const char *def)
+{
+	/* FROM may already be the new name of a live one: renames compose. */
+	cJSON *e = find_rename(st, table_oid, kind, "to", from);
+	if (e && same(str_of(e, "from"), to)) {
+		drop_item(section(st, "renames"), e);	/* renamed back */
+		return;
+	}
+	if (!e) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "table", table_oid);
+		cJSON_AddStringToObject(e, "kind", kind);
+		cJSON_AddStringToObject(e, "from", from);
+		cJSON_AddItemToArray(section(st, "renames"), e);
+	}
+	set_str(e, "to", to);
+	set_str(e, "qto", qto);
+	set_str(e, "def", def);
+}
+
+const char *stage_object_origin(const struct stage *st, unsigned table_oid, const char *kind,
+				const char *name)
+{
+	const cJSON *e = find_rename(st, table_oid, kind, "to", name);
+	return e ? str_of(e, "from") : NULL;
+}
+
+/* ---- for stage.c ---- */
+
+bool stage_struct_empty(const struct stage *st)
+{
+	for (size_t i = 0; i < sizeof SECTIONS / sizeof *SECTIONS; i++)
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st->doc, SECTIONS[i])) > 0)
+			return false;
+	return true;
+}
+
+void stage_struct_discard(struct stage *st)
+{
+	for (size_t i = 0; i < sizeof SECTIONS / sizeof *SECTIONS; i++)
+		cJSON_DeleteItemFromObjectCaseSensitive(st->doc, SECTIONS[i]);
+}
+
+static const struct cat_schema *schema_by_oid(const struct catalog *cat, unsigned oid)
+{
+	for (size_t i = 0; i < cat->nschemas; i++)
+		if (cat->schemas[i].oid == oid)
+			return &cat->schemas[i];
+	return NULL;
+}
+
+static const struct cat_extension *live_ext(const struct catalog *cat, const char *name)
+{
+	for (size_t i = 0; name && i < cat->nexts; i++)
+		if (!strcmp(cat->exts[i].name, name))
+			return &cat->exts[i];
+	return NULL;
+}
+
+static bool has_object(const struct cat_relation *r, const char *kind, const char *name)
+{
+	bool idx = !strcmp(kind, "indexes");
+	for (size_t i = 0; name && i < (idx ? r->nindexes : r->ncons); i++)
+		if (!strcmp(idx ? r->indexes[i].name : r->cons[i].name, name))
+			return true;
+	return false;
+}
+
+bool stage_struct_prune(struct stage *st, const struct catalog *live)
+{
+	int n = 0;
+	cJSON *a = section(st, "schemas"), *e, *next;
+	for (e = a->child; e; e = next) {
+		next = e->next;
+		unsigned oid = (unsigned)num_of(e, "oid", 0);
+		const struct cat_schema *s = oid ? schema_by_oid(live, oid) : catalog_schema(live, str_of(e, "name"));
+		bool done = oid ? !s || (!bool_of(e, "drop") && same(str_of(e, "name"), s->name)) : s != NULL;
+		if (done) {
+			drop_item(a, e);
+			n++;
+		}
+	}
+	a = section(st, "extensions");
+	for (e = a->child; e; e = next) {
+		next = e->next;
+		const struct cat_extension *x = live_ext(live, str_of(e, "name"));
+		bool done = bool_of(e, "drop") ? !x :
+			    x && same(str_of(e, "version"), x->version) && same(str_of(e, "schema"), x->qschema);
+		if (done) {
+			drop_item(a, e);
+			n++;
+		}
+	}
+	a = section(st, "renames");
+	for (e = a->child; e; e = next) {
+		next = e->next;
+		const struct cat_relation *r = catalog_rel(live, (unsigned)num_of(e, "table", 0));
+		const char *kind = str_of(e, "kind");
+		if (!r || !kind || !has_object(r, kind, str_of(e, "from"))) {
+			drop_item(a, e);	/* applied, or gone */
+			n++;
+		}
+	}
+	return n > 0;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# 56_structfiles: schemas, extensions and index and constraint renames are
+# staged from the shell (issue 14): mkdir, rmdir, rm -r and mv of a schema,
+# an extension's file written or removed, mv of an index or constraint
+# file. Each is checked by PostgreSQL when it arrives (refusals stage
+# nothing), planned in order, and applied with mv into apply/.
+. "$(dirname "$0")/../lib.sh"
+
+pg_start
+sql postgres -c "CREATE DATABASE app" >/dev/null
+sql app >/dev/null <<'EOF'
+CREATE SCHEMA old_s;
+CREATE TABLE old_s.t1 (a integer);
+CREATE SCHEMA doomed;
+CREATE TABLE doomed.d1 (x integer);
+CREATE TABLE doomed.d2 (y text);
+CREATE SCHEMA empty_s;
+CREATE TABLE public.room (id integer PRIMARY KEY, name text CONSTRAINT name_len CHECK (length(name) < 50));
+CREATE INDEX room_name_idx ON public.room (name);
+EOF
+
+MNT=$T_TMP/mnt
+mount_fs "$MNT" -o conninfo="dbname=app" -o ttl=1 || { not_ok "mount"; done_testing; }
+D=$MNT/app
+S=$D/schemas
+R=$S/public/tables/room
+M=$D/migrations
+PENDING=$M/pending
+
+pending_sql() { cat "$PENDING"/*.sql 2>/dev/null; }
+has_stmt() { pending_sql | grep -qF -- "$1" || { pending_sql; return 1; }; }
+line_of() { pending_sql | grep -nF -- "$1" | head -n 1 | cut -d: -f1; }
+# apply_all: every pending file, first to last, with mv into apply/.
+apply_all() {
+	local f
+	while f=$(ls "$PENDING" | head -n 1) && [ -n "$f" ]; do
+		mv "$PENDING/$f" "$M/apply/" || return 1
+	done
+}
+nsp_count() { val app "SELECT count(*) FROM pg_namespace WHERE nspname = '$1'"; }
+
+# --- mkdir of a schema, then a table and a column in it ---
+check "mkdir schemas/sales" mkdir "$S/sales"
+check "... the new schema's tables/ is there at once" test -d "$S/sales/tables"
+check "mkdir of a table in it" mkdir "$S/sales/tables/orders"
+check "a column file in it" sh -c "echo 'integer NOT NULL' > '$S/sales/tables/orders/columns/id'"
+check "... CREATE SCHEMA is staged" has_stmt "CREATE SCHEMA sales;"
+check "... CREATE TABLE in it too" has_stmt "CREATE TABLE sales.orders ("
+check "... the schema is created before its table" test "$(line_of 'CREATE SCHEMA sales;')" -lt "$(line_of 'CREATE TABLE sales.orders (')"
+eq "mkdir of an existing schema: EEXIST" "File exists" "$(errno_of mkdir "$S/public")"
+before=$(pending_sql)
+eq "mkdir of a name PostgreSQL reserves (pg_*): EINVAL" "Invalid argument" "$(errno_of mkdir "$S/pg_mine")"
+check "... the server's reason in status" grep -q 'unacceptable schema name' "$M/status"
+eq "... nothing more staged" "$before" "$(pending_sql)"
+check "the staged migration applies" apply_all
+eq "... the schema exists" "1" "$(nsp_count sales)"
+eq "... with its table" "1" "$(val app "SELECT count(*) FROM pg_class WHERE oid = to_regclass('sales.orders')")"
+eq "... nothing pending afterwards" "" "$(ls "$PENDING")"
+
+# --- mv of a schema: a rename, identity kept ---
+oid=$(val app "SELECT oid FROM pg_namespace WHERE nspname = 'old_s'")
+check "mv schemas/old_s schemas/new_s" mv "$S/old_s" "$S/new_s"
+check "... the tree shows new_s with its table at once" test -d "$S/new_s/tables/t1"
+check "... and no old_s" test ! -e "$S/old_s"
+check "... ALTER SCHEMA ... RENAME is staged" has_stmt "ALTER SCHEMA old_s RENAME TO new_s;"
+eq "mv onto an existing schema: EEXIST" "File exists" "$(errno_of mv -T "$S/new_s" "$S/public")"
+check "the rename applies" apply_all
+eq "... same OID after apply" "$oid" "$(val app "SELECT oid FROM pg_namespace WHERE nspname = 'new_s'")"
+
+# --- rmdir of an empty schema; of a schema with tables ---
+before=$(pending_sql)
+eq "rmdir of a schema with tables: ENOTEMPTY" "Directory not empty" "$(errno_of rmdir "$S/doomed")"
+check "... the reason names its tables" grep -q 'holds 2 tables (d1, d2)' "$M/status"
+eq "... nothing staged" "$before" "$(pending_sql)"
+check "rmdir of an empty schema" rmdir "$S/empty_s"
+check "... DROP SCHEMA is staged" has_stmt "DROP SCHEMA empty_s;"
+check "... gone from the tree" test ! -e "$S/empty_s"
+check "rm -r of the schema with tables" rm -r "$S/doomed"
+check "... its tables are dropped" has_stmt "DROP TABLE doomed.d1;"
+check "... then the schema" test "$(line_of 'DROP TABLE doomed.d2;')" -lt "$(line_of 'DROP SCHEMA doomed;')"
+check "... with a hazard listing what it holds" has_stmt "-- HAZARD: DROP SCHEMA doomed drops what it holds: tables d1, d2"
+check "the drops apply" apply_all
+eq "... both schemas are gone" "0 0" "$(nsp_count empty_s) $(nsp_count doomed)"
+
+# --- extensions ---
+X=$D/extensions
+ver=$(val app "SELECT default_version FROM pg_available_extensions WHERE name = 'pg_trgm'")
+check "writing extensions/pg_trgm.sql" sh -c "echo 'CREATE EXTENSION pg_trgm;' > '$X/pg_trgm.sql'"
+check "... CREATE EXTENSION is staged" has_stmt "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public VERSION '$ver';"
+eq "... the file reads as the server spells it" "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public VERSION '$ver';" "$(cat "$X/pg_trgm.sql")"
+before=$(pending_sql)
+cp "$X/pg_trgm.sql" "$T_TMP/trgm.sql"
+check "writing it back unchanged" sh -c "cat '$T_TMP/trgm.sql' > '$X/pg_trgm.sql'"
+eq "... stages nothing more" "$before" "$(pending_sql)"
+eq "an extension the server does not have: EINVAL" "Invalid argument" \
+	"$(errno_of bash -c "echo 'CREATE EXTENSION no_such_ext;' > '$X/no_such_ext.sql'")"
+check "... status says so, with the server's list" grep -q 'extension no_such_ext is not available on this server (pg_available_extensions): it has .*pg_trgm' "$M/status"
+eq "... nothing staged" "$before" "$(pending_sql)"
+rm -f "$X/no_such_ext.sql"
+eq "a file naming another extension: EINVAL" "Invalid argument" \
+	"$(errno_of bash -c "echo 'CREATE EXTENSION hstore;' > '$X/pg_trgm.sql'")"
+eq "... nothing staged" "$before" "$(pending_sql)"
+check "the extension applies" apply_all
+eq "... it exists" "1" "$(val app "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")"
+eq "sed -i to a version it cannot be updated to: EINVAL" "Invalid argument" \
+	"$(errno_of sed -i "s/VERSION '$ver'/VERSION '1.0'/" "$X/pg_trgm.sql")"
+check "... the server's reason in status" grep -q 'no update path from version' "$M/status"
+eq "... nothing staged" "" "$(ls "$PENDING")"
+rm -f "$X"/sed*
+check "sed -i to another schema" sed -i 's/WITH SCHEMA public/WITH SCHEMA sales/' "$X/pg_trgm.sql"
+check "... ALTER EXTENSION ... SET SCHEMA is staged" has_stmt "ALTER EXTENSION pg_trgm SET SCHEMA sales;"
+check "... the file shows it" grep -qF "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA sales VERSION '$ver';" "$X/pg_trgm.sql"
+check "... discarded by rm of the generated file" rm "$PENDING"/*.sql
+sql app -c "CREATE INDEX room_trgm ON public.room USING gin (name gin_trgm_ops)"
+check "an index using it shows up" poll 30 test -f "$R/indexes/room_trgm.sql"
+eq "rm of an extension something uses: EBUSY" "Device or resource busy" "$(errno_of rm "$X/pg_trgm.sql")"
+check "... status names the dependent" grep -q 'extension pg_trgm is used by index room_trgm' "$M/status"
+eq "... nothing staged" "" "$(ls "$PENDING")"
+sql app -c "DROP INDEX public.room_trgm"
+check "the index is gone" poll 30 test ! -e "$R/indexes/room_trgm.sql"
+check "rm extensions/pg_trgm.sql" rm "$X/pg_trgm.sql"
+check "... DROP EXTENSION is staged" has_stmt "DROP EXTENSION pg_trgm;"
+check "the drop applies" apply_all
+eq "... it is gone" "0" "$(val app "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")"
+
+# --- mv of an index or constraint file: a rename ---
+check "mv of an index file" mv "$R/indexes/room_name_idx.sql" "$R/indexes/room_by_name.sql"
+check "... ALTER INDEX ... RENAME is staged" has_stmt "ALTER INDEX public.room_name_idx RENAME TO room_by_name;"
+eq "... the file reads with its new name" "CREATE INDEX room_by_name ON public.room USING btree (name);" \
+	"$(head -n 1 "$R/indexes/room_by_name.sql")"
+check "... the old file is gone" test ! -e "$R/indexes/room_name_idx.sql"
+check "mv of a constraint file" mv "$R/constraints/name_len.sql" "$R/constraints/name_length.sql"
+check "... RENAME CONSTRAINT is staged" has_stmt "ALTER TABLE public.room RENAME CONSTRAINT name_len TO name_length;"
+check "... no drop and create" sh -c "! cat '$PENDING'/*.sql | grep -qE 'DROP (INDEX|CONSTRAINT)'"
+before=$(pending_sql)
+eq "mv of a constraint onto a name PostgreSQL refuses (too long): ENAMETOOLONG" "File name too long" \
+	"$(errno_of mv "$R/constraints/name_length.sql" "$R/constraints/$(printf 'c%.0s' $(seq 1 64)).sql")"
+eq "... nothing staged" "$before" "$(pending_sql)"
+idx=$(val app "SELECT 'public.room_name_idx'::regclass::oid")
+check "the renames apply" apply_all
+eq "... the index kept its OID" "$idx" "$(val app "SELECT to_regclass('public.room_by_name')::oid")"
+eq "... the constraint is renamed" "name_length" "$(val app "SELECT conname FROM pg_constraint WHERE conrelid = 'public.room'::regclass AND contype = 'c'")"
+eq "... nothing pending" "" "$(ls "$PENDING")"
+
+umount_fs "$MNT"
+done_testing
