@@ -172,8 +172,54 @@ static void desired_renames(struct catalog *cat, const struct stage *st)
 	}
 }
 
+static int cmp_typep(const void *a, const void *b)
+{
+	return strcmp((*(struct cat_type *const *)a)->name, (*(struct cat_type *const *)b)->name);
+}
+
+static void desired_types(struct catalog *cat, const struct stage *st)
+{
+	const cJSON *edits = cJSON_GetObjectItemCaseSensitive(st->doc, "types"), *e;
+	if (!cJSON_GetArraySize(edits))
+		return;
+	struct arena *a = cat->arena;
+	for (size_t i = 0; i < cat->nschemas; i++) {
+		struct cat_schema *s = &cat->schemas[i];
+		size_t n = 0;
+		struct cat_type **v = arena_alloc(a, (s->ntypes + (size_t)cJSON_GetArraySize(edits) + 1) * sizeof *v);
+		for (size_t j = 0; j < s->ntypes; j++) {
+			bool dropped = false;
+			cJSON_ArrayForEach(e, edits)
+				dropped |= s->types[j]->oid && (unsigned)num_of(e, "oid", 0) == s->types[j]->oid;
+			if (!dropped)
+				v[n++] = s->types[j];
+		}
+		cJSON_ArrayForEach(e, edits) {
+			if (num_of(e, "oid", 0) != 0 || !same(str_of(e, "schema"), s->name))
+				continue;
+			struct cat_type *t = arena_alloc(a, sizeof *t);
+			memset(t, 0, sizeof *t);
+			t->schema = s;
+			t->name = arena_strdup(a, str_of(e, "name"));
+			t->qname = arena_strdup(a, str_of(e, "qname"));
+			t->kind = 'e';
+			const cJSON *labels = cJSON_GetObjectItemCaseSensitive(e, "labels");
+			t->nlabels = (size_t)cJSON_GetArraySize(labels);
+			const char **lv = arena_alloc(a, (t->nlabels + 1) * sizeof *lv);
+			for (size_t j = 0; j < t->nlabels; j++)
+				lv[j] = arena_strdup(a, cJSON_GetStringValue(cJSON_GetArrayItem(labels, (int)j)));
+			t->labels = lv;
+			v[n++] = t;
+		}
+		qsort(v, n, sizeof *v, cmp_typep);
+		s->types = v;
+		s->ntypes = n;
+	}
+}
+
 void stage_desired_struct(struct catalog *cat, const struct stage *st)
 {
 	desired_extensions(cat, st);
+	desired_types(cat, st);
 	desired_renames(cat, st);
 }

@@ -69,6 +69,8 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 	case E_COMMENT:
 		return ed_write_comment(c, p, data, len);
 	case E_TYPE:
+		if ((rc = edit_struct(c, SO_WRITE, c->path, NULL, data, len)) != -ENOSYS)
+			return rc;	/* a new type */
 		if (!ed_desired_enum(db, p) && ed_extra_find(db, c->path)) {
 			ed_extra_put(db, c->path, data, len);	/* sed's temp file */
 			return 0;

@@ -137,13 +137,9 @@ int es_extension_write(struct change *c, const struct epath *p, const char *data
 		rc = -EIO;
 		goto out;
 	}
-	/* A schema staged to be created is there for the extension. */
-	if (w.schema && !catalog_schema(db->cat, w.schema) && catalog_schema(db->desired, w.schema)) {
-		sb_addf(&sql, "CREATE SCHEMA %s", sid);
-		if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-			goto rollback;
-		sb_reset(&sql);
-	}
+	/* A schema staged to be created (or renamed) is there for it. */
+	if (w.schema && catalog_schema(db->desired, w.schema) && es_schema_ready(c, conn, w.schema))
+		goto rollback;
 	if (!live) {
 		sb_addf(&sql, "CREATE EXTENSION %s", id);
 		if (sid)

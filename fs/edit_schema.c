@@ -158,6 +158,30 @@ int es_schema_rename(struct change *c, const struct epath *from, const struct ep
 	return rc;
 }
 
+int es_schema_ready(struct change *c, PGconn *conn, const char *schema)
+{
+	if (catalog_schema(c->db->cat, schema))
+		return 0;
+	const struct cat_schema *s = catalog_schema(c->db->desired, schema);
+	const struct cat_schema *ls = s ? live_schema(c->db->cat, s->oid) : NULL;
+	char *id = es_ident(c, conn, schema), *old = ls ? es_ident(c, conn, ls->name) : NULL;
+	struct strbuf sql = STRBUF_INIT;
+	int rc = -1;
+	if (!s)
+		ed_fail(c, -ENOENT, "no schema %s", schema);
+	else if (id && (old || !ls)) {
+		if (ls)
+			sb_addf(&sql, "ALTER SCHEMA %s RENAME TO %s", old, id);
+		else
+			sb_addf(&sql, "CREATE SCHEMA %s", id);
+		rc = es_run(c, conn, sb_str(&sql), 0, NULL, NULL);
+	}
+	strbuf_free(&sql);
+	free(id);
+	free(old);
+	return rc;
+}
+
 static size_t files_below(const struct node *n)
 {
 	size_t k = 0;

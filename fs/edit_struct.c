@@ -5,6 +5,7 @@
  */
 #include "edit_struct.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ static const struct objkind_struct KINDS[] = {
 	/* A schema's own files (schema.sql, erd.md) and directories: what
 	 * rm -r removes before the schema. */
 	{ NULL, SS_SCHEMA, NULL, NULL, es_schema_part_remove, NULL },
+	{ "types", SS_SCHEMA, es_type_write, NULL, es_type_remove, NULL },
 	{ "indexes", SS_TABLE, NULL, NULL, NULL, es_object_rename },
 	{ "constraints", SS_TABLE, NULL, NULL, NULL, es_object_rename },
 };
@@ -65,8 +67,9 @@ static const struct objkind_struct *kind_of(const char *path, struct epath *p)
 	for (size_t k = 0; n && k < sizeof KINDS / sizeof *KINDS; k++) {
 		const struct objkind_struct *kd = &KINDS[k];
 		bool hit = kd->scope == SS_DATABASE ? n == 2 && is(c[0], len[0], kd->dir) :
-			   kd->scope == SS_SCHEMA ? is(c[0], len[0], "schemas") &&
-				(n == 3 || (n == 4 && is(c[2], len[2], "text_search"))) :
+			   kd->scope == SS_SCHEMA ? is(c[0], len[0], "schemas") && (kd->dir ?
+				n == 4 && is(c[2], len[2], kd->dir) :
+				n == 3 || (n == 4 && is(c[2], len[2], "text_search"))) :
 			   n == 6 && is(c[0], len[0], "schemas") && is(c[2], len[2], "tables") &&
 				is(c[4], len[4], kd->dir);
 		if (!hit)
@@ -82,6 +85,10 @@ static const struct objkind_struct *kind_of(const char *path, struct epath *p)
 		if (kd->scope == SS_SCHEMA) {
 			p->schema = unescaped(c[1], len[1]);
 			p->name = unescaped(p->file, fl);
+			/* GNU sed -i's temp file: a draft until renamed over the type's. */
+			p->draft_name = kd->dir && fl == 9 && !strncmp(p->file, "sed", 3);
+			for (size_t i = 3; p->draft_name && i < fl; i++)
+				p->draft_name = isalnum((unsigned char)p->file[i]);
 		} else if (!strcmp(kd->dir, "schemas")) {
 			p->schema = unescaped(c[1], len[1]);
 			p->name = unescaped(c[1], len[1]);
@@ -98,7 +105,7 @@ bool edit_struct_early(const char *path, const char *data, size_t len)
 {
 	struct epath p;
 	const struct objkind_struct *k = kind_of(path, &p);
-	bool whole = k && k->write && !p.scratch && !p.draft_name;
+	bool whole = k && k->write && k->scope == SS_DATABASE && !p.scratch && !p.draft_name;
 	ed_epath_free(&p);
 	while (len && (data[len - 1] == '\n' || data[len - 1] == ' ' || data[len - 1] == '\t' || data[len - 1] == '\r'))
 		len--;

@@ -47,7 +47,7 @@ bool edit_struct_early(const char *path, const char *data, size_t len);
 /* May PATH be created or written (an extension's file)? */
 bool edit_struct_writable(const char *path);
 
-/* The handlers (edit_schema.c, edit_extension.c, edit_objrename.c). */
+/* The handlers (edit_schema.c, edit_extension.c, edit_objrename.c, edit_type.c). */
 int es_schema_create(struct change *c, const struct epath *p);
 int es_schema_remove(struct change *c, const struct epath *p);
 int es_schema_rename(struct change *c, const struct epath *from, const struct epath *to);
@@ -55,6 +55,13 @@ int es_schema_part_remove(struct change *c, const struct epath *p);
 int es_extension_write(struct change *c, const struct epath *p, const char *data, size_t len);
 int es_extension_remove(struct change *c, const struct epath *p);
 int es_object_rename(struct change *c, const struct epath *from, const struct epath *to);
+int es_type_write(struct change *c, const struct epath *p, const char *data, size_t len);
+int es_type_remove(struct change *c, const struct epath *p);
+
+/* Inside es_begin's transaction: makes desired schema SCHEMA exist as it
+ * will once the staged schema edits run (created, or renamed). 0, or -1
+ * with the reason. */
+int es_schema_ready(struct change *c, PGconn *conn, const char *schema);
 
 /* A transaction that is always rolled back (es_rollback), set up as
  * probe.h's (lock_timeout, statement_timeout, search_path = public). 0 or

@@ -155,6 +155,44 @@ static void plan_extensions(const struct catalog *live, const struct stage *st, 
 	strbuf_free(&hz);
 }
 
+static void plan_types(const struct catalog *live, const struct catalog *desired, const struct stage *st,
+		       plan_struct_add_fn add, void *ctx)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st->doc, "types")) {
+		unsigned oid = (unsigned)num_of(e, "oid", 0);
+		sb_reset(&tag);
+		if (oid) {
+			const struct cat_type *t = catalog_type(live, oid);
+			if (!t || !bool_of(e, "drop"))
+				continue;
+			sb_addf(&sql, "DROP %s %s.%s;", t->kind == 'd' ? "DOMAIN" : "TYPE",
+				plan_struct_schema_qname(st, t->schema), t->qname);
+			sb_addf(&tag, "drop_type_%s", t->name);
+			add(ctx, SP_DROP, &sql, sb_str(&tag), t->name, NULL);
+			continue;
+		}
+		/* Schema renames run first: the desired name. */
+		const struct cat_schema *ds = catalog_schema(desired, str_of(e, "schema"));
+		const char *sq = ds ? ds->qname : NULL;
+		if (!sq)
+			continue;
+		sb_addf(&sql, "CREATE TYPE %s.%s AS ENUM (", sq, str_of(e, "qname"));
+		const cJSON *l;
+		int i = 0;
+		cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(e, "labels")) {
+			sb_add(&sql, i++ ? ", " : "");
+			render_literal(&sql, cJSON_GetStringValue(l));
+		}
+		sb_add(&sql, ");");
+		sb_addf(&tag, "create_type_%s", str_of(e, "name"));
+		add(ctx, SP_CREATE, &sql, sb_str(&tag), str_of(e, "name"), NULL);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+}
+
 static const struct cat_relation *desired_table(const struct catalog *cat, unsigned oid)
 {
 	for (size_t i = 0; i < cat->nschemas; i++)
@@ -200,6 +238,7 @@ void plan_struct(const struct catalog *live, const struct catalog *desired, cons
 {
 	plan_schemas(live, st, false, add, ctx);
 	plan_extensions(live, st, add, ctx);
+	plan_types(live, desired, st, add, ctx);
 	plan_schemas(live, st, true, add, ctx);
 	plan_renames(live, desired, st, add, ctx);
 }

@@ -218,6 +218,32 @@ static const struct field EXTENSION_FIELDS[] = {
 };
 static const struct shape EXTENSION = SHAPE("extension", EXTENSION_FIELDS, NULL, same_named);
 
+static bool same_type(const cJSON *a, const cJSON *b)
+{
+	unsigned x = (unsigned)num_of(a, "oid", 0), y = (unsigned)num_of(b, "oid", 0);
+	return x == y && (x || (same(str_of(a, "schema"), str_of(b, "schema")) &&
+				same(str_of(a, "name"), str_of(b, "name"))));
+}
+
+static const char *type_rule(const cJSON *e)
+{
+	if (num_of(e, "oid", 0) == 0 && (!str_of(e, "schema") || !str_of(e, "name") || !str_of(e, "qname") ||
+					 !has(e, "labels")))
+		return "to create has no schema, name, qname or labels";
+	return NULL;
+}
+
+static const struct field TYPE_FIELDS[] = {
+	{ "oid", V_OID, true, NULL },
+	{ "schema", V_NAME, false, NULL },
+	{ "name", V_NAME, false, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "kind", V_NAME, false, NULL },
+	{ "labels", V_LABELS, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+};
+static const struct shape TYPE = SHAPE("type", TYPE_FIELDS, type_rule, same_type);
+
 static const struct field OBJ_RENAME_FIELDS[] = {
 	{ "table", V_OID, true, NULL },
 	{ "kind", V_NAME, true, NULL },
@@ -236,6 +262,7 @@ static const struct field DOC_FIELDS[] = {
 	{ "files", V_ENTRIES, false, &FILE_ },
 	{ "schemas", V_ENTRIES, false, &SCHEMA },
 	{ "extensions", V_ENTRIES, false, &EXTENSION },
+	{ "types", V_ENTRIES, false, &TYPE },
 	{ "renames", V_ENTRIES, false, &OBJ_RENAME },
 };
 static const struct shape DOC = SHAPE("stage", DOC_FIELDS, NULL, NULL);

@@ -9,7 +9,7 @@
 #include "stage.h"
 #include "stage_json.h"
 
-static const char *const SECTIONS[] = { "schemas", "extensions", "renames" };
+static const char *const SECTIONS[] = { "schemas", "extensions", "types", "renames" };
 
 static cJSON *section(const struct stage *st, const char *key)
 {
@@ -93,6 +93,9 @@ void stage_schema_rename(struct stage *st, unsigned oid, const char *from, const
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(st->doc, "tables"))
 		if (same(str_of(t, "schema"), from))
 			set_str(t, "schema", name);
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(st->doc, "types"))
+		if (same(str_of(t, "schema"), from))
+			set_str(t, "schema", name);
 }
 
 /* ---- extensions ---- */
@@ -144,6 +147,55 @@ void stage_extension_forget(struct stage *st, const char *name)
 	cJSON *e = find_ext(st, name, false);
 	if (e)
 		drop_item(section(st, "extensions"), e);
+}
+
+/* ---- types ---- */
+
+static cJSON *find_type(const struct stage *st, unsigned oid, const char *schema, const char *name)
+{
+	cJSON *e;
+	cJSON_ArrayForEach(e, section(st, "types")) {
+		unsigned o = (unsigned)num_of(e, "oid", 0);
+		if (oid ? o == oid : !o && same(str_of(e, "schema"), schema) && same(str_of(e, "name"), name))
+			return e;
+	}
+	return NULL;
+}
+
+void stage_type_new_enum(struct stage *st, const char *schema, const char *name, const char *qname,
+			 const char *const *labels, size_t n)
+{
+	cJSON *e = find_type(st, 0, schema, name);
+	if (!e) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "oid", 0);
+		cJSON_AddStringToObject(e, "schema", schema);
+		cJSON_AddStringToObject(e, "name", name);
+		cJSON_AddItemToArray(section(st, "types"), e);
+	}
+	set_str(e, "qname", qname);
+	set_str(e, "kind", "e");
+	set(e, "labels", cJSON_CreateStringArray(labels, (int)n));
+}
+
+void stage_type_drop(struct stage *st, unsigned oid, char kind)
+{
+	cJSON *e = find_type(st, oid, NULL, NULL);
+	char k[2] = { kind, 0 };
+	if (!e) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "oid", oid);
+		cJSON_AddItemToArray(section(st, "types"), e);
+	}
+	set_str(e, "kind", k);
+	set(e, "drop", cJSON_CreateTrue());
+}
+
+void stage_type_forget(struct stage *st, const char *schema, const char *name)
+{
+	cJSON *e = find_type(st, 0, schema, name);
+	if (e)
+		drop_item(section(st, "types"), e);
 }
 
 /* ---- index and constraint renames ---- */
@@ -219,6 +271,15 @@ static const struct cat_extension *live_ext(const struct catalog *cat, const cha
 	return NULL;
 }
 
+static bool live_type(const struct catalog *cat, const char *schema, const char *name)
+{
+	const struct cat_schema *s = schema ? catalog_schema(cat, schema) : NULL;
+	for (size_t i = 0; s && name && i < s->ntypes; i++)
+		if (!strcmp(s->types[i]->name, name))
+			return true;
+	return false;
+}
+
 static bool has_object(const struct cat_relation *r, const char *kind, const char *name)
 {
 	bool idx = !strcmp(kind, "indexes");
@@ -248,6 +309,16 @@ bool stage_struct_prune(struct stage *st, const struct catalog *live)
 		const struct cat_extension *x = live_ext(live, str_of(e, "name"));
 		bool done = bool_of(e, "drop") ? !x :
 			    x && same(str_of(e, "version"), x->version) && same(str_of(e, "schema"), x->qschema);
+		if (done) {
+			drop_item(a, e);
+			n++;
+		}
+	}
+	a = section(st, "types");
+	for (e = a->child; e; e = next) {
+		next = e->next;
+		unsigned oid = (unsigned)num_of(e, "oid", 0);
+		bool done = oid ? !catalog_type(live, oid) : live_type(live, str_of(e, "schema"), str_of(e, "name"));
 		if (done) {
 			drop_item(a, e);
 			n++;

@@ -16,6 +16,7 @@
 #define SCHEMAFS_STAGE_STRUCT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct stage;
 struct catalog;
@@ -39,6 +40,15 @@ void stage_extension_drop(struct stage *st, const char *name, bool live);
 /* Forgets any edit of extension NAME (written back as it is live). */
 void stage_extension_forget(struct stage *st, const char *name);
 
+/* Types: a new enum NAME in SCHEMA (LABELS as pg_enum has them, in
+ * order), known by schema and name; a live type OID dropped (KIND: its
+ * typtype, 'd' is dropped as a DOMAIN). */
+void stage_type_new_enum(struct stage *st, const char *schema, const char *name, const char *qname,
+			 const char *const *labels, size_t n);
+void stage_type_drop(struct stage *st, unsigned oid, char kind);
+/* Forgets the staged creation of type NAME in SCHEMA. */
+void stage_type_forget(struct stage *st, const char *schema, const char *name);
+
 /* Index ("indexes") or constraint ("constraints") FROM of live table OID
  * renamed TO (QTO quoted); DEF: an index's definition under its new name. */
 void stage_object_rename(struct stage *st, unsigned table_oid, const char *kind, const char *from,
@@ -58,7 +68,7 @@ bool stage_struct_prune(struct stage *st, const struct catalog *live);
  * DESIRED's arena) with schemas created, renamed and dropped; called
  * before its tables are edited. */
 void stage_desired_schemas(struct catalog *desired, const struct stage *st);
-/* After the tables: extensions and renamed indexes and constraints. */
+/* After the tables: extensions, types and renamed indexes and constraints. */
 void stage_desired_struct(struct catalog *desired, const struct stage *st);
 
 #endif

@@ -17,6 +17,7 @@ CREATE TABLE doomed.d2 (y text);
 CREATE SCHEMA empty_s;
 CREATE TABLE public.room (id integer PRIMARY KEY, name text CONSTRAINT name_len CHECK (length(name) < 50));
 CREATE INDEX room_name_idx ON public.room (name);
+CREATE TYPE public.floatrange AS RANGE (subtype = float8);
 EOF
 
 MNT=$T_TMP/mnt
@@ -141,6 +142,37 @@ check "the renames apply" apply_all
 eq "... the index kept its OID" "$idx" "$(val app "SELECT to_regclass('public.room_by_name')::oid")"
 eq "... the constraint is renamed" "name_length" "$(val app "SELECT conname FROM pg_constraint WHERE conrelid = 'public.room'::regclass AND contype = 'c'")"
 eq "... nothing pending" "" "$(ls "$PENDING")"
+
+# --- types: a new enum, rm of a type ---
+T=$S/public/types
+printf 'low\nmid\nhigh\n' > "$T_TMP/level"
+check "cp of a new enum file (one label a line)" cp "$T_TMP/level" "$T/level"
+check "... CREATE TYPE ... AS ENUM is staged" has_stmt "CREATE TYPE public.level AS ENUM ('low', 'mid', 'high');"
+eq "... the file reads back its labels" "$(printf 'low\nmid\nhigh')" "$(cat "$T/level")"
+before=$(pending_sql)
+printf 'ok\n%070d\n' 0 > "$T_TMP/long"
+eq "a label PostgreSQL refuses (over 63 bytes): EINVAL" "Invalid argument" "$(errno_of cp "$T_TMP/long" "$T/toolong")"
+check "... the server's reason in status" grep -q 'Labels must be 63 bytes or less' "$M/status"
+eq "... nothing staged" "$before" "$(pending_sql)"
+rm -f "$T/toolong"
+check "mkdir of a schema, then an enum file in it" sh -c "mkdir '$S/inv' && cp '$T_TMP/level' '$S/inv/types/grade'"
+check "... the schema is created before its type" test "$(line_of 'CREATE SCHEMA inv;')" -lt "$(line_of 'CREATE TYPE inv.grade AS ENUM')"
+check "the types apply" apply_all
+eq "... with their labels" "low,mid,high low,mid,high" "$(val app "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'public.level'::regtype") $(val app "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'inv.grade'::regtype")"
+sql app -c "CREATE TABLE public.gauge (l public.level)"
+check "a table using the enum shows up" poll 30 test -d "$S/public/tables/gauge"
+eq "rm of an enum a column uses: EBUSY" "Device or resource busy" "$(errno_of rm "$T/level")"
+check "... status names the column" grep -q 'type level is used by column l of table gauge' "$M/status"
+eq "... nothing staged" "" "$(ls "$PENDING")"
+sql app -c "DROP TABLE public.gauge"
+check "the table is gone" poll 30 test ! -e "$S/public/tables/gauge"
+check "rm of the enum file" rm "$T/level"
+check "... DROP TYPE is staged" has_stmt "DROP TYPE public.level;"
+check "rm of a range type's file" rm "$T/floatrange.sql"
+check "... DROP TYPE is staged" has_stmt "DROP TYPE public.floatrange;"
+check "... both gone from the tree" test ! -e "$T/level" -a ! -e "$T/floatrange.sql"
+check "the drops apply" apply_all
+eq "... the types are gone" "" "$(val app "SELECT string_agg(typname, ',') FROM pg_type WHERE typname IN ('level', 'floatrange')")"
 
 umount_fs "$MNT"
 done_testing
