@@ -188,11 +188,22 @@ static void desired_types(struct catalog *cat, const struct stage *st)
 		size_t n = 0;
 		struct cat_type **v = arena_alloc(a, (s->ntypes + (size_t)cJSON_GetArraySize(edits) + 1) * sizeof *v);
 		for (size_t j = 0; j < s->ntypes; j++) {
-			bool dropped = false;
+			const cJSON *x = NULL;
 			cJSON_ArrayForEach(e, edits)
-				dropped |= s->types[j]->oid && (unsigned)num_of(e, "oid", 0) == s->types[j]->oid;
-			if (!dropped)
-				v[n++] = s->types[j];
+				if (s->types[j]->oid && (unsigned)num_of(e, "oid", 0) == s->types[j]->oid)
+					x = e;
+			if (x && bool_of(x, "drop"))
+				continue;
+			v[n] = s->types[j];
+			if (x && s->types[j]->kind == 'd') {	/* ALTER DOMAIN */
+				struct cat_type *t = arena_alloc(a, sizeof *t);
+				*t = *s->types[j];
+				t->defexpr = dup_or_null(a, str_of(x, "default"));
+				t->notnull = bool_of(x, "notnull");
+				t->checks = dup_or_null(a, str_of(x, "checks"));
+				v[n] = t;
+			}
+			n++;
 		}
 		cJSON_ArrayForEach(e, edits) {
 			if (num_of(e, "oid", 0) != 0 || !same(str_of(e, "schema"), s->name))

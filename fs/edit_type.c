@@ -75,6 +75,10 @@ int es_type_write(struct change *c, const struct epath *p, const char *data, siz
 	int rc = -ENOSYS;
 	/* A live type: an enum's labels are edit_define.c's; other kinds'
 	 * files are not written here yet. */
+	if (sql && t && t->oid && t->kind == 'd') {
+		rc = es_domain_write(c, p, t, data, len);
+		goto out;
+	}
 	if (sql || (t && t->oid))
 		goto out;
 	if (!catalog_schema(db->desired, p->schema)) {

@@ -155,6 +155,71 @@ static void plan_extensions(const struct catalog *live, const struct stage *st, 
 	strbuf_free(&hz);
 }
 
+static const cJSON *con_named(const cJSON *list, const char *name)
+{
+	const cJSON *o;
+	cJSON_ArrayForEach(o, list)
+		if (same(str_of(o, "name"), name))
+			return o;
+	return NULL;
+}
+
+/* ALTER DOMAIN: constraints dropped first (a changed one is dropped and
+ * added), then the default and NOT NULL, then new CHECKs NOT VALID, then
+ * validated. */
+static void plan_domain(const struct stage *st, const struct cat_type *t, const cJSON *e,
+			plan_struct_add_fn add, void *ctx)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT, name = STRBUF_INIT;
+	sb_add_qual(&name, plan_struct_schema_qname(st, t->schema), t->qname);
+	sb_addf(&tag, "alter_domain_%s", t->name);
+	const cJSON *cons = cJSON_GetObjectItemCaseSensitive(e, "cons");
+	const cJSON *was = cJSON_GetObjectItemCaseSensitive(e, "live_cons"), *o;
+	cJSON_ArrayForEach(o, was) {
+		const cJSON *now = con_named(cons, str_of(o, "name"));
+		if (now && same(str_of(now, "def"), str_of(o, "def")))
+			continue;
+		sb_addf(&sql, "ALTER DOMAIN %s DROP CONSTRAINT %s;", sb_str(&name), str_of(o, "qname"));
+		add(ctx, SP_CREATE, &sql, sb_str(&tag), t->name, NULL);
+	}
+	const char *def = str_of(e, "default");
+	if (!same(def, t->defexpr)) {
+		if (def)
+			sb_addf(&sql, "ALTER DOMAIN %s SET DEFAULT %s;", sb_str(&name), def);
+		else
+			sb_addf(&sql, "ALTER DOMAIN %s DROP DEFAULT;", sb_str(&name));
+		add(ctx, SP_CREATE, &sql, sb_str(&tag), t->name, NULL);
+	}
+	if (bool_of(e, "notnull") != t->notnull) {
+		sb_addf(&sql, "ALTER DOMAIN %s %s NOT NULL;", sb_str(&name), t->notnull ? "DROP" : "SET");
+		if (!t->notnull)
+			sb_addf(&hz, "ALTER DOMAIN %s SET NOT NULL checks every column of the domain under lock",
+				t->name);
+		add(ctx, SP_CREATE, &sql, sb_str(&tag), t->name, &hz);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		cJSON_ArrayForEach(o, cons) {
+			const cJSON *old = con_named(was, str_of(o, "name"));
+			const char *cdef = str_of(o, "def");
+			if (old && same(str_of(old, "def"), cdef))
+				continue;
+			bool check = cdef && !strncmp(cdef, "CHECK", 5);
+			if (pass == 0)
+				sb_addf(&sql, "ALTER DOMAIN %s ADD CONSTRAINT %s %s%s;", sb_str(&name), str_of(o, "qname"),
+					cdef, check ? " NOT VALID" : "");
+			else if (check)
+				sb_addf(&sql, "ALTER DOMAIN %s VALIDATE CONSTRAINT %s;", sb_str(&name), str_of(o, "qname"));
+			else
+				continue;
+			add(ctx, SP_CREATE, &sql, sb_str(&tag), t->name, NULL);
+		}
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+	strbuf_free(&name);
+}
+
 static void plan_types(const struct catalog *live, const struct catalog *desired, const struct stage *st,
 		       plan_struct_add_fn add, void *ctx)
 {
@@ -165,6 +230,8 @@ static void plan_types(const struct catalog *live, const struct catalog *desired
 		sb_reset(&tag);
 		if (oid) {
 			const struct cat_type *t = catalog_type(live, oid);
+			if (t && !bool_of(e, "drop") && t->kind == 'd')
+				plan_domain(st, t, e, add, ctx);
 			if (!t || !bool_of(e, "drop"))
 				continue;
 			sb_addf(&sql, "DROP %s %s.%s;", t->kind == 'd' ? "DOMAIN" : "TYPE",

@@ -233,6 +233,13 @@ static const char *type_rule(const cJSON *e)
 	return NULL;
 }
 
+static const struct field DOMAIN_CON_FIELDS[] = {
+	{ "name", V_NAME, true, NULL },
+	{ "qname", V_NAME, true, NULL },
+	{ "def", V_NAME, true, NULL },
+};
+static const struct shape DOMAIN_CON = SHAPE("domain constraint", DOMAIN_CON_FIELDS, NULL, same_named);
+
 static const struct field TYPE_FIELDS[] = {
 	{ "oid", V_OID, true, NULL },
 	{ "schema", V_NAME, false, NULL },
@@ -241,6 +248,11 @@ static const struct field TYPE_FIELDS[] = {
 	{ "kind", V_NAME, false, NULL },
 	{ "labels", V_LABELS, false, NULL },
 	{ "drop", V_BOOL, false, NULL },
+	{ "default", V_STR, false, NULL },
+	{ "notnull", V_BOOL, false, NULL },
+	{ "checks", V_STR, false, NULL },
+	{ "cons", V_ENTRIES, false, &DOMAIN_CON },
+	{ "live_cons", V_ENTRIES, false, &DOMAIN_CON },
 };
 static const struct shape TYPE = SHAPE("type", TYPE_FIELDS, type_rule, same_type);
 

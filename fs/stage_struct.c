@@ -198,6 +198,43 @@ void stage_type_forget(struct stage *st, const char *schema, const char *name)
 		drop_item(section(st, "types"), e);
 }
 
+static cJSON *cons_json(const struct stage_domain_con *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", v[i].name);
+		cJSON_AddStringToObject(o, "qname", v[i].qname);
+		cJSON_AddStringToObject(o, "def", v[i].def);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+void stage_domain_set(struct stage *st, unsigned oid, const struct stage_domain *d)
+{
+	cJSON *e = find_type(st, oid, NULL, NULL);
+	if (!e) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "oid", oid);
+		cJSON_AddItemToArray(section(st, "types"), e);
+	}
+	set_str(e, "kind", "d");
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "drop");
+	set_str(e, "default", d->defexpr);
+	set(e, "notnull", cJSON_CreateBool(d->notnull));
+	set_str(e, "checks", d->checks);
+	set(e, "cons", cons_json(d->cons, d->ncons));
+	set(e, "live_cons", cons_json(d->live_cons, d->nlive_cons));
+}
+
+void stage_domain_forget(struct stage *st, unsigned oid)
+{
+	cJSON *e = find_type(st, oid, NULL, NULL);
+	if (e && !bool_of(e, "drop"))
+		drop_item(section(st, "types"), e);
+}
+
 /* ---- index and constraint renames ---- */
 
 static cJSON *find_rename(const struct stage *st, unsigned oid, const char *kind, const char *key,
@@ -318,7 +355,12 @@ bool stage_struct_prune(struct stage *st, const struct catalog *live)
 	for (e = a->child; e; e = next) {
 		next = e->next;
 		unsigned oid = (unsigned)num_of(e, "oid", 0);
-		bool done = oid ? !catalog_type(live, oid) : live_type(live, str_of(e, "schema"), str_of(e, "name"));
+		const struct cat_type *t = oid ? catalog_type(live, oid) : NULL;
+		bool done = oid ? !t : live_type(live, str_of(e, "schema"), str_of(e, "name"));
+		/* A domain that now reads as staged (the catalog's own text). */
+		if (t && !bool_of(e, "drop") && same(str_of(e, "default"), t->defexpr) &&
+		    bool_of(e, "notnull") == t->notnull && same(str_of(e, "checks"), t->checks))
+			done = true;
 		if (done) {
 			drop_item(a, e);
 			n++;

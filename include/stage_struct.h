@@ -49,6 +49,25 @@ void stage_type_drop(struct stage *st, unsigned oid, char kind);
 /* Forgets the staged creation of type NAME in SCHEMA. */
 void stage_type_forget(struct stage *st, const char *schema, const char *name);
 
+/* A live domain's desired state: DEFAULT (NULL: none), NOT NULL and
+ * CHECKS as the catalog reads them (cat_type's defexpr, notnull, checks),
+ * and its constraints one by one, desired (CONS) and as they were live
+ * when staged (LIVE_CONS), for the planner. */
+struct stage_domain_con {
+	const char *name, *qname, *def;
+};
+struct stage_domain {
+	const char *defexpr;
+	bool notnull;
+	const char *checks;
+	const struct stage_domain_con *cons;
+	size_t ncons;
+	const struct stage_domain_con *live_cons;
+	size_t nlive_cons;
+};
+void stage_domain_set(struct stage *st, unsigned oid, const struct stage_domain *d);
+void stage_domain_forget(struct stage *st, unsigned oid);
+
 /* Index ("indexes") or constraint ("constraints") FROM of live table OID
  * renamed TO (QTO quoted); DEF: an index's definition under its new name. */
 void stage_object_rename(struct stage *st, unsigned table_oid, const char *kind, const char *from,

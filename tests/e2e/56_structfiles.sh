@@ -18,6 +18,9 @@ CREATE SCHEMA empty_s;
 CREATE TABLE public.room (id integer PRIMARY KEY, name text CONSTRAINT name_len CHECK (length(name) < 50));
 CREATE INDEX room_name_idx ON public.room (name);
 CREATE TYPE public.floatrange AS RANGE (subtype = float8);
+CREATE DOMAIN public.posint AS integer CONSTRAINT posint_check CHECK (VALUE > 0);
+CREATE TABLE public.stock (qty public.posint);
+INSERT INTO public.stock VALUES (5), (7);
 EOF
 
 MNT=$T_TMP/mnt
@@ -152,7 +155,7 @@ eq "... the file reads back its labels" "$(printf 'low\nmid\nhigh')" "$(cat "$T/
 before=$(pending_sql)
 printf 'ok\n%070d\n' 0 > "$T_TMP/long"
 eq "a label PostgreSQL refuses (over 63 bytes): EINVAL" "Invalid argument" "$(errno_of cp "$T_TMP/long" "$T/toolong")"
-check "... the server's reason in status" grep -q 'Labels must be 63 bytes or less' "$M/status"
+check "... the server's reason in status" grep -q 'invalid enum label' "$M/status"
 eq "... nothing staged" "$before" "$(pending_sql)"
 rm -f "$T/toolong"
 check "mkdir of a schema, then an enum file in it" sh -c "mkdir '$S/inv' && cp '$T_TMP/level' '$S/inv/types/grade'"
@@ -173,6 +176,34 @@ check "... DROP TYPE is staged" has_stmt "DROP TYPE public.floatrange;"
 check "... both gone from the tree" test ! -e "$T/level" -a ! -e "$T/floatrange.sql"
 check "the drops apply" apply_all
 eq "... the types are gone" "" "$(val app "SELECT string_agg(typname, ',') FROM pg_type WHERE typname IN ('level', 'floatrange')")"
+
+# --- a domain's file rewritten: ALTER DOMAIN ---
+DOM=$T/posint.sql
+eq "a domain's file" "CREATE DOMAIN public.posint AS integer
+    CONSTRAINT posint_check CHECK ((VALUE > 0));" "$(cat "$DOM")"
+before=$(pending_sql)
+check "writing it back unchanged" sh -c "cat '$DOM' > '$T_TMP/dom' && cat '$T_TMP/dom' > '$DOM'"
+eq "... stages nothing" "$before" "$(pending_sql)"
+eq "a new base type: EPERM" "Operation not permitted" "$(errno_of sed -i 's/AS integer/AS bigint/' "$DOM")"
+check "... the reason in status" grep -q "a domain's base type or collation cannot be changed here" "$M/status"
+eq "... nothing staged" "$before" "$(pending_sql)"
+rm -f "$T"/sed*
+check "sed -i: a default, NOT NULL and another CHECK" sed -i 's/AS integer/AS integer DEFAULT 1 NOT NULL/; s/(VALUE > 0)/(VALUE < 1000)/' "$DOM"
+check "... the old CHECK is dropped" has_stmt "ALTER DOMAIN public.posint DROP CONSTRAINT posint_check;"
+check "... SET DEFAULT" has_stmt "ALTER DOMAIN public.posint SET DEFAULT 1;"
+check "... SET NOT NULL" has_stmt "ALTER DOMAIN public.posint SET NOT NULL;"
+check "... the new CHECK is added NOT VALID" has_stmt "ALTER DOMAIN public.posint ADD CONSTRAINT posint_check CHECK ((VALUE < 1000)) NOT VALID;"
+check "... then validated" test "$(line_of 'ADD CONSTRAINT posint_check')" -lt "$(line_of 'ALTER DOMAIN public.posint VALIDATE CONSTRAINT posint_check;')"
+check "... the file shows the new definition" grep -qF "DEFAULT 1 NOT NULL" "$DOM"
+check "the ALTER DOMAIN applies" apply_all
+eq "... the domain is changed" "t|1|CHECK ((VALUE < 1000))" "$(val app "SELECT t.typnotnull, t.typdefault, pg_get_constraintdef(k.oid) FROM pg_type t JOIN pg_constraint k ON k.contypid = t.oid AND k.contype = 'c' WHERE t.oid = 'public.posint'::regtype")"
+eq "... nothing pending" "" "$(ls "$PENDING")"
+check "sed -i dropping the default, NOT NULL and the CHECK" sed -i 's/ DEFAULT 1 NOT NULL//; /CONSTRAINT posint_check/d; s/integer$/integer;/' "$DOM"
+check "... DROP DEFAULT" has_stmt "ALTER DOMAIN public.posint DROP DEFAULT;"
+check "... DROP NOT NULL" has_stmt "ALTER DOMAIN public.posint DROP NOT NULL;"
+check "... DROP CONSTRAINT" has_stmt "ALTER DOMAIN public.posint DROP CONSTRAINT posint_check;"
+check "they apply" apply_all
+eq "... the domain is plain" "f||0" "$(val app "SELECT t.typnotnull, t.typdefault, (SELECT count(*) FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c') FROM pg_type t WHERE t.oid = 'public.posint'::regtype")"
 
 umount_fs "$MNT"
 done_testing
