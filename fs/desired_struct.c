@@ -177,6 +177,37 @@ static int cmp_typep(const void *a, const void *b)
 	return strcmp((*(struct cat_type *const *)a)->name, (*(struct cat_type *const *)b)->name);
 }
 
+/* ALTER TYPE ... ATTRIBUTE: the type with its relation's columns as staged. */
+static struct cat_type *edited_composite(struct arena *a, const struct cat_type *live, const cJSON *attrs)
+{
+	struct cat_type *t = arena_alloc(a, sizeof *t);
+	*t = *live;
+	struct cat_relation *r = arena_alloc(a, sizeof *r);
+	if (live->composite)
+		*r = *live->composite;
+	else
+		memset(r, 0, sizeof *r);
+	r->ncols = (size_t)cJSON_GetArraySize(attrs);
+	struct cat_column *cols = arena_alloc(a, (r->ncols + 1) * sizeof *cols);
+	memset(cols, 0, (r->ncols + 1) * sizeof *cols);
+	for (size_t i = 0; i < r->ncols; i++) {
+		const cJSON *o = cJSON_GetArrayItem(attrs, (int)i);
+		cols[i].name = dup_or_null(a, str_of(o, "name"));
+		cols[i].qname = dup_or_null(a, str_of(o, "qname"));
+		cols[i].type = dup_or_null(a, str_of(o, "type"));
+		cols[i].collation = dup_or_null(a, str_of(o, "collation"));
+		cols[i].attnum = (int)i + 1;
+		cols[i].islocal = true;
+		/* A kept attribute keeps its comment. */
+		for (size_t j = 0; live->composite && j < live->composite->ncols; j++)
+			if (!strcmp(live->composite->cols[j].name, cols[i].name))
+				cols[i].comment = live->composite->cols[j].comment;
+	}
+	r->cols = cols;
+	t->composite = r;
+	return t;
+}
+
 static void desired_types(struct catalog *cat, const struct stage *st)
 {
 	const cJSON *edits = cJSON_GetObjectItemCaseSensitive(st->doc, "types"), *e;
@@ -203,6 +234,8 @@ static void desired_types(struct catalog *cat, const struct stage *st)
 				t->checks = dup_or_null(a, str_of(x, "checks"));
 				v[n] = t;
 			}
+			if (x && s->types[j]->kind == 'c' && has(x, "attrs"))
+				v[n] = edited_composite(a, s->types[j], cJSON_GetObjectItemCaseSensitive(x, "attrs"));
 			n++;
 		}
 		cJSON_ArrayForEach(e, edits) {

@@ -57,6 +57,9 @@ int es_extension_remove(struct change *c, const struct epath *p);
 int es_object_rename(struct change *c, const struct epath *from, const struct epath *to);
 int es_type_write(struct change *c, const struct epath *p, const char *data, size_t len);
 int es_type_remove(struct change *c, const struct epath *p);
+/* A live composite T's file rewritten (edit_composite.c). */
+int es_composite_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		       size_t len);
 /* A live domain T's file rewritten (edit_domain.c). */
 int es_domain_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
 		    size_t len);

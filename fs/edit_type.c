@@ -75,8 +75,8 @@ int es_type_write(struct change *c, const struct epath *p, const char *data, siz
 	int rc = -ENOSYS;
 	/* A live type: an enum's labels are edit_define.c's; other kinds'
 	 * files are not written here yet. */
-	if (sql && t && t->oid && t->kind == 'd') {
-		rc = es_domain_write(c, p, t, data, len);
+	if (sql && t && t->oid && (t->kind == 'd' || t->kind == 'c')) {
+		rc = t->kind == 'd' ? es_domain_write(c, p, t, data, len) : es_composite_write(c, p, t, data, len);
 		goto out;
 	}
 	if (sql || (t && t->oid))

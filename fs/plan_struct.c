@@ -3,12 +3,14 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "render.h"
 #include "stage.h"
 #include "stage_json.h"
+#include "stage_struct.h"
 #include "strbuf.h"
 
 static const struct cat_schema *schema_by_oid(const struct catalog *cat, unsigned oid)
@@ -155,6 +157,78 @@ static void plan_extensions(const struct catalog *live, const struct stage *st, 
 	strbuf_free(&hz);
 }
 
+static const struct stage_attr *attr_named(const struct stage_attr *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+static void attr_def(struct strbuf *out, const struct stage_attr *a)
+{
+	sb_add(out, a->type);
+	if (a->collation)
+		sb_addf(out, " COLLATE %s", a->collation);
+}
+
+size_t plan_attrs_alter(struct strbuf *out, const char *qual, const struct stage_attr *have, size_t nh,
+			const struct stage_attr *want, size_t nw)
+{
+	size_t n = 0;
+	struct strbuf acts = STRBUF_INIT;
+	for (size_t i = 0; i < nh; i++) {
+		const struct stage_attr *w = attr_named(want, nw, have[i].name);
+		if (!w) {
+			sb_addf(&acts, "%s\n    DROP ATTRIBUTE %s", n++ ? "," : "", have[i].qname);
+		} else if (!same(w->type, have[i].type) || !same(w->collation, have[i].collation)) {
+			sb_addf(&acts, "%s\n    ALTER ATTRIBUTE %s TYPE ", n++ ? "," : "", w->qname);
+			attr_def(&acts, w);
+		}
+	}
+	for (size_t i = 0; i < nw; i++) {
+		if (attr_named(have, nh, want[i].name))
+			continue;
+		sb_addf(&acts, "%s\n    ADD ATTRIBUTE %s ", n++ ? "," : "", want[i].qname);
+		attr_def(&acts, &want[i]);
+	}
+	if (n)
+		sb_addf(out, "ALTER TYPE %s%s", qual, sb_str(&acts));
+	strbuf_free(&acts);
+	return n;
+}
+
+static void plan_composite(const struct stage *st, const struct cat_type *t, const cJSON *e,
+			   plan_struct_add_fn add, void *ctx)
+{
+	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(e, "attrs");
+	size_t nh = t->composite ? t->composite->ncols : 0, nw = (size_t)cJSON_GetArraySize(attrs);
+	struct stage_attr *have = calloc(nh + 1, sizeof *have), *want = calloc(nw + 1, sizeof *want);
+	if (!have || !want)
+		abort();
+	for (size_t i = 0; i < nh; i++) {
+		const struct cat_column *c = &t->composite->cols[i];
+		have[i] = (struct stage_attr){ c->name, c->qname, c->type, c->collation };
+	}
+	for (size_t i = 0; i < nw; i++) {
+		const cJSON *o = cJSON_GetArrayItem(attrs, (int)i);
+		want[i] = (struct stage_attr){ str_of(o, "name"), str_of(o, "qname"), str_of(o, "type"),
+					       str_of(o, "collation") };
+	}
+	struct strbuf sql = STRBUF_INIT, qual = STRBUF_INIT, tag = STRBUF_INIT;
+	sb_add_qual(&qual, plan_struct_schema_qname(st, t->schema), t->qname);
+	if (plan_attrs_alter(&sql, sb_str(&qual), have, nh, want, nw)) {
+		sb_addc(&sql, ';');
+		sb_addf(&tag, "alter_type_%s", t->name);
+		add(ctx, SP_CREATE, &sql, sb_str(&tag), t->name, NULL);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&qual);
+	strbuf_free(&tag);
+	free(have);
+	free(want);
+}
+
 static const cJSON *con_named(const cJSON *list, const char *name)
 {
 	const cJSON *o;
@@ -232,6 +306,8 @@ static void plan_types(const struct catalog *live, const struct catalog *desired
 			const struct cat_type *t = catalog_type(live, oid);
 			if (t && !bool_of(e, "drop") && t->kind == 'd')
 				plan_domain(st, t, e, add, ctx);
+			if (t && !bool_of(e, "drop") && t->kind == 'c' && has(e, "attrs"))
+				plan_composite(st, t, e, add, ctx);
 			if (!t || !bool_of(e, "drop"))
 				continue;
 			sb_addf(&sql, "DROP %s %s.%s;", t->kind == 'd' ? "DOMAIN" : "TYPE",

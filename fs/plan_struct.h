@@ -6,6 +6,8 @@
 #ifndef SCHEMAFS_PLAN_STRUCT_H
 #define SCHEMAFS_PLAN_STRUCT_H
 
+#include <stddef.h>
+
 struct catalog;
 struct cat_schema;
 struct stage;
@@ -24,6 +26,14 @@ typedef void (*plan_struct_add_fn)(void *ctx, enum struct_phase ph, struct strbu
 
 void plan_struct(const struct catalog *live, const struct catalog *desired, const struct stage *st,
 		 plan_struct_add_fn add, void *ctx);
+
+/* The ALTER TYPE QUAL statement (appended to OUT, without ";") that
+ * turns attributes HAVE into WANT, by name: DROP ATTRIBUTE, ALTER
+ * ATTRIBUTE ... TYPE, ADD ATTRIBUTE, in that order. Returns the number of
+ * actions (0: nothing appended). */
+struct stage_attr;
+size_t plan_attrs_alter(struct strbuf *out, const char *qual, const struct stage_attr *have, size_t nh,
+			const struct stage_attr *want, size_t nw);
 
 /* Live schema S's quoted name once the staged renames ran (they come
  * first). Belongs to ST or S. */

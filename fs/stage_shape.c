@@ -240,6 +240,14 @@ static const struct field DOMAIN_CON_FIELDS[] = {
 };
 static const struct shape DOMAIN_CON = SHAPE("domain constraint", DOMAIN_CON_FIELDS, NULL, same_named);
 
+static const struct field ATTR_FIELDS[] = {
+	{ "name", V_NAME, true, NULL },
+	{ "qname", V_NAME, true, NULL },
+	{ "type", V_NAME, true, NULL },
+	{ "collation", V_NAME, false, NULL },
+};
+static const struct shape ATTR = SHAPE("attribute", ATTR_FIELDS, NULL, same_named);
+
 static const struct field TYPE_FIELDS[] = {
 	{ "oid", V_OID, true, NULL },
 	{ "schema", V_NAME, false, NULL },
@@ -253,6 +261,7 @@ static const struct field TYPE_FIELDS[] = {
 	{ "checks", V_STR, false, NULL },
 	{ "cons", V_ENTRIES, false, &DOMAIN_CON },
 	{ "live_cons", V_ENTRIES, false, &DOMAIN_CON },
+	{ "attrs", V_ENTRIES, false, &ATTR },
 };
 static const struct shape TYPE = SHAPE("type", TYPE_FIELDS, type_rule, same_type);
 

@@ -235,6 +235,33 @@ void stage_domain_forget(struct stage *st, unsigned oid)
 		drop_item(section(st, "types"), e);
 }
 
+void stage_composite_set(struct stage *st, unsigned oid, const struct stage_attr *attrs, size_t n)
+{
+	cJSON *e = find_type(st, oid, NULL, NULL), *a = cJSON_CreateArray();
+	if (!e) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "oid", oid);
+		cJSON_AddItemToArray(section(st, "types"), e);
+	}
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", attrs[i].name);
+		cJSON_AddStringToObject(o, "qname", attrs[i].qname);
+		cJSON_AddStringToObject(o, "type", attrs[i].type);
+		if (attrs[i].collation)
+			cJSON_AddStringToObject(o, "collation", attrs[i].collation);
+		cJSON_AddItemToArray(a, o);
+	}
+	set_str(e, "kind", "c");
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "drop");
+	set(e, "attrs", a);
+}
+
+void stage_composite_forget(struct stage *st, unsigned oid)
+{
+	stage_domain_forget(st, oid);
+}
+
 /* ---- index and constraint renames ---- */
 
 static cJSON *find_rename(const struct stage *st, unsigned oid, const char *kind, const char *key,
@@ -317,6 +344,19 @@ static bool live_type(const struct catalog *cat, const char *schema, const char 
 	return false;
 }
 
+static bool attrs_equal(const cJSON *attrs, const struct cat_relation *r)
+{
+	if ((size_t)cJSON_GetArraySize(attrs) != r->ncols)
+		return false;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const cJSON *o = cJSON_GetArrayItem(attrs, (int)i);
+		if (!same(str_of(o, "name"), r->cols[i].name) || !same(str_of(o, "type"), r->cols[i].type) ||
+		    !same(str_of(o, "collation"), r->cols[i].collation))
+			return false;
+	}
+	return true;
+}
+
 static bool has_object(const struct cat_relation *r, const char *kind, const char *name)
 {
 	bool idx = !strcmp(kind, "indexes");
@@ -357,9 +397,12 @@ bool stage_struct_prune(struct stage *st, const struct catalog *live)
 		unsigned oid = (unsigned)num_of(e, "oid", 0);
 		const struct cat_type *t = oid ? catalog_type(live, oid) : NULL;
 		bool done = oid ? !t : live_type(live, str_of(e, "schema"), str_of(e, "name"));
-		/* A domain that now reads as staged (the catalog's own text). */
-		if (t && !bool_of(e, "drop") && same(str_of(e, "default"), t->defexpr) &&
+		/* A domain or composite that now reads as staged (the catalog's own text). */
+		if (t && !bool_of(e, "drop") && t->kind == 'd' && same(str_of(e, "default"), t->defexpr) &&
 		    bool_of(e, "notnull") == t->notnull && same(str_of(e, "checks"), t->checks))
+			done = true;
+		if (t && !bool_of(e, "drop") && t->kind == 'c' && t->composite &&
+		    attrs_equal(cJSON_GetObjectItemCaseSensitive(e, "attrs"), t->composite))
 			done = true;
 		if (done) {
 			drop_item(a, e);

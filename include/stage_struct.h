@@ -68,6 +68,14 @@ struct stage_domain {
 void stage_domain_set(struct stage *st, unsigned oid, const struct stage_domain *d);
 void stage_domain_forget(struct stage *st, unsigned oid);
 
+/* A live composite type's attributes as they will be (kept ones in
+ * their order, new ones after), as the catalog reads columns. */
+struct stage_attr {
+	const char *name, *qname, *type, *collation;
+};
+void stage_composite_set(struct stage *st, unsigned oid, const struct stage_attr *attrs, size_t n);
+void stage_composite_forget(struct stage *st, unsigned oid);
+
 /* Index ("indexes") or constraint ("constraints") FROM of live table OID
  * renamed TO (QTO quoted); DEF: an index's definition under its new name. */
 void stage_object_rename(struct stage *st, unsigned table_oid, const char *kind, const char *from,

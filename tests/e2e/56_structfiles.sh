@@ -21,6 +21,7 @@ CREATE TYPE public.floatrange AS RANGE (subtype = float8);
 CREATE DOMAIN public.posint AS integer CONSTRAINT posint_check CHECK (VALUE > 0);
 CREATE TABLE public.stock (qty public.posint);
 INSERT INTO public.stock VALUES (5), (7);
+CREATE TYPE public.addr AS (street text, zip integer);
 EOF
 
 MNT=$T_TMP/mnt
@@ -204,6 +205,34 @@ check "... DROP NOT NULL" has_stmt "ALTER DOMAIN public.posint DROP NOT NULL;"
 check "... DROP CONSTRAINT" has_stmt "ALTER DOMAIN public.posint DROP CONSTRAINT posint_check;"
 check "they apply" apply_all
 eq "... the domain is plain" "f||0" "$(val app "SELECT t.typnotnull, t.typdefault, (SELECT count(*) FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c') FROM pg_type t WHERE t.oid = 'public.posint'::regtype")"
+
+# --- a composite's file rewritten: ALTER TYPE ... ATTRIBUTE ---
+AD=$T/addr.sql
+eq "a composite's file" "CREATE TYPE public.addr AS (
+    street text,
+    zip integer
+);" "$(cat "$AD")"
+printf 'CREATE TYPE public.addr AS (zip bigint, city varchar(40));\n' > "$T_TMP/addr.sql"
+check "cp of a new definition: one dropped, one changed, one added" cp "$T_TMP/addr.sql" "$AD"
+check "... ALTER TYPE" has_stmt "ALTER TYPE public.addr"
+check "... DROP ATTRIBUTE" has_stmt "    DROP ATTRIBUTE street,"
+check "... ALTER ATTRIBUTE ... TYPE" has_stmt "    ALTER ATTRIBUTE zip TYPE bigint,"
+check "... ADD ATTRIBUTE" has_stmt "    ADD ATTRIBUTE city character varying(40);"
+eq "... the file reads as PostgreSQL spells it" "CREATE TYPE public.addr AS (
+    zip bigint,
+    city character varying(40)
+);" "$(cat "$AD")"
+check "the ALTER TYPE applies" apply_all
+eq "... the attributes" "zip bigint,city character varying(40)" "$(val app "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = (SELECT typrelid FROM pg_type WHERE oid = 'public.addr'::regtype) AND attnum > 0 AND NOT attisdropped")"
+sql app -c "CREATE TABLE public.shipment (a public.addr)"
+check "a table using the composite shows up" poll 30 test -d "$S/public/tables/shipment"
+printf 'CREATE TYPE public.addr AS (zip numeric, city varchar(40));\n' > "$T_TMP/addr2.sql"
+eq "a change PostgreSQL refuses (a column uses the type): EINVAL" "Invalid argument" "$(errno_of cp "$T_TMP/addr2.sql" "$AD")"
+check "... the server's reason in status" grep -q 'because column "shipment.a" uses it' "$M/status"
+eq "... nothing staged" "" "$(ls "$PENDING")"
+printf 'CREATE TABLE public.addr (x integer);\n' > "$T_TMP/addr3.sql"
+eq "a file that creates something else: EINVAL" "Invalid argument" "$(errno_of cp "$T_TMP/addr3.sql" "$AD")"
+eq "... nothing staged" "" "$(ls "$PENDING")"
 
 umount_fs "$MNT"
 done_testing
