@@ -208,6 +208,21 @@ static struct cat_type *edited_composite(struct arena *a, const struct cat_type 
 	return t;
 }
 
+/* A new domain, composite or range type as its entry has it. */
+static void new_sql_type(struct arena *a, struct cat_type *t, const cJSON *e)
+{
+	t->base = dup_or_null(a, str_of(e, "base"));
+	t->collation = dup_or_null(a, str_of(e, "collation"));
+	t->defexpr = dup_or_null(a, str_of(e, "default"));
+	t->notnull = bool_of(e, "notnull");
+	t->checks = dup_or_null(a, str_of(e, "checks"));
+	t->range_opts = dup_or_null(a, str_of(e, "range"));
+	if (t->kind == 'c') {
+		const struct cat_type *made = edited_composite(a, t, cJSON_GetObjectItemCaseSensitive(e, "attrs"));
+		t->composite = made->composite;
+	}
+}
+
 static void desired_types(struct catalog *cat, const struct stage *st)
 {
 	const cJSON *edits = cJSON_GetObjectItemCaseSensitive(st->doc, "types"), *e;
@@ -246,7 +261,13 @@ static void desired_types(struct catalog *cat, const struct stage *st)
 			t->schema = s;
 			t->name = arena_strdup(a, str_of(e, "name"));
 			t->qname = arena_strdup(a, str_of(e, "qname"));
-			t->kind = 'e';
+			const char *kind = str_of(e, "kind");
+			t->kind = kind && *kind ? *kind : 'e';
+			if (t->kind != 'e') {
+				new_sql_type(a, t, e);
+				v[n++] = t;
+				continue;
+			}
 			const cJSON *labels = cJSON_GetObjectItemCaseSensitive(e, "labels");
 			t->nlabels = (size_t)cJSON_GetArraySize(labels);
 			const char **lv = arena_alloc(a, (t->nlabels + 1) * sizeof *lv);

@@ -31,6 +31,11 @@ static const char READ_ATTRS[] =
 	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
 	" WHERE ty.oid = $1::pg_catalog.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
 
+int es_read_attrs(struct change *c, PGconn *conn, const char *oid, PGresult **res)
+{
+	return es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ oid }, res);
+}
+
 static struct stage_attr attr_at(const PGresult *r, int i)
 {
 	return (struct stage_attr){ PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),

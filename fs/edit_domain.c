@@ -41,6 +41,12 @@ static const char READ_CONS[] =
 	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_type t ON t.oid = k.contypid"
 	" WHERE t.oid = $1::pg_catalog.oid AND {{DOMAIN_CONSTRAINT}} ORDER BY k.conname COLLATE \"C\"";
 
+int es_read_domain(struct change *c, PGconn *conn, const char *oid, PGresult **res)
+{
+	const char *q = pgv_sql_for(conn, READ_DOMAIN);
+	return q ? es_run(c, conn, q, 1, (const char *const[]){ oid }, res) : -1;
+}
+
 static bool same_val(const PGresult *a, const PGresult *b, int col)
 {
 	if (PQgetisnull(a, 0, col) || PQgetisnull(b, 0, col))

@@ -57,6 +57,11 @@ int es_extension_remove(struct change *c, const struct epath *p);
 int es_object_rename(struct change *c, const struct epath *from, const struct epath *to);
 int es_type_write(struct change *c, const struct epath *p, const char *data, size_t len);
 int es_type_remove(struct change *c, const struct epath *p);
+/* Type OID (text) read back as the catalog reads it: a domain's base,
+ * collation, default, NOT NULL and checks (one row); a composite's
+ * attributes (name, quoted name, type, collation; a row each). */
+int es_read_domain(struct change *c, PGconn *conn, const char *oid, PGresult **res);
+int es_read_attrs(struct change *c, PGconn *conn, const char *oid, PGresult **res);
 /* A live composite T's file rewritten (edit_composite.c). */
 int es_composite_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
 		       size_t len);

@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "database.h"
 #include "edit_struct.h"
+#include "pgversion.h"
 #include "stage_struct.h"
 #include "strbuf.h"
 
@@ -61,6 +62,95 @@ static int labels_of(struct change *c, char *text, size_t len, const char ***out
 	return 0;
 }
 
+/* A range type $1's options as SQL_TYPES reads them (cat_type's range_opts). */
+static const char READ_RANGE[] =
+	"SELECT 'subtype = ' || pg_catalog.format_type(r.rngsubtype, NULL)"
+	"  || CASE WHEN r.rngsubopc <> (SELECT oc.oid FROM pg_catalog.pg_opclass oc"
+	"       WHERE oc.opcmethod = 403 AND oc.opcintype = r.rngsubtype AND oc.opcdefault LIMIT 1)"
+	"     THEN ', subtype_opclass = ' || (SELECT pg_catalog.quote_ident(on_.nspname) || '.' ||"
+	"       pg_catalog.quote_ident(oc.opcname) FROM pg_catalog.pg_opclass oc"
+	"       JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.opcnamespace WHERE oc.oid = r.rngsubopc)"
+	"     ELSE '' END"
+	"  || CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN ', collation = '"
+	"     || (SELECT pg_catalog.quote_ident(rn.nspname) || '.' || pg_catalog.quote_ident(rc.collname)"
+	"      FROM pg_catalog.pg_collation rc JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.collnamespace"
+	"      WHERE rc.oid = r.rngcollation) ELSE '' END"
+	"  || CASE WHEN r.rngcanonical <> 0 THEN ', canonical = ' || r.rngcanonical::pg_catalog.regproc ELSE '' END"
+	"  || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc ELSE '' END"
+	"  || {{MULTIRANGE_NAME}}"
+	" FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype"
+	" WHERE r.rngtypid = $1::pg_catalog.oid";
+
+/* A new types/<t>.sql: the file's CREATE DOMAIN or CREATE TYPE ... AS
+ * (...) / AS RANGE runs in a rolled-back transaction, and the type of
+ * that name is read back as the catalog reads it. */
+static int create_sql_type(struct change *c, const struct epath *p, const char *name, const char *data,
+			   size_t len)
+{
+	struct database *db = c->db;
+	PGconn *conn = ed_conn(c);
+	if (!conn)
+		return -EIO;
+	if (memchr(data, '\0', len))
+		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+	char *text = strndup(data, len);
+	if (!text)
+		abort();
+	PGresult *found = NULL, *res = NULL;
+	int rc = -EINVAL;
+	if (es_begin(conn, c->err, sizeof c->err)) {
+		free(text);
+		return -EIO;
+	}
+	if (es_schema_ready(c, conn, p->schema) || es_run(c, conn, text, 0, NULL, NULL) ||
+	    es_run(c, conn, "SELECT t.oid, t.typtype, pg_catalog.quote_ident(t.typname) FROM pg_catalog.pg_type t "
+		   "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 "
+		   "AND t.typtype IN ('d', 'c', 'r') AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_catalog.pg_class "
+		   "WHERE oid = t.typrelid) = 'c')", 2, (const char *const[]){ p->schema, name }, &found))
+		goto out;
+	if (PQntuples(found) != 1) {
+		rc = ed_fail(c, -EINVAL, "this file is type %s.%s's: its statement must create that type (a domain, "
+			     "a composite or a range; an enum is a file of labels without .sql)", p->schema, name);
+		goto out;
+	}
+	const char *oid = PQgetvalue(found, 0, 0), *q = PQgetvalue(found, 0, 2);
+	char kind = PQgetvalue(found, 0, 1)[0];
+	if (kind == 'd') {
+		if (es_read_domain(c, conn, oid, &res))
+			goto out;
+		stage_type_new(db->stage, p->schema, name, q, 'd', PQgetvalue(res, 0, 0),
+			       PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1),
+			       PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2), !strcmp(PQgetvalue(res, 0, 3), "t"),
+			       PQgetisnull(res, 0, 4) ? NULL : PQgetvalue(res, 0, 4), NULL, 0, NULL);
+	} else if (kind == 'c') {
+		if (es_read_attrs(c, conn, oid, &res))
+			goto out;
+		size_t n = (size_t)PQntuples(res);
+		struct stage_attr *v = calloc(n + 1, sizeof *v);
+		if (!v)
+			abort();
+		for (size_t i = 0; i < n; i++)
+			v[i] = (struct stage_attr){ PQgetvalue(res, (int)i, 0), PQgetvalue(res, (int)i, 1),
+						    PQgetvalue(res, (int)i, 2),
+						    PQgetisnull(res, (int)i, 3) ? NULL : PQgetvalue(res, (int)i, 3) };
+		stage_type_new(db->stage, p->schema, name, q, 'c', NULL, NULL, NULL, false, NULL, v, n, NULL);
+		free(v);
+	} else {
+		const char *rq = pgv_sql_for(conn, READ_RANGE);
+		if (!rq || es_run(c, conn, rq, 1, (const char *const[]){ oid }, &res) || PQntuples(res) != 1)
+			goto out;
+		stage_type_new(db->stage, p->schema, name, q, 'r', NULL, NULL, NULL, false, NULL, NULL, 0,
+			       PQgetvalue(res, 0, 0));
+	}
+	rc = 0;
+out:
+	es_rollback(conn);
+	PQclear(found);
+	PQclear(res);
+	free(text);
+	return rc;
+}
+
 int es_type_write(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -77,6 +167,15 @@ int es_type_write(struct change *c, const struct epath *p, const char *data, siz
 	 * files are not written here yet. */
 	if (sql && t && t->oid && (t->kind == 'd' || t->kind == 'c')) {
 		rc = t->kind == 'd' ? es_domain_write(c, p, t, data, len) : es_composite_write(c, p, t, data, len);
+		goto out;
+	}
+	if (t && !t->oid && (t->kind == 'e') == sql) {
+		rc = ed_fail(c, -EEXIST, "type %s is staged to be created already, as %s", name,
+			     sql ? "an enum (types/<name>)" : "a .sql file");
+		goto out;
+	}
+	if (sql && (!t || !t->oid) && catalog_schema(db->desired, p->schema) && len) {
+		rc = create_sql_type(c, p, name, data, len);
 		goto out;
 	}
 	if (sql || (t && t->oid))

@@ -325,7 +325,7 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 {
 	unsigned oid = (unsigned)num_of(e, "oid", 0);
 	const struct cat_relation *live = oid ? catalog_rel(pl->live, oid) : NULL;
-	const char *schema = live ? live->schema->name : str_of(e, "schema");
+	const char *schema = live ? plan_struct_schema_name(pl->st, live->schema) : str_of(e, "schema");
 	const char *want_name = has(e, "name") ? str_of(e, "name") : live ? live->name : NULL;
 	const struct cat_relation *want = want_name && schema ? catalog_table(desired, schema, want_name) : NULL;
 	if (oid && !live)

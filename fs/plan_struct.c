@@ -30,6 +30,15 @@ const char *plan_struct_schema_qname(const struct stage *st, const struct cat_sc
 	return s->qname;
 }
 
+const char *plan_struct_schema_name(const struct stage *st, const struct cat_schema *s)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st->doc, "schemas"))
+		if ((unsigned)num_of(e, "oid", 0) == s->oid && s->oid && !bool_of(e, "drop") && str_of(e, "name"))
+			return str_of(e, "name");
+	return s->name;
+}
+
 /* "tables a, b; views v" : what DROP SCHEMA takes with it. */
 static void holdings(struct strbuf *sb, const struct cat_schema *s)
 {
@@ -319,6 +328,20 @@ static void plan_types(const struct catalog *live, const struct catalog *desired
 		/* Schema renames run first: the desired name. */
 		const struct cat_schema *ds = catalog_schema(desired, str_of(e, "schema"));
 		const char *sq = ds ? ds->qname : NULL;
+		const char *kind = str_of(e, "kind");
+		if (ds && kind && *kind && *kind != 'e') {	/* as the desired tree shows it */
+			for (size_t i = 0; i < ds->ntypes; i++) {
+				if (ds->types[i]->oid || strcmp(ds->types[i]->name, str_of(e, "name")))
+					continue;
+				render_type(&sql, ds->types[i]);
+				while (sql.len && sql.buf[sql.len - 1] == '\n')
+					sql.buf[--sql.len] = '\0';
+			}
+			sb_addf(&tag, "create_type_%s", str_of(e, "name"));
+			if (sql.len)
+				add(ctx, SP_CREATE, &sql, sb_str(&tag), str_of(e, "name"), NULL);
+			continue;
+		}
 		if (!sq)
 			continue;
 		sb_addf(&sql, "CREATE TYPE %s.%s AS ENUM (", sq, str_of(e, "qname"));

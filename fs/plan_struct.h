@@ -38,5 +38,7 @@ size_t plan_attrs_alter(struct strbuf *out, const char *qual, const struct stage
 /* Live schema S's quoted name once the staged renames ran (they come
  * first). Belongs to ST or S. */
 const char *plan_struct_schema_qname(const struct stage *st, const struct cat_schema *s);
+/* The same, raw: its name in the desired catalog. */
+const char *plan_struct_schema_name(const struct stage *st, const struct cat_schema *s);
 
 #endif

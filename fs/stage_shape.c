@@ -227,9 +227,10 @@ static bool same_type(const cJSON *a, const cJSON *b)
 
 static const char *type_rule(const cJSON *e)
 {
+	const char *kind = str_of(e, "kind");
 	if (num_of(e, "oid", 0) == 0 && (!str_of(e, "schema") || !str_of(e, "name") || !str_of(e, "qname") ||
-					 !has(e, "labels")))
-		return "to create has no schema, name, qname or labels";
+					 (!has(e, "labels") && !(kind && strchr("dcr", *kind) && *kind))))
+		return "to create has no schema, name, qname, labels or kind";
 	return NULL;
 }
 
@@ -262,6 +263,9 @@ static const struct field TYPE_FIELDS[] = {
 	{ "cons", V_ENTRIES, false, &DOMAIN_CON },
 	{ "live_cons", V_ENTRIES, false, &DOMAIN_CON },
 	{ "attrs", V_ENTRIES, false, &ATTR },
+	{ "base", V_NAME, false, NULL },
+	{ "collation", V_NAME, false, NULL },
+	{ "range", V_STR, false, NULL },
 };
 static const struct shape TYPE = SHAPE("type", TYPE_FIELDS, type_rule, same_type);
 

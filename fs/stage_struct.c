@@ -235,14 +235,9 @@ void stage_domain_forget(struct stage *st, unsigned oid)
 		drop_item(section(st, "types"), e);
 }
 
-void stage_composite_set(struct stage *st, unsigned oid, const struct stage_attr *attrs, size_t n)
+static cJSON *attrs_json(const struct stage_attr *attrs, size_t n)
 {
-	cJSON *e = find_type(st, oid, NULL, NULL), *a = cJSON_CreateArray();
-	if (!e) {
-		e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "oid", oid);
-		cJSON_AddItemToArray(section(st, "types"), e);
-	}
+	cJSON *a = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", attrs[i].name);
@@ -252,9 +247,46 @@ void stage_composite_set(struct stage *st, unsigned oid, const struct stage_attr
 			cJSON_AddStringToObject(o, "collation", attrs[i].collation);
 		cJSON_AddItemToArray(a, o);
 	}
+	return a;
+}
+
+void stage_composite_set(struct stage *st, unsigned oid, const struct stage_attr *attrs, size_t n)
+{
+	cJSON *e = find_type(st, oid, NULL, NULL);
+	if (!e) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "oid", oid);
+		cJSON_AddItemToArray(section(st, "types"), e);
+	}
 	set_str(e, "kind", "c");
 	cJSON_DeleteItemFromObjectCaseSensitive(e, "drop");
-	set(e, "attrs", a);
+	set(e, "attrs", attrs_json(attrs, n));
+}
+
+void stage_type_new(struct stage *st, const char *schema, const char *name, const char *qname, char kind,
+		    const char *base, const char *collation, const char *defexpr, bool notnull,
+		    const char *checks, const struct stage_attr *attrs, size_t nattrs, const char *range)
+{
+	cJSON *e = find_type(st, 0, schema, name);
+	if (e)
+		drop_item(section(st, "types"), e);	/* written anew */
+	e = cJSON_CreateObject();
+	char k[2] = { kind, 0 };
+	cJSON_AddNumberToObject(e, "oid", 0);
+	cJSON_AddStringToObject(e, "schema", schema);
+	cJSON_AddStringToObject(e, "name", name);
+	cJSON_AddStringToObject(e, "qname", qname);
+	cJSON_AddStringToObject(e, "kind", k);
+	set_str(e, "base", base);
+	set_str(e, "collation", collation);
+	set_str(e, "default", defexpr);
+	if (kind == 'd')
+		set(e, "notnull", cJSON_CreateBool(notnull));
+	set_str(e, "checks", checks);
+	if (kind == 'c')
+		set(e, "attrs", attrs_json(attrs, nattrs));
+	set_str(e, "range", range);
+	cJSON_AddItemToArray(section(st, "types"), e);
 }
 
 void stage_composite_forget(struct stage *st, unsigned oid)

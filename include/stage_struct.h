@@ -40,6 +40,11 @@ void stage_extension_drop(struct stage *st, const char *name, bool live);
 /* Forgets any edit of extension NAME (written back as it is live). */
 void stage_extension_forget(struct stage *st, const char *name);
 
+/* A composite type's attribute, as the catalog reads columns. */
+struct stage_attr {
+	const char *name, *qname, *type, *collation;
+};
+
 /* Types: a new enum NAME in SCHEMA (LABELS as pg_enum has them, in
  * order), known by schema and name; a live type OID dropped (KIND: its
  * typtype, 'd' is dropped as a DOMAIN). */
@@ -48,6 +53,13 @@ void stage_type_new_enum(struct stage *st, const char *schema, const char *name,
 void stage_type_drop(struct stage *st, unsigned oid, char kind);
 /* Forgets the staged creation of type NAME in SCHEMA. */
 void stage_type_forget(struct stage *st, const char *schema, const char *name);
+
+/* A new domain ('d'), composite ('c') or range ('r') type NAME in SCHEMA,
+ * as the catalog reads one: D (domains), ATTRS (composites), RANGE
+ * (cat_type's range_opts). */
+void stage_type_new(struct stage *st, const char *schema, const char *name, const char *qname, char kind,
+		    const char *base, const char *collation, const char *defexpr, bool notnull,
+		    const char *checks, const struct stage_attr *attrs, size_t nattrs, const char *range);
 
 /* A live domain's desired state: DEFAULT (NULL: none), NOT NULL and
  * CHECKS as the catalog reads them (cat_type's defexpr, notnull, checks),
@@ -69,10 +81,7 @@ void stage_domain_set(struct stage *st, unsigned oid, const struct stage_domain 
 void stage_domain_forget(struct stage *st, unsigned oid);
 
 /* A live composite type's attributes as they will be (kept ones in
- * their order, new ones after), as the catalog reads columns. */
-struct stage_attr {
-	const char *name, *qname, *type, *collation;
-};
+ * their order, new ones after): stage_attr as above. */
 void stage_composite_set(struct stage *st, unsigned oid, const struct stage_attr *attrs, size_t n);
 void stage_composite_forget(struct stage *st, unsigned oid);
 

@@ -69,8 +69,11 @@ check "... the tree shows new_s with its table at once" test -d "$S/new_s/tables
 check "... and no old_s" test ! -e "$S/old_s"
 check "... ALTER SCHEMA ... RENAME is staged" has_stmt "ALTER SCHEMA old_s RENAME TO new_s;"
 eq "mv onto an existing schema: EEXIST" "File exists" "$(errno_of mv -T "$S/new_s" "$S/public")"
+check "a column added to a table of the renamed schema" sh -c "echo 'text' > '$S/new_s/tables/t1/columns/b'"
+check "... named under the new schema, after the rename" test "$(line_of 'ALTER SCHEMA old_s RENAME TO new_s;')" -lt "$(line_of 'ALTER TABLE new_s.t1 ADD COLUMN b text;')"
 check "the rename applies" apply_all
 eq "... same OID after apply" "$oid" "$(val app "SELECT oid FROM pg_namespace WHERE nspname = 'new_s'")"
+eq "... with the new column" "1" "$(val app "SELECT count(*) FROM pg_attribute WHERE attrelid = 'new_s.t1'::regclass AND attname = 'b'")"
 
 # --- rmdir of an empty schema; of a schema with tables ---
 before=$(pending_sql)
@@ -233,6 +236,26 @@ eq "... nothing staged" "" "$(ls "$PENDING")"
 printf 'CREATE TABLE public.addr (x integer);\n' > "$T_TMP/addr3.sql"
 eq "a file that creates something else: EINVAL" "Invalid argument" "$(errno_of cp "$T_TMP/addr3.sql" "$AD")"
 eq "... nothing staged" "" "$(ls "$PENDING")"
+
+# --- new domain, composite and range types from .sql files ---
+printf 'CREATE DOMAIN public.percent AS numeric(5,2) DEFAULT 0 CHECK (VALUE BETWEEN 0 AND 100);\n' > "$T_TMP/percent.sql"
+printf 'CREATE TYPE public.point3 AS (x float8, y float8, z float8);\n' > "$T_TMP/point3.sql"
+printf 'CREATE TYPE public.dayrange AS RANGE (subtype = date);\n' > "$T_TMP/dayrange.sql"
+for ty in percent point3 dayrange; do
+	check "cp of a new types/$ty.sql" cp "$T_TMP/$ty.sql" "$T/$ty.sql"
+done
+check "... CREATE DOMAIN is staged" has_stmt "CREATE DOMAIN public.percent AS numeric(5,2) DEFAULT 0"
+check "... CREATE TYPE ... AS (...)" has_stmt "CREATE TYPE public.point3 AS ("
+check "... CREATE TYPE ... AS RANGE" has_stmt "CREATE TYPE public.dayrange AS RANGE ("
+check "... the domain's file reads as PostgreSQL spells it" grep -qF "CONSTRAINT percent_check CHECK (((VALUE >= (0)::numeric) AND (VALUE <= (100)::numeric)))" "$T/percent.sql"
+printf 'CREATE TABLE public.percent2 (x integer);\n' > "$T_TMP/percent2.sql"
+before=$(pending_sql)
+eq "a .sql file that creates a table: EINVAL" "Invalid argument" "$(errno_of cp "$T_TMP/percent2.sql" "$T/percent2.sql")"
+eq "... nothing staged" "$before" "$(pending_sql)"
+rm -f "$T/percent2.sql"
+check "the new types apply" apply_all
+eq "... they exist" "dayrange|r percent|d point3|c" "$(val app "SELECT string_agg(typname || '|' || typtype::text, ' ' ORDER BY typname) FROM pg_type WHERE typname IN ('percent', 'point3', 'dayrange')")"
+eq "... nothing pending" "" "$(ls "$PENDING")"
 
 umount_fs "$MNT"
 done_testing
