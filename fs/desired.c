@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "deps_stage.h"
 #include "stage_json.h"
+#include "stage_struct.h"
 
 static const char *dup_or_null(struct arena *a, const char *s)
 {
@@ -302,6 +303,7 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 	cat->arena = a;
 	cat->schemas = arena_alloc(a, (live->nschemas ? live->nschemas : 1) * sizeof *cat->schemas);
 	memcpy(cat->schemas, live->schemas, live->nschemas * sizeof *cat->schemas);
+	stage_desired_schemas(cat, st);
 	for (size_t i = 0; i < cat->nschemas; i++) {
 		edit_schema_tables(a, &cat->schemas[i], st);
 		edit_schema_enums(a, &cat->schemas[i], st);
@@ -310,5 +312,6 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 	 * and the dependents staged drops take (deps_stage.h). */
 	deps_desired(cat, live, st);
 	edit_objfiles(a, cat, st);
+	stage_desired_struct(cat, st);
 	return cat;
 }

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "database.h"
 #include "edit_internal.h"
+#include "edit_struct.h"
 #include "history.h"
 #include "log.h"
 #include "migrate.h"
@@ -78,6 +79,8 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 	case E_COMMENT:
 		return ed_write_comment(c, p, data, len);
 	case E_TYPE:
+		if ((rc = edit_struct(c, SO_WRITE, c->path, NULL, data, len)) != -ENOSYS)
+			return rc;	/* a new type */
 		if (!ed_desired_enum(db, p) && ed_extra_find(db, c->path)) {
 			ed_extra_put(db, c->path, data, len);	/* sed's temp file */
 			return 0;
@@ -124,6 +127,8 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 			return ed_fail(c, -EPERM, "%s can be dropped here, not written", p->obj->dir);
 		return p->obj->write(c, p, data, len);
 	default:
+		if ((rc = edit_struct(c, SO_WRITE, c->path, NULL, data, len)) != -ENOSYS)
+			return rc;
 		return ed_fail(c, -EPERM, "this file is generated from the schema and cannot be written");
 	}
 }
@@ -181,6 +186,11 @@ int edit_early_check(struct database *db, const char *path, const char *data, si
 					"definition", EDIT_MAX_COLUMN) : ed_write_column(&c, &p, data, len);
 			rc = ed_end(&c, rc);
 		}
+	} else if (edit_struct_early(path, data, len)) {
+		if (!(rc = ed_begin(&c, db, path))) {
+			c.dry = true;
+			rc = ed_end(&c, edit_struct(&c, SO_WRITE, path, NULL, data, len));
+		}
 	} else if (p.kind == E_TYPE && !p.scratch && !p.draft_name) {
 		/* The lines written so far, as the start of the file. A temp
 		 * file of sed is not an enum yet. */
@@ -220,7 +230,7 @@ static int check_locked(struct database *db, const char *path)
 		return -EROFS;
 	struct epath p;
 	ed_parse(path, &p);
-	bool ok = writable_place(&p) || (p.scratch && p.schema && !p.table);
+	bool ok = writable_place(&p) || (p.scratch && p.schema && !p.table) || edit_struct_writable(path);
 	const char *why = "this file is generated from the schema and cannot be written";
 	/* The generated migration is refused at open already. */
 	if (ok && p.kind == E_PENDING && !p.scratch && !p.draft_name && is_folder_entry(db, p.name)) {
@@ -355,6 +365,8 @@ static int unlink_locked(struct change *c, const struct epath *p)
 		stage_discard(db->stage);	/* the generated migration */
 		return 0;
 	default:
+		if ((rc = edit_struct(c, SO_REMOVE, c->path, NULL, NULL, 0)) != -ENOSYS)
+			return rc;
 		return ed_fail(c, -EPERM, "this file cannot be removed");
 	}
 }
@@ -367,9 +379,12 @@ int edit_unlink(struct database *db, const char *path)
 static int mkdir_locked(struct change *c, const struct epath *p)
 {
 	struct database *db = c->db;
+	int rc = edit_struct(c, SO_CREATE, c->path, NULL, NULL, 0);
+	if (rc != -ENOSYS)
+		return rc;
 	if (p->kind != E_TABLE || p->scratch)
 		return ed_fail(c, -EPERM, "only tables can be created as directories (schemas/<s>/tables/<t>)");
-	int rc = ed_check_names(c, p);
+	rc = ed_check_names(c, p);
 	if (rc)
 		return rc;
 	if (!catalog_schema(db->desired, p->schema))
@@ -407,7 +422,9 @@ static size_t files_in(const struct node *n)
 static int rmdir_locked(struct change *c, const struct epath *p)
 {
 	struct target t;
-	int rc;
+	int rc = edit_struct(c, SO_REMOVE, c->path, NULL, NULL, 0);
+	if (rc != -ENOSYS)
+		return rc;
 	const struct node *n = tree_lookup(c->db->tree, c->path);
 	if ((p->kind == E_TABLE_SUBDIR || p->kind == E_TABLE) && n && n->is_dir && files_in(n))
 		return ed_fail(c, -ENOTEMPTY, "%s is not empty: remove its files first (rm -r removes a table)",
@@ -483,6 +500,8 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 	}
 	if (!same_dir(fpath, tpath))
 		return moved_away(c, from, to, fpath);
+	if ((rc = edit_struct(c, SO_RENAME, fpath, tpath, NULL, 0)) != -ENOSYS)
+		return rc;
 	char *data = ed_content_of(db, fpath, &len);
 	if (!data)
 		return ed_fail(c, -ENOENT, "no such file");

@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "deps_stage.h"
 #include "enumdiff.h"
+#include "plan_struct.h"
 #include "render.h"
 #include "stage.h"
 #include "stage_json.h"
@@ -17,9 +18,10 @@
 enum phase {
 	P_ENUM_RENAME,		/* with the ADD VALUEs when there are, else in the main file */
 	P_ENUM,			/* own file, first */
+	P_STRUCT_RENAME, P_STRUCT_CREATE,	/* plan_struct.h */
 	P_DROP_OBJECT,		/* views, functions: before what they use is dropped */
-	P_DROP_FK, P_DROP_CON, P_DROP_INDEX, P_DROP_COLUMN, P_DROP_TABLE,
-	P_RENAME_TABLE, P_RENAME_COLUMN,
+	P_DROP_FK, P_DROP_CON, P_DROP_INDEX, P_DROP_COLUMN, P_DROP_TABLE, P_STRUCT_DROP,
+	P_RENAME_TABLE, P_RENAME_COLUMN, P_STRUCT_RENAME_OBJ,
 	P_DROP_DEP,		/* dependents of a column whose type changes (deps_stage.h), by the
 				 * names the renames give them */
 	P_CREATE_TABLE, P_ADD_COLUMN, P_ALTER_COLUMN,
@@ -43,6 +45,7 @@ struct planner {
 	struct stmt *v;
 	size_t n, cap;
 	const struct catalog *live;
+	const struct stage *st;
 	const char *subject;	/* of the statements being added */
 };
 
@@ -66,6 +69,18 @@ static void add(struct planner *pl, enum phase ph, struct strbuf *sql, const cha
 		sb_reset(hazard);
 }
 
+static void add_struct(void *ctx, enum struct_phase ph, struct strbuf *sql, const char *tag,
+		       const char *subject, struct strbuf *hazard)
+{
+	static const enum phase phases[] = {
+		[SP_RENAME] = P_STRUCT_RENAME, [SP_CREATE] = P_STRUCT_CREATE,
+		[SP_DROP] = P_STRUCT_DROP, [SP_RENAME_OBJ] = P_STRUCT_RENAME_OBJ,
+	};
+	struct planner *pl = ctx;
+	pl->subject = subject;
+	add(pl, phases[ph], sql, tag, hazard);
+}
+
 static void rows_text(struct strbuf *sb, double rows)
 {
 	if (rows >= 0)
@@ -80,6 +95,7 @@ struct names {
 	const char *name;	/* raw, desired: for tags */
 	double rows;
 	bool is_new;
+	const char *schema_qname;	/* live tables: their schema's, once renamed */
 };
 
 /* A column added in the same table with the type of dropped column LC may
@@ -239,7 +255,7 @@ static void plan_indexes(struct planner *pl, const cJSON *e, const struct cat_re
 		sb_reset(&tag);
 		sb_addf(&tag, "%s_index_%s", nm->name, name);
 		if (li) {
-			sb_addf(&sql, "DROP INDEX %s.%s;", live->schema->qname, li->qname);
+			sb_addf(&sql, "DROP INDEX %s.%s;", nm->schema_qname, li->qname);
 			add(pl, P_DROP_INDEX, &sql, sb_str(&tag), NULL);
 		}
 		if (bool_of(o, "drop") || !def)
@@ -360,16 +376,17 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 {
 	unsigned oid = (unsigned)num_of(e, "oid", 0);
 	const struct cat_relation *live = oid ? catalog_rel(pl->live, oid) : NULL;
-	const char *schema = live ? live->schema->name : str_of(e, "schema");
+	const char *schema = live ? plan_struct_schema_name(pl->st, live->schema) : str_of(e, "schema");
 	const char *want_name = has(e, "name") ? str_of(e, "name") : live ? live->name : NULL;
 	const struct cat_relation *want = want_name && schema ? catalog_table(desired, schema, want_name) : NULL;
 	if (oid && !live)
 		return;
-	struct names nm = { STRBUF_INIT, STRBUF_INIT, want_name, num_of(e, "rows", -1), !oid };
+	struct names nm = { STRBUF_INIT, STRBUF_INIT, want_name, num_of(e, "rows", -1), !oid,
+			    live ? plan_struct_schema_qname(pl->st, live->schema) : NULL };
 	pl->subject = live ? live->name : want_name;
 	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
-	if (live)
-		sb_add_qual(&nm.old, live->schema->qname, live->qname);
+	if (live)	/* a schema rename runs first */
+		sb_add_qual(&nm.old, plan_struct_schema_qname(pl->st, live->schema), live->qname);
 	if (bool_of(e, "drop")) {
 		sb_addf(&sql, "DROP TABLE %s;", sb_str(&nm.old));
 		sb_addf(&tag, "drop_%s", live->name);
@@ -628,7 +645,7 @@ static void emit(struct plan *p, const struct stmt *v, size_t n, int number)
 void plan_build(struct plan *p, const struct catalog *live, const struct catalog *desired,
 		const struct stage *st, int first)
 {
-	struct planner pl = { NULL, 0, 0, live, NULL };
+	struct planner pl = { NULL, 0, 0, live, st, NULL };
 	p->files = NULL;
 	p->nfiles = 0;
 	const cJSON *e;
@@ -639,6 +656,7 @@ void plan_build(struct plan *p, const struct catalog *live, const struct catalog
 	deps_plan_retype(st->doc, live, dep_add, &pl);
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st->doc, "objects"))
 		plan_object(&pl, e);
+	plan_struct(live, desired, st, add_struct, &pl);
 	if (pl.n)
 		qsort(pl.v, pl.n, sizeof *pl.v, cmp_stmt);
 	int number = first;

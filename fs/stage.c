@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "deps_stage.h"
 #include "stage_json.h"
+#include "stage_struct.h"
 
 static const char *const OBJECT_KINDS[] = { "indexes", "constraints", "triggers", "policies" };
 
@@ -147,7 +148,8 @@ bool stage_empty(const struct stage *st)
 {
 	return cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "tables")) == 0 &&
 	       cJSON_GetArraySize(cJSON_GetObjectItem(st->doc, "enums")) == 0 &&
-	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st->doc, "objects")) == 0;
+	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st->doc, "objects")) == 0 &&
+	       stage_struct_empty(st);
 }
 
 bool stage_has_files(const struct stage *st)
@@ -161,6 +163,7 @@ void stage_discard(struct stage *st)
 	put(st->doc, "enums", cJSON_CreateArray());
 	cJSON_DeleteItemFromObjectCaseSensitive(st->doc, "deparsed");
 	cJSON_DeleteItemFromObjectCaseSensitive(st->doc, "objects");
+	stage_struct_discard(st);
 }
 
 /* ---- finding entries ---- */
@@ -635,6 +638,7 @@ bool stage_prune(struct stage *st, const struct catalog *live)
 		}
 	}
 	n += stage_objects_prune(st, live);
+	n += stage_struct_prune(st, live);
 	return n > 0;
 }
 

@@ -264,6 +264,99 @@ static const struct field OBJFILE_FIELDS[] = {
 };
 static const struct shape OBJFILE = SHAPE("object file", OBJFILE_FIELDS, objfile_rule, same_objfile);
 
+/* Sections of stage_struct.c: schemas, extensions, index and constraint renames. */
+static bool same_schema(const cJSON *a, const cJSON *b)
+{
+	unsigned x = (unsigned)num_of(a, "oid", 0), y = (unsigned)num_of(b, "oid", 0);
+	return x == y && (x || same(str_of(a, "name"), str_of(b, "name")));
+}
+
+static bool same_obj_rename(const cJSON *a, const cJSON *b)
+{
+	return num_of(a, "table", 0) == num_of(b, "table", 0) && same(str_of(a, "kind"), str_of(b, "kind")) &&
+	       same(str_of(a, "from"), str_of(b, "from"));
+}
+
+static const struct field SCHEMA_FIELDS[] = {
+	{ "oid", V_OID, true, NULL },
+	{ "name", V_NAME, false, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "new", V_BOOL, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+};
+static const struct shape SCHEMA = SHAPE("schema", SCHEMA_FIELDS, NULL, same_schema);
+
+static const struct field EXTENSION_FIELDS[] = {
+	{ "name", V_NAME, true, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "schema", V_NAME, false, NULL },
+	{ "version", V_NAME, false, NULL },
+	{ "new", V_BOOL, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+};
+static const struct shape EXTENSION = SHAPE("extension", EXTENSION_FIELDS, NULL, same_named);
+
+static bool same_type(const cJSON *a, const cJSON *b)
+{
+	unsigned x = (unsigned)num_of(a, "oid", 0), y = (unsigned)num_of(b, "oid", 0);
+	return x == y && (x || (same(str_of(a, "schema"), str_of(b, "schema")) &&
+				same(str_of(a, "name"), str_of(b, "name"))));
+}
+
+static const char *type_rule(const cJSON *e)
+{
+	const char *kind = str_of(e, "kind");
+	if (num_of(e, "oid", 0) == 0 && (!str_of(e, "schema") || !str_of(e, "name") || !str_of(e, "qname") ||
+					 (!has(e, "labels") && !(kind && strchr("dcr", *kind) && *kind))))
+		return "to create has no schema, name, qname, labels or kind";
+	return NULL;
+}
+
+static const struct field DOMAIN_CON_FIELDS[] = {
+	{ "name", V_NAME, true, NULL },
+	{ "qname", V_NAME, true, NULL },
+	{ "def", V_NAME, true, NULL },
+};
+static const struct shape DOMAIN_CON = SHAPE("domain constraint", DOMAIN_CON_FIELDS, NULL, same_named);
+
+static const struct field ATTR_FIELDS[] = {
+	{ "name", V_NAME, true, NULL },
+	{ "qname", V_NAME, true, NULL },
+	{ "type", V_NAME, true, NULL },
+	{ "collation", V_NAME, false, NULL },
+};
+static const struct shape ATTR = SHAPE("attribute", ATTR_FIELDS, NULL, same_named);
+
+static const struct field TYPE_FIELDS[] = {
+	{ "oid", V_OID, true, NULL },
+	{ "schema", V_NAME, false, NULL },
+	{ "name", V_NAME, false, NULL },
+	{ "qname", V_NAME, false, NULL },
+	{ "kind", V_NAME, false, NULL },
+	{ "labels", V_LABELS, false, NULL },
+	{ "drop", V_BOOL, false, NULL },
+	{ "default", V_STR, false, NULL },
+	{ "notnull", V_BOOL, false, NULL },
+	{ "checks", V_STR, false, NULL },
+	{ "cons", V_ENTRIES, false, &DOMAIN_CON },
+	{ "live_cons", V_ENTRIES, false, &DOMAIN_CON },
+	{ "attrs", V_ENTRIES, false, &ATTR },
+	{ "base", V_NAME, false, NULL },
+	{ "collation", V_NAME, false, NULL },
+	{ "range", V_STR, false, NULL },
+};
+static const struct shape TYPE = SHAPE("type", TYPE_FIELDS, type_rule, same_type);
+
+static const struct field OBJ_RENAME_FIELDS[] = {
+	{ "table", V_OID, true, NULL },
+	{ "kind", V_NAME, true, NULL },
+	{ "from", V_NAME, true, NULL },
+	{ "to", V_NAME, true, NULL },
+	{ "qto", V_NAME, false, NULL },
+	{ "def", V_NAME, false, NULL },
+};
+static const struct shape OBJ_RENAME = SHAPE("rename", OBJ_RENAME_FIELDS, NULL, same_obj_rename);
+
 static const struct field DOC_FIELDS[] = {
 	{ "deparsed", V_ENTRIES, false, &DEPARSED },
 	{ "version", V_VERSION, true, NULL },
@@ -272,6 +365,10 @@ static const struct field DOC_FIELDS[] = {
 	{ "enums", V_ENTRIES, false, &ENUM },
 	{ "files", V_ENTRIES, false, &FILE_ },
 	{ "objects", V_ENTRIES, false, &OBJFILE },
+	{ "schemas", V_ENTRIES, false, &SCHEMA },
+	{ "extensions", V_ENTRIES, false, &EXTENSION },
+	{ "types", V_ENTRIES, false, &TYPE },
+	{ "renames", V_ENTRIES, false, &OBJ_RENAME },
 };
 static const struct shape DOC = SHAPE("stage", DOC_FIELDS, NULL, NULL);
 

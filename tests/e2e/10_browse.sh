@@ -331,7 +331,7 @@ done < <(val tricky "SELECT extname, format('CREATE EXTENSION IF NOT EXISTS %I W
 	extname, n.nspname, extversion) FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace")
 check "$next extension files compared" test "$next" -eq 4
 eq "each is CREATE EXTENSION with its schema and version; default comments are not written" "" "$ext_bad"
-eq "writing an extension file is refused (EPERM): written by another issue's work" "Operation not permitted" \
+eq "a second CREATE EXTENSION appended to an extension file is refused (EINVAL)" "Invalid argument" \
 	"$(errno_of bash -c "echo 'CREATE EXTENSION citext;' >>'$DB/extensions/citext.sql'")"
 eq "... nothing staged" "" "$(ls -A "$DB/migrations/pending")"
 

@@ -10,6 +10,7 @@
 #include "fixture.h"
 #include "plan.h"
 #include "stage.h"
+#include "stage_struct.h"
 #include "tap.h"
 
 static struct catalog *live;
@@ -544,6 +545,52 @@ static void test_objects(void)
 	stage_free(st);
 }
 
+/* Schemas and enum types (stage_struct.h): the order of the statements,
+ * the desired tree, the document's shape, pruning once applied. */
+static void test_struct(void)
+{
+	struct stage *st = stage_new();
+	live->schemas[0].oid = 2200;
+	stage_schema_new(st, "sales", "sales");
+	stage_table_new(st, "sales", "orders", "orders");
+	struct stage_ref o = { 0, "sales", "orders" };
+	stage_column_set(st, &o, 0, "id", "id", "id", &INT_NN);
+	const char *labels[] = { "low", "high" };
+	stage_type_new_enum(st, "sales", "level", "level", labels, 2);
+	stage_schema_rename(st, 2200, "public", "main", "main");
+	struct stage_ref b = { 11, "main", NULL };
+	stage_column_drop(st, &b, 3, "status");
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 1, "one file");
+	const char *sql = p.nfiles ? p.files[0].sql : "";
+	long ren = pos(sql, "ALTER SCHEMA public RENAME TO main;"), mk = pos(sql, "CREATE SCHEMA sales;");
+	long ty = pos(sql, "CREATE TYPE sales.level AS ENUM ('low', 'high');");
+	long tab = pos(sql, "CREATE TABLE sales.orders ("), drop = pos(sql, "ALTER TABLE main.booking DROP COLUMN status;");
+	ok(ren >= 0 && mk > ren && ty > mk && tab > ty, "rename first, then the new schema, its type, its table");
+	ok(drop > ren, "a live table's statements name the schema by its new name");
+	ok(pos(p.files[0].hazards, "RENAME SCHEMA public to main") >= 0, "a rename has a hazard");
+	plan_free(&p);
+	struct catalog *want = stage_desired(live, st);
+	ok(want->nschemas == 2 && !strcmp(want->schemas[0].name, "main") && !strcmp(want->schemas[1].name, "sales"),
+	   "desired: the renamed schema and the new one, sorted");
+	ok(want->nschemas == 2 && want->schemas[1].ntables == 1 && want->schemas[1].ntypes == 1,
+	   "desired: the new schema holds its table and type");
+	catalog_free(want);
+	char *text = cJSON_Print(st->doc), err[256];
+	struct stage *back = stage_parse(text, strlen(text), err, sizeof err);
+	ok(back != NULL, "the document with its new sections is well formed");
+	stage_free(back);
+	free(text);
+	stage_discard(st);
+	ok(stage_empty(st), "discard empties the new sections too");
+	stage_schema_drop(st, 2200, "public");
+	ok(!stage_empty(st), "a staged DROP SCHEMA is a change");
+	ok(!stage_prune(st, live), "prune keeps it while the schema is live");
+	live->schemas[0].oid = 0;
+	stage_free(st);
+}
+
 int main(void)
 {
 	live = fixture_catalog("'pending'::booking_status");
@@ -564,6 +611,7 @@ int main(void)
 	test_prune_once();
 	test_drop_add_like_rename();
 	test_objects();
+	test_struct();
 	catalog_free(live);
 	return done_testing();
 }

@@ -1,0 +1,151 @@
+/*
+ * edit_composite.c: a live composite type's types/<t>.sql rewritten,
+ * staged as ALTER TYPE ... DROP / ALTER / ADD ATTRIBUTE (edit_struct.h).
+ * In a rolled-back transaction the live type is renamed out of the way,
+ * the file's CREATE TYPE runs, both attribute lists are read back as the
+ * catalog reads columns (SQL_COLUMNS' type and collation), and the
+ * statements the difference makes are run on the live type, so that
+ * PostgreSQL says whether they can run (a column of the type, say). An
+ * attribute is known by its name: one renamed is dropped and added.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "database.h"
+#include "edit_struct.h"
+#include "plan_struct.h"
+#include "stage_struct.h"
+#include "strbuf.h"
+
+static const char READ_ATTRS[] =
+	"SELECT a.attname, pg_catalog.quote_ident(a.attname), pg_catalog.format_type(a.atttypid, a.atttypmod),"
+	" CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN"
+	"  CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN pg_catalog.quote_ident(co.collname)"
+	"  ELSE pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END END"
+	" FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_attribute a ON a.attrelid = ty.typrelid"
+	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
+	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+	" WHERE ty.oid = $1::pg_catalog.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+
+int es_read_attrs(struct change *c, PGconn *conn, const char *oid, PGresult **res)
+{
+	return es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ oid }, res);
+}
+
+static struct stage_attr attr_at(const PGresult *r, int i)
+{
+	return (struct stage_attr){ PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+				    PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3) };
+}
+
+int es_composite_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		       size_t len)
+{
+	struct database *db = c->db;
+	PGconn *conn = ed_conn(c);
+	if (!conn)
+		return -EIO;
+	char oldoid[16], tmpname[64];
+	snprintf(oldoid, sizeof oldoid, "%u", t->oid);
+	snprintf(tmpname, sizeof tmpname, "schemafs_type_%u", t->oid);
+	char *text = strndup(data, len), *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
+	if (!text)
+		abort();
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *was = NULL, *now = NULL, *found = NULL;
+	struct stage_attr *want = NULL, *have = NULL;
+	int rc = -EINVAL;
+	if (!sid || !id)
+		goto out;
+	if (memchr(data, '\0', len)) {
+		rc = ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+		goto out;
+	}
+	if (es_begin(conn, c->err, sizeof c->err)) {
+		rc = -EIO;
+		goto out;
+	}
+	sb_addf(&sql, "ALTER TYPE %s.%s RENAME TO %s", sid, id, tmpname);
+	if (es_schema_ready(c, conn, p->schema) || es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
+	    es_run(c, conn, text, 0, NULL, NULL))
+		goto rollback;
+	if (es_run(c, conn, "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
+		   "n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = 'c'", 2,
+		   (const char *const[]){ p->schema, t->name }, &found))
+		goto rollback;
+	if (PQntuples(found) != 1) {
+		rc = ed_fail(c, -EINVAL, "this file is type %s.%s's: its statement must create that composite type",
+			     p->schema, t->name);
+		goto rollback;
+	}
+	if (es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ oldoid }, &was) ||
+	    es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ PQgetvalue(found, 0, 0) }, &now))
+		goto rollback;
+	size_t nh = (size_t)PQntuples(was), nw = (size_t)PQntuples(now);
+	have = calloc(nh + 1, sizeof *have);
+	want = calloc(nw + 1, sizeof *want);
+	if (!have || !want)
+		abort();
+	for (size_t i = 0; i < nh; i++)
+		have[i] = attr_at(was, (int)i);
+	for (size_t i = 0; i < nw; i++)
+		want[i] = attr_at(now, (int)i);
+	/* The statements, run on the live type: PostgreSQL says whether they can. */
+	sb_reset(&sql);
+	sb_addf(&sql, "DROP TYPE %s.%s", sid, id);
+	if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+		goto rollback;
+	sb_reset(&sql);
+	sb_addf(&sql, "ALTER TYPE %s.%s RENAME TO %s", sid, tmpname, id);
+	if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+		goto rollback;
+	struct strbuf qual = STRBUF_INIT, stmts = STRBUF_INIT;
+	sb_addf(&qual, "%s.%s", sid, id);
+	size_t n = plan_attrs_alter(&stmts, sb_str(&qual), have, nh, want, nw);
+	bool ok = !n || !es_run(c, conn, sb_str(&stmts), 0, NULL, NULL);
+	strbuf_free(&qual);
+	strbuf_free(&stmts);
+	if (!ok)
+		goto rollback;
+	if (!n)
+		stage_composite_forget(db->stage, t->oid);	/* as it is live */
+	else {
+		/* In the order the type will have: kept ones where they are,
+		 * new ones after them (ADD ATTRIBUTE appends). */
+		struct stage_attr *order = calloc(nw + 1, sizeof *order);
+		size_t k = 0;
+		if (!order)
+			abort();
+		for (size_t i = 0; i < nh; i++)
+			for (size_t j = 0; j < nw; j++)
+				if (!strcmp(want[j].name, have[i].name))
+					order[k++] = want[j];
+		for (size_t j = 0; j < nw; j++) {
+			bool live = false;
+			for (size_t i = 0; i < nh; i++)
+				live |= !strcmp(want[j].name, have[i].name);
+			if (!live)
+				order[k++] = want[j];
+		}
+		stage_composite_set(db->stage, t->oid, order, k);
+		free(order);
+	}
+	rc = 0;
+rollback:
+	es_rollback(conn);
+out:
+	PQclear(was);
+	PQclear(now);
+	PQclear(found);
+	free(have);
+	free(want);
+	strbuf_free(&sql);
+	free(text);
+	free(sid);
+	free(id);
+	return rc;
+}

@@ -1,0 +1,151 @@
+/*
+ * edit_domain.c: a live domain's types/<d>.sql rewritten, staged as ALTER
+ * DOMAIN: SET / DROP DEFAULT, SET / DROP NOT NULL, DROP CONSTRAINT, ADD
+ * CONSTRAINT ... NOT VALID then VALIDATE CONSTRAINT (edit_struct.h).
+ * PostgreSQL reads the file: in a rolled-back transaction the live domain
+ * is renamed out of the way, the file's CREATE DOMAIN is run, and both
+ * are read back with the catalog's own expressions (catalog_sql.h's
+ * SQL_TYPES), so what is staged compares equal to what the catalog will
+ * show once applied. A new base type or collation is not staged (EPERM).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "database.h"
+#include "edit_struct.h"
+#include "pgversion.h"
+#include "stage_struct.h"
+#include "strbuf.h"
+
+/* Domain $1 as the catalog reads it: base, collation, default, NOT
+ * NULL, checks (SQL_TYPES' expressions). */
+static const char READ_DOMAIN[] =
+	"SELECT pg_catalog.format_type(t.typbasetype, t.typtypmod),"
+	" CASE WHEN t.typcollation <> bt.typcollation THEN"
+	"  pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END,"
+	" t.typdefault, {{DOMAIN_NOTNULL}},"
+	" (SELECT pg_catalog.string_agg(pg_catalog.format(E'\\n    CONSTRAINT %I %s',"
+	"  k.conname, pg_catalog.pg_get_constraintdef(k.oid)), '' ORDER BY k.conname COLLATE \"C\")"
+	"  FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND {{DOMAIN_CONSTRAINT}})"
+	" FROM pg_catalog.pg_type t JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
+	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
+	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+	" WHERE t.oid = $1::pg_catalog.oid";
+
+/* Its constraints one by one: name, quoted name, definition. */
+static const char READ_CONS[] =
+	"SELECT k.conname, pg_catalog.quote_ident(k.conname), pg_catalog.pg_get_constraintdef(k.oid)"
+	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_type t ON t.oid = k.contypid"
+	" WHERE t.oid = $1::pg_catalog.oid AND {{DOMAIN_CONSTRAINT}} ORDER BY k.conname COLLATE \"C\"";
+
+int es_read_domain(struct change *c, PGconn *conn, const char *oid, PGresult **res)
+{
+	const char *q = pgv_sql_for(conn, READ_DOMAIN);
+	return q ? es_run(c, conn, q, 1, (const char *const[]){ oid }, res) : -1;
+}
+
+static bool same_val(const PGresult *a, const PGresult *b, int col)
+{
+	if (PQgetisnull(a, 0, col) || PQgetisnull(b, 0, col))
+		return PQgetisnull(a, 0, col) == PQgetisnull(b, 0, col);
+	return !strcmp(PQgetvalue(a, 0, col), PQgetvalue(b, 0, col));
+}
+
+static const char *val_or_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+static struct stage_domain_con *cons_of(const PGresult *r, size_t *n)
+{
+	*n = (size_t)PQntuples(r);
+	struct stage_domain_con *v = calloc(*n + 1, sizeof *v);
+	if (!v)
+		abort();
+	for (size_t i = 0; i < *n; i++)
+		v[i] = (struct stage_domain_con){ PQgetvalue(r, (int)i, 0), PQgetvalue(r, (int)i, 1),
+						  PQgetvalue(r, (int)i, 2) };
+	return v;
+}
+
+int es_domain_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		    size_t len)
+{
+	struct database *db = c->db;
+	PGconn *conn = ed_conn(c);
+	if (!conn)
+		return -EIO;
+	char oldoid[16], tmpname[64];
+	snprintf(oldoid, sizeof oldoid, "%u", t->oid);
+	snprintf(tmpname, sizeof tmpname, "schemafs_domain_%u", t->oid);
+	char *text = strndup(data, len), *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
+	if (!text)
+		abort();
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *was = NULL, *now = NULL, *wascons = NULL, *nowcons = NULL, *found = NULL;
+	int rc = -EINVAL;
+	const char *rd = pgv_sql_for(conn, READ_DOMAIN), *rk = pgv_sql_for(conn, READ_CONS);
+	if (!sid || !id || !rd || !rk)
+		goto out;
+	if (memchr(data, '\0', len)) {
+		rc = ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+		goto out;
+	}
+	if (es_begin(conn, c->err, sizeof c->err)) {
+		rc = -EIO;
+		goto out;
+	}
+	sb_addf(&sql, "ALTER DOMAIN %s.%s RENAME TO %s", sid, id, tmpname);
+	if (es_schema_ready(c, conn, p->schema) || es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
+	    es_run(c, conn, text, 0, NULL, NULL))
+		goto rollback;
+	if (es_run(c, conn, "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
+		   "n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = 'd'", 2,
+		   (const char *const[]){ p->schema, t->name }, &found))
+		goto rollback;
+	if (PQntuples(found) != 1) {
+		rc = ed_fail(c, -EINVAL, "this file is domain %s.%s's: its statement must create that domain",
+			     p->schema, t->name);
+		goto rollback;
+	}
+	const char *newoid = PQgetvalue(found, 0, 0);
+	if (es_run(c, conn, rd, 1, (const char *const[]){ oldoid }, &was) ||
+	    es_run(c, conn, rd, 1, (const char *const[]){ newoid }, &now) ||
+	    es_run(c, conn, rk, 1, (const char *const[]){ oldoid }, &wascons) ||
+	    es_run(c, conn, rk, 1, (const char *const[]){ newoid }, &nowcons))
+		goto rollback;
+	if (!same_val(was, now, 0) || !same_val(was, now, 1)) {
+		rc = ed_fail(c, -EPERM, "a domain's base type or collation cannot be changed here (from %s to %s): "
+			     "write that migration in migrations/pending/ by hand", PQgetvalue(was, 0, 0),
+			     PQgetvalue(now, 0, 0));
+		goto rollback;
+	}
+	if (same_val(was, now, 2) && same_val(was, now, 3) && same_val(was, now, 4)) {
+		stage_domain_forget(db->stage, t->oid);	/* as it is live */
+	} else {
+		size_t nw, nn;
+		struct stage_domain_con *wv = cons_of(wascons, &nw), *nv = cons_of(nowcons, &nn);
+		struct stage_domain d = { val_or_null(now, 0, 2), !strcmp(PQgetvalue(now, 0, 3), "t"),
+					  val_or_null(now, 0, 4), nv, nn, wv, nw };
+		stage_domain_set(db->stage, t->oid, &d);
+		free(wv);
+		free(nv);
+	}
+	rc = 0;
+rollback:
+	es_rollback(conn);
+out:
+	PQclear(was);
+	PQclear(now);
+	PQclear(wascons);
+	PQclear(nowcons);
+	PQclear(found);
+	strbuf_free(&sql);
+	free(text);
+	free(sid);
+	free(id);
+	return rc;
+}

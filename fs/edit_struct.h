@@ -1,0 +1,90 @@
+/*
+ * edit_struct.h: schemas, extensions and index and constraint renames as
+ * file operations (issue 14): one table of handlers, one entry per kind
+ * of object file, consulted by edit.c in one place per operation. Each
+ * handler runs inside a change (edit_internal.h: work_lock and model_lock
+ * held) and returns 0 or -errno with the reason recorded (ed_fail).
+ * Internal to the core.
+ */
+#ifndef SCHEMAFS_EDIT_STRUCT_H
+#define SCHEMAFS_EDIT_STRUCT_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "edit_internal.h"
+
+/* Where a kind's files are: the database's directory, a schema's, a table's. */
+enum struct_scope { SS_DATABASE, SS_SCHEMA, SS_TABLE };
+
+/* The shape of objkind.h's struct objkind (branch objs), for the lead to
+ * fold in: a directory's object files and what each operation on one
+ * means. create is also mkdir, remove also rmdir, for kinds whose object
+ * is a directory. NULL: the operation is not the kind's (edit.c's own
+ * handling, or EPERM, applies). */
+struct objkind_struct {
+	const char *dir;
+	enum struct_scope scope;
+	int (*write)(struct change *c, const struct epath *p, const char *data, size_t len);
+	int (*create)(struct change *c, const struct epath *p);
+	int (*remove)(struct change *c, const struct epath *p);
+	int (*rename)(struct change *c, const struct epath *from, const struct epath *to);
+};
+
+/* Operations edit.c hands over. */
+enum struct_op { SO_WRITE, SO_CREATE, SO_REMOVE, SO_RENAME };
+
+/* Runs OP on PATH (TO: the rename's target; DATA, LEN: the write's) when
+ * one of the kinds takes it: its result; -ENOSYS when none does (edit.c
+ * goes on as before). */
+int edit_struct(struct change *c, enum struct_op op, const char *path, const char *to, const char *data,
+		size_t len);
+/* Is DATA, written so far to PATH, a whole definition of one of these
+ * kinds (ending in ";"), to be checked at write() already, as
+ * edit_early_check() does (the shell does not report close()'s error)? */
+bool edit_struct_early(const char *path, const char *data, size_t len);
+/* May PATH be created or written (an extension's file)? */
+bool edit_struct_writable(const char *path);
+
+/* The handlers (edit_schema.c, edit_extension.c, edit_objrename.c, edit_type.c). */
+int es_schema_create(struct change *c, const struct epath *p);
+int es_schema_remove(struct change *c, const struct epath *p);
+int es_schema_rename(struct change *c, const struct epath *from, const struct epath *to);
+int es_schema_part_remove(struct change *c, const struct epath *p);
+int es_extension_write(struct change *c, const struct epath *p, const char *data, size_t len);
+int es_extension_remove(struct change *c, const struct epath *p);
+int es_object_rename(struct change *c, const struct epath *from, const struct epath *to);
+int es_type_write(struct change *c, const struct epath *p, const char *data, size_t len);
+int es_type_remove(struct change *c, const struct epath *p);
+/* Type OID (text) read back as the catalog reads it: a domain's base,
+ * collation, default, NOT NULL and checks (one row); a composite's
+ * attributes (name, quoted name, type, collation; a row each). */
+int es_read_domain(struct change *c, PGconn *conn, const char *oid, PGresult **res);
+int es_read_attrs(struct change *c, PGconn *conn, const char *oid, PGresult **res);
+/* A live composite T's file rewritten (edit_composite.c). */
+int es_composite_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		       size_t len);
+/* A live domain T's file rewritten (edit_domain.c). */
+int es_domain_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		    size_t len);
+
+/* Inside es_begin's transaction: makes desired schema SCHEMA exist as it
+ * will once the staged schema edits run (created, or renamed). 0, or -1
+ * with the reason. */
+int es_schema_ready(struct change *c, PGconn *conn, const char *schema);
+
+/* A transaction that is always rolled back (es_rollback), set up as
+ * probe.h's (lock_timeout, statement_timeout, search_path = public). 0 or
+ * -1 with ERR. */
+int es_begin(PGconn *conn, char *err, size_t errlen);
+void es_rollback(PGconn *conn);
+/* Runs SQL with text parameters: 0, or -1 with PostgreSQL's primary
+ * message, detail and hint in C's reason. *RES (when not NULL) gets the
+ * result (the caller PQclear()s it). */
+int es_run(struct change *c, PGconn *conn, const char *sql, int n, const char *const *params, PGresult **res);
+/* PQescapeIdentifier of NAME, malloc'd (the caller frees), or NULL with
+ * the reason. */
+char *es_ident(struct change *c, PGconn *conn, const char *name);
+
+#endif
