@@ -239,11 +239,11 @@ static int load_extensions(struct loader *ld)
 static int load_relations(struct loader *ld)
 {
 	struct catalog *cat = ld->cat;
-	PGresult *res = run_per_schema(ld, SQL_RELATIONS);
+	PGresult *res = run_per_rel(ld, SQL_RELATIONS);
 	if (!res)
 		return -1;
 	int n = PQntuples(res);
-	cat->rels = arena_alloc(cat->arena, (size_t)n * sizeof *cat->rels);
+	cat->rels = arena_alloc(cat->arena, ((size_t)n + incr_count(ld)) * sizeof *cat->rels);
 	for (int i = 0; i < n; i++) {
 		struct cat_relation *r = &cat->rels[cat->nrels++];
 		r->oid = (unsigned)col_ll(res, i, 0);
@@ -285,6 +285,7 @@ static int load_relations(struct loader *ld)
 		r->privs = col_privs(ld, res, i, 28);
 	}
 	PQclear(res);
+	incr_merge(ld);
 
 	/* Two passes over the relations: count per schema, then fill. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -526,14 +527,44 @@ int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filte
 	return 0;
 }
 
-/* Every query of a load, in the caller's transaction. */
-static int load_all(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter, char *err, size_t errlen)
+bool catalog_fingerprint_local(const char *a, const char *b)
 {
-	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners };
+	const char *ea = a ? strchr(a, '|') : NULL, *eb = b ? strchr(b, '|') : NULL;
+	return ea && eb && ea - a == eb - b && !memcmp(a, b, (size_t)(ea - a));
+}
+
+/* One load; PREV, when not NULL, makes it incremental. *RETRY is set when
+ * it must be done again in full (the catalogs outside the relations
+ * changed after the caller looked). HERE: in the caller's open
+ * transaction, which it neither begins nor ends (catalog_load_here). */
+static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
+			    bool leave_open, bool here, char *err, size_t errlen, bool *retry)
+{
+	struct catalog *cat = catalog_new();
+	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners, NULL, prev, NULL };
+	bool in_tx = false;
+	*retry = false;
+	if (!cat) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	cat->reread = -1;
+	/* One snapshot for every query; search_path fixed so that deparsed
+	 * names are qualified the same way whoever mounts. */
+	if (!here && pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
+		goto fail;
+	in_tx = !here;
 	if (pg_command(conn, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, errlen))
-		return -1;
+		goto fail;
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));
-	if (load_schemas(&ld, filter) || load_extensions(&ld) || load_relations(&ld) ||
+	if (load_schemas(&ld, filter))
+		goto fail;
+	int plan = incr_plan(&ld);
+	if (plan < 0)
+		goto fail;
+	if (plan > 0)
+		ld.prev = NULL;	/* read it all; the rows still give the counts */
+	if (load_extensions(&ld) || load_relations(&ld) ||
 	    load_rel_parts(&ld, SQL_COLUMNS, fill_columns) ||
 	    load_rel_parts(&ld, SQL_INDEXES, fill_indexes) ||
 	    load_rel_parts(&ld, SQL_CONSTRAINTS, fill_constraints) ||
@@ -549,50 +580,53 @@ static int load_all(PGconn *conn, struct catalog *cat, const struct catalog_filt
 	    load_default_acls(&ld) || load_fdws(&ld) || load_servers(&ld) || load_foreign_tables(&ld) || load_text_search(&ld) ||
 	    load_opclasses(&ld) || load_opfamilies(&ld) || load_conversions(&ld) ||
 	    load_deps(&ld) || load_omitted(&ld) || load_tracking(&ld, filter))
-		return -1;
-	return check_complete(cat, err, errlen);
-}
-
-struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
-{
-	struct catalog *cat = catalog_new();
-	if (!cat) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (load_all(conn, cat, filter, err, errlen)) {
-		catalog_free(cat);
-		return NULL;
-	}
-	return cat;
-}
-
-struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,
-			     char *err, size_t errlen)
-{
-	struct catalog *cat = catalog_new();
-	bool in_tx = false;
-	if (!cat) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	/* One snapshot for every query; search_path fixed so that deparsed
-	 * names are qualified the same way whoever mounts. */
-	if (pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		goto fail;
-	in_tx = true;
-	if (load_all(conn, cat, filter, err, errlen))
+	if (check_complete(cat, err, errlen))
 		goto fail;
 	if (!leave_open && catalog_finish(conn, cat, filter, err, errlen))
 		goto fail;
+	/* Taken in this snapshot: what the relations were not checked for
+	 * (types, functions, schemas, roles) must be as PREV saw it. */
+	if (ld.prev && ld.rel_oids && !catalog_fingerprint_local(prev->fingerprint, cat->fingerprint)) {
+		*retry = true;
+		catalog_free(cat);
+		PQclear(ld.changes);
+		return NULL;
+	}
+	PQclear(ld.changes);
 	return cat;
 fail:
+	PQclear(ld.changes);
 	if (in_tx && PQtransactionStatus(conn) != PQTRANS_IDLE) {
 		PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
 		PQclear(r);
 	}
 	catalog_free(cat);
 	return NULL;
+}
+
+struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *filter,
+				   const struct catalog *prev, bool leave_open, char *err, size_t errlen)
+{
+	bool retry;
+	if (leave_open || (prev && (!prev->fingerprint || !prev->snapshot)))
+		prev = NULL;
+	struct catalog *cat = load(conn, filter, prev, leave_open, false, err, errlen, &retry);
+	if (!cat && retry)
+		cat = load(conn, filter, NULL, leave_open, false, err, errlen, &retry);
+	return cat;
+}
+
+struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
+{
+	bool retry;
+	return load(conn, filter, NULL, true, true, err, errlen, &retry);
+}
+
+struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,
+			     char *err, size_t errlen)
+{
+	return catalog_load_since(conn, filter, NULL, leave_open, err, errlen);
 }
 
 const struct cat_relation *catalog_rel(const struct catalog *cat, unsigned oid)

@@ -20,7 +20,25 @@ struct loader {
 	size_t errlen;
 	const char *schema_oids;	/* "{1,2,3}": $1 of the per-kind queries */
 	bool privileges, owners;	/* the filter's: which of cat_privs to keep */
+	const char *rel_oids;	/* "{1,2}": $2 of the per-relation queries, the
+				 * relations read again; NULL: all of them */
+	const struct catalog *prev;	/* an incremental load's previous catalog */
+	PGresult *changes;	/* SQL_REL_CHANGES' rows, by OID (row 0: the snapshot) */
 };
+
+/* Incremental loads (catalog_incr.c). incr_plan() runs SQL_REL_CHANGES
+ * and sets ld->rel_oids (arena) and ld->changes (the caller PQclears it):
+ * 0, 1 when PREV must not be used after all (a view changed, or most
+ * relations did: ld->rel_oids stays NULL), -1 on error. */
+int incr_plan(struct loader *ld);
+/* After the relations read again are in cat->rels: appends copies of the
+ * unchanged ones from ld->prev (cat->rels must have room: incr_count()),
+ * sorts cat->rels by OID and points the copies at this catalog's schemas
+ * and relations. Sets every relation's rowcount. */
+size_t incr_count(const struct loader *ld);
+void incr_merge(struct loader *ld);
+/* The per-relation queries: $1 the schemas, $2 ld->rel_oids. */
+PGresult *run_per_rel(struct loader *ld, const char *sql);
 
 /* Row ROW's owner and ACL statements from columns COL and COL + 1, each
  * kept only when its key is on. */

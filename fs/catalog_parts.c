@@ -262,7 +262,7 @@ void fill_settings(struct loader *ld, PGresult *res, struct cat_relation *r, int
 int load_rel_parts(struct loader *ld, const char *sql,
 			  void (*fill)(struct loader *, PGresult *, struct cat_relation *, int, int))
 {
-	PGresult *res = run_per_schema(ld, sql);
+	PGresult *res = run_per_rel(ld, sql);
 	if (!res)
 		return -1;
 	for_each_rel_rows(ld, res, fill);

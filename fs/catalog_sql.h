@@ -8,6 +8,13 @@
 #ifndef SCHEMAFS_CATALOG_SQL_H
 #define SCHEMAFS_CATALOG_SQL_H
 
+/* $2 of the per-relation queries (SQL_RELATIONS to SQL_SETTINGS): NULL for
+ * every relation, or the oid[] of those an incremental load reads again
+ * (catalog_incr.c). Planned with its value (unnamed statements), so NULL
+ * costs nothing. */
+#define REL_ONLY(oidexpr) \
+	" AND ($2::pg_catalog.oid[] IS NULL OR " oidexpr " = ANY ($2::pg_catalog.oid[]))"
+
 #define NOT_EXT_MEMBER(cls, oidexpr) \
 	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '" cls \
 	"'::pg_catalog.regclass AND e.objid = " oidexpr " AND e.deptype = 'e') "
@@ -132,7 +139,7 @@ static const char SQL_RELATIONS[] =
 	" FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = c.oid"
 	"  AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0"
-	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[])"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[])" REL_ONLY("c.oid")
 	" AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')"
 	" AND" NOT_EXT_MEMBER("pg_class", "c.oid")
 	" AND (c.relkind <> 'c' OR" NOT_EXT_MEMBER("pg_type", "c.reltype") ")"
@@ -172,7 +179,7 @@ static const char SQL_COLUMNS[] =
 	"  AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = a.attnum"
 	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
 	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
-	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[])"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[])" REL_ONLY("c.oid")
 	" AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND a.attnum > 0 AND NOT a.attisdropped"
 	" ORDER BY a.attrelid, a.attnum";
 
@@ -187,7 +194,7 @@ static const char SQL_INDEXES[] =
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = i.indexrelid"
 	"  AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0"
 	" JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid"
-	" WHERE tc.relnamespace = ANY ($1::pg_catalog.oid[]) AND tc.relkind IN ('r', 'p', 'm')"
+	" WHERE tc.relnamespace = ANY ($1::pg_catalog.oid[]) AND tc.relkind IN ('r', 'p', 'm')" REL_ONLY("tc.oid")
 	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid"
 	"  AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))"
 	" ORDER BY i.indrelid";
@@ -210,7 +217,7 @@ static const char SQL_CONSTRAINTS[] =
 	" FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
 	" LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = k.oid"
 	"  AND dsc.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dsc.objsubid = 0"
-	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'f')"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'f')" REL_ONLY("c.oid")
 	" AND ((k.conislocal AND k.conparentid = 0)"
 	"  OR (k.conparentid <> 0 AND k.contype IN ('p', 'u', 'x') AND k.connoinherit))"
 	/* 18's NOT NULL rows are in the column files, unless NOT VALID. */
@@ -222,7 +229,7 @@ static const char SQL_TRIGGERS[] =
 	" pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled,"
 	" pg_catalog.obj_description(t.oid, 'pg_trigger'), t.oid"
 	" FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
-	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND NOT t.tgisinternal"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND NOT t.tgisinternal" REL_ONLY("c.oid")
 	" AND t.tgparentid = 0 AND c.relkind IN ('r', 'p', 'v', 'f')"
 	" ORDER BY t.tgrelid";
 
@@ -233,7 +240,7 @@ static const char SQL_POLICIES[] =
 	"   FROM pg_catalog.pg_roles r WHERE r.oid = ANY (p.polroles)) END,"
 	" pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), p.oid"
 	" FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid"
-	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[])"
+	" WHERE c.relnamespace = ANY ($1::pg_catalog.oid[])" REL_ONLY("c.oid")
 	" ORDER BY p.polrelid";
 
 /* Aggregates have no pg_get_functiondef(): their CREATE AGGREGATE is
@@ -389,7 +396,7 @@ static const char SQL_TYPES[] =
 static const char SQL_SETTINGS[] =
 	"WITH rel AS (SELECT c.oid, c.relname, c.relkind, n.nspname, c.relreplident"
 	"  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	"  WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'v', 'm')"
+	"  WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'v', 'm')" REL_ONLY("c.oid")
 	"  AND" NOT_EXT_MEMBER("pg_class", "c.oid") "),"
 	" col AS (SELECT rel.*, a.attnum, a.attname, a.attstattarget, a.attstorage,"
 	" {{ATTCOMPRESSION}} AS attcompression,"
@@ -591,25 +598,131 @@ static const char SQL_OMITTED[] =
  * do the catalogs of objects only named as left out. One query of a few
  * sequential scans instead of a full reload.
  */
+/*
+ * Incremental loads (catalog_incr.c). $1: schema OIDs; $2: the snapshot
+ * (txid_current_snapshot()) the previous catalog was read in, or NULL for
+ * a full load; $3: that catalog's relation OIDs (oid[]); $4: their row
+ * counts (int8[], in $3's order). One row per relation in scope, by OID,
+ * after a row of OID 0 that carries this snapshot: its kind, its count,
+ * whether it changed and whether to read it again.
+ *
+ * Changed: a catalog row behind its files (its pg_class and row type
+ * rows, its indexes', columns, defaults, constraints, triggers, policies,
+ * rules, statistics, comments, inheritance, sequence options, the
+ * dependencies of any of them) has an xmin the previous snapshot does not
+ * see (inserted or updated since), or its count of the rows that can go
+ * alone (an index, a constraint, a comment, ...) changed (a delete). The
+ * 32-bit xmin is placed in this snapshot's epoch (or the one before, when
+ * above its xmax); a snapshot of another epoch makes everything read
+ * again. Read again: changed, or a neighbour of a changed relation (a
+ * pg_depend edge either way between their objects: a foreign key's
+ * referenced table, an owned sequence, a view's tables, a partition's
+ * parent), whose names may appear in its text.
+ */
+#define X64(x) "(cur.hi + " x "::text::bigint - CASE WHEN " x "::text::bigint > cur.lo THEN 4294967296 ELSE 0 END)"
+/* age() first: cheap, and only rows at most as old as the previous
+ * snapshot's xmin can be new to it */
+#define IS_NEW(x) " pg_catalog.age(" x ") <= cur.age AND" \
+	" NOT pg_catalog.txid_visible_in_snapshot(" X64(x) ", $2::pg_catalog.txid_snapshot)"
+#define RC(c) "'pg_catalog." c "'::pg_catalog.regclass"
+/* The relation (or index) an object (catalog CLS, OID OBJ) belongs to. */
+#define OBJ_REL(cls, obj) \
+	"CASE " cls \
+	" WHEN " RC("pg_class") " THEN " obj \
+	" WHEN " RC("pg_type") " THEN (SELECT y.typrelid FROM pg_catalog.pg_type y WHERE y.oid = " obj ")" \
+	" WHEN " RC("pg_constraint") " THEN (SELECT y.conrelid FROM pg_catalog.pg_constraint y WHERE y.oid = " obj ")" \
+	" WHEN " RC("pg_trigger") " THEN (SELECT y.tgrelid FROM pg_catalog.pg_trigger y WHERE y.oid = " obj ")" \
+	" WHEN " RC("pg_policy") " THEN (SELECT y.polrelid FROM pg_catalog.pg_policy y WHERE y.oid = " obj ")" \
+	" WHEN " RC("pg_rewrite") " THEN (SELECT y.ev_class FROM pg_catalog.pg_rewrite y WHERE y.oid = " obj ")" \
+	" WHEN " RC("pg_attrdef") " THEN (SELECT y.adrelid FROM pg_catalog.pg_attrdef y WHERE y.oid = " obj ")" \
+	" WHEN " RC("pg_statistic_ext") " THEN (SELECT y.stxrelid FROM pg_catalog.pg_statistic_ext y WHERE y.oid = " obj ")" \
+	" END"
+static const char SQL_REL_CHANGES[] =
+	"WITH cur AS (SELECT s, (pg_catalog.txid_snapshot_xmax(s) >> 32) << 32 AS hi,"
+	"  pg_catalog.txid_snapshot_xmax(s) & 4294967295 AS lo,"
+	"  $2::pg_catalog.txid_snapshot IS NULL OR pg_catalog.txid_snapshot_xmax(s) >> 32"
+	"   <> pg_catalog.txid_snapshot_xmax($2::pg_catalog.txid_snapshot) >> 32 AS all_new,"
+	"  pg_catalog.age(((pg_catalog.txid_snapshot_xmin($2::pg_catalog.txid_snapshot) & 4294967295)::text)::xid) AS age"
+	"  FROM pg_catalog.txid_current_snapshot() s),"
+	" rels AS (SELECT c.oid, c.relkind FROM pg_catalog.pg_class c"
+	"  WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')"
+	"  AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	"  AND (c.relkind <> 'c' OR" NOT_EXT_MEMBER("pg_type", "c.reltype") ")),"
+	/* rows inserted or updated since: the relation (or index) they belong to */
+	" fresh(obj) AS (SELECT 0::pg_catalog.oid WHERE false"
+	"  UNION ALL SELECT x.oid FROM pg_catalog.pg_class x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.typrelid FROM pg_catalog.pg_type x, cur WHERE NOT cur.all_new AND x.typrelid <> 0 AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.attrelid FROM pg_catalog.pg_attribute x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.adrelid FROM pg_catalog.pg_attrdef x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.indrelid FROM pg_catalog.pg_index x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.conrelid FROM pg_catalog.pg_constraint x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.tgrelid FROM pg_catalog.pg_trigger x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.polrelid FROM pg_catalog.pg_policy x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.ev_class FROM pg_catalog.pg_rewrite x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.stxrelid FROM pg_catalog.pg_statistic_ext x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.seqrelid FROM pg_catalog.pg_sequence x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.inhrelid FROM pg_catalog.pg_inherits x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT x.inhparent FROM pg_catalog.pg_inherits x, cur WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT " OBJ_REL("x.classoid", "x.objoid") " FROM pg_catalog.pg_description x, cur"
+	"   WHERE NOT cur.all_new AND" IS_NEW("x.xmin")
+	"  UNION ALL SELECT " OBJ_REL("x.classid", "x.objid") " FROM pg_catalog.pg_depend x, cur"
+	"   WHERE NOT cur.all_new AND" IS_NEW("x.xmin") "),"
+	/* rows that a DROP or COMMENT ... IS NULL deletes alone, without
+	 * updating another row of the relation, by relation (a default
+	 * dropped or an inheritance ended update pg_attribute or pg_class;
+	 * internal triggers go with their constraint) */
+	" gone(rel) AS (SELECT x.indrelid FROM pg_catalog.pg_index x"
+	"  UNION ALL SELECT x.conrelid FROM pg_catalog.pg_constraint x WHERE x.conrelid <> 0"
+	"  UNION ALL SELECT x.tgrelid FROM pg_catalog.pg_trigger x WHERE NOT x.tgisinternal"
+	"  UNION ALL SELECT x.polrelid FROM pg_catalog.pg_policy x"
+	"  UNION ALL SELECT x.ev_class FROM pg_catalog.pg_rewrite x"
+	"  UNION ALL SELECT x.stxrelid FROM pg_catalog.pg_statistic_ext x"
+	/* ALTER SEQUENCE ... OWNED BY NONE */
+	"  UNION ALL SELECT x.objid FROM pg_catalog.pg_depend x WHERE x.classid = " RC("pg_class")
+	"   AND x.refclassid = " RC("pg_class") " AND x.deptype = 'a'"
+	"  UNION ALL SELECT COALESCE(i.indrelid, " OBJ_REL("d.classoid", "d.objoid") ")"
+	"   FROM pg_catalog.pg_description d LEFT JOIN pg_catalog.pg_index i ON d.classoid = " RC("pg_class")
+	"   AND i.indexrelid = d.objoid),"
+	" counts AS (SELECT rels.oid, rels.relkind, COALESCE(g.n, 0) AS n FROM rels"
+	"  LEFT JOIN (SELECT rel, count(*) AS n FROM gone GROUP BY rel) g ON g.rel = rels.oid),"
+	" old AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.oid[]), pg_catalog.unnest($4::bigint[]))"
+	"  AS o(oid, n)),"
+	" changed AS (SELECT counts.oid FROM counts LEFT JOIN old ON old.oid = counts.oid"
+	"  WHERE old.n IS DISTINCT FROM counts.n"
+	"  UNION SELECT COALESCE(i.indrelid, f.obj) FROM fresh f LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = f.obj),"
+	/* the objects of the changed relations, and their neighbours through pg_depend */
+	" chobj(classid, objid) AS (SELECT " RC("pg_class") "::pg_catalog.oid, oid FROM changed"
+	"  UNION ALL SELECT " RC("pg_class") ", i.indexrelid FROM pg_catalog.pg_index i JOIN changed ON changed.oid = i.indrelid"
+	"  UNION ALL SELECT " RC("pg_type") ", c.reltype FROM pg_catalog.pg_class c JOIN changed USING (oid)"
+	"  UNION ALL SELECT " RC("pg_constraint") ", k.oid FROM pg_catalog.pg_constraint k JOIN changed ON changed.oid = k.conrelid"
+	"  UNION ALL SELECT " RC("pg_trigger") ", t.oid FROM pg_catalog.pg_trigger t JOIN changed ON changed.oid = t.tgrelid"
+	"  UNION ALL SELECT " RC("pg_policy") ", p.oid FROM pg_catalog.pg_policy p JOIN changed ON changed.oid = p.polrelid"
+	"  UNION ALL SELECT " RC("pg_rewrite") ", r.oid FROM pg_catalog.pg_rewrite r JOIN changed ON changed.oid = r.ev_class"
+	"  UNION ALL SELECT " RC("pg_attrdef") ", a.oid FROM pg_catalog.pg_attrdef a JOIN changed ON changed.oid = a.adrelid),"
+	/* a few objects: pg_depend's indexes, one lookup each */
+	" nearobj(classid, objid) AS (SELECT d.refclassid, d.refobjid FROM chobj,"
+	"   LATERAL (SELECT * FROM pg_catalog.pg_depend d WHERE d.classid = chobj.classid"
+	"   AND d.objid = chobj.objid) d"
+	"  UNION SELECT d.classid, d.objid FROM chobj,"
+	"   LATERAL (SELECT * FROM pg_catalog.pg_depend d WHERE d.refclassid = chobj.classid"
+	"   AND d.refobjid = chobj.objid) d),"
+	" near AS (SELECT COALESCE(i.indrelid, r.rel) AS oid"
+	"  FROM (SELECT " OBJ_REL("classid", "objid") " AS rel FROM nearobj) r"
+	"  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = r.rel)"
+	" SELECT * FROM (SELECT 0::pg_catalog.oid AS oid, pg_catalog.txid_current_snapshot()::text AS what,"
+	"  0::bigint AS n, false AS reload, false AS changed"
+	" UNION ALL SELECT counts.oid, counts.relkind::text, counts.n,"
+	"  cur.all_new OR counts.oid IN (SELECT oid FROM changed) OR counts.oid IN (SELECT oid FROM near),"
+	"  cur.all_new OR counts.oid IN (SELECT oid FROM changed)"
+	"  FROM counts, cur) x ORDER BY x.oid";
+
 static const char SQL_FINGERPRINT[] =
 	"SELECT pg_catalog.concat_ws(',',"
+	"(SELECT count(*) || ':' || coalesce(sum(t.xmin::text::bigint), 0) FROM pg_catalog.pg_type t"
+	" WHERE NOT (t.typrelid <> 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typrelid <> 0))),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_namespace),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_class),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_attribute),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_attrdef),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_constraint),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_index),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_trigger),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_policy),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_proc),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_type),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_enum),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_description),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_depend),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_inherits),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_rewrite),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_sequence),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_statistic_ext),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_collation),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_operator),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_extension),"
@@ -642,7 +755,26 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_cast),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_event_trigger),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_default_acl),"
-	"(SELECT pg_catalog.md5(pg_catalog.string_agg(rolname, ',' ORDER BY oid)) FROM pg_catalog.pg_roles))";
+	"(SELECT pg_catalog.md5(pg_catalog.string_agg(rolname, ',' ORDER BY oid)) FROM pg_catalog.pg_roles))"
+	/* Rows every relation's stamp (SQL_REL_STAMPS) covers: a change
+	 * here alone may be read incrementally (catalog_incr.c). */
+	" || '|' || pg_catalog.concat_ws(',',"
+	"(SELECT count(*) || ':' || coalesce(sum(t.xmin::text::bigint), 0) FROM pg_catalog.pg_type t"
+	" WHERE (t.typrelid <> 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typrelid <> 0))),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_class),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_attribute),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_attrdef),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_constraint),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_index),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_trigger),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_policy),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_description),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_depend),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_inherits),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_rewrite),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_sequence),"
+	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_statistic_ext),"
+	"'')";
 
 /*
  * Foreign data (catalog_foreign.c). FDW_OPTIONS(arr): an options array as

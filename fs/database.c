@@ -116,7 +116,7 @@ static double rows_of(void *ctx, const char *table)
 
 static void render_status(struct strbuf *sb, const struct database *db, const struct catalog *cat,
 			  bool reachable, const char *error, const struct plan *plan, const char *lock,
-			  const struct unapplied *u)
+			  const struct unapplied *u, unsigned long reads)
 {
 	const struct db_config *cfg = db->cfg;
 	size_t ntables = 0;
@@ -132,9 +132,9 @@ static void render_status(struct strbuf *sb, const struct database *db, const st
 	sb_addf(sb, "mode: %s\n", cfg->read_only ? "read-only" : "read-write");
 	sb_addf(sb, "snapshot: %zu schemas, %zu tables, %d catalog queries\n",
 		cat->nschemas, ntables, cat->queries);
-	/* Counts full reads: a refresh that finds the catalogs unchanged
+	/* Counts reads, full or incremental: a refresh that finds the catalogs unchanged
 	 * (same fingerprint) costs one query and does not count. */
-	sb_addf(sb, "snapshots read: %lu\n", db->refreshes + (reachable ? 1 : 0));
+	sb_addf(sb, "snapshots read: %lu\n", reads);
 	sb_addf(sb, "migrations table: %s.%s", cfg->migrations_schema, cfg->migrations_table);
 	if (cat->has_tracking)
 		sb_addf(sb, " (%zu applied)\n", cat->nmigrations);
@@ -325,11 +325,14 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 	const struct catalog_filter filter = db_filter(db);
 	/* Cheap check first: a full read of a large catalog takes seconds.
 	 * The snapshot's own fingerprint was taken inside its transaction. */
+	bool local = false;
 	if (db->cat && db->cat->fingerprint) {
 		char *fp = catalog_fingerprint(db->conn, &filter, err, errlen);
 		if (!fp)
 			return -1;
 		bool same = !strcmp(fp, db->cat->fingerprint);
+		/* Only the relations' rows changed: read those again. */
+		local = catalog_fingerprint_local(fp, db->cat->fingerprint) && !db->full_refresh;
 		free(fp);
 		if (same)
 			return 1;
@@ -337,7 +340,7 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 	/* The first load, before the mount is up, leaves its transaction
 	 * open for the refresher to take the fingerprint in (refresher()). */
 	bool first = !db->cat && !db->thread_started;
-	struct catalog *cat = catalog_load(db->conn, &filter, first, err, errlen);
+	struct catalog *cat = catalog_load_since(db->conn, &filter, local ? db->cat : NULL, first, err, errlen);
 	if (!cat)
 		return -1;
 	db->tx_open = first;
@@ -447,7 +450,11 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	if (db->folder && !db->folder->dir_error)
 		history_each_unapplied(db->folder, db->cat->migrations, db->cat->nmigrations, collect_unapplied, &u);
 	shadow_feed(db, &plan, &u);
-	render_status(&status, db, db->cat, ok, error, &plan, lock, &u);
+	/* A refresh's own snapshot counts already; any other publish (an
+	 * edit, the shadow's news, a migration's progress) shows the count
+	 * as it is, so it does not jump by one meanwhile. Written under
+	 * model_lock too, which is held here. */
+	render_status(&status, db, db->cat, ok, error, &plan, lock, &u, db->refreshes + (ok && !edit ? 1 : 0));
 	free(lock);
 	struct strbuf check = STRBUF_INIT;
 	history_check(&check, db->folder, db->cat->migrations, db->cat->nmigrations);
@@ -653,6 +660,8 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	pthread_mutex_init(&db->model_lock, NULL);
 	pthread_cond_init(&db->wake, NULL);
 	invalq_init(&db->inval);
+	const char *full = getenv("SCHEMAFS_FULL_REFRESH");
+	db->full_refresh = full && *full && strcmp(full, "0");
 	const char *delay = getenv("SCHEMAFS_TEST_REFRESH_DELAY_MS");
 	db->test_delay_ms = delay ? atol(delay) : 0;
 	char msg[1024];
@@ -827,7 +836,10 @@ static void *refresher(void *arg)
 
 		bool folder_changed = folder_refresh(db);
 		struct catalog *cat;
+		struct timespec t0, t1, t2;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rc = load(db, &cat, err, sizeof err);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		char *holder = rc >= 0 ? lock_holder(db) : NULL;
 		pthread_mutex_lock(&db->lock);
 		bool was_ok = db->reachable && !db->last_error[0];
@@ -848,8 +860,17 @@ static void *refresher(void *arg)
 		 * either: no re-render, no new log line. */
 		if (rc < 0 && !same_error)
 			log_warn("%s: refresh failed: %s", db->cfg->name, err);
-		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok) || folder_changed)
+		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok) || folder_changed) {
 			install_snapshot(db, cat, rc >= 0, rc < 0 ? err : NULL);
+			clock_gettime(CLOCK_MONOTONIC, &t2);
+			if (rc == 0 && db->cat->reread >= 0)
+				log_info("%s: refresh read %ld relations again (incremental) in %.0f ms, "
+					 "installed in %.0f ms", db->cfg->name, db->cat->reread,
+					 ms_between(&t0, &t1), ms_between(&t1, &t2));
+			else if (rc == 0)
+				log_info("%s: refresh read everything in %.0f ms, installed in %.0f ms",
+					 db->cfg->name, ms_between(&t0, &t1), ms_between(&t1, &t2));
+		}
 
 		pthread_mutex_lock(&db->lock);
 		clock_gettime(CLOCK_MONOTONIC, &db->loaded);

@@ -16,7 +16,6 @@
 #include "catalog_sql.h"
 #pragma GCC diagnostic pop
 
-#define RC(x) "'pg_catalog." x "'::pg_catalog.regclass"
 
 /*
  * $1 schema, $2 table or view, $3 column or NULL (the whole relation), $4

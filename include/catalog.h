@@ -156,6 +156,10 @@ struct cat_relation {
 	const char **settings;
 	size_t nsettings;
 	struct cat_privs privs;
+	/* Incremental loads (catalog_incr.c): how many catalog rows behind
+	 * this relation a DROP or COMMENT can delete alone (its indexes,
+	 * constraints, comments, ...), as of this snapshot. */
+	long long rowcount;
 };
 
 struct cat_function {
@@ -422,6 +426,10 @@ struct catalog {
 	size_t nobjfiles;
 	const char *fingerprint;	/* catalog_fingerprint() in the same snapshot;
 					 * NULL until catalog_finish() (refresher only) */
+	const char *snapshot;		/* txid_current_snapshot() it was read in, or NULL */
+	long reread;			/* relations read from the server; the others were
+					 * copied from the previous catalog (-1: none was,
+					 * a full load) */
 };
 
 /* A staged object file: DIR ("views", ...) of SCHEMA (and TABLE for
@@ -456,6 +464,18 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
  * nor ends (an edit reads back what it just ran, before its ROLLBACK): no
  * fingerprint, no tracking rows needed. NULL with ERR. */
 struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen);
+/* The same, reading again only the relations that changed since PREV (a
+ * catalog of the same filter, not modified while this runs) and copying
+ * the others from it (catalog_incr.c): the result is the one catalog_load()
+ * would read. Everything but the relations is read in full. Falls back to
+ * a full load when PREV is NULL, has no fingerprint, or anything outside
+ * the relations changed (schemas, types, functions, roles, a view). The
+ * result owns every byte it holds (nothing points into PREV). */
+struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *filter,
+				   const struct catalog *prev, bool leave_open, char *err, size_t errlen);
+/* Whether fingerprints A and B differ only in the rows that relations'
+ * change checks cover (an incremental load may follow). */
+bool catalog_fingerprint_local(const char *a, const char *b);
 
 /* With LEAVE_OPEN, catalog_load() returns with its transaction still open
  * and without a fingerprint: catalog_finish() takes it in that same

@@ -81,6 +81,9 @@ struct database {
 	pthread_t thread;
 	bool thread_started;
 	struct invalq inval;		/* paths whose kernel caches must go; its own lock */
+	bool full_refresh;		/* SCHEMAFS_FULL_REFRESH=1: every refresh reads
+					 * everything (no incremental load, catalog.h); set
+					 * by database_open, then constant */
 	long test_delay_ms;		/* SCHEMAFS_TEST_REFRESH_DELAY_MS (tests only): the
 					 * refresher pauses this long, model_lock held,
 					 * between installing a new snapshot and publishing

@@ -1,0 +1,278 @@
+/*
+ * catalog_incr.c: incremental loads (catalog_load_since(), catalog.h).
+ *
+ * One query (SQL_REL_CHANGES), in the load's own REPEATABLE READ snapshot,
+ * says which relations changed since the previous catalog's snapshot and
+ * which are their neighbours; the per-relation queries then read only
+ * those ($2, REL_ONLY), and every other relation is copied, deep, from the
+ * previous catalog into the new one's arena: the new catalog owns all it
+ * holds, so the old one is freed as before, whoever still reads it. The
+ * loading thread alone runs this; PREV is not modified meanwhile (the
+ * refresher is the only writer of db->cat).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "catalog_loader.h"
+#include "catalog_sql.h"
+#include "pg.h"
+#include "strbuf.h"
+
+PGresult *run_per_rel(struct loader *ld, const char *sql)
+{
+	const char *params[] = { ld->schema_oids, ld->rel_oids };
+	return run(ld, sql, 2, params);
+}
+
+/* Row of ld->changes for OID (rows 1.. are sorted by OID), or -1. */
+static int change_row(PGresult *res, unsigned oid)
+{
+	int lo = 1, hi = PQntuples(res);
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		unsigned v = (unsigned)col_ll(res, mid, 0);
+		if (v == oid)
+			return mid;
+		if (v < oid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Whether PREV's relation R is kept as it is. */
+static bool kept(const struct loader *ld, const struct cat_relation *r)
+{
+	int row = change_row(ld->changes, r->oid);
+	return row > 0 && !col_bool(ld->changes, row, 3);
+}
+
+int incr_plan(struct loader *ld)
+{
+	const struct catalog *prev = ld->prev;
+	struct strbuf oids = STRBUF_INIT, counts = STRBUF_INIT;
+	if (prev) {
+		sb_addc(&oids, '{');
+		sb_addc(&counts, '{');
+		for (size_t i = 0; i < prev->nrels; i++) {
+			sb_addf(&oids, "%s%u", i ? "," : "", prev->rels[i].oid);
+			sb_addf(&counts, "%s%lld", i ? "," : "", prev->rels[i].rowcount);
+		}
+		sb_addc(&oids, '}');
+		sb_addc(&counts, '}');
+	}
+	const char *params[] = { ld->schema_oids, prev ? prev->snapshot : NULL, prev ? sb_str(&oids) : NULL,
+				 prev ? sb_str(&counts) : NULL };
+	ld->changes = run(ld, SQL_REL_CHANGES, 4, params);
+	strbuf_free(&oids);
+	strbuf_free(&counts);
+	if (!ld->changes)
+		return -1;
+	PGresult *res = ld->changes;
+	int n = PQntuples(res);
+	if (n < 1) {
+		snprintf(ld->err, ld->errlen, "no snapshot row from the change query");
+		return -1;
+	}
+	ld->cat->snapshot = col_str(ld, res, 0, 1);
+	if (!prev)
+		return 0;
+	/* A view's depth (schema.sql's order) follows every view it uses,
+	 * however far: a changed or dropped view makes a full load. */
+	size_t nreload = 0;
+	for (int i = 1; i < n; i++) {
+		const char *kind = pg_val(res, i, 1);
+		bool changed = col_bool(res, i, 4);
+		nreload += col_bool(res, i, 3);
+		if (changed && kind && (kind[0] == REL_VIEW || kind[0] == REL_MATVIEW))
+			return 1;
+	}
+	for (size_t i = 0; i < prev->nrels; i++) {
+		const struct cat_relation *r = &prev->rels[i];
+		if ((r->kind == REL_VIEW || r->kind == REL_MATVIEW) && change_row(res, r->oid) < 0)
+			return 1;
+	}
+	if (nreload * 2 > (size_t)(n - 1))
+		return 1;	/* most of it: one full read costs less */
+	struct strbuf list = STRBUF_INIT;
+	sb_addc(&list, '{');
+	for (int i = 1, k = 0; i < n; i++)
+		if (col_bool(res, i, 3))
+			sb_addf(&list, "%s%s", k++ ? "," : "", pg_val(res, i, 0));
+	sb_addc(&list, '}');
+	ld->rel_oids = arena_strdup(ld->cat->arena, sb_str(&list));
+	ld->cat->reread = (long)nreload;
+	strbuf_free(&list);
+	return 0;
+}
+
+size_t incr_count(const struct loader *ld)
+{
+	size_t n = 0;
+	if (!ld->prev || !ld->rel_oids)
+		return 0;
+	for (size_t i = 0; i < ld->prev->nrels; i++)
+		n += kept(ld, &ld->prev->rels[i]);
+	return n;
+}
+
+#define DUP(field) (d->field = arena_strdup(a, s->field))
+
+static void copy_privs(struct arena *a, struct cat_privs *d, const struct cat_privs *s)
+{
+	DUP(owner);
+	DUP(acl);
+}
+
+static void copy_constraints(struct arena *a, struct cat_constraint **dst, const struct cat_constraint *src, size_t n)
+{
+	struct cat_constraint *v = arena_alloc(a, n * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		struct cat_constraint *d = &v[i];
+		const struct cat_constraint *s = &src[i];
+		*d = *s;
+		DUP(name);
+		DUP(qname);
+		DUP(def);
+		DUP(comment);
+		DUP(index_qname);
+		DUP(index_parent);
+		int *keys = arena_alloc(a, (s->nkeys + 1) * sizeof *keys);
+		if (s->nkeys)
+			memcpy(keys, s->keys, s->nkeys * sizeof *keys);
+		d->keys = keys;
+	}
+	*dst = v;
+}
+
+/* A deep copy of S into CAT's arena; pointers to other relations and to
+ * the schema still name PREV's (relink() fixes them once all are in). */
+static void copy_rel(struct catalog *cat, struct cat_relation *d, const struct cat_relation *s)
+{
+	struct arena *a = cat->arena;
+	*d = *s;
+	DUP(name);
+	DUP(qname);
+	DUP(partkey);
+	DUP(partbound);
+	DUP(parents);
+	DUP(reloptions);
+	DUP(comment);
+	DUP(viewdef);
+	DUP(seq_type);
+	DUP(seq_owned_by);
+	DUP(ft_server);
+	DUP(ft_options);
+	copy_privs(a, &d->privs, &s->privs);
+	unsigned *po = arena_alloc(a, (s->nparents + 1) * sizeof *po);
+	if (s->nparents)
+		memcpy(po, s->parent_oids, s->nparents * sizeof *po);
+	d->parent_oids = s->parent_oids ? po : NULL;
+
+	d->cols = arena_alloc(a, s->ncols * sizeof *d->cols);
+	for (size_t i = 0; i < s->ncols; i++) {
+		struct cat_column *dc = &d->cols[i];
+		const struct cat_column *sc = &s->cols[i];
+		*dc = *sc;
+		dc->name = arena_strdup(a, sc->name);
+		dc->qname = arena_strdup(a, sc->qname);
+		dc->type = arena_strdup(a, sc->type);
+		dc->collation = arena_strdup(a, sc->collation);
+		dc->notnull_conname = arena_strdup(a, sc->notnull_conname);
+		dc->notnull_qconname = arena_strdup(a, sc->notnull_qconname);
+		/* fill_columns() points it at the quoted name, when set */
+		dc->notnull_name = sc->notnull_name == sc->notnull_qconname ? dc->notnull_qconname :
+				   arena_strdup(a, sc->notnull_name);
+		dc->defexpr = arena_strdup(a, sc->defexpr);
+		dc->comment = arena_strdup(a, sc->comment);
+		dc->identity_seqname = arena_strdup(a, sc->identity_seqname);
+		dc->acl = arena_strdup(a, sc->acl);
+		dc->fdw_options = arena_strdup(a, sc->fdw_options);
+	}
+	d->indexes = arena_alloc(a, s->nindexes * sizeof *d->indexes);
+	for (size_t i = 0; i < s->nindexes; i++) {
+		struct cat_index *dx = &d->indexes[i];
+		const struct cat_index *sx = &s->indexes[i];
+		*dx = *sx;
+		dx->name = arena_strdup(a, sx->name);
+		dx->qname = arena_strdup(a, sx->qname);
+		dx->def = arena_strdup(a, sx->def);
+		dx->parent = arena_strdup(a, sx->parent);
+		dx->comment = arena_strdup(a, sx->comment);
+	}
+	copy_constraints(a, &d->cons, s->cons, s->ncons);
+	copy_constraints(a, &d->inh_keys, s->inh_keys, s->ninh_keys);
+	d->triggers = arena_alloc(a, s->ntriggers * sizeof *d->triggers);
+	for (size_t i = 0; i < s->ntriggers; i++) {
+		struct cat_trigger *dt = &d->triggers[i];
+		const struct cat_trigger *st = &s->triggers[i];
+		*dt = *st;
+		dt->name = arena_strdup(a, st->name);
+		dt->qname = arena_strdup(a, st->qname);
+		dt->def = arena_strdup(a, st->def);
+		dt->comment = arena_strdup(a, st->comment);
+	}
+	d->policies = arena_alloc(a, s->npolicies * sizeof *d->policies);
+	for (size_t i = 0; i < s->npolicies; i++) {
+		struct cat_policy *dp = &d->policies[i];
+		const struct cat_policy *sp = &s->policies[i];
+		*dp = *sp;
+		dp->name = arena_strdup(a, sp->name);
+		dp->qname = arena_strdup(a, sp->qname);
+		dp->roles = arena_strdup(a, sp->roles);
+		dp->qual = arena_strdup(a, sp->qual);
+		dp->check = arena_strdup(a, sp->check);
+	}
+	const char **set = arena_alloc(a, s->nsettings * sizeof *set);
+	for (size_t i = 0; i < s->nsettings; i++)
+		set[i] = arena_strdup(a, s->settings[i]);
+	d->settings = set;
+}
+
+static const struct cat_relation *same_rel(struct catalog *cat, const struct cat_relation *old)
+{
+	return old ? rel_by_oid(cat, old->oid) : NULL;
+}
+
+/* Points a copy at CAT's schema and relations, found by OID as the
+ * loader finds them (NULL when gone: as a full load would leave it). */
+static void relink(struct catalog *cat, struct cat_relation *r)
+{
+	r->schema = schema_by_oid(cat, r->schema->oid);
+	for (size_t i = 0; i < r->ncols; i++)
+		r->cols[i].identity_seq = same_rel(cat, r->cols[i].identity_seq);
+	for (size_t i = 0; i < r->ncons; i++)
+		r->cons[i].ref = same_rel(cat, r->cons[i].ref);
+	for (size_t i = 0; i < r->ninh_keys; i++)
+		r->inh_keys[i].ref = same_rel(cat, r->inh_keys[i].ref);
+}
+
+static int cmp_rel_oid(const void *a, const void *b)
+{
+	unsigned x = ((const struct cat_relation *)a)->oid, y = ((const struct cat_relation *)b)->oid;
+	return x < y ? -1 : x > y;
+}
+
+void incr_merge(struct loader *ld)
+{
+	struct catalog *cat = ld->cat;
+	if (ld->prev && ld->rel_oids) {
+		size_t from = cat->nrels;
+		for (size_t i = 0; i < ld->prev->nrels; i++)
+			if (kept(ld, &ld->prev->rels[i]))
+				copy_rel(cat, &cat->rels[cat->nrels++], &ld->prev->rels[i]);
+		qsort(cat->rels, cat->nrels, sizeof *cat->rels, cmp_rel_oid);
+		/* The copies still point into PREV (which is alive until the
+		 * caller frees it): their pointers are by OID. The relations
+		 * read again have no columns nor constraints yet. */
+		if (cat->nrels > from)
+			for (size_t i = 0; i < cat->nrels; i++)
+				relink(cat, &cat->rels[i]);
+	}
+	for (size_t i = 0; i < cat->nrels; i++) {
+		int row = change_row(ld->changes, cat->rels[i].oid);
+		cat->rels[i].rowcount = row > 0 ? col_ll(ld->changes, row, 2) : -1;
+	}
+}
