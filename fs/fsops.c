@@ -247,6 +247,13 @@ static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->attr_timeout = keep;
 	cfg->negative_timeout = 0;
 	cfg->auto_cache = 1;
+	/* auto_cache compares, at every open, the size and mtime the tree
+	 * has now with the ones the kernel was last given (our getattr, no
+	 * round trip), and keeps the pages only when they match: a file
+	 * opened between a refresh and the delivery of its invalidation is
+	 * not read from the old pages. */
+	cfg->ac_attr_timeout_set = 1;
+	cfg->ac_attr_timeout = 0;
 	cfg->use_ino = 0;
 	return fs;
 }
