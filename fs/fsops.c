@@ -38,7 +38,8 @@
  * descriptor before the command writes) hands nothing over: what O_TRUNC
  * alone left is handed over at release. */
 struct open_file {
-	struct tree *tree;		/* reference held while open (readers) */
+	struct tree *tree;		/* reference held while open (readers, and
+					 * directories from their first readdir) */
 	const struct node *node;
 	struct database *db;		/* writers */
 	char *path;			/* writers: relative to the database; owned */
@@ -188,6 +189,12 @@ static bool sfs_is_private(const char *rest)
 	return !strcmp(rest, "/migrations/status");
 }
 
+/* The same, for NAME inside migrations/. */
+static bool sfs_is_private_name(const char *name)
+{
+	return !strcmp(name, "status");
+}
+
 /* Files show the owner and, with a writers_group, that group with write
  * permission, so that the kernel's check (default_permissions) agrees
  * with the daemon's (sfs_may_change). */
@@ -240,6 +247,13 @@ static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->attr_timeout = keep;
 	cfg->negative_timeout = 0;
 	cfg->auto_cache = 1;
+	/* auto_cache compares, at every open, the size and mtime the tree
+	 * has now with the ones the kernel was last given (our getattr, no
+	 * round trip), and keeps the pages only when they match: a file
+	 * opened between a refresh and the delivery of its invalidation is
+	 * not read from the old pages. */
+	cfg->ac_attr_timeout_set = 1;
+	cfg->ac_attr_timeout = 0;
 	cfg->use_ino = 0;
 	return fs;
 }
@@ -270,47 +284,107 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 	return 0;
 }
 
+/* A directory's entry I of its listing (after "." and ".."); its
+ * readdir offset is I + 3. */
+static const struct node *sfs_kid(const struct node *dir, size_t i)
+{
+	return (dir->listing ? dir->listing : dir->kids)[i];
+}
+
+/*
+ * The kernel asks for readdirplus (names with their attributes, so a walk
+ * needs no lookup per entry) and libfuse hands each "plus" entry to the
+ * kernel with the stat given here, without asking getattr again (lib/fuse.c
+ * of 3.14: fill_dir_plus, do_lookup). A listing comes in chunks, each a
+ * readdir call with the offset to go on from: the handle pins the tree its
+ * first chunk (offset 0) was read from, so that every chunk's names come
+ * from one published tree (and attributes too, while it is the current one).
+ */
 static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct schemafs *fs = sfs_ctx();
-	struct tree *t;
-	const struct node *n;
-	(void)off;
-	(void)fi;
-	int rc = sfs_resolve(path, &t, &n);
-	if (rc < 0)
-		return rc;
-	fill(buf, ".", NULL, 0, 0);
-	fill(buf, "..", NULL, 0, 0);
-	if (rc == 1) {
-		for (size_t i = 0; i < fs->ndbs; i++)
-			fill(buf, fs->dbs[i].cfg->name, NULL, 0, 0);
+	struct open_file *dh = (struct open_file *)(uintptr_t)fi->fh;
+	if (off < 0)
+		return -EINVAL;
+	if (!strcmp(path, "/")) {
+		/* Names only: the databases' directories are few. */
+		for (size_t i = (size_t)off; i < fs->ndbs + 2; i++) {
+			const char *name = i == 0 ? "." : i == 1 ? ".." : fs->dbs[i - 2].cfg->name;
+			if (fill(buf, name, NULL, (off_t)i + 1, 0))
+				break;
+		}
 		return 0;
 	}
-	if (!n->is_dir) {
-		tree_unref(t);
-		return -ENOTDIR;
+	const char *rest;
+	struct database *db = sfs_db(fs, path, &rest);
+	if (!db)
+		return -ENOENT;
+	if (off == 0 || !dh->tree) {
+		struct tree *t = database_tree(db);
+		const struct node *n = tree_lookup(t, rest);
+		if (!n) {
+			tree_unref(t);
+			return -ENOENT;
+		}
+		if (!n->is_dir) {
+			tree_unref(t);
+			return -ENOTDIR;
+		}
+		tree_unref(dh->tree);
+		dh->tree = t;
+		dh->node = n;
 	}
-	/* Names only, no readdirplus: libfuse looks each "plus" entry up
-	 * again when it sends a later chunk, in whatever tree is current by
-	 * then, and one entry dropped by a refresh would fail the whole
-	 * listing. Plain entries vanish one by one, like removed files. */
-	(void)flags;
-	struct node *const *kids = n->listing ? n->listing : n->kids;
-	for (size_t i = 0; i < n->nkids; i++)
-		if (fill(buf, kids[i]->name, NULL, 0, 0))
+	const struct node *dir = dh->node;
+	bool plus = flags & FUSE_READDIR_PLUS;
+	if (plus && off > 0) {
+		/* The kernel drops attributes that a reply brings when an
+		 * invalidation came after the request was sent (attr_version),
+		 * not when it came before: a later chunk of a listing whose
+		 * tree is no longer the current one gives names only. */
+		struct tree *now = database_tree(db);
+		plus = now == dh->tree;
+		tree_unref(now);
+	}
+	bool in_migrations = !strcmp(rest, "/migrations");
+	struct stat st;
+	for (size_t i = (size_t)off; i < dir->nkids + 2; i++) {
+		if (i < 2) {
+			if (fill(buf, i ? ".." : ".", NULL, (off_t)i + 1, 0))
+				break;
+			continue;
+		}
+		const struct node *kid = sfs_kid(dir, i - 2);
+		if (plus)
+			sfs_fill_stat(db, kid, &st, in_migrations && sfs_is_private_name(kid->name));
+		if (fill(buf, kid->name, plus ? &st : NULL, (off_t)i + 1, plus ? FUSE_FILL_DIR_PLUS : 0))
 			break;
-	tree_unref(t);
+	}
 	return 0;
 }
 
-/* Any directory can be opened; the handle is libfuse's own (fuse_lsan.h). */
+/* A directory's handle: its listing's tree is pinned by the first readdir
+ * (not here: a listing read after a refresh must come from the new tree,
+ * whose invalidation the kernel may already have taken). libfuse keeps a
+ * handle of its own too (fuse_lsan.h). */
 static int sfs_opendir(const char *path, struct fuse_file_info *fi)
 {
 	(void)path;
-	(void)fi;
 	fuse_lsan_opendir(fuse_get_context()->fuse);
+	struct open_file *dh = calloc(1, sizeof *dh);
+	if (!dh)
+		return -ENOMEM;
+	sfs_track(dh);
+	fi->fh = (uint64_t)(uintptr_t)dh;
+	return 0;
+}
+
+static int sfs_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	struct open_file *dh = (struct open_file *)(uintptr_t)fi->fh;
+	(void)path;
+	sfs_untrack(dh);
+	sfs_free_open(dh);
 	return 0;
 }
 
@@ -388,6 +462,11 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 	of->node = n;
 	sfs_track(of);
 	fi->fh = (uint64_t)(uintptr_t)of;
+	/* A reader has nothing to hand over at close: the kernel sends it no
+	 * flush (one synchronous round trip less per file read). Its page
+	 * cache is kept across opens while size and mtime stay (auto_cache,
+	 * sfs_init) and dropped by the refresher when the content changes. */
+	fi->noflush = 1;
 	return 0;
 fail:
 	tree_unref(t);
@@ -740,6 +819,7 @@ const struct fuse_operations schemafs_ops = {
 	.getattr = sfs_getattr,
 	.opendir = sfs_opendir,
 	.readdir = sfs_readdir,
+	.releasedir = sfs_releasedir,
 	.open = sfs_open,
 	.read = sfs_read,
 	.release = sfs_release,
