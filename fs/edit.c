@@ -115,6 +115,8 @@ static int write_locked(struct change *c, const struct epath *p, const char *dat
 			ed_extra_put(db, c->path, data, len);
 			return 0;
 		}
+		if ((rc = edit_struct(c, SO_WRITE, c->path, NULL, data, len)) != -ENOSYS)
+			return rc;	/* extensions/<e>.sql */
 		return ed_fail(c, -EPERM, "this file is generated from the schema and cannot be written");
 	case E_OBJECT:
 		/* A draft (touch, a temp file) until it holds a definition. */

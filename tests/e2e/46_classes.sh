@@ -86,9 +86,11 @@ check "a comment changed live shows in extensions/hstore.sql" \
 	poll 20 grep -qxF "COMMENT ON EXTENSION hstore IS 'changed live';" "$D/extensions/hstore.sql"
 eq "... and its st_size follows" "$(wc -c <"$D/extensions/hstore.sql")" "$(stat -c %s "$D/extensions/hstore.sql")"
 before=$(cat "$D/extensions/citext.sql")
-eq "extensions/ is read-only here: writing a file is EPERM" "Operation not permitted" \
-	"$(errno_of bash -c "echo 'CREATE EXTENSION citext;' >'$D/extensions/citext.sql'")"
-eq "... creating one is EPERM" "Operation not permitted" \
+# extensions/ is writable (56_structfiles): what is no extension's
+# definition, or names another extension than its file, is refused.
+eq "extensions/: a file that is no CREATE EXTENSION is EINVAL" "Invalid argument" \
+	"$(errno_of bash -c "echo 'not an extension' >'$D/extensions/citext.sql'")"
+eq "... a file naming another extension is EINVAL" "Invalid argument" \
 	"$(errno_of bash -c "echo 'CREATE EXTENSION hstore;' >'$D/extensions/new.sql'")"
 eq "... the file is unchanged" "$before" "$(cat "$D/extensions/citext.sql")"
 eq "... nothing staged" "" "$(ls -A "$D/migrations/pending")"
