@@ -15,9 +15,11 @@
 #include "edit_internal.h"
 #include "migrate.h"
 #include "names.h"
+#include "objkind.h"
 #include "pg.h"
 #include "shadow.h"
 #include "stage.h"
+#include "stage_struct.h"
 #include "strbuf.h"
 #include "track.h"
 
@@ -407,6 +409,73 @@ static void merge_array(struct database *db, const struct declare_scope *sc, con
 	}
 }
 
+/* The staged object entries in SC that the file's catalog WANT does not
+ * agree with (a staged drop of what it has, a staged file it renders
+ * otherwise), named in CONFLICTS. */
+static void objects_conflict(struct database *db, const struct declare_scope *sc, const struct catalog *want,
+			     struct strbuf *conflicts)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(db->stage->doc, "objects")) {
+		const char *kind = jstr(e, "kind"), *s = jstr(e, "schema"), *t = jstr(e, "table"), *n = jstr(e, "name");
+		if (!kind || !s || !n || (sc->schema && strcmp(s, sc->schema)) ||
+		    (sc->table && (!t || strcmp(t, sc->table))))
+			continue;
+		struct strbuf f = STRBUF_INIT;
+		bool has = objfile_render(want, kind, s, t, n, &f);
+		bool drop = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "drop"));
+		if (drop ? has : !has || !jstr(e, "file") || strcmp(jstr(e, "file"), sb_str(&f)))
+			sb_addf(conflicts, "%s%s %s.%s%s%s (staged: %s)", conflicts->len ? "; " : "", kind, s,
+				t ? t : "", t ? "." : "", n, drop ? "dropped" : "written");
+		strbuf_free(&f);
+	}
+}
+
+/* Stages the objects OBJS lists as their files (or the schemas/ and
+ * extensions/ directories) would: the drops first, so that an object the
+ * file re-creates does not count what the file drops as its dependents. */
+static int stage_objects(struct change *c, const struct declare_objs *objs, const struct catalog *want)
+{
+	struct database *db = c->db;
+	for (size_t k = 0; k < 2 * objs->n; k++) {
+		const struct declare_obj *o = &objs->v[k % objs->n];
+		int rc = 0;
+		if (o->drop != (k < objs->n))
+			continue;
+		if (!strcmp(o->dir, "schemas")) {
+			const struct cat_schema *ws = catalog_schema(want, o->name);
+			if (ws)
+				stage_schema_new(db->stage, ws->name, ws->qname);
+			continue;
+		}
+		if (!strcmp(o->dir, "extensions")) {
+			const struct cat_extension *x = NULL;
+			bool live = false;
+			for (size_t j = 0; j < want->nexts && !x; j++)
+				if (!strcmp(want->exts[j].name, o->name))
+					x = &want->exts[j];
+			for (size_t j = 0; j < db->cat->nexts && !live; j++)
+				live = !strcmp(db->cat->exts[j].name, o->name);
+			if (!x)
+				stage_extension_drop(db->stage, o->name, live);
+			else
+				stage_extension_set(db->stage, x->name, x->qname, x->qschema, x->version, !live);
+			continue;
+		}
+		struct epath p = {
+			.kind = E_OBJECT, .schema = o->schema, .table = o->table, .name = o->name, .file = o->name,
+			.obj = objkind_find(o->dir, strlen(o->dir), o->table ? OBJ_IN_TABLE : OBJ_IN_SCHEMA),
+		};
+		if (!p.obj)
+			return ed_fail(c, -EPERM, "%s differ: %s.%s (not staged here yet)", o->dir,
+				       o->schema ? o->schema : "", o->name);
+		rc = o->drop ? ed_obj_drop(c, &p) : ed_obj_declared(c, &p, want);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int ed_write_declarative(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -454,7 +523,8 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 		goto out;
 	}
 	struct stage *fresh = stage_new();
-	rc = declare_diff(db->cat, ld.want, &scope, fresh, c->err, sizeof c->err);
+	struct declare_objs objs = { 0 };
+	rc = declare_diff(db->cat, ld.want, &scope, fresh, &objs, c->err, sizeof c->err);
 	cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "tables")) {
 		/* The hazards' row estimates: the snapshot's (the column
@@ -469,6 +539,7 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 		for (size_t i = 0; i < 2; i++)
 			merge_array(db, &scope, arrays[i], cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]),
 				    &conflicts, false);
+		objects_conflict(db, &scope, ld.want, &conflicts);
 		if (conflicts.len) {
 			rc = ed_fail(c, -EBUSY, "the file contradicts staged edits of %s: apply them, or discard "
 				     "them (rm the generated file in migrations/pending/), or write the file as the "
@@ -477,10 +548,13 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 			for (size_t i = 0; i < 2; i++)
 				merge_array(db, &scope, arrays[i],
 					    cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]), NULL, true);
+			/* On a refusal, ed_end puts the whole stage back. */
+			rc = stage_objects(c, &objs, ld.want);
 			ed_extra_remove(db, c->path);
 		}
 		strbuf_free(&conflicts);
 	}
+	declare_objs_free(&objs);
 	stage_free(fresh);
 out:
 	free(why);

@@ -566,6 +566,84 @@ static void comment_gone(struct strbuf *sql, const char *drop, const char *live,
 	strbuf_free(&line);
 }
 
+/* What a checked object stages: FILE (its file as the tree will render
+ * it), over the live object when LIVE (DROP naming it, LO, LIVE_FILE: its
+ * file now; ALTER: the ALTER statement a policy or sequence needs, or
+ * empty): nothing when it reads as it does live, else the ALTER, CREATE OR
+ * REPLACE (when the server takes it: tried), or DROP + CREATE (EBUSY while
+ * something depends on it), or the CREATE of a new one. Shared by a file's
+ * write and a declarative file (ed_obj_declared). */
+static int stage_checked(struct change *c, const struct spec *k, const struct epath *p, bool live,
+			 const char *drop, const struct live_obj *lo, const char *live_file, const char *file,
+			 const char *alter)
+{
+	struct database *db = c->db;
+	struct strbuf sql = STRBUF_INIT, who = STRBUF_INIT, hz = STRBUF_INIT;
+	int rc = 0;
+	if (k->in_table)
+		undo_table_drop(c, p);	/* rm, then written again: this write says what it is */
+	if (live && !strcmp(file, live_file)) {
+		stage_obj_remove(db->stage, k->dir, p->schema, p->table, p->name);	/* back as it is live */
+		ed_extra_remove(db, c->path);
+		goto out;
+	}
+	bool replace = false;
+	struct try t = { c, k, p, drop, false, NULL, NULL, NULL, NULL, false, "" };
+	const char *why = t.why;
+	if (live && !strcmp(k->dir, "sequences") && !alter[0]) {
+		rc = ed_fail(c, -EINVAL, "only a sequence's options (AS, START, INCREMENT, MINVALUE, MAXVALUE, CACHE, "
+			     "CYCLE), its OWNED BY and its persistence are changed here: write the rest (comments, "
+			     "privileges) as a migration by hand");
+		goto out;
+	}
+	if (live && alter[0]) {
+		sb_add(&sql, alter);
+		replace = true;
+	} else if (live && !k->recreate && strcmp(k->dir, "policies")) {
+		or_replace(&sql, file);
+		t.sql = sb_str(&sql);
+		if ((rc = in_rolled_back(c, takes, &t)))
+			goto out;
+		replace = t.ok;
+		if (replace)
+			comment_gone(&sql, drop, live_file, file);
+	}
+	if (live && !replace) {
+		/* What depends on it live: the work connection's catalogs. */
+		PGconn *conn = ed_conn(c);
+		if (!conn) {
+			rc = -EIO;
+			goto out;
+		}
+		if ((rc = dependents(c, conn, lo, &who)))
+			goto out;
+		if (who.len) {
+			rc = ed_fail(c, -EBUSY, "%s %s.%s must be dropped and created again (%s), and %s depend%s on "
+				     "it: drop them in the same stage first, or write the migration by hand",
+				     k->what, p->schema, p->name, k->recreate ? k->recreate_hazard : why, sb_str(&who),
+				     strchr(sb_str(&who), ',') ? "" : "s");
+			goto out;
+		}
+		sb_reset(&sql);
+		sb_addf(&sql, "DROP %s;\n%s", drop, file);
+		if (!k->in_table)	/* a trigger or policy is back in the same transaction */
+			sb_addf(&hz, "%s %s.%s is dropped and created again: %s", k->what, p->schema, p->name,
+				k->recreate ? k->recreate_hazard : why);
+	} else if (!live) {
+		sb_add(&sql, file);
+	}
+	struct stage_obj o = {
+		k->dir, p->schema, p->table, p->name, lo->oid, file, sb_str(&sql), hz.len ? sb_str(&hz) : NULL, false,
+	};
+	stage_obj_set(db->stage, &o);
+	ed_extra_remove(db, c->path);
+out:
+	strbuf_free(&sql);
+	strbuf_free(&who);
+	strbuf_free(&hz);
+	return rc;
+}
+
 int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -578,8 +656,7 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	int rc = check_text(c, p, k, data, len, &qualified);
 	if (rc)
 		return rc;
-	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, sql = STRBUF_INIT,
-		      who = STRBUF_INIT, hz = STRBUF_INIT;
+	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, alter = STRBUF_INIT;
 	char *text = strndup(data, len);
 	if (!text)
 		abort();
@@ -587,75 +664,44 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	bool live = live_object(db, k, p, &drop, &lo);
 	if (live)
 		objfile_render(db->cat, k->dir, p->schema, p->table, p->name, &live_file);
-	struct strbuf alter = STRBUF_INIT;
 	struct try t = { c, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file, &alter, NULL, false, "" };
-	if ((rc = in_rolled_back(c, try_file, &t)))
-		goto out;
-	if (k->in_table)
-		undo_table_drop(c, p);	/* rm, then written again: this write says what it is */
-	if (live && !strcmp(sb_str(&file), sb_str(&live_file))) {
-		stage_obj_remove(db->stage, k->dir, p->schema, p->table, p->name);	/* back as it is live */
-		ed_extra_remove(db, c->path);
-		goto out;
-	}
-	bool replace = false;
-	const char *why = t.why;
-	if (live && !strcmp(k->dir, "sequences") && !alter.len) {
-		rc = ed_fail(c, -EINVAL, "only a sequence's options (AS, START, INCREMENT, MINVALUE, MAXVALUE, CACHE, "
-			     "CYCLE), its OWNED BY and its persistence are changed here: write the rest (comments, "
-			     "privileges) as a migration by hand");
-		goto out;
-	}
-	if (live && alter.len) {
-		sb_add(&sql, sb_str(&alter));
-		replace = true;
-	} else if (live && !k->recreate && strcmp(k->dir, "policies")) {
-		or_replace(&sql, sb_str(&file));
-		t.sql = sb_str(&sql);
-		if ((rc = in_rolled_back(c, takes, &t)))
-			goto out;
-		replace = t.ok;
-		if (replace)
-			comment_gone(&sql, sb_str(&drop), sb_str(&live_file), sb_str(&file));
-	}
-	if (live && !replace) {
-		/* What depends on it live: the work connection's catalogs. */
-		PGconn *conn = ed_conn(c);
-		if (!conn) {
-			rc = -EIO;
-			goto out;
-		}
-		if ((rc = dependents(c, conn, &lo, &who)))
-			goto out;
-		if (who.len) {
-			rc = ed_fail(c, -EBUSY, "%s %s.%s must be dropped and created again (%s), and %s depend%s on "
-				     "it: drop them in the same stage first, or write the migration by hand",
-				     k->what, p->schema, p->name, k->recreate ? k->recreate_hazard : why, sb_str(&who),
-				     strchr(sb_str(&who), ',') ? "" : "s");
-			goto out;
-		}
-		sb_reset(&sql);
-		sb_addf(&sql, "DROP %s;\n%s", sb_str(&drop), sb_str(&file));
-		if (!k->in_table)	/* a trigger or policy is back in the same transaction */
-			sb_addf(&hz, "%s %s.%s is dropped and created again: %s", k->what, p->schema, p->name,
-				k->recreate ? k->recreate_hazard : why);
-	} else if (!live) {
-		sb_add(&sql, sb_str(&file));
-	}
-	struct stage_obj o = {
-		k->dir, p->schema, p->table, p->name, lo.oid, sb_str(&file), sb_str(&sql), hz.len ? sb_str(&hz) : NULL,
-		false,
-	};
-	stage_obj_set(db->stage, &o);
-	ed_extra_remove(db, c->path);
-out:
+	if (!(rc = in_rolled_back(c, try_file, &t)))
+		rc = stage_checked(c, k, p, live, sb_str(&drop), &lo, sb_str(&live_file), sb_str(&file),
+				   sb_str(&alter));
 	free(text);
 	strbuf_free(&drop);
 	strbuf_free(&live_file);
 	strbuf_free(&file);
-	strbuf_free(&sql);
-	strbuf_free(&who);
-	strbuf_free(&hz);
+	strbuf_free(&alter);
+	return rc;
+}
+
+int ed_obj_declared(struct change *c, const struct epath *p, const struct catalog *want)
+{
+	struct database *db = c->db;
+	const struct spec *k = spec_of(p);
+	if (!k)
+		return ed_fail(c, -EPERM, "%s cannot be staged here yet", p->obj->dir);
+	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, alter = STRBUF_INIT;
+	struct live_obj lo;
+	int rc;
+	bool live = live_object(db, k, p, &drop, &lo);
+	if (live)
+		objfile_render(db->cat, k->dir, p->schema, p->table, p->name, &live_file);
+	/* PostgreSQL made it from the file already: its rendering is the file. */
+	if (!objfile_render(want, k->dir, p->schema, p->table, p->name, &file)) {
+		rc = ed_fail(c, -EIO, "%s %s.%s is not in the file's catalog", k->what, p->schema, p->name);
+		goto out;
+	}
+	if (live && !strcmp(k->dir, "policies"))
+		policy_alter(db, p, want, &alter);
+	else if (live && !strcmp(k->dir, "sequences"))
+		sequence_alter(db, p, want, &alter);
+	rc = stage_checked(c, k, p, live, sb_str(&drop), &lo, sb_str(&live_file), sb_str(&file), sb_str(&alter));
+out:
+	strbuf_free(&drop);
+	strbuf_free(&live_file);
+	strbuf_free(&file);
 	strbuf_free(&alter);
 	return rc;
 }
@@ -670,12 +716,19 @@ int ed_obj_create(struct change *c, const struct epath *p)
 
 int ed_obj_remove(struct change *c, const struct epath *p)
 {
+	if (!spec_of(p))
+		return ed_fail(c, -EPERM, "this file cannot be removed here yet");
+	if (!tree_lookup(c->db->tree, c->path))
+		return ed_fail(c, -ENOENT, "no such file");
+	return ed_obj_drop(c, p);
+}
+
+int ed_obj_drop(struct change *c, const struct epath *p)
+{
 	struct database *db = c->db;
 	const struct spec *k = spec_of(p);
 	if (!k)
-		return ed_fail(c, -EPERM, "this file cannot be removed here yet");
-	if (!tree_lookup(db->tree, c->path))
-		return ed_fail(c, -ENOENT, "no such file");
+		return ed_fail(c, -EPERM, "%s cannot be dropped here yet", p->obj->dir);
 	struct strbuf drop = STRBUF_INIT, who = STRBUF_INIT, sql = STRBUF_INIT;
 	struct live_obj lo;
 	int rc = 0;
