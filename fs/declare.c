@@ -29,6 +29,7 @@ static const char *const UNSUP_WHAT[U_NKINDS] = {
 };
 
 static const char *const UNSUP_HOW[U_NKINDS] = {
+	[U_TRIGGERS] = "a trigger's ENABLE or DISABLE state is not staged yet",
 	[U_ENUMS] = "enum labels can only be added or renamed, and enums not created or dropped here",
 	[U_COMMENTS] = "declarative files change a table's own comment only",
 	[U_TABLE_OPTIONS] = "row level security, storage options, partitioning, inheritance, rules and "
@@ -388,6 +389,28 @@ static void constraints_diff(struct diff *d, const struct stage_ref *ref, const 
 	}
 }
 
+static const struct cat_trigger *trigger_named(const struct cat_relation *r, const char *name)
+{
+	for (size_t i = 0; r && i < r->ntriggers; i++)
+		if (!strcmp(r->triggers[i].name, name))
+			return &r->triggers[i];
+	return NULL;
+}
+
+/* What a trigger's file does not hold (its comment, in table.sql, and its
+ * ENABLE/DISABLE state): never staged with it, so refused, not ignored.
+ * L NULL: a new trigger (a plain one has none); W NULL: dropped. */
+static void trigger_outside_file(struct diff *d, const char *schema, const struct cat_trigger *l,
+				 const struct cat_trigger *w)
+{
+	if (!w)
+		return;
+	if (!same(l ? l->comment : NULL, w->comment))
+		unsupported(d, U_COMMENTS, schema, w->name);
+	if ((l ? l->enabled : 'O') != w->enabled)
+		unsupported(d, U_TRIGGERS, schema, w->name);
+}
+
 /* Triggers and policies: a drop is a table entry's drop (as rm's), a new
  * or changed one its object file's write, compared as the files read. */
 static void triggers_policies_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
@@ -406,14 +429,19 @@ static void triggers_policies_diff(struct diff *d, const struct stage_ref *ref, 
 				stage_object_drop(d->st, ref, dirs[k], name, true);
 			else if (strcmp(sb_str(&a), sb_str(&b)))
 				obj_differs(d, dirs[k], s, w->name, name, false);
+			if (trg)
+				trigger_outside_file(d, s, &l->triggers[i], trigger_named(w, name));
 			strbuf_free(&a);
 			strbuf_free(&b);
 		}
 		for (size_t j = 0; j < wn; j++) {
 			const char *name = trg ? w->triggers[j].name : w->policies[j].name;
 			struct strbuf a = STRBUF_INIT;
-			if (!l || !objfile_render(d->live, dirs[k], s, l->name, name, &a))
+			if (!l || !objfile_render(d->live, dirs[k], s, l->name, name, &a)) {
 				obj_differs(d, dirs[k], s, w->name, name, false);
+				if (trg)
+					trigger_outside_file(d, s, NULL, &w->triggers[j]);
+			}
 			strbuf_free(&a);
 		}
 	}

@@ -257,7 +257,6 @@ static const struct cat_relation *live_rel(const struct catalog *cat, const stru
 struct live_obj {
 	unsigned oid;
 	const char *refclass;	/* pg_class, pg_proc */
-	const char *sig;	/* functions: the qualified signature, for ::regprocedure */
 };
 
 static bool live_object(struct database *db, const struct spec *k, const struct epath *p, struct strbuf *out,
@@ -292,10 +291,11 @@ static bool live_object(struct database *db, const struct spec *k, const struct 
 	if (!f)
 		return false;
 	sb_add(out, f->kind == 'p' ? "PROCEDURE " : f->kind == 'a' ? "AGGREGATE " : "FUNCTION ");
-	size_t at = out->len;
 	sb_add_qual(out, f->schema->qname, f->qname);
 	sb_addf(out, "(%s)", f->args ? f->args : "");
-	lo->sig = out->buf + at;	/* OUT is not appended to after this */
+	/* By OID: the identity arguments may carry names, which
+	 * ::regprocedure does not read. */
+	lo->oid = f->oid;
 	lo->refclass = "pg_catalog.pg_proc";
 	return true;
 }
@@ -308,10 +308,9 @@ static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo,
 		return 0;	/* a trigger or policy: nothing depends on it */
 	char oid[16];
 	snprintf(oid, sizeof oid, "%u", lo->oid);
-	const char *params[] = { lo->sig ? lo->sig : "", oid, lo->refclass };
+	const char *params[] = { oid, lo->refclass };
 	static const char *const SQL =
-		"WITH o AS (SELECT CASE WHEN $1 <> '' THEN pg_catalog.to_regprocedure($1)::pg_catalog.oid"
-		"                  ELSE $2::pg_catalog.oid END AS oid)"
+		"WITH o AS (SELECT $1::pg_catalog.oid AS oid)"
 		" SELECT DISTINCT x.label, x.nspname, x.relname, x.dir FROM ("
 		"  SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN"
 		"    (SELECT CASE cl.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END"
@@ -325,10 +324,10 @@ static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo,
 		"       AND r.oid = d.objid"
 		"  LEFT JOIN pg_catalog.pg_class cl ON cl.oid = r.ev_class"
 		"  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace"
-		"  WHERE d.refclassid = $3::pg_catalog.regclass AND d.refobjid = (SELECT oid FROM o)"
+		"  WHERE d.refclassid = $2::pg_catalog.regclass AND d.refobjid = (SELECT oid FROM o)"
 		"    AND d.deptype = 'n') x WHERE x.label IS NOT NULL ORDER BY 1";
 	char err[512];
-	PGresult *res = pg_exec(conn, SQL, 3, params, err, sizeof err);
+	PGresult *res = pg_exec(conn, SQL, 2, params, err, sizeof err);
 	if (!res)
 		return ed_fail(c, -EIO, "cannot read what depends on it: %s", err);
 	for (int i = 0; i < PQntuples(res); i++) {
