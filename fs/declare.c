@@ -30,7 +30,9 @@ static const char *const UNSUP_WHAT[U_NKINDS] = {
 
 static const char *const UNSUP_HOW[U_NKINDS] = {
 	[U_TRIGGERS] = "a trigger's ENABLE or DISABLE state is not staged yet",
-	[U_ENUMS] = "enum labels can only be added or renamed, and enums not created or dropped here",
+	[U_ENUMS] = "enum labels can only be added or renamed",
+	[U_TYPES] = "a domain or composite type changed in place is not staged from here yet: write its "
+		    "types/ file",
 	[U_COMMENTS] = "declarative files change a table's own comment only",
 	[U_TABLE_OPTIONS] = "row level security, storage options, partitioning, inheritance, rules and "
 			    "statistics are not staged yet",
@@ -183,7 +185,7 @@ static const struct {
 	{ U_MATVIEWS, "materialized_views", matviews_items },
 	{ U_SEQUENCES, "sequences", sequences_items },
 	{ U_FUNCTIONS, "functions", functions_items },
-	{ U_TYPES, NULL, types_items },
+	{ U_TYPES, "types", types_items },	/* created, dropped; changed: refused */
 };
 
 static const struct item *item_find(const struct items *it, const char *key)
@@ -203,7 +205,7 @@ static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, co
 		const struct item *o = item_find(b, a->v[i].key);
 		if (o && !strcmp(o->text, a->v[i].text))
 			continue;
-		if (dir)
+		if (dir && (!o || strcmp(dir, "types")))
 			obj_differs(d, dir, schema, NULL, a->v[i].key, !o);
 		else
 			unsupported(d, k, schema, a->v[i].key);
@@ -252,7 +254,7 @@ static void enums_diff(struct diff *d, const char *schema, const struct cat_sche
 			continue;
 		const struct cat_type *wt = enum_named(ws, lt->name);
 		if (!wt) {
-			unsupported(d, U_ENUMS, schema, lt->name);
+			obj_differs(d, "types", schema, NULL, lt->name, true);	/* a types/ file's rm */
 			continue;
 		}
 		bool equal = lt->nlabels == wt->nlabels;
@@ -273,7 +275,7 @@ static void enums_diff(struct diff *d, const char *schema, const struct cat_sche
 	}
 	for (size_t i = 0; ws && i < ws->ntypes; i++)
 		if (ws->types[i]->kind == 'e' && !enum_named(ls, ws->types[i]->name))
-			unsupported(d, U_ENUMS, schema, ws->types[i]->name);
+			obj_differs(d, "types", schema, NULL, ws->types[i]->name, false);	/* a new types/ file */
 }
 
 /* ---- tables ---- */

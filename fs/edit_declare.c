@@ -431,6 +431,53 @@ static void objects_conflict(struct database *db, const struct declare_scope *sc
 	}
 }
 
+static const struct cat_type *type_named(const struct catalog *cat, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t i = 0; s && i < s->ntypes; i++)
+		if (!strcmp(s->types[i]->name, name))
+			return s->types[i];
+	return NULL;
+}
+
+/* A type created or dropped, as a types/ file's write or rm stages it,
+ * from the file's catalog as PostgreSQL read it back. */
+static int stage_type(struct change *c, const struct declare_obj *o, const struct catalog *want)
+{
+	struct database *db = c->db;
+	const struct cat_type *l = type_named(db->cat, o->schema, o->name);
+	const struct cat_type *w = o->drop ? NULL : type_named(want, o->schema, o->name);
+	if ((w && !strchr("ecdr", w->kind)) || (l && !strchr("ecdr", l->kind)))
+		return ed_fail(c, -EPERM, "types differ: %s.%s (a base type is not staged: write the migration by "
+			       "hand)", o->schema, o->name);
+	if (o->drop || (l && w && l->kind != w->kind)) {
+		if (l)
+			stage_type_drop(db->stage, l->oid, l->kind);
+		if (o->drop)
+			return 0;
+	}
+	if (!w)
+		return 0;
+	if (w->kind == 'e') {
+		stage_type_new_enum(db->stage, o->schema, w->name, w->qname, w->labels, w->nlabels);
+	} else if (w->kind == 'c' && w->composite) {
+		const struct cat_relation *r = w->composite;
+		struct stage_attr *v = calloc(r->ncols + 1, sizeof *v);
+		if (!v)
+			abort();
+		for (size_t i = 0; i < r->ncols; i++)
+			v[i] = (struct stage_attr){ r->cols[i].name, r->cols[i].qname, r->cols[i].type,
+						    r->cols[i].collation };
+		stage_type_new(db->stage, o->schema, w->name, w->qname, 'c', NULL, NULL, NULL, false, NULL, v,
+			       r->ncols, NULL);
+		free(v);
+	} else {
+		stage_type_new(db->stage, o->schema, w->name, w->qname, w->kind, w->base, w->collation, w->defexpr,
+			       w->notnull, w->checks, NULL, 0, w->range_opts);
+	}
+	return 0;
+}
+
 /* Stages the objects OBJS lists as their files (or the schemas/ and
  * extensions/ directories) would: the drops first, so that an object the
  * file re-creates does not count what the file drops as its dependents. */
@@ -460,6 +507,11 @@ static int stage_objects(struct change *c, const struct declare_objs *objs, cons
 				stage_extension_drop(db->stage, o->name, live);
 			else
 				stage_extension_set(db->stage, x->name, x->qname, x->qschema, x->version, !live);
+			continue;
+		}
+		if (!strcmp(o->dir, "types")) {
+			if ((rc = stage_type(c, o, want)))
+				return rc;
 			continue;
 		}
 		struct epath p = {

@@ -40,6 +40,8 @@ COMMENT ON TABLE public.invoice IS 'Money';
 CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x * 3';
 CREATE VIEW public.long_stay AS SELECT id, nights, public.twice(nights) AS doubled FROM public.booking WHERE nights > 5;
 CREATE SEQUENCE public.ticket_no START 100 INCREMENT 5;
+CREATE TYPE public.level AS ENUM ('low', 'high');
+CREATE DOMAIN public.posint AS integer CONSTRAINT posint_check CHECK (VALUE > 0);
 EOF
 sql sample -f "$T_ROOT/tests/sql/tricky.sql" >/dev/null || not_ok "loading tricky.sql"
 cat >"$T_TMP/cfg.json" <<EOF
@@ -147,11 +149,11 @@ check "a table.sql that agrees with the staged edit is taken" \
 	bash -c 'cat "$1" >"$2"' _ "$T_TMP/agree.sql" "$T/legacy/table.sql"
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 printf 'CREATE VIEW public.v AS SELECT 1 AS one;\n' >>"$T_TMP/agree.sql"
-cp "$P/schemas/public/schema.sql" "$T_TMP/domain.sql"
-printf 'CREATE DOMAIN public.posint AS integer CHECK (VALUE > 0);\n' >>"$T_TMP/domain.sql"
-eq "a schema.sql with a new domain: EPERM" "Operation not permitted" \
-	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/domain.sql" "$P/schemas/public/schema.sql")"
-check "status: the domain is named" grep -qF "types differ: public.posint" "$P/migrations/status"
+cp "$P/schemas/public/schema.sql" "$T_TMP/colcomment.sql"
+printf "COMMENT ON COLUMN public.booking.note IS 'why';\n" >>"$T_TMP/colcomment.sql"
+eq "a schema.sql with a column comment: EPERM" "Operation not permitted" \
+	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/colcomment.sql" "$P/schemas/public/schema.sql")"
+check "status: the column is named" grep -qF "comments differ: public.booking.note (column)" "$P/migrations/status"
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 # A view PostgreSQL cannot replace (a column's type changed) that another
 # view uses: dependents are not re-created with it yet, EBUSY naming them.
@@ -210,6 +212,12 @@ for f in $gen; do
 done
 check "pending/ is empty" poll 30 test -z "$(pending)"
 check "prod's tree has caught up" poll 30 test -d "$T/invoice"
+eq "the view, the function's body, the sequence, the enum and the domain are live" "1 1 1 1 1" \
+	"$(val prod "SELECT (SELECT count(*) FROM pg_views WHERE viewname = 'long_stay') || ' ' ||
+		(SELECT count(*) FROM pg_proc WHERE proname = 'twice' AND prosrc = 'SELECT x * 3') || ' ' ||
+		(SELECT count(*) FROM pg_sequences WHERE sequencename = 'ticket_no' AND increment_by = 5) || ' ' ||
+		(SELECT count(*) FROM pg_type WHERE typname = 'level') || ' ' ||
+		(SELECT count(*) FROM pg_type WHERE typname = 'posint')")"
 check "diff -r of both mounts' schemas/ is empty" diff -r "$MNT/stg/schemas" "$P/schemas"
 
 umount_fs "$MNT"
