@@ -196,6 +196,15 @@ static const struct item *item_find(const struct items *it, const char *key)
 	return NULL;
 }
 
+static bool owned_seq(const struct catalog *cat, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t i = 0; s && i < s->nsequences; i++)
+		if (!strcmp(s->sequences[i]->name, name))
+			return s->sequences[i]->seq_owned_by != NULL;
+	return false;
+}
+
 /* Live items A against wanted B: each difference is an object of DIR
  * (dropped when B lacks it), or unsupported as K when DIR is NULL. */
 static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, const char *schema,
@@ -205,6 +214,8 @@ static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, co
 		const struct item *o = item_find(b, a->v[i].key);
 		if (o && !strcmp(o->text, a->v[i].text))
 			continue;
+		if (!o && dir && !strcmp(dir, "sequences") && owned_seq(d->live, schema, a->v[i].key))
+			continue;	/* it goes with its column (DROP COLUMN, DROP TABLE) */
 		if (dir && (!o || strcmp(dir, "types")))
 			obj_differs(d, dir, schema, NULL, a->v[i].key, !o);
 		else

@@ -34,7 +34,7 @@ CREATE TABLE public.booking (id integer PRIMARY KEY, customer_id integer NOT NUL
 	CONSTRAINT booking_nights_check CHECK (nights > 0 AND nights < 100));
 CREATE INDEX booking_nights_idx ON public.booking (nights, id);
 CREATE UNIQUE INDEX booking_memo_key ON public.booking (memo);
-CREATE TABLE public.invoice (id integer PRIMARY KEY, booking_id integer REFERENCES public.booking,
+CREATE TABLE public.invoice (id serial PRIMARY KEY, booking_id integer REFERENCES public.booking,
 	total numeric(10,2) NOT NULL DEFAULT 0);
 COMMENT ON TABLE public.invoice IS 'Money';
 CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x * 3';
