@@ -515,10 +515,9 @@ static void database_diff(struct diff *d)
 	for (size_t i = 0; i < d->live->nschemas; i++) {
 		const struct cat_schema *ls = &d->live->schemas[i];
 		const struct cat_schema *ws = catalog_schema(d->want, ls->name);
-		if (!ws)
-			unsupported(d, U_SCHEMAS, NULL, ls->name);
-		else
-			schema_diff(d, ls->name, ls, ws);
+		schema_diff(d, ls->name, ls, ws);
+		if (!ws)	/* rm -r's: what it holds, then DROP SCHEMA (never CASCADE) */
+			obj_differs(d, "schemas", NULL, NULL, ls->name, true);
 	}
 	for (size_t i = 0; i < d->want->nschemas; i++) {
 		const struct cat_schema *ws = &d->want->schemas[i];

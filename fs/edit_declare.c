@@ -491,7 +491,10 @@ static int stage_objects(struct change *c, const struct declare_objs *objs, cons
 			continue;
 		if (!strcmp(o->dir, "schemas")) {
 			const struct cat_schema *ws = catalog_schema(want, o->name);
-			if (ws)
+			const struct cat_schema *ls = catalog_schema(db->cat, o->name);
+			if (o->drop && ls)
+				stage_schema_drop(db->stage, ls->oid, ls->name);
+			else if (!o->drop && ws)
 				stage_schema_new(db->stage, ws->name, ws->qname);
 			continue;
 		}

@@ -22,6 +22,9 @@ CREATE TABLE public.booking (id integer PRIMARY KEY, customer_id integer NOT NUL
 CREATE INDEX booking_nights_idx ON public.booking (nights);
 CREATE TABLE public.legacy (id integer);
 CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';
+CREATE SCHEMA attic;
+CREATE TABLE attic.box (id integer);
+CREATE VIEW attic.boxes AS SELECT id FROM attic.box;
 INSERT INTO public.customer VALUES (1, 'Ann');
 INSERT INTO public.booking VALUES (1, 1, 2, 'x', 'happy');
 EOF
@@ -41,6 +44,8 @@ CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE A
 CREATE VIEW public.long_stay AS SELECT id, nights, public.twice(nights) AS doubled FROM public.booking WHERE nights > 5;
 CREATE SEQUENCE public.ticket_no START 100 INCREMENT 5;
 CREATE TYPE public.level AS ENUM ('low', 'high');
+CREATE SCHEMA sales;
+CREATE TABLE sales.orders (id integer PRIMARY KEY, lvl public.level);
 CREATE DOMAIN public.posint AS integer CONSTRAINT posint_check CHECK (VALUE > 0);
 EOF
 sql sample -f "$T_ROOT/tests/sql/tricky.sql" >/dev/null || not_ok "loading tricky.sql"
@@ -218,6 +223,9 @@ eq "the view, the function's body, the sequence, the enum and the domain are liv
 		(SELECT count(*) FROM pg_sequences WHERE sequencename = 'ticket_no' AND increment_by = 5) || ' ' ||
 		(SELECT count(*) FROM pg_type WHERE typname = 'level') || ' ' ||
 		(SELECT count(*) FROM pg_type WHERE typname = 'posint')")"
+eq "schema sales is created, attic dropped" "1 0" \
+	"$(val prod "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'sales') || ' ' ||
+		(SELECT count(*) FROM pg_namespace WHERE nspname = 'attic')")"
 check "diff -r of both mounts' schemas/ is empty" diff -r "$MNT/stg/schemas" "$P/schemas"
 
 umount_fs "$MNT"
