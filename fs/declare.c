@@ -410,15 +410,16 @@ static const struct cat_trigger *trigger_named(const struct cat_relation *r, con
 	return NULL;
 }
 
-/* What a trigger's file does not hold (its comment, in table.sql, and its
- * ENABLE/DISABLE state): never staged with it, so refused, not ignored.
- * L NULL: a new trigger (a plain one has none); W NULL: dropped. */
+/* What a trigger's file does not hold: its ENABLE/DISABLE state, never
+ * staged, so refused rather than ignored; its comment, staged with the
+ * trigger when the trigger is (STAGED), else refused too. L NULL: a new
+ * trigger; W NULL: dropped. */
 static void trigger_outside_file(struct diff *d, const char *schema, const struct cat_trigger *l,
-				 const struct cat_trigger *w)
+				 const struct cat_trigger *w, bool staged)
 {
 	if (!w)
 		return;
-	if (!same(l ? l->comment : NULL, w->comment))
+	if (!staged && !same(l ? l->comment : NULL, w->comment))
 		unsupported(d, U_COMMENTS, schema, w->name);
 	if ((l ? l->enabled : 'O') != w->enabled)
 		unsupported(d, U_TRIGGERS, schema, w->name);
@@ -438,12 +439,13 @@ static void triggers_policies_diff(struct diff *d, const struct stage_ref *ref, 
 			const char *name = trg ? l->triggers[i].name : l->policies[i].name;
 			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 			objfile_render(d->live, dirs[k], s, l->name, name, &a);
+			bool staged = false;
 			if (!objfile_render(d->want, dirs[k], s, w->name, name, &b))
 				stage_object_drop(d->st, ref, dirs[k], name, true);
-			else if (strcmp(sb_str(&a), sb_str(&b)))
+			else if ((staged = strcmp(sb_str(&a), sb_str(&b)) != 0))
 				obj_differs(d, dirs[k], s, w->name, name, false);
 			if (trg)
-				trigger_outside_file(d, s, &l->triggers[i], trigger_named(w, name));
+				trigger_outside_file(d, s, &l->triggers[i], trigger_named(w, name), staged);
 			strbuf_free(&a);
 			strbuf_free(&b);
 		}
@@ -453,7 +455,7 @@ static void triggers_policies_diff(struct diff *d, const struct stage_ref *ref, 
 			if (!l || !objfile_render(d->live, dirs[k], s, l->name, name, &a)) {
 				obj_differs(d, dirs[k], s, w->name, name, false);
 				if (trg)
-					trigger_outside_file(d, s, NULL, &w->triggers[j]);
+					trigger_outside_file(d, s, NULL, &w->triggers[j], true);
 			}
 			strbuf_free(&a);
 		}

@@ -478,57 +478,116 @@ static int stage_type(struct change *c, const struct declare_obj *o, const struc
 	return 0;
 }
 
-/* Stages the objects OBJS lists as their files (or the schemas/ and
- * extensions/ directories) would: the drops first, so that an object the
- * file re-creates does not count what the file drops as its dependents. */
-static int stage_objects(struct change *c, const struct declare_objs *objs, const struct catalog *want)
+static const struct cat_relation *rel_in(struct cat_relation *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i]->name, name))
+			return v[i];
+	return NULL;
+}
+
+/* Where O's CREATE goes among the others: the planner keeps the stage's
+ * order within a phase, and one object file's CREATE may use another's
+ * (a view a function, a trigger its function, a view another view). */
+static int create_rank(const struct declare_obj *o, const struct catalog *want)
+{
+	static const char *const order[] = { "schemas", "extensions", "types", "sequences", "functions", "views",
+					     "materialized_views", "triggers", "policies" };
+	int rank = 0;
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+		if (!strcmp(o->dir, order[i]))
+			rank = (int)i * 1000;
+	const struct cat_schema *s = o->schema ? catalog_schema(want, o->schema) : NULL;
+	const struct cat_relation *r = !s ? NULL : !strcmp(o->dir, "views") ? rel_in(s->views, s->nviews, o->name) :
+				       !strcmp(o->dir, "materialized_views") ?
+				       rel_in(s->matviews, s->nmatviews, o->name) : NULL;
+	if (r)
+		rank += r->view_depth;
+	if (s && !strcmp(o->dir, "types"))
+		for (size_t i = 0; i < s->ntypes; i++)
+			if (!strcmp(s->types[i]->name, o->name))
+				rank += s->types[i]->depth;
+	for (size_t i = 0; s && !strcmp(o->dir, "functions") && i < s->nfunctions; i++) {
+		const struct cat_function *f = s->functions[i];
+		size_t n = strlen(f->name);
+		if (!strncmp(o->name, f->name, n) && o->name[n] == '(' && f->late == 2)
+			rank = 6500;	/* after the views it uses */
+	}
+	return rank;
+}
+
+struct ranked {
+	const struct declare_obj *o;
+	int rank;
+	size_t seq;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->o->drop != y->o->drop)
+		return x->o->drop ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* One object of stage_objects. */
+static int stage_one(struct change *c, const struct declare_obj *o, const struct catalog *want)
 {
 	struct database *db = c->db;
-	for (size_t k = 0; k < 2 * objs->n; k++) {
-		const struct declare_obj *o = &objs->v[k % objs->n];
-		int rc = 0;
-		if (o->drop != (k < objs->n))
-			continue;
-		if (!strcmp(o->dir, "schemas")) {
-			const struct cat_schema *ws = catalog_schema(want, o->name);
-			const struct cat_schema *ls = catalog_schema(db->cat, o->name);
-			if (o->drop && ls)
-				stage_schema_drop(db->stage, ls->oid, ls->name);
-			else if (!o->drop && ws)
-				stage_schema_new(db->stage, ws->name, ws->qname);
-			continue;
-		}
-		if (!strcmp(o->dir, "extensions")) {
-			const struct cat_extension *x = NULL;
-			bool live = false;
-			for (size_t j = 0; j < want->nexts && !x; j++)
-				if (!strcmp(want->exts[j].name, o->name))
-					x = &want->exts[j];
-			for (size_t j = 0; j < db->cat->nexts && !live; j++)
-				live = !strcmp(db->cat->exts[j].name, o->name);
-			if (!x)
-				stage_extension_drop(db->stage, o->name, live);
-			else
-				stage_extension_set(db->stage, x->name, x->qname, x->qschema, x->version, !live);
-			continue;
-		}
-		if (!strcmp(o->dir, "types")) {
-			if ((rc = stage_type(c, o, want)))
-				return rc;
-			continue;
-		}
-		struct epath p = {
-			.kind = E_OBJECT, .schema = o->schema, .table = o->table, .name = o->name, .file = o->name,
-			.obj = objkind_find(o->dir, strlen(o->dir), o->table ? OBJ_IN_TABLE : OBJ_IN_SCHEMA),
-		};
-		if (!p.obj)
-			return ed_fail(c, -EPERM, "%s differ: %s.%s (not staged here yet)", o->dir,
-				       o->schema ? o->schema : "", o->name);
-		rc = o->drop ? ed_obj_drop(c, &p) : ed_obj_declared(c, &p, want);
-		if (rc)
-			return rc;
+	if (!strcmp(o->dir, "schemas")) {
+		const struct cat_schema *ws = catalog_schema(want, o->name);
+		const struct cat_schema *ls = catalog_schema(db->cat, o->name);
+		if (o->drop && ls)
+			stage_schema_drop(db->stage, ls->oid, ls->name);
+		else if (!o->drop && ws)
+			stage_schema_new(db->stage, ws->name, ws->qname);
+		return 0;
 	}
-	return 0;
+	if (!strcmp(o->dir, "extensions")) {
+		const struct cat_extension *x = NULL;
+		bool live = false;
+		for (size_t j = 0; j < want->nexts && !x; j++)
+			if (!strcmp(want->exts[j].name, o->name))
+				x = &want->exts[j];
+		for (size_t j = 0; j < db->cat->nexts && !live; j++)
+			live = !strcmp(db->cat->exts[j].name, o->name);
+		if (!x)
+			stage_extension_drop(db->stage, o->name, live);
+		else
+			stage_extension_set(db->stage, x->name, x->qname, x->qschema, x->version, !live);
+		return 0;
+	}
+	if (!strcmp(o->dir, "types"))
+		return stage_type(c, o, want);
+	struct epath p = {
+		.kind = E_OBJECT, .schema = o->schema, .table = o->table, .name = o->name, .file = o->name,
+		.obj = objkind_find(o->dir, strlen(o->dir), o->table ? OBJ_IN_TABLE : OBJ_IN_SCHEMA),
+	};
+	if (!p.obj)
+		return ed_fail(c, -EPERM, "%s differ: %s.%s (not staged here yet)", o->dir, o->schema ? o->schema : "",
+			       o->name);
+	return o->drop ? ed_obj_drop(c, &p) : ed_obj_declared(c, &p, want);
+}
+
+/* Stages the objects OBJS lists as their files (or the schemas/ and
+ * extensions/ directories) would: the drops first, so that an object the
+ * file re-creates does not count what the file drops as its dependents;
+ * then the creates, what others may use first. */
+static int stage_objects(struct change *c, const struct declare_objs *objs, const struct catalog *want)
+{
+	struct ranked *v = calloc(objs->n + 1, sizeof *v);
+	if (!v)
+		abort();
+	for (size_t i = 0; i < objs->n; i++)
+		v[i] = (struct ranked){ &objs->v[i], objs->v[i].drop ? 0 : create_rank(&objs->v[i], want), i };
+	qsort(v, objs->n, sizeof *v, by_rank);
+	int rc = 0;
+	for (size_t k = 0; k < objs->n && !rc; k++)
+		rc = stage_one(c, v[k].o, want);
+	free(v);
+	return rc;
 }
 
 int ed_write_declarative(struct change *c, const struct epath *p, const char *data, size_t len)

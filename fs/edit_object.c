@@ -33,6 +33,7 @@
 #include "objkind.h"
 #include "pg.h"
 #include "probe.h"
+#include "render.h"
 #include "shadow.h"
 #include "sqlparse.h"
 #include "stage.h"
@@ -571,10 +572,11 @@ static void comment_gone(struct strbuf *sql, const char *drop, const char *live,
  * empty): nothing when it reads as it does live, else the ALTER, CREATE OR
  * REPLACE (when the server takes it: tried), or DROP + CREATE (EBUSY while
  * something depends on it), or the CREATE of a new one. Shared by a file's
- * write and a declarative file (ed_obj_declared). */
+ * write and a declarative file (ed_obj_declared), which may give EXTRA
+ * statements to run after it (a trigger's comment, not in its file). */
 static int stage_checked(struct change *c, const struct spec *k, const struct epath *p, bool live,
 			 const char *drop, const struct live_obj *lo, const char *live_file, const char *file,
-			 const char *alter)
+			 const char *alter, const char *extra)
 {
 	struct database *db = c->db;
 	struct strbuf sql = STRBUF_INIT, who = STRBUF_INIT, hz = STRBUF_INIT;
@@ -631,6 +633,7 @@ static int stage_checked(struct change *c, const struct spec *k, const struct ep
 	} else if (!live) {
 		sb_add(&sql, file);
 	}
+	sb_add(&sql, extra);
 	struct stage_obj o = {
 		k->dir, p->schema, p->table, p->name, lo->oid, file, sb_str(&sql), hz.len ? sb_str(&hz) : NULL, false,
 	};
@@ -666,7 +669,7 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	struct try t = { c, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file, &alter, NULL, false, "" };
 	if (!(rc = in_rolled_back(c, try_file, &t)))
 		rc = stage_checked(c, k, p, live, sb_str(&drop), &lo, sb_str(&live_file), sb_str(&file),
-				   sb_str(&alter));
+				   sb_str(&alter), "");
 	free(text);
 	strbuf_free(&drop);
 	strbuf_free(&live_file);
@@ -675,13 +678,44 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	return rc;
 }
 
+static const struct cat_trigger *trigger_of(const struct cat_relation *r, const char *name)
+{
+	for (size_t i = 0; r && i < r->ntriggers; i++)
+		if (!strcmp(r->triggers[i].name, name))
+			return &r->triggers[i];
+	return NULL;
+}
+
+/* A trigger's comment as WANT has it, when it or the live one has one:
+ * the trigger's file does not hold it, and CREATE OR REPLACE keeps the
+ * live one. */
+static void trigger_comment(struct database *db, const struct epath *p, const struct catalog *want,
+			    struct strbuf *out)
+{
+	const struct cat_relation *wr = catalog_table(want, p->schema, p->table);
+	const struct cat_relation *d = catalog_table(db->desired, p->schema, p->table);
+	const struct cat_relation *lr = d && d->oid ? catalog_rel(db->cat, d->oid) : NULL;
+	const struct cat_trigger *w = trigger_of(wr, p->name), *l = trigger_of(lr, p->name);
+	if (!w || (!w->comment && !(l && l->comment)))
+		return;
+	sb_addf(out, "COMMENT ON TRIGGER %s ON ", w->qname);
+	sb_add_qual(out, wr->schema->qname, wr->qname);
+	sb_add(out, " IS ");
+	if (w->comment)
+		render_literal(out, w->comment);
+	else
+		sb_add(out, "NULL");
+	sb_add(out, ";\n");
+}
+
 int ed_obj_declared(struct change *c, const struct epath *p, const struct catalog *want)
 {
 	struct database *db = c->db;
 	const struct spec *k = spec_of(p);
 	if (!k)
 		return ed_fail(c, -EPERM, "%s cannot be staged here yet", p->obj->dir);
-	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, alter = STRBUF_INIT;
+	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, alter = STRBUF_INIT,
+		      extra = STRBUF_INIT;
 	struct live_obj lo;
 	int rc;
 	bool live = live_object(db, k, p, &drop, &lo);
@@ -696,8 +730,12 @@ int ed_obj_declared(struct change *c, const struct epath *p, const struct catalo
 		policy_alter(db, p, want, &alter);
 	else if (live && !strcmp(k->dir, "sequences"))
 		sequence_alter(db, p, want, &alter);
-	rc = stage_checked(c, k, p, live, sb_str(&drop), &lo, sb_str(&live_file), sb_str(&file), sb_str(&alter));
+	if (!strcmp(k->dir, "triggers"))
+		trigger_comment(db, p, want, &extra);
+	rc = stage_checked(c, k, p, live, sb_str(&drop), &lo, sb_str(&live_file), sb_str(&file), sb_str(&alter),
+			   sb_str(&extra));
 out:
+	strbuf_free(&extra);
 	strbuf_free(&drop);
 	strbuf_free(&live_file);
 	strbuf_free(&file);

@@ -46,6 +46,9 @@ CREATE SEQUENCE public.ticket_no START 100 INCREMENT 5;
 CREATE TYPE public.level AS ENUM ('low', 'high');
 CREATE SCHEMA sales;
 CREATE TABLE sales.orders (id integer PRIMARY KEY, lvl public.level);
+CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER booking_touch BEFORE UPDATE ON public.booking FOR EACH ROW EXECUTE FUNCTION public.touch();
+COMMENT ON TRIGGER booking_touch ON public.booking IS 'kept up to date';
 CREATE DOMAIN public.posint AS integer CONSTRAINT posint_check CHECK (VALUE > 0);
 EOF
 sql sample -f "$T_ROOT/tests/sql/tricky.sql" >/dev/null || not_ok "loading tricky.sql"
@@ -223,6 +226,8 @@ eq "the view, the function's body, the sequence, the enum and the domain are liv
 		(SELECT count(*) FROM pg_sequences WHERE sequencename = 'ticket_no' AND increment_by = 5) || ' ' ||
 		(SELECT count(*) FROM pg_type WHERE typname = 'level') || ' ' ||
 		(SELECT count(*) FROM pg_type WHERE typname = 'posint')")"
+eq "the trigger and its comment are live" "kept up to date" \
+	"$(val prod "SELECT obj_description(oid, 'pg_trigger') FROM pg_trigger WHERE tgname = 'booking_touch'")"
 eq "schema sales is created, attic dropped" "1 0" \
 	"$(val prod "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'sales') || ' ' ||
 		(SELECT count(*) FROM pg_namespace WHERE nspname = 'attic')")"
