@@ -9,12 +9,15 @@
  * Compared: tables added and dropped; columns (type, collation, default,
  * NOT NULL, identity, generated), indexes, constraints, the table's
  * comment, enum labels: staged here. Views, materialized views, functions,
- * sequences, triggers and policies (compared as their files read), new
- * schemas and extensions: listed (struct declare_objs) for the caller to
- * stage as the object files and schemas/extensions directories would, with
- * a server at hand. Differences the stage cannot express yet (types other
- * than enums, dropped schemas, column and object comments, table options)
- * are never ignored: the whole file is refused with EPERM naming them.
+ * sequences, triggers and policies (compared as their files read), schemas
+ * created or dropped, extensions, and types created or dropped: listed
+ * (struct declare_objs) for the caller to stage as the object files, the
+ * schemas/ and extensions/ directories and the types/ files would, with a
+ * server at hand. A sequence owned by a column is never listed as dropped:
+ * it goes with its column. Differences the stage cannot express yet (a
+ * domain or composite changed in place, an enum losing a label, column and
+ * object comments, a trigger's ENABLE state, table options) are never
+ * ignored: the whole file is refused with EPERM naming them.
  *
  * A column dropped and one added in the same table stays a drop and an
  * add: nothing here guesses renames (the planner's hazard names mv).
@@ -59,8 +62,8 @@ void declare_objs_free(struct declare_objs *o);
  * Stages into ST (normally a new, empty stage) the edits that turn LIVE
  * into WANT within SCOPE, and appends to OBJS the objects the caller stages
  * (in catalog order: the planner orders them). Returns 0; -EPERM when a difference cannot be
- * staged, with ERR naming the objects ("views differ: public.v;
- * declarative files cannot change views yet"); -EINVAL when the file does
+ * staged, with ERR naming the objects ("comments differ: public.t.c
+ * (column) (...)"); -EINVAL when the file does
  * not define what it stands for (a table.sql that creates no such table).
  * On error ST may hold part of the edits: the caller discards it.
  */
