@@ -572,16 +572,18 @@ static int stage_one(struct change *c, const struct declare_obj *o, const struct
 }
 
 /* Stages the objects OBJS lists as their files (or the schemas/ and
- * extensions/ directories) would: the drops first, so that an object the
- * file re-creates does not count what the file drops as its dependents;
- * then the creates, what others may use first. */
+ * extensions/ directories) would: the drops first, what uses others first
+ * (as live: a view on a view the file drops too is dropped before it, and
+ * an object the file re-creates does not count what the file drops as its
+ * dependents); then the creates, what others may use first. */
 static int stage_objects(struct change *c, const struct declare_objs *objs, const struct catalog *want)
 {
 	struct ranked *v = calloc(objs->n + 1, sizeof *v);
 	if (!v)
 		abort();
 	for (size_t i = 0; i < objs->n; i++)
-		v[i] = (struct ranked){ &objs->v[i], objs->v[i].drop ? 0 : create_rank(&objs->v[i], want), i };
+		v[i] = (struct ranked){ &objs->v[i], objs->v[i].drop ? -create_rank(&objs->v[i], c->db->cat) :
+					  create_rank(&objs->v[i], want), i };
 	qsort(v, objs->n, sizeof *v, by_rank);
 	int rc = 0;
 	for (size_t k = 0; k < objs->n && !rc; k++)
