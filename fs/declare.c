@@ -9,6 +9,7 @@
 
 #include "catalog.h"
 #include "enumdiff.h"
+#include "objkind.h"
 #include "render.h"
 #include "stage.h"
 #include "strbuf.h"
@@ -28,9 +29,10 @@ static const char *const UNSUP_WHAT[U_NKINDS] = {
 };
 
 static const char *const UNSUP_HOW[U_NKINDS] = {
-	[U_ENUMS] = "enum labels can only be added or renamed, and enums not created or dropped here",
-	[U_TRIGGERS] = "declarative files can drop triggers, not create or change them yet",
-	[U_POLICIES] = "declarative files can drop policies, not create or change them yet",
+	[U_TRIGGERS] = "a trigger's ENABLE or DISABLE state is not staged yet",
+	[U_ENUMS] = "enum labels can only be added or renamed",
+	[U_TYPES] = "a domain or composite type changed in place is not staged from here yet: write its "
+		    "types/ file",
 	[U_COMMENTS] = "declarative files change a table's own comment only",
 	[U_TABLE_OPTIONS] = "row level security, storage options, partitioning, inheritance, rules and "
 			    "statistics are not staged yet",
@@ -40,6 +42,7 @@ struct diff {
 	const struct catalog *live, *want;
 	const struct declare_scope *scope;
 	struct stage *st;
+	struct declare_objs *objs;
 	struct strbuf unsup[U_NKINDS];	/* ", "-joined names */
 };
 
@@ -56,6 +59,36 @@ static void unsupported(struct diff *d, enum unsup_kind k, const char *schema, c
 	if (schema)
 		sb_addf(sb, "%s.", schema);
 	sb_add(sb, name);
+}
+
+/* An object file's (or a schema's, an extension's) difference, for the
+ * caller to stage with the object-file code. */
+static void obj_differs(struct diff *d, const char *dir, const char *schema, const char *table, const char *name,
+			bool drop)
+{
+	struct declare_objs *o = d->objs;
+	struct declare_obj *v = realloc(o->v, (o->n + 1) * sizeof *v);
+	if (!v)
+		abort();
+	o->v = v;
+	v[o->n] = (struct declare_obj){ strdup(dir), schema ? strdup(schema) : NULL, table ? strdup(table) : NULL,
+					 strdup(name), drop };
+	if (!v[o->n].dir || !v[o->n].name || (schema && !v[o->n].schema) || (table && !v[o->n].table))
+		abort();
+	o->n++;
+}
+
+void declare_objs_free(struct declare_objs *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->v[i].dir);
+		free(o->v[i].schema);
+		free(o->v[i].table);
+		free(o->v[i].name);
+	}
+	free(o->v);
+	o->v = NULL;
+	o->n = 0;
 }
 
 /* ---- objects compared by their rendered text ---- */
@@ -122,7 +155,7 @@ static void functions_items(struct items *it, const struct cat_schema *s)
 	for (size_t i = 0; i < s->nfunctions; i++) {
 		const struct cat_function *f = s->functions[i];
 		struct strbuf key = STRBUF_INIT, sb = STRBUF_INIT;
-		sb_addf(&key, "%s(%s)", f->name, f->args);
+		sb_addf(&key, "%s(%s)", f->name, f->args ? f->args : "");	/* objfile_render's key */
 		render_function(&sb, f);
 		item_add(it, sb_str(&key), &sb);
 		strbuf_free(&key);
@@ -140,16 +173,19 @@ static void types_items(struct items *it, const struct cat_schema *s)
 	}
 }
 
-/* One table of the schema-level kinds the stage cannot change yet. */
+/* One table of the schema-level kinds: DIR, an object file directory
+ * (staged as its file's write or rm would be), or NULL: the stage cannot
+ * change that kind here yet (KIND names it in the refusal). */
 static const struct {
 	enum unsup_kind kind;
+	const char *dir;
 	void (*collect)(struct items *it, const struct cat_schema *s);
 } SCHEMA_KINDS[] = {
-	{ U_VIEWS, views_items },
-	{ U_MATVIEWS, matviews_items },
-	{ U_SEQUENCES, sequences_items },
-	{ U_FUNCTIONS, functions_items },
-	{ U_TYPES, types_items },
+	{ U_VIEWS, "views", views_items },
+	{ U_MATVIEWS, "materialized_views", matviews_items },
+	{ U_SEQUENCES, "sequences", sequences_items },
+	{ U_FUNCTIONS, "functions", functions_items },
+	{ U_TYPES, "types", types_items },	/* created, dropped; changed: refused */
 };
 
 static const struct item *item_find(const struct items *it, const char *key)
@@ -160,17 +196,39 @@ static const struct item *item_find(const struct items *it, const char *key)
 	return NULL;
 }
 
-static void compare_items(struct diff *d, enum unsup_kind k, const char *schema, const struct items *a,
-			  const struct items *b)
+static bool owned_seq(const struct catalog *cat, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t i = 0; s && i < s->nsequences; i++)
+		if (!strcmp(s->sequences[i]->name, name))
+			return s->sequences[i]->seq_owned_by != NULL;
+	return false;
+}
+
+/* Live items A against wanted B: each difference is an object of DIR
+ * (dropped when B lacks it), or unsupported as K when DIR is NULL. */
+static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, const char *schema,
+			  const struct items *a, const struct items *b)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		const struct item *o = item_find(b, a->v[i].key);
-		if (!o || strcmp(o->text, a->v[i].text))
+		if (o && !strcmp(o->text, a->v[i].text))
+			continue;
+		if (!o && dir && !strcmp(dir, "sequences") && owned_seq(d->live, schema, a->v[i].key))
+			continue;	/* it goes with its column (DROP COLUMN, DROP TABLE) */
+		if (dir && (!o || strcmp(dir, "types")))
+			obj_differs(d, dir, schema, NULL, a->v[i].key, !o);
+		else
 			unsupported(d, k, schema, a->v[i].key);
 	}
-	for (size_t i = 0; i < b->n; i++)
-		if (!item_find(a, b->v[i].key))
+	for (size_t i = 0; i < b->n; i++) {
+		if (item_find(a, b->v[i].key))
+			continue;
+		if (dir)
+			obj_differs(d, dir, schema, NULL, b->v[i].key, false);
+		else
 			unsupported(d, k, schema, b->v[i].key);
+	}
 }
 
 static void schema_objects(struct diff *d, const char *name, const struct cat_schema *ls,
@@ -182,7 +240,7 @@ static void schema_objects(struct diff *d, const char *name, const struct cat_sc
 			SCHEMA_KINDS[k].collect(&a, ls);
 		if (ws)
 			SCHEMA_KINDS[k].collect(&b, ws);
-		compare_items(d, SCHEMA_KINDS[k].kind, name, &a, &b);
+		compare_items(d, SCHEMA_KINDS[k].kind, SCHEMA_KINDS[k].dir, name, &a, &b);
 		items_free(&a);
 		items_free(&b);
 	}
@@ -207,7 +265,7 @@ static void enums_diff(struct diff *d, const char *schema, const struct cat_sche
 			continue;
 		const struct cat_type *wt = enum_named(ws, lt->name);
 		if (!wt) {
-			unsupported(d, U_ENUMS, schema, lt->name);
+			obj_differs(d, "types", schema, NULL, lt->name, true);	/* a types/ file's rm */
 			continue;
 		}
 		bool equal = lt->nlabels == wt->nlabels;
@@ -228,7 +286,7 @@ static void enums_diff(struct diff *d, const char *schema, const struct cat_sche
 	}
 	for (size_t i = 0; ws && i < ws->ntypes; i++)
 		if (ws->types[i]->kind == 'e' && !enum_named(ls, ws->types[i]->name))
-			unsupported(d, U_ENUMS, schema, ws->types[i]->name);
+			obj_differs(d, "types", schema, NULL, ws->types[i]->name, false);	/* a new types/ file */
 }
 
 /* ---- tables ---- */
@@ -344,50 +402,63 @@ static void constraints_diff(struct diff *d, const struct stage_ref *ref, const 
 	}
 }
 
-static bool policy_equal(const struct cat_policy *a, const struct cat_policy *b)
+static const struct cat_trigger *trigger_named(const struct cat_relation *r, const char *name)
 {
-	return a->permissive == b->permissive && a->cmd == b->cmd && same(a->roles, b->roles) &&
-	       same(a->qual, b->qual) && same(a->check, b->check);
+	for (size_t i = 0; r && i < r->ntriggers; i++)
+		if (!strcmp(r->triggers[i].name, name))
+			return &r->triggers[i];
+	return NULL;
 }
 
-/* Triggers and policies: a drop is staged, anything else refused. */
+/* What a trigger's file does not hold: its ENABLE/DISABLE state, never
+ * staged, so refused rather than ignored; its comment, staged with the
+ * trigger when the trigger is (STAGED), else refused too. L NULL: a new
+ * trigger; W NULL: dropped. */
+static void trigger_outside_file(struct diff *d, const char *schema, const struct cat_trigger *l,
+				 const struct cat_trigger *w, bool staged)
+{
+	if (!w)
+		return;
+	if (!staged && !same(l ? l->comment : NULL, w->comment))
+		unsupported(d, U_COMMENTS, schema, w->name);
+	if ((l ? l->enabled : 'O') != w->enabled)
+		unsupported(d, U_TRIGGERS, schema, w->name);
+}
+
+/* Triggers and policies: a drop is a table entry's drop (as rm's), a new
+ * or changed one its object file's write, compared as the files read. */
 static void triggers_policies_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
 				   const struct cat_relation *w)
 {
 	const char *s = w->schema->name;
-	for (size_t i = 0; l && i < l->ntriggers; i++) {
-		const struct cat_trigger *lt = &l->triggers[i], *wt = NULL;
-		for (size_t j = 0; j < w->ntriggers && !wt; j++)
-			if (!strcmp(w->triggers[j].name, lt->name))
-				wt = &w->triggers[j];
-		if (!wt)
-			stage_object_drop(d->st, ref, "triggers", lt->name, true);
-		else if (!same(lt->def, wt->def) || lt->enabled != wt->enabled || !same(lt->comment, wt->comment))
-			unsupported(d, U_TRIGGERS, s, lt->name);
-	}
-	for (size_t j = 0; j < w->ntriggers; j++) {
-		bool live = false;
-		for (size_t i = 0; l && i < l->ntriggers && !live; i++)
-			live = !strcmp(l->triggers[i].name, w->triggers[j].name);
-		if (!live)
-			unsupported(d, U_TRIGGERS, s, w->triggers[j].name);
-	}
-	for (size_t i = 0; l && i < l->npolicies; i++) {
-		const struct cat_policy *lp = &l->policies[i], *wp = NULL;
-		for (size_t j = 0; j < w->npolicies && !wp; j++)
-			if (!strcmp(w->policies[j].name, lp->name))
-				wp = &w->policies[j];
-		if (!wp)
-			stage_object_drop(d->st, ref, "policies", lp->name, true);
-		else if (!policy_equal(lp, wp))
-			unsupported(d, U_POLICIES, s, lp->name);
-	}
-	for (size_t j = 0; j < w->npolicies; j++) {
-		bool live = false;
-		for (size_t i = 0; l && i < l->npolicies && !live; i++)
-			live = !strcmp(l->policies[i].name, w->policies[j].name);
-		if (!live)
-			unsupported(d, U_POLICIES, s, w->policies[j].name);
+	static const char *const dirs[] = { "triggers", "policies" };
+	for (size_t k = 0; k < 2; k++) {
+		bool trg = k == 0;
+		size_t ln = !l ? 0 : trg ? l->ntriggers : l->npolicies, wn = trg ? w->ntriggers : w->npolicies;
+		for (size_t i = 0; i < ln; i++) {
+			const char *name = trg ? l->triggers[i].name : l->policies[i].name;
+			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+			objfile_render(d->live, dirs[k], s, l->name, name, &a);
+			bool staged = false;
+			if (!objfile_render(d->want, dirs[k], s, w->name, name, &b))
+				stage_object_drop(d->st, ref, dirs[k], name, true);
+			else if ((staged = strcmp(sb_str(&a), sb_str(&b)) != 0))
+				obj_differs(d, dirs[k], s, w->name, name, false);
+			if (trg)
+				trigger_outside_file(d, s, &l->triggers[i], trigger_named(w, name), staged);
+			strbuf_free(&a);
+			strbuf_free(&b);
+		}
+		for (size_t j = 0; j < wn; j++) {
+			const char *name = trg ? w->triggers[j].name : w->policies[j].name;
+			struct strbuf a = STRBUF_INIT;
+			if (!l || !objfile_render(d->live, dirs[k], s, l->name, name, &a)) {
+				obj_differs(d, dirs[k], s, w->name, name, false);
+				if (trg)
+					trigger_outside_file(d, s, NULL, &w->triggers[j], true);
+			}
+			strbuf_free(&a);
+		}
 	}
 }
 
@@ -446,14 +517,20 @@ static void database_diff(struct diff *d)
 	for (size_t i = 0; i < d->live->nschemas; i++) {
 		const struct cat_schema *ls = &d->live->schemas[i];
 		const struct cat_schema *ws = catalog_schema(d->want, ls->name);
-		if (!ws)
-			unsupported(d, U_SCHEMAS, NULL, ls->name);
-		else
-			schema_diff(d, ls->name, ls, ws);
+		schema_diff(d, ls->name, ls, ws);
+		if (!ws)	/* rm -r's: what it holds, then DROP SCHEMA (never CASCADE) */
+			obj_differs(d, "schemas", NULL, NULL, ls->name, true);
 	}
-	for (size_t i = 0; i < d->want->nschemas; i++)
-		if (!catalog_schema(d->live, d->want->schemas[i].name))
-			unsupported(d, U_SCHEMAS, NULL, d->want->schemas[i].name);
+	for (size_t i = 0; i < d->want->nschemas; i++) {
+		const struct cat_schema *ws = &d->want->schemas[i];
+		if (catalog_schema(d->live, ws->name))
+			continue;
+		/* A new schema (mkdir's CREATE SCHEMA), then what it holds. */
+		obj_differs(d, "schemas", NULL, NULL, ws->name, false);
+		schema_diff(d, ws->name, NULL, ws);
+		if (ws->comment)
+			unsupported(d, U_COMMENTS, NULL, ws->name);
+	}
 	struct items a = { 0 }, b = { 0 };
 	for (size_t i = 0; i < d->live->nexts; i++) {
 		struct strbuf sb = STRBUF_INIT;
@@ -465,15 +542,15 @@ static void database_diff(struct diff *d)
 		render_extension(&sb, &d->want->exts[i]);
 		item_add(&b, d->want->exts[i].name, &sb);
 	}
-	compare_items(d, U_EXTENSIONS, NULL, &a, &b);
+	compare_items(d, U_EXTENSIONS, "extensions", NULL, &a, &b);
 	items_free(&a);
 	items_free(&b);
 }
 
 int declare_diff(const struct catalog *live, const struct catalog *want, const struct declare_scope *scope,
-		 struct stage *st, char *err, size_t errlen)
+		 struct stage *st, struct declare_objs *objs, char *err, size_t errlen)
 {
-	struct diff d = { .live = live, .want = want, .scope = scope, .st = st };
+	struct diff d = { .live = live, .want = want, .scope = scope, .st = st, .objs = objs };
 	int rc = 0;
 	if (!scope->schema) {
 		database_diff(&d);

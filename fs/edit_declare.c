@@ -15,9 +15,11 @@
 #include "edit_internal.h"
 #include "migrate.h"
 #include "names.h"
+#include "objkind.h"
 #include "pg.h"
 #include "shadow.h"
 #include "stage.h"
+#include "stage_struct.h"
 #include "strbuf.h"
 #include "track.h"
 
@@ -407,6 +409,189 @@ static void merge_array(struct database *db, const struct declare_scope *sc, con
 	}
 }
 
+/* The staged object entries in SC that the file's catalog WANT does not
+ * agree with (a staged drop of what it has, a staged file it renders
+ * otherwise), named in CONFLICTS. */
+static void objects_conflict(struct database *db, const struct declare_scope *sc, const struct catalog *want,
+			     struct strbuf *conflicts)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(db->stage->doc, "objects")) {
+		const char *kind = jstr(e, "kind"), *s = jstr(e, "schema"), *t = jstr(e, "table"), *n = jstr(e, "name");
+		if (!kind || !s || !n || (sc->schema && strcmp(s, sc->schema)) ||
+		    (sc->table && (!t || strcmp(t, sc->table))))
+			continue;
+		struct strbuf f = STRBUF_INIT;
+		bool has = objfile_render(want, kind, s, t, n, &f);
+		bool drop = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "drop"));
+		if (drop ? has : !has || !jstr(e, "file") || strcmp(jstr(e, "file"), sb_str(&f)))
+			sb_addf(conflicts, "%s%s %s.%s%s%s (staged: %s)", conflicts->len ? "; " : "", kind, s,
+				t ? t : "", t ? "." : "", n, drop ? "dropped" : "written");
+		strbuf_free(&f);
+	}
+}
+
+static const struct cat_type *type_named(const struct catalog *cat, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t i = 0; s && i < s->ntypes; i++)
+		if (!strcmp(s->types[i]->name, name))
+			return s->types[i];
+	return NULL;
+}
+
+/* A type created or dropped, as a types/ file's write or rm stages it,
+ * from the file's catalog as PostgreSQL read it back. */
+static int stage_type(struct change *c, const struct declare_obj *o, const struct catalog *want)
+{
+	struct database *db = c->db;
+	const struct cat_type *l = type_named(db->cat, o->schema, o->name);
+	const struct cat_type *w = o->drop ? NULL : type_named(want, o->schema, o->name);
+	if ((w && !strchr("ecdr", w->kind)) || (l && !strchr("ecdr", l->kind)))
+		return ed_fail(c, -EPERM, "types differ: %s.%s (a base type is not staged: write the migration by "
+			       "hand)", o->schema, o->name);
+	if (o->drop || (l && w && l->kind != w->kind)) {
+		if (l)
+			stage_type_drop(db->stage, l->oid, l->kind);
+		if (o->drop)
+			return 0;
+	}
+	if (!w)
+		return 0;
+	if (w->kind == 'e') {
+		stage_type_new_enum(db->stage, o->schema, w->name, w->qname, w->labels, w->nlabels);
+	} else if (w->kind == 'c' && w->composite) {
+		const struct cat_relation *r = w->composite;
+		struct stage_attr *v = calloc(r->ncols + 1, sizeof *v);
+		if (!v)
+			abort();
+		for (size_t i = 0; i < r->ncols; i++)
+			v[i] = (struct stage_attr){ r->cols[i].name, r->cols[i].qname, r->cols[i].type,
+						    r->cols[i].collation };
+		stage_type_new(db->stage, o->schema, w->name, w->qname, 'c', NULL, NULL, NULL, false, NULL, v,
+			       r->ncols, NULL);
+		free(v);
+	} else {
+		stage_type_new(db->stage, o->schema, w->name, w->qname, w->kind, w->base, w->collation, w->defexpr,
+			       w->notnull, w->checks, NULL, 0, w->range_opts);
+	}
+	return 0;
+}
+
+static const struct cat_relation *rel_in(struct cat_relation *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i]->name, name))
+			return v[i];
+	return NULL;
+}
+
+/* Where O's CREATE goes among the others: the planner keeps the stage's
+ * order within a phase, and one object file's CREATE may use another's
+ * (a view a function, a trigger its function, a view another view). */
+static int create_rank(const struct declare_obj *o, const struct catalog *want)
+{
+	static const char *const order[] = { "schemas", "extensions", "types", "sequences", "functions", "views",
+					     "materialized_views", "triggers", "policies" };
+	int rank = 0;
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+		if (!strcmp(o->dir, order[i]))
+			rank = (int)i * 1000;
+	const struct cat_schema *s = o->schema ? catalog_schema(want, o->schema) : NULL;
+	const struct cat_relation *r = !s ? NULL : !strcmp(o->dir, "views") ? rel_in(s->views, s->nviews, o->name) :
+				       !strcmp(o->dir, "materialized_views") ?
+				       rel_in(s->matviews, s->nmatviews, o->name) : NULL;
+	if (r)
+		rank += r->view_depth;
+	if (s && !strcmp(o->dir, "types"))
+		for (size_t i = 0; i < s->ntypes; i++)
+			if (!strcmp(s->types[i]->name, o->name))
+				rank += s->types[i]->depth;
+	for (size_t i = 0; s && !strcmp(o->dir, "functions") && i < s->nfunctions; i++) {
+		const struct cat_function *f = s->functions[i];
+		size_t n = strlen(f->name);
+		if (!strncmp(o->name, f->name, n) && o->name[n] == '(' && f->late == 2)
+			rank = 6500;	/* after the views it uses */
+	}
+	return rank;
+}
+
+struct ranked {
+	const struct declare_obj *o;
+	int rank;
+	size_t seq;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->o->drop != y->o->drop)
+		return x->o->drop ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* One object of stage_objects. */
+static int stage_one(struct change *c, const struct declare_obj *o, const struct catalog *want)
+{
+	struct database *db = c->db;
+	if (!strcmp(o->dir, "schemas")) {
+		const struct cat_schema *ws = catalog_schema(want, o->name);
+		const struct cat_schema *ls = catalog_schema(db->cat, o->name);
+		if (o->drop && ls)
+			stage_schema_drop(db->stage, ls->oid, ls->name);
+		else if (!o->drop && ws)
+			stage_schema_new(db->stage, ws->name, ws->qname);
+		return 0;
+	}
+	if (!strcmp(o->dir, "extensions")) {
+		const struct cat_extension *x = NULL;
+		bool live = false;
+		for (size_t j = 0; j < want->nexts && !x; j++)
+			if (!strcmp(want->exts[j].name, o->name))
+				x = &want->exts[j];
+		for (size_t j = 0; j < db->cat->nexts && !live; j++)
+			live = !strcmp(db->cat->exts[j].name, o->name);
+		if (!x)
+			stage_extension_drop(db->stage, o->name, live);
+		else
+			stage_extension_set(db->stage, x->name, x->qname, x->qschema, x->version, !live);
+		return 0;
+	}
+	if (!strcmp(o->dir, "types"))
+		return stage_type(c, o, want);
+	struct epath p = {
+		.kind = E_OBJECT, .schema = o->schema, .table = o->table, .name = o->name, .file = o->name,
+		.obj = objkind_find(o->dir, strlen(o->dir), o->table ? OBJ_IN_TABLE : OBJ_IN_SCHEMA),
+	};
+	if (!p.obj)
+		return ed_fail(c, -EPERM, "%s differ: %s.%s (not staged here yet)", o->dir, o->schema ? o->schema : "",
+			       o->name);
+	return o->drop ? ed_obj_drop(c, &p) : ed_obj_declared(c, &p, want);
+}
+
+/* Stages the objects OBJS lists as their files (or the schemas/ and
+ * extensions/ directories) would: the drops first, what uses others first
+ * (as live: a view on a view the file drops too is dropped before it, and
+ * an object the file re-creates does not count what the file drops as its
+ * dependents); then the creates, what others may use first. */
+static int stage_objects(struct change *c, const struct declare_objs *objs, const struct catalog *want)
+{
+	struct ranked *v = calloc(objs->n + 1, sizeof *v);
+	if (!v)
+		abort();
+	for (size_t i = 0; i < objs->n; i++)
+		v[i] = (struct ranked){ &objs->v[i], objs->v[i].drop ? -create_rank(&objs->v[i], c->db->cat) :
+					  create_rank(&objs->v[i], want), i };
+	qsort(v, objs->n, sizeof *v, by_rank);
+	int rc = 0;
+	for (size_t k = 0; k < objs->n && !rc; k++)
+		rc = stage_one(c, v[k].o, want);
+	free(v);
+	return rc;
+}
+
 int ed_write_declarative(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -454,7 +639,8 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 		goto out;
 	}
 	struct stage *fresh = stage_new();
-	rc = declare_diff(db->cat, ld.want, &scope, fresh, c->err, sizeof c->err);
+	struct declare_objs objs = { 0 };
+	rc = declare_diff(db->cat, ld.want, &scope, fresh, &objs, c->err, sizeof c->err);
 	cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "tables")) {
 		/* The hazards' row estimates: the snapshot's (the column
@@ -469,6 +655,7 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 		for (size_t i = 0; i < 2; i++)
 			merge_array(db, &scope, arrays[i], cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]),
 				    &conflicts, false);
+		objects_conflict(db, &scope, ld.want, &conflicts);
 		if (conflicts.len) {
 			rc = ed_fail(c, -EBUSY, "the file contradicts staged edits of %s: apply them, or discard "
 				     "them (rm the generated file in migrations/pending/), or write the file as the "
@@ -477,10 +664,13 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 			for (size_t i = 0; i < 2; i++)
 				merge_array(db, &scope, arrays[i],
 					    cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]), NULL, true);
+			/* On a refusal, ed_end puts the whole stage back. */
+			rc = stage_objects(c, &objs, ld.want);
 			ed_extra_remove(db, c->path);
 		}
 		strbuf_free(&conflicts);
 	}
+	declare_objs_free(&objs);
 	stage_free(fresh);
 out:
 	free(why);

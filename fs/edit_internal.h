@@ -22,6 +22,7 @@
 struct database;
 struct extra_file;
 struct cat_type;
+struct catalog;
 
 enum ekind {
 	E_OTHER, E_TABLE, E_TABLE_SUBDIR, E_COLUMN, E_INDEX, E_CONSTRAINT, E_TRIGGER, E_POLICY,
@@ -128,6 +129,13 @@ void ed_deps_renamed(struct change *c);
 int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len);
 int ed_obj_create(struct change *c, const struct epath *p);
 int ed_obj_remove(struct change *c, const struct epath *p);
+/* The same entries for a declarative file (edit_declare.c): object P as
+ * WANT (the file's catalog, read back from the shadow) has it, staged as
+ * its file's write would stage that rendering (no second check of the
+ * text: PostgreSQL made it already); the drop of P as rm stages it, P's
+ * own path not needed. */
+int ed_obj_declared(struct change *c, const struct epath *p, const struct catalog *want);
+int ed_obj_drop(struct change *c, const struct epath *p);
 
 /* Migrations (edit_apply.c), work_lock held, model_lock not. */
 int ed_apply_now(struct database *db, const char *name, const char *data, size_t len,

@@ -33,6 +33,7 @@
 #include "objkind.h"
 #include "pg.h"
 #include "probe.h"
+#include "render.h"
 #include "shadow.h"
 #include "sqlparse.h"
 #include "stage.h"
@@ -257,7 +258,6 @@ static const struct cat_relation *live_rel(const struct catalog *cat, const stru
 struct live_obj {
 	unsigned oid;
 	const char *refclass;	/* pg_class, pg_proc */
-	const char *sig;	/* functions: the qualified signature, for ::regprocedure */
 };
 
 static bool live_object(struct database *db, const struct spec *k, const struct epath *p, struct strbuf *out,
@@ -292,10 +292,11 @@ static bool live_object(struct database *db, const struct spec *k, const struct 
 	if (!f)
 		return false;
 	sb_add(out, f->kind == 'p' ? "PROCEDURE " : f->kind == 'a' ? "AGGREGATE " : "FUNCTION ");
-	size_t at = out->len;
 	sb_add_qual(out, f->schema->qname, f->qname);
 	sb_addf(out, "(%s)", f->args ? f->args : "");
-	lo->sig = out->buf + at;	/* OUT is not appended to after this */
+	/* By OID: the identity arguments may carry names, which
+	 * ::regprocedure does not read. */
+	lo->oid = f->oid;
 	lo->refclass = "pg_catalog.pg_proc";
 	return true;
 }
@@ -308,10 +309,9 @@ static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo,
 		return 0;	/* a trigger or policy: nothing depends on it */
 	char oid[16];
 	snprintf(oid, sizeof oid, "%u", lo->oid);
-	const char *params[] = { lo->sig ? lo->sig : "", oid, lo->refclass };
+	const char *params[] = { oid, lo->refclass };
 	static const char *const SQL =
-		"WITH o AS (SELECT CASE WHEN $1 <> '' THEN pg_catalog.to_regprocedure($1)::pg_catalog.oid"
-		"                  ELSE $2::pg_catalog.oid END AS oid)"
+		"WITH o AS (SELECT $1::pg_catalog.oid AS oid)"
 		" SELECT DISTINCT x.label, x.nspname, x.relname, x.dir FROM ("
 		"  SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN"
 		"    (SELECT CASE cl.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END"
@@ -325,10 +325,10 @@ static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo,
 		"       AND r.oid = d.objid"
 		"  LEFT JOIN pg_catalog.pg_class cl ON cl.oid = r.ev_class"
 		"  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace"
-		"  WHERE d.refclassid = $3::pg_catalog.regclass AND d.refobjid = (SELECT oid FROM o)"
+		"  WHERE d.refclassid = $2::pg_catalog.regclass AND d.refobjid = (SELECT oid FROM o)"
 		"    AND d.deptype = 'n') x WHERE x.label IS NOT NULL ORDER BY 1";
 	char err[512];
-	PGresult *res = pg_exec(conn, SQL, 3, params, err, sizeof err);
+	PGresult *res = pg_exec(conn, SQL, 2, params, err, sizeof err);
 	if (!res)
 		return ed_fail(c, -EIO, "cannot read what depends on it: %s", err);
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -566,6 +566,86 @@ static void comment_gone(struct strbuf *sql, const char *drop, const char *live,
 	strbuf_free(&line);
 }
 
+/* What a checked object stages: FILE (its file as the tree will render
+ * it), over the live object when LIVE (DROP naming it, LO, LIVE_FILE: its
+ * file now; ALTER: the ALTER statement a policy or sequence needs, or
+ * empty): nothing when it reads as it does live, else the ALTER, CREATE OR
+ * REPLACE (when the server takes it: tried), or DROP + CREATE (EBUSY while
+ * something depends on it), or the CREATE of a new one. Shared by a file's
+ * write and a declarative file (ed_obj_declared), which may give EXTRA
+ * statements to run after it (a trigger's comment, not in its file). */
+static int stage_checked(struct change *c, const struct spec *k, const struct epath *p, bool live,
+			 const char *drop, const struct live_obj *lo, const char *live_file, const char *file,
+			 const char *alter, const char *extra)
+{
+	struct database *db = c->db;
+	struct strbuf sql = STRBUF_INIT, who = STRBUF_INIT, hz = STRBUF_INIT;
+	int rc = 0;
+	if (k->in_table)
+		undo_table_drop(c, p);	/* rm, then written again: this write says what it is */
+	if (live && !strcmp(file, live_file)) {
+		stage_obj_remove(db->stage, k->dir, p->schema, p->table, p->name);	/* back as it is live */
+		ed_extra_remove(db, c->path);
+		goto out;
+	}
+	bool replace = false;
+	struct try t = { c, k, p, drop, false, NULL, NULL, NULL, NULL, false, "" };
+	const char *why = t.why;
+	if (live && !strcmp(k->dir, "sequences") && !alter[0]) {
+		rc = ed_fail(c, -EINVAL, "only a sequence's options (AS, START, INCREMENT, MINVALUE, MAXVALUE, CACHE, "
+			     "CYCLE), its OWNED BY and its persistence are changed here: write the rest (comments, "
+			     "privileges) as a migration by hand");
+		goto out;
+	}
+	if (live && alter[0]) {
+		sb_add(&sql, alter);
+		replace = true;
+	} else if (live && !k->recreate && strcmp(k->dir, "policies")) {
+		or_replace(&sql, file);
+		t.sql = sb_str(&sql);
+		if ((rc = in_rolled_back(c, takes, &t)))
+			goto out;
+		replace = t.ok;
+		if (replace)
+			comment_gone(&sql, drop, live_file, file);
+	}
+	if (live && !replace) {
+		/* What depends on it live: the work connection's catalogs. */
+		PGconn *conn = ed_conn(c);
+		if (!conn) {
+			rc = -EIO;
+			goto out;
+		}
+		if ((rc = dependents(c, conn, lo, &who)))
+			goto out;
+		if (who.len) {
+			rc = ed_fail(c, -EBUSY, "%s %s.%s must be dropped and created again (%s), and %s depend%s on "
+				     "it: drop them in the same stage first, or write the migration by hand",
+				     k->what, p->schema, p->name, k->recreate ? k->recreate_hazard : why, sb_str(&who),
+				     strchr(sb_str(&who), ',') ? "" : "s");
+			goto out;
+		}
+		sb_reset(&sql);
+		sb_addf(&sql, "DROP %s;\n%s", drop, file);
+		if (!k->in_table)	/* a trigger or policy is back in the same transaction */
+			sb_addf(&hz, "%s %s.%s is dropped and created again: %s", k->what, p->schema, p->name,
+				k->recreate ? k->recreate_hazard : why);
+	} else if (!live) {
+		sb_add(&sql, file);
+	}
+	sb_add(&sql, extra);
+	struct stage_obj o = {
+		k->dir, p->schema, p->table, p->name, lo->oid, file, sb_str(&sql), hz.len ? sb_str(&hz) : NULL, false,
+	};
+	stage_obj_set(db->stage, &o);
+	ed_extra_remove(db, c->path);
+out:
+	strbuf_free(&sql);
+	strbuf_free(&who);
+	strbuf_free(&hz);
+	return rc;
+}
+
 int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -578,8 +658,7 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	int rc = check_text(c, p, k, data, len, &qualified);
 	if (rc)
 		return rc;
-	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, sql = STRBUF_INIT,
-		      who = STRBUF_INIT, hz = STRBUF_INIT;
+	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, alter = STRBUF_INIT;
 	char *text = strndup(data, len);
 	if (!text)
 		abort();
@@ -587,75 +666,79 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	bool live = live_object(db, k, p, &drop, &lo);
 	if (live)
 		objfile_render(db->cat, k->dir, p->schema, p->table, p->name, &live_file);
-	struct strbuf alter = STRBUF_INIT;
 	struct try t = { c, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file, &alter, NULL, false, "" };
-	if ((rc = in_rolled_back(c, try_file, &t)))
-		goto out;
-	if (k->in_table)
-		undo_table_drop(c, p);	/* rm, then written again: this write says what it is */
-	if (live && !strcmp(sb_str(&file), sb_str(&live_file))) {
-		stage_obj_remove(db->stage, k->dir, p->schema, p->table, p->name);	/* back as it is live */
-		ed_extra_remove(db, c->path);
-		goto out;
-	}
-	bool replace = false;
-	const char *why = t.why;
-	if (live && !strcmp(k->dir, "sequences") && !alter.len) {
-		rc = ed_fail(c, -EINVAL, "only a sequence's options (AS, START, INCREMENT, MINVALUE, MAXVALUE, CACHE, "
-			     "CYCLE), its OWNED BY and its persistence are changed here: write the rest (comments, "
-			     "privileges) as a migration by hand");
-		goto out;
-	}
-	if (live && alter.len) {
-		sb_add(&sql, sb_str(&alter));
-		replace = true;
-	} else if (live && !k->recreate && strcmp(k->dir, "policies")) {
-		or_replace(&sql, sb_str(&file));
-		t.sql = sb_str(&sql);
-		if ((rc = in_rolled_back(c, takes, &t)))
-			goto out;
-		replace = t.ok;
-		if (replace)
-			comment_gone(&sql, sb_str(&drop), sb_str(&live_file), sb_str(&file));
-	}
-	if (live && !replace) {
-		/* What depends on it live: the work connection's catalogs. */
-		PGconn *conn = ed_conn(c);
-		if (!conn) {
-			rc = -EIO;
-			goto out;
-		}
-		if ((rc = dependents(c, conn, &lo, &who)))
-			goto out;
-		if (who.len) {
-			rc = ed_fail(c, -EBUSY, "%s %s.%s must be dropped and created again (%s), and %s depend%s on "
-				     "it: drop them in the same stage first, or write the migration by hand",
-				     k->what, p->schema, p->name, k->recreate ? k->recreate_hazard : why, sb_str(&who),
-				     strchr(sb_str(&who), ',') ? "" : "s");
-			goto out;
-		}
-		sb_reset(&sql);
-		sb_addf(&sql, "DROP %s;\n%s", sb_str(&drop), sb_str(&file));
-		if (!k->in_table)	/* a trigger or policy is back in the same transaction */
-			sb_addf(&hz, "%s %s.%s is dropped and created again: %s", k->what, p->schema, p->name,
-				k->recreate ? k->recreate_hazard : why);
-	} else if (!live) {
-		sb_add(&sql, sb_str(&file));
-	}
-	struct stage_obj o = {
-		k->dir, p->schema, p->table, p->name, lo.oid, sb_str(&file), sb_str(&sql), hz.len ? sb_str(&hz) : NULL,
-		false,
-	};
-	stage_obj_set(db->stage, &o);
-	ed_extra_remove(db, c->path);
-out:
+	if (!(rc = in_rolled_back(c, try_file, &t)))
+		rc = stage_checked(c, k, p, live, sb_str(&drop), &lo, sb_str(&live_file), sb_str(&file),
+				   sb_str(&alter), "");
 	free(text);
 	strbuf_free(&drop);
 	strbuf_free(&live_file);
 	strbuf_free(&file);
-	strbuf_free(&sql);
-	strbuf_free(&who);
-	strbuf_free(&hz);
+	strbuf_free(&alter);
+	return rc;
+}
+
+static const struct cat_trigger *trigger_of(const struct cat_relation *r, const char *name)
+{
+	for (size_t i = 0; r && i < r->ntriggers; i++)
+		if (!strcmp(r->triggers[i].name, name))
+			return &r->triggers[i];
+	return NULL;
+}
+
+/* A trigger's comment as WANT has it, when it or the live one has one:
+ * the trigger's file does not hold it, and CREATE OR REPLACE keeps the
+ * live one. */
+static void trigger_comment(struct database *db, const struct epath *p, const struct catalog *want,
+			    struct strbuf *out)
+{
+	const struct cat_relation *wr = catalog_table(want, p->schema, p->table);
+	const struct cat_relation *d = catalog_table(db->desired, p->schema, p->table);
+	const struct cat_relation *lr = d && d->oid ? catalog_rel(db->cat, d->oid) : NULL;
+	const struct cat_trigger *w = trigger_of(wr, p->name), *l = trigger_of(lr, p->name);
+	if (!w || (!w->comment && !(l && l->comment)))
+		return;
+	sb_addf(out, "COMMENT ON TRIGGER %s ON ", w->qname);
+	sb_add_qual(out, wr->schema->qname, wr->qname);
+	sb_add(out, " IS ");
+	if (w->comment)
+		render_literal(out, w->comment);
+	else
+		sb_add(out, "NULL");
+	sb_add(out, ";\n");
+}
+
+int ed_obj_declared(struct change *c, const struct epath *p, const struct catalog *want)
+{
+	struct database *db = c->db;
+	const struct spec *k = spec_of(p);
+	if (!k)
+		return ed_fail(c, -EPERM, "%s cannot be staged here yet", p->obj->dir);
+	struct strbuf drop = STRBUF_INIT, live_file = STRBUF_INIT, file = STRBUF_INIT, alter = STRBUF_INIT,
+		      extra = STRBUF_INIT;
+	struct live_obj lo;
+	int rc;
+	bool live = live_object(db, k, p, &drop, &lo);
+	if (live)
+		objfile_render(db->cat, k->dir, p->schema, p->table, p->name, &live_file);
+	/* PostgreSQL made it from the file already: its rendering is the file. */
+	if (!objfile_render(want, k->dir, p->schema, p->table, p->name, &file)) {
+		rc = ed_fail(c, -EIO, "%s %s.%s is not in the file's catalog", k->what, p->schema, p->name);
+		goto out;
+	}
+	if (live && !strcmp(k->dir, "policies"))
+		policy_alter(db, p, want, &alter);
+	else if (live && !strcmp(k->dir, "sequences"))
+		sequence_alter(db, p, want, &alter);
+	if (!strcmp(k->dir, "triggers"))
+		trigger_comment(db, p, want, &extra);
+	rc = stage_checked(c, k, p, live, sb_str(&drop), &lo, sb_str(&live_file), sb_str(&file), sb_str(&alter),
+			   sb_str(&extra));
+out:
+	strbuf_free(&extra);
+	strbuf_free(&drop);
+	strbuf_free(&live_file);
+	strbuf_free(&file);
 	strbuf_free(&alter);
 	return rc;
 }
@@ -670,12 +753,19 @@ int ed_obj_create(struct change *c, const struct epath *p)
 
 int ed_obj_remove(struct change *c, const struct epath *p)
 {
+	if (!spec_of(p))
+		return ed_fail(c, -EPERM, "this file cannot be removed here yet");
+	if (!tree_lookup(c->db->tree, c->path))
+		return ed_fail(c, -ENOENT, "no such file");
+	return ed_obj_drop(c, p);
+}
+
+int ed_obj_drop(struct change *c, const struct epath *p)
+{
 	struct database *db = c->db;
 	const struct spec *k = spec_of(p);
 	if (!k)
-		return ed_fail(c, -EPERM, "this file cannot be removed here yet");
-	if (!tree_lookup(db->tree, c->path))
-		return ed_fail(c, -ENOENT, "no such file");
+		return ed_fail(c, -EPERM, "%s cannot be dropped here yet", p->obj->dir);
 	struct strbuf drop = STRBUF_INIT, who = STRBUF_INIT, sql = STRBUF_INIT;
 	struct live_obj lo;
 	int rc = 0;

@@ -24,6 +24,7 @@ enum phase {
 	P_RENAME_TABLE, P_RENAME_COLUMN, P_STRUCT_RENAME_OBJ,
 	P_DROP_DEP,		/* dependents of a column whose type changes (deps_stage.h), by the
 				 * names the renames give them */
+	P_CREATE_SEQUENCE,	/* a new sequence's CREATE: a column default may use it */
 	P_CREATE_TABLE, P_ADD_COLUMN, P_ALTER_COLUMN,
 	P_ADD_CON, P_CREATE_INDEX, P_ADD_FK,
 	P_RECREATE_DEP,		/* ... created again, after everything they may use */
@@ -565,7 +566,25 @@ static void plan_object(struct planner *pl, const cJSON *e)
 	if (str_of(e, "hazard"))
 		sb_add(&hz, str_of(e, "hazard"));
 	pl->subject = name;
+	const char *end = strstr(sb_str(&sql), ";\n");
+	if (!strcmp(kind, "sequences") && !bool_of(e, "drop") && !strncmp(sb_str(&sql), "CREATE ", 7) && end) {
+		/* A new sequence (the CREATE that schemafs rendered first, then
+		 * its OWNED BY, comment, grants): created before the tables
+		 * and columns whose defaults use it, owned once they exist. */
+		struct strbuf create = STRBUF_INIT;
+		sb_addf(&create, "%.*s", (int)(end - sb_str(&sql) + 1), sb_str(&sql));
+		add(pl, P_CREATE_SEQUENCE, &create, sb_str(&tag), &hz);
+		strbuf_free(&create);
+		struct strbuf rest = STRBUF_INIT;
+		sb_add(&rest, end + 2);
+		strbuf_free(&sql);
+		sql = rest;
+		sb_reset(&hz);
+		if (!sql.len)
+			goto out;
+	}
 	add(pl, bool_of(e, "drop") ? P_DROP_OBJECT : P_OBJECT, &sql, sb_str(&tag), &hz);
+out:
 	pl->subject = NULL;
 	strbuf_free(&sql);
 	strbuf_free(&tag);

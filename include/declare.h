@@ -7,12 +7,17 @@
  * so the planner, its hazards and the dry run see nothing new.
  *
  * Compared: tables added and dropped; columns (type, collation, default,
- * NOT NULL, identity, generated), indexes, constraints, triggers and
- * policies (dropped: staged; added or changed: refused, see below), the
- * table's comment, enum labels. Differences the stage cannot express yet
- * (views, materialized views, functions, sequences, types other than enums,
- * schemas, extensions, column and object comments, table options) are
- * never ignored: the whole file is refused with EPERM naming them.
+ * NOT NULL, identity, generated), indexes, constraints, the table's
+ * comment, enum labels: staged here. Views, materialized views, functions,
+ * sequences, triggers and policies (compared as their files read), schemas
+ * created or dropped, extensions, and types created or dropped: listed
+ * (struct declare_objs) for the caller to stage as the object files, the
+ * schemas/ and extensions/ directories and the types/ files would, with a
+ * server at hand. A sequence owned by a column is never listed as dropped:
+ * it goes with its column. Differences the stage cannot express yet (a
+ * domain or composite changed in place, an enum losing a label, column and
+ * object comments, a trigger's ENABLE state, table options) are never
+ * ignored: the whole file is refused with EPERM naming them.
  *
  * A column dropped and one added in the same table stays a drop and an
  * add: nothing here guesses renames (the planner's hazard names mv).
@@ -23,6 +28,7 @@
 #ifndef SCHEMAFS_DECLARE_H
 #define SCHEMAFS_DECLARE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct catalog;
@@ -34,15 +40,34 @@ struct declare_scope {
 	const char *schema, *table;
 };
 
+/* An object that differs: DIR is an object file directory ("views",
+ * "functions", "triggers", ...; objkind.h), "schemas" (a new schema NAME)
+ * or "extensions" (extension NAME). SCHEMA (NULL for schemas and
+ * extensions), TABLE (triggers and policies, else NULL) and NAME (a
+ * function's "name(args)") are raw. DROP: the file does not have it. */
+struct declare_obj {
+	char *dir, *schema, *table, *name;
+	bool drop;
+};
+
+/* Owned by the caller, strings included: declare_objs_free. */
+struct declare_objs {
+	struct declare_obj *v;
+	size_t n;
+};
+
+void declare_objs_free(struct declare_objs *o);
+
 /*
  * Stages into ST (normally a new, empty stage) the edits that turn LIVE
- * into WANT within SCOPE. Returns 0; -EPERM when a difference cannot be
- * staged, with ERR naming the objects ("views differ: public.v;
- * declarative files cannot change views yet"); -EINVAL when the file does
+ * into WANT within SCOPE, and appends to OBJS the objects the caller stages
+ * (in catalog order: the planner orders them). Returns 0; -EPERM when a difference cannot be
+ * staged, with ERR naming the objects ("comments differ: public.t.c
+ * (column) (...)"); -EINVAL when the file does
  * not define what it stands for (a table.sql that creates no such table).
  * On error ST may hold part of the edits: the caller discards it.
  */
 int declare_diff(const struct catalog *live, const struct catalog *want, const struct declare_scope *scope,
-		 struct stage *st, char *err, size_t errlen);
+		 struct stage *st, struct declare_objs *objs, char *err, size_t errlen);
 
 #endif

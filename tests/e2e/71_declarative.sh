@@ -7,7 +7,8 @@
 # schema.sql over another's stages the whole migration, and after it is
 # applied diff -r of both schemas/ is empty. A file PostgreSQL refuses is
 # EINVAL with its message and line, and the stage is unchanged byte for
-# byte; one that contradicts staged edits is EBUSY.
+# byte; one that contradicts staged edits is EBUSY. Views, functions and
+# sequences are staged as their object files' writes would stage them.
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
@@ -20,6 +21,10 @@ CREATE TABLE public.booking (id integer PRIMARY KEY, customer_id integer NOT NUL
 	nights integer, note text, m public.mood, CONSTRAINT booking_nights_check CHECK (nights > 0));
 CREATE INDEX booking_nights_idx ON public.booking (nights);
 CREATE TABLE public.legacy (id integer);
+CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';
+CREATE SCHEMA attic;
+CREATE TABLE attic.box (id integer);
+CREATE VIEW attic.boxes AS SELECT id FROM attic.box;
 INSERT INTO public.customer VALUES (1, 'Ann');
 INSERT INTO public.booking VALUES (1, 1, 2, 'x', 'happy');
 EOF
@@ -32,9 +37,19 @@ CREATE TABLE public.booking (id integer PRIMARY KEY, customer_id integer NOT NUL
 	CONSTRAINT booking_nights_check CHECK (nights > 0 AND nights < 100));
 CREATE INDEX booking_nights_idx ON public.booking (nights, id);
 CREATE UNIQUE INDEX booking_memo_key ON public.booking (memo);
-CREATE TABLE public.invoice (id integer PRIMARY KEY, booking_id integer REFERENCES public.booking,
+CREATE TABLE public.invoice (id serial PRIMARY KEY, booking_id integer REFERENCES public.booking,
 	total numeric(10,2) NOT NULL DEFAULT 0);
 COMMENT ON TABLE public.invoice IS 'Money';
+CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x * 3';
+CREATE VIEW public.long_stay AS SELECT id, nights, public.twice(nights) AS doubled FROM public.booking WHERE nights > 5;
+CREATE SEQUENCE public.ticket_no START 100 INCREMENT 5;
+CREATE TYPE public.level AS ENUM ('low', 'high');
+CREATE SCHEMA sales;
+CREATE TABLE sales.orders (id integer PRIMARY KEY, lvl public.level);
+CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER booking_touch BEFORE UPDATE ON public.booking FOR EACH ROW EXECUTE FUNCTION public.touch();
+COMMENT ON TRIGGER booking_touch ON public.booking IS 'kept up to date';
+CREATE DOMAIN public.posint AS integer CONSTRAINT posint_check CHECK (VALUE > 0);
 EOF
 sql sample -f "$T_ROOT/tests/sql/tricky.sql" >/dev/null || not_ok "loading tricky.sql"
 cat >"$T_TMP/cfg.json" <<EOF
@@ -142,12 +157,26 @@ check "a table.sql that agrees with the staged edit is taken" \
 	bash -c 'cat "$1" >"$2"' _ "$T_TMP/agree.sql" "$T/legacy/table.sql"
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 printf 'CREATE VIEW public.v AS SELECT 1 AS one;\n' >>"$T_TMP/agree.sql"
-cp "$P/schemas/public/schema.sql" "$T_TMP/view.sql"
-printf 'CREATE VIEW public.v AS SELECT 1 AS one;\n' >>"$T_TMP/view.sql"
-eq "a schema.sql with a new view: EPERM" "Operation not permitted" \
-	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/view.sql" "$P/schemas/public/schema.sql")"
-check "status: the view is named" grep -qF "views differ: public.v" "$P/migrations/status"
+cp "$P/schemas/public/schema.sql" "$T_TMP/colcomment.sql"
+printf "COMMENT ON COLUMN public.booking.note IS 'why';\n" >>"$T_TMP/colcomment.sql"
+eq "a schema.sql with a column comment: EPERM" "Operation not permitted" \
+	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/colcomment.sql" "$P/schemas/public/schema.sql")"
+check "status: the column is named" grep -qF "comments differ: public.booking.note (column)" "$P/migrations/status"
 eq "... the stage is unchanged" "$before" "$(stage_state)"
+# A view PostgreSQL cannot replace (a column's type changed) that another
+# view uses: dependents are not re-created with it yet, EBUSY naming them.
+sql prod -c "CREATE VIEW public.v AS SELECT 2 AS two" -c "CREATE VIEW public.w AS SELECT two FROM public.v" >/dev/null
+check "views made live meanwhile show up" poll 30 test -f "$P/schemas/public/views/w.sql"
+check "... and in schema.sql" poll 30 grep -q "CREATE VIEW public.w" "$P/schemas/public/schema.sql"
+sed 's/SELECT 2 AS two;/SELECT (2)::bigint AS two;/' "$P/schemas/public/schema.sql" >"$T_TMP/badview.sql"
+check "the edited schema.sql changes v's column type" grep -qF "(2)::bigint AS two" "$T_TMP/badview.sql"
+before=$(stage_state)
+eq "a view that must be dropped and created again, which a view uses: EBUSY" "Device or resource busy" \
+	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/badview.sql" "$P/schemas/public/schema.sql")"
+check "status: the dependent view is named" grep -qE "and view (public\.)?w depends on it" "$P/migrations/status"
+eq "... the stage is unchanged" "$before" "$(stage_state)"
+sql prod -c "DROP VIEW public.w, public.v" >/dev/null
+check "... the views are gone again" poll 30 test ! -e "$P/schemas/public/views/v.sql"
 cp "$MNT/noshadow/schema.sql" "$T_TMP/noshadow.sql"
 echo "-- written back" >>"$T_TMP/noshadow.sql"
 eq "without a shadow: EOPNOTSUPP" "Operation not supported" \
@@ -155,6 +184,31 @@ eq "without a shadow: EOPNOTSUPP" "Operation not supported" \
 check "status: declarative files need the shadow database" \
 	grep -qF "declarative files need the shadow database" "$MNT/noshadow/migrations/status"
 rm -f "$P/migrations/pending"/*
+
+# --- a schema.sql with a new view and a function's new body ---
+# Staged as views/nights.sql and functions/twice(x integer).sql written would
+# be: CREATE VIEW, CREATE OR REPLACE FUNCTION, as PostgreSQL renders them.
+cp "$P/schemas/public/schema.sql" "$T_TMP/objs.sql"
+sed -i 's/x \* 2/x * 4/' "$T_TMP/objs.sql"
+printf 'CREATE VIEW public.nights AS SELECT id, public.twice(nights) AS n FROM public.booking;\n' >>"$T_TMP/objs.sql"
+check "the edited schema.sql has the new body" grep -qF 'x * 4' "$T_TMP/objs.sql"
+check "write schema.sql with a new view and a function changed" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/objs.sql" "$P/schemas/public/schema.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+check "... CREATE OR REPLACE FUNCTION" grep -qF "CREATE OR REPLACE FUNCTION public.twice(x integer)" \
+	"$P/migrations/pending/$gen"
+check "... CREATE VIEW" grep -qF "CREATE VIEW public.nights AS" "$P/migrations/pending/$gen"
+eq "... and nothing else" "2" "$(grep -c '^CREATE\|^ALTER\|^DROP' "$P/migrations/pending/$gen")"
+check "the view's file shows it" grep -qE "twice\((booking\.)?nights\) AS n" "$P/schemas/public/views/nights.sql"
+check "the function's file shows the new body" grep -qF 'x * 4' "$P/schemas/public/functions/twice(x integer).sql"
+check "written back as the tree shows it: nothing more" \
+	bash -c 'cp "$1" "$2" && cat "$2" >"$1"' _ "$P/schemas/public/schema.sql" "$T_TMP/again.sql"
+eq "... still one migration" "$gen" "$(pending)"
+check "mv it to apply/" mv "$P/migrations/pending/$gen" "$P/migrations/apply/"
+eq "the function has its new body" "4" "$(val prod "SELECT public.twice(1)")"
+eq "the view exists" "1" "$(val prod "SELECT count(*) FROM public.nights")"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
 
 # --- the headline: promote staging to production with cp ---
 check "cp stg's schema.sql over prod's" cp "$MNT/stg/schema.sql" "$P/schema.sql"
@@ -166,6 +220,17 @@ for f in $gen; do
 done
 check "pending/ is empty" poll 30 test -z "$(pending)"
 check "prod's tree has caught up" poll 30 test -d "$T/invoice"
+eq "the view, the function's body, the sequence, the enum and the domain are live" "1 1 1 1 1" \
+	"$(val prod "SELECT (SELECT count(*) FROM pg_views WHERE viewname = 'long_stay') || ' ' ||
+		(SELECT count(*) FROM pg_proc WHERE proname = 'twice' AND prosrc = 'SELECT x * 3') || ' ' ||
+		(SELECT count(*) FROM pg_sequences WHERE sequencename = 'ticket_no' AND increment_by = 5) || ' ' ||
+		(SELECT count(*) FROM pg_type WHERE typname = 'level') || ' ' ||
+		(SELECT count(*) FROM pg_type WHERE typname = 'posint')")"
+eq "the trigger and its comment are live" "kept up to date" \
+	"$(val prod "SELECT obj_description(oid, 'pg_trigger') FROM pg_trigger WHERE tgname = 'booking_touch'")"
+eq "schema sales is created, attic dropped" "1 0" \
+	"$(val prod "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'sales') || ' ' ||
+		(SELECT count(*) FROM pg_namespace WHERE nspname = 'attic')")"
 check "diff -r of both mounts' schemas/ is empty" diff -r "$MNT/stg/schemas" "$P/schemas"
 
 umount_fs "$MNT"

@@ -522,6 +522,20 @@ static void test_objects(void)
 	   "a view's drop comes before the column drops");
 	ok(pos(sql, "CREATE VIEW public.notes_v") > pos(sql, "ADD COLUMN notes"), "a view's create after the new columns");
 	plan_free(&p);
+	/* A new sequence: its CREATE before the columns (a default may use
+	 * it), its OWNED BY after them. */
+	struct stage_obj q = { "sequences", "public", NULL, "n_seq", 0, "CREATE SEQUENCE public.n_seq;\n"
+			       "ALTER SEQUENCE public.n_seq OWNED BY public.booking.notes;\n",
+			       "CREATE SEQUENCE public.n_seq;\nALTER SEQUENCE public.n_seq OWNED BY public.booking.notes;\n",
+			       NULL, false };
+	stage_obj_set(st, &q);
+	plan_of(st, &p);
+	sql = p.nfiles ? p.files[0].sql : NULL;
+	ok(pos(sql, "CREATE SEQUENCE public.n_seq;") >= 0 && pos(sql, "CREATE SEQUENCE public.n_seq;") < pos(sql, "ADD COLUMN notes") &&
+	   pos(sql, "OWNED BY public.booking.notes;") > pos(sql, "ADD COLUMN notes"),
+	   "a new sequence is created before the new columns, owned after them");
+	plan_free(&p);
+	stage_obj_remove(st, "sequences", "public", NULL, "n_seq");
 	struct catalog *want = stage_desired(live, st);
 	ok(want->nobjfiles == 2, "the desired catalog carries both files");
 	ok(want->nobjfiles == 2 && !strcmp(want->objfiles[0].name, "notes_v") && want->objfiles[0].content &&
