@@ -89,7 +89,7 @@ before=$(cat "$D/extensions/citext.sql")
 # extensions/ is writable (56_structfiles): what is no extension's
 # definition, or names another extension than its file, is refused.
 eq "extensions/: a file that is no CREATE EXTENSION is EINVAL" "Invalid argument" \
-	"$(errno_of bash -c "echo 'not an extension' >'$D/extensions/citext.sql'")"
+	"$(errno_of bash -c "echo 'CREATE TABLE not_an_extension ();' >'$D/extensions/citext.sql'")"
 eq "... a file naming another extension is EINVAL" "Invalid argument" \
 	"$(errno_of bash -c "echo 'CREATE EXTENSION hstore;' >'$D/extensions/new.sql'")"
 eq "... the file is unchanged" "$before" "$(cat "$D/extensions/citext.sql")"
