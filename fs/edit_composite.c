@@ -69,19 +69,10 @@ int es_composite_write(struct change *c, const struct epath *p, const struct cat
 		rc = -EIO;
 		goto out;
 	}
-	sb_addf(&sql, "ALTER TYPE %s.%s RENAME TO %s", sid, id, tmpname);
-	if (es_schema_ready(c, conn, p->schema) || es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
-	    es_run(c, conn, text, 0, NULL, NULL))
+	sb_addf(&sql, "%s.%s", sid, id);
+	if (es_replace_type(c, conn, "TYPE", 'c', sb_str(&sql), tmpname, p->schema, t->name, text,
+			    "composite type", &found))
 		goto rollback;
-	if (es_run(c, conn, "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
-		   "n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = 'c'", 2,
-		   (const char *const[]){ p->schema, t->name }, &found))
-		goto rollback;
-	if (PQntuples(found) != 1) {
-		rc = ed_fail(c, -EINVAL, "this file is type %s.%s's: its statement must create that composite type",
-			     p->schema, t->name);
-		goto rollback;
-	}
 	if (es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ oldoid }, &was) ||
 	    es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ PQgetvalue(found, 0, 0) }, &now))
 		goto rollback;

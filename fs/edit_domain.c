@@ -98,19 +98,10 @@ int es_domain_write(struct change *c, const struct epath *p, const struct cat_ty
 		rc = -EIO;
 		goto out;
 	}
-	sb_addf(&sql, "ALTER DOMAIN %s.%s RENAME TO %s", sid, id, tmpname);
-	if (es_schema_ready(c, conn, p->schema) || es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
-	    es_run(c, conn, text, 0, NULL, NULL))
+	sb_addf(&sql, "%s.%s", sid, id);
+	if (es_replace_type(c, conn, "DOMAIN", 'd', sb_str(&sql), tmpname, p->schema, t->name, text, "domain",
+			    &found))
 		goto rollback;
-	if (es_run(c, conn, "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
-		   "n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = 'd'", 2,
-		   (const char *const[]){ p->schema, t->name }, &found))
-		goto rollback;
-	if (PQntuples(found) != 1) {
-		rc = ed_fail(c, -EINVAL, "this file is domain %s.%s's: its statement must create that domain",
-			     p->schema, t->name);
-		goto rollback;
-	}
 	const char *newoid = PQgetvalue(found, 0, 0);
 	if (es_run(c, conn, rd, 1, (const char *const[]){ oldoid }, &was) ||
 	    es_run(c, conn, rd, 1, (const char *const[]){ newoid }, &now) ||

@@ -167,25 +167,38 @@ out:
 
 /* ---- what the handlers share ---- */
 
+/* The probe's frame (probe.h): its timeouts, search_path and bound. */
 int es_begin(PGconn *conn, char *err, size_t errlen)
 {
-	pg_bound_set(PROBE_BOUND_MS);
-	if (pg_command(conn, "BEGIN", err, errlen))
-		return -1;
-	PGresult *res = pg_exec(conn,
-		"SELECT pg_catalog.set_config('lock_timeout', '" PROBE_LOCK_TIMEOUT "', true),"
-		" pg_catalog.set_config('statement_timeout', '" PROBE_STATEMENT_TIMEOUT "', true),"
-		" pg_catalog.set_config('search_path', 'public, pg_temp', true)", 0, NULL, err, errlen);
-	PQclear(res);
-	if (!res)
-		es_rollback(conn);
-	return res ? 0 : -1;
+	if (!probe_begin(conn, err, errlen))
+		return 0;
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		probe_rollback(conn);
+	return -1;
 }
 
 void es_rollback(PGconn *conn)
 {
-	char ignored[256];
-	pg_command(conn, "ROLLBACK", ignored, sizeof ignored);
+	probe_rollback(conn);
+}
+
+int es_replace_type(struct change *c, PGconn *conn, const char *alter, char typtype, const char *qual,
+		    const char *tmpname, const char *schema, const char *name, const char *text, const char *what,
+		    PGresult **found)
+{
+	struct strbuf sql = STRBUF_INIT;
+	const char typ[2] = { typtype, '\0' };
+	sb_addf(&sql, "ALTER %s %s RENAME TO %s", alter, qual, tmpname);
+	int rc = es_schema_ready(c, conn, schema) || es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
+		 es_run(c, conn, text, 0, NULL, NULL) ||
+		 es_run(c, conn, "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
+			"n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = $3", 3,
+			(const char *const[]){ schema, name, typ }, found) ? -EINVAL : 0;
+	strbuf_free(&sql);
+	if (!rc && PQntuples(*found) != 1)
+		rc = ed_fail(c, -EINVAL, "this file is %s.%s's: its statement must create that %s", schema, name,
+			     what);
+	return rc;
 }
 
 int es_run(struct change *c, PGconn *conn, const char *sql, int n, const char *const *params, PGresult **res)

@@ -82,6 +82,13 @@ void es_rollback(PGconn *conn);
 /* Runs SQL with text parameters: 0, or -1 with PostgreSQL's primary
  * message, detail and hint in C's reason. *RES (when not NULL) gets the
  * result (the caller PQclear()s it). */
+/* Renames the live type QUAL out of the way (ALTER <ALTER> ... RENAME TO
+ * TMPNAME), runs the file's TEXT, and finds the type of TYPTYPE it created
+ * as SCHEMA.NAME: *FOUND (the caller clears it) holds its oid. 0, or
+ * -EINVAL with the reason recorded (WHAT names the kind in it). */
+int es_replace_type(struct change *c, PGconn *conn, const char *alter, char typtype, const char *qual,
+		    const char *tmpname, const char *schema, const char *name, const char *text, const char *what,
+		    PGresult **found);
 int es_run(struct change *c, PGconn *conn, const char *sql, int n, const char *const *params, PGresult **res);
 /* PQescapeIdentifier of NAME, malloc'd (the caller frees), or NULL with
  * the reason. */
