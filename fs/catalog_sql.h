@@ -306,6 +306,25 @@ static const char SQL_FUNCTIONS[] =
  * them), else 1 + the depth of the deepest it uses. */
 #define TYPE_QNAME "t.typnamespace::pg_catalog.regnamespace::text || '.' || pg_catalog.quote_ident(t.typname)"
 
+/* A range type's options (cat_type's range_opts) over pg_range r and its
+ * subtype st: SQL_TYPES reads them, and so does a range file's check
+ * (edit_type.c). */
+#define SQL_RANGE_OPTS \
+	"'subtype = ' || pg_catalog.format_type(r.rngsubtype, NULL)" \
+	"  || CASE WHEN r.rngsubopc <> (SELECT oc.oid FROM pg_catalog.pg_opclass oc" \
+	"       WHERE oc.opcmethod = 403 AND oc.opcintype = r.rngsubtype AND oc.opcdefault LIMIT 1)" \
+	"     THEN ', subtype_opclass = ' || (SELECT pg_catalog.quote_ident(on_.nspname) || '.' ||" \
+	"       pg_catalog.quote_ident(oc.opcname) FROM pg_catalog.pg_opclass oc" \
+	"       JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.opcnamespace WHERE oc.oid = r.rngsubopc)" \
+	"     ELSE '' END" \
+	"  || CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN ', collation = '" \
+	"     || (SELECT pg_catalog.quote_ident(rn.nspname) || '.' || pg_catalog.quote_ident(rc.collname)" \
+	"      FROM pg_catalog.pg_collation rc JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.collnamespace" \
+	"      WHERE rc.oid = r.rngcollation) ELSE '' END" \
+	"  || CASE WHEN r.rngcanonical <> 0 THEN ', canonical = ' || r.rngcanonical::pg_catalog.regproc ELSE '' END" \
+	"  || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc ELSE '' END" \
+	"  || {{MULTIRANGE_NAME}}"
+
 static const char SQL_TYPES[] =
 	"WITH RECURSIVE tdep(t, u) AS ("
 	"  SELECT d.objid, CASE WHEN ut.typcategory = 'A' AND ut.typelem <> 0 THEN ut.typelem ELSE d.refobjid END"
@@ -334,20 +353,7 @@ static const char SQL_TYPES[] =
 	"  k.conname, pg_catalog.pg_get_constraintdef(k.oid)), '' ORDER BY k.conname COLLATE \"C\")"
 	"  FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND {{DOMAIN_CONSTRAINT}}) END,"
 	" t.typrelid,"
-	" CASE WHEN t.typtype = 'r' THEN 'subtype = ' || pg_catalog.format_type(r.rngsubtype, NULL)"
-	"  || CASE WHEN r.rngsubopc <> (SELECT oc.oid FROM pg_catalog.pg_opclass oc"
-	"       WHERE oc.opcmethod = 403 AND oc.opcintype = r.rngsubtype AND oc.opcdefault LIMIT 1)"
-	"     THEN ', subtype_opclass = ' || (SELECT pg_catalog.quote_ident(on_.nspname) || '.' ||"
-	"       pg_catalog.quote_ident(oc.opcname) FROM pg_catalog.pg_opclass oc"
-	"       JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.opcnamespace WHERE oc.oid = r.rngsubopc)"
-	"     ELSE '' END"
-	"  || CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN ', collation = '"
-	"     || (SELECT pg_catalog.quote_ident(rn.nspname) || '.' || pg_catalog.quote_ident(rc.collname)"
-	"      FROM pg_catalog.pg_collation rc JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.collnamespace"
-	"      WHERE rc.oid = r.rngcollation) ELSE '' END"
-	"  || CASE WHEN r.rngcanonical <> 0 THEN ', canonical = ' || r.rngcanonical::pg_catalog.regproc ELSE '' END"
-	"  || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc ELSE '' END"
-	"  || {{MULTIRANGE_NAME}} END,"
+	" CASE WHEN t.typtype = 'r' THEN " SQL_RANGE_OPTS " END,"
 	" pg_catalog.obj_description(t.oid, 'pg_type'),"
 	" COALESCE((SELECT pg_catalog.max(lvl) FROM tdepth WHERE tdepth.t = t.oid), 0), t.oid,"
 	OWNER_STMT("CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END", TYPE_QNAME, "t.typowner") ","

@@ -12,6 +12,12 @@
 #include <string.h>
 
 #include "catalog.h"
+/* For SQL_RANGE_OPTS alone: the header's queries are not used here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-const-variable"
+#pragma GCC diagnostic ignored "-Wunused-variable"
+#include "catalog_sql.h"
+#pragma GCC diagnostic pop
 #include "database.h"
 #include "edit_struct.h"
 #include "pgversion.h"
@@ -64,20 +70,7 @@ static int labels_of(struct change *c, char *text, size_t len, const char ***out
 
 /* A range type $1's options as SQL_TYPES reads them (cat_type's range_opts). */
 static const char READ_RANGE[] =
-	"SELECT 'subtype = ' || pg_catalog.format_type(r.rngsubtype, NULL)"
-	"  || CASE WHEN r.rngsubopc <> (SELECT oc.oid FROM pg_catalog.pg_opclass oc"
-	"       WHERE oc.opcmethod = 403 AND oc.opcintype = r.rngsubtype AND oc.opcdefault LIMIT 1)"
-	"     THEN ', subtype_opclass = ' || (SELECT pg_catalog.quote_ident(on_.nspname) || '.' ||"
-	"       pg_catalog.quote_ident(oc.opcname) FROM pg_catalog.pg_opclass oc"
-	"       JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.opcnamespace WHERE oc.oid = r.rngsubopc)"
-	"     ELSE '' END"
-	"  || CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN ', collation = '"
-	"     || (SELECT pg_catalog.quote_ident(rn.nspname) || '.' || pg_catalog.quote_ident(rc.collname)"
-	"      FROM pg_catalog.pg_collation rc JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.collnamespace"
-	"      WHERE rc.oid = r.rngcollation) ELSE '' END"
-	"  || CASE WHEN r.rngcanonical <> 0 THEN ', canonical = ' || r.rngcanonical::pg_catalog.regproc ELSE '' END"
-	"  || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc ELSE '' END"
-	"  || {{MULTIRANGE_NAME}}"
+	"SELECT " SQL_RANGE_OPTS
 	" FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype"
 	" WHERE r.rngtypid = $1::pg_catalog.oid";
 
