@@ -44,15 +44,56 @@ static const struct history_file *unchanged(const struct history *prev, const ch
 	return NULL;
 }
 
-static void read_files(const char *dir, const struct history *prev, struct history *h)
+/* Adds NAME (read from PATH, whose stat is ST) to H's files, growing them
+ * (CAP: their capacity). Its bytes and hash come from PREV when the file
+ * is unchanged there (same inode, size and mtime), so an unchanged folder
+ * is not read again. A file gone meanwhile is left out: the next refresh
+ * sees it. */
+static void add_file(struct history *h, size_t *cap, const struct history *prev, const char *name,
+		     const char *path, const struct stat *st)
+{
+	const struct history_file *same = unchanged(prev, name, st);
+	size_t len = same ? same->len : 0;
+	char *data = same ? malloc(len + 1) : file_read_all(path, &len);
+	if (!data)
+		return;
+	if (h->nfiles == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if (!(h->files = realloc(h->files, *cap * sizeof *h->files)))
+			abort();
+	}
+	struct history_file *f = &h->files[h->nfiles++];
+	f->name = dup_or_die(name);
+	f->data = data;
+	f->len = len;
+	f->ino = (unsigned long long)st->st_ino;
+	f->size = (unsigned long long)st->st_size;
+	f->mtime_ns = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+	if (same) {
+		memcpy(data, same->data, len + 1);
+		memcpy(f->hash, same->hash, sizeof f->hash);
+	} else {
+		sha256_hex(data, len, f->hash);
+	}
+}
+
+/* DIR opened, or NULL with h->dir_error set. */
+static DIR *open_folder(const char *dir, struct history *h)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "migrations_dir %s cannot be read: %s", dir, strerror(errno));
 		h->dir_error = dup_or_die(msg);
-		return;
 	}
+	return d;
+}
+
+static void read_files(const char *dir, const struct history *prev, struct history *h)
+{
+	DIR *d = open_folder(dir, h);
+	if (!d)
+		return;
 	size_t cap = 0;
 	struct dirent *e;
 	struct stat st;
@@ -63,29 +104,7 @@ static void read_files(const char *dir, const struct history *prev, struct histo
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (stat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
-		const struct history_file *same = unchanged(prev, e->d_name, &st);
-		size_t len = same ? same->len : 0;
-		char *data = same ? malloc(len + 1) : file_read_all(path, &len);
-		if (!data)
-			continue;	/* gone meanwhile: the next refresh sees it */
-		if (h->nfiles == cap) {
-			cap = cap ? 2 * cap : 16;
-			if (!(h->files = realloc(h->files, cap * sizeof *h->files)))
-				abort();
-		}
-		struct history_file *f = &h->files[h->nfiles++];
-		f->name = dup_or_die(e->d_name);
-		f->data = data;
-		f->len = len;
-		f->ino = (unsigned long long)st.st_ino;
-		f->size = (unsigned long long)st.st_size;
-		f->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-		if (same) {
-			memcpy(data, same->data, len + 1);
-			memcpy(f->hash, same->hash, sizeof f->hash);
-		} else {
-			sha256_hex(data, len, f->hash);
-		}
+		add_file(h, &cap, prev, e->d_name, path, &st);
 	}
 	closedir(d);
 	if (h->nfiles)
@@ -160,13 +179,9 @@ int history_layout(const char *dir)
  * migration.sql's bytes. In the order of the names, as drizzle sorts. */
 static void read_v1(const char *dir, const struct history *prev, struct history *h)
 {
-	DIR *d = opendir(dir);
-	if (!d) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "migrations_dir %s cannot be read: %s", dir, strerror(errno));
-		h->dir_error = dup_or_die(msg);
+	DIR *d = open_folder(dir, h);
+	if (!d)
 		return;
-	}
 	size_t cap = 0;
 	struct dirent *e;
 	struct stat st;
@@ -178,29 +193,7 @@ static void read_v1(const char *dir, const struct history *prev, struct history 
 		if (stat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
 		snprintf(name, sizeof name, "%s.sql", e->d_name);
-		const struct history_file *same = unchanged(prev, name, &st);
-		size_t len = same ? same->len : 0;
-		char *data = same ? malloc(len + 1) : file_read_all(path, &len);
-		if (!data)
-			continue;
-		if (h->nfiles == cap) {
-			cap = cap ? 2 * cap : 16;
-			if (!(h->files = realloc(h->files, cap * sizeof *h->files)))
-				abort();
-		}
-		struct history_file *f = &h->files[h->nfiles++];
-		f->name = dup_or_die(name);
-		f->data = data;
-		f->len = len;
-		f->ino = (unsigned long long)st.st_ino;
-		f->size = (unsigned long long)st.st_size;
-		f->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-		if (same) {
-			memcpy(data, same->data, len + 1);
-			memcpy(f->hash, same->hash, sizeof f->hash);
-		} else {
-			sha256_hex(data, len, f->hash);
-		}
+		add_file(h, &cap, prev, name, path, &st);
 	}
 	closedir(d);
 	if (h->nfiles)
