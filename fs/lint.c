@@ -535,7 +535,8 @@ void lint_result_free(struct lint_result *r)
 void lint_render(struct strbuf *sb, const struct lint_result *r, lint_rows_fn rows, void *ctx)
 {
 	if (r->error) {
-		sb_addf(sb, "    not reviewed: PostgreSQL %s's parser cannot read it: %s", PG_MAJORVERSION, r->error);
+		sb_addf(sb, "    not reviewed: PostgreSQL %s's parser cannot read it: ", PG_MAJORVERSION);
+		sb_add_oneline(sb, r->error);
 		if (r->error_line)
 			sb_addf(sb, " (line %d)", r->error_line);
 		sb_add(sb, "; it can still be applied\n");
@@ -545,7 +546,8 @@ void lint_render(struct strbuf *sb, const struct lint_result *r, lint_rows_fn ro
 		const struct lint_hazard *h = &r->hazards[i];
 		sb_addf(sb, "    hazard %s: statement %d of %d (line %d)", h->rule->name, h->stmt, r->nstmts, h->line);
 		if (h->object) {
-			sb_addf(sb, ", %s", h->object);
+			sb_add(sb, ", ");
+			sb_add_oneline(sb, h->object);
 			double n = h->is_table && rows ? rows(ctx, h->object) : -1;
 			if (n >= 0)
 				sb_addf(sb, " (~%.0f rows)", n);

@@ -40,6 +40,20 @@ void sb_addc(struct strbuf *sb, char c)
 	sb_addn(sb, &c, 1);
 }
 
+void sb_add_oneline(struct strbuf *sb, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n')
+			sb_add(sb, "\\n");
+		else if (*p == '\r')
+			sb_add(sb, "\\r");
+		else if (*p < 0x20 && *p != '\t')
+			sb_addf(sb, "\\x%02x", *p);
+		else
+			sb_addc(sb, (char)*p);
+	}
+}
+
 void sb_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	char small[256];

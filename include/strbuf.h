@@ -22,6 +22,11 @@ void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_addc(struct strbuf *sb, char c);
 void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* S on one line: a newline, carriage return or other control byte in it
+ * (a parser's message quoting the input, an identifier holding a newline)
+ * is written as \n, \r or \xNN, so a line-per-item text (status) keeps
+ * one line per item. */
+void sb_add_oneline(struct strbuf *sb, const char *s);
 /* "schema.name" from two already-quoted identifiers. */
 void sb_add_qual(struct strbuf *sb, const char *qschema, const char *qname);
 void sb_reset(struct strbuf *sb);

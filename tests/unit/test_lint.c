@@ -181,6 +181,20 @@ int main(void)
 	is_str(sb_str(&sb), "    not reviewed: PostgreSQL 15's parser cannot read it: "
 	       "syntax error at or near \"VIRTUAL\" (line 3); it can still be applied\n", "unparsable: rendered");
 	sb_reset(&sb);
+	/* Found by fuzz_lint: the parser's message quotes the input, newlines
+	 * and all; status keeps one line per item. So does an identifier
+	 * holding a newline (valid when quoted). */
+	lint("ALTER TABLE \"b\" ALTER COLUMN x\"TY\nALTER TABLE s.b;\n");
+	lint_render(&sb, &R, NULL, NULL);
+	is_str(sb_str(&sb), "    not reviewed: PostgreSQL 15's parser cannot read it: unterminated quoted identifier "
+	       "at or near \"\"TY\\nALTER TABLE s.b;\\n\" (line 1); it can still be applied\n",
+	       "unparsable: the quoted input on one line");
+	sb_reset(&sb);
+	lint("ALTER TABLE \"two\nlines\" DROP COLUMN a;");
+	lint_render(&sb, &R, NULL, NULL);
+	ok(strstr(sb_str(&sb), "(line 1), two\\nlines: ") && !strchr(sb_str(&sb), '\n')[1],
+	   "an object named with a newline: on one line: %s", sb_str(&sb));
+	sb_reset(&sb);
 	lint("SELECT 'é';\nSELECT 'ü' FROM;\n");
 	ok(R.error && R.error_line == 2, "unparsable after multibyte text: line 2 (got %d)", R.error_line);
 	lint("");

@@ -1,0 +1,2 @@
+ALTER TYPE mood ADD VALUE 'meh';
+UPDATE t SET m = 'meh';
