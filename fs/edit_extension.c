@@ -4,8 +4,8 @@
  * EXTENSION (edit_struct.h). The file is read by PostgreSQL's parser
  * (libpg_query): one CREATE EXTENSION of the file's extension, and its
  * COMMENT as the tree shows it (comments are not staged). The change is
- * then run in a rolled-back transaction and what is staged is read back
- * from pg_extension.
+ * then run in a rolled-back transaction (es_check: on the shadow database)
+ * and what is staged is read back from pg_extension.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -104,13 +104,73 @@ static int available(struct change *c, PGconn *conn, const char *name)
 	return rc;
 }
 
+struct ext_try {
+	const struct epath *p;
+	const struct ext_want *w;
+	const struct cat_extension *live;
+	const char *id, *sid, *ver;	/* quoted */
+};
+
+/* The change, run on the extension as it is there, and what pg_extension
+ * then says staged. */
+static int ext_in_txn(struct change *c, PGconn *conn, void *ctx)
+{
+	struct ext_try *x = ctx;
+	const struct cat_extension *live = x->live;
+	const char *name = x->p->name;
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *res = NULL;
+	int rc = -EINVAL;
+	if (!live) {
+		sb_addf(&sql, "CREATE EXTENSION %s", x->id);
+		if (x->sid)
+			sb_addf(&sql, " WITH SCHEMA %s", x->sid);
+		if (x->ver)
+			sb_addf(&sql, " VERSION %s", x->ver);
+		if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+			goto out;
+	} else {
+		if (x->ver) {
+			sb_addf(&sql, "ALTER EXTENSION %s UPDATE TO %s", x->id, x->ver);
+			if (strcmp(x->w->version, live->version ? live->version : "") &&
+			    es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+				goto out;
+			sb_reset(&sql);
+		}
+		if (x->sid) {
+			sb_addf(&sql, "ALTER EXTENSION %s SET SCHEMA %s", x->id, x->sid);
+			PGresult *cur = NULL;
+			if (es_run(c, conn, "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+				   "ON n.oid = e.extnamespace WHERE e.extname = $1", 1, (const char *const[]){ name },
+				   &cur))
+				goto out;
+			bool moved = PQntuples(cur) && strcmp(PQgetvalue(cur, 0, 0), x->w->schema);
+			PQclear(cur);
+			if (moved && es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+				goto out;
+		}
+	}
+	if (es_run(c, conn, "SELECT pg_catalog.quote_ident(e.extname), pg_catalog.quote_ident(n.nspname), e.extversion "
+		   "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+		   "WHERE e.extname = $1", 1, (const char *const[]){ name }, &res) || PQntuples(res) != 1)
+		goto out;
+	const char *q = PQgetvalue(res, 0, 0), *qs = PQgetvalue(res, 0, 1), *v = PQgetvalue(res, 0, 2);
+	if (live && !strcmp(qs, live->qschema) && live->version && !strcmp(v, live->version))
+		stage_extension_forget(c->db->stage, name);	/* as it is live */
+	else
+		stage_extension_set(c->db->stage, name, q, qs, v, !live);
+	rc = 0;
+out:
+	PQclear(res);
+	strbuf_free(&sql);
+	return rc;
+}
+
 int es_extension_write(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
 	struct ext_want w = { 0 };
-	struct strbuf sql = STRBUF_INIT;
 	char *id = NULL, *sid = NULL, *ver = NULL;
-	PGresult *res = NULL;
 	PGconn *conn = NULL;
 	int rc = parse_ext(c, data, len, &w);
 	if (rc)
@@ -124,6 +184,7 @@ int es_extension_write(struct change *c, const struct epath *p, const char *data
 		rc = -EIO;
 		goto out;
 	}
+	/* The production server's list, not the shadow's. */
 	if (!live && (rc = available(c, conn, p->name)))
 		goto out;
 	rc = -EINVAL;
@@ -133,61 +194,13 @@ int es_extension_write(struct change *c, const struct epath *p, const char *data
 		rc = ed_fail(c, -EINVAL, "cannot quote the version: %s", pg_error(conn));
 		goto out;
 	}
-	if (es_begin(conn, c->err, sizeof c->err)) {
-		rc = -EIO;
-		goto out;
-	}
-	/* A schema staged to be created (or renamed) is there for it. */
-	if (w.schema && catalog_schema(db->desired, w.schema) && es_schema_ready(c, conn, w.schema))
-		goto rollback;
-	if (!live) {
-		sb_addf(&sql, "CREATE EXTENSION %s", id);
-		if (sid)
-			sb_addf(&sql, " WITH SCHEMA %s", sid);
-		if (ver)
-			sb_addf(&sql, " VERSION %s", ver);
-		if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-			goto rollback;
-	} else {
-		if (ver) {
-			sb_addf(&sql, "ALTER EXTENSION %s UPDATE TO %s", id, ver);
-			if (strcmp(w.version, live->version ? live->version : "") &&
-			    es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-				goto rollback;
-			sb_reset(&sql);
-		}
-		if (sid) {
-			sb_addf(&sql, "ALTER EXTENSION %s SET SCHEMA %s", id, sid);
-			PGresult *cur = NULL;
-			if (es_run(c, conn, "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
-				   "ON n.oid = e.extnamespace WHERE e.extname = $1", 1, (const char *const[]){ p->name },
-				   &cur))
-				goto rollback;
-			bool moved = PQntuples(cur) && strcmp(PQgetvalue(cur, 0, 0), w.schema);
-			PQclear(cur);
-			if (moved && es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-				goto rollback;
-		}
-	}
-	if (es_run(c, conn, "SELECT pg_catalog.quote_ident(e.extname), pg_catalog.quote_ident(n.nspname), e.extversion "
-		   "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-		   "WHERE e.extname = $1", 1, (const char *const[]){ p->name }, &res) || PQntuples(res) != 1)
-		goto rollback;
-	const char *q = PQgetvalue(res, 0, 0), *qs = PQgetvalue(res, 0, 1), *v = PQgetvalue(res, 0, 2);
-	if (live && !strcmp(qs, live->qschema) && live->version && !strcmp(v, live->version))
-		stage_extension_forget(db->stage, p->name);	/* as it is live */
-	else
-		stage_extension_set(db->stage, p->name, q, qs, v, !live);
-	rc = 0;
-rollback:
-	es_rollback(conn);
+	struct ext_try x = { p, &w, live, id, sid, ver };
+	rc = es_check(c, ES_EXTENSION, p->name, ext_in_txn, &x);
 out:
-	PQclear(res);
 	if (ver)
 		PQfreemem(ver);
 	free(id);
 	free(sid);
-	strbuf_free(&sql);
 	cJSON_Delete(w.tree);
 	return rc;
 }

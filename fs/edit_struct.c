@@ -11,10 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "database.h"
+#include "log.h"
 #include "names.h"
 #include "pg.h"
+#include "plan_struct.h"
 #include "probe.h"
+#include "shadow.h"
 #include "strbuf.h"
 #include "tree.h"
 
@@ -167,19 +171,126 @@ out:
 
 /* ---- what the handlers share ---- */
 
-/* The probe's frame (probe.h): its timeouts, search_path and bound. */
-int es_begin(PGconn *conn, char *err, size_t errlen)
+/* A check's statement_timeout on the shadow: PROBE_STATEMENT_TIMEOUT's. */
+#define CHECK_TIMEOUT_MS 15000
+
+/* The staged statements of these kinds (plan_struct.h), by phase as the
+ * apply runs them (renames, then creations and alterations, then drops),
+ * each followed by its NUL; but the edit's own entries (SELF). */
+/* The tags (plan_struct.c's) of an edit's own staged entries, by the
+ * kind of object it edits: they are not replayed before its check. */
+static const char *const SELF_TAGS[][6] = {
+	[ES_SCHEMA] = { "create_schema_%s", "rename_schema_%s", "drop_schema_%s" },
+	[ES_EXTENSION] = { "create_extension_%s", "update_extension_%s", "extension_%s_set_schema",
+			   "drop_extension_%s", "comment_extension_%s" },
+	[ES_TYPE] = { "create_type_%s", "alter_type_%s", "alter_domain_%s", "drop_type_%s", "comment_type_%s" },
+};
+
+/* The staged statements of these kinds (plan_struct.h), by phase as the
+ * apply runs them (renames, then creations and alterations, then drops),
+ * each followed by its NUL; but the edit's own entries. */
+struct replay {
+	enum es_self kind;
+	const char *name;
+	struct strbuf phase[3];
+};
+
+static bool own_tag(const struct replay *r, const char *tag)
 {
-	if (!probe_begin(conn, err, errlen))
-		return 0;
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		probe_rollback(conn);
-	return -1;
+	char buf[256];
+	for (size_t i = 0; r->kind != ES_NONE && i < 6 && SELF_TAGS[r->kind][i]; i++) {
+		snprintf(buf, sizeof buf, SELF_TAGS[r->kind][i], r->name);
+		if (!strcmp(buf, tag))
+			return true;
+	}
+	return false;
 }
 
-void es_rollback(PGconn *conn)
+static void replay_add(void *ctx, enum struct_phase ph, struct strbuf *sql, const char *tag,
+		       const char *subject, struct strbuf *hazard)
 {
-	probe_rollback(conn);
+	struct replay *r = ctx;
+	(void)subject;
+	int k = ph == SP_RENAME ? 0 : ph == SP_CREATE ? 1 : ph == SP_DROP ? 2 : -1;
+	if (k >= 0 && !own_tag(r, tag))
+		sb_addn(&r->phase[k], sql->buf, sql->len + 1);
+	sb_reset(sql);
+	if (hazard)
+		sb_reset(hazard);
+}
+
+/* Runs the earlier staged edits of these kinds, each alone under a
+ * savepoint: one that no longer runs is left out (the dry run reports
+ * it), so that this edit is checked against the rest. */
+static int replay_staged(struct change *c, PGconn *conn, enum es_self kind, const char *name)
+{
+	struct database *db = c->db;
+	struct replay r = { kind, name, { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT } };
+	char err[512];
+	int rc = 0;
+	plan_struct(db->cat, db->desired, db->stage, replay_add, &r);
+	for (int k = 0; k < 3 && !rc; k++) {
+		for (size_t at = 0; at < r.phase[k].len && !rc; at += strlen(r.phase[k].buf + at) + 1) {
+			const char *sql = r.phase[k].buf + at;
+			if (pg_command(conn, "SAVEPOINT schemafs_replay", err, sizeof err)) {
+				rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", err);
+				break;
+			}
+			if (!probe_run(conn, sql, false, err, sizeof err)) {
+				pg_command(conn, "RELEASE SAVEPOINT schemafs_replay", err, sizeof err);
+				continue;
+			}
+			log_info("%s: a staged edit does not run before this check, left out: %s: %s", db->cfg->name,
+				 sql, err);
+			if (pg_command(conn, "ROLLBACK TO SAVEPOINT schemafs_replay", err, sizeof err))
+				rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", err);
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		strbuf_free(&r.phase[k]);
+	return rc;
+}
+
+struct frame {
+	struct change *c;
+	enum es_self kind;
+	const char *name;
+	es_check_fn fn;
+	void *ctx;
+};
+
+/* Inside the transaction (the shadow's, or the work connection's): the
+ * probe's settings, the staged edits, then the check. */
+static int framed(PGconn *conn, void *ctx)
+{
+	struct frame *f = ctx;
+	if (probe_settings(conn, f->c->err, sizeof f->c->err))
+		return ed_fail(f->c, -EIO, "the server cannot be reached to check the change: %s", f->c->err);
+	int rc = replay_staged(f->c, conn, f->kind, f->name);
+	return rc ? rc : f->fn(f->c, conn, f->ctx);
+}
+
+int es_check(struct change *c, enum es_self kind, const char *name, es_check_fn fn, void *ctx)
+{
+	struct frame f = { c, kind, name, fn, ctx };
+	char *why = NULL;
+	pg_bound_set(PROBE_BOUND_MS);
+	int rc = shadow_run_txn(c->db->shadow, CHECK_TIMEOUT_MS, framed, &f, &why);
+	if (rc == -ENOENT) {
+		PGconn *conn = ed_conn(c);
+		if (!conn)
+			rc = -EIO;
+		else if (probe_begin(conn, c->err, sizeof c->err))
+			rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", c->err);
+		else
+			rc = framed(conn, &f);
+		if (conn && PQtransactionStatus(conn) != PQTRANS_IDLE)
+			probe_rollback(conn);
+	} else if (rc == -EIO && why && !c->err[0]) {
+		ed_fail(c, -EIO, "%s", why);
+	}
+	free(why);
+	return rc;
 }
 
 int es_replace_type(struct change *c, PGconn *conn, const char *alter, char typtype, const char *qual,
@@ -189,11 +300,12 @@ int es_replace_type(struct change *c, PGconn *conn, const char *alter, char typt
 	struct strbuf sql = STRBUF_INIT;
 	const char typ[2] = { typtype, '\0' };
 	sb_addf(&sql, "ALTER %s %s RENAME TO %s", alter, qual, tmpname);
-	int rc = es_schema_ready(c, conn, schema) || es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
+	int rc = es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
 		 es_run(c, conn, text, 0, NULL, NULL) ||
-		 es_run(c, conn, "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
-			"n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = $3", 3,
-			(const char *const[]){ schema, name, typ }, found) ? -EINVAL : 0;
+		 es_run(c, conn, "SELECT t.oid, (SELECT o.oid FROM pg_catalog.pg_type o WHERE o.typnamespace = "
+			"n.oid AND o.typname = $4) FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
+			"n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = $3", 4,
+			(const char *const[]){ schema, name, typ, tmpname }, found) ? -EINVAL : 0;
 	strbuf_free(&sql);
 	if (!rc && PQntuples(*found) != 1)
 		rc = ed_fail(c, -EINVAL, "this file is %s.%s's: its statement must create that %s", schema, name,

@@ -257,5 +257,42 @@ check "the new types apply" apply_all
 eq "... they exist" "dayrange|r percent|d point3|c" "$(val app "SELECT string_agg(typname || '|' || typtype::text, ' ' ORDER BY typname) FROM pg_type WHERE typname IN ('percent', 'point3', 'dayrange')")"
 eq "... nothing pending" "" "$(ls "$PENDING")"
 
+# --- checked on the shadow database: production takes no lock ---
+sql app -c "CREATE INDEX room_id_name ON public.room (id, name)"
+check "a new index shows up" poll 30 test -f "$R/indexes/room_id_name.sql"
+check "the shadow is loaded (with it)" poll 60 grep -qE '^shadow: app_schemafs_shadow, loaded in [0-9]+ ms$' "$M/status"
+PGAPPNAME=struct_locker psql -X -q -d app -c "BEGIN" -c "LOCK TABLE public.room IN ACCESS EXCLUSIVE MODE" \
+	-c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+locker=$!
+room_locked() { [ "$(val app "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'struct_locker' AND l.relation = 'public.room'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ]; }
+check "... a session holds ACCESS EXCLUSIVE on room" poll 30 room_locked
+check "mv of an index of the locked table is checked meanwhile (on the shadow)" \
+	mv "$R/indexes/room_id_name.sql" "$R/indexes/room_by_id_name.sql"
+check "... ALTER INDEX ... RENAME is staged" has_stmt "ALTER INDEX public.room_id_name RENAME TO room_by_id_name;"
+check "mv of a constraint of the locked table too" mv "$R/constraints/name_length.sql" "$R/constraints/name_short.sql"
+check "... RENAME CONSTRAINT is staged" has_stmt "ALTER TABLE public.room RENAME CONSTRAINT name_length TO name_short;"
+before=$(pending_sql)
+# rename(2)'s EINVAL, as GNU mv words it.
+eq "PostgreSQL's refusal comes meanwhile too (an index named as a table): EINVAL" "1" \
+	"$(mv "$R/indexes/room_by_id_name.sql" "$R/indexes/stock.sql" 2>&1 | grep -c 'to a subdirectory of itself')"
+check "... the server's reason in status" grep -q 'relation "stock" already exists' "$M/status"
+eq "... nothing staged" "$before" "$(pending_sql)"
+check "... the lock is still held: nothing waited for it" room_locked
+val app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'struct_locker'" >/dev/null
+wait $locker
+check "the renames apply" apply_all
+eq "... the index and constraint are renamed" "room_by_id_name name_short" "$(val app "SELECT (SELECT relname FROM pg_class WHERE oid = to_regclass('public.room_by_id_name')) || ' ' || (SELECT conname FROM pg_constraint WHERE conrelid = 'public.room'::regclass AND contype = 'c')")"
+
+# --- a type staged earlier is there when the next edit is checked ---
+printf 'CREATE DOMAIN public.cents AS bigint CHECK (VALUE >= 0);\n' > "$T_TMP/cents.sql"
+printf 'CREATE TYPE public.price AS (amount public.cents, currency text);\n' > "$T_TMP/price.sql"
+check "cp of a new domain" cp "$T_TMP/cents.sql" "$T/cents.sql"
+check "cp of a composite using it (staged only)" cp "$T_TMP/price.sql" "$T/price.sql"
+check "... both are staged" has_stmt "CREATE TYPE public.price AS ("
+check "... the domain first" test "$(line_of 'CREATE DOMAIN public.cents')" -lt "$(line_of 'CREATE TYPE public.price AS (')"
+check "... the composite reads its attribute's type" grep -qF "amount cents," "$T/price.sql"
+check "they apply" apply_all
+eq "... the composite uses the domain" "cents" "$(val app "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = (SELECT typrelid FROM pg_type WHERE oid = 'public.price'::regtype) AND attname = 'amount'")"
+
 umount_fs "$MNT"
 done_testing
