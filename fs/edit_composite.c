@@ -44,7 +44,8 @@ static struct stage_attr attr_at(const PGresult *r, int i)
 
 struct composite_try {
 	const struct cat_type *t;
-	const char *schema, *sid, *id, *tmpname, *text;
+	const char *schema, *sid, *id, *tmpname;
+	const struct es_text *text;
 };
 
 static int composite_in(struct change *c, PGconn *conn, void *ctx)
@@ -58,7 +59,7 @@ static int composite_in(struct change *c, PGconn *conn, void *ctx)
 	struct stage_attr *want = NULL, *have = NULL;
 	int rc = -EINVAL;
 	sb_addf(&sql, "%s.%s", sid, id);
-	if (es_replace_type(c, conn, "TYPE", 'c', sb_str(&sql), tmpname, ct->schema, t->name, ct->text,
+	if (es_replace_type(c, conn, "TYPE", 'c', sb_str(&sql), tmpname, ct->schema, t->name, ct->text->create,
 			    "composite type", &found))
 		goto out;
 	if (es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ PQgetvalue(found, 0, 1) }, &was) ||
@@ -85,7 +86,8 @@ static int composite_in(struct change *c, PGconn *conn, void *ctx)
 	struct strbuf qual = STRBUF_INIT, stmts = STRBUF_INIT;
 	sb_addf(&qual, "%s.%s", sid, id);
 	size_t n = plan_attrs_alter(&stmts, sb_str(&qual), have, nh, want, nw);
-	bool ok = !n || !es_run(c, conn, sb_str(&stmts), 0, NULL, NULL);
+	bool ok = (!n || !es_run(c, conn, sb_str(&stmts), 0, NULL, NULL)) &&
+		  !es_run_comment(c, conn, ct->text, sb_str(&qual));
 	strbuf_free(&qual);
 	strbuf_free(&stmts);
 	if (!ok)
@@ -113,6 +115,7 @@ static int composite_in(struct change *c, PGconn *conn, void *ctx)
 		stage_composite_set(db->stage, t->oid, order, k);
 		free(order);
 	}
+	es_stage_type_comment(c, t->oid, NULL, NULL, ct->text);
 	rc = 0;
 out:
 	PQclear(was);
@@ -130,19 +133,19 @@ int es_composite_write(struct change *c, const struct epath *p, const struct cat
 	PGconn *conn = ed_conn(c);
 	if (!conn)
 		return -EIO;
-	if (memchr(data, '\0', len))
-		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+	struct es_text text;
+	int rc = es_split_type(c, data, len, p->schema, t->name, &text);
+	if (rc)
+		return rc;
 	char tmpname[64];
 	snprintf(tmpname, sizeof tmpname, "schemafs_type_%u", t->oid);
-	char *text = strndup(data, len), *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
-	if (!text)
-		abort();
-	int rc = -EINVAL;
+	char *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
+	rc = -EINVAL;
 	if (sid && id) {
-		struct composite_try ct = { t, p->schema, sid, id, tmpname, text };
+		struct composite_try ct = { t, p->schema, sid, id, tmpname, &text };
 		rc = es_check(c, ES_TYPE, t->name, composite_in, &ct);
 	}
-	free(text);
+	es_text_free(&text);
 	free(sid);
 	free(id);
 	return rc;

@@ -74,7 +74,8 @@ static struct stage_domain_con *cons_of(const PGresult *r, size_t *n)
 struct domain_try {
 	const struct epath *p;
 	const struct cat_type *t;
-	const char *qual, *tmpname, *text;
+	const char *qual, *tmpname;
+	const struct es_text *text;
 };
 
 static int domain_in(struct change *c, PGconn *conn, void *ctx)
@@ -87,8 +88,9 @@ static int domain_in(struct change *c, PGconn *conn, void *ctx)
 	const char *rd = pgv_sql_for(conn, READ_DOMAIN), *rk = pgv_sql_for(conn, READ_CONS);
 	if (!rd || !rk)
 		goto out;
-	if (es_replace_type(c, conn, "DOMAIN", 'd', d->qual, d->tmpname, d->p->schema, t->name, d->text, "domain",
-			    &found))
+	if (es_replace_type(c, conn, "DOMAIN", 'd', d->qual, d->tmpname, d->p->schema, t->name, d->text->create,
+			    "domain", &found) ||
+	    es_run_comment(c, conn, d->text, d->qual))
 		goto out;
 	const char *newoid = PQgetvalue(found, 0, 0), *oldoid = PQgetvalue(found, 0, 1);
 	if (es_run(c, conn, rd, 1, (const char *const[]){ oldoid }, &was) ||
@@ -113,6 +115,7 @@ static int domain_in(struct change *c, PGconn *conn, void *ctx)
 		free(wv);
 		free(nv);
 	}
+	es_stage_type_comment(c, t->oid, NULL, NULL, d->text);
 	rc = 0;
 out:
 	PQclear(was);
@@ -129,22 +132,22 @@ int es_domain_write(struct change *c, const struct epath *p, const struct cat_ty
 	PGconn *conn = ed_conn(c);
 	if (!conn)
 		return -EIO;
-	if (memchr(data, '\0', len))
-		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+	struct es_text text;
+	int rc = es_split_type(c, data, len, p->schema, t->name, &text);
+	if (rc)
+		return rc;
 	char tmpname[64];
 	snprintf(tmpname, sizeof tmpname, "schemafs_domain_%u", t->oid);
-	char *text = strndup(data, len), *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
-	if (!text)
-		abort();
+	char *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
 	struct strbuf qual = STRBUF_INIT;
-	int rc = -EINVAL;
+	rc = -EINVAL;
 	if (sid && id) {
 		sb_addf(&qual, "%s.%s", sid, id);
-		struct domain_try d = { p, t, sb_str(&qual), tmpname, text };
+		struct domain_try d = { p, t, sb_str(&qual), tmpname, &text };
 		rc = es_check(c, ES_TYPE, t->name, domain_in, &d);
 	}
 	strbuf_free(&qual);
-	free(text);
+	es_text_free(&text);
 	free(sid);
 	free(id);
 	return rc;

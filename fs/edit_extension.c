@@ -3,7 +3,8 @@
  * CREATE EXTENSION, ALTER EXTENSION ... UPDATE TO / SET SCHEMA, or DROP
  * EXTENSION (edit_struct.h). The file is read by PostgreSQL's parser
  * (libpg_query): one CREATE EXTENSION of the file's extension, and its
- * COMMENT as the tree shows it (comments are not staged). The change is
+ * COMMENT as the tree shows it (staged as COMMENT ON EXTENSION when it
+ * differs; without one, the comment CREATE EXTENSION gives). The change is
  * then run in a rolled-back transaction (es_check: on the shadow database)
  * and what is staged is read back from pg_extension.
  */
@@ -39,6 +40,8 @@ static const char *sval(const cJSON *node)
 struct ext_want {
 	cJSON *tree;
 	const char *name, *schema, *version;
+	bool has_comment;
+	const char *comment;	/* NULL: IS NULL */
 };
 
 static int parse_ext(struct change *c, const char *data, size_t len, struct ext_want *w)
@@ -78,9 +81,14 @@ static int parse_ext(struct change *c, const char *data, size_t len, struct ext_
 					return ed_fail(c, -EINVAL, "CREATE EXTENSION ... %s is not staged here: write the "
 						       "migration in migrations/pending/ by hand", opt ? opt : "?");
 			}
-		} else if (!cm || !objtype || strcmp(objtype, "OBJECT_EXTENSION")) {
+		} else if (!cm || !objtype || strcmp(objtype, "OBJECT_EXTENSION") || w->has_comment ||
+			   !w->name || strcmp(w->name, sval(cJSON_GetObjectItemCaseSensitive(cm, "object")) ?
+						  sval(cJSON_GetObjectItemCaseSensitive(cm, "object")) : "")) {
 			return ed_fail(c, -EINVAL, "an extension's file holds one CREATE EXTENSION (and its COMMENT): "
 				       "statement %d is something else", i);
+		} else {
+			w->has_comment = true;
+			w->comment = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "comment"));
 		}
 	}
 	if (!w->name)
@@ -154,11 +162,31 @@ static int ext_in_txn(struct change *c, PGconn *conn, void *ctx)
 		   "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
 		   "WHERE e.extname = $1", 1, (const char *const[]){ name }, &res) || PQntuples(res) != 1)
 		goto out;
+	if (x->w->has_comment) {
+		char *lit = x->w->comment ? PQescapeLiteral(conn, x->w->comment, strlen(x->w->comment)) : NULL;
+		if (x->w->comment && !lit) {
+			rc = ed_fail(c, -EINVAL, "cannot quote the comment: %s", pg_error(conn));
+			goto out;
+		}
+		sb_reset(&sql);
+		sb_addf(&sql, "COMMENT ON EXTENSION %s IS %s", x->id, lit ? lit : "NULL");
+		if (lit)
+			PQfreemem(lit);
+		if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+			goto out;
+	}
 	const char *q = PQgetvalue(res, 0, 0), *qs = PQgetvalue(res, 0, 1), *v = PQgetvalue(res, 0, 2);
-	if (live && !strcmp(qs, live->qschema) && live->version && !strcmp(v, live->version))
+	/* No COMMENT line: the one CREATE EXTENSION gives (render_extension). */
+	const char *want = x->w->has_comment ? (x->w->comment ? x->w->comment : "") :
+			   live && live->control_comment ? live->control_comment : "";
+	const char *have = live && live->comment ? live->comment : "";
+	bool same_comment = live ? !strcmp(want, have) : !*want;
+	if (live && !strcmp(qs, live->qschema) && live->version && !strcmp(v, live->version) && same_comment) {
 		stage_extension_forget(c->db->stage, name);	/* as it is live */
-	else
+	} else {
 		stage_extension_set(c->db->stage, name, q, qs, v, !live);
+		stage_extension_comment(c->db->stage, name, same_comment ? NULL : want);
+	}
 	rc = 0;
 out:
 	PQclear(res);

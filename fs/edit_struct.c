@@ -5,12 +5,14 @@
  */
 #include "edit_struct.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "database.h"
 #include "log.h"
@@ -19,6 +21,8 @@
 #include "plan_struct.h"
 #include "probe.h"
 #include "shadow.h"
+#include "sqlparse.h"
+#include "stage_struct.h"
 #include "strbuf.h"
 #include "tree.h"
 
@@ -354,4 +358,107 @@ char *es_ident(struct change *c, PGconn *conn, const char *name)
 	if (!r)
 		abort();
 	return r;
+}
+
+/* ---- a type's file: its CREATE and its COMMENT ---- */
+
+static const char *sval_of(const cJSON *node)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(node, "String");
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "sval"));
+}
+
+/* Does the COMMENT's object (a TypeName) name SCHEMA.NAME? */
+static bool names_type(const cJSON *object, const char *schema, const char *name)
+{
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(object, "TypeName"),
+							      "names");
+	int n = cJSON_GetArraySize(names);
+	const char *last = n ? sval_of(cJSON_GetArrayItem(names, n - 1)) : NULL;
+	const char *first = n == 2 ? sval_of(cJSON_GetArrayItem(names, 0)) : "public";
+	return (n == 1 || n == 2) && last && first && !strcmp(last, name) && !strcmp(first, schema);
+}
+
+int es_split_type(struct change *c, const char *data, size_t len, const char *schema, const char *name,
+		  struct es_text *out)
+{
+	memset(out, 0, sizeof *out);
+	if (memchr(data, '\0', len))
+		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+	char err[512];
+	cJSON *tree = sqlparse_tree(data, len, err, sizeof err);
+	if (!tree)
+		return ed_fail(c, -EINVAL, "%s", err);
+	const cJSON *stmts = cJSON_GetObjectItemCaseSensitive(tree, "stmts"), *s;
+	int i = 0, rc = 0;
+	size_t first_len = len;
+	cJSON_ArrayForEach(s, stmts) {
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "stmt");
+		const cJSON *cm = cJSON_GetObjectItemCaseSensitive(st, "CommentStmt");
+		const char *objtype = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "objtype"));
+		if (i++ == 0) {
+			double l = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "stmt_len"));
+			if (l > 0 && l < (double)len)
+				first_len = (size_t)l;
+			continue;
+		}
+		bool domain = objtype && !strcmp(objtype, "OBJECT_DOMAIN");
+		if (i > 2 || !objtype || (!domain && strcmp(objtype, "OBJECT_TYPE")) ||
+		    !names_type(cJSON_GetObjectItemCaseSensitive(cm, "object"), schema, name)) {
+			rc = ed_fail(c, -EINVAL, "a type's file holds its CREATE and its COMMENT ON TYPE (or DOMAIN) "
+				     "%s.%s: statement %d is something else", schema, name, i);
+			break;
+		}
+		const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "comment"));
+		out->has_comment = true;
+		out->domain = domain;
+		out->comment = text ? strdup(text) : NULL;
+		if (text && !out->comment)
+			abort();
+	}
+	cJSON_Delete(tree);
+	if (!rc && !(out->create = strndup(data, first_len)))
+		abort();
+	if (rc)
+		es_text_free(out);
+	return rc;
+}
+
+void es_text_free(struct es_text *t)
+{
+	free(t->create);
+	free(t->comment);
+	memset(t, 0, sizeof *t);
+}
+
+int es_run_comment(struct change *c, PGconn *conn, const struct es_text *t, const char *qual)
+{
+	if (!t->has_comment)
+		return 0;
+	struct strbuf sql = STRBUF_INIT;
+	int rc = 0;
+	/* COMMENT takes no parameter: the literal is quoted by libpq. */
+	char *lit = t->comment ? PQescapeLiteral(conn, t->comment, strlen(t->comment)) : NULL;
+	if (t->comment && !lit)
+		rc = ed_fail(c, -EINVAL, "cannot quote the comment: %s", pg_error(conn));
+	sb_addf(&sql, "COMMENT ON %s %s IS %s", t->domain ? "DOMAIN" : "TYPE", qual, lit ? lit : "NULL");
+	if (!rc && es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+		rc = -EINVAL;
+	if (lit)
+		PQfreemem(lit);
+	strbuf_free(&sql);
+	return rc;
+}
+
+void es_stage_type_comment(struct change *c, unsigned oid, const char *schema, const char *name,
+			   const struct es_text *t)
+{
+	const char *want = t->has_comment && t->comment ? t->comment : "";
+	if (!oid) {
+		stage_type_comment(c->db->stage, 0, schema, name, *want ? want : NULL);
+		return;
+	}
+	const struct cat_type *live = catalog_type(c->db->cat, oid);
+	const char *have = live && live->comment ? live->comment : "";
+	stage_type_comment(c->db->stage, oid, NULL, NULL, strcmp(want, have) ? want : NULL);
 }

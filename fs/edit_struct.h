@@ -85,6 +85,28 @@ enum es_self { ES_NONE, ES_SCHEMA, ES_EXTENSION, ES_TYPE };
 typedef int (*es_check_fn)(struct change *c, PGconn *conn, void *ctx);
 int es_check(struct change *c, enum es_self kind, const char *name, es_check_fn fn, void *ctx);
 
+/* A type's file as PostgreSQL's parser (libpg_query) reads it: one
+ * statement (the CREATE, checked by its handler), then at most one
+ * COMMENT ON TYPE or DOMAIN of type SCHEMA.NAME (qualified, or in public
+ * unqualified), as render_type() writes it. 0, or -EINVAL with the reason. */
+struct es_text {
+	char *create;		/* the first statement's text, malloc'd */
+	bool has_comment;
+	char *comment;		/* malloc'd; NULL: IS NULL */
+	bool domain;		/* COMMENT ON DOMAIN, else TYPE */
+};
+int es_split_type(struct change *c, const char *data, size_t len, const char *schema, const char *name,
+		  struct es_text *out);
+void es_text_free(struct es_text *t);
+/* Inside es_check: runs the file's COMMENT (when it has one) on type
+ * QUAL, for PostgreSQL to check it; 0 or -EINVAL. */
+int es_run_comment(struct change *c, PGconn *conn, const struct es_text *t, const char *qual);
+/* Stages the comment of type T (live: T->oid; else new type SCHEMA.NAME,
+ * staged already) as the file has it: live types keep theirs only when
+ * the file says the same. */
+void es_stage_type_comment(struct change *c, unsigned oid, const char *schema, const char *name,
+			   const struct es_text *t);
+
 /* Runs SQL with text parameters: 0, or -1 with PostgreSQL's primary
  * message, detail and hint in C's reason. *RES (when not NULL) gets the
  * result (the caller PQclear()s it). */

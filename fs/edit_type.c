@@ -76,7 +76,8 @@ static const char READ_RANGE[] =
 
 struct new_type {
 	const struct epath *p;
-	const char *name, *text;
+	const char *name;
+	const struct es_text *text;
 };
 
 static int create_sql_type_in(struct change *c, PGconn *conn, void *ctx)
@@ -87,7 +88,7 @@ static int create_sql_type_in(struct change *c, PGconn *conn, void *ctx)
 	struct database *db = c->db;
 	PGresult *found = NULL, *res = NULL;
 	int rc = -EINVAL;
-	if (es_run(c, conn, nt->text, 0, NULL, NULL) ||
+	if (es_run(c, conn, nt->text->create, 0, NULL, NULL) ||
 	    es_run(c, conn, "SELECT t.oid, t.typtype, pg_catalog.quote_ident(t.typname) FROM pg_catalog.pg_type t "
 		   "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 "
 		   "AND t.typtype IN ('d', 'c', 'r') AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_catalog.pg_class "
@@ -100,6 +101,15 @@ static int create_sql_type_in(struct change *c, PGconn *conn, void *ctx)
 	}
 	const char *oid = PQgetvalue(found, 0, 0), *q = PQgetvalue(found, 0, 2);
 	char kind = PQgetvalue(found, 0, 1)[0];
+	char *sid = es_ident(c, conn, p->schema);
+	struct strbuf qual = STRBUF_INIT;
+	if (sid)
+		sb_addf(&qual, "%s.%s", sid, q);
+	free(sid);
+	bool bad = !qual.len || es_run_comment(c, conn, nt->text, sb_str(&qual));
+	strbuf_free(&qual);
+	if (bad)
+		goto out;
 	if (kind == 'd') {
 		if (es_read_domain(c, conn, oid, &res))
 			goto out;
@@ -127,6 +137,7 @@ static int create_sql_type_in(struct change *c, PGconn *conn, void *ctx)
 		stage_type_new(db->stage, p->schema, name, q, 'r', NULL, NULL, NULL, false, NULL, NULL, 0,
 			       PQgetvalue(res, 0, 0));
 	}
+	es_stage_type_comment(c, 0, p->schema, name, nt->text);
 	rc = 0;
 out:
 	PQclear(found);
@@ -140,14 +151,13 @@ out:
 static int create_sql_type(struct change *c, const struct epath *p, const char *name, const char *data,
 			   size_t len)
 {
-	if (memchr(data, '\0', len))
-		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
-	char *text = strndup(data, len);
-	if (!text)
-		abort();
-	struct new_type nt = { p, name, text };
-	int rc = es_check(c, ES_TYPE, name, create_sql_type_in, &nt);
-	free(text);
+	struct es_text text;
+	int rc = es_split_type(c, data, len, p->schema, name, &text);
+	if (rc)
+		return rc;
+	struct new_type nt = { p, name, &text };
+	rc = es_check(c, ES_TYPE, name, create_sql_type_in, &nt);
+	es_text_free(&text);
 	return rc;
 }
 

@@ -294,5 +294,54 @@ check "... the composite reads its attribute's type" grep -qF "amount cents," "$
 check "they apply" apply_all
 eq "... the composite uses the domain" "cents" "$(val app "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = (SELECT typrelid FROM pg_type WHERE oid = 'public.price'::regtype) AND attname = 'amount'")"
 
+# --- COMMENT lines in type and extension files ---
+before=$(pending_sql)
+{ cat "$DOM"; echo "COMMENT ON DOMAIN public.posint IS 'a positive count';"; } > "$T_TMP/dom_c"
+check "a COMMENT ON DOMAIN line added to a domain's file" sh -c "cat '$T_TMP/dom_c' > '$DOM'"
+check "... COMMENT ON DOMAIN is staged" has_stmt "COMMENT ON DOMAIN public.posint IS 'a positive count';"
+check "... no ALTER DOMAIN" sh -c "! cat '$PENDING'/*.sql | grep -q 'ALTER DOMAIN'"
+eq "... the file reads it back" "COMMENT ON DOMAIN public.posint IS 'a positive count';" "$(tail -n 1 "$DOM")"
+before=$(pending_sql)
+check "writing the file back as read" sh -c "cat '$DOM' > '$T_TMP/dom_c2' && cat '$T_TMP/dom_c2' > '$DOM'"
+eq "... stages nothing more" "$before" "$(pending_sql)"
+{ cat "$DOM"; echo "COMMENT ON TYPE public.addr IS 'not mine';"; } > "$T_TMP/dom_bad"
+eq "a COMMENT on another type: EINVAL" "Invalid argument" "$(errno_of sh -c "cat '$T_TMP/dom_bad' > '$DOM'")"
+check "... the reason in status" grep -q "a type's file holds its CREATE and its COMMENT ON TYPE (or DOMAIN) public.posint: statement 3 is something else" "$M/status"
+eq "... nothing staged" "$before" "$(pending_sql)"
+check "the comment applies" apply_all
+eq "... the domain has it" "a positive count" "$(val app "SELECT obj_description('public.posint'::regtype, 'pg_type')")"
+check "the file written back as read once applied" sh -c "cat '$DOM' > '$T_TMP/dom_c3' && cat '$T_TMP/dom_c3' > '$DOM'"
+eq "... stages nothing" "" "$(ls "$PENDING")"
+check "sed -i removing the COMMENT line" sed -i '/^COMMENT ON DOMAIN/d' "$DOM"
+check "... COMMENT ... IS NULL is staged" has_stmt "COMMENT ON DOMAIN public.posint IS NULL;"
+check "a COMMENT ON TYPE line added to a composite's file" sh -c "{ cat '$AD'; echo \"COMMENT ON TYPE public.addr IS 'postal';\"; } > '$T_TMP/addr_c' && cat '$T_TMP/addr_c' > '$AD'"
+check "... COMMENT ON TYPE is staged" has_stmt "COMMENT ON TYPE public.addr IS 'postal';"
+printf "CREATE TYPE public.span AS RANGE (subtype = integer);\nCOMMENT ON TYPE public.span IS 'ints';\n" > "$T_TMP/span.sql"
+check "a new range type's file with its COMMENT" cp "$T_TMP/span.sql" "$T/span.sql"
+check "... created with its comment" has_stmt "COMMENT ON TYPE public.span IS 'ints';"
+check "they apply" apply_all
+eq "... the comments are as staged" "|postal|ints" "$(val app "SELECT coalesce(obj_description('public.posint'::regtype, 'pg_type'), '') || '|' || obj_description('public.addr'::regtype, 'pg_type') || '|' || obj_description('public.span'::regtype, 'pg_type')")"
+
+sql app -c "CREATE EXTENSION pg_trgm"
+check "an extension created live shows up" poll 30 test -f "$X/pg_trgm.sql"
+ctl=$(val app "SELECT comment FROM pg_available_extensions WHERE name = 'pg_trgm'")
+check "... its file has no COMMENT line (the control file's comment)" sh -c "! grep -q COMMENT '$X/pg_trgm.sql'"
+{ cat "$X/pg_trgm.sql"; echo "COMMENT ON EXTENSION pg_trgm IS 'trigram search';"; } > "$T_TMP/trgm_c"
+check "a COMMENT ON EXTENSION line added" sh -c "cat '$T_TMP/trgm_c' > '$X/pg_trgm.sql'"
+check "... COMMENT ON EXTENSION is staged" has_stmt "COMMENT ON EXTENSION pg_trgm IS 'trigram search';"
+check "... and nothing else" sh -c "! cat '$PENDING'/*.sql | grep -q 'ALTER EXTENSION'"
+before=$(pending_sql)
+check "writing the file back as read" sh -c "cat '$X/pg_trgm.sql' > '$T_TMP/trgm_c2' && cat '$T_TMP/trgm_c2' > '$X/pg_trgm.sql'"
+eq "... stages nothing more" "$before" "$(pending_sql)"
+{ cat "$X/pg_trgm.sql"; echo "COMMENT ON EXTENSION plpgsql IS 'x';"; } > "$T_TMP/trgm_bad"
+eq "a COMMENT on another extension: EINVAL" "Invalid argument" "$(errno_of sh -c "cat '$T_TMP/trgm_bad' > '$X/pg_trgm.sql'")"
+eq "... nothing staged" "$before" "$(pending_sql)"
+check "the comment applies" apply_all
+eq "... the extension has it" "trigram search" "$(val app "SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'pg_trgm'")"
+check "the file without its COMMENT line" sed -i '/^COMMENT ON EXTENSION/d' "$X/pg_trgm.sql"
+check "... stages the control file's comment back" has_stmt "COMMENT ON EXTENSION pg_trgm IS '$ctl';"
+check "it applies" apply_all
+eq "... the comment is the control file's" "$ctl" "$(val app "SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'pg_trgm'")"
+
 umount_fs "$MNT"
 done_testing
