@@ -178,9 +178,6 @@ out:
 /* A check's statement_timeout on the shadow: PROBE_STATEMENT_TIMEOUT's. */
 #define CHECK_TIMEOUT_MS 15000
 
-/* The staged statements of these kinds (plan_struct.h), by phase as the
- * apply runs them (renames, then creations and alterations, then drops),
- * each followed by its NUL; but the edit's own entries (SELF). */
 /* The tags (plan_struct.c's) of an edit's own staged entries, by the
  * kind of object it edits: they are not replayed before its check. */
 static const char *const SELF_TAGS[][6] = {
@@ -268,8 +265,9 @@ struct frame {
 static int framed(PGconn *conn, void *ctx)
 {
 	struct frame *f = ctx;
-	if (probe_settings(conn, f->c->err, sizeof f->c->err))
-		return ed_fail(f->c, -EIO, "the server cannot be reached to check the change: %s", f->c->err);
+	char err[512];
+	if (probe_settings(conn, err, sizeof err))
+		return ed_fail(f->c, -EIO, "the server cannot be reached to check the change: %s", err);
 	int rc = replay_staged(f->c, conn, f->kind, f->name);
 	return rc ? rc : f->fn(f->c, conn, f->ctx);
 }
@@ -282,12 +280,13 @@ int es_check(struct change *c, enum es_self kind, const char *name, es_check_fn 
 	int rc = shadow_run_txn(c->db->shadow, CHECK_TIMEOUT_MS, framed, &f, &why);
 	if (rc == -ENOENT) {
 		PGconn *conn = ed_conn(c);
+		char err[512];
 		if (!conn)
 			rc = -EIO;
-		else if (probe_begin(conn, c->err, sizeof c->err))
-			rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", c->err);
+		else if (pg_command(conn, "BEGIN", err, sizeof err))
+			rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", err);
 		else
-			rc = framed(conn, &f);
+			rc = framed(conn, &f);	/* the probe's settings, as probe_begin's */
 		if (conn && PQtransactionStatus(conn) != PQTRANS_IDLE)
 			probe_rollback(conn);
 	} else if (rc == -EIO && why && !c->err[0]) {
