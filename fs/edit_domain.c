@@ -134,6 +134,8 @@ int es_domain_write(struct change *c, const struct epath *p, const struct cat_ty
 		return -EIO;
 	struct es_text text;
 	int rc = es_split_type(c, data, len, p->schema, t->name, &text);
+	if (!rc && (rc = es_attr_comments(c, &text, NULL)))
+		es_text_free(&text);
 	if (rc)
 		return rc;
 	char tmpname[64];

@@ -367,6 +367,20 @@ static const char *sval_of(const cJSON *node)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "sval"));
 }
 
+/* Does the COMMENT ON COLUMN's object (a List of names) name an
+ * attribute of SCHEMA.NAME? Its name, or NULL. */
+static const char *attr_named(const cJSON *object, const char *schema, const char *name)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(object, "List"),
+							      "items");
+	int n = cJSON_GetArraySize(items);
+	if (n != 2 && n != 3)
+		return NULL;
+	const char *s = n == 3 ? sval_of(cJSON_GetArrayItem(items, 0)) : "public";
+	const char *t = sval_of(cJSON_GetArrayItem(items, n - 2)), *a = sval_of(cJSON_GetArrayItem(items, n - 1));
+	return s && t && a && !strcmp(s, schema) && !strcmp(t, name) ? a : NULL;
+}
+
 /* Does the COMMENT's object (a TypeName) name SCHEMA.NAME? */
 static bool names_type(const cJSON *object, const char *schema, const char *name)
 {
@@ -401,9 +415,12 @@ int es_split_type(struct change *c, const char *data, size_t len, const char *sc
 				first_len = (size_t)l;
 			continue;
 		}
+		const cJSON *object = cJSON_GetObjectItemCaseSensitive(cm, "object");
+		if (objtype && !strcmp(objtype, "OBJECT_COLUMN") && attr_named(object, schema, name))
+			continue;	/* es_attr_comments */
 		bool domain = objtype && !strcmp(objtype, "OBJECT_DOMAIN");
-		if (i > 2 || !objtype || (!domain && strcmp(objtype, "OBJECT_TYPE")) ||
-		    !names_type(cJSON_GetObjectItemCaseSensitive(cm, "object"), schema, name)) {
+		if (out->has_comment || !objtype || (!domain && strcmp(objtype, "OBJECT_TYPE")) ||
+		    !names_type(object, schema, name)) {
 			rc = ed_fail(c, -EINVAL, "a type's file holds its CREATE and its COMMENT ON TYPE (or DOMAIN) "
 				     "%s.%s: statement %d is something else", schema, name, i);
 			break;
@@ -415,7 +432,7 @@ int es_split_type(struct change *c, const char *data, size_t len, const char *sc
 		if (text && !out->comment)
 			abort();
 	}
-	cJSON_Delete(tree);
+	out->tree = tree;
 	if (!rc && !(out->create = strndup(data, first_len)))
 		abort();
 	if (rc)
@@ -423,8 +440,37 @@ int es_split_type(struct change *c, const char *data, size_t len, const char *sc
 	return rc;
 }
 
+int es_attr_comments(struct change *c, const struct es_text *t, const struct cat_type *live)
+{
+	const cJSON *s;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(t->tree, "stmts")) {
+		const cJSON *cm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "stmt"),
+								   "CommentStmt");
+		const char *objtype = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "objtype"));
+		if (!objtype || strcmp(objtype, "OBJECT_COLUMN"))
+			continue;
+		const cJSON *items = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cm, "object"), "List"), "items");
+		const char *attr = sval_of(cJSON_GetArrayItem(items, cJSON_GetArraySize(items) - 1));
+		const char *want = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "comment"));
+		const char *have = NULL;
+		bool found = false;
+		for (size_t i = 0; live && live->composite && attr && i < live->composite->ncols; i++)
+			if (!strcmp(live->composite->cols[i].name, attr)) {
+				have = live->composite->cols[i].comment;
+				found = true;
+			}
+		if (!found || strcmp(want ? want : "", have ? have : ""))
+			return ed_fail(c, -EPERM, "the comment of attribute %s is not changed here: write COMMENT ON "
+				       "COLUMN in migrations/pending/ by hand (a line as the file reads keeps it)",
+				       attr ? attr : "?");
+	}
+	return 0;
+}
+
 void es_text_free(struct es_text *t)
 {
+	cJSON_Delete(t->tree);
 	free(t->create);
 	free(t->comment);
 	memset(t, 0, sizeof *t);

@@ -10,6 +10,7 @@
 #ifndef SCHEMAFS_EDIT_STRUCT_H
 #define SCHEMAFS_EDIT_STRUCT_H
 
+#include <cjson/cJSON.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -88,15 +89,23 @@ int es_check(struct change *c, enum es_self kind, const char *name, es_check_fn 
 /* A type's file as PostgreSQL's parser (libpg_query) reads it: one
  * statement (the CREATE, checked by its handler), then at most one
  * COMMENT ON TYPE or DOMAIN of type SCHEMA.NAME (qualified, or in public
- * unqualified), as render_type() writes it. 0, or -EINVAL with the reason. */
+ * unqualified), and a composite's COMMENT ON COLUMN lines, as
+ * render_type() writes them. 0, or -EINVAL with the reason. Attribute
+ * comments are not staged: each line must say what the live attribute's
+ * comment says (EPERM otherwise; a missing line keeps it). */
 struct es_text {
 	char *create;		/* the first statement's text, malloc'd */
 	bool has_comment;
 	char *comment;		/* malloc'd; NULL: IS NULL */
 	bool domain;		/* COMMENT ON DOMAIN, else TYPE */
+	cJSON *tree;		/* the parse tree (its COMMENT ON COLUMN nodes) */
 };
 int es_split_type(struct change *c, const char *data, size_t len, const char *schema, const char *name,
 		  struct es_text *out);
+/* Do the file's COMMENT ON COLUMN lines say what live composite LIVE's
+ * attributes' comments say (LIVE NULL: a new type, where none may be)?
+ * 0, or -EPERM with the reason. */
+int es_attr_comments(struct change *c, const struct es_text *t, const struct cat_type *live);
 void es_text_free(struct es_text *t);
 /* Inside es_check: runs the file's COMMENT (when it has one) on type
  * QUAL, for PostgreSQL to check it; 0 or -EINVAL. */

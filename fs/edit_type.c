@@ -153,6 +153,8 @@ static int create_sql_type(struct change *c, const struct epath *p, const char *
 {
 	struct es_text text;
 	int rc = es_split_type(c, data, len, p->schema, name, &text);
+	if (!rc && (rc = es_attr_comments(c, &text, NULL)))
+		es_text_free(&text);
 	if (rc)
 		return rc;
 	struct new_type nt = { p, name, &text };

@@ -321,6 +321,14 @@ check "a new range type's file with its COMMENT" cp "$T_TMP/span.sql" "$T/span.s
 check "... created with its comment" has_stmt "COMMENT ON TYPE public.span IS 'ints';"
 check "they apply" apply_all
 eq "... the comments are as staged" "|postal|ints" "$(val app "SELECT coalesce(obj_description('public.posint'::regtype, 'pg_type'), '') || '|' || obj_description('public.addr'::regtype, 'pg_type') || '|' || obj_description('public.span'::regtype, 'pg_type')")"
+sql app -c "COMMENT ON COLUMN public.addr.zip IS 'postcode'"
+check "an attribute's comment shows in the composite's file" poll 30 grep -qF "COMMENT ON COLUMN public.addr.zip IS 'postcode';" "$AD"
+check "the file written back as read" sh -c "cat '$AD' > '$T_TMP/addr_c2' && cat '$T_TMP/addr_c2' > '$AD'"
+eq "... stages nothing" "" "$(ls "$PENDING")"
+eq "a changed attribute comment: EPERM (not staged here)" "Operation not permitted" \
+	"$(errno_of sh -c "sed 's/postcode/zip code/' '$T_TMP/addr_c2' > '$AD'")"
+check "... the reason in status" grep -q "the comment of attribute zip is not changed here" "$M/status"
+eq "... nothing staged" "" "$(ls "$PENDING")"
 
 sql app -c "CREATE EXTENSION pg_trgm"
 check "an extension created live shows up" poll 30 test -f "$X/pg_trgm.sql"
