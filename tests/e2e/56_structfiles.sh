@@ -280,6 +280,8 @@ eq "... nothing staged" "$before" "$(pending_sql)"
 check "... the lock is still held: nothing waited for it" room_locked
 val app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'struct_locker'" >/dev/null
 wait $locker
+room_free() { ! room_locked; }
+check "... the lock is released" poll 30 room_free
 check "the renames apply" apply_all
 eq "... the index and constraint are renamed" "room_by_id_name name_short" "$(val app "SELECT (SELECT relname FROM pg_class WHERE oid = to_regclass('public.room_by_id_name')) || ' ' || (SELECT conname FROM pg_constraint WHERE conrelid = 'public.room'::regclass AND contype = 'c')")"
 
