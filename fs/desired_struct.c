@@ -71,6 +71,13 @@ static int cmp_ext(const void *a, const void *b)
 	return strcmp(((const struct cat_extension *)a)->name, ((const struct cat_extension *)b)->name);
 }
 
+/* A staged comment ("": none), in A. */
+static const char *comment_of(struct arena *a, const cJSON *e)
+{
+	const char *c = str_of(e, "comment");
+	return c && *c ? arena_strdup(a, c) : NULL;
+}
+
 static void desired_extensions(struct catalog *cat, const struct stage *st)
 {
 	const cJSON *edits = cJSON_GetObjectItemCaseSensitive(st->doc, "extensions"), *e;
@@ -90,6 +97,8 @@ static void desired_extensions(struct catalog *cat, const struct stage *st)
 		if (x) {
 			v[n].qschema = dup_or_null(a, str_of(x, "schema"));
 			v[n].version = dup_or_null(a, str_of(x, "version"));
+			if (has(x, "comment"))
+				v[n].comment = comment_of(a, x);
 		}
 		n++;
 	}
@@ -101,6 +110,7 @@ static void desired_extensions(struct catalog *cat, const struct stage *st)
 		v[n].qname = dup_or_null(a, str_of(e, "qname"));
 		v[n].qschema = dup_or_null(a, str_of(e, "schema"));
 		v[n].version = dup_or_null(a, str_of(e, "version"));
+		v[n].comment = comment_of(a, e);
 		n++;
 	}
 	qsort(v, n, sizeof *v, cmp_ext);
@@ -217,6 +227,7 @@ static void new_sql_type(struct arena *a, struct cat_type *t, const cJSON *e)
 	t->notnull = bool_of(e, "notnull");
 	t->checks = dup_or_null(a, str_of(e, "checks"));
 	t->range_opts = dup_or_null(a, str_of(e, "range"));
+	t->comment = comment_of(a, e);
 	if (t->kind == 'c') {
 		const struct cat_type *made = edited_composite(a, t, cJSON_GetObjectItemCaseSensitive(e, "attrs"));
 		t->composite = made->composite;
@@ -241,7 +252,7 @@ static void desired_types(struct catalog *cat, const struct stage *st)
 			if (x && bool_of(x, "drop"))
 				continue;
 			v[n] = s->types[j];
-			if (x && s->types[j]->kind == 'd') {	/* ALTER DOMAIN */
+			if (x && s->types[j]->kind == 'd' && has(x, "notnull")) {	/* ALTER DOMAIN */
 				struct cat_type *t = arena_alloc(a, sizeof *t);
 				*t = *s->types[j];
 				t->defexpr = dup_or_null(a, str_of(x, "default"));
@@ -251,6 +262,12 @@ static void desired_types(struct catalog *cat, const struct stage *st)
 			}
 			if (x && s->types[j]->kind == 'c' && has(x, "attrs"))
 				v[n] = edited_composite(a, s->types[j], cJSON_GetObjectItemCaseSensitive(x, "attrs"));
+			if (x && has(x, "comment")) {	/* COMMENT ON */
+				struct cat_type *t = arena_alloc(a, sizeof *t);
+				*t = *v[n];
+				t->comment = comment_of(a, x);
+				v[n] = t;
+			}
 			n++;
 		}
 		cJSON_ArrayForEach(e, edits) {

@@ -42,40 +42,29 @@ static struct stage_attr attr_at(const PGresult *r, int i)
 				    PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3) };
 }
 
-int es_composite_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
-		       size_t len)
+struct composite_try {
+	const struct cat_type *t;
+	const char *schema, *sid, *id, *tmpname;
+	const struct es_text *text;
+};
+
+static int composite_in(struct change *c, PGconn *conn, void *ctx)
 {
+	struct composite_try *ct = ctx;
 	struct database *db = c->db;
-	PGconn *conn = ed_conn(c);
-	if (!conn)
-		return -EIO;
-	char oldoid[16], tmpname[64];
-	snprintf(oldoid, sizeof oldoid, "%u", t->oid);
-	snprintf(tmpname, sizeof tmpname, "schemafs_type_%u", t->oid);
-	char *text = strndup(data, len), *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
-	if (!text)
-		abort();
+	const struct cat_type *t = ct->t;
+	const char *sid = ct->sid, *id = ct->id, *tmpname = ct->tmpname;
 	struct strbuf sql = STRBUF_INIT;
 	PGresult *was = NULL, *now = NULL, *found = NULL;
 	struct stage_attr *want = NULL, *have = NULL;
 	int rc = -EINVAL;
-	if (!sid || !id)
-		goto out;
-	if (memchr(data, '\0', len)) {
-		rc = ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
-		goto out;
-	}
-	if (es_begin(conn, c->err, sizeof c->err)) {
-		rc = -EIO;
-		goto out;
-	}
 	sb_addf(&sql, "%s.%s", sid, id);
-	if (es_replace_type(c, conn, "TYPE", 'c', sb_str(&sql), tmpname, p->schema, t->name, text,
+	if (es_replace_type(c, conn, "TYPE", 'c', sb_str(&sql), tmpname, ct->schema, t->name, ct->text->create,
 			    "composite type", &found))
-		goto rollback;
-	if (es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ oldoid }, &was) ||
+		goto out;
+	if (es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ PQgetvalue(found, 0, 1) }, &was) ||
 	    es_run(c, conn, READ_ATTRS, 1, (const char *const[]){ PQgetvalue(found, 0, 0) }, &now))
-		goto rollback;
+		goto out;
 	size_t nh = (size_t)PQntuples(was), nw = (size_t)PQntuples(now);
 	have = calloc(nh + 1, sizeof *have);
 	want = calloc(nw + 1, sizeof *want);
@@ -89,19 +78,20 @@ int es_composite_write(struct change *c, const struct epath *p, const struct cat
 	sb_reset(&sql);
 	sb_addf(&sql, "DROP TYPE %s.%s", sid, id);
 	if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-		goto rollback;
+		goto out;
 	sb_reset(&sql);
 	sb_addf(&sql, "ALTER TYPE %s.%s RENAME TO %s", sid, tmpname, id);
 	if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-		goto rollback;
+		goto out;
 	struct strbuf qual = STRBUF_INIT, stmts = STRBUF_INIT;
 	sb_addf(&qual, "%s.%s", sid, id);
 	size_t n = plan_attrs_alter(&stmts, sb_str(&qual), have, nh, want, nw);
-	bool ok = !n || !es_run(c, conn, sb_str(&stmts), 0, NULL, NULL);
+	bool ok = (!n || !es_run(c, conn, sb_str(&stmts), 0, NULL, NULL)) &&
+		  !es_run_comment(c, conn, ct->text, sb_str(&qual));
 	strbuf_free(&qual);
 	strbuf_free(&stmts);
 	if (!ok)
-		goto rollback;
+		goto out;
 	if (!n)
 		stage_composite_forget(db->stage, t->oid);	/* as it is live */
 	else {
@@ -125,9 +115,8 @@ int es_composite_write(struct change *c, const struct epath *p, const struct cat
 		stage_composite_set(db->stage, t->oid, order, k);
 		free(order);
 	}
+	es_stage_type_comment(c, t->oid, NULL, NULL, ct->text);
 	rc = 0;
-rollback:
-	es_rollback(conn);
 out:
 	PQclear(was);
 	PQclear(now);
@@ -135,7 +124,30 @@ out:
 	free(have);
 	free(want);
 	strbuf_free(&sql);
-	free(text);
+	return rc;
+}
+
+int es_composite_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		       size_t len)
+{
+	PGconn *conn = ed_conn(c);
+	if (!conn)
+		return -EIO;
+	struct es_text text;
+	int rc = es_split_type(c, data, len, p->schema, t->name, &text);
+	if (!rc && (rc = es_attr_comments(c, &text, catalog_type(c->db->cat, t->oid))))
+		es_text_free(&text);
+	if (rc)
+		return rc;
+	char tmpname[64];
+	snprintf(tmpname, sizeof tmpname, "schemafs_type_%u", t->oid);
+	char *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
+	rc = -EINVAL;
+	if (sid && id) {
+		struct composite_try ct = { t, p->schema, sid, id, tmpname, &text };
+		rc = es_check(c, ES_TYPE, t->name, composite_in, &ct);
+	}
+	es_text_free(&text);
 	free(sid);
 	free(id);
 	return rc;

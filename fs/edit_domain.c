@@ -2,8 +2,8 @@
  * edit_domain.c: a live domain's types/<d>.sql rewritten, staged as ALTER
  * DOMAIN: SET / DROP DEFAULT, SET / DROP NOT NULL, DROP CONSTRAINT, ADD
  * CONSTRAINT ... NOT VALID then VALIDATE CONSTRAINT (edit_struct.h).
- * PostgreSQL reads the file: in a rolled-back transaction the live domain
- * is renamed out of the way, the file's CREATE DOMAIN is run, and both
+ * PostgreSQL reads the file: in a rolled-back transaction (es_check: on
+ * the shadow database) the live domain is renamed out of the way, the file's CREATE DOMAIN is run, and both
  * are read back with the catalog's own expressions (catalog_sql.h's
  * SQL_TYPES), so what is staged compares equal to what the catalog will
  * show once applied. A new base type or collation is not staged (EPERM).
@@ -71,71 +71,85 @@ static struct stage_domain_con *cons_of(const PGresult *r, size_t *n)
 	return v;
 }
 
-int es_domain_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
-		    size_t len)
+struct domain_try {
+	const struct epath *p;
+	const struct cat_type *t;
+	const char *qual, *tmpname;
+	const struct es_text *text;
+};
+
+static int domain_in(struct change *c, PGconn *conn, void *ctx)
 {
+	struct domain_try *d = ctx;
 	struct database *db = c->db;
-	PGconn *conn = ed_conn(c);
-	if (!conn)
-		return -EIO;
-	char oldoid[16], tmpname[64];
-	snprintf(oldoid, sizeof oldoid, "%u", t->oid);
-	snprintf(tmpname, sizeof tmpname, "schemafs_domain_%u", t->oid);
-	char *text = strndup(data, len), *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
-	if (!text)
-		abort();
-	struct strbuf sql = STRBUF_INIT;
+	const struct cat_type *t = d->t;
 	PGresult *was = NULL, *now = NULL, *wascons = NULL, *nowcons = NULL, *found = NULL;
 	int rc = -EINVAL;
 	const char *rd = pgv_sql_for(conn, READ_DOMAIN), *rk = pgv_sql_for(conn, READ_CONS);
-	if (!sid || !id || !rd || !rk)
+	if (!rd || !rk)
 		goto out;
-	if (memchr(data, '\0', len)) {
-		rc = ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+	if (es_replace_type(c, conn, "DOMAIN", 'd', d->qual, d->tmpname, d->p->schema, t->name, d->text->create,
+			    "domain", &found) ||
+	    es_run_comment(c, conn, d->text, d->qual))
 		goto out;
-	}
-	if (es_begin(conn, c->err, sizeof c->err)) {
-		rc = -EIO;
-		goto out;
-	}
-	sb_addf(&sql, "%s.%s", sid, id);
-	if (es_replace_type(c, conn, "DOMAIN", 'd', sb_str(&sql), tmpname, p->schema, t->name, text, "domain",
-			    &found))
-		goto rollback;
-	const char *newoid = PQgetvalue(found, 0, 0);
+	const char *newoid = PQgetvalue(found, 0, 0), *oldoid = PQgetvalue(found, 0, 1);
 	if (es_run(c, conn, rd, 1, (const char *const[]){ oldoid }, &was) ||
 	    es_run(c, conn, rd, 1, (const char *const[]){ newoid }, &now) ||
 	    es_run(c, conn, rk, 1, (const char *const[]){ oldoid }, &wascons) ||
 	    es_run(c, conn, rk, 1, (const char *const[]){ newoid }, &nowcons))
-		goto rollback;
+		goto out;
 	if (!same_val(was, now, 0) || !same_val(was, now, 1)) {
 		rc = ed_fail(c, -EPERM, "a domain's base type or collation cannot be changed here (from %s to %s): "
 			     "write that migration in migrations/pending/ by hand", PQgetvalue(was, 0, 0),
 			     PQgetvalue(now, 0, 0));
-		goto rollback;
+		goto out;
 	}
 	if (same_val(was, now, 2) && same_val(was, now, 3) && same_val(was, now, 4)) {
 		stage_domain_forget(db->stage, t->oid);	/* as it is live */
 	} else {
 		size_t nw, nn;
 		struct stage_domain_con *wv = cons_of(wascons, &nw), *nv = cons_of(nowcons, &nn);
-		struct stage_domain d = { val_or_null(now, 0, 2), !strcmp(PQgetvalue(now, 0, 3), "t"),
-					  val_or_null(now, 0, 4), nv, nn, wv, nw };
-		stage_domain_set(db->stage, t->oid, &d);
+		struct stage_domain dm = { val_or_null(now, 0, 2), !strcmp(PQgetvalue(now, 0, 3), "t"),
+					   val_or_null(now, 0, 4), nv, nn, wv, nw };
+		stage_domain_set(db->stage, t->oid, &dm);
 		free(wv);
 		free(nv);
 	}
+	es_stage_type_comment(c, t->oid, NULL, NULL, d->text);
 	rc = 0;
-rollback:
-	es_rollback(conn);
 out:
 	PQclear(was);
 	PQclear(now);
 	PQclear(wascons);
 	PQclear(nowcons);
 	PQclear(found);
-	strbuf_free(&sql);
-	free(text);
+	return rc;
+}
+
+int es_domain_write(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		    size_t len)
+{
+	PGconn *conn = ed_conn(c);
+	if (!conn)
+		return -EIO;
+	struct es_text text;
+	int rc = es_split_type(c, data, len, p->schema, t->name, &text);
+	if (!rc && (rc = es_attr_comments(c, &text, NULL)))
+		es_text_free(&text);
+	if (rc)
+		return rc;
+	char tmpname[64];
+	snprintf(tmpname, sizeof tmpname, "schemafs_domain_%u", t->oid);
+	char *sid = es_ident(c, conn, t->schema->name), *id = es_ident(c, conn, t->name);
+	struct strbuf qual = STRBUF_INIT;
+	rc = -EINVAL;
+	if (sid && id) {
+		sb_addf(&qual, "%s.%s", sid, id);
+		struct domain_try d = { p, t, sb_str(&qual), tmpname, &text };
+		rc = es_check(c, ES_TYPE, t->name, domain_in, &d);
+	}
+	strbuf_free(&qual);
+	es_text_free(&text);
 	free(sid);
 	free(id);
 	return rc;

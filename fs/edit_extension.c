@@ -3,9 +3,10 @@
  * CREATE EXTENSION, ALTER EXTENSION ... UPDATE TO / SET SCHEMA, or DROP
  * EXTENSION (edit_struct.h). The file is read by PostgreSQL's parser
  * (libpg_query): one CREATE EXTENSION of the file's extension, and its
- * COMMENT as the tree shows it (comments are not staged). The change is
- * then run in a rolled-back transaction and what is staged is read back
- * from pg_extension.
+ * COMMENT as the tree shows it (staged as COMMENT ON EXTENSION when it
+ * differs; without one, the comment CREATE EXTENSION gives). The change is
+ * then run in a rolled-back transaction (es_check: on the shadow database)
+ * and what is staged is read back from pg_extension.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -39,6 +40,8 @@ static const char *sval(const cJSON *node)
 struct ext_want {
 	cJSON *tree;
 	const char *name, *schema, *version;
+	bool has_comment;
+	const char *comment;	/* NULL: IS NULL */
 };
 
 static int parse_ext(struct change *c, const char *data, size_t len, struct ext_want *w)
@@ -78,9 +81,14 @@ static int parse_ext(struct change *c, const char *data, size_t len, struct ext_
 					return ed_fail(c, -EINVAL, "CREATE EXTENSION ... %s is not staged here: write the "
 						       "migration in migrations/pending/ by hand", opt ? opt : "?");
 			}
-		} else if (!cm || !objtype || strcmp(objtype, "OBJECT_EXTENSION")) {
+		} else if (!cm || !objtype || strcmp(objtype, "OBJECT_EXTENSION") || w->has_comment ||
+			   !w->name || strcmp(w->name, sval(cJSON_GetObjectItemCaseSensitive(cm, "object")) ?
+						  sval(cJSON_GetObjectItemCaseSensitive(cm, "object")) : "")) {
 			return ed_fail(c, -EINVAL, "an extension's file holds one CREATE EXTENSION (and its COMMENT): "
 				       "statement %d is something else", i);
+		} else {
+			w->has_comment = true;
+			w->comment = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "comment"));
 		}
 	}
 	if (!w->name)
@@ -104,13 +112,93 @@ static int available(struct change *c, PGconn *conn, const char *name)
 	return rc;
 }
 
+struct ext_try {
+	const struct epath *p;
+	const struct ext_want *w;
+	const struct cat_extension *live;
+	const char *id, *sid, *ver;	/* quoted */
+};
+
+/* The change, run on the extension as it is there, and what pg_extension
+ * then says staged. */
+static int ext_in_txn(struct change *c, PGconn *conn, void *ctx)
+{
+	struct ext_try *x = ctx;
+	const struct cat_extension *live = x->live;
+	const char *name = x->p->name;
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *res = NULL;
+	int rc = -EINVAL;
+	if (!live) {
+		sb_addf(&sql, "CREATE EXTENSION %s", x->id);
+		if (x->sid)
+			sb_addf(&sql, " WITH SCHEMA %s", x->sid);
+		if (x->ver)
+			sb_addf(&sql, " VERSION %s", x->ver);
+		if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+			goto out;
+	} else {
+		if (x->ver) {
+			sb_addf(&sql, "ALTER EXTENSION %s UPDATE TO %s", x->id, x->ver);
+			if (strcmp(x->w->version, live->version ? live->version : "") &&
+			    es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+				goto out;
+			sb_reset(&sql);
+		}
+		if (x->sid) {
+			sb_addf(&sql, "ALTER EXTENSION %s SET SCHEMA %s", x->id, x->sid);
+			PGresult *cur = NULL;
+			if (es_run(c, conn, "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+				   "ON n.oid = e.extnamespace WHERE e.extname = $1", 1, (const char *const[]){ name },
+				   &cur))
+				goto out;
+			bool moved = PQntuples(cur) && strcmp(PQgetvalue(cur, 0, 0), x->w->schema);
+			PQclear(cur);
+			if (moved && es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+				goto out;
+		}
+	}
+	if (es_run(c, conn, "SELECT pg_catalog.quote_ident(e.extname), pg_catalog.quote_ident(n.nspname), e.extversion "
+		   "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+		   "WHERE e.extname = $1", 1, (const char *const[]){ name }, &res) || PQntuples(res) != 1)
+		goto out;
+	if (x->w->has_comment) {
+		char *lit = x->w->comment ? PQescapeLiteral(conn, x->w->comment, strlen(x->w->comment)) : NULL;
+		if (x->w->comment && !lit) {
+			rc = ed_fail(c, -EINVAL, "cannot quote the comment: %s", pg_error(conn));
+			goto out;
+		}
+		sb_reset(&sql);
+		sb_addf(&sql, "COMMENT ON EXTENSION %s IS %s", x->id, lit ? lit : "NULL");
+		if (lit)
+			PQfreemem(lit);
+		if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+			goto out;
+	}
+	const char *q = PQgetvalue(res, 0, 0), *qs = PQgetvalue(res, 0, 1), *v = PQgetvalue(res, 0, 2);
+	/* No COMMENT line: the one CREATE EXTENSION gives (render_extension). */
+	const char *want = x->w->has_comment ? (x->w->comment ? x->w->comment : "") :
+			   live && live->control_comment ? live->control_comment : "";
+	const char *have = live && live->comment ? live->comment : "";
+	bool same_comment = live ? !strcmp(want, have) : !*want;
+	if (live && !strcmp(qs, live->qschema) && live->version && !strcmp(v, live->version) && same_comment) {
+		stage_extension_forget(c->db->stage, name);	/* as it is live */
+	} else {
+		stage_extension_set(c->db->stage, name, q, qs, v, !live);
+		stage_extension_comment(c->db->stage, name, same_comment ? NULL : want);
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	strbuf_free(&sql);
+	return rc;
+}
+
 int es_extension_write(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
 	struct ext_want w = { 0 };
-	struct strbuf sql = STRBUF_INIT;
 	char *id = NULL, *sid = NULL, *ver = NULL;
-	PGresult *res = NULL;
 	PGconn *conn = NULL;
 	int rc = parse_ext(c, data, len, &w);
 	if (rc)
@@ -124,6 +212,7 @@ int es_extension_write(struct change *c, const struct epath *p, const char *data
 		rc = -EIO;
 		goto out;
 	}
+	/* The production server's list, not the shadow's. */
 	if (!live && (rc = available(c, conn, p->name)))
 		goto out;
 	rc = -EINVAL;
@@ -133,61 +222,13 @@ int es_extension_write(struct change *c, const struct epath *p, const char *data
 		rc = ed_fail(c, -EINVAL, "cannot quote the version: %s", pg_error(conn));
 		goto out;
 	}
-	if (es_begin(conn, c->err, sizeof c->err)) {
-		rc = -EIO;
-		goto out;
-	}
-	/* A schema staged to be created (or renamed) is there for it. */
-	if (w.schema && catalog_schema(db->desired, w.schema) && es_schema_ready(c, conn, w.schema))
-		goto rollback;
-	if (!live) {
-		sb_addf(&sql, "CREATE EXTENSION %s", id);
-		if (sid)
-			sb_addf(&sql, " WITH SCHEMA %s", sid);
-		if (ver)
-			sb_addf(&sql, " VERSION %s", ver);
-		if (es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-			goto rollback;
-	} else {
-		if (ver) {
-			sb_addf(&sql, "ALTER EXTENSION %s UPDATE TO %s", id, ver);
-			if (strcmp(w.version, live->version ? live->version : "") &&
-			    es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-				goto rollback;
-			sb_reset(&sql);
-		}
-		if (sid) {
-			sb_addf(&sql, "ALTER EXTENSION %s SET SCHEMA %s", id, sid);
-			PGresult *cur = NULL;
-			if (es_run(c, conn, "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
-				   "ON n.oid = e.extnamespace WHERE e.extname = $1", 1, (const char *const[]){ p->name },
-				   &cur))
-				goto rollback;
-			bool moved = PQntuples(cur) && strcmp(PQgetvalue(cur, 0, 0), w.schema);
-			PQclear(cur);
-			if (moved && es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
-				goto rollback;
-		}
-	}
-	if (es_run(c, conn, "SELECT pg_catalog.quote_ident(e.extname), pg_catalog.quote_ident(n.nspname), e.extversion "
-		   "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-		   "WHERE e.extname = $1", 1, (const char *const[]){ p->name }, &res) || PQntuples(res) != 1)
-		goto rollback;
-	const char *q = PQgetvalue(res, 0, 0), *qs = PQgetvalue(res, 0, 1), *v = PQgetvalue(res, 0, 2);
-	if (live && !strcmp(qs, live->qschema) && live->version && !strcmp(v, live->version))
-		stage_extension_forget(db->stage, p->name);	/* as it is live */
-	else
-		stage_extension_set(db->stage, p->name, q, qs, v, !live);
-	rc = 0;
-rollback:
-	es_rollback(conn);
+	struct ext_try x = { p, &w, live, id, sid, ver };
+	rc = es_check(c, ES_EXTENSION, p->name, ext_in_txn, &x);
 out:
-	PQclear(res);
 	if (ver)
 		PQfreemem(ver);
 	free(id);
 	free(sid);
-	strbuf_free(&sql);
 	cJSON_Delete(w.tree);
 	return rc;
 }

@@ -2,8 +2,9 @@
  * edit_objrename.c: mv of indexes/<a>.sql to <b>.sql, or of
  * constraints/<a>.sql, staged as ALTER INDEX ... RENAME TO or ALTER TABLE
  * ... RENAME CONSTRAINT (edit_struct.h): identity kept, not drop + create.
- * PostgreSQL renames it in a rolled-back transaction and deparses the
- * index under its new name.
+ * PostgreSQL renames it first (es_check: on the shadow database, so the
+ * table's lock is not taken on production) and deparses the index under
+ * its new name.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "catalog.h"
 #include "database.h"
 #include "edit_struct.h"
+#include "plan_struct.h"
 #include "stage_struct.h"
 #include "strbuf.h"
 
@@ -22,6 +24,23 @@ static bool has_named(const struct cat_relation *r, bool index, const char *name
 		if (!strcmp(index ? r->indexes[i].name : r->cons[i].name, name))
 			return true;
 	return false;
+}
+
+struct try_rename {
+	const char *sql, *table, *to;	/* TABLE: quoted, qualified */
+	PGresult *res;			/* out: quote_ident(TO), the index's definition */
+};
+
+static int try_rename(struct change *c, PGconn *conn, void *ctx)
+{
+	struct try_rename *t = ctx;
+	if (es_run(c, conn, t->sql, 0, NULL, NULL) ||
+	    es_run(c, conn, "SELECT pg_catalog.quote_ident($2), (SELECT pg_catalog.pg_get_indexdef(i.indexrelid) "
+		   "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid "
+		   "WHERE i.indrelid = $1::pg_catalog.regclass AND x.relname = $2)", 2,
+		   (const char *const[]){ t->table, t->to }, &t->res))
+		return -EINVAL;
+	return 0;
 }
 
 int es_object_rename(struct change *c, const struct epath *from, const struct epath *to)
@@ -45,39 +64,31 @@ int es_object_rename(struct change *c, const struct epath *from, const struct ep
 	PGconn *conn = ed_conn(c);
 	if (!conn)
 		return -EIO;
-	char *sq = es_ident(c, conn, t.live->schema->name), *tq = es_ident(c, conn, t.live->name);
+	/* The table's schema as the staged schema renames (replayed first) name it. */
+	const char *schema = plan_struct_schema_name(db->stage, t.live->schema);
+	char *sq = es_ident(c, conn, schema), *tq = es_ident(c, conn, t.live->name);
 	char *oq = es_ident(c, conn, was), *nq = es_ident(c, conn, to->name);
-	struct strbuf sql = STRBUF_INIT;
-	PGresult *res = NULL;
-	char oid[16];
-	snprintf(oid, sizeof oid, "%u", t.live->oid);
+	struct strbuf sql = STRBUF_INIT, qual = STRBUF_INIT;
 	rc = -EINVAL;
 	if (!sq || !tq || !oq || !nq)
 		goto out;
-	if (es_begin(conn, c->err, sizeof c->err)) {
-		rc = -EIO;
-		goto out;
-	}
 	if (index)
 		sb_addf(&sql, "ALTER INDEX %s.%s RENAME TO %s", sq, oq, nq);
 	else
 		sb_addf(&sql, "ALTER TABLE %s.%s RENAME CONSTRAINT %s TO %s", sq, tq, oq, nq);
-	if (!es_run(c, conn, sb_str(&sql), 0, NULL, NULL) &&
-	    !es_run(c, conn, "SELECT pg_catalog.quote_ident($2), (SELECT pg_catalog.pg_get_indexdef(i.indexrelid) "
-		    "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid "
-		    "WHERE i.indrelid = $1::pg_catalog.oid AND x.relname = $2)", 2,
-		    (const char *const[]){ oid, to->name }, &res)) {
-		stage_object_rename(db->stage, t.live->oid, kind, from->name, to->name, PQgetvalue(res, 0, 0),
-				    index && !PQgetisnull(res, 0, 1) ? PQgetvalue(res, 0, 1) : NULL);
-		rc = 0;
-	}
-	es_rollback(conn);
+	sb_addf(&qual, "%s.%s", sq, tq);
+	struct try_rename tr = { sb_str(&sql), sb_str(&qual), to->name, NULL };
+	rc = es_check(c, ES_NONE, NULL, try_rename, &tr);
+	if (!rc)
+		stage_object_rename(db->stage, t.live->oid, kind, from->name, to->name, PQgetvalue(tr.res, 0, 0),
+				    index && !PQgetisnull(tr.res, 0, 1) ? PQgetvalue(tr.res, 0, 1) : NULL);
+	PQclear(tr.res);
 out:
-	PQclear(res);
 	free(sq);
 	free(tq);
 	free(oq);
 	free(nq);
 	strbuf_free(&sql);
+	strbuf_free(&qual);
 	return rc;
 }

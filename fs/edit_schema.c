@@ -1,8 +1,8 @@
 /*
  * edit_schema.c: mkdir, rmdir (rm -r) and mv of schemas/<s>, staged as
  * CREATE, DROP and ALTER SCHEMA ... RENAME (edit_struct.h). PostgreSQL
- * takes each one in a rolled-back transaction first (a reserved name, a
- * missing privilege are its refusals), and spells the new name.
+ * takes each one first (es_check: on the shadow database; a reserved name,
+ * a missing privilege are its refusals), and spells the new name.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,26 +24,34 @@ static const struct cat_schema *live_schema(const struct catalog *cat, unsigned 
 	return NULL;
 }
 
-/* Runs SQL (an identifier or two already quoted) in a rolled-back
- * transaction and reads back quote_ident(NAME): the staged spelling,
- * malloc'd, or NULL with the reason (EINVAL: PostgreSQL's refusal, EIO). */
-static char *try_schema(struct change *c, int *rc, const char *sql, const char *name)
+struct try_schema {
+	const char *sql, *name;
+	char *q;	/* out */
+};
+
+static int try_schema_in(struct change *c, PGconn *conn, void *ctx)
 {
-	PGconn *conn = ed_conn(c);
-	char *q = NULL;
-	*rc = -EIO;
-	if (!conn || es_begin(conn, c->err, sizeof c->err))
-		return NULL;
-	*rc = -EINVAL;
+	struct try_schema *t = ctx;
 	PGresult *res = NULL;
-	if (!es_run(c, conn, sql, 0, NULL, NULL) &&
-	    !es_run(c, conn, "SELECT pg_catalog.quote_ident($1)", 1, (const char *const[]){ name }, &res)) {
-		q = strdup(PQgetvalue(res, 0, 0));
-		*rc = 0;
-	}
+	if (es_run(c, conn, t->sql, 0, NULL, NULL) ||
+	    es_run(c, conn, "SELECT pg_catalog.quote_ident($1)", 1, (const char *const[]){ t->name }, &res))
+		return -EINVAL;
+	t->q = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	es_rollback(conn);
-	return q;
+	if (!t->q)
+		abort();
+	return 0;
+}
+
+/* Runs SQL (an identifier or two already quoted) through es_check (SELF:
+ * the schema's own staged entry, not replayed) and reads back
+ * quote_ident(NAME): the staged spelling, malloc'd, or NULL with the
+ * reason (EINVAL: PostgreSQL's refusal, EIO). */
+static char *try_schema(struct change *c, int *rc, const char *sql, const char *name, const char *self)
+{
+	struct try_schema t = { sql, name, NULL };
+	*rc = es_check(c, self ? ES_SCHEMA : ES_NONE, self, try_schema_in, &t);
+	return t.q;
 }
 
 int es_schema_create(struct change *c, const struct epath *p)
@@ -65,7 +73,7 @@ int es_schema_create(struct change *c, const struct epath *p)
 		return conn ? -EINVAL : -EIO;
 	struct strbuf sql = STRBUF_INIT;
 	sb_addf(&sql, "CREATE SCHEMA %s", id);
-	char *q = try_schema(c, &rc, sb_str(&sql), p->schema);
+	char *q = try_schema(c, &rc, sb_str(&sql), p->schema, NULL);
 	if (q)
 		stage_schema_new(db->stage, p->schema, q);
 	free(q);
@@ -146,7 +154,7 @@ int es_schema_rename(struct change *c, const struct epath *from, const struct ep
 		sb_addf(&sql, "ALTER SCHEMA %s RENAME TO %s", old, id);
 	else
 		sb_addf(&sql, "CREATE SCHEMA %s", id);
-	char *q = id && (old || !ls) ? try_schema(c, &rc, sb_str(&sql), to->schema) : NULL;
+	char *q = id && (old || !ls) ? try_schema(c, &rc, sb_str(&sql), to->schema, from->schema) : NULL;
 	if (q)
 		stage_schema_rename(db->stage, s->oid, s->name, to->schema, q);
 	else if (!rc)
@@ -155,30 +163,6 @@ int es_schema_rename(struct change *c, const struct epath *from, const struct ep
 	free(id);
 	free(old);
 	strbuf_free(&sql);
-	return rc;
-}
-
-int es_schema_ready(struct change *c, PGconn *conn, const char *schema)
-{
-	if (catalog_schema(c->db->cat, schema))
-		return 0;
-	const struct cat_schema *s = catalog_schema(c->db->desired, schema);
-	const struct cat_schema *ls = s ? live_schema(c->db->cat, s->oid) : NULL;
-	char *id = es_ident(c, conn, schema), *old = ls ? es_ident(c, conn, ls->name) : NULL;
-	struct strbuf sql = STRBUF_INIT;
-	int rc = -1;
-	if (!s)
-		ed_fail(c, -ENOENT, "no schema %s", schema);
-	else if (id && (old || !ls)) {
-		if (ls)
-			sb_addf(&sql, "ALTER SCHEMA %s RENAME TO %s", old, id);
-		else
-			sb_addf(&sql, "CREATE SCHEMA %s", id);
-		rc = es_run(c, conn, sb_str(&sql), 0, NULL, NULL);
-	}
-	strbuf_free(&sql);
-	free(id);
-	free(old);
 	return rc;
 }
 

@@ -5,16 +5,24 @@
  */
 #include "edit_struct.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
+#include "config.h"
 #include "database.h"
+#include "log.h"
 #include "names.h"
 #include "pg.h"
+#include "plan_struct.h"
 #include "probe.h"
+#include "shadow.h"
+#include "sqlparse.h"
+#include "stage_struct.h"
 #include "strbuf.h"
 #include "tree.h"
 
@@ -167,19 +175,125 @@ out:
 
 /* ---- what the handlers share ---- */
 
-/* The probe's frame (probe.h): its timeouts, search_path and bound. */
-int es_begin(PGconn *conn, char *err, size_t errlen)
+/* A check's statement_timeout on the shadow: PROBE_STATEMENT_TIMEOUT's. */
+#define CHECK_TIMEOUT_MS 15000
+
+/* The tags (plan_struct.c's) of an edit's own staged entries, by the
+ * kind of object it edits: they are not replayed before its check. */
+static const char *const SELF_TAGS[][6] = {
+	[ES_SCHEMA] = { "create_schema_%s", "rename_schema_%s", "drop_schema_%s" },
+	[ES_EXTENSION] = { "create_extension_%s", "update_extension_%s", "extension_%s_set_schema",
+			   "drop_extension_%s", "comment_extension_%s" },
+	[ES_TYPE] = { "create_type_%s", "alter_type_%s", "alter_domain_%s", "drop_type_%s", "comment_type_%s" },
+};
+
+/* The staged statements of these kinds (plan_struct.h), by phase as the
+ * apply runs them (renames, then creations and alterations, then drops),
+ * each followed by its NUL; but the edit's own entries. */
+struct replay {
+	enum es_self kind;
+	const char *name;
+	struct strbuf phase[3];
+};
+
+static bool own_tag(const struct replay *r, const char *tag)
 {
-	if (!probe_begin(conn, err, errlen))
-		return 0;
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		probe_rollback(conn);
-	return -1;
+	char buf[256];
+	for (size_t i = 0; r->kind != ES_NONE && i < 6 && SELF_TAGS[r->kind][i]; i++) {
+		snprintf(buf, sizeof buf, SELF_TAGS[r->kind][i], r->name);
+		if (!strcmp(buf, tag))
+			return true;
+	}
+	return false;
 }
 
-void es_rollback(PGconn *conn)
+static void replay_add(void *ctx, enum struct_phase ph, struct strbuf *sql, const char *tag,
+		       const char *subject, struct strbuf *hazard)
 {
-	probe_rollback(conn);
+	struct replay *r = ctx;
+	(void)subject;
+	int k = ph == SP_RENAME ? 0 : ph == SP_CREATE ? 1 : ph == SP_DROP ? 2 : -1;
+	if (k >= 0 && !own_tag(r, tag))
+		sb_addn(&r->phase[k], sql->buf, sql->len + 1);
+	sb_reset(sql);
+	if (hazard)
+		sb_reset(hazard);
+}
+
+/* Runs the earlier staged edits of these kinds, each alone under a
+ * savepoint: one that no longer runs is left out (the dry run reports
+ * it), so that this edit is checked against the rest. */
+static int replay_staged(struct change *c, PGconn *conn, enum es_self kind, const char *name)
+{
+	struct database *db = c->db;
+	struct replay r = { kind, name, { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT } };
+	char err[512];
+	int rc = 0;
+	plan_struct(db->cat, db->desired, db->stage, replay_add, &r);
+	for (int k = 0; k < 3 && !rc; k++) {
+		for (size_t at = 0; at < r.phase[k].len && !rc; at += strlen(r.phase[k].buf + at) + 1) {
+			const char *sql = r.phase[k].buf + at;
+			if (pg_command(conn, "SAVEPOINT schemafs_replay", err, sizeof err)) {
+				rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", err);
+				break;
+			}
+			if (!probe_run(conn, sql, false, err, sizeof err)) {
+				pg_command(conn, "RELEASE SAVEPOINT schemafs_replay", err, sizeof err);
+				continue;
+			}
+			log_info("%s: a staged edit does not run before this check, left out: %s: %s", db->cfg->name,
+				 sql, err);
+			if (pg_command(conn, "ROLLBACK TO SAVEPOINT schemafs_replay", err, sizeof err))
+				rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", err);
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		strbuf_free(&r.phase[k]);
+	return rc;
+}
+
+struct frame {
+	struct change *c;
+	enum es_self kind;
+	const char *name;
+	es_check_fn fn;
+	void *ctx;
+};
+
+/* Inside the transaction (the shadow's, or the work connection's): the
+ * probe's settings, the staged edits, then the check. */
+static int framed(PGconn *conn, void *ctx)
+{
+	struct frame *f = ctx;
+	char err[512];
+	if (probe_settings(conn, err, sizeof err))
+		return ed_fail(f->c, -EIO, "the server cannot be reached to check the change: %s", err);
+	int rc = replay_staged(f->c, conn, f->kind, f->name);
+	return rc ? rc : f->fn(f->c, conn, f->ctx);
+}
+
+int es_check(struct change *c, enum es_self kind, const char *name, es_check_fn fn, void *ctx)
+{
+	struct frame f = { c, kind, name, fn, ctx };
+	char *why = NULL;
+	pg_bound_set(PROBE_BOUND_MS);
+	int rc = shadow_run_txn(c->db->shadow, CHECK_TIMEOUT_MS, framed, &f, &why);
+	if (rc == -ENOENT) {
+		PGconn *conn = ed_conn(c);
+		char err[512];
+		if (!conn)
+			rc = -EIO;
+		else if (pg_command(conn, "BEGIN", err, sizeof err))
+			rc = ed_fail(c, -EIO, "the server cannot be reached to check the change: %s", err);
+		else
+			rc = framed(conn, &f);	/* the probe's settings, as probe_begin's */
+		if (conn && PQtransactionStatus(conn) != PQTRANS_IDLE)
+			probe_rollback(conn);
+	} else if (rc == -EIO && why && !c->err[0]) {
+		ed_fail(c, -EIO, "%s", why);
+	}
+	free(why);
+	return rc;
 }
 
 int es_replace_type(struct change *c, PGconn *conn, const char *alter, char typtype, const char *qual,
@@ -189,11 +303,12 @@ int es_replace_type(struct change *c, PGconn *conn, const char *alter, char typt
 	struct strbuf sql = STRBUF_INIT;
 	const char typ[2] = { typtype, '\0' };
 	sb_addf(&sql, "ALTER %s %s RENAME TO %s", alter, qual, tmpname);
-	int rc = es_schema_ready(c, conn, schema) || es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
+	int rc = es_run(c, conn, sb_str(&sql), 0, NULL, NULL) ||
 		 es_run(c, conn, text, 0, NULL, NULL) ||
-		 es_run(c, conn, "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
-			"n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = $3", 3,
-			(const char *const[]){ schema, name, typ }, found) ? -EINVAL : 0;
+		 es_run(c, conn, "SELECT t.oid, (SELECT o.oid FROM pg_catalog.pg_type o WHERE o.typnamespace = "
+			"n.oid AND o.typname = $4) FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
+			"n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = $3", 4,
+			(const char *const[]){ schema, name, typ, tmpname }, found) ? -EINVAL : 0;
 	strbuf_free(&sql);
 	if (!rc && PQntuples(*found) != 1)
 		rc = ed_fail(c, -EINVAL, "this file is %s.%s's: its statement must create that %s", schema, name,
@@ -242,4 +357,153 @@ char *es_ident(struct change *c, PGconn *conn, const char *name)
 	if (!r)
 		abort();
 	return r;
+}
+
+/* ---- a type's file: its CREATE and its COMMENT ---- */
+
+static const char *sval_of(const cJSON *node)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(node, "String");
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "sval"));
+}
+
+/* Does the COMMENT ON COLUMN's object (a List of names) name an
+ * attribute of SCHEMA.NAME? Its name, or NULL. */
+static const char *attr_named(const cJSON *object, const char *schema, const char *name)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(object, "List"),
+							      "items");
+	int n = cJSON_GetArraySize(items);
+	if (n != 2 && n != 3)
+		return NULL;
+	const char *s = n == 3 ? sval_of(cJSON_GetArrayItem(items, 0)) : "public";
+	const char *t = sval_of(cJSON_GetArrayItem(items, n - 2)), *a = sval_of(cJSON_GetArrayItem(items, n - 1));
+	return s && t && a && !strcmp(s, schema) && !strcmp(t, name) ? a : NULL;
+}
+
+/* Does the COMMENT's object (a TypeName) name SCHEMA.NAME? */
+static bool names_type(const cJSON *object, const char *schema, const char *name)
+{
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(object, "TypeName"),
+							      "names");
+	int n = cJSON_GetArraySize(names);
+	const char *last = n ? sval_of(cJSON_GetArrayItem(names, n - 1)) : NULL;
+	const char *first = n == 2 ? sval_of(cJSON_GetArrayItem(names, 0)) : "public";
+	return (n == 1 || n == 2) && last && first && !strcmp(last, name) && !strcmp(first, schema);
+}
+
+int es_split_type(struct change *c, const char *data, size_t len, const char *schema, const char *name,
+		  struct es_text *out)
+{
+	memset(out, 0, sizeof *out);
+	if (memchr(data, '\0', len))
+		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
+	char err[512];
+	cJSON *tree = sqlparse_tree(data, len, err, sizeof err);
+	if (!tree)
+		return ed_fail(c, -EINVAL, "%s", err);
+	const cJSON *stmts = cJSON_GetObjectItemCaseSensitive(tree, "stmts"), *s;
+	int i = 0, rc = 0;
+	size_t first_len = len;
+	cJSON_ArrayForEach(s, stmts) {
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "stmt");
+		const cJSON *cm = cJSON_GetObjectItemCaseSensitive(st, "CommentStmt");
+		const char *objtype = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "objtype"));
+		if (i++ == 0) {
+			double l = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "stmt_len"));
+			if (l > 0 && l < (double)len)
+				first_len = (size_t)l;
+			continue;
+		}
+		const cJSON *object = cJSON_GetObjectItemCaseSensitive(cm, "object");
+		if (objtype && !strcmp(objtype, "OBJECT_COLUMN") && attr_named(object, schema, name))
+			continue;	/* es_attr_comments */
+		bool domain = objtype && !strcmp(objtype, "OBJECT_DOMAIN");
+		if (out->has_comment || !objtype || (!domain && strcmp(objtype, "OBJECT_TYPE")) ||
+		    !names_type(object, schema, name)) {
+			rc = ed_fail(c, -EINVAL, "a type's file holds its CREATE and its COMMENT ON TYPE (or DOMAIN) "
+				     "%s.%s: statement %d is something else", schema, name, i);
+			break;
+		}
+		const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "comment"));
+		out->has_comment = true;
+		out->domain = domain;
+		out->comment = text ? strdup(text) : NULL;
+		if (text && !out->comment)
+			abort();
+	}
+	out->tree = tree;
+	if (!rc && !(out->create = strndup(data, first_len)))
+		abort();
+	if (rc)
+		es_text_free(out);
+	return rc;
+}
+
+int es_attr_comments(struct change *c, const struct es_text *t, const struct cat_type *live)
+{
+	const cJSON *s;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(t->tree, "stmts")) {
+		const cJSON *cm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "stmt"),
+								   "CommentStmt");
+		const char *objtype = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "objtype"));
+		if (!objtype || strcmp(objtype, "OBJECT_COLUMN"))
+			continue;
+		const cJSON *items = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cm, "object"), "List"), "items");
+		const char *attr = sval_of(cJSON_GetArrayItem(items, cJSON_GetArraySize(items) - 1));
+		const char *want = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cm, "comment"));
+		const char *have = NULL;
+		bool found = false;
+		for (size_t i = 0; live && live->composite && attr && i < live->composite->ncols; i++)
+			if (!strcmp(live->composite->cols[i].name, attr)) {
+				have = live->composite->cols[i].comment;
+				found = true;
+			}
+		if (!found || strcmp(want ? want : "", have ? have : ""))
+			return ed_fail(c, -EPERM, "the comment of attribute %s is not changed here: write COMMENT ON "
+				       "COLUMN in migrations/pending/ by hand (a line as the file reads keeps it)",
+				       attr ? attr : "?");
+	}
+	return 0;
+}
+
+void es_text_free(struct es_text *t)
+{
+	cJSON_Delete(t->tree);
+	free(t->create);
+	free(t->comment);
+	memset(t, 0, sizeof *t);
+}
+
+int es_run_comment(struct change *c, PGconn *conn, const struct es_text *t, const char *qual)
+{
+	if (!t->has_comment)
+		return 0;
+	struct strbuf sql = STRBUF_INIT;
+	int rc = 0;
+	/* COMMENT takes no parameter: the literal is quoted by libpq. */
+	char *lit = t->comment ? PQescapeLiteral(conn, t->comment, strlen(t->comment)) : NULL;
+	if (t->comment && !lit)
+		rc = ed_fail(c, -EINVAL, "cannot quote the comment: %s", pg_error(conn));
+	sb_addf(&sql, "COMMENT ON %s %s IS %s", t->domain ? "DOMAIN" : "TYPE", qual, lit ? lit : "NULL");
+	if (!rc && es_run(c, conn, sb_str(&sql), 0, NULL, NULL))
+		rc = -EINVAL;
+	if (lit)
+		PQfreemem(lit);
+	strbuf_free(&sql);
+	return rc;
+}
+
+void es_stage_type_comment(struct change *c, unsigned oid, const char *schema, const char *name,
+			   const struct es_text *t)
+{
+	const char *want = t->has_comment && t->comment ? t->comment : "";
+	if (!oid) {
+		stage_type_comment(c->db->stage, 0, schema, name, *want ? want : NULL);
+		return;
+	}
+	const struct cat_type *live = catalog_type(c->db->cat, oid);
+	const char *have = live && live->comment ? live->comment : "";
+	stage_type_comment(c->db->stage, oid, NULL, NULL, strcmp(want, have) ? want : NULL);
 }

@@ -2,8 +2,8 @@
  * edit_type.c: types/<name> written as a new file (one label a line)
  * staged as CREATE TYPE ... AS ENUM, and rm of a type's file as DROP TYPE
  * or DROP DOMAIN (edit_struct.h). A live enum's labels stay edit_define.c's
- * (ADD VALUE, RENAME VALUE). PostgreSQL creates the type in a rolled-back
- * transaction and the labels are read back from pg_enum; a drop is refused
+ * (ADD VALUE, RENAME VALUE). PostgreSQL creates the type first (es_check:
+ * on the shadow database) and the labels are read back from pg_enum; a drop is refused
  * while pg_depend shows anything using the type.
  */
 #include <errno.h>
@@ -74,28 +74,21 @@ static const char READ_RANGE[] =
 	" FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype"
 	" WHERE r.rngtypid = $1::pg_catalog.oid";
 
-/* A new types/<t>.sql: the file's CREATE DOMAIN or CREATE TYPE ... AS
- * (...) / AS RANGE runs in a rolled-back transaction, and the type of
- * that name is read back as the catalog reads it. */
-static int create_sql_type(struct change *c, const struct epath *p, const char *name, const char *data,
-			   size_t len)
+struct new_type {
+	const struct epath *p;
+	const char *name;
+	const struct es_text *text;
+};
+
+static int create_sql_type_in(struct change *c, PGconn *conn, void *ctx)
 {
+	struct new_type *nt = ctx;
+	const struct epath *p = nt->p;
+	const char *name = nt->name;
 	struct database *db = c->db;
-	PGconn *conn = ed_conn(c);
-	if (!conn)
-		return -EIO;
-	if (memchr(data, '\0', len))
-		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
-	char *text = strndup(data, len);
-	if (!text)
-		abort();
 	PGresult *found = NULL, *res = NULL;
 	int rc = -EINVAL;
-	if (es_begin(conn, c->err, sizeof c->err)) {
-		free(text);
-		return -EIO;
-	}
-	if (es_schema_ready(c, conn, p->schema) || es_run(c, conn, text, 0, NULL, NULL) ||
+	if (es_run(c, conn, nt->text->create, 0, NULL, NULL) ||
 	    es_run(c, conn, "SELECT t.oid, t.typtype, pg_catalog.quote_ident(t.typname) FROM pg_catalog.pg_type t "
 		   "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 "
 		   "AND t.typtype IN ('d', 'c', 'r') AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_catalog.pg_class "
@@ -108,6 +101,15 @@ static int create_sql_type(struct change *c, const struct epath *p, const char *
 	}
 	const char *oid = PQgetvalue(found, 0, 0), *q = PQgetvalue(found, 0, 2);
 	char kind = PQgetvalue(found, 0, 1)[0];
+	char *sid = es_ident(c, conn, p->schema);
+	struct strbuf qual = STRBUF_INIT;
+	if (sid)
+		sb_addf(&qual, "%s.%s", sid, q);
+	free(sid);
+	bool bad = !qual.len || es_run_comment(c, conn, nt->text, sb_str(&qual));
+	strbuf_free(&qual);
+	if (bad)
+		goto out;
 	if (kind == 'd') {
 		if (es_read_domain(c, conn, oid, &res))
 			goto out;
@@ -135,12 +137,58 @@ static int create_sql_type(struct change *c, const struct epath *p, const char *
 		stage_type_new(db->stage, p->schema, name, q, 'r', NULL, NULL, NULL, false, NULL, NULL, 0,
 			       PQgetvalue(res, 0, 0));
 	}
+	es_stage_type_comment(c, 0, p->schema, name, nt->text);
 	rc = 0;
 out:
-	es_rollback(conn);
 	PQclear(found);
 	PQclear(res);
-	free(text);
+	return rc;
+}
+
+/* A new types/<t>.sql: the file's CREATE DOMAIN or CREATE TYPE ... AS
+ * (...) / AS RANGE is run (es_check), and the type of that name is read
+ * back as the catalog reads it. */
+static int create_sql_type(struct change *c, const struct epath *p, const char *name, const char *data,
+			   size_t len)
+{
+	struct es_text text;
+	int rc = es_split_type(c, data, len, p->schema, name, &text);
+	if (!rc && (rc = es_attr_comments(c, &text, NULL)))
+		es_text_free(&text);
+	if (rc)
+		return rc;
+	struct new_type nt = { p, name, &text };
+	rc = es_check(c, ES_TYPE, name, create_sql_type_in, &nt);
+	es_text_free(&text);
+	return rc;
+}
+
+struct new_enum {
+	const struct epath *p;
+	const char *name, *sql;
+};
+
+static int create_enum_in(struct change *c, PGconn *conn, void *ctx)
+{
+	struct new_enum *ne = ctx;
+	PGresult *res = NULL;
+	int rc = -EINVAL;
+	if (!es_run(c, conn, ne->sql, 0, NULL, NULL) &&
+	    !es_run(c, conn, "SELECT pg_catalog.quote_ident($2), e.enumlabel FROM pg_catalog.pg_enum e "
+		    "JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid JOIN pg_catalog.pg_namespace n "
+		    "ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 ORDER BY e.enumsortorder",
+		    2, (const char *const[]){ ne->p->schema, ne->name }, &res) && PQntuples(res) > 0) {
+		int rows = PQntuples(res);
+		const char **got = calloc((size_t)rows, sizeof *got);
+		if (!got)
+			abort();
+		for (int i = 0; i < rows; i++)
+			got[i] = PQgetvalue(res, i, 1);
+		stage_type_new_enum(c->db->stage, ne->p->schema, ne->name, PQgetvalue(res, 0, 0), got, (size_t)rows);
+		free(got);
+		rc = 0;
+	}
+	PQclear(res);
 	return rc;
 }
 
@@ -152,7 +200,6 @@ int es_type_write(struct change *c, const struct epath *p, const char *data, siz
 	const char **labels = NULL;
 	size_t n = 0;
 	struct strbuf q = STRBUF_INIT;
-	PGresult *res = NULL;
 	PGconn *conn = NULL;
 	const struct cat_type *t = desired_type(db, p->schema, name);
 	int rc = -ENOSYS;
@@ -208,28 +255,9 @@ int es_type_write(struct change *c, const struct epath *p, const char *data, siz
 		PQfreemem(lit);
 	}
 	sb_addc(&q, ')');
-	if (es_begin(conn, c->err, sizeof c->err)) {
-		rc = -EIO;
-		goto out;
-	}
-	if (!es_schema_ready(c, conn, p->schema) && !es_run(c, conn, sb_str(&q), 0, NULL, NULL) &&
-	    !es_run(c, conn, "SELECT pg_catalog.quote_ident($2), e.enumlabel FROM pg_catalog.pg_enum e "
-		    "JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid JOIN pg_catalog.pg_namespace n "
-		    "ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 ORDER BY e.enumsortorder",
-		    2, (const char *const[]){ p->schema, name }, &res) && PQntuples(res) > 0) {
-		int rows = PQntuples(res);
-		const char **got = calloc((size_t)rows, sizeof *got);
-		if (!got)
-			abort();
-		for (int i = 0; i < rows; i++)
-			got[i] = PQgetvalue(res, i, 1);
-		stage_type_new_enum(db->stage, p->schema, name, PQgetvalue(res, 0, 0), got, (size_t)rows);
-		free(got);
-		rc = 0;
-	}
-	es_rollback(conn);
+	struct new_enum ne = { p, name, sb_str(&q) };
+	rc = es_check(c, ES_TYPE, name, create_enum_in, &ne);
 out:
-	PQclear(res);
 	strbuf_free(&q);
 	free(labels);
 	free(text);

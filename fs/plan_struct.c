@@ -114,6 +114,16 @@ static const struct cat_extension *live_ext(const struct catalog *cat, const cha
 	return NULL;
 }
 
+/* 'text'; (NULL for "": none). */
+static void comment_value(struct strbuf *sql, const char *comment)
+{
+	if (*comment)
+		render_literal(sql, comment);
+	else
+		sb_add(sql, "NULL");
+	sb_addc(sql, ';');
+}
+
 static void plan_extensions(const struct catalog *live, const struct stage *st, plan_struct_add_fn add,
 			    void *ctx)
 {
@@ -143,22 +153,29 @@ static void plan_extensions(const struct catalog *live, const struct stage *st, 
 			sb_addc(&sql, ';');
 			sb_addf(&tag, "create_extension_%s", name);
 			add(ctx, SP_CREATE, &sql, sb_str(&tag), name, NULL);
-			continue;
 		}
-		if (version && !same(version, x->version)) {
+		if (x && version && !same(version, x->version)) {
 			sb_addf(&sql, "ALTER EXTENSION %s UPDATE TO ", x->qname);
 			render_literal(&sql, version);
 			sb_addc(&sql, ';');
 			sb_addf(&tag, "update_extension_%s", name);
 			add(ctx, SP_CREATE, &sql, sb_str(&tag), name, NULL);
 		}
-		if (schema && !same(schema, x->qschema)) {
+		if (x && schema && !same(schema, x->qschema)) {
 			sb_addf(&sql, "ALTER EXTENSION %s SET SCHEMA %s;", x->qname, schema);
 			sb_reset(&tag);
 			sb_addf(&tag, "extension_%s_set_schema", name);
 			sb_addf(&hz, "ALTER EXTENSION %s SET SCHEMA %s: code that names its objects with the old "
 				"schema breaks", name, schema);
 			add(ctx, SP_CREATE, &sql, sb_str(&tag), name, &hz);
+		}
+		const char *cm = str_of(e, "comment");
+		if (cm && (!x || !same(*cm ? cm : NULL, x->comment))) {
+			sb_addf(&sql, "COMMENT ON EXTENSION %s IS ", x ? x->qname : str_of(e, "qname"));
+			comment_value(&sql, cm);
+			sb_reset(&tag);
+			sb_addf(&tag, "comment_extension_%s", name);
+			add(ctx, SP_CREATE, &sql, sb_str(&tag), name, NULL);
 		}
 	}
 	strbuf_free(&sql);
@@ -313,10 +330,18 @@ static void plan_types(const struct catalog *live, const struct catalog *desired
 		sb_reset(&tag);
 		if (oid) {
 			const struct cat_type *t = catalog_type(live, oid);
-			if (t && !bool_of(e, "drop") && t->kind == 'd')
+			if (t && !bool_of(e, "drop") && t->kind == 'd' && has(e, "notnull"))
 				plan_domain(st, t, e, add, ctx);
 			if (t && !bool_of(e, "drop") && t->kind == 'c' && has(e, "attrs"))
 				plan_composite(st, t, e, add, ctx);
+			const char *cm = str_of(e, "comment");
+			if (t && !bool_of(e, "drop") && cm && !same(*cm ? cm : NULL, t->comment)) {
+				sb_addf(&sql, "COMMENT ON %s %s.%s IS ", t->kind == 'd' ? "DOMAIN" : "TYPE",
+					plan_struct_schema_qname(st, t->schema), t->qname);
+				comment_value(&sql, cm);
+				sb_addf(&tag, "comment_type_%s", t->name);
+				add(ctx, SP_CREATE, &sql, sb_str(&tag), t->name, NULL);
+			}
 			if (!t || !bool_of(e, "drop"))
 				continue;
 			sb_addf(&sql, "DROP %s %s.%s;", t->kind == 'd' ? "DOMAIN" : "TYPE",

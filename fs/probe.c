@@ -19,6 +19,11 @@ static int begin(PGconn *conn, char *err, size_t errlen)
 	pg_bound_set(PROBE_BOUND_MS);
 	if (pg_command(conn, "BEGIN", err, errlen))
 		return -1;
+	return probe_settings(conn, err, errlen);
+}
+
+int probe_settings(PGconn *conn, char *err, size_t errlen)
+{
 	PGresult *res = pg_exec(conn,
 		"SELECT pg_catalog.set_config('lock_timeout', '" PROBE_LOCK_TIMEOUT "', true),"
 		" pg_catalog.set_config('statement_timeout', '" PROBE_STATEMENT_TIMEOUT "', true),"

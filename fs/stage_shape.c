@@ -293,6 +293,7 @@ static const struct field EXTENSION_FIELDS[] = {
 	{ "version", V_NAME, false, NULL },
 	{ "new", V_BOOL, false, NULL },
 	{ "drop", V_BOOL, false, NULL },
+	{ "comment", V_STR, false, NULL },
 };
 static const struct shape EXTENSION = SHAPE("extension", EXTENSION_FIELDS, NULL, same_named);
 
@@ -344,6 +345,7 @@ static const struct field TYPE_FIELDS[] = {
 	{ "base", V_NAME, false, NULL },
 	{ "collation", V_NAME, false, NULL },
 	{ "range", V_STR, false, NULL },
+	{ "comment", V_STR, false, NULL },
 };
 static const struct shape TYPE = SHAPE("type", TYPE_FIELDS, type_rule, same_type);
 

@@ -149,6 +149,13 @@ void stage_extension_forget(struct stage *st, const char *name)
 		drop_item(section(st, "extensions"), e);
 }
 
+void stage_extension_comment(struct stage *st, const char *name, const char *comment)
+{
+	cJSON *e = find_ext(st, name, false);
+	if (e)
+		set_str(e, "comment", comment);
+}
+
 /* ---- types ---- */
 
 static cJSON *find_type(const struct stage *st, unsigned oid, const char *schema, const char *name)
@@ -228,11 +235,43 @@ void stage_domain_set(struct stage *st, unsigned oid, const struct stage_domain 
 	set(e, "live_cons", cons_json(d->live_cons, d->nlive_cons));
 }
 
-void stage_domain_forget(struct stage *st, unsigned oid)
+/* Removes KEYS from live type OID's entry; drops the entry when no
+ * edit is left in it. */
+static void forget_keys(struct stage *st, unsigned oid, const char *const *keys)
 {
 	cJSON *e = find_type(st, oid, NULL, NULL);
-	if (e && !bool_of(e, "drop"))
+	if (!e || bool_of(e, "drop"))
+		return;
+	for (; *keys; keys++)
+		cJSON_DeleteItemFromObjectCaseSensitive(e, *keys);
+	if (!has(e, "notnull") && !has(e, "attrs") && !has(e, "comment"))
 		drop_item(section(st, "types"), e);
+}
+
+void stage_domain_forget(struct stage *st, unsigned oid)
+{
+	static const char *const KEYS[] = { "default", "notnull", "checks", "cons", "live_cons", NULL };
+	forget_keys(st, oid, KEYS);
+}
+
+void stage_type_comment(struct stage *st, unsigned oid, const char *schema, const char *name,
+			const char *comment)
+{
+	cJSON *e = find_type(st, oid, schema, name);
+	if (!comment) {
+		static const char *const KEYS[] = { "comment", NULL };
+		if (e)
+			oid ? forget_keys(st, oid, KEYS) : cJSON_DeleteItemFromObjectCaseSensitive(e, "comment");
+		return;
+	}
+	if (!e && !oid)
+		return;
+	if (!e) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "oid", oid);
+		cJSON_AddItemToArray(section(st, "types"), e);
+	}
+	set_str(e, "comment", comment);
 }
 
 static cJSON *attrs_json(const struct stage_attr *attrs, size_t n)
@@ -291,7 +330,8 @@ void stage_type_new(struct stage *st, const char *schema, const char *name, cons
 
 void stage_composite_forget(struct stage *st, unsigned oid)
 {
-	stage_domain_forget(st, oid);
+	static const char *const KEYS[] = { "attrs", NULL };
+	forget_keys(st, oid, KEYS);
 }
 
 /* ---- index and constraint renames ---- */
@@ -376,6 +416,12 @@ static bool live_type(const struct catalog *cat, const char *schema, const char 
 	return false;
 }
 
+/* A staged comment (NULL: none staged; "": none) is the live one. */
+static bool same_comment(const char *staged, const char *live)
+{
+	return !staged || (*staged ? same(staged, live) : !live || !*live);
+}
+
 static bool attrs_equal(const cJSON *attrs, const struct cat_relation *r)
 {
 	if ((size_t)cJSON_GetArraySize(attrs) != r->ncols)
@@ -417,7 +463,8 @@ bool stage_struct_prune(struct stage *st, const struct catalog *live)
 		next = e->next;
 		const struct cat_extension *x = live_ext(live, str_of(e, "name"));
 		bool done = bool_of(e, "drop") ? !x :
-			    x && same(str_of(e, "version"), x->version) && same(str_of(e, "schema"), x->qschema);
+			    x && same(str_of(e, "version"), x->version) && same(str_of(e, "schema"), x->qschema) &&
+			    same_comment(str_of(e, "comment"), x->comment);
 		if (done) {
 			drop_item(a, e);
 			n++;
@@ -429,13 +476,15 @@ bool stage_struct_prune(struct stage *st, const struct catalog *live)
 		unsigned oid = (unsigned)num_of(e, "oid", 0);
 		const struct cat_type *t = oid ? catalog_type(live, oid) : NULL;
 		bool done = oid ? !t : live_type(live, str_of(e, "schema"), str_of(e, "name"));
-		/* A domain or composite that now reads as staged (the catalog's own text). */
-		if (t && !bool_of(e, "drop") && t->kind == 'd' && same(str_of(e, "default"), t->defexpr) &&
-		    bool_of(e, "notnull") == t->notnull && same(str_of(e, "checks"), t->checks))
-			done = true;
-		if (t && !bool_of(e, "drop") && t->kind == 'c' && t->composite &&
-		    attrs_equal(cJSON_GetObjectItemCaseSensitive(e, "attrs"), t->composite))
-			done = true;
+		/* A domain or composite that now reads as staged (the catalog's
+		 * own text), in each part staged. */
+		if (t && !bool_of(e, "drop"))
+			done = (!has(e, "notnull") || (t->kind == 'd' && same(str_of(e, "default"), t->defexpr) &&
+						       bool_of(e, "notnull") == t->notnull &&
+						       same(str_of(e, "checks"), t->checks))) &&
+			       (!has(e, "attrs") || (t->kind == 'c' && t->composite &&
+						     attrs_equal(cJSON_GetObjectItemCaseSensitive(e, "attrs"), t->composite))) &&
+			       same_comment(str_of(e, "comment"), t->comment);
 		if (done) {
 			drop_item(a, e);
 			n++;

@@ -78,6 +78,9 @@ int probe_enum_labels(PGconn *conn, const char *qual, const char *const *from, c
 /* The frame of a probe for other callers (objkind.h): BEGIN with the
  * probe's timeouts and search_path (0 or -1 with ERR), and its ROLLBACK. */
 int probe_begin(PGconn *conn, char *err, size_t errlen);
+/* The same settings inside a transaction the caller began (the shadow's,
+ * shadow_run_txn): 0 or -1 with ERR. */
+int probe_settings(PGconn *conn, char *err, size_t errlen);
 void probe_rollback(PGconn *conn);
 /* Runs SQL (the simple protocol: it may hold several statements) inside
  * the probe; on failure ERR gets PostgreSQL's message, detail and hint,

@@ -39,6 +39,9 @@ void stage_extension_set(struct stage *st, const char *name, const char *qname, 
 void stage_extension_drop(struct stage *st, const char *name, bool live);
 /* Forgets any edit of extension NAME (written back as it is live). */
 void stage_extension_forget(struct stage *st, const char *name);
+/* The comment extension NAME (staged by stage_extension_set) will have:
+ * COMMENT ("" none), or NULL: the live one is kept. */
+void stage_extension_comment(struct stage *st, const char *name, const char *comment);
 
 /* A composite type's attribute, as the catalog reads columns. */
 struct stage_attr {
@@ -51,6 +54,11 @@ struct stage_attr {
 void stage_type_new_enum(struct stage *st, const char *schema, const char *name, const char *qname,
 			 const char *const *labels, size_t n);
 void stage_type_drop(struct stage *st, unsigned oid, char kind);
+/* The comment of type OID (0: the new type NAME in SCHEMA, staged
+ * already) as it will be: COMMENT ("" none), or NULL: as it is (an entry
+ * left with nothing else staged is dropped). */
+void stage_type_comment(struct stage *st, unsigned oid, const char *schema, const char *name,
+			const char *comment);
 /* Forgets the staged creation of type NAME in SCHEMA. */
 void stage_type_forget(struct stage *st, const char *schema, const char *name);
 
@@ -78,6 +86,8 @@ struct stage_domain {
 	size_t nlive_cons;
 };
 void stage_domain_set(struct stage *st, unsigned oid, const struct stage_domain *d);
+/* Forgets the ALTER DOMAIN (resp. ALTER TYPE) of live type OID; a staged
+ * comment stays. */
 void stage_domain_forget(struct stage *st, unsigned oid);
 
 /* A live composite type's attributes as they will be (kept ones in

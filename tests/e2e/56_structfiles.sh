@@ -257,5 +257,101 @@ check "the new types apply" apply_all
 eq "... they exist" "dayrange|r percent|d point3|c" "$(val app "SELECT string_agg(typname || '|' || typtype::text, ' ' ORDER BY typname) FROM pg_type WHERE typname IN ('percent', 'point3', 'dayrange')")"
 eq "... nothing pending" "" "$(ls "$PENDING")"
 
+# --- checked on the shadow database: production takes no lock ---
+sql app -c "CREATE INDEX room_id_name ON public.room (id, name)"
+check "a new index shows up" poll 30 test -f "$R/indexes/room_id_name.sql"
+check "the shadow is loaded (with it)" poll 60 grep -qE '^shadow: app_schemafs_shadow, loaded in [0-9]+ ms$' "$M/status"
+PGAPPNAME=struct_locker psql -X -q -d app -c "BEGIN" -c "LOCK TABLE public.room IN ACCESS EXCLUSIVE MODE" \
+	-c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+locker=$!
+room_locked() { [ "$(val app "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'struct_locker' AND l.relation = 'public.room'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ]; }
+check "... a session holds ACCESS EXCLUSIVE on room" poll 30 room_locked
+check "mv of an index of the locked table is checked meanwhile (on the shadow)" \
+	mv "$R/indexes/room_id_name.sql" "$R/indexes/room_by_id_name.sql"
+check "... ALTER INDEX ... RENAME is staged" has_stmt "ALTER INDEX public.room_id_name RENAME TO room_by_id_name;"
+check "mv of a constraint of the locked table too" mv "$R/constraints/name_length.sql" "$R/constraints/name_short.sql"
+check "... RENAME CONSTRAINT is staged" has_stmt "ALTER TABLE public.room RENAME CONSTRAINT name_length TO name_short;"
+before=$(pending_sql)
+# rename(2)'s EINVAL, as GNU mv words it.
+eq "PostgreSQL's refusal comes meanwhile too (an index named as a table): EINVAL" "1" \
+	"$(mv "$R/indexes/room_by_id_name.sql" "$R/indexes/stock.sql" 2>&1 | grep -c 'to a subdirectory of itself')"
+check "... the server's reason in status" grep -q 'relation "stock" already exists' "$M/status"
+eq "... nothing staged" "$before" "$(pending_sql)"
+check "... the lock is still held: nothing waited for it" room_locked
+val app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'struct_locker'" >/dev/null
+wait $locker
+room_free() { ! room_locked; }
+check "... the lock is released" poll 30 room_free
+check "the renames apply" apply_all
+eq "... the index and constraint are renamed" "room_by_id_name name_short" "$(val app "SELECT (SELECT relname FROM pg_class WHERE oid = to_regclass('public.room_by_id_name')) || ' ' || (SELECT conname FROM pg_constraint WHERE conrelid = 'public.room'::regclass AND contype = 'c')")"
+
+# --- a type staged earlier is there when the next edit is checked ---
+printf 'CREATE DOMAIN public.cents AS bigint CHECK (VALUE >= 0);\n' > "$T_TMP/cents.sql"
+printf 'CREATE TYPE public.price AS (amount public.cents, currency text);\n' > "$T_TMP/price.sql"
+check "cp of a new domain" cp "$T_TMP/cents.sql" "$T/cents.sql"
+check "cp of a composite using it (staged only)" cp "$T_TMP/price.sql" "$T/price.sql"
+check "... both are staged" has_stmt "CREATE TYPE public.price AS ("
+check "... the domain first" test "$(line_of 'CREATE DOMAIN public.cents')" -lt "$(line_of 'CREATE TYPE public.price AS (')"
+check "... the composite reads its attribute's type" grep -qF "amount cents," "$T/price.sql"
+check "they apply" apply_all
+eq "... the composite uses the domain" "cents" "$(val app "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = (SELECT typrelid FROM pg_type WHERE oid = 'public.price'::regtype) AND attname = 'amount'")"
+
+# --- COMMENT lines in type and extension files ---
+before=$(pending_sql)
+{ cat "$DOM"; echo "COMMENT ON DOMAIN public.posint IS 'a positive count';"; } > "$T_TMP/dom_c"
+check "a COMMENT ON DOMAIN line added to a domain's file" sh -c "cat '$T_TMP/dom_c' > '$DOM'"
+check "... COMMENT ON DOMAIN is staged" has_stmt "COMMENT ON DOMAIN public.posint IS 'a positive count';"
+check "... no ALTER DOMAIN" sh -c "! cat '$PENDING'/*.sql | grep -q 'ALTER DOMAIN'"
+eq "... the file reads it back" "COMMENT ON DOMAIN public.posint IS 'a positive count';" "$(tail -n 1 "$DOM")"
+before=$(pending_sql)
+check "writing the file back as read" sh -c "cat '$DOM' > '$T_TMP/dom_c2' && cat '$T_TMP/dom_c2' > '$DOM'"
+eq "... stages nothing more" "$before" "$(pending_sql)"
+{ cat "$DOM"; echo "COMMENT ON TYPE public.addr IS 'not mine';"; } > "$T_TMP/dom_bad"
+eq "a COMMENT on another type: EINVAL" "Invalid argument" "$(errno_of sh -c "cat '$T_TMP/dom_bad' > '$DOM'")"
+check "... the reason in status" grep -q "a type's file holds its CREATE and its COMMENT ON TYPE (or DOMAIN) public.posint: statement 3 is something else" "$M/status"
+eq "... nothing staged" "$before" "$(pending_sql)"
+check "the comment applies" apply_all
+eq "... the domain has it" "a positive count" "$(val app "SELECT obj_description('public.posint'::regtype, 'pg_type')")"
+check "the file written back as read once applied" sh -c "cat '$DOM' > '$T_TMP/dom_c3' && cat '$T_TMP/dom_c3' > '$DOM'"
+eq "... stages nothing" "" "$(ls "$PENDING")"
+check "sed -i removing the COMMENT line" sed -i '/^COMMENT ON DOMAIN/d' "$DOM"
+check "... COMMENT ... IS NULL is staged" has_stmt "COMMENT ON DOMAIN public.posint IS NULL;"
+check "a COMMENT ON TYPE line added to a composite's file" sh -c "{ cat '$AD'; echo \"COMMENT ON TYPE public.addr IS 'postal';\"; } > '$T_TMP/addr_c' && cat '$T_TMP/addr_c' > '$AD'"
+check "... COMMENT ON TYPE is staged" has_stmt "COMMENT ON TYPE public.addr IS 'postal';"
+printf "CREATE TYPE public.span AS RANGE (subtype = integer);\nCOMMENT ON TYPE public.span IS 'ints';\n" > "$T_TMP/span.sql"
+check "a new range type's file with its COMMENT" cp "$T_TMP/span.sql" "$T/span.sql"
+check "... created with its comment" has_stmt "COMMENT ON TYPE public.span IS 'ints';"
+check "they apply" apply_all
+eq "... the comments are as staged" "|postal|ints" "$(val app "SELECT coalesce(obj_description('public.posint'::regtype, 'pg_type'), '') || '|' || obj_description('public.addr'::regtype, 'pg_type') || '|' || obj_description('public.span'::regtype, 'pg_type')")"
+sql app -c "COMMENT ON COLUMN public.addr.zip IS 'postcode'"
+check "an attribute's comment shows in the composite's file" poll 30 grep -qF "COMMENT ON COLUMN public.addr.zip IS 'postcode';" "$AD"
+check "the file written back as read" sh -c "cat '$AD' > '$T_TMP/addr_c2' && cat '$T_TMP/addr_c2' > '$AD'"
+eq "... stages nothing" "" "$(ls "$PENDING")"
+eq "a changed attribute comment: EPERM (not staged here)" "Operation not permitted" \
+	"$(errno_of sh -c "sed 's/postcode/zip code/' '$T_TMP/addr_c2' > '$AD'")"
+check "... the reason in status" grep -q "the comment of attribute zip is not changed here" "$M/status"
+eq "... nothing staged" "" "$(ls "$PENDING")"
+
+sql app -c "CREATE EXTENSION pg_trgm"
+check "an extension created live shows up" poll 30 test -f "$X/pg_trgm.sql"
+ctl=$(val app "SELECT comment FROM pg_available_extensions WHERE name = 'pg_trgm'")
+check "... its file has no COMMENT line (the control file's comment)" sh -c "! grep -q COMMENT '$X/pg_trgm.sql'"
+{ cat "$X/pg_trgm.sql"; echo "COMMENT ON EXTENSION pg_trgm IS 'trigram search';"; } > "$T_TMP/trgm_c"
+check "a COMMENT ON EXTENSION line added" sh -c "cat '$T_TMP/trgm_c' > '$X/pg_trgm.sql'"
+check "... COMMENT ON EXTENSION is staged" has_stmt "COMMENT ON EXTENSION pg_trgm IS 'trigram search';"
+check "... and nothing else" sh -c "! cat '$PENDING'/*.sql | grep -q 'ALTER EXTENSION'"
+before=$(pending_sql)
+check "writing the file back as read" sh -c "cat '$X/pg_trgm.sql' > '$T_TMP/trgm_c2' && cat '$T_TMP/trgm_c2' > '$X/pg_trgm.sql'"
+eq "... stages nothing more" "$before" "$(pending_sql)"
+{ cat "$X/pg_trgm.sql"; echo "COMMENT ON EXTENSION plpgsql IS 'x';"; } > "$T_TMP/trgm_bad"
+eq "a COMMENT on another extension: EINVAL" "Invalid argument" "$(errno_of sh -c "cat '$T_TMP/trgm_bad' > '$X/pg_trgm.sql'")"
+eq "... nothing staged" "$before" "$(pending_sql)"
+check "the comment applies" apply_all
+eq "... the extension has it" "trigram search" "$(val app "SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'pg_trgm'")"
+check "the file without its COMMENT line" sed -i '/^COMMENT ON EXTENSION/d' "$X/pg_trgm.sql"
+check "... stages the control file's comment back" has_stmt "COMMENT ON EXTENSION pg_trgm IS '$ctl';"
+check "it applies" apply_all
+eq "... the comment is the control file's" "$ctl" "$(val app "SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'pg_trgm'")"
+
 umount_fs "$MNT"
 done_testing
