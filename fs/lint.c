@@ -458,8 +458,14 @@ static size_t byte_of_char(const char *s, size_t len, int charpos)
 static int lint_tree(struct lint_result *out, const char *text, size_t len, const char *json)
 {
 	cJSON *tree = cJSON_Parse(json);
-	if (!tree)
-		return -ENOMEM;
+	if (!tree) {
+		/* Not memory: cJSON refuses JSON nested over CJSON_NESTING_LIMIT
+		 * levels, which an expression of a few hundred operators is.
+		 * Found by fuzz_lint: it used to be -ENOMEM, and status then
+		 * showed the file with no review at all. */
+		out->error = strdup("too deeply nested for the review to read its parse tree");
+		return out->error ? 0 : -ENOMEM;
+	}
 	const cJSON *stmts = get(tree, "stmts"), *st;
 	struct lint_ctx c = { .out = out, .nstmts = cJSON_GetArraySize(stmts), .not_valid = STRBUF_INIT };
 	out->nstmts = c.nstmts;

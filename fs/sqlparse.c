@@ -286,7 +286,7 @@ cJSON *sqlparse_tree(const char *sql, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "%s (at byte %d)", r.error->message ? r.error->message : "syntax error",
 			 r.error->cursorpos);
 	else if (!(tree = cJSON_Parse(r.parse_tree ? r.parse_tree : "{}")))
-		snprintf(err, errlen, "the parser's answer cannot be read");
+		snprintf(err, errlen, "too deeply nested for schemafs to read its parse tree");
 	pg_query_free_parse_result(r);
 	sqlparse_unlock();
 	free(text);

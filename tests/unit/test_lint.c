@@ -195,6 +195,17 @@ int main(void)
 	ok(strstr(sb_str(&sb), "(line 1), two\\nlines: ") && !strchr(sb_str(&sb), '\n')[1],
 	   "an object named with a newline: on one line: %s", sb_str(&sb));
 	sb_reset(&sb);
+	/* Found by fuzz_lint: an expression nested deeper than cJSON reads
+	 * (800 unary operators) is "not reviewed", not a silent nothing. */
+	{
+		char deep[900] = "UPDATE t SET m = ";
+		size_t at = strlen(deep);
+		memset(deep + at, '+', 800);
+		strcpy(deep + at + 800, "1;");
+		lint(deep);
+		ok(R.error && strstr(R.error, "too deeply nested") && R.nhazards == 0 && R.nstmts == 0,
+		   "a parse tree nested too deeply: not reviewed, said so (got %s)", R.error ? R.error : "no error");
+	}
 	lint("SELECT 'é';\nSELECT 'ü' FROM;\n");
 	ok(R.error && R.error_line == 2, "unparsable after multibyte text: line 2 (got %d)", R.error_line);
 	lint("");
