@@ -128,7 +128,7 @@ eq "... nothing pending after" "" "$(ls "$M/pending")"
 eq "a change of base that on_base cannot be created again on: EBUSY" "Device or resource busy" \
 	"$(errno_of sed -i 's/SELECT \(booking\.\)\?id,/SELECT \1id AS ident,/' "$V/base.sql")"
 check "... status has PostgreSQL's reason" \
-	grep -q 'view public.on_base cannot be created again after the change: column base.id does not exist' "$M/status"
+	grep -qE 'view public.on_base cannot be created again after the change: column (base\.id|"id") does not exist' "$M/status"
 eq "... nothing staged" "" "$(ls "$M/pending")"
 eq "... base is unchanged" "id" \
 	"$(val app "SELECT attname FROM pg_attribute WHERE attrelid = 'public.base'::regclass AND attnum = 1")"
