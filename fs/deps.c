@@ -136,6 +136,17 @@ static const char SQL_DEPS[] =
 	"  g.depth, g.normal"
 	" FROM g JOIN pg_catalog.pg_policy p ON g.classid = " RC("pg_policy") " AND p.oid = g.objid"
 	" JOIN pg_catalog.pg_class t ON t.oid = p.polrelid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace"
+	/* column defaults, of a function only (a relation's columns have none that use it) */
+	" UNION ALL"
+	" SELECT 'd', tn.nspname::text, t.relname::text, a.attname::text,"
+	"  pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN %I DROP DEFAULT;', tn.nspname, t.relname, a.attname),"
+	"  pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN %I SET DEFAULT %s;', tn.nspname, t.relname, a.attname,"
+	"   pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)),"
+	"  pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), NULL, NULL, g.depth, g.normal"
+	" FROM g JOIN pg_catalog.pg_attrdef ad ON g.classid = " RC("pg_attrdef") " AND ad.oid = g.objid"
+	"  AND $5::text IS NOT NULL"
+	" JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum"
+	" JOIN pg_catalog.pg_class t ON t.oid = ad.adrelid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace"
 	" ) x ORDER BY depth DESC, kind COLLATE \"C\", schema COLLATE \"C\", rel COLLATE \"C\", name COLLATE \"C\"";
 
 static char *dup_or_null(const char *s)
@@ -158,6 +169,7 @@ static const char *kind_word(char kind)
 	case DEP_TRIGGER: return "trigger";
 	case DEP_INDEX: return "index";
 	case DEP_CONSTRAINT: return "constraint";
+	case DEP_DEFAULT: return "default of column";
 	default: return "sequence";
 	}
 }
@@ -275,18 +287,20 @@ int deps_run_around(PGconn *conn, const struct deps *d, const char *sql, char *e
 }
 
 /* Keeps in D what deps_recreate() drops and creates again: views,
- * materialized views, rules, policies and triggers that use the object,
+ * materialized views, rules, policies, triggers and (of a function)
+ * column defaults that use the object,
  * but not the object itself (a view's _RETURN rule references its own
  * columns) nor what is on it (INSTEAD OF triggers, rules), which go with
  * it and which its own new text holds. */
 static void keep_recreated(struct deps *d, const char *schema, const char *self)
 {
-	deps_keep_retype(d);
 	size_t k = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		struct dep *x = &d->v[i];
+		bool kept = x->kind == DEP_VIEW || x->kind == DEP_MATVIEW || x->kind == DEP_RULE ||
+			    x->kind == DEP_POLICY || x->kind == DEP_TRIGGER || x->kind == DEP_DEFAULT;
 		bool on_self = x->schema && x->rel && !strcmp(x->schema, schema) && !strcmp(x->rel, self);
-		if (on_self)
+		if (on_self || !kept)
 			dep_free(x);
 		else
 			d->v[k++] = *x;

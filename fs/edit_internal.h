@@ -165,9 +165,9 @@ void ed_obj_shows(struct database *db, const struct catalog *cat, const char *di
 /* Object P must be dropped and created again with FILE (DROP names the
  * live one; WHAT: why, for messages): its dependents (views, rules,
  * policies, triggers) are dropped and created again around it, tried in a
- * rolled-back transaction (edit_objdeps.c). FIXED: those PostgreSQL cannot
- * create again the same way (defaults, indexes, ...): then EBUSY naming
- * them. *DEPS gets the "dependents" entries, *SHOWS the "shows" ones
+ * rolled-back transaction (edit_objdeps.c), and a function's column
+ * defaults. FIXED: those PostgreSQL cannot create again the same way
+ * (indexes, constraints, ...): then EBUSY naming them. *DEPS gets the "dependents" entries, *SHOWS the "shows" ones
  * (caller's). 0, or -errno with the reason in the change. */
 int ed_obj_recreate(struct change *c, const struct epath *p, const char *drop, const char *file,
 		    const char *what, const char *fixed, cJSON **deps, cJSON **shows);

@@ -4,9 +4,10 @@
  * views, rules, policies and triggers that use it are dropped before it
  * and created again after it, as PostgreSQL deparses them (deps.h), the
  * whole sequence tried in a transaction that is rolled back (on the
- * shadow database when it is loaded); what PostgreSQL cannot create again
- * the same way (a column default, an index, a constraint, another
- * function's body) keeps the change refused with EBUSY, naming it. The
+ * shadow database when it is loaded), and so are the column defaults
+ * that use a function (DROP DEFAULT, SET DEFAULT); what PostgreSQL cannot
+ * create again the same way (an index, a constraint, another function's
+ * body) keeps the change refused with EBUSY, naming it. The
  * plan drops and re-creates them around the object (deps_stage.h), and
  * the desired tree shows them as PostgreSQL deparses them afterwards.
  */

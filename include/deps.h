@@ -40,6 +40,7 @@
 enum dep_kind {
 	DEP_VIEW = 'v', DEP_MATVIEW = 'm', DEP_RULE = 'r', DEP_POLICY = 'p', DEP_TRIGGER = 't',
 	DEP_INDEX = 'i', DEP_CONSTRAINT = 'c', DEP_SEQUENCE = 'S',
+	DEP_DEFAULT = 'd',	/* a column default that uses a function (deps_recreate only) */
 };
 
 struct dep {
@@ -75,7 +76,7 @@ int deps_of(PGconn *conn, const char *schema, const char *rel, const char *colum
  * For an object whose new definition needs DROP + CREATE (edit_objdeps.c):
  * drops every view, materialized view, rule, policy and trigger that
  * depends on relation SCHEMA.NAME, or on function SCHEMA.NAME(ARGS) when
- * ARGS (its identity arguments) is not NULL, outermost first; runs
+ * ARGS (its identity arguments) is not NULL (then column defaults too), outermost first; runs
  * REPLACE (the object's DROP and new definition: statements, or NULL to
  * only drop them), then creates the dependents again, innermost first, all
  * on CONN in the caller's transaction (roll it back to only try). Those on

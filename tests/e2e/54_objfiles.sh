@@ -34,6 +34,8 @@ CREATE FUNCTION public.label(x integer) RETURNS text LANGUAGE sql AS 'SELECT x::
 CREATE VIEW public.labels AS SELECT public.label(id) AS l FROM public.booking;
 CREATE FUNCTION public.stamp() RETURNS integer LANGUAGE sql AS 'SELECT 1';
 CREATE TABLE public.stamped (n bigint DEFAULT public.stamp());
+CREATE FUNCTION public.positive(x bigint) RETURNS boolean IMMUTABLE LANGUAGE sql AS 'SELECT x > 0';
+ALTER TABLE public.stamped ADD CONSTRAINT stamped_pos CHECK (public.positive(n));
 CREATE SCHEMA other;
 EOF
 MNT=$T_TMP/mnt
@@ -187,9 +189,17 @@ eq "... the function returns character varying" "character varying" \
 	"$(val app "SELECT pg_get_function_result('public.label'::regproc)")"
 eq "... the view's column follows" "character varying" \
 	"$(val app "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'public.labels'::regclass AND attname = 'l'")"
-eq "a return type change under a column default: EBUSY" "Device or resource busy" \
-	"$(errno_of sed -i 's/RETURNS integer/RETURNS bigint/; s/SELECT 1/SELECT 1::bigint/' "$F/stamp().sql")"
-check "... status names the default" grep -q 'default value for column n of table stamped depends on it' "$M/status"
+check "a return type change under a column default" \
+	sed -i 's/RETURNS integer/RETURNS bigint/; s/SELECT 1/SELECT 1::bigint/' "$F/stamp().sql"
+check "... the default is dropped and set again around it, with a hazard" \
+	grep -qx -- '-- HAZARD: default of column n on public.stamped is dropped and re-created (it uses function public.stamp())' <(pending)
+check "... it applies" apply_all
+eq "... the function returns bigint" "bigint" "$(val app "SELECT pg_get_function_result('public.stamp'::regproc)")"
+eq "... the column's default uses it again" "stamp()" \
+	"$(val app "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'public.stamped'::regclass")"
+eq "a return type change under a CHECK constraint: EBUSY" "Device or resource busy" \
+	"$(errno_of sed -i 's/RETURNS boolean/RETURNS integer/; s/SELECT x > 0/SELECT (x > 0)::integer/' "$F/positive(x bigint).sql")"
+check "... status names the constraint" grep -q 'constraint stamped_pos on table stamped depends on it' "$M/status"
 eq "... nothing staged" "" "$(ls "$M/pending")"
 
 # --- triggers: CREATE OR REPLACE TRIGGER on 14+, DROP + CREATE on 13 ---
