@@ -27,20 +27,25 @@
  */
 static const char SQL_DEPS[] =
 	"WITH RECURSIVE base AS ("
-	" SELECT c.oid AS relid, a.attnum FROM pg_catalog.pg_class c"
+	" SELECT " RC("pg_class") " AS classid, c.oid AS relid, a.attnum FROM pg_catalog.pg_class c"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = $3::pg_catalog.name"
 	"  AND NOT a.attisdropped"
-	" WHERE n.nspname = $1::pg_catalog.name AND c.relname = $2::pg_catalog.name"
-	"  AND ($3::pg_catalog.name IS NULL OR a.attnum IS NOT NULL)),"
+	" WHERE $5::text IS NULL AND n.nspname = $1::pg_catalog.name AND c.relname = $2::pg_catalog.name"
+	"  AND ($3::pg_catalog.name IS NULL OR a.attnum IS NOT NULL)"
+	/* a function, by its identity arguments (names in them do not cast to regprocedure) */
+	" UNION ALL SELECT " RC("pg_proc") ", p.oid, NULL::pg_catalog.int2 FROM pg_catalog.pg_proc p"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+	" WHERE $5::text IS NOT NULL AND n.nspname = $1::pg_catalog.name AND p.proname = $2::pg_catalog.name"
+	"  AND pg_catalog.pg_get_function_identity_arguments(p.oid) = $5::text),"
 	" d(classid, objid, deptype, depth) AS ("
 	" SELECT dp.classid, dp.objid, dp.deptype, 1 FROM pg_catalog.pg_depend dp, base"
-	" WHERE dp.refclassid = " RC("pg_class") " AND dp.refobjid = base.relid"
+	" WHERE dp.refclassid = base.classid AND dp.refobjid = base.relid"
 	"  AND ($3::pg_catalog.name IS NULL OR dp.refobjsubid = base.attnum) AND dp.deptype IN ('n', 'a')"
-	"  AND NOT (dp.classid = " RC("pg_class") " AND dp.objid = base.relid)"
+	"  AND NOT (dp.classid = base.classid AND dp.objid = base.relid)"
 	/* a whole table's indexes, those behind its keys too (those depend on the key) */
 	" UNION ALL SELECT " RC("pg_class") ", i.indexrelid, 'a', 1 FROM pg_catalog.pg_index i, base"
-	" WHERE $3::pg_catalog.name IS NULL AND i.indrelid = base.relid"
+	" WHERE $3::pg_catalog.name IS NULL AND base.classid = " RC("pg_class") " AND i.indrelid = base.relid"
 	" UNION ALL"
 	" SELECT dp.classid, dp.objid, dp.deptype, d.depth + 1 FROM d"
 	" JOIN pg_catalog.pg_rewrite r ON d.classid = " RC("pg_rewrite") " AND r.oid = d.objid"
@@ -131,6 +136,17 @@ static const char SQL_DEPS[] =
 	"  g.depth, g.normal"
 	" FROM g JOIN pg_catalog.pg_policy p ON g.classid = " RC("pg_policy") " AND p.oid = g.objid"
 	" JOIN pg_catalog.pg_class t ON t.oid = p.polrelid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace"
+	/* column defaults, of a function only (a relation's columns have none that use it) */
+	" UNION ALL"
+	" SELECT 'd', tn.nspname::text, t.relname::text, a.attname::text,"
+	"  pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN %I DROP DEFAULT;', tn.nspname, t.relname, a.attname),"
+	"  pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN %I SET DEFAULT %s;', tn.nspname, t.relname, a.attname,"
+	"   pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)),"
+	"  pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), NULL, NULL, g.depth, g.normal"
+	" FROM g JOIN pg_catalog.pg_attrdef ad ON g.classid = " RC("pg_attrdef") " AND ad.oid = g.objid"
+	"  AND $5::text IS NOT NULL"
+	" JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum"
+	" JOIN pg_catalog.pg_class t ON t.oid = ad.adrelid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace"
 	" ) x ORDER BY depth DESC, kind COLLATE \"C\", schema COLLATE \"C\", rel COLLATE \"C\", name COLLATE \"C\"";
 
 static char *dup_or_null(const char *s)
@@ -153,17 +169,19 @@ static const char *kind_word(char kind)
 	case DEP_TRIGGER: return "trigger";
 	case DEP_INDEX: return "index";
 	case DEP_CONSTRAINT: return "constraint";
+	case DEP_DEFAULT: return "default of column";
 	default: return "sequence";
 	}
 }
 
-int deps_of(PGconn *conn, const char *schema, const char *rel, const char *column, bool privileges,
-	    struct deps *out, char *err, size_t errlen)
+/* deps_of(), or of function SCHEMA.REL(ARGS) when ARGS is not NULL. */
+static int deps_query(PGconn *conn, const char *schema, const char *rel, const char *column, const char *args,
+		      bool privileges, struct deps *out, char *err, size_t errlen)
 {
 	out->v = NULL;
 	out->n = 0;
-	const char *params[] = { schema, rel, column, privileges ? "true" : "false" };
-	PGresult *res = pg_exec(conn, SQL_DEPS, 4, params, err, errlen);
+	const char *params[] = { schema, rel, column, privileges ? "true" : "false", args };
+	PGresult *res = pg_exec(conn, SQL_DEPS, 5, params, err, errlen);
 	if (!res)
 		return -1;
 	int n = PQntuples(res);
@@ -192,6 +210,12 @@ int deps_of(PGconn *conn, const char *schema, const char *rel, const char *colum
 	}
 	PQclear(res);
 	return 0;
+}
+
+int deps_of(PGconn *conn, const char *schema, const char *rel, const char *column, bool privileges,
+	    struct deps *out, char *err, size_t errlen)
+{
+	return deps_query(conn, schema, rel, column, NULL, privileges, out, err, errlen);
 }
 
 static void dep_free(struct dep *d)
@@ -262,13 +286,35 @@ int deps_run_around(PGconn *conn, const struct deps *d, const char *sql, char *e
 	return 0;
 }
 
-int deps_recreate_view(PGconn *conn, const char *schema, const char *view, const char *replace,
-		       bool privileges, struct deps *out, char *err, size_t errlen)
+/* Keeps in D what deps_recreate() drops and creates again: views,
+ * materialized views, rules, policies, triggers and (of a function)
+ * column defaults that use the object,
+ * but not the object itself (a view's _RETURN rule references its own
+ * columns) nor what is on it (INSTEAD OF triggers, rules), which go with
+ * it and which its own new text holds. */
+static void keep_recreated(struct deps *d, const char *schema, const char *self)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		struct dep *x = &d->v[i];
+		bool kept = x->kind == DEP_VIEW || x->kind == DEP_MATVIEW || x->kind == DEP_RULE ||
+			    x->kind == DEP_POLICY || x->kind == DEP_TRIGGER || x->kind == DEP_DEFAULT;
+		bool on_self = x->schema && x->rel && !strcmp(x->schema, schema) && !strcmp(x->rel, self);
+		if (on_self || !kept)
+			dep_free(x);
+		else
+			d->v[k++] = *x;
+	}
+	d->n = k;
+}
+
+int deps_recreate(PGconn *conn, const char *schema, const char *name, const char *args, const char *replace,
+		  bool privileges, struct deps *out, char *err, size_t errlen)
 {
 	struct deps d;
-	if (deps_of(conn, schema, view, NULL, privileges, &d, err, errlen))
+	if (deps_query(conn, schema, name, NULL, args, privileges, &d, err, errlen))
 		return -1;
-	deps_keep_retype(&d);
+	keep_recreated(&d, schema, args ? "" : name);
 	/* Without a new definition, nothing is created again. */
 	int rc = replace ? deps_run_around(conn, &d, replace, err, errlen) : 0;
 	for (size_t i = 0; !replace && !rc && i < d.n; i++)

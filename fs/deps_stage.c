@@ -218,10 +218,32 @@ void deps_plan_takes(struct strbuf *hz, const cJSON *entry, const char *what)
 
 struct retyped {
 	const cJSON *dep;
-	const char *subject;	/* the table */
-	char *uses;		/* "customer.full_name" */
+	const char *subject;	/* the table, or the object */
+	char *uses;		/* "customer.full_name", "view public.base" */
 	size_t order;
+	bool object;		/* around an object's DROP + CREATE */
 };
+
+/* Adds dependent D of SUBJECT (using USES) to V, once: one that is around
+ * an object's DROP + CREATE too is planned around it (earlier drop, later
+ * creation), which covers a column's change as well. */
+static void collect(struct retyped **v, size_t *n, size_t *cap, const cJSON *d, const char *subject,
+		    const char *uses, bool object)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (same(str_of((*v)[i].dep, "shown"), str_of(d, "shown"))) {
+			(*v)[i].object |= object;
+			return;
+		}
+	}
+	if (*n == *cap && !(*v = realloc(*v, (*cap = *cap ? 2 * *cap : 8) * sizeof **v)))
+		abort();
+	char *u = strdup(uses);
+	if (!u)
+		abort();
+	(*v)[*n] = (struct retyped){ d, subject, u, *n, object };
+	(*n)++;
+}
 
 static int by_depth(const void *x, const void *y)
 {
@@ -245,21 +267,16 @@ void deps_plan_retype(const cJSON *doc, const struct catalog *live, deps_plan_ad
 			const struct cat_column *lc = (num_of(c, "attnum", 0) ? catalog_column(r, (int)num_of(c, "attnum", 0), NULL) : NULL);
 			if (!lc || bool_of(c, "drop"))
 				continue;
-			cJSON_ArrayForEach(d, cJSON_GetObjectItem(c, "dependents")) {
-				bool seen = false;
-				for (size_t i = 0; i < n && !seen; i++)
-					seen = same(str_of(v[i].dep, "shown"), str_of(d, "shown"));
-				if (seen)
-					continue;
-				if (n == cap && !(v = realloc(v, (cap = cap ? 2 * cap : 8) * sizeof *v)))
-					abort();
-				struct strbuf uses = STRBUF_INIT;
-				sb_addf(&uses, "%s.%s", r->name, lc->name);
-				v[n] = (struct retyped){ d, r->name, strbuf_detach(&uses, NULL), n };
-				n++;
-			}
+			struct strbuf uses = STRBUF_INIT;
+			sb_addf(&uses, "%s.%s", r->name, lc->name);
+			cJSON_ArrayForEach(d, cJSON_GetObjectItem(c, "dependents"))
+				collect(&v, &n, &cap, d, r->name, sb_str(&uses), false);
+			strbuf_free(&uses);
 		}
 	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(doc, "objects"))
+		cJSON_ArrayForEach(d, cJSON_GetObjectItem(e, "dependents"))
+			collect(&v, &n, &cap, d, str_of(e, "name"), str_of(e, "shown") ? str_of(e, "shown") : "it", true);
 	if (n)
 		qsort(v, n, sizeof *v, by_depth);
 	struct strbuf hz = STRBUF_INIT, tag = STRBUF_INIT;
@@ -268,12 +285,12 @@ void deps_plan_retype(const cJSON *doc, const struct catalog *live, deps_plan_ad
 		sb_reset(&tag);
 		sb_addf(&hz, "%s is dropped and re-created (it uses %s)", str_of(v[i].dep, "shown"), v[i].uses);
 		sb_addf(&tag, "%s_dependents", v[i].subject);
-		add(ctx, false, str_of(v[i].dep, "drop"), v[i].subject, sb_str(&tag), sb_str(&hz));
+		add(ctx, false, v[i].object, str_of(v[i].dep, "drop"), v[i].subject, sb_str(&tag), sb_str(&hz));
 	}
 	for (size_t i = n; i-- > 0;) {
 		sb_reset(&tag);
 		sb_addf(&tag, "%s_dependents", v[i].subject);
-		add(ctx, true, str_of(v[i].dep, "create"), v[i].subject, sb_str(&tag), NULL);
+		add(ctx, true, v[i].object, str_of(v[i].dep, "create"), v[i].subject, sb_str(&tag), NULL);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(v[i].uses);

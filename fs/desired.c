@@ -279,18 +279,42 @@ static void edit_schema_enums(struct arena *a, struct cat_schema *s, const struc
 		s->types = v;
 }
 
-/* Staged object files: the tree shows their staged content (tree.c). */
+/* Staged object files: the tree shows their staged content (tree.c); a
+ * staged rename hides the old name; other files an entry "shows" as
+ * PostgreSQL deparses them after it (views using a renamed or re-created
+ * one) follow, where they have no entry of their own. */
 static void edit_objfiles(struct arena *a, struct catalog *cat, const struct stage *st)
 {
-	const cJSON *objs = cJSON_GetObjectItemCaseSensitive(st->doc, "objects"), *e;
-	size_t n = (size_t)cJSON_GetArraySize(objs), k = 0;
+	const cJSON *objs = cJSON_GetObjectItemCaseSensitive(st->doc, "objects"), *e, *o;
+	size_t n = 0, k = 0;
+	cJSON_ArrayForEach(e, objs)
+		n += 1 + (str_of(e, "from") != NULL) + (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(e, "shows"));
 	if (!n)
 		return;
 	struct cat_objfile *v = arena_alloc(a, n * sizeof *v);
-	cJSON_ArrayForEach(e, objs)
+	cJSON_ArrayForEach(e, objs) {
 		v[k++] = (struct cat_objfile){ arena_strdup(a, str_of(e, "kind")), arena_strdup(a, str_of(e, "schema")),
 					       dup_or_null(a, str_of(e, "table")), arena_strdup(a, str_of(e, "name")),
 					       bool_of(e, "drop") ? NULL : dup_or_null(a, str_of(e, "file")) };
+		if (str_of(e, "from"))
+			v[k++] = (struct cat_objfile){
+				arena_strdup(a, str_of(e, "kind")),
+				arena_strdup(a, str_of(e, "from_schema") ? str_of(e, "from_schema") : str_of(e, "schema")),
+				dup_or_null(a, str_of(e, "table")), arena_strdup(a, str_of(e, "from")), NULL };
+	}
+	cJSON_ArrayForEach(e, objs) {
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(e, "shows")) {
+			struct stage_obj own;
+			if (stage_obj_get(st, str_of(o, "kind"), str_of(o, "schema"), str_of(o, "table"), str_of(o, "name"),
+					  &own) ||
+			    stage_obj_renamed_away(st, str_of(o, "kind"), str_of(o, "schema"), str_of(o, "table"),
+						   str_of(o, "name")))
+				continue;
+			v[k++] = (struct cat_objfile){ arena_strdup(a, str_of(o, "kind")),
+						       arena_strdup(a, str_of(o, "schema")), dup_or_null(a, str_of(o, "table")),
+						       arena_strdup(a, str_of(o, "name")), dup_or_null(a, str_of(o, "file")) };
+		}
+	}
 	cat->objfiles = v;
 	cat->nobjfiles = k;
 }

@@ -500,6 +500,16 @@ static int rename_locked(struct change *c, const struct epath *from, const struc
 		ed_deps_renamed(c);
 		return 0;
 	}
+	/* mv of an object file (not an editor's temp file saved over one):
+	 * its kind's rename, which also says where it may move. */
+	if (from->kind == E_OBJECT && to->kind == E_OBJECT && from->obj == to->obj && from->obj->rename &&
+	    !from->scratch && !from->draft_name && !to->scratch && !to->draft_name && !ed_extra_find(db, fpath)) {
+		if (tree_lookup(db->tree, tpath) && !ed_extra_find(db, tpath))
+			return ed_fail(c, -EEXIST, "%s exists: remove it first", to->file);
+		if (!(rc = from->obj->rename(c, from, to)))
+			ed_extra_remove(db, tpath);	/* a draft of that name: replaced, as rename(2) does */
+		return rc;
+	}
 	if (!same_dir(fpath, tpath))
 		return moved_away(c, from, to, fpath);
 	if ((rc = edit_struct(c, SO_RENAME, fpath, tpath, NULL, 0)) != -ENOSYS)

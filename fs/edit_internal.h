@@ -136,6 +136,41 @@ int ed_obj_remove(struct change *c, const struct epath *p);
  * own path not needed. */
 int ed_obj_declared(struct change *c, const struct epath *p, const struct catalog *want);
 int ed_obj_drop(struct change *c, const struct epath *p);
+/* mv of an object file (edit_objmove.c): ALTER ... RENAME TO, or SET
+ * SCHEMA into another schema's folder under the same name. */
+int ed_obj_rename(struct change *c, const struct epath *from, const struct epath *to);
+
+/* What edit_object.c shares with edit_objdeps.c and edit_objmove.c. */
+struct strbuf;
+struct catalog_filter;
+/* Runs FN(conn, CTX) in a transaction that is rolled back, on the shadow
+ * database when it is loaded, else on the work connection with the
+ * probe's timeouts; FN records its reason in the change. */
+int ed_obj_rolled_back(struct change *c, int (*fn)(PGconn *conn, void *ctx), void *ctx);
+/* search_path SCHEMA (NULL: public), public, pg_temp, and the probe's
+ * lock_timeout, for the transaction. 0, or -1 with ERR. */
+int ed_obj_set_path(PGconn *conn, const char *schema, char *err, size_t errlen);
+/* Object P as it is live, as DROP names it ("VIEW public.v", "TRIGGER t
+ * ON public.b") into DROP, and its OID (0 for triggers and policies):
+ * false when P is not live. */
+bool ed_obj_live(struct database *db, const struct epath *p, struct strbuf *drop, unsigned *oid);
+/* The catalog of every live schema, read in CONN's transaction (NULL with
+ * the reason in the change). Caller frees (catalog_free). */
+struct catalog *ed_obj_load(struct change *c, PGconn *conn);
+/* Into OUT (an array), the view and materialized view files of CAT that
+ * render otherwise than live, but DIR's NAME in SCHEMA (the object the
+ * change is about): {kind, schema, name, file}, for "shows". */
+void ed_obj_shows(struct database *db, const struct catalog *cat, const char *dir, const char *schema,
+		  const char *name, cJSON *out);
+/* Object P must be dropped and created again with FILE (DROP names the
+ * live one; WHAT: why, for messages): its dependents (views, rules,
+ * policies, triggers) are dropped and created again around it, tried in a
+ * rolled-back transaction (edit_objdeps.c), and a function's column
+ * defaults. FIXED: those PostgreSQL cannot create again the same way
+ * (indexes, constraints, ...): then EBUSY naming them. *DEPS gets the "dependents" entries, *SHOWS the "shows" ones
+ * (caller's). 0, or -errno with the reason in the change. */
+int ed_obj_recreate(struct change *c, const struct epath *p, const char *drop, const char *file,
+		    const char *what, const char *fixed, cJSON **deps, cJSON **shows);
 
 /* Migrations (edit_apply.c), work_lock held, model_lock not. */
 int ed_apply_now(struct database *db, const char *name, const char *data, size_t len,

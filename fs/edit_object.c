@@ -301,9 +301,21 @@ static bool live_object(struct database *db, const struct spec *k, const struct 
 	return true;
 }
 
+bool ed_obj_live(struct database *db, const struct epath *p, struct strbuf *drop, unsigned *oid)
+{
+	const struct spec *k = spec_of(p);
+	struct live_obj lo;
+	bool live = k && live_object(db, k, p, drop, &lo);
+	*oid = live ? lo.oid : 0;
+	return live;
+}
+
 /* What depends on the live object and is not dropped in the same stage,
- * ", "-joined into WHO. 0, or -EIO with the reason. */
-static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo, struct strbuf *who)
+ * ", "-joined into WHO, and those of them that DROP + CREATE of the object
+ * cannot take along (all but views, rules, policies and triggers) into
+ * FIXED (may be NULL). 0, or -EIO with the reason. */
+static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo, struct strbuf *who,
+		      struct strbuf *fixed)
 {
 	if (!lo->refclass)
 		return 0;	/* a trigger or policy: nothing depends on it */
@@ -312,14 +324,19 @@ static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo,
 	const char *params[] = { oid, lo->refclass };
 	static const char *const SQL =
 		"WITH o AS (SELECT $1::pg_catalog.oid AS oid)"
-		" SELECT DISTINCT x.label, x.nspname, x.relname, x.dir FROM ("
+		" SELECT DISTINCT x.label, x.nspname, x.relname, x.dir, x.recreatable FROM ("
 		"  SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN"
-		"    (SELECT CASE cl.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END"
+		"    (SELECT CASE cl.relkind WHEN 'm' THEN 'materialized view ' WHEN 'v' THEN 'view '"
+		"             ELSE 'rule ' || pg_catalog.quote_ident(r.rulename) || ' on table ' END"
 		"            || cl.oid::pg_catalog.regclass::text"
 		"       FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class cl ON cl.oid = r.ev_class"
 		"      WHERE r.oid = d.objid AND r.ev_class <> (SELECT oid FROM o))"
 		"   ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END AS label,"
-		"   n.nspname, cl.relname, CASE cl.relkind WHEN 'm' THEN 'materialized_views' WHEN 'v' THEN 'views' END AS dir"
+		"   n.nspname, cl.relname, CASE cl.relkind WHEN 'm' THEN 'materialized_views' WHEN 'v' THEN 'views' END AS dir,"
+		"   d.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass,"
+		"                 'pg_catalog.pg_policy'::pg_catalog.regclass)"
+		"   OR (d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+		"       AND $2::pg_catalog.regclass = 'pg_catalog.pg_proc'::pg_catalog.regclass) AS recreatable"
 		"  FROM pg_catalog.pg_depend d"
 		"  LEFT JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
 		"       AND r.oid = d.objid"
@@ -339,6 +356,8 @@ static int dependents(struct change *c, PGconn *conn, const struct live_obj *lo,
 		    o.drop)
 			continue;
 		sb_addf(who, "%s%s", who->len ? ", " : "", PQgetvalue(res, i, 0));
+		if (fixed && *PQgetvalue(res, i, 4) != 't')
+			sb_addf(fixed, "%s%s", fixed->len ? ", " : "", PQgetvalue(res, i, 0));
 	}
 	PQclear(res);
 	return 0;
@@ -352,11 +371,26 @@ static struct catalog_filter filter_of(struct database *db, const char *const *s
 	};
 }
 
+struct catalog *ed_obj_load(struct change *c, PGconn *conn)
+{
+	const struct catalog *live = c->db->cat;
+	const char **names = calloc(live->nschemas ? live->nschemas : 1, sizeof *names);
+	if (!names)
+		abort();
+	for (size_t i = 0; i < live->nschemas; i++)
+		names[i] = live->schemas[i].name;
+	struct catalog_filter f = filter_of(c->db, names);
+	f.nschemas = live->nschemas;
+	struct catalog *cat = catalog_load_here(conn, &f, c->err, sizeof c->err);
+	free(names);
+	return cat;
+}
+
 /* Runs FN(conn, CTX) in a transaction that is rolled back: on the shadow
  * database when there is one to use (production takes no lock), else on
  * the work connection with the probe's timeouts. FN records its reason in
  * the change. */
-static int in_rolled_back(struct change *c, int (*fn)(PGconn *conn, void *ctx), void *ctx)
+int ed_obj_rolled_back(struct change *c, int (*fn)(PGconn *conn, void *ctx), void *ctx)
 {
 	char *why = NULL;
 	pg_bound_set(PROBE_BOUND_MS);
@@ -392,7 +426,7 @@ struct try {
 	char why[1024];		/* takes(): or its message */
 };
 
-static int set_path(PGconn *conn, const char *schema, char *err, size_t errlen)
+int ed_obj_set_path(PGconn *conn, const char *schema, char *err, size_t errlen)
 {
 	const char *params[] = { schema ? schema : "public" };
 	PGresult *res = pg_exec(conn, "SELECT pg_catalog.set_config('search_path',"
@@ -479,7 +513,7 @@ static int try_file(PGconn *conn, void *ctx)
 	struct change *c = t->c;
 	struct strbuf sql = STRBUF_INIT;
 	int rc = 0;
-	if (set_path(conn, NULL, c->err, sizeof c->err)) {
+	if (ed_obj_set_path(conn, NULL, c->err, sizeof c->err)) {
 		rc = -EIO;
 		goto out;
 	}
@@ -491,7 +525,7 @@ static int try_file(PGconn *conn, void *ctx)
 		}
 	}
 	/* An unqualified name is created in the file's schema. */
-	if (!t->qualified && set_path(conn, t->p->schema, c->err, sizeof c->err)) {
+	if (!t->qualified && ed_obj_set_path(conn, t->p->schema, c->err, sizeof c->err)) {
 		rc = -EIO;
 		goto out;
 	}
@@ -524,7 +558,7 @@ out:
 static int takes(PGconn *conn, void *ctx)
 {
 	struct try *t = ctx;
-	if (set_path(conn, NULL, t->c->err, sizeof t->c->err))
+	if (ed_obj_set_path(conn, NULL, t->c->err, sizeof t->c->err))
 		return -EIO;
 	t->ok = !probe_run(conn, t->sql, false, t->why, sizeof t->why);
 	return 0;
@@ -579,7 +613,8 @@ static int stage_checked(struct change *c, const struct spec *k, const struct ep
 			 const char *alter, const char *extra)
 {
 	struct database *db = c->db;
-	struct strbuf sql = STRBUF_INIT, who = STRBUF_INIT, hz = STRBUF_INIT;
+	struct strbuf sql = STRBUF_INIT, who = STRBUF_INIT, hz = STRBUF_INIT, fixed = STRBUF_INIT;
+	cJSON *deps = NULL, *shows = NULL;
 	int rc = 0;
 	if (k->in_table)
 		undo_table_drop(c, p);	/* rm, then written again: this write says what it is */
@@ -603,7 +638,7 @@ static int stage_checked(struct change *c, const struct spec *k, const struct ep
 	} else if (live && !k->recreate && strcmp(k->dir, "policies")) {
 		or_replace(&sql, file);
 		t.sql = sb_str(&sql);
-		if ((rc = in_rolled_back(c, takes, &t)))
+		if ((rc = ed_obj_rolled_back(c, takes, &t)))
 			goto out;
 		replace = t.ok;
 		if (replace)
@@ -616,15 +651,11 @@ static int stage_checked(struct change *c, const struct spec *k, const struct ep
 			rc = -EIO;
 			goto out;
 		}
-		if ((rc = dependents(c, conn, lo, &who)))
+		if ((rc = dependents(c, conn, lo, &who, &fixed)))
 			goto out;
-		if (who.len) {
-			rc = ed_fail(c, -EBUSY, "%s %s.%s must be dropped and created again (%s), and %s depend%s on "
-				     "it: drop them in the same stage first, or write the migration by hand",
-				     k->what, p->schema, p->name, k->recreate ? k->recreate_hazard : why, sb_str(&who),
-				     strchr(sb_str(&who), ',') ? "" : "s");
+		if (who.len && (rc = ed_obj_recreate(c, p, drop, file, k->recreate ? k->recreate_hazard : why,
+						     sb_str(&fixed), &deps, &shows)))
 			goto out;
-		}
 		sb_reset(&sql);
 		sb_addf(&sql, "DROP %s;\n%s", drop, file);
 		if (!k->in_table)	/* a trigger or policy is back in the same transaction */
@@ -638,12 +669,43 @@ static int stage_checked(struct change *c, const struct spec *k, const struct ep
 		k->dir, p->schema, p->table, p->name, lo->oid, file, sb_str(&sql), hz.len ? sb_str(&hz) : NULL, false,
 	};
 	stage_obj_set(db->stage, &o);
+	if (deps) {
+		struct strbuf shown = STRBUF_INIT;
+		sb_addf(&shown, "%s %s.%s", k->what, p->schema, p->name);
+		stage_obj_attach(db->stage, k->dir, p->schema, p->table, p->name, "shown",
+				 cJSON_CreateString(sb_str(&shown)));
+		strbuf_free(&shown);
+		stage_obj_attach(db->stage, k->dir, p->schema, p->table, p->name, "dependents", deps);
+		deps = NULL;
+	}
+	if (shows && cJSON_GetArraySize(shows)) {
+		stage_obj_attach(db->stage, k->dir, p->schema, p->table, p->name, "shows", shows);
+		shows = NULL;
+	}
 	ed_extra_remove(db, c->path);
 out:
+	cJSON_Delete(deps);
+	cJSON_Delete(shows);
 	strbuf_free(&sql);
 	strbuf_free(&who);
 	strbuf_free(&hz);
+	strbuf_free(&fixed);
 	return rc;
+}
+
+/* An object whose rename is staged (edit_objmove.c) is not edited under
+ * either name until the rename is applied or moved back. */
+static int renamed_here(struct change *c, const struct spec *k, const struct epath *p)
+{
+	const struct stage *st = c->db->stage;
+	const char *from = stage_obj_origin(st, k->dir, p->schema, p->table, p->name, NULL);
+	if (from)
+		return ed_fail(c, -EBUSY, "%s %s.%s is renamed from %s in this stage: apply the rename first, or mv "
+			       "it back", k->what, p->schema, p->name, from);
+	if (stage_obj_renamed_away(st, k->dir, p->schema, p->table, p->name))
+		return ed_fail(c, -EBUSY, "%s %s.%s is renamed to another name in this stage: apply the rename "
+			       "first, or mv it back", k->what, p->schema, p->name);
+	return 0;
 }
 
 int ed_obj_write(struct change *c, const struct epath *p, const char *data, size_t len)
@@ -652,6 +714,9 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	const struct spec *k = spec_of(p);
 	if (!k)
 		return ed_fail(c, -EPERM, "these files cannot be written here yet");
+	int rc0 = renamed_here(c, k, p);
+	if (rc0)
+		return rc0;
 	if (memchr(data, '\0', len))
 		return ed_fail(c, -EINVAL, "a definition cannot hold a NUL byte");
 	bool qualified = false;
@@ -667,7 +732,7 @@ int ed_obj_write(struct change *c, const struct epath *p, const char *data, size
 	if (live)
 		objfile_render(db->cat, k->dir, p->schema, p->table, p->name, &live_file);
 	struct try t = { c, k, p, live ? sb_str(&drop) : NULL, qualified, text, &file, &alter, NULL, false, "" };
-	if (!(rc = in_rolled_back(c, try_file, &t)))
+	if (!(rc = ed_obj_rolled_back(c, try_file, &t)))
 		rc = stage_checked(c, k, p, live, sb_str(&drop), &lo, sb_str(&live_file), sb_str(&file),
 				   sb_str(&alter), "");
 	free(text);
@@ -766,9 +831,11 @@ int ed_obj_drop(struct change *c, const struct epath *p)
 	const struct spec *k = spec_of(p);
 	if (!k)
 		return ed_fail(c, -EPERM, "%s cannot be dropped here yet", p->obj->dir);
+	int rc = renamed_here(c, k, p);
+	if (rc)
+		return rc;
 	struct strbuf drop = STRBUF_INIT, who = STRBUF_INIT, sql = STRBUF_INIT;
 	struct live_obj lo;
-	int rc = 0;
 	if (!live_object(db, k, p, &drop, &lo)) {
 		stage_obj_remove(db->stage, k->dir, p->schema, p->table, p->name);	/* only staged: forgotten */
 		goto out;
@@ -785,7 +852,7 @@ int ed_obj_drop(struct change *c, const struct epath *p)
 		rc = -EIO;
 		goto out;
 	}
-	if ((rc = dependents(c, conn, &lo, &who)))
+	if ((rc = dependents(c, conn, &lo, &who, NULL)))
 		goto out;
 	if (who.len) {
 		rc = ed_fail(c, -EBUSY, "%s depend%s on %s %s.%s: drop them in the same stage first (or write the "

@@ -87,12 +87,12 @@ static int table_object_remove(struct change *c, const struct epath *p)
 }
 
 static const struct objkind KINDS[] = {
-	{ "views", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
-	{ "materialized_views", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
-	{ "functions", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
-	{ "sequences", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, NULL },
-	{ "triggers", OBJ_IN_TABLE, ed_obj_write, ed_obj_create, table_object_remove, NULL },
-	{ "policies", OBJ_IN_TABLE, ed_obj_write, ed_obj_create, table_object_remove, NULL },
+	{ "views", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, ed_obj_rename },
+	{ "materialized_views", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, ed_obj_rename },
+	{ "functions", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, ed_obj_rename },
+	{ "sequences", OBJ_IN_SCHEMA, ed_obj_write, ed_obj_create, ed_obj_remove, ed_obj_rename },
+	{ "triggers", OBJ_IN_TABLE, ed_obj_write, ed_obj_create, table_object_remove, ed_obj_rename },
+	{ "policies", OBJ_IN_TABLE, ed_obj_write, ed_obj_create, table_object_remove, ed_obj_rename },
 };
 
 const struct objkind *objkind_find(const char *dir, size_t dirlen, enum objscope scope)

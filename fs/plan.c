@@ -29,6 +29,7 @@ enum phase {
 	P_ADD_CON, P_CREATE_INDEX, P_ADD_FK,
 	P_RECREATE_DEP,		/* ... created again, after everything they may use */
 	P_OBJECT,		/* views, functions: once the tables and columns they use exist */
+	P_RECREATE_OBJDEP,	/* dependents of a view or function dropped and created again */
 	P_COMMENT,
 	P_CONCURRENT,		/* one file each, last */
 };
@@ -537,7 +538,7 @@ static void plan_enum(struct planner *pl, const cJSON *e)
 	strbuf_free(&hz);
 }
 
-static void dep_add(void *ctx, bool create, const char *sql, const char *subject, const char *tag,
+static void dep_add(void *ctx, bool create, bool object, const char *sql, const char *subject, const char *tag,
 		    const char *hazard)
 {
 	struct planner *pl = ctx;
@@ -546,7 +547,8 @@ static void dep_add(void *ctx, bool create, const char *sql, const char *subject
 	if (hazard)
 		sb_add(&hz, hazard);
 	pl->subject = subject;
-	add(pl, create ? P_RECREATE_DEP : P_DROP_DEP, &s, tag, &hz);
+	add(pl, create ? (object ? P_RECREATE_OBJDEP : P_RECREATE_DEP) : (object ? P_DROP_OBJECT : P_DROP_DEP), &s,
+	    tag, &hz);
 	strbuf_free(&s);
 	strbuf_free(&hz);
 }

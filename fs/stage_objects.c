@@ -81,6 +81,41 @@ bool stage_obj_get(const struct stage *st, const char *kind, const char *schema,
 	return true;
 }
 
+void stage_obj_attach(struct stage *st, const char *kind, const char *schema, const char *table,
+		      const char *name, const char *key, cJSON *item)
+{
+	cJSON *e = find(st->doc, kind, schema, table, name);
+	if (!e) {
+		cJSON_Delete(item);
+		return;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(e, key);
+	cJSON_AddItemToObject(e, key, item);
+}
+
+const char *stage_obj_origin(const struct stage *st, const char *kind, const char *schema, const char *table,
+			     const char *name, const char **schema_out)
+{
+	const cJSON *e = find(st->doc, kind, schema, table, name);
+	const char *from = e ? str_of(e, "from") : NULL;
+	if (schema_out)
+		*schema_out = from && str_of(e, "from_schema") ? str_of(e, "from_schema") : schema;
+	return from;
+}
+
+bool stage_obj_renamed_away(const struct stage *st, const char *kind, const char *schema, const char *table,
+			    const char *name)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st->doc, "objects")) {
+		const char *fs = str_of(e, "from_schema") ? str_of(e, "from_schema") : str_of(e, "schema");
+		if (str_of(e, "from") && same(str_of(e, "kind"), kind) && same(fs, schema) &&
+		    same(str_of(e, "table"), table) && same(str_of(e, "from"), name))
+			return true;
+	}
+	return false;
+}
+
 int stage_objects_prune(struct stage *st, const struct catalog *live)
 {
 	int n = 0;

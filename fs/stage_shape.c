@@ -251,7 +251,28 @@ static const char *objfile_rule(const cJSON *o)
 	return NULL;
 }
 
+/* Another object file as PostgreSQL deparses it after a staged change. */
+static bool same_shown(const cJSON *a, const cJSON *b)
+{
+	return same(str_of(a, "kind"), str_of(b, "kind")) && same(str_of(a, "schema"), str_of(b, "schema")) &&
+	       same(str_of(a, "table"), str_of(b, "table")) && same_named(a, b);
+}
+
+static const struct field SHOWN_FIELDS[] = {
+	{ "kind", V_NAME, true, NULL },
+	{ "schema", V_NAME, true, NULL },
+	{ "table", V_NAME, false, NULL },
+	{ "name", V_NAME, true, NULL },
+	{ "file", V_STR, true, NULL },
+};
+static const struct shape SHOWN = SHAPE("object shown", SHOWN_FIELDS, NULL, same_shown);
+
 static const struct field OBJFILE_FIELDS[] = {
+	{ "dependents", V_ENTRIES, false, &DEPENDENT },
+	{ "shows", V_ENTRIES, false, &SHOWN },
+	{ "shown", V_NAME, false, NULL },
+	{ "from", V_NAME, false, NULL },
+	{ "from_schema", V_NAME, false, NULL },
 	{ "kind", V_NAME, true, NULL },
 	{ "schema", V_NAME, true, NULL },
 	{ "table", V_NAME, false, NULL },

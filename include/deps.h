@@ -40,6 +40,7 @@
 enum dep_kind {
 	DEP_VIEW = 'v', DEP_MATVIEW = 'm', DEP_RULE = 'r', DEP_POLICY = 'p', DEP_TRIGGER = 't',
 	DEP_INDEX = 'i', DEP_CONSTRAINT = 'c', DEP_SEQUENCE = 'S',
+	DEP_DEFAULT = 'd',	/* a column default that uses a function (deps_recreate only) */
 };
 
 struct dep {
@@ -72,17 +73,21 @@ int deps_of(PGconn *conn, const char *schema, const char *rel, const char *colum
 	    struct deps *out, char *err, size_t errlen);
 
 /*
- * For views (the other engineer's view files): drops every view,
- * materialized view and rule that depends on view SCHEMA.VIEW (outermost
- * first), runs REPLACE (the view's new definition: statements, or NULL to
+ * For an object whose new definition needs DROP + CREATE (edit_objdeps.c):
+ * drops every view, materialized view, rule, policy and trigger that
+ * depends on relation SCHEMA.NAME, or on function SCHEMA.NAME(ARGS) when
+ * ARGS (its identity arguments) is not NULL (then column defaults too), outermost first; runs
+ * REPLACE (the object's DROP and new definition: statements, or NULL to
  * only drop them), then creates the dependents again, innermost first, all
- * on CONN in the caller's transaction (roll it back to only try). OUT
- * (may be NULL) gets the dependents, for hazards and for a plan's drop and
- * create statements. 0, or -1 with ERR naming the statement's object
- * ("view public.v2 cannot be created again: ...").
+ * on CONN in the caller's transaction (roll it back to only try). Those on
+ * the object itself (a view's INSTEAD OF triggers) go with it and are not
+ * counted. OUT (may be NULL) gets the dependents, for hazards and for a
+ * plan's drop and create statements. 0, or -1 with ERR naming the
+ * statement's object ("view public.v2 cannot be created again after the
+ * change: ...").
  */
-int deps_recreate_view(PGconn *conn, const char *schema, const char *view, const char *replace,
-		       bool privileges, struct deps *out, char *err, size_t errlen);
+int deps_recreate(PGconn *conn, const char *schema, const char *name, const char *args, const char *replace,
+		  bool privileges, struct deps *out, char *err, size_t errlen);
 
 /* The dependents that must be dropped before a column's type can change and
  * created again after: views, materialized views, rules, policies and

@@ -48,11 +48,14 @@ int deps_prune(struct cJSON *doc, const struct catalog *live);
 void deps_plan_takes(struct strbuf *hz, const struct cJSON *entry, const char *what);
 
 /* The drops and re-creations of every column type change's dependents in
- * DOC, each dependent once: ADD(CTX, false, ...) for the drops, outermost
- * first, then ADD(CTX, true, ...) for the creations in the reverse order.
- * SUBJECT is the table whose column is changed (for the file's tag). */
-typedef void (*deps_plan_add)(void *ctx, bool create, const char *sql, const char *subject, const char *tag,
-			      const char *hazard);
+ * DOC, and of the dependents of every object file staged as DROP + CREATE
+ * ("objects" entries' "dependents"), each dependent once: ADD(CTX, false,
+ * ...) for the drops, outermost first, then ADD(CTX, true, ...) for the
+ * creations in the reverse order. OBJECT: around an object's DROP + CREATE
+ * (so dropped before it, created after it). SUBJECT is the table whose
+ * column is changed, or the object (for the file's tag). */
+typedef void (*deps_plan_add)(void *ctx, bool create, bool object, const char *sql, const char *subject,
+			      const char *tag, const char *hazard);
 void deps_plan_retype(const struct cJSON *doc, const struct catalog *live, deps_plan_add add, void *ctx);
 
 #endif

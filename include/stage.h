@@ -148,6 +148,22 @@ bool stage_obj_remove(struct stage *st, const char *kind, const char *schema, co
  * or false. */
 bool stage_obj_get(const struct stage *st, const char *kind, const char *schema, const char *table,
 		   const char *name, struct stage_obj *o);
+/* Adds ITEM (taken over) as KEY of that object's entry, replacing one
+ * there: "dependents" (views, rules, ... dropped before its DROP + CREATE
+ * and created again after, {shown, drop, create, depth}, with "shown" the
+ * object as a hazard names it), "shows" (other object files as PostgreSQL
+ * deparses them once the change is done, {kind, schema, table, name,
+ * file}: the desired tree shows them), "from" and "from_schema" (a
+ * staged rename: the live name it comes from). No entry: ITEM is freed. */
+void stage_obj_attach(struct stage *st, const char *kind, const char *schema, const char *table,
+		      const char *name, const char *key, struct cJSON *item);
+/* The live name (and schema, into *SCHEMA_OUT when not NULL) that staged
+ * object NAME is renamed from, or NULL. Strings belong to the stage. */
+const char *stage_obj_origin(const struct stage *st, const char *kind, const char *schema, const char *table,
+			     const char *name, const char **schema_out);
+/* Is live object NAME renamed to another name in the stage? */
+bool stage_obj_renamed_away(const struct stage *st, const char *kind, const char *schema, const char *table,
+			    const char *name);
 
 /* Hand-written files in migrations/pending/, kept as written. */
 void stage_file_put(struct stage *st, const char *name, const char *data, size_t len);

@@ -3,9 +3,11 @@
 # (issue 14, item 1). A write is validated by PostgreSQL in a rolled-back
 # transaction, read back as the read side renders it, and staged by
 # identity: CREATE OR REPLACE when the server takes it, else DROP + CREATE
-# with a hazard (refused with EBUSY while other views depend on it). A
-# new file creates the object, rm drops it; a file that creates another
-# object than it names is EINVAL. Refusals stage nothing.
+# with a hazard, its dependent views dropped before and created again
+# after (EBUSY when one cannot be, or for what cannot be created again the
+# same way). A new file creates the object, rm drops it, mv renames it
+# (ALTER ... RENAME TO / SET SCHEMA); a file that creates another object
+# than it names is EINVAL. Refusals stage nothing.
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
@@ -28,6 +30,13 @@ CREATE SEQUENCE public.counter;
 CREATE TABLE public.ticket (id serial, n int);
 CREATE SEQUENCE public.used;
 CREATE TABLE public.numbered (n bigint DEFAULT nextval('public.used'));
+CREATE FUNCTION public.label(x integer) RETURNS text LANGUAGE sql AS 'SELECT x::text';
+CREATE VIEW public.labels AS SELECT public.label(id) AS l FROM public.booking;
+CREATE FUNCTION public.stamp() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE TABLE public.stamped (n bigint DEFAULT public.stamp());
+CREATE FUNCTION public.positive(x bigint) RETURNS boolean IMMUTABLE LANGUAGE sql AS 'SELECT x > 0';
+ALTER TABLE public.stamped ADD CONSTRAINT stamped_pos CHECK (public.positive(n));
+CREATE SCHEMA other;
 EOF
 MNT=$T_TMP/mnt
 mount_fs "$MNT" -o conninfo=dbname=app || { not_ok "mount"; done_testing; }
@@ -96,9 +105,35 @@ eq "rm of a view another view uses: EBUSY" "Device or resource busy" "$(errno_of
 check "... status names the dependent" grep -q 'view on_base depends on view public.base' "$M/status"
 eq "... nothing staged" "" "$(ls "$M/pending")"
 check "... the file is still there" test -f "$V/base.sql"
-eq "a column rename under a dependent view: EBUSY" "Device or resource busy" \
-	"$(errno_of sed -i 's/\(booking\.\)\?note$/\1note AS memo/' "$V/base.sql")"
+
+# --- DROP + CREATE under a dependent view: the dependent is re-created ---
+cp "$V/on_base.sql" "$T_TMP/on_base.before"
+check "sed -i renaming a column of base that on_base does not use" \
+	sed -i 's/\(booking\.\)\?note$/\1note AS memo/' "$V/base.sql"
+check "... DROP VIEW public.base, then CREATE VIEW" grep -q '^DROP VIEW public.base;' <(pending)
+check "... a hazard line names the dependent" \
+	grep -qx -- '-- HAZARD: view public.on_base is dropped and re-created (it uses view public.base)' <(pending)
+ob_drop=$(pending | grep -n '^DROP VIEW public.on_base;' | cut -d: -f1)
+b_drop=$(pending | grep -n '^DROP VIEW public.base;' | cut -d: -f1)
+b_create=$(pending | grep -n '^CREATE VIEW public.base ' | cut -d: -f1)
+ob_create=$(pending | grep -n '^CREATE VIEW public.on_base ' | cut -d: -f1)
+check "... on_base dropped first, created last ($ob_drop<$b_drop<$b_create<$ob_create)" \
+	test -n "$ob_drop" -a -n "$ob_create" -a "${ob_drop:-0}" -lt "${b_drop:-0}" -a "${b_drop:-0}" -lt "${b_create:-0}" \
+	-a "${b_create:-0}" -lt "${ob_create:-0}"
+check "... the desired tree still shows on_base, as it was" cmp -s "$T_TMP/on_base.before" "$V/on_base.sql"
+check "... the dry run on the shadow passes" poll 60 grep -q 'dry run: passes' "$M/status"
+check "... it applies" apply_all
+eq "... base's column is renamed" "memo" \
+	"$(val app "SELECT attname FROM pg_attribute WHERE attrelid = 'public.base'::regclass AND attnum = 2")"
+eq "... on_base exists again" "1" "$(val app "SELECT count(*) FROM pg_views WHERE viewname = 'on_base'")"
+eq "... nothing pending after" "" "$(ls "$M/pending")"
+eq "a change of base that on_base cannot be created again on: EBUSY" "Device or resource busy" \
+	"$(errno_of sed -i 's/SELECT \(booking\.\)\?id,/SELECT \1id AS ident,/' "$V/base.sql")"
+check "... status has PostgreSQL's reason" \
+	grep -qE 'view public.on_base cannot be created again after the change: column (base\.id|"id") does not exist' "$M/status"
 eq "... nothing staged" "" "$(ls "$M/pending")"
+eq "... base is unchanged" "id" \
+	"$(val app "SELECT attname FROM pg_attribute WHERE attrelid = 'public.base'::regclass AND attnum = 1")"
 printf 'CREATE TABLE public.oops (id int);\n' >"$T_TMP/table.sql"
 eq "a view file holding CREATE TABLE: EINVAL" "Invalid argument" "$(errno_of cp "$T_TMP/table.sql" "$V/oops.sql")"
 check "... status says why" grep -q 'this one holds CREATE TABLE' "$M/status"
@@ -141,6 +176,31 @@ check "rm of a function file" rm "$F/unused().sql"
 check "... DROP FUNCTION is staged" grep -q 'DROP FUNCTION public.unused();' <(pending)
 check "... it applies" apply_all
 eq "... the function is gone" "0" "$(val app "SELECT count(*) FROM pg_proc WHERE proname = 'unused'")"
+
+# --- a function whose return type changes: DROP + CREATE, its views re-created ---
+check "sed -i changing label's return type" \
+	sed -i 's/RETURNS text/RETURNS character varying/; s/x::text/x::character varying/' "$F/label(x integer).sql"
+check "... DROP FUNCTION is staged" grep -q '^DROP FUNCTION public.label(x integer);' <(pending)
+check "... a hazard line names the view that uses it" \
+	grep -qx -- '-- HAZARD: view public.labels is dropped and re-created (it uses function public.label(x integer))' <(pending)
+check "... the view is still in the tree" test -f "$V/labels.sql"
+check "... it applies" apply_all
+eq "... the function returns character varying" "character varying" \
+	"$(val app "SELECT pg_get_function_result('public.label'::regproc)")"
+eq "... the view's column follows" "character varying" \
+	"$(val app "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'public.labels'::regclass AND attname = 'l'")"
+check "a return type change under a column default" \
+	sed -i 's/RETURNS integer/RETURNS bigint/; s/SELECT 1/SELECT 1::bigint/' "$F/stamp().sql"
+check "... the default is dropped and set again around it, with a hazard" \
+	grep -qx -- '-- HAZARD: default of column n on public.stamped is dropped and re-created (it uses function public.stamp())' <(pending)
+check "... it applies" apply_all
+eq "... the function returns bigint" "bigint" "$(val app "SELECT pg_get_function_result('public.stamp'::regproc)")"
+eq "... the column's default uses it again" "stamp()" \
+	"$(val app "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'public.stamped'::regclass")"
+eq "a return type change under a CHECK constraint: EBUSY" "Device or resource busy" \
+	"$(errno_of sed -i 's/RETURNS boolean/RETURNS integer/; s/SELECT x > 0/SELECT (x > 0)::integer/' "$F/positive(x bigint).sql")"
+check "... status names the constraint" grep -q 'constraint stamped_pos on table stamped depends on it' "$M/status"
+eq "... nothing staged" "" "$(ls "$M/pending")"
 
 # --- triggers: CREATE OR REPLACE TRIGGER on 14+, DROP + CREATE on 13 ---
 T=$D/schemas/public/tables/booking
@@ -201,6 +261,51 @@ check "... status names the column" grep -q 'is owned by column public.ticket.id
 eq "... nothing staged" "" "$(ls "$M/pending")"
 eq "rm of a sequence a default uses: EBUSY" "Device or resource busy" "$(errno_of rm "$S/used.sql")"
 check "... status names the default" grep -q 'default value for column n of table numbered' "$M/status"
+eq "... nothing staged" "" "$(ls "$M/pending")"
+
+# --- mv: ALTER ... RENAME TO, SET SCHEMA ---
+rename_() { perl -e 'rename($ARGV[0], $ARGV[1]) or die "rename: $!\n"' "$@"; }
+check "mv of a view file" mv "$V/long_stays.sql" "$V/longer_stays.sql"
+check "... ALTER VIEW ... RENAME TO is staged" grep -q '^ALTER VIEW public.long_stays RENAME TO longer_stays;' <(pending)
+check "... the tree shows the new name" grep -q '^CREATE VIEW public.longer_stays AS' "$V/longer_stays.sql"
+check "... and not the old one" test ! -e "$V/long_stays.sql"
+eq "... writing the renamed file before the apply: EBUSY" "Device or resource busy" \
+	"$(errno_of cp "$T_TMP/ls.sql" "$V/longer_stays.sql")"
+check "... status says why" grep -q 'is renamed from long_stays in this stage' "$M/status"
+check "mv back" mv "$V/longer_stays.sql" "$V/long_stays.sql"
+eq "... stages nothing" "" "$(ls "$M/pending")"
+eq "mv onto an existing view: EEXIST" "File exists" "$(errno_of mv "$V/long_stays.sql" "$V/labels.sql")"
+eq "... nothing staged" "" "$(ls "$M/pending")"
+check "mv of a view another view uses" mv "$V/base.sql" "$V/basis.sql"
+check "... on_base's file names it by its new name (PostgreSQL's deparse)" grep -q 'FROM basis' "$V/on_base.sql"
+check "... it applies" apply_all
+eq "... the view is renamed" "1" "$(val app "SELECT count(*) FROM pg_views WHERE viewname = 'basis'")"
+check "... on_base reads it" grep -q 'FROM basis' <<<"$(val app "SELECT pg_get_viewdef('public.on_base'::regclass)")"
+check "mv of a materialized view file" mv "$MV/totals.sql" "$MV/sums.sql"
+check "... ALTER MATERIALIZED VIEW ... RENAME TO is staged" \
+	grep -q '^ALTER MATERIALIZED VIEW public.totals RENAME TO sums;' <(pending)
+check "mv of a function file, same arguments" mv "$F/twice(x integer).sql" "$F/dbl(x integer).sql"
+check "... ALTER FUNCTION ... RENAME TO is staged" grep -q '^ALTER FUNCTION public.twice(x integer) RENAME TO dbl;' <(pending)
+check "... the tree shows it under its new name" grep -q 'FUNCTION public.dbl(x integer)' "$F/dbl(x integer).sql"
+check "mv of a trigger file" mv "$D/schemas/public/tables/booking/triggers/booking_touch.sql" \
+	"$D/schemas/public/tables/booking/triggers/booking_touched.sql"
+check "... ALTER TRIGGER ... RENAME TO is staged" grep -q '^ALTER TRIGGER booking_touch ON public.booking RENAME TO booking_touched;' <(pending)
+check "mv of a policy file" mv "$D/schemas/public/tables/booking/policies/own.sql" \
+	"$D/schemas/public/tables/booking/policies/mine.sql"
+check "... ALTER POLICY ... RENAME TO is staged" grep -q '^ALTER POLICY own ON public.booking RENAME TO mine;' <(pending)
+check "mv of a sequence file into another schema's folder" mv "$D/schemas/public/sequences/counter.sql" \
+	"$D/schemas/other/sequences/counter.sql"
+check "... ALTER SEQUENCE ... SET SCHEMA is staged" grep -q '^ALTER SEQUENCE public.counter SET SCHEMA other;' <(pending)
+check "... the renames apply" apply_all
+eq "... every object has its new name" "sums dbl booking_touched mine other.counter" \
+	"$(val app "SELECT concat_ws(' ', (SELECT relname FROM pg_class WHERE relname = 'sums'), (SELECT proname FROM pg_proc WHERE proname = 'dbl'), (SELECT tgname FROM pg_trigger WHERE tgname = 'booking_touched'), (SELECT polname FROM pg_policy WHERE polname = 'mine'), to_regclass('other.counter')::text)")"
+eq "... nothing pending after" "" "$(ls "$M/pending")"
+eq "a function's rename to other arguments: EINVAL" "Invalid argument" \
+	"$(errno_of rename_ "$F/dbl(x integer).sql" "$F/dbl(x bigint).sql")"
+eq "... nothing staged" "" "$(ls "$M/pending")"
+eq "a move to another schema under another name: EXDEV" "Invalid cross-device link" \
+	"$(errno_of rename_ "$V/labels.sql" "$D/schemas/other/views/tags.sql")"
+check "... status says why" grep -q 'a move to another schema keeps the name here' "$M/status"
 eq "... nothing staged" "" "$(ls "$M/pending")"
 
 done_testing
