@@ -119,8 +119,35 @@ static void added_like(struct strbuf *hz, const cJSON *e, const struct cat_relat
 	}
 }
 
+/* Is TYPE (format_type's text under search_path public, maybe an array of
+ * it) one of CAT's enums? */
+static bool enum_type(const struct catalog *cat, const char *type)
+{
+	size_t len = strlen(type);
+	while (len > 2 && !strncmp(type + len - 2, "[]", 2))
+		len -= 2;
+	for (size_t i = 0; cat && i < cat->nschemas; i++) {
+		const struct cat_schema *s = &cat->schemas[i];
+		size_t sl = strcmp(s->name, "public") ? strlen(s->qname) : 0;
+		if (sl && (len <= sl || strncmp(type, s->qname, sl) || type[sl] != '.'))
+			continue;
+		const char *rest = type + (sl ? sl + 1 : 0);
+		size_t rl = len - (size_t)(rest - type);
+		for (size_t j = 0; j < s->ntypes; j++)
+			if (s->types[j]->kind == 'e' && strlen(s->types[j]->qname) == rl &&
+			    !strncmp(rest, s->types[j]->qname, rl))
+				return true;
+	}
+	return false;
+}
+
+bool plan_type_via_text(const struct catalog *desired, const char *from, const char *to)
+{
+	return strcmp(from, to) && enum_type(desired, to);
+}
+
 static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_relation *live,
-			 const struct cat_relation *want, struct names *nm)
+			 const struct cat_relation *want, struct names *nm, const struct catalog *desired)
 {
 	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
 	const cJSON *c;
@@ -173,13 +200,25 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 		sb_reset(&tag);
 		sb_addf(&tag, "%s_alter_%s", nm->name, wc->name);
 		const char *tbl = sb_str(&nm->cur);
+		/* No assignment cast into an enum: through text, as users
+		 * write it; the live default would not cast either, so it is
+		 * dropped first and set again after. */
+		bool via_text = plan_type_via_text(desired, lc->type, wc->type);
+		bool default_changes = !same(lc->defexpr, wc->defexpr) && !wc->generated;
+		if (via_text && lc->defexpr && !lc->generated) {
+			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", tbl, wc->qname);
+			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
+			default_changes = !wc->generated;
+		}
 		if (!same(lc->type, wc->type) || !same(lc->collation, wc->collation)) {
 			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s TYPE %s", tbl, wc->qname, wc->type);
 			if (wc->collation)
 				sb_addf(&sql, " COLLATE %s", wc->collation);
+			if (via_text)
+				sb_addf(&sql, " USING %s::text::%s", wc->qname, wc->type);
 			sb_addc(&sql, ';');
 			const cJSON *d = cJSON_GetObjectItem(c, "def");
-			if (bool_of(d, "rewrite")) {
+			if (via_text || bool_of(d, "rewrite")) {
 				sb_addf(&hz, "ALTER COLUMN %s.%s TYPE %s rewrites the table under an ACCESS EXCLUSIVE lock (",
 					nm->name, wc->name, wc->type);
 				rows_text(&hz, nm->rows);
@@ -194,8 +233,7 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY;", tbl, wc->qname);
 			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
 		}
-		bool default_changes = !same(lc->defexpr, wc->defexpr) && !wc->generated;
-		if (default_changes && !wc->defexpr) {
+		if (default_changes && !wc->defexpr && !(via_text && lc->defexpr)) {
 			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", tbl, wc->qname);
 			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
 		}
@@ -424,7 +462,7 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		sb_addf(&tag, "create_%s", want->name);
 		add(pl, P_CREATE_TABLE, &sql, sb_str(&tag), NULL);
 	} else {
-		plan_columns(pl, e, live, want, &nm);
+		plan_columns(pl, e, live, want, &nm, desired);
 	}
 	plan_drops(pl, e, live, &nm);
 	plan_constraints(pl, e, live, &nm);

@@ -605,6 +605,46 @@ static void test_struct(void)
 	stage_free(st);
 }
 
+/* A column into another enum: through text, its default dropped first and
+ * set again after (neither casts automatically); out of an enum into text,
+ * or between types with a cast: no USING. */
+static void test_enum_retype(void)
+{
+	struct stage *st = stage_new();
+	static const char *const labels[] = { "pending", "done" };
+	stage_type_new_enum(st, "public", "state", "state", labels, 2);
+	struct stage_ref b = { 11, "public", "booking" };
+	const struct stage_coldef to_state = { .type = "state", .notnull = true, .defexpr = "'pending'::state",
+					       .rewrite = true };
+	stage_column_set(st, &b, 3, "status", "status", "status", &to_state);
+	struct plan p;
+	plan_of(st, &p);
+	const char *sql = p.nfiles ? p.files[p.nfiles - 1].sql : NULL;
+	long drop = pos(sql, "ALTER TABLE public.booking ALTER COLUMN status DROP DEFAULT;");
+	long type = pos(sql, "ALTER TABLE public.booking ALTER COLUMN status TYPE state USING status::text::state;");
+	long set = pos(sql, "ALTER TABLE public.booking ALTER COLUMN status SET DEFAULT 'pending'::state;");
+	ok(drop >= 0 && type > drop && set > type, "enum to enum: DROP DEFAULT, TYPE ... USING through text, "
+	   "SET DEFAULT");
+	ok(pos(sql, "rewrites the table") >= 0, "... with the rewrite hazard");
+	plan_free(&p);
+
+	const struct stage_coldef to_text = { .type = "text", .notnull = true, .defexpr = "'pending'::text",
+					      .rewrite = true };
+	stage_column_set(st, &b, 3, "status", "status", "status", &to_text);
+	plan_of(st, &p);
+	sql = p.nfiles ? p.files[p.nfiles - 1].sql : NULL;
+	ok(pos(sql, "ALTER COLUMN status TYPE text;") >= 0 && pos(sql, "USING") < 0 &&
+	   pos(sql, "DROP DEFAULT") < 0, "enum to text: an assignment cast, no USING, the default kept");
+	plan_free(&p);
+	stage_free(st);
+
+	ok(plan_type_via_text(live, "text", "booking_status"), "text to an enum: through text");
+	ok(plan_type_via_text(live, "text[]", "booking_status[]"), "... an array of it too");
+	ok(!plan_type_via_text(live, "booking_status", "booking_status"), "the same type: no");
+	ok(!plan_type_via_text(live, "text", "public.booking_status"), "a public type is shown unqualified");
+	ok(!plan_type_via_text(live, "text", "integer"), "text to integer: not guessed");
+}
+
 int main(void)
 {
 	live = fixture_catalog("'pending'::booking_status");
@@ -626,6 +666,7 @@ int main(void)
 	test_drop_add_like_rename();
 	test_objects();
 	test_struct();
+	test_enum_retype();
 	catalog_free(live);
 	return done_testing();
 }
