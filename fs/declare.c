@@ -34,8 +34,8 @@ static const char *const UNSUP_HOW[U_NKINDS] = {
 	[U_TYPES] = "a domain or composite type changed in place is not staged from here yet: write its "
 		    "types/ file",
 	[U_COMMENTS] = "declarative files change a table's own comment only",
-	[U_TABLE_OPTIONS] = "row level security, storage options, partitioning, inheritance, rules and "
-			    "statistics are not staged yet",
+	[U_TABLE_OPTIONS] = "storage options, partitioning, inheritance, rules and statistics are not "
+			    "staged yet",
 };
 
 struct diff {
@@ -309,11 +309,11 @@ static bool coldef_equal(const struct cat_column *a, const struct cat_column *b)
 	       a->notnull == b->notnull && a->identity == b->identity && a->generated == b->generated;
 }
 
-/* What the stage does not change on a table, as one text to compare. */
+/* What the stage does not change on a table (tableopt.h's options aside),
+ * as one text to compare. */
 static void table_options(struct strbuf *sb, const struct cat_relation *r)
 {
-	sb_addf(sb, "%c%c%d%d|%s|%s|%s|%s|", r->kind, r->persistence ? r->persistence : 'p', r->rls, r->rls_force,
-		r->partkey ? r->partkey : "", r->partbound ? r->partbound : "", r->parents ? r->parents : "",
+	sb_addf(sb, "%c%c|%s|%s|%s|%s|", r->kind, r->persistence ? r->persistence : 'p', r->partkey ? r->partkey : "", r->partbound ? r->partbound : "", r->parents ? r->parents : "",
 		r->reloptions ? r->reloptions : "");
 	for (size_t i = 0; i < r->nsettings; i++)
 		sb_addf(sb, "%s|", r->settings[i]);
@@ -479,6 +479,9 @@ static void table_diff(struct diff *d, const char *schema, const struct cat_rela
 	table_options(&b, w);
 	if (strcmp(sb_str(&a), sb_str(&b)))
 		unsupported(d, U_TABLE_OPTIONS, schema, w->name);
+	for (int o = 0; o < TO_N; o++)
+		if (tableopt_get(l ? l : &plain, o) != tableopt_get(w, o))
+			stage_table_option(d->st, &ref, o, tableopt_get(w, o));
 	strbuf_free(&a);
 	strbuf_free(&b);
 	columns_diff(d, &ref, l, w);

@@ -15,6 +15,7 @@
 #include "deps_stage.h"
 #include "stage_json.h"
 #include "stage_struct.h"
+#include "tableopt.h"
 
 static const char *dup_or_null(struct arena *a, const char *s)
 {
@@ -209,6 +210,9 @@ static struct cat_relation *edited_table(struct arena *a, const struct cat_schem
 		const char *c = str_of(e, "comment");
 		r->comment = c && *c ? arena_strdup(a, c) : NULL;
 	}
+	for (int o = 0; o < TO_N; o++)
+		if (has(e, TABLE_OPTS[o].key))
+			tableopt_set(r, o, bool_of(e, TABLE_OPTS[o].key));
 	edit_columns(a, r, live, e);
 	edit_indexes(a, r, live, e);
 	edit_constraints(a, r, live, e);

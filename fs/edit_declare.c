@@ -339,6 +339,10 @@ static void describe(struct strbuf *sb, const cJSON *e, bool table)
 		ITEM("renamed to %s", jstr(e, "name"));
 	if (jstr(e, "comment"))
 		ITEM("comment");
+	for (int k = 0; k < TO_N; k++)
+		if (cJSON_GetObjectItemCaseSensitive(e, TABLE_OPTS[k].key))
+			ITEM("%s %s", TABLE_OPTS[k].what,
+			     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, TABLE_OPTS[k].key)) ? "on" : "off");
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "columns"))
 		ITEM("column %s %s", jstr(x, "name") ? jstr(x, "name") : "?",
 		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "drop")) ? "dropped" :

@@ -14,6 +14,7 @@
 #include "stage.h"
 #include "stage_json.h"
 #include "strbuf.h"
+#include "tableopt.h"
 
 enum phase {
 	P_ENUM_RENAME,		/* with the ADD VALUEs when there are, else in the main file */
@@ -411,6 +412,34 @@ static void created_like(struct strbuf *hz, const struct catalog *desired, const
 	}
 }
 
+/* The table options (tableopt.h) WANT has otherwise than LIVE (NULL: a
+ * new table, made with none). */
+static void plan_options(struct planner *pl, const struct cat_relation *live, const struct cat_relation *want,
+			 struct names *nm)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	const struct cat_relation plain = { .kind = REL_TABLE, .persistence = 'p' };
+	for (int o = 0; o < TO_N; o++) {
+		bool on = tableopt_get(want, o);
+		if (on == tableopt_get(live ? live : &plain, o))
+			continue;
+		const struct table_opt_kind *k = &TABLE_OPTS[o];
+		sb_addf(&sql, "ALTER TABLE %s %s;", sb_str(&nm->cur), on ? k->on : k->off);
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_%s%s", nm->name, on ? "" : "no_", k->key);
+		const char *why = on ? k->hazard_on : k->hazard_off;
+		if (why && live) {
+			sb_addf(&hz, "ALTER TABLE %s %s %s (", nm->name, on ? k->on : k->off, why);
+			rows_text(&hz, nm->rows);
+			sb_add(&hz, ")");
+		}
+		add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), &hz);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
 static void plan_table(struct planner *pl, const cJSON *e, const struct catalog *desired)
 {
 	unsigned oid = (unsigned)num_of(e, "oid", 0);
@@ -464,6 +493,7 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 	} else {
 		plan_columns(pl, e, live, want, &nm, desired);
 	}
+	plan_options(pl, live, want, &nm);
 	plan_drops(pl, e, live, &nm);
 	plan_constraints(pl, e, live, &nm);
 	plan_indexes(pl, e, live, &nm);

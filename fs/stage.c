@@ -12,6 +12,7 @@
 #include "deps_stage.h"
 #include "stage_json.h"
 #include "stage_struct.h"
+#include "tableopt.h"
 
 static const char *const OBJECT_KINDS[] = { "indexes", "constraints", "triggers", "policies" };
 
@@ -261,6 +262,11 @@ void stage_table_rows(struct stage *st, const struct stage_ref *t, double rows)
 void stage_table_comment(struct stage *st, const struct stage_ref *t, const char *comment)
 {
 	put_str(find_table(st, t, true), "comment", comment);
+}
+
+void stage_table_option(struct stage *st, const struct stage_ref *t, enum table_opt o, bool on)
+{
+	put(find_table(st, t, true), TABLE_OPTS[o].key, cJSON_CreateBool(on));
 }
 
 void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, const char *oldname,
@@ -568,6 +574,12 @@ static bool prune_table(cJSON *e, const struct cat_relation *r, int *n)
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "comment");
 		(*n)++;
 	}
+	for (int o = 0; o < TO_N; o++) {
+		if (has(e, TABLE_OPTS[o].key) && bool_of(e, TABLE_OPTS[o].key) == tableopt_get(r, o)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(e, TABLE_OPTS[o].key);
+			(*n)++;
+		}
+	}
 	if (has(e, "name") && same(str_of(e, "name"), r->name)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "name");
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "qname");
@@ -576,6 +588,8 @@ static bool prune_table(cJSON *e, const struct cat_relation *r, int *n)
 	if (bool_of(e, "drop"))
 		return false;
 	bool empty = !has(e, "name") && !has(e, "comment");
+	for (int o = 0; o < TO_N; o++)
+		empty = empty && !has(e, TABLE_OPTS[o].key);
 	cJSON_ArrayForEach(c, e) {
 		if (cJSON_IsArray(c) && cJSON_GetArraySize(c) > 0)
 			empty = false;

@@ -192,6 +192,8 @@ static const struct field TABLE_FIELDS[] = {
 	{ "drop", V_BOOL, false, NULL },
 	{ "rows", V_NUM, false, NULL },
 	{ "comment", V_STR, false, NULL },
+	{ "rls", V_BOOL, false, NULL },		/* tableopt.h's keys */
+	{ "rls_force", V_BOOL, false, NULL },
 	{ "columns", V_ENTRIES, false, &COLUMN },
 	{ "indexes", V_ENTRIES, false, &OBJECT },
 	{ "constraints", V_ENTRIES, false, &OBJECT },

@@ -8,7 +8,8 @@
  *
  * Compared: tables added and dropped; columns (type, collation, default,
  * NOT NULL, identity, generated), indexes, constraints, the table's
- * comment, enum labels: staged here. Views, materialized views, functions,
+ * comment, the table options of tableopt.h (row level security), enum
+ * labels: staged here. Views, materialized views, functions,
  * sequences, triggers and policies (compared as their files read), schemas
  * created or dropped, extensions, and types created or dropped: listed
  * (struct declare_objs) for the caller to stage as the object files, the
@@ -16,7 +17,7 @@
  * server at hand. A sequence owned by a column is never listed as dropped:
  * it goes with its column. Differences the stage cannot express yet (a
  * domain or composite changed in place, an enum losing a label, column and
- * object comments, a trigger's ENABLE state, table options) are never
+ * object comments, a trigger's ENABLE state, other table options) are never
  * ignored: the whole file is refused with EPERM naming them.
  *
  * A column dropped and one added in the same table stays a drop and an

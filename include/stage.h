@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tableopt.h"
+
 struct catalog;
 struct cat_relation;
 struct cat_column;
@@ -87,6 +89,9 @@ void stage_table_drop(struct stage *st, const struct stage_ref *t);
 void stage_table_rename(struct stage *st, const struct stage_ref *t, const char *name, const char *qname);
 void stage_table_rows(struct stage *st, const struct stage_ref *t, double rows);
 void stage_table_comment(struct stage *st, const struct stage_ref *t, const char *comment);
+/* A table option (tableopt.h) turned on or off: ALTER TABLE ... ENABLE ROW
+ * LEVEL SECURITY and the like; pruned once the live table has it so. */
+void stage_table_option(struct stage *st, const struct stage_ref *t, enum table_opt o, bool on);
 
 /* Columns: ATTNUM > 0 is a live column, 0 a new one known by OLDNAME. */
 void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, const char *oldname,

@@ -247,6 +247,40 @@ sql prod -c "DROP TABLE public.ticket" -c "DROP TYPE public.state, public.state2
 check "... the table is gone again" poll 30 test ! -e "$T/ticket"
 check "... and the shadow has reloaded" poll 60 shadow_ready
 
+# --- row level security: ENABLE / FORCE and back, staged as table options ---
+cp "$T/customer/table.sql" "$T_TMP/rls.sql"
+printf 'ALTER TABLE public.customer ENABLE ROW LEVEL SECURITY;\nALTER TABLE public.customer FORCE ROW LEVEL SECURITY;\n' \
+	>>"$T_TMP/rls.sql"
+check "write table.sql with row level security enabled and forced" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/rls.sql" "$T/customer/table.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+eq "... ENABLE and FORCE ROW LEVEL SECURITY, nothing else" \
+	"ALTER TABLE public.customer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.customer FORCE ROW LEVEL SECURITY;" \
+	"$(grep '^ALTER\|^CREATE\|^DROP' "$P/migrations/pending/$gen")"
+check "the desired table.sql shows them as the read side renders them" \
+	grep -qxF "ALTER TABLE public.customer FORCE ROW LEVEL SECURITY;" "$T/customer/table.sql"
+check "written back as the tree shows it: nothing more" \
+	bash -c 'cp "$1" "$2" && cat "$2" >"$1"' _ "$T/customer/table.sql" "$T_TMP/again.sql"
+eq "... still one migration" "$gen" "$(pending)"
+check "mv it to apply/" mv "$P/migrations/pending/$gen" "$P/migrations/apply/"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "row level security is on and forced" "t t" \
+	"$(val prod "SELECT relrowsecurity || ' ' || relforcerowsecurity FROM pg_class WHERE oid = 'public.customer'::regclass" | sed 's/true/t/g')"
+check "the shadow has reloaded" poll 60 shadow_ready
+check "write the table.sql without them: DISABLE, NO FORCE" \
+	bash -c 'grep -v "ROW LEVEL SECURITY" "$1" >"$2" && cat "$2" >"$1"' _ "$T/customer/table.sql" "$T_TMP/norls.sql"
+gen=$(pending)
+eq "... staged" "ALTER TABLE public.customer DISABLE ROW LEVEL SECURITY;
+ALTER TABLE public.customer NO FORCE ROW LEVEL SECURITY;" \
+	"$(grep '^ALTER\|^CREATE\|^DROP' "$P/migrations/pending/$gen" 2>/dev/null)"
+check "mv it to apply/" mv "$P/migrations/pending/$gen" "$P/migrations/apply/"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "row level security is off" "f f" \
+	"$(val prod "SELECT relrowsecurity || ' ' || relforcerowsecurity FROM pg_class WHERE oid = 'public.customer'::regclass" | sed 's/false/f/g')"
+check "... and the shadow has reloaded" poll 60 shadow_ready
+
 # --- the headline: promote staging to production with cp ---
 check "cp stg's schema.sql over prod's" cp "$MNT/stg/schema.sql" "$P/schema.sql"
 gen=$(pending)

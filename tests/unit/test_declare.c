@@ -188,6 +188,30 @@ int main(void)
 		stage_free(st);
 		catalog_free(want);
 	}
+	/* Row level security turned on and forced: table options staged
+	 * (ENABLE, FORCE), the desired table has them; storage options
+	 * still refused. */
+	{
+		struct catalog *want = fixture_catalog("'pending'::booking_status");
+		booking(want)->rls = booking(want)->rls_force = true;
+		struct stage *st = stage_new();
+		int rc = run(live, want, "public", "booking", st, err);
+		char *j = edits(st);
+		ok(rc == 0 && strstr(j, "\"rls\":true") && strstr(j, "\"rls_force\":true"), "rls: %d %s", rc, j);
+		free(j);
+		struct catalog *d = stage_desired(live, st);
+		ok(booking(d)->rls && booking(d)->rls_force, "the desired table has them");
+		catalog_free(d);
+		ok(stage_prune(st, want) && stage_empty(st), "pruned once the live table has them");
+		stage_free(st);
+		booking(want)->reloptions = "fillfactor=70";
+		st = stage_new();
+		rc = run(live, want, "public", "booking", st, err);
+		ok(rc == -EPERM && strstr(err, "table options differ: public.booking") && !strstr(err, "row level"),
+		   "storage options: %s", err);
+		stage_free(st);
+		catalog_free(want);
+	}
 	/* A table.sql that creates another table than its own. */
 	{
 		struct catalog *want = fixture_catalog("'pending'::booking_status");

@@ -645,6 +645,26 @@ static void test_enum_retype(void)
 	ok(!plan_type_via_text(live, "text", "integer"), "text to integer: not guessed");
 }
 
+/* Table options (tableopt.h): one ALTER TABLE each, turned on or off. */
+static void test_options(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", "booking" };
+	stage_table_option(st, &b, TO_RLS, true);
+	stage_table_option(st, &b, TO_RLS_FORCE, true);
+	struct plan p;
+	plan_of(st, &p);
+	const char *sql = p.nfiles ? p.files[0].sql : NULL;
+	ok(pos(sql, "ALTER TABLE public.booking ENABLE ROW LEVEL SECURITY;") >= 0 &&
+	   pos(sql, "ALTER TABLE public.booking FORCE ROW LEVEL SECURITY;") >= 0, "ENABLE, FORCE ROW LEVEL SECURITY");
+	is_str(p.files[0].hazards, "", "... without a hazard");
+	plan_free(&p);
+	stage_table_option(st, &b, TO_RLS, false);
+	stage_table_option(st, &b, TO_RLS_FORCE, false);
+	ok(stage_prune(st, live) && stage_empty(st), "turned off as live: pruned");
+	stage_free(st);
+}
+
 int main(void)
 {
 	live = fixture_catalog("'pending'::booking_status");
@@ -667,6 +687,7 @@ int main(void)
 	test_objects();
 	test_struct();
 	test_enum_retype();
+	test_options();
 	catalog_free(live);
 	return done_testing();
 }
