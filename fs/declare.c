@@ -313,7 +313,7 @@ static bool coldef_equal(const struct cat_column *a, const struct cat_column *b)
  * as one text to compare. */
 static void table_options(struct strbuf *sb, const struct cat_relation *r)
 {
-	sb_addf(sb, "%c%c|%s|%s|%s|%s|", r->kind, r->persistence ? r->persistence : 'p', r->partkey ? r->partkey : "", r->partbound ? r->partbound : "", r->parents ? r->parents : "",
+	sb_addf(sb, "%c|%s|%s|%s|%s|", r->kind, r->partkey ? r->partkey : "", r->partbound ? r->partbound : "", r->parents ? r->parents : "",
 		r->reloptions ? r->reloptions : "");
 	for (size_t i = 0; i < r->nsettings; i++)
 		sb_addf(sb, "%s|", r->settings[i]);

@@ -651,6 +651,20 @@ static void plan_object(struct planner *pl, const cJSON *e)
 		if (!sql.len)
 			goto out;
 	}
+	end = strstr(sb_str(&sql), ";\n");
+	if (!bool_of(e, "drop") && !strncmp(sb_str(&sql), "DROP ", 5) && end) {
+		/* Dropped and created again (a view whose columns change):
+		 * dropped with the other drops, before the columns and tables
+		 * it uses may be dropped, created again with the creates. */
+		struct strbuf drop = STRBUF_INIT;
+		sb_addf(&drop, "%.*s", (int)(end - sb_str(&sql) + 1), sb_str(&sql));
+		add(pl, P_DROP_OBJECT, &drop, sb_str(&tag), &hz);
+		strbuf_free(&drop);
+		struct strbuf rest = STRBUF_INIT;
+		sb_add(&rest, end + 2);
+		strbuf_free(&sql);
+		sql = rest;
+	}
 	add(pl, bool_of(e, "drop") ? P_DROP_OBJECT : P_OBJECT, &sql, sb_str(&tag), &hz);
 out:
 	pl->subject = NULL;

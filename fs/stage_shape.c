@@ -194,6 +194,7 @@ static const struct field TABLE_FIELDS[] = {
 	{ "comment", V_STR, false, NULL },
 	{ "rls", V_BOOL, false, NULL },		/* tableopt.h's keys */
 	{ "rls_force", V_BOOL, false, NULL },
+	{ "unlogged", V_BOOL, false, NULL },
 	{ "columns", V_ENTRIES, false, &COLUMN },
 	{ "indexes", V_ENTRIES, false, &OBJECT },
 	{ "constraints", V_ENTRIES, false, &OBJECT },

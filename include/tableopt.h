@@ -1,6 +1,6 @@
 /*
  * tableopt: the table options a stage can change, as one table: row level
- * security (ENABLE, FORCE). Each has its key in a stage's
+ * security (ENABLE, FORCE) and UNLOGGED. Each has its key in a stage's
  * table entry (a bool: on or off), its place in struct cat_relation, and
  * the ALTER TABLE clauses that turn it on and off. The stage, the desired
  * catalog, the planner and the declarative comparison all go through it,
@@ -15,7 +15,7 @@
 
 struct cat_relation;
 
-enum table_opt { TO_RLS, TO_RLS_FORCE, TO_N };
+enum table_opt { TO_RLS, TO_RLS_FORCE, TO_UNLOGGED, TO_N };
 
 struct table_opt_kind {
 	const char *key;	/* in a stage's table entry: "rls" */

@@ -281,6 +281,48 @@ eq "row level security is off" "f f" \
 	"$(val prod "SELECT relrowsecurity || ' ' || relforcerowsecurity FROM pg_class WHERE oid = 'public.customer'::regclass" | sed 's/false/f/g')"
 check "... and the shadow has reloaded" poll 60 shadow_ready
 
+# --- UNLOGGED, and a view dropped and created again around a column drop ---
+# SET UNLOGGED with its hazard; the view that uses the dropped column is
+# dropped before the column, created again after.
+sql prod -c "ALTER TABLE public.legacy ADD COLUMN old integer" \
+	-c "CREATE VIEW public.legacy_v AS SELECT id, old FROM public.legacy" >/dev/null
+check "the view shows up" poll 30 test -f "$P/schemas/public/views/legacy_v.sql"
+check "the shadow has reloaded" poll 60 shadow_ready
+cp "$P/schemas/public/schema.sql" "$T_TMP/unlogged.sql"
+cat >>"$T_TMP/unlogged.sql" <<'EOF2'
+DROP VIEW public.legacy_v;
+ALTER TABLE public.legacy DROP COLUMN old;
+ALTER TABLE public.legacy SET UNLOGGED;
+CREATE VIEW public.legacy_v AS SELECT id FROM public.legacy;
+EOF2
+check "write schema.sql: legacy unlogged without old, legacy_v without it" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/unlogged.sql" "$P/schemas/public/schema.sql"
+gen=$(pending)
+f=$P/migrations/pending/$gen
+check "a migration is staged" test -n "$gen"
+check "... SET UNLOGGED" grep -qxF "ALTER TABLE public.legacy SET UNLOGGED;" "$f"
+check "... with its hazard" grep -qF "ALTER TABLE legacy SET UNLOGGED rewrites the table under an ACCESS EXCLUSIVE lock; an unlogged table loses its rows after a crash" "$f"
+line() { grep -nF "$1" "$f" | head -n 1 | cut -d: -f1; }
+check "... the view dropped before the column, created again after" \
+	test "$(line 'DROP VIEW public.legacy_v;')" -lt "$(line 'DROP COLUMN old;')" -a \
+	"$(line 'DROP COLUMN old;')" -lt "$(line 'CREATE VIEW public.legacy_v')"
+check "mv it to apply/ (its dry run passes)" mv "$f" "$P/migrations/apply/"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "legacy is unlogged, the view has one column" "u 1" \
+	"$(val prod "SELECT relpersistence::text || ' ' || (SELECT count(*) FROM information_schema.columns
+		WHERE table_name = 'legacy_v') FROM pg_class WHERE oid = 'public.legacy'::regclass")"
+check "write it back LOGGED" bash -c 'sed "s/^CREATE UNLOGGED TABLE public.legacy /CREATE TABLE public.legacy /" "$1" >"$2" &&
+	cat "$2" >"$1"' _ "$T/legacy/table.sql" "$T_TMP/logged.sql"
+gen=$(pending)
+eq "... SET LOGGED staged, alone" "ALTER TABLE public.legacy SET LOGGED;" \
+	"$(grep '^ALTER\|^CREATE\|^DROP' "$P/migrations/pending/$gen" 2>/dev/null)"
+check "... with its hazard" grep -qF "SET LOGGED rewrites the table under an ACCESS EXCLUSIVE lock and writes all of it to the WAL" \
+	"$P/migrations/pending/$gen"
+rm -f "$P/migrations/pending"/*
+sql prod -c "DROP VIEW public.legacy_v" >/dev/null
+check "... the view is gone again" poll 30 test ! -e "$P/schemas/public/views/legacy_v.sql"
+check "... and the shadow has reloaded" poll 60 shadow_ready
+
 # --- the headline: promote staging to production with cp ---
 check "cp stg's schema.sql over prod's" cp "$MNT/stg/schema.sql" "$P/schema.sql"
 gen=$(pending)

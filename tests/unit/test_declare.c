@@ -204,6 +204,14 @@ int main(void)
 		catalog_free(d);
 		ok(stage_prune(st, want) && stage_empty(st), "pruned once the live table has them");
 		stage_free(st);
+		booking(want)->rls = booking(want)->rls_force = false;
+		booking(want)->persistence = 'u';
+		st = stage_new();
+		rc = run(live, want, "public", "booking", st, err);
+		j = edits(st);
+		ok(rc == 0 && strstr(j, "\"unlogged\":true") && !strstr(j, "rls"), "unlogged: %d %s", rc, j);
+		free(j);
+		stage_free(st);
 		booking(want)->reloptions = "fillfactor=70";
 		st = stage_new();
 		rc = run(live, want, "public", "booking", st, err);

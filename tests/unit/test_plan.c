@@ -662,6 +662,18 @@ static void test_options(void)
 	stage_table_option(st, &b, TO_RLS, false);
 	stage_table_option(st, &b, TO_RLS_FORCE, false);
 	ok(stage_prune(st, live) && stage_empty(st), "turned off as live: pruned");
+	stage_table_rows(st, &b, 10);
+	stage_table_option(st, &b, TO_UNLOGGED, true);
+	plan_of(st, &p);
+	sql = p.nfiles ? p.files[0].sql : NULL;
+	ok(pos(sql, "ALTER TABLE public.booking SET UNLOGGED;") >= 0, "SET UNLOGGED");
+	ok(pos(p.files[0].hazards, "ALTER TABLE booking SET UNLOGGED rewrites the table") >= 0 &&
+	   pos(p.files[0].hazards, "loses its rows after a crash") >= 0 && pos(p.files[0].hazards, "~10 rows") >= 0,
+	   "... with its hazard: %s", p.files[0].hazards);
+	struct catalog *want = stage_desired(live, st);
+	ok(catalog_table(want, "public", "booking")->persistence == 'u', "the desired table is unlogged");
+	catalog_free(want);
+	plan_free(&p);
 	stage_free(st);
 }
 
