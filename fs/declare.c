@@ -33,7 +33,8 @@ static const char *const UNSUP_HOW[U_NKINDS] = {
 	[U_ENUMS] = "enum labels can only be added or renamed",
 	[U_TYPES] = "a domain or composite type changed in place is not staged from here yet: write its "
 		    "types/ file",
-	[U_COMMENTS] = "declarative files change a table's own comment only",
+	[U_COMMENTS] = "declarative files stage the comments of tables, columns, indexes and constraints, "
+		       "and a trigger's with the trigger, not a schema's yet",
 	[U_TABLE_OPTIONS] = "storage options, partitioning, inheritance, rules and statistics are not "
 			    "staged yet",
 };
@@ -327,18 +328,13 @@ static const struct cat_column *col_named(const struct cat_relation *r, const ch
 static void columns_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
 			 const struct cat_relation *w)
 {
-	const char *s = w->schema->name;
 	for (size_t i = 0; l && i < l->ncols; i++)
 		if (!col_named(w, l->cols[i].name))
 			stage_column_drop(d->st, ref, l->cols[i].attnum, l->cols[i].name);
 	for (size_t i = 0; i < w->ncols; i++) {
 		const struct cat_column *wc = &w->cols[i], *lc = col_named(l, wc->name);
-		if (!same(wc->comment, lc ? lc->comment : NULL)) {
-			struct strbuf n = STRBUF_INIT;
-			sb_addf(&n, "%s.%s (column)", w->name, wc->name);
-			unsupported(d, U_COMMENTS, s, sb_str(&n));
-			strbuf_free(&n);
-		}
+		if (!same(wc->comment, lc ? lc->comment : NULL))
+			stage_part_comment(d->st, ref, "column", wc->name, wc->comment);
 		if (lc && coldef_equal(lc, wc))
 			continue;
 		struct stage_coldef def = coldef(wc, lc);
@@ -349,6 +345,8 @@ static void columns_diff(struct diff *d, const struct stage_ref *ref, const stru
 			 * generated column in place. */
 			stage_column_drop(d->st, ref, lc->attnum, lc->name);
 			attnum = 0;
+			if (wc->comment)	/* the new column has none yet */
+				stage_part_comment(d->st, ref, "column", wc->name, wc->comment);
 		}
 		stage_column_set(d->st, ref, attnum, wc->name, wc->name, wc->qname, &def);
 	}
@@ -357,7 +355,6 @@ static void columns_diff(struct diff *d, const struct stage_ref *ref, const stru
 static void indexes_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
 			 const struct cat_relation *w)
 {
-	const char *s = w->schema->name;
 	for (size_t i = 0; l && i < l->nindexes; i++) {
 		bool kept = false;
 		for (size_t j = 0; j < w->nindexes && !kept; j++)
@@ -370,17 +367,17 @@ static void indexes_diff(struct diff *d, const struct stage_ref *ref, const stru
 		for (size_t i = 0; l && i < l->nindexes && !li; i++)
 			if (!strcmp(l->indexes[i].name, wi->name))
 				li = &l->indexes[i];
-		if (!same(wi->comment, li ? li->comment : NULL))
-			unsupported(d, U_COMMENTS, s, wi->name);
-		if (!li || !same(li->def, wi->def))
+		bool made = !li || !same(li->def, wi->def);
+		if (made)
 			stage_index_set(d->st, ref, wi->name, wi->qname, wi->def, false);
+		if (!same(wi->comment, li ? li->comment : NULL) || (made && wi->comment))
+			stage_part_comment(d->st, ref, "index", wi->name, wi->comment);
 	}
 }
 
 static void constraints_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
 			     const struct cat_relation *w)
 {
-	const char *s = w->schema->name;
 	for (size_t i = 0; l && i < l->ncons; i++) {
 		bool kept = false;
 		for (size_t j = 0; j < w->ncons && !kept; j++)
@@ -395,10 +392,11 @@ static void constraints_diff(struct diff *d, const struct stage_ref *ref, const 
 		for (size_t i = 0; l && i < l->ncons && !lk; i++)
 			if (!strcmp(l->cons[i].name, wk->name))
 				lk = &l->cons[i];
-		if (!same(wk->comment, lk ? lk->comment : NULL))
-			unsupported(d, U_COMMENTS, s, wk->name);
-		if (!lk || lk->type != wk->type || !same(lk->def, wk->def))
+		bool made = !lk || lk->type != wk->type || !same(lk->def, wk->def);
+		if (made)
 			stage_constraint_set(d->st, ref, wk->name, wk->qname, wk->type, wk->def);
+		if (!same(wk->comment, lk ? lk->comment : NULL) || (made && wk->comment))
+			stage_part_comment(d->st, ref, "constraint", wk->name, wk->comment);
 	}
 }
 

@@ -440,6 +440,46 @@ static void plan_options(struct planner *pl, const struct cat_relation *live, co
 	strbuf_free(&hz);
 }
 
+/* COMMENT ON COLUMN / INDEX / CONSTRAINT, by the names WANT gives them. */
+static void plan_part_comments(struct planner *pl, const cJSON *e, const struct cat_relation *want,
+			       struct names *nm)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(e, "comments")) {
+		const char *kind = str_of(c, "kind"), *name = str_of(c, "name"), *text = str_of(c, "comment");
+		if (!kind || !name)
+			continue;
+		if (!strcmp(kind, "column")) {
+			const struct cat_column *wc = catalog_column(want, 0, name);
+			if (wc)
+				sb_addf(&sql, "COMMENT ON COLUMN %s.%s IS ", sb_str(&nm->cur), wc->qname);
+		} else if (!strcmp(kind, "index")) {
+			for (size_t i = 0; i < want->nindexes && !sql.len; i++)
+				if (!strcmp(want->indexes[i].name, name))
+					sb_addf(&sql, "COMMENT ON INDEX %s.%s IS ", want->schema->qname,
+						want->indexes[i].qname);
+		} else {
+			for (size_t i = 0; i < want->ncons && !sql.len; i++)
+				if (!strcmp(want->cons[i].name, name))
+					sb_addf(&sql, "COMMENT ON CONSTRAINT %s ON %s IS ", want->cons[i].qname,
+						sb_str(&nm->cur));
+		}
+		if (!sql.len)
+			continue;	/* dropped meanwhile */
+		if (text && *text)
+			render_literal(&sql, text);
+		else
+			sb_add(&sql, "NULL");
+		sb_addc(&sql, ';');
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_comment_%s", nm->name, name);
+		add(pl, P_COMMENT, &sql, sb_str(&tag), NULL);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+}
+
 static void plan_table(struct planner *pl, const cJSON *e, const struct catalog *desired)
 {
 	unsigned oid = (unsigned)num_of(e, "oid", 0);
@@ -509,6 +549,7 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		sb_addf(&tag, "%s_comment", want->name);
 		add(pl, P_COMMENT, &sql, sb_str(&tag), NULL);
 	}
+	plan_part_comments(pl, e, want, &nm);
 out:
 	strbuf_free(&nm.old);
 	strbuf_free(&nm.cur);

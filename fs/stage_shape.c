@@ -183,6 +183,26 @@ static const struct field OBJECT_FIELDS[] = {
 };
 static const struct shape OBJECT = SHAPE("object", OBJECT_FIELDS, object_rule, same_named);
 
+/* A column's, index's or constraint's comment ("" for none). */
+static const char *comment_rule(const cJSON *e)
+{
+	const char *k = str_of(e, "kind");
+	return k && (!strcmp(k, "column") || !strcmp(k, "index") || !strcmp(k, "constraint")) ? NULL :
+	       "has a \"kind\" other than column, index or constraint";
+}
+
+static bool same_comment(const cJSON *a, const cJSON *b)
+{
+	return same(str_of(a, "kind"), str_of(b, "kind")) && same(str_of(a, "name"), str_of(b, "name"));
+}
+
+static const struct field COMMENT_FIELDS[] = {
+	{ "kind", V_STR, true, NULL },
+	{ "name", V_NAME, true, NULL },
+	{ "comment", V_STR, true, NULL },
+};
+static const struct shape COMMENT = SHAPE("comment", COMMENT_FIELDS, comment_rule, same_comment);
+
 static const struct field TABLE_FIELDS[] = {
 	{ "oid", V_OID, true, NULL },
 	{ "schema", V_NAME, false, NULL },
@@ -201,6 +221,7 @@ static const struct field TABLE_FIELDS[] = {
 	{ "triggers", V_ENTRIES, false, &OBJECT },
 	{ "policies", V_ENTRIES, false, &OBJECT },
 	{ "takes", V_ENTRIES, false, &TAKE },
+	{ "comments", V_ENTRIES, false, &COMMENT },
 };
 static const struct shape TABLE = SHAPE("table", TABLE_FIELDS, table_rule, same_table);
 

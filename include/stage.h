@@ -89,6 +89,12 @@ void stage_table_drop(struct stage *st, const struct stage_ref *t);
 void stage_table_rename(struct stage *st, const struct stage_ref *t, const char *name, const char *qname);
 void stage_table_rows(struct stage *st, const struct stage_ref *t, double rows);
 void stage_table_comment(struct stage *st, const struct stage_ref *t, const char *comment);
+/* The comment of table T's column, index or constraint NAME (KIND
+ * "column", "index", "constraint"; "" or NULL: none): COMMENT ON, after
+ * the part is made; pruned once live has it and the part has no other
+ * edit left. */
+void stage_part_comment(struct stage *st, const struct stage_ref *t, const char *kind, const char *name,
+			const char *comment);
 /* A table option (tableopt.h) turned on or off: ALTER TABLE ... ENABLE ROW
  * LEVEL SECURITY and the like; pruned once the live table has it so. */
 void stage_table_option(struct stage *st, const struct stage_ref *t, enum table_opt o, bool on);

@@ -158,10 +158,10 @@ check "a table.sql that agrees with the staged edit is taken" \
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 printf 'CREATE VIEW public.v AS SELECT 1 AS one;\n' >>"$T_TMP/agree.sql"
 cp "$P/schemas/public/schema.sql" "$T_TMP/colcomment.sql"
-printf "COMMENT ON COLUMN public.booking.note IS 'why';\n" >>"$T_TMP/colcomment.sql"
-eq "a schema.sql with a column comment: EPERM" "Operation not permitted" \
+printf "COMMENT ON SCHEMA public IS 'why';\n" >>"$T_TMP/colcomment.sql"
+eq "a schema.sql with the schema's comment changed: EPERM" "Operation not permitted" \
 	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/colcomment.sql" "$P/schemas/public/schema.sql")"
-check "status: the column is named" grep -qF "comments differ: public.booking.note (column)" "$P/migrations/status"
+check "status: the schema is named" grep -qF "comments differ: public (" "$P/migrations/status"
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 # A view PostgreSQL cannot replace (a column's type changed) that another
 # view uses: dependents are not re-created with it yet, EBUSY naming them.
@@ -321,6 +321,34 @@ check "... with its hazard" grep -qF "SET LOGGED rewrites the table under an ACC
 rm -f "$P/migrations/pending"/*
 sql prod -c "DROP VIEW public.legacy_v" >/dev/null
 check "... the view is gone again" poll 30 test ! -e "$P/schemas/public/views/legacy_v.sql"
+check "... and the shadow has reloaded" poll 60 shadow_ready
+
+# --- comments of a column, an index, a constraint: COMMENT ON ---
+cp "$P/schemas/public/schema.sql" "$T_TMP/comments.sql"
+cat >>"$T_TMP/comments.sql" <<'EOF2'
+COMMENT ON COLUMN public.booking.note IS 'why';
+COMMENT ON INDEX public.booking_nights_idx IS 'by length';
+COMMENT ON CONSTRAINT booking_nights_check ON public.booking IS 'positive';
+EOF2
+check "write schema.sql with comments on a column, an index, a constraint" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/comments.sql" "$P/schemas/public/schema.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+eq "... COMMENT ON each, nothing else" "COMMENT ON COLUMN public.booking.note IS 'why';
+COMMENT ON CONSTRAINT booking_nights_check ON public.booking IS 'positive';
+COMMENT ON INDEX public.booking_nights_idx IS 'by length';" \
+	"$(grep '^ALTER\|^CREATE\|^DROP\|^COMMENT' "$P/migrations/pending/$gen" | LC_ALL=C sort)"
+check "the desired table.sql shows the column's" grep -qxF "COMMENT ON COLUMN public.booking.note IS 'why';" \
+	"$T/booking/table.sql"
+check "written back as the tree shows it: nothing more" \
+	bash -c 'cp "$1" "$2" && cat "$2" >"$1"' _ "$T/booking/table.sql" "$T_TMP/again.sql"
+eq "... still one migration" "$gen" "$(pending)"
+check "mv it to apply/" mv "$P/migrations/pending/$gen" "$P/migrations/apply/"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "the comments are live" "why|by length|positive" \
+	"$(val prod "SELECT col_description('public.booking'::regclass, 4) || '|' ||
+		obj_description('public.booking_nights_idx'::regclass, 'pg_class') || '|' ||
+		(SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'booking_nights_check')")"
 check "... and the shadow has reloaded" poll 60 shadow_ready
 
 # --- the headline: promote staging to production with cp ---

@@ -675,6 +675,20 @@ static void test_options(void)
 	catalog_free(want);
 	plan_free(&p);
 	stage_free(st);
+
+	/* Comments of a column, an index, a constraint: COMMENT ON each. */
+	st = stage_new();
+	stage_part_comment(st, &b, "column", "status", "where it stands");
+	stage_part_comment(st, &b, "index", "booking_status_idx", "by status");
+	stage_part_comment(st, &b, "constraint", "booking_pkey", "");
+	plan_of(st, &p);
+	sql = p.nfiles ? p.files[0].sql : NULL;
+	ok(pos(sql, "COMMENT ON COLUMN public.booking.status IS 'where it stands';") >= 0 &&
+	   pos(sql, "COMMENT ON INDEX public.booking_status_idx IS 'by status';") >= 0 &&
+	   pos(sql, "COMMENT ON CONSTRAINT booking_pkey ON public.booking IS NULL;") >= 0, "COMMENT ON each: %s", sql);
+	plan_free(&p);
+	ok(stage_prune(st, live) && !stage_empty(st), "pruned: the constraint's (none, as live), not the others");
+	stage_free(st);
 }
 
 int main(void)
