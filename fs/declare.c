@@ -31,8 +31,8 @@ static const char *const UNSUP_WHAT[U_NKINDS] = {
 static const char *const UNSUP_HOW[U_NKINDS] = {
 	[U_TRIGGERS] = "a trigger's ENABLE or DISABLE state is not staged yet",
 	[U_ENUMS] = "enum labels can only be added or renamed",
-	[U_TYPES] = "a domain or composite type changed in place is not staged from here yet: write its "
-		    "types/ file",
+	[U_TYPES] = "a composite type or a base type changed in place is not staged from here yet: write "
+		    "its types/ file, or the migration",
 	[U_COMMENTS] = "declarative files stage the comments of tables, columns, indexes and constraints, "
 		       "and a trigger's with the trigger, not a schema's yet",
 	[U_TABLE_OPTIONS] = "storage options, partitioning, inheritance, rules and statistics are not "
@@ -206,6 +206,23 @@ static bool owned_seq(const struct catalog *cat, const char *schema, const char 
 	return false;
 }
 
+static const struct cat_type *type_in(const struct catalog *cat, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t i = 0; s && i < s->ntypes; i++)
+		if (!strcmp(s->types[i]->name, name))
+			return s->types[i];
+	return NULL;
+}
+
+/* A domain the file changes in place: staged as its types/ file's write
+ * (ALTER DOMAIN), by the caller. */
+static bool domain_in_place(const struct diff *d, const char *schema, const char *name)
+{
+	const struct cat_type *l = type_in(d->live, schema, name), *w = type_in(d->want, schema, name);
+	return l && w && l->kind == 'd' && w->kind == 'd';
+}
+
 /* Live items A against wanted B: each difference is an object of DIR
  * (dropped when B lacks it), or unsupported as K when DIR is NULL. */
 static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, const char *schema,
@@ -217,7 +234,7 @@ static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, co
 			continue;
 		if (!o && dir && !strcmp(dir, "sequences") && owned_seq(d->live, schema, a->v[i].key))
 			continue;	/* it goes with its column (DROP COLUMN, DROP TABLE) */
-		if (dir && (!o || strcmp(dir, "types")))
+		if (dir && (!o || strcmp(dir, "types") || domain_in_place(d, schema, a->v[i].key)))
 			obj_differs(d, dir, schema, NULL, a->v[i].key, !o);
 		else
 			unsupported(d, k, schema, a->v[i].key);

@@ -13,10 +13,12 @@
 #include "database.h"
 #include "declare.h"
 #include "edit_internal.h"
+#include "edit_struct.h"
 #include "migrate.h"
 #include "names.h"
 #include "objkind.h"
 #include "pg.h"
+#include "render.h"
 #include "shadow.h"
 #include "stage.h"
 #include "stage_struct.h"
@@ -454,6 +456,18 @@ static int stage_type(struct change *c, const struct declare_obj *o, const struc
 	if ((w && !strchr("ecdr", w->kind)) || (l && !strchr("ecdr", l->kind)))
 		return ed_fail(c, -EPERM, "types differ: %s.%s (a base type is not staged: write the migration by "
 			       "hand)", o->schema, o->name);
+	if (l && w && l->kind == 'd' && w->kind == 'd') {
+		/* Changed in place: as its types/<d>.sql written with the
+		 * file's domain, as the tree renders it (ALTER DOMAIN). */
+		struct strbuf text = STRBUF_INIT, file = STRBUF_INIT;
+		render_type(&text, w);
+		sb_addf(&file, "%s.sql", w->name);
+		struct epath p = { .kind = E_TYPE, .schema = o->schema, .name = file.buf, .file = file.buf };
+		int rc = es_type_write(c, &p, sb_str(&text), text.len);
+		strbuf_free(&text);
+		strbuf_free(&file);
+		return rc;
+	}
 	if (o->drop || (l && w && l->kind != w->kind)) {
 		if (l)
 			stage_type_drop(db->stage, l->oid, l->kind);

@@ -351,6 +351,40 @@ eq "the comments are live" "why|by length|positive" \
 		(SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'booking_nights_check')")"
 check "... and the shadow has reloaded" poll 60 shadow_ready
 
+# --- a domain changed in place: as its types/ file's write (ALTER DOMAIN) ---
+sql prod -c "CREATE DOMAIN public.rating AS integer CONSTRAINT rating_check CHECK (VALUE >= 1 AND VALUE <= 5)" >/dev/null
+check "the domain shows up" poll 30 test -f "$P/schemas/public/types/rating.sql"
+check "the shadow has reloaded" poll 60 shadow_ready
+cp "$P/schemas/public/schema.sql" "$T_TMP/domain.sql"
+cat >>"$T_TMP/domain.sql" <<'EOF2'
+DROP DOMAIN public.rating;
+CREATE DOMAIN public.rating AS integer DEFAULT 3 CONSTRAINT rating_check CHECK (VALUE >= 1 AND VALUE <= 10);
+EOF2
+check "write schema.sql with the domain's default and check changed" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/domain.sql" "$P/schemas/public/schema.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+eq "... ALTER DOMAIN: SET DEFAULT, the check dropped, added NOT VALID, validated" \
+	"ALTER DOMAIN public.rating ADD CONSTRAINT rating_check CHECK (((VALUE >= 1) AND (VALUE <= 10))) NOT VALID;
+ALTER DOMAIN public.rating DROP CONSTRAINT rating_check;
+ALTER DOMAIN public.rating SET DEFAULT 3;
+ALTER DOMAIN public.rating VALIDATE CONSTRAINT rating_check;" \
+	"$(grep '^ALTER\|^CREATE\|^DROP' "$P/migrations/pending/$gen" | LC_ALL=C sort)"
+check "types/rating.sql shows the new default" grep -qF "DEFAULT 3" "$P/schemas/public/types/rating.sql"
+cp "$P/migrations/pending/$gen" "$T_TMP/declared.sql"
+cp "$P/schemas/public/types/rating.sql" "$T_TMP/rating.sql"
+rm -f "$P/migrations/pending"/*
+check "the same domain written to types/rating.sql" bash -c 'cat "$1" >"$2"' _ "$T_TMP/rating.sql" \
+	"$P/schemas/public/types/rating.sql"
+eq "... stages the same migration" "$(grep -v '^--' "$T_TMP/declared.sql")" \
+	"$(grep -v '^--' "$P/migrations/pending/$(pending)" 2>/dev/null)"
+check "mv it to apply/" mv "$P/migrations/pending/$(pending)" "$P/migrations/apply/"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "the domain has its default" "3" "$(val prod "SELECT typdefault FROM pg_type WHERE typname = 'rating'")"
+sql prod -c "DROP DOMAIN public.rating" >/dev/null
+check "... the domain is gone again" poll 30 test ! -e "$P/schemas/public/types/rating.sql"
+check "... and the shadow has reloaded" poll 60 shadow_ready
+
 # --- the headline: promote staging to production with cp ---
 check "cp stg's schema.sql over prod's" cp "$MNT/stg/schema.sql" "$P/schema.sql"
 gen=$(pending)
