@@ -488,6 +488,8 @@ static void table_diff(struct diff *d, const char *schema, const struct cat_rela
 	}
 	if (!l)
 		stage_table_new(d->st, schema, w->name, w->qname);
+	if (!l && !w->ncols)
+		stage_table_columnless(d->st, schema, w->name);
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	const struct cat_relation plain = { .kind = REL_TABLE, .persistence = 'p' };	/* what mkdir makes */
 	table_options(&a, l ? l : &plain);

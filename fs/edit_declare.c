@@ -350,6 +350,8 @@ static void describe(struct strbuf *sb, const cJSON *e, bool table)
 		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "drop")) ? "dropped" :
 		     !cJSON_GetObjectItemCaseSensitive(x, "def") ? "renamed" :
 		     cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x, "attnum")) > 0 ? "changed" : "added");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "comments"))
+		ITEM("comment of %s %s", jstr(x, "kind") ? jstr(x, "kind") : "?", jstr(x, "name") ? jstr(x, "name") : "?");
 	static const char *const kinds[] = { "indexes", "constraints", "triggers", "policies" };
 	static const char *const one[] = { "index", "constraint", "trigger", "policy" };
 	for (size_t k = 0; k < 4; k++)

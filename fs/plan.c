@@ -510,8 +510,8 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		add(pl, P_DROP_TABLE, &sql, sb_str(&tag), &hz);
 		goto out;
 	}
-	if (!want || (!live && !want->ncols))
-		goto out;	/* a new table without columns yet is a draft */
+	if (!want || (!live && !want->ncols && !bool_of(e, "columnless")))
+		goto out;	/* a new table without columns yet is a draft (mkdir's) */
 	sb_add_qual(&nm.cur, want->schema->qname, want->qname);
 	if (live && strcmp(live->name, want->name)) {
 		sb_addf(&sql, "ALTER TABLE %s RENAME TO %s;", sb_str(&nm.old), want->qname);

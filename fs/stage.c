@@ -234,6 +234,12 @@ void stage_table_new(struct stage *st, const char *schema, const char *name, con
 	put(e, "new", cJSON_CreateTrue());
 }
 
+void stage_table_columnless(struct stage *st, const char *schema, const char *name)
+{
+	struct stage_ref t = { 0, schema, name };
+	put(find_table(st, &t, true), "columnless", cJSON_CreateTrue());
+}
+
 void stage_table_drop(struct stage *st, const struct stage_ref *t)
 {
 	cJSON *e = find_table(st, t, t->oid != 0);

@@ -209,6 +209,7 @@ static const struct field TABLE_FIELDS[] = {
 	{ "name", V_NAME, false, NULL },
 	{ "qname", V_NAME, false, NULL },
 	{ "new", V_BOOL, false, NULL },
+	{ "columnless", V_BOOL, false, NULL },
 	{ "drop", V_BOOL, false, NULL },
 	{ "rows", V_NUM, false, NULL },
 	{ "comment", V_STR, false, NULL },

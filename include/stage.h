@@ -85,6 +85,9 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 /* Tables. ROWS is the row estimate taken when the edit was probed (-1:
  * unknown). */
 void stage_table_new(struct stage *st, const char *schema, const char *name, const char *qname);
+/* New table SCHEMA.NAME is meant to have no columns (a declarative
+ * file's CREATE TABLE t ()): created as such, not taken for a mkdir draft. */
+void stage_table_columnless(struct stage *st, const char *schema, const char *name);
 void stage_table_drop(struct stage *st, const struct stage_ref *t);
 void stage_table_rename(struct stage *st, const struct stage_ref *t, const char *name, const char *qname);
 void stage_table_rows(struct stage *st, const struct stage_ref *t, double rows);

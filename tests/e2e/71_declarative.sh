@@ -385,6 +385,21 @@ sql prod -c "DROP DOMAIN public.rating" >/dev/null
 check "... the domain is gone again" poll 30 test ! -e "$P/schemas/public/types/rating.sql"
 check "... and the shadow has reloaded" poll 60 shadow_ready
 
+# --- a new table without columns: created (not taken for a mkdir draft) ---
+cp "$P/schemas/public/schema.sql" "$T_TMP/bare.sql"
+echo "CREATE TABLE public.bare ();" >>"$T_TMP/bare.sql"
+check "write schema.sql with a table without columns" bash -c 'cat "$1" >"$2"' _ "$T_TMP/bare.sql" \
+	"$P/schemas/public/schema.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+check "... CREATE TABLE public.bare" grep -qx "CREATE TABLE public.bare (" "$P/migrations/pending/$gen"
+check "mv it to apply/" mv "$P/migrations/pending/$gen" "$P/migrations/apply/"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "the table exists, without columns" "0" "$(val prod "SELECT relnatts FROM pg_class WHERE oid = 'public.bare'::regclass")"
+sql prod -c "DROP TABLE public.bare" >/dev/null
+check "... the table is gone again" poll 30 test ! -e "$T/bare"
+check "... and the shadow has reloaded" poll 60 shadow_ready
+
 # --- the headline: promote staging to production with cp ---
 check "cp stg's schema.sql over prod's" cp "$MNT/stg/schema.sql" "$P/schema.sql"
 gen=$(pending)

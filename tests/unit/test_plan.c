@@ -645,6 +645,23 @@ static void test_enum_retype(void)
 	ok(!plan_type_via_text(live, "text", "integer"), "text to integer: not guessed");
 }
 
+/* A new table without columns: a draft (mkdir), unless staged as meant
+ * to have none (a declarative file's CREATE TABLE t ()). */
+static void test_columnless(void)
+{
+	struct stage *st = stage_new();
+	stage_table_new(st, "public", "nothing", "nothing");
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 0, "a new table without columns is a draft");
+	plan_free(&p);
+	stage_table_columnless(st, "public", "nothing");
+	plan_of(st, &p);
+	ok(p.nfiles == 1 && pos(p.files[0].sql, "CREATE TABLE public.nothing (\n);") >= 0, "... columnless: created");
+	plan_free(&p);
+	stage_free(st);
+}
+
 /* Table options (tableopt.h): one ALTER TABLE each, turned on or off. */
 static void test_options(void)
 {
@@ -714,6 +731,7 @@ int main(void)
 	test_struct();
 	test_enum_retype();
 	test_options();
+	test_columnless();
 	catalog_free(live);
 	return done_testing();
 }
