@@ -31,8 +31,8 @@ static const char *const UNSUP_WHAT[U_NKINDS] = {
 static const char *const UNSUP_HOW[U_NKINDS] = {
 	[U_TRIGGERS] = "a trigger's ENABLE or DISABLE state is not staged yet",
 	[U_ENUMS] = "enum labels can only be added or renamed",
-	[U_TYPES] = "a composite type or a base type changed in place is not staged from here yet: write "
-		    "its types/ file, or the migration",
+	[U_TYPES] = "a type changed into another kind is not staged from here yet: write its types/ file, "
+		    "or the migration",
 	[U_COMMENTS] = "declarative files stage the comments of tables, columns, indexes and constraints, "
 		       "and a trigger's with the trigger, not a schema's yet",
 	[U_TABLE_OPTIONS] = "storage options, partitioning, inheritance, rules and statistics are not "
@@ -215,12 +215,12 @@ static const struct cat_type *type_in(const struct catalog *cat, const char *sch
 	return NULL;
 }
 
-/* A domain the file changes in place: staged as its types/ file's write
- * (ALTER DOMAIN), by the caller. */
+/* A domain or composite the file changes in place: staged as its types/
+ * file's write (ALTER DOMAIN, ALTER TYPE ... ATTRIBUTE), by the caller. */
 static bool domain_in_place(const struct diff *d, const char *schema, const char *name)
 {
 	const struct cat_type *l = type_in(d->live, schema, name), *w = type_in(d->want, schema, name);
-	return l && w && l->kind == 'd' && w->kind == 'd';
+	return l && w && l->kind == w->kind && (l->kind == 'd' || l->kind == 'c');
 }
 
 /* Live items A against wanted B: each difference is an object of DIR

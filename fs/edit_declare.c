@@ -458,9 +458,10 @@ static int stage_type(struct change *c, const struct declare_obj *o, const struc
 	if ((w && !strchr("ecdr", w->kind)) || (l && !strchr("ecdr", l->kind)))
 		return ed_fail(c, -EPERM, "types differ: %s.%s (a base type is not staged: write the migration by "
 			       "hand)", o->schema, o->name);
-	if (l && w && l->kind == 'd' && w->kind == 'd') {
-		/* Changed in place: as its types/<d>.sql written with the
-		 * file's domain, as the tree renders it (ALTER DOMAIN). */
+	if (l && w && l->kind == w->kind && (w->kind == 'd' || w->kind == 'c')) {
+		/* Changed in place: as its types/<t>.sql written with the
+		 * file's type, as the tree renders it (ALTER DOMAIN, ALTER
+		 * TYPE ... ATTRIBUTE). */
 		struct strbuf text = STRBUF_INIT, file = STRBUF_INIT;
 		render_type(&text, w);
 		sb_addf(&file, "%s.sql", w->name);

@@ -12,12 +12,12 @@
  * of tableopt.h (row level security, UNLOGGED), enum labels: staged here.
  * Views, materialized views, functions, sequences, triggers and policies
  * (compared as their files read), schemas created or dropped, extensions,
- * types created or dropped and domains changed in place: listed (struct
+ * types created or dropped, domains and composites changed in place: listed (struct
  * declare_objs) for the caller to stage as the object files, the schemas/
  * and extensions/ directories and the types/ files would, with a server at
  * hand. A sequence owned by a column is never listed as dropped: it goes
- * with its column. Differences the stage cannot express yet (a composite
- * changed in place, an enum losing a label, a schema's comment, a
+ * with its column. Differences the stage cannot express yet (a type
+ * changed into another kind, an enum losing a label, a schema's comment, a
  * trigger's ENABLE state, other table options) are never
  * ignored: the whole file is refused with EPERM naming them.
  *

@@ -384,6 +384,23 @@ eq "the domain has its default" "3" "$(val prod "SELECT typdefault FROM pg_type 
 sql prod -c "DROP DOMAIN public.rating" >/dev/null
 check "... the domain is gone again" poll 30 test ! -e "$P/schemas/public/types/rating.sql"
 check "... and the shadow has reloaded" poll 60 shadow_ready
+# A composite likewise: ALTER TYPE ... ADD ATTRIBUTE, as its file's write.
+sql prod -c "CREATE TYPE public.pair AS (a integer, b text)" >/dev/null
+check "the composite shows up" poll 30 test -f "$P/schemas/public/types/pair.sql"
+check "the shadow has reloaded" poll 60 shadow_ready
+cp "$P/schemas/public/schema.sql" "$T_TMP/pair.sql"
+printf 'DROP TYPE public.pair;\nCREATE TYPE public.pair AS (a integer, b text, c date);\n' >>"$T_TMP/pair.sql"
+check "write schema.sql with an attribute added to the composite" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/pair.sql" "$P/schemas/public/schema.sql"
+gen=$(pending)
+check "... ADD ATTRIBUTE staged" grep -qF "ADD ATTRIBUTE c date" "$P/migrations/pending/$gen"
+check "mv it to apply/" mv "$P/migrations/pending/$gen" "$P/migrations/apply/"
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "the composite has three attributes" "3" \
+	"$(val prod "SELECT count(*) FROM pg_attribute WHERE attrelid = (SELECT typrelid FROM pg_type WHERE typname = 'pair')")"
+sql prod -c "DROP TYPE public.pair" >/dev/null
+check "... the composite is gone again" poll 30 test ! -e "$P/schemas/public/types/pair.sql"
+check "... and the shadow has reloaded" poll 60 shadow_ready
 
 # --- a new table without columns: created (not taken for a mkdir draft) ---
 cp "$P/schemas/public/schema.sql" "$T_TMP/bare.sql"
