@@ -31,8 +31,8 @@ static const char *const UNSUP_WHAT[U_NKINDS] = {
 static const char *const UNSUP_HOW[U_NKINDS] = {
 	[U_TRIGGERS] = "a trigger's ENABLE or DISABLE state is not staged yet",
 	[U_ENUMS] = "enum labels can only be added or renamed",
-	[U_TYPES] = "a type changed into another kind is not staged from here yet: write its types/ file, "
-		    "or the migration",
+	[U_TYPES] = "a range or base type changed in place, or a type changed into another kind, is not "
+		    "staged from here yet: write its types/ file, or the migration",
 	[U_COMMENTS] = "declarative files stage the comments of tables, columns, indexes and constraints, "
 		       "and a trigger's with the trigger, not a schema's yet",
 	[U_TABLE_OPTIONS] = "storage options, partitioning, inheritance, rules and statistics are not "

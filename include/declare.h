@@ -16,8 +16,8 @@
  * declare_objs) for the caller to stage as the object files, the schemas/
  * and extensions/ directories and the types/ files would, with a server at
  * hand. A sequence owned by a column is never listed as dropped: it goes
- * with its column. Differences the stage cannot express yet (a type
- * changed into another kind, an enum losing a label, a schema's comment, a
+ * with its column. Differences the stage cannot express yet (a range
+ * changed in place, a type changed into another kind, an enum losing a label, a schema's comment, a
  * trigger's ENABLE state, other table options) are never
  * ignored: the whole file is refused with EPERM naming them.
  *
