@@ -66,6 +66,10 @@ for d in prod stg sample; do
 	check "status: $d's shadow is loaded" poll 60 grep -q "^shadow: ${d}_schemafs_shadow, loaded in" "$MNT/$d/migrations/status"
 done
 pending() { ls "$P/migrations/pending"; }
+# Declarative files need the shadow as the database is now, not while it
+# reloads after the schema changed (EOPNOTSUPP then): after DDL run here
+# directly, tests wait for it.
+shadow_ready() { grep -qE '^shadow: prod_schemafs_shadow, loaded in [0-9]+ ms$' "$P/migrations/status"; }
 stage_state() { ls -l --time-style=+ "$P/migrations/pending"; cat "$P/migrations/pending"/* 2>/dev/null; }
 
 # --- written back as read: nothing staged ---
@@ -107,6 +111,7 @@ eq "the column file shows it" "text DEFAULT 'x'::text" "$(cat "$T/booking/column
 check "mv it to apply/" mv "$P/migrations/pending/$gen" "$P/migrations/apply/"
 eq "the column exists" "x" "$(val prod "SELECT extra FROM public.booking")"
 check "pending/ is empty again" poll 30 test -z "$(pending)"
+check "... and the shadow has reloaded" poll 60 shadow_ready
 
 # --- sed -i on table.sql (a temp file renamed over it) ---
 check "sed -i on table.sql: NOT NULL dropped from customer.name" \
@@ -168,6 +173,7 @@ eq "... the stage is unchanged" "$before" "$(stage_state)"
 sql prod -c "CREATE VIEW public.v AS SELECT 2 AS two" -c "CREATE VIEW public.w AS SELECT two FROM public.v" >/dev/null
 check "views made live meanwhile show up" poll 30 test -f "$P/schemas/public/views/w.sql"
 check "... and in schema.sql" poll 30 grep -q "CREATE VIEW public.w" "$P/schemas/public/schema.sql"
+check "... and the shadow has reloaded" poll 60 shadow_ready
 sed 's/SELECT 2 AS two;/SELECT (2)::bigint AS two;/' "$P/schemas/public/schema.sql" >"$T_TMP/badview.sql"
 check "the edited schema.sql changes v's column type" grep -qF "(2)::bigint AS two" "$T_TMP/badview.sql"
 before=$(stage_state)
@@ -177,6 +183,7 @@ check "status: the dependent view is named" grep -qE "and view (public\.)?w depe
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 sql prod -c "DROP VIEW public.w, public.v" >/dev/null
 check "... the views are gone again" poll 30 test ! -e "$P/schemas/public/views/v.sql"
+check "... and the shadow has reloaded" poll 60 shadow_ready
 cp "$MNT/noshadow/schema.sql" "$T_TMP/noshadow.sql"
 echo "-- written back" >>"$T_TMP/noshadow.sql"
 eq "without a shadow: EOPNOTSUPP" "Operation not supported" \
@@ -219,9 +226,6 @@ sql prod -c "CREATE TYPE public.state AS ENUM ('new', 'old')" \
 	-c "CREATE TABLE public.ticket (id integer, s public.state DEFAULT 'new'::public.state, t public.state)" \
 	-c "INSERT INTO public.ticket VALUES (1, 'old', 'new')" >/dev/null
 check "the new table shows up" poll 30 test -f "$T/ticket/table.sql"
-# Declarative files need the shadow as the database is now, not while it
-# reloads after the schema changed (EOPNOTSUPP then).
-shadow_ready() { grep -qE '^shadow: prod_schemafs_shadow, loaded in [0-9]+ ms$' "$P/migrations/status"; }
 check "the shadow has reloaded" poll 60 shadow_ready
 sed -E 's/([ :])state([ ,;]|$)/\1state2\2/g' "$T/ticket/table.sql" >"$T_TMP/enum.sql"
 check "the edited table.sql has the other enum" grep -qF "s state2 DEFAULT 'new'::state2" "$T_TMP/enum.sql"
@@ -311,6 +315,7 @@ check "pending/ is empty again" poll 30 test -z "$(pending)"
 eq "legacy is unlogged, the view has one column" "u 1" \
 	"$(val prod "SELECT relpersistence::text || ' ' || (SELECT count(*) FROM information_schema.columns
 		WHERE table_name = 'legacy_v') FROM pg_class WHERE oid = 'public.legacy'::regclass")"
+check "the shadow has reloaded" poll 60 shadow_ready
 check "write it back LOGGED" bash -c 'sed "s/^CREATE UNLOGGED TABLE public.legacy /CREATE TABLE public.legacy /" "$1" >"$2" &&
 	cat "$2" >"$1"' _ "$T/legacy/table.sql" "$T_TMP/logged.sql"
 gen=$(pending)
