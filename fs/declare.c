@@ -31,11 +31,12 @@ static const char *const UNSUP_WHAT[U_NKINDS] = {
 static const char *const UNSUP_HOW[U_NKINDS] = {
 	[U_TRIGGERS] = "a trigger's ENABLE or DISABLE state is not staged yet",
 	[U_ENUMS] = "enum labels can only be added or renamed",
-	[U_TYPES] = "a domain or composite type changed in place is not staged from here yet: write its "
-		    "types/ file",
-	[U_COMMENTS] = "declarative files change a table's own comment only",
-	[U_TABLE_OPTIONS] = "row level security, storage options, partitioning, inheritance, rules and "
-			    "statistics are not staged yet",
+	[U_TYPES] = "a range or base type changed in place, or a type changed into another kind, is not "
+		    "staged from here yet: write its types/ file, or the migration",
+	[U_COMMENTS] = "declarative files stage the comments of tables, columns, indexes and constraints, "
+		       "and a trigger's with the trigger, not a schema's yet",
+	[U_TABLE_OPTIONS] = "storage options, partitioning, inheritance, rules and statistics are not "
+			    "staged yet",
 };
 
 struct diff {
@@ -205,6 +206,23 @@ static bool owned_seq(const struct catalog *cat, const char *schema, const char 
 	return false;
 }
 
+static const struct cat_type *type_in(const struct catalog *cat, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t i = 0; s && i < s->ntypes; i++)
+		if (!strcmp(s->types[i]->name, name))
+			return s->types[i];
+	return NULL;
+}
+
+/* A domain or composite the file changes in place: staged as its types/
+ * file's write (ALTER DOMAIN, ALTER TYPE ... ATTRIBUTE), by the caller. */
+static bool domain_in_place(const struct diff *d, const char *schema, const char *name)
+{
+	const struct cat_type *l = type_in(d->live, schema, name), *w = type_in(d->want, schema, name);
+	return l && w && l->kind == w->kind && (l->kind == 'd' || l->kind == 'c');
+}
+
 /* Live items A against wanted B: each difference is an object of DIR
  * (dropped when B lacks it), or unsupported as K when DIR is NULL. */
 static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, const char *schema,
@@ -216,7 +234,7 @@ static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, co
 			continue;
 		if (!o && dir && !strcmp(dir, "sequences") && owned_seq(d->live, schema, a->v[i].key))
 			continue;	/* it goes with its column (DROP COLUMN, DROP TABLE) */
-		if (dir && (!o || strcmp(dir, "types")))
+		if (dir && (!o || strcmp(dir, "types") || domain_in_place(d, schema, a->v[i].key)))
 			obj_differs(d, dir, schema, NULL, a->v[i].key, !o);
 		else
 			unsupported(d, k, schema, a->v[i].key);
@@ -309,11 +327,11 @@ static bool coldef_equal(const struct cat_column *a, const struct cat_column *b)
 	       a->notnull == b->notnull && a->identity == b->identity && a->generated == b->generated;
 }
 
-/* What the stage does not change on a table, as one text to compare. */
+/* What the stage does not change on a table (tableopt.h's options aside),
+ * as one text to compare. */
 static void table_options(struct strbuf *sb, const struct cat_relation *r)
 {
-	sb_addf(sb, "%c%c%d%d|%s|%s|%s|%s|", r->kind, r->persistence ? r->persistence : 'p', r->rls, r->rls_force,
-		r->partkey ? r->partkey : "", r->partbound ? r->partbound : "", r->parents ? r->parents : "",
+	sb_addf(sb, "%c|%s|%s|%s|%s|", r->kind, r->partkey ? r->partkey : "", r->partbound ? r->partbound : "", r->parents ? r->parents : "",
 		r->reloptions ? r->reloptions : "");
 	for (size_t i = 0; i < r->nsettings; i++)
 		sb_addf(sb, "%s|", r->settings[i]);
@@ -327,18 +345,13 @@ static const struct cat_column *col_named(const struct cat_relation *r, const ch
 static void columns_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
 			 const struct cat_relation *w)
 {
-	const char *s = w->schema->name;
 	for (size_t i = 0; l && i < l->ncols; i++)
 		if (!col_named(w, l->cols[i].name))
 			stage_column_drop(d->st, ref, l->cols[i].attnum, l->cols[i].name);
 	for (size_t i = 0; i < w->ncols; i++) {
 		const struct cat_column *wc = &w->cols[i], *lc = col_named(l, wc->name);
-		if (!same(wc->comment, lc ? lc->comment : NULL)) {
-			struct strbuf n = STRBUF_INIT;
-			sb_addf(&n, "%s.%s (column)", w->name, wc->name);
-			unsupported(d, U_COMMENTS, s, sb_str(&n));
-			strbuf_free(&n);
-		}
+		if (!same(wc->comment, lc ? lc->comment : NULL))
+			stage_part_comment(d->st, ref, "column", wc->name, wc->comment);
 		if (lc && coldef_equal(lc, wc))
 			continue;
 		struct stage_coldef def = coldef(wc, lc);
@@ -349,6 +362,8 @@ static void columns_diff(struct diff *d, const struct stage_ref *ref, const stru
 			 * generated column in place. */
 			stage_column_drop(d->st, ref, lc->attnum, lc->name);
 			attnum = 0;
+			if (wc->comment)	/* the new column has none yet */
+				stage_part_comment(d->st, ref, "column", wc->name, wc->comment);
 		}
 		stage_column_set(d->st, ref, attnum, wc->name, wc->name, wc->qname, &def);
 	}
@@ -357,7 +372,6 @@ static void columns_diff(struct diff *d, const struct stage_ref *ref, const stru
 static void indexes_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
 			 const struct cat_relation *w)
 {
-	const char *s = w->schema->name;
 	for (size_t i = 0; l && i < l->nindexes; i++) {
 		bool kept = false;
 		for (size_t j = 0; j < w->nindexes && !kept; j++)
@@ -370,17 +384,17 @@ static void indexes_diff(struct diff *d, const struct stage_ref *ref, const stru
 		for (size_t i = 0; l && i < l->nindexes && !li; i++)
 			if (!strcmp(l->indexes[i].name, wi->name))
 				li = &l->indexes[i];
-		if (!same(wi->comment, li ? li->comment : NULL))
-			unsupported(d, U_COMMENTS, s, wi->name);
-		if (!li || !same(li->def, wi->def))
+		bool made = !li || !same(li->def, wi->def);
+		if (made)
 			stage_index_set(d->st, ref, wi->name, wi->qname, wi->def, false);
+		if (!same(wi->comment, li ? li->comment : NULL) || (made && wi->comment))
+			stage_part_comment(d->st, ref, "index", wi->name, wi->comment);
 	}
 }
 
 static void constraints_diff(struct diff *d, const struct stage_ref *ref, const struct cat_relation *l,
 			     const struct cat_relation *w)
 {
-	const char *s = w->schema->name;
 	for (size_t i = 0; l && i < l->ncons; i++) {
 		bool kept = false;
 		for (size_t j = 0; j < w->ncons && !kept; j++)
@@ -395,10 +409,11 @@ static void constraints_diff(struct diff *d, const struct stage_ref *ref, const 
 		for (size_t i = 0; l && i < l->ncons && !lk; i++)
 			if (!strcmp(l->cons[i].name, wk->name))
 				lk = &l->cons[i];
-		if (!same(wk->comment, lk ? lk->comment : NULL))
-			unsupported(d, U_COMMENTS, s, wk->name);
-		if (!lk || lk->type != wk->type || !same(lk->def, wk->def))
+		bool made = !lk || lk->type != wk->type || !same(lk->def, wk->def);
+		if (made)
 			stage_constraint_set(d->st, ref, wk->name, wk->qname, wk->type, wk->def);
+		if (!same(wk->comment, lk ? lk->comment : NULL) || (made && wk->comment))
+			stage_part_comment(d->st, ref, "constraint", wk->name, wk->comment);
 	}
 }
 
@@ -473,12 +488,17 @@ static void table_diff(struct diff *d, const char *schema, const struct cat_rela
 	}
 	if (!l)
 		stage_table_new(d->st, schema, w->name, w->qname);
+	if (!l && !w->ncols)
+		stage_table_columnless(d->st, schema, w->name);
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	const struct cat_relation plain = { .kind = REL_TABLE, .persistence = 'p' };	/* what mkdir makes */
 	table_options(&a, l ? l : &plain);
 	table_options(&b, w);
 	if (strcmp(sb_str(&a), sb_str(&b)))
 		unsupported(d, U_TABLE_OPTIONS, schema, w->name);
+	for (int o = 0; o < TO_N; o++)
+		if (tableopt_get(l ? l : &plain, o) != tableopt_get(w, o))
+			stage_table_option(d->st, &ref, o, tableopt_get(w, o));
 	strbuf_free(&a);
 	strbuf_free(&b);
 	columns_diff(d, &ref, l, w);

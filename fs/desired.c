@@ -15,6 +15,7 @@
 #include "deps_stage.h"
 #include "stage_json.h"
 #include "stage_struct.h"
+#include "tableopt.h"
 
 static const char *dup_or_null(struct arena *a, const char *s)
 {
@@ -189,6 +190,32 @@ static void edit_drops(struct cat_relation *r, struct arena *a, const cJSON *e)
 	r->npolicies = n;
 }
 
+/* The staged comments of R's columns, indexes and constraints (R's
+ * arrays are the arena's copies by now). */
+static void edit_comments(struct arena *a, struct cat_relation *r, const cJSON *e)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(e, "comments")) {
+		const char *kind = str_of(c, "kind"), *name = str_of(c, "name"), *text = str_of(c, "comment");
+		const char *v = text && *text ? arena_strdup(a, text) : NULL;
+		if (!kind || !name)
+			continue;
+		if (!strcmp(kind, "column")) {
+			for (size_t i = 0; i < r->ncols; i++)
+				if (!strcmp(r->cols[i].name, name))
+					r->cols[i].comment = v;
+		} else if (!strcmp(kind, "index")) {
+			for (size_t i = 0; i < r->nindexes; i++)
+				if (!strcmp(r->indexes[i].name, name))
+					r->indexes[i].comment = v;
+		} else {
+			for (size_t i = 0; i < r->ncons; i++)
+				if (!strcmp(r->cons[i].name, name))
+					r->cons[i].comment = v;
+		}
+	}
+}
+
 static struct cat_relation *edited_table(struct arena *a, const struct cat_schema *s,
 					 const struct cat_relation *live, const cJSON *e)
 {
@@ -209,10 +236,14 @@ static struct cat_relation *edited_table(struct arena *a, const struct cat_schem
 		const char *c = str_of(e, "comment");
 		r->comment = c && *c ? arena_strdup(a, c) : NULL;
 	}
+	for (int o = 0; o < TO_N; o++)
+		if (has(e, TABLE_OPTS[o].key))
+			tableopt_set(r, o, bool_of(e, TABLE_OPTS[o].key));
 	edit_columns(a, r, live, e);
 	edit_indexes(a, r, live, e);
 	edit_constraints(a, r, live, e);
 	edit_drops(r, a, e);
+	edit_comments(a, r, e);
 	return r;
 }
 

@@ -13,10 +13,12 @@
 #include "database.h"
 #include "declare.h"
 #include "edit_internal.h"
+#include "edit_struct.h"
 #include "migrate.h"
 #include "names.h"
 #include "objkind.h"
 #include "pg.h"
+#include "render.h"
 #include "shadow.h"
 #include "stage.h"
 #include "stage_struct.h"
@@ -339,11 +341,17 @@ static void describe(struct strbuf *sb, const cJSON *e, bool table)
 		ITEM("renamed to %s", jstr(e, "name"));
 	if (jstr(e, "comment"))
 		ITEM("comment");
+	for (int k = 0; k < TO_N; k++)
+		if (cJSON_GetObjectItemCaseSensitive(e, TABLE_OPTS[k].key))
+			ITEM("%s %s", TABLE_OPTS[k].what,
+			     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, TABLE_OPTS[k].key)) ? "on" : "off");
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "columns"))
 		ITEM("column %s %s", jstr(x, "name") ? jstr(x, "name") : "?",
 		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "drop")) ? "dropped" :
 		     !cJSON_GetObjectItemCaseSensitive(x, "def") ? "renamed" :
 		     cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x, "attnum")) > 0 ? "changed" : "added");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "comments"))
+		ITEM("comment of %s %s", jstr(x, "kind") ? jstr(x, "kind") : "?", jstr(x, "name") ? jstr(x, "name") : "?");
 	static const char *const kinds[] = { "indexes", "constraints", "triggers", "policies" };
 	static const char *const one[] = { "index", "constraint", "trigger", "policy" };
 	for (size_t k = 0; k < 4; k++)
@@ -450,6 +458,19 @@ static int stage_type(struct change *c, const struct declare_obj *o, const struc
 	if ((w && !strchr("ecdr", w->kind)) || (l && !strchr("ecdr", l->kind)))
 		return ed_fail(c, -EPERM, "types differ: %s.%s (a base type is not staged: write the migration by "
 			       "hand)", o->schema, o->name);
+	if (l && w && l->kind == w->kind && (w->kind == 'd' || w->kind == 'c')) {
+		/* Changed in place: as its types/<t>.sql written with the
+		 * file's type, as the tree renders it (ALTER DOMAIN, ALTER
+		 * TYPE ... ATTRIBUTE). */
+		struct strbuf text = STRBUF_INIT, file = STRBUF_INIT;
+		render_type(&text, w);
+		sb_addf(&file, "%s.sql", w->name);
+		struct epath p = { .kind = E_TYPE, .schema = o->schema, .name = file.buf, .file = file.buf };
+		int rc = es_type_write(c, &p, sb_str(&text), text.len);
+		strbuf_free(&text);
+		strbuf_free(&file);
+		return rc;
+	}
 	if (o->drop || (l && w && l->kind != w->kind)) {
 		if (l)
 			stage_type_drop(db->stage, l->oid, l->kind);

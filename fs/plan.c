@@ -14,6 +14,7 @@
 #include "stage.h"
 #include "stage_json.h"
 #include "strbuf.h"
+#include "tableopt.h"
 
 enum phase {
 	P_ENUM_RENAME,		/* with the ADD VALUEs when there are, else in the main file */
@@ -120,8 +121,35 @@ static void added_like(struct strbuf *hz, const cJSON *e, const struct cat_relat
 	}
 }
 
+/* Is TYPE (format_type's text under search_path public, maybe an array of
+ * it) one of CAT's enums? */
+static bool enum_type(const struct catalog *cat, const char *type)
+{
+	size_t len = strlen(type);
+	while (len > 2 && !strncmp(type + len - 2, "[]", 2))
+		len -= 2;
+	for (size_t i = 0; cat && i < cat->nschemas; i++) {
+		const struct cat_schema *s = &cat->schemas[i];
+		size_t sl = strcmp(s->name, "public") ? strlen(s->qname) : 0;
+		if (sl && (len <= sl || strncmp(type, s->qname, sl) || type[sl] != '.'))
+			continue;
+		const char *rest = type + (sl ? sl + 1 : 0);
+		size_t rl = len - (size_t)(rest - type);
+		for (size_t j = 0; j < s->ntypes; j++)
+			if (s->types[j]->kind == 'e' && strlen(s->types[j]->qname) == rl &&
+			    !strncmp(rest, s->types[j]->qname, rl))
+				return true;
+	}
+	return false;
+}
+
+bool plan_type_via_text(const struct catalog *desired, const char *from, const char *to)
+{
+	return strcmp(from, to) && enum_type(desired, to);
+}
+
 static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_relation *live,
-			 const struct cat_relation *want, struct names *nm)
+			 const struct cat_relation *want, struct names *nm, const struct catalog *desired)
 {
 	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
 	const cJSON *c;
@@ -174,13 +202,25 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 		sb_reset(&tag);
 		sb_addf(&tag, "%s_alter_%s", nm->name, wc->name);
 		const char *tbl = sb_str(&nm->cur);
+		/* No assignment cast into an enum: through text, as users
+		 * write it; the live default would not cast either, so it is
+		 * dropped first and set again after. */
+		bool via_text = plan_type_via_text(desired, lc->type, wc->type);
+		bool default_changes = !same(lc->defexpr, wc->defexpr) && !wc->generated;
+		if (via_text && lc->defexpr && !lc->generated) {
+			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", tbl, wc->qname);
+			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
+			default_changes = !wc->generated;
+		}
 		if (!same(lc->type, wc->type) || !same(lc->collation, wc->collation)) {
 			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s TYPE %s", tbl, wc->qname, wc->type);
 			if (wc->collation)
 				sb_addf(&sql, " COLLATE %s", wc->collation);
+			if (via_text)
+				sb_addf(&sql, " USING %s::text::%s", wc->qname, wc->type);
 			sb_addc(&sql, ';');
 			const cJSON *d = cJSON_GetObjectItem(c, "def");
-			if (bool_of(d, "rewrite")) {
+			if (via_text || bool_of(d, "rewrite")) {
 				sb_addf(&hz, "ALTER COLUMN %s.%s TYPE %s rewrites the table under an ACCESS EXCLUSIVE lock (",
 					nm->name, wc->name, wc->type);
 				rows_text(&hz, nm->rows);
@@ -195,8 +235,7 @@ static void plan_columns(struct planner *pl, const cJSON *e, const struct cat_re
 			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY;", tbl, wc->qname);
 			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
 		}
-		bool default_changes = !same(lc->defexpr, wc->defexpr) && !wc->generated;
-		if (default_changes && !wc->defexpr) {
+		if (default_changes && !wc->defexpr && !(via_text && lc->defexpr)) {
 			sb_addf(&sql, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", tbl, wc->qname);
 			add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), NULL);
 		}
@@ -374,6 +413,74 @@ static void created_like(struct strbuf *hz, const struct catalog *desired, const
 	}
 }
 
+/* The table options (tableopt.h) WANT has otherwise than LIVE (NULL: a
+ * new table, made with none). */
+static void plan_options(struct planner *pl, const struct cat_relation *live, const struct cat_relation *want,
+			 struct names *nm)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT, hz = STRBUF_INIT;
+	const struct cat_relation plain = { .kind = REL_TABLE, .persistence = 'p' };
+	for (int o = 0; o < TO_N; o++) {
+		bool on = tableopt_get(want, o);
+		if (on == tableopt_get(live ? live : &plain, o))
+			continue;
+		const struct table_opt_kind *k = &TABLE_OPTS[o];
+		sb_addf(&sql, "ALTER TABLE %s %s;", sb_str(&nm->cur), on ? k->on : k->off);
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_%s%s", nm->name, on ? "" : "no_", k->key);
+		const char *why = on ? k->hazard_on : k->hazard_off;
+		if (why && live) {
+			sb_addf(&hz, "ALTER TABLE %s %s %s (", nm->name, on ? k->on : k->off, why);
+			rows_text(&hz, nm->rows);
+			sb_add(&hz, ")");
+		}
+		add(pl, P_ALTER_COLUMN, &sql, sb_str(&tag), &hz);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+	strbuf_free(&hz);
+}
+
+/* COMMENT ON COLUMN / INDEX / CONSTRAINT, by the names WANT gives them. */
+static void plan_part_comments(struct planner *pl, const cJSON *e, const struct cat_relation *want,
+			       struct names *nm)
+{
+	struct strbuf sql = STRBUF_INIT, tag = STRBUF_INIT;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(e, "comments")) {
+		const char *kind = str_of(c, "kind"), *name = str_of(c, "name"), *text = str_of(c, "comment");
+		if (!kind || !name)
+			continue;
+		if (!strcmp(kind, "column")) {
+			const struct cat_column *wc = catalog_column(want, 0, name);
+			if (wc)
+				sb_addf(&sql, "COMMENT ON COLUMN %s.%s IS ", sb_str(&nm->cur), wc->qname);
+		} else if (!strcmp(kind, "index")) {
+			for (size_t i = 0; i < want->nindexes && !sql.len; i++)
+				if (!strcmp(want->indexes[i].name, name))
+					sb_addf(&sql, "COMMENT ON INDEX %s.%s IS ", want->schema->qname,
+						want->indexes[i].qname);
+		} else {
+			for (size_t i = 0; i < want->ncons && !sql.len; i++)
+				if (!strcmp(want->cons[i].name, name))
+					sb_addf(&sql, "COMMENT ON CONSTRAINT %s ON %s IS ", want->cons[i].qname,
+						sb_str(&nm->cur));
+		}
+		if (!sql.len)
+			continue;	/* dropped meanwhile */
+		if (text && *text)
+			render_literal(&sql, text);
+		else
+			sb_add(&sql, "NULL");
+		sb_addc(&sql, ';');
+		sb_reset(&tag);
+		sb_addf(&tag, "%s_comment_%s", nm->name, name);
+		add(pl, P_COMMENT, &sql, sb_str(&tag), NULL);
+	}
+	strbuf_free(&sql);
+	strbuf_free(&tag);
+}
+
 static void plan_table(struct planner *pl, const cJSON *e, const struct catalog *desired)
 {
 	unsigned oid = (unsigned)num_of(e, "oid", 0);
@@ -404,8 +511,8 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		add(pl, P_DROP_TABLE, &sql, sb_str(&tag), &hz);
 		goto out;
 	}
-	if (!want || (!live && !want->ncols))
-		goto out;	/* a new table without columns yet is a draft */
+	if (!want || (!live && !want->ncols && !bool_of(e, "columnless")))
+		goto out;	/* a new table without columns yet is a draft (mkdir's) */
 	sb_add_qual(&nm.cur, want->schema->qname, want->qname);
 	if (live && strcmp(live->name, want->name)) {
 		sb_addf(&sql, "ALTER TABLE %s RENAME TO %s;", sb_str(&nm.old), want->qname);
@@ -425,8 +532,9 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		sb_addf(&tag, "create_%s", want->name);
 		add(pl, P_CREATE_TABLE, &sql, sb_str(&tag), NULL);
 	} else {
-		plan_columns(pl, e, live, want, &nm);
+		plan_columns(pl, e, live, want, &nm, desired);
 	}
+	plan_options(pl, live, want, &nm);
 	plan_drops(pl, e, live, &nm);
 	plan_constraints(pl, e, live, &nm);
 	plan_indexes(pl, e, live, &nm);
@@ -442,6 +550,7 @@ static void plan_table(struct planner *pl, const cJSON *e, const struct catalog 
 		sb_addf(&tag, "%s_comment", want->name);
 		add(pl, P_COMMENT, &sql, sb_str(&tag), NULL);
 	}
+	plan_part_comments(pl, e, want, &nm);
 out:
 	strbuf_free(&nm.old);
 	strbuf_free(&nm.cur);
@@ -584,6 +693,20 @@ static void plan_object(struct planner *pl, const cJSON *e)
 		sb_reset(&hz);
 		if (!sql.len)
 			goto out;
+	}
+	end = strstr(sb_str(&sql), ";\n");
+	if (!bool_of(e, "drop") && !strncmp(sb_str(&sql), "DROP ", 5) && end) {
+		/* Dropped and created again (a view whose columns change):
+		 * dropped with the other drops, before the columns and tables
+		 * it uses may be dropped, created again with the creates. */
+		struct strbuf drop = STRBUF_INIT;
+		sb_addf(&drop, "%.*s", (int)(end - sb_str(&sql) + 1), sb_str(&sql));
+		add(pl, P_DROP_OBJECT, &drop, sb_str(&tag), &hz);
+		strbuf_free(&drop);
+		struct strbuf rest = STRBUF_INIT;
+		sb_add(&rest, end + 2);
+		strbuf_free(&sql);
+		sql = rest;
 	}
 	add(pl, bool_of(e, "drop") ? P_DROP_OBJECT : P_OBJECT, &sql, sb_str(&tag), &hz);
 out:

@@ -12,6 +12,7 @@
 #include "deps_stage.h"
 #include "stage_json.h"
 #include "stage_struct.h"
+#include "tableopt.h"
 
 static const char *const OBJECT_KINDS[] = { "indexes", "constraints", "triggers", "policies" };
 
@@ -233,6 +234,12 @@ void stage_table_new(struct stage *st, const char *schema, const char *name, con
 	put(e, "new", cJSON_CreateTrue());
 }
 
+void stage_table_columnless(struct stage *st, const char *schema, const char *name)
+{
+	struct stage_ref t = { 0, schema, name };
+	put(find_table(st, &t, true), "columnless", cJSON_CreateTrue());
+}
+
 void stage_table_drop(struct stage *st, const struct stage_ref *t)
 {
 	cJSON *e = find_table(st, t, t->oid != 0);
@@ -261,6 +268,27 @@ void stage_table_rows(struct stage *st, const struct stage_ref *t, double rows)
 void stage_table_comment(struct stage *st, const struct stage_ref *t, const char *comment)
 {
 	put_str(find_table(st, t, true), "comment", comment);
+}
+
+void stage_part_comment(struct stage *st, const struct stage_ref *t, const char *kind, const char *name,
+			const char *comment)
+{
+	cJSON *a = array_of(find_table(st, t, true), "comments"), *c;
+	cJSON_ArrayForEach(c, a)
+		if (same(str_of(c, "kind"), kind) && same(str_of(c, "name"), name))
+			break;
+	if (!c) {
+		c = cJSON_CreateObject();
+		put_str(c, "kind", kind);
+		put_str(c, "name", name);
+		cJSON_AddItemToArray(a, c);
+	}
+	put_str(c, "comment", comment ? comment : "");
+}
+
+void stage_table_option(struct stage *st, const struct stage_ref *t, enum table_opt o, bool on)
+{
+	put(find_table(st, t, true), TABLE_OPTS[o].key, cJSON_CreateBool(on));
 }
 
 void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, const char *oldname,
@@ -522,6 +550,41 @@ static bool claimed_oid(const cJSON *tables, unsigned oid)
 	return false;
 }
 
+/* Does live table R show comment entry C of table entry E, with no other
+ * edit of that column, index or constraint left in E (one made again
+ * loses its comment: the entry stays until then)? */
+static bool part_comment_live(const struct cat_relation *r, const cJSON *e, const cJSON *c)
+{
+	const char *kind = str_of(c, "kind"), *name = str_of(c, "name"), *live = NULL;
+	const char *arr = NULL;
+	bool found = false;
+	if (!kind || !name)
+		return false;
+	if (!strcmp(kind, "column")) {
+		const struct cat_column *lc = catalog_column(r, 0, name);
+		found = lc != NULL;
+		live = lc ? lc->comment : NULL;
+		arr = "columns";
+	} else if (!strcmp(kind, "index")) {
+		for (size_t i = 0; i < r->nindexes && !found; i++)
+			if ((found = !strcmp(r->indexes[i].name, name)))
+				live = r->indexes[i].comment;
+		arr = "indexes";
+	} else {
+		for (size_t i = 0; i < r->ncons && !found; i++)
+			if ((found = !strcmp(r->cons[i].name, name)))
+				live = r->cons[i].comment;
+		arr = "constraints";
+	}
+	if (!found || !same(live ? live : "", str_of(c, "comment")))
+		return false;
+	const cJSON *o;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(e, arr))
+		if (same(str_of(o, "name"), name))
+			return false;
+	return true;
+}
+
 /* Drops the parts of table entry E that LIVE already shows. Returns true
  * when nothing is left. */
 static bool prune_table(cJSON *e, const struct cat_relation *r, int *n)
@@ -568,6 +631,20 @@ static bool prune_table(cJSON *e, const struct cat_relation *r, int *n)
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "comment");
 		(*n)++;
 	}
+	cJSON *coms = array_of(e, "comments");
+	for (c = coms->child; c; c = next) {
+		next = c->next;
+		if (part_comment_live(r, e, c)) {
+			remove_item(coms, c);
+			(*n)++;
+		}
+	}
+	for (int o = 0; o < TO_N; o++) {
+		if (has(e, TABLE_OPTS[o].key) && bool_of(e, TABLE_OPTS[o].key) == tableopt_get(r, o)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(e, TABLE_OPTS[o].key);
+			(*n)++;
+		}
+	}
 	if (has(e, "name") && same(str_of(e, "name"), r->name)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "name");
 		cJSON_DeleteItemFromObjectCaseSensitive(e, "qname");
@@ -576,6 +653,8 @@ static bool prune_table(cJSON *e, const struct cat_relation *r, int *n)
 	if (bool_of(e, "drop"))
 		return false;
 	bool empty = !has(e, "name") && !has(e, "comment");
+	for (int o = 0; o < TO_N; o++)
+		empty = empty && !has(e, TABLE_OPTS[o].key);
 	cJSON_ArrayForEach(c, e) {
 		if (cJSON_IsArray(c) && cJSON_GetArraySize(c) > 0)
 			empty = false;

@@ -183,21 +183,46 @@ static const struct field OBJECT_FIELDS[] = {
 };
 static const struct shape OBJECT = SHAPE("object", OBJECT_FIELDS, object_rule, same_named);
 
+/* A column's, index's or constraint's comment ("" for none). */
+static const char *comment_rule(const cJSON *e)
+{
+	const char *k = str_of(e, "kind");
+	return k && (!strcmp(k, "column") || !strcmp(k, "index") || !strcmp(k, "constraint")) ? NULL :
+	       "has a \"kind\" other than column, index or constraint";
+}
+
+static bool same_comment(const cJSON *a, const cJSON *b)
+{
+	return same(str_of(a, "kind"), str_of(b, "kind")) && same(str_of(a, "name"), str_of(b, "name"));
+}
+
+static const struct field COMMENT_FIELDS[] = {
+	{ "kind", V_STR, true, NULL },
+	{ "name", V_NAME, true, NULL },
+	{ "comment", V_STR, true, NULL },
+};
+static const struct shape COMMENT = SHAPE("comment", COMMENT_FIELDS, comment_rule, same_comment);
+
 static const struct field TABLE_FIELDS[] = {
 	{ "oid", V_OID, true, NULL },
 	{ "schema", V_NAME, false, NULL },
 	{ "name", V_NAME, false, NULL },
 	{ "qname", V_NAME, false, NULL },
 	{ "new", V_BOOL, false, NULL },
+	{ "columnless", V_BOOL, false, NULL },
 	{ "drop", V_BOOL, false, NULL },
 	{ "rows", V_NUM, false, NULL },
 	{ "comment", V_STR, false, NULL },
+	{ "rls", V_BOOL, false, NULL },		/* tableopt.h's keys */
+	{ "rls_force", V_BOOL, false, NULL },
+	{ "unlogged", V_BOOL, false, NULL },
 	{ "columns", V_ENTRIES, false, &COLUMN },
 	{ "indexes", V_ENTRIES, false, &OBJECT },
 	{ "constraints", V_ENTRIES, false, &OBJECT },
 	{ "triggers", V_ENTRIES, false, &OBJECT },
 	{ "policies", V_ENTRIES, false, &OBJECT },
 	{ "takes", V_ENTRIES, false, &TAKE },
+	{ "comments", V_ENTRIES, false, &COMMENT },
 };
 static const struct shape TABLE = SHAPE("table", TABLE_FIELDS, table_rule, same_table);
 

@@ -7,16 +7,18 @@
  * so the planner, its hazards and the dry run see nothing new.
  *
  * Compared: tables added and dropped; columns (type, collation, default,
- * NOT NULL, identity, generated), indexes, constraints, the table's
- * comment, enum labels: staged here. Views, materialized views, functions,
- * sequences, triggers and policies (compared as their files read), schemas
- * created or dropped, extensions, and types created or dropped: listed
- * (struct declare_objs) for the caller to stage as the object files, the
- * schemas/ and extensions/ directories and the types/ files would, with a
- * server at hand. A sequence owned by a column is never listed as dropped:
- * it goes with its column. Differences the stage cannot express yet (a
- * domain or composite changed in place, an enum losing a label, column and
- * object comments, a trigger's ENABLE state, table options) are never
+ * NOT NULL, identity, generated), indexes, constraints, the comments of
+ * the table and of its columns, indexes and constraints, the table options
+ * of tableopt.h (row level security, UNLOGGED), enum labels: staged here.
+ * Views, materialized views, functions, sequences, triggers and policies
+ * (compared as their files read), schemas created or dropped, extensions,
+ * types created or dropped, domains and composites changed in place: listed (struct
+ * declare_objs) for the caller to stage as the object files, the schemas/
+ * and extensions/ directories and the types/ files would, with a server at
+ * hand. A sequence owned by a column is never listed as dropped: it goes
+ * with its column. Differences the stage cannot express yet (a range
+ * changed in place, a type changed into another kind, an enum losing a label, a schema's comment, a
+ * trigger's ENABLE state, other table options) are never
  * ignored: the whole file is refused with EPERM naming them.
  *
  * A column dropped and one added in the same table stays a drop and an

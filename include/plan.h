@@ -17,6 +17,7 @@
 #ifndef SCHEMAFS_PLAN_H
 #define SCHEMAFS_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct catalog;
@@ -38,5 +39,14 @@ struct plan {
 void plan_build(struct plan *p, const struct catalog *live, const struct catalog *desired,
 		const struct stage *st, int first);
 void plan_free(struct plan *p);
+
+/* Does changing a column from type FROM to TO (format_type's text) go
+ * through text, ALTER COLUMN ... TYPE TO USING col::text::TO? Yes when TO
+ * is one of DESIRED's enums (or an array of one) and FROM another type:
+ * PostgreSQL has no assignment cast into an enum, and every value that is
+ * one of its labels converts through its text. Other pairs without an
+ * assignment cast (text to integer, ...) are a decision about the data:
+ * planned without USING, the dry run refuses them with PostgreSQL's hint. */
+bool plan_type_via_text(const struct catalog *desired, const char *from, const char *to);
 
 #endif

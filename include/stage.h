@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tableopt.h"
+
 struct catalog;
 struct cat_relation;
 struct cat_column;
@@ -83,10 +85,22 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 /* Tables. ROWS is the row estimate taken when the edit was probed (-1:
  * unknown). */
 void stage_table_new(struct stage *st, const char *schema, const char *name, const char *qname);
+/* New table SCHEMA.NAME is meant to have no columns (a declarative
+ * file's CREATE TABLE t ()): created as such, not taken for a mkdir draft. */
+void stage_table_columnless(struct stage *st, const char *schema, const char *name);
 void stage_table_drop(struct stage *st, const struct stage_ref *t);
 void stage_table_rename(struct stage *st, const struct stage_ref *t, const char *name, const char *qname);
 void stage_table_rows(struct stage *st, const struct stage_ref *t, double rows);
 void stage_table_comment(struct stage *st, const struct stage_ref *t, const char *comment);
+/* The comment of table T's column, index or constraint NAME (KIND
+ * "column", "index", "constraint"; "" or NULL: none): COMMENT ON, after
+ * the part is made; pruned once live has it and the part has no other
+ * edit left. */
+void stage_part_comment(struct stage *st, const struct stage_ref *t, const char *kind, const char *name,
+			const char *comment);
+/* A table option (tableopt.h) turned on or off: ALTER TABLE ... ENABLE ROW
+ * LEVEL SECURITY and the like; pruned once the live table has it so. */
+void stage_table_option(struct stage *st, const struct stage_ref *t, enum table_opt o, bool on);
 
 /* Columns: ATTNUM > 0 is a live column, 0 a new one known by OLDNAME. */
 void stage_column_set(struct stage *st, const struct stage_ref *t, int attnum, const char *oldname,

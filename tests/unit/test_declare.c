@@ -183,8 +183,60 @@ int main(void)
 		b->cols[0].comment = "key";
 		st = stage_new();
 		rc = run(live, want, "public", "booking", st, err);
-		ok(rc == -EPERM && !strstr(err, "triggers") && strstr(err, "comments differ: public.booking.id") &&
-		   strstr(objs_text, "triggers public.booking.trg set;"), "trigger, column comment: %s %s", err, objs_text);
+		char *j = edits(st);
+		ok(rc == 0 && strstr(j, "\"comments\":[{\"kind\":\"column\",\"name\":\"id\",\"comment\":\"key\"}]") &&
+		   strstr(objs_text, "triggers public.booking.trg set;"), "trigger listed, column comment staged: %d %s %s",
+		   rc, j, objs_text);
+		free(j);
+		struct catalog *dc = stage_desired(live, st);
+		ok(!strcmp(booking(dc)->cols[0].comment, "key"), "the desired column has its comment");
+		catalog_free(dc);
+		stage_free(st);
+		/* An index made again keeps its comment: staged with it. */
+		b->cols[0].comment = NULL;
+		b->ntriggers = 0;
+		b->indexes[0].def = "CREATE INDEX booking_status_idx ON public.booking USING hash (status)";
+		b->indexes[0].comment = "by status";
+		live->schemas[0].tables[0]->indexes[0].comment = "by status";
+		st = stage_new();
+		rc = run(live, want, "public", "booking", st, err);
+		j = edits(st);
+		ok(rc == 0 && strstr(j, "\"kind\":\"index\",\"name\":\"booking_status_idx\",\"comment\":\"by status\""),
+		   "index re-made: its comment staged again: %s", j);
+		free(j);
+		live->schemas[0].tables[0]->indexes[0].comment = NULL;
+		stage_free(st);
+		catalog_free(want);
+	}
+	/* Row level security turned on and forced: table options staged
+	 * (ENABLE, FORCE), the desired table has them; storage options
+	 * still refused. */
+	{
+		struct catalog *want = fixture_catalog("'pending'::booking_status");
+		booking(want)->rls = booking(want)->rls_force = true;
+		struct stage *st = stage_new();
+		int rc = run(live, want, "public", "booking", st, err);
+		char *j = edits(st);
+		ok(rc == 0 && strstr(j, "\"rls\":true") && strstr(j, "\"rls_force\":true"), "rls: %d %s", rc, j);
+		free(j);
+		struct catalog *d = stage_desired(live, st);
+		ok(booking(d)->rls && booking(d)->rls_force, "the desired table has them");
+		catalog_free(d);
+		ok(stage_prune(st, want) && stage_empty(st), "pruned once the live table has them");
+		stage_free(st);
+		booking(want)->rls = booking(want)->rls_force = false;
+		booking(want)->persistence = 'u';
+		st = stage_new();
+		rc = run(live, want, "public", "booking", st, err);
+		j = edits(st);
+		ok(rc == 0 && strstr(j, "\"unlogged\":true") && !strstr(j, "rls"), "unlogged: %d %s", rc, j);
+		free(j);
+		stage_free(st);
+		booking(want)->reloptions = "fillfactor=70";
+		st = stage_new();
+		rc = run(live, want, "public", "booking", st, err);
+		ok(rc == -EPERM && strstr(err, "table options differ: public.booking") && !strstr(err, "row level"),
+		   "storage options: %s", err);
 		stage_free(st);
 		catalog_free(want);
 	}

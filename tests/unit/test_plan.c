@@ -605,6 +605,109 @@ static void test_struct(void)
 	stage_free(st);
 }
 
+/* A column into another enum: through text, its default dropped first and
+ * set again after (neither casts automatically); out of an enum into text,
+ * or between types with a cast: no USING. */
+static void test_enum_retype(void)
+{
+	struct stage *st = stage_new();
+	static const char *const labels[] = { "pending", "done" };
+	stage_type_new_enum(st, "public", "state", "state", labels, 2);
+	struct stage_ref b = { 11, "public", "booking" };
+	const struct stage_coldef to_state = { .type = "state", .notnull = true, .defexpr = "'pending'::state",
+					       .rewrite = true };
+	stage_column_set(st, &b, 3, "status", "status", "status", &to_state);
+	struct plan p;
+	plan_of(st, &p);
+	const char *sql = p.nfiles ? p.files[p.nfiles - 1].sql : NULL;
+	long drop = pos(sql, "ALTER TABLE public.booking ALTER COLUMN status DROP DEFAULT;");
+	long type = pos(sql, "ALTER TABLE public.booking ALTER COLUMN status TYPE state USING status::text::state;");
+	long set = pos(sql, "ALTER TABLE public.booking ALTER COLUMN status SET DEFAULT 'pending'::state;");
+	ok(drop >= 0 && type > drop && set > type, "enum to enum: DROP DEFAULT, TYPE ... USING through text, "
+	   "SET DEFAULT");
+	ok(pos(sql, "rewrites the table") >= 0, "... with the rewrite hazard");
+	plan_free(&p);
+
+	const struct stage_coldef to_text = { .type = "text", .notnull = true, .defexpr = "'pending'::text",
+					      .rewrite = true };
+	stage_column_set(st, &b, 3, "status", "status", "status", &to_text);
+	plan_of(st, &p);
+	sql = p.nfiles ? p.files[p.nfiles - 1].sql : NULL;
+	ok(pos(sql, "ALTER COLUMN status TYPE text;") >= 0 && pos(sql, "USING") < 0 &&
+	   pos(sql, "DROP DEFAULT") < 0, "enum to text: an assignment cast, no USING, the default kept");
+	plan_free(&p);
+	stage_free(st);
+
+	ok(plan_type_via_text(live, "text", "booking_status"), "text to an enum: through text");
+	ok(plan_type_via_text(live, "text[]", "booking_status[]"), "... an array of it too");
+	ok(!plan_type_via_text(live, "booking_status", "booking_status"), "the same type: no");
+	ok(!plan_type_via_text(live, "text", "public.booking_status"), "a public type is shown unqualified");
+	ok(!plan_type_via_text(live, "text", "integer"), "text to integer: not guessed");
+}
+
+/* A new table without columns: a draft (mkdir), unless staged as meant
+ * to have none (a declarative file's CREATE TABLE t ()). */
+static void test_columnless(void)
+{
+	struct stage *st = stage_new();
+	stage_table_new(st, "public", "nothing", "nothing");
+	struct plan p;
+	plan_of(st, &p);
+	ok(p.nfiles == 0, "a new table without columns is a draft");
+	plan_free(&p);
+	stage_table_columnless(st, "public", "nothing");
+	plan_of(st, &p);
+	ok(p.nfiles == 1 && pos(p.files[0].sql, "CREATE TABLE public.nothing (\n);") >= 0, "... columnless: created");
+	plan_free(&p);
+	stage_free(st);
+}
+
+/* Table options (tableopt.h): one ALTER TABLE each, turned on or off. */
+static void test_options(void)
+{
+	struct stage *st = stage_new();
+	struct stage_ref b = { 11, "public", "booking" };
+	stage_table_option(st, &b, TO_RLS, true);
+	stage_table_option(st, &b, TO_RLS_FORCE, true);
+	struct plan p;
+	plan_of(st, &p);
+	const char *sql = p.nfiles ? p.files[0].sql : NULL;
+	ok(pos(sql, "ALTER TABLE public.booking ENABLE ROW LEVEL SECURITY;") >= 0 &&
+	   pos(sql, "ALTER TABLE public.booking FORCE ROW LEVEL SECURITY;") >= 0, "ENABLE, FORCE ROW LEVEL SECURITY");
+	is_str(p.files[0].hazards, "", "... without a hazard");
+	plan_free(&p);
+	stage_table_option(st, &b, TO_RLS, false);
+	stage_table_option(st, &b, TO_RLS_FORCE, false);
+	ok(stage_prune(st, live) && stage_empty(st), "turned off as live: pruned");
+	stage_table_rows(st, &b, 10);
+	stage_table_option(st, &b, TO_UNLOGGED, true);
+	plan_of(st, &p);
+	sql = p.nfiles ? p.files[0].sql : NULL;
+	ok(pos(sql, "ALTER TABLE public.booking SET UNLOGGED;") >= 0, "SET UNLOGGED");
+	ok(pos(p.files[0].hazards, "ALTER TABLE booking SET UNLOGGED rewrites the table") >= 0 &&
+	   pos(p.files[0].hazards, "loses its rows after a crash") >= 0 && pos(p.files[0].hazards, "~10 rows") >= 0,
+	   "... with its hazard: %s", p.files[0].hazards);
+	struct catalog *want = stage_desired(live, st);
+	ok(catalog_table(want, "public", "booking")->persistence == 'u', "the desired table is unlogged");
+	catalog_free(want);
+	plan_free(&p);
+	stage_free(st);
+
+	/* Comments of a column, an index, a constraint: COMMENT ON each. */
+	st = stage_new();
+	stage_part_comment(st, &b, "column", "status", "where it stands");
+	stage_part_comment(st, &b, "index", "booking_status_idx", "by status");
+	stage_part_comment(st, &b, "constraint", "booking_pkey", "");
+	plan_of(st, &p);
+	sql = p.nfiles ? p.files[0].sql : NULL;
+	ok(pos(sql, "COMMENT ON COLUMN public.booking.status IS 'where it stands';") >= 0 &&
+	   pos(sql, "COMMENT ON INDEX public.booking_status_idx IS 'by status';") >= 0 &&
+	   pos(sql, "COMMENT ON CONSTRAINT booking_pkey ON public.booking IS NULL;") >= 0, "COMMENT ON each: %s", sql);
+	plan_free(&p);
+	ok(stage_prune(st, live) && !stage_empty(st), "pruned: the constraint's (none, as live), not the others");
+	stage_free(st);
+}
+
 int main(void)
 {
 	live = fixture_catalog("'pending'::booking_status");
@@ -626,6 +729,9 @@ int main(void)
 	test_drop_add_like_rename();
 	test_objects();
 	test_struct();
+	test_enum_retype();
+	test_options();
+	test_columnless();
 	catalog_free(live);
 	return done_testing();
 }
