@@ -13,6 +13,7 @@
 
 #include <libpq-fe.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "database_stage.h"
 #include "log.h"
@@ -102,6 +103,9 @@ static void do_reload(struct shadow *s)
 		s->state = SH_LOADING;
 	s->dirty = false;
 	pthread_mutex_unlock(&s->lock);
+	/* The next replay reads the reloaded shadow in full. */
+	catalog_free(s->cat);
+	s->cat = NULL;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = shadow_reload(s, schema, hash, err, sizeof err);
@@ -109,7 +113,7 @@ static void do_reload(struct shadow *s)
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	free(schema);
 	if (!rc)
-		log_info("%s: shadow database %s loaded in %.0f ms", s->cfg->name, s->name, ms);
+		log_info("%s: shadow: reloaded %s in %.0f ms", s->cfg->name, s->name, ms);
 	pthread_mutex_lock(&s->lock);
 	if (rc && strcmp(s->why, err))	/* once, not at every retry */
 		log_warn("%s: no shadow database: %s", s->cfg->name, err);
@@ -125,6 +129,58 @@ static void do_reload(struct shadow *s)
 		s->load_ms = ms;
 		memcpy(s->loaded_hash, hash, sizeof hash);
 	}
+}
+
+static void drop_replays(struct shadow *s)
+{
+	for (size_t i = 0; i < s->nreplays; i++)
+		file_free(&s->replays[i]);
+	free(s->replays);
+	s->replays = NULL;
+	s->nreplays = 0;
+}
+
+/* Can the queued replays bring the shadow to the wanted schema? Only from
+ * a shadow that is loaded and clean (a dirty one was changed by a file
+ * run alone, or could not be reached). */
+static bool can_replay(const struct shadow *s)
+{
+	return s->nreplays && s->state == SH_READY && !s->dirty && s->loaded_hash[0];
+}
+
+/* Replays the committed migrations on the shadow; on failure, or when the
+ * result is not the live schema, reloads it from scratch. */
+static void do_replay(struct shadow *s)
+{
+	struct file *files = s->replays;
+	size_t n = s->nreplays;
+	s->replays = NULL;
+	s->nreplays = 0;
+	char from[sizeof s->loaded_hash], to[sizeof s->schema_hash], err[1024] = "";
+	memcpy(from, s->loaded_hash, sizeof from);
+	memcpy(to, s->schema_hash, sizeof to);
+	pthread_mutex_unlock(&s->lock);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rc = shadow_replay(s, files, n, from, to, err, sizeof err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	if (!rc)
+		log_info("%s: shadow: replayed %s%s in %.0f ms", s->cfg->name, files[0].name,
+			 n > 1 ? " and the migrations after it" : "", ms);
+	else
+		log_info("%s: shadow: replay of %s not used (%s); reloading", s->cfg->name, files[0].name, err);
+	for (size_t i = 0; i < n; i++)
+		file_free(&files[i]);
+	free(files);
+	pthread_mutex_lock(&s->lock);
+	if (!rc) {
+		memcpy(s->loaded_hash, to, sizeof to);
+		return;
+	}
+	/* The shadow may hold half of it: start again from scratch. */
+	s->dirty = true;
+	do_reload(s);
 }
 
 /* Answers the first apply check; true when there was one. */
@@ -224,7 +280,20 @@ static void *thread_main(void *arg)
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		bool changed = false;
-		if (need_reload(s, &now)) {
+		bool want = need_reload(s, &now);
+		if (want && s->applying) {
+			/* The new schema may be that apply's: wait for its end
+			 * (shadow_apply_end wakes us) and replay it then. */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += SHADOW_RETRY_SECONDS;
+			pthread_cond_timedwait(&s->cond, &s->lock, &until);
+			continue;
+		} else if (want && can_replay(s)) {
+			do_replay(s);
+			changed = true;
+		} else if (want) {
+			drop_replays(s);
 			do_reload(s);
 			changed = true;
 		} else if ((ready(s) || s->state == SH_NONE) && serve_request(s)) {
@@ -297,6 +366,10 @@ void shadow_free(struct shadow *s)
 	if (s->started)
 		pthread_join(s->thread, NULL);
 	PQfinish(s->conn);
+	catalog_free(s->cat);
+	drop_replays(s);
+	if (s->applying)
+		file_free(&s->applying_file);
 	free(s->schema);
 	for (size_t i = 0; i < s->nfiles; i++)
 		file_free(&s->files[i]);
@@ -363,6 +436,39 @@ void shadow_set_pending(struct shadow *s, const struct shadow_file *files, size_
 	for (size_t i = 0; i < nold; i++)
 		file_free(&old[i]);
 	free(old);
+}
+
+void shadow_apply_begin(struct shadow *s, const struct shadow_file *file)
+{
+	if (!s)
+		return;
+	struct file f;
+	file_copy(&f, file);
+	pthread_mutex_lock(&s->lock);
+	if (s->applying)
+		file_free(&s->applying_file);
+	s->applying_file = f;
+	s->applying = true;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void shadow_apply_end(struct shadow *s, bool committed)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->applying && committed) {
+		struct file *v = realloc(s->replays, (s->nreplays + 1) * sizeof *v);
+		if (!v)
+			abort();
+		s->replays = v;
+		s->replays[s->nreplays++] = s->applying_file;
+	} else if (s->applying) {
+		file_free(&s->applying_file);
+	}
+	s->applying = false;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void shadow_render(struct strbuf *sb, struct shadow *s, const struct db_config *cfg)
