@@ -84,6 +84,14 @@ static bool need_reload(struct shadow *s, const struct timespec *now)
 {
 	if (!s->schema)
 		return false;
+	if (s->ahead_of[0]) {
+		/* Replayed before the refresh after the commit handed the new
+		 * schema in: wait for it (bounded, in case the live text does
+		 * not change), then compare. */
+		if (!strcmp(s->schema_hash, s->ahead_of) && now->tv_sec < s->ahead_until.tv_sec)
+			return false;
+		s->ahead_of[0] = '\0';
+	}
 	if (s->state == SH_NONE && now->tv_sec < s->retry_at.tv_sec)
 		return false;
 	return s->dirty || strcmp(s->loaded_hash, s->schema_hash);
@@ -102,8 +110,9 @@ static void do_reload(struct shadow *s)
 	if (s->state != SH_READY)
 		s->state = SH_LOADING;
 	s->dirty = false;
+	s->ahead_of[0] = '\0';
 	pthread_mutex_unlock(&s->lock);
-	/* The next replay reads the reloaded shadow in full. */
+	/* The reload reads the shadow's catalog back in full. */
 	catalog_free(s->cat);
 	s->cat = NULL;
 	struct timespec t0, t1;
@@ -140,29 +149,34 @@ static void drop_replays(struct shadow *s)
 	s->nreplays = 0;
 }
 
-/* Can the queued replays bring the shadow to the wanted schema? Only from
- * a shadow that is loaded and clean (a dirty one was changed by a file
- * run alone, or could not be reached). */
+/* Can the queued replays run? On a shadow that is loaded and clean (a
+ * dirty one was changed by a file run alone, or could not be reached),
+ * once their apply has ended. */
 static bool can_replay(const struct shadow *s)
 {
-	return s->nreplays && s->state == SH_READY && !s->dirty && s->loaded_hash[0];
+	return s->nreplays && !s->applying && s->state == SH_READY && !s->dirty && s->loaded_hash[0];
 }
 
-/* Replays the committed migrations on the shadow; on failure, or when the
- * result is not the live schema, reloads it from scratch. */
+/*
+ * Replays the committed migrations on the shadow at once, while the live
+ * refresh after their commit runs: the shadow then holds what its own
+ * schema.sql hashes to, and is current when that is the live hash the
+ * refresh hands in (else need_reload). On failure it is reloaded.
+ */
 static void do_replay(struct shadow *s)
 {
 	struct file *files = s->replays;
 	size_t n = s->nreplays;
 	s->replays = NULL;
 	s->nreplays = 0;
-	char from[sizeof s->loaded_hash], to[sizeof s->schema_hash], err[1024] = "";
+	char from[sizeof s->loaded_hash], live[sizeof s->schema_hash], got[sizeof s->loaded_hash] = "",
+		err[1024] = "";
 	memcpy(from, s->loaded_hash, sizeof from);
-	memcpy(to, s->schema_hash, sizeof to);
+	memcpy(live, s->schema_hash, sizeof live);
 	pthread_mutex_unlock(&s->lock);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int rc = shadow_replay(s, files, n, from, to, err, sizeof err);
+	int rc = shadow_replay(s, files, n, from, got, err, sizeof err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	if (!rc)
@@ -174,13 +188,18 @@ static void do_replay(struct shadow *s)
 		file_free(&files[i]);
 	free(files);
 	pthread_mutex_lock(&s->lock);
-	if (!rc) {
-		memcpy(s->loaded_hash, to, sizeof to);
+	if (rc) {
+		/* The shadow may hold half of it: start again from scratch. */
+		s->dirty = true;
+		do_reload(s);
 		return;
 	}
-	/* The shadow may hold half of it: start again from scratch. */
-	s->dirty = true;
-	do_reload(s);
+	memcpy(s->loaded_hash, got, sizeof got);
+	if (!strcmp(s->schema_hash, live) && strcmp(got, live)) {
+		memcpy(s->ahead_of, live, sizeof live);
+		clock_gettime(CLOCK_MONOTONIC, &s->ahead_until);
+		s->ahead_until.tv_sec += SHADOW_RETRY_SECONDS;
+	}
 }
 
 /* Answers the first apply check; true when there was one. */
@@ -281,7 +300,10 @@ static void *thread_main(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		bool changed = false;
 		bool want = need_reload(s, &now);
-		if (want && s->applying) {
+		if (can_replay(s)) {
+			do_replay(s);
+			changed = true;
+		} else if (want && s->applying) {
 			/* The new schema may be that apply's: wait for its end
 			 * (shadow_apply_end wakes us) and replay it then. */
 			struct timespec until;
@@ -289,9 +311,6 @@ static void *thread_main(void *arg)
 			until.tv_sec += SHADOW_RETRY_SECONDS;
 			pthread_cond_timedwait(&s->cond, &s->lock, &until);
 			continue;
-		} else if (want && can_replay(s)) {
-			do_replay(s);
-			changed = true;
 		} else if (want) {
 			drop_replays(s);
 			do_reload(s);

@@ -83,6 +83,10 @@ struct shadow {
 	struct file applying_file;	/* its file, while applying */
 	struct file *replays;		/* committed, to replay, in order */
 	size_t nreplays;
+	char ahead_of[SHA256_HEX_LEN + 1];	/* a replay ran before the live snapshot
+					 * after its commit came: the live hash then,
+					 * "" none (see need_reload) */
+	struct timespec ahead_until;	/* CLOCK_MONOTONIC: waited for at most */
 	struct catalog *cat;		/* thread only: the shadow's catalog as the
 					 * last replay read it (NULL after a reload),
 					 * for the next one's incremental read */
@@ -108,12 +112,12 @@ PGconn *shadow_connect_new(struct shadow *s, char *err, size_t errlen);
 /* Does the shadow C is connected to hold the schema HASH? */
 bool shadow_holds(PGconn *c, const char *hash);
 
-/* Runs FILES[0..n) on the shadow holding FROM and commits; then reads its
- * catalog (from s->cat, which it replaces) and, when its schema.sql hashes
- * to TO, marks it as holding TO. 0, or -errno with ERR: the caller reloads
- * the shadow then. */
-int shadow_replay(struct shadow *s, const struct file *files, size_t n, const char *from, const char *to,
-		  char *err, size_t errlen);
+/* Runs FILES[0..n) on the shadow holding FROM and commits; reads its
+ * catalog back (incrementally from s->cat, which it replaces) and marks it
+ * as holding what its own schema.sql hashes to (OUT). 0, or -errno with
+ * ERR: the caller reloads the shadow then. */
+int shadow_replay(struct shadow *s, const struct file *files, size_t n, const char *from,
+		  char out[SHA256_HEX_LEN + 1], char *err, size_t errlen);
 
 /* Dry-runs FILES[0..n) in order in one rolled-back transaction on the
  * schema HASH; R (its key set by the caller) gets the last file's result.

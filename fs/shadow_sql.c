@@ -320,12 +320,12 @@ fail:
 /*
  * Runs FILES[0..n) (committed on the live database) on the shadow holding
  * FROM, under the session-level advisory lock (exclusive, as a reload: no
- * dry run sees it half done), and commits; the database's comment says
- * "replaying" until the shadow's own schema.sql is found to hash to TO.
- * A shadow whose first read after a reload this is reads it in full once.
+ * dry run sees it half done), commits, reads the shadow's catalog back and
+ * marks it as holding what its own schema.sql hashes to (OUT). The
+ * database's comment says "replaying" in between.
  */
-int shadow_replay(struct shadow *s, const struct file *files, size_t n, const char *from, const char *to,
-		  char *err, size_t errlen)
+int shadow_replay(struct shadow *s, const struct file *files, size_t n, const char *from,
+		  char out[SHA256_HEX_LEN + 1], char *err, size_t errlen)
 {
 	char msg[1024] = "";
 	int rc = -EIO;
@@ -336,12 +336,10 @@ int shadow_replay(struct shadow *s, const struct file *files, size_t n, const ch
 	PQclear(res);
 	if (!res)
 		goto out;
-	if (s->cat == NULL) {
-		/* The reference read, before the replay: the one after it reads
-		 * only what the replay changed. */
-		char ignored[SHA256_HEX_LEN + 1];
-		if (shadow_schema_hash(s, c, ignored, msg, sizeof msg))
-			goto unlock;
+	if (!s->cat) {
+		snprintf(msg, sizeof msg, "the shadow's own schema.sql was not read back after its load");
+		rc = -ESTALE;
+		goto unlock;
 	}
 	if (pg_command(c, "BEGIN", msg, sizeof msg))
 		goto unlock;
@@ -362,15 +360,7 @@ int shadow_replay(struct shadow *s, const struct file *files, size_t n, const ch
 	}
 	if (set_loaded(c, "replaying", msg, sizeof msg) || pg_command(c, "COMMIT", msg, sizeof msg))
 		goto rollback;
-	char hash[SHA256_HEX_LEN + 1];
-	if (shadow_schema_hash(s, c, hash, msg, sizeof msg))
-		goto unlock;
-	if (strcmp(hash, to)) {
-		snprintf(msg, sizeof msg, "its schema.sql is not the live one after it");
-		rc = -ESTALE;
-		goto unlock;
-	}
-	if (set_loaded(c, to, msg, sizeof msg))
+	if (shadow_schema_hash(s, c, out, msg, sizeof msg) || set_loaded(c, out, msg, sizeof msg))
 		goto unlock;
 	rc = 0;
 	goto unlock;
