@@ -11,13 +11,15 @@
  *           one) is run, in one transaction, whenever that text changes
  *           and a replay (below) cannot follow it.
  *   replay  a migration applied through this mount (shadow_apply_begin/
- *           _end) is run on the shadow too, once the refresh after its
- *           commit hands in the new schema: in a transaction, then the
- *           shadow's catalog is read (incrementally, from the previous
- *           replay's read) and its schema.sql rendered; only when that
- *           text's hash is the live one's does the shadow count as holding
- *           it. Anything else (external DDL, a migration the shadow cannot
- *           run, two snapshots folded into one) reloads from scratch.
+ *           _end) is run on the shadow too as soon as it committed, while
+ *           the live refresh after it runs: in a transaction, then the
+ *           shadow's catalog is read back (incrementally, from the read
+ *           after the load or the previous replay) and its schema.sql
+ *           rendered and hashed; the shadow counts as current only when
+ *           that hash is the one the live refresh hands in (waited for at
+ *           most SHADOW_RETRY_SECONDS). Anything else (external DDL, a
+ *           migration the shadow cannot run, two snapshots folded into
+ *           one) reloads from scratch.
  *           Not chosen: reloading only the schemas whose text changed.
  *           Schemas are not independent: a DROP SCHEMA ... CASCADE takes
  *           with it the views, foreign keys, column types and defaults of
