@@ -161,9 +161,12 @@ static bool can_replay(const struct shadow *s)
  * Replays the committed migrations on the shadow at once, while the live
  * refresh after their commit runs: the shadow then holds what its own
  * schema.sql hashes to, and is current when that is the live hash the
- * refresh hands in (else need_reload). On failure it is reloaded.
+ * refresh hands in (else need_reload). On failure it is reloaded. True
+ * when status changes: not when the replay ended before that refresh
+ * (status shows the shadow current once the refresh publishes), which
+ * spares the apply after it a publish of the whole tree to wait for.
  */
-static void do_replay(struct shadow *s)
+static bool do_replay(struct shadow *s)
 {
 	struct file *files = s->replays;
 	size_t n = s->nreplays;
@@ -192,14 +195,16 @@ static void do_replay(struct shadow *s)
 		/* The shadow may hold half of it: start again from scratch. */
 		s->dirty = true;
 		do_reload(s);
-		return;
+		return true;
 	}
 	memcpy(s->loaded_hash, got, sizeof got);
 	if (!strcmp(s->schema_hash, live) && strcmp(got, live)) {
 		memcpy(s->ahead_of, live, sizeof live);
 		clock_gettime(CLOCK_MONOTONIC, &s->ahead_until);
 		s->ahead_until.tv_sec += SHADOW_RETRY_SECONDS;
+		return false;
 	}
+	return true;
 }
 
 /* Answers the first apply check; true when there was one. */
@@ -301,8 +306,7 @@ static void *thread_main(void *arg)
 		bool changed = false;
 		bool want = need_reload(s, &now);
 		if (can_replay(s)) {
-			do_replay(s);
-			changed = true;
+			changed = do_replay(s);
 		} else if (want && s->applying) {
 			/* The new schema may be that apply's: wait for its end
 			 * (shadow_apply_end wakes us) and replay it then. */
