@@ -47,13 +47,20 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
+void database_filter(const struct db_config *cfg, struct catalog_filter *out)
+{
+	*out = (struct catalog_filter){
+		(const char *const *)cfg->schemas, cfg->nschemas,
+		cfg->migrations_schema, cfg->migrations_table, track_find(cfg->tracking),
+		cfg->privileges, cfg->owners,
+	};
+}
+
 static struct catalog_filter db_filter(const struct database *db)
 {
-	return (struct catalog_filter){
-		(const char *const *)db->cfg->schemas, db->cfg->nschemas,
-		db->cfg->migrations_schema, db->cfg->migrations_table, track_find(db->cfg->tracking),
-		db->cfg->privileges, db->cfg->owners,
-	};
+	struct catalog_filter f;
+	database_filter(db->cfg, &f);
+	return f;
 }
 
 /* After cat or stage changed (model_lock held): drops edits that are now

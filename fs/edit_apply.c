@@ -119,8 +119,16 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 					  gen ? "public" : NULL, gen, db->progress, cfg->conninfo, cfg->connect_timeout,
 					  cfg->tracking };
 		rc = shadow_refuses(db, conn, &o, name, data, len, gen, &r);
-		if (!rc)
+		if (!rc) {
+			/* The shadow replays what commits instead of reloading
+			 * (shadow.h); it holds its reload until we say. */
+			pthread_mutex_lock(&db->model_lock);
+			struct shadow *sh = db->shadow;
+			pthread_mutex_unlock(&db->model_lock);
+			shadow_apply_begin(sh, &(struct shadow_file){ name, data, len, gen });
 			rc = migrate_apply(conn, &o, name, data, len, &r);
+			shadow_apply_end(sh, !rc && !r.already);
+		}
 	}
 	ed_stamp(when, sizeof when);
 	pthread_mutex_lock(&db->model_lock);

@@ -13,6 +13,7 @@
 
 #include <libpq-fe.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "database_stage.h"
 #include "log.h"
@@ -83,6 +84,14 @@ static bool need_reload(struct shadow *s, const struct timespec *now)
 {
 	if (!s->schema)
 		return false;
+	if (s->ahead_of[0]) {
+		/* Replayed before the refresh after the commit handed the new
+		 * schema in: wait for it (bounded, in case the live text does
+		 * not change), then compare. */
+		if (!strcmp(s->schema_hash, s->ahead_of) && now->tv_sec < s->ahead_until.tv_sec)
+			return false;
+		s->ahead_of[0] = '\0';
+	}
 	if (s->state == SH_NONE && now->tv_sec < s->retry_at.tv_sec)
 		return false;
 	return s->dirty || strcmp(s->loaded_hash, s->schema_hash);
@@ -101,7 +110,11 @@ static void do_reload(struct shadow *s)
 	if (s->state != SH_READY)
 		s->state = SH_LOADING;
 	s->dirty = false;
+	s->ahead_of[0] = '\0';
 	pthread_mutex_unlock(&s->lock);
+	/* The reload reads the shadow's catalog back in full. */
+	catalog_free(s->cat);
+	s->cat = NULL;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = shadow_reload(s, schema, hash, err, sizeof err);
@@ -109,7 +122,7 @@ static void do_reload(struct shadow *s)
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	free(schema);
 	if (!rc)
-		log_info("%s: shadow database %s loaded in %.0f ms", s->cfg->name, s->name, ms);
+		log_info("%s: shadow: reloaded %s in %.0f ms", s->cfg->name, s->name, ms);
 	pthread_mutex_lock(&s->lock);
 	if (rc && strcmp(s->why, err))	/* once, not at every retry */
 		log_warn("%s: no shadow database: %s", s->cfg->name, err);
@@ -125,6 +138,73 @@ static void do_reload(struct shadow *s)
 		s->load_ms = ms;
 		memcpy(s->loaded_hash, hash, sizeof hash);
 	}
+}
+
+static void drop_replays(struct shadow *s)
+{
+	for (size_t i = 0; i < s->nreplays; i++)
+		file_free(&s->replays[i]);
+	free(s->replays);
+	s->replays = NULL;
+	s->nreplays = 0;
+}
+
+/* Can the queued replays run? On a shadow that is loaded and clean (a
+ * dirty one was changed by a file run alone, or could not be reached),
+ * once their apply has ended. */
+static bool can_replay(const struct shadow *s)
+{
+	return s->nreplays && !s->applying && s->state == SH_READY && !s->dirty && s->loaded_hash[0];
+}
+
+/*
+ * Replays the committed migrations on the shadow at once, while the live
+ * refresh after their commit runs: the shadow then holds what its own
+ * schema.sql hashes to, and is current when that is the live hash the
+ * refresh hands in (else need_reload). On failure it is reloaded. True
+ * when status changes: not when the replay ended before that refresh
+ * (status shows the shadow current once the refresh publishes), which
+ * spares the apply after it a publish of the whole tree to wait for.
+ */
+static bool do_replay(struct shadow *s)
+{
+	struct file *files = s->replays;
+	size_t n = s->nreplays;
+	s->replays = NULL;
+	s->nreplays = 0;
+	char from[sizeof s->loaded_hash], live[sizeof s->schema_hash], got[sizeof s->loaded_hash] = "",
+		err[1024] = "";
+	memcpy(from, s->loaded_hash, sizeof from);
+	memcpy(live, s->schema_hash, sizeof live);
+	pthread_mutex_unlock(&s->lock);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rc = shadow_replay(s, files, n, from, got, err, sizeof err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	if (!rc)
+		log_info("%s: shadow: replayed %s%s in %.0f ms", s->cfg->name, files[0].name,
+			 n > 1 ? " and the migrations after it" : "", ms);
+	else
+		log_info("%s: shadow: replay of %s not used (%s); reloading", s->cfg->name, files[0].name, err);
+	for (size_t i = 0; i < n; i++)
+		file_free(&files[i]);
+	free(files);
+	pthread_mutex_lock(&s->lock);
+	if (rc) {
+		/* The shadow may hold half of it: start again from scratch. */
+		s->dirty = true;
+		do_reload(s);
+		return true;
+	}
+	memcpy(s->loaded_hash, got, sizeof got);
+	if (!strcmp(s->schema_hash, live) && strcmp(got, live)) {
+		memcpy(s->ahead_of, live, sizeof live);
+		clock_gettime(CLOCK_MONOTONIC, &s->ahead_until);
+		s->ahead_until.tv_sec += SHADOW_RETRY_SECONDS;
+		return false;
+	}
+	return true;
 }
 
 /* Answers the first apply check; true when there was one. */
@@ -224,7 +304,19 @@ static void *thread_main(void *arg)
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		bool changed = false;
-		if (need_reload(s, &now)) {
+		bool want = need_reload(s, &now);
+		if (can_replay(s)) {
+			changed = do_replay(s);
+		} else if (want && s->applying) {
+			/* The new schema may be that apply's: wait for its end
+			 * (shadow_apply_end wakes us) and replay it then. */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += SHADOW_RETRY_SECONDS;
+			pthread_cond_timedwait(&s->cond, &s->lock, &until);
+			continue;
+		} else if (want) {
+			drop_replays(s);
 			do_reload(s);
 			changed = true;
 		} else if ((ready(s) || s->state == SH_NONE) && serve_request(s)) {
@@ -297,6 +389,10 @@ void shadow_free(struct shadow *s)
 	if (s->started)
 		pthread_join(s->thread, NULL);
 	PQfinish(s->conn);
+	catalog_free(s->cat);
+	drop_replays(s);
+	if (s->applying)
+		file_free(&s->applying_file);
 	free(s->schema);
 	for (size_t i = 0; i < s->nfiles; i++)
 		file_free(&s->files[i]);
@@ -363,6 +459,39 @@ void shadow_set_pending(struct shadow *s, const struct shadow_file *files, size_
 	for (size_t i = 0; i < nold; i++)
 		file_free(&old[i]);
 	free(old);
+}
+
+void shadow_apply_begin(struct shadow *s, const struct shadow_file *file)
+{
+	if (!s)
+		return;
+	struct file f;
+	file_copy(&f, file);
+	pthread_mutex_lock(&s->lock);
+	if (s->applying)
+		file_free(&s->applying_file);
+	s->applying_file = f;
+	s->applying = true;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void shadow_apply_end(struct shadow *s, bool committed)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->applying && committed) {
+		struct file *v = realloc(s->replays, (s->nreplays + 1) * sizeof *v);
+		if (!v)
+			abort();
+		s->replays = v;
+		s->replays[s->nreplays++] = s->applying_file;
+	} else if (s->applying) {
+		file_free(&s->applying_file);
+	}
+	s->applying = false;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void shadow_render(struct strbuf *sb, struct shadow *s, const struct db_config *cfg)

@@ -15,6 +15,8 @@
 #include "sha256.h"
 #include "shadow.h"
 
+struct catalog;
+
 /* Reloads and dry runs of every daemon on this shadow take this advisory
  * lock (exclusive to reload, shared to dry-run): two mounts of one database
  * share its shadow, and a dry run must never see a reload half done. */
@@ -77,6 +79,17 @@ struct shadow {
 	size_t nfiles;
 	struct result *results;		/* newest first */
 	struct request *requests;	/* the waiters' (on their stacks) */
+	bool applying;			/* between shadow_apply_begin and _end */
+	struct file applying_file;	/* its file, while applying */
+	struct file *replays;		/* committed, to replay, in order */
+	size_t nreplays;
+	char ahead_of[SHA256_HEX_LEN + 1];	/* a replay ran before the live snapshot
+					 * after its commit came: the live hash then,
+					 * "" none (see need_reload) */
+	struct timespec ahead_until;	/* CLOCK_MONOTONIC: waited for at most */
+	struct catalog *cat;		/* thread only: the shadow's catalog as the
+					 * last replay read it (NULL after a reload),
+					 * for the next one's incremental read */
 	unsigned long next_id;
 };
 
@@ -98,6 +111,13 @@ int shadow_reload(struct shadow *s, const char *schema, const char *hash, char *
 PGconn *shadow_connect_new(struct shadow *s, char *err, size_t errlen);
 /* Does the shadow C is connected to hold the schema HASH? */
 bool shadow_holds(PGconn *c, const char *hash);
+
+/* Runs FILES[0..n) on the shadow holding FROM and commits; reads its
+ * catalog back (incrementally from s->cat, which it replaces) and marks it
+ * as holding what its own schema.sql hashes to (OUT). 0, or -errno with
+ * ERR: the caller reloads the shadow then. */
+int shadow_replay(struct shadow *s, const struct file *files, size_t n, const char *from,
+		  char out[SHA256_HEX_LEN + 1], char *err, size_t errlen);
 
 /* Dry-runs FILES[0..n) in order in one rolled-back transaction on the
  * schema HASH; R (its key set by the caller) gets the last file's result.

@@ -5,11 +5,15 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "catalog.h"
 #include "config.h"
+#include "database.h"
 #include "database_stage.h"
 #include "log.h"
 #include "migrate.h"
 #include "pg.h"
+#include "render.h"
+#include "sha256.h"
 #include "sqlparse.h"
 #include "strbuf.h"
 
@@ -203,6 +207,27 @@ static int exec_text(PGconn *c, const char *text, size_t len, char *msg, size_t 
 	return rc;
 }
 
+static struct migrate_opts opts_for(const struct shadow *s, const struct file *f);
+
+/* The shadow's catalog, read from s->cat (incrementally: only the
+ * relations the replay changed are read again), rendered as schema.sql and
+ * hashed into HASH. The new catalog replaces s->cat. 0, or -1 with MSG. */
+static int shadow_schema_hash(struct shadow *s, PGconn *c, char hash[SHA256_HEX_LEN + 1], char *msg, size_t msglen)
+{
+	struct catalog_filter filter;
+	database_filter(s->cfg, &filter);
+	struct catalog *cat = catalog_load_since(c, &filter, s->cat, false, msg, msglen);
+	if (!cat)
+		return -1;
+	catalog_free(s->cat);
+	s->cat = cat;
+	struct strbuf sb = STRBUF_INIT;
+	render_schema_sql(&sb, cat, NULL);
+	sha256_hex(sb.buf ? sb.buf : "", sb.len, hash);
+	strbuf_free(&sb);
+	return 0;
+}
+
 /* Statements per transaction of a load: one transaction of a large schema
  * would need more locks than the server has (max_locks_per_transaction). */
 #define LOAD_BATCH 100
@@ -266,6 +291,18 @@ int shadow_reload(struct shadow *s, const char *schema, const char *hash, char *
 	if (set_loaded(c, hash, msg, sizeof msg))
 		goto unlock;
 	rc = 0;
+	/* The reference read for the next replay's incremental one, now
+	 * while no apply waits; a shadow whose own schema.sql is not the
+	 * live one (a round trip that is not exact) could never be
+	 * replayed: said once, and its applies reload it. */
+	char own[SHA256_HEX_LEN + 1] = "";
+	int read = shadow_schema_hash(s, c, own, msg, sizeof msg);
+	if (read || strcmp(own, hash)) {
+		log_info("%s: shadow: its own schema.sql is not the live one (%s): an apply reloads it",
+			 s->cfg->name, read ? msg : "it does not round-trip");
+		catalog_free(s->cat);
+		s->cat = NULL;
+	}
 	goto unlock_said;
 unlock:
 	snprintf(err, errlen, "%s", msg);
@@ -277,6 +314,71 @@ unlock_said:
 	return rc;
 fail:
 	snprintf(err, errlen, "%s", msg);
+	return rc;
+}
+
+/*
+ * Runs FILES[0..n) (committed on the live database) on the shadow holding
+ * FROM, under the session-level advisory lock (exclusive, as a reload: no
+ * dry run sees it half done), commits, reads the shadow's catalog back and
+ * marks it as holding what its own schema.sql hashes to (OUT). The
+ * database's comment says "replaying" in between.
+ */
+int shadow_replay(struct shadow *s, const struct file *files, size_t n, const char *from,
+		  char out[SHA256_HEX_LEN + 1], char *err, size_t errlen)
+{
+	char msg[1024] = "";
+	int rc = -EIO;
+	PGconn *c = shadow_conn(s, err, errlen);
+	if (!c)
+		return -EIO;
+	PGresult *res = pg_exec(c, "SELECT pg_catalog.pg_advisory_lock(" SHADOW_LOCK_KEY ")", 0, NULL, msg, sizeof msg);
+	PQclear(res);
+	if (!res)
+		goto out;
+	if (!s->cat) {
+		snprintf(msg, sizeof msg, "the shadow's own schema.sql was not read back after its load");
+		rc = -ESTALE;
+		goto unlock;
+	}
+	if (pg_command(c, "BEGIN", msg, sizeof msg))
+		goto unlock;
+	if (!holds(c, from)) {
+		snprintf(msg, sizeof msg, "the shadow holds another schema than the one it was dry-run on");
+		rc = -ESTALE;
+		goto rollback;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct migrate_opts o = opts_for(s, &files[i]);
+		struct migrate_dry d;
+		int drc = migrate_dry_run(c, &o, files[i].name, files[i].sql, files[i].len, NULL, NULL, &d);
+		if (drc) {
+			snprintf(msg, sizeof msg, "%s does not run on it: %.900s", files[i].name, d.message);
+			rc = -ECANCELED;
+			goto rollback;
+		}
+	}
+	if (set_loaded(c, "replaying", msg, sizeof msg) || pg_command(c, "COMMIT", msg, sizeof msg))
+		goto rollback;
+	if (shadow_schema_hash(s, c, out, msg, sizeof msg) || set_loaded(c, out, msg, sizeof msg))
+		goto unlock;
+	rc = 0;
+	goto unlock;
+rollback:
+	if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+		char ignored[256];
+		pg_command(c, "ROLLBACK", ignored, sizeof ignored);
+	}
+unlock:
+	res = pg_exec(c, "SELECT pg_catalog.pg_advisory_unlock(" SHADOW_LOCK_KEY ")", 0, NULL, err, errlen);
+	PQclear(res);
+out:
+	if (rc)
+		snprintf(err, errlen, "%s", msg);
+	/* The files set what they need for the session (search_path):
+	 * dry runs get a fresh one, as after a reload. */
+	PQfinish(s->conn);
+	s->conn = NULL;
 	return rc;
 }
 

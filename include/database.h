@@ -48,6 +48,7 @@
 
 struct db_config;
 struct catalog;
+struct catalog_filter;
 struct stage;
 struct lint_cache;
 struct tree;
@@ -166,6 +167,10 @@ void database_settle(struct database *db);
 /* For edit.c, with work_lock held: the work connection, (re)connected as
  * needed; NULL with ERR when the server cannot be reached. */
 PGconn *database_work_conn(struct database *db, char *err, size_t errlen);
+
+/* What a catalog of CFG's database is read with (*OUT; it points into
+ * CFG): the refresher's and the shadow's replay check's (shadow.h). */
+void database_filter(const struct db_config *cfg, struct catalog_filter *out);
 
 /* Asks for a refresh and waits (at most SECONDS) until one that began after
  * the call has finished and its tree is in place. No lock held. False when

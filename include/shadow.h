@@ -8,7 +8,26 @@
  *           schemafs: an unmount leaves it, the next mount reuses it.
  *   load    every user schema of the shadow is dropped and the database's
  *           schema.sql (rendered from the live catalog, not the desired
- *           one) is run, in one transaction, whenever that text changes.
+ *           one) is run, in one transaction, whenever that text changes
+ *           and a replay (below) cannot follow it.
+ *   replay  a migration applied through this mount (shadow_apply_begin/
+ *           _end) is run on the shadow too as soon as it committed, while
+ *           the live refresh after it runs: in a transaction, then the
+ *           shadow's catalog is read back (incrementally, from the read
+ *           after the load or the previous replay) and its schema.sql
+ *           rendered and hashed; the shadow counts as current only when
+ *           that hash is the one the live refresh hands in (waited for at
+ *           most SHADOW_RETRY_SECONDS). Anything else (external DDL, a
+ *           migration the shadow cannot run, two snapshots folded into
+ *           one) reloads from scratch.
+ *           Not chosen: reloading only the schemas whose text changed.
+ *           Schemas are not independent: a DROP SCHEMA ... CASCADE takes
+ *           with it the views, foreign keys, column types and defaults of
+ *           other schemas that use its objects, and schema.sql's per-schema
+ *           parts assume what earlier schemas created; getting that right
+ *           needs the dependency walk the reload exists to avoid, and a
+ *           wrong shadow refuses good applies. The replay's check makes
+ *           the common case (this mount's own applies) cheap instead.
  *   dry run each pending file k (in name order, as ls shows them) runs as
  *           files 1..k in one transaction that is rolled back (the real
  *           order: k may need what an earlier one creates); only k's result
@@ -64,6 +83,17 @@ bool shadow_has_schema(struct shadow *s, const char *hash);
 void shadow_set_schema(struct shadow *s, const char *hash, const char *schema);
 /* The pending files, in any order (sorted by name here). */
 void shadow_set_pending(struct shadow *s, const struct shadow_file *files, size_t n);
+
+/*
+ * The apply path, around migration FILE's run on the live database:
+ * _begin before it runs (the shadow then waits for _end rather than
+ * reload for a new schema meanwhile), _end after, COMMITTED when it ran
+ * and committed (not when refused, failed, or applied already): the
+ * shadow replays it rather than reloading (see "replay" above). One
+ * apply at a time per shadow (the caller holds work_lock).
+ */
+void shadow_apply_begin(struct shadow *s, const struct shadow_file *file);
+void shadow_apply_end(struct shadow *s, bool committed);
 
 /* For status: "shadow: ..." line (CFG for a NULL shadow's reason). */
 void shadow_render(struct strbuf *sb, struct shadow *s, const struct db_config *cfg);
