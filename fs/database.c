@@ -323,24 +323,20 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		log_info("%s: reconnected", db->cfg->name);
 	}
 	const struct catalog_filter filter = db_filter(db);
-	/* Cheap check first: a full read of a large catalog takes seconds.
-	 * The snapshot's own fingerprint was taken inside its transaction. */
-	bool local = false;
-	if (db->cat && db->cat->fingerprint) {
-		char *fp = catalog_fingerprint(db->conn, &filter, err, errlen);
-		if (!fp)
-			return -1;
-		bool same = !strcmp(fp, db->cat->fingerprint);
-		/* Only the relations' rows changed: read those again. */
-		local = catalog_fingerprint_local(fp, db->cat->fingerprint) && !db->full_refresh;
-		free(fp);
-		if (same)
-			return 1;
-	}
 	/* The first load, before the mount is up, leaves its transaction
 	 * open for the refresher to take the fingerprint in (refresher()). */
 	bool first = !db->cat && !db->thread_started;
-	struct catalog *cat = catalog_load_since(db->conn, &filter, local ? db->cat : NULL, first, err, errlen);
+	struct catalog *cat;
+	if (db->cat && db->cat->fingerprint) {
+		/* Nothing changed costs one fingerprint, in the transaction
+		 * a read would use (catalog_refresh). */
+		bool same;
+		cat = catalog_refresh(db->conn, &filter, db->cat, db->full_refresh, &same, err, errlen);
+		if (same)
+			return 1;
+	} else {
+		cat = catalog_load_since(db->conn, &filter, NULL, first, err, errlen);
+	}
 	if (!cat)
 		return -1;
 	db->tx_open = first;
