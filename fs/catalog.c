@@ -625,11 +625,12 @@ struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *fi
 }
 
 struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
-				bool full, bool *same, char *err, size_t errlen)
+				bool full, bool *same, char **snapshot, char *err, size_t errlen)
 {
 	struct catalog *cat = NULL;
 	bool retry;
 	*same = false;
+	*snapshot = NULL;
 	if (!prev || !prev->fingerprint)
 		return catalog_load_since(conn, filter, NULL, false, err, errlen);
 	/* The fingerprint first, in the load's own snapshot: what it says
@@ -637,7 +638,11 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 	 * that follows, so it is taken once and needs no check at the end. */
 	if (pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		return NULL;
-	char *fp = catalog_fingerprint(conn, filter, err, errlen);
+	PGresult *res = pg_exec(conn, "SELECT pg_catalog.txid_current_snapshot()::text", 0, NULL, err, errlen);
+	char *fp = res ? catalog_fingerprint(conn, filter, err, errlen) : NULL;
+	if (fp && !(*snapshot = strdup(PQgetvalue(res, 0, 0))))
+		abort();
+	PQclear(res);
 	if (fp && !strcmp(fp, prev->fingerprint)) {
 		*same = true;
 	} else if (fp) {

@@ -328,12 +328,32 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 	bool first = !db->cat && !db->thread_started;
 	struct catalog *cat;
 	if (db->cat && db->cat->fingerprint) {
-		/* Nothing changed costs one fingerprint, in the transaction
-		 * a read would use (catalog_refresh). */
+		/* Nothing committed since the last fingerprint (the same
+		 * snapshot: every commit moves its xmax or its list of
+		 * running transactions), nothing changed: one tiny query. */
+		db->quiet = false;
+		if (db->probe_snap) {
+			PGresult *res = pg_exec(db->conn, "SELECT pg_catalog.txid_current_snapshot()::text", 0, NULL,
+						err, errlen);
+			if (!res)
+				return -1;
+			db->quiet = !strcmp(PQgetvalue(res, 0, 0), db->probe_snap);
+			PQclear(res);
+			if (db->quiet)
+				return 1;
+		}
+		/* Else one fingerprint, in the transaction a read would use
+		 * (catalog_refresh). */
 		bool same;
-		cat = catalog_refresh(db->conn, &filter, db->cat, db->full_refresh, &same, err, errlen);
+		char *snap;
+		cat = catalog_refresh(db->conn, &filter, db->cat, db->full_refresh, &same, &snap, err, errlen);
+		free(db->probe_snap);
+		db->probe_snap = snap;
 		if (same)
-			return 1;
+			return 1;	/* a commit, not DDL: next look one TTL on */
+		/* Read: the next look is soon, and costs a probe only if
+		 * nothing else was committed meanwhile. */
+		db->quiet = cat != NULL;
 	} else {
 		cat = catalog_load_since(db->conn, &filter, NULL, first, err, errlen);
 	}
@@ -793,6 +813,10 @@ static void *refresher(void *arg)
 			 * recent snapshot. */
 			double period = elapsed(&db->used) < DB_ACTIVE_SECONDS ?
 				(db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl) : DB_IDLE_CHECK_SECONDS;
+			/* A quiet database is looked at often: it costs the
+			 * server next to nothing (DB_PROBE_SECONDS). */
+			if (db->quiet && elapsed(&db->used) < DB_ACTIVE_SECONDS && period > DB_PROBE_SECONDS)
+				period = DB_PROBE_SECONDS;
 			double wait = period - elapsed(&db->loaded);
 			if (wait <= 0)
 				break;
@@ -825,18 +849,28 @@ static void *refresher(void *arg)
 			pthread_mutex_lock(&db->lock);
 			continue;
 		}
+		/* A cycle of the quiet look (DB_PROBE_SECONDS) that nobody
+		 * asked for is the probe alone: migrations_dir and the lock's
+		 * holder are looked at once a TTL, as before. */
+		double ttl = db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl;
+		bool slow = db->refresh_wanted || !db->quiet || elapsed(&db->lock_looked) >= ttl;
 		/* Requests made from here on are for the next cycle. */
 		db->refresh_wanted = false;
 		unsigned long cycle = ++db->cycles_started;
 		pthread_mutex_unlock(&db->lock);
 
-		bool folder_changed = folder_refresh(db);
+		bool folder_changed = slow && folder_refresh(db);
 		struct catalog *cat;
 		struct timespec t0, t1, t2;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rc = load(db, &cat, err, sizeof err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		char *holder = rc >= 0 ? lock_holder(db) : NULL;
+		/* Who holds the migration lock changes without a commit. */
+		char *holder = NULL;
+		if (rc >= 0 && (rc == 0 || slow)) {
+			holder = lock_holder(db);
+			clock_gettime(CLOCK_MONOTONIC, &db->lock_looked);
+		}
 		pthread_mutex_lock(&db->lock);
 		bool was_ok = db->reachable && !db->last_error[0];
 		bool same_error = rc < 0 && !strcmp(err, db->last_error);
@@ -986,6 +1020,8 @@ void database_close(struct database *db)
 	db->stage_aside = NULL;
 	free(db->lock_holder);
 	db->lock_holder = NULL;
+	free(db->probe_snap);
+	db->probe_snap = NULL;
 	if (db->folder) {
 		history_free(db->folder);
 		free(db->folder);

@@ -481,9 +481,11 @@ struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *fi
  * the fingerprint first, in the snapshot it reads. Unchanged since PREV:
  * NULL with *SAME set, nothing read. Else the catalog, read incrementally
  * when only the relations' catalogs changed and FULL is false, or NULL
- * with ERR. The connection is left outside any transaction. */
+ * with ERR. *SNAPSHOT (malloc'd, the caller frees; NULL on error): the
+ * transaction's txid_current_snapshot(). The connection is left outside
+ * any transaction. */
 struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
-				bool full, bool *same, char *err, size_t errlen);
+				bool full, bool *same, char **snapshot, char *err, size_t errlen);
 /* Whether fingerprints A and B differ only in the rows that relations'
  * change checks cover (an incremental load may follow). */
 bool catalog_fingerprint_local(const char *a, const char *b);
