@@ -790,6 +790,11 @@ static void *refresher(void *arg)
 			db->cat->fingerprint = arena_strdup(db->cat->arena, fp);
 			pthread_mutex_unlock(&db->model_lock);
 			free(fp);
+			/* Taken in the load's transaction: the probe starts from
+			 * its snapshot (the refresher alone writes db->cat). */
+			if (db->cat->snapshot && !(db->probe_snap = strdup(db->cat->snapshot)))
+				abort();
+			db->quiet = db->probe_snap != NULL;
 		} else {
 			log_warn("%s: %s (the next refresh reads everything)", db->cfg->name, err);
 		}
