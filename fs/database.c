@@ -348,7 +348,13 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		char *snap;
 		cat = catalog_refresh(db->conn, &filter, db->cat, db->full_refresh, &same, &snap, err, errlen);
 		free(db->probe_snap);
-		db->probe_snap = snap;
+		db->probe_snap = NULL;
+		/* A failed read (a lock timeout, a table dropped meanwhile)
+		 * leaves no probe: the next look reads again. */
+		if (same || cat)
+			db->probe_snap = snap;
+		else
+			free(snap);
 		if (same)
 			return 1;	/* a commit, not DDL: next look one TTL on */
 		/* Read: the next look is soon, and costs a probe only if
