@@ -536,9 +536,11 @@ bool catalog_fingerprint_local(const char *a, const char *b)
 /* One load; PREV, when not NULL, makes it incremental. *RETRY is set when
  * it must be done again in full (the catalogs outside the relations
  * changed after the caller looked). HERE: in the caller's open
- * transaction, which it neither begins nor ends (catalog_load_here). */
+ * transaction, which it neither begins nor ends (catalog_load_here). FP:
+ * the fingerprint catalog_refresh() took in this transaction (it began
+ * it), kept instead of taking another at the end; NULL otherwise. */
 static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
-			    bool leave_open, bool here, char *err, size_t errlen, bool *retry)
+			    bool leave_open, bool here, const char *fp, char *err, size_t errlen, bool *retry)
 {
 	struct catalog *cat = catalog_new();
 	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners, NULL, prev, NULL };
@@ -551,7 +553,7 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	cat->reread = -1;
 	/* One snapshot for every query; search_path fixed so that deparsed
 	 * names are qualified the same way whoever mounts. */
-	if (!here && pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
+	if (!here && !fp && pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		goto fail;
 	in_tx = !here;
 	if (pg_command(conn, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, errlen))
@@ -583,8 +585,13 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 		goto fail;
 	if (check_complete(cat, err, errlen))
 		goto fail;
-	if (!leave_open && catalog_finish(conn, cat, filter, err, errlen))
+	if (fp) {
+		if (pg_command(conn, "COMMIT", err, errlen))
+			goto fail;
+		cat->fingerprint = arena_strdup(cat->arena, fp);
+	} else if (!leave_open && catalog_finish(conn, cat, filter, err, errlen)) {
 		goto fail;
+	}
 	/* Taken in this snapshot: what the relations were not checked for
 	 * (types, functions, schemas, roles) must be as PREV saw it. */
 	if (ld.prev && ld.rel_oids && !catalog_fingerprint_local(prev->fingerprint, cat->fingerprint)) {
@@ -611,16 +618,49 @@ struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *fi
 	bool retry;
 	if (leave_open || (prev && (!prev->fingerprint || !prev->snapshot)))
 		prev = NULL;
-	struct catalog *cat = load(conn, filter, prev, leave_open, false, err, errlen, &retry);
+	struct catalog *cat = load(conn, filter, prev, leave_open, false, NULL, err, errlen, &retry);
 	if (!cat && retry)
-		cat = load(conn, filter, NULL, leave_open, false, err, errlen, &retry);
+		cat = load(conn, filter, NULL, leave_open, false, NULL, err, errlen, &retry);
+	return cat;
+}
+
+struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
+				bool full, bool *same, char **snapshot, char *err, size_t errlen)
+{
+	struct catalog *cat = NULL;
+	bool retry;
+	*same = false;
+	*snapshot = NULL;
+	if (!prev || !prev->fingerprint)
+		return catalog_load_since(conn, filter, NULL, false, err, errlen);
+	/* The fingerprint first, in the load's own snapshot: what it says
+	 * (nothing changed, only relations, more) holds for every query
+	 * that follows, so it is taken once and needs no check at the end. */
+	if (pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
+		return NULL;
+	PGresult *res = pg_exec(conn, "SELECT pg_catalog.txid_current_snapshot()::text", 0, NULL, err, errlen);
+	char *fp = res ? catalog_fingerprint(conn, filter, err, errlen) : NULL;
+	if (fp && !(*snapshot = strdup(PQgetvalue(res, 0, 0))))
+		abort();
+	PQclear(res);
+	if (fp && !strcmp(fp, prev->fingerprint)) {
+		*same = true;
+	} else if (fp) {
+		bool local = !full && prev->snapshot && catalog_fingerprint_local(fp, prev->fingerprint);
+		cat = load(conn, filter, local ? prev : NULL, false, false, fp, err, errlen, &retry);
+	}
+	free(fp);
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
+		PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
+		PQclear(r);
+	}
 	return cat;
 }
 
 struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
 {
 	bool retry;
-	return load(conn, filter, NULL, true, true, err, errlen, &retry);
+	return load(conn, filter, NULL, true, true, NULL, err, errlen, &retry);
 }
 
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,

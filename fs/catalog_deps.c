@@ -3,6 +3,7 @@
  * in one query from pg_depend (see struct cat_dep in include/catalog.h).
  * render_order.c sorts schema.sql by them.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "arena.h"
@@ -26,13 +27,15 @@ static const char SQL_DEPENDS[] =
 	"   WHERE d.classid = " CLS("pg_type") " AND d.objid = t.oid AND d.refclassid = " CLS("pg_type")
 	"   AND d.deptype = 'i' LIMIT 1), t.oid) AS owner"
 	"  FROM pg_catalog.pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns)),"
-	" m(classid, objid, k, o, s) AS ("
-	"  SELECT " CLS("pg_namespace") ", ns.oid, 'n', ns.oid, 0 FROM ns"
+	" m(classid, objid, k, o, s, r) AS ("
+	"  SELECT " CLS("pg_namespace") ", ns.oid, 'n', ns.oid, 0, 0::pg_catalog.oid FROM ns"
 	"  UNION ALL SELECT " CLS("pg_class") ", c.oid,"
 	"   CASE WHEN c.relkind = 'c' THEN 't' WHEN ik.oid IS NOT NULL THEN 'c'"
 	"    WHEN c.relkind IN ('i', 'I') THEN 'i' ELSE 'r' END,"
 	"   CASE WHEN c.relkind = 'c' THEN c.reltype WHEN ik.oid IS NOT NULL THEN ik.oid"
-	"    WHEN idn.refobjid IS NOT NULL THEN idn.refobjid ELSE c.oid END, 0"
+	"    WHEN idn.refobjid IS NOT NULL THEN idn.refobjid ELSE c.oid END, 0,"
+	"   CASE WHEN ix.indrelid IS NOT NULL THEN ix.indrelid WHEN idn.refobjid IS NOT NULL THEN idn.refobjid"
+	"    ELSE c.oid END"
 	"  FROM pg_catalog.pg_class c"
 	"  LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.oid"
 	"  LEFT JOIN pg_catalog.pg_constraint ik ON ik.conindid = c.oid AND ik.conrelid = ix.indrelid"
@@ -42,39 +45,45 @@ static const char SQL_DEPENDS[] =
 	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
 	"  UNION ALL SELECT " CLS("pg_type") ", ty.oid,"
 	"   CASE WHEN oc.relkind IS NOT NULL AND oc.relkind <> 'c' THEN 'r' ELSE 't' END,"
-	"   CASE WHEN oc.relkind IS NOT NULL AND oc.relkind <> 'c' THEN oc.oid ELSE ty.owner END, 0"
+	"   CASE WHEN oc.relkind IS NOT NULL AND oc.relkind <> 'c' THEN oc.oid ELSE ty.owner END, 0,"
+	"   COALESCE(oc.oid, 0)"
 	"  FROM ty JOIN pg_catalog.pg_type ot ON ot.oid = ty.owner"
 	"  LEFT JOIN pg_catalog.pg_class oc ON oc.oid = ot.typrelid"
-	"  UNION ALL SELECT " CLS("pg_proc") ", p.oid, 'f', p.oid, 0 FROM pg_catalog.pg_proc p"
+	"  UNION ALL SELECT " CLS("pg_proc") ", p.oid, 'f', p.oid, 0, 0 FROM pg_catalog.pg_proc p"
 	"  WHERE p.pronamespace IN (SELECT oid FROM ns)"
 	"  UNION ALL SELECT " CLS("pg_constraint") ", k.oid, CASE WHEN k.contypid <> 0 THEN 't' ELSE 'c' END,"
-	"   CASE WHEN k.contypid <> 0 THEN k.contypid ELSE k.oid END, 0"
+	"   CASE WHEN k.contypid <> 0 THEN k.contypid ELSE k.oid END, 0, k.conrelid"
 	"  FROM pg_catalog.pg_constraint k WHERE k.connamespace IN (SELECT oid FROM ns)"
-	"  UNION ALL SELECT " CLS("pg_attrdef") ", a.oid, 'd', a.adrelid, a.adnum::pg_catalog.int4"
+	"  UNION ALL SELECT " CLS("pg_attrdef") ", a.oid, 'd', a.adrelid, a.adnum::pg_catalog.int4, a.adrelid"
 	"  FROM pg_catalog.pg_attrdef a JOIN pg_catalog.pg_class c ON c.oid = a.adrelid"
 	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
-	"  UNION ALL SELECT " CLS("pg_trigger") ", g.oid, 'g', g.oid, 0"
+	"  UNION ALL SELECT " CLS("pg_trigger") ", g.oid, 'g', g.oid, 0, g.tgrelid"
 	"  FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid"
 	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
-	"  UNION ALL SELECT " CLS("pg_policy") ", p.oid, 'p', p.oid, 0"
+	"  UNION ALL SELECT " CLS("pg_policy") ", p.oid, 'p', p.oid, 0, p.polrelid"
 	"  FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid"
 	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
 	"  UNION ALL SELECT " CLS("pg_rewrite") ", w.oid, CASE WHEN w.rulename = '_RETURN' THEN 'r' ELSE 'x' END,"
-	"   w.ev_class, 0"
+	"   w.ev_class, 0, w.ev_class"
 	"  FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_class c ON c.oid = w.ev_class"
 	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
-	"  UNION ALL SELECT " CLS("pg_statistic_ext") ", x.oid, 'x', x.stxrelid, 0"
+	"  UNION ALL SELECT " CLS("pg_statistic_ext") ", x.oid, 'x', x.stxrelid, 0, x.stxrelid"
 	"  FROM pg_catalog.pg_statistic_ext x JOIN pg_catalog.pg_class c ON c.oid = x.stxrelid"
 	"  WHERE c.relnamespace IN (SELECT oid FROM ns)"
-	"  UNION ALL SELECT " CLS("pg_extension") ", x.oid, 'e', x.oid, 0 FROM pg_catalog.pg_extension x)"
+	"  UNION ALL SELECT " CLS("pg_extension") ", x.oid, 'e', x.oid, 0, 0 FROM pg_catalog.pg_extension x),"
+	/* what an incremental load reads: the edges from the objects of the
+	 * relations it reads again ($2) and from every object no relation
+	 * owns; the others are copied (load_deps()) */
+	" mf AS (SELECT * FROM m WHERE $2::pg_catalog.oid[] IS NULL OR m.r = 0 OR m.r = ANY ($2::pg_catalog.oid[]))"
 	" SELECT DISTINCT"
-	"  CASE WHEN d.deptype = 'P' THEN 'A' WHEN fc.relkind = 'S' AND d.deptype = 'a' THEN 'o' ELSE f.k END,"
+	"  (CASE WHEN d.deptype = 'P' THEN 'A' WHEN fc.relkind = 'S' AND d.deptype = 'a' THEN 'o' ELSE f.k END)"
+	"   COLLATE \"C\","
 	"  CASE WHEN d.deptype = 'P' THEN fi.indrelid WHEN fc.relkind = 'S' AND d.deptype = 'a' THEN d.objid"
 	"   ELSE f.o END,"
 	"  CASE WHEN d.deptype = 'P' OR (fc.relkind = 'S' AND d.deptype = 'a') THEN 0 ELSE f.s END,"
-	"  CASE WHEN xe.refobjid IS NOT NULL THEN 'e' ELSE t.k END,"
-	"  COALESCE(xe.refobjid, t.o), CASE WHEN xe.refobjid IS NOT NULL THEN 0 ELSE t.s END"
-	" FROM pg_catalog.pg_depend d JOIN m f ON f.classid = d.classid AND f.objid = d.objid"
+	"  (CASE WHEN xe.refobjid IS NOT NULL THEN 'e' ELSE t.k END) COLLATE \"C\","
+	"  COALESCE(xe.refobjid, t.o), CASE WHEN xe.refobjid IS NOT NULL THEN 0 ELSE t.s END, f.r"
+	" FROM mf f JOIN pg_catalog.pg_depend d ON f.classid = d.classid AND f.objid = d.objid"
 	" LEFT JOIN m t ON t.classid = d.refclassid AND t.objid = d.refobjid"
 	" LEFT JOIN pg_catalog.pg_depend xe ON xe.classid = d.refclassid AND xe.objid = d.refobjid"
 	"  AND xe.deptype = 'e'"
@@ -85,14 +94,58 @@ static const char SQL_DEPENDS[] =
 	" AND (d.deptype <> 'P' OR (fi.indexrelid IS NOT NULL AND d.refclassid = " CLS("pg_class") "))"
 	" ORDER BY 1, 2, 3, 4, 5, 6";
 
+/* struct cat_dep's order (the query's ORDER BY): kinds by byte, then
+ * OIDs and subs by number. */
+static int cmp_dep(const void *a, const void *b)
+{
+	const struct cat_dep *x = a, *y = b;
+	if (x->fkind != y->fkind)
+		return (unsigned char)x->fkind < (unsigned char)y->fkind ? -1 : 1;
+	if (x->foid != y->foid)
+		return x->foid < y->foid ? -1 : 1;
+	if (x->fsub != y->fsub)
+		return x->fsub < y->fsub ? -1 : 1;
+	if (x->tkind != y->tkind)
+		return (unsigned char)x->tkind < (unsigned char)y->tkind ? -1 : 1;
+	if (x->toid != y->toid)
+		return x->toid < y->toid ? -1 : 1;
+	return x->tsub < y->tsub ? -1 : x->tsub > y->tsub;
+}
+
+static int cmp_oid(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Whether an edge of PREV from relation REL's objects stays as it was:
+ * REL is still there and was not read again (READ: sorted). Its
+ * neighbours through pg_depend were read again with it, and what no
+ * relation owns (types, functions) is the same, or the load is full. */
+static bool dep_kept(struct catalog *cat, unsigned rel, const unsigned *read, size_t nread)
+{
+	return rel && !bsearch(&rel, read, nread, sizeof *read, cmp_oid) && rel_by_oid(cat, rel);
+}
+
 int load_deps(struct loader *ld)
 {
 	struct catalog *cat = ld->cat;
-	PGresult *res = run_per_schema(ld, SQL_DEPENDS);
+	PGresult *res = run_per_rel(ld, SQL_DEPENDS);
 	if (!res)
 		return -1;
 	int n = PQntuples(res);
-	cat->deps = arena_alloc(cat->arena, (size_t)(n ? n : 1) * sizeof *cat->deps);
+	size_t nread = 0, ncopy = 0;
+	unsigned *read = NULL;
+	if (ld->prev && ld->rel_oids) {
+		const unsigned *v = parse_oids(ld, ld->rel_oids, &nread);
+		read = arena_alloc(cat->arena, (nread ? nread : 1) * sizeof *read);
+		for (size_t i = 0; i < nread; i++)
+			read[i] = v[i];
+		qsort(read, nread, sizeof *read, cmp_oid);
+		for (size_t i = 0; i < ld->prev->ndeps; i++)
+			ncopy += dep_kept(cat, ld->prev->deps[i].frel, read, nread);
+	}
+	cat->deps = arena_alloc(cat->arena, ((size_t)n + ncopy + 1) * sizeof *cat->deps);
 	for (int i = 0; i < n; i++) {
 		struct cat_dep *d = &cat->deps[cat->ndeps];
 		d->fkind = col_char(res, i, 0);
@@ -101,11 +154,18 @@ int load_deps(struct loader *ld)
 		d->tkind = col_char(res, i, 3);
 		d->toid = (unsigned)col_ll(res, i, 4);
 		d->tsub = (int)col_ll(res, i, 5);
+		d->frel = (unsigned)col_ll(res, i, 6);
 		/* An object's parts on itself (a rule on its view): no edge. */
 		if (d->fkind == d->tkind && d->foid == d->toid && d->fsub == d->tsub)
 			continue;
 		cat->ndeps++;
 	}
 	PQclear(res);
+	if (!read)
+		return 0;
+	for (size_t i = 0; i < ld->prev->ndeps; i++)
+		if (dep_kept(cat, ld->prev->deps[i].frel, read, nread))
+			cat->deps[cat->ndeps++] = ld->prev->deps[i];
+	qsort(cat->deps, cat->ndeps, sizeof *cat->deps, cmp_dep);
 	return 0;
 }

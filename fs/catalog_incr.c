@@ -77,8 +77,13 @@ int incr_plan(struct loader *ld)
 		return -1;
 	}
 	ld->cat->snapshot = col_str(ld, res, 0, 1);
+	ld->cat->ext_members = col_ll(res, 0, 2);
 	if (!prev)
 		return 0;
+	/* A member added to or dropped from an extension changes how the
+	 * dependencies on it are named, in relations not read again too. */
+	if (col_bool(res, 0, 4) || prev->ext_members != ld->cat->ext_members)
+		return 1;
 	/* A view's depth (schema.sql's order) follows every view it uses,
 	 * however far: a changed or dropped view makes a full load. */
 	size_t nreload = 0;
@@ -275,4 +280,7 @@ void incr_merge(struct loader *ld)
 		int row = change_row(ld->changes, cat->rels[i].oid);
 		cat->rels[i].rowcount = row > 0 ? col_ll(ld->changes, row, 2) : -1;
 	}
+	/* Consumed: not held through the rest of the load. */
+	PQclear(ld->changes);
+	ld->changes = NULL;
 }

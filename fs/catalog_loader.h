@@ -34,7 +34,8 @@ int incr_plan(struct loader *ld);
 /* After the relations read again are in cat->rels: appends copies of the
  * unchanged ones from ld->prev (cat->rels must have room: incr_count()),
  * sorts cat->rels by OID and points the copies at this catalog's schemas
- * and relations. Sets every relation's rowcount. */
+ * and relations. Sets every relation's rowcount, then frees ld->changes
+ * (NULL after). */
 size_t incr_count(const struct loader *ld);
 void incr_merge(struct loader *ld);
 /* The per-relation queries: $1 the schemas, $2 ld->rel_oids. */

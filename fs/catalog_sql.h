@@ -609,7 +609,8 @@ static const char SQL_OMITTED[] =
  * (txid_current_snapshot()) the previous catalog was read in, or NULL for
  * a full load; $3: that catalog's relation OIDs (oid[]); $4: their row
  * counts (int8[], in $3's order). One row per relation in scope, by OID,
- * after a row of OID 0 that carries this snapshot: its kind, its count,
+ * after a row of OID 0 that carries this snapshot (and the count of
+ * extension members, and whether one is new): its kind, its count,
  * whether it changed and whether to read it again.
  *
  * Changed: a catalog row behind its files (its pg_class and row type
@@ -696,31 +697,42 @@ static const char SQL_REL_CHANGES[] =
 	" changed AS (SELECT counts.oid FROM counts LEFT JOIN old ON old.oid = counts.oid"
 	"  WHERE old.n IS DISTINCT FROM counts.n"
 	"  UNION SELECT COALESCE(i.indrelid, f.obj) FROM fresh f LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = f.obj),"
+	/* A few OIDs, as one array: the lookups below go through the
+	 * catalogs' indexes (= ANY) instead of joins planned for the
+	 * millions of rows a CTE's estimate says. */
+	" ch AS (SELECT COALESCE(pg_catalog.array_agg(oid), '{}') AS a FROM changed WHERE oid IS NOT NULL),"
 	/* the objects of the changed relations, and their neighbours through pg_depend */
-	" chobj(classid, objid) AS (SELECT " RC("pg_class") "::pg_catalog.oid, oid FROM changed"
-	"  UNION ALL SELECT " RC("pg_class") ", i.indexrelid FROM pg_catalog.pg_index i JOIN changed ON changed.oid = i.indrelid"
-	"  UNION ALL SELECT " RC("pg_type") ", c.reltype FROM pg_catalog.pg_class c JOIN changed USING (oid)"
-	"  UNION ALL SELECT " RC("pg_constraint") ", k.oid FROM pg_catalog.pg_constraint k JOIN changed ON changed.oid = k.conrelid"
-	"  UNION ALL SELECT " RC("pg_trigger") ", t.oid FROM pg_catalog.pg_trigger t JOIN changed ON changed.oid = t.tgrelid"
-	"  UNION ALL SELECT " RC("pg_policy") ", p.oid FROM pg_catalog.pg_policy p JOIN changed ON changed.oid = p.polrelid"
-	"  UNION ALL SELECT " RC("pg_rewrite") ", r.oid FROM pg_catalog.pg_rewrite r JOIN changed ON changed.oid = r.ev_class"
-	"  UNION ALL SELECT " RC("pg_attrdef") ", a.oid FROM pg_catalog.pg_attrdef a JOIN changed ON changed.oid = a.adrelid),"
-	/* a few objects: pg_depend's indexes, one lookup each */
+	" chobj(classid, objid) AS (SELECT " RC("pg_class") "::pg_catalog.oid, x.oid FROM ch, pg_catalog.unnest(ch.a) x(oid)"
+	"  UNION ALL SELECT " RC("pg_class") ", i.indexrelid FROM pg_catalog.pg_index i, ch WHERE i.indrelid = ANY (ch.a)"
+	"  UNION ALL SELECT " RC("pg_type") ", c.reltype FROM pg_catalog.pg_class c, ch WHERE c.oid = ANY (ch.a)"
+	"  UNION ALL SELECT " RC("pg_constraint") ", k.oid FROM pg_catalog.pg_constraint k, ch WHERE k.conrelid = ANY (ch.a)"
+	"  UNION ALL SELECT " RC("pg_trigger") ", t.oid FROM pg_catalog.pg_trigger t, ch WHERE t.tgrelid = ANY (ch.a)"
+	"  UNION ALL SELECT " RC("pg_policy") ", p.oid FROM pg_catalog.pg_policy p, ch WHERE p.polrelid = ANY (ch.a)"
+	"  UNION ALL SELECT " RC("pg_rewrite") ", r.oid FROM pg_catalog.pg_rewrite r, ch WHERE r.ev_class = ANY (ch.a)"
+	"  UNION ALL SELECT " RC("pg_attrdef") ", a.oid FROM pg_catalog.pg_attrdef a, ch WHERE a.adrelid = ANY (ch.a)),"
+	/* one index lookup of pg_depend each way per object (OFFSET 0 keeps
+	 * it a lookup: flattened, it became a sort of all of pg_depend) */
 	" nearobj(classid, objid) AS (SELECT d.refclassid, d.refobjid FROM chobj,"
-	"   LATERAL (SELECT * FROM pg_catalog.pg_depend d WHERE d.classid = chobj.classid"
-	"   AND d.objid = chobj.objid) d"
+	"   LATERAL (SELECT d.refclassid, d.refobjid FROM pg_catalog.pg_depend d WHERE d.classid = chobj.classid"
+	"   AND d.objid = chobj.objid OFFSET 0) d"
 	"  UNION SELECT d.classid, d.objid FROM chobj,"
-	"   LATERAL (SELECT * FROM pg_catalog.pg_depend d WHERE d.refclassid = chobj.classid"
-	"   AND d.refobjid = chobj.objid) d),"
-	" near AS (SELECT COALESCE(i.indrelid, r.rel) AS oid"
+	"   LATERAL (SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.refclassid = chobj.classid"
+	"   AND d.refobjid = chobj.objid OFFSET 0) d),"
+	" near AS (SELECT COALESCE(pg_catalog.array_agg(COALESCE(i.indrelid, r.rel)), '{}') AS a"
 	"  FROM (SELECT " OBJ_REL("classid", "objid") " AS rel FROM nearobj) r"
-	"  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = r.rel)"
+	"  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = r.rel WHERE r.rel IS NOT NULL)"
+	/* Row 0: the snapshot, and extension membership (the
+	 * dependencies of the relations not read again name a member by
+	 * its extension): how many, and whether any is new */
 	" SELECT * FROM (SELECT 0::pg_catalog.oid AS oid, pg_catalog.txid_current_snapshot()::text AS what,"
-	"  0::bigint AS n, false AS reload, false AS changed"
+	"  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend x WHERE x.refclassid = " RC("pg_extension")
+	"   AND x.deptype = 'e') AS n, false AS reload,"
+	"  EXISTS (SELECT 1 FROM pg_catalog.pg_depend x, cur WHERE x.refclassid = " RC("pg_extension")
+	"   AND x.deptype = 'e' AND NOT cur.all_new AND" IS_NEW("x.xmin") ") AS changed"
 	" UNION ALL SELECT counts.oid, counts.relkind::text, counts.n,"
-	"  cur.all_new OR counts.oid IN (SELECT oid FROM changed) OR counts.oid IN (SELECT oid FROM near),"
-	"  cur.all_new OR counts.oid IN (SELECT oid FROM changed)"
-	"  FROM counts, cur) x ORDER BY x.oid";
+	"  cur.all_new OR counts.oid = ANY (ch.a) OR counts.oid = ANY (near.a),"
+	"  cur.all_new OR counts.oid = ANY (ch.a)"
+	"  FROM counts, cur, ch, near) x ORDER BY x.oid";
 
 static const char SQL_FINGERPRINT[] =
 	"SELECT pg_catalog.concat_ws(',',"

@@ -171,24 +171,46 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		log_info("%s: reconnected", db->cfg->name);
 	}
 	const struct catalog_filter filter = db_filter(db);
-	/* Cheap check first: a full read of a large catalog takes seconds.
-	 * The snapshot's own fingerprint was taken inside its transaction. */
-	bool local = false;
-	if (db->cat && db->cat->fingerprint) {
-		char *fp = catalog_fingerprint(db->conn, &filter, err, errlen);
-		if (!fp)
-			return -1;
-		bool same = !strcmp(fp, db->cat->fingerprint);
-		/* Only the relations' rows changed: read those again. */
-		local = catalog_fingerprint_local(fp, db->cat->fingerprint) && !db->full_refresh;
-		free(fp);
-		if (same)
-			return 1;
-	}
 	/* The first load, before the mount is up, leaves its transaction
 	 * open for the refresher to take the fingerprint in (refresher()). */
 	bool first = !db->cat && !db->thread_started;
-	struct catalog *cat = catalog_load_since(db->conn, &filter, local ? db->cat : NULL, first, err, errlen);
+	struct catalog *cat;
+	if (db->cat && db->cat->fingerprint) {
+		/* Nothing committed since the last fingerprint (the same
+		 * snapshot: every commit moves its xmax or its list of
+		 * running transactions), nothing changed: one tiny query. */
+		db->quiet = false;
+		if (db->probe_snap) {
+			PGresult *res = pg_exec(db->conn, "SELECT pg_catalog.txid_current_snapshot()::text", 0, NULL,
+						err, errlen);
+			if (!res)
+				return -1;
+			db->quiet = !strcmp(PQgetvalue(res, 0, 0), db->probe_snap);
+			PQclear(res);
+			if (db->quiet)
+				return 1;
+		}
+		/* Else one fingerprint, in the transaction a read would use
+		 * (catalog_refresh). */
+		bool same;
+		char *snap;
+		cat = catalog_refresh(db->conn, &filter, db->cat, db->full_refresh, &same, &snap, err, errlen);
+		free(db->probe_snap);
+		db->probe_snap = NULL;
+		/* A failed read (a lock timeout, a table dropped meanwhile)
+		 * leaves no probe: the next look reads again. */
+		if (same || cat)
+			db->probe_snap = snap;
+		else
+			free(snap);
+		if (same)
+			return 1;	/* a commit, not DDL: next look one TTL on */
+		/* Read: the next look is soon, and costs a probe only if
+		 * nothing else was committed meanwhile. */
+		db->quiet = cat != NULL;
+	} else {
+		cat = catalog_load_since(db->conn, &filter, NULL, first, err, errlen);
+	}
 	if (!cat)
 		return -1;
 	db->tx_open = first;
@@ -622,6 +644,11 @@ static void *refresher(void *arg)
 			db->cat->fingerprint = arena_strdup(db->cat->arena, fp);
 			pthread_mutex_unlock(&db->model_lock);
 			free(fp);
+			/* Taken in the load's transaction: the probe starts from
+			 * its snapshot (the refresher alone writes db->cat). */
+			if (db->cat->snapshot && !(db->probe_snap = strdup(db->cat->snapshot)))
+				abort();
+			db->quiet = db->probe_snap != NULL;
 		} else {
 			log_warn("%s: %s (the next refresh reads everything)", db->cfg->name, err);
 		}
@@ -645,6 +672,10 @@ static void *refresher(void *arg)
 			 * recent snapshot. */
 			double period = elapsed(&db->used) < DB_ACTIVE_SECONDS ?
 				(db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl) : DB_IDLE_CHECK_SECONDS;
+			/* A quiet database is looked at often: it costs the
+			 * server next to nothing (DB_PROBE_SECONDS). */
+			if (db->quiet && elapsed(&db->used) < DB_ACTIVE_SECONDS && period > DB_PROBE_SECONDS)
+				period = DB_PROBE_SECONDS;
 			double wait = period - elapsed(&db->loaded);
 			if (wait <= 0)
 				break;
@@ -677,18 +708,28 @@ static void *refresher(void *arg)
 			pthread_mutex_lock(&db->lock);
 			continue;
 		}
+		/* A cycle of the quiet look (DB_PROBE_SECONDS) that nobody
+		 * asked for is the probe alone: migrations_dir and the lock's
+		 * holder are looked at once a TTL, as before. */
+		double ttl = db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl;
+		bool slow = db->refresh_wanted || !db->quiet || elapsed(&db->lock_looked) >= ttl;
 		/* Requests made from here on are for the next cycle. */
 		db->refresh_wanted = false;
 		unsigned long cycle = ++db->cycles_started;
 		pthread_mutex_unlock(&db->lock);
 
-		bool folder_changed = folder_refresh(db);
+		bool folder_changed = slow && folder_refresh(db);
 		struct catalog *cat;
 		struct timespec t0, t1, t2;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rc = load(db, &cat, err, sizeof err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		char *holder = rc >= 0 ? lock_holder(db) : NULL;
+		/* Who holds the migration lock changes without a commit. */
+		char *holder = NULL;
+		if (rc >= 0 && (rc == 0 || slow)) {
+			holder = lock_holder(db);
+			clock_gettime(CLOCK_MONOTONIC, &db->lock_looked);
+		}
 		pthread_mutex_lock(&db->lock);
 		bool was_ok = db->reachable && !db->last_error[0];
 		bool same_error = rc < 0 && !strcmp(err, db->last_error);
@@ -838,6 +879,8 @@ void database_close(struct database *db)
 	db->stage_aside = NULL;
 	free(db->lock_holder);
 	db->lock_holder = NULL;
+	free(db->probe_snap);
+	db->probe_snap = NULL;
 	if (db->folder) {
 		history_free(db->folder);
 		free(db->folder);

@@ -374,6 +374,9 @@ struct cat_dep {
 	char fkind, tkind;
 	unsigned foid, toid;
 	int fsub, tsub;
+	unsigned frel;		/* the relation FROM belongs to, 0 for none: an
+				 * incremental load copies the edges of the
+				 * relations it does not read again */
 };
 
 struct cat_migration {
@@ -427,6 +430,7 @@ struct catalog {
 	const char *fingerprint;	/* catalog_fingerprint() in the same snapshot;
 					 * NULL until catalog_finish() (refresher only) */
 	const char *snapshot;		/* txid_current_snapshot() it was read in, or NULL */
+	long long ext_members;		/* pg_depend's extension members, at SNAPSHOT */
 	long reread;			/* relations read from the server; the others were
 					 * copied from the previous catalog (-1: none was,
 					 * a full load) */
@@ -473,6 +477,15 @@ struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *fil
  * result owns every byte it holds (nothing points into PREV). */
 struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *filter,
 				   const struct catalog *prev, bool leave_open, char *err, size_t errlen);
+/* A refresh after PREV (NULL: a full load): one transaction that takes
+ * the fingerprint first, in the snapshot it reads. Unchanged since PREV:
+ * NULL with *SAME set, nothing read. Else the catalog, read incrementally
+ * when only the relations' catalogs changed and FULL is false, or NULL
+ * with ERR. *SNAPSHOT (malloc'd, the caller frees; NULL on error): the
+ * transaction's txid_current_snapshot(). The connection is left outside
+ * any transaction. */
+struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
+				bool full, bool *same, char **snapshot, char *err, size_t errlen);
 /* Whether fingerprints A and B differ only in the rows that relations'
  * change checks cover (an incremental load may follow). */
 bool catalog_fingerprint_local(const char *a, const char *b);

@@ -43,6 +43,14 @@
 /* While a migration runs, status shows what it waits for, looked up this
  * often by the refresher (progress.h). */
 #define DB_PROGRESS_SECONDS 0.5
+/* In use, after a refresh that found nothing committed since the last
+ * fingerprint (one txid_current_snapshot(), well under a millisecond of
+ * the server's time) or that read a new snapshot, the refresher looks
+ * again this soon; after one whose fingerprint found only commits that
+ * changed no catalog (a few hundred ms at 10,000 tables), one TTL later.
+ * A quiet database shows external DDL within this, a busy one costs at
+ * most one fingerprint more per snapshot read. */
+#define DB_PROBE_SECONDS 0.1
 /* How long a change waits for its kernel cache invalidations (database_settle). */
 #define DB_INVAL_WAIT_SECONDS 5.0
 
@@ -75,6 +83,12 @@ struct database {
 	struct catalog *cat;		/* the last good snapshot: written by the refresher
 					 * under model_lock, read by it without */
 	bool tx_open;			/* refresher thread only: cat's transaction still open */
+	char *probe_snap;		/* refresher thread only: txid_current_snapshot() of
+					 * the last fingerprint's transaction (malloc'd) */
+	struct timespec lock_looked;	/* refresher thread only: when lock_holder was asked */
+	bool quiet;			/* refresher thread only: the last refresh found
+					 * nothing committed since probe_snap, or read a
+					 * new snapshot: look again soon */
 	char *mtimes_file;		/* state_dir/<name>/mtimes (mtimes-live in a live
 					 * view), or NULL; owned */
 	db_changed_fn changed;

@@ -43,7 +43,7 @@ r() { echo $((RANDOM % $1)); }
 statement() {
 	local i j k
 	i=$(r 4) j=$(r 4) k=$(r 9)
-	case $(r 34) in
+	case $(r 36) in
 	0) echo "CREATE TABLE IF NOT EXISTS public.r$i (id integer PRIMARY KEY, c0 text)" ;;
 	1) echo "DROP TABLE IF EXISTS public.r$i CASCADE" ;;
 	2) echo "ALTER TABLE public.r$i ADD COLUMN c$j integer DEFAULT $k" ;;
@@ -79,6 +79,11 @@ statement() {
 	32) echo "DROP TRIGGER IF EXISTS t$j ON public.r$i" ;;
 	33) if (($(r 2))); then echo "CREATE TABLE IF NOT EXISTS public.pp$((i + 1)) PARTITION OF public.pp FOR VALUES FROM ($(((i + 1) * 10))) TO ($(((i + 2) * 10)))"
 	    else echo "DROP TABLE IF EXISTS public.pp$((i + 1))"; fi ;;
+	# dependencies on a function and on a sequence: schema.sql's order
+	# comes from them, and a refresh copies those of the tables it does
+	# not read again
+	34) echo "ALTER TABLE public.r$i ADD COLUMN d$j integer DEFAULT public.f$j()" ;;
+	35) echo "ALTER TABLE public.r$i ALTER COLUMN c$j SET DEFAULT pg_catalog.nextval('public.s$j')" ;;
 	esac
 }
 
