@@ -28,12 +28,22 @@ struct arena *arena_new(void)
 	return a;
 }
 
-struct arena *arena_new_small(void)
+static struct arena *arena_new_chunk(size_t first)
 {
 	struct arena *a = calloc(1, sizeof(struct arena));
 	if (a)
-		a->chunk = 512;
+		a->chunk = first;
 	return a;
+}
+
+struct arena *arena_new_small(void)
+{
+	return arena_new_chunk(512);
+}
+
+struct arena *arena_new_sized(size_t size)
+{
+	return arena_new_chunk(((size + 15) & ~(size_t)15) ? ((size + 15) & ~(size_t)15) : 16);
 }
 
 void arena_free(struct arena *a)

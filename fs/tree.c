@@ -201,6 +201,36 @@ static struct subtree *find_sub(const struct tree *prev, unsigned long long key)
 static void finish(struct builder *b, struct node *dir);
 static void render_table_dir(struct builder *b, struct node *td, const struct cat_relation *r);
 
+/* What pack() takes of arena space for N and what it holds (arena_alloc
+ * rounds every block to 16 bytes). */
+#define ROUND16(x) (((x) + 15) & ~(size_t)15)
+static size_t pack_size(const struct node *n)
+{
+	size_t sz = ROUND16(sizeof *n) + ROUND16(strlen(n->name) + 1);
+	if (!n->is_dir)
+		return sz + ROUND16(n->size + 1);
+	sz += ROUND16(n->nkids * sizeof *n->kids);
+	for (size_t i = 0; i < n->nkids; i++)
+		sz += pack_size(n->kids[i]);
+	return sz;
+}
+
+/* A deep copy of N (finished: kids sorted, no listing) into A. */
+static struct node *pack(struct arena *a, const struct node *n)
+{
+	struct node *c = arena_alloc(a, sizeof *c);
+	*c = *n;
+	c->name = arena_strdup(a, n->name);
+	if (!n->is_dir) {
+		c->data = arena_memdup(a, n->data, n->size);
+		return c;
+	}
+	c->kids = n->nkids ? arena_alloc(a, n->nkids * sizeof *c->kids) : NULL;
+	for (size_t i = 0; i < n->nkids; i++)
+		c->kids[i] = pack(a, n->kids[i]);
+	return c;
+}
+
 /* Whether an extra file (a draft, an editor's scratch file) goes into
  * R's directory, under DIR ("tables", "foreign_tables") of its schema. */
 static bool has_extras(struct builder *b, const char *dir, const struct cat_relation *r)
@@ -234,22 +264,30 @@ static void build_table(struct builder *b, struct node *tables, const char *dir,
 	if (st) {
 		__atomic_add_fetch(&st->refs, 1, __ATOMIC_RELAXED);
 	} else {
-		struct arena *a = arena_new_small(), *tree_arena = b->arena;
+		/* Rendered in a scratch arena, then copied into one block
+		 * of its exact size: thousands of small arenas would each
+		 * waste the end of their last chunk. */
+		struct arena *scratch = arena_new_small(), *tree_arena = b->arena;
+		if (!scratch)
+			abort();
+		size_t nnodes = b->t->nnodes, bytes = b->t->bytes;
+		b->arena = scratch;
+		sb_reset(&b->name);
+		name_escape(&b->name, r->name, "");
+		struct node *root = add_node(b, NULL, true);
+		render_table_dir(b, root, r);
+		finish(b, root);
+		b->arena = tree_arena;
+		struct arena *a = arena_new_sized(ROUND16(sizeof *st) + pack_size(root));
 		if (!a)
 			abort();
 		st = arena_alloc(a, sizeof *st);
 		st->arena = a;
 		st->key = key;
 		st->refs = 1;
-		size_t nnodes = b->t->nnodes, bytes = b->t->bytes;
-		b->arena = a;
-		sb_reset(&b->name);
-		name_escape(&b->name, r->name, "");
-		st->root = add_node(b, NULL, true);
-		render_table_dir(b, st->root, r);
-		finish(b, st->root);
+		st->root = pack(a, root);
 		st->root->shared = true;
-		b->arena = tree_arena;
+		arena_free(scratch);
 		st->nnodes = b->t->nnodes - nnodes;
 		st->bytes = b->t->bytes - bytes;
 		b->t->nnodes = nnodes;
