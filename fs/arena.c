@@ -1,6 +1,7 @@
 /* arena.c: bump allocator; see include/arena.h. */
 #include "arena.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,33 @@ struct chunk {
 struct arena {
 	struct chunk *head;
 	size_t total;
+	size_t chunk;		/* size of the next chunk: doubles up to ARENA_CHUNK */
 };
 
 struct arena *arena_new(void)
 {
-	return calloc(1, sizeof(struct arena));
+	struct arena *a = calloc(1, sizeof(struct arena));
+	if (a)
+		a->chunk = ARENA_CHUNK;
+	return a;
+}
+
+static struct arena *arena_new_chunk(size_t first)
+{
+	struct arena *a = calloc(1, sizeof(struct arena));
+	if (a)
+		a->chunk = first;
+	return a;
+}
+
+struct arena *arena_new_small(void)
+{
+	return arena_new_chunk(512);
+}
+
+struct arena *arena_new_sized(size_t size)
+{
+	return arena_new_chunk(((size + 15) & ~(size_t)15) ? ((size + 15) & ~(size_t)15) : 16);
 }
 
 void arena_free(struct arena *a)
@@ -39,7 +62,8 @@ void *arena_alloc(struct arena *a, size_t size)
 	size = (size + 15) & ~(size_t)15;
 	struct chunk *c = a->head;
 	if (!c || c->size - c->used < size) {
-		size_t want = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+		bool big = size > a->chunk / 4;
+		size_t want = big ? size : a->chunk;
 		c = calloc(1, sizeof(*c) + want);
 		if (!c) {
 			fprintf(stderr, "schemafs: out of memory\n");
@@ -48,12 +72,14 @@ void *arena_alloc(struct arena *a, size_t size)
 		c->size = want;
 		/* A large block goes behind the current chunk, so the
 		 * current chunk's free space is not wasted. */
-		if (want != ARENA_CHUNK && a->head) {
+		if (big && a->head) {
 			c->next = a->head->next;
 			a->head->next = c;
 		} else {
 			c->next = a->head;
 			a->head = c;
+			if (a->chunk < ARENA_CHUNK)
+				a->chunk *= 2;
 		}
 		a->total += sizeof(*c) + want;
 	}

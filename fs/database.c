@@ -379,7 +379,7 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	struct tree_extras extras = { sb_str(&status), files, nfiles, db->cfg->live, sb_str(&check) };
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	struct tree *t = tree_build(db->desired, &extras, now);
+	struct tree *t = tree_build_from(db->desired, &extras, now, db->tree);
 	strbuf_free(&status);
 	strbuf_free(&check);
 	strbuf_free(&paths);

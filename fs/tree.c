@@ -10,33 +10,43 @@
 #include "names.h"
 #include "render.h"
 #include "strbuf.h"
+#include "tree_key.h"
+
+/* One table's directory, rendered once and shared by every tree whose
+ * catalog has the same table (tree.h). Lives in its own arena. */
+struct subtree {
+	struct arena *arena;
+	struct node *root;
+	unsigned long long key;		/* tree_table_key() */
+	size_t nnodes, bytes;
+	int refs;			/* atomic */
+};
 
 /* While building, a directory's kids are a malloc'd vector grown in powers
  * of two; finish() sorts them and moves them into the arena. */
 struct builder {
 	struct tree *t;
+	struct arena *arena;	/* where nodes go: the tree's, or a table's own */
 	const struct catalog *cat;	/* what is being built */
+	const struct tree *prev;	/* whose table directories may be reused */
+	const struct tree_extras *extras;
+	struct subtree **subs;	/* the tree's, as they are added (malloc'd) */
+	size_t nsubs;
 	struct timespec now;
 	struct strbuf name;	/* scratch: escaped names */
 	struct strbuf body;	/* scratch: rendered files */
 };
 
+static void add_kid(struct node *dir, struct node *n);
+
 static struct node *add_node(struct builder *b, struct node *dir, bool is_dir)
 {
-	struct node *n = arena_alloc(b->t->arena, sizeof *n);
-	n->name = arena_memdup(b->t->arena, b->name.buf ? b->name.buf : "", b->name.len);
+	struct node *n = arena_alloc(b->arena, sizeof *n);
+	n->name = arena_memdup(b->arena, b->name.buf ? b->name.buf : "", b->name.len);
 	n->is_dir = is_dir;
 	n->mtime = b->now;
-	if (dir) {
-		size_t k = dir->nkids;
-		if ((k & (k - 1)) == 0) {	/* 0, 1, 2, 4, ...: full */
-			struct node **kids = realloc(dir->kids, (k ? 2 * k : 4) * sizeof *kids);
-			if (!kids)
-				abort();
-			dir->kids = kids;
-		}
-		dir->kids[dir->nkids++] = n;
-	}
+	if (dir)
+		add_kid(dir, n);
 	b->t->nnodes++;
 	return n;
 }
@@ -56,7 +66,7 @@ static void file_node(struct builder *b, struct node *dir, const char *raw, cons
 	name_escape(&b->name, raw, suffix);
 	struct node *n = add_node(b, dir, false);
 	n->size = b->body.len;
-	n->data = arena_memdup(b->t->arena, b->body.buf ? b->body.buf : "", b->body.len);
+	n->data = arena_memdup(b->arena, b->body.buf ? b->body.buf : "", b->body.len);
 	b->t->bytes += n->size;
 	sb_reset(&b->body);
 }
@@ -78,7 +88,7 @@ static const struct node *find_kid(const struct node *dir, const char *name, siz
  * of each name) in that order. */
 static void keep_listing(struct builder *b, struct node *dir, struct node **added, size_t n)
 {
-	dir->listing = arena_alloc(b->t->arena, dir->nkids * sizeof *dir->listing);
+	dir->listing = arena_alloc(b->arena, dir->nkids * sizeof *dir->listing);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (find_kid(dir, added[i]->name, strlen(added[i]->name)) == added[i])
@@ -103,7 +113,7 @@ static void finish(struct builder *b, struct node *dir)
 	for (size_t i = 0; i < n; i++)
 		if (!kept || strcmp(tmp[kept - 1]->name, tmp[i]->name))
 			tmp[kept++] = tmp[i];
-	dir->kids = arena_alloc(b->t->arena, kept * sizeof *dir->kids);
+	dir->kids = arena_alloc(b->arena, kept * sizeof *dir->kids);
 	memcpy(dir->kids, tmp, kept * sizeof *tmp);
 	dir->nkids = kept;
 	free(tmp);
@@ -113,7 +123,8 @@ static void finish(struct builder *b, struct node *dir)
 	for (size_t i = 0; i < kept; i++) {
 		if (dir->kids[i]->is_dir) {
 			dir->nsubdirs++;
-			finish(b, dir->kids[i]);
+			if (!dir->kids[i]->shared)	/* finished when rendered */
+				finish(b, dir->kids[i]);
 		}
 	}
 }
@@ -146,12 +157,153 @@ static void staged_files(struct builder *b, struct node *d, const struct catalog
 	}
 }
 
-/* A table's directory; a foreign table's has no indexes/ nor policies/
- * (it can have neither). */
-static void build_table(struct builder *b, struct node *tables, const struct cat_relation *r)
+static void add_kid(struct node *dir, struct node *n)
+{
+	size_t k = dir->nkids;
+	if ((k & (k - 1)) == 0) {
+		struct node **kids = realloc(dir->kids, (k ? 2 * k : 4) * sizeof *kids);
+		if (!kids)
+			abort();
+		dir->kids = kids;
+	}
+	dir->kids[dir->nkids++] = n;
+}
+
+static void keep_sub(struct builder *b, struct subtree *st)
+{
+	size_t k = b->nsubs;
+	if ((k & (k - 1)) == 0) {
+		struct subtree **v = realloc(b->subs, (k ? 2 * k : 4) * sizeof *v);
+		if (!v)
+			abort();
+		b->subs = v;
+	}
+	b->subs[b->nsubs++] = st;
+}
+
+/* PREV's table directory of KEY, or NULL. */
+static struct subtree *find_sub(const struct tree *prev, unsigned long long key)
+{
+	size_t lo = 0, hi = prev ? prev->nsubs : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		unsigned long long k = prev->subs[mid]->key;
+		if (k == key)
+			return prev->subs[mid];
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void finish(struct builder *b, struct node *dir);
+static void render_table_dir(struct builder *b, struct node *td, const struct cat_relation *r);
+
+/* What pack() takes of arena space for N and what it holds (arena_alloc
+ * rounds every block to 16 bytes). */
+#define ROUND16(x) (((x) + 15) & ~(size_t)15)
+static size_t pack_size(const struct node *n)
+{
+	size_t sz = ROUND16(sizeof *n) + ROUND16(strlen(n->name) + 1);
+	if (!n->is_dir)
+		return sz + ROUND16(n->size + 1);
+	sz += ROUND16(n->nkids * sizeof *n->kids);
+	for (size_t i = 0; i < n->nkids; i++)
+		sz += pack_size(n->kids[i]);
+	return sz;
+}
+
+/* A deep copy of N (finished: kids sorted, no listing) into A. */
+static struct node *pack(struct arena *a, const struct node *n)
+{
+	struct node *c = arena_alloc(a, sizeof *c);
+	*c = *n;
+	c->name = arena_strdup(a, n->name);
+	if (!n->is_dir) {
+		c->data = arena_memdup(a, n->data, n->size);
+		return c;
+	}
+	c->kids = n->nkids ? arena_alloc(a, n->nkids * sizeof *c->kids) : NULL;
+	for (size_t i = 0; i < n->nkids; i++)
+		c->kids[i] = pack(a, n->kids[i]);
+	return c;
+}
+
+/* Whether an extra file (a draft, an editor's scratch file) goes into
+ * R's directory, under DIR ("tables", "foreign_tables") of its schema. */
+static bool has_extras(struct builder *b, const char *dir, const struct cat_relation *r)
+{
+	if (!b->extras || !b->extras->nfiles)
+		return false;
+	struct strbuf prefix = STRBUF_INIT;
+	sb_add(&prefix, "schemas/");
+	name_escape(&prefix, r->schema->name, "");
+	sb_addf(&prefix, "/%s/", dir);
+	name_escape(&prefix, r->name, "/");
+	bool found = false;
+	for (size_t i = 0; i < b->extras->nfiles && !found; i++)
+		found = !strncmp(b->extras->files[i].path, prefix.buf, prefix.len);
+	strbuf_free(&prefix);
+	return found;
+}
+
+/* A table's directory: the previous tree's when the table's key is the
+ * same (nothing rendered), else rendered into an arena of its own. One
+ * that an extra file goes into is this tree's alone (add_extra() adds to
+ * it), in the tree's arena: neither reused nor offered for reuse. */
+static void build_table(struct builder *b, struct node *tables, const char *dir, const struct cat_relation *r)
+{
+	if (has_extras(b, dir, r)) {
+		render_table_dir(b, mkdir_node(b, tables, r->name), r);
+		return;
+	}
+	unsigned long long key = tree_table_key(b->cat, r);
+	struct subtree *st = find_sub(b->prev, key);
+	if (st) {
+		__atomic_add_fetch(&st->refs, 1, __ATOMIC_RELAXED);
+	} else {
+		/* Rendered in a scratch arena, then copied into one block
+		 * of its exact size: thousands of small arenas would each
+		 * waste the end of their last chunk. */
+		struct arena *scratch = arena_new_small(), *tree_arena = b->arena;
+		if (!scratch)
+			abort();
+		size_t nnodes = b->t->nnodes, bytes = b->t->bytes;
+		b->arena = scratch;
+		sb_reset(&b->name);
+		name_escape(&b->name, r->name, "");
+		struct node *root = add_node(b, NULL, true);
+		render_table_dir(b, root, r);
+		finish(b, root);
+		b->arena = tree_arena;
+		struct arena *a = arena_new_sized(ROUND16(sizeof *st) + pack_size(root));
+		if (!a)
+			abort();
+		st = arena_alloc(a, sizeof *st);
+		st->arena = a;
+		st->key = key;
+		st->refs = 1;
+		st->root = pack(a, root);
+		st->root->shared = true;
+		arena_free(scratch);
+		st->nnodes = b->t->nnodes - nnodes;
+		st->bytes = b->t->bytes - bytes;
+		b->t->nnodes = nnodes;
+		b->t->bytes = bytes;
+	}
+	add_kid(tables, st->root);
+	b->t->nnodes += st->nnodes;
+	b->t->bytes += st->bytes;
+	keep_sub(b, st);
+}
+
+/* What a table's directory holds; a foreign table's has no indexes/ nor
+ * policies/ (it can have neither). */
+static void render_table_dir(struct builder *b, struct node *td, const struct cat_relation *r)
 {
 	bool foreign = r->kind == REL_FOREIGN;
-	struct node *td = mkdir_node(b, tables, r->name);
 	struct node *cols = mkdir_node(b, td, "columns");
 	for (size_t i = 0; i < r->ncols; i++) {
 		render_column(&b->body, &r->cols[i]);
@@ -202,7 +354,7 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 
 	struct node *tables = mkdir_node(b, sd, "tables");
 	for (size_t i = 0; i < s->ntables; i++)
-		build_table(b, tables, s->tables[i]);
+		build_table(b, tables, "tables", s->tables[i]);
 	struct node *convs = mkdir_node(b, sd, "conversions");
 	for (size_t i = 0; i < s->nconversions; i++) {
 		render_conversion(&b->body, s->conversions[i]);
@@ -237,7 +389,7 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	}
 	struct node *ftables = mkdir_node(b, sd, "foreign_tables");
 	for (size_t i = 0; i < s->nforeign_tables; i++)
-		build_table(b, ftables, s->foreign_tables[i]);
+		build_table(b, ftables, "foreign_tables", s->foreign_tables[i]);
 	struct node *views = mkdir_node(b, sd, "views");
 	for (size_t i = 0; i < s->nviews; i++) {
 		if (staged_file(cat, "views", s->name, NULL, s->views[i]->name))
@@ -417,13 +569,25 @@ static void add_extra(struct builder *b, const struct tree_file *f)
 	sb_addn(&b->body, f->data, f->len);
 	struct node *n = add_node(b, dir, false);
 	n->size = b->body.len;
-	n->data = arena_memdup(b->t->arena, b->body.buf ? b->body.buf : "", b->body.len);
+	n->data = arena_memdup(b->arena, b->body.buf ? b->body.buf : "", b->body.len);
 	b->t->bytes += n->size;
 	sb_reset(&b->body);
 }
 
+static int cmp_sub(const void *a, const void *b)
+{
+	unsigned long long x = (*(struct subtree *const *)a)->key, y = (*(struct subtree *const *)b)->key;
+	return x < y ? -1 : x > y;
+}
+
 struct tree *tree_build(const struct catalog *cat, const struct tree_extras *extras,
 			struct timespec now)
+{
+	return tree_build_from(cat, extras, now, NULL);
+}
+
+struct tree *tree_build_from(const struct catalog *cat, const struct tree_extras *extras,
+			     struct timespec now, const struct tree *prev)
 {
 	struct arena *a = arena_new();
 	if (!a)
@@ -431,7 +595,8 @@ struct tree *tree_build(const struct catalog *cat, const struct tree_extras *ext
 	struct tree *t = arena_alloc(a, sizeof *t);
 	t->arena = a;
 	t->refs = 1;
-	struct builder b = { t, cat, now, STRBUF_INIT, STRBUF_INIT };
+	struct builder b = { .t = t, .arena = a, .cat = cat, .prev = prev, .extras = extras, .now = now,
+			     .name = STRBUF_INIT, .body = STRBUF_INIT };
 	sb_reset(&b.name);
 	t->root = add_node(&b, NULL, true);
 
@@ -450,6 +615,13 @@ struct tree *tree_build(const struct catalog *cat, const struct tree_extras *ext
 	for (size_t i = 0; extras && i < extras->nfiles; i++)
 		add_extra(&b, &extras->files[i]);
 	finish(&b, t->root);
+	if (b.nsubs) {
+		qsort(b.subs, b.nsubs, sizeof *b.subs, cmp_sub);
+		t->subs = arena_alloc(a, b.nsubs * sizeof *t->subs);
+		memcpy(t->subs, b.subs, b.nsubs * sizeof *b.subs);
+		t->nsubs = b.nsubs;
+	}
+	free(b.subs);
 	strbuf_free(&b.name);
 	strbuf_free(&b.body);
 	return t;
@@ -515,6 +687,8 @@ static void report_all(void (*changed)(void *, const char *), void *ctx, struct 
 static bool inherit(struct node *n, const struct node *o, struct strbuf *path,
 		    void (*changed)(void *, const char *), void *ctx)
 {
+	if (n == o)	/* a shared table directory: the same files, mtimes and all */
+		return true;
 	if (n->is_dir != o->is_dir) {
 		report_all(changed, ctx, path, o);
 		return false;
@@ -573,6 +747,10 @@ struct tree *tree_ref(struct tree *t)
 
 void tree_unref(struct tree *t)
 {
-	if (t && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		arena_free(t->arena);
+	if (!t || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (size_t i = 0; i < t->nsubs; i++)
+		if (__atomic_sub_fetch(&t->subs[i]->refs, 1, __ATOMIC_ACQ_REL) == 0)
+			arena_free(t->subs[i]->arena);
+	arena_free(t->arena);
 }

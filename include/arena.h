@@ -15,6 +15,14 @@ struct arena;
 /* Returns a new arena (caller frees with arena_free), or NULL on ENOMEM. */
 struct arena *arena_new(void);
 void arena_free(struct arena *a);
+/* The same for an arena expected to stay small (one table's rendered
+ * files): its chunks start at 512 bytes and double, so thousands of them
+ * do not each reserve a full chunk. */
+struct arena *arena_new_small(void);
+/* The same for contents known in advance to take SIZE bytes of
+ * allocations (each rounded up to 16): one chunk of that size holds them
+ * all, with nothing to spare. */
+struct arena *arena_new_sized(size_t size);
 
 /* Memory owned by the arena, 16-byte aligned, zeroed. Aborts on ENOMEM:
  * a half-built snapshot is worse than a clear crash. */

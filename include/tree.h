@@ -3,9 +3,28 @@
  *
  * A tree is immutable once built and shared by reference count: readers take
  * a reference (tree_ref) for as long as they use a node, so a refresh can
- * swap in a new tree while old readers finish on the old one. Every node,
- * name and file body lives in the tree's arena; tree_unref() of the last
- * reference frees it all. Knows nothing of FUSE.
+ * swap in a new tree while old readers finish on the old one. Knows nothing
+ * of FUSE.
+ *
+ * Ownership. Each table's (and foreign table's) directory is a subtree with
+ * an arena and a reference count of its own; everything else (the other
+ * directories and files, the listing of tables/) is in the tree's arena.
+ * A tree holds one reference on each of its subtrees (tree->subs). A tree
+ * built from a previous one (tree_build_from) takes another reference on
+ * the previous tree's subtree of every table whose inputs are unchanged
+ * (tree_key.h: same key), instead of rendering it again: the two trees
+ * then point at the same nodes. tree_unref() of a tree's last reference
+ * drops its subtrees' references and frees its arena; a subtree's arena is
+ * freed with its last reference. No tree references another tree, so
+ * there is no chain: an unchanged table is rendered once, however many
+ * refreshes follow, and at a refresh's peak only the changed tables exist
+ * twice. Reference counts are atomic (trees are released by FUSE threads).
+ *
+ * Nodes are written only while their tree or subtree is built, and by
+ * tree_inherit()/mtimes_apply() on the new tree before it is published
+ * (under the database's model_lock); tree_inherit() never writes a node
+ * shared with the old tree (it is the same node: same content and mtime),
+ * and mtimes_apply() runs on a first tree, which shares nothing.
  *
  * Paths are relative to the database directory: "" is that directory,
  * "schemas/public/tables/booking/table.sql" a file in it.
@@ -19,6 +38,7 @@
 
 struct catalog;
 struct arena;
+struct subtree;
 
 struct node {
 	const char *name;		/* file name, escaped (see names.h) */
@@ -29,6 +49,8 @@ struct node {
 	size_t size;
 	bool is_dir;
 	bool in_order;			/* while building: list kids as added */
+	bool shared;			/* the root of a table's subtree: may be
+					 * in other trees too (read only) */
 	struct node **listing;		/* directories listed otherwise than by name
 					 * (applied/: in the order applied); NULL: kids */
 	struct timespec mtime;		/* when this content was first seen */
@@ -40,6 +62,9 @@ struct tree {
 	size_t nnodes;
 	size_t bytes;			/* sum of file sizes */
 	int refs;			/* atomic */
+	struct subtree **subs;		/* its table directories, by key; one
+					 * reference each */
+	size_t nsubs;
 };
 
 /* A file the tree shows that is not in the catalog (a generated
@@ -64,6 +89,12 @@ struct tree_extras {
  * caller owns the one reference returned. */
 struct tree *tree_build(const struct catalog *cat, const struct tree_extras *extras,
 			struct timespec now);
+/* The same, reusing PREV's directory of every table whose inputs are
+ * unchanged (see Ownership above; PREV may be NULL). PREV must stay alive
+ * while this runs; the result does not need it afterwards. A reused
+ * directory keeps PREV's mtimes, which tree_inherit(new, PREV) leaves. */
+struct tree *tree_build_from(const struct catalog *cat, const struct tree_extras *extras,
+			     struct timespec now, const struct tree *prev);
 
 /*
  * Keeps OLD's mtime on every node of NEW whose content (files) or listing

@@ -92,6 +92,47 @@ int main(void)
 	ok(tree_lookup(c, "schemas/public/tables/booking/columns")->mtime.tv_sec == 1000,
 	   "directory with the same listing keeps its mtime");
 
+	/* Built from B: the unchanged table's directory is B's own (shared),
+	 * the changed one's is new; the files are those of C, and inherit
+	 * reports and dates them as for C. */
+	struct timespec t3 = { 3000, 0 };
+	struct tree *d = tree_build_from(cat2, NULL, t3, b);
+	ok(tree_lookup(d, "schemas/public/tables/customer") == tree_lookup(b, "schemas/public/tables/customer"),
+	   "unchanged table: the previous tree's directory");
+	ok(tree_lookup(d, "schemas/public/tables/booking") != tree_lookup(b, "schemas/public/tables/booking"),
+	   "changed table: a directory of its own");
+	ok(d->nnodes == c->nnodes && d->bytes == c->bytes, "same node and byte counts as a tree built afresh");
+	const char *const files[] = { "schemas/public/tables/booking/table.sql", "schemas/public/tables/booking/columns/status",
+				      "schemas/public/tables/customer/table.sql", "schema.sql" };
+	for (size_t i = 0; i < 4; i++) {
+		const struct node *x = tree_lookup(d, files[i]), *y = tree_lookup(c, files[i]);
+		ok(x && y && x->size == y->size && !memcmp(x->data, y->data, x->size), "%s as built afresh", files[i]);
+	}
+	struct seen s3 = { .n = 0 };
+	tree_inherit(d, b, record, &s3);
+	ok(saw(&s3, "schemas/public/tables/booking/columns/status") && !saw(&s3, "schemas/public/tables/customer"),
+	   "inherit reports the changed table, not the shared one");
+	ok(tree_lookup(d, "schemas/public/tables/customer/table.sql")->mtime.tv_sec == 1000 &&
+	   tree_lookup(d, "schemas/public/tables/booking/columns/status")->mtime.tv_sec == 3000,
+	   "shared files keep their mtime, changed ones get the new");
+	/* An extra file in the customer's directory: that directory is the
+	 * new tree's alone, and the previous tree does not see the file. */
+	struct tree_file scratch = { "schemas/public/tables/customer/columns/.x.swp", "x", 1 };
+	struct tree_extras with = { "", &scratch, 1, false, NULL };
+	struct tree *e = tree_build_from(cat2, &with, t3, d);
+	ok(tree_lookup(e, "schemas/public/tables/customer/columns/.x.swp") != NULL, "extra file in a table directory");
+	ok(tree_lookup(e, "schemas/public/tables/customer") != tree_lookup(d, "schemas/public/tables/customer") &&
+	   tree_lookup(d, "schemas/public/tables/customer/columns/.x.swp") == NULL,
+	   "its directory is not shared: the previous tree is unchanged");
+	ok(tree_lookup(e, "schemas/public/tables/booking") == tree_lookup(d, "schemas/public/tables/booking"),
+	   "the other tables' directories still are");
+	/* Shared directories outlive the tree they were built for. */
+	tree_unref(d);
+	const struct node *kept = tree_lookup(e, "schemas/public/tables/booking/table.sql");
+	ok(kept && kept->size == tree_lookup(c, "schemas/public/tables/booking/table.sql")->size,
+	   "a shared directory stays valid once the tree it came from is freed");
+	tree_unref(e);
+
 	/* A live view: history and status, nothing to stage or apply into. */
 	struct tree_extras live = { "view: live\n", NULL, 0, true, "0001_x: journal entry without its file\n" };
 	struct tree *l = tree_build(cat, &live, t1);
