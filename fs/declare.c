@@ -197,12 +197,39 @@ static const struct item *item_find(const struct items *it, const char *key)
 	return NULL;
 }
 
-static bool owned_seq(const struct catalog *cat, const char *schema, const char *name)
+/* OWNER ("schema.table.column", quoted, as seq_owned_by) is a column of
+ * CAT's tables. */
+static bool column_in(const struct catalog *cat, const char *owner)
 {
-	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t i = 0; i < cat->nschemas; i++) {
+		const struct cat_schema *s = &cat->schemas[i];
+		size_t sl = strlen(s->qname);
+		if (strncmp(owner, s->qname, sl) || owner[sl] != '.')
+			continue;
+		for (size_t j = 0; j < s->ntables; j++) {
+			const struct cat_relation *r = s->tables[j];
+			const char *t = owner + sl + 1;
+			size_t tl = strlen(r->qname);
+			if (strncmp(t, r->qname, tl) || t[tl] != '.')
+				continue;
+			for (size_t k = 0; k < r->ncols; k++)
+				if (!strcmp(t + tl + 1, r->cols[k].qname))
+					return true;
+		}
+	}
+	return false;
+}
+
+/* A live sequence owned by a column the file drops too: it goes with that
+ * column (DROP COLUMN, DROP TABLE). One whose column the file keeps (a
+ * serial made a plain integer) is dropped on its own, after the column's
+ * DROP DEFAULT (the planner's P_DROP_SEQUENCE). */
+static bool goes_with_column(const struct diff *d, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(d->live, schema);
 	for (size_t i = 0; s && i < s->nsequences; i++)
 		if (!strcmp(s->sequences[i]->name, name))
-			return s->sequences[i]->seq_owned_by != NULL;
+			return s->sequences[i]->seq_owned_by && !column_in(d->want, s->sequences[i]->seq_owned_by);
 	return false;
 }
 
@@ -232,7 +259,7 @@ static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, co
 		const struct item *o = item_find(b, a->v[i].key);
 		if (o && !strcmp(o->text, a->v[i].text))
 			continue;
-		if (!o && dir && !strcmp(dir, "sequences") && owned_seq(d->live, schema, a->v[i].key))
+		if (!o && dir && !strcmp(dir, "sequences") && goes_with_column(d, schema, a->v[i].key))
 			continue;	/* it goes with its column (DROP COLUMN, DROP TABLE) */
 		if (dir && (!o || strcmp(dir, "types") || domain_in_place(d, schema, a->v[i].key)))
 			obj_differs(d, dir, schema, NULL, a->v[i].key, !o);

@@ -553,6 +553,31 @@ static int by_rank(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A sequence the file drops: as its file's rm, but for one owned by a
+ * column the file keeps (a serial made a plain integer; declare.c lets
+ * the others go with their column), which its rm refuses: the file drops
+ * the column's default too, and the planner drops the sequence after it. */
+static int stage_seq_drop(struct change *c, const struct declare_obj *o)
+{
+	struct database *db = c->db;
+	const struct cat_schema *s = catalog_schema(db->cat, o->schema);
+	const struct cat_relation *seq = s ? rel_in(s->sequences, s->nsequences, o->name) : NULL;
+	if (!seq || !seq->seq_owned_by) {
+		struct epath p = { .kind = E_OBJECT, .schema = o->schema, .name = o->name, .file = o->name,
+				   .obj = objkind_find(o->dir, strlen(o->dir), OBJ_IN_SCHEMA) };
+		return p.obj ? ed_obj_drop(c, &p) : ed_fail(c, -EPERM, "sequences cannot be dropped here yet");
+	}
+	struct strbuf sql = STRBUF_INIT, hz = STRBUF_INIT;
+	sb_addf(&sql, "DROP SEQUENCE %s.%s;", s->qname, seq->qname);
+	sb_addf(&hz, "DROP SEQUENCE %s.%s: column %s no longer takes its default from it (DROP DEFAULT first); "
+		"its current value is lost", s->qname, seq->qname, seq->seq_owned_by);
+	struct stage_obj so = { o->dir, o->schema, NULL, o->name, seq->oid, NULL, sb_str(&sql), sb_str(&hz), true };
+	stage_obj_set(db->stage, &so);
+	strbuf_free(&sql);
+	strbuf_free(&hz);
+	return 0;
+}
+
 /* One object of stage_objects. */
 static int stage_one(struct change *c, const struct declare_obj *o, const struct catalog *want)
 {
@@ -582,6 +607,8 @@ static int stage_one(struct change *c, const struct declare_obj *o, const struct
 	}
 	if (!strcmp(o->dir, "types"))
 		return stage_type(c, o, want);
+	if (o->drop && !strcmp(o->dir, "sequences"))
+		return stage_seq_drop(c, o);
 	struct epath p = {
 		.kind = E_OBJECT, .schema = o->schema, .table = o->table, .name = o->name, .file = o->name,
 		.obj = objkind_find(o->dir, strlen(o->dir), o->table ? OBJ_IN_TABLE : OBJ_IN_SCHEMA),

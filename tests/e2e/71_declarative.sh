@@ -422,6 +422,35 @@ sql prod -c "DROP TABLE public.bare" >/dev/null
 check "... the table is gone again" poll 30 test ! -e "$T/bare"
 check "... and the shadow has reloaded" poll 60 shadow_ready
 
+# --- a serial column made a plain integer: its sequence dropped after the default ---
+# The sequence is owned by the column, which the file keeps: the column's
+# DROP DEFAULT first (the default uses the sequence), then DROP SEQUENCE.
+sql prod -c "CREATE TABLE public.counter (id serial, n integer)" >/dev/null
+check "the serial table shows up" poll 30 test -f "$T/counter/table.sql"
+check "the shadow has reloaded" poll 60 shadow_ready
+cp "$P/schemas/public/schema.sql" "$T_TMP/unserial.sql"
+printf 'ALTER TABLE public.counter ALTER COLUMN id DROP DEFAULT;\nDROP SEQUENCE public.counter_id_seq;\n' \
+	>>"$T_TMP/unserial.sql"
+check "write schema.sql: counter.id a plain integer, its sequence gone" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/unserial.sql" "$P/schemas/public/schema.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+eq "... DROP DEFAULT, then DROP SEQUENCE" "ALTER TABLE public.counter ALTER COLUMN id DROP DEFAULT;
+DROP SEQUENCE public.counter_id_seq;" "$(cat "$P/migrations/pending"/* 2>/dev/null | grep '^ALTER\|^CREATE\|^DROP')"
+check "... with a hazard for the sequence" grep -qF \
+	"DROP SEQUENCE public.counter_id_seq: column public.counter.id no longer takes its default from it" \
+	-r "$P/migrations/pending"
+for f in $(pending); do
+	check "$f applies (its dry run passes)" mv "$P/migrations/pending/$f" "$P/migrations/apply/"
+done
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "the sequence is gone, the column has no default" "0 0" \
+	"$(val prod "SELECT (SELECT count(*) FROM pg_class WHERE relname = 'counter_id_seq') || ' ' ||
+		(SELECT count(*) FROM pg_attrdef WHERE adrelid = 'public.counter'::regclass)")"
+sql prod -c "DROP TABLE public.counter" >/dev/null
+check "... the table is gone again" poll 30 test ! -e "$T/counter"
+check "... and the shadow has reloaded" poll 60 shadow_ready
+
 # --- the headline: promote staging to production with cp ---
 check "cp stg's schema.sql over prod's" cp "$MNT/stg/schema.sql" "$P/schema.sql"
 gen=$(pending)
