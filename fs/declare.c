@@ -12,6 +12,7 @@
 #include "objkind.h"
 #include "render.h"
 #include "stage.h"
+#include "stage_struct.h"
 #include "strbuf.h"
 
 /* What the stage cannot express yet, by kind: each kind's objects that
@@ -33,8 +34,8 @@ static const char *const UNSUP_HOW[U_NKINDS] = {
 	[U_ENUMS] = "enum labels can only be added or renamed",
 	[U_TYPES] = "a range or base type changed in place, or a type changed into another kind, is not "
 		    "staged from here yet: write its types/ file, or the migration",
-	[U_COMMENTS] = "declarative files stage the comments of tables, columns, indexes and constraints, "
-		       "and a trigger's with the trigger, not a schema's yet",
+	[U_COMMENTS] = "declarative files stage the comments of tables, columns, indexes, constraints, "
+		       "schemas, types and extensions, and a trigger's with the trigger",
 	[U_TABLE_OPTIONS] = "storage options, partitioning, inheritance, rules and statistics are not "
 			    "staged yet",
 };
@@ -197,12 +198,39 @@ static const struct item *item_find(const struct items *it, const char *key)
 	return NULL;
 }
 
-static bool owned_seq(const struct catalog *cat, const char *schema, const char *name)
+/* OWNER ("schema.table.column", quoted, as seq_owned_by) is a column of
+ * CAT's tables. */
+static bool column_in(const struct catalog *cat, const char *owner)
 {
-	const struct cat_schema *s = catalog_schema(cat, schema);
+	for (size_t i = 0; i < cat->nschemas; i++) {
+		const struct cat_schema *s = &cat->schemas[i];
+		size_t sl = strlen(s->qname);
+		if (strncmp(owner, s->qname, sl) || owner[sl] != '.')
+			continue;
+		for (size_t j = 0; j < s->ntables; j++) {
+			const struct cat_relation *r = s->tables[j];
+			const char *t = owner + sl + 1;
+			size_t tl = strlen(r->qname);
+			if (strncmp(t, r->qname, tl) || t[tl] != '.')
+				continue;
+			for (size_t k = 0; k < r->ncols; k++)
+				if (!strcmp(t + tl + 1, r->cols[k].qname))
+					return true;
+		}
+	}
+	return false;
+}
+
+/* A live sequence owned by a column the file drops too: it goes with that
+ * column (DROP COLUMN, DROP TABLE). One whose column the file keeps (a
+ * serial made a plain integer) is dropped on its own, after the column's
+ * DROP DEFAULT (the planner's P_DROP_SEQUENCE). */
+static bool goes_with_column(const struct diff *d, const char *schema, const char *name)
+{
+	const struct cat_schema *s = catalog_schema(d->live, schema);
 	for (size_t i = 0; s && i < s->nsequences; i++)
 		if (!strcmp(s->sequences[i]->name, name))
-			return s->sequences[i]->seq_owned_by != NULL;
+			return s->sequences[i]->seq_owned_by && !column_in(d->want, s->sequences[i]->seq_owned_by);
 	return false;
 }
 
@@ -223,6 +251,26 @@ static bool domain_in_place(const struct diff *d, const char *schema, const char
 	return l && w && l->kind == w->kind && (l->kind == 'd' || l->kind == 'c');
 }
 
+/* A type the file changes in its comment only (COMMENT ON TYPE / DOMAIN):
+ * the file's type rendered with the live comment reads as the live one. */
+static bool type_comment_only(const struct diff *d, const char *schema, const char *name)
+{
+	const struct cat_type *l = type_in(d->live, schema, name), *w = type_in(d->want, schema, name);
+	if (!l || !w || same(l->comment, w->comment))
+		return false;
+	struct cat_type t = *w;
+	t.comment = l->comment;
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	render_type(&a, l);
+	render_type(&b, &t);
+	bool only = !strcmp(sb_str(&a), sb_str(&b));
+	strbuf_free(&a);
+	strbuf_free(&b);
+	if (only)
+		stage_type_comment(d->st, l->oid, NULL, NULL, w->comment ? w->comment : "");
+	return only;
+}
+
 /* Live items A against wanted B: each difference is an object of DIR
  * (dropped when B lacks it), or unsupported as K when DIR is NULL. */
 static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, const char *schema,
@@ -232,8 +280,10 @@ static void compare_items(struct diff *d, enum unsup_kind k, const char *dir, co
 		const struct item *o = item_find(b, a->v[i].key);
 		if (o && !strcmp(o->text, a->v[i].text))
 			continue;
-		if (!o && dir && !strcmp(dir, "sequences") && owned_seq(d->live, schema, a->v[i].key))
+		if (!o && dir && !strcmp(dir, "sequences") && goes_with_column(d, schema, a->v[i].key))
 			continue;	/* it goes with its column (DROP COLUMN, DROP TABLE) */
+		if (o && dir && !strcmp(dir, "types") && type_comment_only(d, schema, a->v[i].key))
+			continue;
 		if (dir && (!o || strcmp(dir, "types") || domain_in_place(d, schema, a->v[i].key)))
 			obj_differs(d, dir, schema, NULL, a->v[i].key, !o);
 		else
@@ -286,6 +336,8 @@ static void enums_diff(struct diff *d, const char *schema, const struct cat_sche
 			obj_differs(d, "types", schema, NULL, lt->name, true);	/* a types/ file's rm */
 			continue;
 		}
+		if (!same(lt->comment, wt->comment))	/* COMMENT ON TYPE */
+			stage_type_comment(d->st, lt->oid, NULL, NULL, wt->comment ? wt->comment : "");
 		bool equal = lt->nlabels == wt->nlabels;
 		for (size_t j = 0; equal && j < lt->nlabels; j++)
 			equal = !strcmp(lt->labels[j], wt->labels[j]);
@@ -528,8 +580,8 @@ static void schema_diff(struct diff *d, const char *name, const struct cat_schem
 		table_diff(d, name, table_in(ls, ws->tables[i]->name), ws->tables[i]);
 	enums_diff(d, name, ls, ws);
 	schema_objects(d, name, ls, ws);
-	if (ls && ws && !same(ls->comment, ws->comment))
-		unsupported(d, U_COMMENTS, NULL, name);
+	if (ls && ws && !same(ls->comment, ws->comment))	/* COMMENT ON SCHEMA */
+		stage_schema_comment(d->st, ls->oid, ls->name, ws->comment ? ws->comment : "");
 }
 
 static void database_diff(struct diff *d)
@@ -547,9 +599,7 @@ static void database_diff(struct diff *d)
 			continue;
 		/* A new schema (mkdir's CREATE SCHEMA), then what it holds. */
 		obj_differs(d, "schemas", NULL, NULL, ws->name, false);
-		schema_diff(d, ws->name, NULL, ws);
-		if (ws->comment)
-			unsupported(d, U_COMMENTS, NULL, ws->name);
+		schema_diff(d, ws->name, NULL, ws);	/* its comment: with its CREATE SCHEMA */
 	}
 	struct items a = { 0 }, b = { 0 };
 	for (size_t i = 0; i < d->live->nexts; i++) {

@@ -25,6 +25,8 @@ static int cmp_schema(const void *a, const void *b)
 	return strcmp(((const struct cat_schema *)a)->name, ((const struct cat_schema *)b)->name);
 }
 
+static const char *comment_of(struct arena *a, const cJSON *e);
+
 static const cJSON *schema_edit(const struct stage *st, unsigned oid)
 {
 	const cJSON *e;
@@ -51,6 +53,8 @@ void stage_desired_schemas(struct catalog *cat, const struct stage *st)
 			v[n].name = dup_or_null(a, str_of(e, "name"));
 			v[n].qname = dup_or_null(a, str_of(e, "qname"));
 		}
+		if (e && has(e, "comment"))	/* COMMENT ON SCHEMA */
+			v[n].comment = comment_of(a, e);
 		n++;
 	}
 	cJSON_ArrayForEach(e, edits) {
@@ -59,6 +63,7 @@ void stage_desired_schemas(struct catalog *cat, const struct stage *st)
 		memset(&v[n], 0, sizeof v[n]);
 		v[n].name = dup_or_null(a, str_of(e, "name"));
 		v[n].qname = dup_or_null(a, str_of(e, "qname"));
+		v[n].comment = comment_of(a, e);
 		n++;
 	}
 	qsort(v, n, sizeof *v, cmp_schema);

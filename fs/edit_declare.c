@@ -21,6 +21,7 @@
 #include "render.h"
 #include "shadow.h"
 #include "stage.h"
+#include "stage_json.h"
 #include "stage_struct.h"
 #include "strbuf.h"
 #include "track.h"
@@ -496,6 +497,8 @@ static int stage_type(struct change *c, const struct declare_obj *o, const struc
 		stage_type_new(db->stage, o->schema, w->name, w->qname, w->kind, w->base, w->collation, w->defexpr,
 			       w->notnull, w->checks, NULL, 0, w->range_opts);
 	}
+	if (w->comment)	/* as its types/ file's COMMENT line */
+		stage_type_comment(db->stage, 0, o->schema, w->name, w->comment);
 	return 0;
 }
 
@@ -553,6 +556,31 @@ static int by_rank(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A sequence the file drops: as its file's rm, but for one owned by a
+ * column the file keeps (a serial made a plain integer; declare.c lets
+ * the others go with their column), which its rm refuses: the file drops
+ * the column's default too, and the planner drops the sequence after it. */
+static int stage_seq_drop(struct change *c, const struct declare_obj *o)
+{
+	struct database *db = c->db;
+	const struct cat_schema *s = catalog_schema(db->cat, o->schema);
+	const struct cat_relation *seq = s ? rel_in(s->sequences, s->nsequences, o->name) : NULL;
+	if (!seq || !seq->seq_owned_by) {
+		struct epath p = { .kind = E_OBJECT, .schema = o->schema, .name = o->name, .file = o->name,
+				   .obj = objkind_find(o->dir, strlen(o->dir), OBJ_IN_SCHEMA) };
+		return p.obj ? ed_obj_drop(c, &p) : ed_fail(c, -EPERM, "sequences cannot be dropped here yet");
+	}
+	struct strbuf sql = STRBUF_INIT, hz = STRBUF_INIT;
+	sb_addf(&sql, "DROP SEQUENCE %s.%s;", s->qname, seq->qname);
+	sb_addf(&hz, "DROP SEQUENCE %s.%s: column %s no longer takes its default from it (DROP DEFAULT first); "
+		"its current value is lost", s->qname, seq->qname, seq->seq_owned_by);
+	struct stage_obj so = { o->dir, o->schema, NULL, o->name, seq->oid, NULL, sb_str(&sql), sb_str(&hz), true };
+	stage_obj_set(db->stage, &so);
+	strbuf_free(&sql);
+	strbuf_free(&hz);
+	return 0;
+}
+
 /* One object of stage_objects. */
 static int stage_one(struct change *c, const struct declare_obj *o, const struct catalog *want)
 {
@@ -562,26 +590,37 @@ static int stage_one(struct change *c, const struct declare_obj *o, const struct
 		const struct cat_schema *ls = catalog_schema(db->cat, o->name);
 		if (o->drop && ls)
 			stage_schema_drop(db->stage, ls->oid, ls->name);
-		else if (!o->drop && ws)
+		else if (!o->drop && ws) {
 			stage_schema_new(db->stage, ws->name, ws->qname);
+			if (ws->comment)
+				stage_schema_comment(db->stage, 0, ws->name, ws->comment);
+		}
 		return 0;
 	}
 	if (!strcmp(o->dir, "extensions")) {
-		const struct cat_extension *x = NULL;
-		bool live = false;
+		const struct cat_extension *x = NULL, *l = NULL;
 		for (size_t j = 0; j < want->nexts && !x; j++)
 			if (!strcmp(want->exts[j].name, o->name))
 				x = &want->exts[j];
-		for (size_t j = 0; j < db->cat->nexts && !live; j++)
-			live = !strcmp(db->cat->exts[j].name, o->name);
-		if (!x)
-			stage_extension_drop(db->stage, o->name, live);
-		else
-			stage_extension_set(db->stage, x->name, x->qname, x->qschema, x->version, !live);
+		for (size_t j = 0; j < db->cat->nexts && !l; j++)
+			if (!strcmp(db->cat->exts[j].name, o->name))
+				l = &db->cat->exts[j];
+		if (!x) {
+			stage_extension_drop(db->stage, o->name, l != NULL);
+			return 0;
+		}
+		stage_extension_set(db->stage, x->name, x->qname, x->qschema, x->version, !l);
+		/* COMMENT ON EXTENSION, as its file's COMMENT line stages it:
+		 * against the live one, or a new one's control file's. */
+		const char *have = l ? l->comment : x->control_comment;
+		if (!(x->comment ? have && !strcmp(x->comment, have) : !have))
+			stage_extension_comment(db->stage, x->name, x->comment ? x->comment : "");
 		return 0;
 	}
 	if (!strcmp(o->dir, "types"))
 		return stage_type(c, o, want);
+	if (o->drop && !strcmp(o->dir, "sequences"))
+		return stage_seq_drop(c, o);
 	struct epath p = {
 		.kind = E_OBJECT, .schema = o->schema, .table = o->table, .name = o->name, .file = o->name,
 		.obj = objkind_find(o->dir, strlen(o->dir), o->table ? OBJ_IN_TABLE : OBJ_IN_SCHEMA),
@@ -611,6 +650,20 @@ static int stage_objects(struct change *c, const struct declare_objs *objs, cons
 		rc = stage_one(c, v[k].o, want);
 	free(v);
 	return rc;
+}
+
+/* The comments declare_diff staged in FRESH of live schemas and types
+ * (COMMENT ON SCHEMA / TYPE / DOMAIN), into ST's entries of them, as
+ * mkdir's and types/ files' COMMENT lines stage them. */
+static void merge_comments(struct stage *st, const struct stage *fresh)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "schemas"))
+		if (num_of(e, "oid", 0) && str_of(e, "comment"))
+			stage_schema_comment(st, (unsigned)num_of(e, "oid", 0), NULL, str_of(e, "comment"));
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "types"))
+		if (num_of(e, "oid", 0) && str_of(e, "comment"))
+			stage_type_comment(st, (unsigned)num_of(e, "oid", 0), NULL, NULL, str_of(e, "comment"));
 }
 
 int ed_write_declarative(struct change *c, const struct epath *p, const char *data, size_t len)
@@ -687,6 +740,8 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 					    cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]), NULL, true);
 			/* On a refusal, ed_end puts the whole stage back. */
 			rc = stage_objects(c, &objs, ld.want);
+			if (!rc)
+				merge_comments(db->stage, fresh);
 			ed_extra_remove(db, c->path);
 		}
 		strbuf_free(&conflicts);

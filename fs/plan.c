@@ -27,6 +27,7 @@ enum phase {
 				 * names the renames give them */
 	P_CREATE_SEQUENCE,	/* a new sequence's CREATE: a column default may use it */
 	P_CREATE_TABLE, P_ADD_COLUMN, P_ALTER_COLUMN,
+	P_DROP_SEQUENCE,	/* after the DROP DEFAULT that used it (a serial made integer) */
 	P_ADD_CON, P_CREATE_INDEX, P_ADD_FK,
 	P_RECREATE_DEP,		/* ... created again, after everything they may use */
 	P_OBJECT,		/* views, functions: once the tables and columns they use exist */
@@ -708,7 +709,8 @@ static void plan_object(struct planner *pl, const cJSON *e)
 		strbuf_free(&sql);
 		sql = rest;
 	}
-	add(pl, bool_of(e, "drop") ? P_DROP_OBJECT : P_OBJECT, &sql, sb_str(&tag), &hz);
+	add(pl, !bool_of(e, "drop") ? P_OBJECT : strcmp(kind, "sequences") ? P_DROP_OBJECT : P_DROP_SEQUENCE, &sql,
+	    sb_str(&tag), &hz);
 out:
 	pl->subject = NULL;
 	strbuf_free(&sql);

@@ -67,6 +67,8 @@ static void holdings(struct strbuf *sb, const struct cat_schema *s)
 
 /* DROPS: the drops only, else the rest (a new schema comes before the
  * extensions created in it, a dropped one after those dropped). */
+static void comment_value(struct strbuf *sql, const char *comment);
+
 static void plan_schemas(const struct catalog *live, const struct stage *st, bool drops, plan_struct_add_fn add,
 			 void *ctx)
 {
@@ -98,6 +100,14 @@ static void plan_schemas(const struct catalog *live, const struct stage *st, boo
 			sb_addf(&tag, "rename_schema_%s", name);
 			sb_addf(&hz, "RENAME SCHEMA %s to %s: running code that uses the old name breaks", s->name, name);
 			add(ctx, SP_RENAME, &sql, sb_str(&tag), name, &hz);
+		}
+		const char *cm = str_of(e, "comment");
+		if (!drops && cm && (qname || s) && (!s || !same(*cm ? cm : NULL, s->comment))) {
+			sb_addf(&sql, "COMMENT ON SCHEMA %s IS ", qname ? qname : s->qname);
+			comment_value(&sql, cm);
+			sb_reset(&tag);
+			sb_addf(&tag, "comment_schema_%s", name ? name : s->name);
+			add(ctx, SP_CREATE, &sql, sb_str(&tag), name ? name : s->name, NULL);
 		}
 	}
 	strbuf_free(&sql);
@@ -379,6 +389,14 @@ static void plan_types(const struct catalog *live, const struct catalog *desired
 		sb_add(&sql, ");");
 		sb_addf(&tag, "create_type_%s", str_of(e, "name"));
 		add(ctx, SP_CREATE, &sql, sb_str(&tag), str_of(e, "name"), NULL);
+		const char *cm = str_of(e, "comment");
+		if (cm && *cm) {	/* the others' comment is in their rendered CREATE */
+			sb_addf(&sql, "COMMENT ON TYPE %s.%s IS ", sq, str_of(e, "qname"));
+			comment_value(&sql, cm);
+			sb_reset(&tag);
+			sb_addf(&tag, "comment_type_%s", str_of(e, "name"));
+			add(ctx, SP_CREATE, &sql, sb_str(&tag), str_of(e, "name"), NULL);
+		}
 	}
 	strbuf_free(&sql);
 	strbuf_free(&tag);

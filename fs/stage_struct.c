@@ -98,6 +98,16 @@ void stage_schema_rename(struct stage *st, unsigned oid, const char *from, const
 			set_str(t, "schema", name);
 }
 
+void stage_schema_comment(struct stage *st, unsigned oid, const char *name, const char *comment)
+{
+	cJSON *e = find_schema(st, oid, name, oid != 0 && comment);
+	if (!e)
+		return;
+	set_str(e, "comment", comment);
+	if (oid && cJSON_GetArraySize(e) == 1)	/* only its oid: nothing staged */
+		drop_item(section(st, "schemas"), e);
+}
+
 /* ---- extensions ---- */
 
 static cJSON *find_ext(const struct stage *st, const char *name, bool create)

@@ -32,6 +32,11 @@ void stage_schema_drop(struct stage *st, unsigned oid, const char *name);
 void stage_schema_rename(struct stage *st, unsigned oid, const char *from, const char *name,
 			 const char *qname);
 
+/* The comment schema OID (0: the new schema NAME) will have: COMMENT (""
+ * none), or NULL: as it is (a live schema's entry left with nothing else
+ * staged is dropped). */
+void stage_schema_comment(struct stage *st, unsigned oid, const char *name, const char *comment);
+
 /* Extensions: the desired state of extension NAME (QSCHEMA quoted,
  * VERSION as pg_extension has it); NEW when it is not live. */
 void stage_extension_set(struct stage *st, const char *name, const char *qname, const char *qschema,

@@ -163,10 +163,10 @@ check "a table.sql that agrees with the staged edit is taken" \
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 printf 'CREATE VIEW public.v AS SELECT 1 AS one;\n' >>"$T_TMP/agree.sql"
 cp "$P/schemas/public/schema.sql" "$T_TMP/colcomment.sql"
-printf "COMMENT ON SCHEMA public IS 'why';\n" >>"$T_TMP/colcomment.sql"
-eq "a schema.sql with the schema's comment changed: EPERM" "Operation not permitted" \
+printf "ALTER TABLE public.customer SET (fillfactor = 50);\n" >>"$T_TMP/colcomment.sql"
+eq "a schema.sql with a table's storage option changed: EPERM" "Operation not permitted" \
 	"$(errno_of bash -c 'cat "$1" >"$2"' _ "$T_TMP/colcomment.sql" "$P/schemas/public/schema.sql")"
-check "status: the schema is named" grep -qF "comments differ: public (" "$P/migrations/status"
+check "status: the table is named" grep -qF "table options differ: public.customer (" "$P/migrations/status"
 eq "... the stage is unchanged" "$before" "$(stage_state)"
 # A view PostgreSQL cannot replace (a column's type changed) that another
 # view uses: the view using it is dropped and created again around it.
@@ -420,6 +420,83 @@ check "pending/ is empty again" poll 30 test -z "$(pending)"
 eq "the table exists, without columns" "0" "$(val prod "SELECT relnatts FROM pg_class WHERE oid = 'public.bare'::regclass")"
 sql prod -c "DROP TABLE public.bare" >/dev/null
 check "... the table is gone again" poll 30 test ! -e "$T/bare"
+check "... and the shadow has reloaded" poll 60 shadow_ready
+
+# --- a serial column made a plain integer: its sequence dropped after the default ---
+# The sequence is owned by the column, which the file keeps: the column's
+# DROP DEFAULT first (the default uses the sequence), then DROP SEQUENCE.
+sql prod -c "CREATE TABLE public.counter (id serial, n integer)" >/dev/null
+check "the serial table shows up" poll 30 test -f "$T/counter/table.sql"
+check "the shadow has reloaded" poll 60 shadow_ready
+cp "$P/schemas/public/schema.sql" "$T_TMP/unserial.sql"
+printf 'ALTER TABLE public.counter ALTER COLUMN id DROP DEFAULT;\nDROP SEQUENCE public.counter_id_seq;\n' \
+	>>"$T_TMP/unserial.sql"
+check "write schema.sql: counter.id a plain integer, its sequence gone" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/unserial.sql" "$P/schemas/public/schema.sql"
+gen=$(pending)
+check "a migration is staged" test -n "$gen"
+eq "... DROP DEFAULT, then DROP SEQUENCE" "ALTER TABLE public.counter ALTER COLUMN id DROP DEFAULT;
+DROP SEQUENCE public.counter_id_seq;" "$(cat "$P/migrations/pending"/* 2>/dev/null | grep '^ALTER\|^CREATE\|^DROP')"
+check "... with a hazard for the sequence" grep -qF \
+	"DROP SEQUENCE public.counter_id_seq: column public.counter.id no longer takes its default from it" \
+	-r "$P/migrations/pending"
+for f in $(pending); do
+	check "$f applies (its dry run passes)" mv "$P/migrations/pending/$f" "$P/migrations/apply/"
+done
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "the sequence is gone, the column has no default" "0 0" \
+	"$(val prod "SELECT (SELECT count(*) FROM pg_class WHERE relname = 'counter_id_seq') || ' ' ||
+		(SELECT count(*) FROM pg_attrdef WHERE adrelid = 'public.counter'::regclass)")"
+sql prod -c "DROP TABLE public.counter" >/dev/null
+check "... the table is gone again" poll 30 test ! -e "$T/counter"
+check "... and the shadow has reloaded" poll 60 shadow_ready
+
+# --- comments of schemas, types, domains, extensions: COMMENT ON staged ---
+# As mkdir, types/ and extensions/ files' COMMENT lines stage them.
+sql prod -c "CREATE SCHEMA notes" -c "CREATE TYPE public.size AS ENUM ('s', 'l')" \
+	-c "CREATE DOMAIN public.pos AS integer CHECK (VALUE > 0)" \
+	-c "CREATE TYPE public.span AS RANGE (subtype = integer)" -c "CREATE EXTENSION pg_trgm" >/dev/null
+check "the new objects show up" poll 30 test -d "$P/schemas/notes" -a -f "$P/extensions/pg_trgm.sql"
+check "the shadow has reloaded" poll 60 shadow_ready
+cp "$P/schema.sql" "$T_TMP/comments.sql"
+cat >>"$T_TMP/comments.sql" <<'EOF2'
+COMMENT ON SCHEMA notes IS 'scratch';
+COMMENT ON TYPE public.size IS 'shirt sizes';
+COMMENT ON DOMAIN public.pos IS 'positive';
+COMMENT ON TYPE public.span IS 'a span';
+COMMENT ON EXTENSION pg_trgm IS 'trigram search';
+CREATE SCHEMA fresh;
+COMMENT ON SCHEMA fresh IS 'new';
+EOF2
+check "write the database's schema.sql with the comments" \
+	bash -c 'cat "$1" >"$2"' _ "$T_TMP/comments.sql" "$P/schema.sql"
+check "a migration is staged" test -n "$(pending)"
+stmts() { cat "$P/migrations/pending"/* 2>/dev/null | grep '^ALTER\|^CREATE\|^DROP\|^COMMENT' | sort; }
+eq "... COMMENT ON each, the new schema created" "COMMENT ON DOMAIN public.pos IS 'positive';
+COMMENT ON EXTENSION pg_trgm IS 'trigram search';
+COMMENT ON SCHEMA fresh IS 'new';
+COMMENT ON SCHEMA notes IS 'scratch';
+COMMENT ON TYPE public.size IS 'shirt sizes';
+COMMENT ON TYPE public.span IS 'a span';
+CREATE SCHEMA fresh;" "$(stmts)"
+gen=$(pending)
+check "written back as the tree shows it: nothing more" \
+	bash -c 'cp "$1" "$2" && cat "$2" >"$1"' _ "$P/schema.sql" "$T_TMP/again.sql"
+eq "... the same migrations" "$gen" "$(pending)"
+for f in $gen; do
+	check "$f applies (its dry run passes)" mv "$P/migrations/pending/$f" "$P/migrations/apply/"
+done
+check "pending/ is empty again" poll 30 test -z "$(pending)"
+eq "the comments are live" "scratch|new|shirt sizes|positive|a span|trigram search" \
+	"$(val prod "SELECT obj_description('notes'::regnamespace, 'pg_namespace') || '|' ||
+		obj_description('fresh'::regnamespace, 'pg_namespace') || '|' ||
+		obj_description('public.size'::regtype, 'pg_type') || '|' ||
+		obj_description('public.pos'::regtype, 'pg_type') || '|' ||
+		obj_description('public.span'::regtype, 'pg_type') || '|' ||
+		obj_description((SELECT oid FROM pg_extension WHERE extname = 'pg_trgm'), 'pg_extension')")"
+sql prod -c "DROP SCHEMA notes, fresh" -c "DROP TYPE public.size, public.span" -c "DROP DOMAIN public.pos" \
+	-c "DROP EXTENSION pg_trgm" >/dev/null
+check "... they are gone again" poll 30 test ! -e "$P/schemas/notes" -a ! -e "$P/extensions/pg_trgm.sql"
 check "... and the shadow has reloaded" poll 60 shadow_ready
 
 # --- the headline: promote staging to production with cp ---

@@ -240,6 +240,46 @@ int main(void)
 		stage_free(st);
 		catalog_free(want);
 	}
+	/* An owned sequence the file drops: with its column when the file
+	 * drops that (not listed), on its own when it keeps the column (a
+	 * serial made integer: listed, the planner drops it after the
+	 * DROP DEFAULT). */
+	{
+		struct catalog *want = fixture_catalog("'pending'::booking_status");
+		want->schemas[0].nsequences = 0;
+		live->schemas[0].sequences[0]->seq_owned_by = "public.booking.id";
+		struct stage *st = stage_new();
+		int rc = run(live, want, NULL, NULL, st, err);
+		ok(rc == 0 && strstr(objs_text, "sequences public..invoice_no drop;"), "owned, column kept: %s",
+		   objs_text);
+		stage_free(st);
+		live->schemas[0].sequences[0]->seq_owned_by = "public.booking.gone";
+		st = stage_new();
+		rc = run(live, want, NULL, NULL, st, err);
+		ok(rc == 0 && !strstr(objs_text, "invoice_no"), "owned, column dropped: %s", objs_text);
+		live->schemas[0].sequences[0]->seq_owned_by = NULL;
+		stage_free(st);
+		catalog_free(want);
+	}
+	/* Comments of a schema and an enum: staged in their entries. */
+	{
+		struct catalog *want = fixture_catalog("'pending'::booking_status");
+		live->schemas[0].oid = 2200;
+		live->schemas[0].types[0]->oid = 20;
+		want->schemas[0].comment = "why";
+		want->schemas[0].types[0]->comment = "states";
+		struct stage *st = stage_new();
+		int rc = run(live, want, NULL, NULL, st, err);
+		char *j = cJSON_PrintUnformatted(st->doc);
+		ok(rc == 0 && strstr(j, "\"schemas\":[{\"oid\":2200,\"comment\":\"why\"}]") &&
+		   strstr(j, "\"types\":[{\"oid\":20,\"comment\":\"states\"}]"), "comments: %d %s %s", rc, j, err);
+		free(j);
+		struct catalog *d = stage_desired(live, st);
+		ok(d->schemas[0].comment && !strcmp(d->schemas[0].comment, "why"), "the desired schema has it");
+		catalog_free(d);
+		stage_free(st);
+		catalog_free(want);
+	}
 	/* A table.sql that creates another table than its own. */
 	{
 		struct catalog *want = fixture_catalog("'pending'::booking_status");
