@@ -527,10 +527,43 @@ int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filte
 	return 0;
 }
 
-bool catalog_fingerprint_local(const char *a, const char *b)
+/* Whether the schemas section of a fingerprint (" "-separated "oid:xmin",
+ * by OID, up to '|') at CUR holds every pair of the one at OLD: only new
+ * schemas. A row updated (renamed: the relations' texts name it) or
+ * dropped is not. */
+static bool schemas_only_added(const char *old, const char *cur)
 {
-	const char *ea = a ? strchr(a, '|') : NULL, *eb = b ? strchr(b, '|') : NULL;
-	return ea && eb && ea - a == eb - b && !memcmp(a, b, (size_t)(ea - a));
+	while (*old != '|') {
+		char *end;
+		unsigned long oid = strtoul(old, &end, 10);
+		size_t len = strcspn(old, " |");
+		if (end == old)
+			return false;
+		for (;;) {
+			if (*cur == '|' || !*cur)
+				return false;
+			unsigned long c = strtoul(cur, NULL, 10);
+			size_t clen = strcspn(cur, " |");
+			bool same = c == oid && clen == len && !memcmp(cur, old, len);
+			if (c > oid || (c == oid && !same))
+				return false;
+			cur += clen + (cur[clen] == ' ');
+			if (same)
+				break;
+		}
+		old += len + (old[len] == ' ');
+	}
+	return true;
+}
+
+bool catalog_fingerprint_local(const char *old, const char *cur)
+{
+	const char *eo = old ? strchr(old, '|') : NULL, *ec = cur ? strchr(cur, '|') : NULL;
+	if (!eo || !ec || eo - old != ec - cur || memcmp(old, cur, (size_t)(eo - old)))
+		return false;
+	eo++;
+	ec++;
+	return strchr(eo, '|') && strchr(ec, '|') && schemas_only_added(eo, ec);
 }
 
 /* One load; PREV, when not NULL, makes it incremental. *RETRY is set when
@@ -646,7 +679,7 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 	if (fp && !strcmp(fp, prev->fingerprint)) {
 		*same = true;
 	} else if (fp) {
-		bool local = !full && prev->snapshot && catalog_fingerprint_local(fp, prev->fingerprint);
+		bool local = !full && prev->snapshot && catalog_fingerprint_local(prev->fingerprint, fp);
 		cat = load(conn, filter, local ? prev : NULL, false, false, fp, err, errlen, &retry);
 	}
 	free(fp);

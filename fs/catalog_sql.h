@@ -738,7 +738,6 @@ static const char SQL_FINGERPRINT[] =
 	"SELECT pg_catalog.concat_ws(',',"
 	"(SELECT count(*) || ':' || coalesce(sum(t.xmin::text::bigint), 0) FROM pg_catalog.pg_type t"
 	" WHERE NOT (t.typrelid <> 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typrelid <> 0))),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_namespace),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_proc),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_enum),"
 	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_collation),"
@@ -776,6 +775,12 @@ static const char SQL_FINGERPRINT[] =
 	"(SELECT pg_catalog.md5(pg_catalog.string_agg(rolname, ',' ORDER BY oid)) FROM pg_catalog.pg_roles))"
 	/* Rows every relation's stamp (SQL_REL_STAMPS) covers: a change
 	 * here alone may be read incrementally (catalog_incr.c). */
+	/* Every schema as "oid:xmin", the second part: a new schema alone
+	 * (the others as they were) may be read incrementally, as its
+	 * relations are new relations; a rename, a drop, a new owner or
+	 * grant (an updated row) makes a full read (catalog_fingerprint_local). */
+	" || '|' || (SELECT pg_catalog.string_agg(oid::text || ':' || xmin::text, ' ' ORDER BY oid)"
+	"  FROM pg_catalog.pg_namespace)"
 	" || '|' || pg_catalog.concat_ws(',',"
 	"(SELECT count(*) || ':' || coalesce(sum(t.xmin::text::bigint), 0) FROM pg_catalog.pg_type t"
 	" WHERE (t.typrelid <> 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typrelid <> 0))),"

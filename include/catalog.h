@@ -486,9 +486,10 @@ struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *fi
  * any transaction. */
 struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
 				bool full, bool *same, char **snapshot, char *err, size_t errlen);
-/* Whether fingerprints A and B differ only in the rows that relations'
- * change checks cover (an incremental load may follow). */
-bool catalog_fingerprint_local(const char *a, const char *b);
+/* Whether fingerprint CUR, taken after OLD, differs from it only in the
+ * rows that relations' change checks cover and in new schemas (an
+ * incremental load may follow). */
+bool catalog_fingerprint_local(const char *old, const char *cur);
 
 /* With LEAVE_OPEN, catalog_load() returns with its transaction still open
  * and without a fingerprint: catalog_finish() takes it in that same

@@ -44,7 +44,7 @@ r() { echo $((RANDOM % $1)); }
 statement() {
 	local i j k
 	i=$(r 4) j=$(r 4) k=$(r 9)
-	case $(r 36) in
+	case $(r 39) in
 	0) echo "CREATE TABLE IF NOT EXISTS public.r$i (id integer PRIMARY KEY, c0 text)" ;;
 	1) echo "DROP TABLE IF EXISTS public.r$i CASCADE" ;;
 	2) echo "ALTER TABLE public.r$i ADD COLUMN c$j integer DEFAULT $k" ;;
@@ -85,6 +85,11 @@ statement() {
 	# not read again
 	34) echo "ALTER TABLE public.r$i ADD COLUMN d$j integer DEFAULT public.f$j()" ;;
 	35) echo "ALTER TABLE public.r$i ALTER COLUMN c$j SET DEFAULT pg_catalog.nextval('public.s$j')" ;;
+	# schemas come and go: a new one's relations are new relations
+	36) echo "CREATE SCHEMA IF NOT EXISTS n$i" ;;
+	37) echo "CREATE SCHEMA IF NOT EXISTS n$i; CREATE TABLE IF NOT EXISTS n$i.t$j (id serial PRIMARY KEY," \
+		"r integer REFERENCES public.r$k (id), c0 text)" ;;
+	38) echo "DROP SCHEMA IF EXISTS n$i CASCADE" ;;
 	esac
 }
 
@@ -129,6 +134,19 @@ n_ddl=$(wc -l <"$T_TMP/ddl.log")
 echo "# $n_ddl random statements; psql output: $(grep -c ERROR "$T_TMP/ddl.out" || true) errors"
 check "refreshes were incremental (log: read N relations again)" \
 	grep -q 'refresh read [0-9]* relations again (incremental)' "$LOG"
+
+# A new schema and a table in it (as the first apply creates the tracking
+# table) is read incrementally: its relations are new relations. The
+# refresh after it is the only one that changes the tree.
+nref() { grep -c 'refresh read' "$LOG" || true; }
+before=$(nref)
+sql inc -c "CREATE SCHEMA fresh1; CREATE TABLE fresh1.log (id serial PRIMARY KEY, hash text NOT NULL)" >/dev/null
+check "the new schema's table shows" poll 30 test -f "$D/schemas/fresh1/tables/log/columns/hash"
+more_refreshes() { [ "$(nref)" -gt "$before" ]; }
+check "its refresh is logged" poll 30 more_refreshes
+eq "that refresh read only the new relations (incremental)" \
+	"refresh read 2 relations again (incremental)" \
+	"$(grep 'refresh read' "$LOG" | tail -n +$((before + 1)) | sed 's/.*\(refresh read [^)]*)\).*/\1/')"
 
 # ------------------------------------- unchanged tables' directories kept
 # A refresh renders again only the tables whose catalog changed; the

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../fs/catalog_sql.h"
+#include "catalog.h"
 #include "pgversion.h"
 #include "tap.h"
 
@@ -61,6 +62,18 @@ int main(void)
 	const char *fp14 = pgv_sql(SQL_FINGERPRINT, 14), *fp15 = pgv_sql(SQL_FINGERPRINT, 15);
 	ok(fp14 && !strstr(fp14, "pg_publication_namespace") && fp15 && strstr(fp15, "pg_publication_namespace"),
 	   "the fingerprint counts pg_publication_namespace where it exists (15+)");
+
+	/* Which fingerprint changes a refresh may read incrementally:
+	 * "others|schemas (oid:xmin)|relations". */
+	const char *fp0 = "1:5,2:7|11:1 2200:1|3:9,4:4";
+	ok(catalog_fingerprint_local(fp0, "1:5,2:7|11:1 2200:1|3:9,4:5"), "the relations alone changed: local");
+	ok(catalog_fingerprint_local(fp0, "1:5,2:7|11:1 2200:1 16400:900|3:9,4:5"), "a new schema (last): local");
+	ok(catalog_fingerprint_local(fp0, "1:5,2:7|11:1 99:900 2200:1|3:9,4:5"), "a new schema (between): local");
+	ok(!catalog_fingerprint_local(fp0, "1:5,2:7|11:1 2200:901|3:9,4:5"), "a schema updated (renamed): full");
+	ok(!catalog_fingerprint_local(fp0, "1:5,2:7|2200:1|3:9,4:5"), "a schema dropped: full");
+	ok(!catalog_fingerprint_local(fp0, "1:5,2:8|11:1 2200:1|3:9,4:4"), "anything else changed: full");
+	ok(!catalog_fingerprint_local("1:5,2:7|3:9,4:4", fp0), "an older fingerprint's format: full");
+	ok(!catalog_fingerprint_local(fp0, NULL), "none: full");
 
 	char err[128], note[128];
 	ok(pgv_check_major(12, err, sizeof err, note, sizeof note) == -1, "12 is refused");
