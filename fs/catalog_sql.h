@@ -616,21 +616,23 @@ static const char SQL_OMITTED[] =
  * Changed: a catalog row behind its files (its pg_class and row type
  * rows, its indexes', columns, defaults, constraints, triggers, policies,
  * rules, statistics, comments, inheritance, sequence options, the
- * dependencies of any of them) has an xmin the previous snapshot does not
- * see (inserted or updated since), or its count of the rows that can go
- * alone (an index, a constraint, a comment, ...) changed (a delete). The
- * 32-bit xmin is placed in this snapshot's epoch (or the one before, when
- * above its xmax); a snapshot of another epoch makes everything read
- * again. Read again: changed, or a neighbour of a changed relation (a
+ * dependencies of any of them) has an xmin at or after the previous
+ * snapshot's xmin (inserted or updated since, or by a transaction running
+ * then), or its count of the rows that can go alone (an index, a
+ * constraint, a comment, ...) changed (a delete). age() compares the
+ * 32-bit xmin; a snapshot of another epoch makes everything read again. Read again: changed, or a neighbour of a changed relation (a
  * pg_depend edge either way between their objects: a foreign key's
  * referenced table, an owned sequence, a view's tables, a partition's
  * parent), whose names may appear in its text.
  */
-#define X64(x) "(cur.hi + " x "::text::bigint - CASE WHEN " x "::text::bigint > cur.lo THEN 4294967296 ELSE 0 END)"
-/* age() first: cheap, and only rows at most as old as the previous
- * snapshot's xmin can be new to it */
-#define IS_NEW(x) " pg_catalog.age(" x ") <= cur.age AND" \
-	" NOT pg_catalog.txid_visible_in_snapshot(" X64(x) ", $2::pg_catalog.txid_snapshot)"
+/* A row is new to the previous snapshot when its xmin is at or after that
+ * snapshot's xmin. Not txid_visible_in_snapshot(): the snapshot lists the
+ * running top-level transactions only, so a row written in a
+ * subtransaction (DDL under a SAVEPOINT, or in a PL/pgSQL block with an
+ * EXCEPTION clause) of a transaction running then would pass as visible,
+ * and its table would be copied as it was (32_incremental). The cost: rows
+ * committed between that xmin and xmax before the snapshot are read again. */
+#define IS_NEW(x) " pg_catalog.age(" x ") <= cur.age"
 #define RC(c) "'pg_catalog." c "'::pg_catalog.regclass"
 /* The relation (or index) an object (catalog CLS, OID OBJ) belongs to. */
 #define OBJ_REL(cls, obj) \
@@ -645,8 +647,7 @@ static const char SQL_OMITTED[] =
 	" WHEN " RC("pg_statistic_ext") " THEN (SELECT y.stxrelid FROM pg_catalog.pg_statistic_ext y WHERE y.oid = " obj ")" \
 	" END"
 static const char SQL_REL_CHANGES[] =
-	"WITH cur AS (SELECT s, (pg_catalog.txid_snapshot_xmax(s) >> 32) << 32 AS hi,"
-	"  pg_catalog.txid_snapshot_xmax(s) & 4294967295 AS lo,"
+	"WITH cur AS (SELECT s,"
 	"  $2::pg_catalog.txid_snapshot IS NULL OR pg_catalog.txid_snapshot_xmax(s) >> 32"
 	"   <> pg_catalog.txid_snapshot_xmax($2::pg_catalog.txid_snapshot) >> 32 AS all_new,"
 	"  pg_catalog.age(((pg_catalog.txid_snapshot_xmin($2::pg_catalog.txid_snapshot) & 4294967295)::text)::xid) AS age"

@@ -180,12 +180,18 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		 * snapshot: every commit moves its xmax or its list of
 		 * running transactions), nothing changed: one tiny query. */
 		db->quiet = false;
-		if (db->probe_snap) {
-			PGresult *res = pg_exec(db->conn, "SELECT pg_catalog.txid_current_snapshot()::text", 0, NULL,
-						err, errlen);
+		/* Not on a hot standby: its snapshots list no running
+		 * transaction (they are all in subxip, which the text leaves
+		 * out), so a commit that moves neither xmin nor xmax would
+		 * look quiet. Not with SCHEMAFS_FULL_REFRESH either: every
+		 * refresh reads everything. */
+		if (db->probe_snap && !db->full_refresh) {
+			PGresult *res = pg_exec(db->conn, "SELECT pg_catalog.txid_current_snapshot()::text,"
+						" pg_catalog.pg_is_in_recovery()", 0, NULL, err, errlen);
 			if (!res)
 				return -1;
-			db->quiet = !strcmp(PQgetvalue(res, 0, 0), db->probe_snap);
+			db->quiet = !strcmp(PQgetvalue(res, 0, 0), db->probe_snap) &&
+				    strcmp(PQgetvalue(res, 0, 1), "t");
 			PQclear(res);
 			if (db->quiet)
 				return 1;

@@ -192,6 +192,31 @@ else
 fi
 umount_fs "$T_TMP/fresh"
 
+# ---------------------------------------- DDL in a subtransaction
+# A migration's DDL under a savepoint (or in a PL/pgSQL block with an
+# EXCEPTION clause) gets a subtransaction id, which txid_current_snapshot()
+# does not list while the top transaction runs. A refresh that read while
+# it ran must still count its rows as new once it commits (found in
+# review: its table stayed as it was, for good, until touched again).
+sql inc -c "CREATE TABLE keep.subx (a integer)" >/dev/null
+check "keep.subx shows" poll 30 test -f "$K/subx/columns/a"
+mkfifo "$T_TMP/subx.in"
+psql -X -q -v ON_ERROR_STOP=1 -d inc <"$T_TMP/subx.in" >"$T_TMP/subx.out" 2>&1 &
+subx_pid=$!
+exec 7>"$T_TMP/subx.in"
+echo "BEGIN; SAVEPOINT s; ALTER TABLE keep.subx ADD COLUMN later integer; RELEASE SAVEPOINT s;
+SELECT 'held' \\g $T_TMP/subx.held" >&7
+check "a transaction holds the ADD COLUMN, done in a subtransaction" poll 30 test -s "$T_TMP/subx.held"
+sql inc -c "CREATE TABLE keep.meanwhile (a integer)" >/dev/null
+check "a refresh reads meanwhile (keep.meanwhile shows)" poll 30 test -f "$K/meanwhile/columns/a"
+check "... without the uncommitted column" test ! -e "$K/subx/columns/later"
+echo "COMMIT;" >&7
+exec 7>&-
+wait $subx_pid
+eq "the transaction commits" "" "$(cat "$T_TMP/subx.out")"
+check "once committed, the column shows" poll 30 test -f "$K/subx/columns/later"
+check "... in its table.sql too" grep -q '^    later integer' "$K/subx/table.sql"
+
 # ---------------------------------------------- drops and creates mid-walk
 # 60 psql runs (a create and a drop each, so the catalog changes all along)
 # while a mount that looks again every 0.25 s (ttl=0) is walked: each table
