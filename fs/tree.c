@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "catalog.h"
 #include "journal.h"
+#include "log.h"
 #include "names.h"
 #include "render.h"
 #include "strbuf.h"
@@ -232,14 +233,16 @@ static struct node *pack(struct arena *a, const struct node *n)
 }
 
 /* Whether an extra file (a draft, an editor's scratch file) goes into
- * R's directory, under DIR ("tables", "foreign_tables") of its schema. */
-static bool has_extras(struct builder *b, const char *dir, const struct cat_relation *r)
+ * R's directory, under DIR ("tables", "foreign_tables") of the schema
+ * directory SCHEMA it is listed in. That is not always r->schema's name:
+ * under a staged schema rename the desired schema lists the live tables. */
+static bool has_extras(struct builder *b, const char *schema, const char *dir, const struct cat_relation *r)
 {
 	if (!b->extras || !b->extras->nfiles)
 		return false;
 	struct strbuf prefix = STRBUF_INIT;
 	sb_add(&prefix, "schemas/");
-	name_escape(&prefix, r->schema->name, "");
+	name_escape(&prefix, schema, "");
 	sb_addf(&prefix, "/%s/", dir);
 	name_escape(&prefix, r->name, "/");
 	bool found = false;
@@ -253,9 +256,10 @@ static bool has_extras(struct builder *b, const char *dir, const struct cat_rela
  * same (nothing rendered), else rendered into an arena of its own. One
  * that an extra file goes into is this tree's alone (add_extra() adds to
  * it), in the tree's arena: neither reused nor offered for reuse. */
-static void build_table(struct builder *b, struct node *tables, const char *dir, const struct cat_relation *r)
+static void build_table(struct builder *b, struct node *tables, const char *schema, const char *dir,
+			const struct cat_relation *r)
 {
-	if (has_extras(b, dir, r)) {
+	if (has_extras(b, schema, dir, r)) {
 		render_table_dir(b, mkdir_node(b, tables, r->name), r);
 		return;
 	}
@@ -354,7 +358,7 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 
 	struct node *tables = mkdir_node(b, sd, "tables");
 	for (size_t i = 0; i < s->ntables; i++)
-		build_table(b, tables, "tables", s->tables[i]);
+		build_table(b, tables, s->name, "tables", s->tables[i]);
 	struct node *convs = mkdir_node(b, sd, "conversions");
 	for (size_t i = 0; i < s->nconversions; i++) {
 		render_conversion(&b->body, s->conversions[i]);
@@ -389,7 +393,7 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 	}
 	struct node *ftables = mkdir_node(b, sd, "foreign_tables");
 	for (size_t i = 0; i < s->nforeign_tables; i++)
-		build_table(b, ftables, "foreign_tables", s->foreign_tables[i]);
+		build_table(b, ftables, s->name, "foreign_tables", s->foreign_tables[i]);
 	struct node *views = mkdir_node(b, sd, "views");
 	for (size_t i = 0; i < s->nviews; i++) {
 		if (staged_file(cat, "views", s->name, NULL, s->views[i]->name))
@@ -559,8 +563,15 @@ static void add_extra(struct builder *b, const struct tree_file *f)
 			if (dir->kids[i]->is_dir && strlen(dir->kids[i]->name) == len &&
 			    !memcmp(dir->kids[i]->name, p, len))
 				next = dir->kids[i];
-		if (!next)
+		/* A shared table directory is read-only here (other trees
+		 * hold it, and its kids are not a growable vector):
+		 * has_extras() keeps one an extra goes into unshared, so this
+		 * is a bug; showing the file is not worth corrupting memory. */
+		if (!next || next->shared) {
+			if (next)
+				log_warn("tree: %s not shown: its table directory is shared", f->path);
 			return;
+		}
 		dir = next;
 		p += len + 1;
 	}
