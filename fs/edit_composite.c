@@ -134,9 +134,7 @@ int es_composite_write(struct change *c, const struct epath *p, const struct cat
 	if (!conn)
 		return -EIO;
 	struct es_text text;
-	int rc = es_split_type(c, data, len, p->schema, t->name, &text);
-	if (!rc && (rc = es_attr_comments(c, &text, catalog_type(c->db->cat, t->oid))))
-		es_text_free(&text);
+	int rc = es_read_type_file(c, p, t, data, len, catalog_type(c->db->cat, t->oid), &text);
 	if (rc)
 		return rc;
 	char tmpname[64];

@@ -133,9 +133,7 @@ int es_domain_write(struct change *c, const struct epath *p, const struct cat_ty
 	if (!conn)
 		return -EIO;
 	struct es_text text;
-	int rc = es_split_type(c, data, len, p->schema, t->name, &text);
-	if (!rc && (rc = es_attr_comments(c, &text, NULL)))
-		es_text_free(&text);
+	int rc = es_read_type_file(c, p, t, data, len, NULL, &text);
 	if (rc)
 		return rc;
 	char tmpname[64];

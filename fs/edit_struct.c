@@ -468,6 +468,15 @@ int es_attr_comments(struct change *c, const struct es_text *t, const struct cat
 	return 0;
 }
 
+int es_read_type_file(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		      size_t len, const struct cat_type *live, struct es_text *out)
+{
+	int rc = es_split_type(c, data, len, p->schema, t->name, out);
+	if (!rc && (rc = es_attr_comments(c, out, live)))
+		es_text_free(out);
+	return rc;
+}
+
 void es_text_free(struct es_text *t)
 {
 	cJSON_Delete(t->tree);

@@ -106,6 +106,11 @@ int es_split_type(struct change *c, const char *data, size_t len, const char *sc
  * attributes' comments say (LIVE NULL: a new type, where none may be)?
  * 0, or -EPERM with the reason. */
 int es_attr_comments(struct change *c, const struct es_text *t, const struct cat_type *live);
+/* es_split_type() of the file of type T (in P's schema), then
+ * es_attr_comments() against LIVE: what a domain's or a composite's
+ * rewrite reads first. 0 with *OUT filled (es_text_free), or -errno. */
+int es_read_type_file(struct change *c, const struct epath *p, const struct cat_type *t, const char *data,
+		      size_t len, const struct cat_type *live, struct es_text *out);
 void es_text_free(struct es_text *t);
 /* Inside es_check: runs the file's COMMENT (when it has one) on type
  * QUAL, for PostgreSQL to check it; 0 or -EINVAL. */
