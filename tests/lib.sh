@@ -101,6 +101,62 @@ pg_stop() {
 	return 0
 }
 
+# pg_start_standby: a hot standby of the test's server (after pg_start),
+# streaming from it, in its own data directory, socket directory and port:
+# T_SB_HOST and T_SB_PORT (PGHOST and PGPORT stay the primary's). Returns
+# once its WAL receiver streams. Stopped with pg_ctl -m fast stop at exit,
+# before the primary. The copy is pg_basebackup where one of this major or
+# a newer one is installed: Debian's 15 (it also copies 13 and 14, and
+# refuses servers newer than itself); the embedded builds of 13..18 have
+# none. Else a cold copy: the primary stopped cleanly, its data directory
+# copied, started again. -R only from the same major (15's writes sslsni
+# into primary_conninfo, which 13's libpq refuses); else standby.signal and
+# primary_conninfo are written here. T_SB_HOW says which.
+T_SB_DATA=""
+pg_start_standby() {
+	T_SB_DATA=$T_TMP/sbdata T_SB_HOST=$T_TMP/sbsock T_SB_PORT=$((PGPORT + 1))
+	mkdir -p "$T_SB_DATA" "$T_SB_HOST"
+	chown postgres: "$T_SB_DATA" "$T_SB_HOST"
+	chmod 700 "$T_SB_DATA"
+	local bb="" b v=""
+	for b in "$PGBIN/pg_basebackup" $(ls /usr/lib/postgresql/*/bin/pg_basebackup 2>/dev/null | sort -V); do
+		[ -x "$b" ] || continue
+		v=$("$b" --version | grep -oE '[0-9]+' | head -n 1)
+		[ "$v" -ge "$T_PG_MAJOR" ] && { bb=$b; break; }
+	done
+	if [ -n "$bb" ]; then
+		local r=""
+		[ "$v" == "$T_PG_MAJOR" ] && r=-R
+		T_SB_HOW="pg_basebackup${r:+ $r} ($bb)"
+		runuser -u postgres -- "$bb" -h "$PGHOST" -p "$PGPORT" -U postgres -D "$T_SB_DATA" $r \
+			-c fast -X stream >"$T_TMP/pglog/basebackup.log" 2>&1 ||
+			{ cat "$T_TMP/pglog/basebackup.log"; return 1; }
+	else
+		T_SB_HOW="cold copy (no pg_basebackup for PostgreSQL $T_PG_MAJOR)"
+		pg_ctl_as stop && runuser -u postgres -- cp -a "$T_PG_DATA/." "$T_SB_DATA/" &&
+			pg_ctl_as start || { cat "$T_TMP/pglog/pg.log"; return 1; }
+	fi
+	if [ ! -f "$T_SB_DATA/standby.signal" ]; then
+		runuser -u postgres -- touch "$T_SB_DATA/standby.signal"
+		printf "primary_conninfo = 'host=%s port=%s user=postgres'\n" "$PGHOST" "$PGPORT" |
+			runuser -u postgres -- tee -a "$T_SB_DATA/postgresql.auto.conf" >/dev/null
+	fi
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T_SB_DATA" -w -l "$T_TMP/pglog/standby.log" \
+		-o "-F -p $T_SB_PORT -k $T_SB_HOST -c listen_addresses='' -c hot_standby=on" start >/dev/null ||
+		{ cat "$T_TMP/pglog/standby.log"; return 1; }
+	poll 30 t_sb_streaming || { tail -n 20 "$T_TMP/pglog/standby.log"; return 1; }
+}
+t_sb_streaming() {
+	local s; s=$(PGHOST=$T_SB_HOST PGPORT=$T_SB_PORT val postgres "SELECT status FROM pg_stat_wal_receiver")
+	[ "$s" == streaming ] || { echo "standby's WAL receiver: ${s:-none}"; return 1; }
+}
+
+pg_stop_standby() {
+	[ -n "$T_SB_DATA" ] && [ -f "$T_SB_DATA/postmaster.pid" ] &&
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T_SB_DATA" -m fast -w stop >/dev/null 2>&1
+	return 0
+}
+
 # sql DB STATEMENTS: runs psql quietly, stops at the first error.
 sql() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 # val DB QUERY: one value, unaligned.
@@ -161,6 +217,7 @@ t_cleanup() {
 	local m
 	for m in "${T_MOUNTS[@]}"; do umount_fs "$m"; done
 	for m in "${T_OTHER_MOUNTS[@]}"; do is_mounted "$m" && { umount "$m" || fusermount3 -uz "$m"; }; done
+	pg_stop_standby
 	pg_stop
 	rm -rf "$T_TMP"
 }
