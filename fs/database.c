@@ -557,6 +557,19 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	if (pg_name_rules(db->conn, &db->names, msg, sizeof msg))
 		log_warn("%s: max_identifier_length unknown (%s): names are held to %d bytes",
 			 cfg->name ? cfg->name : PQdb(db->conn), msg, db->names.max_bytes);
+	/* A hot standby refuses every write: say so with EROFS, as for a
+	 * read_only database, rather than with each refused statement's
+	 * errno (EINVAL for a change, EIO for an apply). Promotion is not
+	 * followed: a remount makes the mount writable. */
+	PGresult *rec = pg_exec(db->conn, "SELECT pg_catalog.pg_is_in_recovery()", 0, NULL, msg, sizeof msg);
+	if (!rec) {
+		snprintf(err, errlen, "database %s: %s", cfg->name ? cfg->name : PQdb(db->conn), msg);
+		return -1;
+	}
+	db->standby = !strcmp(PQgetvalue(rec, 0, 0), "t");
+	PQclear(rec);
+	if (db->standby)
+		cfg->read_only = true;
 	if (!cfg->name) {
 		/* Named after the database, escaped like every other name. */
 		struct strbuf name = STRBUF_INIT;
@@ -565,6 +578,8 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	}
 	if (note[0])
 		log_warn("%s: %s", cfg->name, note);
+	if (db->standby)
+		log_info("%s: the server is a hot standby: read-only, every change fails with EROFS", cfg->name);
 	if (state_dir) {
 		struct strbuf dir = STRBUF_INIT;
 		sb_addf(&dir, "%s/%s", state_dir, cfg->name);

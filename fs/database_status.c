@@ -95,7 +95,8 @@ void database_render_status(struct strbuf *sb, const struct database *db, const 
 		sb_add(sb, "view: desired (the live catalog with the staged changes; -o live shows it without)\n");
 	sb_addf(sb, "database: %s\n", cfg->name);
 	sb_addf(sb, "server: %s\n", reachable ? "reachable" : "unreachable (showing the last snapshot)");
-	sb_addf(sb, "mode: %s\n", cfg->read_only ? "read-only" : "read-write");
+	sb_addf(sb, "mode: %s\n", db->standby ? "read-only (the server is a hot standby)" :
+		cfg->read_only ? "read-only" : "read-write");
 	sb_addf(sb, "snapshot: %zu schemas, %zu tables, %d catalog queries\n",
 		cat->nschemas, ntables, cat->queries);
 	/* Counts reads, full or incremental: a refresh that finds the catalogs unchanged

@@ -96,6 +96,9 @@ struct database {
 	pthread_t thread;
 	bool thread_started;
 	struct invalq inval;		/* paths whose kernel caches must go; its own lock */
+	bool standby;			/* the server was a hot standby at open
+					 * (pg_is_in_recovery()): cfg->read_only was set;
+					 * set by database_open, then constant */
 	bool full_refresh;		/* SCHEMAFS_FULL_REFRESH=1: every refresh reads
 					 * everything (no incremental load, catalog.h); set
 					 * by database_open, then constant */

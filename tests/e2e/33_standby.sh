@@ -4,7 +4,8 @@
 # standby txid_current_snapshot() lists no running transaction (they are all
 # in subxip, which the text leaves out), so the quiet probe of
 # fs/database.c load_once() (the same snapshot text: nothing committed) must
-# not be used there: the mount would stay stale for ever.
+# not be used there: the mount would stay stale for ever. A standby's
+# mount is read-only (EROFS), as a read_only database's is.
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
@@ -92,16 +93,18 @@ eq "columns of accounts at the end" "id
 name
 note" "$(ls "$A/columns")"
 
-# A change written to the standby's mount: PostgreSQL validates it in a
-# transaction, which a standby refuses (read-only), so it fails as any
-# definition PostgreSQL refuses (README, "Refusals"): EINVAL, nothing
-# staged, nothing run.
+# A standby refuses every write, so its mount is read-only, as a
+# read_only database is (README, "Freshness"): EROFS for a change and for
+# an apply, status says why, nothing staged or run.
 M=$MNT/app/migrations
-eq "a new column file on the standby's mount: EINVAL" "Invalid argument" \
+check "status: read-only because of the standby" grep -qx "mode: read-only (the server is a hot standby)" "$M/status"
+eq "a new column file on the standby's mount: EROFS" "Read-only file system" \
 	"$(errno_of bash -c 'echo integer > "$1"' _ "$A/columns/extra")"
+printf 'ALTER TABLE public.accounts ADD COLUMN extra integer;\n' >"$T_TMP/0001_extra.sql"
+eq "cp of a migration into apply/: EROFS" "Read-only file system" \
+	"$(errno_of cp "$T_TMP/0001_extra.sql" "$M/apply/")"
 eq "nothing staged: pending/ still empty" "" "$(ls "$M/pending")"
-check "status says why" grep -qE "^last refused change: schemas/public/tables/accounts/columns/extra: \
-cannot execute [A-Z ]+ in a read-only transaction" "$M/status"
+check "the daemon logs why" grep -q "the server is a hot standby: read-only, every change fails with EROFS" "$T_TMP/daemon.log"
 eq "nothing ran on the primary" "0" \
 	"$(val app "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.accounts'::regclass AND attname = 'extra'")"
 
