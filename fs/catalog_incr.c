@@ -81,7 +81,9 @@ int incr_plan(struct loader *ld)
 	if (!prev)
 		return 0;
 	/* A member added to or dropped from an extension changes how the
-	 * dependencies on it are named, in relations not read again too. */
+	 * dependencies on it are named, in relations not read again too;
+	 * a view not listed that changed moves the depth of every listed
+	 * view above it (row 0's "changed" says either). */
 	if (col_bool(res, 0, 4) || prev->ext_members != ld->cat->ext_members)
 		return 1;
 	/* A view's depth (schema.sql's order) follows every view it uses,

@@ -610,8 +610,9 @@ static const char SQL_OMITTED[] =
  * a full load; $3: that catalog's relation OIDs (oid[]); $4: their row
  * counts (int8[], in $3's order). One row per relation in scope, by OID,
  * after a row of OID 0 that carries this snapshot (and the count of
- * extension members, and whether one is new): its kind, its count,
- * whether it changed and whether to read it again.
+ * extension members, and whether one is new or a view not listed
+ * changed): its kind, its count, whether it changed and whether to read
+ * it again.
  *
  * Changed: a catalog row behind its files (its pg_class and row type
  * rows, its indexes', columns, defaults, constraints, triggers, policies,
@@ -724,12 +725,22 @@ static const char SQL_REL_CHANGES[] =
 	"  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = r.rel WHERE r.rel IS NOT NULL)"
 	/* Row 0: the snapshot, and extension membership (the
 	 * dependencies of the relations not read again name a member by
-	 * its extension): how many, and whether any is new */
+	 * its extension): how many; changed: a member is new, or a view
+	 * or materialized view not listed (a member, or in a schema left
+	 * out) and used by a view changed: the depth of the listed views
+	 * above it, however far, follows it, and only its direct users are
+	 * its neighbours (a temporary one has no permanent user; before
+	 * PostgreSQL 16 a view's own rule depends on it too) */
 	" SELECT * FROM (SELECT 0::pg_catalog.oid AS oid, pg_catalog.txid_current_snapshot()::text AS what,"
 	"  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend x WHERE x.refclassid = " RC("pg_extension")
 	"   AND x.deptype = 'e') AS n, false AS reload,"
 	"  EXISTS (SELECT 1 FROM pg_catalog.pg_depend x, cur WHERE x.refclassid = " RC("pg_extension")
-	"   AND x.deptype = 'e' AND NOT cur.all_new AND" IS_NEW("x.xmin") ") AS changed"
+	"   AND x.deptype = 'e' AND NOT cur.all_new AND" IS_NEW("x.xmin") ")"
+	"  OR EXISTS (SELECT 1 FROM ch, pg_catalog.pg_class v WHERE v.oid = ANY (ch.a) AND v.relkind IN ('v', 'm')"
+	"   AND v.relpersistence <> 't' AND NOT EXISTS (SELECT 1 FROM rels WHERE rels.oid = v.oid)"
+	"   AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite w ON w.oid = d.objid"
+	"    WHERE d.refclassid = " RC("pg_class") " AND d.refobjid = v.oid AND d.classid = " RC("pg_rewrite")
+	"    AND w.ev_class <> v.oid)) AS changed"
 	" UNION ALL SELECT counts.oid, counts.relkind::text, counts.n,"
 	"  cur.all_new OR counts.oid = ANY (ch.a) OR counts.oid = ANY (near.a),"
 	"  cur.all_new OR counts.oid = ANY (ch.a)"
