@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "arena.h"
+#include "atomicfile.h"
 #include "invalq.h"
 #include "journal.h"
 #include "lint.h"
@@ -312,6 +313,27 @@ static void shadow_feed(struct database *db, const struct plan *plan, const stru
 	strbuf_free(&names);
 }
 
+/* Refresher thread, no lock held: writes the current tree's mtimes when a
+ * publish asked for it (mtimes_due). The tree is read under model_lock, the
+ * file (an fsync of every path) written without it. */
+static void mtimes_flush(struct database *db)
+{
+	pthread_mutex_lock(&db->lock);
+	bool due = db->mtimes_due;
+	db->mtimes_due = false;
+	pthread_mutex_unlock(&db->lock);
+	if (!due || !db->mtimes_file)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	pthread_mutex_lock(&db->model_lock);
+	mtimes_format(db->tree, &sb);
+	pthread_mutex_unlock(&db->model_lock);
+	int rc = atomic_write(db->mtimes_file, sb.buf ? sb.buf : "", sb.len);
+	if (rc)
+		log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
+	strbuf_free(&sb);
+}
+
 /* Builds the tree from db->desired (with STATUS, the pending migrations,
  * drafts and scratch files) and swaps it in. model_lock held. */
 static void publish(struct database *db, bool ok, const char *error, bool edit)
@@ -424,9 +446,13 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 	if (!old)
 		save = false;
 	if (save && db->mtimes_file) {
-		int rc = mtimes_save(t, db->mtimes_file);
-		if (rc)
-			log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
+		/* Written by the refresher (mtimes_flush): an apply waiting
+		 * for this refresh, or a cp into apply/ creating its file,
+		 * does not wait for an fsync of every path. */
+		pthread_mutex_lock(&db->lock);
+		db->mtimes_due = true;
+		pthread_cond_broadcast(&db->wake);
+		pthread_mutex_unlock(&db->lock);
 	}
 	if (old && ok && !edit)
 		log_info("%s: new snapshot, %zu paths changed", db->cfg->name, count_paths(&changed));
@@ -492,8 +518,9 @@ static void watch_migration(struct database *db)
 {
 	int pid;
 	unsigned long step;
+	double ran;
 	clock_gettime(CLOCK_MONOTONIC, &db->watched);
-	if (!progress_watch(db->progress, &pid, &step))
+	if (!progress_watch(db->progress, &pid, &step, &ran))
 		return;
 	struct progress_facts *f = calloc(1, sizeof *f);
 	char err[512];
@@ -675,18 +702,22 @@ static void *refresher(void *arg)
 		}
 		db->tx_open = false;
 	}
-	if (db->mtimes_file) {
-		/* db->tree is replaced only under model_lock. */
-		pthread_mutex_lock(&db->model_lock);
-		int rc = mtimes_save(db->tree, db->mtimes_file);
-		pthread_mutex_unlock(&db->model_lock);
-		if (rc)
-			log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
-	}
 	pthread_mutex_lock(&db->lock);
+	db->mtimes_due = true;		/* the first tree's, off the mount's way up */
 	for (;;) {
 		bool watch = false;
 		while (!db->refresh_wanted && !db->stopping) {
+			if (db->mtimes_due) {
+				/* After the cycle or change that published them. */
+				pthread_mutex_unlock(&db->lock);
+				mtimes_flush(db);
+				pthread_mutex_lock(&db->lock);
+				continue;
+			}
+			int pid;
+			unsigned long step;
+			double ran;
+			bool running = progress_watch(db->progress, &pid, &step, &ran);
 			/* In use: look again one TTL after the last look (ttl=0,
 			 * "always fresh", polls often rather than in a loop).
 			 * Idle: look now and then, so an idle spell ends on a
@@ -694,18 +725,26 @@ static void *refresher(void *arg)
 			double period = elapsed(&db->used) < DB_ACTIVE_SECONDS ?
 				(db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl) : DB_IDLE_CHECK_SECONDS;
 			/* A quiet database is looked at often: it costs the
-			 * server next to nothing (DB_PROBE_SECONDS). */
-			if (db->quiet && elapsed(&db->used) < DB_ACTIVE_SECONDS && period > DB_PROBE_SECONDS)
+			 * server next to nothing (DB_PROBE_SECONDS). Not while
+			 * this mount's migration runs: its apply asks for a
+			 * refresh once it committed, and a probe meanwhile sees
+			 * its open transaction, takes a fingerprint for nothing
+			 * and makes that refresh wait for it. */
+			if (db->quiet && !running && elapsed(&db->used) < DB_ACTIVE_SECONDS &&
+			    period > DB_PROBE_SECONDS)
 				period = DB_PROBE_SECONDS;
 			double wait = period - elapsed(&db->loaded);
 			if (wait <= 0)
 				break;
 			if (wait > DB_IDLE_CHECK_SECONDS)
 				wait = DB_IDLE_CHECK_SECONDS;
-			int pid;
-			unsigned long step;
-			if (progress_watch(db->progress, &pid, &step)) {
-				double w = DB_PROGRESS_SECONDS - elapsed(&db->watched);
+			if (running) {
+				/* The first look once it has run that long: most
+				 * migrations are over sooner, and each look renders
+				 * the whole tree again (and holds model_lock, which
+				 * the apply takes once it committed). */
+				double since = elapsed(&db->watched);
+				double w = DB_PROGRESS_SECONDS - (ran < since ? ran : since);
 				if ((watch = w <= 0))
 					break;
 				if (w < wait)
@@ -788,6 +827,8 @@ static void *refresher(void *arg)
 		pthread_cond_broadcast(&db->wake);
 	}
 	pthread_mutex_unlock(&db->lock);
+	/* What the last changes published, before unmounting. */
+	mtimes_flush(db);
 	return NULL;
 }
 

@@ -131,14 +131,20 @@ static void save_walk(const struct node *n, struct strbuf *path, struct strbuf *
 	}
 }
 
+void mtimes_format(const struct tree *t, struct strbuf *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	sb_add(&path, "");
+	save_walk(t->root, &path, out);
+	strbuf_free(&path);
+}
+
 int mtimes_save(const struct tree *t, const char *file)
 {
-	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT;
-	sb_add(&path, "");
-	save_walk(t->root, &path, &out);
+	struct strbuf out = STRBUF_INIT;
+	mtimes_format(t, &out);
 	int ret = atomic_write(file, out.buf ? out.buf : "", out.len);
 	strbuf_free(&out);
-	strbuf_free(&path);
 	return ret;
 }
 

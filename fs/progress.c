@@ -103,12 +103,15 @@ void progress_end(struct progress *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-bool progress_watch(struct progress *p, int *backend_pid, unsigned long *step)
+bool progress_watch(struct progress *p, int *backend_pid, unsigned long *step, double *seconds)
 {
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&p->lock);
 	bool running = p->running;
 	*backend_pid = p->f.backend_pid;
 	*step = p->step;
+	*seconds = since(&p->began, &now);
 	pthread_mutex_unlock(&p->lock);
 	return running;
 }

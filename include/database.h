@@ -155,6 +155,10 @@ struct database {
 	char *lock_holder;		/* lock; the migration lock, as the last refresh saw it */
 	unsigned long cycles_started;	/* lock; refresher cycles begun */
 	unsigned long cycles_done;	/* lock; the last cycle finished */
+	bool mtimes_due;		/* lock; a tree with new mtimes was published: the
+					 * refresher thread, their only writer, writes
+					 * mtimes_file between its cycles, off the path of
+					 * the change or apply that published it */
 };
 
 /* Connects and reads the first snapshot, in the calling thread, so that

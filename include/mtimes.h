@@ -6,11 +6,13 @@
  * The file holds one NUL-terminated record per node:
  *   "<content hash, 16 hex> <seconds> <nanoseconds> <path>"
  * and is replaced atomically (temp file, fsync, rename). Knows no FUSE and
- * no SQL. Called with the database's model_lock held (one writer at a time).
+ * no SQL. The tree is read with the database's model_lock held; the file is
+ * written by one writer at a time (database.c: mtimes_lock).
  */
 #ifndef SCHEMAFS_MTIMES_H
 #define SCHEMAFS_MTIMES_H
 
+struct strbuf;
 struct tree;
 
 /* Sets the mtime of every node of T whose path and content match a record
@@ -19,6 +21,10 @@ long mtimes_apply(struct tree *t, const char *file);
 
 /* Writes T's mtimes to FILE. Returns 0 or -errno. */
 int mtimes_save(const struct tree *t, const char *file);
+/* mtimes_save() in two steps: T's records appended to OUT (no I/O; the
+ * caller owns OUT), then written with atomic_write() (atomicfile.h), so
+ * that the slow part can run without the lock that keeps T in place. */
+void mtimes_format(const struct tree *t, struct strbuf *out);
 
 /* mkdir -p. Returns 0 or -errno. */
 int mtimes_mkdirs(const char *dir);

@@ -79,9 +79,9 @@ void progress_begin(struct progress *p, const char *file, int backend_pid);
 void progress_step(struct progress *p, int k, int n, const char *sql, size_t len);
 void progress_end(struct progress *p);
 
-/* The monitor's side: true (with the backend's pid and the step) while a
- * migration runs. */
-bool progress_watch(struct progress *p, int *backend_pid, unsigned long *step);
+/* The monitor's side: true (with the backend's pid, the step and the
+ * seconds since the migration began) while a migration runs. */
+bool progress_watch(struct progress *p, int *backend_pid, unsigned long *step, double *seconds);
 /* What step STEP waits for (F's waits_known, blockers and index fields);
  * ignored when the migration has moved on. */
 void progress_set_waits(struct progress *p, unsigned long step, const struct progress_facts *f);

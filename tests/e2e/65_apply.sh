@@ -249,6 +249,13 @@ sed -i 's/SELECT pg_sleep(30);//' "$M/pending/0004_slow.sql"
 check "after the restart: the mount applies again by itself" mv "$M/pending/0004_slow.sql" "$M/apply/"
 eq "applied" "6" "$(rows)"
 
+# --- the mtimes file follows, written by the refresher between its cycles
+# (README "What an apply waits for"), not by the refresh the apply waited for ---
+MT=$XDG_STATE_HOME/schemafs/app/mtimes
+has_record() { tr '\0' '\n' <"$MT" | grep -qE " $1\$"; }
+check "the mtimes file records the column the apply added" poll 30 has_record schemas/public/tables/booking/columns/slow
+check "... and the file it applied" poll 30 has_record "migrations/applied/$(ls "$M/applied" | grep slow)"
+
 # --- read-only ---
 eq "read-only: cp into apply/" "Read-only file system" "$(errno_of cp "$T_TMP/guests.sql" "$MNT/ro/migrations/apply/x.sql")"
 

@@ -105,7 +105,9 @@ static void recording(void)
 	ok(strstr(render(&f), "\n  taking the migration lock, for 0 s\n") != NULL, "before the first statement: its step");
 	int pid;
 	unsigned long step;
-	ok(progress_watch(&p, &pid, &step) && pid == 99, "the monitor gets the backend's pid");
+	double ran = -1;
+	ok(progress_watch(&p, &pid, &step, &ran) && pid == 99, "the monitor gets the backend's pid");
+	ok(ran >= 0 && ran < 3600, "and how long the migration has run");
 	const char *sql = "UPDATE t SET a = 1\nWHERE b;";
 	progress_step(&p, 1, 2, sql, strlen(sql));
 	struct progress_facts w;
@@ -116,12 +118,12 @@ static void recording(void)
 	progress_snapshot(&p, &f);
 	ok(f.nblockers == 0 && !f.waits_known, "waits gathered for an earlier step are not shown under the next");
 	ok(strstr(render(&f), "  statement 1 of 2, for 0 s: UPDATE t SET a = 1\n") != NULL, "the statement's first line");
-	progress_watch(&p, &pid, &step);
+	progress_watch(&p, &pid, &step, &ran);
 	progress_set_waits(&p, step, &w);
 	progress_snapshot(&p, &f);
 	ok(f.nblockers == 1 && f.blockers[0].pid == 5, "waits gathered for the current step are shown");
 	progress_end(&p);
-	ok(!progress_snapshot(&p, &f) && !progress_watch(&p, &pid, &step), "ended: nothing to show or watch");
+	ok(!progress_snapshot(&p, &f) && !progress_watch(&p, &pid, &step, &ran), "ended: nothing to show or watch");
 	progress_destroy(&p);
 	/* NULL: nobody watches; the runner's calls do nothing. */
 	progress_begin(NULL, "x", 1);
