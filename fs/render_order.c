@@ -19,6 +19,7 @@
  * A cycle that cannot be split loses one edge, so the sort always ends.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,9 +70,57 @@ struct order {
 	size_t nschemas;
 	const struct cat_relation **all;	/* tables and foreign tables in scope */
 	size_t nall;
+	struct relpos *by_ptr, *by_oid;	/* all's positions, sorted by (key,
+					 * position): a foreign key's table and a
+					 * parent are found without a scan of all
+					 * (one per key made schema.sql quadratic) */
 	bool whole_db;
 	int err;
 };
+
+/* A relation of o->all: its pointer or its oid, and its position. */
+struct relpos {
+	uintptr_t key;
+	size_t pos;
+};
+
+static int cmp_relpos(const void *a, const void *b)
+{
+	const struct relpos *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The first entry of V (N, sorted) with KEY; N when none. Entries with
+ * KEY follow it in position order, as a scan of o->all meets them. */
+static size_t relpos_first(const struct relpos *v, size_t n, uintptr_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].key == key ? lo : n;
+}
+
+static int relpos_build(struct order *o)
+{
+	o->by_ptr = malloc((o->nall ? o->nall : 1) * sizeof *o->by_ptr);
+	o->by_oid = malloc((o->nall ? o->nall : 1) * sizeof *o->by_oid);
+	if (!o->by_ptr || !o->by_oid)
+		return -ENOMEM;
+	for (size_t t = 0; t < o->nall; t++) {
+		o->by_ptr[t] = (struct relpos){ (uintptr_t)o->all[t], t };
+		o->by_oid[t] = (struct relpos){ o->all[t]->oid, t };
+	}
+	qsort(o->by_ptr, o->nall, sizeof *o->by_ptr, cmp_relpos);
+	qsort(o->by_oid, o->nall, sizeof *o->by_oid, cmp_relpos);
+	return 0;
+}
 
 /* ---- emitters: one per kind of item ---- */
 
@@ -193,18 +242,15 @@ static void emit_default(struct strbuf *sb, const struct item *it, const struct 
 	sb_addf(sb, " ALTER COLUMN %s SET DEFAULT %s;\n", r->cols[it->col].qname, r->cols[it->col].defexpr);
 }
 
-/* How many of R's ancestors are in ALL (a partition has one parent). */
-static int partition_depth(const struct cat_relation *r, const struct cat_relation *const *all, size_t nall)
+/* How many of R's ancestors are in o->all (a partition has one parent). */
+static int partition_depth(const struct order *o, const struct cat_relation *r)
 {
 	int depth = 0;
-	for (const struct cat_relation *p = r; p && p->nparents && depth <= (int)nall; depth++) {
-		const struct cat_relation *up = NULL;
-		for (size_t i = 0; i < nall && !up; i++)
-			if (all[i]->oid == p->parent_oids[0])
-				up = all[i];
-		if (!up)
+	for (const struct cat_relation *p = r; p && p->nparents && depth <= (int)o->nall; depth++) {
+		size_t i = relpos_first(o->by_oid, o->nall, p->parent_oids[0]);
+		if (i == o->nall)
 			break;
-		p = up;
+		p = o->all[o->by_oid[i].pos];
 	}
 	return depth;
 }
@@ -226,7 +272,7 @@ static void emit_partkeys(struct strbuf *sb, const struct item *it, const struct
 	if (!depth)
 		return;
 	for (size_t t = 0; t < nall; t++) {
-		depth[t] = all[t]->ninh_keys ? 1 + partition_depth(all[t], all, nall) : 0;
+		depth[t] = all[t]->ninh_keys ? 1 + partition_depth(o, all[t]) : 0;
 		if (depth[t] > maxdepth)
 			maxdepth = depth[t];
 	}
@@ -423,9 +469,9 @@ static void add_table(struct order *o, size_t t, long partkeys, long *creates)
 	int ti = (int)t;
 	long c = creates[t];
 	for (size_t p = 0; p < r->nparents; p++)
-		for (size_t j = 0; j < o->nall; j++)
-			if (o->all[j]->oid == r->parent_oids[p])
-				edge(o, c, creates[j]);
+		for (size_t i = relpos_first(o->by_oid, o->nall, r->parent_oids[p]);
+		     i < o->nall && o->by_oid[i].key == r->parent_oids[p]; i++)
+			edge(o, c, creates[o->by_oid[i].pos]);
 	if (r->ninh_keys)
 		edge(o, partkeys, c);
 	for (size_t i = 0; i < r->ncols; i++) {
@@ -461,9 +507,9 @@ static void add_table(struct order *o, size_t t, long partkeys, long *creates)
 		edge(o, x, c);
 		if (k->type != 'f')
 			edge(o, x, partkeys);
-		for (size_t j = 0; k->ref && j < o->nall; j++)
-			if (o->all[j] == k->ref)
-				edge(o, x, creates[j]);
+		for (size_t i = k->ref ? relpos_first(o->by_ptr, o->nall, (uintptr_t)k->ref) : o->nall;
+		     i < o->nall && o->by_ptr[i].key == (uintptr_t)k->ref; i++)
+			edge(o, x, creates[o->by_ptr[i].pos]);
 		edge(o, attach, x);
 		edge(o, comments, x);
 	}
@@ -786,6 +832,8 @@ static void render_scope(struct strbuf *sb, const struct catalog *cat, const str
 		for (size_t t = 0; t < schemas[i]->nforeign_tables; t++)
 			o.all[o.nall++] = schemas[i]->foreign_tables[t];
 	}
+	if (relpos_build(&o))
+		goto out;
 	for (size_t i = 0; i < nschemas; i++)
 		add_schema_items(&o, (int)i, schemas[i]);
 	if (whole_db)
@@ -812,6 +860,8 @@ out:
 	free(order);
 	free(creates);
 	free(o.all);
+	free(o.by_ptr);
+	free(o.by_oid);
 }
 
 void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema)
