@@ -25,6 +25,7 @@
 #include "names.h"
 #include "pg.h"
 #include "pgversion.h"
+#include "database_load.h"
 #include "database_stage.h"
 #include "database_status.h"
 #include "history.h"
@@ -48,22 +49,6 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-void database_filter(const struct db_config *cfg, struct catalog_filter *out)
-{
-	*out = (struct catalog_filter){
-		(const char *const *)cfg->schemas, cfg->nschemas,
-		cfg->migrations_schema, cfg->migrations_table, track_find(cfg->tracking),
-		cfg->privileges, cfg->owners,
-	};
-}
-
-static struct catalog_filter db_filter(const struct database *db)
-{
-	struct catalog_filter f;
-	database_filter(db->cfg, &f);
-	return f;
-}
-
 /* After cat or stage changed (model_lock held): drops edits that are now
  * live and rebuilds the desired catalog. */
 static void model_update(struct database *db)
@@ -77,153 +62,6 @@ static void model_update(struct database *db)
 	}
 	catalog_free(db->desired);
 	db->desired = stage_desired(db->cat, db->stage);
-}
-
-/* Reads a snapshot into *OUT (not shared yet: install_snapshot() puts it
- * in place). Refresher thread (or open) only. A connection found dead
- * (server restarted, connection killed) is replaced and the read tried once
- * more, so a restart costs no failed refresh. */
-static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen);
-
-/* Returns 0 when a new snapshot was read (*OUT, owned by the caller), 1
- * when the catalogs have not changed since the last one, -1 on error. */
-static int load(struct database *db, struct catalog **out, char *err, size_t errlen)
-{
-	*out = NULL;
-	int rc = load_once(db, out, err, errlen);
-	if (rc < 0 && PQstatus(db->conn) != CONNECTION_OK)
-		rc = load_once(db, out, err, errlen);
-	return rc;
-}
-
-/* Rows applied by someone else (drizzle-kit migrate) get their tag and
- * text from migrations_dir: the journal entry whose "when" is the row's
- * created_at, as drizzle's migrator matches them. What an older read of
- * the folder gave is taken back first. model_lock held, or CAT not shared. */
-static void annotate_from_dir(const struct history *h, struct catalog *cat)
-{
-	for (size_t i = 0; i < cat->nmigrations; i++) {
-		struct cat_migration *m = &cat->migrations[i];
-		if (m->tag_from_dir)
-			m->tag = NULL;
-		if (m->sql_from_dir)
-			m->sql = NULL;
-		m->tag_from_dir = m->sql_from_dir = false;
-		const struct journal_entry *e = h && !m->tag ? journal_find_when(&h->j, m->created_at) : NULL;
-		if (!e) {
-			/* Drizzle 1.0's row names its folder. */
-			const struct history_file *f = h && m->tag && !m->sql ? history_file_of(h, m->tag) : NULL;
-			if (f) {
-				m->sql = arena_strdup(cat->arena, f->data);
-				m->sql_from_dir = true;
-			}
-			continue;
-		}
-		m->tag = arena_strdup(cat->arena, e->tag);
-		m->tag_from_dir = true;
-		const struct history_file *f = history_file_of(h, e->tag);
-		if (f && !m->sql) {
-			m->sql = arena_strdup(cat->arena, f->data);
-			m->sql_from_dir = true;
-		}
-	}
-}
-
-/* Reads migrations_dir (files only: no query) and, when it changed, swaps
- * it in and matches the rows to it again. Refresher thread (or open).
- * True when it changed. */
-static bool folder_refresh(struct database *db)
-{
-	if (!db->cfg->migrations_dir)
-		return false;
-	struct history *h = calloc(1, sizeof *h);
-	if (!h)
-		abort();
-	history_read(db->cfg->migrations_dir, db->folder, h);
-	if (db->folder && history_same(h, db->folder)) {
-		history_free(h);
-		free(h);
-		return false;
-	}
-	pthread_mutex_lock(&db->model_lock);
-	struct history *old = db->folder;
-	db->folder = h;
-	if (db->cat)
-		annotate_from_dir(h, db->cat);
-	pthread_mutex_unlock(&db->model_lock);
-	if (old) {
-		history_free(old);
-		free(old);
-	}
-	return true;
-}
-
-static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen)
-{
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		PQreset(db->conn);
-		if (PQstatus(db->conn) != CONNECTION_OK) {
-			snprintf(err, errlen, "%s", PQerrorMessage(db->conn));
-			pg_redact(db->cfg->conninfo, err, errlen);
-			return -1;
-		}
-		if (pg_session_setup(db->conn, err, errlen))
-			return -1;
-		log_info("%s: reconnected", db->cfg->name);
-	}
-	const struct catalog_filter filter = db_filter(db);
-	/* The first load, before the mount is up, leaves its transaction
-	 * open for the refresher to take the fingerprint in (refresher()). */
-	bool first = !db->cat && !db->thread_started;
-	struct catalog *cat;
-	if (db->cat && db->cat->fingerprint) {
-		/* Nothing committed since the last fingerprint (the same
-		 * snapshot: every commit moves its xmax or its list of
-		 * running transactions), nothing changed: one tiny query. */
-		db->quiet = false;
-		/* Not on a hot standby: its snapshots list no running
-		 * transaction (they are all in subxip, which the text leaves
-		 * out), so a commit that moves neither xmin nor xmax would
-		 * look quiet. Not with SCHEMAFS_FULL_REFRESH either: every
-		 * refresh reads everything. */
-		if (db->probe_snap && !db->full_refresh) {
-			PGresult *res = pg_exec(db->conn, "SELECT pg_catalog.txid_current_snapshot()::text,"
-						" pg_catalog.pg_is_in_recovery()", 0, NULL, err, errlen);
-			if (!res)
-				return -1;
-			db->quiet = !strcmp(PQgetvalue(res, 0, 0), db->probe_snap) &&
-				    strcmp(PQgetvalue(res, 0, 1), "t");
-			PQclear(res);
-			if (db->quiet)
-				return 1;
-		}
-		/* Else one fingerprint, in the transaction a read would use
-		 * (catalog_refresh). */
-		bool same;
-		char *snap;
-		cat = catalog_refresh(db->conn, &filter, db->cat, db->full_refresh, &same, &snap, err, errlen);
-		free(db->probe_snap);
-		db->probe_snap = NULL;
-		/* A failed read (a lock timeout, a table dropped meanwhile)
-		 * leaves no probe: the next look reads again. */
-		if (same || cat)
-			db->probe_snap = snap;
-		else
-			free(snap);
-		if (same)
-			return 1;	/* a commit, not DDL: next look one TTL on */
-		/* Read: the next look is soon, and costs a probe only if
-		 * nothing else was committed meanwhile. */
-		db->quiet = cat != NULL;
-	} else {
-		cat = catalog_load_since(db->conn, &filter, NULL, first, err, errlen);
-	}
-	if (!cat)
-		return -1;
-	db->tx_open = first;
-	annotate_from_dir(db->folder, cat);
-	*out = cat;
-	return 0;
 }
 
 /* Collects changed paths, NUL-separated, to report after the swap. */
@@ -638,12 +476,12 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 				 cfg->name, cfg->migrations_dir, strerror(e));
 			return -1;
 		}
-		folder_refresh(db);
+		database_folder_refresh(db);
 	}
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct catalog *cat;
-	if (load(db, &cat, msg, sizeof msg) < 0) {
+	if (database_load(db, &cat, msg, sizeof msg) < 0) {
 		snprintf(err, errlen, "cannot read the catalog of %s: %s", cfg->name, msg);
 		return -1;
 	}
@@ -683,7 +521,8 @@ static void *refresher(void *arg)
 	struct database *db = arg;
 	char err[1024];
 	if (db->tx_open) {
-		const struct catalog_filter filter = db_filter(db);
+		struct catalog_filter filter;
+		database_filter(db->cfg, &filter);
 		/* db->cat is shared by now (edits copy it under model_lock):
 		 * its fingerprint is set under that lock. */
 		char *fp = catalog_finish_take(db->conn, &filter, err, sizeof err);
@@ -778,11 +617,11 @@ static void *refresher(void *arg)
 		unsigned long cycle = ++db->cycles_started;
 		pthread_mutex_unlock(&db->lock);
 
-		bool folder_changed = slow && folder_refresh(db);
+		bool folder_changed = slow && database_folder_refresh(db);
 		struct catalog *cat;
 		struct timespec t0, t1, t2;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		int rc = load(db, &cat, err, sizeof err);
+		int rc = database_load(db, &cat, err, sizeof err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		/* Who holds the migration lock changes without a commit. */
 		char *holder = NULL;
