@@ -18,7 +18,7 @@
 static unsigned long long node_hash(const struct node *n)
 {
 	if (!n->is_dir)
-		return name_hash(n->data, n->size);
+		return n->hash;
 	unsigned long long h = name_hash("/", 1);
 	for (size_t i = 0; i < n->nkids; i++)
 		h = h * 31 + name_hash(n->kids[i]->name, strlen(n->kids[i]->name));

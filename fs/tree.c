@@ -68,6 +68,7 @@ static void file_node(struct builder *b, struct node *dir, const char *raw, cons
 	struct node *n = add_node(b, dir, false);
 	n->size = b->body.len;
 	n->data = arena_memdup(b->arena, b->body.buf ? b->body.buf : "", b->body.len);
+	n->hash = name_hash(n->data, n->size);
 	b->t->bytes += n->size;
 	sb_reset(&b->body);
 }
@@ -581,6 +582,7 @@ static void add_extra(struct builder *b, const struct tree_file *f)
 	struct node *n = add_node(b, dir, false);
 	n->size = b->body.len;
 	n->data = arena_memdup(b->arena, b->body.buf ? b->body.buf : "", b->body.len);
+	n->hash = name_hash(n->data, n->size);
 	b->t->bytes += n->size;
 	sb_reset(&b->body);
 }

@@ -47,6 +47,10 @@ struct node {
 	size_t nsubdirs;		/* directories among kids (st_nlink - 2) */
 	const char *data;		/* files: the content */
 	size_t size;
+	unsigned long long hash;	/* files: name_hash() of the content, set with
+					 * it (mtimes.c keys its records by it: a
+					 * shared table directory is not hashed again
+					 * at every save) */
 	bool is_dir;
 	bool in_order;			/* while building: list kids as added */
 	bool shared;			/* the root of a table's subtree: may be
