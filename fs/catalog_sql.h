@@ -701,8 +701,12 @@ static const char SQL_REL_CHANGES[] =
 	"  UNION SELECT COALESCE(i.indrelid, f.obj) FROM fresh f LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = f.obj),"
 	/* A few OIDs, as one array: the lookups below go through the
 	 * catalogs' indexes (= ANY) instead of joins planned for the
-	 * millions of rows a CTE's estimate says. */
-	" ch AS (SELECT COALESCE(pg_catalog.array_agg(oid), '{}') AS a FROM changed WHERE oid IS NOT NULL),"
+	 * millions of rows a CTE's estimate says. None when everything is
+	 * read (a first load): every row says so already, and the
+	 * neighbours of every relation were a pg_depend lookup per object
+	 * of the database (3.7 s of an 11.5 s first read at 20,000 tables). */
+	" ch AS (SELECT COALESCE(pg_catalog.array_agg(oid), '{}') AS a FROM changed, cur"
+	"  WHERE oid IS NOT NULL AND NOT cur.all_new),"
 	/* the objects of the changed relations, and their neighbours through pg_depend */
 	" chobj(classid, objid) AS (SELECT " RC("pg_class") "::pg_catalog.oid, x.oid FROM ch, pg_catalog.unnest(ch.a) x(oid)"
 	"  UNION ALL SELECT " RC("pg_class") ", i.indexrelid FROM pg_catalog.pg_index i, ch WHERE i.indrelid = ANY (ch.a)"
