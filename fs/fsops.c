@@ -116,6 +116,7 @@ static struct database *sfs_db(struct schemafs *fs, const char *path, const char
 			return &fs->dbs[i];
 		}
 	}
+	*rest = "";
 	return NULL;
 }
 
@@ -126,9 +127,11 @@ static struct database *sfs_db(struct schemafs *fs, const char *path, const char
 static int sfs_resolve(const char *path, struct tree **tree, const struct node **node)
 {
 	struct schemafs *fs = sfs_ctx();
+	*tree = NULL;
+	*node = NULL;
 	if (!strcmp(path, "/"))
 		return 1;
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db(fs, path, &rest);
 	if (!db)
 		return -ENOENT;
@@ -271,7 +274,7 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 		return -ESTALE;
 	if (rc < 0)
 		return rc;
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db(sfs_ctx(), path, &rest);
 	sfs_fill_stat(db, n, st, sfs_is_private(rest));
 	/* A file open for writing shows what has been written so far. */
@@ -316,7 +319,7 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 		}
 		return 0;
 	}
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db(fs, path, &rest);
 	if (!db)
 		return -ENOENT;
@@ -426,7 +429,7 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 		/* The kernel still caches a name that a discard or a refresh
 		 * removed, and sends open() without O_CREAT for it: writing
 		 * to it creates it, as the writer meant. */
-		const char *rest;
+		const char *rest = "";
 		struct database *db = sfs_db(sfs_ctx(), path, &rest);
 		rest += db && *rest == '/';
 		if (db && *rest && !edit_check(db, rest) && !edit_create(db, rest))
@@ -439,14 +442,14 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 		rc = -EISDIR;
 		goto fail;
 	}
-	const char *in_db;
+	const char *in_db = "";
 	struct database *owner_db = sfs_db(sfs_ctx(), path, &in_db);
 	if (sfs_is_private(in_db) && !sfs_caller_may_change(owner_db)) {
 		rc = -EACCES;
 		goto fail;
 	}
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		const char *rest;
+		const char *rest = "";
 		struct database *db = sfs_db(sfs_ctx(), path, &rest);
 		rc = edit_check(db, rest + (*rest == '/'));
 		if (!rc)
@@ -604,7 +607,7 @@ static int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	int denied = sfs_may_change(path);
 	if (denied)
 		return denied;
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db_path(path, &rest);
 	(void)mode;
 	if (!db || !*rest)
@@ -620,7 +623,7 @@ static int sfs_mkdir(const char *path, mode_t mode)
 	int denied = sfs_may_change(path);
 	if (denied)
 		return denied;
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db_path(path, &rest);
 	(void)mode;
 	if (!db || !*rest)
@@ -633,7 +636,7 @@ static int sfs_unlink(const char *path)
 	int denied = sfs_may_change(path);
 	if (denied)
 		return denied;
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db_path(path, &rest);
 	if (!db || !*rest)
 		return -EROFS;
@@ -647,7 +650,7 @@ static int sfs_rmdir(const char *path)
 	int denied = sfs_may_change(path);
 	if (denied)
 		return denied;
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db_path(path, &rest);
 	if (!db || !*rest)
 		return db && db->cfg->read_only ? -EROFS : -EPERM;
@@ -695,7 +698,7 @@ static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	if (size < 0)
 		return -EINVAL;
 	if ((size_t)size > EDIT_MAX_FILE) {
-		const char *rest;
+		const char *rest = "";
 		struct database *db = of && of->path ? of->db : sfs_db_path(path, &rest);
 		if (!db)
 			return -EFBIG;
@@ -717,7 +720,7 @@ static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 		return memchr(sb_str(&of->buf), '\n', of->buf.len) ? sfs_check_so_far(of) : 0;
 	}
 	/* truncate(2) on a path: the whole change at once. */
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db_path(path, &rest);
 	struct tree *t;
 	const struct node *n;
@@ -742,7 +745,7 @@ static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
  * (sed -i, cp -p, editors) are let through on files that can change. */
 static int sfs_setattr_ok(const char *path)
 {
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db_path(path, &rest);
 	struct tree *t;
 	const struct node *n;
@@ -779,7 +782,7 @@ static int sfs_refuse_at(const char *path, const char *why)
 	int denied = sfs_may_change(path);
 	if (denied)
 		return denied;
-	const char *rest;
+	const char *rest = "";
 	struct database *db = sfs_db_path(path, &rest);
 	return !db ? -EROFS : edit_refuse(db, rest, -EPERM, why);
 }
