@@ -664,6 +664,14 @@ static void *refresher(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &db->loaded);
 		db->cycles_done = cycle;
 		pthread_cond_broadcast(&db->wake);
+		/* After the waiters were woken, and before a next cycle that
+		 * may follow at once (ttl=0, a busy mount): mtimes are not
+		 * put off for as long as the mount stays busy. */
+		if (db->mtimes_due) {
+			pthread_mutex_unlock(&db->lock);
+			mtimes_flush(db);
+			pthread_mutex_lock(&db->lock);
+		}
 	}
 	pthread_mutex_unlock(&db->lock);
 	/* What the last changes published, before unmounting. */
@@ -755,6 +763,9 @@ void database_close(struct database *db)
 	shadow_free(db->shadow);
 	db->shadow = NULL;
 	invalq_stop(&db->inval);
+	/* A shadow publish after the refresher's last write (status). */
+	if (db->tree)
+		mtimes_flush(db);
 	if (db->conn)
 		PQfinish(db->conn);
 	db->conn = NULL;

@@ -139,15 +139,6 @@ void mtimes_format(const struct tree *t, struct strbuf *out)
 	strbuf_free(&path);
 }
 
-int mtimes_save(const struct tree *t, const char *file)
-{
-	struct strbuf out = STRBUF_INIT;
-	mtimes_format(t, &out);
-	int ret = atomic_write(file, out.buf ? out.buf : "", out.len);
-	strbuf_free(&out);
-	return ret;
-}
-
 int mtimes_mkdirs(const char *dir)
 {
 	char *p = strdup(dir);

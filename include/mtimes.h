@@ -7,7 +7,8 @@
  *   "<content hash, 16 hex> <seconds> <nanoseconds> <path>"
  * and is replaced atomically (temp file, fsync, rename). Knows no FUSE and
  * no SQL. The tree is read with the database's model_lock held; the file is
- * written by one writer at a time (database.c: mtimes_lock).
+ * written by the database's refresher thread alone (database.c:
+ * mtimes_due, mtimes_flush), and by database_close after it stopped.
  */
 #ifndef SCHEMAFS_MTIMES_H
 #define SCHEMAFS_MTIMES_H
@@ -19,11 +20,9 @@ struct tree;
  * of FILE. Returns the number of nodes set, or -errno (-ENOENT: no file). */
 long mtimes_apply(struct tree *t, const char *file);
 
-/* Writes T's mtimes to FILE. Returns 0 or -errno. */
-int mtimes_save(const struct tree *t, const char *file);
-/* mtimes_save() in two steps: T's records appended to OUT (no I/O; the
- * caller owns OUT), then written with atomic_write() (atomicfile.h), so
- * that the slow part can run without the lock that keeps T in place. */
+/* T's records appended to OUT (no I/O; the caller owns OUT), for the
+ * caller to write with atomic_write() (atomicfile.h) without the lock that
+ * keeps T in place. */
 void mtimes_format(const struct tree *t, struct strbuf *out);
 
 /* mkdir -p. Returns 0 or -errno. */
