@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
 #include "names.h"
 #include "strbuf.h"
 #include "tree.h"
