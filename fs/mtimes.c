@@ -127,14 +127,14 @@ static void save_walk(const struct node *n, struct strbuf *path, struct strbuf *
 	/* A lazy file that was never rendered keeps the record it carries. */
 	unsigned long long hash = 0;
 	struct timespec mtime = { 0, 0 };
-	bool keep = true;
+	bool known = true;
 	if (n->is_dir) {
 		hash = node_hash(n);
 		mtime = n->mtime;
 	} else {	/* a file being rendered meanwhile: read as published */
-		keep = tree_file_record(n, &hash, &mtime);
+		known = tree_file_record(n, &hash, &mtime);
 	}
-	if (keep) {
+	if (known) {
 		sb_addf(out, "%016llx %lld %ld %s", hash, (long long)mtime.tv_sec, (long)mtime.tv_nsec,
 			sb_str(path));
 		sb_addc(out, '\0');
