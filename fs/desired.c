@@ -356,6 +356,9 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 	struct arena *a = cat->arena;
 	*cat = *live;
 	cat->arena = a;
+	/* Objects no edit touches are LIVE's: it stays while this does. */
+	cat->refs = 1;
+	cat->base = catalog_ref(live);
 	cat->schemas = arena_alloc(a, (live->nschemas ? live->nschemas : 1) * sizeof *cat->schemas);
 	memcpy(cat->schemas, live->schemas, live->nschemas * sizeof *cat->schemas);
 	stage_desired_schemas(cat, st);

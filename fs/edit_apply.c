@@ -35,7 +35,7 @@ static bool is_generated(struct database *db, const char *name, const char *data
 	struct strbuf path = STRBUF_INIT;
 	sb_addf(&path, "migrations/pending/%s", name);
 	pthread_mutex_lock(&db->model_lock);
-	const struct node *n = tree_lookup(db->tree, sb_str(&path));
+	const struct node *n = tree_file(db->tree, tree_lookup(db->tree, sb_str(&path)));
 	bool gen = n && !n->is_dir && n->size == len && !memcmp(n->data, data, len) &&
 		   !stage_file_get(db->stage, name, &(size_t){ 0 }) &&
 		   !history_unapplied_named(db->folder, db->cat->migrations, db->cat->nmigrations, name);

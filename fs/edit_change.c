@@ -347,7 +347,7 @@ void ed_note_rows(struct change *c, PGconn *conn, const struct target *t)
 char *ed_content_of(struct database *db, const char *path, size_t *len)
 {
 	const struct extra_file *x = ed_extra_find(db, path);
-	const struct node *n = x ? NULL : tree_lookup(db->tree, path);
+	const struct node *n = x ? NULL : tree_file(db->tree, tree_lookup(db->tree, path));
 	if (!x && (!n || n->is_dir))
 		return NULL;
 	*len = x ? x->len : n->size;

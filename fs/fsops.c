@@ -142,7 +142,7 @@ static int sfs_resolve(const char *path, struct tree **tree, const struct node *
 		return -ENOENT;
 	}
 	*tree = t;
-	*node = n;
+	*node = tree_file(t, n);	/* every caller reads its size or content */
 	return 0;
 }
 
@@ -358,9 +358,13 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 			continue;
 		}
 		const struct node *kid = sfs_kid(dir, i - 2);
-		if (plus)
+		/* A whole-schema file not rendered yet has no size to give:
+		 * its name alone, so that a listing or a walk does not render
+		 * it (the kernel looks it up, getattr renders, when asked). */
+		bool kid_plus = plus && !tree_file_pending(kid);
+		if (kid_plus)
 			sfs_fill_stat(db, kid, &st, in_migrations && sfs_is_private_name(kid->name));
-		if (fill(buf, kid->name, plus ? &st : NULL, (off_t)i + 1, plus ? FUSE_FILL_DIR_PLUS : 0))
+		if (fill(buf, kid->name, kid_plus ? &st : NULL, (off_t)i + 1, kid_plus ? FUSE_FILL_DIR_PLUS : 0))
 			break;
 	}
 	return 0;

@@ -55,7 +55,13 @@ static long apply_walk(struct node *n, struct strbuf *path, const struct table *
 {
 	long set = 0;
 	const struct record *r = slot_for(tb, path_key(sb_str(path)));
-	if (r->path && r->hash == node_hash(n)) {
+	if (n->lazy) {
+		/* Not rendered: whether the hash matches is known when it is. */
+		if (r->path) {
+			tree_file_carry(n, r->hash, r->mtime);
+			set++;
+		}
+	} else if (r->path && r->hash == node_hash(n)) {
 		n->mtime = r->mtime;
 		set++;
 	}
@@ -118,9 +124,21 @@ long mtimes_apply(struct tree *t, const char *file)
 
 static void save_walk(const struct node *n, struct strbuf *path, struct strbuf *out)
 {
-	sb_addf(out, "%016llx %lld %ld %s", node_hash(n), (long long)n->mtime.tv_sec,
-		(long)n->mtime.tv_nsec, sb_str(path));
-	sb_addc(out, '\0');
+	/* A lazy file that was never rendered keeps the record it carries. */
+	unsigned long long hash = 0;
+	struct timespec mtime = { 0, 0 };
+	bool known = true;
+	if (n->is_dir) {
+		hash = node_hash(n);
+		mtime = n->mtime;
+	} else {	/* a file being rendered meanwhile: read as published */
+		known = tree_file_record(n, &hash, &mtime);
+	}
+	if (known) {
+		sb_addf(out, "%016llx %lld %ld %s", hash, (long long)mtime.tv_sec, (long)mtime.tv_nsec,
+			sb_str(path));
+		sb_addc(out, '\0');
+	}
 	for (size_t i = 0; i < n->nkids; i++) {
 		size_t keep = path->len;
 		sb_addf(path, "%s%s", keep ? "/" : "", n->kids[i]->name);

@@ -15,6 +15,20 @@
 
 /* One table's directory, rendered once and shared by every tree whose
  * catalog has the same table (tree.h). Lives in its own arena. */
+/* A whole-schema file rendered on first use (tree.h: Lazy files). */
+struct lazy {
+	const struct cat_schema *schema;	/* NULL: the database's schema.sql */
+	bool erd;				/* erd.md, else schema.sql */
+	int done;				/* atomic: the node's data, size, hash
+						 * and mtime are set (release/acquire) */
+	/* Set before the tree is published, read only afterwards: */
+	bool carried;				/* the path's last known record: */
+	unsigned long long carry_hash;
+	struct timespec carry_mtime;
+	struct timespec fresh;			/* the mtime when the hash is another */
+	char *buf;				/* malloc'd: the rendered bytes */
+};
+
 struct subtree {
 	struct arena *arena;
 	struct node *root;
@@ -33,6 +47,8 @@ struct builder {
 	const struct tree_extras *extras;
 	struct subtree **subs;	/* the tree's, as they are added (malloc'd) */
 	size_t nsubs;
+	struct lazy **lazies;	/* the tree's lazy files (malloc'd vector) */
+	size_t nlazies;
 	struct timespec now;
 	struct strbuf name;	/* scratch: escaped names */
 	struct strbuf body;	/* scratch: rendered files */
@@ -73,12 +89,42 @@ static void file_node(struct builder *b, struct node *dir, const char *raw, cons
 	sb_reset(&b->body);
 }
 
+/* Grows a vector of pointers V holding N by one slot (powers of two). */
+static void *grow(void *v, size_t n, size_t size)
+{
+	if (n & (n - 1))
+		return v;
+	void *w = realloc(v, (n ? 2 * n : 4) * size);
+	if (!w)
+		abort();
+	return w;
+}
+
+/* A lazy file NAME (a literal: no escaping needed) in DIR, rendered by
+ * tree_file(). */
+static void lazy_node(struct builder *b, struct node *dir, const char *name, const struct cat_schema *s,
+		      bool erd)
+{
+	sb_reset(&b->name);
+	sb_add(&b->name, name);
+	struct node *n = add_node(b, dir, false);
+	struct lazy *z = arena_alloc(b->arena, sizeof *z);
+	z->schema = s;
+	z->erd = erd;
+	z->fresh = b->now;
+	n->lazy = z;
+	b->lazies = grow(b->lazies, b->nlazies, sizeof *b->lazies);
+	b->lazies[b->nlazies++] = z;
+}
+
 static int cmp_node(const void *a, const void *b)
 {
 	const struct node *x = *(struct node *const *)a, *y = *(struct node *const *)b;
 	int c = strcmp(x->name, y->name);
 	if (c || x->is_dir != y->is_dir)
 		return c ? c : x->is_dir - y->is_dir;
+	if (!x->is_dir && (x->lazy || y->lazy))	/* no content yet: it wins */
+		return (y->lazy != NULL) - (x->lazy != NULL);
 	/* Same name twice (two objects escaping alike): order by content so
 	 * the one kept is always the same. */
 	return x->is_dir ? 0 : strcmp(x->data, y->data);
@@ -352,10 +398,8 @@ static void build_schema(struct builder *b, struct node *schemas, const struct c
 			 const struct cat_schema *s)
 {
 	struct node *sd = mkdir_node(b, schemas, s->name);
-	render_schema_sql(&b->body, cat, s);
-	file_node(b, sd, "schema", ".sql");
-	render_erd(&b->body, s);
-	file_node(b, sd, "erd", ".md");
+	lazy_node(b, sd, "schema.sql", s, false);
+	lazy_node(b, sd, "erd.md", s, true);
 
 	struct node *tables = mkdir_node(b, sd, "tables");
 	for (size_t i = 0; i < s->ntables; i++)
@@ -613,8 +657,7 @@ struct tree *tree_build_from(const struct catalog *cat, const struct tree_extras
 	sb_reset(&b.name);
 	t->root = add_node(&b, NULL, true);
 
-	render_schema_sql(&b.body, cat, NULL);
-	file_node(&b, t->root, "schema", ".sql");
+	lazy_node(&b, t->root, "schema.sql", NULL, false);
 	struct node *exts = mkdir_node(&b, t->root, "extensions");
 	for (size_t i = 0; i < cat->nexts; i++) {
 		render_extension(&b.body, &cat->exts[i]);
@@ -635,6 +678,13 @@ struct tree *tree_build_from(const struct catalog *cat, const struct tree_extras
 		t->nsubs = b.nsubs;
 	}
 	free(b.subs);
+	t->lazies = arena_alloc(a, (b.nlazies ? b.nlazies : 1) * sizeof *t->lazies);
+	if (b.nlazies)
+		memcpy(t->lazies, b.lazies, b.nlazies * sizeof *b.lazies);
+	t->nlazies = b.nlazies;
+	free(b.lazies);
+	t->cat = catalog_ref(cat);
+	pthread_mutex_init(&t->lazy_lock, NULL);
 	strbuf_free(&b.name);
 	strbuf_free(&b.body);
 	return t;
@@ -696,17 +746,56 @@ static void report_all(void (*changed)(void *, const char *), void *ctx, struct 
 	}
 }
 
-/* Returns true when N has the same content (or listing) as O. */
-static bool inherit(struct node *n, const struct node *o, struct strbuf *path,
-		    void (*changed)(void *, const char *), void *ctx)
+struct inheritance {
+	struct tree *nt;
+	const struct tree *ot;
+	void (*changed)(void *, const char *);
+	void *ctx;
+};
+
+/* Lazy N (unrendered) after lazy O: what N's rendering will need to keep
+ * O's mtime, without rendering either. The same catalog renders the same
+ * content; another may, which is known only when N is rendered: the path
+ * is reported (the kernel drops what it cached) and N carries O's record. */
+static bool inherit_lazy(struct inheritance *x, struct node *n, const struct node *o, struct strbuf *path)
 {
+	struct lazy *z = n->lazy;
+	const struct lazy *oz = o->lazy;
+	bool same = x->nt->cat == x->ot->cat && z->schema == oz->schema && z->erd == oz->erd;
+	if (__atomic_load_n(&oz->done, __ATOMIC_ACQUIRE)) {
+		z->carried = true;
+		z->carry_hash = o->hash;
+		z->carry_mtime = o->mtime;
+	} else {
+		z->carried = oz->carried;
+		z->carry_hash = oz->carry_hash;
+		z->carry_mtime = oz->carry_mtime;
+		if (same)	/* what O's rendering would have taken */
+			z->fresh = oz->fresh;
+	}
+	if (!same)
+		report(x->changed, x->ctx, path);
+	return same;
+}
+
+/* Returns true when N has the same content (or listing) as O. */
+static bool inherit(struct inheritance *x, struct node *n, const struct node *o, struct strbuf *path)
+{
+	void (*changed)(void *, const char *) = x->changed;
+	void *ctx = x->ctx;
 	if (n == o)	/* a shared table directory: the same files, mtimes and all */
 		return true;
 	if (n->is_dir != o->is_dir) {
 		report_all(changed, ctx, path, o);
 		return false;
 	}
+	if (!n->is_dir && n->lazy && o->lazy && !__atomic_load_n(&n->lazy->done, __ATOMIC_ACQUIRE))
+		return inherit_lazy(x, n, o, path);
 	if (!n->is_dir) {
+		/* Not both lazy (an extra file of the same name): compared
+		 * rendered, as any file. */
+		tree_file(x->nt, n);
+		tree_file(x->ot, o);
 		bool same = n->size == o->size && !memcmp(n->data, o->data, n->size);
 		if (same)
 			n->mtime = o->mtime;
@@ -724,7 +813,7 @@ static bool inherit(struct node *n, const struct node *o, struct strbuf *path,
 		else
 			sb_addf(path, "%s%s", keep ? "/" : "", o->kids[j]->name);
 		if (c == 0) {
-			inherit(n->kids[i++], o->kids[j++], path, changed, ctx);
+			inherit(x, n->kids[i++], o->kids[j++], path);
 		} else if (c < 0) {
 			same = false;	/* added: the kernel has nothing cached for it */
 			i++;
@@ -746,9 +835,10 @@ void tree_inherit(struct tree *new_tree, const struct tree *old_tree,
 		  void (*changed)(void *ctx, const char *path), void *ctx)
 {
 	struct strbuf path = STRBUF_INIT;
+	struct inheritance x = { new_tree, old_tree, changed, ctx };
 	sb_reset(&path);
 	sb_add(&path, "");
-	inherit(new_tree->root, old_tree->root, &path, changed, ctx);
+	inherit(&x, new_tree->root, old_tree->root, &path);
 	strbuf_free(&path);
 }
 
@@ -765,5 +855,72 @@ void tree_unref(struct tree *t)
 	for (size_t i = 0; i < t->nsubs; i++)
 		if (__atomic_sub_fetch(&t->subs[i]->refs, 1, __ATOMIC_ACQ_REL) == 0)
 			arena_free(t->subs[i]->arena);
+	for (size_t i = 0; i < t->nlazies; i++)
+		free(t->lazies[i]->buf);
+	pthread_mutex_destroy(&t->lazy_lock);
+	catalog_free(t->cat);
 	arena_free(t->arena);
+}
+
+/* Renders lazy N of T; T's lazy_lock held. The node's fields are written
+ * before the release store of done: tree_file()'s acquire load sees them. */
+static void render_lazy(const struct tree *t, struct node *n, struct lazy *z)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (z->erd)
+		render_erd(&sb, z->schema);
+	else
+		render_schema_sql(&sb, t->cat, z->schema);
+	size_t len;
+	z->buf = strbuf_detach(&sb, &len);
+	n->data = z->buf;
+	n->size = len;
+	n->hash = name_hash(n->data, n->size);
+	n->mtime = z->carried && z->carry_hash == n->hash ? z->carry_mtime : z->fresh;
+	__atomic_store_n(&z->done, 1, __ATOMIC_RELEASE);
+}
+
+const struct node *tree_file(const struct tree *t, const struct node *n)
+{
+	struct lazy *z = n ? n->lazy : NULL;
+	if (!z || __atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
+		return n;
+	/* The tree is shared read-only; its lock and its lazy records are
+	 * what a first reader writes. */
+	pthread_mutex_t *lock = (pthread_mutex_t *)&t->lazy_lock;
+	pthread_mutex_lock(lock);
+	if (!__atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
+		render_lazy(t, (struct node *)n, z);
+	pthread_mutex_unlock(lock);
+	return n;
+}
+
+bool tree_file_pending(const struct node *n)
+{
+	return n->lazy && !__atomic_load_n(&n->lazy->done, __ATOMIC_ACQUIRE);
+}
+
+bool tree_file_record(const struct node *n, unsigned long long *hash, struct timespec *mtime)
+{
+	const struct lazy *z = n->lazy;
+	if (!z || __atomic_load_n(&z->done, __ATOMIC_ACQUIRE)) {
+		*hash = n->hash;
+		*mtime = n->mtime;
+		return true;
+	}
+	if (!z->carried)
+		return false;
+	*hash = z->carry_hash;
+	*mtime = z->carry_mtime;
+	return true;
+}
+
+void tree_file_carry(struct node *n, unsigned long long hash, struct timespec mtime)
+{
+	struct lazy *z = n->lazy;
+	if (!z)
+		return;
+	z->carried = true;
+	z->carry_hash = hash;
+	z->carry_mtime = mtime;
 }

@@ -391,6 +391,11 @@ struct cat_migration {
 
 struct catalog {
 	struct arena *arena;
+	int refs;			/* atomic: catalog_new()'s and catalog_ref()'s,
+					 * released by catalog_free() */
+	struct catalog *base;		/* desired catalogs (stage_desired): the live
+					 * catalog whose objects they share; one
+					 * reference */
 	const char *dbname;
 	struct cat_schema *schemas;
 	size_t nschemas;
@@ -455,8 +460,16 @@ struct catalog_filter {
 	bool owners;			/* read owners into cat_privs */
 };
 
-/* An empty catalog with its arena (caller frees with catalog_free). */
+/* An empty catalog with its arena and one reference, the caller's.
+ * A catalog is never copied by value (stage_desired() makes a new one
+ * and fixes refs and base). */
 struct catalog *catalog_new(void);
+/* Another reference on CAT (a tree that renders its whole-schema files
+ * later, tree.h, holds one). Atomic: references are dropped by FUSE
+ * threads. CAT is not changed through the result: the count alone is. */
+struct catalog *catalog_ref(const struct catalog *cat);
+/* Drops one reference (the caller's); the last frees the arena and drops
+ * the base's. NULL is ignored. */
 void catalog_free(struct catalog *cat);
 
 /* Reads a snapshot. Returns NULL with the reason in ERR on failure; the

@@ -5,7 +5,10 @@
  *
  * The file holds one NUL-terminated record per node:
  *   "<content hash, 16 hex> <seconds> <nanoseconds> <path>"
- * and is replaced atomically (temp file, fsync, rename). Knows no FUSE and
+ * and is replaced atomically (temp file, fsync, rename). A whole-schema file
+ * not rendered yet (tree.h: Lazy files) is neither rendered nor hashed here:
+ * mtimes_apply() hands it its path's record (tree_file_carry()), and
+ * mtimes_format() writes the record it carries, if any. Knows no FUSE and
  * no SQL. The tree is read with the database's model_lock held; the file is
  * written by the database's refresher thread alone (database.c:
  * mtimes_due, mtimes_flush), and by database_close after it stopped.

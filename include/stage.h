@@ -11,8 +11,9 @@
  *
  * Memory and locking: a stage and everything its functions return belong to
  * the struct database that owns it, and are protected by its model_lock.
- * stage_desired() returns a catalog the caller frees (catalog_free) before
- * the live catalog it was built from.
+ * stage_desired() returns a catalog the caller frees (catalog_free); it
+ * holds a reference on the live catalog it was built from (catalog.h: base),
+ * so the two may be freed in either order.
  */
 #ifndef SCHEMAFS_STAGE_H
 #define SCHEMAFS_STAGE_H

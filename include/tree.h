@@ -26,12 +26,34 @@
  * shared with the old tree (it is the same node: same content and mtime),
  * and mtimes_apply() runs on a first tree, which shares nothing.
  *
+ * Lazy files. The whole-schema files (the database's schema.sql, each
+ * schema's schema.sql and erd.md) are rendered the first time something
+ * needs them, not at every build: the node is there (name, listing) from
+ * the start, but its data, size, hash and mtime are valid only once
+ * tree_file() returned it. Every reader of a file's content, size or mtime
+ * goes through tree_file() (or tree_file_record() for mtimes.c, which must
+ * not render). A lazy node is never in a shared table directory. Rendering
+ * is done under the tree's lazy_lock, once; its completion is published by
+ * a release store that tree_file() reads with acquire, so readers without
+ * the lock see the whole node or render it themselves. The rendered bytes
+ * are malloc'd (not in the arena, which readers use meanwhile) and freed
+ * with the tree; the tree holds a reference on the catalog it renders from
+ * (catalog_ref()), which a refresh may meanwhile have replaced.
+ *
+ * Their mtime keeps the rules of the others (the time the content was
+ * first seen): a lazy node carries the last known (hash, mtime) of its
+ * path, from tree_inherit() (the old node's, or what the old one carried)
+ * or mtimes_apply() (the record kept on disk); rendered with that hash it
+ * takes that mtime, else the time its tree was built (or, when the old
+ * tree was built from the very same catalog, the old node's own).
+ *
  * Paths are relative to the database directory: "" is that directory,
  * "schemas/public/tables/booking/table.sql" a file in it.
  */
 #ifndef SCHEMAFS_TREE_H
 #define SCHEMAFS_TREE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -39,13 +61,15 @@
 struct catalog;
 struct arena;
 struct subtree;
+struct lazy;
 
 struct node {
 	const char *name;		/* file name, escaped (see names.h) */
 	struct node **kids;		/* directories: sorted by name (strcmp) */
 	size_t nkids;
 	size_t nsubdirs;		/* directories among kids (st_nlink - 2) */
-	const char *data;		/* files: the content */
+	struct lazy *lazy;		/* a lazy file (see above), else NULL */
+	const char *data;		/* files: the content (lazy: see tree_file) */
 	size_t size;
 	unsigned long long hash;	/* files: name_hash() of the content, set with
 					 * it (mtimes.c keys its records by it: a
@@ -64,11 +88,15 @@ struct tree {
 	struct arena *arena;
 	struct node *root;
 	size_t nnodes;
-	size_t bytes;			/* sum of file sizes */
+	size_t bytes;			/* sum of file sizes, lazy files left out */
 	int refs;			/* atomic */
 	struct subtree **subs;		/* its table directories, by key; one
 					 * reference each */
 	size_t nsubs;
+	struct catalog *cat;		/* what the lazy files render: one reference */
+	struct lazy **lazies;		/* in the arena; their buffers malloc'd */
+	size_t nlazies;
+	pthread_mutex_t lazy_lock;	/* renders a lazy file (once) */
 };
 
 /* A file the tree shows that is not in the catalog (a generated
@@ -109,8 +137,26 @@ struct tree *tree_build_from(const struct catalog *cat, const struct tree_extras
 void tree_inherit(struct tree *new_tree, const struct tree *old_tree,
 		  void (*changed)(void *ctx, const char *path), void *ctx);
 
-/* The node at PATH, or NULL. Valid while the caller holds a reference. */
+/* The node at PATH, or NULL. Valid while the caller holds a reference. A
+ * file's content, size and mtime are read through tree_file(). */
 const struct node *tree_lookup(const struct tree *t, const char *path);
+
+/* N (a node of T, or NULL) with its content, size, hash and mtime valid:
+ * a lazy file is rendered on the first call (under T's lazy_lock; the others
+ * wait for it). Any thread, no lock held; the node stays T's. */
+const struct node *tree_file(const struct tree *t, const struct node *n);
+
+/* Whether file N is rendered or still lazy. */
+bool tree_file_pending(const struct node *n);
+
+/* The (hash, mtime) record of file N without rendering it: its own once
+ * rendered, else the one it carries. False: an unrendered file that
+ * carries none (nothing to keep). Any thread. */
+bool tree_file_record(const struct node *n, unsigned long long *hash, struct timespec *mtime);
+
+/* Lazy file N of a tree not yet published: the record kept for its path
+ * (mtimes_apply), which its rendering takes when the hash is the same. */
+void tree_file_carry(struct node *n, unsigned long long hash, struct timespec mtime);
 
 struct tree *tree_ref(struct tree *t);
 void tree_unref(struct tree *t);

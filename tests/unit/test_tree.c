@@ -1,4 +1,5 @@
 /* Unit tests: the rendered tree (tree.c): layout, lookups, mtimes. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "fixture.h"
@@ -23,6 +24,18 @@ static bool saw(const struct seen *s, const char *path)
 		if (!strcmp(s->paths[i], path))
 			return true;
 	return false;
+}
+
+struct reader {
+	struct tree *t;
+	const struct node *n;
+};
+
+static void *read_whole(void *arg)
+{
+	struct reader *r = arg;
+	r->n = tree_file(r->t, tree_lookup(r->t, "schema.sql"));
+	return NULL;
 }
 
 int main(void)
@@ -70,12 +83,22 @@ int main(void)
 	const struct node *comment = tree_lookup(a, "schemas/public/tables/customer/comment");
 	ok(comment && comment->size == 0, "no comment: empty file");
 
+	/* erd.md read in A only: its record travels through B unread. */
+	ok(tree_file(a, tree_lookup(a, "schemas/public/erd.md"))->mtime.tv_sec == 1000, "erd.md rendered in A");
+
 	/* Same catalog again: every mtime inherited, nothing reported. */
 	struct tree *b = tree_build(cat, NULL, t2);
 	struct seen s1 = { .n = 0 };
 	tree_inherit(b, a, record, &s1);
 	ok(s1.n == 0, "identical trees: no change reported (%d)", s1.n);
-	ok(tree_lookup(b, "schema.sql")->mtime.tv_sec == 1000, "identical content keeps its mtime");
+	ok(tree_file_pending(tree_lookup(b, "schema.sql")) && tree_file_pending(tree_lookup(b, "schemas/public/erd.md")),
+	   "whole-schema files are not rendered at build");
+	ok(tree_file(b, tree_lookup(b, "schema.sql"))->mtime.tv_sec == 1000,
+	   "identical content keeps its mtime (same catalog, the old one never rendered)");
+	ok(!tree_file_pending(tree_lookup(b, "schema.sql")) && tree_lookup(b, "schema.sql")->size > 0 &&
+	   tree_lookup(b, "schema.sql")->size == strlen(tree_lookup(b, "schema.sql")->data),
+	   "rendered on first use, its size that of its content");
+
 
 	/* One default changes: that column, table.sql and schema.sql change. */
 	struct catalog *cat2 = fixture_catalog("'confirmed'::booking_status");
@@ -83,6 +106,12 @@ int main(void)
 	struct seen s2 = { .n = 0 };
 	tree_inherit(c, b, record, &s2);
 	ok(saw(&s2, "schemas/public/tables/booking/columns/status"), "changed column reported");
+	ok(saw(&s2, "schema.sql") && saw(&s2, "schemas/public/erd.md") && saw(&s2, "schemas/public/schema.sql"),
+	   "whole-schema files of another catalog reported, unrendered");
+	ok(tree_file_pending(tree_lookup(c, "schemas/public/erd.md")), "inherit renders none of them");
+	ok(tree_file(c, tree_lookup(c, "schema.sql"))->mtime.tv_sec == 2000, "changed schema.sql: the new mtime");
+	ok(tree_file(c, tree_lookup(c, "schemas/public/erd.md"))->mtime.tv_sec == 1000,
+	   "erd.md unchanged (a default is not in it): the mtime it had when last read, two trees ago");
 	ok(saw(&s2, "schemas/public/tables/booking/table.sql"), "changed table.sql reported");
 	ok(!saw(&s2, "schemas/public/tables/customer/table.sql"), "unchanged table not reported");
 	ok(tree_lookup(c, "schemas/public/tables/booking/columns/status")->mtime.tv_sec == 2000,
@@ -105,7 +134,7 @@ int main(void)
 	const char *const files[] = { "schemas/public/tables/booking/table.sql", "schemas/public/tables/booking/columns/status",
 				      "schemas/public/tables/customer/table.sql", "schema.sql" };
 	for (size_t i = 0; i < 4; i++) {
-		const struct node *x = tree_lookup(d, files[i]), *y = tree_lookup(c, files[i]);
+		const struct node *x = tree_file(d, tree_lookup(d, files[i])), *y = tree_file(c, tree_lookup(c, files[i]));
 		ok(x && y && x->size == y->size && !memcmp(x->data, y->data, x->size), "%s as built afresh", files[i]);
 	}
 	struct seen s3 = { .n = 0 };
@@ -202,10 +231,29 @@ int main(void)
 	is_str(xf ? xf->data : "", "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public VERSION '1.6';\n"
 	       "COMMENT ON EXTENSION citext IS 'mine';\n", "extensions/citext.sql");
 	ok(xf && xf->size == strlen(xf->data), "its size is its content's");
-	const struct node *xs_sql = tree_lookup(xt, "schema.sql");
+	const struct node *xs_sql = tree_file(xt, tree_lookup(xt, "schema.sql"));
 	ok(xs_sql && !strstr(xs_sql->data, "plpgsql") && strstr(xs_sql->data, "EXTENSION IF NOT EXISTS citext"),
 	   "schema.sql leaves initdb's plpgsql out, as pg_dump does");
 	tree_unref(xt);
 	catalog_free(xc);
+
+	/* Many first readers at once: one rendering, all see it whole. The
+	 * tree outlives the caller's catalog reference. */
+	struct catalog *rc = fixture_catalog("'pending'::booking_status");
+	struct tree *rt = tree_build(rc, NULL, t1);
+	catalog_free(rc);
+	pthread_t th[8];
+	struct reader rd[8];
+	for (int i = 0; i < 8; i++) {
+		rd[i] = (struct reader){ rt, NULL };
+		pthread_create(&th[i], NULL, read_whole, &rd[i]);
+	}
+	bool alike = true;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		alike &= rd[i].n == rd[0].n && rd[i].n && rd[i].n->size > 0;
+	}
+	ok(alike, "eight concurrent first readers get the same rendered node");
+	tree_unref(rt);
 	return done_testing();
 }
