@@ -187,7 +187,7 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 	/* The refresh publishes the new tree (with this result in status);
 	 * otherwise status alone changed. */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	bool shown = !rc && !r.already && database_refresh_wait(db, 30);
+	bool shown = !rc && !r.already && database_refresh_wait(db, 30, true);
 	if (!shown) {
 		pthread_mutex_lock(&db->model_lock);
 		database_publish(db);
