@@ -405,6 +405,8 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	db->full_refresh = full && *full && strcmp(full, "0");
 	const char *delay = getenv("SCHEMAFS_TEST_REFRESH_DELAY_MS");
 	db->test_delay_ms = delay ? atol(delay) : 0;
+	const char *hold = getenv("SCHEMAFS_TEST_HOLD_CYCLE");
+	db->test_hold = !hold ? 0 : !strcmp(hold, "before") ? 1 : !strcmp(hold, "after") ? 2 : 0;
 	char msg[1024];
 	db->conn = pg_connect(cfg->conninfo, cfg->connect_timeout, msg, sizeof msg);
 	if (!db->conn) {
@@ -498,13 +500,18 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	return 0;
 }
 
-bool database_refresh_wait(struct database *db, double seconds)
+bool database_refresh_wait(struct database *db, double seconds, bool give_up)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += (time_t)seconds;
 	pthread_mutex_lock(&db->lock);
 	unsigned long want = db->cycles_started + 1;
+	/* A cycle in flight may have taken its snapshot before the caller's
+	 * commit: it gives up at its next query rather than be read, shown
+	 * and then read again. */
+	if (give_up && db->cycles_started > db->cycles_done)
+		db->stale = true;
 	db->refresh_wanted = true;
 	pthread_cond_broadcast(&db->wake);
 	while (db->thread_started && !db->stopping && db->cycles_done < want)
@@ -514,6 +521,24 @@ bool database_refresh_wait(struct database *db, double seconds)
 	bool done = db->cycles_done >= want && db->reachable;
 	pthread_mutex_unlock(&db->lock);
 	return done;
+}
+
+/* The test hook's hold of cycle CYCLE, lock held, before its read (WHEN
+ * 1) or after it (2), until an apply's database_refresh_wait makes it
+ * stale (it broadcasts). */
+static void test_hold(struct database *db, unsigned long cycle, int when)
+{
+	if (db->test_hold != when)
+		return;
+	db->test_hold = 0;
+	log_info("%s: test: refresh cycle %lu held %s its read until an apply makes it stale", db->cfg->name,
+		 cycle, when == 1 ? "before" : "after");
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 30;
+	while (!db->stale && !db->stopping)
+		if (pthread_cond_timedwait(&db->wake, &db->lock, &until))
+			break;
 }
 
 static void *refresher(void *arg)
@@ -541,6 +566,9 @@ static void *refresher(void *arg)
 		}
 		db->tx_open = false;
 	}
+	/* Its catalog reads give up when an apply makes the cycle stale. */
+	pg_give_up_set(&db->stale);
+	bool carried = false;	/* a folder change a cycle that gave up read */
 	pthread_mutex_lock(&db->lock);
 	db->mtimes_due = true;		/* the first tree's, off the mount's way up */
 	for (;;) {
@@ -614,15 +642,38 @@ static void *refresher(void *arg)
 		bool slow = db->refresh_wanted || !db->quiet || elapsed(&db->lock_looked) >= ttl;
 		/* Requests made from here on are for the next cycle. */
 		db->refresh_wanted = false;
+		db->stale = false;
 		unsigned long cycle = ++db->cycles_started;
+		test_hold(db, cycle, 1);
 		pthread_mutex_unlock(&db->lock);
 
-		bool folder_changed = slow && database_folder_refresh(db);
+		bool folder_changed = (slow && database_folder_refresh(db)) || carried;
+		carried = false;
 		struct catalog *cat;
 		struct timespec t0, t1, t2;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rc = database_load(db, &cat, err, sizeof err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (rc < 0 && db->stale) {
+			/* Gave up (database_refresh_wait): nothing shown, not
+			 * done; the next cycle follows at once, as asked. Its
+			 * transaction is rolled back once the flag is down. */
+			pthread_mutex_lock(&db->lock);
+			db->stale = false;
+			pthread_mutex_unlock(&db->lock);
+			if (PQstatus(db->conn) == CONNECTION_OK && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+				pg_command(db->conn, "ROLLBACK", err, sizeof err);
+			log_info("%s: a refresh gave up after %.0f ms: an apply committed after it began",
+				  db->cfg->name, ms_between(&t0, &t1));
+			carried = folder_changed;
+			pthread_mutex_lock(&db->lock);
+			continue;
+		}
+		if (db->test_hold) {
+			pthread_mutex_lock(&db->lock);
+			test_hold(db, cycle, 2);
+			pthread_mutex_unlock(&db->lock);
+		}
 		/* Who holds the migration lock changes without a commit. */
 		char *holder = NULL;
 		if (rc >= 0 && (rc == 0 || slow)) {

@@ -87,6 +87,22 @@ static int shadow_refuses(struct database *db, PGconn *conn, const struct migrat
 	return rc;
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* One line per apply: where its time went (README "What an apply costs"). */
+static void log_phases(struct database *db, const char *name, const struct migrate_result *r, double conn,
+		       double dry, double total, double book, double refresh)
+{
+	log_info("%s: %s took %.1f ms: connection %.1f, dry run %.1f, lock %.1f, checks %.1f, statements %.1f, "
+		 "recording and COMMIT %.1f, unlock %.1f, bookkeeping %.1f, refresh %.1f", db->cfg->name, name,
+		 total, conn, dry, r->ms_lock, r->ms_checks, r->ms_run, r->ms_record, r->ms_unlock, book, refresh);
+}
+
 /* Runs DATA as migration NAME, with work_lock held and model_lock not
  * (a migration can take long; staging waits, reading does not). On
  * success the hand-written PENDING file, if any, is gone; on failure a
@@ -99,8 +115,12 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 	struct migrate_result r;
 	memset(&r, 0, sizeof r);
 	int rc;
+	struct timespec t0, t1;
+	double ms_conn, ms_dry = 0, ms_book, ms_refresh = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	const char *nul = memchr(data, '\0', len);
 	PGconn *conn = nul ? NULL : database_work_conn(db, err, sizeof err);
+	ms_conn = ms_since(&t0);
 	if (nul) {
 		/* libpq sends a C string: only the text before the NUL would
 		 * run, while the hash and the tracking row cover all of it. */
@@ -118,7 +138,9 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 					  cfg->lock_wait_ms, cfg->lock_timeout_ms, cfg->statement_timeout_ms,
 					  gen ? "public" : NULL, gen, db->progress, cfg->conninfo, cfg->connect_timeout,
 					  cfg->tracking };
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		rc = shadow_refuses(db, conn, &o, name, data, len, gen, &r);
+		ms_dry = ms_since(&t1);
 		if (!rc) {
 			/* The shadow replays what commits instead of reloading
 			 * (shadow.h); it holds its reload until we say. */
@@ -131,6 +153,7 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 		}
 	}
 	ed_stamp(when, sizeof when);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	pthread_mutex_lock(&db->model_lock);
 	snprintf(db->apply_result, sizeof db->apply_result, "%s (%s, at %s)", r.message,
 		 rc ? strerror(-rc) : "ok", when);
@@ -160,13 +183,18 @@ int ed_apply_now(struct database *db, const char *name, const char *data, size_t
 			log_warn("%s: cannot write %s: %s", db->cfg->name, db->stage_file, strerror(-w));
 	}
 	pthread_mutex_unlock(&db->model_lock);
+	ms_book = ms_since(&t1);
 	/* The refresh publishes the new tree (with this result in status);
 	 * otherwise status alone changed. */
-	if (!rc && !r.already && database_refresh_wait(db, 30))
-		return rc;
-	pthread_mutex_lock(&db->model_lock);
-	database_publish(db);
-	pthread_mutex_unlock(&db->model_lock);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	bool shown = !rc && !r.already && database_refresh_wait(db, 30, true);
+	if (!shown) {
+		pthread_mutex_lock(&db->model_lock);
+		database_publish(db);
+		pthread_mutex_unlock(&db->model_lock);
+	}
+	ms_refresh = ms_since(&t1);
+	log_phases(db, name, &r, ms_conn, ms_dry, ms_since(&t0), ms_book, ms_refresh);
 	return rc;
 }
 

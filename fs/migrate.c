@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "pg.h"
@@ -590,14 +591,30 @@ out:
 	return rc;
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* *ACC gets the time since *T0, which moves on to now. */
+static void lap(struct timespec *t0, double *acc)
+{
+	*acc += ms_since(t0);
+	clock_gettime(CLOCK_MONOTONIC, t0);
+}
+
 static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, const char *sql,
 		 size_t len, struct migrate_result *r)
 {
+	struct timespec t0;
 	struct run u = { .conn = conn, .o = o, .r = r, .file = sql, .name = name, .len = len };
 	char err[1024], hash[80], state[8];
 	struct chunk *c = NULL;
 	size_t n = 0, nstmts;
 	memset(r, 0, sizeof *r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	char what[32];
 	int line, at = sqltx_find(sql, len, what, sizeof what, &line);
 	if (at) {
@@ -615,7 +632,9 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 	int saved_bound = pg_bound_set(migrate_bound_ms(o));
 	unsigned timeouts = pg_timeouts();
 	u.pid = PQbackendPID(conn);
-	if ((rc = take_lock(&u)))
+	rc = take_lock(&u);
+	lap(&t0, &r->ms_lock);
+	if (rc)
 		goto out;
 	progress_step(o->progress, 0, 0, "preparing", strlen("preparing"));
 	if ((rc = file_hash(&u, hash, sizeof hash)))
@@ -655,9 +674,11 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 	/* Before anything runs: a file that must wait for drizzle's is refused. */
 	if ((rc = u.tk->prepare(&u.t, hash)))
 		goto abort;
+	lap(&t0, &r->ms_checks);
 	size_t k = 0;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = run_chunk(&u, &c[i], &k, nstmts, true, state, sizeof state);
+	lap(&t0, &r->ms_run);
 	if (rc && !strcmp(state, "25001")) {
 		rollback(&u);
 		rc = run_alone(&u, hash, c, n, nstmts);
@@ -702,8 +723,10 @@ abort:
 	if (u.tk && u.tk->undo_folder)
 		u.tk->undo_folder(&u.t);
 unlock:
+	lap(&t0, r->ms_run > 0 ? &r->ms_record : &r->ms_checks);
 	if (PQstatus(conn) == CONNECTION_OK)
 		release_lock(&u);
+	lap(&t0, &r->ms_unlock);
 out:
 	/* A query that got no reply within the bound closed the connection. */
 	if (rc == -EIO && !u.lost_commit && pg_timeouts() != timeouts)

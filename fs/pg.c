@@ -15,6 +15,7 @@ static __thread int bound_ms = PG_BOUND_DEFAULT_MS;
 static __thread bool timed_out;
 static __thread unsigned timeouts;
 static __thread char timeout_msg[160];
+static __thread const _Atomic bool *give_up;
 
 static void one_line(char *msg)
 {
@@ -148,6 +149,13 @@ unsigned pg_timeouts(void)
 	return timeouts;
 }
 
+const _Atomic bool *pg_give_up_set(const _Atomic bool *flag)
+{
+	const _Atomic bool *old = give_up;
+	give_up = flag;
+	return old;
+}
+
 const char *pg_error(PGconn *conn)
 {
 	return timed_out ? timeout_msg : PQerrorMessage(conn);
@@ -223,6 +231,8 @@ PGresult *pg_run(PGconn *conn, bool simple, const char *sql, int nparams, const 
 	if (PQstatus(conn) != CONNECTION_OK)
 		return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
 	timed_out = false;
+	if (give_up && *give_up && PQtransactionStatus(conn) == PQTRANS_INTRANS)
+		return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
 	int bound = bound_ms;
 	long long deadline = now_ms() + bound;
 	int was_nonblocking = PQisnonblocking(conn);

@@ -141,11 +141,29 @@ int track_write_snapshot(struct track_run *t, struct dksnap *snap)
 	return rc < 0 ? rc : 0;
 }
 
+/* Both tables there already (every apply but the first): one query, and
+ * no NOTICE from each IF NOT EXISTS in the daemon's log. */
+static bool tables_there(struct track_run *t)
+{
+	char err[256];
+	struct strbuf a = STRBUF_INIT;
+	sb_addf(&a, "%s.%s", t->qs, t->qt);
+	const char *params[] = { sb_str(&a), t->qsql };
+	PGresult *res = pg_exec(t->conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL AND"
+				" pg_catalog.to_regclass($2) IS NOT NULL", 2, params, err, sizeof err);
+	bool there = res && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	strbuf_free(&a);
+	return there;
+}
+
 int track_create_tables(struct track_run *t, bool schema, const char *columns)
 {
 	char err[1024];
 	struct strbuf sql = STRBUF_INIT;
 	int rc = 0;
+	if (tables_there(t))
+		return 0;
 	if (schema) {
 		sb_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s", t->qs);
 		rc = pg_command(t->conn, sb_str(&sql), err, sizeof err);

@@ -102,6 +102,11 @@ struct database {
 	bool full_refresh;		/* SCHEMAFS_FULL_REFRESH=1: every refresh reads
 					 * everything (no incremental load, catalog.h); set
 					 * by database_open, then constant */
+	int test_hold;			/* refresher thread (set by database_open);
+					 * SCHEMAFS_TEST_HOLD_CYCLE=before|after (tests
+					 * only, 1|2; 0 once used): the first refresher
+					 * cycle waits, before or after its read, until an
+					 * apply makes it stale (at most 30 s) */
 	long test_delay_ms;		/* SCHEMAFS_TEST_REFRESH_DELAY_MS (tests only): the
 					 * refresher pauses this long, model_lock held,
 					 * between installing a new snapshot and publishing
@@ -155,6 +160,10 @@ struct database {
 	char *lock_holder;		/* lock; the migration lock, as the last refresh saw it */
 	unsigned long cycles_started;	/* lock; refresher cycles begun */
 	unsigned long cycles_done;	/* lock; the last cycle finished */
+	_Atomic bool stale;		/* set under lock by an apply that committed while
+					 * a cycle was in flight (database_refresh_wait),
+					 * cleared under lock as each cycle begins; read by
+					 * the refresher's queries (pg_give_up_set) */
 	bool mtimes_due;		/* lock; a tree with new mtimes was published: the
 					 * refresher thread, their only writer, writes
 					 * mtimes_file between its cycles, off the path of
@@ -195,8 +204,11 @@ void database_filter(const struct db_config *cfg, struct catalog_filter *out);
 
 /* Asks for a refresh and waits (at most SECONDS) until one that began after
  * the call has finished and its tree is in place. No lock held. False when
- * it did not happen in time or the server could not be read. */
-bool database_refresh_wait(struct database *db, double seconds);
+ * it did not happen in time or the server could not be read. GIVE_UP (the
+ * caller committed DDL just before): a cycle in flight, which may have
+ * read before that commit, gives up instead of being finished and shown
+ * first (README "What an apply costs"). */
+bool database_refresh_wait(struct database *db, double seconds, bool give_up);
 
 /* Stops the thread, closes the connection, frees the trees. */
 void database_close(struct database *db);

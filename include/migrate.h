@@ -80,6 +80,12 @@ struct migrate_result {
 					 * failed statement by its number in the file and
 					 * its line and character as an editor counts them;
 					 * for a generated file, the tree's file to change */
+	/* Where the time went, in ms (the daemon's log, README "What an
+	 * apply costs"): waiting for and taking the advisory lock; the
+	 * checks before the file runs (hash, tracking tables, is it
+	 * recorded, the split); the file's statements; the tracking rows
+	 * and the COMMIT; releasing the lock. */
+	double ms_lock, ms_checks, ms_run, ms_record, ms_unlock;
 };
 
 /* Applies the file NAME (its bytes SQL, LEN). Returns 0 (applied, or

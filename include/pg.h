@@ -65,6 +65,14 @@ int pg_fault_errno(PGconn *conn, int otherwise);
  * compares two readings to learn whether any of its queries did. */
 unsigned pg_timeouts(void);
 
+/* Makes this thread's queries inside a transaction fail at once, without
+ * reaching the server, while *FLAG is true (NULL: never); returns the
+ * previous flag. For a reader another thread may tell to give up between
+ * two queries (the refresher's cycle that an apply made stale,
+ * database.c): what it gave up is left for it to roll back once the flag
+ * is down again. */
+const _Atomic bool *pg_give_up_set(const _Atomic bool *flag);
+
 /* The last error of CONN as one line, or the bound's message when the last
  * query of this thread ran out of it. Owned by libpq or thread-local:
  * valid until the next query. */
