@@ -14,9 +14,10 @@ void memlog_init(void)
 {
 	const char *v = getenv("SCHEMAFS_MEMLOG");
 	on = v && *v && strcmp(v, "0");
-	/* Settings given to glibc itself (GLIBC_TUNABLES) win: that is how
-	 * the figures in the README were compared. */
-	if (getenv("GLIBC_TUNABLES"))
+	/* malloc settings given to glibc itself (GLIBC_TUNABLES) win: that
+	 * is how the figures in the README were compared. */
+	const char *tun = getenv("GLIBC_TUNABLES");
+	if (tun && strstr(tun, "glibc.malloc."))
 		return;
 	/* libfuse serves requests from a pool of worker threads; glibc would
 	 * give each its own malloc arena. The trees live in the refresher's

@@ -16,7 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Sets malloc's options (call first thing in main, before any thread). */
+/* Sets malloc's options (call first thing in main, before any thread),
+ * unless GLIBC_TUNABLES sets some glibc.malloc ones. */
 void memlog_init(void);
 /* True when SCHEMAFS_MEMLOG asks for checkpoint lines. */
 bool memlog_on(void);
