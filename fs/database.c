@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "log.h"
+#include "memlog.h"
 #include "arena.h"
 #include "atomicfile.h"
 #include "invalq.h"
@@ -314,29 +315,47 @@ static void test_pause(const struct database *db, const char *what)
 		;
 }
 
+/* A SCHEMAFS_MEMLOG checkpoint (memlog.h), with CAT's arena. */
+static void mem_point(const struct database *db, const struct catalog *cat, const char *what)
+{
+	if (!memlog_on())
+		return;
+	char extra[64];
+	snprintf(extra, sizeof extra, "catalog arena %.1f MB",
+		 cat ? (double)arena_bytes(cat->arena) / (1024.0 * 1024.0) : 0.0);
+	memlog(db->cfg->name, what, extra);
+}
+
 /* Puts CAT (a new snapshot, or NULL to keep the current one) in place and
  * publishes the tree built from it, as one step under model_lock: an edit
  * sees either the old catalog with the old tree or the new with the new,
  * never a catalog the tree it looked names up in does not show. */
 static void install_snapshot(struct database *db, struct catalog *cat, bool ok, const char *error)
 {
-	struct catalog *old = NULL;
+	bool replaced = false;
 	pthread_mutex_lock(&db->model_lock);
 	if (cat) {
-		old = db->cat;
+		struct catalog *old = db->cat;
 		db->cat = cat;
 		db->cat_gen++;
 		model_update(db);
 		/* Test hook (not on the first snapshot, which the mount waits
 		 * for): edits arriving now wait for model_lock. */
-		if (old)
+		if ((replaced = old != NULL))
 			test_pause(db, "open");
+		/* The database's reference on the old catalog goes before
+		 * the new tree is rendered (db->desired was made again from
+		 * the new one). The old tree holds its own until its last
+		 * reader is done, for its whole-schema files (tree.h), so it
+		 * is freed here only once nothing shows it: with those files
+		 * rendered on first read, the new tree's render is small
+		 * (README "Memory: where the peak is"). */
+		catalog_free(old);
 	}
 	publish(db, ok, error, false);
-	if (old)
+	if (replaced)
 		test_pause(db, "closed");
 	pthread_mutex_unlock(&db->model_lock);
-	catalog_free(old);
 }
 
 /* A migration began: the refresher starts looking at it (refresher()). */
@@ -490,8 +509,13 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	/* Known before the first tree: a change of it alone re-renders. */
 	db->lock_holder = lock_holder(db);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	mem_point(db, cat, "first snapshot read");
 	install_snapshot(db, cat, true, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
+	mem_point(db, cat, "first tree installed");
+	/* The catalog read's results and the render's scratch are freed. */
+	memlog_tidy();
+	mem_point(db, cat, "first tree, trimmed");
 	log_info("%s: first snapshot read in %.0f ms (%d queries), rendered and its mtimes kept in "
 		 "%.0f ms (%zu files and directories)", cfg->name, ms_between(&t0, &t1),
 		 db->cat->queries, ms_between(&t1, &t2), db->tree->nnodes);
@@ -700,8 +724,17 @@ static void *refresher(void *arg)
 		if (rc < 0 && !same_error)
 			log_warn("%s: refresh failed: %s", db->cfg->name, err);
 		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok) || folder_changed) {
+			if (cat)
+				mem_point(db, cat, "refresh read");
 			install_snapshot(db, cat, rc >= 0, rc < 0 ? err : NULL);
 			clock_gettime(CLOCK_MONOTONIC, &t2);
+			if (cat) {
+				/* The old catalog and what only the old tree held
+				 * went back to malloc: back to the system too. */
+				mem_point(db, cat, "refresh installed");
+				memlog_tidy();
+				mem_point(db, cat, "refresh, trimmed");
+			}
 			if (rc == 0 && db->cat->reread >= 0)
 				log_info("%s: refresh read %ld relations again (incremental) in %.0f ms, "
 					 "installed in %.0f ms", db->cfg->name, db->cat->reread,

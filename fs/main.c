@@ -7,7 +7,6 @@
  * is non-zero.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "database.h"
 #include "fsops.h"
 #include "log.h"
+#include "memlog.h"
 
 /* fuse_opt_parse() strdup()s the string options; main() frees them. */
 struct sfs_options {
@@ -145,10 +145,8 @@ static const char *find_mountpoint(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-	/* libfuse serves requests from a pool of worker threads; glibc would
-	 * give each its own malloc arena. The trees live in the refresher's
-	 * arenas anyway, so two are plenty and keep the resident size down. */
-	mallopt(M_ARENA_MAX, 2);
+	/* Before any thread: malloc's settings (memlog.h). */
+	memlog_init();
 	const char *source = take_source(&argc, argv);
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct sfs_options opts = { 0 };
