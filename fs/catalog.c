@@ -25,22 +25,23 @@ struct catalog *catalog_new(void)
 		return NULL;
 	struct catalog *cat = arena_alloc(a, sizeof *cat);
 	cat->arena = a;
-	cat->refs = 1;
+	cat->life = arena_alloc(a, sizeof *cat->life);
+	cat->life->refs = 1;
 	return cat;
 }
 
 struct catalog *catalog_ref(const struct catalog *cat)
 {
 	struct catalog *c = (struct catalog *)cat;
-	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->life->refs, 1, __ATOMIC_RELAXED);
 	return c;
 }
 
 void catalog_free(struct catalog *cat)
 {
-	if (!cat || __atomic_sub_fetch(&cat->refs, 1, __ATOMIC_ACQ_REL) != 0)
+	if (!cat || __atomic_sub_fetch(&cat->life->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	struct catalog *base = cat->base;
+	struct catalog *base = cat->life->base;
 	arena_free(cat->arena);	/* the catalog itself lives in its arena */
 	catalog_free(base);
 }

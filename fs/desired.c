@@ -354,11 +354,15 @@ struct catalog *stage_desired(const struct catalog *live, const struct stage *st
 {
 	struct catalog *cat = catalog_new();
 	struct arena *a = cat->arena;
+	struct cat_life *life = cat->life;
+	/* LIVE's fields but its arena and life: LIVE's reference count is
+	 * changed by other threads (trees released by FUSE threads), so it
+	 * is not in struct catalog, where this copy would read it. */
 	*cat = *live;
 	cat->arena = a;
+	cat->life = life;
 	/* Objects no edit touches are LIVE's: it stays while this does. */
-	cat->refs = 1;
-	cat->base = catalog_ref(live);
+	life->base = catalog_ref(live);
 	cat->schemas = arena_alloc(a, (live->nschemas ? live->nschemas : 1) * sizeof *cat->schemas);
 	memcpy(cat->schemas, live->schemas, live->nschemas * sizeof *cat->schemas);
 	stage_desired_schemas(cat, st);

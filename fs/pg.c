@@ -231,7 +231,10 @@ PGresult *pg_run(PGconn *conn, bool simple, const char *sql, int nparams, const 
 	if (PQstatus(conn) != CONNECTION_OK)
 		return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
 	timed_out = false;
-	if (give_up && *give_up && PQtransactionStatus(conn) == PQTRANS_INTRANS)
+	/* Never a ROLLBACK: a refresh that gave up must still end its
+	 * transaction, or its next probe would read the same snapshot again
+	 * (and the server keep it) for good. */
+	if (give_up && *give_up && PQtransactionStatus(conn) == PQTRANS_INTRANS && strcmp(sql, "ROLLBACK"))
 		return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
 	int bound = bound_ms;
 	long long deadline = now_ms() + bound;

@@ -762,7 +762,15 @@ static bool inherit_lazy(struct inheritance *x, struct node *n, const struct nod
 	struct lazy *z = n->lazy;
 	const struct lazy *oz = o->lazy;
 	bool same = x->nt->cat == x->ot->cat && z->schema == oz->schema && z->erd == oz->erd;
-	if (__atomic_load_n(&oz->done, __ATOMIC_ACQUIRE)) {
+	/* Under O's tree's lock: a reader rendering O right now is waited
+	 * for, and its mtime carried, not lost. (One that renders O after
+	 * this is not seen: README "Whole-schema files".) Lock order:
+	 * model_lock, then a tree's lazy_lock; a render takes neither. */
+	pthread_mutex_t *lock = (pthread_mutex_t *)&x->ot->lazy_lock;
+	pthread_mutex_lock(lock);
+	bool rendered = __atomic_load_n(&oz->done, __ATOMIC_ACQUIRE);
+	pthread_mutex_unlock(lock);
+	if (rendered) {
 		z->carried = true;
 		z->carry_hash = o->hash;
 		z->carry_mtime = o->mtime;

@@ -389,13 +389,20 @@ struct cat_migration {
 	bool sql_from_dir;
 };
 
-struct catalog {
-	struct arena *arena;
+/* A catalog's lifetime, apart from the catalog so that copying a
+ * catalog's fields (stage_desired) never reads a count other threads
+ * change. In the catalog's arena. */
+struct cat_life {
 	int refs;			/* atomic: catalog_new()'s and catalog_ref()'s,
 					 * released by catalog_free() */
 	struct catalog *base;		/* desired catalogs (stage_desired): the live
 					 * catalog whose objects they share; one
 					 * reference */
+};
+
+struct catalog {
+	struct arena *arena;
+	struct cat_life *life;		/* set by catalog_new(); never shared */
 	const char *dbname;
 	struct cat_schema *schemas;
 	size_t nschemas;
@@ -461,8 +468,8 @@ struct catalog_filter {
 };
 
 /* An empty catalog with its arena and one reference, the caller's.
- * A catalog is never copied by value (stage_desired() makes a new one
- * and fixes refs and base). */
+ * A catalog is never copied by value but by stage_desired(), which makes
+ * a new one and keeps its own arena and life. */
 struct catalog *catalog_new(void);
 /* Another reference on CAT (a tree that renders its whole-schema files
  * later, tree.h, holds one). Atomic: references are dropped by FUSE

@@ -69,8 +69,9 @@ unsigned pg_timeouts(void);
  * reaching the server, while *FLAG is true (NULL: never); returns the
  * previous flag. For a reader another thread may tell to give up between
  * two queries (the refresher's cycle that an apply made stale,
- * database.c): what it gave up is left for it to roll back once the flag
- * is down again. */
+ * database.c). A "ROLLBACK" always runs: whatever path the reader takes
+ * after the give-up (an error, or a result it had already), its
+ * transaction ends. */
 const _Atomic bool *pg_give_up_set(const _Atomic bool *flag);
 
 /* The last error of CONN as one line, or the bound's message when the last
