@@ -12,23 +12,10 @@
 #include "render.h"
 #include "strbuf.h"
 #include "tree_key.h"
+#include "tree_lazy.h"
 
 /* One table's directory, rendered once and shared by every tree whose
  * catalog has the same table (tree.h). Lives in its own arena. */
-/* A whole-schema file rendered on first use (tree.h: Lazy files). */
-struct lazy {
-	const struct cat_schema *schema;	/* NULL: the database's schema.sql */
-	bool erd;				/* erd.md, else schema.sql */
-	int done;				/* atomic: the node's data, size, hash
-						 * and mtime are set (release/acquire) */
-	/* Set before the tree is published, read only afterwards: */
-	bool carried;				/* the path's last known record: */
-	unsigned long long carry_hash;
-	struct timespec carry_mtime;
-	struct timespec fresh;			/* the mtime when the hash is another */
-	char *buf;				/* malloc'd: the rendered bytes */
-};
-
 struct subtree {
 	struct arena *arena;
 	struct node *root;
@@ -108,10 +95,7 @@ static void lazy_node(struct builder *b, struct node *dir, const char *name, con
 	sb_reset(&b->name);
 	sb_add(&b->name, name);
 	struct node *n = add_node(b, dir, false);
-	struct lazy *z = arena_alloc(b->arena, sizeof *z);
-	z->schema = s;
-	z->erd = erd;
-	z->fresh = b->now;
+	struct lazy *z = tree_lazy_new(b->arena, s, erd, b->now);
 	n->lazy = z;
 	b->lazies = grow(b->lazies, b->nlazies, sizeof *b->lazies);
 	b->lazies[b->nlazies++] = z;
@@ -753,34 +737,14 @@ struct inheritance {
 	void *ctx;
 };
 
-/* Lazy N (unrendered) after lazy O: what N's rendering will need to keep
- * O's mtime, without rendering either. The same catalog renders the same
+/* Lazy N (unrendered) after lazy O: the same catalog renders the same
  * content; another may, which is known only when N is rendered: the path
- * is reported (the kernel drops what it cached) and N carries O's record. */
+ * is reported (the kernel drops what it cached) and N carries O's record
+ * (tree_lazy_inherit). */
 static bool inherit_lazy(struct inheritance *x, struct node *n, const struct node *o, struct strbuf *path)
 {
-	struct lazy *z = n->lazy;
-	const struct lazy *oz = o->lazy;
-	bool same = x->nt->cat == x->ot->cat && z->schema == oz->schema && z->erd == oz->erd;
-	/* Under O's tree's lock: a reader rendering O right now is waited
-	 * for, and its mtime carried, not lost. (One that renders O after
-	 * this is not seen: README "Whole-schema files".) Lock order:
-	 * model_lock, then a tree's lazy_lock; a render takes neither. */
-	pthread_mutex_t *lock = (pthread_mutex_t *)&x->ot->lazy_lock;
-	pthread_mutex_lock(lock);
-	bool rendered = __atomic_load_n(&oz->done, __ATOMIC_ACQUIRE);
-	pthread_mutex_unlock(lock);
-	if (rendered) {
-		z->carried = true;
-		z->carry_hash = o->hash;
-		z->carry_mtime = o->mtime;
-	} else {
-		z->carried = oz->carried;
-		z->carry_hash = oz->carry_hash;
-		z->carry_mtime = oz->carry_mtime;
-		if (same)	/* what O's rendering would have taken */
-			z->fresh = oz->fresh;
-	}
+	bool same = x->nt->cat == x->ot->cat && n->lazy->schema == o->lazy->schema && n->lazy->erd == o->lazy->erd;
+	tree_lazy_inherit(n->lazy, o, x->ot, same);
 	if (!same)
 		report(x->changed, x->ctx, path);
 	return same;
@@ -863,72 +827,7 @@ void tree_unref(struct tree *t)
 	for (size_t i = 0; i < t->nsubs; i++)
 		if (__atomic_sub_fetch(&t->subs[i]->refs, 1, __ATOMIC_ACQ_REL) == 0)
 			arena_free(t->subs[i]->arena);
-	for (size_t i = 0; i < t->nlazies; i++)
-		free(t->lazies[i]->buf);
-	pthread_mutex_destroy(&t->lazy_lock);
+	tree_lazy_free(t);
 	catalog_free(t->cat);
 	arena_free(t->arena);
-}
-
-/* Renders lazy N of T; T's lazy_lock held. The node's fields are written
- * before the release store of done: tree_file()'s acquire load sees them. */
-static void render_lazy(const struct tree *t, struct node *n, struct lazy *z)
-{
-	struct strbuf sb = STRBUF_INIT;
-	if (z->erd)
-		render_erd(&sb, z->schema);
-	else
-		render_schema_sql(&sb, t->cat, z->schema);
-	size_t len;
-	z->buf = strbuf_detach(&sb, &len);
-	n->data = z->buf;
-	n->size = len;
-	n->hash = name_hash(n->data, n->size);
-	n->mtime = z->carried && z->carry_hash == n->hash ? z->carry_mtime : z->fresh;
-	__atomic_store_n(&z->done, 1, __ATOMIC_RELEASE);
-}
-
-const struct node *tree_file(const struct tree *t, const struct node *n)
-{
-	struct lazy *z = n ? n->lazy : NULL;
-	if (!z || __atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
-		return n;
-	/* The tree is shared read-only; its lock and its lazy records are
-	 * what a first reader writes. */
-	pthread_mutex_t *lock = (pthread_mutex_t *)&t->lazy_lock;
-	pthread_mutex_lock(lock);
-	if (!__atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
-		render_lazy(t, (struct node *)n, z);
-	pthread_mutex_unlock(lock);
-	return n;
-}
-
-bool tree_file_pending(const struct node *n)
-{
-	return n->lazy && !__atomic_load_n(&n->lazy->done, __ATOMIC_ACQUIRE);
-}
-
-bool tree_file_record(const struct node *n, unsigned long long *hash, struct timespec *mtime)
-{
-	const struct lazy *z = n->lazy;
-	if (!z || __atomic_load_n(&z->done, __ATOMIC_ACQUIRE)) {
-		*hash = n->hash;
-		*mtime = n->mtime;
-		return true;
-	}
-	if (!z->carried)
-		return false;
-	*hash = z->carry_hash;
-	*mtime = z->carry_mtime;
-	return true;
-}
-
-void tree_file_carry(struct node *n, unsigned long long hash, struct timespec mtime)
-{
-	struct lazy *z = n->lazy;
-	if (!z)
-		return;
-	z->carried = true;
-	z->carry_hash = hash;
-	z->carry_mtime = mtime;
 }
