@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "memlog.h"
@@ -43,11 +44,6 @@ static double elapsed(const struct timespec *since)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - since->tv_sec) + (now.tv_nsec - since->tv_nsec) / 1e9;
-}
-
-static double ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
 /* After cat or stage changed (model_lock held): drops edits that are now

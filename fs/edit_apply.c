@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "database.h"
 #include "edit_internal.h"
@@ -85,13 +86,6 @@ static int shadow_refuses(struct database *db, PGconn *conn, const struct migrat
 			 rc == -ETIMEDOUT ? "; nothing was run" : "");
 	free(why);
 	return rc;
-}
-
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 /* One line per apply: where its time went (README "What an apply costs"). */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pg.h"
 #include "pgversion.h"
@@ -589,13 +590,6 @@ out:
 	if (rc)
 		rollback(u);
 	return rc;
-}
-
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 /* *ACC gets the time since *T0, which moves on to now. */
