@@ -193,10 +193,52 @@ static int cmp_oid(const void *a, const void *b)
 /* Whether an edge of PREV from relation REL's objects stays as it was:
  * REL is still there and was not read again (READ: sorted). Its
  * neighbours through pg_depend were read again with it, and what no
- * relation owns (types, functions) is the same, or the load is full. */
-static bool dep_kept(struct catalog *cat, unsigned rel, const unsigned *read, size_t nread)
+ * relation owns (types, functions) is the same, or the load is full.
+ * PREV's edges come by object, so REL repeats: LAST remembers the
+ * answer for the last one (280,000 edges, 20,000 relations, at 10,000
+ * tables). */
+struct kept_cache {
+	unsigned rel;
+	bool kept;
+};
+
+static bool dep_kept(struct catalog *cat, unsigned rel, const unsigned *read, size_t nread, struct kept_cache *last)
 {
-	return rel && !bsearch(&rel, read, nread, sizeof *read, cmp_oid) && rel_by_oid(cat, rel);
+	if (rel && rel == last->rel)
+		return last->kept;
+	bool kept = rel && !bsearch(&rel, read, nread, sizeof *read, cmp_oid) && rel_by_oid(cat, rel);
+	*last = (struct kept_cache){ rel, kept };
+	return kept;
+}
+
+/* Merges the NEW edges read (the query's order, which is cmp_dep's) with
+ * PREV's kept ones (sorted too) into CAT->deps, in one pass; a row out
+ * of order in either (a collation the query did not pin) falls back to a
+ * sort. */
+static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh, const struct catalog *prev,
+		       const unsigned *read, size_t nread)
+{
+	struct kept_cache last = { 0, false };
+	size_t i = 0, j = 0, n = 0;
+	bool sorted = true;
+	for (size_t k = 1; k < nfresh && sorted; k++)
+		sorted = cmp_dep(&fresh[k - 1], &fresh[k]) <= 0;
+	for (size_t k = 1; k < prev->ndeps && sorted; k++)
+		sorted = cmp_dep(&prev->deps[k - 1], &prev->deps[k]) <= 0;
+	while (i < nfresh || j < prev->ndeps) {
+		const struct cat_dep *p = j < prev->ndeps ? &prev->deps[j] : NULL;
+		if (p && !dep_kept(cat, p->frel, read, nread, &last)) {
+			j++;
+			continue;
+		}
+		if (i < nfresh && (!p || !sorted || cmp_dep(&fresh[i], p) <= 0))
+			cat->deps[n++] = fresh[i++];
+		else
+			cat->deps[n++] = prev->deps[j++];
+	}
+	cat->ndeps = n;
+	if (!sorted)
+		qsort(cat->deps, cat->ndeps, sizeof *cat->deps, cmp_dep);
 }
 
 int load_deps(struct loader *ld)
@@ -215,12 +257,16 @@ int load_deps(struct loader *ld)
 		for (size_t i = 0; i < nread; i++)
 			read[i] = v[i];
 		qsort(read, nread, sizeof *read, cmp_oid);
+		struct kept_cache last = { 0, false };
 		for (size_t i = 0; i < ld->prev->ndeps; i++)
-			ncopy += dep_kept(cat, ld->prev->deps[i].frel, read, nread);
+			ncopy += dep_kept(cat, ld->prev->deps[i].frel, read, nread, &last);
 	}
-	cat->deps = arena_alloc(cat->arena, ((size_t)n + ncopy + 1) * sizeof *cat->deps);
+	/* A full load reads straight into place; an incremental one reads
+	 * aside, then merges. */
+	struct cat_dep *fresh = arena_alloc(cat->arena, ((size_t)n + (read ? 0 : ncopy) + 1) * sizeof *fresh);
+	size_t nfresh = 0;
 	for (int i = 0; i < n; i++) {
-		struct cat_dep *d = &cat->deps[cat->ndeps];
+		struct cat_dep *d = &fresh[nfresh];
 		d->fkind = col_char(res, i, 0);
 		d->foid = (unsigned)col_ll(res, i, 1);
 		d->fsub = (int)col_ll(res, i, 2);
@@ -231,14 +277,15 @@ int load_deps(struct loader *ld)
 		/* An object's parts on itself (a rule on its view): no edge. */
 		if (d->fkind == d->tkind && d->foid == d->toid && d->fsub == d->tsub)
 			continue;
-		cat->ndeps++;
+		nfresh++;
 	}
 	PQclear(res);
-	if (!read)
+	if (!read) {
+		cat->deps = fresh;
+		cat->ndeps = nfresh;
 		return 0;
-	for (size_t i = 0; i < ld->prev->ndeps; i++)
-		if (dep_kept(cat, ld->prev->deps[i].frel, read, nread))
-			cat->deps[cat->ndeps++] = ld->prev->deps[i];
-	qsort(cat->deps, cat->ndeps, sizeof *cat->deps, cmp_dep);
+	}
+	cat->deps = arena_alloc(cat->arena, (nfresh + ncopy + 1) * sizeof *cat->deps);
+	merge_deps(cat, fresh, nfresh, ld->prev, read, nread);
 	return 0;
 }

@@ -24,6 +24,7 @@ struct loader {
 				 * relations read again; NULL: all of them */
 	const struct catalog *prev;	/* an incremental load's previous catalog */
 	PGresult *changes;	/* SQL_REL_CHANGES' rows, by OID (row 0: the snapshot) */
+	unsigned *change_oids;	/* their OIDs, parsed once (arena; [0] unused) */
 };
 
 /* Incremental loads (catalog_incr.c). incr_plan() runs SQL_REL_CHANGES
