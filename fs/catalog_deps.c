@@ -4,10 +4,15 @@
  * render_order.c sorts schema.sql by them.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arena.h"
 #include "catalog_loader.h"
+#include "log.h"
+#include "pg.h"
+#include "pgversion.h"
 
 /*
  * m maps each object of the included schemas, by (classid, objid), to the
@@ -241,6 +246,69 @@ static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh
 		qsort(cat->deps, cat->ndeps, sizeof *cat->deps, cmp_dep);
 }
 
+/* Edges and the relation each comes from, for the check below. */
+static int cmp_dep_rel(const void *a, const void *b)
+{
+	int c = cmp_dep(a, b);
+	unsigned x = ((const struct cat_dep *)a)->frel, y = ((const struct cat_dep *)b)->frel;
+	return c ? c : x < y ? -1 : x > y;
+}
+
+/*
+ * Test hook (SCHEMAFS_TEST_DEPS_CHECK=1, read here: the loading thread
+ * alone runs it): an incremental load also runs the full query and
+ * compares the edges it keeps (those from the relations read again, and
+ * from no relation) with what SQL_DEPENDS_INCR read, logging "deps check:
+ * N edges, same" or the first difference. Not counted in cat->queries.
+ * tests/e2e/32_incremental.sh turns it on over its random DDL.
+ */
+static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nfresh, const unsigned *read, size_t nread)
+{
+	const char *on = getenv("SCHEMAFS_TEST_DEPS_CHECK");
+	if (!on || strcmp(on, "1"))
+		return;
+	const char *params[] = { ld->schema_oids };
+	char err[256];
+	PGresult *res = pg_exec(ld->conn, pgv_sql_for(ld->conn, SQL_DEPENDS), 1, params, err, sizeof err);
+	if (!res) {
+		log_warn("deps check: the full query failed: %s", err);
+		return;
+	}
+	size_t n = 0;
+	struct cat_dep *all = calloc((size_t)PQntuples(res) + 1, sizeof *all);
+	struct cat_dep *mine = calloc(nfresh + 1, sizeof *mine);
+	if (!all || !mine)
+		abort();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct cat_dep d = { .fkind = col_char(res, i, 0), .foid = (unsigned)col_ll(res, i, 1),
+				     .fsub = (int)col_ll(res, i, 2), .tkind = col_char(res, i, 3),
+				     .toid = (unsigned)col_ll(res, i, 4), .tsub = (int)col_ll(res, i, 5),
+				     .frel = (unsigned)col_ll(res, i, 6) };
+		if (d.fkind == d.tkind && d.foid == d.toid && d.fsub == d.tsub)
+			continue;
+		if (d.frel && !bsearch(&d.frel, read, nread, sizeof *read, cmp_oid))
+			continue;
+		all[n++] = d;
+	}
+	PQclear(res);
+	memcpy(mine, fresh, nfresh * sizeof *mine);
+	qsort(all, n, sizeof *all, cmp_dep_rel);
+	qsort(mine, nfresh, sizeof *mine, cmp_dep_rel);
+	size_t i = 0;
+	while (i < n && i < nfresh && !cmp_dep_rel(&all[i], &mine[i]))
+		i++;
+	if (i == n && i == nfresh) {
+		log_info("deps check: %zu edges, same", n);
+	} else {
+		const struct cat_dep *d = i < n ? &all[i] : &mine[i];
+		log_warn("deps check: differs (%zu edges in full, %zu read) at %c %u.%d -> %c %u.%d (from relation "
+			 "%u), only in the %s query", n, nfresh, d->fkind, d->foid, d->fsub, d->tkind, d->toid, d->tsub,
+			 d->frel, i < n && (i >= nfresh || cmp_dep_rel(&all[i], &mine[i]) < 0) ? "full" : "incremental");
+	}
+	free(all);
+	free(mine);
+}
+
 int load_deps(struct loader *ld)
 {
 	struct catalog *cat = ld->cat;
@@ -285,6 +353,7 @@ int load_deps(struct loader *ld)
 		cat->ndeps = nfresh;
 		return 0;
 	}
+	deps_check(ld, fresh, nfresh, read, nread);
 	cat->deps = arena_alloc(cat->arena, (nfresh + ncopy + 1) * sizeof *cat->deps);
 	merge_deps(cat, fresh, nfresh, ld->prev, read, nread);
 	return 0;

@@ -31,7 +31,10 @@ EOF
 
 MNT=$T_TMP/mnt
 LOG=$T_TMP/daemon.log
-mount_fs "$MNT" -o conninfo="dbname=inc" -o ttl=1 || { not_ok "mount"; done_testing; }
+# SCHEMAFS_TEST_DEPS_CHECK: each incremental load also runs the full
+# dependency query and logs whether the edges it kept are those the
+# incremental one read (catalog_deps.c), checked after the rounds.
+SCHEMAFS_TEST_DEPS_CHECK=1 mount_fs "$MNT" -o conninfo="dbname=inc" -o ttl=1 || { not_ok "mount"; done_testing; }
 D=$MNT/inc
 
 SEED=${SEED:-$RANDOM}
@@ -136,6 +139,12 @@ n_ddl=$(wc -l <"$T_TMP/ddl.log")
 echo "# $n_ddl random statements; psql output: $(grep -c ERROR "$T_TMP/ddl.out" || true) errors"
 check "refreshes were incremental (log: read N relations again)" \
 	grep -q 'refresh read [0-9]* relations again (incremental)' "$LOG"
+n_same=$(grep -c 'deps check: [0-9]* edges, same' "$LOG" || true)
+echo "# deps check: $n_same incremental dependency reads compared with the full query"
+check "the incremental dependency query was compared with the full one (log: deps check)" \
+	test "$n_same" -gt 0
+eq "each incremental dependency read equals the full query's edges for those relations" "" \
+	"$(grep -E 'deps check: (differs|the full query failed)' "$LOG" | head -n 3)"
 
 # A new schema and a table in it (as the first apply creates the tracking
 # table) is read incrementally: its relations are new relations. The
