@@ -99,23 +99,13 @@ static int next_number(const struct database *db)
 	return n > 9999999 ? 9999999 : (int)n;
 }
 
-/* Hands the shadow (shadow.h) what it loads and dry-runs: the live
- * catalog's schema.sql once per snapshot, and every pending file as the
- * apply would run it. model_lock held; only the shadow's leaf lock taken. */
+/* Hands the shadow (shadow.h) every pending file as the apply would run
+ * it (the live schema goes in shadow_schema_flush()). model_lock held;
+ * only the shadow's leaf lock taken. */
 static void shadow_feed(struct database *db, const struct plan *plan, const struct unapplied *u)
 {
 	if (!db->shadow)
 		return;
-	if (db->shadow_gen != db->cat_gen) {
-		struct strbuf sb = STRBUF_INIT;
-		render_schema_sql(&sb, db->cat, NULL);
-		char hash[SHA256_HEX_LEN + 1];
-		sha256_hex(sb.buf ? sb.buf : "", sb.len, hash);
-		if (!shadow_has_schema(db->shadow, hash))
-			shadow_set_schema(db->shadow, hash, sb_str(&sb));
-		strbuf_free(&sb);
-		db->shadow_gen = db->cat_gen;
-	}
 	size_t n = plan->nfiles + u->n, k = 0;
 	const cJSON *f;
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))
@@ -167,6 +157,35 @@ static void mtimes_flush(struct database *db)
 	if (rc)
 		log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
 	strbuf_free(&sb);
+}
+
+/* Refresher thread, no lock held: hands the shadow the live catalog's
+ * schema.sql once per snapshot installed. Rendered here, from a reference
+ * on the catalog, once the cycle's tree is published and its waiters
+ * woken, rather than in publish() under model_lock: ordering a whole
+ * schema.sql was the largest part of an install with a shadow (the
+ * default), and nothing but the shadow needs it then. Also called once
+ * by database_start(), for the shadow's first load. */
+static void shadow_schema_flush(struct database *db)
+{
+	pthread_mutex_lock(&db->model_lock);
+	unsigned long gen = db->cat_gen;
+	struct shadow *sh = db->shadow;
+	struct catalog *cat = sh && db->shadow_gen != gen && db->cat ? catalog_ref(db->cat) : NULL;
+	pthread_mutex_unlock(&db->model_lock);
+	if (!cat)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	render_schema_sql(&sb, cat, NULL);
+	char hash[SHA256_HEX_LEN + 1];
+	sha256_hex(sb.buf ? sb.buf : "", sb.len, hash);
+	if (!shadow_has_schema(sh, hash))
+		shadow_set_schema(sh, hash, sb_str(&sb));
+	strbuf_free(&sb);
+	catalog_free(cat);
+	pthread_mutex_lock(&db->model_lock);
+	db->shadow_gen = gen;
+	pthread_mutex_unlock(&db->model_lock);
 }
 
 /* Builds the tree from db->desired (with STATUS, the pending migrations,
@@ -744,6 +763,9 @@ static void *refresher(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &db->loaded);
 		db->cycles_done = cycle;
 		pthread_cond_broadcast(&db->wake);
+		pthread_mutex_unlock(&db->lock);
+		shadow_schema_flush(db);
+		pthread_mutex_lock(&db->lock);
 		/* After the waiters were woken, and before a next cycle that
 		 * may follow at once (ttl=0, a busy mount): mtimes are not
 		 * put off for as long as the mount stays busy. */
@@ -811,6 +833,7 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 		pthread_mutex_lock(&db->model_lock);
 		db->shadow = sh;
 		pthread_mutex_unlock(&db->model_lock);
+		shadow_schema_flush(db);
 		shadow_changed(db);
 	}
 	return 0;
