@@ -24,6 +24,9 @@ struct loader {
 				 * relations read again; NULL: all of them */
 	const struct catalog *prev;	/* an incremental load's previous catalog */
 	PGresult *changes;	/* SQL_REL_CHANGES' rows, by OID (row 0: the snapshot) */
+	const char *fp;		/* the fingerprint taken in this snapshot before the
+				 * load (catalog_refresh), or NULL: what incr_plan()
+				 * compares with PREV's */
 };
 
 /* Incremental loads (catalog_incr.c). incr_plan() runs SQL_REL_CHANGES
