@@ -588,7 +588,7 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 			    bool leave_open, bool here, const char *fp, char *err, size_t errlen, bool *retry)
 {
 	struct catalog *cat = catalog_new();
-	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners, NULL, prev, NULL, NULL };
+	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners, NULL, prev, NULL, NULL, fp };
 	bool in_tx = false;
 	*retry = false;
 	if (!cat) {

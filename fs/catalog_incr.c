@@ -52,10 +52,68 @@ static bool kept(const struct loader *ld, const struct cat_relation *r)
 	return row > 0 && !col_bool(ld->changes, row, 3);
 }
 
+/* The "count:sum" parts of the relations' part of fingerprint FP (its
+ * third '|'-separated section, one per catalog in SQL_FINGERPRINT's
+ * order) into PART[0..n-1], each LEN[i] long; 0, or -1 when FP has no
+ * such part. */
+static int fp_rel_parts(const char *fp, const char **part, size_t *len, size_t n)
+{
+	const char *p = fp ? strchr(fp, '|') : NULL;
+	p = p ? strchr(p + 1, '|') : NULL;
+	if (!p)
+		return -1;
+	p++;
+	for (size_t i = 0; i < n; i++) {
+		const char *end = strchr(p, ',');
+		if (!end || !strchr(p, ':') || strchr(p, ':') > end)
+			return -1;
+		part[i] = p;
+		len[i] = (size_t)(end - p);
+		p = end + 1;
+	}
+	return 0;
+}
+
+#define FP_RELS 14	/* catalogs in the fingerprint's relations' part */
+
+/* $5 and $6 of SQL_REL_CHANGES from PREV's fingerprint OLD and this
+ * snapshot's CUR: how many rows each catalog of its `gone` gained, in the
+ * order of its `fresh` tags 1 to 8, and which of the FP_RELS parts
+ * changed (the catalogs to scan for fresh rows). Both NULL (count every
+ * row, scan every catalog) without both fingerprints. */
+static int fp_compare(const char *old, const char *cur, char **grown, char **changed)
+{
+	/* pg_constraint, pg_index, pg_trigger, pg_policy, pg_description,
+	 * pg_depend, pg_rewrite, pg_statistic_ext are its 5th to 10th, 12th
+	 * and 14th parts */
+	static const int gone_part[] = { 4, 5, 6, 7, 8, 9, 11, 13 };
+	const char *a[FP_RELS], *b[FP_RELS];
+	size_t alen[FP_RELS], blen[FP_RELS];
+	*grown = *changed = NULL;
+	if (fp_rel_parts(old, a, alen, FP_RELS) || fp_rel_parts(cur, b, blen, FP_RELS))
+		return 0;
+	struct strbuf g = STRBUF_INIT, c = STRBUF_INIT;
+	sb_addc(&g, '{');
+	for (size_t i = 0; i < sizeof gone_part / sizeof *gone_part; i++)
+		sb_addf(&g, "%s%lld", i ? "," : "", strtoll(b[gone_part[i]], NULL, 10) -
+			strtoll(a[gone_part[i]], NULL, 10));
+	sb_addc(&g, '}');
+	sb_addc(&c, '{');
+	for (size_t i = 0; i < FP_RELS; i++)
+		sb_addf(&c, "%s%s", i ? "," : "", alen[i] == blen[i] && !memcmp(a[i], b[i], alen[i]) ? "f" : "t");
+	sb_addc(&c, '}');
+	*grown = strbuf_detach(&g, NULL);
+	*changed = strbuf_detach(&c, NULL);
+	return 0;
+}
+
 int incr_plan(struct loader *ld)
 {
 	const struct catalog *prev = ld->prev;
 	struct strbuf oids = STRBUF_INIT, counts = STRBUF_INIT;
+	char *gained = NULL, *scan = NULL;
+	if (prev)
+		fp_compare(prev->fingerprint, ld->fp, &gained, &scan);
 	if (prev) {
 		sb_addc(&oids, '{');
 		sb_addc(&counts, '{');
@@ -67,10 +125,12 @@ int incr_plan(struct loader *ld)
 		sb_addc(&counts, '}');
 	}
 	const char *params[] = { ld->schema_oids, prev ? prev->snapshot : NULL, prev ? sb_str(&oids) : NULL,
-				 prev ? sb_str(&counts) : NULL };
-	ld->changes = run(ld, SQL_REL_CHANGES, 4, params);
+				 prev ? sb_str(&counts) : NULL, gained, scan };
+	ld->changes = run(ld, SQL_REL_CHANGES, 6, params);
 	strbuf_free(&oids);
 	strbuf_free(&counts);
+	free(gained);
+	free(scan);
 	if (!ld->changes)
 		return -1;
 	PGresult *res = ld->changes;
