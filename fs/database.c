@@ -159,6 +159,8 @@ static void mtimes_flush(struct database *db)
 	strbuf_free(&sb);
 }
 
+static void shadow_changed(void *ctx);
+
 /* Refresher thread, no lock held: hands the shadow the live catalog's
  * schema.sql once per snapshot installed. Rendered here, from a reference
  * on the catalog, once the cycle's tree is published and its waiters
@@ -179,13 +181,15 @@ static void shadow_schema_flush(struct database *db)
 	render_schema_sql(&sb, cat, NULL);
 	char hash[SHA256_HEX_LEN + 1];
 	sha256_hex(sb.buf ? sb.buf : "", sb.len, hash);
-	if (!shadow_has_schema(sh, hash))
-		shadow_set_schema(sh, hash, sb_str(&sb));
+	bool now_ready = !shadow_has_schema(sh, hash) && shadow_set_schema(sh, hash, sb_str(&sb));
 	strbuf_free(&sb);
 	catalog_free(cat);
 	pthread_mutex_lock(&db->model_lock);
 	db->shadow_gen = gen;
 	pthread_mutex_unlock(&db->model_lock);
+	/* status said "waiting for the live schema" when the tree went out. */
+	if (now_ready)
+		shadow_changed(db);
 }
 
 /* Builds the tree from db->desired (with STATUS, the pending migrations,

@@ -420,18 +420,22 @@ bool shadow_has_schema(struct shadow *s, const char *hash)
 	return has;
 }
 
-void shadow_set_schema(struct shadow *s, const char *hash, const char *schema)
+bool shadow_set_schema(struct shadow *s, const char *hash, const char *schema)
 {
 	if (!s)
-		return;
+		return false;
 	pthread_mutex_lock(&s->lock);
 	free(s->schema);
 	s->schema = shadow_strndup(schema, strlen(schema));
 	snprintf(s->schema_hash, sizeof s->schema_hash, "%s", hash);
 	/* A new schema is worth trying at once, even after a failure. */
 	s->retry_at.tv_sec = 0;
+	/* A replay that ended before it came (do_replay()'s "ahead") made
+	 * the shadow current just now: no thread said so yet. */
+	bool now_ready = ready(s);
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
+	return now_ready;
 }
 
 static int by_name(const void *a, const void *b)

@@ -79,8 +79,10 @@ void shadow_free(struct shadow *s);	/* stops the thread; NULL is fine */
 
 /* Has the schema text whose SHA-256 is HASH been handed in already? */
 bool shadow_has_schema(struct shadow *s, const char *hash);
-/* The schema to load (SCHEMA, its SHA-256 HASH; both copied). */
-void shadow_set_schema(struct shadow *s, const char *hash, const char *schema);
+/* The schema to load (SCHEMA, its SHA-256 HASH; both copied). True when
+ * the shadow holds it already (a replay got there first): status changes
+ * then, and the caller republishes it. */
+bool shadow_set_schema(struct shadow *s, const char *hash, const char *schema);
 /* The pending files, in any order (sorted by name here). */
 void shadow_set_pending(struct shadow *s, const struct shadow_file *files, size_t n);
 
