@@ -16,35 +16,24 @@
 #include "log.h"
 #include "memlog.h"
 #include "arena.h"
-#include "atomicfile.h"
 #include "invalq.h"
-#include "journal.h"
 #include "lint.h"
 #include "shadow.h"
-#include "sha256.h"
 #include "migrate.h"
 #include "mtimes.h"
 #include "names.h"
 #include "pg.h"
 #include "pgversion.h"
 #include "database_load.h"
+#include "database_refresh.h"
 #include "database_stage.h"
 #include "database_status.h"
 #include "history.h"
-#include "track.h"
-#include "render.h"
 #include "plan.h"
 #include "progress.h"
 #include "stage.h"
 #include "strbuf.h"
 #include "tree.h"
-
-static double elapsed(const struct timespec *since)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) + (now.tv_nsec - since->tv_nsec) / 1e9;
-}
 
 /* After cat or stage changed (model_lock held): drops edits that are now
  * live and rebuilds the desired catalog. */
@@ -136,60 +125,6 @@ static void shadow_feed(struct database *db, const struct plan *plan, const stru
 	shadow_set_pending(db->shadow, v, k);
 	free(v);
 	strbuf_free(&names);
-}
-
-/* Refresher thread, no lock held: writes the current tree's mtimes when a
- * publish asked for it (mtimes_due). The tree is read under model_lock, the
- * file (an fsync of every path) written without it. */
-static void mtimes_flush(struct database *db)
-{
-	pthread_mutex_lock(&db->lock);
-	bool due = db->mtimes_due;
-	db->mtimes_due = false;
-	pthread_mutex_unlock(&db->lock);
-	if (!due || !db->mtimes_file)
-		return;
-	struct strbuf sb = STRBUF_INIT;
-	pthread_mutex_lock(&db->model_lock);
-	mtimes_format(db->tree, &sb);
-	pthread_mutex_unlock(&db->model_lock);
-	int rc = atomic_write(db->mtimes_file, sb.buf ? sb.buf : "", sb.len);
-	if (rc)
-		log_warn("%s: cannot write %s: %s", db->cfg->name, db->mtimes_file, strerror(-rc));
-	strbuf_free(&sb);
-}
-
-static void shadow_changed(void *ctx);
-
-/* Refresher thread, no lock held: hands the shadow the live catalog's
- * schema.sql once per snapshot installed. Rendered here, from a reference
- * on the catalog, once the cycle's tree is published and its waiters
- * woken, rather than in publish() under model_lock: ordering a whole
- * schema.sql was the largest part of an install with a shadow (the
- * default), and nothing but the shadow needs it then. Also called once
- * by database_start(), for the shadow's first load. */
-static void shadow_schema_flush(struct database *db)
-{
-	pthread_mutex_lock(&db->model_lock);
-	unsigned long gen = db->cat_gen;
-	struct shadow *sh = db->shadow;
-	struct catalog *cat = sh && db->shadow_gen != gen && db->cat ? catalog_ref(db->cat) : NULL;
-	pthread_mutex_unlock(&db->model_lock);
-	if (!cat)
-		return;
-	struct strbuf sb = STRBUF_INIT;
-	render_schema_sql(&sb, cat, NULL);
-	char hash[SHA256_HEX_LEN + 1];
-	sha256_hex(sb.buf ? sb.buf : "", sb.len, hash);
-	bool now_ready = !shadow_has_schema(sh, hash) && shadow_set_schema(sh, hash, sb_str(&sb));
-	strbuf_free(&sb);
-	catalog_free(cat);
-	pthread_mutex_lock(&db->model_lock);
-	db->shadow_gen = gen;
-	pthread_mutex_unlock(&db->model_lock);
-	/* status said "waiting for the live schema" when the tree went out. */
-	if (now_ready)
-		shadow_changed(db);
 }
 
 /* Builds the tree from db->desired (with STATUS, the pending migrations,
@@ -335,7 +270,7 @@ static void test_pause(const struct database *db, const char *what)
 }
 
 /* A SCHEMAFS_MEMLOG checkpoint (memlog.h), with CAT's arena. */
-static void mem_point(const struct database *db, const struct catalog *cat, const char *what)
+void database_mem_point(const struct database *db, const struct catalog *cat, const char *what)
 {
 	if (!memlog_on())
 		return;
@@ -349,7 +284,7 @@ static void mem_point(const struct database *db, const struct catalog *cat, cons
  * publishes the tree built from it, as one step under model_lock: an edit
  * sees either the old catalog with the old tree or the new with the new,
  * never a catalog the tree it looked names up in does not show. */
-static void install_snapshot(struct database *db, struct catalog *cat, bool ok, const char *error)
+void database_install(struct database *db, struct catalog *cat, bool ok, const char *error)
 {
 	bool replaced = false;
 	pthread_mutex_lock(&db->model_lock);
@@ -386,37 +321,8 @@ static void wake_refresher(void *ctx)
 	pthread_mutex_unlock(&db->lock);
 }
 
-/* Refresher thread, no lock held, while a migration runs: what it waits
- * for, over the refresher's own connection (the work connection is busy
- * with it), then status again. Once it ended, its apply publishes status
- * without it. */
-static void watch_migration(struct database *db)
-{
-	int pid;
-	unsigned long step;
-	double ran;
-	clock_gettime(CLOCK_MONOTONIC, &db->watched);
-	if (!progress_watch(db->progress, &pid, &step, &ran))
-		return;
-	struct progress_facts *f = calloc(1, sizeof *f);
-	char err[512];
-	if (!f)
-		abort();
-	if (PQstatus(db->conn) == CONNECTION_OK && !progress_query_waits(db->conn, pid, f, err, sizeof err))
-		progress_set_waits(db->progress, step, f);
-	free(f);
-	pthread_mutex_lock(&db->model_lock);
-	pthread_mutex_lock(&db->lock);
-	bool ok = db->reachable;
-	char error[sizeof db->last_error];
-	memcpy(error, db->last_error, sizeof error);
-	pthread_mutex_unlock(&db->lock);
-	publish(db, ok, error, true);
-	pthread_mutex_unlock(&db->model_lock);
-}
-
 /* Who holds the migration lock, for status (refresher's connection). */
-static char *lock_holder(struct database *db)
+char *database_lock_holder(struct database *db)
 {
 	char err[512];
 	struct migrate_opts o = { .tracking_schema = db->cfg->migrations_schema,
@@ -526,263 +432,21 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 		return -1;
 	}
 	/* Known before the first tree: a change of it alone re-renders. */
-	db->lock_holder = lock_holder(db);
+	db->lock_holder = database_lock_holder(db);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	mem_point(db, cat, "first snapshot read");
-	install_snapshot(db, cat, true, NULL);
+	database_mem_point(db, cat, "first snapshot read");
+	database_install(db, cat, true, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
-	mem_point(db, cat, "first tree installed");
+	database_mem_point(db, cat, "first tree installed");
 	/* The catalog read's results and the render's scratch are freed. */
 	memlog_tidy();
-	mem_point(db, cat, "first tree, trimmed");
+	database_mem_point(db, cat, "first tree, trimmed");
 	log_info("%s: first snapshot read in %.0f ms (%d queries), rendered and its mtimes kept in "
 		 "%.0f ms (%zu files and directories)", cfg->name, ms_between(&t0, &t1),
 		 db->cat->queries, ms_between(&t1, &t2), db->tree->nnodes);
 	clock_gettime(CLOCK_MONOTONIC, &db->loaded);
 	db->used = db->loaded;
 	return 0;
-}
-
-bool database_refresh_wait(struct database *db, double seconds, bool give_up)
-{
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)seconds;
-	pthread_mutex_lock(&db->lock);
-	unsigned long want = db->cycles_started + 1;
-	/* A cycle in flight may have taken its snapshot before the caller's
-	 * commit: it gives up at its next query rather than be read, shown
-	 * and then read again. */
-	if (give_up && db->cycles_started > db->cycles_done)
-		db->stale = true;
-	db->refresh_wanted = true;
-	pthread_cond_broadcast(&db->wake);
-	while (db->thread_started && !db->stopping && db->cycles_done < want)
-		if (pthread_cond_timedwait(&db->wake, &db->lock, &until))
-			break;
-	/* Published only when that refresh read a new snapshot. */
-	bool done = db->cycles_done >= want && db->reachable;
-	pthread_mutex_unlock(&db->lock);
-	return done;
-}
-
-/* The test hook's hold of cycle CYCLE, lock held, before its read (WHEN
- * 1) or after it (2), until an apply's database_refresh_wait makes it
- * stale (it broadcasts). */
-static void test_hold(struct database *db, unsigned long cycle, int when)
-{
-	if (db->test_hold != when)
-		return;
-	db->test_hold = 0;
-	log_info("%s: test: refresh cycle %lu held %s its read until an apply makes it stale", db->cfg->name,
-		 cycle, when == 1 ? "before" : "after");
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 30;
-	while (!db->stale && !db->stopping)
-		if (pthread_cond_timedwait(&db->wake, &db->lock, &until))
-			break;
-}
-
-static void *refresher(void *arg)
-{
-	struct database *db = arg;
-	char err[1024];
-	if (db->tx_open) {
-		struct catalog_filter filter;
-		database_filter(db->cfg, &filter);
-		/* db->cat is shared by now (edits copy it under model_lock):
-		 * its fingerprint is set under that lock. */
-		char *fp = catalog_finish_take(db->conn, &filter, err, sizeof err);
-		if (fp) {
-			pthread_mutex_lock(&db->model_lock);
-			db->cat->fingerprint = arena_strdup(db->cat->arena, fp);
-			pthread_mutex_unlock(&db->model_lock);
-			free(fp);
-			/* Taken in the load's transaction: the probe starts from
-			 * its snapshot (the refresher alone writes db->cat). */
-			if (db->cat->snapshot && !(db->probe_snap = strdup(db->cat->snapshot)))
-				abort();
-			db->quiet = db->probe_snap != NULL;
-		} else {
-			log_warn("%s: %s (the next refresh reads everything)", db->cfg->name, err);
-		}
-		db->tx_open = false;
-	}
-	/* Its catalog reads give up when an apply makes the cycle stale. */
-	pg_give_up_set(&db->stale);
-	bool carried = false;	/* a folder change a cycle that gave up read */
-	pthread_mutex_lock(&db->lock);
-	db->mtimes_due = true;		/* the first tree's, off the mount's way up */
-	for (;;) {
-		bool watch = false;
-		while (!db->refresh_wanted && !db->stopping) {
-			if (db->mtimes_due) {
-				/* After the cycle or change that published them. */
-				pthread_mutex_unlock(&db->lock);
-				mtimes_flush(db);
-				pthread_mutex_lock(&db->lock);
-				continue;
-			}
-			int pid;
-			unsigned long step;
-			double ran;
-			bool running = progress_watch(db->progress, &pid, &step, &ran);
-			/* In use: look again one TTL after the last look (ttl=0,
-			 * "always fresh", polls often rather than in a loop).
-			 * Idle: look now and then, so an idle spell ends on a
-			 * recent snapshot. */
-			double period = elapsed(&db->used) < DB_ACTIVE_SECONDS ?
-				(db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl) : DB_IDLE_CHECK_SECONDS;
-			/* A quiet database is looked at often: it costs the
-			 * server next to nothing (DB_PROBE_SECONDS). Not while
-			 * this mount's migration runs: its apply asks for a
-			 * refresh once it committed, and a probe meanwhile sees
-			 * its open transaction, takes a fingerprint for nothing
-			 * and makes that refresh wait for it. */
-			if (db->quiet && !running && elapsed(&db->used) < DB_ACTIVE_SECONDS &&
-			    period > DB_PROBE_SECONDS)
-				period = DB_PROBE_SECONDS;
-			double wait = period - elapsed(&db->loaded);
-			if (wait <= 0)
-				break;
-			if (wait > DB_IDLE_CHECK_SECONDS)
-				wait = DB_IDLE_CHECK_SECONDS;
-			if (running) {
-				/* The first look once it has run that long: most
-				 * migrations are over sooner, and each look renders
-				 * the whole tree again (and holds model_lock, which
-				 * the apply takes once it committed). */
-				double since = elapsed(&db->watched);
-				double w = DB_PROGRESS_SECONDS - (ran < since ? ran : since);
-				if ((watch = w <= 0))
-					break;
-				if (w < wait)
-					wait = w;
-			}
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += (time_t)wait;
-			until.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&db->wake, &db->lock, &until);
-		}
-		if (db->stopping)
-			break;
-		if (watch) {
-			pthread_mutex_unlock(&db->lock);
-			watch_migration(db);
-			pthread_mutex_lock(&db->lock);
-			continue;
-		}
-		/* A cycle of the quiet look (DB_PROBE_SECONDS) that nobody
-		 * asked for is the probe alone: migrations_dir and the lock's
-		 * holder are looked at once a TTL, as before. */
-		double ttl = db->cfg->ttl < 0.25 ? 0.25 : db->cfg->ttl;
-		bool slow = db->refresh_wanted || !db->quiet || elapsed(&db->lock_looked) >= ttl;
-		/* Requests made from here on are for the next cycle. */
-		db->refresh_wanted = false;
-		db->stale = false;
-		unsigned long cycle = ++db->cycles_started;
-		test_hold(db, cycle, 1);
-		pthread_mutex_unlock(&db->lock);
-
-		bool folder_changed = (slow && database_folder_refresh(db)) || carried;
-		carried = false;
-		struct catalog *cat;
-		struct timespec t0, t1, t2;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		int rc = database_load(db, &cat, err, sizeof err);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (rc < 0 && db->stale) {
-			/* Gave up (database_refresh_wait): nothing shown, not
-			 * done; the next cycle follows at once, as asked. Its
-			 * transaction is rolled back once the flag is down. */
-			pthread_mutex_lock(&db->lock);
-			db->stale = false;
-			pthread_mutex_unlock(&db->lock);
-			if (PQstatus(db->conn) == CONNECTION_OK && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-				pg_command(db->conn, "ROLLBACK", err, sizeof err);
-			log_info("%s: a refresh gave up after %.0f ms: an apply committed after it began",
-				  db->cfg->name, ms_between(&t0, &t1));
-			carried = folder_changed;
-			pthread_mutex_lock(&db->lock);
-			continue;
-		}
-		if (db->test_hold) {
-			pthread_mutex_lock(&db->lock);
-			test_hold(db, cycle, 2);
-			pthread_mutex_unlock(&db->lock);
-		}
-		/* Who holds the migration lock changes without a commit. */
-		char *holder = NULL;
-		if (rc >= 0 && (rc == 0 || slow)) {
-			holder = lock_holder(db);
-			clock_gettime(CLOCK_MONOTONIC, &db->lock_looked);
-		}
-		pthread_mutex_lock(&db->lock);
-		bool was_ok = db->reachable && !db->last_error[0];
-		bool same_error = rc < 0 && !strcmp(err, db->last_error);
-		bool new_holder = holder && (!db->lock_holder || strcmp(holder, db->lock_holder));
-		if (new_holder) {
-			free(db->lock_holder);
-			db->lock_holder = holder;
-			holder = NULL;
-		}
-		pthread_mutex_unlock(&db->lock);
-		free(holder);
-		if (rc > 0 && (new_holder || folder_changed))
-			rc = 0;		/* status (or pending/, check) must change; the
-					 * folder's files show also while the server is down */
-		/* Unchanged catalogs: the tree stays, unless status must change.
-		 * The same failure again (server still down) changes nothing
-		 * either: no re-render, no new log line. */
-		if (rc < 0 && !same_error)
-			log_warn("%s: refresh failed: %s", db->cfg->name, err);
-		if (rc == 0 || (rc < 0 && !same_error) || (rc > 0 && !was_ok) || folder_changed) {
-			if (cat)
-				mem_point(db, cat, "refresh read");
-			install_snapshot(db, cat, rc >= 0, rc < 0 ? err : NULL);
-			clock_gettime(CLOCK_MONOTONIC, &t2);
-			if (cat) {
-				/* The old catalog and what only the old tree held
-				 * went back to malloc: back to the system too. */
-				mem_point(db, cat, "refresh installed");
-				memlog_tidy();
-				mem_point(db, cat, "refresh, trimmed");
-			}
-			if (rc == 0 && db->cat->reread >= 0)
-				log_info("%s: refresh read %ld relations again (incremental) in %.0f ms, "
-					 "installed in %.0f ms", db->cfg->name, db->cat->reread,
-					 ms_between(&t0, &t1), ms_between(&t1, &t2));
-			else if (rc == 0)
-				log_info("%s: refresh read everything in %.0f ms, installed in %.0f ms",
-					 db->cfg->name, ms_between(&t0, &t1), ms_between(&t1, &t2));
-		}
-
-		pthread_mutex_lock(&db->lock);
-		clock_gettime(CLOCK_MONOTONIC, &db->loaded);
-		db->cycles_done = cycle;
-		pthread_cond_broadcast(&db->wake);
-		pthread_mutex_unlock(&db->lock);
-		shadow_schema_flush(db);
-		pthread_mutex_lock(&db->lock);
-		/* After the waiters were woken, and before a next cycle that
-		 * may follow at once (ttl=0, a busy mount): mtimes are not
-		 * put off for as long as the mount stays busy. */
-		if (db->mtimes_due) {
-			pthread_mutex_unlock(&db->lock);
-			mtimes_flush(db);
-			pthread_mutex_lock(&db->lock);
-		}
-	}
-	pthread_mutex_unlock(&db->lock);
-	/* What the last changes published, before unmounting. */
-	mtimes_flush(db);
-	return NULL;
 }
 
 /* The drain thread's callback: one path, none of our locks held. */
@@ -794,9 +458,8 @@ static void deliver(void *ctx, const char *path)
 
 /* The shadow's thread, when a load or dry run finished: status again.
  * Its kernel caches are dropped by inval's thread, not waited for here. */
-static void shadow_changed(void *ctx)
+void database_republish(struct database *db)
 {
-	struct database *db = ctx;
 	pthread_mutex_lock(&db->lock);
 	bool ok = db->reachable;
 	char error[sizeof db->last_error];
@@ -805,6 +468,12 @@ static void shadow_changed(void *ctx)
 	pthread_mutex_lock(&db->model_lock);
 	publish(db, ok, error, true);
 	pthread_mutex_unlock(&db->model_lock);
+}
+
+/* The shadow's callback (shadow.h): its results changed. */
+static void shadow_changed(void *ctx)
+{
+	database_republish(ctx);
 }
 
 int database_start(struct database *db, db_changed_fn changed, void *ctx)
@@ -820,7 +489,7 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&db->thread, NULL, refresher, db);
+	int rc = pthread_create(&db->thread, NULL, database_refresher, db);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		shadow_free(sh);
@@ -837,8 +506,8 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 		pthread_mutex_lock(&db->model_lock);
 		db->shadow = sh;
 		pthread_mutex_unlock(&db->model_lock);
-		shadow_schema_flush(db);
-		shadow_changed(db);
+		database_shadow_flush(db);
+		database_republish(db);
 	}
 	return 0;
 }
@@ -848,7 +517,7 @@ struct tree *database_tree(struct database *db)
 	pthread_mutex_lock(&db->lock);
 	struct tree *t = tree_ref(db->tree);
 	clock_gettime(CLOCK_MONOTONIC, &db->used);
-	if (!db->refresh_wanted && db->thread_started && elapsed(&db->loaded) >= db->cfg->ttl) {
+	if (!db->refresh_wanted && db->thread_started && ms_since(&db->loaded) / 1e3 >= db->cfg->ttl) {
 		db->refresh_wanted = true;
 		pthread_cond_broadcast(&db->wake);
 	}
@@ -872,7 +541,7 @@ void database_close(struct database *db)
 	invalq_stop(&db->inval);
 	/* A shadow publish after the refresher's last write (status). */
 	if (db->tree)
-		mtimes_flush(db);
+		database_mtimes_flush(db);
 	if (db->conn)
 		PQfinish(db->conn);
 	db->conn = NULL;
