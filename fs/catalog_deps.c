@@ -132,12 +132,15 @@ static const char SQL_DEPENDS[] =
  * objects are found from its OID ($2, its indexes, its internal
  * sequences, its row type and that type's array, its constraints,
  * defaults, triggers, policies, rules, statistics), the rest by scans of
- * pg_type and pg_proc in the schemas. m then maps those and the targets
- * of their edges (cand) only; mf keeps the rows m says belong to $2 or to
- * no relation, exactly those the full query's m would have kept. A
- * candidate over-listed (a type whose owner turns out to be a relation)
- * is dropped there; the one kind not listed is a base type declared with
- * a row type as ELEMENT, which only C code can make.
+ * pg_type and pg_proc in the schemas. A type is left out when it is a
+ * row type's array (its typarray): the types with an internal dependency
+ * on a row type, which m gives that relation, are exactly those, as
+ * PostgreSQL makes that dependency internal only for an implicit array
+ * (GenerateTypeDependencies); a base type declared with a row type as
+ * ELEMENT has a normal one, and stays.
+ * m then maps those and the targets of their edges (cand) only; mf keeps
+ * the rows m says belong to $2 or to no relation, exactly those the full
+ * query's m would have kept.
  */
 static const char SQL_DEPENDS_INCR[] =
 	"WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid),"
@@ -152,7 +155,7 @@ static const char SQL_DEPENDS_INCR[] =
 	"   JOIN pg_catalog.pg_type t ON t.oid = c.reltype WHERE c.oid IN (SELECT oid FROM fcls) AND t.typarray <> 0"
 	"  UNION ALL SELECT " CLS("pg_type") ", t.oid FROM pg_catalog.pg_type t"
 	"   WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typrelid = 0"
-	"   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typrelid <> 0)"
+	"   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = t.oid AND e.typrelid <> 0)"
 	"  UNION ALL SELECT " CLS("pg_proc") ", p.oid FROM pg_catalog.pg_proc p WHERE p.pronamespace IN (SELECT oid FROM ns)"
 	"  UNION ALL SELECT " CLS("pg_constraint") ", k.oid FROM pg_catalog.pg_constraint k"
 	"   WHERE k.conrelid = ANY ($2::pg_catalog.oid[]) OR k.conrelid = 0"

@@ -89,7 +89,7 @@ static int next_number(const struct database *db)
 }
 
 /* Hands the shadow (shadow.h) every pending file as the apply would run
- * it (the live schema goes in shadow_schema_flush()). model_lock held;
+ * it (the live schema goes in database_shadow_flush()). model_lock held;
  * only the shadow's leaf lock taken. */
 static void shadow_feed(struct database *db, const struct plan *plan, const struct unapplied *u)
 {
@@ -343,6 +343,7 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	pthread_mutex_init(&db->lock, NULL);
 	pthread_mutex_init(&db->work_lock, NULL);
 	pthread_mutex_init(&db->model_lock, NULL);
+	pthread_mutex_init(&db->shadow_flush_lock, NULL);
 	pthread_cond_init(&db->wake, NULL);
 	invalq_init(&db->inval);
 	const char *full = getenv("SCHEMAFS_FULL_REFRESH");
@@ -460,12 +461,14 @@ static void deliver(void *ctx, const char *path)
  * Its kernel caches are dropped by inval's thread, not waited for here. */
 void database_republish(struct database *db)
 {
+	/* model_lock first: the reachability read is then the one an
+	 * install in between left, not one from before it. */
+	pthread_mutex_lock(&db->model_lock);
 	pthread_mutex_lock(&db->lock);
 	bool ok = db->reachable;
 	char error[sizeof db->last_error];
 	memcpy(error, db->last_error, sizeof error);
 	pthread_mutex_unlock(&db->lock);
-	pthread_mutex_lock(&db->model_lock);
 	publish(db, ok, error, true);
 	pthread_mutex_unlock(&db->model_lock);
 }
@@ -506,6 +509,7 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 		pthread_mutex_lock(&db->model_lock);
 		db->shadow = sh;
 		pthread_mutex_unlock(&db->model_lock);
+		/* Its first schema, then status with its line. */
 		database_shadow_flush(db);
 		database_republish(db);
 	}
@@ -588,6 +592,7 @@ void database_close(struct database *db)
 	pthread_mutex_destroy(&db->lock);
 	pthread_mutex_destroy(&db->work_lock);
 	pthread_mutex_destroy(&db->model_lock);
+	pthread_mutex_destroy(&db->shadow_flush_lock);
 	pthread_cond_destroy(&db->wake);
 }
 

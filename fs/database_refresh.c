@@ -58,13 +58,16 @@ void database_mtimes_flush(struct database *db)
  * by database_start(), for the shadow's first load. */
 void database_shadow_flush(struct database *db)
 {
+	pthread_mutex_lock(&db->shadow_flush_lock);
 	pthread_mutex_lock(&db->model_lock);
 	unsigned long gen = db->cat_gen;
 	struct shadow *sh = db->shadow;
 	struct catalog *cat = sh && db->shadow_gen != gen && db->cat ? catalog_ref(db->cat) : NULL;
 	pthread_mutex_unlock(&db->model_lock);
-	if (!cat)
+	if (!cat) {
+		pthread_mutex_unlock(&db->shadow_flush_lock);
 		return;
+	}
 	struct strbuf sb = STRBUF_INIT;
 	render_schema_sql(&sb, cat, NULL);
 	char hash[SHA256_HEX_LEN + 1];
@@ -75,9 +78,11 @@ void database_shadow_flush(struct database *db)
 	pthread_mutex_lock(&db->model_lock);
 	db->shadow_gen = gen;
 	pthread_mutex_unlock(&db->model_lock);
-	/* status said "waiting for the live schema" when the tree went out. */
+	/* The tree went out before the shadow had this schema; a replay had
+	 * made it current already, and status says so only now. */
 	if (now_ready)
 		database_republish(db);
+	pthread_mutex_unlock(&db->shadow_flush_lock);
 }
 
 /* Refresher thread, no lock held, while a migration runs: what it waits

@@ -8,8 +8,8 @@
  * that publishes the tree built from it: under model_lock, cat, desired and
  * tree always belong together (an edit never finds a name in the tree that
  * the catalog lacks). The staging side (edit.h) reads them under
- * model_lock. Lock order: work_lock, model_lock, lock, then inval's own
- * (a leaf). Kernel caches are dropped by inval's thread, holding none of
+ * model_lock. Lock order: work_lock, shadow_flush_lock, model_lock, lock,
+ * then inval's own (a leaf). Kernel caches are dropped by inval's thread, holding none of
  * these (invalq.h).
  * Everything in struct database below `lock` is protected by `lock`.
  * Readers never wait on the server: database_tree() returns the current tree
@@ -128,6 +128,10 @@ struct database {
 	unsigned long cat_gen;		/* model_lock: snapshots installed */
 	unsigned long shadow_gen;	/* model_lock: the cat_gen whose schema.sql the
 					 * shadow was handed */
+	pthread_mutex_t shadow_flush_lock;	/* one database_shadow_flush() at a
+					 * time (database_start's and the refresher's):
+					 * an older schema never goes in after a newer;
+					 * taken before model_lock */
 	struct lint_cache *lint_cache;	/* model_lock: reviews of hand-written pending
 					 * files, by content (lint.h); may be NULL */
 	char *stage_file;		/* state_dir/<name>/stage-<sysid>-<dboid>.json, or NULL; owned */

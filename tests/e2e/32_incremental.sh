@@ -108,7 +108,10 @@ round() {
 		psql -X -q -d inc -c "$s" >>"$T_TMP/ddl.out" 2>&1 || true
 	done
 	sql inc -c "COMMENT ON TABLE public.marker IS 'round $ROUND'"
-	poll 60 grep -qx "round $ROUND" "$D/schemas/public/tables/marker/comment"
+	poll 60 grep -qx "round $ROUND" "$D/schemas/public/tables/marker/comment" && return 0
+	echo "# round $ROUND: the marker did not show within 60 s; it shows: $(cat "$D/schemas/public/tables/marker/comment" 2>&1)"
+	echo "# the daemon's last lines:"; tail -n 15 "$LOG" | sed 's/^/#   /'
+	return 1
 }
 
 # same_as_fresh LABEL: the mount in use against a fresh one, byte for byte
