@@ -95,6 +95,10 @@ static void shadow_feed(struct database *db, const struct plan *plan, const stru
 {
 	if (!db->shadow)
 		return;
+	/* Not current until the new snapshot's schema.sql is in: status
+	 * and declarative writes must not take the old one for it. */
+	if (db->shadow_gen != db->cat_gen)
+		shadow_schema_due(db->shadow);
 	size_t n = plan->nfiles + u->n, k = 0;
 	const cJSON *f;
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(db->stage->doc, "files"))

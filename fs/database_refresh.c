@@ -72,14 +72,21 @@ void database_shadow_flush(struct database *db)
 	render_schema_sql(&sb, cat, NULL);
 	char hash[SHA256_HEX_LEN + 1];
 	sha256_hex(sb.buf ? sb.buf : "", sb.len, hash);
-	bool now_ready = !shadow_has_schema(sh, hash) && shadow_set_schema(sh, hash, sb_str(&sb));
-	strbuf_free(&sb);
 	catalog_free(cat);
+	/* Marked handed in before it is: a publish in between (an edit's)
+	 * must not mark it due again, as nothing would hand it in before the
+	 * next snapshot. Not at all when a newer snapshot came meanwhile
+	 * (database_start's flush): its own flush follows. */
 	pthread_mutex_lock(&db->model_lock);
-	db->shadow_gen = gen;
+	bool current = db->cat_gen == gen;
+	if (current)
+		db->shadow_gen = gen;
 	pthread_mutex_unlock(&db->model_lock);
-	/* The tree went out before the shadow had this schema; a replay had
-	 * made it current already, and status says so only now. */
+	bool now_ready = current && shadow_set_schema(sh, hash, sb_str(&sb));
+	strbuf_free(&sb);
+	/* The tree went out while status said the shadow was reloading
+	 * (shadow_schema_due); when it holds this schema already (the same
+	 * text, or a replay got there first), status says so now. */
 	if (now_ready)
 		database_republish(db);
 	pthread_mutex_unlock(&db->shadow_flush_lock);

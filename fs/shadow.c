@@ -99,7 +99,7 @@ static bool need_reload(struct shadow *s, const struct timespec *now)
 
 static bool ready(const struct shadow *s)
 {
-	return s->state == SH_READY && !s->dirty && !strcmp(s->loaded_hash, s->schema_hash);
+	return s->state == SH_READY && !s->dirty && !s->schema_due && !strcmp(s->loaded_hash, s->schema_hash);
 }
 
 static void do_reload(struct shadow *s)
@@ -410,14 +410,13 @@ void shadow_free(struct shadow *s)
 	free(s);
 }
 
-bool shadow_has_schema(struct shadow *s, const char *hash)
+void shadow_schema_due(struct shadow *s)
 {
 	if (!s)
-		return true;
+		return;
 	pthread_mutex_lock(&s->lock);
-	bool has = s->schema && !strcmp(s->schema_hash, hash);
+	s->schema_due = true;
 	pthread_mutex_unlock(&s->lock);
-	return has;
 }
 
 bool shadow_set_schema(struct shadow *s, const char *hash, const char *schema)
@@ -425,14 +424,20 @@ bool shadow_set_schema(struct shadow *s, const char *hash, const char *schema)
 	if (!s)
 		return false;
 	pthread_mutex_lock(&s->lock);
-	free(s->schema);
-	s->schema = shadow_strndup(schema, strlen(schema));
-	snprintf(s->schema_hash, sizeof s->schema_hash, "%s", hash);
-	/* A new schema is worth trying at once, even after a failure. */
-	s->retry_at.tv_sec = 0;
-	/* A replay that ended before it came (do_replay()'s "ahead") made
-	 * the shadow current just now: no thread said so yet. */
-	bool now_ready = ready(s);
+	bool was_due = s->schema_due;
+	s->schema_due = false;
+	if (!s->schema || strcmp(s->schema_hash, hash)) {
+		free(s->schema);
+		s->schema = shadow_strndup(schema, strlen(schema));
+		snprintf(s->schema_hash, sizeof s->schema_hash, "%s", hash);
+		/* A new schema is worth trying at once, even after a
+		 * failure. */
+		s->retry_at.tv_sec = 0;
+	}
+	/* Current now without any thread saying so: the same text as
+	 * before, or a replay that ended before it came (do_replay()'s
+	 * "ahead"). */
+	bool now_ready = was_due && ready(s);
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return now_ready;

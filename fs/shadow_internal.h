@@ -71,6 +71,9 @@ struct shadow {
 	char schema_hash[SHA256_HEX_LEN + 1];
 	char loaded_hash[SHA256_HEX_LEN + 1];	/* what the shadow holds, "" none */
 	bool dirty;			/* reload even with the same hash */
+	bool schema_due;		/* the live snapshot changed and its schema
+					 * is not handed in yet (shadow_schema_due):
+					 * not ready meanwhile */
 	enum state state;
 	char why[1024];			/* SH_NONE's reason, or the last reload's failure */
 	double load_ms;

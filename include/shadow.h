@@ -77,11 +77,14 @@ struct shadow *shadow_new(const struct db_config *cfg, const char *dbname, const
 int shadow_start(struct shadow *s);
 void shadow_free(struct shadow *s);	/* stops the thread; NULL is fine */
 
-/* Has the schema text whose SHA-256 is HASH been handed in already? */
-bool shadow_has_schema(struct shadow *s, const char *hash);
-/* The schema to load (SCHEMA, its SHA-256 HASH; both copied). True when
- * the shadow holds it already (a replay got there first): status changes
- * then, and the caller republishes it. */
+/* A new live snapshot is in place and its schema comes later (the
+ * refresher renders it after publishing): until shadow_set_schema(), the
+ * shadow is not current (status says it is reloading, dry runs wait). */
+void shadow_schema_due(struct shadow *s);
+/* The schema to load (SCHEMA, its SHA-256 HASH; both copied); ends
+ * shadow_schema_due(). True when that made the shadow current at once (the
+ * same text, or a replay got there first): status changes then, and the
+ * caller republishes it. */
 bool shadow_set_schema(struct shadow *s, const char *hash, const char *schema);
 /* The pending files, in any order (sorted by name here). */
 void shadow_set_pending(struct shadow *s, const struct shadow_file *files, size_t n);
