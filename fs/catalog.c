@@ -84,6 +84,11 @@ PGresult *run_text(struct loader *ld, const char *sql, int nparams, const char *
 
 PGresult *run(struct loader *ld, const char *tmpl, int nparams, const char *const *params)
 {
+	PGresult *res;
+	if (aux_take(ld->aux, tmpl, nparams, params, &res) && res) {
+		ld->cat->queries++;
+		return res;
+	}
 	const char *text = pgv_sql_for(ld->conn, tmpl);
 	if (!text) {
 		snprintf(ld->err, ld->errlen, "no query text for PostgreSQL %d (out of memory, or an unknown "
@@ -588,7 +593,7 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 			    bool leave_open, bool here, const char *fp, char *err, size_t errlen, bool *retry)
 {
 	struct catalog *cat = catalog_new();
-	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners, NULL, prev, NULL, NULL, fp };
+	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners, NULL, prev, NULL, NULL, fp, NULL };
 	bool in_tx = false;
 	*retry = false;
 	if (!cat) {
@@ -606,6 +611,14 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));
 	if (load_schemas(&ld, filter))
 		goto fail;
+	if (!prev && !here && filter->parallel_from > 0) {
+		/* The two longest of a full read (catalog_aux.c). */
+		const struct aux_want want[] = {
+			{ SQL_INDEXES, 2, { ld.schema_oids, NULL } },
+			{ deps_full_sql(), 1, { ld.schema_oids, NULL } },
+		};
+		ld.aux = aux_start(&ld, filter->parallel_from, want, sizeof want / sizeof want[0]);
+	}
 	int plan = incr_plan(&ld);
 	if (plan < 0)
 		goto fail;
@@ -628,6 +641,8 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	    load_opclasses(&ld) || load_opfamilies(&ld) || load_conversions(&ld) ||
 	    load_deps(&ld) || load_omitted(&ld) || load_tracking(&ld, filter))
 		goto fail;
+	aux_end(ld.aux, cat->dbname);
+	ld.aux = NULL;
 	if (check_complete(cat, err, errlen))
 		goto fail;
 	if (fp) {
@@ -648,6 +663,7 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	PQclear(ld.changes);
 	return cat;
 fail:
+	aux_end(ld.aux, cat->dbname);
 	PQclear(ld.changes);
 	if (in_tx && PQtransactionStatus(conn) != PQTRANS_IDLE) {
 		PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);

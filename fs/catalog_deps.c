@@ -142,6 +142,11 @@ static const char SQL_DEPENDS[] =
  * the rows m says belong to $2 or to no relation, exactly those the full
  * query's m would have kept.
  */
+const char *deps_full_sql(void)
+{
+	return SQL_DEPENDS;
+}
+
 static const char SQL_DEPENDS_INCR[] =
 	"WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid),"
 	" fcls(oid) AS (SELECT pg_catalog.unnest($2::pg_catalog.oid[])"

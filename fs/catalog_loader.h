@@ -28,7 +28,27 @@ struct loader {
 	const char *fp;		/* the fingerprint taken in this snapshot before the
 				 * load (catalog_refresh), or NULL: what incr_plan()
 				 * compares with PREV's */
+	struct aux *aux;	/* a full load's second connection, or NULL */
 };
+
+/* A full load's longest queries on a second connection in the same
+ * snapshot (catalog_aux.c). aux_start() exports the loader's snapshot
+ * and, when the schemas hold at least FROM relations, starts a thread
+ * that runs WANT (templates as run() gets them, with their parameters,
+ * which must stay valid until aux_end()); NULL: not started. run() calls
+ * aux_take(): true when the query was sent there, with its result in
+ * *RES (the caller's), NULL when it failed there and must run here.
+ * aux_end() stops and joins the thread, clears what was not taken and
+ * logs what happened (NULL: nothing to do). */
+struct aux;
+struct aux_want {
+	const char *tmpl;
+	int nparams;
+	const char *params[2];
+};
+struct aux *aux_start(struct loader *ld, long from, const struct aux_want *want, size_t n);
+bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *params, PGresult **res);
+void aux_end(struct aux *a, const char *dbname);
 
 /* Incremental loads (catalog_incr.c). incr_plan() runs SQL_REL_CHANGES
  * and sets ld->rel_oids (arena) and ld->changes (the caller PQclears it):
@@ -99,6 +119,8 @@ int load_opclasses(struct loader *ld);
 int load_opfamilies(struct loader *ld);
 /* The dependencies between the objects read (catalog_deps.c): one query. */
 int load_deps(struct loader *ld);
+/* The template of a full load's dependency query (static). */
+const char *deps_full_sql(void);
 /* Encoding conversions (catalog_conversion.c), after the schemas. */
 int load_conversions(struct loader *ld);
 

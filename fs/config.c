@@ -13,6 +13,9 @@
 #include "track.h"
 
 #define DEFAULT_TTL 2.0
+/* Below this many relations a full read is short: a second connection
+ * (catalog_aux.c) would cost about what it saves. */
+#define DEFAULT_PARALLEL_READ 1000
 
 static char *xstrdup(const char *s)
 {
@@ -70,6 +73,7 @@ static void db_unset(struct db_config *db)
 	db->lock_timeout_ms = -1;
 	db->statement_timeout_ms = -1;
 	db->lock_wait_ms = -1;
+	db->parallel_read = -1;
 }
 
 static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t errlen)
@@ -136,6 +140,12 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 				db->lock_timeout_ms = v;
 			else
 				db->statement_timeout_ms = v;
+		} else if (!strcmp(k, "parallel_read")) {
+			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+				      it->valuedouble <= 1e9 && it->valuedouble == (long)it->valuedouble, where,
+				      "a number of relations (0: never)", err, errlen))
+				return -1;
+			db->parallel_read = (long)it->valuedouble;
 		} else if (!strcmp(k, "ttl")) {
 			if (want_type(it, cJSON_IsNumber(it) && it->valuedouble >= 0 &&
 				      it->valuedouble <= 86400, where,
@@ -172,7 +182,7 @@ static int parse_db(const cJSON *obj, struct db_config *db, char *err, size_t er
 			snprintf(err, errlen, "unknown key \"%s\" (known: conninfo, schemas, "
 				 "read_only, migrations_dir, migrations_table, migrations_schema, "
 				 "connect_timeout, ttl, lock_timeout, statement_timeout, lock_wait, "
-				 "writers_group, privileges, owners, tracking, shadow, shadow_conninfo)", where);
+				 "writers_group, privileges, owners, tracking, shadow, shadow_conninfo, parallel_read)", where);
 			return -1;
 		}
 	}
@@ -380,6 +390,8 @@ void config_apply_defaults(struct config *cfg, double ttl_override)
 			db->statement_timeout_ms = 0;
 		if (db->lock_wait_ms < 0)
 			db->lock_wait_ms = 30000;
+		if (db->parallel_read < 0)
+			db->parallel_read = DEFAULT_PARALLEL_READ;
 		/* The live view refuses every change the way read_only does. */
 		db->live = cfg->live;
 		if (cfg->live)

@@ -24,7 +24,7 @@ void database_filter(const struct db_config *cfg, struct catalog_filter *out)
 	*out = (struct catalog_filter){
 		(const char *const *)cfg->schemas, cfg->nschemas,
 		cfg->migrations_schema, cfg->migrations_table, track_find(cfg->tracking),
-		cfg->privileges, cfg->owners,
+		cfg->privileges, cfg->owners, cfg->parallel_read,
 	};
 }
 

@@ -367,7 +367,7 @@ static struct catalog_filter filter_of(struct database *db, const char *const *s
 {
 	return (struct catalog_filter){
 		schema, 1, db->cfg->migrations_schema, db->cfg->migrations_table, track_find(db->cfg->tracking),
-		db->cfg->privileges, db->cfg->owners,
+		db->cfg->privileges, db->cfg->owners, 0,
 	};
 }
 

@@ -465,6 +465,9 @@ struct catalog_filter {
 	const struct tracker *tracker;	/* how its rows read (track.h); NULL: drizzle */
 	bool privileges;		/* read ACLs and default privileges into cat_privs */
 	bool owners;			/* read owners into cat_privs */
+	long parallel_from;		/* a full read of this many relations or more
+					 * runs its longest queries on a second
+					 * connection too; 0: never (catalog_aux.c) */
 };
 
 /* An empty catalog with its arena and one reference, the caller's.

@@ -45,6 +45,8 @@ struct db_config {
 	int lock_timeout_ms;	/* migrations: SET lock_timeout (default 5000) */
 	int statement_timeout_ms;	/* migrations: SET statement_timeout (default 0: none) */
 	int lock_wait_ms;	/* migrations: wait for the advisory lock (default 30000) */
+	long parallel_read;	/* a full read of this many relations or more also
+				 * uses a second connection (catalog.h); 0: never */
 	bool live;		/* the mount's "live", copied by config_apply_defaults()
 				 * (which then sets read_only too) */
 	char *writers_group;	/* group allowed to change it besides the owner; NULL: none */

@@ -113,6 +113,21 @@ int main(void)
 	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"shadow\": true, \"shadow\": false } } }",
 		 err) == -1 && strstr(err, "given twice"), "shadow given twice is refused: %s", err);
 
+	ok(config_parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"parallel_read\": 0 },"
+			" \"b\": { \"conninfo\": \"y\", \"parallel_read\": 20000 }, \"c\": { \"conninfo\": \"z\" } } }",
+			&cfg, err, sizeof err) == 0, "parallel_read read");
+	config_apply_defaults(&cfg, -1);
+	ok(cfg.dbs[0].parallel_read == 0 && cfg.dbs[1].parallel_read == 20000 && cfg.dbs[2].parallel_read == 1000,
+	   "parallel_read: 0 kept (never), a number kept, 1000 by default");
+	config_free(&cfg);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"parallel_read\": -1 } } }", err) == -1 &&
+	   strstr(err, "databases.a.parallel_read") && strstr(err, "a number of relations"),
+	   "parallel_read must not be negative: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"parallel_read\": 1.5 } } }", err) == -1,
+	   "parallel_read must be whole: %s", err);
+	ok(parse("{ \"databases\": { \"a\": { \"conninfo\": \"x\", \"parallel_read\": true } } }", err) == -1,
+	   "parallel_read must be a number: %s", err);
+
 	ok(config_conninfo_has_password("host=h password=s3cret dbname=x"), "password= in a conninfo");
 	ok(config_conninfo_has_password("postgresql://u:s3cret@h/x"), ":password@ in a URI");
 	ok(config_conninfo_has_password("postgresql://u@h/x?password=s3cret"), "password in a URI's query");
