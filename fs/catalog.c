@@ -589,13 +589,17 @@ bool catalog_fingerprint_local(const char *old, const char *cur)
  * transaction, which it neither begins nor ends (catalog_load_here). FP:
  * the fingerprint catalog_refresh() took in this transaction (it began
  * it), kept instead of taking another at the end; NULL otherwise. */
+/* Why load() failed in a way that reading again mends (RETRY). */
+enum { RETRY_FULL = 1,		/* PREV cannot be used after all */
+       RETRY_ONE_CONN = 2 };	/* the snapshot's export failed (catalog_aux.c) */
+
 static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
-			    bool leave_open, bool here, const char *fp, char *err, size_t errlen, bool *retry)
+			    bool leave_open, bool here, const char *fp, char *err, size_t errlen, int *retry)
 {
 	struct catalog *cat = catalog_new();
 	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners, NULL, prev, NULL, NULL, fp, NULL };
 	bool in_tx = false;
-	*retry = false;
+	*retry = 0;
 	if (!cat) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -611,19 +615,27 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));
 	if (load_schemas(&ld, filter))
 		goto fail;
-	if (!prev && !here && filter->parallel_from > 0) {
-		/* The two longest of a full read (catalog_aux.c). */
-		const struct aux_want want[] = {
-			{ SQL_INDEXES, 2, { ld.schema_oids, NULL } },
-			{ deps_full_sql(), 1, { ld.schema_oids, NULL } },
-		};
-		ld.aux = aux_start(&ld, filter->parallel_from, want, sizeof want / sizeof want[0]);
-	}
 	int plan = incr_plan(&ld);
 	if (plan < 0)
 		goto fail;
 	if (plan > 0)
 		ld.prev = NULL;	/* read it all; the rows still give the counts */
+	/* A full read of many relations (the change query has a row for
+	 * each): its two longest queries on a second connection too
+	 * (catalog_aux.c). */
+	if (!ld.prev && !here && filter->parallel_from > 0 && PQntuples(ld.changes) - 1 >= filter->parallel_from) {
+		const struct aux_want want[] = {
+			{ SQL_INDEXES, 2, { ld.schema_oids, NULL } },
+			{ deps_full_sql(), 1, { ld.schema_oids, NULL } },
+		};
+		ld.aux = aux_start(&ld, want, sizeof want / sizeof want[0]);
+		if (!ld.aux && PQtransactionStatus(conn) == PQTRANS_INERROR) {
+			/* The export failed (a full disk: pg_snapshots/) and took
+			 * the transaction with it: read again on one connection. */
+			*retry = RETRY_ONE_CONN;
+			goto fail;
+		}
+	}
 	if (load_extensions(&ld) || load_relations(&ld) ||
 	    load_rel_parts(&ld, SQL_COLUMNS, fill_columns) ||
 	    load_rel_parts(&ld, SQL_INDEXES, fill_indexes) ||
@@ -655,7 +667,7 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	/* Taken in this snapshot: what the relations were not checked for
 	 * (types, functions, schemas, roles) must be as PREV saw it. */
 	if (ld.prev && ld.rel_oids && !catalog_fingerprint_local(prev->fingerprint, cat->fingerprint)) {
-		*retry = true;
+		*retry = RETRY_FULL;
 		catalog_free(cat);
 		PQclear(ld.changes);
 		return NULL;
@@ -676,12 +688,16 @@ fail:
 struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *filter,
 				   const struct catalog *prev, bool leave_open, char *err, size_t errlen)
 {
-	bool retry;
+	int retry;
 	if (leave_open || (prev && (!prev->fingerprint || !prev->snapshot)))
 		prev = NULL;
 	struct catalog *cat = load(conn, filter, prev, leave_open, false, NULL, err, errlen, &retry);
-	if (!cat && retry)
-		cat = load(conn, filter, NULL, leave_open, false, NULL, err, errlen, &retry);
+	if (!cat && retry) {
+		struct catalog_filter one = *filter;
+		if (retry == RETRY_ONE_CONN)
+			one.parallel_from = 0;
+		cat = load(conn, &one, NULL, leave_open, false, NULL, err, errlen, &retry);
+	}
 	return cat;
 }
 
@@ -689,7 +705,7 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 				bool full, bool *same, char **snapshot, char *err, size_t errlen)
 {
 	struct catalog *cat = NULL;
-	bool retry;
+	int retry = 0;
 	*same = false;
 	*snapshot = NULL;
 	if (!prev || !prev->fingerprint)
@@ -715,12 +731,21 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 		PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
 		PQclear(r);
 	}
+	if (!cat && retry == RETRY_ONE_CONN) {
+		/* Its snapshot is gone with the export that failed: a full
+		 * read of its own, on one connection. */
+		struct catalog_filter one = *filter;
+		one.parallel_from = 0;
+		free(*snapshot);
+		*snapshot = NULL;
+		return catalog_load_since(conn, &one, NULL, false, err, errlen);
+	}
 	return cat;
 }
 
 struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
 {
-	bool retry;
+	int retry;
 	return load(conn, filter, NULL, true, true, NULL, err, errlen, &retry);
 }
 

@@ -13,9 +13,14 @@
  *
  * Anything that goes wrong on the second connection (it cannot connect:
  * max_connections, a role's connection limit, a pooler; the snapshot is
- * not there: another host) only means that the loader runs the query
+ * not there: another server) only means that the loader runs the query
  * itself, as it always did: the result is the same either way. The reason
- * is logged once per load.
+ * is logged once per load. The loader never waits for a query the thread
+ * has not started: it takes it back and runs it (aux_take), so a second
+ * connection slow to open costs nothing. The export itself runs in the
+ * loader's transaction, so it is only called when allowed (a failure
+ * there would abort the read; catalog.c reads again on one connection if
+ * it fails anyway).
  */
 #include "catalog_loader.h"
 #include "log.h"
@@ -23,20 +28,28 @@
 #include "pgversion.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define AUX_MAX 4
+
+enum aux_state { AUX_QUEUED, AUX_RUNNING, AUX_DONE, AUX_CLAIMED };
 
 struct aux_query {
 	const char *tmpl;		/* the key run() is called with */
 	const char *text;		/* expanded for the server (pgv_sql_for) */
 	int nparams;
 	const char *params[2];		/* the loader's strings (arena): live until aux_end */
-	PGresult *res;			/* under lock; NULL with done: failed there */
-	bool done, taken, used;		/* used: taken with a result */
+	enum aux_state state;		/* under lock; CLAIMED: the loader runs it */
+	PGresult *res;			/* under lock; NULL once DONE: failed there */
+	bool used;			/* taken with a result (loader only) */
+	int rows;			/* its rows, when used (logged) */
 };
 
 struct aux {
@@ -44,24 +57,26 @@ struct aux {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	_Atomic bool stop;		/* aux_end(): skip what is left */
+	bool finished;			/* under lock: the thread is past its last query */
 	PGcancel *cancel;		/* under lock: cancels the running query */
 	char **keys, **vals;		/* the connection's options (owned) */
 	char *snapshot;			/* the loader's exported snapshot (owned) */
 	struct aux_query q[AUX_MAX];
 	size_t nq;
-	char err[1024];			/* the first failure, written by the thread */
+	char err[1024];			/* under lock: the first failure */
 	bool failed;			/* under lock */
 };
 
-/* The loader's connection, again: the same options, but the host and
- * port it is connected to (a list of hosts could pick another server,
- * whose snapshots are not this one's). */
+/* The loader's connection, again: the same options, but the server it is
+ * connected to (a list of hosts, or a name with several addresses, could
+ * pick another one, whose snapshots are not this one's). host stays, for
+ * TLS's name check. */
 static int conn_options(struct aux *a, PGconn *conn)
 {
 	PQconninfoOption *opts = PQconninfo(conn);
 	if (!opts)
 		return -1;
-	size_t n = 0;
+	size_t n = 1;	/* hostaddr, which may not be among them */
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 		n++;
 	a->keys = calloc(n + 1, sizeof *a->keys);
@@ -70,6 +85,7 @@ static int conn_options(struct aux *a, PGconn *conn)
 		PQconninfoFree(opts);
 		return -1;
 	}
+	const char *addr = PQhostaddr(conn);
 	size_t k = 0;
 	for (PQconninfoOption *o = opts; o->keyword; o++) {
 		const char *v = o->val;
@@ -77,13 +93,11 @@ static int conn_options(struct aux *a, PGconn *conn)
 			v = PQhost(conn);
 		else if (!strcmp(o->keyword, "port"))
 			v = PQport(conn);
-		else if (!strcmp(o->keyword, "hostaddr") && v && *v)
-			v = PQhostaddr(conn);
+		else if (!strcmp(o->keyword, "hostaddr"))
+			v = addr;
 		if (!v || !*v)
 			continue;
-		a->keys[k] = strdup(o->keyword);
-		a->vals[k] = strdup(v);
-		if (!a->keys[k] || !a->vals[k]) {
+		if (!(a->keys[k] = strdup(o->keyword)) || !(a->vals[k] = strdup(v))) {
 			PQconninfoFree(opts);
 			return -1;
 		}
@@ -93,14 +107,41 @@ static int conn_options(struct aux *a, PGconn *conn)
 	return 0;
 }
 
+/* MSG without the password (libpq's messages do not quote it; kept out
+ * anyway, as pg_redact() does for the configured conninfo). */
+static void redact(const struct aux *a, char *msg, size_t msglen)
+{
+	for (size_t i = 0; a->keys[i]; i++) {
+		if (strcmp(a->keys[i], "password"))
+			continue;
+		const char *pw = a->vals[i];
+		size_t plen = strlen(pw);
+		char *hit;
+		while ((hit = strstr(msg, pw))) {
+			size_t rest = strlen(hit + plen);
+			if (3 + rest + (size_t)(hit - msg) + 1 > msglen)
+				rest = msglen - (size_t)(hit - msg) - 4;
+			memmove(hit + 3, hit + plen, rest);
+			hit[3 + rest] = '\0';
+			memcpy(hit, "***", 3);
+		}
+	}
+}
+
 static void fail(struct aux *a, const char *what, const char *why)
 {
+	if (a->stop)
+		return;	/* the loader gave up: nothing to say */
 	pthread_mutex_lock(&a->lock);
-	if (!a->failed)
+	if (!a->failed) {
 		snprintf(a->err, sizeof a->err, "%s: %s", what, why);
+		redact(a, a->err, sizeof a->err);
+	}
 	a->failed = true;
 	pthread_mutex_unlock(&a->lock);
 }
+
+static void test_wait(void);
 
 /* Opens the connection in the loader's snapshot, or NULL (reason in
  * a->err). */
@@ -119,6 +160,7 @@ static PGconn *aux_connect(struct aux *a)
 	char set[160];
 	snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT %s", lit ? lit : "''");
 	PQfreemem(lit);
+	test_wait();
 	if (pg_session_setup(c, err, sizeof err) ||
 	    pg_command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) ||
 	    pg_command(c, set, err, sizeof err) ||
@@ -133,32 +175,75 @@ static PGconn *aux_connect(struct aux *a)
 	return c;
 }
 
+/* Test hook: SCHEMAFS_TEST_AUX_WAIT=PATH makes the thread take its first
+ * query before it connects (the loader then waits for it), and, once
+ * connected but before it begins its transaction, log "aux: waiting for
+ * PATH" and wait up to 60 s for PATH to exist: DDL a test commits then is
+ * after the loader's snapshot, which the thread must still read in. Off
+ * by default. */
+static const char *test_wait_path(void)
+{
+	const char *path = getenv("SCHEMAFS_TEST_AUX_WAIT");
+	return path && *path ? path : NULL;
+}
+
+static void test_wait(void)
+{
+	const char *path = test_wait_path();
+	if (!path)
+		return;
+	log_info("aux: waiting for %s", path);
+	struct stat st;
+	for (int i = 0; i < 3000 && stat(path, &st); i++)
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+}
+
 static void *aux_main(void *arg)
 {
 	struct aux *a = arg;
 	pg_give_up_set(&a->stop);
+	if (test_wait_path() && a->nq) {
+		pthread_mutex_lock(&a->lock);
+		if (a->q[0].state == AUX_QUEUED)
+			a->q[0].state = AUX_RUNNING;
+		pthread_mutex_unlock(&a->lock);
+	}
 	PGconn *c = a->stop ? NULL : aux_connect(a);
 	for (size_t i = 0; i < a->nq; i++) {
 		struct aux_query *q = &a->q[i];
-		PGresult *res = NULL;
-		if (c && !a->stop) {
-			char err[512];
-			res = pg_exec(c, q->text, q->nparams, q->params, err, sizeof err);
-			if (!res) {
-				fail(a, "a query on the second connection failed", err);
-				PQfinish(c);
-				c = NULL;
-			}
+		pthread_mutex_lock(&a->lock);
+		/* RUNNING already: taken before connecting (the test hook). */
+		bool mine = q->state == AUX_QUEUED || q->state == AUX_RUNNING;
+		if (mine && (!c || a->stop))
+			mine = false;
+		if (q->state == AUX_QUEUED || q->state == AUX_RUNNING)
+			q->state = mine ? AUX_RUNNING : AUX_DONE;
+		pthread_cond_broadcast(&a->cond);
+		pthread_mutex_unlock(&a->lock);
+		if (!mine)
+			continue;
+		char err[512];
+		PGresult *res = pg_exec(c, q->text, q->nparams, q->params, err, sizeof err);
+		if (!res) {
+			fail(a, "a query on the second connection failed", err);
+			pthread_mutex_lock(&a->lock);
+			PQfreeCancel(a->cancel);
+			a->cancel = NULL;
+			pthread_mutex_unlock(&a->lock);
+			PQfinish(c);
+			c = NULL;
 		}
 		pthread_mutex_lock(&a->lock);
 		q->res = res;
-		q->done = true;
+		q->state = AUX_DONE;
 		pthread_cond_broadcast(&a->cond);
 		pthread_mutex_unlock(&a->lock);
 	}
 	pthread_mutex_lock(&a->lock);
 	PQfreeCancel(a->cancel);
 	a->cancel = NULL;
+	a->finished = true;
+	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
 	PQfinish(c);	/* ends its read-only transaction */
 	return NULL;
@@ -178,36 +263,42 @@ static void aux_free(struct aux *a)
 	free(a);
 }
 
-/* The snapshot to share, and the relations of the schemas read: a small
- * database has nothing to gain from a second connection. */
-#define SQL_AUX_SNAPSHOT \
-	"SELECT pg_catalog.pg_export_snapshot(), (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class " \
-	"WHERE relnamespace = ANY ($1::pg_catalog.oid[]))"
+/* Whether the role may export the snapshot, asked first: a failed export
+ * would abort the loader's transaction (no savepoint: a snapshot cannot
+ * be exported from a subtransaction), and EXECUTE is checked when a query
+ * starts, whatever branch of a CASE would call it. */
+#define SQL_AUX_MAY \
+	"SELECT pg_catalog.has_function_privilege(pg_catalog.to_regprocedure('pg_catalog.pg_export_snapshot()')," \
+	" 'EXECUTE')"
+#define SQL_AUX_SNAPSHOT "SELECT pg_catalog.pg_export_snapshot()"
 
-struct aux *aux_start(struct loader *ld, long from, const struct aux_want *want, size_t n)
+struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 {
 	if (n > AUX_MAX)
 		n = AUX_MAX;
-	struct aux *a = calloc(1, sizeof *a);
-	if (!a)
+	const char *db = PQdb(ld->conn);
+	char err[512];
+	ld->cat->queries++;
+	PGresult *res = pg_exec(ld->conn, SQL_AUX_MAY, 0, NULL, err, sizeof err);
+	if (res && !col_bool(res, 0, 0)) {
+		log_info("%s: reading on one connection: this role may not call pg_export_snapshot()", db);
+		PQclear(res);
 		return NULL;
+	}
+	PQclear(res);
+	ld->cat->queries++;
+	res = res ? pg_exec(ld->conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err) : NULL;
+	if (!res) {
+		log_info("%s: reading on one connection: cannot export the snapshot: %s", db, err);
+		return NULL;
+	}
+	struct aux *a = calloc(1, sizeof *a);
+	if (!a) {
+		PQclear(res);
+		return NULL;
+	}
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
-	char err[512];
-	const char *params[] = { ld->schema_oids };
-	ld->cat->queries++;
-	PGresult *res = pg_exec(ld->conn, SQL_AUX_SNAPSHOT, 1, params, err, sizeof err);
-	if (!res) {
-		/* Not a failure of the load: the loader reads on alone. */
-		log_info("%s: reading on one connection: cannot export the snapshot: %s", PQdb(ld->conn), err);
-		aux_free(a);
-		return NULL;
-	}
-	if (strtol(PQgetvalue(res, 0, 1), NULL, 10) < from) {
-		PQclear(res);
-		aux_free(a);
-		return NULL;
-	}
 	a->snapshot = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (!a->snapshot || conn_options(a, ld->conn)) {
@@ -225,7 +316,13 @@ struct aux *aux_start(struct loader *ld, long from, const struct aux_want *want,
 		for (int p = 0; p < want[i].nparams && p < 2; p++)
 			q->params[p] = want[i].params[p];
 	}
-	if (pthread_create(&a->thread, NULL, aux_main, a)) {
+	/* Signals belong to the FUSE loop's thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&a->thread, NULL, aux_main, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
 		aux_free(a);
 		return NULL;
 	}
@@ -244,19 +341,23 @@ bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *p
 		return false;
 	struct aux_query *q = NULL;
 	for (size_t i = 0; i < a->nq && !q; i++)
-		if ((a->q[i].tmpl == tmpl || !strcmp(a->q[i].tmpl, tmpl)) && !a->q[i].taken && a->q[i].nparams == nparams &&
+		if ((a->q[i].tmpl == tmpl || !strcmp(a->q[i].tmpl, tmpl)) && a->q[i].nparams == nparams &&
 		    (nparams < 1 || same_param(a->q[i].params[0], params[0])) &&
 		    (nparams < 2 || same_param(a->q[i].params[1], params[1])))
 			q = &a->q[i];
 	if (!q)
 		return false;
 	pthread_mutex_lock(&a->lock);
-	while (!q->done)
+	if (q->state == AUX_QUEUED)
+		q->state = AUX_CLAIMED;	/* not started there: run here, now */
+	while (q->state == AUX_RUNNING)
 		pthread_cond_wait(&a->cond, &a->lock);
 	*res = q->res;
-	q->used = q->res != NULL;
 	q->res = NULL;
-	q->taken = true;
+	q->used = *res != NULL;
+	q->rows = *res ? PQntuples(*res) : 0;
+	if (q->state == AUX_DONE)
+		q->state = AUX_CLAIMED;	/* taken: a second take runs it here */
 	pthread_mutex_unlock(&a->lock);
 	return true;
 }
@@ -266,24 +367,39 @@ void aux_end(struct aux *a, const char *dbname)
 	if (!a)
 		return;
 	a->stop = true;
+	/* A cancel that reaches the server before the query does is lost:
+	 * sent again until the thread is through. */
 	pthread_mutex_lock(&a->lock);
-	bool running = false;
-	for (size_t i = 0; i < a->nq; i++)
-		running |= !a->q[i].done;
-	if (running && a->cancel) {
-		char buf[256];
-		PQcancel(a->cancel, buf, sizeof buf);
+	while (!a->finished) {
+		bool running = false;
+		for (size_t i = 0; i < a->nq; i++)
+			running |= a->q[i].state == AUX_RUNNING;
+		if (running && a->cancel) {
+			char buf[256];
+			PQcancel(a->cancel, buf, sizeof buf);
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&a->cond, &a->lock, &until);
 	}
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->thread, NULL);
 	size_t used = 0;
+	char rows[64] = "";
 	for (size_t i = 0; i < a->nq; i++) {
-		used += a->q[i].taken && a->q[i].used;
+		used += a->q[i].used;
+		if (a->q[i].used)
+			snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%s%d", *rows ? " " : "", a->q[i].rows);
 		PQclear(a->q[i].res);
 	}
 	if (a->failed)
 		log_info("%s: read the rest on one connection: %s", dbname, a->err);
-	else if (used)
-		log_info("%s: %zu of the read's queries ran on a second connection", dbname, used);
+	else
+		log_info("%s: %zu of the read's queries ran on a second connection (rows: %s)", dbname, used, rows);
 	aux_free(a);
 }

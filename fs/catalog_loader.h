@@ -33,20 +33,22 @@ struct loader {
 
 /* A full load's longest queries on a second connection in the same
  * snapshot (catalog_aux.c). aux_start() exports the loader's snapshot
- * and, when the schemas hold at least FROM relations, starts a thread
- * that runs WANT (templates as run() gets them, with their parameters,
- * which must stay valid until aux_end()); NULL: not started. run() calls
- * aux_take(): true when the query was sent there, with its result in
- * *RES (the caller's), NULL when it failed there and must run here.
- * aux_end() stops and joins the thread, clears what was not taken and
- * logs what happened (NULL: nothing to do). */
+ * (one query, counted) and starts a thread that runs WANT (templates as
+ * run() gets them, with their parameters, which must stay valid until
+ * aux_end()); NULL: not started, with the reason logged (when the export
+ * failed, the loader's transaction is aborted). run() calls aux_take():
+ * true when the query was sent there, with its result in *RES (the
+ * caller's), NULL when the caller must run it (failed there, or not
+ * started yet: it is not waited for). aux_end() stops and joins the
+ * thread, clears what was not taken and logs what happened (NULL: nothing
+ * to do). Used by the loading thread only. */
 struct aux;
 struct aux_want {
 	const char *tmpl;
 	int nparams;
 	const char *params[2];
 };
-struct aux *aux_start(struct loader *ld, long from, const struct aux_want *want, size_t n);
+struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n);
 bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *params, PGresult **res);
 void aux_end(struct aux *a, const char *dbname);
 

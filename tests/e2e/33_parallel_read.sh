@@ -4,9 +4,11 @@
 # the loader's exported snapshot (fs/catalog_aux.c). "parallel_read": 1
 # makes every full read do so; the tree must be byte for byte the one read
 # on one connection ("parallel_read": 0), on a primary and on a hot
-# standby. When the second connection cannot be opened (a role's
-# connection limit), the read goes on alone, says why in the log, and
-# shows the same tree.
+# standby, and DDL committed while the second connection waits (a test
+# hook holds it) must not be in the read. When the second connection cannot
+# be opened (a role's connection limit) or the role may not export a
+# snapshot, the read goes on alone, says why in the log, and shows the same
+# tree.
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
@@ -23,12 +25,14 @@ CREATE INDEX child_v_idx ON par.child (lower(v)) WHERE v IS NOT NULL;
 COMMENT ON INDEX par.child_v_idx IS 'child index note';
 CREATE VIEW par.child_v AS SELECT c.id, p.code FROM par.child c JOIN par.parent p ON p.id = c.parent;
 CREATE ROLE lone LOGIN CONNECTION LIMIT 1;
+CREATE ROLE noexp LOGIN;
 EOF
 
 LOG=$T_TMP/daemon.log
-# conf NAME CONNINFO PARALLEL: a config file with one database, "par".
+# conf NAME CONNINFO PARALLEL: a config file with one database, "par",
+# never refreshed on its own (ttl 3600): each mount shows its first read.
 conf() {
-	printf '{ "state_dir": "%s", "databases": { "par": { "conninfo": "%s", "shadow": false, "parallel_read": %s } } }\n' \
+	printf '{ "state_dir": "%s", "databases": { "par": { "conninfo": "%s", "shadow": false, "ttl": 3600, "parallel_read": %s } } }\n' \
 		"$T_TMP/state_$1" "$2" "$3" >"$T_TMP/$1.json"
 }
 # same_tree A B: diff -r of two mounts' par/, but for migrations/status
@@ -37,7 +41,7 @@ same_tree() {
 	diff -r -x status "$1/par" "$2/par" >"$T_TMP/diff.out" 2>&1 ||
 		{ head -n 20 "$T_TMP/diff.out"; return 1; }
 }
-n_second() { grep -c 'ran on a second connection' "$LOG" || true; }
+n_second() { grep -c 'par: 2 of the read.s queries ran on a second connection' "$LOG" || true; }
 
 conf one "dbname=par" 0
 conf two "dbname=par" 1
@@ -48,6 +52,33 @@ eq "the read used a second connection (parallel_read 1)" "1" "$(n_second)"
 check "the index (read there) and its comment show" grep -rq 'child index note' "$T_TMP/two/par/schemas/par/tables/child"
 check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/two"
 umount_fs "$T_TMP/two"
+umount_fs "$T_TMP/one"	# it would follow the DDL below
+
+# The second connection reads in the loader's snapshot: an index created
+# after that snapshot, before the second connection begins its own
+# transaction (the hook holds it there, with its first query taken, so
+# the loader waits), is not in what it returned. The log gives the rows of each of its queries; a refresh
+# may follow the mount at once, so the tree is not what is looked at.
+rows() { grep 'par: 2 of the read.s queries ran on a second connection' "$LOG" | sed -n "$1"'s/.*(rows: \(.*\))$/\1/p'; }
+GO=$T_TMP/go
+late() {
+	poll 60 grep -q "aux: waiting for $GO" "$LOG" &&
+		sql par -c "CREATE INDEX late_idx ON par.child (v)" && touch "$GO"
+}
+late >"$T_TMP/late.log" 2>&1 &
+late_pid=$!
+SCHEMAFS_TEST_AUX_WAIT=$GO mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" || { not_ok "mount with the hook"; done_testing; }
+check "the index was created while the second connection waited" wait "$late_pid"
+eq "... and is in the database" "1" "$(val par "SELECT count(*) FROM pg_class WHERE relname = 'late_idx'")"
+eq "that read used the second connection" "2" "$(n_second)"
+check "the rows it read are the first read's ($(rows 1))" test -n "$(rows 1)" -a "$(rows 1)" == "$(rows 2)"
+umount_fs "$T_TMP/two"
+mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" || { not_ok "mount after the index"; done_testing; }
+check "a read after the index has other rows ($(rows 3))" test -n "$(rows 3)" -a "$(rows 1)" != "$(rows 3)"
+check "... and the index" test -f "$T_TMP/two/par/schemas/par/tables/child/indexes/late_idx.sql"
+umount_fs "$T_TMP/two"
+sql par -c "DROP INDEX par.late_idx"
+mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 
 # A role allowed one connection: the second one is refused, the read goes
 # on alone.
@@ -57,6 +88,16 @@ check "the log says the read went on alone, and why" \
 	grep -q 'par: read the rest on one connection: cannot open a second connection.*too many connections' "$LOG"
 check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/lone"
 umount_fs "$T_TMP/lone"
+
+# A role that may not export a snapshot: not asked to (the export would
+# abort the read's transaction).
+sql par -c "REVOKE EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() FROM PUBLIC"
+conf noexp "dbname=par user=noexp" 1
+mount_fs "$T_TMP/noexp" -o config="$T_TMP/noexp.json" || { not_ok "mount as a role that may not export"; done_testing; }
+check "the log says the read went on alone, and why" \
+	grep -q 'par: reading on one connection: this role may not call pg_export_snapshot()' "$LOG"
+check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/noexp"
+umount_fs "$T_TMP/noexp"
 umount_fs "$T_TMP/one"
 
 # A hot standby exports and imports snapshots too.
