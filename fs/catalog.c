@@ -633,6 +633,7 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 			/* The export failed (a full disk: pg_snapshots/) and took
 			 * the transaction with it: read again on one connection. */
 			*retry = RETRY_ONE_CONN;
+			snprintf(err, errlen, "the snapshot's export failed (logged); to be read on one connection");
 			goto fail;
 		}
 	}
@@ -691,12 +692,13 @@ struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *fi
 	int retry;
 	if (leave_open || (prev && (!prev->fingerprint || !prev->snapshot)))
 		prev = NULL;
-	struct catalog *cat = load(conn, filter, prev, leave_open, false, NULL, err, errlen, &retry);
-	if (!cat && retry) {
-		struct catalog_filter one = *filter;
+	struct catalog_filter f = *filter;
+	struct catalog *cat = load(conn, &f, prev, leave_open, false, NULL, err, errlen, &retry);
+	/* Twice at most: PREV unusable, then the export failing. */
+	for (int i = 0; !cat && retry && i < 2; i++) {
 		if (retry == RETRY_ONE_CONN)
-			one.parallel_from = 0;
-		cat = load(conn, &one, NULL, leave_open, false, NULL, err, errlen, &retry);
+			f.parallel_from = 0;
+		cat = load(conn, &f, NULL, leave_open, false, NULL, err, errlen, &retry);
 	}
 	return cat;
 }

@@ -16,8 +16,8 @@
  * not there: another server) only means that the loader runs the query
  * itself, as it always did: the result is the same either way. The reason
  * is logged once per load. The loader never waits for a query the thread
- * has not started: it takes it back and runs it (aux_take), so a second
- * connection slow to open costs nothing. The export itself runs in the
+ * has not started: it takes it back and runs it (aux_take); a connection
+ * still opening is given up within 100 ms once the loader is done. The export itself runs in the
  * loader's transaction, so it is only called when allowed (a failure
  * there would abort the read; catalog.c reads again on one connection if
  * it fails anyway).
@@ -26,7 +26,10 @@
 #include "log.h"
 #include "pg.h"
 #include "pgversion.h"
+#include "strbuf.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -112,19 +115,20 @@ static int conn_options(struct aux *a, PGconn *conn)
 static void redact(const struct aux *a, char *msg, size_t msglen)
 {
 	for (size_t i = 0; a->keys[i]; i++) {
-		if (strcmp(a->keys[i], "password"))
-			continue;
 		const char *pw = a->vals[i];
+		if (strcmp(a->keys[i], "password") || !*pw)
+			continue;
+		struct strbuf out = STRBUF_INIT;
 		size_t plen = strlen(pw);
-		char *hit;
-		while ((hit = strstr(msg, pw))) {
-			size_t rest = strlen(hit + plen);
-			if (3 + rest + (size_t)(hit - msg) + 1 > msglen)
-				rest = msglen - (size_t)(hit - msg) - 4;
-			memmove(hit + 3, hit + plen, rest);
-			hit[3 + rest] = '\0';
-			memcpy(hit, "***", 3);
+		const char *p = msg, *hit;
+		while ((hit = strstr(p, pw))) {
+			sb_addn(&out, p, (size_t)(hit - p));
+			sb_add(&out, "***");
+			p = hit + plen;
 		}
+		sb_add(&out, p);
+		snprintf(msg, msglen, "%s", sb_str(&out));
+		strbuf_free(&out);
 	}
 }
 
@@ -132,13 +136,40 @@ static void fail(struct aux *a, const char *what, const char *why)
 {
 	if (a->stop)
 		return;	/* the loader gave up: nothing to say */
+	char msg[sizeof a->err];
+	snprintf(msg, sizeof msg, "%s: %s", what, why);
+	redact(a, msg, sizeof msg);
 	pthread_mutex_lock(&a->lock);
-	if (!a->failed) {
-		snprintf(a->err, sizeof a->err, "%s: %s", what, why);
-		redact(a, a->err, sizeof a->err);
-	}
+	if (!a->failed)
+		memcpy(a->err, msg, sizeof msg);
 	a->failed = true;
 	pthread_mutex_unlock(&a->lock);
+}
+
+/* Connects without blocking for longer than 100 ms at a time, so that a
+ * loader done without this connection does not wait for it to open: NULL
+ * when a->stop is set meanwhile, or past connect_timeout (libpq leaves
+ * that bound to the caller of PQconnectPoll). */
+static PGconn *connect_polled(struct aux *a, int timeout_s)
+{
+	PGconn *c = PQconnectStartParams((const char *const *)a->keys, (const char *const *)a->vals, 0);
+	if (!c)
+		return NULL;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	while (PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (a->stop || (timeout_s > 0 && t.tv_sec - t0.tv_sec >= timeout_s))
+			break;
+		struct pollfd pfd = { PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0 };
+		int r = pfd.fd < 0 ? 0 : poll(&pfd, 1, 100);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0)
+			st = PQconnectPoll(c);
+	}
+	return c;
 }
 
 static void test_wait(void);
@@ -148,9 +179,14 @@ static void test_wait(void);
 static PGconn *aux_connect(struct aux *a)
 {
 	char err[512];
-	PGconn *c = PQconnectdbParams((const char *const *)a->keys, (const char *const *)a->vals, 0);
+	int timeout_s = 10;
+	for (size_t i = 0; a->keys[i]; i++)
+		if (!strcmp(a->keys[i], "connect_timeout"))
+			timeout_s = atoi(a->vals[i]);
+	PGconn *c = connect_polled(a, timeout_s);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
-		fail(a, "cannot open a second connection", c ? pg_error(c) : "out of memory");
+		fail(a, "cannot open a second connection",
+		     !c ? "out of memory" : PQstatus(c) == CONNECTION_BAD ? pg_error(c) : "connect_timeout reached");
 		PQfinish(c);
 		return NULL;
 	}
@@ -161,6 +197,10 @@ static PGconn *aux_connect(struct aux *a)
 	snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT %s", lit ? lit : "''");
 	PQfreemem(lit);
 	test_wait();
+	if (a->stop) {
+		PQfinish(c);
+		return NULL;
+	}
 	if (pg_session_setup(c, err, sizeof err) ||
 	    pg_command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) ||
 	    pg_command(c, set, err, sizeof err) ||
@@ -175,11 +215,12 @@ static PGconn *aux_connect(struct aux *a)
 	return c;
 }
 
-/* Test hook: SCHEMAFS_TEST_AUX_WAIT=PATH makes the thread take its first
- * query before it connects (the loader then waits for it), and, once
- * connected but before it begins its transaction, log "aux: waiting for
- * PATH" and wait up to 60 s for PATH to exist: DDL a test commits then is
- * after the loader's snapshot, which the thread must still read in. Off
+/* Test hook: SCHEMAFS_TEST_AUX_WAIT=PATH gives the thread every query
+ * before it starts (aux_start: the loader then waits for them, so what
+ * runs where does not depend on which thread is first), and makes it,
+ * once connected but before it begins its transaction, log "aux: waiting
+ * for PATH" and wait up to 60 s for PATH to exist: DDL a test commits then
+ * is after the loader's snapshot, which the thread must still read in. Off
  * by default. */
 static const char *test_wait_path(void)
 {
@@ -202,17 +243,11 @@ static void *aux_main(void *arg)
 {
 	struct aux *a = arg;
 	pg_give_up_set(&a->stop);
-	if (test_wait_path() && a->nq) {
-		pthread_mutex_lock(&a->lock);
-		if (a->q[0].state == AUX_QUEUED)
-			a->q[0].state = AUX_RUNNING;
-		pthread_mutex_unlock(&a->lock);
-	}
 	PGconn *c = a->stop ? NULL : aux_connect(a);
 	for (size_t i = 0; i < a->nq; i++) {
 		struct aux_query *q = &a->q[i];
 		pthread_mutex_lock(&a->lock);
-		/* RUNNING already: taken before connecting (the test hook). */
+		/* RUNNING already: given before the start (the test hook). */
 		bool mine = q->state == AUX_QUEUED || q->state == AUX_RUNNING;
 		if (mine && (!c || a->stop))
 			mine = false;
@@ -280,14 +315,19 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 	char err[512];
 	ld->cat->queries++;
 	PGresult *res = pg_exec(ld->conn, SQL_AUX_MAY, 0, NULL, err, sizeof err);
-	if (res && !col_bool(res, 0, 0)) {
+	if (!res) {
+		log_info("%s: reading on one connection: cannot ask whether the role may export the snapshot: %s",
+			 db, err);
+		return NULL;
+	}
+	if (!col_bool(res, 0, 0)) {
 		log_info("%s: reading on one connection: this role may not call pg_export_snapshot()", db);
 		PQclear(res);
 		return NULL;
 	}
 	PQclear(res);
 	ld->cat->queries++;
-	res = res ? pg_exec(ld->conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err) : NULL;
+	res = pg_exec(ld->conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err);
 	if (!res) {
 		log_info("%s: reading on one connection: cannot export the snapshot: %s", db, err);
 		return NULL;
@@ -302,6 +342,7 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 	a->snapshot = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (!a->snapshot || conn_options(a, ld->conn)) {
+		log_info("%s: reading on one connection: out of memory", db);
 		aux_free(a);
 		return NULL;
 	}
@@ -316,6 +357,13 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 		for (int p = 0; p < want[i].nparams && p < 2; p++)
 			q->params[p] = want[i].params[p];
 	}
+	if (!a->nq) {
+		aux_free(a);
+		return NULL;
+	}
+	if (test_wait_path())
+		for (size_t i = 0; i < a->nq; i++)
+			a->q[i].state = AUX_RUNNING;
 	/* Signals belong to the FUSE loop's thread. */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -323,6 +371,7 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 	int rc = pthread_create(&a->thread, NULL, aux_main, a);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
+		log_info("%s: reading on one connection: cannot start a thread: %s", db, strerror(rc));
 		aux_free(a);
 		return NULL;
 	}

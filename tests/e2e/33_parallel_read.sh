@@ -42,12 +42,20 @@ same_tree() {
 		{ head -n 20 "$T_TMP/diff.out"; return 1; }
 }
 n_second() { grep -c 'par: 2 of the read.s queries ran on a second connection' "$LOG" || true; }
+# Any number: without the test hook, the loader runs itself a query the
+# second connection has not started yet (it may still be connecting).
+n_any() { grep -c 'par: [0-2] of the read.s queries ran on a second connection' "$LOG" || true; }
+# The test hook with a file that is there: the second connection is given
+# both queries before it starts, so that the counts and rows are known.
+READY=$T_TMP/ready
+touch "$READY"
 
 conf one "dbname=par" 0
 conf two "dbname=par" 1
 mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 eq "no second connection with parallel_read 0" "0" "$(n_second)"
-mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" || { not_ok "mount on two connections"; done_testing; }
+SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" ||
+	{ not_ok "mount on two connections"; done_testing; }
 eq "the read used a second connection (parallel_read 1)" "1" "$(n_second)"
 check "the index (read there) and its comment show" grep -rq 'child index note' "$T_TMP/two/par/schemas/par/tables/child"
 check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/two"
@@ -67,13 +75,15 @@ late() {
 }
 late >"$T_TMP/late.log" 2>&1 &
 late_pid=$!
-SCHEMAFS_TEST_AUX_WAIT=$GO mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" || { not_ok "mount with the hook"; done_testing; }
+SCHEMAFS_TEST_AUX_WAIT=$GO mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" ||
+	{ kill "$late_pid" 2>/dev/null; not_ok "mount with the hook"; done_testing; }
 check "the index was created while the second connection waited" wait "$late_pid"
 eq "... and is in the database" "1" "$(val par "SELECT count(*) FROM pg_class WHERE relname = 'late_idx'")"
 eq "that read used the second connection" "2" "$(n_second)"
 check "the rows it read are the first read's ($(rows 1))" test -n "$(rows 1)" -a "$(rows 1)" == "$(rows 2)"
 umount_fs "$T_TMP/two"
-mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" || { not_ok "mount after the index"; done_testing; }
+SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" ||
+	{ not_ok "mount after the index"; done_testing; }
 check "a read after the index has other rows ($(rows 3))" test -n "$(rows 3)" -a "$(rows 1)" != "$(rows 3)"
 check "... and the index" test -f "$T_TMP/two/par/schemas/par/tables/child/indexes/late_idx.sql"
 umount_fs "$T_TMP/two"
@@ -105,9 +115,9 @@ pg_start_standby || { not_ok "hot standby starts"; done_testing; }
 sb_has() { [ "$(PGHOST=$T_SB_HOST PGPORT=$T_SB_PORT val par "SELECT count(*) FROM pg_class WHERE relname = 'child_v_idx'")" == 1 ]; }
 check "the standby has the schema" poll 30 sb_has
 conf sb "host=$T_SB_HOST port=$T_SB_PORT dbname=par" 1
-before=$(n_second)
+before=$(n_any)
 mount_fs "$T_TMP/sb" -o config="$T_TMP/sb.json" || { not_ok "mount of the standby"; done_testing; }
-eq "the standby's read used a second connection" "$((before + 1))" "$(n_second)"
+eq "the standby's read opened a second connection (no hook: 0 to 2 queries there)" "$((before + 1))" "$(n_any)"
 mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 check "the standby's tree is the primary's, read on one connection" same_tree "$T_TMP/one" "$T_TMP/sb"
 umount_fs "$T_TMP/sb"
