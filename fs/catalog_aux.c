@@ -26,7 +26,6 @@
 #include "log.h"
 #include "pg.h"
 #include "pgversion.h"
-#include "strbuf.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -114,22 +113,9 @@ static int conn_options(struct aux *a, PGconn *conn)
  * anyway, as pg_redact() does for the configured conninfo). */
 static void redact(const struct aux *a, char *msg, size_t msglen)
 {
-	for (size_t i = 0; a->keys[i]; i++) {
-		const char *pw = a->vals[i];
-		if (strcmp(a->keys[i], "password") || !*pw)
-			continue;
-		struct strbuf out = STRBUF_INIT;
-		size_t plen = strlen(pw);
-		const char *p = msg, *hit;
-		while ((hit = strstr(p, pw))) {
-			sb_addn(&out, p, (size_t)(hit - p));
-			sb_add(&out, "***");
-			p = hit + plen;
-		}
-		sb_add(&out, p);
-		snprintf(msg, msglen, "%s", sb_str(&out));
-		strbuf_free(&out);
-	}
+	for (size_t i = 0; a->keys[i]; i++)
+		if (!strcmp(a->keys[i], "password"))
+			pg_redact_password(a->vals[i], msg, msglen);
 }
 
 static void fail(struct aux *a, const char *what, const char *why)
@@ -313,7 +299,8 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 		n = AUX_MAX;
 	const char *db = PQdb(ld->conn);
 	char err[512];
-	ld->cat->queries++;
+	/* Neither this nor the export is counted in cat->queries: like
+	 * BEGIN and set_config(), they read nothing the tree shows. */
 	PGresult *res = pg_exec(ld->conn, SQL_AUX_MAY, 0, NULL, err, sizeof err);
 	if (!res) {
 		log_info("%s: reading on one connection: cannot ask whether the role may export the snapshot: %s",
@@ -326,7 +313,6 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 		return NULL;
 	}
 	PQclear(res);
-	ld->cat->queries++;
 	res = pg_exec(ld->conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err);
 	if (!res) {
 		log_info("%s: reading on one connection: cannot export the snapshot: %s", db, err);

@@ -33,7 +33,7 @@ struct loader {
 
 /* A full load's longest queries on a second connection in the same
  * snapshot (catalog_aux.c). aux_start() exports the loader's snapshot
- * (one query, counted) and starts a thread that runs WANT (templates as
+ * (two round trips, not counted in cat->queries) and starts a thread that runs WANT (templates as
  * run() gets them, with their parameters, which must stay valid until
  * aux_end()); NULL: not started, with the reason logged (when the export
  * failed, the loader's transaction is aborted). run() calls aux_take():

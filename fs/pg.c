@@ -41,20 +41,25 @@ void pg_redact(const char *conninfo, char *msg, size_t msglen)
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 		if (!strcmp(o->keyword, "password") && o->val && *o->val)
 			pw = o->val;
-	if (pw) {
-		struct strbuf out = STRBUF_INIT;
-		size_t plen = strlen(pw);
-		const char *p = msg, *hit;
-		while ((hit = strstr(p, pw))) {
-			sb_addn(&out, p, (size_t)(hit - p));
-			sb_add(&out, "***");
-			p = hit + plen;
-		}
-		sb_add(&out, p);
-		snprintf(msg, msglen, "%s", sb_str(&out));
-		strbuf_free(&out);
-	}
+	pg_redact_password(pw, msg, msglen);
 	PQconninfoFree(opts);
+}
+
+void pg_redact_password(const char *pw, char *msg, size_t msglen)
+{
+	if (!pw || !*pw)
+		return;
+	struct strbuf out = STRBUF_INIT;
+	size_t plen = strlen(pw);
+	const char *p = msg, *hit;
+	while ((hit = strstr(p, pw))) {
+		sb_addn(&out, p, (size_t)(hit - p));
+		sb_add(&out, "***");
+		p = hit + plen;
+	}
+	sb_add(&out, p);
+	snprintf(msg, msglen, "%s", sb_str(&out));
+	strbuf_free(&out);
 }
 
 PGconn *pg_connect(const char *conninfo, int connect_timeout, char *err, size_t errlen)

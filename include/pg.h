@@ -30,6 +30,8 @@ int pg_session_reset(PGconn *conn, char *err, size_t errlen);
  * MSGLEN bytes) with "***", and folds the message onto one line. When
  * CONNINFO cannot be parsed, the whole message is replaced. */
 void pg_redact(const char *conninfo, char *msg, size_t msglen);
+/* Replaces each occurrence of PASSWORD (NULL or empty: none) in MSG. */
+void pg_redact_password(const char *password, char *msg, size_t msglen);
 
 /*
  * Bounds. libpq has no query timeout, and a stalled peer's kernel answers

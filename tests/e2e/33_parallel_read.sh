@@ -59,6 +59,11 @@ SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" 
 eq "the read used a second connection (parallel_read 1)" "1" "$(n_second)"
 check "the index (read there) and its comment show" grep -rq 'child index note' "$T_TMP/two/par/schemas/par/tables/child"
 check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/two"
+# The export and its privilege check read nothing the tree shows: not
+# counted as catalog queries.
+queries() { sed -n 's/^snapshot: .*, \([0-9]*\) catalog queries$/\1/p' "$1/par/migrations/status"; }
+check "the number of catalog queries is known ($(queries "$T_TMP/one"))" test -n "$(queries "$T_TMP/one")"
+eq "as many catalog queries on two connections as on one" "$(queries "$T_TMP/one")" "$(queries "$T_TMP/two")"
 umount_fs "$T_TMP/two"
 umount_fs "$T_TMP/one"	# it would follow the DDL below
 
