@@ -583,16 +583,17 @@ bool catalog_fingerprint_local(const char *old, const char *cur)
 	return strchr(eo, '|') && strchr(ec, '|') && schemas_only_added(eo, ec);
 }
 
-/* One load; PREV, when not NULL, makes it incremental. *RETRY is set when
- * it must be done again in full (the catalogs outside the relations
- * changed after the caller looked). HERE: in the caller's open
- * transaction, which it neither begins nor ends (catalog_load_here). FP:
- * the fingerprint catalog_refresh() took in this transaction (it began
- * it), kept instead of taking another at the end; NULL otherwise. */
 /* Why load() failed in a way that reading again mends (RETRY). */
 enum { RETRY_FULL = 1,		/* PREV cannot be used after all */
        RETRY_ONE_CONN = 2 };	/* the snapshot's export failed (catalog_aux.c) */
 
+/* One load; PREV, when not NULL, makes it incremental. *RETRY is set when
+ * it must be done again: RETRY_FULL in full (the catalogs outside the
+ * relations changed after the caller looked), RETRY_ONE_CONN without a
+ * second connection. HERE: in the caller's open
+ * transaction, which it neither begins nor ends (catalog_load_here). FP:
+ * the fingerprint catalog_refresh() took in this transaction (it began
+ * it), kept instead of taking another at the end; NULL otherwise. */
 static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
 			    bool leave_open, bool here, const char *fp, char *err, size_t errlen, int *retry)
 {

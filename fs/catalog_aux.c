@@ -5,8 +5,9 @@
  * one core. At 10,000 tables that is 3.6 s, and two queries are half of
  * it: the dependency map (1.0 s) and the indexes' definitions (0.7 s).
  * Neither needs anything the other queries return, only the schemas'
- * OIDs. So, once the schemas are read, the loader exports its snapshot
- * (pg_export_snapshot()), and a thread opens a second connection to the
+ * OIDs. So, once the change query has counted the relations, the loader
+ * exports its snapshot (pg_export_snapshot()), and a thread opens a second
+ * connection to the
  * same server, imports the snapshot (SET TRANSACTION SNAPSHOT, as pg_dump
  * -j does: the very same rows) and runs those two queries while the loader
  * runs the others. run() (catalog.c) takes each result in its turn.
@@ -17,10 +18,10 @@
  * itself, as it always did: the result is the same either way. The reason
  * is logged once per load. The loader never waits for a query the thread
  * has not started: it takes it back and runs it (aux_take); a connection
- * still opening is given up within 100 ms once the loader is done. The export itself runs in the
- * loader's transaction, so it is only called when allowed (a failure
- * there would abort the read; catalog.c reads again on one connection if
- * it fails anyway).
+ * still opening is given up within 100 ms once the loader is done. The
+ * export itself runs in the loader's transaction, so it is only called
+ * when allowed (a failure there would abort the read; catalog.c reads
+ * again on one connection if it fails anyway).
  */
 #include "catalog_loader.h"
 #include "log.h"
@@ -148,8 +149,9 @@ static PGconn *connect_polled(struct aux *a, int timeout_s)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (a->stop || (timeout_s > 0 && t.tv_sec - t0.tv_sec >= timeout_s))
 			break;
+		/* No socket yet: libpq moves on at its next poll. */
 		struct pollfd pfd = { PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0 };
-		int r = pfd.fd < 0 ? 0 : poll(&pfd, 1, 100);
+		int r = pfd.fd < 0 ? 1 : poll(&pfd, 1, 100);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0)
