@@ -25,13 +25,13 @@
  */
 #include "catalog_loader.h"
 #include "log.h"
+#include "thread.h"
 #include "pg.h"
 #include "pgversion.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,12 +352,7 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 	if (test_wait_path())
 		for (size_t i = 0; i < a->nq; i++)
 			a->q[i].state = AUX_RUNNING;
-	/* Signals belong to the FUSE loop's thread. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&a->thread, NULL, aux_main, a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = thread_start(&a->thread, aux_main, a);
 	if (rc) {
 		log_info("%s: reading on one connection: cannot start a thread: %s", db, strerror(rc));
 		aux_free(a);

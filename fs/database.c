@@ -2,7 +2,6 @@
 #include "database.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "thread.h"
 #include "memlog.h"
 #include "arena.h"
 #include "invalq.h"
@@ -492,12 +492,7 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 	db->changed = changed;
 	/* Named while db->conn is still ours alone. */
 	struct shadow *sh = shadow_new(db->cfg, PQdb(db->conn), db->identity, shadow_changed, db);
-	/* Signals (SIGTERM, SIGINT) belong to the FUSE loop's thread. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&db->thread, NULL, database_refresher, db);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = thread_start(&db->thread, database_refresher, db);
 	if (rc) {
 		shadow_free(sh);
 		return -rc;

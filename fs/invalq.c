@@ -1,8 +1,8 @@
 /* invalq.c: kernel cache invalidations, delivered off our locks; see invalq.h. */
 #include "invalq.h"
+#include "thread.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,12 +47,7 @@ int invalq_start(struct invalq *q, invalq_fn fn, void *ctx)
 {
 	q->fn = fn;
 	q->ctx = ctx;
-	/* Signals belong to the FUSE loop's thread. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&q->thread, NULL, drain, q);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = thread_start(&q->thread, drain, q);
 	if (rc)
 		return -rc;
 	q->started = true;

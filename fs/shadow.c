@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "config.h"
 #include "database_stage.h"
 #include "log.h"
+#include "thread.h"
 #include "migrate.h"
 #include "pg.h"
 #include "sha256.h"
@@ -366,12 +366,7 @@ struct shadow *shadow_new(const struct db_config *cfg, const char *dbname, const
 
 int shadow_start(struct shadow *s)
 {
-	/* Signals belong to the FUSE loop's thread. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&s->thread, NULL, thread_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = thread_start(&s->thread, thread_main, s);
 	if (rc)
 		return -rc;
 	s->started = true;
