@@ -1,6 +1,7 @@
 /* arena.c: bump allocator; see include/arena.h. */
 #include "arena.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,60 @@
 struct chunk {
 	struct chunk *next;
 	size_t used, size;
+	bool dirty;		/* from the pool: zeroed as it is handed out */
 	_Alignas(16) unsigned char data[];
 };
+
+/*
+ * Freed chunks of the standard size, kept for the next arena instead of
+ * given back to the system. Why: an incremental refresh copies the
+ * previous catalog's relations into a new arena and frees the old one;
+ * with every chunk a fresh mapping (memlog.c keeps them mapped apart),
+ * each refresh page-faulted its whole catalog in again, a large part of
+ * its time in a VM (README "Where a refresh's time goes"). Capped, so the
+ * resident size grows by at most POOL_MAX chunks; the peak (old and new
+ * snapshot alive together) is the same. pool_lock protects both; an
+ * arena is freed by whichever thread drops the last reference.
+ */
+#define POOL_MAX 256		/* chunks: 64 MiB */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct chunk *pool;	/* pool_lock */
+static size_t pool_n;		/* pool_lock */
+
+static struct chunk *pool_take(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	struct chunk *c = pool;
+	if (c) {
+		pool = c->next;
+		pool_n--;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (c) {
+		c->next = NULL;
+		c->used = 0;
+		c->dirty = true;
+	}
+	return c;
+}
+
+/* Keeps C when it is a standard chunk and the pool has room; else frees it. */
+static void pool_put(struct chunk *c)
+{
+	if (c->size == ARENA_CHUNK) {
+		pthread_mutex_lock(&pool_lock);
+		bool kept = pool_n < POOL_MAX;
+		if (kept) {
+			c->next = pool;
+			pool = c;
+			pool_n++;
+		}
+		pthread_mutex_unlock(&pool_lock);
+		if (kept)
+			return;
+	}
+	free(c);
+}
 
 struct arena {
 	struct chunk *head;
@@ -52,7 +105,7 @@ void arena_free(struct arena *a)
 		return;
 	for (struct chunk *c = a->head, *next; c; c = next) {
 		next = c->next;
-		free(c);
+		pool_put(c);
 	}
 	free(a);
 }
@@ -64,7 +117,9 @@ void *arena_alloc(struct arena *a, size_t size)
 	if (!c || c->size - c->used < size) {
 		bool big = size > a->chunk / 4;
 		size_t want = big ? size : a->chunk;
-		c = calloc(1, sizeof(*c) + want);
+		c = want == ARENA_CHUNK ? pool_take() : NULL;
+		if (!c)
+			c = calloc(1, sizeof(*c) + want);
 		if (!c) {
 			fprintf(stderr, "schemafs: out of memory\n");
 			abort();
@@ -85,6 +140,10 @@ void *arena_alloc(struct arena *a, size_t size)
 	}
 	void *p = c->data + c->used;
 	c->used += size;
+	/* Only what is handed out: zeroing the whole chunk would make its
+	 * unused end resident too. */
+	if (c->dirty)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -100,6 +159,14 @@ char *arena_memdup(struct arena *a, const void *p, size_t len)
 char *arena_strdup(struct arena *a, const char *s)
 {
 	return s ? arena_memdup(a, s, strlen(s)) : NULL;
+}
+
+size_t arena_pooled_bytes(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	size_t n = pool_n;
+	pthread_mutex_unlock(&pool_lock);
+	return n * (sizeof(struct chunk) + ARENA_CHUNK);
 }
 
 size_t arena_bytes(const struct arena *a)

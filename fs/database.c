@@ -278,9 +278,10 @@ void database_mem_point(const struct database *db, const struct catalog *cat, co
 {
 	if (!memlog_on())
 		return;
-	char extra[64];
-	snprintf(extra, sizeof extra, "catalog arena %.1f MB",
-		 cat ? (double)arena_bytes(cat->arena) / (1024.0 * 1024.0) : 0.0);
+	char extra[96];
+	snprintf(extra, sizeof extra, "catalog arena %.1f MB, freed chunks kept %.1f MB",
+		 cat ? (double)arena_bytes(cat->arena) / (1024.0 * 1024.0) : 0.0,
+		 (double)arena_pooled_bytes() / (1024.0 * 1024.0));
 	memlog(db->cfg->name, what, extra);
 }
 

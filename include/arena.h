@@ -4,6 +4,7 @@
  * releases everything at once.
  *
  * Not thread-safe: an arena is filled by one thread, then only read.
+ * Freeing is: freed chunks go to a process-wide pool under its own lock.
  */
 #ifndef SCHEMAFS_ARENA_H
 #define SCHEMAFS_ARENA_H
@@ -32,5 +33,8 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_memdup(struct arena *a, const void *p, size_t len);	/* NUL-terminated */
 /* Bytes reserved from the system, for memory reports. */
 size_t arena_bytes(const struct arena *a);
+/* Bytes of freed chunks kept for the next arenas (at most 64 MiB; see
+ * arena.c), for memory reports. Any thread. */
+size_t arena_pooled_bytes(void);
 
 #endif

@@ -1,0 +1,74 @@
+/* Unit tests: the arena (arena.c), and the pool its freed chunks go to. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "tap.h"
+
+/* Whether LEN bytes at P are all zero. */
+static int zeroed(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+int main(void)
+{
+	/* Dirty many standard chunks, free them: they go to the pool. */
+	struct arena *a = arena_new();
+	for (int i = 0; i < 4000; i++)
+		memset(arena_alloc(a, 1000), 0xff, 1000);
+	ok(arena_bytes(a) >= 4000 * 1000, "4,000 allocations of 1,000 bytes take several chunks (%zu bytes)",
+	   arena_bytes(a));
+	size_t before = arena_pooled_bytes();
+	arena_free(a);
+	ok(arena_pooled_bytes() > before, "freed chunks are kept (%zu bytes)", arena_pooled_bytes());
+
+	/* A new arena takes them back, and what it hands out is zeroed, as
+	 * calloc's was, whatever the chunk held. */
+	struct arena *b = arena_new();
+	int all_zero = 1;
+	for (int i = 0; i < 4000; i++) {
+		size_t n = 16 + (size_t)(i * 37) % 2000;
+		unsigned char *p = arena_alloc(b, n);
+		all_zero &= zeroed(p, n);
+		all_zero &= ((uintptr_t)p % 16) == 0;
+		memset(p, 0xee, n);
+	}
+	ok(all_zero, "memory from reused chunks is zeroed and 16-byte aligned");
+	ok(arena_pooled_bytes() < before + 4000 * 1000, "the new arena took chunks from the pool");
+	char *s = arena_strdup(b, "schemafs");
+	is_str(s, "schemafs", "strdup from a reused chunk");
+	ok(arena_strdup(b, NULL) == NULL, "strdup of NULL is NULL");
+	char *m = arena_memdup(b, "abc", 2);
+	is_str(m, "ab", "memdup is NUL-terminated");
+
+	/* A large block is not a standard chunk: not kept. */
+	struct arena *c = arena_new();
+	size_t pooled = arena_pooled_bytes();
+	unsigned char *big = arena_alloc(c, 1 << 20);
+	ok(zeroed(big, 1 << 20), "a large block is zeroed");
+	arena_free(c);
+	ok(arena_pooled_bytes() == pooled, "a large block is given back, not kept");
+	arena_free(b);
+
+	/* The pool is capped: 100 MiB freed at once keeps at most 64 MiB. */
+	struct arena *d = arena_new();
+	for (int i = 0; i < 100 * 1024; i++)
+		arena_alloc(d, 1024);
+	arena_free(d);
+	ok(arena_pooled_bytes() <= 64u * 1024 * 1024 + 256 * 64,
+	   "the pool stays within its cap (%zu bytes kept)", arena_pooled_bytes());
+
+	/* Small arenas (one table's files) grow from 512 bytes: their chunks
+	 * are not standard ones until they reach the standard size. */
+	struct arena *e = arena_new_small();
+	void *p = arena_alloc(e, 100);
+	ok(p && zeroed(p, 100), "a small arena's first allocation is zeroed");
+	ok(arena_bytes(e) < 4096, "a small arena reserves little (%zu bytes)", arena_bytes(e));
+	arena_free(e);
+	return done_testing();
+}
