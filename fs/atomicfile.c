@@ -29,43 +29,55 @@ static void sync_dir_of(const char *file)
 	free(dir);
 }
 
-int atomic_write(const char *file, const char *data, size_t len)
+int atomic_begin(struct atomic_file *af, const char *file)
 {
 	struct strbuf tmp = STRBUF_INIT;
-	int ret = 0, fd = -1;
 	sb_addf(&tmp, "%s.tmp.%d", file, (int)getpid());
-	fd = open(sb_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
+	af->tmp = strbuf_detach(&tmp, NULL);
+	af->file = file;
+	af->err = 0;
+	af->fd = af->tmp ? open(af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+	if (af->fd < 0)
+		af->err = af->tmp ? -errno : -ENOMEM;
+	return af->err;
+}
+
+int atomic_add(struct atomic_file *af, const char *data, size_t len)
+{
+	for (size_t off = 0; !af->err && off < len;) {
+		ssize_t w = write(af->fd, data + off, len - off);
+		if (w < 0 && errno != EINTR)
+			af->err = -errno;
+		else if (w > 0)
+			off += (size_t)w;
 	}
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		ret = -errno;
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(sb_str(&tmp), file) != 0)
-		ret = -errno;
-	else
-		sync_dir_of(file);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret)
-		unlink(sb_str(&tmp));
-	strbuf_free(&tmp);
-	return ret;
+	return af->err;
+}
+
+int atomic_commit(struct atomic_file *af)
+{
+	if (af->fd >= 0 && !af->err && fsync(af->fd) != 0)
+		af->err = -errno;
+	if (af->fd >= 0 && close(af->fd) != 0 && !af->err)
+		af->err = -errno;
+	af->fd = -1;
+	if (!af->err && rename(af->tmp, af->file) != 0)
+		af->err = -errno;
+	if (!af->err)
+		sync_dir_of(af->file);
+	else if (af->tmp)
+		unlink(af->tmp);
+	free(af->tmp);
+	af->tmp = NULL;
+	return af->err;
+}
+
+int atomic_write(const char *file, const char *data, size_t len)
+{
+	struct atomic_file af;
+	atomic_begin(&af, file);
+	atomic_add(&af, data, len);
+	return atomic_commit(&af);
 }
 
 char *file_read_all(const char *file, size_t *len)

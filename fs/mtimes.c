@@ -122,8 +122,50 @@ long mtimes_apply(struct tree *t, const char *file)
 	return set;
 }
 
-static void save_walk(const struct node *n, struct strbuf *path, struct strbuf *out)
+/* Appends "<hash, 16 hex> <seconds> <nanoseconds> " to OUT: the same text
+ * as "%016llx %lld %ld ", without printf's parsing per record (230,000
+ * records at 10,000 tables, written after every refresh). */
+static char *put_dec(char *end, long long v)
 {
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--end = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--end = '-';
+	return end;
+}
+
+static void add_record(struct strbuf *out, unsigned long long hash, struct timespec mtime)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[16 + 1 + 21 + 1 + 21 + 1];
+	for (int i = 15; i >= 0; i--, hash >>= 4)
+		buf[i] = hex[hash & 15];
+	buf[16] = ' ';
+	char num[24];
+	char *b = put_dec(num + sizeof num, (long long)mtime.tv_sec);
+	size_t len = 17, n = (size_t)(num + sizeof num - b);
+	memcpy(buf + len, b, n);
+	len += n;
+	buf[len++] = ' ';
+	b = put_dec(num + sizeof num, (long long)mtime.tv_nsec);
+	n = (size_t)(num + sizeof num - b);
+	memcpy(buf + len, b, n);
+	len += n;
+	buf[len++] = ' ';
+	sb_addn(out, buf, len);
+}
+
+struct saver {
+	struct strbuf path, *out;
+	void (*flush)(void *ctx, struct strbuf *out);
+	void *ctx;
+};
+
+static void save_walk(const struct node *n, struct saver *sv)
+{
+	struct strbuf *path = &sv->path, *out = sv->out;
 	/* A lazy file that was never rendered keeps the record it carries. */
 	unsigned long long hash = 0;
 	struct timespec mtime = { 0, 0 };
@@ -135,25 +177,30 @@ static void save_walk(const struct node *n, struct strbuf *path, struct strbuf *
 		known = tree_file_record(n, &hash, &mtime);
 	}
 	if (known) {
-		sb_addf(out, "%016llx %lld %ld %s", hash, (long long)mtime.tv_sec, (long)mtime.tv_nsec,
-			sb_str(path));
+		add_record(out, hash, mtime);
+		sb_addn(out, path->buf ? path->buf : "", path->len);
 		sb_addc(out, '\0');
+		if (sv->flush && out->len >= 1024 * 1024)
+			sv->flush(sv->ctx, out);
 	}
 	for (size_t i = 0; i < n->nkids; i++) {
 		size_t keep = path->len;
-		sb_addf(path, "%s%s", keep ? "/" : "", n->kids[i]->name);
-		save_walk(n->kids[i], path, out);
+		if (keep)
+			sb_addc(path, '/');
+		sb_add(path, n->kids[i]->name);
+		save_walk(n->kids[i], sv);
 		path->len = keep;
 		path->buf[keep] = '\0';
 	}
 }
 
-void mtimes_format(const struct tree *t, struct strbuf *out)
+void mtimes_format(const struct tree *t, struct strbuf *out, void (*flush)(void *ctx, struct strbuf *out),
+		   void *ctx)
 {
-	struct strbuf path = STRBUF_INIT;
-	sb_add(&path, "");
-	save_walk(t->root, &path, out);
-	strbuf_free(&path);
+	struct saver sv = { STRBUF_INIT, out, flush, ctx };
+	sb_add(&sv.path, "");
+	save_walk(t->root, &sv);
+	strbuf_free(&sv.path);
 }
 
 int mtimes_mkdirs(const char *dir)

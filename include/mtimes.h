@@ -23,10 +23,13 @@ struct tree;
  * of FILE. Returns the number of nodes set, or -errno (-ENOENT: no file). */
 long mtimes_apply(struct tree *t, const char *file);
 
-/* T's records appended to OUT (no I/O; the caller owns OUT), for the
- * caller to write with atomic_write() (atomicfile.h) without the lock that
- * keeps T in place. */
-void mtimes_format(const struct tree *t, struct strbuf *out);
+/* T's records appended to OUT (no I/O; the caller owns OUT). With FLUSH,
+ * FLUSH(CTX, OUT) is called whenever OUT holds 1 MiB or more, to write and
+ * empty it (the caller writes what is left at the end): the records of a
+ * large tree (19 MB at 10,000 tables) are then never in memory at once.
+ * T must be held by a reference (tree_ref) or a lock. */
+void mtimes_format(const struct tree *t, struct strbuf *out, void (*flush)(void *ctx, struct strbuf *out),
+		   void *ctx);
 
 /* mkdir -p. Returns 0 or -errno. */
 int mtimes_mkdirs(const char *dir);

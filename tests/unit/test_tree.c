@@ -1,8 +1,11 @@
 /* Unit tests: the rendered tree (tree.c): layout, lookups, mtimes. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "fixture.h"
+#include "mtimes.h"
+#include "strbuf.h"
 #include "tap.h"
 #include "tree.h"
 
@@ -255,5 +258,48 @@ int main(void)
 	}
 	ok(alike, "eight concurrent first readers get the same rendered node");
 	tree_unref(rt);
+	/* mtimes: the records are "%016llx %lld %ld <path>", NUL-ended (the
+	 * file a remount reads, written without printf), and a tree built
+	 * later takes the mtimes back from them. */
+	{
+		struct catalog *mc = fixture_catalog("'pending'::booking_status");
+		struct timespec old = { 1234567890, 987654321 }, later = { 2000000000, 5 };
+		struct tree *mt = tree_build(mc, NULL, old);
+		struct strbuf out = STRBUF_INIT;
+		mtimes_format(mt, &out, NULL, NULL);
+		size_t nrec = 0, bad = 0;
+		bool root = false;
+		for (size_t off = 0; off < out.len; off += strlen(out.buf + off) + 1, nrec++) {
+			const char *rec = out.buf + off;
+			unsigned long long h;
+			long long sec;
+			long nsec;
+			int at = 0;
+			char again[4096];
+			if (sscanf(rec, "%16llx %lld %ld %n", &h, &sec, &nsec, &at) != 3 || !at) {
+				bad++;
+				continue;
+			}
+			snprintf(again, sizeof again, "%016llx %lld %ld %s", h, sec, nsec, rec + at);
+			bad += strcmp(again, rec) != 0 || (sec == old.tv_sec && nsec != old.tv_nsec);
+			root |= !rec[at];
+		}
+		ok(nrec > 50 && !bad && root, "mtimes records as printf would write them (%zu records, %zu differ), "
+		   "the database directory's with an empty path", nrec, bad);
+		char file[] = "/tmp/test_tree_mtimes.XXXXXX";
+		int fd = mkstemp(file);
+		ok(fd >= 0 && write(fd, out.buf, out.len) == (ssize_t)out.len, "records written");
+		close(fd);
+		struct tree *mt2 = tree_build(mc, NULL, later);
+		long set = mtimes_apply(mt2, file);
+		const struct node *col = tree_lookup(mt2, "schemas/public/tables/booking/columns/status");
+		ok(set > 50 && col && col->mtime.tv_sec == old.tv_sec && col->mtime.tv_nsec == old.tv_nsec,
+		   "a new tree takes its mtimes back from the records (%ld set)", set);
+		unlink(file);
+		strbuf_free(&out);
+		tree_unref(mt2);
+		tree_unref(mt);
+		catalog_free(mc);
+	}
 	return done_testing();
 }
