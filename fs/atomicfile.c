@@ -48,6 +48,8 @@ int atomic_add(struct atomic_file *af, const char *data, size_t len)
 		ssize_t w = write(af->fd, data + off, len - off);
 		if (w < 0 && errno != EINTR)
 			af->err = -errno;
+		else if (w == 0)
+			af->err = -EIO;	/* no progress: not worth a loop for ever */
 		else if (w > 0)
 			off += (size_t)w;
 	}

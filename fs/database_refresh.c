@@ -52,9 +52,10 @@ void database_mtimes_flush(struct database *db)
 		return;
 	struct strbuf sb = STRBUF_INIT;
 	struct atomic_file af;
-	atomic_begin(&af, db->mtimes_file);
-	mtimes_format(t, &sb, mtimes_out, &af);
-	mtimes_out(&af, &sb);
+	if (!atomic_begin(&af, db->mtimes_file)) {
+		mtimes_format(t, &sb, mtimes_out, &af);
+		mtimes_out(&af, &sb);
+	}
 	tree_unref(t);
 	int rc = atomic_commit(&af);
 	if (rc)

@@ -36,5 +36,8 @@ size_t arena_bytes(const struct arena *a);
 /* Bytes of freed chunks kept for the next arenas (at most 64 MiB; see
  * arena.c), for memory reports. Any thread. */
 size_t arena_pooled_bytes(void);
+/* Keep at most CHUNKS freed 256 KiB chunks (default 256; 0 under
+ * AddressSanitizer); frees any beyond. For tests. Any thread. */
+void arena_pool_limit(size_t chunks);
 
 #endif

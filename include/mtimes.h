@@ -9,9 +9,10 @@
  * not rendered yet (tree.h: Lazy files) is neither rendered nor hashed here:
  * mtimes_apply() hands it its path's record (tree_file_carry()), and
  * mtimes_format() writes the record it carries, if any. Knows no FUSE and
- * no SQL. The tree is read with the database's model_lock held; the file is
- * written by the database's refresher thread alone (database.c:
- * mtimes_due, mtimes_flush), and by database_close after it stopped.
+ * no SQL. The tree is read through a reference (tree_ref), with no lock
+ * held, as FUSE readers read it; the file is written by the database's
+ * refresher thread alone (database_refresh.c: mtimes_due,
+ * database_mtimes_flush), and by database_close after it stopped.
  */
 #ifndef SCHEMAFS_MTIMES_H
 #define SCHEMAFS_MTIMES_H

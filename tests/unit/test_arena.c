@@ -17,6 +17,10 @@ static int zeroed(const unsigned char *p, size_t len)
 
 int main(void)
 {
+	/* The pool is off by default under AddressSanitizer (the unit tests'
+	 * build): on here, with its usual cap. */
+	arena_pool_limit(256);
+
 	/* Dirty many standard chunks, free them: they go to the pool. */
 	struct arena *a = arena_new();
 	for (int i = 0; i < 4000; i++)
@@ -62,6 +66,26 @@ int main(void)
 	arena_free(d);
 	ok(arena_pooled_bytes() <= 64u * 1024 * 1024 + 256 * 64,
 	   "the pool stays within its cap (%zu bytes kept)", arena_pooled_bytes());
+
+	/* A pooled chunk handed out whole, as a block of exactly its size. */
+	struct arena *f = arena_new();
+	for (int i = 0; i < 300; i++)
+		memset(arena_alloc(f, 200 * 1024), 0xab, 200 * 1024);
+	arena_free(f);
+	struct arena *g = arena_new();
+	arena_alloc(g, 16);
+	unsigned char *whole = arena_alloc(g, 256 * 1024);
+	ok(zeroed(whole, 256 * 1024), "a block of exactly a chunk's size, from the pool, is zeroed");
+	arena_free(g);
+
+	/* Turned off: the kept chunks are freed, none is kept after. */
+	arena_pool_limit(0);
+	ok(arena_pooled_bytes() == 0, "a limit of 0 frees what the pool kept");
+	struct arena *h = arena_new();
+	for (int i = 0; i < 1000; i++)
+		arena_alloc(h, 1000);
+	arena_free(h);
+	ok(arena_pooled_bytes() == 0, "with a limit of 0 nothing is kept");
 
 	/* Small arenas (one table's files) grow from 512 bytes: their chunks
 	 * are not standard ones until they reach the standard size. */

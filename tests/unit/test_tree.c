@@ -29,6 +29,16 @@ static bool saw(const struct seen *s, const char *path)
 	return false;
 }
 
+/* mtimes_format()'s flush for the test: appends OUT to CTX's strbuf. */
+static int joins;
+static void join_piece(void *ctx, struct strbuf *out)
+{
+	if (out->len >= 1024 * 1024)
+		joins++;
+	sb_addn(ctx, out->buf ? out->buf : "", out->len);
+	sb_reset(out);
+}
+
 struct reader {
 	struct tree *t;
 	const struct node *n;
@@ -286,6 +296,41 @@ int main(void)
 		}
 		ok(nrec > 50 && !bad && root, "mtimes records as printf would write them (%zu records, %zu differ), "
 		   "the database directory's with an empty path", nrec, bad);
+		/* Zero and negative times as printf writes them; the records
+		 * flushed 1 MiB at a time are the same bytes. */
+		struct node *neg = (struct node *)tree_lookup(mt, "schemas/public/tables/booking/columns/status");
+		struct node *zero = (struct node *)tree_lookup(mt, "schemas/public/tables/booking/table.sql");
+		neg->mtime = (struct timespec){ -1, 0 };
+		zero->mtime = (struct timespec){ 0, 0 };
+		struct strbuf odd = STRBUF_INIT;
+		mtimes_format(mt, &odd, NULL, NULL);
+		char want_neg[128], want_zero[128];
+		snprintf(want_neg, sizeof want_neg, "%016llx %lld %ld %s", neg->hash, -1LL, 0L,
+			 "schemas/public/tables/booking/columns/status");
+		snprintf(want_zero, sizeof want_zero, "%016llx %lld %ld %s", zero->hash, 0LL, 0L,
+			 "schemas/public/tables/booking/table.sql");
+		bool has_neg = false, has_zero = false;
+		for (size_t off = 0; off < odd.len; off += strlen(odd.buf + off) + 1) {
+			has_neg |= !strcmp(odd.buf + off, want_neg);
+			has_zero |= !strcmp(odd.buf + off, want_zero);
+		}
+		ok(has_neg && has_zero, "a negative and a zero mtime written as printf would");
+		/* The fixture's records are far below 1 MiB: the buffer starts
+		 * with 1 MiB already in it, so the first record flushes. */
+		struct strbuf joined = STRBUF_INIT;
+		struct strbuf piece = STRBUF_INIT;
+		for (int i = 0; i < 1024; i++)
+			sb_addn(&piece, odd.buf, 1024 < odd.len ? 1024 : odd.len);
+		size_t prefix = piece.len;
+		mtimes_format(mt, &piece, join_piece, &joined);
+		join_piece(&joined, &piece);
+		ok(joins == 1 && joined.len == prefix + odd.len && !memcmp(joined.buf + prefix, odd.buf, odd.len),
+		   "flushed once 1 MiB is buffered (%d flushes): the same bytes", joins);
+		strbuf_free(&odd);
+		strbuf_free(&joined);
+		strbuf_free(&piece);
+		neg->mtime = zero->mtime = old;
+
 		char file[] = "/tmp/test_tree_mtimes.XXXXXX";
 		int fd = mkstemp(file);
 		ok(fd >= 0 && write(fd, out.buf, out.len) == (ssize_t)out.len, "records written");
