@@ -46,6 +46,10 @@ check "umount" umount "$M"
 # The type itself, as an /etc/fstab line gives it: mount(8) looks for the
 # program in its fixed PATH. When this machine has no schemafs installed
 # there, the test links the one it built for the duration of the check.
+# scripts/test runs several tests at once: one 80_install (of another
+# major) at a time may own the link.
+exec 8>/tmp/schemafs-80_install.lock
+flock 8
 LINK=""
 if [ ! -e /usr/local/bin/schemafs ]; then
 	ln -s "$I/usr/local/bin/schemafs" /usr/local/bin/schemafs && LINK=/usr/local/bin/schemafs
@@ -59,6 +63,7 @@ else
 	not_ok "an fstab line: /usr/local/bin/schemafs is another installed schemafs; not testing over it"
 fi
 [ -n "$LINK" ] && rm -f "$LINK"
+flock -u 8
 for _ in $(seq 1 50); do pgrep -f "schemafs $T_TMP/fstab.json" >/dev/null || break; sleep 0.1; done
 check_fails "the daemon is gone after umount" pgrep -f "schemafs $T_TMP/fstab.json"
 is_mounted "$M" && fusermount3 -uz "$M"

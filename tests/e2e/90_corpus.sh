@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # 90_corpus: every loadable schema of ../shared/corpus round-trips through
 # schema.sql (scripts/roundtrip-corpus, which starts its own server). Each
-# schema is one check; a missing corpus is a failure, not a skip. Then the
-# same with the owners and privileges keys on.
+# schema is one check; a missing corpus is a failure, not a skip. The same
+# with the owners and privileges keys on is 91_corpus_privileges (a test of
+# its own, so that scripts/test can run both at once).
 . "$(dirname "$0")/../lib.sh"
 
 CORPUS=${SCHEMAFS_CORPUS:-$T_ROOT/../shared/corpus}
@@ -31,22 +32,4 @@ check "roundtrip-corpus ran to the end: ${summary:-no summary}" test -n "$summar
 eq "roundtrip-corpus exit status" 0 "$rc"
 n=$(grep -cE '^(ok|FAIL|LOADFAIL|SKIP|ERROR|NEEDS) ' "$T_TMP/corpus.out")
 check "at least the 19 corpus schemas plus fixtures were tried ($n)" test "$n" -ge 40
-
-# Once more with the "privileges" and "owners" keys on (ROUNDTRIP_PRIVILEGES):
-# owners, GRANT/REVOKE and default privileges round-trip as well.
-ROUNDTRIP_PRIVILEGES=1 "$T_ROOT/scripts/roundtrip-corpus" ${SCHEMAFS_PG_MAJOR:+-p "$SCHEMAFS_PG_MAJOR"} \
-	-o "$T_TMP/corpus-privs" "$CORPUS" >"$T_TMP/corpus-privs.out" 2>&1
-rc=$?
-while read -r status name rest; do
-	case $status in
-	ok) ok "round-trip with owners and privileges $name" ;;
-	FAIL|LOADFAIL|SKIP|ERROR) not_ok "round-trip with owners and privileges $name: $status $rest"
-		f=$T_TMP/corpus-privs/$(echo "$name" | tr / _)/diff
-		[ -f "$f" ] && head -n 20 "$f" | sed 's/^/#   /' ;;
-	esac
-done <"$T_TMP/corpus-privs.out"
-summary=$(grep -E '^[0-9]+/[0-9]+ round-trip' "$T_TMP/corpus-privs.out")
-echo "# with owners and privileges: $summary"
-check "roundtrip-corpus with owners and privileges ran to the end: ${summary:-no summary}" test -n "$summary"
-eq "roundtrip-corpus with owners and privileges: exit status" 0 "$rc"
 done_testing
