@@ -67,6 +67,28 @@ poll() {
 	return 1
 }
 
+# pg_initdb DIR: a fresh cluster in DIR (empty, owned by postgres, 0700).
+# initdb runs once per server build and is copied from then on: a copy
+# takes a tenth of initdb's 0.8 s, and a run starts 400 clusters. The
+# copies share a system identifier, which no test compares across clusters
+# (58_stage_identity runs initdb itself for its second server).
+pg_initdb() {
+	local key cache=/tmp/schemafs-initdb
+	key=$(printf '%s %s' "$PGBIN" "$(stat -c %Y "$PGBIN/initdb")" | md5sum | cut -c1-12)
+	cache+=-$key
+	if [ ! -f "$cache/PG_VERSION" ]; then
+		(
+			flock 9
+			[ -f "$cache/PG_VERSION" ] && exit 0
+			local tmp; tmp=$(mktemp -d /tmp/schemafs-initdb-tmp.XXXXXX) && chown postgres: "$tmp" || exit 1
+			runuser -u postgres -- "$PGBIN/initdb" -A trust --nosync -U postgres -E UTF8 --locale=C.UTF-8 \
+				-D "$tmp/data" >"$T_TMP/initdb.log" 2>&1 || { cat "$T_TMP/initdb.log"; rm -rf "$tmp"; exit 1; }
+			rm -rf "$cache" && mv "$tmp/data" "$cache" && rmdir "$tmp"
+		) 9>/tmp/schemafs-initdb.lock || return 1
+	fi
+	cp -a "$cache/." "$1/"
+}
+
 # pg_start: a fresh cluster; exports PGHOST, PGPORT, PGUSER for psql and libpq.
 pg_start() {
 	T_PG_DATA=$T_TMP/pgdata
@@ -74,8 +96,7 @@ pg_start() {
 	mkdir -p "$T_TMP/pgsock" "$T_PG_DATA" "$T_TMP/pglog"
 	chown postgres: "$T_TMP/pgsock" "$T_PG_DATA" "$T_TMP/pglog"
 	chmod 700 "$T_PG_DATA"
-	runuser -u postgres -- "$PGBIN/initdb" -A trust --nosync -U postgres -E UTF8 --locale=C.UTF-8 \
-		-D "$T_PG_DATA" >"$T_TMP/initdb.log" 2>&1 || { cat "$T_TMP/initdb.log"; exit 1; }
+	pg_initdb "$T_PG_DATA" || exit 1
 	export PGPORT=$(( 20000 + RANDOM % 20000 ))
 	export PGHOST=$T_TMP/pgsock PGUSER=postgres PGDATABASE=postgres
 	pg_ctl_as start || { cat "$T_TMP/pglog/pg.log"; exit 1; }
