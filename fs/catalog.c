@@ -1,4 +1,6 @@
-/* catalog.c: batched loading of a schema snapshot; see include/catalog.h. */
+/* catalog.c: batched loading of a schema snapshot; see include/catalog.h.
+ * The fingerprint a refresh compares is taken in catalog_fingerprint.c;
+ * lookups in a loaded catalog are in catalog_lookup.c. */
 #include "catalog.h"
 
 #include <cjson/cJSON.h>
@@ -417,58 +419,6 @@ out:
 	return ret;
 }
 
-char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
-{
-	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
-	char *qs = NULL, *qt = NULL, *ret = NULL;
-	const char *sql = pgv_sql_for(conn, SQL_FINGERPRINT);
-	if (!sql) {
-		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
-		goto out;
-	}
-	PGresult *res = pg_exec(conn, sql, 0, NULL, err, errlen);
-	if (!res)
-		goto out;
-	sb_add(&fp, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (filter->tracking_schema && filter->tracking_table) {
-		/* The table may come and go (a reset drops it): ask first. */
-		qs = PQescapeIdentifier(conn, filter->tracking_schema, strlen(filter->tracking_schema));
-		qt = PQescapeIdentifier(conn, filter->tracking_table, strlen(filter->tracking_table));
-		if (!qs || !qt) {
-			snprintf(err, errlen, "%s", PQerrorMessage(conn));
-			goto out;
-		}
-		sb_add_qual(&name, qs, qt);
-		const char *params[] = { sb_str(&name) };
-		const struct tracker *tk = filter->tracker ? filter->tracker : track_find(NULL);
-		res = pg_exec(conn, tk->exists_sql, 1, params, err, errlen);
-		if (!res)
-			goto out;
-		bool exists = PQgetvalue(res, 0, 0)[0] == 't';
-		PQclear(res);
-		if (exists) {
-			sb_addf(&q, "SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM %s",
-				sb_str(&name));
-			res = pg_exec(conn, sb_str(&q), 0, NULL, err, errlen);
-			if (!res)
-				goto out;
-			sb_addf(&fp, ",%s", PQgetvalue(res, 0, 0));
-			PQclear(res);
-		} else {
-			sb_add(&fp, ",none");
-		}
-	}
-	ret = strbuf_detach(&fp, NULL);
-out:
-	PQfreemem(qs);
-	PQfreemem(qt);
-	strbuf_free(&fp);
-	strbuf_free(&q);
-	strbuf_free(&name);
-	return ret;
-}
-
 /*
  * The deparsers (pg_get_indexdef, ...) read the newest catalog state, not
  * the transaction's snapshot: an object dropped while the load ran comes
@@ -517,70 +467,6 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 		return 0;
 	snprintf(err, errlen, "the catalog changed while it was read (%s was dropped); reading again", what);
 	return -1;
-}
-
-char *catalog_finish_take(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
-{
-	/* Still in the load's REPEATABLE READ transaction: the same snapshot
-	 * as everything read, so a later equal fingerprint really means
-	 * "nothing changed since". */
-	char *fp = catalog_fingerprint(conn, filter, err, errlen);
-	if (fp && !pg_command(conn, "COMMIT", err, errlen))
-		return fp;
-	free(fp);
-	PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
-	PQclear(r);
-	return NULL;
-}
-
-int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter,
-		   char *err, size_t errlen)
-{
-	char *fp = catalog_finish_take(conn, filter, err, errlen);
-	if (!fp)
-		return -1;
-	cat->fingerprint = arena_strdup(cat->arena, fp);
-	free(fp);
-	return 0;
-}
-
-/* Whether the schemas section of a fingerprint (" "-separated "oid:xmin",
- * by OID, up to '|') at CUR holds every pair of the one at OLD: only new
- * schemas. A row updated (renamed: the relations' texts name it) or
- * dropped is not. */
-static bool schemas_only_added(const char *old, const char *cur)
-{
-	while (*old != '|') {
-		char *end;
-		unsigned long oid = strtoul(old, &end, 10);
-		size_t len = strcspn(old, " |");
-		if (end == old)
-			return false;
-		for (;;) {
-			if (*cur == '|' || !*cur)
-				return false;
-			unsigned long c = strtoul(cur, NULL, 10);
-			size_t clen = strcspn(cur, " |");
-			bool same = c == oid && clen == len && !memcmp(cur, old, len);
-			if (c > oid || (c == oid && !same))
-				return false;
-			cur += clen + (cur[clen] == ' ');
-			if (same)
-				break;
-		}
-		old += len + (old[len] == ' ');
-	}
-	return true;
-}
-
-bool catalog_fingerprint_local(const char *old, const char *cur)
-{
-	const char *eo = old ? strchr(old, '|') : NULL, *ec = cur ? strchr(cur, '|') : NULL;
-	if (!eo || !ec || eo - old != ec - cur || memcmp(old, cur, (size_t)(eo - old)))
-		return false;
-	eo++;
-	ec++;
-	return strchr(eo, '|') && strchr(ec, '|') && schemas_only_added(eo, ec);
 }
 
 /* Why load() failed in a way that reading again mends (RETRY). */
@@ -756,74 +642,4 @@ struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, 
 			     char *err, size_t errlen)
 {
 	return catalog_load_since(conn, filter, NULL, leave_open, err, errlen);
-}
-
-const struct cat_relation *catalog_rel(const struct catalog *cat, unsigned oid)
-{
-	return rel_by_oid((struct catalog *)cat, oid);
-}
-
-const struct cat_schema *catalog_schema(const struct catalog *cat, const char *name)
-{
-	for (size_t i = 0; i < cat->nschemas; i++)
-		if (!strcmp(cat->schemas[i].name, name))
-			return &cat->schemas[i];
-	return NULL;
-}
-
-const struct cat_relation *catalog_table(const struct catalog *cat, const char *schema, const char *name)
-{
-	const struct cat_schema *s = catalog_schema(cat, schema);
-	for (size_t j = 0; s && j < s->ntables; j++)
-		if (!strcmp(s->tables[j]->name, name))
-			return s->tables[j];
-	return NULL;
-}
-
-const struct cat_column *catalog_column(const struct cat_relation *r, int attnum, const char *name)
-{
-	for (size_t i = 0; i < r->ncols; i++)
-		if (attnum ? r->cols[i].attnum == attnum : !strcmp(r->cols[i].name, name))
-			return &r->cols[i];
-	return NULL;
-}
-
-/* pg_mbcliplen for UTF-8: the longest prefix of at most LEN bytes that
- * does not end inside a character. */
-static size_t utf8_clip(const char *s, size_t len)
-{
-	while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
-		len--;
-	return len;
-}
-
-void catalog_notnull_default(char out[64], const char *rel, const char *col)
-{
-	static const char label[] = "not_null";
-	size_t n1 = strlen(rel), n2 = strlen(col);
-	size_t avail = 63 - (1 + sizeof label);	/* two underscores and the label */
-	while (n1 + n2 > avail) {
-		if (n1 > n2)
-			n1--;
-		else
-			n2--;
-	}
-	n1 = n1 < strlen(rel) ? utf8_clip(rel, n1) : n1;
-	n2 = n2 < strlen(col) ? utf8_clip(col, n2) : n2;
-	snprintf(out, 64, "%.*s_%.*s_%s", (int)n1, rel, (int)n2, col, label);
-}
-
-bool catalog_notnull_is_default(const char *rel, const char *col, const char *conname)
-{
-	char want[64];
-	catalog_notnull_default(want, rel, col);
-	return !strcmp(want, conname);
-}
-
-const struct cat_type *catalog_type(const struct catalog *cat, unsigned oid)
-{
-	for (size_t i = 0; i < cat->ntypes; i++)
-		if (cat->types[i].oid == oid)
-			return &cat->types[i];
-	return NULL;
 }

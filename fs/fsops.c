@@ -2,9 +2,12 @@
  * fsops.c: the FUSE operations. Every path is "/<db>/<path in its tree>".
  * A read never waits on the server: it is served from the tree the
  * database holds at that moment. An open file pins its tree, so a refresh
- * in the middle of a read cannot change the bytes under it.
+ * in the middle of a read cannot change the bytes under it. The
+ * operations that change the tree (create, rename, truncate, ...) are in
+ * fsops_change.c; what both share is declared in fsops_int.h.
  */
 #include "fsops.h"
+#include "fsops_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -30,26 +33,6 @@
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
-
-/* A file open for reading pins its tree; one open for writing collects the
- * new content in BUF and hands all of it to edit_write() at flush (close):
- * a definition is only complete, and checked, as a whole. A flush before
- * anything was written (a shell opens, dup2()s and closes the first
- * descriptor before the command writes) hands nothing over: what O_TRUNC
- * alone left is handed over at release. */
-struct open_file {
-	struct tree *tree;		/* reference held while open (readers, and
-					 * directories from their first readdir) */
-	const struct node *node;
-	struct database *db;		/* writers */
-	char *path;			/* writers: relative to the database; owned */
-	struct strbuf buf;		/* writers: the new content */
-	bool dirty;			/* writers: BUF not handed over yet */
-	bool written;			/* writers: write() or ftruncate() since open */
-	bool truncated;			/* writers: ftruncate() since the last flush */
-	int refused;			/* writers: -errno once a write was refused */
-	struct open_file *prev, *next;	/* open_lock: every open file */
-};
 
 static void sfs_free_open(struct open_file *of)
 {
@@ -99,7 +82,7 @@ void schemafs_release_all(void)
 	gone_clear();
 }
 
-static struct schemafs *sfs_ctx(void)
+struct schemafs *sfs_ctx(void)
 {
 	return fuse_get_context()->private_data;
 }
@@ -124,7 +107,7 @@ static struct database *sfs_db(struct schemafs *fs, const char *path, const char
  * Resolves PATH. Returns 0 with *tree referenced (caller unrefs) and *node
  * set, 1 for the mount's root, or -ENOENT.
  */
-static int sfs_resolve(const char *path, struct tree **tree, const struct node **node)
+int sfs_resolve(const char *path, struct tree **tree, const struct node **node)
 {
 	struct schemafs *fs = sfs_ctx();
 	*tree = NULL;
@@ -171,7 +154,7 @@ static bool sfs_caller_may_change(const struct database *db)
 /* Called first by every operation that changes something: 0, or -EACCES
  * (recorded in status and the log) for a caller who may not. Read-only
  * databases are left to the operation, which answers EROFS to everyone. */
-static int sfs_may_change(const char *path)
+int sfs_may_change(const char *path)
 {
 	const char *rest = "";
 	struct database *db = strcmp(path, "/") ? sfs_db(sfs_ctx(), path, &rest) : NULL;
@@ -396,7 +379,7 @@ static int sfs_releasedir(const char *path, struct fuse_file_info *fi)
 }
 
 /* A handle that collects a new content for PATH (in DB, at REST). */
-static int sfs_open_writer(struct database *db, const char *rest, const struct node *n,
+int sfs_open_writer(struct database *db, const char *rest, const struct node *n,
 			   struct fuse_file_info *fi)
 {
 	struct open_file *of = calloc(1, sizeof *of);
@@ -500,7 +483,7 @@ static int sfs_read(const char *path, char *buf, size_t size, off_t off, struct 
  * is checked at every write that ends a line (a second line in a column
  * file, a label dropped from an enum file), so that this write() carries
  * the refusal. 0 or -errno; nothing is staged either way. */
-static int sfs_check_so_far(struct open_file *of)
+int sfs_check_so_far(struct open_file *of)
 {
 	int rc = edit_early_check(of->db, of->path, sb_str(&of->buf), of->buf.len);
 	if (rc) {
@@ -596,7 +579,7 @@ static int sfs_statfs(const char *path, struct statvfs *sv)
 
 /* The database PATH is in, and the path inside it ("" for its directory);
  * NULL for the mount's root or an unknown database. */
-static struct database *sfs_db_path(const char *path, const char **rest)
+struct database *sfs_db_path(const char *path, const char **rest)
 {
 	if (!strcmp(path, "/"))
 		return NULL;
@@ -604,221 +587,6 @@ static struct database *sfs_db_path(const char *path, const char **rest)
 	if (db)
 		*rest += **rest == '/';
 	return db;
-}
-
-static int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
-{
-	int denied = sfs_may_change(path);
-	if (denied)
-		return denied;
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
-	(void)mode;
-	if (!db || !*rest)
-		return db ? -EEXIST : -EROFS;
-	int rc = edit_create(db, rest);
-	if (!rc)
-		rc = sfs_open_writer(db, rest, NULL, fi);
-	return rc;
-}
-
-static int sfs_mkdir(const char *path, mode_t mode)
-{
-	int denied = sfs_may_change(path);
-	if (denied)
-		return denied;
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
-	(void)mode;
-	if (!db || !*rest)
-		return db ? -EEXIST : -EROFS;
-	return edit_mkdir(db, rest);
-}
-
-static int sfs_unlink(const char *path)
-{
-	int denied = sfs_may_change(path);
-	if (denied)
-		return denied;
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
-	if (!db || !*rest)
-		return -EROFS;
-	int rc = edit_unlink(db, rest);
-	gone_forget(path);
-	return rc;
-}
-
-static int sfs_rmdir(const char *path)
-{
-	int denied = sfs_may_change(path);
-	if (denied)
-		return denied;
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
-	if (!db || !*rest)
-		return db && db->cfg->read_only ? -EROFS : -EPERM;
-	int rc = edit_rmdir(db, rest);
-	gone_forget(path);
-	return rc;
-}
-
-static int sfs_rename(const char *from, const char *to, unsigned int flags)
-{
-	int denied = sfs_may_change(from);
-	if (!denied)
-		denied = sfs_may_change(to);
-	if (denied)
-		return denied;
-	const char *rf, *rt;
-	struct database *df = sfs_db_path(from, &rf), *dt = sfs_db_path(to, &rt);
-	if (!df || !*rf || !dt || !*rt)
-		return -EROFS;
-	/* Not EXDEV: mv would copy and remove, staging a drop here. */
-	if (df != dt)
-		return edit_refuse(df, rf, -EPERM, "files cannot be moved to another database: the move would "
-				   "drop what they define here (copy a migration with cp instead)");
-	if (flags & RENAME_EXCHANGE)
-		return -EINVAL;
-	if (flags & RENAME_NOREPLACE) {
-		struct tree *t;
-		const struct node *n;
-		if (sfs_resolve(to, &t, &n) == 0) {
-			tree_unref(t);
-			return -EEXIST;
-		}
-	}
-	int rc = edit_rename(df, rf, rt);
-	gone_forget(from);
-	return rc;
-}
-
-static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
-{
-	int denied = sfs_may_change(path);
-	if (denied)
-		return denied;
-	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
-	if (size < 0)
-		return -EINVAL;
-	if ((size_t)size > EDIT_MAX_FILE) {
-		const char *rest = "";
-		struct database *db = of && of->path ? of->db : sfs_db_path(path, &rest);
-		if (!db)
-			return -EFBIG;
-		return edit_refuse(db, of && of->path ? of->path : rest, -EFBIG,
-				   "larger than " STR(EDIT_MAX_FILE) " bytes");
-	}
-	if (of && of->path) {
-		/* ftruncate() is a write of the content it leaves. */
-		if (of->refused)
-			return of->refused;
-		while (of->buf.len < (size_t)size)
-			sb_addc(&of->buf, '\0');
-		of->buf.len = (size_t)size;
-		if (of->buf.buf)
-			of->buf.buf[size] = '\0';
-		of->dirty = true;
-		of->written = true;
-		of->truncated = true;
-		return memchr(sb_str(&of->buf), '\n', of->buf.len) ? sfs_check_so_far(of) : 0;
-	}
-	/* truncate(2) on a path: the whole change at once. */
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
-	struct tree *t;
-	const struct node *n;
-	if (!db || !*rest)
-		return -EROFS;
-	int rc = edit_check(db, rest);
-	if (rc)
-		return rc;
-	if ((rc = sfs_resolve(path, &t, &n)) < 0)
-		return rc;
-	struct strbuf buf = STRBUF_INIT;
-	sb_addn(&buf, n->data, (size_t)size < n->size ? (size_t)size : n->size);
-	while (buf.len < (size_t)size)
-		sb_addc(&buf, '\0');
-	tree_unref(t);
-	rc = edit_write(db, rest, sb_str(&buf), buf.len);
-	strbuf_free(&buf);
-	return rc;
-}
-
-/* Modes, owners and times are not part of a schema: tools that set them
- * (sed -i, cp -p, editors) are let through on files that can change. */
-static int sfs_setattr_ok(const char *path)
-{
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
-	struct tree *t;
-	const struct node *n;
-	if (!db || db->cfg->read_only)
-		return -EROFS;
-	int rc = sfs_resolve(path, &t, &n);
-	if (rc < 0)
-		return rc;
-	tree_unref(t);
-	return 0;
-}
-
-static int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
-{
-	(void)mode; (void)fi;
-	return sfs_may_change(path) ?: sfs_setattr_ok(path);
-}
-
-static int sfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
-{
-	(void)uid; (void)gid; (void)fi;
-	return sfs_may_change(path) ?: sfs_setattr_ok(path);
-}
-
-static int sfs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
-{
-	(void)tv; (void)fi;
-	return sfs_may_change(path) ?: sfs_setattr_ok(path);
-}
-
-/* Links and special files have no meaning in a schema: EPERM, recorded. */
-static int sfs_refuse_at(const char *path, const char *why)
-{
-	int denied = sfs_may_change(path);
-	if (denied)
-		return denied;
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
-	return !db ? -EROFS : edit_refuse(db, rest, -EPERM, why);
-}
-
-static int sfs_symlink(const char *target, const char *path)
-{
-	(void)target;
-	return sfs_refuse_at(path, "symbolic links cannot be created here");
-}
-
-static int sfs_link(const char *from, const char *to)
-{
-	(void)from;
-	return sfs_refuse_at(to, "hard links cannot be created here");
-}
-
-static int sfs_mknod(const char *path, mode_t mode, dev_t dev)
-{
-	(void)mode; (void)dev;
-	return sfs_refuse_at(path, "only files and directories can be created here (no devices, FIFOs or sockets)");
-}
-
-static int sfs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
-{
-	(void)name; (void)value; (void)size; (void)flags;
-	return sfs_may_change(path) ?: -ENOTSUP;
-}
-
-static int sfs_removexattr(const char *path, const char *name)
-{
-	(void)name;
-	return sfs_may_change(path) ?: -ENOTSUP;
 }
 
 const struct fuse_operations schemafs_ops = {

@@ -1,4 +1,6 @@
-/* tree.c: catalog -> rendered file tree; see include/tree.h. */
+/* tree.c: catalog -> rendered file tree; see include/tree.h. What a new
+ * tree takes over from the old one (mtimes, invalidations) is in
+ * tree_inherit.c. */
 #include "tree.h"
 
 #include <stdlib.h>
@@ -709,109 +711,6 @@ const struct node *tree_lookup(const struct tree *t, const char *path)
 		p += len;
 	}
 	return n;
-}
-
-static void report(void (*changed)(void *, const char *), void *ctx, const struct strbuf *path)
-{
-	if (changed)
-		changed(ctx, sb_str(path));
-}
-
-static void report_all(void (*changed)(void *, const char *), void *ctx, struct strbuf *path,
-		       const struct node *o)
-{
-	report(changed, ctx, path);
-	for (size_t i = 0; i < o->nkids; i++) {
-		size_t keep = path->len;
-		sb_addf(path, "%s%s", keep ? "/" : "", o->kids[i]->name);
-		report_all(changed, ctx, path, o->kids[i]);
-		path->len = keep;
-		path->buf[keep] = '\0';
-	}
-}
-
-struct inheritance {
-	struct tree *nt;
-	const struct tree *ot;
-	void (*changed)(void *, const char *);
-	void *ctx;
-};
-
-/* Lazy N (unrendered) after lazy O: the same catalog renders the same
- * content; another may, which is known only when N is rendered: the path
- * is reported (the kernel drops what it cached) and N carries O's record
- * (tree_lazy_inherit). */
-static bool inherit_lazy(struct inheritance *x, struct node *n, const struct node *o, struct strbuf *path)
-{
-	bool same = x->nt->cat == x->ot->cat && n->lazy->schema == o->lazy->schema && n->lazy->erd == o->lazy->erd;
-	tree_lazy_inherit(n->lazy, o, x->ot, same);
-	if (!same)
-		report(x->changed, x->ctx, path);
-	return same;
-}
-
-/* Returns true when N has the same content (or listing) as O. */
-static bool inherit(struct inheritance *x, struct node *n, const struct node *o, struct strbuf *path)
-{
-	void (*changed)(void *, const char *) = x->changed;
-	void *ctx = x->ctx;
-	if (n == o)	/* a shared table directory: the same files, mtimes and all */
-		return true;
-	if (n->is_dir != o->is_dir) {
-		report_all(changed, ctx, path, o);
-		return false;
-	}
-	if (!n->is_dir && n->lazy && o->lazy && !__atomic_load_n(&n->lazy->done, __ATOMIC_ACQUIRE))
-		return inherit_lazy(x, n, o, path);
-	if (!n->is_dir) {
-		/* Not both lazy (an extra file of the same name): compared
-		 * rendered, as any file. */
-		tree_file(x->nt, n);
-		tree_file(x->ot, o);
-		bool same = n->size == o->size && !memcmp(n->data, o->data, n->size);
-		if (same)
-			n->mtime = o->mtime;
-		else
-			report(changed, ctx, path);
-		return same;
-	}
-	bool same = n->nkids == o->nkids;
-	size_t i = 0, j = 0;
-	while (i < n->nkids || j < o->nkids) {
-		int c = i == n->nkids ? 1 : j == o->nkids ? -1 : strcmp(n->kids[i]->name, o->kids[j]->name);
-		size_t keep = path->len;
-		if (c <= 0)
-			sb_addf(path, "%s%s", keep ? "/" : "", n->kids[i]->name);
-		else
-			sb_addf(path, "%s%s", keep ? "/" : "", o->kids[j]->name);
-		if (c == 0) {
-			inherit(x, n->kids[i++], o->kids[j++], path);
-		} else if (c < 0) {
-			same = false;	/* added: the kernel has nothing cached for it */
-			i++;
-		} else {
-			same = false;
-			report_all(changed, ctx, path, o->kids[j++]);
-		}
-		path->len = keep;
-		path->buf[keep] = '\0';
-	}
-	if (same)
-		n->mtime = o->mtime;
-	else
-		report(changed, ctx, path);
-	return same;
-}
-
-void tree_inherit(struct tree *new_tree, const struct tree *old_tree,
-		  void (*changed)(void *ctx, const char *path), void *ctx)
-{
-	struct strbuf path = STRBUF_INIT;
-	struct inheritance x = { new_tree, old_tree, changed, ctx };
-	sb_reset(&path);
-	sb_add(&path, "");
-	inherit(&x, new_tree->root, old_tree->root, &path);
-	strbuf_free(&path);
 }
 
 struct tree *tree_ref(struct tree *t)

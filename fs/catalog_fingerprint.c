@@ -1,0 +1,134 @@
+/*
+ * catalog_fingerprint.c: the fingerprint of a database's catalogs (one
+ * query, SQL_FINGERPRINT, plus the tracking table's rows), taken at the
+ * end of a load in the load's own snapshot, and the comparison that tells
+ * a refresh whether only new schemas appeared. See include/catalog.h.
+ */
+#include "catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "catalog_sql.h"
+#include "pg.h"
+#include "pgversion.h"
+#include "strbuf.h"
+#include "track.h"
+
+char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
+{
+	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
+	char *qs = NULL, *qt = NULL, *ret = NULL;
+	const char *sql = pgv_sql_for(conn, SQL_FINGERPRINT);
+	if (!sql) {
+		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
+		goto out;
+	}
+	PGresult *res = pg_exec(conn, sql, 0, NULL, err, errlen);
+	if (!res)
+		goto out;
+	sb_add(&fp, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (filter->tracking_schema && filter->tracking_table) {
+		/* The table may come and go (a reset drops it): ask first. */
+		qs = PQescapeIdentifier(conn, filter->tracking_schema, strlen(filter->tracking_schema));
+		qt = PQescapeIdentifier(conn, filter->tracking_table, strlen(filter->tracking_table));
+		if (!qs || !qt) {
+			snprintf(err, errlen, "%s", PQerrorMessage(conn));
+			goto out;
+		}
+		sb_add_qual(&name, qs, qt);
+		const char *params[] = { sb_str(&name) };
+		const struct tracker *tk = filter->tracker ? filter->tracker : track_find(NULL);
+		res = pg_exec(conn, tk->exists_sql, 1, params, err, errlen);
+		if (!res)
+			goto out;
+		bool exists = PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		if (exists) {
+			sb_addf(&q, "SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM %s",
+				sb_str(&name));
+			res = pg_exec(conn, sb_str(&q), 0, NULL, err, errlen);
+			if (!res)
+				goto out;
+			sb_addf(&fp, ",%s", PQgetvalue(res, 0, 0));
+			PQclear(res);
+		} else {
+			sb_add(&fp, ",none");
+		}
+	}
+	ret = strbuf_detach(&fp, NULL);
+out:
+	PQfreemem(qs);
+	PQfreemem(qt);
+	strbuf_free(&fp);
+	strbuf_free(&q);
+	strbuf_free(&name);
+	return ret;
+}
+
+char *catalog_finish_take(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
+{
+	/* Still in the load's REPEATABLE READ transaction: the same snapshot
+	 * as everything read, so a later equal fingerprint really means
+	 * "nothing changed since". */
+	char *fp = catalog_fingerprint(conn, filter, err, errlen);
+	if (fp && !pg_command(conn, "COMMIT", err, errlen))
+		return fp;
+	free(fp);
+	PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
+	PQclear(r);
+	return NULL;
+}
+
+int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filter *filter,
+		   char *err, size_t errlen)
+{
+	char *fp = catalog_finish_take(conn, filter, err, errlen);
+	if (!fp)
+		return -1;
+	cat->fingerprint = arena_strdup(cat->arena, fp);
+	free(fp);
+	return 0;
+}
+
+/* Whether the schemas section of a fingerprint (" "-separated "oid:xmin",
+ * by OID, up to '|') at CUR holds every pair of the one at OLD: only new
+ * schemas. A row updated (renamed: the relations' texts name it) or
+ * dropped is not. */
+static bool schemas_only_added(const char *old, const char *cur)
+{
+	while (*old != '|') {
+		char *end;
+		unsigned long oid = strtoul(old, &end, 10);
+		size_t len = strcspn(old, " |");
+		if (end == old)
+			return false;
+		for (;;) {
+			if (*cur == '|' || !*cur)
+				return false;
+			unsigned long c = strtoul(cur, NULL, 10);
+			size_t clen = strcspn(cur, " |");
+			bool same = c == oid && clen == len && !memcmp(cur, old, len);
+			if (c > oid || (c == oid && !same))
+				return false;
+			cur += clen + (cur[clen] == ' ');
+			if (same)
+				break;
+		}
+		old += len + (old[len] == ' ');
+	}
+	return true;
+}
+
+bool catalog_fingerprint_local(const char *old, const char *cur)
+{
+	const char *eo = old ? strchr(old, '|') : NULL, *ec = cur ? strchr(cur, '|') : NULL;
+	if (!eo || !ec || eo - old != ec - cur || memcmp(old, cur, (size_t)(eo - old)))
+		return false;
+	eo++;
+	ec++;
+	return strchr(eo, '|') && strchr(ec, '|') && schemas_only_added(eo, ec);
+}
