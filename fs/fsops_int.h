@@ -47,7 +47,10 @@ struct database *sfs_db_path(const char *path, const char **rest);
  * set, 1 for the mount's root, or -ENOENT. */
 int sfs_resolve(const char *path, struct tree **tree, const struct node **node);
 
-/* 0 when the caller may change PATH, else -EACCES (recorded). */
+/* Called first by every operation that changes something: 0, or -EACCES
+ * (recorded in status and the log, as edit_deny() does) for a caller who
+ * may not. Read-only databases answer 0 here and EROFS in the operation,
+ * to everyone; the mount's root answers -EACCES unrecorded. */
 int sfs_may_change(const char *path);
 
 /* A handle in FI that collects a new content for REST in DB (N: its

@@ -52,8 +52,8 @@ struct planner {
 };
 
 /* Appends a statement of phase PH: takes SQL's and HAZARD's text (both
- * left empty), copies TAG and the planner's subject. Aborts when out of
- * memory, as the planner does everywhere. */
+ * left empty), copies TAG and the planner's subject. Aborts when the
+ * statement vector cannot grow. */
 void plan_add(struct planner *pl, enum phase ph, struct strbuf *sql, const char *tag, struct strbuf *hazard);
 
 /* plan_table.c: the statements of table entry E of the stage. */

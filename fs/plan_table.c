@@ -2,7 +2,9 @@
  * plan_table.c: a staged table's entry -> its statements: renames,
  * columns (added, dropped, altered, with their hazards), indexes,
  * constraints, storage options and partitions' comments. Called by
- * plan_build() (plan.c) for each table entry of the stage.
+ * plan_build() (plan.c) for each table entry of the stage. Also
+ * plan_type_via_text() (plan.h), the rule for a column type change that
+ * goes through text.
  */
 #include <stdbool.h>
 #include <stdlib.h>

@@ -73,15 +73,16 @@ poll() {
 # copies share a system identifier, which no test compares across clusters
 # (58_stage_identity runs initdb itself for its second server).
 pg_initdb() {
+	local opts=(-A trust --nosync -U postgres -E UTF8 --locale=C.UTF-8)
 	local key cache=/tmp/schemafs-initdb
-	key=$(printf '%s %s' "$PGBIN" "$(stat -c %Y "$PGBIN/initdb")" | md5sum | cut -c1-12)
+	key=$(printf '%s %s %s' "$PGBIN" "$(stat -c %Y "$PGBIN/initdb")" "${opts[*]}" | md5sum | cut -c1-12)
 	cache+=-$key
 	if [ ! -f "$cache/PG_VERSION" ]; then
 		(
 			flock 9
 			[ -f "$cache/PG_VERSION" ] && exit 0
 			local tmp; tmp=$(mktemp -d /tmp/schemafs-initdb-tmp.XXXXXX) && chown postgres: "$tmp" || exit 1
-			runuser -u postgres -- "$PGBIN/initdb" -A trust --nosync -U postgres -E UTF8 --locale=C.UTF-8 \
+			runuser -u postgres -- "$PGBIN/initdb" "${opts[@]}" \
 				-D "$tmp/data" >"$T_TMP/initdb.log" 2>&1 || { cat "$T_TMP/initdb.log"; rm -rf "$tmp"; exit 1; }
 			rm -rf "$cache" && mv "$tmp/data" "$cache" && rmdir "$tmp"
 		) 9>/tmp/schemafs-initdb.lock || return 1

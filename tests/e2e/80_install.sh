@@ -49,21 +49,25 @@ check "umount" umount "$M"
 # scripts/test runs several tests at once: one 80_install (of another
 # major) at a time may own the link.
 exec 8>/tmp/schemafs-80_install.lock
-flock 8
+flock -w 300 8 || not_ok "the lock on /usr/local/bin/schemafs (another 80_install held it for 5 minutes)"
 LINK=""
 if [ ! -e /usr/local/bin/schemafs ]; then
 	ln -s "$I/usr/local/bin/schemafs" /usr/local/bin/schemafs && LINK=/usr/local/bin/schemafs
+	# Killed before the end, the test still takes its link away.
+	trap '[ -n "$LINK" ] && rm -f "$LINK"; t_cleanup' EXIT
 fi
 if [ -n "$LINK" ] || [ "$(readlink -f /usr/local/bin/schemafs)" == "$(readlink -f "$I/usr/local/bin/schemafs")" ]; then
 	printf '%s %s fuse.schemafs defaults 0 0\n' "$T_TMP/fstab.json" "$M" >"$T_TMP/fstab"
-	check "an fstab line: mount --fstab FILE MOUNTPOINT (type fuse.schemafs)" mount -T "$T_TMP/fstab" "$M"
+	check "an fstab line: mount --fstab FILE MOUNTPOINT (type fuse.schemafs)" mount -T "$T_TMP/fstab" "$M" 8>&-
 	check "the fstab mount serves the tree" test -f "$M/fstabdb/schemas/public/tables/t/columns/id"
 	check "umount of the fstab mount" umount "$M"
 else
 	not_ok "an fstab line: /usr/local/bin/schemafs is another installed schemafs; not testing over it"
 fi
 [ -n "$LINK" ] && rm -f "$LINK"
+LINK=""
 flock -u 8
+exec 8>&-
 for _ in $(seq 1 50); do pgrep -f "schemafs $T_TMP/fstab.json" >/dev/null || break; sleep 0.1; done
 check_fails "the daemon is gone after umount" pgrep -f "schemafs $T_TMP/fstab.json"
 is_mounted "$M" && fusermount3 -uz "$M"

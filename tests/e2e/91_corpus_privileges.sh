@@ -13,6 +13,9 @@ fi
 ROUNDTRIP_PRIVILEGES=1 "$T_ROOT/scripts/roundtrip-corpus" ${SCHEMAFS_PG_MAJOR:+-p "$SCHEMAFS_PG_MAJOR"} \
 	-o "$T_TMP/corpus-privs" "$CORPUS" >"$T_TMP/corpus-privs.out" 2>&1
 rc=$?
+if [ -n "${SCHEMAFS_PG_MAJOR:-}" ]; then
+	eq "the corpus ran on PostgreSQL $SCHEMAFS_PG_MAJOR" "PostgreSQL $SCHEMAFS_PG_MAJOR" "$(grep -m1 '^PostgreSQL ' "$T_TMP/corpus-privs.out")"
+fi
 while read -r status name rest; do
 	case $status in
 	ok) ok "round-trip with owners and privileges $name" ;;
