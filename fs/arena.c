@@ -29,10 +29,11 @@ struct chunk {
  * snapshot alive together) moved by a few MB, as the next snapshot takes
  * the chunks the last one freed. pool_lock protects the three; an arena is
  * freed by whichever thread drops the last reference.
- */
-/* None under AddressSanitizer: a pooled chunk is never freed, so a read
+ *
+ * None under AddressSanitizer: a pooled chunk is never freed, so a read
  * of a freed snapshot would go unreported, which is what the ASan runs
- * of the refresh races are there to catch (test_arena turns it on). */
+ * of the refresh races are there to catch (test_arena turns it on).
+ */
 #if defined(__SANITIZE_ADDRESS__)
 #define POOL_DEFAULT 0
 #elif defined(__has_feature)

@@ -79,7 +79,7 @@ static int conn_options(struct aux *a, PGconn *conn)
 	PQconninfoOption *opts = PQconninfo(conn);
 	if (!opts)
 		return -1;
-	size_t n = 1;	/* hostaddr, which may not be among them */
+	size_t n = 0;	/* PQconninfo lists every option libpq knows, hostaddr too */
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 		n++;
 	a->keys = calloc(n + 1, sizeof *a->keys);
