@@ -244,6 +244,11 @@ t_cleanup() {
 	rm -rf "$T_TMP"
 }
 trap t_cleanup EXIT
+# A signal (timeout's TERM, an interrupt) ends the test through its EXIT
+# trap: bash runs none when a signal without a trap kills it, and the
+# server and mounts would stay behind.
+trap 'exit 143' TERM HUP
+trap 'exit 130' INT
 
 # done_testing: the exit status of a test file.
 done_testing() {
