@@ -30,15 +30,20 @@ sql app -c "ALTER TABLE item ADD COLUMN price numeric" >/dev/null
 check "DDL after the restart shows up" poll 15 test -f "$D/schemas/public/tables/item/columns/price"
 
 # A server restart between two refreshes: the dead connection is replaced
-# at once, the refresh after it does not fail. A poll (every 0.5 s here)
+# at once, the refresh after it does not fail. Polls (every 0.5 s here)
 # may still land while the server is down during the restart, which is an
-# honest failure of that one refresh: at most one, never one per poll.
+# honest failure of each: how many depends on how long the restart takes
+# (on a loaded machine, several), and each state it passes through
+# (terminating, shutting down, no socket, starting up) has its own
+# message. What must hold: the same failure is logged once, not once per
+# poll.
 nfail=$(grep -c 'refresh failed' "$T_TMP/daemon.log")
 pg_ctl_as restart
 sql app -c "ALTER TABLE item ADD COLUMN qty int" >/dev/null
 check "DDL after a quick restart shows up" poll 15 test -f "$D/schemas/public/tables/item/columns/qty"
-check "at most one refresh failed over the quick restart (the poll inside it)" \
-	test "$(grep -c 'refresh failed' "$T_TMP/daemon.log")" -le $((nfail + 1))
+fails=$(grep 'refresh failed' "$T_TMP/daemon.log" | tail -n +$((nfail + 1)) | sed 's/.*refresh failed: //')
+check "over the quick restart, no failure is logged twice in a row ($(printf '%s' "$fails" | grep -c .) logged)" \
+	test -z "$(printf '%s\n' "$fails" | uniq -d)"
 
 # A migration holding ACCESS EXCLUSIVE on a table a view uses: the refresh
 # gives up after its lock timeout instead of hanging, reads go on, and the
