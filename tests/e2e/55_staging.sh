@@ -41,13 +41,20 @@ count_lines() { pending_sql | grep -cF -- "$1"; }
 # copy_db NAME: a copy of app as it is live now. CREATE DATABASE ... TEMPLATE
 # needs app without sessions: the mount's are ended (it reconnects by itself).
 copy_db() {
+	# The mount reconnects at once after its session is terminated: on a
+	# loaded machine, between the terminate and the CREATE every time. So
+	# app takes no connection meanwhile (its refreshes fail, and recover
+	# once it takes them again).
+	local rc=1
+	sql postgres -c "ALTER DATABASE app ALLOW_CONNECTIONS false" >/dev/null || return 1
 	for _ in $(seq 1 20); do
 		val postgres "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 		              WHERE datname = 'app' AND pid <> pg_backend_pid()" >/dev/null
-		sql postgres -c "CREATE DATABASE $1 TEMPLATE app" 2>/dev/null && return 0
+		sql postgres -c "CREATE DATABASE $1 TEMPLATE app" 2>/dev/null && { rc=0; break; }
 		sleep 0.2
 	done
-	return 1
+	sql postgres -c "ALTER DATABASE app ALLOW_CONNECTIONS true" >/dev/null || rc=1
+	return $rc
 }
 
 # apply_to DB: runs every pending file, in order, with psql: each in one
