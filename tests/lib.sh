@@ -14,6 +14,11 @@ T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCHEMAFS=${SCHEMAFS:-$T_ROOT/build/schemafs}
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 T_TMP=$(mktemp -d /tmp/schemafs-test.XXXXXX)
+# What tests share across runs (the initdb'd cluster, locks): a directory
+# only root writes, not /tmp, where another user could put a cluster or a
+# lock file of their own in its place first.
+T_SHARED=${SCHEMAFS_TEST_SHARED:-/var/cache/schemafs/test}
+mkdir -p "$T_SHARED" && chmod 755 "$T_SHARED"
 chmod 755 "$T_TMP"
 T_FAILED=0
 # schemafs keeps its state (mtimes, later staged changes) here, not in ~.
@@ -74,18 +79,18 @@ poll() {
 # (58_stage_identity runs initdb itself for its second server).
 pg_initdb() {
 	local opts=(-A trust --nosync -U postgres -E UTF8 --locale=C.UTF-8)
-	local key cache=/tmp/schemafs-initdb
+	local key cache=$T_SHARED/initdb
 	key=$(printf '%s %s %s' "$PGBIN" "$(stat -c %Y "$PGBIN/initdb")" "${opts[*]}" | md5sum | cut -c1-12)
 	cache+=-$key
 	if [ ! -f "$cache/PG_VERSION" ]; then
 		(
 			flock 9
 			[ -f "$cache/PG_VERSION" ] && exit 0
-			local tmp; tmp=$(mktemp -d /tmp/schemafs-initdb-tmp.XXXXXX) && chown postgres: "$tmp" || exit 1
+			local tmp; tmp=$(mktemp -d "$T_SHARED/initdb-tmp.XXXXXX") && chown postgres: "$tmp" || exit 1
 			runuser -u postgres -- "$PGBIN/initdb" "${opts[@]}" \
 				-D "$tmp/data" >"$T_TMP/initdb.log" 2>&1 || { cat "$T_TMP/initdb.log"; rm -rf "$tmp"; exit 1; }
 			rm -rf "$cache" && mv "$tmp/data" "$cache" && rmdir "$tmp"
-		) 9>/tmp/schemafs-initdb.lock || return 1
+		) 9>"$T_SHARED/initdb.lock" || return 1
 	fi
 	cp -a "$cache/." "$1/"
 }

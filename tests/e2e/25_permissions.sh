@@ -15,15 +15,15 @@
 WG=sfsw$$
 WU=sfsu$$
 perm_cleanup() {
-	id "$WU" >/dev/null 2>&1 && flock /tmp/schemafs-passwd.lock userdel "$WU" >/dev/null 2>&1
-	getent group "$WG" >/dev/null && flock /tmp/schemafs-passwd.lock groupdel "$WG" >/dev/null 2>&1
+	id "$WU" >/dev/null 2>&1 && flock "$T_SHARED/passwd.lock" userdel "$WU" >/dev/null 2>&1
+	getent group "$WG" >/dev/null && flock "$T_SHARED/passwd.lock" groupdel "$WG" >/dev/null 2>&1
 	return 0
 }
 trap 'perm_cleanup; t_cleanup' EXIT
 # Other tests run at the same time (scripts/test): one change of
 # /etc/passwd and /etc/group at a time.
-flock /tmp/schemafs-passwd.lock groupadd "$WG" || { not_ok "groupadd $WG"; done_testing; }
-flock /tmp/schemafs-passwd.lock useradd -M -N -s /usr/sbin/nologin -G "$WG" "$WU" || { not_ok "useradd $WU"; done_testing; }
+flock "$T_SHARED/passwd.lock" groupadd "$WG" || { not_ok "groupadd $WG"; done_testing; }
+flock "$T_SHARED/passwd.lock" useradd -M -N -s /usr/sbin/nologin -G "$WG" "$WU" || { not_ok "useradd $WU"; done_testing; }
 NOBODY_UID=$(id -u nobody)
 
 pg_start

@@ -48,7 +48,7 @@ check "umount" umount "$M"
 # there, the test links the one it built for the duration of the check.
 # scripts/test runs several tests at once: one 80_install (of another
 # major) at a time may own the link.
-exec 8>/tmp/schemafs-80_install.lock
+exec 8>"$T_SHARED/80_install.lock"
 flock -w 300 8 || not_ok "the lock on /usr/local/bin/schemafs (another 80_install held it for 5 minutes)"
 LINK=""
 if [ ! -e /usr/local/bin/schemafs ]; then
