@@ -484,7 +484,8 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 			    bool leave_open, bool here, const char *fp, char *err, size_t errlen, int *retry)
 {
 	struct catalog *cat = catalog_new();
-	struct loader ld = { conn, cat, err, errlen, NULL, filter->privileges, filter->owners, NULL, prev, NULL, NULL, fp, NULL };
+	struct loader ld = { .conn = conn, .cat = cat, .err = err, .errlen = errlen, .privileges = filter->privileges,
+			     .owners = filter->owners, .prev = prev, .fp = fp };
 	bool in_tx = false;
 	*retry = 0;
 	if (!cat) {

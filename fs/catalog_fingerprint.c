@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "catalog_sql.h"
+#include "fingerprint_sql.h"
 #include "pg.h"
 #include "pgversion.h"
 #include "strbuf.h"
@@ -48,7 +49,7 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 		bool exists = PQgetvalue(res, 0, 0)[0] == 't';
 		PQclear(res);
 		if (exists) {
-			sb_addf(&q, "SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM %s",
+			sb_addf(&q, "SELECT " FP_SUM("xmin") " FROM %s",
 				sb_str(&name));
 			res = pg_exec(conn, sb_str(&q), 0, NULL, err, errlen);
 			if (!res)

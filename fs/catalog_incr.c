@@ -45,11 +45,14 @@ static int change_row(const struct loader *ld, unsigned oid)
 	return -1;
 }
 
-/* Whether PREV's relation R is kept as it is. */
+/* Whether PREV's relation R is kept as it is: its row says so (a row
+ * without a kind: no longer listed), or it has none in a slim answer. */
 static bool kept(const struct loader *ld, const struct cat_relation *r)
 {
 	int row = change_row(ld, r->oid);
-	return row > 0 && !col_bool(ld->changes, row, 3);
+	if (row < 0)
+		return ld->slim;
+	return !PQgetisnull(ld->changes, row, 1) && !col_bool(ld->changes, row, 3);
 }
 
 /* The "count:sum" parts of the relations' part of fingerprint FP (its
@@ -76,12 +79,13 @@ static int fp_rel_parts(const char *fp, const char **part, size_t *len, size_t n
 
 #define FP_RELS 14	/* catalogs in the fingerprint's relations' part */
 
-/* $5 and $6 of SQL_REL_CHANGES from PREV's fingerprint OLD and this
+/* $5, $6 and $7 of SQL_REL_CHANGES from PREV's fingerprint OLD and this
  * snapshot's CUR: how many rows each catalog of its `gone` gained, in the
- * order of its `fresh` tags 1 to 8, and which of the FP_RELS parts
- * changed (the catalogs to scan for fresh rows). Both NULL (count every
- * row, scan every catalog) without both fingerprints. */
-static int fp_compare(const char *old, const char *cur, char **grown, char **changed)
+ * order of its `fresh` tags 1 to 8, which of the FP_RELS parts changed
+ * (the catalogs to scan for fresh rows), and how many rows pg_class
+ * gained. All NULL (count every row, scan every catalog, a row per
+ * relation) without both fingerprints. */
+static int fp_compare(const char *old, const char *cur, char **grown, char **changed, char **class_grown)
 {
 	/* pg_constraint, pg_index, pg_trigger, pg_policy, pg_description,
 	 * pg_depend, pg_rewrite, pg_statistic_ext are its 5th to 10th, 12th
@@ -89,7 +93,7 @@ static int fp_compare(const char *old, const char *cur, char **grown, char **cha
 	static const int gone_part[] = { 4, 5, 6, 7, 8, 9, 11, 13 };
 	const char *a[FP_RELS], *b[FP_RELS];
 	size_t alen[FP_RELS], blen[FP_RELS];
-	*grown = *changed = NULL;
+	*grown = *changed = *class_grown = NULL;
 	if (fp_rel_parts(old, a, alen, FP_RELS) || fp_rel_parts(cur, b, blen, FP_RELS))
 		return 0;
 	struct strbuf g = STRBUF_INIT, c = STRBUF_INIT;
@@ -104,6 +108,9 @@ static int fp_compare(const char *old, const char *cur, char **grown, char **cha
 	sb_addc(&c, '}');
 	*grown = strbuf_detach(&g, NULL);
 	*changed = strbuf_detach(&c, NULL);
+	/* pg_class is the second part */
+	sb_addf(&c, "%lld", strtoll(b[1], NULL, 10) - strtoll(a[1], NULL, 10));
+	*class_grown = strbuf_detach(&c, NULL);
 	return 0;
 }
 
@@ -111,9 +118,9 @@ int incr_plan(struct loader *ld)
 {
 	const struct catalog *prev = ld->prev;
 	struct strbuf oids = STRBUF_INIT, counts = STRBUF_INIT;
-	char *gained = NULL, *scan = NULL;
+	char *gained = NULL, *scan = NULL, *class_gained = NULL;
 	if (prev)
-		fp_compare(prev->fingerprint, ld->fp, &gained, &scan);
+		fp_compare(prev->fingerprint, ld->fp, &gained, &scan, &class_gained);
 	if (prev) {
 		sb_addc(&oids, '{');
 		sb_addc(&counts, '{');
@@ -125,12 +132,13 @@ int incr_plan(struct loader *ld)
 		sb_addc(&counts, '}');
 	}
 	const char *params[] = { ld->schema_oids, prev ? prev->snapshot : NULL, prev ? sb_str(&oids) : NULL,
-				 prev ? sb_str(&counts) : NULL, gained, scan };
-	ld->changes = run(ld, SQL_REL_CHANGES, 6, params);
+				 prev ? sb_str(&counts) : NULL, gained, scan, class_gained };
+	ld->changes = run(ld, SQL_REL_CHANGES, 7, params);
 	strbuf_free(&oids);
 	strbuf_free(&counts);
 	free(gained);
 	free(scan);
+	free(class_gained);
 	if (!ld->changes)
 		return -1;
 	PGresult *res = ld->changes;
@@ -144,6 +152,7 @@ int incr_plan(struct loader *ld)
 		ld->change_oids[i] = (unsigned)col_ll(res, i, 0);
 	ld->cat->snapshot = col_str(ld, res, 0, 1);
 	ld->cat->ext_members = col_ll(res, 0, 2);
+	ld->slim = prev && col_bool(res, 0, 3);
 	if (!prev)
 		return 0;
 	/* A member added to or dropped from an extension changes how the
@@ -162,12 +171,12 @@ int incr_plan(struct loader *ld)
 		if (changed && kind && (kind[0] == REL_VIEW || kind[0] == REL_MATVIEW))
 			return 1;
 	}
-	for (size_t i = 0; i < prev->nrels; i++) {
+	for (size_t i = 0; i < prev->nrels && !ld->slim; i++) {
 		const struct cat_relation *r = &prev->rels[i];
 		if ((r->kind == REL_VIEW || r->kind == REL_MATVIEW) && change_row(ld, r->oid) < 0)
 			return 1;
 	}
-	if (nreload * 2 > (size_t)(n - 1))
+	if (nreload * 2 > (ld->slim ? prev->nrels : (size_t)(n - 1)))
 		return 1;	/* most of it: one full read costs less */
 	struct strbuf list = STRBUF_INIT;
 	sb_addc(&list, '{');
@@ -344,9 +353,13 @@ void incr_merge(struct loader *ld)
 			for (size_t i = 0; i < cat->nrels; i++)
 				relink(cat, &cat->rels[i]);
 	}
+	/* A copy without a row (slim) keeps PREV's count. */
 	for (size_t i = 0; i < cat->nrels; i++) {
 		int row = change_row(ld, cat->rels[i].oid);
-		cat->rels[i].rowcount = row > 0 ? col_ll(ld->changes, row, 2) : -1;
+		if (row > 0)
+			cat->rels[i].rowcount = col_ll(ld->changes, row, 2);
+		else if (!ld->slim)
+			cat->rels[i].rowcount = -1;
 	}
 	/* Consumed: not held through the rest of the load. */
 	PQclear(ld->changes);

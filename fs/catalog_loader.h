@@ -25,6 +25,8 @@ struct loader {
 	const struct catalog *prev;	/* an incremental load's previous catalog */
 	PGresult *changes;	/* SQL_REL_CHANGES' rows, by OID (row 0: the snapshot) */
 	unsigned *change_oids;	/* their OIDs, parsed once (arena; [0] unused) */
+	bool slim;		/* rows only for the relations read again: one
+				 * without a row is PREV's as it was */
 	const char *fp;		/* the fingerprint taken in this snapshot before the
 				 * load (catalog_refresh), or NULL: what incr_plan()
 				 * compares with PREV's */

@@ -8,6 +8,8 @@
 #ifndef SCHEMAFS_CATALOG_SQL_H
 #define SCHEMAFS_CATALOG_SQL_H
 
+#include "fingerprint_sql.h"
+
 /* $2 of the per-relation queries (SQL_RELATIONS to SQL_SETTINGS): NULL for
  * every relation, or the oid[] of those an incremental load reads again
  * (catalog_incr.c). Planned with its value (unnamed statements), so NULL
@@ -670,19 +672,22 @@ static const char SQL_OMITTED[] =
 	" WHEN " RC("pg_attrdef") " THEN (SELECT y.adrelid FROM pg_catalog.pg_attrdef y WHERE y.oid = " obj ")" \
 	" WHEN " RC("pg_statistic_ext") " THEN (SELECT y.stxrelid FROM pg_catalog.pg_statistic_ext y WHERE y.oid = " obj ")" \
 	" END"
+/* Whether pg_class row C is a relation the catalog lists (an included
+ * schema, a kind with files, not an extension's). */
+#define LISTED(c) \
+	" " c ".relnamespace = ANY ($1::pg_catalog.oid[]) AND " c ".relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')" \
+	" AND" NOT_EXT_MEMBER("pg_class", c ".oid") \
+	" AND (" c ".relkind <> 'c' OR" NOT_EXT_MEMBER("pg_type", c ".reltype") ")"
 static const char SQL_REL_CHANGES[] =
 	"WITH cur AS (SELECT s,"
 	"  $2::pg_catalog.txid_snapshot IS NULL OR pg_catalog.txid_snapshot_xmax(s) >> 32"
 	"   <> pg_catalog.txid_snapshot_xmax($2::pg_catalog.txid_snapshot) >> 32 AS all_new,"
 	"  pg_catalog.age(((pg_catalog.txid_snapshot_xmin($2::pg_catalog.txid_snapshot) & 4294967295)::text)::xid) AS age"
 	"  FROM pg_catalog.txid_current_snapshot() s),"
-	" rels AS (SELECT c.oid, c.relkind FROM pg_catalog.pg_class c"
-	"  WHERE c.relnamespace = ANY ($1::pg_catalog.oid[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')"
-	"  AND" NOT_EXT_MEMBER("pg_class", "c.oid")
-	"  AND (c.relkind <> 'c' OR" NOT_EXT_MEMBER("pg_type", "c.reltype") ")),"
+	" rels AS (SELECT c.oid, c.relkind FROM pg_catalog.pg_class c WHERE" LISTED("c") "),"
 	/* rows inserted or updated since: the relation (or index) they belong to */
 	" fresh(cat, obj) AS (SELECT 0, 0::pg_catalog.oid WHERE false"
-	"  UNION ALL SELECT 0, x.oid FROM pg_catalog.pg_class x, cur WHERE NOT cur.all_new AND" SCAN(2) IS_NEW("x.xmin")
+	"  UNION ALL SELECT 9, x.oid FROM pg_catalog.pg_class x, cur WHERE NOT cur.all_new AND" SCAN(2) IS_NEW("x.xmin")
 	"  UNION ALL SELECT 0, x.typrelid FROM pg_catalog.pg_type x, cur WHERE NOT cur.all_new AND" SCAN(1) " x.typrelid <> 0 AND" IS_NEW("x.xmin")
 	"  UNION ALL SELECT 0, x.attrelid FROM pg_catalog.pg_attribute x, cur WHERE NOT cur.all_new AND" SCAN(3) IS_NEW("x.xmin")
 	"  UNION ALL SELECT 0, x.adrelid FROM pg_catalog.pg_attrdef x, cur WHERE NOT cur.all_new AND" SCAN(4) IS_NEW("x.xmin")
@@ -721,19 +726,28 @@ static const char SQL_REL_CHANGES[] =
 	"  AND pg_catalog.cardinality($5::bigint[]) = 8 AND NOT EXISTS (SELECT 1"
 	"  FROM pg_catalog.unnest($5::bigint[]) WITH ORDINALITY g(n, k)"
 	"  WHERE g.n <> (SELECT pg_catalog.count(*) FROM fresh WHERE fresh.cat = g.k)) AS ok FROM cur),"
+	" old AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.oid[]), pg_catalog.unnest($4::bigint[]))"
+	"  AS o(oid, n)),"
+	/* Nor a pg_class row: it gained ($7) as many rows as it has fresh
+	 * ones (tag 9) that are not PREV's relations (those are updates;
+	 * inserted <= that many, deleted = inserted - gained <= 0). Then no
+	 * relation was dropped and each one new to PREV has a fresh row, so
+	 * only the relations read again get a row below (srels, by index
+	 * lookups); every other one is PREV's, with its count. */
+	" slim AS (SELECT nodel.ok AND $7::bigint IS NOT NULL AND $7::bigint = (SELECT pg_catalog.count(*)"
+	"  FROM fresh WHERE fresh.cat = 9 AND NOT EXISTS (SELECT 1 FROM old WHERE old.oid = fresh.obj)) AS ok FROM nodel),"
 	/* gated: not scanned at all when nodel holds */
 	" counts AS (SELECT rels.oid, COALESCE(g.n, 0) AS n FROM rels"
 	"  LEFT JOIN (SELECT rel, count(*) AS n FROM gone GROUP BY rel) g ON g.rel = rels.oid"
 	"  WHERE NOT (SELECT ok FROM nodel)),"
-	" old AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.oid[]), pg_catalog.unnest($4::bigint[]))"
-	"  AS o(oid, n)),"
 	/* without deletions, a relation whose count moved has a fresh row;
 	 * one without a count from PREV is new to it. An index's table by a
 	 * lookup each (a join hashed all of pg_index). */
 	" changed AS (SELECT counts.oid FROM counts LEFT JOIN old ON old.oid = counts.oid"
 	"  WHERE old.n IS DISTINCT FROM counts.n"
 	"  UNION SELECT rels.oid FROM rels LEFT JOIN old ON old.oid = rels.oid"
-	"  WHERE (SELECT ok FROM nodel) AND (old.n IS NULL OR old.n < 0)"
+	"  WHERE (SELECT ok FROM nodel) AND NOT (SELECT ok FROM slim) AND (old.n IS NULL OR old.n < 0)"
+	"  UNION SELECT old.oid FROM old WHERE (SELECT ok FROM slim) AND old.n < 0"
 	"  UNION SELECT COALESCE((SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid = f.obj), f.obj)"
 	"  FROM fresh f),"
 	/* A few OIDs, as one array: the lookups below go through the
@@ -781,7 +795,16 @@ static const char SQL_REL_CHANGES[] =
 	"  UNION ALL SELECT COALESCE(i.indrelid, " OBJ_REL("d.classoid", "d.objoid") ")"
 	"   FROM chd, pg_catalog.pg_description d LEFT JOIN pg_catalog.pg_index i ON d.classoid = " RC("pg_class")
 	"   AND i.indexrelid = d.objoid WHERE d.objoid = ANY (chd.a)) g, ch"
-	"  WHERE g.rel = ANY (ch.a) GROUP BY g.rel)"
+	"  WHERE g.rel = ANY (ch.a) GROUP BY g.rel),"
+	/* the relations with a row below: every one, or when slim holds the
+	 * ones read again (not scanned at all otherwise) */
+	" srels AS (SELECT x.oid, c.relkind FROM (SELECT DISTINCT pg_catalog.unnest(ch.a || near.a) AS oid"
+	"  FROM ch, near WHERE (SELECT ok FROM slim)) x"
+	"  LEFT JOIN pg_catalog.pg_class c ON c.oid = x.oid AND" LISTED("c")
+	/* one of PREV's no longer listed (moved to a schema left out): a
+	 * row without a kind, neither kept nor read again */
+	"  WHERE c.oid IS NOT NULL OR x.oid IN (SELECT old.oid FROM old)),"
+	" orels AS (SELECT * FROM rels WHERE NOT (SELECT ok FROM slim) UNION ALL SELECT * FROM srels)"
 	/* Row 0: the snapshot, and extension membership (the
 	 * dependencies of the relations not read again name a member by
 	 * its extension): how many; changed: a member is new, or a view
@@ -792,59 +815,59 @@ static const char SQL_REL_CHANGES[] =
 	 * PostgreSQL 16 a view's own rule depends on it too) */
 	" SELECT * FROM (SELECT 0::pg_catalog.oid AS oid, pg_catalog.txid_current_snapshot()::text AS what,"
 	"  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend x WHERE x.refclassid = " RC("pg_extension")
-	"   AND x.deptype = 'e') AS n, false AS reload,"
+	"   AND x.deptype = 'e') AS n, (SELECT ok FROM slim) AS reload,"
 	"  EXISTS (SELECT 1 FROM pg_catalog.pg_depend x, cur WHERE x.refclassid = " RC("pg_extension")
 	"   AND x.deptype = 'e' AND NOT cur.all_new AND" IS_NEW("x.xmin") ")"
 	"  OR EXISTS (SELECT 1 FROM ch, pg_catalog.pg_class v WHERE v.oid = ANY (ch.a) AND v.relkind IN ('v', 'm')"
-	"   AND v.relpersistence <> 't' AND NOT EXISTS (SELECT 1 FROM rels WHERE rels.oid = v.oid)"
+	"   AND v.relpersistence <> 't' AND NOT (" LISTED("v") ")"
 	"   AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite w ON w.oid = d.objid"
 	"    WHERE d.refclassid = " RC("pg_class") " AND d.refobjid = v.oid AND d.classid = " RC("pg_rewrite")
 	"    AND w.ev_class <> v.oid)) AS changed"
 	" UNION ALL SELECT rels.oid, rels.relkind::text,"
 	"  CASE WHEN NOT nodel.ok THEN counts.n WHEN rels.oid = ANY (ch.a) THEN COALESCE(chn.n, 0) ELSE old.n END,"
-	"  cur.all_new OR rels.oid = ANY (ch.a) OR rels.oid = ANY (near.a),"
-	"  cur.all_new OR rels.oid = ANY (ch.a)"
-	"  FROM rels LEFT JOIN counts ON counts.oid = rels.oid LEFT JOIN old ON old.oid = rels.oid"
+	"  rels.relkind IS NOT NULL AND (cur.all_new OR rels.oid = ANY (ch.a) OR rels.oid = ANY (near.a)),"
+	"  rels.relkind IS NOT NULL AND (cur.all_new OR rels.oid = ANY (ch.a))"
+	"  FROM orels rels LEFT JOIN counts ON counts.oid = rels.oid LEFT JOIN old ON old.oid = rels.oid"
 	"  LEFT JOIN chn ON chn.rel = rels.oid, cur, ch, near, nodel) x ORDER BY x.oid";
 
 static const char SQL_FINGERPRINT[] =
 	"SELECT pg_catalog.concat_ws(',',"
-	"(SELECT count(*) || ':' || coalesce(sum(t.xmin::text::bigint), 0) FROM pg_catalog.pg_type t"
+	"(SELECT " FP_SUM("t.xmin") " FROM pg_catalog.pg_type t"
 	" WHERE NOT (t.typrelid <> 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typrelid <> 0))),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_proc),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_enum),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_collation),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_operator),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_extension),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_range),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_aggregate),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_publication),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_publication_rel),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_proc),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_enum),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_collation),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_operator),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_extension),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_range),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_aggregate),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_publication),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_publication_rel),"
 	"{{PUB_NAMESPACE_FINGERPRINT}}"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_config),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_dict),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_parser),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_template),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_ts_config_map),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_opclass),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_opfamily),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_amop),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_amproc),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_conversion),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_data_wrapper),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_server),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_foreign_table),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_ts_config),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_ts_dict),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_ts_parser),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_ts_template),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_ts_config_map),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_opclass),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_opfamily),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_amop),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_amproc),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_conversion),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_foreign_data_wrapper),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_foreign_server),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_foreign_table),"
 	/* pg_user_mapping is for superusers only; its view hides no row. A
 	 * password's change shows nowhere, so it is left out here too. */
 	"(SELECT count(*) || ':' || pg_catalog.md5(coalesce(pg_catalog.string_agg(umid || ' ' || umuser || ' ' ||"
 	"  coalesce((SELECT pg_catalog.string_agg(o, ',') FROM pg_catalog.unnest(umoptions) o"
 	"  WHERE o NOT LIKE 'password=%'), ''), ';' ORDER BY umid), '')) FROM pg_catalog.pg_user_mappings),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_language),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_am),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_seclabel),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_cast),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_event_trigger),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_default_acl),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_language),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_am),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_seclabel),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_cast),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_event_trigger),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_default_acl),"
 	"(SELECT pg_catalog.md5(pg_catalog.string_agg(rolname, ',' ORDER BY oid)) FROM pg_catalog.pg_roles))"
 	/* Rows every relation's stamp (SQL_REL_STAMPS) covers: a change
 	 * here alone may be read incrementally (catalog_incr.c). */
@@ -855,21 +878,21 @@ static const char SQL_FINGERPRINT[] =
 	" || '|' || (SELECT pg_catalog.string_agg(oid::text || ':' || xmin::text, ' ' ORDER BY oid)"
 	"  FROM pg_catalog.pg_namespace)"
 	" || '|' || pg_catalog.concat_ws(',',"
-	"(SELECT count(*) || ':' || coalesce(sum(t.xmin::text::bigint), 0) FROM pg_catalog.pg_type t"
+	"(SELECT " FP_SUM("t.xmin") " FROM pg_catalog.pg_type t"
 	" WHERE (t.typrelid <> 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typrelid <> 0))),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_class),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_attribute),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_attrdef),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_constraint),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_index),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_trigger),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_policy),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_description),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_depend),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_inherits),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_rewrite),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_sequence),"
-	"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_catalog.pg_statistic_ext),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_class),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_attribute),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_attrdef),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_constraint),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_index),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_trigger),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_policy),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_description),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_depend),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_inherits),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_rewrite),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_sequence),"
+	"(SELECT " FP_SUM("xmin") " FROM pg_catalog.pg_statistic_ext),"
 	"'')";
 
 /*

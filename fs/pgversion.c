@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fingerprint_sql.h"
 #include "strbuf.h"
 
 /*
@@ -130,7 +131,7 @@ static const struct placeholder placeholders[] = {
 		  " JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid)::text" } } },
 	{ "PUB_NAMESPACE_FINGERPRINT", "pg_publication_namespace's part of the fingerprint, with its comma (SQL_FINGERPRINT)",
 	  { { 13, "" },
-	    { 15, "(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0)"
+	    { 15, "(SELECT " FP_SUM("xmin")
 		  " FROM pg_catalog.pg_publication_namespace)," } } },
 	{ "CONNECTION_CHECK", "the server's check that the client is still there, in set_config() calls (migrate.c)",
 	  { { 13, "" },				/* 14 added client_connection_check_interval */
