@@ -19,19 +19,55 @@ _Static_assert(sizeof(struct cat_privs) == 16, "hash the new cat_privs field in 
 _Static_assert(sizeof(struct cat_objfile) == 40, "hash the new cat_objfile field in tree_key.c");
 #endif
 
-/* FNV-1a over a stream of fields. Each field is framed (a tag byte, and a
- * string's length), so "ab"+"c" and "a"+"bc", or NULL and "", differ. */
+/* A stream of fields hashed eight bytes at a time, each word mixed in as
+ * MurmurHash3's 64-bit body mixes one lane, the whole finished as its
+ * fmix64 does. Byte by byte (FNV-1a) it took 17% of the daemon's time in
+ * a refresh at 10,000 tables, every table's key computed at every
+ * install. Each field is framed (a tag byte, and a string's length), so
+ * "ab"+"c" and "a"+"bc", or NULL and "", differ; a short piece's length
+ * goes into its word's last byte, which is otherwise zero. */
 struct hasher {
 	unsigned long long h;
 };
 
+static unsigned long long rotl64(unsigned long long v, int r)
+{
+	return (v << r) | (v >> (64 - r));
+}
+
+static void h_word(struct hasher *x, unsigned long long k)
+{
+	k *= 0x87c37b91114253d5ULL;
+	k = rotl64(k, 31);
+	k *= 0x4cf5ad432745937fULL;
+	x->h ^= k;
+	x->h = rotl64(x->h, 27) * 5 + 0x52dce729;
+}
+
 static void h_bytes(struct hasher *x, const void *p, size_t len)
 {
 	const unsigned char *s = p;
-	for (size_t i = 0; i < len; i++) {
-		x->h ^= s[i];
-		x->h *= 1099511628211ULL;
+	for (; len >= 8; s += 8, len -= 8) {
+		unsigned long long w;
+		memcpy(&w, s, 8);
+		h_word(x, w);
 	}
+	if (len) {
+		unsigned long long w = 0;
+		memcpy(&w, s, len);
+		h_word(x, w ^ ((unsigned long long)len << 56));
+	}
+}
+
+static unsigned long long h_finish(const struct hasher *x)
+{
+	unsigned long long h = x->h;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
 }
 
 static void h_num(struct hasher *x, long long v)
@@ -208,5 +244,5 @@ unsigned long long tree_table_key(const struct catalog *cat, const struct cat_re
 		h_str(&x, r->settings[i]);
 	h_privs(&x, &r->privs);
 	h_objfiles(&x, cat, r);
-	return x.h;
+	return h_finish(&x);
 }

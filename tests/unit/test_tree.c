@@ -8,6 +8,7 @@
 #include "strbuf.h"
 #include "tap.h"
 #include "tree.h"
+#include "tree_key.h"
 
 struct seen {
 	char paths[32][256];
@@ -345,6 +346,42 @@ int main(void)
 		tree_unref(mt2);
 		tree_unref(mt);
 		catalog_free(mc);
+	}
+	{
+		/* A table's key (tree_key.c): the same content in other memory
+		 * hashes the same; any field changed, and a string's bytes
+		 * moved across its frame, do not. */
+		struct catalog *k1 = fixture_catalog("'pending'::booking_status");
+		struct catalog *k2 = fixture_catalog("'pending'::booking_status");
+		struct cat_relation *b1 = &k1->rels[1], *b2 = &k2->rels[1];
+		unsigned long long base = tree_table_key(k1, b1);
+		ok(base == tree_table_key(k2, b2), "the same table in two catalogs has one key");
+		ok(tree_table_key(k1, &k1->rels[0]) != base, "two tables have two keys");
+		const char *name = b2->cols[1].name;
+		b2->cols[1].name = "customer_iD";
+		ok(tree_table_key(k2, b2) != base, "a column's name changed changes the key");
+		b2->cols[1].name = name;
+		const char *comment = b2->comment;
+		b2->comment = NULL;
+		unsigned long long null_comment = tree_table_key(k2, b2);
+		b2->comment = "";
+		ok(null_comment != base && tree_table_key(k2, b2) != null_comment,
+		   "a NULL comment and an empty one differ");
+		b2->comment = comment;
+		/* name and qname, hashed one after the other: "booking" +
+		 * "booking" against "bookingb" + "ooking" */
+		const char *tname = b2->name, *qname = b2->qname;
+		b2->name = "bookingb";
+		b2->qname = "ooking";
+		unsigned long long moved = tree_table_key(k2, b2);
+		b2->name = tname;
+		b2->qname = qname;
+		ok(moved != base, "bytes moved from one string to the next change the key");
+		b2->cols[2].defexpr = "'confirmed'::booking_status";
+		ok(tree_table_key(k2, b2) != base, "a default changed changes the key");
+		ok(tree_table_key(k1, b1) == base, "and the other catalog's key is as it was");
+		catalog_free(k1);
+		catalog_free(k2);
 	}
 	return done_testing();
 }
