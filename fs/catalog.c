@@ -511,7 +511,8 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	/* A full read of many relations (the change query has a row for
 	 * each): its two longest queries on a second connection too
 	 * (catalog_aux.c). */
-	if (!ld.prev && !here && filter->parallel_from > 0 && PQntuples(ld.changes) - 1 >= filter->parallel_from) {
+	long nrels = ld.count_from ? (long)ld.count_from->nrels : PQntuples(ld.changes) - 1;
+	if (!ld.prev && !here && filter->parallel_from > 0 && nrels >= filter->parallel_from) {
 		const struct aux_want want[] = {
 			{ SQL_INDEXES, 2, { ld.schema_oids, NULL } },
 			{ deps_full_sql(), 1, { ld.schema_oids, NULL } },

@@ -153,6 +153,8 @@ int incr_plan(struct loader *ld)
 	ld->cat->snapshot = col_str(ld, res, 0, 1);
 	ld->cat->ext_members = col_ll(res, 0, 2);
 	ld->slim = prev && col_bool(res, 0, 3);
+	ld->count_from = ld->slim ? prev : NULL;
+	ld->cat->slim_answer = ld->slim;
 	if (!prev)
 		return 0;
 	/* A member added to or dropped from an extension changes how the
@@ -331,6 +333,23 @@ static void relink(struct catalog *cat, struct cat_relation *r)
 		r->inh_keys[i].ref = same_rel(cat, r->inh_keys[i].ref);
 }
 
+/* The count PREV kept for its relation OID, or -1 (read it again next
+ * time) when it has none. */
+static long long prev_count(const struct catalog *prev, unsigned oid)
+{
+	size_t lo = 0, hi = prev->nrels;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (prev->rels[mid].oid == oid)
+			return prev->rels[mid].rowcount;
+		if (prev->rels[mid].oid < oid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 static int cmp_rel_oid(const void *a, const void *b)
 {
 	unsigned x = ((const struct cat_relation *)a)->oid, y = ((const struct cat_relation *)b)->oid;
@@ -353,13 +372,17 @@ void incr_merge(struct loader *ld)
 			for (size_t i = 0; i < cat->nrels; i++)
 				relink(cat, &cat->rels[i]);
 	}
-	/* A copy without a row (slim) keeps PREV's count. */
+	/* A relation without a row in a slim answer has PREV's count (no
+	 * row was deleted since), also when the plan became a full read
+	 * (a view changed, most relations to read again): those rows are
+	 * not all there, and a count left at 0 would hide the next
+	 * deletion. */
 	for (size_t i = 0; i < cat->nrels; i++) {
 		int row = change_row(ld, cat->rels[i].oid);
 		if (row > 0)
 			cat->rels[i].rowcount = col_ll(ld->changes, row, 2);
-		else if (!ld->slim)
-			cat->rels[i].rowcount = -1;
+		else
+			cat->rels[i].rowcount = ld->count_from ? prev_count(ld->count_from, cat->rels[i].oid) : -1;
 	}
 	/* Consumed: not held through the rest of the load. */
 	PQclear(ld->changes);

@@ -27,6 +27,9 @@ struct loader {
 	unsigned *change_oids;	/* their OIDs, parsed once (arena; [0] unused) */
 	bool slim;		/* rows only for the relations read again: one
 				 * without a row is PREV's as it was */
+	const struct catalog *count_from;	/* PREV when its answer is slim,
+				 * also once a full read is chosen: the counts
+				 * of the relations without a row */
 	const char *fp;		/* the fingerprint taken in this snapshot before the
 				 * load (catalog_refresh), or NULL: what incr_plan()
 				 * compares with PREV's */

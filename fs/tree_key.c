@@ -24,8 +24,9 @@ _Static_assert(sizeof(struct cat_objfile) == 40, "hash the new cat_objfile field
  * fmix64 does. Byte by byte (FNV-1a) it took 17% of the daemon's time in
  * a refresh at 10,000 tables, every table's key computed at every
  * install. Each field is framed (a tag byte, and a string's length), so
- * "ab"+"c" and "a"+"bc", or NULL and "", differ; a short piece's length
- * goes into its word's last byte, which is otherwise zero. */
+ * "ab"+"c" and "a"+"bc", or NULL and "", differ. A short piece's length
+ * is mixed into its word's top byte (zero there on little-endian; the
+ * callers' framing keeps it unambiguous either way). */
 struct hasher {
 	unsigned long long h;
 };

@@ -446,6 +446,8 @@ struct catalog {
 	long reread;			/* relations read from the server; the others were
 					 * copied from the previous catalog (-1: none was,
 					 * a full load) */
+	bool slim_answer;		/* the change query answered for the relations
+					 * read again alone (catalog_incr.c) */
 };
 
 /* A staged object file: DIR ("views", ...) of SCHEMA (and TABLE for
