@@ -379,8 +379,8 @@ void incr_merge(struct loader *ld)
 	 * deletion. */
 	for (size_t i = 0; i < cat->nrels; i++) {
 		int row = change_row(ld, cat->rels[i].oid);
-		if (row > 0)
-			cat->rels[i].rowcount = col_ll(ld->changes, row, 2);
+		if (row > 0)	/* a NULL count (none known): read it again next time */
+			cat->rels[i].rowcount = PQgetisnull(ld->changes, row, 2) ? -1 : col_ll(ld->changes, row, 2);
 		else
 			cat->rels[i].rowcount = ld->count_from ? prev_count(ld->count_from, cat->rels[i].oid) : -1;
 	}

@@ -339,12 +339,14 @@ void *database_refresher(void *arg)
 				memlog_tidy();
 				database_mem_point(db, cat, "refresh, trimmed");
 			}
-			if (rc == 0 && db->cat->reread >= 0)
+			/* Only a catalog read now: a re-render for status or
+			 * the folder (cat NULL) read nothing. */
+			if (cat && rc == 0 && db->cat->reread >= 0)
 				log_info("%s: refresh read %ld relations again (incremental) in %.0f ms, "
 					 "installed in %.0f ms%s", db->cfg->name, db->cat->reread,
 					 ms_between(&t0, &t1), ms_between(&t1, &t2),
 					 db->cat->slim_answer ? ", slim change answer" : "");
-			else if (rc == 0)
+			else if (cat && rc == 0)
 				log_info("%s: refresh read everything in %.0f ms, installed in %.0f ms",
 					 db->cfg->name, ms_between(&t0, &t1), ms_between(&t1, &t2));
 		}

@@ -16,8 +16,8 @@
 
 /* "count:sum": the rows of a FROM clause that follows, and the sum of
  * their xmins (X, e.g. "xmin" or "t.xmin") as the 32-bit values the xmin
- * column shows, as X::text::bigint summed them: BASE - age(X) is X modulo
- * 2^32. Not the 64-bit txid it stands for: a row frozen by VACUUM keeps
+ * column shows, as X::text::bigint summed them but for xids 1 and 2
+ * (below): BASE - age(X) is X modulo 2^32. Not the 64-bit txid it stands for: a row frozen by VACUUM keeps
  * its raw xmin, whose age() grows past 2^31 and wraps, and a sum that
  * depended on it would move without a change. Xids 1 and 2 (bootstrap,
  * frozen), whose age() is 2147483647, count and add nothing. From age(),

@@ -15,6 +15,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
+# A slim answer needs every row new since the previous snapshot's xmin to
+# be the step's own: an autoanalyze running while a snapshot is taken
+# holds its xmin back, and the next step's answer is not slim (right, but
+# the count of slim answers below would miss one).
+sql postgres -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
 sql postgres -c "CREATE DATABASE slim" >/dev/null
 sql slim >/dev/null <<'EOF'
 CREATE SCHEMA side;
