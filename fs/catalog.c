@@ -154,7 +154,9 @@ struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid)
 	return NULL;
 }
 
-struct cat_relation *rel_by_oid(struct catalog *cat, unsigned oid)
+/* Like strchr(), a const catalog in, a pointer that may change it out:
+ * the loader fills what it finds. */
+struct cat_relation *rel_by_oid(const struct catalog *cat, unsigned oid)
 {
 	size_t lo = 0, hi = cat->nrels;
 	while (lo < hi) {

@@ -51,7 +51,7 @@ static bool kept(const struct loader *ld, const struct cat_relation *r)
 {
 	int row = change_row(ld, r->oid);
 	if (row < 0)
-		return ld->slim;
+		return ld->count_from != NULL;
 	return !PQgetisnull(ld->changes, row, 1) && !col_bool(ld->changes, row, 3);
 }
 
@@ -152,9 +152,9 @@ int incr_plan(struct loader *ld)
 		ld->change_oids[i] = (unsigned)col_ll(res, i, 0);
 	ld->cat->snapshot = col_str(ld, res, 0, 1);
 	ld->cat->ext_members = col_ll(res, 0, 2);
-	ld->slim = prev && col_bool(res, 0, 3);
-	ld->count_from = ld->slim ? prev : NULL;
-	ld->cat->slim_answer = ld->slim;
+	bool slim = prev && col_bool(res, 0, 3);
+	ld->count_from = slim ? prev : NULL;
+	ld->cat->slim_answer = slim;
 	if (!prev)
 		return 0;
 	/* A member added to or dropped from an extension changes how the
@@ -173,12 +173,12 @@ int incr_plan(struct loader *ld)
 		if (changed && kind && (kind[0] == REL_VIEW || kind[0] == REL_MATVIEW))
 			return 1;
 	}
-	for (size_t i = 0; i < prev->nrels && !ld->slim; i++) {
+	for (size_t i = 0; i < prev->nrels && !slim; i++) {
 		const struct cat_relation *r = &prev->rels[i];
 		if ((r->kind == REL_VIEW || r->kind == REL_MATVIEW) && change_row(ld, r->oid) < 0)
 			return 1;
 	}
-	if (nreload * 2 > (ld->slim ? prev->nrels : (size_t)(n - 1)))
+	if (nreload * 2 > (slim ? prev->nrels : (size_t)(n - 1)))
 		return 1;	/* most of it: one full read costs less */
 	struct strbuf list = STRBUF_INIT;
 	sb_addc(&list, '{');
@@ -337,17 +337,8 @@ static void relink(struct catalog *cat, struct cat_relation *r)
  * time) when it has none. */
 static long long prev_count(const struct catalog *prev, unsigned oid)
 {
-	size_t lo = 0, hi = prev->nrels;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (prev->rels[mid].oid == oid)
-			return prev->rels[mid].rowcount;
-		if (prev->rels[mid].oid < oid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	const struct cat_relation *r = rel_by_oid(prev, oid);
+	return r ? r->rowcount : -1;
 }
 
 static int cmp_rel_oid(const void *a, const void *b)

@@ -25,11 +25,12 @@ struct loader {
 	const struct catalog *prev;	/* an incremental load's previous catalog */
 	PGresult *changes;	/* SQL_REL_CHANGES' rows, by OID (row 0: the snapshot) */
 	unsigned *change_oids;	/* their OIDs, parsed once (arena; [0] unused) */
-	bool slim;		/* rows only for the relations read again: one
-				 * without a row is PREV's as it was */
-	const struct catalog *count_from;	/* PREV when its answer is slim,
-				 * also once a full read is chosen: the counts
-				 * of the relations without a row */
+	const struct catalog *count_from;	/* PREV when the change query's
+				 * answer is slim (rows only for the relations
+				 * read again: one without a row is PREV's as it
+				 * was), kept once a full read is chosen: the
+				 * counts of the relations without a row; NULL
+				 * otherwise */
 	const char *fp;		/* the fingerprint taken in this snapshot before the
 				 * load (catalog_refresh), or NULL: what incr_plan()
 				 * compares with PREV's */
@@ -91,7 +92,7 @@ PGresult *run_per_schema(struct loader *ld, const char *sql);
 
 int by_name(const char *a, const char *b);
 struct cat_schema *schema_by_oid(struct catalog *cat, unsigned oid);
-struct cat_relation *rel_by_oid(struct catalog *cat, unsigned oid);
+struct cat_relation *rel_by_oid(const struct catalog *cat, unsigned oid);
 const unsigned *parse_oids(struct loader *ld, const char *text, size_t *n);
 void omit(struct catalog *cat, const char *what, const struct cat_schema *s, const char *qname);
 
