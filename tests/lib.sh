@@ -219,6 +219,21 @@ t_daemon_report() {
 	fi | sed 's/^/#   /'
 }
 
+# equals_fresh_mount DIR DB MOUNT_ARGS...: DIR, database DB's directory
+# in a mount in use, against a fresh mount of it made with MOUNT_ARGS,
+# byte for byte (status left out).
+equals_fresh_mount() {
+	local dir=$1 db=$2; shift 2
+	mount_fs "$T_TMP/fresh" "$@" || { not_ok "fresh mount"; return; }
+	if diff -r -x status "$dir" "$T_TMP/fresh/$db" >"$T_TMP/diff.out" 2>&1; then
+		ok "the mount in use equals a fresh mount (diff -r)"
+	else
+		not_ok "the mount in use equals a fresh mount (diff -r)"
+		sed 's/^/#   /' "$T_TMP/diff.out" | head -n 20
+	fi
+	umount_fs "$T_TMP/fresh"
+}
+
 # umount_fs MOUNTPOINT: unmounts and checks the daemon exits 0.
 umount_fs() {
 	local mnt=$1 i

@@ -86,13 +86,6 @@ check "the refreshes were incremental ($((n - before)) of at least 8)" test "$n"
 check "the slim answer was taken ($((ns - slim0)) of at least 3)" test "$ns" -ge $((slim0 + 3))
 [ "$n" -ge $((before + 8)) ] && [ "$ns" -ge $((slim0 + 3)) ] || grep 'refresh read' "$LOG" | sed 's/^/#   /'
 
-mount_fs "$T_TMP/fresh" -o "config=$CFG" || { not_ok "fresh mount"; done_testing; }
-if diff -r -x status "$MNT/slim" "$T_TMP/fresh/slim" >"$T_TMP/diff.out" 2>&1; then
-	ok "the mount in use equals a fresh mount (diff -r)"
-else
-	not_ok "the mount in use equals a fresh mount (diff -r)"
-	sed 's/^/#   /' "$T_TMP/diff.out" | head -n 20
-fi
-umount_fs "$T_TMP/fresh"
+equals_fresh_mount "$MNT/slim" slim -o "config=$CFG"
 umount_fs "$MNT"
 done_testing
