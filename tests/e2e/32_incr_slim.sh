@@ -35,6 +35,8 @@ EOF
 # No primary keys: no deletable rows, a count of 0 (which a count lost
 # after a full read, left at 0, would match).
 for i in $(seq 20); do echo "CREATE TABLE public.f$i (id integer);"; done | sql slim >/dev/null
+# f1's comment is its only deletable row, and removing it touches no other
+sql slim -c "COMMENT ON TABLE public.f1 IS 'f1 note'" >/dev/null
 # hidden is left out of the mount
 CFG=$T_TMP/slim.json
 printf '{ "databases": { "slim": { "conninfo": "host=%s port=%s dbname=slim", "schemas": ["public", "side"] } } }\n' \
@@ -49,6 +51,7 @@ check "schema.sql has m" grep -q 'public\.m\b' "$MNT/slim/schema.sql"
 check "hidden is left out" test ! -e "$S/hidden"
 check "nopk's foreign key shows" test -f "$S/public/tables/nopk/constraints/nopk_k_fkey.sql"
 check "v shows" test -f "$S/public/views/v.sql"
+check "f1's comment shows" grep -rq 'f1 note' "$S/public/tables/f1"
 nincr() { grep -c 'relations again (incremental)' "$LOG" || true; }
 nslim() { grep -c 'slim change answer' "$LOG" || true; }
 before=$(nincr) slim0=$(nslim)
@@ -68,6 +71,8 @@ step "ALTER TABLE public.keep ADD COLUMN x integer" "a column added to keep show
 step "ALTER VIEW public.v RENAME TO v2" "a renamed view shows" test -f "$S/public/views/v2.sql"
 step "ALTER TABLE public.nopk DROP CONSTRAINT nopk_k_fkey" "nopk's only foreign key, dropped, is gone" \
 	gone "$S/public/tables/nopk/constraints/nopk_k_fkey.sql"
+no_f1_note() { ! grep -rq 'f1 note' "$S/public/tables/f1"; }
+step "COMMENT ON TABLE public.f1 IS NULL" "f1's only comment, removed, is gone" no_f1_note
 step "ALTER TABLE public.m SET SCHEMA hidden" "m moved to a schema left out is gone" gone "$S/public/tables/m"
 no_m_in_sql() { ! grep -q 'public\.m\b' "$MNT/slim/schema.sql"; }
 check "schema.sql no longer has m" no_m_in_sql
