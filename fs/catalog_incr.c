@@ -237,6 +237,9 @@ static void copy_rel(struct catalog *cat, struct cat_relation *d, const struct c
 {
 	struct arena *a = cat->arena;
 	*d = *s;
+	/* The same fields, so the same key (tree_key.h), if S has one:
+	 * marked here, made valid once D is where it stays (incr_merge). */
+	d->key_self = s->key_self == s ? s : NULL;
 	DUP(name);
 	DUP(qname);
 	DUP(partkey);
@@ -356,6 +359,10 @@ void incr_merge(struct loader *ld)
 			if (kept(ld, &ld->prev->rels[i]))
 				copy_rel(cat, &cat->rels[cat->nrels++], &ld->prev->rels[i]);
 		qsort(cat->rels, cat->nrels, sizeof *cat->rels, cmp_rel_oid);
+		/* Only the copies have one (the arena zeroes the others). */
+		for (size_t i = 0; i < cat->nrels; i++)
+			if (cat->rels[i].key_self)
+				cat->rels[i].key_self = &cat->rels[i];
 		/* The copies still point into PREV (which is alive until the
 		 * caller frees it): their pointers are by OID. The relations
 		 * read again have no columns nor constraints yet. */

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pg.h"
 #include "track.h"
+#include "tree_key.h"
 
 static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen);
 
@@ -165,6 +166,7 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		return -1;
 	db->tx_open = first;
 	annotate_from_dir(db->folder, cat);
+	tree_key_memoize(cat);	/* not shared yet */
 	*out = cat;
 	return 0;
 }

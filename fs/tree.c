@@ -296,7 +296,7 @@ static void build_table(struct builder *b, struct node *tables, const char *sche
 		render_table_dir(b, mkdir_node(b, tables, r->name), r);
 		return;
 	}
-	unsigned long long key = tree_table_key(b->cat, r);
+	unsigned long long key = tree_table_key_memo(b->cat, r);
 	struct subtree *st = find_sub(b->prev, key);
 	if (st) {
 		__atomic_add_fetch(&st->refs, 1, __ATOMIC_RELAXED);

@@ -7,9 +7,10 @@
 #include "catalog.h"
 
 /* A field added to one of these structs changes its size: hash it below,
- * then update the size here. (x86-64 sizes; other ABIs are not checked.) */
+ * then update the size here. (x86-64 sizes; other ABIs are not checked.)
+ * cat_relation's key_memo and key_self are the memo, never hashed. */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct cat_relation) == 336, "hash the new cat_relation field in tree_key.c");
+_Static_assert(sizeof(struct cat_relation) == 352, "hash the new cat_relation field in tree_key.c");
 _Static_assert(sizeof(struct cat_column) == 136, "hash the new cat_column field in tree_key.c");
 _Static_assert(sizeof(struct cat_index) == 48, "hash the new cat_index field in tree_key.c");
 _Static_assert(sizeof(struct cat_constraint) == 88, "hash the new cat_constraint field in tree_key.c");
@@ -174,7 +175,8 @@ static void h_objfiles(struct hasher *x, const struct catalog *cat, const struct
 	}
 }
 
-unsigned long long tree_table_key(const struct catalog *cat, const struct cat_relation *r)
+/* Every field of R but the staged files: what the memo keeps. */
+static unsigned long long rel_key(const struct cat_relation *r)
 {
 	struct hasher x = { 1469598103934665603ULL };
 	h_num(&x, r->oid);
@@ -244,6 +246,38 @@ unsigned long long tree_table_key(const struct catalog *cat, const struct cat_re
 	for (size_t i = 0; i < r->nsettings; i++)
 		h_str(&x, r->settings[i]);
 	h_privs(&x, &r->privs);
+	return h_finish(&x);
+}
+
+/* The relation's part, then the catalog's staged files of the table (a
+ * catalog-wide list, so not memoized with the relation). */
+static unsigned long long with_objfiles(const struct catalog *cat, const struct cat_relation *r,
+					unsigned long long own)
+{
+	if (!cat->nobjfiles)
+		return own;
+	struct hasher x = { own };
 	h_objfiles(&x, cat, r);
 	return h_finish(&x);
+}
+
+unsigned long long tree_table_key(const struct catalog *cat, const struct cat_relation *r)
+{
+	return with_objfiles(cat, r, rel_key(r));
+}
+
+unsigned long long tree_table_key_memo(const struct catalog *cat, const struct cat_relation *r)
+{
+	return with_objfiles(cat, r, r->key_self == r ? r->key_memo : rel_key(r));
+}
+
+void tree_key_memoize(struct catalog *cat)
+{
+	for (size_t i = 0; i < cat->nrels; i++) {
+		struct cat_relation *r = &cat->rels[i];
+		if (r->key_self != r) {
+			r->key_memo = rel_key(r);
+			r->key_self = r;
+		}
+	}
 }

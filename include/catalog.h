@@ -160,6 +160,13 @@ struct cat_relation {
 	 * this relation a DROP or COMMENT can delete alone (its indexes,
 	 * constraints, comments, ...), as of this snapshot. */
 	long long rowcount;
+	/* tree_key_memoize()'s digest of this relation's own fields
+	 * (tree_key.h), valid while key_self is this very struct: a copy
+	 * made by assignment (desired.c, then edited) has another address
+	 * and computes its own; copy_rel() carries it over (catalog_incr.c).
+	 * Written before the catalog is shared, never after. */
+	unsigned long long key_memo;
+	const struct cat_relation *key_self;
 };
 
 struct cat_function {

@@ -21,4 +21,19 @@ struct cat_relation;
 
 unsigned long long tree_table_key(const struct catalog *cat, const struct cat_relation *r);
 
+/* The same key, from the memo of the relation's own part (key_memo in
+ * catalog.h) when R has one, else computed. */
+unsigned long long tree_table_key_memo(const struct catalog *cat, const struct cat_relation *r);
+
+/* Memoizes the own part of every relation of CAT that has no memo yet:
+ * computed once per relation read, not at every install. Only for a
+ * catalog no other thread sees yet and whose relations are not edited
+ * after (a load's, before it is installed): the memo is never written
+ * after. A relation an incremental load copies from the previous
+ * snapshot keeps its memo (catalog_incr.c): the relations whose fields it
+ * points at (identity sequences, referenced tables) were read again, and
+ * it with them, if they changed. A desired catalog's edited copies (made
+ * by assignment, at another address) compute theirs each time. */
+void tree_key_memoize(struct catalog *cat);
+
 #endif

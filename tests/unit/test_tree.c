@@ -380,6 +380,15 @@ int main(void)
 		b2->cols[2].defexpr = "'confirmed'::booking_status";
 		ok(tree_table_key(k2, b2) != base, "a default changed changes the key");
 		ok(tree_table_key(k1, b1) == base, "and the other catalog's key is as it was");
+		/* The memo (tree_key_memoize): the same key, and a copy made
+		 * by assignment, then edited, does not take the original's. */
+		tree_key_memoize(k1);
+		ok(b1->key_self == b1 && tree_table_key_memo(k1, b1) == base, "a memoized key is the key");
+		struct cat_relation copy = *b1;
+		copy.comment = "edited";
+		ok(tree_table_key_memo(k1, &copy) == tree_table_key(k1, &copy) &&
+		   tree_table_key_memo(k1, &copy) != base, "an edited copy computes its own key");
+		ok(tree_table_key_memo(k2, b2) == tree_table_key(k2, b2), "no memo: the key is computed");
 		catalog_free(k1);
 		catalog_free(k2);
 	}
