@@ -1,4 +1,5 @@
-/* migrate.c: lock, transaction, tracking row, journal; see include/migrate.h. */
+/* migrate.c: lock, transaction, tracking row, journal; see include/migrate.h.
+ * A COMMIT whose connection was lost is migrate_commit.c's. */
 #include "migrate.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "migrate_int.h"
 #include "pg.h"
 #include "pgversion.h"
 #include "progress.h"
@@ -20,27 +22,7 @@
 #include "strbuf.h"
 #include "track.h"
 
-struct run {
-	struct track_run t;			/* first: what the tracker sees */
-	const struct tracker *tk;
-	PGconn *conn;
-	const struct migrate_opts *o;
-	struct migrate_result *r;
-	char key[32];				/* the advisory lock key */
-	const char *file, *name;
-	size_t len;
-	size_t fail_off, fail_len;		/* the statement that failed */
-	int pid;				/* the backend that would commit */
-	bool lost_commit;			/* the line broke during the COMMIT */
-	size_t fail_k;				/* its number (1-based), 0: none */
-	int fail_line;
-	char fail_msg[1024];			/* PostgreSQL's message, detail, hint */
-	migrate_each_fn each;			/* migrate_dry_run's: after each statement */
-	void *each_ctx;
-};
-
-static void say(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct run *u, const char *fmt, ...)
+void migrate_say(struct run *u, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -65,12 +47,12 @@ static int setup(struct run *u)
 	*t = (struct track_run){ .conn = u->conn, .o = u->o, .r = u->r, .file = u->file, .name = u->name,
 				 .len = u->len };
 	if (!(u->tk = track_choose(u->conn, u->o))) {
-		say(u, "no tracker called %s", u->o->tracking);
+		migrate_say(u, "no tracker called %s", u->o->tracking);
 		return -EINVAL;
 	}
 	if (quote(u->conn, u->o->tracking_schema, t->qs, sizeof t->qs) ||
 	    quote(u->conn, u->o->tracking_table, t->qt, sizeof t->qt)) {
-		say(u, "%s", PQerrorMessage(u->conn));
+		migrate_say(u, "%s", PQerrorMessage(u->conn));
 		return -EIO;
 	}
 	snprintf(t->qsql, sizeof t->qsql, "%s.schemafs_migrations", t->qs);
@@ -80,7 +62,7 @@ static int setup(struct run *u)
 	PGresult *res = pg_exec(u->conn, "SELECT pg_catalog.hashtextextended($1, 0)", 1, params, err, sizeof err);
 	strbuf_free(&name);
 	if (!res) {
-		say(u, "%s", err);
+		migrate_say(u, "%s", err);
 		return -EIO;
 	}
 	snprintf(u->key, sizeof u->key, "%s", PQgetvalue(res, 0, 0));
@@ -144,7 +126,7 @@ static int take_lock(struct run *u)
 	const char *params[] = { u->key };
 	/* lock_timeout 0 would mean "wait forever": 0 means "do not wait". */
 	if (set_timeouts(u, u->o->lock_wait_ms > 0 ? u->o->lock_wait_ms : 1, 0, false, err, sizeof err)) {
-		say(u, "%s", err);
+		migrate_say(u, "%s", err);
 		return -EIO;
 	}
 	PGresult *res = pg_run(u->conn, false, "SELECT pg_catalog.pg_advisory_lock($1::bigint)", 1, params,
@@ -154,13 +136,13 @@ static int take_lock(struct run *u)
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (state && !strcmp(state, "55P03")) {
 			char *h = migrate_lock_holder(u->conn, u->o, err, sizeof err);
-			say(u, "the migration lock (advisory lock %s) was not free within %d ms: %s; another "
+			migrate_say(u, "the migration lock (advisory lock %s) was not free within %d ms: %s; another "
 			    "deploy is migrating this database. Try again when it is done.", u->key,
 			    u->o->lock_wait_ms, h ? h : err);
 			free(h);
 			rc = -EBUSY;
 		} else {
-			say(u, "cannot take the migration lock: %s", res ? PQresultErrorMessage(res) : pg_error(u->conn));
+			migrate_say(u, "cannot take the migration lock: %s", res ? PQresultErrorMessage(res) : pg_error(u->conn));
 			rc = pg_timed_out() ? -ETIMEDOUT : -EIO;
 		}
 	}
@@ -291,7 +273,7 @@ static int run_one(struct run *u, size_t off, size_t len, size_t k, size_t n, ch
 		int line, chr;
 		sqlpos_line_char(u->file, at, &line, &chr);
 		rc = errno_of(u->conn, s);
-		say(u, "%s failed at statement %zu of %zu (line %d, character %d): %s%s%s%s%s [SQLSTATE %s]",
+		migrate_say(u, "%s failed at statement %zu of %zu (line %d, character %d): %s%s%s%s%s [SQLSTATE %s]",
 		    u->name, k, n, line, chr, msg ? msg : pg_error(u->conn), detail ? "; " : "",
 		    detail ? detail : "", hint ? "; hint: " : "", hint ? hint : "", s ? s : "none");
 		snprintf(u->fail_msg, sizeof u->fail_msg, "%s%s%s%s%s [SQLSTATE %s]",
@@ -323,7 +305,7 @@ static int run_chunk(struct run *u, const struct chunk *c, size_t *k, size_t n, 
 		/* A COMMIT or ROLLBACK in the file ended our transaction: what
 		 * ran before it is committed (or gone) outside our control. */
 		if (!rc && in_tx && PQtransactionStatus(u->conn) != PQTRANS_INTRANS) {
-			say(u, "%s ends the transaction itself (COMMIT or ROLLBACK at statement %zu of %zu): what "
+			migrate_say(u, "%s ends the transaction itself (COMMIT or ROLLBACK at statement %zu of %zu): what "
 			    "ran before it may be committed and is not recorded; check the database. Remove "
 			    "transaction control from migration files: schemafs runs each in a transaction.",
 			    u->name, *k, n);
@@ -344,144 +326,6 @@ int migrate_bound_ms(const struct migrate_opts *o)
 	long long ms = (o->statement_timeout_ms > 0 ? o->statement_timeout_ms : MIGRATE_DEFAULT_STATEMENT_BOUND_MS) +
 		       (long long)(o->lock_wait_ms > 0 ? o->lock_wait_ms : 0) + PG_BOUND_MARGIN_MS;
 	return ms > INT_MAX ? INT_MAX : (int)ms;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void nap_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
-
-/* This thread's bound for the next query: what is left until END, at
- * least a second. */
-static void bound_until(long long end)
-{
-	long long left = end - mono_ms();
-	pg_bound_set(left > 1000 ? (int)left : 1000);
-}
-
-/* On C (a new connection): 1 when the tracking row of HASH is there, 0
- * when not, -1 when that cannot be known yet. The old backend OLD_PID is
- * ended and waited for first: until it is gone it may still be about to
- * commit (the COMMIT reached it) or hold the open transaction (it did not),
- * and only then is the row's absence final. */
-static int row_there(struct run *u, PGconn *c, const char *hash, int old_pid, long long end, char *why,
-		     size_t whylen)
-{
-	char pid[16];
-	snprintf(pid, sizeof pid, "%d", old_pid);
-	const char *pp[] = { pid };
-	static const char ALIVE[] = "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = $1::int";
-	bound_until(end);
-	/* Not allowed (another role's backend): then only waited for. */
-	PQclear(pg_exec(c, "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity"
-			" WHERE pid = $1::int", 1, pp, why, whylen));
-	for (;;) {
-		bound_until(end);
-		PGresult *res = pg_exec(c, ALIVE, 1, pp, why, whylen);
-		if (!res)
-			return -1;
-		bool alive = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
-		PQclear(res);
-		if (!alive)
-			break;
-		if (mono_ms() >= end) {
-			snprintf(why, whylen, "the old session (pid %d) is still there", old_pid);
-			return -1;
-		}
-		nap_ms(100);
-	}
-	/* Created in the lost transaction: not committed. */
-	char table[600];
-	snprintf(table, sizeof table, "%s.%s", u->t.qs, u->t.qt);
-	const char *tp[] = { table };
-	bound_until(end);
-	PGresult *res = pg_exec(c, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, tp, why, whylen);
-	if (!res)
-		return -1;
-	bool exists = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
-	if (!exists)
-		return 0;
-	struct track_run t = u->t;	/* the tracker's question, on C */
-	t.conn = c;
-	long long id = 0;
-	bound_until(end);
-	int found = u->tk->is_recorded(&t, hash, &id);
-	if (found > 0)
-		u->r->id = id;
-	if (found < 0) {
-		snprintf(why, whylen, "%.480s", u->r->message);
-		return -1;
-	}
-	return found;
-}
-
-/* The line broke while the COMMIT was in flight: whether the server
- * committed is asked on new connections for up to
- * MIGRATE_OUTCOME_WAIT_MS. 1 applied, 0 not, -1 unknown (WHY). */
-static int commit_outcome(struct run *u, const char *hash, int old_pid, char *why, size_t whylen)
-{
-	long long end = mono_ms() + MIGRATE_OUTCOME_WAIT_MS;
-	int saved = pg_bound_set(0), found = -1;
-	snprintf(why, whylen, "no connection string");
-	int ct = u->o->connect_timeout > 0 && u->o->connect_timeout < 5 ? u->o->connect_timeout : 5;
-	while (u->o->conninfo) {
-		bound_until(end);
-		PGconn *c = pg_connect(u->o->conninfo, ct, why, whylen);
-		if (c) {
-			found = row_there(u, c, hash, old_pid, end, why, whylen);
-			PQfinish(c);
-		}
-		if (found >= 0 || mono_ms() >= end)
-			break;
-		nap_ms(500);
-	}
-	pg_bound_set(saved);
-	return found;
-}
-
-/* After the connection was lost during the COMMIT (ERR: how): the truth,
- * or that it is unknown. Never runs the file again. */
-static int commit_lost(struct run *u, const char *hash, int old_pid, const char *err, bool ran_alone)
-{
-	char why[512];
-	u->lost_commit = true;
-	int found = commit_outcome(u, hash, old_pid, why, sizeof why);
-	if (found > 0) {
-		say(u, "the connection was lost during the COMMIT of %s (%s); on reconnecting, its tracking row "
-		    "#%lld was found: %s is applied as %s (created_at %lld)", u->name, err, u->r->id, u->name,
-		    u->r->tag, u->t.when);
-		return 0;
-	}
-	if (found == 0 && ran_alone) {
-		if (u->tk->undo_folder)
-			u->tk->undo_folder(&u->t);
-		say(u, "%s ran outside a transaction, but the connection was lost during the COMMIT of its tracking "
-		    "row (%s) and the row is not there: the file's statement took effect unrecorded; check the "
-		    "database", u->name, err);
-		return -EIO;
-	}
-	if (found == 0) {
-		if (u->tk->undo_folder)
-			u->tk->undo_folder(&u->t);
-		say(u, "the connection was lost during the COMMIT of %s (%s); on reconnecting, its tracking row "
-		    "was not there: the server did not commit, nothing was applied%s", u->name, err,
-		    u->o->migrations_dir ? " (the journal entry was taken back)" : "");
-		return -EIO;
-	}
-	say(u, "the connection was lost during the COMMIT of %s (%s) and whether the server committed could not "
-	    "be found out within %d s (%s): the outcome is unknown. migrations/applied/ shows it once the "
-	    "server answers if it was applied; applying the file again is safe: its hash is checked first, it "
-	    "never runs twice", u->name, err, MIGRATE_OUTCOME_WAIT_MS / 1000, why);
-	return -EIO;
 }
 
 /* What to do after a statement failed: a hand-written file is fixed; a
@@ -519,7 +363,7 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 	char err[1024], state[8];
 	/* Sent one by one, each statement would commit apart. */
 	if (nstmts > 1) {
-		say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
+		migrate_say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
 		    "CONCURRENTLY) with others; nothing was run. Put that statement in a migration file of "
 		    "its own.", u->name);
 		return -ECANCELED;
@@ -528,7 +372,7 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 	PGresult *res = pg_exec(u->conn, "SELECT coalesce(pg_catalog.array_agg(indexrelid), '{}')"
 				" FROM pg_catalog.pg_index WHERE NOT indisvalid", 0, NULL, err, sizeof err);
 	if (!res) {
-		say(u, "%s", err);
+		migrate_say(u, "%s", err);
 		return -EIO;
 	}
 	char *before = strdup(PQgetvalue(res, 0, 0));
@@ -541,7 +385,7 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 		rc = run_chunk(u, &c[i], &k, nstmts, false, state, sizeof state);
 	set_timeouts(u, 5000, 120000, false, err, sizeof err);
 	if (rc && !strcmp(state, "25001")) {
-		say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
+		migrate_say(u, "%s mixes a statement that cannot run in a transaction (such as CREATE INDEX "
 		    "CONCURRENTLY) with others; nothing was run. Put that statement in a migration file "
 		    "of its own.", u->name);
 	} else if (rc && PQstatus(u->conn) == CONNECTION_OK) {
@@ -575,15 +419,15 @@ static int run_alone(struct run *u, const char *hash, struct chunk *c, size_t n,
 		goto out;
 	if (pg_command(u->conn, "COMMIT", err, sizeof err)) {
 		if (PQstatus(u->conn) != CONNECTION_OK) {
-			rc = commit_lost(u, hash, u->pid, err, true);
+			rc = migrate_commit_lost(u, hash, u->pid, err, true);
 		} else {
 			if (tk->undo_folder)
 				tk->undo_folder(t);
-			say(u, "%s ran, but recording it failed: %s", u->name, err);
+			migrate_say(u, "%s ran, but recording it failed: %s", u->name, err);
 			rc = -EIO;
 		}
 	} else {
-		say(u, "%s applied outside a transaction (it cannot run in one) as %s (tracking row #%lld, "
+		migrate_say(u, "%s applied outside a transaction (it cannot run in one) as %s (tracking row #%lld, "
 		    "created_at %lld)", u->name, u->r->tag, u->r->id, t->when);
 	}
 out:
@@ -614,7 +458,7 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 	if (at) {
 		/* Refused before anything runs: ending our transaction would
 		 * commit part of the file with no tracking row. */
-		say(&u, "%s controls its own transaction (%s, statement %d, line %d): nothing was run. schemafs "
+		migrate_say(&u, "%s controls its own transaction (%s, statement %d, line %d): nothing was run. schemafs "
 		    "runs each migration in one transaction of its own, with its tracking row: remove BEGIN, "
 		    "COMMIT and ROLLBACK from the file (split it into several migration files if its parts "
 		    "must commit apart)", name, what, at, line);
@@ -634,7 +478,7 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 	if ((rc = file_hash(&u, hash, sizeof hash)))
 		goto unlock;
 	if (pg_command(conn, "BEGIN", err, sizeof err)) {
-		say(&u, "%s", err);
+		migrate_say(&u, "%s", err);
 		rc = -EIO;
 		goto unlock;
 	}
@@ -647,21 +491,21 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 	}
 	if (found) {
 		r->already = true;
-		say(&u, "%s was already applied (tracking row #%lld, same SHA-256 %.12s...): nothing was run",
+		migrate_say(&u, "%s was already applied (tracking row #%lld, same SHA-256 %.12s...): nothing was run",
 		    name, r->id, hash);
 		rc = 0;
 		goto abort;
 	}
 	if (set_timeouts(&u, o->lock_timeout_ms, o->statement_timeout_ms, true, err, sizeof err) ||
 	    set_search_path(&u, true, err, sizeof err)) {
-		say(&u, "%s", err);
+		migrate_say(&u, "%s", err);
 		rc = -EIO;
 		goto abort;
 	}
 	n = chunks_of(sql, len, &c);
 	nstmts = count_statements(c, n);
 	if (!nstmts) {
-		say(&u, "%s holds no statement: nothing was run or recorded", name);
+		migrate_say(&u, "%s holds no statement: nothing was run or recorded", name);
 		rc = -ECANCELED;
 		goto abort;
 	}
@@ -693,7 +537,7 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 	 * role the file switched to (it may not reach the tracking table). */
 	if (pg_command(conn, "RESET SESSION AUTHORIZATION", err, sizeof err) ||
 	    pg_command(conn, "RESET ROLE", err, sizeof err)) {
-		say(&u, "%s: %s; nothing was applied", name, err);
+		migrate_say(&u, "%s: %s; nothing was applied", name, err);
 		rc = -ECANCELED;
 		goto abort;
 	}
@@ -701,16 +545,16 @@ static int apply(PGconn *conn, const struct migrate_opts *o, const char *name, c
 		goto abort;
 	if (pg_command(conn, "COMMIT", err, sizeof err)) {
 		if (PQstatus(conn) != CONNECTION_OK) {
-			rc = commit_lost(&u, hash, u.pid, err, false);
+			rc = migrate_commit_lost(&u, hash, u.pid, err, false);
 		} else {
 			if (u.tk->undo_folder)
 				u.tk->undo_folder(&u.t);
-			say(&u, "COMMIT of %s failed: %s; nothing was applied", name, err);
+			migrate_say(&u, "COMMIT of %s failed: %s; nothing was applied", name, err);
 			rc = -ECANCELED;	/* a deferred constraint, a serialization failure */
 		}
 		goto unlock;
 	}
-	say(&u, "%s applied as %s (tracking row #%lld, created_at %lld)", name, r->tag, r->id, u.t.when);
+	migrate_say(&u, "%s applied as %s (tracking row #%lld, created_at %lld)", name, r->tag, r->id, u.t.when);
 	goto unlock;
 abort:
 	rollback(&u);
