@@ -24,17 +24,30 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+/* Where a new file or directory PATH goes: its database and the path
+ * inside it, or an -errno (the caller may not change anything; the root
+ * or a database's directory, which exist; nothing outside a database
+ * can be made). */
+static int new_entry(const char *path, struct database **db, const char **rest)
 {
 	int denied = sfs_may_change(path);
 	if (denied)
 		return denied;
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
+	*rest = "";
+	*db = sfs_db_path(path, rest);
+	if (!*db || !**rest)
+		return *db ? -EEXIST : -EROFS;
+	return 0;
+}
+
+int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	struct database *db;
+	const char *rest;
 	(void)mode;
-	if (!db || !*rest)
-		return db ? -EEXIST : -EROFS;
-	int rc = edit_create(db, rest);
+	int rc = new_entry(path, &db, &rest);
+	if (!rc)
+		rc = edit_create(db, rest);
 	if (!rc)
 		rc = sfs_open_writer(db, rest, NULL, fi);
 	return rc;
@@ -42,15 +55,11 @@ int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 
 int sfs_mkdir(const char *path, mode_t mode)
 {
-	int denied = sfs_may_change(path);
-	if (denied)
-		return denied;
-	const char *rest = "";
-	struct database *db = sfs_db_path(path, &rest);
+	struct database *db;
+	const char *rest;
 	(void)mode;
-	if (!db || !*rest)
-		return db ? -EEXIST : -EROFS;
-	return edit_mkdir(db, rest);
+	int rc = new_entry(path, &db, &rest);
+	return rc ? rc : edit_mkdir(db, rest);
 }
 
 int sfs_unlink(const char *path)
