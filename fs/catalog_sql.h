@@ -395,7 +395,7 @@ static const char SQL_TYPES[] =
 	" WHERE t.typnamespace = ANY ($1::pg_catalog.oid[]) AND t.typtype IN ('e', 'd', 'c', 'r', 'b')"
 	/* a composite type, not a relation's row type: one hashed scan of
 	 * pg_class, not a lookup per row type (10,000 of them at 10,000
-	 * tables: 38 ms of the query's time against 15) */
+	 * tables: the query took 27 to 44 ms of a refresh, 9 to 12 after) */
 	" AND (t.typtype <> 'c' OR t.typrelid IN (SELECT c.oid FROM pg_catalog.pg_class c WHERE c.relkind = 'c'))"
 	" AND NOT (t.typtype = 'b' AND t.typcategory = 'A')"
 	" AND" NOT_EXT_MEMBER("pg_type", "t.oid");

@@ -161,9 +161,11 @@ static void h_constraints(struct hasher *x, const struct cat_constraint *v, size
 	}
 }
 
-/* The staged trigger and policy files of R (they replace or add files). */
-static void h_objfiles(struct hasher *x, const struct catalog *cat, const struct cat_relation *r)
+/* The staged trigger and policy files of R (they replace or add files);
+ * whether it has any. */
+static bool h_objfiles(struct hasher *x, const struct catalog *cat, const struct cat_relation *r)
 {
+	bool any = false;
 	for (size_t i = 0; i < cat->nobjfiles; i++) {
 		const struct cat_objfile *o = &cat->objfiles[i];
 		if (!o->table || strcmp(o->table, r->name) || strcmp(o->schema, r->schema->name))
@@ -172,7 +174,9 @@ static void h_objfiles(struct hasher *x, const struct catalog *cat, const struct
 		h_str(x, o->dir);
 		h_str(x, o->name);
 		h_str(x, o->content);
+		any = true;
 	}
+	return any;
 }
 
 /* Every field of R but the staged files: what the memo keeps. */
@@ -250,15 +254,14 @@ static unsigned long long rel_key(const struct cat_relation *r)
 }
 
 /* The relation's part, then the catalog's staged files of the table (a
- * catalog-wide list, so not memoized with the relation). */
+ * catalog-wide list, so not memoized with the relation). A table without
+ * any keeps its own part as its key, whatever else is staged: the tree
+ * built with a staged file elsewhere reuses its directory. */
 static unsigned long long with_objfiles(const struct catalog *cat, const struct cat_relation *r,
 					unsigned long long own)
 {
-	if (!cat->nobjfiles)
-		return own;
 	struct hasher x = { own };
-	h_objfiles(&x, cat, r);
-	return h_finish(&x);
+	return h_objfiles(&x, cat, r) ? h_finish(&x) : own;
 }
 
 unsigned long long tree_table_key(const struct catalog *cat, const struct cat_relation *r)

@@ -189,6 +189,21 @@ sql() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 # val DB QUERY: one value, unaligned.
 val() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
+# What the object-kind tests (48, 49, 51 to 53) check of a mount at $D and
+# its $T_TMP/schema.sql:
+# sizes_exact FILE...: each file's st_size is the length a read gives.
+sizes_exact() {
+	local f
+	for f; do
+		eq "st_size of ${f#"$D"/} is its length" "$(wc -c <"$f")" "$(stat -c %s "$f")"
+	done
+}
+# sql_line TEXT: the number of schema.sql's first line holding TEXT (empty: none).
+sql_line() { grep -nF -- "$1" "$T_TMP/schema.sql" | head -n 1 | cut -d: -f1; }
+# summary DB REGEX: the lines of scripts/catalog-summary.sql's report on DB
+# that match REGEX (what a copy made from schema.sql is compared by).
+summary() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -f "$T_ROOT/scripts/catalog-summary.sql" | grep -E "$2"; }
+
 is_mounted() { grep -q " $(realpath "$1") fuse" /proc/mounts; }
 
 # mount_fs MOUNTPOINT ARGS...: starts schemafs in the foreground (in the

@@ -86,22 +86,19 @@ COMMENT ON TYPE "Kind Ω"."Pair ""x""" IS '"'a pair'"';
 COMMENT ON COLUMN "Kind Ω"."Pair ""x""".a IS '"'first'"';
 COMMENT ON COLUMN "Kind Ω"."Pair ""x"""."B b" IS '"'it''s; the \"second\"'"';' \
 	"$(cat "$D/schemas/Kind Ω/types/Pair \"x\".sql")"
-for f in "$D"/casts/* "$D"/event_triggers/* "$D"/publications/* "$D/schemas/Kind Ω/types/Pair \"x\".sql"; do
-	eq "st_size of ${f#"$D"/} is its length" "$(wc -c <"$f")" "$(stat -c %s "$f")"
-done
+sizes_exact "$D"/casts/* "$D"/event_triggers/* "$D"/publications/* "$D/schemas/Kind Ω/types/Pair \"x\".sql"
 
 # --------------------------------------------------------------- schema.sql
 eq "schema.sql leaves nothing out" "" "$(grep '^-- left out' "$T_TMP/schema.sql")"
-line() { grep -nF -- "$1" "$T_TMP/schema.sql" | head -n 1 | cut -d: -f1; }
-n_fn=$(line 'CREATE OR REPLACE FUNCTION "Kind Ω"."pair to text"')
-n_cast=$(line 'CREATE CAST ("Kind Ω"."Pair ""x""" AS text)')
+n_fn=$(sql_line 'CREATE OR REPLACE FUNCTION "Kind Ω"."pair to text"')
+n_cast=$(sql_line 'CREATE CAST ("Kind Ω"."Pair ""x""" AS text)')
 check "a cast after its function (lines ${n_fn:-?} < ${n_cast:-?})" test "${n_fn:-0}" -gt 0 -a "${n_cast:-0}" -gt "${n_fn:-0}"
-n_tab=$(line 'CREATE TABLE "Kind Ω"."Tab le"')
-n_rowcast=$(line 'CREATE CAST ("Kind Ω"."Tab le" AS text)')
+n_tab=$(sql_line 'CREATE TABLE "Kind Ω"."Tab le"')
+n_rowcast=$(sql_line 'CREATE CAST ("Kind Ω"."Tab le" AS text)')
 check "a cast of a table's row type after the table (lines ${n_tab:-?} < ${n_rowcast:-?})" \
 	test "${n_tab:-0}" -gt 0 -a "${n_rowcast:-0}" -gt "${n_tab:-0}"
-n_pub=$(line 'CREATE PUBLICATION')
-n_evt=$(line 'CREATE EVENT TRIGGER')
+n_pub=$(sql_line 'CREATE PUBLICATION')
+n_evt=$(sql_line 'CREATE EVENT TRIGGER')
 n_lasttab=$(grep -n '^CREATE TABLE' "$T_TMP/schema.sql" | tail -n 1 | cut -d: -f1)
 check "publications after every table (lines ${n_lasttab:-?} < ${n_pub:-?})" \
 	test "${n_lasttab:-0}" -gt 0 -a "${n_pub:-0}" -gt "${n_lasttab:-0}"
@@ -114,8 +111,7 @@ check "... but its types' attribute comments" grep -qF 'COMMENT ON COLUMN "Kind 
 # ------------------------------------------------------------- round trip
 check "schema.sql loads into an empty database without error" \
 	psql -X -q -v ON_ERROR_STOP=1 -d dst -f "$T_TMP/schema.sql"
-kinds() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -f "$T_ROOT/scripts/catalog-summary.sql" |
-	grep -E '^(cast|event trigger|publication|publication member|publication table)\||^column\|"Kind Ω"\."Pair'; }
+kinds() { summary "$1" '^(cast|event trigger|publication|publication member|publication table)\||^column\|"Kind Ω"\."Pair'; }
 kinds src >"$T_TMP/src.kinds"
 kinds dst >"$T_TMP/dst.kinds"
 eq "casts, event triggers, publications and attribute comments are the same in the copy" \

@@ -82,18 +82,15 @@ SERVER \"Srv one\"
 OPTIONS (table_name 'us');" "$(cat "$F/remote_us/table.sql")"
 eq "a foreign table without columns" "CREATE FOREIGN TABLE public.bare ()
 SERVER plain_srv;" "$(cat "$D/schemas/public/foreign_tables/bare/table.sql")"
-for f in "$D"/foreign_data/*/* "$F"/*/table.sql "$F/Remote \"T\"/columns/"*; do
-	eq "st_size of ${f#"$D"/} is its length" "$(wc -c <"$f")" "$(stat -c %s "$f")"
-done
+sizes_exact "$D"/foreign_data/*/* "$F"/*/table.sql "$F/Remote \"T\"/columns/"*
 
 # --------------------------------------------------------------- schema.sql
 eq "schema.sql leaves nothing out" "" "$(grep '^-- left out' "$T_TMP/schema.sql")"
-line() { grep -nF -- "$1" "$T_TMP/schema.sql" | head -n 1 | cut -d: -f1; }
-n_w=$(line 'CREATE FOREIGN DATA WRAPPER "Wrap ""w"""')
-n_s=$(line 'CREATE SERVER "Srv one"')
-n_um=$(line 'CREATE USER MAPPING FOR PUBLIC SERVER "Srv one"')
-n_parent=$(line 'CREATE TABLE "Far Ω".local_parent')
-n_ft=$(line 'CREATE FOREIGN TABLE "Far Ω".remote_us')
+n_w=$(sql_line 'CREATE FOREIGN DATA WRAPPER "Wrap ""w"""')
+n_s=$(sql_line 'CREATE SERVER "Srv one"')
+n_um=$(sql_line 'CREATE USER MAPPING FOR PUBLIC SERVER "Srv one"')
+n_parent=$(sql_line 'CREATE TABLE "Far Ω".local_parent')
+n_ft=$(sql_line 'CREATE FOREIGN TABLE "Far Ω".remote_us')
 check "wrapper < server < its user mapping < the partitioned table < its foreign partition" \
 	test "${n_w:-0}" -gt 0 -a "${n_s:-0}" -gt "${n_w:-0}" -a "${n_um:-0}" -gt "${n_s:-0}" \
 	-a "${n_parent:-0}" -gt "${n_um:-0}" -a "${n_ft:-0}" -gt "${n_parent:-0}"
@@ -104,8 +101,7 @@ check "... but its foreign tables" grep -qF 'CREATE FOREIGN TABLE "Far Ω"."Remo
 # ------------------------------------------------------------- round trip
 check "schema.sql loads into an empty database without error" \
 	psql -X -q -v ON_ERROR_STOP=1 -d dst -f "$T_TMP/schema.sql"
-fdata() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -f "$T_ROOT/scripts/catalog-summary.sql" |
-	grep -E '^(foreign-data wrapper|foreign server|user mapping|foreign table|foreign column)\|'; }
+fdata() { summary "$1" '^(foreign-data wrapper|foreign server|user mapping|foreign table|foreign column)\|'; }
 fdata src >"$T_TMP/src.fd"
 fdata dst >"$T_TMP/dst.fd"
 eq "wrappers, servers, user mappings, foreign tables and their columns are the same in the copy" \

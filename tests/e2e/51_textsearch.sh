@@ -80,18 +80,15 @@ eq "a configuration without mappings" "CREATE TEXT SEARCH CONFIGURATION public.e
 eq "a copy of english: every mapping of it" \
 	"$(val src "SELECT count(DISTINCT maptokentype) FROM pg_ts_config_map WHERE mapcfg = 'public.copy_en'::regconfig")" \
 	"$(grep -c 'ADD MAPPING FOR' "$P/configurations/copy_en.sql")"
-for f in "$T"/*/* "$P"/*/*; do
-	eq "st_size of ${f#"$D"/} is its length" "$(wc -c <"$f")" "$(stat -c %s "$f")"
-done
+sizes_exact "$T"/*/* "$P"/*/*
 
 # --------------------------------------------------------------- schema.sql
 eq "schema.sql leaves nothing out" "" "$(grep '^-- left out' "$T_TMP/schema.sql")"
-line() { grep -nF -- "$1" "$T_TMP/schema.sql" | head -n 1 | cut -d: -f1; }
-n_t=$(line 'CREATE TEXT SEARCH TEMPLATE "Text Ω"."Tmpl ""t"""')
-n_d=$(line 'CREATE TEXT SEARCH DICTIONARY "Text Ω"."My Dict"')
-n_pd=$(line 'CREATE TEXT SEARCH DICTIONARY public.eng_stem')
-n_c=$(line 'CREATE TEXT SEARCH CONFIGURATION "Text Ω"."Conf ig"')
-n_tab=$(line 'CREATE TABLE "Text Ω".docs')
+n_t=$(sql_line 'CREATE TEXT SEARCH TEMPLATE "Text Ω"."Tmpl ""t"""')
+n_d=$(sql_line 'CREATE TEXT SEARCH DICTIONARY "Text Ω"."My Dict"')
+n_pd=$(sql_line 'CREATE TEXT SEARCH DICTIONARY public.eng_stem')
+n_c=$(sql_line 'CREATE TEXT SEARCH CONFIGURATION "Text Ω"."Conf ig"')
+n_tab=$(sql_line 'CREATE TABLE "Text Ω".docs')
 check "template < dictionaries < configuration (of another schema's) < the table using it" \
 	test "${n_t:-0}" -gt 0 -a "${n_d:-0}" -gt "${n_t:-0}" -a "${n_c:-0}" -gt "${n_d:-0}" \
 	-a "${n_c:-0}" -gt "${n_pd:-0}" -a "${n_tab:-0}" -gt "${n_c:-0}"
@@ -101,8 +98,7 @@ check "a schema's schema.sql has its text search objects" \
 # ------------------------------------------------------------- round trip
 check "schema.sql loads into an empty database without error" \
 	psql -X -q -v ON_ERROR_STOP=1 -d dst -f "$T_TMP/schema.sql"
-tsearch() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -f "$T_ROOT/scripts/catalog-summary.sql" |
-	grep -E '^text search '; }
+tsearch() { summary "$1" '^text search '; }
 tsearch src >"$T_TMP/src.ts"
 tsearch dst >"$T_TMP/dst.ts"
 eq "templates, parsers, dictionaries, configurations and mappings are the same in the copy" \

@@ -85,19 +85,16 @@ check "a DEFAULT class" grep -qF 'CREATE OPERATOR CLASS "Op Ω".color_ops DEFAUL
 check "STORAGE" grep -qxF '    STORAGE box;' "$P/operator_classes/point_ops2 USING gist.sql"
 check "an ordering operator" bash -c "cat '$P/operator_classes/point_ops2 USING gist.sql' '$P'/operator_families/* |
 	grep -qF 'OPERATOR 15 <->(point,point) FOR ORDER BY pg_catalog.float_ops'"
-for f in "$O"/operator_*/* "$P"/operator_*/*; do
-	eq "st_size of ${f#"$D"/} is its length" "$(wc -c <"$f")" "$(stat -c %s "$f")"
-done
+sizes_exact "$O"/operator_*/* "$P"/operator_*/*
 
 # --------------------------------------------------------------- schema.sql
 eq "schema.sql leaves nothing out" "" "$(grep '^-- left out' "$T_TMP/schema.sql")"
-line() { grep -nF -- "$1" "$T_TMP/schema.sql" | head -n 1 | cut -d: -f1; }
-n_f=$(line 'CREATE OPERATOR FAMILY "Op Ω"."Fam f"')
-n_c=$(line 'CREATE OPERATOR CLASS "Op Ω".int4_ops2')
-n_ty=$(line 'CREATE TYPE "Op Ω".color')
-n_cc=$(line 'CREATE OPERATOR CLASS "Op Ω".color_ops')
-n_tab=$(line 'CREATE TABLE "Op Ω".t')
-n_idx=$(line 'CREATE INDEX t_rev')
+n_f=$(sql_line 'CREATE OPERATOR FAMILY "Op Ω"."Fam f"')
+n_c=$(sql_line 'CREATE OPERATOR CLASS "Op Ω".int4_ops2')
+n_ty=$(sql_line 'CREATE TYPE "Op Ω".color')
+n_cc=$(sql_line 'CREATE OPERATOR CLASS "Op Ω".color_ops')
+n_tab=$(sql_line 'CREATE TABLE "Op Ω".t')
+n_idx=$(sql_line 'CREATE INDEX t_rev')
 check "type < families < classes < tables < indexes" \
 	test "${n_ty:-0}" -gt 0 -a "${n_f:-0}" -gt "${n_ty:-0}" -a "${n_c:-0}" -gt "${n_f:-0}" -a "${n_cc:-0}" -gt "${n_f:-0}" \
 	-a "${n_tab:-0}" -gt "${n_cc:-0}" -a "${n_idx:-0}" -gt "${n_tab:-0}"
@@ -107,8 +104,7 @@ check "a schema's schema.sql has its classes" \
 # ------------------------------------------------------------- round trip
 check "schema.sql loads into an empty database without error" \
 	psql -X -q -v ON_ERROR_STOP=1 -d dst -f "$T_TMP/schema.sql"
-opc() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -f "$T_ROOT/scripts/catalog-summary.sql" |
-	grep -E '^operator (class|family|member)'; }
+opc() { summary "$1" '^operator (class|family|member)'; }
 opc src >"$T_TMP/src.opc"
 opc dst >"$T_TMP/dst.opc"
 eq "classes, families and every member (whose it is) are the same in the copy" \

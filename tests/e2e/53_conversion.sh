@@ -30,15 +30,13 @@ COMMENT ON CONVERSION \"Conv Ω\".\"my \"\"conv\"\"\" IS 'latin; it''s old';" "$
 eq "a DEFAULT conversion" \
 	"CREATE DEFAULT CONVERSION \"Conv Ω\".def_conv FOR 'LATIN2' TO 'UTF8' FROM pg_catalog.iso8859_to_utf8;" \
 	"$(cat "$C/def_conv.sql")"
-for f in "$C"/* "$D"/schemas/public/conversions/*; do
-	eq "st_size of ${f#"$D"/} is its length" "$(wc -c <"$f")" "$(stat -c %s "$f")"
-done
+sizes_exact "$C"/* "$D"/schemas/public/conversions/*
 
 eq "schema.sql leaves nothing out" "" "$(grep '^-- left out' "$T_TMP/schema.sql")"
 check "a schema's schema.sql has its conversions" grep -qF 'CREATE DEFAULT CONVERSION "Conv Ω".def_conv' "$D/schemas/Conv Ω/schema.sql"
 check "schema.sql loads into an empty database without error" \
 	psql -X -q -v ON_ERROR_STOP=1 -d dst -f "$T_TMP/schema.sql"
-conv() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -f "$T_ROOT/scripts/catalog-summary.sql" | grep -E '^conversion\|'; }
+conv() { summary "$1" '^conversion\|'; }
 conv src >"$T_TMP/src.conv"
 conv dst >"$T_TMP/dst.conv"
 eq "the same conversions in the copy" "$(cat "$T_TMP/src.conv")" "$(cat "$T_TMP/dst.conv")"

@@ -389,6 +389,22 @@ int main(void)
 		ok(tree_table_key_memo(k1, &copy) == tree_table_key(k1, &copy) &&
 		   tree_table_key_memo(k1, &copy) != base, "an edited copy computes its own key");
 		ok(tree_table_key_memo(k2, b2) == tree_table_key(k2, b2), "no memo: the key is computed");
+		/* Staged trigger and policy files: only the table's own move
+		 * its key, so a tree with a file staged elsewhere reuses it. */
+		const struct cat_relation *other = &k1->rels[0];
+		struct cat_objfile of[] = {
+			{ "triggers", other->schema->name, other->name, "t1", "CREATE TRIGGER t1 ..." },
+		};
+		k1->objfiles = of;
+		k1->nobjfiles = 1;
+		ok(tree_table_key_memo(k1, b1) == base && tree_table_key(k1, b1) == base,
+		   "a file staged for another table leaves the key as it was");
+		of[0].schema = b1->schema->name;
+		of[0].table = b1->name;
+		ok(tree_table_key_memo(k1, b1) != base && tree_table_key_memo(k1, b1) == tree_table_key(k1, b1),
+		   "a file staged for the table changes its key");
+		k1->objfiles = NULL;
+		k1->nobjfiles = 0;
 		catalog_free(k1);
 		catalog_free(k2);
 	}
