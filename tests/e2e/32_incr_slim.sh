@@ -35,7 +35,7 @@ EOF
 # No primary keys: no deletable rows, a count of 0 (which a count lost
 # after a full read, left at 0, would match).
 for i in $(seq 20); do echo "CREATE TABLE public.f$i (id integer);"; done | sql slim >/dev/null
-# f1's comment is its only deletable row, and removing it touches no other
+# f1's comment is its only deletable row, and removing it touches no other row.
 sql slim -c "COMMENT ON TABLE public.f1 IS 'f1 note'" >/dev/null
 # hidden is left out of the mount
 CFG=$T_TMP/slim.json
