@@ -230,6 +230,8 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 
 	pthread_mutex_lock(&db->lock);
 	db->tree = t;
+	if (db->changed && changed.len)
+		db->tree_ticket = DB_TICKET_UNQUEUED;
 	db->reachable = ok;
 	snprintf(db->last_error, sizeof db->last_error, "%s", error ? error : "");
 	if (ok && !edit) {
@@ -255,8 +257,12 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 		log_info("%s: new snapshot, %zu paths changed", db->cfg->name, count_paths(&changed));
 	/* Queued, not delivered here: see invalq.h for the deadlock that
 	 * delivering under model_lock made possible. */
-	if (db->changed)
-		invalq_push(&db->inval, changed.buf, changed.len);
+	if (db->changed && changed.len) {
+		unsigned long ticket = invalq_push(&db->inval, changed.buf, changed.len);
+		pthread_mutex_lock(&db->lock);
+		db->tree_ticket = ticket;	/* db->tree is still t: model_lock */
+		pthread_mutex_unlock(&db->lock);
+	}
 	strbuf_free(&changed);
 }
 
@@ -355,6 +361,8 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	db->full_refresh = full && *full && strcmp(full, "0");
 	const char *delay = getenv("SCHEMAFS_TEST_REFRESH_DELAY_MS");
 	db->test_delay_ms = delay ? atol(delay) : 0;
+	const char *inval_delay = getenv("SCHEMAFS_TEST_INVAL_DELAY_MS");
+	db->inval.delay_ms = inval_delay ? (unsigned)atol(inval_delay) : 0;
 	const char *hold = getenv("SCHEMAFS_TEST_HOLD_CYCLE");
 	db->test_hold = !hold ? 0 : !strcmp(hold, "before") ? 1 : !strcmp(hold, "after") ? 2 : 0;
 	char msg[1024];
@@ -594,6 +602,15 @@ void database_close(struct database *db)
 	pthread_mutex_destroy(&db->model_lock);
 	pthread_mutex_destroy(&db->shadow_flush_lock);
 	pthread_cond_destroy(&db->wake);
+}
+
+bool database_tree_shown(struct database *db, const struct tree *t)
+{
+	pthread_mutex_lock(&db->lock);
+	bool current = t == db->tree;
+	unsigned long ticket = db->tree_ticket;
+	pthread_mutex_unlock(&db->lock);
+	return current && ticket != DB_TICKET_UNQUEUED && invalq_delivered(&db->inval, ticket);
 }
 
 void database_publish(struct database *db)

@@ -457,6 +457,12 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 	 * cache is kept across opens while size and mtime stay (auto_cache,
 	 * sfs_init) and dropped by the refresher when the content changes. */
 	fi->noflush = 1;
+	/* Between a new tree's install and the kernel taking its
+	 * invalidations, the kernel may still hold a changed file's old
+	 * st_size, and a cached read stops there: cut short. This open
+	 * reads straight from T instead, to its end. */
+	if (owner_db && !database_tree_shown(owner_db, t))
+		fi->direct_io = 1;
 	return 0;
 fail:
 	tree_unref(t);

@@ -1,5 +1,6 @@
 /* invalq.c: kernel cache invalidations, delivered off our locks; see invalq.h. */
 #include "invalq.h"
+#include "log.h"
 #include "thread.h"
 
 #include <errno.h>
@@ -32,6 +33,13 @@ static void *drain(void *arg)
 		unsigned long upto = q->queued;
 		q->paths = (struct strbuf)STRBUF_INIT;
 		pthread_mutex_unlock(&q->lock);
+		if (q->delay_ms) {
+			log_info("test: holding invalidations for %u ms", q->delay_ms);
+			struct timespec d = { q->delay_ms / 1000, (long)(q->delay_ms % 1000) * 1000000L };
+			while (nanosleep(&d, &d) && errno == EINTR)
+				;
+			log_info("test: invalidations delivered after a %u ms hold", q->delay_ms);
+		}
 		for (size_t off = 0; off < batch.len; off += strlen(batch.buf + off) + 1)
 			q->fn(q->ctx, batch.buf + off);
 		strbuf_free(&batch);
@@ -72,6 +80,14 @@ unsigned long invalq_last(struct invalq *q)
 	unsigned long t = q->queued;
 	pthread_mutex_unlock(&q->lock);
 	return t;
+}
+
+bool invalq_delivered(struct invalq *q, unsigned long ticket)
+{
+	pthread_mutex_lock(&q->lock);
+	bool delivered = !q->started || q->stopping || q->done >= ticket;
+	pthread_mutex_unlock(&q->lock);
+	return delivered;
 }
 
 bool invalq_wait(struct invalq *q, unsigned long ticket, double seconds)

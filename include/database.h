@@ -51,6 +51,8 @@
  * A quiet database shows external DDL within this, a busy one costs at
  * most one fingerprint more per snapshot read. */
 #define DB_PROBE_SECONDS 0.1
+/* tree_ticket between a tree's install and the push of its invalidations. */
+#define DB_TICKET_UNQUEUED (~0UL)
 /* How long a change waits for its kernel cache invalidations (database_settle). */
 #define DB_INVAL_WAIT_SECONDS 5.0
 
@@ -153,6 +155,9 @@ struct database {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct tree *tree;		/* lock; current tree, never NULL once open */
+	unsigned long tree_ticket;	/* lock; the inval batch that drops the kernel's
+					 * caches of what tree changed (0: none),
+					 * DB_TICKET_UNQUEUED until it is pushed */
 	struct timespec loaded;		/* lock; CLOCK_MONOTONIC of the last attempt */
 	bool refresh_wanted;		/* lock */
 	struct timespec used;		/* lock; CLOCK_MONOTONIC of the last look at the tree */
@@ -186,6 +191,12 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx);
 
 /* The current tree, with a reference the caller drops with tree_unref(). */
 struct tree *database_tree(struct database *db);
+
+/* True when T is the current tree and the kernel has taken the cache
+ * invalidations of what it changed. Until then the kernel may hold an old
+ * st_size for a changed file, and a read through its page cache would stop
+ * there: fsops opens such a reader with direct_io. */
+bool database_tree_shown(struct database *db, const struct tree *t);
 
 /* For edit.c, with model_lock held: rebuilds the desired catalog from cat
  * and stage, and publishes its tree. The kernel caches of changed paths are

@@ -32,6 +32,8 @@ struct invalq {
 	unsigned long done;		/* lock: batches delivered (or dropped at stop) */
 	bool stopping;			/* lock */
 	bool started;			/* set by invalq_start, cleared by invalq_stop */
+	unsigned delay_ms;		/* set before invalq_start: a test hook's wait
+					 * before each batch is delivered */
 	invalq_fn fn;
 	void *ctx;
 	pthread_t thread;
@@ -46,6 +48,9 @@ int invalq_start(struct invalq *q, invalq_fn fn, void *ctx);
 unsigned long invalq_push(struct invalq *q, const char *paths, size_t len);
 /* The ticket of the last batch pushed. */
 unsigned long invalq_last(struct invalq *q);
+/* True when batch TICKET (and those before it) was delivered, or when the
+ * drain is not running (nothing will be). Never blocks on the drain. */
+bool invalq_delivered(struct invalq *q, unsigned long ticket);
 /* Waits until batch TICKET (and those before it) was delivered, at most
  * SECONDS. True when it was; true at once when the drain is not running. */
 bool invalq_wait(struct invalq *q, unsigned long ticket, double seconds);
