@@ -1,4 +1,5 @@
-/* Unit tests: the invalidation queue (invalq.c): order, tickets, the bound. */
+/* Unit tests: the invalidation queue (invalq.c): order, tickets, the bound,
+ * what counts as delivered. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ int main(void)
 	ok(invalq_wait(&q, 5, 0.1), "no drain running: nothing to wait for");
 	unsigned long t1 = invalq_push(&q, "a\0b", 4);
 	ok(t1 == 1, "a batch pushed before the start is queued (ticket 1)");
+	ok(invalq_delivered(&q, t1), "no drain running: delivered counts as true (nothing will be)");
 	ok(invalq_start(&q, collect, &s) == 0, "the drain starts");
 	ok(invalq_wait(&q, t1, 30), "the early batch is delivered");
 	unsigned long t2 = invalq_push(&q, "c", 2);
@@ -63,9 +65,13 @@ int main(void)
 	set_hold(&s, true);
 	unsigned long t3 = invalq_push(&q, "d", 2);
 	ok(!invalq_wait(&q, t3, 0.2), "a blocked delivery: the wait returns false at its bound");
+	ok(!invalq_delivered(&q, t3), "a blocked delivery: not delivered");
+	ok(invalq_delivered(&q, t2), "the batch before it: delivered");
+	ok(invalq_delivered(&q, 0), "ticket 0 (no batch): delivered");
 	ok(invalq_last(&q) == t3, "invalq_last is the last ticket");
 	set_hold(&s, false);
 	ok(invalq_wait(&q, t3, 30), "once unblocked, it is delivered");
+	ok(invalq_delivered(&q, t3), "and counts as delivered");
 	invalq_stop(&q);
 	g = got(&s);
 	is_str(g, "a;b;c;d;", "nothing lost, nothing twice");
