@@ -228,9 +228,12 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 			log_warn("%s: cannot read %s: %s", db->cfg->name, db->mtimes_file, strerror((int)-rc));
 	}
 
+	/* The kernel is told of CHANGED once the drain runs (db->changed
+	 * is set with it); before that the first trees count as shown. */
+	bool to_kernel = db->changed && changed.len;
 	pthread_mutex_lock(&db->lock);
 	db->tree = t;
-	if (db->changed && changed.len)
+	if (to_kernel)
 		db->tree_ticket = DB_TICKET_UNQUEUED;
 	db->reachable = ok;
 	snprintf(db->last_error, sizeof db->last_error, "%s", error ? error : "");
@@ -257,7 +260,7 @@ static void publish(struct database *db, bool ok, const char *error, bool edit)
 		log_info("%s: new snapshot, %zu paths changed", db->cfg->name, count_paths(&changed));
 	/* Queued, not delivered here: see invalq.h for the deadlock that
 	 * delivering under model_lock made possible. */
-	if (db->changed && changed.len) {
+	if (to_kernel) {
 		unsigned long ticket = invalq_push(&db->inval, changed.buf, changed.len);
 		pthread_mutex_lock(&db->lock);
 		db->tree_ticket = ticket;	/* db->tree is still t: model_lock */
@@ -274,9 +277,7 @@ static void test_pause(const struct database *db, const char *what)
 	log_info("%s: test: refresh window %s", db->cfg->name, what);
 	if (strcmp(what, "open"))
 		return;
-	struct timespec d = { db->test_delay_ms / 1000, (db->test_delay_ms % 1000) * 1000000L };
-	while (nanosleep(&d, &d) && errno == EINTR)
-		;
+	sleep_ms(db->test_delay_ms);
 }
 
 /* A SCHEMAFS_MEMLOG checkpoint (memlog.h), with CAT's arena. */

@@ -35,9 +35,13 @@ static void *drain(void *arg)
 		pthread_mutex_unlock(&q->lock);
 		if (q->delay_ms) {
 			log_info("test: holding invalidations for %u ms", q->delay_ms);
-			struct timespec d = { q->delay_ms / 1000, (long)(q->delay_ms % 1000) * 1000000L };
-			while (nanosleep(&d, &d) && errno == EINTR)
-				;
+			sleep_ms(q->delay_ms);
+			pthread_mutex_lock(&q->lock);
+			if (q->stopping) {
+				strbuf_free(&batch);	/* dropped, as invalq_stop() says */
+				break;
+			}
+			pthread_mutex_unlock(&q->lock);
 		}
 		for (size_t off = 0; off < batch.len; off += strlen(batch.buf + off) + 1)
 			q->fn(q->ctx, batch.buf + off);
@@ -45,10 +49,14 @@ static void *drain(void *arg)
 		pthread_mutex_lock(&q->lock);
 		q->done = upto;
 		pthread_cond_broadcast(&q->cond);
-		/* Once the batch counts as delivered: a test that sees the
-		 * line sees the kernel's caches dropped and the tree shown. */
-		if (q->delay_ms)
+		if (q->delay_ms) {
+			/* Once the batch counts as delivered (a test that sees
+			 * the line sees the tree shown), and not under the leaf
+			 * lock: a log line can block on its pipe or syslog. */
+			pthread_mutex_unlock(&q->lock);
 			log_info("test: invalidations delivered after a %u ms hold", q->delay_ms);
+			pthread_mutex_lock(&q->lock);
+		}
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -85,10 +93,16 @@ unsigned long invalq_last(struct invalq *q)
 	return t;
 }
 
+/* Whether TICKET needs no more waiting. q->lock held. */
+static bool delivered_locked(const struct invalq *q, unsigned long ticket)
+{
+	return !q->started || q->stopping || q->done >= ticket;
+}
+
 bool invalq_delivered(struct invalq *q, unsigned long ticket)
 {
 	pthread_mutex_lock(&q->lock);
-	bool delivered = !q->started || q->stopping || q->done >= ticket;
+	bool delivered = delivered_locked(q, ticket);
 	pthread_mutex_unlock(&q->lock);
 	return delivered;
 }
@@ -107,7 +121,7 @@ bool invalq_wait(struct invalq *q, unsigned long ticket, double seconds)
 	while (q->started && !q->stopping && q->done < ticket)
 		if (pthread_cond_timedwait(&q->cond, &q->lock, &until) == ETIMEDOUT)
 			break;
-	bool delivered = !q->started || q->stopping || q->done >= ticket;
+	bool delivered = delivered_locked(q, ticket);
 	pthread_mutex_unlock(&q->lock);
 	return delivered;
 }

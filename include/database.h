@@ -51,7 +51,9 @@
  * A quiet database shows external DDL within this, a busy one costs at
  * most one fingerprint more per snapshot read. */
 #define DB_PROBE_SECONDS 0.1
-/* tree_ticket between a tree's install and the push of its invalidations. */
+/* tree_ticket between a tree's install and the push of its invalidations:
+ * no ticket to ask invalq about yet, so readers opened then are not shown
+ * the tree through the page cache either (database_tree_shown). */
 #define DB_TICKET_UNQUEUED (~0UL)
 /* How long a change waits for its kernel cache invalidations (database_settle). */
 #define DB_INVAL_WAIT_SECONDS 5.0
@@ -155,9 +157,11 @@ struct database {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct tree *tree;		/* lock; current tree, never NULL once open */
-	unsigned long tree_ticket;	/* lock; the inval batch that drops the kernel's
-					 * caches of what tree changed (0: none),
-					 * DB_TICKET_UNQUEUED until it is pushed */
+	unsigned long tree_ticket;	/* lock, and written only by the holder of
+					 * model_lock (publish); the inval batch that
+					 * drops the kernel's caches of what tree
+					 * changed (0: none), DB_TICKET_UNQUEUED until
+					 * it is pushed */
 	struct timespec loaded;		/* lock; CLOCK_MONOTONIC of the last attempt */
 	bool refresh_wanted;		/* lock */
 	struct timespec used;		/* lock; CLOCK_MONOTONIC of the last look at the tree */

@@ -1,5 +1,5 @@
 /*
- * thread: start a daemon thread with every signal blocked.
+ * thread: start a daemon thread with every signal blocked; sleep in one.
  *
  * Why: SIGTERM and SIGINT belong to the FUSE loop's thread (fuse_session
  * installs its handlers there); a worker that took one would leave the
@@ -15,5 +15,8 @@
  * thread; the caller's mask is unchanged. Returns 0 or a positive errno,
  * as pthread_create does. Any thread. */
 int thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/* Sleeps MS milliseconds, through any signal. Any thread. */
+void sleep_ms(long ms);
 
 #endif

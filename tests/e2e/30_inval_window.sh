@@ -30,8 +30,10 @@ S=$D/migrations/status
 delivered() { grep -c 'test: invalidations delivered after' "$LOG"; }
 delivered_since() { [ "$(delivered)" -gt "$1" ]; }
 # No batch held now (the refresh after the mount may push one): the next
-# one held is the change's own.
-settled() { [ "$(grep -c 'test: holding invalidations' "$LOG")" == "$(delivered)" ]; }
+# one held is the change's own. Twice, 0.3 s apart: a batch just taken by
+# the drain is logged as held a moment later.
+held_none() { [ "$(grep -c 'test: holding invalidations' "$LOG")" == "$(delivered)" ]; }
+settled() { held_none && sleep 0.3 && held_none; }
 # The last line of what was read (in $GOT).
 last_line() { tail -n 1 "$GOT"; }
 GOT=$T_TMP/got
