@@ -84,7 +84,19 @@ PGresult *run_text(struct loader *ld, const char *sql, int nparams, const char *
 	return pg_exec(ld->conn, sql, nparams, params, ld->err, ld->errlen);
 }
 
+static PGresult *run_as(struct loader *ld, const char *tmpl, int nparams, const char *const *params, bool generic);
+
 PGresult *run(struct loader *ld, const char *tmpl, int nparams, const char *const *params)
+{
+	return run_as(ld, tmpl, nparams, params, false);
+}
+
+PGresult *run_generic(struct loader *ld, const char *tmpl, int nparams, const char *const *params)
+{
+	return run_as(ld, tmpl, nparams, params, true);
+}
+
+static PGresult *run_as(struct loader *ld, const char *tmpl, int nparams, const char *const *params, bool generic)
 {
 	PGresult *res;
 	if (aux_take(ld->aux, tmpl, nparams, params, &res) && res) {
@@ -97,7 +109,9 @@ PGresult *run(struct loader *ld, const char *tmpl, int nparams, const char *cons
 			 "placeholder)", pgv_major(ld->conn));
 		return NULL;
 	}
-	return run_text(ld, text, nparams, params);
+	ld->cat->queries++;
+	return (generic ? pg_exec_static_generic : pg_exec_static)(ld->conn, text, nparams, params, ld->err,
+								   ld->errlen);
 }
 
 PGresult *run_per_schema(struct loader *ld, const char *sql)

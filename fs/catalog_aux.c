@@ -175,7 +175,7 @@ static PGconn *aux_connect(struct aux *a)
 	if (!c || PQstatus(c) != CONNECTION_OK) {
 		fail(a, "cannot open a second connection",
 		     !c ? "out of memory" : PQstatus(c) == CONNECTION_BAD ? pg_error(c) : "connect_timeout reached");
-		PQfinish(c);
+		pg_finish(c);
 		return NULL;
 	}
 	/* The snapshot's name is the server's own text (pg_export_snapshot),
@@ -186,7 +186,7 @@ static PGconn *aux_connect(struct aux *a)
 	PQfreemem(lit);
 	test_wait();
 	if (a->stop) {
-		PQfinish(c);
+		pg_finish(c);
 		return NULL;
 	}
 	if (pg_session_setup(c, err, sizeof err) ||
@@ -194,7 +194,7 @@ static PGconn *aux_connect(struct aux *a)
 	    pg_command(c, set, err, sizeof err) ||
 	    pg_command(c, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, sizeof err)) {
 		fail(a, "cannot read in the same snapshot on a second connection", err);
-		PQfinish(c);
+		pg_finish(c);
 		return NULL;
 	}
 	pthread_mutex_lock(&a->lock);
@@ -253,7 +253,7 @@ static void *aux_main(void *arg)
 			PQfreeCancel(a->cancel);
 			a->cancel = NULL;
 			pthread_mutex_unlock(&a->lock);
-			PQfinish(c);
+			pg_finish(c);
 			c = NULL;
 		}
 		pthread_mutex_lock(&a->lock);
@@ -268,7 +268,7 @@ static void *aux_main(void *arg)
 	a->finished = true;
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
-	PQfinish(c);	/* ends its read-only transaction */
+	pg_finish(c);	/* ends its read-only transaction */
 	return NULL;
 }
 
@@ -303,7 +303,7 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 	char err[512];
 	/* Neither this nor the export is counted in cat->queries: like
 	 * BEGIN and set_config(), they read nothing the tree shows. */
-	PGresult *res = pg_exec(ld->conn, SQL_AUX_MAY, 0, NULL, err, sizeof err);
+	PGresult *res = pg_exec_static(ld->conn, SQL_AUX_MAY, 0, NULL, err, sizeof err);
 	if (!res) {
 		log_info("%s: reading on one connection: cannot ask whether the role may export the snapshot: %s",
 			 db, err);
@@ -315,7 +315,7 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 		return NULL;
 	}
 	PQclear(res);
-	res = pg_exec(ld->conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err);
+	res = pg_exec_static(ld->conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err);
 	if (!res) {
 		log_info("%s: reading on one connection: cannot export the snapshot: %s", db, err);
 		return NULL;

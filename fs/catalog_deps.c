@@ -277,7 +277,7 @@ static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nf
 		return;
 	const char *params[] = { ld->schema_oids };
 	char err[256];
-	PGresult *res = pg_exec(ld->conn, pgv_sql_for(ld->conn, SQL_DEPENDS), 1, params, err, sizeof err);
+	PGresult *res = pg_exec_static(ld->conn, pgv_sql_for(ld->conn, SQL_DEPENDS), 1, params, err, sizeof err);
 	if (!res) {
 		log_warn("deps check: the full query failed: %s", err);
 		return;

@@ -27,7 +27,7 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
 		goto out;
 	}
-	PGresult *res = pg_exec(conn, sql, 0, NULL, err, errlen);
+	PGresult *res = pg_exec_static(conn, sql, 0, NULL, err, errlen);
 	if (!res)
 		goto out;
 	sb_add(&fp, PQgetvalue(res, 0, 0));
@@ -43,7 +43,7 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 		sb_add_qual(&name, qs, qt);
 		const char *params[] = { sb_str(&name) };
 		const struct tracker *tk = filter->tracker ? filter->tracker : track_find(NULL);
-		res = pg_exec(conn, tk->exists_sql, 1, params, err, errlen);
+		res = pg_exec_static(conn, tk->exists_sql, 1, params, err, errlen);
 		if (!res)
 			goto out;
 		bool exists = PQgetvalue(res, 0, 0)[0] == 't';

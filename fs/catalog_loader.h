@@ -87,6 +87,9 @@ long long col_ll(PGresult *res, int row, int col);
  * the server's major (pgversion.h); run_text() sends SQL as it is, for
  * text built at run time (which may hold "{{" in a name). */
 PGresult *run(struct loader *ld, const char *tmpl, int nparams, const char *const *params);
+/* run() for a query planned once for every value of its parameters
+ * (pg_exec_static_generic). */
+PGresult *run_generic(struct loader *ld, const char *tmpl, int nparams, const char *const *params);
 PGresult *run_text(struct loader *ld, const char *sql, int nparams, const char *const *params);
 PGresult *run_per_schema(struct loader *ld, const char *sql);
 

@@ -373,6 +373,9 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 			 cfg->name ? cfg->name : "", msg);
 		return -1;
 	}
+	/* The refresher's: it runs the catalog queries again and again, and
+	 * nothing but schemafs's own queries. */
+	pg_stmt_keep(db->conn);
 	char note[256];
 	if (pgv_check(db->conn, err, errlen, note, sizeof note))
 		return -1;
@@ -556,10 +559,10 @@ void database_close(struct database *db)
 	if (db->tree)
 		database_mtimes_flush(db);
 	if (db->conn)
-		PQfinish(db->conn);
+		pg_finish(db->conn);
 	db->conn = NULL;
 	if (db->work)
-		PQfinish(db->work);
+		pg_finish(db->work);
 	db->work = NULL;
 	catalog_free(db->desired);
 	db->desired = NULL;
@@ -643,7 +646,7 @@ PGconn *database_work_conn(struct database *db, char *err, size_t errlen)
 		pg_command(db->work, "SELECT 1", ignored, sizeof ignored);
 	pg_bound_set(bound);
 	if (db->work && PQstatus(db->work) != CONNECTION_OK) {
-		PQfinish(db->work);
+		pg_finish(db->work);
 		db->work = NULL;
 	}
 	if (!db->work) {
@@ -651,7 +654,7 @@ PGconn *database_work_conn(struct database *db, char *err, size_t errlen)
 		if (!db->work)
 			return NULL;
 		if (pg_session_setup(db->work, err, errlen)) {
-			PQfinish(db->work);
+			pg_finish(db->work);
 			db->work = NULL;
 			return NULL;
 		}

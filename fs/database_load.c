@@ -105,6 +105,8 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 {
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		PQreset(db->conn);
+		pg_stmt_forget(db->conn);	/* a new session */
+		pg_stmt_keep(db->conn);
 		if (PQstatus(db->conn) != CONNECTION_OK) {
 			snprintf(err, errlen, "%s", PQerrorMessage(db->conn));
 			pg_redact(db->cfg->conninfo, err, errlen);

@@ -106,7 +106,7 @@ static int commit_outcome(struct run *u, const char *hash, int old_pid, char *wh
 		PGconn *c = pg_connect(u->o->conninfo, ct, why, whylen);
 		if (c) {
 			found = row_there(u, c, hash, old_pid, end, why, whylen);
-			PQfinish(c);
+			pg_finish(c);
 		}
 		if (found >= 0 || mono_ms() >= end)
 			break;

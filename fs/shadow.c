@@ -383,7 +383,9 @@ void shadow_free(struct shadow *s)
 	pthread_mutex_unlock(&s->lock);
 	if (s->started)
 		pthread_join(s->thread, NULL);
-	PQfinish(s->conn);
+	pg_finish(s->conn);
+	pg_finish(s->reader);
+	PQclear(s->settings);
 	catalog_free(s->cat);
 	drop_replays(s);
 	if (s->applying)
@@ -623,7 +625,7 @@ out:
 		char ignored[256];
 		if (PQtransactionStatus(c) != PQTRANS_IDLE)
 			pg_command(c, "ROLLBACK", ignored, sizeof ignored);
-		PQfinish(c);
+		pg_finish(c);
 	}
 	if ((rc == -EIO || rc == -ENOENT) && !c) {
 		sb_reset(&sb);

@@ -63,6 +63,13 @@ struct shadow {
 	pthread_t thread;
 	bool started;			/* shadow_start()'s */
 	PGconn *conn;			/* thread only */
+	PGresult *settings;		/* thread only: the real database's own
+					 * settings, read at conn's connect
+					 * (copy_settings in shadow_sql.c) */
+	PGconn *reader;			/* thread only: reads the shadow's catalog
+					 * back, and runs nothing else, so that its
+					 * prepared statements live on (pg_stmt_keep):
+					 * conn is closed after each replay */
 
 	pthread_mutex_t lock;		/* everything below; a leaf */
 	pthread_cond_t cond;
@@ -110,7 +117,7 @@ static inline char *shadow_strndup(const char *s, size_t n)
  * with one line in ERR. */
 int shadow_reload(struct shadow *s, const char *schema, const char *hash, char *err, size_t errlen);
 /* A new connection to the shadow (not the thread's: any thread may call
- * this), or NULL with ERR. The caller PQfinish()es it. */
+ * this), or NULL with ERR. The caller pg_finish()es it. */
 PGconn *shadow_connect_new(struct shadow *s, char *err, size_t errlen);
 /* Does the shadow C is connected to hold the schema HASH? */
 bool shadow_holds(PGconn *c, const char *hash);

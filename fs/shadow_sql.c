@@ -30,14 +30,27 @@ static PGconn *connect_to(struct shadow *s, const char *conninfo, const char *db
 	if (PQstatus(c) != CONNECTION_OK) {
 		snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
 		pg_redact(conninfo, err, errlen);
-		PQfinish(c);
+		pg_finish(c);
 		return NULL;
 	}
 	if (pg_session_setup(c, err, errlen)) {
-		PQfinish(c);
+		pg_finish(c);
 		return NULL;
 	}
 	return c;
+}
+
+/* S's settings, as the last copy_settings() read them, on session C. */
+static void apply_settings(struct shadow *s, PGconn *c)
+{
+	char err[1024];
+	for (int i = 0; s->settings && i < PQntuples(s->settings); i++) {
+		const char *params[] = { PQgetvalue(s->settings, i, 0), PQgetvalue(s->settings, i, 1) };
+		PGresult *set = pg_exec(c, "SELECT pg_catalog.set_config($1, $2, false)", 2, params, err, sizeof err);
+		if (!set)
+			log_warn("%s: the shadow's session cannot take %s: %s", s->cfg->name, params[0], err);
+		PQclear(set);
+	}
 }
 
 /* The real database's own settings (ALTER DATABASE ... SET, for every role
@@ -53,17 +66,32 @@ static void copy_settings(struct shadow *s, PGconn *c)
 				       " WHERE datname = pg_catalog.current_database())"
 				       " AND r.setrole IN (0, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))"
 				       " ORDER BY r.setrole", 0, NULL, err, sizeof err) : NULL;
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		const char *params[] = { PQgetvalue(res, i, 0), PQgetvalue(res, i, 1) };
-		PGresult *set = pg_exec(c, "SELECT pg_catalog.set_config($1, $2, false)", 2, params, err, sizeof err);
-		if (!set)
-			log_warn("%s: the shadow's session cannot take %s: %s", s->cfg->name, params[0], err);
-		PQclear(set);
-	}
+	PQclear(s->settings);
+	s->settings = res;
+	apply_settings(s, c);
 	if (!res)
 		log_warn("%s: the database's own settings are not copied to the shadow's session: %s", s->cfg->name, err);
-	PQclear(res);
-	PQfinish(real);
+	pg_finish(real);
+}
+
+/* After a replay: the files set what they need for the session
+ * (search_path, a role): the next dry run gets it back as a new session
+ * would be, with the settings copied at its connect, instead of a new
+ * connection (two, with the one copy_settings() opens: most of what a dry
+ * run waited for after a replay). Closed when that cannot be done. The
+ * session-level advisory lock goes too, as with a close, whatever the
+ * replay's unlock did. */
+static void renew_session(struct shadow *s)
+{
+	char err[512];
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) == PQTRANS_IDLE &&
+	    !pg_command(s->conn, "SELECT pg_catalog.pg_advisory_unlock_all()", err, sizeof err) &&
+	    !pg_session_reset(s->conn, err, sizeof err)) {
+		apply_settings(s, s->conn);
+		return;
+	}
+	pg_finish(s->conn);
+	s->conn = NULL;
 }
 
 /* Creates <db>_schemafs_shadow when it is not there and the role may. */
@@ -112,16 +140,21 @@ static int create_db(struct shadow *s, char *err, size_t errlen)
 	}
 	PQclear(res);
 out:
-	PQfinish(c);
+	pg_finish(c);
 	return rc;
 }
 
-/* The thread's connection to the shadow, created first when needed. */
+/* The thread's connection to the shadow, created first when needed. A
+ * kept one is asked first whether its session is still there (the server
+ * may have ended it while idle, which libpq learns only at the next
+ * query): a round trip, against a reload for nothing. */
 static PGconn *shadow_conn(struct shadow *s, char *err, size_t errlen)
 {
-	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) == PQTRANS_IDLE)
+	char ignored[256];
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) == PQTRANS_IDLE &&
+	    !pg_command(s->conn, "SELECT 1", ignored, sizeof ignored))
 		return s->conn;
-	PQfinish(s->conn);
+	pg_finish(s->conn);
 	s->conn = NULL;
 	char msg[1024];
 	const char *conninfo = s->cfg->shadow_conninfo ? s->cfg->shadow_conninfo : s->cfg->conninfo;
@@ -142,7 +175,7 @@ static PGconn *shadow_conn(struct shadow *s, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", id[0] && !strcmp(id, s->identity) ?
 			 "shadow_conninfo names the database itself: it must name another one (its content is "
 			 "replaced)" : msg);
-		PQfinish(c);
+		pg_finish(c);
 		return NULL;
 	}
 	copy_settings(s, c);
@@ -216,7 +249,29 @@ static int shadow_schema_hash(struct shadow *s, PGconn *c, char hash[SHA256_HEX_
 {
 	struct catalog_filter filter;
 	database_filter(s->cfg, &filter);
-	struct catalog *cat = catalog_load_since(c, &filter, s->cat, false, msg, msglen);
+	/* On the reader, which C's commits are visible to, with the catalog
+	 * queries prepared since the first read back (their planning was
+	 * most of a replay on a small schema); on C while it cannot connect.
+	 * A reader found closed (its backend ended since) is opened again,
+	 * once. */
+	struct catalog *cat = NULL;
+	for (int attempt = 0; attempt < 2 && !cat; attempt++) {
+		if (s->reader && (PQstatus(s->reader) != CONNECTION_OK ||
+				  PQtransactionStatus(s->reader) != PQTRANS_IDLE)) {
+			pg_finish(s->reader);
+			s->reader = NULL;
+		}
+		if (!s->reader) {
+			char err[512];
+			s->reader = shadow_connect_new(s, err, sizeof err);
+			if (s->reader)
+				pg_stmt_keep(s->reader);
+		}
+		PGconn *r = s->reader ? s->reader : c;
+		cat = catalog_load_since(r, &filter, s->cat, false, msg, msglen);
+		if (!cat && (r == c || PQstatus(r) == CONNECTION_OK))
+			break;
+	}
 	if (!cat)
 		return -1;
 	catalog_free(s->cat);
@@ -309,7 +364,7 @@ unlock:
 unlock_said:
 	/* schema.sql sets what it needs (search_path) for the session: dry
 	 * runs get a fresh one, with the database's own settings. */
-	PQfinish(s->conn);
+	pg_finish(s->conn);
 	s->conn = NULL;
 	return rc;
 fail:
@@ -375,10 +430,7 @@ unlock:
 out:
 	if (rc)
 		snprintf(err, errlen, "%s", msg);
-	/* The files set what they need for the session (search_path):
-	 * dry runs get a fresh one, as after a reload. */
-	PQfinish(s->conn);
-	s->conn = NULL;
+	renew_session(s);
 	return rc;
 }
 

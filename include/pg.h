@@ -89,6 +89,41 @@ const char *pg_error(PGconn *conn);
 PGresult *pg_run(PGconn *conn, bool simple, const char *sql, int nparams, const char *const *params,
 		 const int *lengths, const int *formats);
 
+/* A Prepare of SQL as statement NAME (NPARAMS parameters, types as the
+ * server infers them), and an Execute of NAME (SQL: its text, for the
+ * give-up rule above), each as pg_run: within this thread's bound. */
+PGresult *pg_run_prepare(PGconn *conn, const char *name, const char *sql, int nparams);
+PGresult *pg_run_prepared(PGconn *conn, const char *name, const char *sql, int nparams, const char *const *params);
+
+/* As pg_exec, but on a connection marked by pg_stmt_keep(), SQL runs as a
+ * statement prepared once on CONN, named after its text (fs/pg_stmt.c says
+ * why). For fixed texts only, such as the catalog queries (pgv_sql): each
+ * distinct text is kept for the process's life (past 256 of them, a new
+ * one runs as pg_exec). Any thread; CONN is its caller's, as everywhere
+ * here. */
+PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,
+			 size_t errlen);
+
+/* The same for a query whose one plan serves every value of its
+ * parameters: on a marked connection it is planned once per session
+ * (plan_cache_mode force_generic_plan around it), not at every run. */
+PGresult *pg_exec_static_generic(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,
+				 size_t errlen);
+
+/* PQfinish, after forgetting what was prepared on CONN (NULL: nothing).
+ * Every connection of schemafs ends here. */
+void pg_finish(PGconn *conn);
+
+/* Forgets the statements prepared on CONN, and its mark (after a
+ * DEALLOCATE ALL, a PQreset, or a new connection libpq gave an address an
+ * old one had). */
+void pg_stmt_forget(const PGconn *conn);
+
+/* Marks CONN, a connection that lives long and runs the same catalog
+ * queries again (the refresher's), as one that prepares them. Again after
+ * pg_stmt_forget() for it to go on. */
+void pg_stmt_keep(const PGconn *conn);
+
 /* Runs SQL with text parameters. Returns the result (caller PQclear()s it)
  * when its status is COMMAND_OK or TUPLES_OK; otherwise NULL, with the
  * server's message in ERR. */

@@ -42,6 +42,8 @@ pg_ctl_as restart
 sql app -c "ALTER TABLE item ADD COLUMN qty int" >/dev/null
 check "DDL after a quick restart shows up" poll 15 test -f "$D/schemas/public/tables/item/columns/qty"
 fails=$(grep 'refresh failed' "$T_TMP/daemon.log" | tail -n +$((nfail + 1)) | sed 's/.*refresh failed: //')
+check_fails "after the restarts, no query met a prepared statement that was gone (a new session prepares again)" \
+	grep -qi 'prepared statement' "$T_TMP/daemon.log"
 check "over the quick restart, no failure is logged twice in a row ($(printf '%s' "$fails" | grep -c .) logged)" \
 	test -z "$(printf '%s\n' "$fails" | uniq -d)"
 

@@ -83,6 +83,38 @@ check "the shadow holds the live schema" poll 30 current
 eq "no reload for any of them" "1" "$(reloads)"
 eq "the shadow has the live columns" "$(cols app)" "$(cols app_schemafs_shadow)"
 
+# --- the shadow's connections ended behind the daemon's back ---
+# The connection that reads the shadow's catalog back is kept between
+# replays (its catalog queries are prepared once): ended, it is opened
+# again and the replay still holds, with no reload.
+eq "the shadow's sessions ended" "t" \
+	"$(val app "SELECT count(pg_catalog.pg_terminate_backend(pid)) > 0 FROM pg_catalog.pg_stat_activity
+		WHERE datname = 'app_schemafs_shadow' AND pid <> pg_catalog.pg_backend_pid()")"
+printf 'ALTER TABLE public.booking ADD COLUMN after_kill integer;\n' >"$T_TMP/k.sql"
+check "cp 0008a_after_kill.sql into apply/" cp "$T_TMP/k.sql" "$M/apply/0008a_after_kill.sql"
+check "the daemon replays it" poll 30 replayed 0008a_after_kill.sql
+check "the shadow holds the live schema" poll 30 current
+eq "no reload for it" "1" "$(reloads)"
+eq "the shadow has the live columns" "$(cols app)" "$(cols app_schemafs_shadow)"
+check_fails "no query met a prepared statement that was gone" grep -qi 'prepared statement' "$LOG"
+
+# --- what a replayed file set for its session does not outlive it ---
+# The shadow's session is kept after a replay and reset (as a new one
+# would be): a file's session-level SET search_path must not reach the
+# next file's dry run, where an unqualified CREATE TABLE would then land
+# in another schema than on the live database.
+printf 'SET search_path = sales;\nCREATE TABLE sales.s1 (id integer);\n' >"$T_TMP/sp.sql"
+check "cp 0008b_search_path.sql (a session-level SET) into apply/" cp "$T_TMP/sp.sql" "$M/apply/0008b_search_path.sql"
+check "the daemon replays it" poll 30 replayed 0008b_search_path.sql
+check "the shadow holds the live schema" poll 30 current
+printf 'CREATE TABLE y1 (id integer);\nALTER TABLE public.y1 ADD COLUMN z integer;\n' >"$T_TMP/y.sql"
+check "cp 0008c_unqualified.sql into apply/: its dry run puts y1 in public, as the apply does" \
+	cp "$T_TMP/y.sql" "$M/apply/0008c_unqualified.sql"
+eq "it ran" "1" "$(val app "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename = 'y1'")"
+check "the daemon replays it" poll 30 replayed 0008c_unqualified.sql
+check "the shadow holds the live schema" poll 30 current
+eq "no reload for either" "1" "$(reloads)"
+
 # --- external DDL: the shadow is loaded again from scratch ---
 sql app -c "ALTER TABLE sales.invoice ADD COLUMN ext integer" >/dev/null
 check "external DDL reloads the shadow" poll 30 reloads_are 2
