@@ -106,7 +106,6 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		PQreset(db->conn);
 		pg_stmt_forget(db->conn);	/* a new session */
-		pg_stmt_keep(db->conn);
 		if (PQstatus(db->conn) != CONNECTION_OK) {
 			snprintf(err, errlen, "%s", PQerrorMessage(db->conn));
 			pg_redact(db->cfg->conninfo, err, errlen);
@@ -114,6 +113,7 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		}
 		if (pg_session_setup(db->conn, err, errlen))
 			return -1;
+		pg_stmt_keep(db->conn);
 		log_info("%s: reconnected", db->cfg->name);
 	}
 	struct catalog_filter filter;

@@ -116,14 +116,6 @@ static int session_setup(PGconn *conn, char *err, size_t errlen)
 	 * that sets it off must not change what a quote means. */
 	if (pg_command(conn, "SET standard_conforming_strings = on", err, errlen))
 		return -1;
-	/* The catalog queries are prepared once (pg_stmt.c), and one with
-	 * parameters must still be planned for them: a generic plan of a
-	 * lookup by an array of OIDs scans the whole catalog (measured at
-	 * 10,000 tables: 20 ms each for the columns', constraints' and
-	 * relations' queries of a 4-relation refresh, against under 1 ms). A
-	 * statement without parameters keeps its one plan. */
-	if (pg_command(conn, "SET plan_cache_mode = force_custom_plan", err, errlen))
-		return -1;
 	/* A catalog read waits at most this long for a lock (a migration
 	 * holding ACCESS EXCLUSIVE on a table a view uses) or for a result:
 	 * the mount never hangs, the refresh fails and is tried again. */

@@ -355,6 +355,7 @@ struct shadow *shadow_new(const struct db_config *cfg, const char *dbname, const
 	s->changed = changed;
 	s->ctx = ctx;
 	snprintf(s->identity, sizeof s->identity, "%s", identity);
+	snprintf(s->dbname, sizeof s->dbname, "%s", dbname);
 	if (cfg->shadow_conninfo)
 		snprintf(s->name, sizeof s->name, "the database of shadow_conninfo");
 	else
@@ -385,6 +386,7 @@ void shadow_free(struct shadow *s)
 		pthread_join(s->thread, NULL);
 	pg_finish(s->conn);
 	pg_finish(s->reader);
+	free(s->reader_settings);
 	PQclear(s->settings);
 	catalog_free(s->cat);
 	drop_replays(s);

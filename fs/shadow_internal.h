@@ -58,18 +58,22 @@ struct shadow {
 	const struct db_config *cfg;	/* constant */
 	char name[256];			/* the shadow's database name, for status */
 	char identity[64];		/* the real database's: never reload that one */
+	char dbname[256];		/* the real database's name */
 	shadow_changed_fn changed;
 	void *ctx;
 	pthread_t thread;
 	bool started;			/* shadow_start()'s */
 	PGconn *conn;			/* thread only */
 	PGresult *settings;		/* thread only: the real database's own
-					 * settings, read at conn's connect
-					 * (copy_settings in shadow_sql.c) */
+					 * settings, read at conn's connect and
+					 * again at each renewal of its session
+					 * (copy_settings, renew_session in
+					 * shadow_sql.c) */
 	PGconn *reader;			/* thread only: reads the shadow's catalog
 					 * back, and runs nothing else, so that its
-					 * prepared statements live on (pg_stmt_keep):
-					 * conn is closed after each replay */
+					 * prepared statements live on (pg_stmt_keep) */
+	char *reader_settings;		/* thread only: the settings the reader
+					 * took (settings_key()), malloc'd */
 
 	pthread_mutex_t lock;		/* everything below; a leaf */
 	pthread_cond_t cond;

@@ -53,19 +53,25 @@ static void apply_settings(struct shadow *s, PGconn *c)
 	}
 }
 
-/* The real database's own settings (ALTER DATABASE ... SET, for every role
- * or this one: search_path above all), which a hand-written file runs
- * under, on the shadow's session C. Best effort: logged when not. */
+/* The settings of database DB (ALTER DATABASE ... SET, for every role or
+ * this one), as (name, value) rows. pg_db_role_setting, pg_database and
+ * pg_roles are shared catalogs: any database of the server answers. */
+#define SETTINGS_SQL(db) \
+	"SELECT split_part(u, '=', 1), substr(u, strpos(u, '=') + 1)" \
+	" FROM pg_catalog.pg_db_role_setting r, pg_catalog.unnest(r.setconfig) u" \
+	" WHERE r.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = " db ")" \
+	" AND r.setrole IN (0, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))" \
+	" ORDER BY r.setrole"
+
+/* The real database's own settings (search_path above all), which a
+ * hand-written file runs under, on the shadow's session C. Best effort:
+ * logged when not. */
 static void copy_settings(struct shadow *s, PGconn *c)
 {
 	char err[1024];
 	PGconn *real = connect_to(s, s->cfg->conninfo, NULL, err, sizeof err);
-	PGresult *res = real ? pg_exec(real, "SELECT split_part(u, '=', 1), substr(u, strpos(u, '=') + 1)"
-				       " FROM pg_catalog.pg_db_role_setting r, pg_catalog.unnest(r.setconfig) u"
-				       " WHERE r.setdatabase = (SELECT oid FROM pg_catalog.pg_database"
-				       " WHERE datname = pg_catalog.current_database())"
-				       " AND r.setrole IN (0, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))"
-				       " ORDER BY r.setrole", 0, NULL, err, sizeof err) : NULL;
+	PGresult *res = real ? pg_exec(real, SETTINGS_SQL("pg_catalog.current_database()"), 0, NULL, err,
+				       sizeof err) : NULL;
 	PQclear(s->settings);
 	s->settings = res;
 	apply_settings(s, c);
@@ -76,22 +82,40 @@ static void copy_settings(struct shadow *s, PGconn *c)
 
 /* After a replay: the files set what they need for the session
  * (search_path, a role): the next dry run gets it back as a new session
- * would be, with the settings copied at its connect, instead of a new
- * connection (two, with the one copy_settings() opens: most of what a dry
- * run waited for after a replay). Closed when that cannot be done. The
- * session-level advisory lock goes too, as with a close, whatever the
- * replay's unlock did. */
+ * would be, with the real database's settings read again (a replayed file
+ * may have changed them: ALTER DATABASE ... SET is not DDL, no reload
+ * follows), instead of a new connection (two, with the one
+ * copy_settings() opens: most of what a dry run waited for after a
+ * replay). The session-level advisory lock goes too, as with a close,
+ * whatever the replay's unlock did. A shadow named by shadow_conninfo may
+ * be on another server, which cannot read the real database's settings:
+ * closed then, as when any step fails. */
 static void renew_session(struct shadow *s)
 {
 	char err[512];
-	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) == PQTRANS_IDLE &&
-	    !pg_command(s->conn, "SELECT pg_catalog.pg_advisory_unlock_all()", err, sizeof err) &&
-	    !pg_session_reset(s->conn, err, sizeof err)) {
-		apply_settings(s, s->conn);
+	PGconn *c = s->conn;
+	PGresult *res = NULL;
+	const char *params[] = { s->dbname };
+	if (c && !s->cfg->shadow_conninfo && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE &&
+	    !pg_command(c, "SELECT pg_catalog.pg_advisory_unlock_all()", err, sizeof err) &&
+	    !pg_session_reset(c, err, sizeof err) && (res = pg_exec(c, SETTINGS_SQL("$1"), 1, params, err, sizeof err))) {
+		PQclear(s->settings);
+		s->settings = res;
+		apply_settings(s, c);
 		return;
 	}
 	pg_finish(s->conn);
 	s->conn = NULL;
+}
+
+/* The settings of RES as one string, to tell whether the reader took
+ * these (malloc'd). */
+static char *settings_key(const PGresult *res)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; res && i < PQntuples(res); i++)
+		sb_addf(&sb, "%s=%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+	return strbuf_detach(&sb, NULL);
 }
 
 /* Creates <db>_schemafs_shadow when it is not there and the role may. */
@@ -151,9 +175,13 @@ out:
 static PGconn *shadow_conn(struct shadow *s, char *err, size_t errlen)
 {
 	char ignored[256];
-	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) == PQTRANS_IDLE &&
-	    !pg_command(s->conn, "SELECT 1", ignored, sizeof ignored))
-		return s->conn;
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) == PQTRANS_IDLE) {
+		int bound = pg_bound_set(PG_BOUND_MARGIN_MS);
+		bool alive = !pg_command(s->conn, "SELECT 1", ignored, sizeof ignored);
+		pg_bound_set(bound);
+		if (alive)
+			return s->conn;
+	}
 	pg_finish(s->conn);
 	s->conn = NULL;
 	char msg[1024];
@@ -252,26 +280,37 @@ static int shadow_schema_hash(struct shadow *s, PGconn *c, char hash[SHA256_HEX_
 	/* On the reader, which C's commits are visible to, with the catalog
 	 * queries prepared since the first read back (their planning was
 	 * most of a replay on a small schema); on C while it cannot connect.
-	 * A reader found closed (its backend ended since) is opened again,
-	 * once. */
+	 * The reader has the real database's settings, as C (how constants
+	 * and names are printed depends on some: TimeZone, DateStyle, ...),
+	 * and is opened again when they changed, and once when it is found
+	 * closed (its backend ended since). */
 	struct catalog *cat = NULL;
+	char *key = settings_key(s->settings);
+	if (!key)
+		abort();
 	for (int attempt = 0; attempt < 2 && !cat; attempt++) {
 		if (s->reader && (PQstatus(s->reader) != CONNECTION_OK ||
-				  PQtransactionStatus(s->reader) != PQTRANS_IDLE)) {
+				  PQtransactionStatus(s->reader) != PQTRANS_IDLE ||
+				  strcmp(key, s->reader_settings ? s->reader_settings : ""))) {
 			pg_finish(s->reader);
 			s->reader = NULL;
 		}
 		if (!s->reader) {
 			char err[512];
 			s->reader = shadow_connect_new(s, err, sizeof err);
-			if (s->reader)
+			if (s->reader) {
+				apply_settings(s, s->reader);
 				pg_stmt_keep(s->reader);
+				free(s->reader_settings);
+				s->reader_settings = strdup(key);
+			}
 		}
 		PGconn *r = s->reader ? s->reader : c;
 		cat = catalog_load_since(r, &filter, s->cat, false, msg, msglen);
 		if (!cat && (r == c || PQstatus(r) == CONNECTION_OK))
 			break;
 	}
+	free(key);
 	if (!cat)
 		return -1;
 	catalog_free(s->cat);

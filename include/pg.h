@@ -106,7 +106,8 @@ PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char 
 
 /* The same for a query whose one plan serves every value of its
  * parameters: on a marked connection it is planned once per session
- * (plan_cache_mode force_generic_plan around it), not at every run. */
+ * (plan_cache_mode force_generic_plan around it, two more round trips),
+ * not at every run. */
 PGresult *pg_exec_static_generic(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,
 				 size_t errlen);
 
@@ -119,10 +120,15 @@ void pg_finish(PGconn *conn);
  * old one had). */
 void pg_stmt_forget(const PGconn *conn);
 
-/* Marks CONN, a connection that lives long and runs the same catalog
- * queries again (the refresher's), as one that prepares them. Again after
- * pg_stmt_forget() for it to go on. */
-void pg_stmt_keep(const PGconn *conn);
+/* Marks CONN, a connection that lives long and runs nothing but the same
+ * catalog queries again (the refresher's, the shadow's reader), as one that
+ * prepares them, and sets its plan_cache_mode to force_custom_plan (a
+ * generic plan of a lookup by a list of OIDs scans the whole catalog:
+ * measured at 10,000 tables, 20 ms each for the columns', constraints' and
+ * relations' queries of a 4-relation refresh, against under 1 ms). Outside
+ * a transaction. Again after pg_stmt_forget() or a new session for it to
+ * go on; when the SET fails, CONN stays unmarked. */
+void pg_stmt_keep(PGconn *conn);
 
 /* Runs SQL with text parameters. Returns the result (caller PQclear()s it)
  * when its status is COMMAND_OK or TUPLES_OK; otherwise NULL, with the
