@@ -187,9 +187,9 @@ PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char 
 	if (!is_prepared(conn, pid, text)) {
 		PGresult *res = pg_run_prepare(conn, name, sql, nparams);
 		/* There already (a pooler's backend that another session
-		 * prepared it on): the name says it is this text. The
-		 * failed Prepare still aborted a transaction, so this query
-		 * fails; the next one executes it. */
+		 * prepared it on): the name says it is this text. This query
+		 * fails (inside a transaction, as every catalog read is, the
+		 * failed Prepare aborted it); the next one executes it. */
 		if (state_is(res, "42P05"))
 			remember(conn, pid, text);
 		res = checked(conn, res, err, errlen);
@@ -208,9 +208,9 @@ PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char 
 }
 
 /* On a kept connection, whose plan_cache_mode is force_custom_plan
- * (pg_stmt_keep): this query's is set around it. Inside a transaction that
- * then fails, the second SET fails too, and the ROLLBACK takes the first
- * one back. */
+ * (pg_stmt_keep): this query's is set around it. When the query fails
+ * inside a transaction, the second SET is not sent (it could not run
+ * there), and the ROLLBACK takes the first one back. */
 PGresult *pg_exec_static_generic(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,
 				 size_t errlen)
 {
