@@ -329,7 +329,11 @@ PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
 		snprintf(err, errlen, "no query text (out of memory, or an unknown placeholder)");
 		return NULL;
 	}
-	PGresult *res = pg_run(conn, false, sql, nparams, params, NULL, NULL);
+	return pg_checked(conn, pg_run(conn, false, sql, nparams, params, NULL, NULL), err, errlen);
+}
+
+PGresult *pg_checked(PGconn *conn, PGresult *res, char *err, size_t errlen)
+{
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;

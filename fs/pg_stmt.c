@@ -85,12 +85,19 @@ static int text_index(const char *sql, char name[NAME_LEN])
 	return found;
 }
 
+/* Under lock. */
+static bool found_locked(const PGconn *conn, int pid, int text)
+{
+	for (size_t i = 0; i < nprepared; i++)
+		if (prepared[i].conn == conn && prepared[i].pid == pid && prepared[i].text == text)
+			return true;
+	return false;
+}
+
 static bool is_prepared(const PGconn *conn, int pid, int text)
 {
-	bool yes = false;
 	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < nprepared && !yes; i++)
-		yes = prepared[i].conn == conn && prepared[i].pid == pid && prepared[i].text == text;
+	bool yes = found_locked(conn, pid, text);
 	pthread_mutex_unlock(&lock);
 	return yes;
 }
@@ -98,10 +105,7 @@ static bool is_prepared(const PGconn *conn, int pid, int text)
 static void remember(const PGconn *conn, int pid, int text)
 {
 	pthread_mutex_lock(&lock);
-	bool known = false;
-	for (size_t i = 0; i < nprepared && !known; i++)
-		known = prepared[i].conn == conn && prepared[i].pid == pid && prepared[i].text == text;
-	if (!known) {
+	if (!found_locked(conn, pid, text)) {
 		if (nprepared == cap) {
 			cap = cap ? 2 * cap : 64;
 			prepared = realloc(prepared, cap * sizeof *prepared);
@@ -150,24 +154,6 @@ void pg_finish(PGconn *conn)
 	PQfinish(conn);
 }
 
-/* RES (of a Prepare or an Execute) as pg_exec returns it. */
-static PGresult *checked(PGconn *conn, PGresult *res, char *err, size_t errlen)
-{
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return res;
-	snprintf(err, errlen, "%s", res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : pg_error(conn));
-	/* One line, as pg_exec's. */
-	for (char *p = err; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	size_t n = strlen(err);
-	while (n && err[n - 1] == ' ')
-		err[--n] = '\0';
-	PQclear(res);
-	return NULL;
-}
-
 static bool state_is(const PGresult *res, const char *state)
 {
 	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -192,7 +178,7 @@ PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char 
 		 * failed Prepare aborted it); the next one executes it. */
 		if (state_is(res, "42P05"))
 			remember(conn, pid, text);
-		res = checked(conn, res, err, errlen);
+		res = pg_checked(conn, res, err, errlen);
 		if (!res)
 			return NULL;
 		PQclear(res);
@@ -204,7 +190,7 @@ PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char 
 	 * again. */
 	if (state_is(res, "26000"))
 		forget(conn, text, false);
-	return checked(conn, res, err, errlen);
+	return pg_checked(conn, res, err, errlen);
 }
 
 /* On a kept connection, whose plan_cache_mode is force_custom_plan

@@ -136,6 +136,11 @@ void pg_stmt_keep(PGconn *conn);
 PGresult *pg_exec(PGconn *conn, const char *sql, int nparams,
 		  const char *const *params, char *err, size_t errlen);
 
+/* RES (from pg_run and the like, which may be NULL) when its status is
+ * COMMAND_OK or TUPLES_OK; otherwise NULL, RES cleared, and the server's
+ * message (or pg_error's) as one line in ERR. */
+PGresult *pg_checked(PGconn *conn, PGresult *res, char *err, size_t errlen);
+
 /* Runs a statement without result rows; 0 or -1 with ERR. */
 int pg_command(PGconn *conn, const char *sql, char *err, size_t errlen);
 
