@@ -557,7 +557,7 @@ void database_close(struct database *db)
 	invalq_stop(&db->inval);
 	/* A shadow publish after the refresher's last write (status). */
 	if (db->tree)
-		database_mtimes_flush(db);
+		database_mtimes_flush(db, true);
 	if (db->conn)
 		pg_finish(db->conn);
 	db->conn = NULL;

@@ -36,16 +36,39 @@ static void mtimes_out(void *ctx, struct strbuf *out)
 	sb_reset(out);
 }
 
+/* Table directories are rendered one by one as a walk reaches them: their
+ * new records are written with the next publish's, or after this long,
+ * not after each (the file is 19 MB at 10,000 tables). */
+#define MTIMES_RENDERS_SECONDS 10.0
+
+static bool renders_due(const struct database *db, bool final)
+{
+	if (!db->mtimes_file || tree_renders() == db->mtimes_renders)
+		return false;
+	return final || ms_since(&db->mtimes_at) / 1e3 >= MTIMES_RENDERS_SECONDS;
+}
+
+bool database_mtimes_wanted(const struct database *db)
+{
+	return db->mtimes_due || renders_due(db, false);
+}
+
 /* Refresher thread, no lock held: writes the current tree's mtimes when a
- * publish asked for it (mtimes_due). From a reference on the tree, with no
+ * publish asked for it (mtimes_due) or renders added records. From a
+ * reference on the tree, with no
  * lock held: a publish or an edit meanwhile does not wait for it (it was
  * formatted under model_lock), and 1 MiB at a time, so the file (19 MB at
  * 10,000 tables) is never in memory whole. */
-void database_mtimes_flush(struct database *db)
+void database_mtimes_flush(struct database *db, bool final)
 {
 	pthread_mutex_lock(&db->lock);
-	bool due = db->mtimes_due;
+	bool due = db->mtimes_due || renders_due(db, final);
 	db->mtimes_due = false;
+	if (due) {
+		/* Before the walk: a render during it is written next time. */
+		db->mtimes_renders = tree_renders();
+		clock_gettime(CLOCK_MONOTONIC, &db->mtimes_at);
+	}
 	struct tree *t = due && db->mtimes_file ? tree_ref(db->tree) : NULL;
 	pthread_mutex_unlock(&db->lock);
 	if (!t)
@@ -202,10 +225,10 @@ void *database_refresher(void *arg)
 	for (;;) {
 		bool watch = false;
 		while (!db->refresh_wanted && !db->stopping) {
-			if (db->mtimes_due) {
+			if (database_mtimes_wanted(db)) {
 				/* After the cycle or change that published them. */
 				pthread_mutex_unlock(&db->lock);
-				database_mtimes_flush(db);
+				database_mtimes_flush(db, false);
 				pthread_mutex_lock(&db->lock);
 				continue;
 			}
@@ -361,14 +384,15 @@ void *database_refresher(void *arg)
 		/* After the waiters were woken, and before a next cycle that
 		 * may follow at once (ttl=0, a busy mount): mtimes are not
 		 * put off for as long as the mount stays busy. */
-		if (db->mtimes_due) {
+		if (database_mtimes_wanted(db)) {
 			pthread_mutex_unlock(&db->lock);
-			database_mtimes_flush(db);
+			database_mtimes_flush(db, false);
 			pthread_mutex_lock(&db->lock);
 		}
 	}
 	pthread_mutex_unlock(&db->lock);
-	/* What the last changes published, before unmounting. */
-	database_mtimes_flush(db);
+	/* What the last changes published or renders added, before
+	 * unmounting. */
+	database_mtimes_flush(db, true);
 	return NULL;
 }

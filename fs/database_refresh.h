@@ -22,8 +22,14 @@ struct database;
  * database_start(), stopped by database_close(). */
 void *database_refresher(void *arg);
 /* No lock held: write the tree's mtimes when a publish asked for it
- * (db->mtimes_due). The refresher, and database_close() after it. */
-void database_mtimes_flush(struct database *db);
+ * (db->mtimes_due), or when table directories were rendered since the last
+ * write: with FINAL (the last write, at unmount) at once, else at most
+ * every MTIMES_RENDERS_SECONDS. The refresher, and database_close() after
+ * it. */
+void database_mtimes_flush(struct database *db, bool final);
+
+/* db->lock held: whether database_mtimes_flush(DB, false) would write. */
+bool database_mtimes_wanted(const struct database *db);
 /* No lock held: hand the shadow the live catalog's schema.sql when a
  * snapshot was installed since it last got one. The refresher, and
  * database_start() once. */

@@ -410,14 +410,15 @@ int edit_mkdir(struct database *db, const char *path)
 /* Files in the subdirectories of N (columns/, indexes/, ...), or in N when
  * it has no subdirectories: what rm -r removes before rmdir. A table's
  * comment and table.sql are always there and do not count. */
-static size_t files_in(const struct node *n)
+static size_t files_in(const struct tree *t, const struct node *n)
 {
+	n = tree_dir(t, n);
 	if (!n->nsubdirs)
 		return n->nkids;
 	size_t k = 0;
 	for (size_t i = 0; i < n->nkids; i++)
 		if (n->kids[i]->is_dir)
-			k += files_in(n->kids[i]);
+			k += files_in(t, n->kids[i]);
 	return k;
 }
 
@@ -428,7 +429,7 @@ static int rmdir_locked(struct change *c, const struct epath *p)
 	if (rc != -ENOSYS)
 		return rc;
 	const struct node *n = tree_lookup(c->db->tree, c->path);
-	if ((p->kind == E_TABLE_SUBDIR || p->kind == E_TABLE) && n && n->is_dir && files_in(n))
+	if ((p->kind == E_TABLE_SUBDIR || p->kind == E_TABLE) && n && n->is_dir && files_in(c->db->tree, n))
 		return ed_fail(c, -ENOTEMPTY, "%s is not empty: remove its files first (rm -r removes a table)",
 			       p->kind == E_TABLE ? p->table : "the directory");
 	if (p->kind == E_TABLE_SUBDIR)

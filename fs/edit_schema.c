@@ -166,11 +166,12 @@ int es_schema_rename(struct change *c, const struct epath *from, const struct ep
 	return rc;
 }
 
-static size_t files_below(const struct node *n)
+static size_t files_below(const struct tree *t, const struct node *n)
 {
+	n = tree_dir(t, n);
 	size_t k = 0;
 	for (size_t i = 0; i < n->nkids; i++)
-		k += n->kids[i]->is_dir ? files_below(n->kids[i]) : 1;
+		k += n->kids[i]->is_dir ? files_below(t, n->kids[i]) : 1;
 	return k;
 }
 
@@ -180,7 +181,7 @@ int es_schema_part_remove(struct change *c, const struct epath *p)
 	if (!n)
 		return -ENOSYS;
 	if (n->is_dir)	/* always there: the schema's rmdir decides */
-		return files_below(n) ? ed_fail(c, -ENOTEMPTY, "the directory is not empty") : 0;
+		return files_below(c->db->tree, n) ? ed_fail(c, -ENOTEMPTY, "the directory is not empty") : 0;
 	/* Generated from the schema: lets rm -r of the schema through. */
 	if (!strcmp(p->file, "schema.sql") || !strcmp(p->file, "erd.md"))
 		return 0;

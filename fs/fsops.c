@@ -343,8 +343,10 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 		const struct node *kid = sfs_kid(dir, i - 2);
 		/* A whole-schema file not rendered yet has no size to give:
 		 * its name alone, so that a listing or a walk does not render
-		 * it (the kernel looks it up, getattr renders, when asked). */
-		bool kid_plus = plus && !tree_file_pending(kid);
+		 * it (the kernel looks it up, getattr renders, when asked).
+		 * So is a table's directory not rendered yet (tree.h: Lazy
+		 * table directories). */
+		bool kid_plus = plus && !tree_file_pending(kid) && !tree_dir_pending(kid);
 		if (kid_plus)
 			sfs_fill_stat(db, kid, &st, in_migrations && sfs_is_private_name(kid->name));
 		if (fill(buf, kid->name, kid_plus ? &st : NULL, (off_t)i + 1, kid_plus ? FUSE_FILL_DIR_PLUS : 0))

@@ -37,10 +37,39 @@ struct table {
 	size_t mask;
 };
 
+static unsigned long long path_key_n(const char *path, size_t len)
+{
+	unsigned long long h = name_hash(path, len);
+	return h ? h : 1;
+}
+
 static unsigned long long path_key(const char *path)
 {
-	unsigned long long h = name_hash(path, strlen(path));
-	return h ? h : 1;
+	return path_key_n(path, strlen(path));
+}
+
+/* Parses record LINE: its hash and mtime into R, and *OFF the offset of
+ * its path. False: a damaged record, which only costs its mtime. */
+static bool parse_record(const char *line, struct record *r, int *off)
+{
+	long long sec;
+	long nsec;
+	*off = 0;
+	if (sscanf(line, "%16llx %lld %ld %n", &r->hash, &sec, &nsec, off) != 3 || !*off)
+		return false;
+	r->mtime.tv_sec = (time_t)sec;
+	r->mtime.tv_nsec = nsec;
+	return true;
+}
+
+static bool table_init(struct table *tb, size_t n)
+{
+	size_t cap = 16;
+	while (cap < 2 * n + 16)
+		cap *= 2;
+	tb->mask = cap - 1;
+	tb->slots = calloc(cap, sizeof *tb->slots);
+	return tb->slots != NULL;
 }
 
 static struct record *slot_for(const struct table *tb, unsigned long long key)
@@ -51,11 +80,26 @@ static struct record *slot_for(const struct table *tb, unsigned long long key)
 	return &tb->slots[i];
 }
 
+/* Keeps R in TB, which holds *USED of its slots: at most half of them
+ * (when full, the rest keep the mount's time). */
+static void table_put(struct table *tb, size_t *used, const struct record *r)
+{
+	struct record *slot = slot_for(tb, r->path);
+	if (!slot->path) {
+		if (*used + 1 > (tb->mask + 1) / 2)
+			return;
+		(*used)++;
+	}
+	*slot = *r;
+}
+
 static long apply_walk(struct node *n, struct strbuf *path, const struct table *tb)
 {
 	long set = 0;
+	if (tree_dir_pending(n))	/* its records are carried (mtimes_apply) */
+		return 0;
 	const struct record *r = slot_for(tb, path_key(sb_str(path)));
-	if (n->lazy) {
+	if (!n->is_dir && n->lazy) {
 		/* Not rendered: whether the hash matches is known when it is. */
 		if (r->path) {
 			tree_file_carry(n, r->hash, r->mtime);
@@ -75,51 +119,170 @@ static long apply_walk(struct node *n, struct strbuf *path, const struct table *
 	return set;
 }
 
+/* The tree's table directories not rendered yet, by path: the records
+ * of the paths in one are handed to it (tree_dir_carry) rather than kept
+ * in the table, as its nodes do not exist yet. */
+struct pending_dir {
+	unsigned long long path;	/* 0: empty slot */
+	struct node *n;
+	struct strbuf blob;
+};
+
+struct pending_dirs {
+	struct pending_dir *slots;
+	size_t mask, n;
+};
+
+static struct pending_dir *pending_slot(const struct pending_dirs *pd, unsigned long long key)
+{
+	size_t i = (size_t)key & pd->mask;
+	while (pd->slots[i].path && pd->slots[i].path != key)
+		i = (i + 1) & pd->mask;
+	return &pd->slots[i];
+}
+
+static void count_pending(const struct node *n, size_t *count)
+{
+	if (tree_dir_pending(n)) {
+		(*count)++;
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		if (n->kids[i]->is_dir)
+			count_pending(n->kids[i], count);
+}
+
+static void collect_pending(struct node *n, struct strbuf *path, struct pending_dirs *pd)
+{
+	if (tree_dir_pending(n)) {
+		struct pending_dir *d = pending_slot(pd, path_key(sb_str(path)));
+		d->path = path_key(sb_str(path));
+		d->n = n;
+		d->blob = (struct strbuf)STRBUF_INIT;
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++) {
+		if (!n->kids[i]->is_dir)
+			continue;
+		size_t keep = path->len;
+		sb_addf(path, "%s%s", keep ? "/" : "", n->kids[i]->name);
+		collect_pending(n->kids[i], path, pd);
+		path->len = keep;
+		path->buf[keep] = '\0';
+	}
+}
+
+/* Record LINE (its path at OFF) added to the pending directory its path
+ * is in, with the path made relative to it. False: in none. */
+static bool carry_record(const struct pending_dirs *pd, const char *line, int off)
+{
+	const char *path = line + off;
+	for (size_t i = 0;; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		struct pending_dir *d = pending_slot(pd, path_key_n(path, i));
+		if (d->path) {
+			sb_addn(&d->blob, line, (size_t)off);
+			sb_add(&d->blob, path[i] ? path + i + 1 : "");
+			sb_addc(&d->blob, '\0');
+			return true;
+		}
+		if (!path[i])
+			return false;
+	}
+}
+
 long mtimes_apply(struct tree *t, const char *file)
 {
 	FILE *f = fopen(file, "rb");
 	if (!f)
 		return -errno;
 	struct table tb;
-	size_t cap = 16;
-	while (cap < 2 * t->nnodes + 16)	/* records beyond the tree's size cannot match */
-		cap *= 2;
-	tb.mask = cap - 1;
-	tb.slots = calloc(cap, sizeof *tb.slots);
-	if (!tb.slots) {
+	/* records beyond the tree's size cannot match */
+	if (!table_init(&tb, t->nnodes)) {
 		fclose(f);
 		return -ENOMEM;
 	}
+	struct pending_dirs pd = { 0 };
+	count_pending(t->root, &pd.n);
+	struct strbuf path = STRBUF_INIT;
+	sb_add(&path, "");
+	if (pd.n) {
+		size_t cap = 16;
+		while (cap < 2 * pd.n)
+			cap *= 2;
+		pd.mask = cap - 1;
+		if (!(pd.slots = calloc(cap, sizeof *pd.slots))) {
+			fclose(f);
+			free(tb.slots);
+			strbuf_free(&path);
+			return -ENOMEM;
+		}
+		collect_pending(t->root, &path, &pd);
+	}
 	size_t used = 0;
+	long set = 0;
 	char *line = NULL;
 	size_t linecap = 0;
 	ssize_t len;
 	while ((len = getdelim(&line, &linecap, '\0', f)) > 0) {
 		struct record r;
-		long long sec;
-		long nsec;
-		int off = 0;
-		if (sscanf(line, "%16llx %lld %ld %n", &r.hash, &sec, &nsec, &off) != 3 || !off)
-			continue;	/* a damaged record only costs its mtime */
-		r.path = path_key(line + off);
-		r.mtime.tv_sec = (time_t)sec;
-		r.mtime.tv_nsec = nsec;
-		struct record *slot = slot_for(&tb, r.path);
-		if (!slot->path) {
-			if (used + 1 > cap / 2)
-				continue;	/* full: the rest keep the mount's time */
-			used++;
+		int off;
+		if (!parse_record(line, &r, &off))
+			continue;
+		if (pd.n && carry_record(&pd, line, off)) {
+			set++;
+			continue;
 		}
-		*slot = r;
+		r.path = path_key(line + off);
+		table_put(&tb, &used, &r);
 	}
 	free(line);
 	fclose(f);
-	struct strbuf path = STRBUF_INIT;
-	sb_add(&path, "");
-	long set = apply_walk(t->root, &path, &tb);
+	set += apply_walk(t->root, &path, &tb);
 	strbuf_free(&path);
 	free(tb.slots);
+	for (size_t i = 0; pd.slots && i <= pd.mask; i++) {
+		struct pending_dir *d = &pd.slots[i];
+		if (d->path && d->blob.len) {
+			size_t n;
+			char *blob = strbuf_detach(&d->blob, &n);
+			tree_dir_carry(d->n, blob, n);
+		}
+	}
+	free(pd.slots);
 	return set;
+}
+
+void mtimes_apply_carried(struct node *root, const char *blob, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += blob[i] == '\0';
+	struct table tb;
+	if (!table_init(&tb, n))
+		return;	/* no memory: the build's time, as with no record */
+	size_t used = 0;
+	for (const char *p = blob; p < blob + len; p += strlen(p) + 1) {
+		struct record r;
+		int off;
+		if (!parse_record(p, &r, &off))
+			continue;
+		r.path = path_key(p + off);
+		table_put(&tb, &used, &r);
+	}
+	/* The root itself: apply_walk() would take it for unrendered. */
+	const struct record *r = slot_for(&tb, path_key(""));
+	if (r->path && r->hash == node_hash(root))
+		root->mtime = r->mtime;
+	struct strbuf path = STRBUF_INIT;
+	for (size_t i = 0; i < root->nkids; i++) {
+		sb_reset(&path);
+		sb_add(&path, root->kids[i]->name);
+		apply_walk(root->kids[i], &path, &tb);
+	}
+	strbuf_free(&path);
+	free(tb.slots);
 }
 
 /* Appends "<hash, 16 hex> <seconds> <nanoseconds> " to OUT: the same text
@@ -163,9 +326,34 @@ struct saver {
 	void *ctx;
 };
 
+/* The records an unrendered table directory carries, at its path. */
+static void save_carried(void *ctx, const char *blob, size_t len)
+{
+	struct saver *sv = ctx;
+	for (const char *p = blob; p < blob + len; p += strlen(p) + 1) {
+		struct record r;
+		int off;
+		if (!parse_record(p, &r, &off))
+			continue;
+		sb_addn(sv->out, p, (size_t)off);
+		sb_addn(sv->out, sv->path.buf ? sv->path.buf : "", sv->path.len);
+		if (p[off])
+			sb_addc(sv->out, '/');
+		sb_add(sv->out, p + off);
+		sb_addc(sv->out, '\0');
+	}
+}
+
 static void save_walk(const struct node *n, struct saver *sv)
 {
 	struct strbuf *path = &sv->path, *out = sv->out;
+	/* Never rendered: the records it carries, if any (tree.h: Lazy
+	 * table directories); rendered meanwhile: walked as any other. */
+	if (tree_dir_carried(n, save_carried, sv)) {
+		if (sv->flush && out->len >= 1024 * 1024)
+			sv->flush(sv->ctx, out);
+		return;
+	}
 	/* A lazy file that was never rendered keeps the record it carries. */
 	unsigned long long hash = 0;
 	struct timespec mtime = { 0, 0 };

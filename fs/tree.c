@@ -10,21 +10,45 @@
 #include "catalog.h"
 #include "journal.h"
 #include "log.h"
+#include "mtimes.h"
 #include "names.h"
 #include "render.h"
 #include "strbuf.h"
 #include "tree_key.h"
 #include "tree_lazy.h"
 
-/* One table's directory, rendered once and shared by every tree whose
- * catalog has the same table (tree.h). Lives in its own arena. */
+/* One table's directory, shared by every tree whose catalog has the same
+ * table (tree.h). malloc'd with its name; rendered once, on first use
+ * (tree.h: Lazy table directories), into an arena of its own.
+ *
+ * Written before any tree holding it is published: the root's name and
+ * the fields below but done, arena and carry. Under sub_lock, once: the
+ * root's kids, nkids, nsubdirs and mtime, arena, and carry (freed), then
+ * done by a release store. refs: atomic. */
 struct subtree {
-	struct arena *arena;
-	struct node *root;
+	struct node root;		/* the table's directory; root.sub is this */
+	struct arena *arena;		/* its rendered nodes; NULL before */
 	unsigned long long key;		/* tree_table_key() */
-	size_t nnodes, bytes;
+	struct timespec fresh;		/* mtime of what no record says otherwise */
+	char *carry;			/* records kept for it (tree_dir_carry) */
+	size_t ncarry;
 	int refs;			/* atomic */
+	int done;			/* atomic: rendered (release/acquire) */
 };
+
+/* A tree's subtree, with the relation of that tree's catalog it is
+ * rendered from when reached through the tree. */
+struct tree_sub {
+	struct subtree *st;
+	const struct cat_relation *rel;
+};
+
+/* Renders every subtree. One lock, not one per table: a table renders in
+ * tens of microseconds, and a subtree stays small. Lock order: a
+ * database's model_lock, a tree's lazy_lock, then this; a render takes
+ * nothing else. */
+static pthread_mutex_t sub_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long renders;	/* atomic: tree_renders() */
 
 /* While building, a directory's kids are a malloc'd vector grown in powers
  * of two; finish() sorts them and moves them into the arena. */
@@ -34,7 +58,7 @@ struct builder {
 	const struct catalog *cat;	/* what is being built */
 	const struct tree *prev;	/* whose table directories may be reused */
 	const struct tree_extras *extras;
-	struct subtree **subs;	/* the tree's, as they are added (malloc'd) */
+	struct tree_sub *subs;	/* the tree's, as they are added (malloc'd) */
 	size_t nsubs;
 	struct lazy **lazies;	/* the tree's lazy files (malloc'd vector) */
 	size_t nlazies;
@@ -203,33 +227,42 @@ static void add_kid(struct node *dir, struct node *n)
 	dir->kids[dir->nkids++] = n;
 }
 
-static void keep_sub(struct builder *b, struct subtree *st)
+static void keep_sub(struct builder *b, struct subtree *st, const struct cat_relation *r)
 {
 	size_t k = b->nsubs;
 	if ((k & (k - 1)) == 0) {
-		struct subtree **v = realloc(b->subs, (k ? 2 * k : 4) * sizeof *v);
+		struct tree_sub *v = realloc(b->subs, (k ? 2 * k : 4) * sizeof *v);
 		if (!v)
 			abort();
 		b->subs = v;
 	}
-	b->subs[b->nsubs++] = st;
+	b->subs[b->nsubs++] = (struct tree_sub){ st, r };
 }
 
-/* PREV's table directory of KEY, or NULL. */
-static struct subtree *find_sub(const struct tree *prev, unsigned long long key)
+/* T's entry of the subtree of KEY, or NULL. */
+static const struct tree_sub *find_sub(const struct tree *t, unsigned long long key)
 {
-	size_t lo = 0, hi = prev ? prev->nsubs : 0;
+	size_t lo = 0, hi = t ? t->nsubs : 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		unsigned long long k = prev->subs[mid]->key;
+		unsigned long long k = t->subs[mid].st->key;
 		if (k == key)
-			return prev->subs[mid];
+			return &t->subs[mid];
 		if (k < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return NULL;
+}
+
+static void sub_unref(struct subtree *st)
+{
+	if (__atomic_sub_fetch(&st->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	arena_free(st->arena);
+	free(st->carry);
+	free(st);
 }
 
 static void finish(struct builder *b, struct node *dir);
@@ -265,6 +298,104 @@ static struct node *pack(struct arena *a, const struct node *n)
 	return c;
 }
 
+/* Renders ST, reached through T, whose catalog has its relation; sub_lock
+ * held. Rendered in a scratch arena, then copied into one block of its
+ * exact size: thousands of small arenas would each waste the end of their
+ * last chunk. The root's fields are written before the release store of
+ * done, which tree_dir() and tree_dir_pending() read with acquire. */
+static void render_sub(const struct tree *t, struct subtree *st)
+{
+	const struct tree_sub *ts = find_sub(t, st->key);
+	struct tree counts = { 0 };
+	struct builder b = { .t = &counts, .cat = t->cat, .now = st->fresh, .name = STRBUF_INIT,
+			     .body = STRBUF_INIT };
+	if (!(b.arena = arena_new_small()))
+		abort();
+	sb_reset(&b.name);
+	struct node *root = add_node(&b, NULL, true);
+	if (ts)
+		render_table_dir(&b, root, ts->rel);
+	else	/* not T's: a bug; an empty directory beats a crash */
+		log_warn("tree: table directory %s not found in its tree", st->root.name);
+	finish(&b, root);
+	struct arena *a = arena_new_sized(pack_size(root));
+	if (!a)
+		abort();
+	struct node **kids = root->nkids ? arena_alloc(a, root->nkids * sizeof *kids) : NULL;
+	for (size_t i = 0; i < root->nkids; i++)
+		kids[i] = pack(a, root->kids[i]);
+	st->root.kids = kids;
+	st->root.nkids = root->nkids;
+	st->root.nsubdirs = root->nsubdirs;
+	st->root.mtime = st->fresh;
+	st->arena = a;
+	arena_free(b.arena);
+	strbuf_free(&b.name);
+	strbuf_free(&b.body);
+	if (st->carry) {
+		mtimes_apply_carried(&st->root, st->carry, st->ncarry);
+		free(st->carry);
+		st->carry = NULL;
+		st->ncarry = 0;
+	}
+	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&renders, 1, __ATOMIC_RELAXED);
+}
+
+unsigned long tree_renders(void)
+{
+	return __atomic_load_n(&renders, __ATOMIC_RELAXED);
+}
+
+static struct subtree *pending_sub(const struct node *n)
+{
+	if (!n || !n->is_dir || !n->shared || __atomic_load_n(&n->sub->done, __ATOMIC_ACQUIRE))
+		return NULL;
+	return n->sub;
+}
+
+const struct node *tree_dir(const struct tree *t, const struct node *n)
+{
+	struct subtree *st = pending_sub(n);
+	if (!st)
+		return n;
+	pthread_mutex_lock(&sub_lock);
+	if (!__atomic_load_n(&st->done, __ATOMIC_ACQUIRE))
+		render_sub(t, st);
+	pthread_mutex_unlock(&sub_lock);
+	return n;
+}
+
+bool tree_dir_pending(const struct node *n)
+{
+	return pending_sub(n) != NULL;
+}
+
+void tree_dir_carry(struct node *n, char *blob, size_t len)
+{
+	struct subtree *st = pending_sub(n);
+	if (!st) {
+		free(blob);
+		return;
+	}
+	free(st->carry);
+	st->carry = blob;
+	st->ncarry = len;
+}
+
+bool tree_dir_carried(const struct node *n, void (*fn)(void *ctx, const char *blob, size_t len), void *ctx)
+{
+	struct subtree *st = pending_sub(n);
+	if (!st)
+		return false;
+	pthread_mutex_lock(&sub_lock);
+	bool pending = !__atomic_load_n(&st->done, __ATOMIC_ACQUIRE);
+	if (pending && st->carry)
+		fn(ctx, st->carry, st->ncarry);
+	pthread_mutex_unlock(&sub_lock);
+	return pending;
+}
+
 /* Whether an extra file (a draft, an editor's scratch file) goes into
  * R's directory, under DIR ("tables", "foreign_tables") of the schema
  * directory SCHEMA it is listed in. That is not always r->schema's name:
@@ -286,9 +417,9 @@ static bool has_extras(struct builder *b, const char *schema, const char *dir, c
 }
 
 /* A table's directory: the previous tree's when the table's key is the
- * same (nothing rendered), else rendered into an arena of its own. One
- * that an extra file goes into is this tree's alone (add_extra() adds to
- * it), in the tree's arena: neither reused nor offered for reuse. */
+ * same, else a new one, rendered on first use (tree_dir). One that an
+ * extra file goes into is this tree's alone (add_extra() adds to it),
+ * rendered now in the tree's arena: neither reused nor offered for reuse. */
 static void build_table(struct builder *b, struct node *tables, const char *schema, const char *dir,
 			const struct cat_relation *r)
 {
@@ -297,43 +428,28 @@ static void build_table(struct builder *b, struct node *tables, const char *sche
 		return;
 	}
 	unsigned long long key = tree_table_key_memo(b->cat, r);
-	struct subtree *st = find_sub(b->prev, key);
+	const struct tree_sub *ts = find_sub(b->prev, key);
+	struct subtree *st = ts ? ts->st : NULL;
 	if (st) {
 		__atomic_add_fetch(&st->refs, 1, __ATOMIC_RELAXED);
 	} else {
-		/* Rendered in a scratch arena, then copied into one block
-		 * of its exact size: thousands of small arenas would each
-		 * waste the end of their last chunk. */
-		struct arena *scratch = arena_new_small(), *tree_arena = b->arena;
-		if (!scratch)
-			abort();
-		size_t nnodes = b->t->nnodes, bytes = b->t->bytes;
-		b->arena = scratch;
 		sb_reset(&b->name);
 		name_escape(&b->name, r->name, "");
-		struct node *root = add_node(b, NULL, true);
-		render_table_dir(b, root, r);
-		finish(b, root);
-		b->arena = tree_arena;
-		struct arena *a = arena_new_sized(ROUND16(sizeof *st) + pack_size(root));
-		if (!a)
+		if (!(st = calloc(1, sizeof *st + b->name.len + 1)))
 			abort();
-		st = arena_alloc(a, sizeof *st);
-		st->arena = a;
+		char *name = (char *)(st + 1);
+		memcpy(name, b->name.buf, b->name.len);
+		st->root.name = name;
+		st->root.is_dir = true;
+		st->root.shared = true;
+		st->root.sub = st;
+		st->root.mtime = b->now;
 		st->key = key;
+		st->fresh = b->now;
 		st->refs = 1;
-		st->root = pack(a, root);
-		st->root->shared = true;
-		arena_free(scratch);
-		st->nnodes = b->t->nnodes - nnodes;
-		st->bytes = b->t->bytes - bytes;
-		b->t->nnodes = nnodes;
-		b->t->bytes = bytes;
 	}
-	add_kid(tables, st->root);
-	b->t->nnodes += st->nnodes;
-	b->t->bytes += st->bytes;
-	keep_sub(b, st);
+	add_kid(tables, &st->root);
+	keep_sub(b, st, r);
 }
 
 /* What a table's directory holds; a foreign table's has no indexes/ nor
@@ -619,7 +735,7 @@ static void add_extra(struct builder *b, const struct tree_file *f)
 
 static int cmp_sub(const void *a, const void *b)
 {
-	unsigned long long x = (*(struct subtree *const *)a)->key, y = (*(struct subtree *const *)b)->key;
+	unsigned long long x = ((const struct tree_sub *)a)->st->key, y = ((const struct tree_sub *)b)->st->key;
 	return x < y ? -1 : x > y;
 }
 
@@ -707,10 +823,10 @@ const struct node *tree_lookup(const struct tree *t, const char *path)
 		size_t len = strcspn(p, "/");
 		if (!n->is_dir)
 			return NULL;
-		n = find_kid(n, p, len);
+		n = find_kid(tree_dir(t, n), p, len);
 		p += len;
 	}
-	return n;
+	return tree_dir(t, n);
 }
 
 struct tree *tree_ref(struct tree *t)
@@ -724,8 +840,7 @@ void tree_unref(struct tree *t)
 	if (!t || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	for (size_t i = 0; i < t->nsubs; i++)
-		if (__atomic_sub_fetch(&t->subs[i]->refs, 1, __ATOMIC_ACQ_REL) == 0)
-			arena_free(t->subs[i]->arena);
+		sub_unref(t->subs[i].st);
 	tree_lazy_free(t);
 	catalog_free(t->cat);
 	arena_free(t->arena);

@@ -21,6 +21,10 @@ static void report_all(void (*changed)(void *, const char *), void *ctx, struct 
 		       const struct node *o)
 {
 	report(changed, ctx, path);
+	/* A table's directory never rendered was never looked into: the
+	 * kernel holds nothing below it. */
+	if (tree_dir_pending(o))
+		return;
 	for (size_t i = 0; i < o->nkids; i++) {
 		size_t keep = path->len;
 		sb_addf(path, "%s%s", keep ? "/" : "", o->kids[i]->name);
@@ -75,6 +79,12 @@ static bool inherit(struct inheritance *x, struct node *n, const struct node *o,
 			report(changed, ctx, path);
 		return same;
 	}
+	/* Table directories of different keys (a changed table): both are
+	 * rendered to be compared, the old one with the records it carries,
+	 * so that its unchanged files keep their mtimes. Only changed tables
+	 * get here: an unchanged one is the same node. */
+	tree_dir(x->nt, n);
+	tree_dir(x->ot, o);
 	bool same = n->nkids == o->nkids;
 	size_t i = 0, j = 0;
 	while (i < n->nkids || j < o->nkids) {

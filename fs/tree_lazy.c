@@ -70,7 +70,7 @@ static void render_lazy(const struct tree *t, struct node *n, struct lazy *z)
 
 const struct node *tree_file(const struct tree *t, const struct node *n)
 {
-	struct lazy *z = n ? n->lazy : NULL;
+	struct lazy *z = n && !n->is_dir ? n->lazy : NULL;
 	if (!z || __atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
 		return n;
 	/* The tree is shared read-only; its lock and its lazy records are
@@ -85,12 +85,12 @@ const struct node *tree_file(const struct tree *t, const struct node *n)
 
 bool tree_file_pending(const struct node *n)
 {
-	return n->lazy && !__atomic_load_n(&n->lazy->done, __ATOMIC_ACQUIRE);
+	return !n->is_dir && n->lazy && !__atomic_load_n(&n->lazy->done, __ATOMIC_ACQUIRE);
 }
 
 bool tree_file_record(const struct node *n, unsigned long long *hash, struct timespec *mtime)
 {
-	const struct lazy *z = n->lazy;
+	const struct lazy *z = n->is_dir ? NULL : n->lazy;
 	if (!z || __atomic_load_n(&z->done, __ATOMIC_ACQUIRE)) {
 		*hash = n->hash;
 		*mtime = n->mtime;
@@ -105,7 +105,7 @@ bool tree_file_record(const struct node *n, unsigned long long *hash, struct tim
 
 void tree_file_carry(struct node *n, unsigned long long hash, struct timespec mtime)
 {
-	struct lazy *z = n->lazy;
+	struct lazy *z = n->is_dir ? NULL : n->lazy;
 	if (!z)
 		return;
 	z->carried = true;

@@ -181,6 +181,10 @@ struct database {
 					 * refresher thread, their only writer, writes
 					 * mtimes_file between its cycles, off the path of
 					 * the change or apply that published it */
+	unsigned long mtimes_renders;	/* lock; tree_renders() when mtimes_file was
+					 * last written: table directories rendered
+					 * since (a walk) have records to write too */
+	struct timespec mtimes_at;	/* lock; when (CLOCK_MONOTONIC) */
 };
 
 /* Connects and reads the first snapshot, in the calling thread, so that

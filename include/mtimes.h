@@ -8,7 +8,10 @@
  * and is replaced atomically (temp file, fsync, rename). A whole-schema file
  * not rendered yet (tree.h: Lazy files) is neither rendered nor hashed here:
  * mtimes_apply() hands it its path's record (tree_file_carry()), and
- * mtimes_format() writes the record it carries, if any. Knows no FUSE and
+ * mtimes_format() writes the record it carries, if any. So is a table's
+ * directory not rendered yet (tree.h: Lazy table directories): it carries
+ * the records of the paths in it (tree_dir_carry), applied when it is
+ * rendered and written back while it is not. Knows no FUSE and
  * no SQL. The tree is read through a reference (tree_ref), with no lock
  * held, as FUSE readers read it; the file is written by the database's
  * refresher thread alone (database_refresh.c: mtimes_due,
@@ -17,12 +20,21 @@
 #ifndef SCHEMAFS_MTIMES_H
 #define SCHEMAFS_MTIMES_H
 
+#include <stddef.h>
+
+struct node;
 struct strbuf;
 struct tree;
 
 /* Sets the mtime of every node of T whose path and content match a record
  * of FILE. Returns the number of nodes set, or -errno (-ENOENT: no file). */
 long mtimes_apply(struct tree *t, const char *file);
+
+/* The records BLOB (LEN bytes: NUL-terminated records as in the file, with
+ * paths relative to ROOT) applied to the nodes of ROOT, a table's
+ * directory being rendered (tree.c, under its lock, before it is
+ * published): the mtime of each whose path and content match. */
+void mtimes_apply_carried(struct node *root, const char *blob, size_t len);
 
 /* T's records appended to OUT (no I/O; the caller owns OUT). With FLUSH,
  * FLUSH(CTX, OUT) is called whenever OUT holds 1 MiB or more, to write and

@@ -47,6 +47,24 @@
  * takes that mtime, else the time its tree was built (or, when the old
  * tree was built from the very same catalog, the old node's own).
  *
+ * Lazy table directories. A table's directory (its subtree) is rendered
+ * the first time tree_lookup() reaches it or anything inside it, or
+ * tree_dir() is asked for it; until then it is a node with its name and no
+ * kids (tree_dir_pending), which readdir lists by name alone. Rendering
+ * reads the relation of the same key in the catalog of the tree it is
+ * reached through: any tree that holds the subtree renders the same bytes
+ * (tree_key.h). It is done once, under a lock of its own (tree.c:
+ * sub_lock), into the subtree's arena; the root's kids, nsubdirs and mtime
+ * are published by a release store that tree_dir_pending() and tree_dir()
+ * read with acquire, so a reader reads a subtree root's kids only after
+ * one of those said it is rendered. Its mtimes follow the rules of the
+ * others: the build's time (of the tree that made the subtree), or the
+ * record kept on disk for the same path and content, which mtimes_apply()
+ * hands a first tree's unrendered subtrees (tree_dir_carry) and
+ * mtimes_format() writes back for those still unrendered. A subtree never
+ * rendered, and carrying no record, has no record written: its files were
+ * never seen, so their first-seen time is when they are.
+ *
  * Paths are relative to the database directory: "" is that directory,
  * "schemas/public/tables/booking/table.sql" a file in it.
  */
@@ -61,6 +79,7 @@
 struct catalog;
 struct arena;
 struct subtree;
+struct tree_sub;
 struct lazy;
 
 struct node {
@@ -68,7 +87,10 @@ struct node {
 	struct node **kids;		/* directories: sorted by name (strcmp) */
 	size_t nkids;
 	size_t nsubdirs;		/* directories among kids (st_nlink - 2) */
-	struct lazy *lazy;		/* a lazy file (see above), else NULL */
+	union {
+		struct lazy *lazy;	/* files: a lazy file (see above), else NULL */
+		struct subtree *sub;	/* directories: a table's (shared), else NULL */
+	};
 	const char *data;		/* files: the content (lazy: see tree_file) */
 	size_t size;
 	unsigned long long hash;	/* files: name_hash() of the content, set with
@@ -87,11 +109,13 @@ struct node {
 struct tree {
 	struct arena *arena;
 	struct node *root;
-	size_t nnodes;
-	size_t bytes;			/* sum of file sizes, lazy files left out */
+	size_t nnodes;			/* rendered when built: lazy tables left out */
+	size_t bytes;			/* sum of file sizes, lazy files and tables
+					 * left out */
 	int refs;			/* atomic */
-	struct subtree **subs;		/* its table directories, by key; one
-					 * reference each */
+	struct tree_sub *subs;		/* its table directories, by key; one
+					 * reference each, with the relation of this
+					 * tree's catalog they render from */
 	size_t nsubs;
 	struct catalog *cat;		/* what the lazy files render: one reference */
 	struct lazy **lazies;		/* in the arena; their buffers malloc'd */
@@ -138,8 +162,30 @@ void tree_inherit(struct tree *new_tree, const struct tree *old_tree,
 		  void (*changed)(void *ctx, const char *path), void *ctx);
 
 /* The node at PATH, or NULL. Valid while the caller holds a reference. A
- * file's content, size and mtime are read through tree_file(). */
+ * file's content, size and mtime are read through tree_file(). A table's
+ * directory on the way, or at PATH, is rendered (tree_dir). */
 const struct node *tree_lookup(const struct tree *t, const char *path);
+
+/* N (a node of T, or NULL) with its kids, nsubdirs and mtime valid: a
+ * table's directory is rendered on the first call (Lazy table
+ * directories; the others wait for it). Any thread; no lock held but, in
+ * the refresher, model_lock (taken before the render's own). */
+const struct node *tree_dir(const struct tree *t, const struct node *n);
+
+/* Whether N is a table's directory not rendered yet (its kids, nsubdirs
+ * and mtime not to be read). */
+bool tree_dir_pending(const struct node *n);
+
+/* Unrendered table directory N of a first tree not yet published
+ * (mtimes_apply): takes over BLOB (malloc'd, LEN bytes), the records kept
+ * for the paths in it, as mtimes.h writes them but with paths relative to
+ * N ("" is N). Its render applies them (mtimes_apply_carried). */
+void tree_dir_carry(struct node *n, char *blob, size_t len);
+
+/* While N is unrendered, calls FN with the records it carries, if any,
+ * under the render's lock (a render then waits), and returns true; false
+ * once N is rendered (read its kids instead). */
+bool tree_dir_carried(const struct node *n, void (*fn)(void *ctx, const char *blob, size_t len), void *ctx);
 
 /* N (a node of T, or NULL) with its content, size, hash and mtime valid:
  * a lazy file is rendered on the first call (under T's lazy_lock; the others
@@ -157,6 +203,10 @@ bool tree_file_record(const struct node *n, unsigned long long *hash, struct tim
 /* Lazy file N of a tree not yet published: the record kept for its path
  * (mtimes_apply), which its rendering takes when the hash is the same. */
 void tree_file_carry(struct node *n, unsigned long long hash, struct timespec mtime);
+
+/* How many table directories this process has rendered so far (atomic):
+ * their records are new, for whoever keeps mtimes (database_refresh.c). */
+unsigned long tree_renders(void);
 
 struct tree *tree_ref(struct tree *t);
 void tree_unref(struct tree *t);

@@ -45,6 +45,30 @@ struct reader {
 	const struct node *n;
 };
 
+/* Renders every table directory of T below N (as a walk would). */
+static void render_all(const struct tree *t, const struct node *n)
+{
+	n = tree_dir(t, n);
+	for (size_t i = 0; i < n->nkids; i++)
+		if (n->kids[i]->is_dir)
+			render_all(t, n->kids[i]);
+}
+
+/* Whether OUT's records hold one for PATH, with mtime SEC. */
+static bool has_record(const struct strbuf *out, const char *path, long long sec)
+{
+	for (size_t off = 0; off < out->len; off += strlen(out->buf + off) + 1) {
+		unsigned long long h;
+		long long s;
+		long ns;
+		int at = 0;
+		if (sscanf(out->buf + off, "%16llx %lld %ld %n", &h, &s, &ns, &at) == 3 && at &&
+		    !strcmp(out->buf + off + at, path) && s == sec)
+			return true;
+	}
+	return false;
+}
+
 static void *read_whole(void *arg)
 {
 	struct reader *r = arg;
@@ -277,6 +301,17 @@ int main(void)
 		struct timespec old = { 1234567890, 987654321 }, later = { 2000000000, 5 };
 		struct tree *mt = tree_build(mc, NULL, old);
 		struct strbuf out = STRBUF_INIT;
+		/* A table directory never rendered has no record: its files
+		 * were never seen. */
+		mtimes_format(mt, &out, NULL, NULL);
+		const struct node *tabs = tree_lookup(mt, "schemas/public/tables");
+		ok(tabs && tabs->nkids && tree_dir_pending(tabs->kids[0]),
+		   "a table directory is not rendered before something looks into it");
+		ok(!has_record(&out, "schemas/public/tables/booking/table.sql", old.tv_sec) &&
+		   has_record(&out, "schemas/public/tables", old.tv_sec),
+		   "before a walk: the tables/ directory's record, none for the files of a table never looked into");
+		sb_reset(&out);
+		render_all(mt, mt->root);
 		mtimes_format(mt, &out, NULL, NULL);
 		size_t nrec = 0, bad = 0;
 		bool root = false;
@@ -339,6 +374,22 @@ int main(void)
 		struct tree *mt2 = tree_build(mc, NULL, later);
 		long set = mtimes_apply(mt2, file);
 		const struct node *col = tree_lookup(mt2, "schemas/public/tables/booking/columns/status");
+		/* Before col's lookup rendered booking/, its records were
+		 * carried, not lost: a save writes them back as they were. */
+		struct strbuf back = STRBUF_INIT;
+		struct tree *mt3 = tree_build(mc, NULL, later);
+		ok(mtimes_apply(mt3, file) > 50 && tree_dir_pending(tree_lookup(mt3, "schemas/public/tables")->kids[0]),
+		   "records applied to a tree whose tables are not rendered yet");
+		mtimes_format(mt3, &back, NULL, NULL);
+		ok(has_record(&back, "schemas/public/tables/booking/columns/status", old.tv_sec) &&
+		   has_record(&back, "schemas/public/tables/booking", old.tv_sec),
+		   "an unrendered table directory's records are written back with their paths");
+		const struct node *col3 = tree_lookup(mt3, "schemas/public/tables/booking/columns/status");
+		const struct node *bk3 = tree_lookup(mt3, "schemas/public/tables/booking");
+		ok(col3 && col3->mtime.tv_sec == old.tv_sec && bk3->mtime.tv_sec == old.tv_sec,
+		   "rendered later, the table directory and its files take the carried mtimes");
+		tree_unref(mt3);
+		strbuf_free(&back);
 		ok(set > 50 && col && col->mtime.tv_sec == old.tv_sec && col->mtime.tv_nsec == old.tv_nsec,
 		   "a new tree takes its mtimes back from the records (%ld set)", set);
 		unlink(file);
