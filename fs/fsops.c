@@ -119,7 +119,9 @@ int sfs_resolve(const char *path, struct tree **tree, const struct node **node)
 	if (!db)
 		return -ENOENT;
 	struct tree *t = database_tree(db);
-	const struct node *n = tree_lookup(t, rest);
+	/* Its kids are not read: a table's directory is not rendered for a
+	 * stat (tree.h: Lazy table directories). */
+	const struct node *n = tree_find(t, rest);
 	if (!n) {
 		tree_unref(t);
 		return -ENOENT;
@@ -344,9 +346,9 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 		/* A whole-schema file not rendered yet has no size to give:
 		 * its name alone, so that a listing or a walk does not render
 		 * it (the kernel looks it up, getattr renders, when asked).
-		 * So is a table's directory not rendered yet (tree.h: Lazy
-		 * table directories). */
-		bool kid_plus = plus && !tree_file_pending(kid) && !tree_dir_pending(kid);
+		 * A table's directory not rendered yet has its attributes
+		 * (tree.h: Lazy table directories). */
+		bool kid_plus = plus && !tree_file_pending(kid);
 		if (kid_plus)
 			sfs_fill_stat(db, kid, &st, in_migrations && sfs_is_private_name(kid->name));
 		if (fill(buf, kid->name, kid_plus ? &st : NULL, (off_t)i + 1, kid_plus ? FUSE_FILL_DIR_PLUS : 0))

@@ -13,14 +13,16 @@
 #include "strbuf.h"
 #include "tree.h"
 
-/* A directory's "content" is its listing. */
+/* A directory's "content" is its listing. A table's directory has its
+ * listing's hash from the start, rendered or not (tree.h: Lazy table
+ * directories). */
 static unsigned long long node_hash(const struct node *n)
 {
-	if (!n->is_dir)
+	if (!n->is_dir || n->shared)
 		return n->hash;
-	unsigned long long h = name_hash("/", 1);
+	unsigned long long h = listing_hash_seed();
 	for (size_t i = 0; i < n->nkids; i++)
-		h = h * 31 + name_hash(n->kids[i]->name, strlen(n->kids[i]->name));
+		h = listing_hash_add(h, n->kids[i]->name);
 	return h;
 }
 
@@ -172,15 +174,22 @@ static void collect_pending(struct node *n, struct strbuf *path, struct pending_
 	}
 }
 
-/* Record LINE (its path at OFF) added to the pending directory its path
- * is in, with the path made relative to it. False: in none. */
-static bool carry_record(const struct pending_dirs *pd, const char *line, int off)
+/* Record R, LINE (its path at OFF), of a pending directory or of a path
+ * in one: the directory's own is applied (its listing's hash is known),
+ * the others are added to its blob with their paths made relative to it.
+ * False: in none. */
+static bool carry_record(const struct pending_dirs *pd, const struct record *r, const char *line, int off)
 {
 	const char *path = line + off;
 	for (size_t i = 0;; i++) {
 		if (path[i] != '/' && path[i] != '\0')
 			continue;
 		struct pending_dir *d = pending_slot(pd, path_key_n(path, i));
+		if (d->path && !path[i]) {
+			if (r->hash == d->n->hash)
+				d->n->mtime = r->mtime;
+			return true;
+		}
 		if (d->path) {
 			sb_addn(&d->blob, line, (size_t)off);
 			sb_add(&d->blob, path[i] ? path + i + 1 : "");
@@ -230,7 +239,7 @@ long mtimes_apply(struct tree *t, const char *file)
 		int off;
 		if (!parse_record(line, &r, &off))
 			continue;
-		if (pd.n && carry_record(&pd, line, off)) {
+		if (pd.n && carry_record(&pd, &r, line, off)) {
 			set++;
 			continue;
 		}
@@ -271,10 +280,7 @@ void mtimes_apply_carried(struct node *root, const char *blob, size_t len)
 		r.path = path_key(p + off);
 		table_put(&tb, &used, &r);
 	}
-	/* The root itself: apply_walk() would take it for unrendered. */
-	const struct record *r = slot_for(&tb, path_key(""));
-	if (r->path && r->hash == node_hash(root))
-		root->mtime = r->mtime;
+	/* Not the root: its own record was applied with the others. */
 	struct strbuf path = STRBUF_INIT;
 	for (size_t i = 0; i < root->nkids; i++) {
 		sb_reset(&path);
@@ -342,18 +348,12 @@ static void save_carried(void *ctx, const char *blob, size_t len)
 		sb_add(sv->out, p + off);
 		sb_addc(sv->out, '\0');
 	}
+	/* Not flushed here, under the render's lock: by the next record. */
 }
 
 static void save_walk(const struct node *n, struct saver *sv)
 {
 	struct strbuf *path = &sv->path, *out = sv->out;
-	/* Never rendered: the records it carries, if any (tree.h: Lazy
-	 * table directories); rendered meanwhile: walked as any other. */
-	if (tree_dir_carried(n, save_carried, sv)) {
-		if (sv->flush && out->len >= 1024 * 1024)
-			sv->flush(sv->ctx, out);
-		return;
-	}
 	/* A lazy file that was never rendered keeps the record it carries. */
 	unsigned long long hash = 0;
 	struct timespec mtime = { 0, 0 };
@@ -371,6 +371,11 @@ static void save_walk(const struct node *n, struct saver *sv)
 		if (sv->flush && out->len >= 1024 * 1024)
 			sv->flush(sv->ctx, out);
 	}
+	/* Never rendered: the records it carries for the paths in it, if
+	 * any (tree.h: Lazy table directories); rendered meanwhile: walked
+	 * as any other. */
+	if (tree_dir_carried(n, save_carried, sv))
+		return;
 	for (size_t i = 0; i < n->nkids; i++) {
 		size_t keep = path->len;
 		if (keep)

@@ -122,3 +122,13 @@ void name_display(struct strbuf *sb, const char *s, size_t len)
 		}
 	}
 }
+
+unsigned long long listing_hash_seed(void)
+{
+	return name_hash("/", 1);
+}
+
+unsigned long long listing_hash_add(unsigned long long h, const char *name)
+{
+	return h * 31 + name_hash(name, strlen(name));
+}

@@ -324,10 +324,16 @@ static void render_sub(const struct tree *t, struct subtree *st)
 	struct node **kids = root->nkids ? arena_alloc(a, root->nkids * sizeof *kids) : NULL;
 	for (size_t i = 0; i < root->nkids; i++)
 		kids[i] = pack(a, root->kids[i]);
+	/* The root's nsubdirs, hash and mtime were set when it was made
+	 * (readers may be reading them): a listing other than the one
+	 * table_dir_listing() gave is a bug, which only costs an mtime. */
+	unsigned long long h = listing_hash_seed();
+	for (size_t i = 0; i < root->nkids; i++)
+		h = listing_hash_add(h, root->kids[i]->name);
+	if (ts && (h != st->root.hash || root->nsubdirs != st->root.nsubdirs))
+		log_warn("tree: table directory %s lists other entries than table_dir_entries", st->root.name);
 	st->root.kids = kids;
 	st->root.nkids = root->nkids;
-	st->root.nsubdirs = root->nsubdirs;
-	st->root.mtime = st->fresh;
 	st->arena = a;
 	arena_free(b.arena);
 	strbuf_free(&b.name);
@@ -416,6 +422,31 @@ static bool has_extras(struct builder *b, const char *schema, const char *dir, c
 	return found;
 }
 
+/* What a table's directory lists, whatever is in the table (a foreign
+ * table's has no indexes/ nor policies/), sorted: its root's nsubdirs and
+ * listing hash are known before it is rendered, so that its attributes
+ * are (render_sub() checks that render_table_dir() agrees). */
+static const struct {
+	const char *name;
+	bool is_dir, not_foreign;
+} table_dir_entries[] = {
+	{ "columns", true, false },	{ "comment", false, false }, { "constraints", true, false },
+	{ "indexes", true, true },	{ "policies", true, true },  { "table.sql", false, false },
+	{ "triggers", true, false },
+};
+
+static void table_dir_listing(bool foreign, size_t *nsubdirs, unsigned long long *hash)
+{
+	*nsubdirs = 0;
+	*hash = listing_hash_seed();
+	for (size_t i = 0; i < sizeof table_dir_entries / sizeof *table_dir_entries; i++) {
+		if (foreign && table_dir_entries[i].not_foreign)
+			continue;
+		*nsubdirs += table_dir_entries[i].is_dir;
+		*hash = listing_hash_add(*hash, table_dir_entries[i].name);
+	}
+}
+
 /* A table's directory: the previous tree's when the table's key is the
  * same, else a new one, rendered on first use (tree_dir). One that an
  * extra file goes into is this tree's alone (add_extra() adds to it),
@@ -444,6 +475,7 @@ static void build_table(struct builder *b, struct node *tables, const char *sche
 		st->root.shared = true;
 		st->root.sub = st;
 		st->root.mtime = b->now;
+		table_dir_listing(r->kind == REL_FOREIGN, &st->root.nsubdirs, &st->root.hash);
 		st->key = key;
 		st->fresh = b->now;
 		st->refs = 1;
@@ -813,6 +845,11 @@ static const struct node *find_kid(const struct node *dir, const char *name, siz
 
 const struct node *tree_lookup(const struct tree *t, const char *path)
 {
+	return tree_dir(t, tree_find(t, path));
+}
+
+const struct node *tree_find(const struct tree *t, const char *path)
+{
 	const struct node *n = t->root;
 	const char *p = path;
 	while (n && *p) {
@@ -826,7 +863,7 @@ const struct node *tree_lookup(const struct tree *t, const char *path)
 		n = find_kid(tree_dir(t, n), p, len);
 		p += len;
 	}
-	return tree_dir(t, n);
+	return n;
 }
 
 struct tree *tree_ref(struct tree *t)

@@ -39,4 +39,9 @@ void name_display(struct strbuf *sb, const char *s, size_t len);
 /* 64-bit FNV-1a, used for shortened names and content comparison. */
 unsigned long long name_hash(const void *p, size_t len);
 
+/* A directory's listing hashed (its "content" for mtimes.c): start from
+ * listing_hash_seed() and add each name in listing order. */
+unsigned long long listing_hash_seed(void);
+unsigned long long listing_hash_add(unsigned long long h, const char *name);
+
 #endif

@@ -54,10 +54,14 @@
  * reads the relation of the same key in the catalog of the tree it is
  * reached through: any tree that holds the subtree renders the same bytes
  * (tree_key.h). It is done once, under a lock of its own (tree.c:
- * sub_lock), into the subtree's arena; the root's kids, nsubdirs and mtime
- * are published by a release store that tree_dir_pending() and tree_dir()
- * read with acquire, so a reader reads a subtree root's kids only after
- * one of those said it is rendered. Its mtimes follow the rules of the
+ * sub_lock), into the subtree's arena; the root's kids are published by a
+ * release store that tree_dir_pending() and tree_dir() read with acquire,
+ * so a reader reads a subtree root's kids only after one of those said it
+ * is rendered. Its attributes are known before: every table's directory
+ * lists the same entries (tree.c: table_dir_entries), so the root's
+ * nsubdirs, mtime and hash (for a shared root, its listing's, as mtimes.c
+ * hashes a directory) are set when it is made, and only tree_inherit()
+ * (before the tree is published) changes its mtime. Its mtimes follow the rules of the
  * others: the build's time (of the tree that made the subtree), or the
  * record kept on disk for the same path and content, which mtimes_apply()
  * hands a first tree's unrendered subtrees (tree_dir_carry) and
@@ -96,7 +100,8 @@ struct node {
 	unsigned long long hash;	/* files: name_hash() of the content, set with
 					 * it (mtimes.c keys its records by it: a
 					 * shared table directory is not hashed again
-					 * at every save) */
+					 * at every save); a table's directory (shared):
+					 * its listing's (Lazy table directories) */
 	bool is_dir;
 	bool in_order;			/* while building: list kids as added */
 	bool shared;			/* the root of a table's subtree: may be
@@ -165,6 +170,11 @@ void tree_inherit(struct tree *new_tree, const struct tree *old_tree,
  * file's content, size and mtime are read through tree_file(). A table's
  * directory on the way, or at PATH, is rendered (tree_dir). */
 const struct node *tree_lookup(const struct tree *t, const char *path);
+
+/* The same, but a table's directory at PATH is not rendered: for its
+ * attributes alone (nsubdirs, mtime and, in mtimes.c, its listing's hash
+ * are known before it is rendered). */
+const struct node *tree_find(const struct tree *t, const char *path);
 
 /* N (a node of T, or NULL) with its kids, nsubdirs and mtime valid: a
  * table's directory is rendered on the first call (Lazy table

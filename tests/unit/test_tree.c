@@ -5,6 +5,7 @@
 
 #include "fixture.h"
 #include "mtimes.h"
+#include "names.h"
 #include "strbuf.h"
 #include "tap.h"
 #include "tree.h"
@@ -67,6 +68,19 @@ static bool has_record(const struct strbuf *out, const char *path, long long sec
 			return true;
 	}
 	return false;
+}
+
+/* OUT's record of PATH, whole (malloc'd), or NULL. */
+static char *record_of(const struct strbuf *out, const char *path)
+{
+	for (size_t off = 0; off < out->len; off += strlen(out->buf + off) + 1) {
+		const char *sp = strchr(out->buf + off, ' ');
+		sp = sp ? strchr(sp + 1, ' ') : NULL;
+		sp = sp ? strchr(sp + 1, ' ') : NULL;
+		if (sp && !strcmp(sp + 1, path))
+			return strdup(out->buf + off);
+	}
+	return NULL;
 }
 
 static void *read_whole(void *arg)
@@ -310,9 +324,26 @@ int main(void)
 		ok(!has_record(&out, "schemas/public/tables/booking/table.sql", old.tv_sec) &&
 		   has_record(&out, "schemas/public/tables", old.tv_sec),
 		   "before a walk: the tables/ directory's record, none for the files of a table never looked into");
+		/* Its attributes are known unrendered, and rendering does not
+		 * change them: the same nlink, and the same record (its
+		 * listing's hash and mtime). */
+		char *before = record_of(&out, "schemas/public/tables/booking");
+		const struct node *bk = tree_find(mt, "schemas/public/tables/booking");
+		size_t sub_before = bk ? bk->nsubdirs : 0;
+		ok(bk && tree_dir_pending(bk) && sub_before == 5 && before,
+		   "an unrendered table directory has its attributes (5 subdirectories) and its record");
 		sb_reset(&out);
 		render_all(mt, mt->root);
 		mtimes_format(mt, &out, NULL, NULL);
+		char *after = record_of(&out, "schemas/public/tables/booking");
+		unsigned long long lh = listing_hash_seed();
+		for (size_t i = 0; bk && i < bk->nkids; i++)
+			lh = listing_hash_add(lh, bk->kids[i]->name);
+		ok(bk && lh == bk->hash, "the hash known unrendered is its rendered listing's");
+		ok(bk && !tree_dir_pending(bk) && bk->nsubdirs == sub_before && bk->nkids == 7 && after && before &&
+		   !strcmp(after, before), "rendered: the same attributes and record (%s)", after ? after : "none");
+		free(before);
+		free(after);
 		size_t nrec = 0, bad = 0;
 		bool root = false;
 		for (size_t off = 0; off < out.len; off += strlen(out.buf + off) + 1, nrec++) {
