@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 #include <sys/stat.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,9 +237,13 @@ int config_parse(const char *json, struct config *cfg, char *err, size_t errlen)
 			if (want_type(it, cJSON_IsBool(it), "live", "true or false", err, errlen))
 				goto out;
 			cfg->live = cJSON_IsTrue(it);
+		} else if (!strcmp(it->string, "max_memory")) {
+			if (want_type(it, cJSON_IsString(it) && !config_parse_size(it->valuestring, &cfg->max_memory),
+				      "max_memory", "a size such as \"512M\" or \"2G\"", err, errlen))
+				goto out;
 		} else {
 			snprintf(err, errlen, "unknown key \"%s\" (known: databases, "
-				 "state_dir, ttl, live)", it->string);
+				 "state_dir, ttl, live, max_memory)", it->string);
 			goto out;
 		}
 	}
@@ -394,6 +399,7 @@ void config_apply_defaults(struct config *cfg, double ttl_override)
 			db->parallel_read = DEFAULT_PARALLEL_READ;
 		/* The live view refuses every change the way read_only does. */
 		db->live = cfg->live;
+		db->max_memory = cfg->max_memory;
 		if (cfg->live)
 			db->read_only = true;
 	}
@@ -436,4 +442,30 @@ void config_free(struct config *cfg)
 	free(cfg->dbs);
 	free(cfg->state_dir);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+int config_parse_size(const char *text, unsigned long long *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v = 0;
+	const char *p = text;
+	if (!p || *p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (ULLONG_MAX - (unsigned)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	if (*p) {
+		const char *u = strchr(units, *p);
+		if (!u || p[1])
+			return -1;
+		for (int i = 0; i <= u - units; i++) {
+			if (v > ULLONG_MAX / 1024)
+				return -1;
+			v *= 1024;
+		}
+	}
+	*out = v;
+	return 0;
 }

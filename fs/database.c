@@ -460,8 +460,9 @@ int database_open(struct database *db, struct db_config *cfg, const char *state_
 	memlog_tidy();
 	database_mem_point(db, cat, "first tree, trimmed");
 	log_info("%s: first snapshot read in %.0f ms (%d queries), rendered and its mtimes kept in "
-		 "%.0f ms (%zu files and directories)", cfg->name, ms_between(&t0, &t1),
-		 db->cat->queries, ms_between(&t1, &t2), db->tree->nnodes);
+		 "%.0f ms (%zu files and directories; %zu table directories rendered on first look)",
+		 cfg->name, ms_between(&t0, &t1), db->cat->queries, ms_between(&t1, &t2), db->tree->nnodes,
+		 db->tree->nsubs);
 	clock_gettime(CLOCK_MONOTONIC, &db->loaded);
 	db->used = db->loaded;
 	return 0;

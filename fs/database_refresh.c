@@ -232,6 +232,15 @@ void *database_refresher(void *arg)
 				pthread_mutex_lock(&db->lock);
 				continue;
 			}
+			/* At every look, as a walk renders tables between
+			 * them (database_evict.c); takes model_lock. */
+			if (db->cfg->max_memory) {
+				pthread_mutex_unlock(&db->lock);
+				database_evict(db);
+				pthread_mutex_lock(&db->lock);
+				if (db->refresh_wanted || db->stopping)
+					break;
+			}
 			int pid;
 			unsigned long step;
 			double ran;

@@ -35,6 +35,12 @@ bool database_mtimes_wanted(const struct database *db);
  * database_start() once. */
 void database_shadow_flush(struct database *db);
 
+/* database_evict.c */
+
+/* The refresher, no lock held: over max_memory, lets go of rendered table
+ * directories (tree_evict) and publishes without them. */
+void database_evict(struct database *db);
+
 /* database.c, for the refresher */
 
 /* Puts CAT (owned by the database from here; NULL: none) in place and

@@ -28,6 +28,7 @@ struct sfs_options {
 	char *config;
 	char *conninfo;
 	char *ttl;
+	char *max_memory;
 	char *log;
 	int live;
 	int default_permissions;
@@ -40,6 +41,7 @@ static const struct fuse_opt sfs_opt_spec[] = {
 	{ "config=%s", offsetof(struct sfs_options, config), 0 },
 	{ "conninfo=%s", offsetof(struct sfs_options, conninfo), 0 },
 	{ "ttl=%s", offsetof(struct sfs_options, ttl), 0 },
+	{ "max_memory=%s", offsetof(struct sfs_options, max_memory), 0 },
 	{ "log=%s", offsetof(struct sfs_options, log), 0 },
 	SFS_OPT("live", live),
 	/* Taken here to know it (fsops.c's gone list), given back below. */
@@ -60,6 +62,7 @@ static void usage(const char *prog)
 	       "    -o conninfo=STRING     one database (libpq conninfo or URI); its directory\n"
 	       "                           is named after the database\n"
 	       "    -o ttl=SECONDS         how long a snapshot stays fresh (default 2)\n"
+	       "    -o max_memory=SIZE     let go of rendered tables above this resident size (512M, 2G)\n"
 	       "    -o log=FILE            log file (default: stderr with -f, else syslog)\n"
 	       "    -o live                a read-only view of the live catalogs, without\n"
 	       "                           staged changes (what scripts/snapshot copies)\n"
@@ -206,6 +209,10 @@ int main(int argc, char *argv[])
 	}
 	if (opts.live)
 		cfg.live = true;
+	if (opts.max_memory && config_parse_size(opts.max_memory, &cfg.max_memory)) {
+		fail("bad max_memory=%s: give a size such as 512M or 2G", opts.max_memory);
+		goto out;
+	}
 	if (config_resolve_groups(&cfg, err, sizeof err)) {
 		fprintf(stderr, "schemafs: config %s: %s\n", opts.config, err);
 		goto out;
@@ -308,6 +315,7 @@ out:
 	free(opts.config);
 	free(opts.conninfo);
 	free(opts.ttl);
+	free(opts.max_memory);
 	free(opts.log);
 	log_close();
 	return ret;

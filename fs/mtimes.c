@@ -387,6 +387,24 @@ static void save_walk(const struct node *n, struct saver *sv)
 	}
 }
 
+char *mtimes_records_below(const struct node *root, size_t *len)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct saver sv = { STRBUF_INIT, &out, NULL, NULL };
+	for (size_t i = 0; i < root->nkids; i++) {
+		sb_reset(&sv.path);
+		sb_add(&sv.path, root->kids[i]->name);
+		save_walk(root->kids[i], &sv);
+	}
+	strbuf_free(&sv.path);
+	*len = 0;
+	if (!out.len) {
+		strbuf_free(&out);
+		return NULL;
+	}
+	return strbuf_detach(&out, len);
+}
+
 void mtimes_format(const struct tree *t, struct strbuf *out, void (*flush)(void *ctx, struct strbuf *out),
 		   void *ctx)
 {

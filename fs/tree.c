@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "catalog.h"
@@ -21,10 +22,11 @@
  * table (tree.h). malloc'd with its name; rendered once, on first use
  * (tree.h: Lazy table directories), into an arena of its own.
  *
- * Written before any tree holding it is published: the root's name and
- * the fields below but done, arena and carry. Under sub_lock, once: the
- * root's kids, nkids, nsubdirs and mtime, arena, and carry (freed), then
- * done by a release store. refs: atomic. */
+ * Written before any tree holding it is published: the root's name,
+ * nsubdirs, hash and mtime (tree_inherit() may set the mtime of a new
+ * one), and the fields below but done, arena and carry. Under sub_lock,
+ * once: the root's kids and nkids, arena, and carry (freed), then done by
+ * a release store. refs: atomic. */
 struct subtree {
 	struct node root;		/* the table's directory; root.sub is this */
 	struct arena *arena;		/* its rendered nodes; NULL before */
@@ -32,6 +34,10 @@ struct subtree {
 	struct timespec fresh;		/* mtime of what no record says otherwise */
 	char *carry;			/* records kept for it (tree_dir_carry) */
 	size_t ncarry;
+	size_t bytes;			/* its arena's size, once rendered */
+	long used;			/* atomic (relaxed): when last looked into,
+					 * seconds of CLOCK_MONOTONIC_COARSE */
+	bool evict;			/* model_lock: tree_evict() chose it */
 	int refs;			/* atomic */
 	int done;			/* atomic: rendered (release/acquire) */
 };
@@ -335,6 +341,7 @@ static void render_sub(const struct tree *t, struct subtree *st)
 	st->root.kids = kids;
 	st->root.nkids = root->nkids;
 	st->arena = a;
+	st->bytes = pack_size(root);
 	arena_free(b.arena);
 	strbuf_free(&b.name);
 	strbuf_free(&b.body);
@@ -360,8 +367,22 @@ static struct subtree *pending_sub(const struct node *n)
 	return n->sub;
 }
 
+/* Marks a table's directory N as looked into now, for tree_evict(). A
+ * coarse clock, and a store only when the second changed: a walk's
+ * lookups do not all write the same line. */
+static void touch(const struct node *n)
+{
+	if (!n || !n->is_dir || !n->shared)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	if (__atomic_load_n(&n->sub->used, __ATOMIC_RELAXED) != (long)ts.tv_sec)
+		__atomic_store_n(&n->sub->used, (long)ts.tv_sec, __ATOMIC_RELAXED);
+}
+
 const struct node *tree_dir(const struct tree *t, const struct node *n)
 {
+	touch(n);
 	struct subtree *st = pending_sub(n);
 	if (!st)
 		return n;
@@ -400,6 +421,64 @@ bool tree_dir_carried(const struct node *n, void (*fn)(void *ctx, const char *bl
 		fn(ctx, st->carry, st->ncarry);
 	pthread_mutex_unlock(&sub_lock);
 	return pending;
+}
+
+struct evictable {
+	long used;
+	struct subtree *st;
+};
+
+static int cmp_evictable(const void *a, const void *b)
+{
+	long x = ((const struct evictable *)a)->used, y = ((const struct evictable *)b)->used;
+	return x < y ? -1 : x > y;
+}
+
+size_t tree_evict(const struct tree *t, size_t want, size_t *bytes)
+{
+	*bytes = 0;
+	struct evictable *v = malloc((t->nsubs ? t->nsubs : 1) * sizeof *v);
+	if (!v)
+		return 0;
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < t->nsubs; i++) {
+		struct subtree *st = t->subs[i].st;
+		if (__atomic_load_n(&st->done, __ATOMIC_ACQUIRE) && !st->evict)
+			v[n++] = (struct evictable){ __atomic_load_n(&st->used, __ATOMIC_RELAXED), st };
+	}
+	qsort(v, n, sizeof *v, cmp_evictable);
+	for (; k < n && *bytes < want; k++) {
+		v[k].st->evict = true;
+		*bytes += v[k].st->bytes;
+	}
+	free(v);
+	return k;
+}
+
+bool tree_dir_inherit(struct node *n, const struct node *o)
+{
+	if (!n->is_dir || !o->is_dir || !n->shared || !o->shared || n->sub->key != o->sub->key ||
+	    !tree_dir_pending(n))
+		return false;
+	struct subtree *ns = n->sub, *os = o->sub;
+	n->mtime = o->mtime;
+	ns->fresh = os->fresh;
+	char *blob = NULL;
+	size_t len = 0;
+	pthread_mutex_lock(&sub_lock);
+	if (__atomic_load_n(&os->done, __ATOMIC_ACQUIRE)) {
+		/* Rendered: its nodes are read only from now on. */
+		pthread_mutex_unlock(&sub_lock);
+		blob = mtimes_records_below(&os->root, &len);
+	} else {
+		if (os->carry && (blob = malloc(os->ncarry)))
+			memcpy(blob, os->carry, len = os->ncarry);
+		pthread_mutex_unlock(&sub_lock);
+	}
+	free(ns->carry);
+	ns->carry = blob;
+	ns->ncarry = blob ? len : 0;
+	return true;
 }
 
 /* Whether an extra file (a draft, an editor's scratch file) goes into
@@ -460,7 +539,10 @@ static void build_table(struct builder *b, struct node *tables, const char *sche
 	}
 	unsigned long long key = tree_table_key_memo(b->cat, r);
 	const struct tree_sub *ts = find_sub(b->prev, key);
-	struct subtree *st = ts ? ts->st : NULL;
+	/* One tree_evict() chose is made again, unrendered: tree_inherit()
+	 * hands it the old one's mtimes, and the old one goes with the last
+	 * tree that holds it. */
+	struct subtree *st = ts && !ts->st->evict ? ts->st : NULL;
 	if (st) {
 		__atomic_add_fetch(&st->refs, 1, __ATOMIC_RELAXED);
 	} else {

@@ -61,6 +61,10 @@ static bool inherit(struct inheritance *x, struct node *n, const struct node *o,
 	void *ctx = x->ctx;
 	if (n == o)	/* a shared table directory: the same files, mtimes and all */
 		return true;
+	/* The same table's directory made again (let go by tree_evict):
+	 * the same content, neither rendered to be compared. */
+	if (tree_dir_inherit(n, o))
+		return true;
 	if (n->is_dir != o->is_dir) {
 		report_all(changed, ctx, path, o);
 		return false;

@@ -49,6 +49,8 @@ struct db_config {
 				 * uses a second connection (catalog.h); 0: never */
 	bool live;		/* the mount's "live", copied by config_apply_defaults()
 				 * (which then sets read_only too) */
+	unsigned long long max_memory;	/* the mount's "max_memory" (bytes; 0: none),
+					 * copied by config_apply_defaults() */
 	char *writers_group;	/* group allowed to change it besides the owner; NULL: none */
 	bool has_writers;	/* config_resolve_groups(): writers_group found */
 	gid_t writers_gid;    	/* config_resolve_groups(): its gid */
@@ -63,7 +65,14 @@ struct config {
 	char *state_dir;	/* NULL: default chosen by the caller */
 	double ttl;
 	bool live;		/* a live view: no stage, read-only (-o live or "live") */
+	unsigned long long max_memory;	/* bytes; 0: no limit ("max_memory" or
+					 * -o max_memory; database_evict.c) */
 };
+
+/* A size: a whole number of bytes with an optional suffix K, M, G or T
+ * (powers of 1024; "512M"), and no sign, space or fraction. Returns 0 and
+ * sets *OUT, or -1. */
+int config_parse_size(const char *text, unsigned long long *out);
 
 /* Parses JSON text. On error returns -1 and writes one line (with line and
  * column for syntax errors) to ERR. */

@@ -185,6 +185,8 @@ struct database {
 					 * last written: table directories rendered
 					 * since (a walk) have records to write too */
 	struct timespec mtimes_at;	/* lock; when (CLOCK_MONOTONIC) */
+	bool evict_warned;		/* the refresher's alone: over max_memory with
+					 * nothing to let go, said (database_evict.c) */
 };
 
 /* Connects and reads the first snapshot, in the calling thread, so that

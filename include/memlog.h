@@ -27,5 +27,8 @@ void memlog(const char *who, const char *what, const char *extra);
 /* After a big free (an old snapshot): returns the free pages at the top
  * and inside malloc's heaps to the system (malloc_trim). */
 void memlog_tidy(void);
+/* The daemon's resident size in bytes now (/proc/self/statm), or 0 when
+ * it cannot be read. */
+size_t memlog_resident(void);
 
 #endif

@@ -36,6 +36,12 @@ long mtimes_apply(struct tree *t, const char *file);
  * published): the mtime of each whose path and content match. */
 void mtimes_apply_carried(struct node *root, const char *blob, size_t len);
 
+/* The records of the paths below ROOT, a rendered table's directory, with
+ * paths relative to it: what tree_dir_carry() takes. malloc'd (the
+ * caller frees it), *LEN its length; NULL when there is none or no
+ * memory. */
+char *mtimes_records_below(const struct node *root, size_t *len);
+
 /* T's records appended to OUT (no I/O; the caller owns OUT). With FLUSH,
  * FLUSH(CTX, OUT) is called whenever OUT holds 1 MiB or more, to write and
  * empty it (the caller writes what is left at the end): the records of a

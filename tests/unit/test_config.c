@@ -144,6 +144,29 @@ int main(void)
 	ok(parse("{ \"ttl\": 1, \"databases\": { \"a\": { \"conninfo\": \"x\" } }, \"ttl\": 2 }", err) == -1 &&
 	   strstr(err, "\"ttl\" given twice"), "a top-level key given twice is refused: %s", err);
 
+	/* max_memory: a size, powers of 1024, copied to every database. */
+	unsigned long long sz = 7;
+	ok(!config_parse_size("512M", &sz) && sz == 512ULL << 20 && !config_parse_size("2G", &sz) &&
+	   sz == 2ULL << 30 && !config_parse_size("100", &sz) && sz == 100 && !config_parse_size("1T", &sz) &&
+	   sz == 1ULL << 40 && !config_parse_size("0", &sz) && sz == 0, "sizes: 512M, 2G, 100, 1T, 0");
+	sz = 7;
+	ok(config_parse_size("", &sz) && config_parse_size("M", &sz) && config_parse_size("-1M", &sz) &&
+	   config_parse_size("1.5G", &sz) && config_parse_size("1 G", &sz) && config_parse_size("1MB", &sz) &&
+	   config_parse_size("1g", &sz) && config_parse_size("99999999999999999999", &sz) &&
+	   config_parse_size("20000000000000000T", &sz) && sz == 7,
+	   "not sizes: empty, a bare unit, a sign, a fraction, a space, MB, a lower-case unit, overflows; "
+	   "nothing written");
+	err[0] = '\0';
+	ok(config_parse("{ \"max_memory\": \"64M\", \"databases\": { \"a\": { \"conninfo\": \"x\" }, "
+			"\"b\": { \"conninfo\": \"y\" } } }", &cfg, err, sizeof err) == 0,
+	   "max_memory parses: %s", err);
+	config_apply_defaults(&cfg, -1);
+	ok(cfg.max_memory == 64ULL << 20 && cfg.dbs[0].max_memory == 64ULL << 20 &&
+	   cfg.dbs[1].max_memory == 64ULL << 20, "max_memory reaches every database");
+	config_free(&cfg);
+	ok(parse("{ \"max_memory\": 64, \"databases\": { \"a\": { \"conninfo\": \"x\" } } }", err) == -1 &&
+	   strstr(err, "max_memory") && strstr(err, "512M"), "max_memory must be a size string: %s", err);
+
 	config_from_conninfo("dbname=x", &cfg);
 	config_apply_defaults(&cfg, 0.5);
 	ok(cfg.ndbs == 1 && cfg.dbs[0].name == NULL && cfg.dbs[0].ttl == 0.5,

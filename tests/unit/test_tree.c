@@ -214,6 +214,35 @@ int main(void)
 	   "a shared directory stays valid once the tree it came from is freed");
 	tree_unref(e);
 
+	/* Let go (max_memory): the next tree gets the chosen directories
+	 * unrendered and the same; nothing is reported; a file's mtime
+	 * survives the render that follows. */
+	{
+		struct tree *x = tree_build(cat, NULL, t1);
+		render_all(x, x->root);
+		struct node *xf = (struct node *)tree_lookup(x, "schemas/public/tables/customer/table.sql");
+		xf->mtime = (struct timespec){ 4242, 7 };
+		size_t bytes = 0;
+		ok(tree_evict(x, 0, &bytes) == 0 && bytes == 0, "nothing wanted: nothing let go");
+		size_t one = tree_evict(x, 1, &bytes);
+		ok(one == 1 && bytes > 0, "one byte wanted: one directory let go (%zu, %zu bytes)", one, bytes);
+		size_t all = tree_evict(x, (size_t)-1, &bytes);
+		ok(all >= 1 && bytes > 0, "the rest let go (%zu more)", all);
+		struct tree *y = tree_build_from(cat, NULL, t2, x);
+		struct seen sy = { .n = 0 };
+		tree_inherit(y, x, record, &sy);
+		const struct node *yc = tree_find(y, "schemas/public/tables/customer");
+		ok(sy.n == 0 && yc && tree_dir_pending(yc) && yc != tree_find(x, "schemas/public/tables/customer"),
+		   "the next tree: the directory made again, unrendered; nothing reported (%d)", sy.n);
+		const struct node *yf = tree_lookup(y, "schemas/public/tables/customer/table.sql");
+		ok(yf && yf->mtime.tv_sec == 4242 && yf->mtime.tv_nsec == 7 && yf->size == xf->size &&
+		   !memcmp(yf->data, xf->data, yf->size), "rendered again: the same content and mtime");
+		ok(yc->mtime.tv_sec == tree_find(x, "schemas/public/tables/customer")->mtime.tv_sec,
+		   "the directory's own mtime too");
+		tree_unref(x);
+		tree_unref(y);
+	}
+
 	/* A live view: history and status, nothing to stage or apply into. */
 	struct tree_extras live = { "view: live\n", NULL, 0, true, "0001_x: journal entry without its file\n" };
 	struct tree *l = tree_build(cat, &live, t1);
