@@ -9,7 +9,9 @@
 #include "database_refresh.h"
 
 #include <pthread.h>
+#include <time.h>
 
+#include "clock.h"
 #include "config.h"
 #include "database.h"
 #include "log.h"
@@ -17,6 +19,9 @@
 #include "tree.h"
 
 #define MB(x) ((double)(x) / (1024.0 * 1024.0))
+/* A publish costs a tree without its tables: not for less than this. */
+#define EVICT_LEAST ((size_t)1 << 20)
+#define EVICT_PAUSE_MS 2000.0
 
 void database_evict(struct database *db)
 {
@@ -28,19 +33,28 @@ void database_evict(struct database *db)
 		db->evict_warned = false;
 		return;
 	}
+	/* What was let go comes back to the system in steps: libfuse frees
+	 * its nodes as the kernel forgets them, the old tree goes with its
+	 * last reader. Not again before that had time; meanwhile what came
+	 * back is handed to the system at every look over the limit. */
+	if (db->evicted_at.tv_sec && ms_since(&db->evicted_at) < EVICT_PAUSE_MS)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &db->evicted_at);
 	/* An eighth below the limit: one walk's next tables do not put it
 	 * over again at once. */
 	size_t want = (size_t)(rss - max + max / 8), bytes = 0, n = 0;
 	pthread_mutex_lock(&db->model_lock);
 	if (db->tree)
-		n = tree_evict(db->tree, want, &bytes);
+		n = tree_evict(db->tree, want, EVICT_LEAST, &bytes);
 	pthread_mutex_unlock(&db->model_lock);
 	if (!n) {
-		/* What is left is the catalog and what renders without
-		 * tables: said once per spell over the limit. */
-		if (!db->evict_warned)
+		memlog_tidy();
+		/* What is left is the catalog, libfuse's nodes for what the
+		 * kernel still caches, and what renders without tables: said
+		 * once per spell over the limit. */
+		if (!db->evict_warned && memlog_resident() > max)
 			log_warn("%s: resident %.0f MB, over max_memory (%.0f MB), with no rendered table "
-				 "directory left to let go", db->cfg->name, MB(rss), MB(max));
+				 "directory left to let go", db->cfg->name, MB(memlog_resident()), MB(max));
 		db->evict_warned = true;
 		return;
 	}

@@ -640,7 +640,10 @@ void schemafs_invalidate(void *ctx, const char *dbname, const char *path)
 		if (strcmp(db->cfg->name, dbname))
 			continue;
 		pthread_mutex_lock(&db->lock);
-		bool removed = !tree_lookup(db->tree, path);
+		/* Whether it is there, not what is in it: a table's
+		 * directory let go (database_evict.c) is not rendered again
+		 * for this. */
+		bool removed = !tree_find(db->tree, path);
 		pthread_mutex_unlock(&db->lock);
 		if (removed && fs->kernel_checks)
 			gone_add(full, fs->ttl > DB_KERNEL_CACHE_SECONDS ? fs->ttl : DB_KERNEL_CACHE_SECONDS);

@@ -434,7 +434,7 @@ static int cmp_evictable(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-size_t tree_evict(const struct tree *t, size_t want, size_t *bytes)
+size_t tree_evict(const struct tree *t, size_t want, size_t least, size_t *bytes)
 {
 	*bytes = 0;
 	struct evictable *v = malloc((t->nsubs ? t->nsubs : 1) * sizeof *v);
@@ -447,7 +447,10 @@ size_t tree_evict(const struct tree *t, size_t want, size_t *bytes)
 			v[n++] = (struct evictable){ __atomic_load_n(&st->used, __ATOMIC_RELAXED), st };
 	}
 	qsort(v, n, sizeof *v, cmp_evictable);
-	for (; k < n && *bytes < want; k++) {
+	size_t total = 0;
+	for (size_t i = 0; i < n && total < least; i++)
+		total += v[i].st->bytes;
+	for (; total >= least && k < n && *bytes < want; k++) {
 		v[k].st->evict = true;
 		*bytes += v[k].st->bytes;
 	}
@@ -455,12 +458,13 @@ size_t tree_evict(const struct tree *t, size_t want, size_t *bytes)
 	return k;
 }
 
-bool tree_dir_inherit(struct node *n, const struct node *o)
+int tree_dir_inherit(struct node *n, const struct node *o)
 {
 	if (!n->is_dir || !o->is_dir || !n->shared || !o->shared || n->sub->key != o->sub->key ||
 	    !tree_dir_pending(n))
-		return false;
+		return 0;
 	struct subtree *ns = n->sub, *os = o->sub;
+	int let_go = os->evict ? 2 : 1;
 	n->mtime = o->mtime;
 	ns->fresh = os->fresh;
 	char *blob = NULL;
@@ -478,7 +482,7 @@ bool tree_dir_inherit(struct node *n, const struct node *o)
 	free(ns->carry);
 	ns->carry = blob;
 	ns->ncarry = blob ? len : 0;
-	return true;
+	return let_go;
 }
 
 /* Whether an extra file (a draft, an editor's scratch file) goes into

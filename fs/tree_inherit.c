@@ -62,8 +62,13 @@ static bool inherit(struct inheritance *x, struct node *n, const struct node *o,
 	if (n == o)	/* a shared table directory: the same files, mtimes and all */
 		return true;
 	/* The same table's directory made again (let go by tree_evict):
-	 * the same content, neither rendered to be compared. */
-	if (tree_dir_inherit(n, o))
+	 * the same content, neither rendered to be compared. Reported when
+	 * let go: the kernel drops its entries below it, and libfuse the
+	 * nodes it keeps for them (FORGET). */
+	int made_again = tree_dir_inherit(n, o);
+	if (made_again == 2)
+		report(changed, ctx, path);
+	if (made_again)
 		return true;
 	if (n->is_dir != o->is_dir) {
 		report_all(changed, ctx, path, o);

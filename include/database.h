@@ -187,6 +187,8 @@ struct database {
 	struct timespec mtimes_at;	/* lock; when (CLOCK_MONOTONIC) */
 	bool evict_warned;		/* the refresher's alone: over max_memory with
 					 * nothing to let go, said (database_evict.c) */
+	struct timespec evicted_at;	/* the refresher's alone: when it last let go
+					 * (CLOCK_MONOTONIC; 0: never) */
 };
 
 /* Connects and reads the first snapshot, in the calling thread, so that

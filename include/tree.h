@@ -215,19 +215,22 @@ bool tree_file_record(const struct node *n, unsigned long long *hash, struct tim
 void tree_file_carry(struct node *n, unsigned long long hash, struct timespec mtime);
 
 /* Chooses the rendered table directories of T least recently looked into
- * until their memory reaches WANT bytes (*BYTES: what they hold), to be
+ * until their memory reaches WANT bytes (*BYTES: what they hold), or none
+ * when all of them hold less than LEAST (not worth a publish), to be
  * let go: the next tree built from T (tree_build_from) gets each of them
  * unrendered, and tree_inherit() hands it the old one's mtimes, so that
  * it renders again, when looked into, with the same content and mtimes.
  * Returns how many. The database's model_lock held (as for a build). */
-size_t tree_evict(const struct tree *t, size_t want, size_t *bytes);
+size_t tree_evict(const struct tree *t, size_t want, size_t least, size_t *bytes);
 
 /* For tree_inherit(): N, an unrendered table directory of a tree not yet
  * published, and O, the old tree's of the same key (the same content: one
  * tree_evict() let go, or a tree built without PREV): N takes O's mtime
  * and the records of the paths in O (rendered or carried), without
- * rendering either. False (nothing done) when they are not such a pair. */
-bool tree_dir_inherit(struct node *n, const struct node *o);
+ * rendering either. Returns 0 (nothing done) when they are not such a
+ * pair, 2 when O is one tree_evict() let go (the kernel is to drop what it
+ * caches below it: that memory is what letting go is for), else 1. */
+int tree_dir_inherit(struct node *n, const struct node *o);
 
 /* How many table directories this process has rendered so far (atomic):
  * their records are new, for whoever keeps mtimes (database_refresh.c). */
