@@ -19,7 +19,8 @@
 #include "tree.h"
 
 #define MB(x) ((double)(x) / (1024.0 * 1024.0))
-/* A publish costs a tree without its tables: not for less than this. */
+/* A publish costs a tree without its tables: not for less than an eighth
+ * of the limit, nor (a large limit) for less than this. */
 #define EVICT_LEAST ((size_t)1 << 20)
 #define EVICT_PAUSE_MS 2000.0
 
@@ -45,7 +46,7 @@ void database_evict(struct database *db)
 	size_t want = (size_t)(rss - max + max / 8), bytes = 0, n = 0;
 	pthread_mutex_lock(&db->model_lock);
 	if (db->tree)
-		n = tree_evict(db->tree, want, EVICT_LEAST, &bytes);
+		n = tree_evict(db->tree, want, max / 8 < EVICT_LEAST ? (size_t)(max / 8) : EVICT_LEAST, &bytes);
 	pthread_mutex_unlock(&db->model_lock);
 	if (!n) {
 		memlog_tidy();

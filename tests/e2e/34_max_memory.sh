@@ -10,7 +10,7 @@ sql postgres -c "CREATE DATABASE app" >/dev/null
 sql app >/dev/null <<'SQL'
 CREATE TABLE public.accounts (id integer PRIMARY KEY, name text NOT NULL);
 DO $$ BEGIN
-	FOR i IN 1..40 LOOP
+	FOR i IN 1..100 LOOP
 		EXECUTE format('CREATE TABLE public.t%s (id integer PRIMARY KEY, account_id integer '
 			'REFERENCES public.accounts, note text DEFAULT %L, at timestamptz)', i, 'n' || i);
 		EXECUTE format('CREATE INDEX ON public.t%s (account_id)', i);
@@ -47,7 +47,7 @@ check "a config's max_memory \"lots\" refuses to mount" grep -q 'max_memory.*a s
 
 mount_fs "$MNT" -o config="$T_TMP/cfg.json" -o ttl=0.3 || { not_ok "mount"; done_testing; }
 walk "$D" "$T_TMP/w1"
-check "the first walk read every table (41)" test "$(grep -c '/tables/[^/]*/table.sql$' "$T_TMP/w1.sum")" -eq 41
+check "the first walk read every table (101)" test "$(grep -c '/tables/[^/]*/table.sql$' "$T_TMP/w1.sum")" -eq 101
 # 1 MB is below what the daemon needs at all: every rendered table is let
 # go at the refresher's next look.
 check "rendered tables let go over max_memory" \
@@ -57,8 +57,9 @@ check "... and said once that nothing is left to let go" \
 lets=$(grep -c 'rendered table directories' "$LOG")
 walk "$D" "$T_TMP/w2"
 check "a walk after: the same bytes" cmp "$T_TMP/w1.sum" "$T_TMP/w2.sum"
-check "... the same mtimes, sizes and link counts" cmp "$T_TMP/w1.meta" "$T_TMP/w2.meta"
-check "the second walk's tables were let go again" poll 30 test "$(grep -c 'rendered table directories' "$LOG")" -gt "$lets"
+check "... the same mtimes, sizes and link counts" diff "$T_TMP/w1.meta" "$T_TMP/w2.meta"
+check "the second walk's tables were let go again" \
+	poll 30 bash -c "test \$(grep -c 'rendered table directories' '$LOG') -gt $lets"
 
 # Refreshes still see changes, and only the changed table's files move.
 t5=$(stat -c %Y.%y "$D/schemas/public/tables/t5/table.sql")
@@ -79,6 +80,13 @@ umount_fs "$MNT"
 mount_fs "$MNT" -o config="$T_TMP/cfg.json" -o ttl=0.3 || { not_ok "remount"; done_testing; }
 walk "$D" "$T_TMP/w4"
 check "after a remount: the same bytes" cmp "$T_TMP/w3.sum" "$T_TMP/w4.sum"
-check "... and the same mtimes" cmp "$T_TMP/w3.meta" "$T_TMP/w4.meta"
+# The whole-schema files are left out of this one: a walk that renders
+# one in the tree a let-go publish is replacing meanwhile is the known
+# limit of README "Whole-schema files" (the new tree may show the publish's
+# time for the same content), which a 1 MB limit opens every 2 seconds.
+grep -vE '/(schema\.sql|erd\.md) ' "$T_TMP/w3.meta" >"$T_TMP/w3.tables"
+grep -vE '/(schema\.sql|erd\.md) ' "$T_TMP/w4.meta" >"$T_TMP/w4.tables"
+check "... and the same mtimes (every table's file and directory)" diff "$T_TMP/w3.tables" "$T_TMP/w4.tables"
+check "... of $(wc -l <"$T_TMP/w4.tables") paths" test "$(wc -l <"$T_TMP/w4.tables")" -gt 1000
 umount_fs "$MNT"
 done_testing
