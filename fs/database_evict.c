@@ -34,10 +34,11 @@ void database_evict(struct database *db)
 		db->evict_warned = false;
 		return;
 	}
-	/* What was let go comes back to the system in steps: libfuse frees
-	 * its nodes as the kernel forgets them, the old tree goes with its
-	 * last reader. Not again before that had time; meanwhile what came
-	 * back is handed to the system at every look over the limit. */
+	/* What was let go comes back to the system in steps: the old tree,
+	 * and the directories only it held, go with its last reader (an
+	 * open file, a listing in progress). Not again before that had
+	 * time; meanwhile what came back is handed to the system at every
+	 * look over the limit. */
 	if (db->evicted_at.tv_sec && ms_since(&db->evicted_at) < EVICT_PAUSE_MS)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &db->evicted_at);
@@ -50,9 +51,9 @@ void database_evict(struct database *db)
 	pthread_mutex_unlock(&db->model_lock);
 	if (!n) {
 		memlog_tidy();
-		/* What is left is the catalog, libfuse's nodes for what the
-		 * kernel still caches, and what renders without tables: said
-		 * once per spell over the limit. */
+		/* What is left is the catalog, libfuse's nodes for the names
+		 * the kernel caches (they go when it lets go of them), and what
+		 * renders without tables: said once per spell over the limit. */
 		if (!db->evict_warned && memlog_resident() > max)
 			log_warn("%s: resident %.0f MB, over max_memory (%.0f MB), with no rendered table "
 				 "directory left to let go", db->cfg->name, MB(memlog_resident()), MB(max));

@@ -168,6 +168,10 @@ int es_schema_rename(struct change *c, const struct epath *from, const struct ep
 
 static size_t files_below(const struct tree *t, const struct node *n)
 {
+	/* A table's directory always holds comment and table.sql: not
+	 * rendered to be counted (tree.h: Lazy table directories). */
+	if (n->is_dir && n->shared)
+		return 2;
 	n = tree_dir(t, n);
 	size_t k = 0;
 	for (size_t i = 0; i < n->nkids; i++)

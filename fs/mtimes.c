@@ -405,6 +405,16 @@ char *mtimes_records_below(const struct node *root, size_t *len)
 	return strbuf_detach(&out, len);
 }
 
+void mtimes_each_path(const char *blob, size_t len, void (*fn)(void *ctx, const char *path), void *ctx)
+{
+	for (const char *p = blob; p < blob + len; p += strlen(p) + 1) {
+		struct record r;
+		int off;
+		if (parse_record(p, &r, &off))
+			fn(ctx, p + off);
+	}
+}
+
 void mtimes_format(const struct tree *t, struct strbuf *out, void (*flush)(void *ctx, struct strbuf *out),
 		   void *ctx)
 {

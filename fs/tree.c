@@ -458,13 +458,12 @@ size_t tree_evict(const struct tree *t, size_t want, size_t least, size_t *bytes
 	return k;
 }
 
-int tree_dir_inherit(struct node *n, const struct node *o)
+bool tree_dir_inherit(struct node *n, const struct node *o)
 {
 	if (!n->is_dir || !o->is_dir || !n->shared || !o->shared || n->sub->key != o->sub->key ||
 	    !tree_dir_pending(n))
-		return 0;
+		return false;
 	struct subtree *ns = n->sub, *os = o->sub;
-	int let_go = os->evict ? 2 : 1;
 	n->mtime = o->mtime;
 	ns->fresh = os->fresh;
 	char *blob = NULL;
@@ -482,7 +481,7 @@ int tree_dir_inherit(struct node *n, const struct node *o)
 	free(ns->carry);
 	ns->carry = blob;
 	ns->ncarry = blob ? len : 0;
-	return let_go;
+	return true;
 }
 
 /* Whether an extra file (a draft, an editor's scratch file) goes into

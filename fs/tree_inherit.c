@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "mtimes.h"
 #include "strbuf.h"
 #include "tree_lazy.h"
 
@@ -17,14 +18,42 @@ static void report(void (*changed)(void *, const char *), void *ctx, const struc
 		changed(ctx, sb_str(path));
 }
 
+struct carried_paths {
+	void (*changed)(void *, const char *);
+	void *ctx;
+	struct strbuf *path;	/* the directory's; restored after each */
+};
+
+static void report_one(void *arg, const char *rel)
+{
+	struct carried_paths *cp = arg;
+	size_t keep = cp->path->len;
+	sb_addf(cp->path, "/%s", rel);
+	report(cp->changed, cp->ctx, cp->path);
+	cp->path->len = keep;
+	cp->path->buf[keep] = '\0';
+}
+
+/* tree_dir_carried()'s FN: every path the records name. */
+static void report_carried(void *arg, const char *blob, size_t len)
+{
+	mtimes_each_path(blob, len, report_one, arg);
+}
+
 static void report_all(void (*changed)(void *, const char *), void *ctx, struct strbuf *path,
 		       const struct node *o)
 {
 	report(changed, ctx, path);
-	/* A table's directory never rendered was never looked into: the
-	 * kernel holds nothing below it. */
-	if (tree_dir_pending(o))
+	/* A table's directory not rendered in this tree: the kernel may hold
+	 * what it cached below it while an earlier one was (one let go by
+	 * tree_evict, whose records it carries): each of those paths is
+	 * reported too. One never rendered on this mount carries none or
+	 * the last mount's, which cost an invalidation each. */
+	if (tree_dir_pending(o)) {
+		struct carried_paths cp = { changed, ctx, path };
+		tree_dir_carried(o, report_carried, &cp);
 		return;
+	}
 	for (size_t i = 0; i < o->nkids; i++) {
 		size_t keep = path->len;
 		sb_addf(path, "%s%s", keep ? "/" : "", o->kids[i]->name);
@@ -62,13 +91,11 @@ static bool inherit(struct inheritance *x, struct node *n, const struct node *o,
 	if (n == o)	/* a shared table directory: the same files, mtimes and all */
 		return true;
 	/* The same table's directory made again (let go by tree_evict):
-	 * the same content, neither rendered to be compared. Reported when
-	 * let go: the kernel drops its entries below it, and libfuse the
-	 * nodes it keeps for them (FORGET). */
-	int made_again = tree_dir_inherit(n, o);
-	if (made_again == 2)
-		report(changed, ctx, path);
-	if (made_again)
+	 * the same content, neither rendered to be compared, nothing to
+	 * report. What the kernel cached below it stays valid (and, with
+	 * libfuse's nodes for it, goes when the kernel lets go of it:
+	 * fuse_invalidate_path could not drop the names below anyway). */
+	if (tree_dir_inherit(n, o))
 		return true;
 	if (n->is_dir != o->is_dir) {
 		report_all(changed, ctx, path, o);

@@ -42,6 +42,10 @@ void mtimes_apply_carried(struct node *root, const char *blob, size_t len);
  * memory. */
 char *mtimes_records_below(const struct node *root, size_t *len);
 
+/* Calls FN with the path (relative, as written) of every record of BLOB
+ * (LEN bytes, as tree_dir_carry() takes them). */
+void mtimes_each_path(const char *blob, size_t len, void (*fn)(void *ctx, const char *path), void *ctx);
+
 /* T's records appended to OUT (no I/O; the caller owns OUT). With FLUSH,
  * FLUSH(CTX, OUT) is called whenever OUT holds 1 MiB or more, to write and
  * empty it (the caller writes what is left at the end): the records of a

@@ -227,10 +227,8 @@ size_t tree_evict(const struct tree *t, size_t want, size_t least, size_t *bytes
  * published, and O, the old tree's of the same key (the same content: one
  * tree_evict() let go, or a tree built without PREV): N takes O's mtime
  * and the records of the paths in O (rendered or carried), without
- * rendering either. Returns 0 (nothing done) when they are not such a
- * pair, 2 when O is one tree_evict() let go (the kernel is to drop what it
- * caches below it: that memory is what letting go is for), else 1. */
-int tree_dir_inherit(struct node *n, const struct node *o);
+ * rendering either. False (nothing done) when they are not such a pair. */
+bool tree_dir_inherit(struct node *n, const struct node *o);
 
 /* How many table directories this process has rendered so far (atomic):
  * their records are new, for whoever keeps mtimes (database_refresh.c). */

@@ -67,6 +67,17 @@ sql app -c "ALTER TABLE public.t7 ADD COLUMN extra integer"
 check "an external column shows after tables were let go" poll 30 test -f "$D/schemas/public/tables/t7/columns/extra"
 check "t7's table.sql has it" grep -q extra "$D/schemas/public/tables/t7/table.sql"
 eq "an unchanged table keeps its mtime" "$t5" "$(stat -c %Y.%y "$D/schemas/public/tables/t5/table.sql")"
+# A table let go, then dropped: names the kernel may still cache below it
+# are refused at once (its carried records name them).
+lets=$(grep -c 'rendered table directories' "$LOG")
+walk "$D" "$T_TMP/w2b"
+check "t3's column file is there" test -f "$D/schemas/public/tables/t3/columns/note"
+check "t3 let go again (a walk's worth of tables)" \
+	poll 30 bash -c "test \$(grep -c 'rendered table directories' '$LOG') -gt $lets"
+sql app -c "DROP TABLE public.t3"
+check "a dropped table let go: gone" poll 30 test ! -e "$D/schemas/public/tables/t3"
+check "... and its column file at once" test ! -e "$D/schemas/public/tables/t3/columns/note"
+check "... and its table.sql" test ! -e "$D/schemas/public/tables/t3/table.sql"
 # Staging works on a table rendered again.
 check "a staged column on a let-go table" bash -c "echo 'text' > '$D/schemas/public/tables/t9/columns/staged_c'"
 check "... shows" test -f "$D/schemas/public/tables/t9/columns/staged_c"
