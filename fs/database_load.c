@@ -103,9 +103,12 @@ bool database_folder_refresh(struct database *db)
 
 static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen)
 {
-	if (PQstatus(db->conn) != CONNECTION_OK) {
+	/* Reset also when the last reset's session was not set up: without
+	 * its timeouts a catalog read could wait for ever. */
+	if (PQstatus(db->conn) != CONNECTION_OK || db->conn_unset) {
 		PQreset(db->conn);
 		pg_stmt_forget(db->conn);	/* a new session */
+		db->conn_unset = true;
 		if (PQstatus(db->conn) != CONNECTION_OK) {
 			snprintf(err, errlen, "%s", PQerrorMessage(db->conn));
 			pg_redact(db->cfg->conninfo, err, errlen);
@@ -114,6 +117,7 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		if (pg_session_setup(db->conn, err, errlen))
 			return -1;
 		pg_stmt_keep(db->conn);
+		db->conn_unset = false;
 		log_info("%s: reconnected", db->cfg->name);
 	}
 	struct catalog_filter filter;

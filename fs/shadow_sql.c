@@ -303,6 +303,11 @@ static int shadow_schema_hash(struct shadow *s, PGconn *c, char hash[SHA256_HEX_
 				pg_stmt_keep(s->reader);
 				free(s->reader_settings);
 				s->reader_settings = strdup(key);
+			} else {
+				/* Read back on C instead: slower (nothing prepared),
+				 * not wrong; said, as a closed server would be. */
+				log_warn("%s: the shadow's reading session cannot be opened (%s); reading back on "
+					 "the working session", s->cfg->name, err);
 			}
 		}
 		PGconn *r = s->reader ? s->reader : c;

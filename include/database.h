@@ -185,6 +185,8 @@ struct database {
 					 * last written: table directories rendered
 					 * since (a walk) have records to write too */
 	struct timespec mtimes_at;	/* lock; when (CLOCK_MONOTONIC) */
+	bool conn_unset;		/* the refresher's alone: conn was reset but its
+					 * session not set up (database_load.c) */
 	bool evict_warned;		/* the refresher's alone: over max_memory with
 					 * nothing to let go, said (database_evict.c) */
 	struct timespec evicted_at;	/* the refresher's alone: when it last let go
