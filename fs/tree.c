@@ -55,6 +55,8 @@ struct tree_sub {
  * nothing else. */
 static pthread_mutex_t sub_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long renders;	/* atomic: tree_renders() */
+static size_t rendered_bytes;	/* atomic: what every rendered subtree of the
+				 * process holds (tree_evict's shares) */
 
 /* While building, a directory's kids are a malloc'd vector grown in powers
  * of two; finish() sorts them and moves them into the arena. */
@@ -266,6 +268,8 @@ static void sub_unref(struct subtree *st)
 {
 	if (__atomic_sub_fetch(&st->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	if (st->arena)
+		__atomic_sub_fetch(&rendered_bytes, st->bytes, __ATOMIC_RELAXED);
 	arena_free(st->arena);
 	free(st->carry);
 	free(st);
@@ -353,6 +357,7 @@ static void render_sub(const struct tree *t, struct subtree *st)
 	}
 	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&renders, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rendered_bytes, st->bytes, __ATOMIC_RELAXED);
 }
 
 unsigned long tree_renders(void)
@@ -447,7 +452,14 @@ size_t tree_evict(const struct tree *t, size_t want, size_t least, size_t *bytes
 			v[n++] = (struct evictable){ __atomic_load_n(&st->used, __ATOMIC_RELAXED), st };
 	}
 	qsort(v, n, sizeof *v, cmp_evictable);
-	size_t total = 0;
+	size_t total = 0, mine = 0;
+	for (size_t i = 0; i < n; i++)
+		mine += v[i].st->bytes;
+	/* This tree's share of WANT: each database's refresher lets go of
+	 * its own, and the excess is the process's. */
+	size_t all = __atomic_load_n(&rendered_bytes, __ATOMIC_RELAXED);
+	if (want && mine < all)
+		want = (size_t)((double)want * (double)mine / (double)all) + 1;
 	for (size_t i = 0; i < n && total < least; i++)
 		total += v[i].st->bytes;
 	for (; total >= least && k < n && *bytes < want; k++) {

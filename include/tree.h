@@ -215,8 +215,10 @@ bool tree_file_record(const struct node *n, unsigned long long *hash, struct tim
 void tree_file_carry(struct node *n, unsigned long long hash, struct timespec mtime);
 
 /* Chooses the rendered table directories of T least recently looked into
- * until their memory reaches WANT bytes (*BYTES: what they hold), or none
- * when all of them hold less than LEAST (not worth a publish), to be
+ * until their memory reaches T's share of WANT bytes (WANT is the
+ * process's: T's share is what T's rendered directories hold of what every
+ * rendered directory of the process holds) (*BYTES: what they hold), or
+ * none when all of them hold less than LEAST (not worth a publish), to be
  * let go: the next tree built from T (tree_build_from) gets each of them
  * unrendered, and tree_inherit() hands it the old one's mtimes, so that
  * it renders again, when looked into, with the same content and mtimes.

@@ -244,6 +244,25 @@ int main(void)
 		   "the directory's own mtime too");
 		tree_unref(x);
 		tree_unref(y);
+
+		/* A tree's share: with ten other trees holding as much
+		 * rendered, a want of all this tree holds is a tenth of it,
+		 * which its least recent directory covers. */
+		struct tree *x0 = tree_build(cat, NULL, t1), *many[10];
+		render_all(x0, x0->root);
+		size_t x0_bytes = 0;
+		ok(tree_evict(x0, (size_t)-1, 0, &x0_bytes) == 2 && x0_bytes > 0, "all of a tree's directories (%zu bytes)",
+		   x0_bytes);
+		for (int i = 0; i < 10; i++) {
+			many[i] = tree_build(cat, NULL, t1);
+			render_all(many[i], many[i]->root);
+		}
+		size_t share = 0;
+		ok(tree_evict(many[0], x0_bytes, 0, &share) == 1 && share < x0_bytes,
+		   "a want of all it holds, with ten trees as large: one directory (%zu bytes)", share);
+		for (int i = 0; i < 10; i++)
+			tree_unref(many[i]);
+		tree_unref(x0);
 	}
 
 	/* A live view: history and status, nothing to stage or apply into. */
