@@ -103,8 +103,10 @@ bool database_folder_refresh(struct database *db)
 
 static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen)
 {
-	/* Reset also when the last reset's session was not set up: without
-	 * its timeouts a catalog read could wait for ever. */
+	/* Reset also when the last reset's session was not set up: it would
+	 * read without its lock_timeout (a read could wait 120 s behind a
+	 * migration's lock), with JIT on and without
+	 * standard_conforming_strings. */
 	if (PQstatus(db->conn) != CONNECTION_OK || db->conn_unset) {
 		PQreset(db->conn);
 		pg_stmt_forget(db->conn);	/* a new session */

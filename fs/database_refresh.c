@@ -145,7 +145,8 @@ static void watch_migration(struct database *db)
 	char err[512];
 	if (!f)
 		abort();
-	if (PQstatus(db->conn) == CONNECTION_OK && !progress_query_waits(db->conn, pid, f, err, sizeof err))
+	if (PQstatus(db->conn) == CONNECTION_OK && !db->conn_unset &&
+	    !progress_query_waits(db->conn, pid, f, err, sizeof err))
 		progress_set_waits(db->progress, step, f);
 	free(f);
 	database_republish(db);

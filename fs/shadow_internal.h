@@ -74,6 +74,8 @@ struct shadow {
 					 * prepared statements live on (pg_stmt_keep) */
 	char *reader_settings;		/* thread only: the settings the reader
 					 * took (settings_key()), malloc'd */
+	bool reader_warned;		/* thread only: its failure to open was logged
+					 * (once until it opens again) */
 
 	pthread_mutex_t lock;		/* everything below; a leaf */
 	pthread_cond_t cond;

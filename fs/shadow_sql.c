@@ -303,11 +303,13 @@ static int shadow_schema_hash(struct shadow *s, PGconn *c, char hash[SHA256_HEX_
 				pg_stmt_keep(s->reader);
 				free(s->reader_settings);
 				s->reader_settings = strdup(key);
-			} else {
+				s->reader_warned = false;
+			} else if (!s->reader_warned) {
 				/* Read back on C instead: slower (nothing prepared),
-				 * not wrong; said, as a closed server would be. */
+				 * not wrong; said once until it opens again. */
 				log_warn("%s: the shadow's reading session cannot be opened (%s); reading back on "
 					 "the working session", s->cfg->name, err);
+				s->reader_warned = true;
 			}
 		}
 		PGconn *r = s->reader ? s->reader : c;

@@ -56,7 +56,8 @@ struct tree_sub {
 static pthread_mutex_t sub_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long renders;	/* atomic: tree_renders() */
 static size_t rendered_bytes;	/* atomic: what every rendered subtree of the
-				 * process holds (tree_evict's shares) */
+				 * process holds, those let go left out
+				 * (tree_evict's shares) */
 
 /* While building, a directory's kids are a malloc'd vector grown in powers
  * of two; finish() sorts them and moves them into the arena. */
@@ -268,7 +269,7 @@ static void sub_unref(struct subtree *st)
 {
 	if (__atomic_sub_fetch(&st->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (st->arena)
+	if (st->arena && !st->evict)	/* one let go is out of the count already */
 		__atomic_sub_fetch(&rendered_bytes, st->bytes, __ATOMIC_RELAXED);
 	arena_free(st->arena);
 	free(st->carry);
@@ -355,9 +356,11 @@ static void render_sub(const struct tree *t, struct subtree *st)
 		st->carry = NULL;
 		st->ncarry = 0;
 	}
+	/* Counted before done is published: a tree_evict() that sees this
+	 * one rendered has its bytes in the total too. */
+	__atomic_add_fetch(&rendered_bytes, st->bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&renders, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&rendered_bytes, st->bytes, __ATOMIC_RELAXED);
 }
 
 unsigned long tree_renders(void)
@@ -465,6 +468,9 @@ size_t tree_evict(const struct tree *t, size_t want, size_t least, size_t *bytes
 	for (; total >= least && k < n && *bytes < want; k++) {
 		v[k].st->evict = true;
 		*bytes += v[k].st->bytes;
+		/* Out of the shares at once: an old tree a reader still holds
+		 * keeps it a while, but no database counts it any more. */
+		__atomic_sub_fetch(&rendered_bytes, v[k].st->bytes, __ATOMIC_RELAXED);
 	}
 	free(v);
 	return k;

@@ -245,9 +245,10 @@ int main(void)
 		tree_unref(x);
 		tree_unref(y);
 
-		/* A tree's share: with ten other trees holding as much
-		 * rendered, a want of all this tree holds is a tenth of it,
-		 * which its least recent directory covers. */
+		/* A tree's share: with nine other trees holding as much
+		 * rendered (x0's let go no longer count), a want of all this
+		 * tree holds is about a tenth of it, which its least recent
+		 * directory covers. */
 		struct tree *x0 = tree_build(cat, NULL, t1), *many[10];
 		render_all(x0, x0->root);
 		size_t x0_bytes = 0;
@@ -259,7 +260,7 @@ int main(void)
 		}
 		size_t share = 0;
 		ok(tree_evict(many[0], x0_bytes, 0, &share) == 1 && share < x0_bytes,
-		   "a want of all it holds, with ten trees as large: one directory (%zu bytes)", share);
+		   "a want of all it holds, with nine more trees as large: one directory (%zu bytes)", share);
 		for (int i = 0; i < 10; i++)
 			tree_unref(many[i]);
 		tree_unref(x0);
