@@ -17,47 +17,7 @@
 #include "strbuf.h"
 #include "tree_key.h"
 #include "tree_lazy.h"
-
-/* One table's directory, shared by every tree whose catalog has the same
- * table (tree.h). malloc'd with its name; rendered once, on first use
- * (tree.h: Lazy table directories), into an arena of its own.
- *
- * Written before any tree holding it is published: the root's name,
- * nsubdirs, hash and mtime (tree_inherit() may set the mtime of a new
- * one), and the fields below but done, arena and carry. Under sub_lock,
- * once: the root's kids and nkids, arena, and carry (freed), then done by
- * a release store. refs: atomic. */
-struct subtree {
-	struct node root;		/* the table's directory; root.sub is this */
-	struct arena *arena;		/* its rendered nodes; NULL before */
-	unsigned long long key;		/* tree_table_key() */
-	struct timespec fresh;		/* mtime of what no record says otherwise */
-	char *carry;			/* records kept for it (tree_dir_carry) */
-	size_t ncarry;
-	size_t bytes;			/* its arena's size, once rendered */
-	long used;			/* atomic (relaxed): when last looked into,
-					 * seconds of CLOCK_MONOTONIC_COARSE */
-	bool evict;			/* model_lock: tree_evict() chose it */
-	int refs;			/* atomic */
-	int done;			/* atomic: rendered (release/acquire) */
-};
-
-/* A tree's subtree, with the relation of that tree's catalog it is
- * rendered from when reached through the tree. */
-struct tree_sub {
-	struct subtree *st;
-	const struct cat_relation *rel;
-};
-
-/* Renders every subtree. One lock, not one per table: a table renders in
- * tens of microseconds, and a subtree stays small. Lock order: a
- * database's model_lock, a tree's lazy_lock, then this; a render takes
- * nothing else. */
-static pthread_mutex_t sub_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned long renders;	/* atomic: tree_renders() */
-static size_t rendered_bytes;	/* atomic: what every rendered subtree of the
-				 * process holds, those let go left out
-				 * (tree_evict's shares) */
+#include "tree_sub.h"
 
 /* While building, a directory's kids are a malloc'd vector grown in powers
  * of two; finish() sorts them and moves them into the arena. */
@@ -248,35 +208,7 @@ static void keep_sub(struct builder *b, struct subtree *st, const struct cat_rel
 	b->subs[b->nsubs++] = (struct tree_sub){ st, r };
 }
 
-/* T's entry of the subtree of KEY, or NULL. */
-static const struct tree_sub *find_sub(const struct tree *t, unsigned long long key)
-{
-	size_t lo = 0, hi = t ? t->nsubs : 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		unsigned long long k = t->subs[mid].st->key;
-		if (k == key)
-			return &t->subs[mid];
-		if (k < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
 
-static void sub_unref(struct subtree *st)
-{
-	if (__atomic_sub_fetch(&st->refs, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
-	if (st->arena && !st->evict)	/* one let go is out of the count already */
-		__atomic_sub_fetch(&rendered_bytes, st->bytes, __ATOMIC_RELAXED);
-	arena_free(st->arena);
-	free(st->carry);
-	free(st);
-}
-
-static void finish(struct builder *b, struct node *dir);
 static void render_table_dir(struct builder *b, struct node *td, const struct cat_relation *r);
 
 /* What pack() takes of arena space for N and what it holds (arena_alloc
@@ -309,197 +241,32 @@ static struct node *pack(struct arena *a, const struct node *n)
 	return c;
 }
 
-/* Renders ST, reached through T, whose catalog has its relation; sub_lock
- * held. Rendered in a scratch arena, then copied into one block of its
- * exact size: thousands of small arenas would each waste the end of their
- * last chunk. The root's fields are written before the release store of
- * done, which tree_dir() and tree_dir_pending() read with acquire. */
-static void render_sub(const struct tree *t, struct subtree *st)
+/* Rendered in a scratch arena, then copied into one block of its exact
+ * size: thousands of small arenas would each waste the end of their last
+ * chunk. */
+void tree_render_table(const struct catalog *cat, const struct cat_relation *r, struct timespec now,
+		       struct table_render *out)
 {
-	const struct tree_sub *ts = find_sub(t, st->key);
 	struct tree counts = { 0 };
-	struct builder b = { .t = &counts, .cat = t->cat, .now = st->fresh, .name = STRBUF_INIT,
-			     .body = STRBUF_INIT };
+	struct builder b = { .t = &counts, .cat = cat, .now = now, .name = STRBUF_INIT, .body = STRBUF_INIT };
 	if (!(b.arena = arena_new_small()))
 		abort();
 	sb_reset(&b.name);
 	struct node *root = add_node(&b, NULL, true);
-	if (ts)
-		render_table_dir(&b, root, ts->rel);
-	else	/* not T's: a bug; an empty directory beats a crash */
-		log_warn("tree: table directory %s not found in its tree", st->root.name);
+	if (r)
+		render_table_dir(&b, root, r);
 	finish(&b, root);
-	struct arena *a = arena_new_sized(pack_size(root));
-	if (!a)
+	out->bytes = pack_size(root);
+	if (!(out->arena = arena_new_sized(out->bytes)))
 		abort();
-	struct node **kids = root->nkids ? arena_alloc(a, root->nkids * sizeof *kids) : NULL;
+	out->kids = root->nkids ? arena_alloc(out->arena, root->nkids * sizeof *out->kids) : NULL;
 	for (size_t i = 0; i < root->nkids; i++)
-		kids[i] = pack(a, root->kids[i]);
-	/* The root's nsubdirs, hash and mtime were set when it was made
-	 * (readers may be reading them): a listing other than the one
-	 * table_dir_listing() gave is a bug, which only costs an mtime. */
-	unsigned long long h = listing_hash_seed();
-	for (size_t i = 0; i < root->nkids; i++)
-		h = listing_hash_add(h, root->kids[i]->name);
-	if (ts && (h != st->root.hash || root->nsubdirs != st->root.nsubdirs))
-		log_warn("tree: table directory %s lists other entries than table_dir_entries", st->root.name);
-	st->root.kids = kids;
-	st->root.nkids = root->nkids;
-	st->arena = a;
-	st->bytes = pack_size(root);
+		out->kids[i] = pack(out->arena, root->kids[i]);
+	out->nkids = root->nkids;
+	out->nsubdirs = root->nsubdirs;
 	arena_free(b.arena);
 	strbuf_free(&b.name);
 	strbuf_free(&b.body);
-	if (st->carry) {
-		mtimes_apply_carried(&st->root, st->carry, st->ncarry);
-		free(st->carry);
-		st->carry = NULL;
-		st->ncarry = 0;
-	}
-	/* Counted before done is published: a tree_evict() that sees this
-	 * one rendered has its bytes in the total too. */
-	__atomic_add_fetch(&rendered_bytes, st->bytes, __ATOMIC_RELAXED);
-	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&renders, 1, __ATOMIC_RELAXED);
-}
-
-unsigned long tree_renders(void)
-{
-	return __atomic_load_n(&renders, __ATOMIC_RELAXED);
-}
-
-static struct subtree *pending_sub(const struct node *n)
-{
-	if (!n || !n->is_dir || !n->shared || __atomic_load_n(&n->sub->done, __ATOMIC_ACQUIRE))
-		return NULL;
-	return n->sub;
-}
-
-/* Marks a table's directory N as looked into now, for tree_evict(). A
- * coarse clock, and a store only when the second changed: a walk's
- * lookups do not all write the same line. */
-static void touch(const struct node *n)
-{
-	if (!n || !n->is_dir || !n->shared)
-		return;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	if (__atomic_load_n(&n->sub->used, __ATOMIC_RELAXED) != (long)ts.tv_sec)
-		__atomic_store_n(&n->sub->used, (long)ts.tv_sec, __ATOMIC_RELAXED);
-}
-
-const struct node *tree_dir(const struct tree *t, const struct node *n)
-{
-	touch(n);
-	struct subtree *st = pending_sub(n);
-	if (!st)
-		return n;
-	pthread_mutex_lock(&sub_lock);
-	if (!__atomic_load_n(&st->done, __ATOMIC_ACQUIRE))
-		render_sub(t, st);
-	pthread_mutex_unlock(&sub_lock);
-	return n;
-}
-
-bool tree_dir_pending(const struct node *n)
-{
-	return pending_sub(n) != NULL;
-}
-
-void tree_dir_carry(struct node *n, char *blob, size_t len)
-{
-	struct subtree *st = pending_sub(n);
-	if (!st) {
-		free(blob);
-		return;
-	}
-	free(st->carry);
-	st->carry = blob;
-	st->ncarry = len;
-}
-
-bool tree_dir_carried(const struct node *n, void (*fn)(void *ctx, const char *blob, size_t len), void *ctx)
-{
-	struct subtree *st = pending_sub(n);
-	if (!st)
-		return false;
-	pthread_mutex_lock(&sub_lock);
-	bool pending = !__atomic_load_n(&st->done, __ATOMIC_ACQUIRE);
-	if (pending && st->carry)
-		fn(ctx, st->carry, st->ncarry);
-	pthread_mutex_unlock(&sub_lock);
-	return pending;
-}
-
-struct evictable {
-	long used;
-	struct subtree *st;
-};
-
-static int cmp_evictable(const void *a, const void *b)
-{
-	long x = ((const struct evictable *)a)->used, y = ((const struct evictable *)b)->used;
-	return x < y ? -1 : x > y;
-}
-
-size_t tree_evict(const struct tree *t, size_t want, size_t least, size_t *bytes)
-{
-	*bytes = 0;
-	struct evictable *v = malloc((t->nsubs ? t->nsubs : 1) * sizeof *v);
-	if (!v)
-		return 0;
-	size_t n = 0, k = 0;
-	for (size_t i = 0; i < t->nsubs; i++) {
-		struct subtree *st = t->subs[i].st;
-		if (__atomic_load_n(&st->done, __ATOMIC_ACQUIRE) && !st->evict)
-			v[n++] = (struct evictable){ __atomic_load_n(&st->used, __ATOMIC_RELAXED), st };
-	}
-	qsort(v, n, sizeof *v, cmp_evictable);
-	size_t total = 0, mine = 0;
-	for (size_t i = 0; i < n; i++)
-		mine += v[i].st->bytes;
-	/* This tree's share of WANT: each database's refresher lets go of
-	 * its own, and the excess is the process's. */
-	size_t all = __atomic_load_n(&rendered_bytes, __ATOMIC_RELAXED);
-	if (want && mine < all)
-		want = (size_t)((double)want * (double)mine / (double)all) + 1;
-	for (size_t i = 0; i < n && total < least; i++)
-		total += v[i].st->bytes;
-	for (; total >= least && k < n && *bytes < want; k++) {
-		v[k].st->evict = true;
-		*bytes += v[k].st->bytes;
-		/* Out of the shares at once: an old tree a reader still holds
-		 * keeps it a while, but no database counts it any more. */
-		__atomic_sub_fetch(&rendered_bytes, v[k].st->bytes, __ATOMIC_RELAXED);
-	}
-	free(v);
-	return k;
-}
-
-bool tree_dir_inherit(struct node *n, const struct node *o)
-{
-	if (!n->is_dir || !o->is_dir || !n->shared || !o->shared || n->sub->key != o->sub->key ||
-	    !tree_dir_pending(n))
-		return false;
-	struct subtree *ns = n->sub, *os = o->sub;
-	n->mtime = o->mtime;
-	ns->fresh = os->fresh;
-	char *blob = NULL;
-	size_t len = 0;
-	pthread_mutex_lock(&sub_lock);
-	if (__atomic_load_n(&os->done, __ATOMIC_ACQUIRE)) {
-		/* Rendered: its nodes are read only from now on. */
-		pthread_mutex_unlock(&sub_lock);
-		blob = mtimes_records_below(&os->root, &len);
-	} else {
-		if (os->carry && (blob = malloc(os->ncarry)))
-			memcpy(blob, os->carry, len = os->ncarry);
-		pthread_mutex_unlock(&sub_lock);
-	}
-	free(ns->carry);
-	ns->carry = blob;
-	ns->ncarry = blob ? len : 0;
-	return true;
 }
 
 /* Whether an extra file (a draft, an editor's scratch file) goes into
@@ -522,31 +289,6 @@ static bool has_extras(struct builder *b, const char *schema, const char *dir, c
 	return found;
 }
 
-/* What a table's directory lists, whatever is in the table (a foreign
- * table's has no indexes/ nor policies/), sorted: its root's nsubdirs and
- * listing hash are known before it is rendered, so that its attributes
- * are (render_sub() checks that render_table_dir() agrees). */
-static const struct {
-	const char *name;
-	bool is_dir, not_foreign;
-} table_dir_entries[] = {
-	{ "columns", true, false },	{ "comment", false, false }, { "constraints", true, false },
-	{ "indexes", true, true },	{ "policies", true, true },  { "table.sql", false, false },
-	{ "triggers", true, false },
-};
-
-static void table_dir_listing(bool foreign, size_t *nsubdirs, unsigned long long *hash)
-{
-	*nsubdirs = 0;
-	*hash = listing_hash_seed();
-	for (size_t i = 0; i < sizeof table_dir_entries / sizeof *table_dir_entries; i++) {
-		if (foreign && table_dir_entries[i].not_foreign)
-			continue;
-		*nsubdirs += table_dir_entries[i].is_dir;
-		*hash = listing_hash_add(*hash, table_dir_entries[i].name);
-	}
-}
-
 /* A table's directory: the previous tree's when the table's key is the
  * same, else a new one, rendered on first use (tree_dir). One that an
  * extra file goes into is this tree's alone (add_extra() adds to it),
@@ -559,29 +301,17 @@ static void build_table(struct builder *b, struct node *tables, const char *sche
 		return;
 	}
 	unsigned long long key = tree_table_key_memo(b->cat, r);
-	const struct tree_sub *ts = find_sub(b->prev, key);
+	const struct tree_sub *ts = tree_sub_find(b->prev, key);
 	/* One tree_evict() chose is made again, unrendered: tree_inherit()
 	 * hands it the old one's mtimes, and the old one goes with the last
 	 * tree that holds it. */
 	struct subtree *st = ts && !ts->st->evict ? ts->st : NULL;
 	if (st) {
-		__atomic_add_fetch(&st->refs, 1, __ATOMIC_RELAXED);
+		tree_sub_ref(st);
 	} else {
 		sb_reset(&b->name);
 		name_escape(&b->name, r->name, "");
-		if (!(st = calloc(1, sizeof *st + b->name.len + 1)))
-			abort();
-		char *name = (char *)(st + 1);
-		memcpy(name, b->name.buf, b->name.len);
-		st->root.name = name;
-		st->root.is_dir = true;
-		st->root.shared = true;
-		st->root.sub = st;
-		st->root.mtime = b->now;
-		table_dir_listing(r->kind == REL_FOREIGN, &st->root.nsubdirs, &st->root.hash);
-		st->key = key;
-		st->fresh = b->now;
-		st->refs = 1;
+		st = tree_sub_new(b->name.buf, b->name.len, key, r->kind == REL_FOREIGN, b->now);
 	}
 	add_kid(tables, &st->root);
 	keep_sub(b, st, r);
@@ -980,8 +710,9 @@ void tree_unref(struct tree *t)
 	if (!t || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	for (size_t i = 0; i < t->nsubs; i++)
-		sub_unref(t->subs[i].st);
+		tree_sub_unref(t->subs[i].st);
 	tree_lazy_free(t);
 	catalog_free(t->cat);
 	arena_free(t->arena);
 }
+

@@ -32,7 +32,7 @@ long mtimes_apply(struct tree *t, const char *file);
 
 /* The records BLOB (LEN bytes: NUL-terminated records as in the file, with
  * paths relative to ROOT) applied to the nodes of ROOT, a table's
- * directory being rendered (tree.c, under its lock, before it is
+ * directory being rendered (tree_sub.c, under its lock, before it is
  * published): the mtime of each whose path and content match. */
 void mtimes_apply_carried(struct node *root, const char *blob, size_t len);
 

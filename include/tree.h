@@ -53,12 +53,12 @@
  * kids (tree_dir_pending), which readdir lists by name alone. Rendering
  * reads the relation of the same key in the catalog of the tree it is
  * reached through: any tree that holds the subtree renders the same bytes
- * (tree_key.h). It is done once, under a lock of its own (tree.c:
+ * (tree_key.h). It is done once, under a lock of its own (tree_sub.c:
  * sub_lock), into the subtree's arena; the root's kids are published by a
  * release store that tree_dir_pending() and tree_dir() read with acquire,
  * so a reader reads a subtree root's kids only after one of those said it
  * is rendered. Its attributes are known before: every table's directory
- * lists the same entries (tree.c: table_dir_entries), so the root's
+ * lists the same entries (tree_sub.c: table_dir_entries), so the root's
  * nsubdirs, mtime and hash (for a shared root, its listing's, as mtimes.c
  * hashes a directory) are set when it is made, and only tree_inherit()
  * (before the tree is published) changes its mtime. Its mtimes follow the rules of the
