@@ -17,6 +17,7 @@
 #include "memlog.h"
 #include "arena.h"
 #include "invalq.h"
+#include "listen.h"
 #include "lint.h"
 #include "shadow.h"
 #include "migrate.h"
@@ -552,6 +553,9 @@ void database_close(struct database *db)
 		pthread_join(db->thread, NULL);
 		db->thread_started = false;
 	}
+	/* Its callback takes db->lock and model_lock, and republishes. */
+	listener_stop(db->listener);
+	db->listener = NULL;
 	/* Its thread republishes status: stopped while the tree and inval live. */
 	shadow_free(db->shadow);
 	db->shadow = NULL;

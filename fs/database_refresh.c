@@ -218,6 +218,7 @@ void *database_refresher(void *arg)
 		}
 		db->tx_open = false;
 	}
+	database_listen_update(db);
 	/* Its catalog reads give up when an apply makes the cycle stale. */
 	pg_give_up_set(&db->stale);
 	bool carried = false;	/* a folder change a cycle that gave up read */
@@ -383,6 +384,8 @@ void *database_refresher(void *arg)
 				log_info("%s: refresh read everything in %.0f ms, installed in %.0f ms",
 					 db->cfg->name, ms_between(&t0, &t1), ms_between(&t1, &t2));
 		}
+		if (cat)
+			database_listen_update(db);
 
 		pthread_mutex_lock(&db->lock);
 		clock_gettime(CLOCK_MONOTONIC, &db->loaded);

@@ -15,6 +15,7 @@
 
 struct catalog;
 struct database;
+struct strbuf;
 
 /* database_refresh.c */
 
@@ -40,6 +41,16 @@ void database_shadow_flush(struct database *db);
 /* The refresher, no lock held: over max_memory, lets go of rendered table
  * directories (tree_evict) and publishes without them. */
 void database_evict(struct database *db);
+
+/* database_listen.c */
+
+/* The refresher, no lock held, after each snapshot it installs (and once
+ * as it starts): starts the DB_NOTIFY_CHANNEL listener when db->cat has
+ * the DB_NOTIFY_TRIGGER event trigger enabled (not on a hot standby), and
+ * stops it when it has not any more. */
+void database_listen_update(struct database *db);
+/* model_lock held: status's "notifications:" line, when listening. */
+void database_listen_status(struct strbuf *sb, const struct database *db);
 
 /* database.c, for the refresher */
 

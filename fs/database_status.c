@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "database.h"
+#include "database_refresh.h"
 #include "history.h"
 #include "journal.h"
 #include "lint.h"
@@ -162,6 +163,7 @@ void database_render_status(struct strbuf *sb, const struct database *db, const 
 		for (const struct extra_file *x = db->extras; x; x = x->next)
 			sb_addf(sb, "  %s\n", x->path);
 	}
+	database_listen_status(sb, db);
 	sb_addf(sb, "migration lock: %s\n", lock ? lock : "unknown");
 	struct progress_facts running;
 	if (db->progress && progress_snapshot(db->progress, &running))

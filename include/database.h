@@ -57,6 +57,12 @@
 #define DB_TICKET_UNQUEUED (~0UL)
 /* How long a change waits for its kernel cache invalidations (database_settle). */
 #define DB_INVAL_WAIT_SECONDS 5.0
+/* While the database has an enabled event trigger of this name, a
+ * connection of its own LISTENs on DB_NOTIFY_CHANNEL and every notification
+ * starts a refresh at once (listen.h, database_listen.c; README "Seeing
+ * DDL at once: NOTIFY"). */
+#define DB_NOTIFY_TRIGGER "schemafs_notify"
+#define DB_NOTIFY_CHANNEL "schemafs"
 
 struct db_config;
 struct catalog;
@@ -67,6 +73,7 @@ struct tree;
 struct history;
 struct progress;
 struct shadow;
+struct listener;
 
 /* A file kept in memory only: a draft or a scratch file (edit.h). */
 struct extra_file {
@@ -191,6 +198,10 @@ struct database {
 					 * nothing to let go, said (database_evict.c) */
 	struct timespec evicted_at;	/* the refresher's alone: when it last let go
 					 * (CLOCK_MONOTONIC; 0: never) */
+	struct listener *listener;	/* model_lock (status reads it), written by the
+					 * refresher, which reads it without: the
+					 * DB_NOTIFY_CHANNEL listener, or NULL; stopped by
+					 * the refresher or, after it, database_close */
 };
 
 /* Connects and reads the first snapshot, in the calling thread, so that
