@@ -553,9 +553,13 @@ void database_close(struct database *db)
 		pthread_join(db->thread, NULL);
 		db->thread_started = false;
 	}
-	/* Its callback takes db->lock and model_lock, and republishes. */
-	listener_stop(db->listener);
+	/* Out of status first (the shadow's thread still republishes it),
+	 * then stopped: its callback takes db->lock and model_lock. */
+	pthread_mutex_lock(&db->model_lock);
+	struct listener *listener = db->listener;
 	db->listener = NULL;
+	pthread_mutex_unlock(&db->model_lock);
+	listener_stop(listener);
 	/* Its thread republishes status: stopped while the tree and inval live. */
 	shadow_free(db->shadow);
 	db->shadow = NULL;

@@ -29,12 +29,14 @@ static void notified(void *ctx, enum listen_event ev)
 		database_republish(db);
 }
 
-/* Whether CAT has the event trigger, and it is not disabled. */
+/* Whether CAT has the event trigger, firing in ordinary sessions: enabled
+ * (O) or ALWAYS (A); one enabled for REPLICA only, or disabled, fires in
+ * none of them. */
 static bool has_trigger(const struct catalog *cat)
 {
 	for (size_t i = 0; cat && i < cat->nevtrigs; i++)
 		if (!strcmp(cat->evtrigs[i].name, DB_NOTIFY_TRIGGER))
-			return cat->evtrigs[i].enabled != 'D';
+			return cat->evtrigs[i].enabled == 'O' || cat->evtrigs[i].enabled == 'A';
 	return false;
 }
 

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "pg.h"
+#include "thread.h"
 
 #define LISTEN_RETRY_FIRST_S 5
 #define LISTEN_RETRY_MAX_S 60
@@ -81,6 +82,9 @@ static bool take_notifications(struct listener *l)
 static void *run(void *arg)
 {
 	struct listener *l = arg;
+	/* Its statements (the session's SETs, LISTEN) answer at once: a
+	 * stalled server does not keep a stop waiting for long. */
+	pg_bound_set(PG_BOUND_MARGIN_MS);
 	char err[512];
 	int retry_s = 0;
 	bool warned = false, refused = false;
@@ -140,7 +144,7 @@ struct listener *listener_start(const char *name, const char *conninfo, int conn
 	l->connect_timeout = connect_timeout;
 	l->fn = fn;
 	l->ctx = ctx;
-	int rc = pthread_create(&l->thread, NULL, run, l);
+	int rc = thread_start(&l->thread, run, l);
 	if (rc) {
 		log_warn("%s: notifications: cannot start a thread: %s", name, strerror(rc));
 		goto fail;

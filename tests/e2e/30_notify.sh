@@ -2,19 +2,23 @@
 # 30_notify: with scripts/notify-trigger.sql installed, DDL from elsewhere
 # shows at once (README "Seeing DDL at once: NOTIFY"): the mount LISTENs while
 # the event trigger schemafs_notify exists, and each notification starts a
-# refresh. Two databases in one mount with a TTL of an hour, both made busy
-# (a DML commit: the next look is one TTL later); only the one with the
-# trigger sees an ALTER. Temporary tables notify nothing; a listener whose
-# backend is killed connects again; without the trigger, nothing listens.
+# refresh. Two databases in one mount with a TTL of an hour; before each
+# step both are made busy (a DML commit: the mount's next look is then one
+# TTL away), so only a notification can show a change. Only the one with the
+# trigger sees an ALTER; temporary tables (made or dropped) notify nothing, a
+# DROP does; a listener whose backend is killed listens again and reads what
+# committed meanwhile; without the trigger, nothing listens.
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
 for d in nt plain; do
 	sql postgres -c "CREATE DATABASE $d" >/dev/null
-	sql "$d" -c "CREATE TABLE public.t (a integer); CREATE TABLE public.hits (n integer)" >/dev/null
+	sql "$d" -c "CREATE TABLE public.t (a integer); CREATE TABLE public.hits (n integer);
+		CREATE TABLE public.doomed (x integer)" >/dev/null
 done
-sql nt -f "$T_ROOT/scripts/notify-trigger.sql" >/dev/null 2>&1
-eq "the trigger is installed" "schemafs_notify" "$(val nt "SELECT evtname FROM pg_event_trigger")"
+sql nt -1 -f "$T_ROOT/scripts/notify-trigger.sql" >/dev/null 2>&1
+eq "the triggers are installed" "schemafs_notify,schemafs_notify_drop" \
+	"$(val nt "SELECT string_agg(evtname, ',' ORDER BY evtname) FROM pg_event_trigger")"
 
 cat >"$T_TMP/cfg.json" <<EOF
 { "state_dir": "$T_TMP/state",
@@ -25,6 +29,7 @@ MNT=$T_TMP/mnt
 mount_fs "$MNT" -o "config=$T_TMP/cfg.json" || { not_ok "mount"; done_testing; }
 NS=$MNT/nt/migrations/status
 PS=$MNT/plain/migrations/status
+NT=$MNT/nt/schemas/public/tables
 
 check "status of the database with the trigger says it listens" \
 	poll 10 grep -q '^notifications: listening on channel schemafs (event trigger schemafs_notify), 0 received$' "$NS"
@@ -33,41 +38,60 @@ check "the log says so" grep -q 'nt: notifications: listening (LISTEN schemafs)'
 eq "one listening backend, on nt" "nt" \
 	"$(val nt "SELECT string_agg(datname, ',') FROM pg_stat_activity WHERE query = 'LISTEN schemafs'")"
 
-# busy DB: a DML commit, seen by the quiet look, which then takes a
-# fingerprint that finds no DDL; the next look is one TTL (an hour) later.
+# busy DB...: a DML commit, which the quiet look (every 0.1 s) sees; its
+# fingerprint finds no DDL, so the next look is one TTL (an hour) later.
 busy() {
-	sql "$1" -c "INSERT INTO public.hits VALUES (1)" >/dev/null
-	ls "$MNT/$1/schemas/public/tables" >/dev/null
+	local d
+	for d in "$@"; do
+		sql "$d" -c "INSERT INTO public.hits VALUES (1)" >/dev/null
+		ls "$MNT/$d/schemas/public/tables" >/dev/null
+	done
+	sleep 1.5
 }
-busy nt; busy plain; sleep 1.5
+# received: the count status shows.
+received() { grep -oE '[0-9]+ received$' "$NS" | cut -d' ' -f1; }
 
+busy nt plain
 sql nt -c "ALTER TABLE public.t ADD COLUMN seen integer"
 sql plain -c "ALTER TABLE public.t ADD COLUMN unseen integer"
 check "an ALTER on the database with the trigger shows, a TTL of an hour notwithstanding" \
-	poll 20 test -f "$MNT/nt/schemas/public/tables/t/columns/seen"
+	poll 20 test -f "$NT/t/columns/seen"
 sleep 1
 check_fails "... the same ALTER on the one without does not (its next look is an hour away)" \
 	test -e "$MNT/plain/schemas/public/tables/t/columns/unseen"
-check "status counts the notification" poll 10 grep -qE '^notifications: listening .*, [1-9][0-9]* received$' "$NS"
-n1=$(grep -oE '[0-9]+ received' "$NS" | cut -d' ' -f1)
+check "status counts the notification" poll 10 grep -qE '^notifications: listening .*, 1 received$' "$NS"
 
-# Temporary objects notify nothing (the trigger's function leaves them out).
-sql nt -c "CREATE TEMP TABLE scratch (x integer)" >/dev/null
+# Temporary tables, made or dropped, notify nothing (the function leaves
+# them out); the next table does: one notification more, not three.
+busy nt
+sql nt -c "CREATE TEMP TABLE scratch (x integer); DROP TABLE scratch" >/dev/null
+sql nt -c "CREATE TEMP TABLE scratch2 (x integer)" -c "DROP TABLE IF EXISTS scratch2" >/dev/null
 sql nt -c "CREATE TABLE public.later (x integer)"
-check "a table made after a temporary one shows" poll 20 test -d "$MNT/nt/schemas/public/tables/later"
-n2=$(grep -oE '[0-9]+ received' "$NS" | cut -d' ' -f1)
-eq "... and the temporary table's commit notified nothing (one more, not two)" "$((n1 + 1))" "$n2"
+check "a table made after temporary ones shows" poll 20 test -d "$NT/later"
+eq "... and the temporary tables notified nothing" 2 "$(received)"
 
-# The listener's backend is killed: it connects again, and what committed
-# meanwhile is read then.
+# A DROP notifies (through sql_drop).
+busy nt
+sql nt -c "DROP TABLE public.doomed"
+check "a dropped table goes" poll 20 bash -c '! test -e "$1"' _ "$NT/doomed"
+eq "... one notification more" 3 "$(received)"
+
+# A change no event trigger fires for (session_replication_role = replica)
+# is not seen; the listener's backend is then killed: it connects again and
+# reads what committed while nobody listened.
+busy nt
+sql nt -c "SET session_replication_role = replica" -c "ALTER TABLE public.t ADD COLUMN quiet integer"
+sleep 2
+check_fails "a change that sent no notification is not seen (the next look is an hour away)" \
+	test -e "$NT/t/columns/quiet"
 val nt "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN schemafs'" >/dev/null
 check "the log says the connection was lost" poll 10 grep -q 'nt: notifications: connection lost' "$T_TMP/daemon.log"
-sql nt -c "ALTER TABLE public.t ADD COLUMN meanwhile integer"
-check "a column added as it connects again shows" \
-	poll 30 test -f "$MNT/nt/schemas/public/tables/t/columns/meanwhile"
-check "status says it listens again" poll 10 grep -q '^notifications: listening ' "$NS"
+check "once it listens again, it reads what committed meanwhile" poll 30 test -f "$NT/t/columns/quiet"
+check "status says it listens" poll 10 grep -q '^notifications: listening ' "$NS"
+busy nt
 sql nt -c "ALTER TABLE public.t ADD COLUMN after integer"
-check "and the next ALTER shows at once" poll 20 test -f "$MNT/nt/schemas/public/tables/t/columns/after"
+check "and the next ALTER shows at once" poll 20 test -f "$NT/t/columns/after"
+check "... counted" poll 10 grep -qE '^notifications: listening .*, 4 received$' "$NS"
 
 # Without the trigger (dropped, then seen by the refresh an apply makes),
 # nothing listens any more.
@@ -77,7 +101,8 @@ check "an apply" cp "$T_TMP/m.sql" "$MNT/nt/migrations/apply/0001_applied.sql"
 check "status has no notifications line once the trigger is gone" \
 	poll 10 bash -c '! grep -q "^notifications:" "$1"' _ "$NS"
 check "the log says so" grep -q 'nt: notifications: the event trigger schemafs_notify is gone or disabled' "$T_TMP/daemon.log"
-check "no listening backend is left" poll 10 test "$(val nt "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN schemafs'")" == 0
+check "no listening backend is left" poll 10 bash -c \
+	'[ "$(psql -X -qAt -d nt -c "SELECT count(*) FROM pg_stat_activity WHERE query = '"'LISTEN schemafs'"'")" == 0 ]'
 
 umount_fs "$MNT"
 done_testing
