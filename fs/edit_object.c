@@ -37,11 +37,8 @@
 #include "pg.h"
 #include "probe.h"
 #include "render.h"
-#include "shadow.h"
-#include "sqlparse.h"
 #include "stage.h"
 #include "strbuf.h"
-#include "track.h"
 #include "tree.h"
 
 /* What each kind's file must create. */

@@ -17,9 +17,6 @@ struct catalog_filter;
 struct cat_relation;
 struct strbuf;
 
-/* A check's statement_timeout on the shadow: PROBE_STATEMENT_TIMEOUT's. */
-#define CHECK_TIMEOUT_MS 15000
-
 /* What each kind's file must create. */
 struct spec {
 	const char *dir;

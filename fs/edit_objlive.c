@@ -21,6 +21,9 @@
 #include "strbuf.h"
 #include "track.h"
 
+/* A check's statement_timeout on the shadow: PROBE_STATEMENT_TIMEOUT's. */
+#define CHECK_TIMEOUT_MS 15000
+
 static const struct cat_function *live_function(const struct catalog *cat, const char *schema, const char *sig)
 {
 	const struct cat_schema *s = catalog_schema(cat, schema);

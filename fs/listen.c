@@ -28,7 +28,7 @@ struct listener {
 	int stop[2];			/* a byte written to stop[1] stops the thread */
 	pthread_t thread;
 	PGconn *conn;			/* the thread's */
-	unsigned long notified;		/* atomic */
+	unsigned long notified;		/* atomic: notifications taken */
 	int listening;			/* atomic */
 };
 
@@ -66,14 +66,14 @@ static bool take_notifications(struct listener *l)
 	 * sends its FATAL, then EOF: either ends the connection. */
 	if (!PQconsumeInput(l->conn) || PQstatus(l->conn) != CONNECTION_OK)
 		return false;
-	bool any = false;
+	unsigned long n = 0;
 	PGnotify *nf;
 	while ((nf = PQnotifies(l->conn))) {
-		any = true;
+		n++;
 		PQfreemem(nf);
 	}
-	if (any) {
-		__atomic_add_fetch(&l->notified, 1, __ATOMIC_RELAXED);
+	if (n) {	/* counted before the call, which may render status */
+		__atomic_add_fetch(&l->notified, n, __ATOMIC_RELAXED);
 		l->fn(l->ctx, LISTEN_NOTIFIED);
 	}
 	return true;

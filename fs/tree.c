@@ -208,7 +208,6 @@ static void keep_sub(struct builder *b, struct subtree *st, const struct cat_rel
 	b->subs[b->nsubs++] = (struct tree_sub){ st, r };
 }
 
-
 static void render_table_dir(struct builder *b, struct node *td, const struct cat_relation *r);
 
 /* What pack() takes of arena space for N and what it holds (arena_alloc
@@ -715,4 +714,3 @@ void tree_unref(struct tree *t)
 	catalog_free(t->cat);
 	arena_free(t->arena);
 }
-

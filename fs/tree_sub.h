@@ -24,9 +24,9 @@ struct cat_relation;
  *
  * Written before any tree holding it is published: the root's name,
  * nsubdirs, hash and mtime (tree_inherit() may set the mtime of a new
- * one), and the fields below but done, arena and carry. Under sub_lock,
- * once: the root's kids and nkids, arena, and carry (freed), then done by
- * a release store. refs: atomic. */
+ * one), key, fresh, and carry (tree_dir_carry). Under sub_lock, once: the
+ * root's kids and nkids, arena and bytes, and carry (freed), then done by
+ * a release store. used, refs: atomic; evict: model_lock. */
 struct subtree {
 	struct node root;		/* the table's directory; root.sub is this */
 	struct arena *arena;		/* its rendered nodes; NULL before */

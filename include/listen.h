@@ -40,13 +40,14 @@ struct listener *listener_start(const char *name, const char *conninfo, int conn
 /* Stops L's thread, closes its connection and frees it; NULL: nothing.
  * Its thread waits on a pipe as well as the socket, so this is at once,
  * but for a callback in progress and a connect in progress: against a
- * stalled server, connect_timeout, then at most PG_BOUND_MARGIN_MS (10 s)
- * for each statement of the session's setup and for the LISTEN. No lock
- * that FN takes may be held. */
+ * stalled server, connect_timeout (for each host of a conninfo that lists
+ * several), then at most PG_BOUND_MARGIN_MS (10 s) for each statement of
+ * the session's setup and for the LISTEN. No lock that FN takes may be
+ * held. */
 void listener_stop(struct listener *l);
 
-/* How many times L called back with LISTEN_NOTIFIED (atomic read): one
- * call covers the notifications that arrived together. */
+/* How many notifications L took (atomic read). One LISTEN_NOTIFIED call
+ * covers those that arrived together; each is counted before it. */
 unsigned long listener_notified(const struct listener *l);
 
 /* Whether L is connected and listening now (atomic read). */

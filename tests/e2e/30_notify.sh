@@ -46,9 +46,9 @@ busy() {
 		sql "$d" -c "INSERT INTO public.hits VALUES (1)" >/dev/null
 		ls "$MNT/$d/schemas/public/tables" >/dev/null
 	done
-	sleep 1.5
+	sleep 3	# the quiet look (every 0.1 s) and its fingerprint, loaded (TSan)
 }
-# received: the count status shows.
+# received: the notifications status counts.
 received() { grep -oE '[0-9]+ received$' "$NS" | cut -d' ' -f1; }
 
 busy nt plain
