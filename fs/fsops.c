@@ -243,11 +243,46 @@ static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->ac_attr_timeout_set = 1;
 	cfg->ac_attr_timeout = 0;
 	cfg->use_ino = 0;
+	/* rm of a file another process holds open (less, an editor, tail -f,
+	 * a pipeline still reading it) is an unlink like any other. Without
+	 * this, libfuse renames such a file to .fuse_hidden... instead, and
+	 * unlinks that name at its last close: schemafs would take the rename
+	 * for an edit (rm of a generated migration left it staged). Handles
+	 * of a removed file then come with a NULL path (sfs_getattr,
+	 * sfs_readdir, fsops_change.c). */
+	cfg->hard_remove = 1;
 	return fs;
+}
+
+/* fstat() of a file removed while open (hard_remove: no path left): what
+ * its handle holds, with no link. */
+static int sfs_getattr_removed(struct stat *st, struct fuse_file_info *fi)
+{
+	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
+	if (!of || (!of->path && !of->node))
+		return -ENOENT;
+	memset(st, 0, sizeof *st);
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	st->st_blksize = 4096;
+	if (of->path) {
+		st->st_mode = S_IFREG | 0644;
+		st->st_size = (off_t)of->buf.len;
+		clock_gettime(CLOCK_REALTIME, &st->st_mtim);
+	} else {
+		st->st_mode = of->node->is_dir ? S_IFDIR | 0555 : S_IFREG | 0444;
+		st->st_size = of->node->is_dir ? 0 : (off_t)of->node->size;
+		st->st_mtim = of->node->mtime;
+	}
+	st->st_blocks = (blkcnt_t)((st->st_size + 511) / 512);
+	st->st_ctim = st->st_atim = st->st_mtim;
+	return 0;
 }
 
 static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
+	if (!path)
+		return sfs_getattr_removed(st, fi);
 	struct tree *t;
 	const struct node *n;
 	int rc = sfs_resolve(path, &t, &n);
@@ -295,6 +330,8 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 	struct open_file *dh = (struct open_file *)(uintptr_t)fi->fh;
 	if (off < 0)
 		return -EINVAL;
+	if (!path)	/* removed while open (rm -r elsewhere): nothing more */
+		return -ENOENT;
 	if (!strcmp(path, "/")) {
 		/* Names only: the databases' directories are few. */
 		for (size_t i = (size_t)off; i < fs->ndbs + 2; i++) {

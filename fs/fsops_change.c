@@ -122,10 +122,14 @@ int sfs_rename(const char *from, const char *to, unsigned int flags)
 
 int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
-	int denied = sfs_may_change(path);
+	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
+	/* No path: removed while open (hard_remove); a writer's handle goes
+	 * on collecting, as a write() to it does, and was checked at open. */
+	if (!path && !(of && of->path))
+		return -ENOENT;
+	int denied = path ? sfs_may_change(path) : 0;
 	if (denied)
 		return denied;
-	struct open_file *of = fi ? (struct open_file *)(uintptr_t)fi->fh : NULL;
 	if (size < 0)
 		return -EINVAL;
 	if ((size_t)size > EDIT_MAX_FILE) {
@@ -189,22 +193,23 @@ static int sfs_setattr_ok(const char *path)
 	return 0;
 }
 
+/* No path: a file removed while open (hard_remove); nothing to set. */
 int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	(void)mode; (void)fi;
-	return sfs_may_change(path) ?: sfs_setattr_ok(path);
+	return !path ? -ENOENT : sfs_may_change(path) ?: sfs_setattr_ok(path);
 }
 
 int sfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
 	(void)uid; (void)gid; (void)fi;
-	return sfs_may_change(path) ?: sfs_setattr_ok(path);
+	return !path ? -ENOENT : sfs_may_change(path) ?: sfs_setattr_ok(path);
 }
 
 int sfs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
 	(void)tv; (void)fi;
-	return sfs_may_change(path) ?: sfs_setattr_ok(path);
+	return !path ? -ENOENT : sfs_may_change(path) ?: sfs_setattr_ok(path);
 }
 
 /* Links and special files have no meaning in a schema: EPERM, recorded. */

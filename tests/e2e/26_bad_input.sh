@@ -84,10 +84,13 @@ print("; ".join(out) if out else "(pending/ listed nothing)")' "$MG/pending"
 }
 # discard DESC: rm of the generated migration discards what is staged.
 # A full run once saw the file still listed after rm -f, for three checks
-# in a row (2026-12-06, PostgreSQL 13; once before, on 18), and 200 rounds
-# of the same steps under load did not make it happen again. What each
-# unlink said and the daemon's view are printed when it happens; a second
-# pass is then made, so the checks after this one judge their own step.
+# in a row (2026-12-06, PostgreSQL 13; once before, on 18): the cat of
+# staged()'s process substitution could still hold the file open (grep -q
+# stops at its match), and libfuse then renamed the file to .fuse_hidden...
+# instead of unlinking it. Fixed (hard_remove, fs/fsops.c; 55_staging
+# checks it). What each unlink said and the daemon's view are printed if it
+# comes back; a second pass is then made, so the checks after this one
+# judge their own step.
 discard() {
 	local said
 	said=$(unlink_pending)

@@ -241,4 +241,30 @@ check "the column is no longer staged" test ! -e "$B/columns/notes"
 check "rm of a hand-written migration" rm "$PENDING/0003_mine.sql"
 eq "nothing pending" "" "$(ls "$PENDING")"
 
+# rm of a file that another process holds open (less, an editor, tail -f)
+# is an unlink like any other: libfuse's default would rename it to
+# .fuse_hidden... and unlink that name at the last close, which left a
+# generated migration staged (README "Removing a file that is open").
+echo 'text' > "$B/columns/notes"
+gen=$PENDING/0003_booking_add_notes.sql
+check "staged again" test -f "$gen"
+exec 3<"$gen"
+check "rm of the generated migration while a reader holds it open" rm "$gen"
+eq "... pending/ lists nothing (no .fuse_hidden name either)" "" "$(ls -A "$PENDING")"
+check "... the column is no longer staged" test ! -e "$B/columns/notes"
+# read(2), not grep: fstat(2) of a removed file fails with ESTALE (README
+# "Removing a file that is open").
+check "... the reader still reads what it opened" \
+	grep -q 'ADD COLUMN notes text' <(python3 -c 'import os, sys; sys.stdout.write(os.read(3, 65536).decode())')
+exec 3<&-
+eq "... still nothing pending once it is closed" "" "$(ls -A "$PENDING")"
+exec 3<"$B/columns/note"
+check "rm of a column file held open stages the drop" rm "$B/columns/note"
+check "... the column's file is gone" test ! -e "$B/columns/note"
+check "... a drop is staged, not a rename" grep -q 'DROP COLUMN note' <(cat "$PENDING"/*.sql)
+check_fails "... nothing named .fuse_hidden anywhere" grep -rq fuse_hidden "$PENDING" "$B/columns"
+exec 3<&-
+check "rm of the generated migration" rm "$PENDING"/*.sql
+check "... the column is back" test -f "$B/columns/note"
+
 done_testing
