@@ -127,6 +127,21 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* Frees L and what it owns but the thread (not started, or joined). */
+static void listener_free(struct listener *l)
+{
+	if (l->conn)
+		pg_finish(l->conn);
+	if (l->stop[0] >= 0) {
+		close(l->stop[0]);
+		close(l->stop[1]);
+	}
+	free(l->name);
+	free(l->conninfo);
+	free(l->sql);
+	free(l);
+}
+
 struct listener *listener_start(const char *name, const char *conninfo, int connect_timeout,
 				const char *channel, void (*fn)(void *ctx, enum listen_event ev), void *ctx)
 {
@@ -151,14 +166,7 @@ struct listener *listener_start(const char *name, const char *conninfo, int conn
 	}
 	return l;
 fail:
-	if (l->stop[0] >= 0) {
-		close(l->stop[0]);
-		close(l->stop[1]);
-	}
-	free(l->name);
-	free(l->conninfo);
-	free(l->sql);
-	free(l);
+	listener_free(l);
 	return NULL;
 }
 
@@ -171,14 +179,7 @@ void listener_stop(struct listener *l)
 		w = write(l->stop[1], "", 1);
 	while (w < 0 && errno == EINTR);
 	pthread_join(l->thread, NULL);
-	if (l->conn)
-		pg_finish(l->conn);
-	close(l->stop[0]);
-	close(l->stop[1]);
-	free(l->name);
-	free(l->conninfo);
-	free(l->sql);
-	free(l);
+	listener_free(l);
 }
 
 unsigned long listener_notified(const struct listener *l)
