@@ -47,16 +47,6 @@ static const char *sval(const cJSON *o, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
-/* The I'th name of a [schema, name] list, from its end. */
-static const char *list_name(const cJSON *list, int i)
-{
-	int n = cJSON_GetArraySize(list);
-	const cJSON *s = n > i ? cJSON_GetArrayItem(list, n - 1 - i) : NULL;
-	return sval(cJSON_GetObjectItemCaseSensitive(s, "String"), "sval") ?
-	       sval(cJSON_GetObjectItemCaseSensitive(s, "String"), "sval") :
-	       sval(cJSON_GetObjectItemCaseSensitive(s, "String"), "str");
-}
-
 /* The schema and name the CREATE node ST names (NULL schema: unqualified). */
 static void created_name(const struct spec *k, const cJSON *st, const char **schema, const char **name,
 			 const char **table)
@@ -83,8 +73,8 @@ static void created_name(const struct spec *k, const cJSON *st, const char **sch
 		return;
 	}
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(st, "funcname");
-	*name = list_name(list, 0);
-	*schema = cJSON_GetArraySize(list) > 1 ? list_name(list, 1) : NULL;
+	*name = sqlparse_name_from_end(list, 0);
+	*schema = cJSON_GetArraySize(list) > 1 ? sqlparse_name_from_end(list, 1) : NULL;
 }
 
 /* The name part of a function file's identity "name(args)". */

@@ -66,12 +66,13 @@ static const char *str(const cJSON *o, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
-/* The I'th String of a name list ([schema, name] or [name]), from the end. */
-static const char *name_from_end(const cJSON *list, int i)
+const char *sqlparse_name_from_end(const cJSON *list, int i)
 {
 	int n = cJSON_GetArraySize(list);
 	const cJSON *s = n > i ? cJSON_GetArrayItem(list, n - 1 - i) : NULL;
-	return str(cJSON_GetObjectItemCaseSensitive(s, "String"), "sval");
+	const cJSON *string = cJSON_GetObjectItemCaseSensitive(s, "String");
+	/* "sval" since libpg_query 15, "str" before. */
+	return str(string, "sval") ? str(string, "sval") : str(string, "str");
 }
 
 static void add_table(struct strbuf *path, const char *schema, const char *table)
@@ -172,7 +173,7 @@ static int rename_stmt(const cJSON *st, struct strbuf *path)
 static int enum_stmt(const cJSON *st, struct strbuf *path)
 {
 	const cJSON *names = cJSON_GetObjectItemCaseSensitive(st, "typeName");
-	const char *name = name_from_end(names, 0), *schema = name_from_end(names, 1);
+	const char *name = sqlparse_name_from_end(names, 0), *schema = sqlparse_name_from_end(names, 1);
 	if (!name)
 		return -1;
 	sb_add(path, "schemas/");
@@ -184,10 +185,10 @@ static int enum_stmt(const cJSON *st, struct strbuf *path)
 /* COMMENT ON TABLE and DROP TABLE name [schema, table] lists. */
 static int table_list(const cJSON *list, struct strbuf *path, const char *suffix)
 {
-	const char *table = name_from_end(list, 0);
+	const char *table = sqlparse_name_from_end(list, 0);
 	if (!table)
 		return -1;
-	add_table(path, name_from_end(list, 1), table);
+	add_table(path, sqlparse_name_from_end(list, 1), table);
 	sb_add(path, suffix);
 	return 0;
 }

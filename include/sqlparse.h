@@ -48,6 +48,11 @@ bool sqlparse_column_references(const char *coldef);
  * deletes, or NULL with the parser's message (and line) in ERR. */
 struct cJSON *sqlparse_tree(const char *sql, size_t len, char *err, size_t errlen);
 
+/* The I'th String of a parse tree's name list ([schema, name] or [name])
+ * from its end: 0 the name, 1 the schema. NULL when the list is shorter.
+ * Points into LIST. */
+const char *sqlparse_name_from_end(const struct cJSON *list, int i);
+
 /* Serializes calls into libpg_query (see above). */
 void sqlparse_lock(void);
 void sqlparse_unlock(void);
