@@ -1,6 +1,7 @@
-/* tree.c: catalog -> rendered file tree; see include/tree.h. What a new
- * tree takes over from the old one (mtimes, invalidations) is in
- * tree_inherit.c. */
+/* tree.c: catalog -> rendered file tree; see include/tree.h. The
+ * builder's nodes and a table's directory are here; every other kind's
+ * directory is built by tree_kinds.c. What a new tree takes over from the
+ * old one (mtimes, invalidations) is in tree_inherit.c. */
 #include "tree.h"
 
 #include <stdlib.h>
@@ -9,36 +10,19 @@
 
 #include "arena.h"
 #include "catalog.h"
-#include "journal.h"
 #include "log.h"
 #include "mtimes.h"
 #include "names.h"
 #include "render.h"
 #include "strbuf.h"
+#include "tree_build.h"
 #include "tree_key.h"
 #include "tree_lazy.h"
 #include "tree_sub.h"
 
-/* While building, a directory's kids are a malloc'd vector grown in powers
- * of two; finish() sorts them and moves them into the arena. */
-struct builder {
-	struct tree *t;
-	struct arena *arena;	/* where nodes go: the tree's, or a table's own */
-	const struct catalog *cat;	/* what is being built */
-	const struct tree *prev;	/* whose table directories may be reused */
-	const struct tree_extras *extras;
-	struct tree_sub *subs;	/* the tree's, as they are added (malloc'd) */
-	size_t nsubs;
-	struct lazy **lazies;	/* the tree's lazy files (malloc'd vector) */
-	size_t nlazies;
-	struct timespec now;
-	struct strbuf name;	/* scratch: escaped names */
-	struct strbuf body;	/* scratch: rendered files */
-};
-
 static void add_kid(struct node *dir, struct node *n);
 
-static struct node *add_node(struct builder *b, struct node *dir, bool is_dir)
+struct node *tb_node(struct builder *b, struct node *dir, bool is_dir)
 {
 	struct node *n = arena_alloc(b->arena, sizeof *n);
 	n->name = arena_memdup(b->arena, b->name.buf ? b->name.buf : "", b->name.len);
@@ -51,19 +35,19 @@ static struct node *add_node(struct builder *b, struct node *dir, bool is_dir)
 }
 
 /* A directory named RAW (escaped here) + SUFFIX. */
-static struct node *mkdir_node(struct builder *b, struct node *dir, const char *raw)
+struct node *tb_mkdir(struct builder *b, struct node *dir, const char *raw)
 {
 	sb_reset(&b->name);
 	name_escape(&b->name, raw, "");
-	return add_node(b, dir, true);
+	return tb_node(b, dir, true);
 }
 
 /* A file from what was rendered into b->body, which is then reset. */
-static void file_node(struct builder *b, struct node *dir, const char *raw, const char *suffix)
+void tb_file(struct builder *b, struct node *dir, const char *raw, const char *suffix)
 {
 	sb_reset(&b->name);
 	name_escape(&b->name, raw, suffix);
-	struct node *n = add_node(b, dir, false);
+	struct node *n = tb_node(b, dir, false);
 	n->size = b->body.len;
 	n->data = arena_memdup(b->arena, b->body.buf ? b->body.buf : "", b->body.len);
 	n->hash = name_hash(n->data, n->size);
@@ -84,12 +68,11 @@ static void *grow(void *v, size_t n, size_t size)
 
 /* A lazy file NAME (a literal: no escaping needed) in DIR, rendered by
  * tree_file(). */
-static void lazy_node(struct builder *b, struct node *dir, const char *name, const struct cat_schema *s,
-		      bool erd)
+void tb_lazy(struct builder *b, struct node *dir, const char *name, const struct cat_schema *s, bool erd)
 {
 	sb_reset(&b->name);
 	sb_add(&b->name, name);
-	struct node *n = add_node(b, dir, false);
+	struct node *n = tb_node(b, dir, false);
 	struct lazy *z = tree_lazy_new(b->arena, s, erd, b->now);
 	n->lazy = z;
 	b->lazies = grow(b->lazies, b->nlazies, sizeof *b->lazies);
@@ -158,8 +141,8 @@ static void finish(struct builder *b, struct node *dir)
 
 /* The staged object file (cat_objfile) of NAME in DIR of SCHEMA, or NULL:
  * it replaces the object's own rendering. */
-static const struct cat_objfile *staged_file(const struct catalog *cat, const char *dir, const char *schema,
-					     const char *table, const char *name)
+const struct cat_objfile *tb_staged_file(const struct catalog *cat, const char *dir, const char *schema,
+					 const char *table, const char *name)
 {
 	for (size_t i = 0; i < cat->nobjfiles; i++) {
 		const struct cat_objfile *o = &cat->objfiles[i];
@@ -171,8 +154,8 @@ static const struct cat_objfile *staged_file(const struct catalog *cat, const ch
 }
 
 /* The staged files of DIR in SCHEMA that are not removals. */
-static void staged_files(struct builder *b, struct node *d, const struct catalog *cat, const char *dir,
-			 const char *schema, const char *table)
+void tb_staged_files(struct builder *b, struct node *d, const struct catalog *cat, const char *dir,
+		     const char *schema, const char *table)
 {
 	for (size_t i = 0; i < cat->nobjfiles; i++) {
 		const struct cat_objfile *o = &cat->objfiles[i];
@@ -180,7 +163,7 @@ static void staged_files(struct builder *b, struct node *d, const struct catalog
 		    (table ? !o->table || strcmp(o->table, table) : o->table != NULL))
 			continue;
 		sb_add(&b->body, o->content);
-		file_node(b, d, o->name, ".sql");
+		tb_file(b, d, o->name, ".sql");
 	}
 }
 
@@ -251,7 +234,7 @@ void tree_render_table(const struct catalog *cat, const struct cat_relation *r, 
 	if (!(b.arena = arena_new_small()))
 		abort();
 	sb_reset(&b.name);
-	struct node *root = add_node(&b, NULL, true);
+	struct node *root = tb_node(&b, NULL, true);
 	if (r)
 		render_table_dir(&b, root, r);
 	finish(&b, root);
@@ -292,11 +275,11 @@ static bool has_extras(struct builder *b, const char *schema, const char *dir, c
  * same, else a new one, rendered on first use (tree_dir). One that an
  * extra file goes into is this tree's alone (add_extra() adds to it),
  * rendered now in the tree's arena: neither reused nor offered for reuse. */
-static void build_table(struct builder *b, struct node *tables, const char *schema, const char *dir,
-			const struct cat_relation *r)
+void tb_table(struct builder *b, struct node *tables, const char *schema, const char *dir,
+	      const struct cat_relation *r)
 {
 	if (has_extras(b, schema, dir, r)) {
-		render_table_dir(b, mkdir_node(b, tables, r->name), r);
+		render_table_dir(b, tb_mkdir(b, tables, r->name), r);
 		return;
 	}
 	unsigned long long key = tree_table_key_memo(b->cat, r);
@@ -321,243 +304,43 @@ static void build_table(struct builder *b, struct node *tables, const char *sche
 static void render_table_dir(struct builder *b, struct node *td, const struct cat_relation *r)
 {
 	bool foreign = r->kind == REL_FOREIGN;
-	struct node *cols = mkdir_node(b, td, "columns");
+	struct node *cols = tb_mkdir(b, td, "columns");
 	for (size_t i = 0; i < r->ncols; i++) {
 		render_column(&b->body, &r->cols[i]);
-		file_node(b, cols, r->cols[i].name, "");
+		tb_file(b, cols, r->cols[i].name, "");
 	}
-	struct node *idx = foreign ? NULL : mkdir_node(b, td, "indexes");
+	struct node *idx = foreign ? NULL : tb_mkdir(b, td, "indexes");
 	for (size_t i = 0; idx && i < r->nindexes; i++) {
 		render_index(&b->body, &r->indexes[i]);
-		file_node(b, idx, r->indexes[i].name, ".sql");
+		tb_file(b, idx, r->indexes[i].name, ".sql");
 	}
-	struct node *cons = mkdir_node(b, td, "constraints");
+	struct node *cons = tb_mkdir(b, td, "constraints");
 	for (size_t i = 0; i < r->ncons; i++) {
 		render_constraint(&b->body, r, &r->cons[i]);
-		file_node(b, cons, r->cons[i].name, ".sql");
+		tb_file(b, cons, r->cons[i].name, ".sql");
 	}
-	struct node *trg = mkdir_node(b, td, "triggers");
+	struct node *trg = tb_mkdir(b, td, "triggers");
 	const char *sn = r->schema->name;
 	for (size_t i = 0; i < r->ntriggers; i++) {
-		if (staged_file(b->cat, "triggers", sn, r->name, r->triggers[i].name))
+		if (tb_staged_file(b->cat, "triggers", sn, r->name, r->triggers[i].name))
 			continue;
 		render_trigger(&b->body, &r->triggers[i]);
-		file_node(b, trg, r->triggers[i].name, ".sql");
+		tb_file(b, trg, r->triggers[i].name, ".sql");
 	}
-	staged_files(b, trg, b->cat, "triggers", sn, r->name);
-	struct node *pol = foreign ? NULL : mkdir_node(b, td, "policies");
+	tb_staged_files(b, trg, b->cat, "triggers", sn, r->name);
+	struct node *pol = foreign ? NULL : tb_mkdir(b, td, "policies");
 	for (size_t i = 0; pol && i < r->npolicies; i++) {
-		if (staged_file(b->cat, "policies", sn, r->name, r->policies[i].name))
+		if (tb_staged_file(b->cat, "policies", sn, r->name, r->policies[i].name))
 			continue;
 		render_policy(&b->body, r, &r->policies[i]);
-		file_node(b, pol, r->policies[i].name, ".sql");
+		tb_file(b, pol, r->policies[i].name, ".sql");
 	}
 	if (pol)
-		staged_files(b, pol, b->cat, "policies", sn, r->name);
+		tb_staged_files(b, pol, b->cat, "policies", sn, r->name);
 	render_comment_file(&b->body, r->comment);
-	file_node(b, td, "comment", "");
+	tb_file(b, td, "comment", "");
 	render_table(&b->body, r);
-	file_node(b, td, "table", ".sql");
-}
-
-static void build_schema(struct builder *b, struct node *schemas, const struct catalog *cat,
-			 const struct cat_schema *s)
-{
-	struct node *sd = mkdir_node(b, schemas, s->name);
-	lazy_node(b, sd, "schema.sql", s, false);
-	lazy_node(b, sd, "erd.md", s, true);
-
-	struct node *tables = mkdir_node(b, sd, "tables");
-	for (size_t i = 0; i < s->ntables; i++)
-		build_table(b, tables, s->name, "tables", s->tables[i]);
-	struct node *convs = mkdir_node(b, sd, "conversions");
-	for (size_t i = 0; i < s->nconversions; i++) {
-		render_conversion(&b->body, s->conversions[i]);
-		file_node(b, convs, s->conversions[i]->name, ".sql");
-	}
-	struct strbuf oname = STRBUF_INIT;
-	struct node *opc = mkdir_node(b, sd, "operator_classes");
-	for (size_t i = 0; i < s->nopclasses; i++) {
-		sb_reset(&oname);
-		render_opclass_name(&oname, s->opclasses[i]);
-		render_opclass(&b->body, s->opclasses[i]);
-		file_node(b, opc, sb_str(&oname), ".sql");
-	}
-	struct node *opf = mkdir_node(b, sd, "operator_families");
-	for (size_t i = 0; i < s->nopfamilies; i++) {
-		sb_reset(&oname);
-		render_opclass_name(&oname, s->opfamilies[i]);
-		render_opclass(&b->body, s->opfamilies[i]);
-		file_node(b, opf, sb_str(&oname), ".sql");
-	}
-	strbuf_free(&oname);
-	struct node *ts = mkdir_node(b, sd, "text_search");
-	static const char ts_kinds[] = { TS_CONFIG, TS_DICT, TS_PARSER, TS_TEMPLATE };
-	for (size_t k = 0; k < sizeof ts_kinds; k++) {
-		struct node *kd = mkdir_node(b, ts, render_ts_dir(ts_kinds[k]));
-		for (size_t i = 0; i < s->nts; i++) {
-			if (s->ts[i]->kind != ts_kinds[k])
-				continue;
-			render_ts(&b->body, s->ts[i]);
-			file_node(b, kd, s->ts[i]->name, ".sql");
-		}
-	}
-	struct node *ftables = mkdir_node(b, sd, "foreign_tables");
-	for (size_t i = 0; i < s->nforeign_tables; i++)
-		build_table(b, ftables, s->name, "foreign_tables", s->foreign_tables[i]);
-	struct node *views = mkdir_node(b, sd, "views");
-	for (size_t i = 0; i < s->nviews; i++) {
-		if (staged_file(cat, "views", s->name, NULL, s->views[i]->name))
-			continue;
-		render_view(&b->body, s->views[i]);
-		file_node(b, views, s->views[i]->name, ".sql");
-	}
-	staged_files(b, views, cat, "views", s->name, NULL);
-	struct node *mviews = mkdir_node(b, sd, "materialized_views");
-	for (size_t i = 0; i < s->nmatviews; i++) {
-		if (staged_file(cat, "materialized_views", s->name, NULL, s->matviews[i]->name))
-			continue;
-		render_view(&b->body, s->matviews[i]);
-		file_node(b, mviews, s->matviews[i]->name, ".sql");
-	}
-	staged_files(b, mviews, cat, "materialized_views", s->name, NULL);
-	struct node *funcs = mkdir_node(b, sd, "functions");
-	struct strbuf fname = STRBUF_INIT;
-	for (size_t i = 0; i < s->nfunctions; i++) {
-		const struct cat_function *f = s->functions[i];
-		sb_reset(&fname);
-		sb_addf(&fname, "%s(%s)", f->name, f->args ? f->args : "");
-		if (staged_file(cat, "functions", s->name, NULL, sb_str(&fname)))
-			continue;
-		render_function(&b->body, f);
-		file_node(b, funcs, sb_str(&fname), ".sql");
-	}
-	strbuf_free(&fname);
-	staged_files(b, funcs, cat, "functions", s->name, NULL);
-	struct node *seqs = mkdir_node(b, sd, "sequences");
-	for (size_t i = 0; i < s->nsequences; i++) {
-		if (staged_file(cat, "sequences", s->name, NULL, s->sequences[i]->name))
-			continue;
-		render_sequence(&b->body, s->sequences[i]);
-		file_node(b, seqs, s->sequences[i]->name, ".sql");
-	}
-	staged_files(b, seqs, cat, "sequences", s->name, NULL);
-	struct node *types = mkdir_node(b, sd, "types");
-	for (size_t i = 0; i < s->ntypes; i++) {
-		const struct cat_type *t = s->types[i];
-		if (t->kind == 'e') {
-			render_enum_labels(&b->body, t);
-			file_node(b, types, t->name, "");
-		} else {
-			render_type(&b->body, t);
-			file_node(b, types, t->name, ".sql");
-		}
-	}
-}
-
-/* casts/, event_triggers/, publications/, foreign_data/{wrappers,servers}/:
- * the database's own objects,
- * always present, possibly empty. */
-static void build_global(struct builder *b, const struct catalog *cat)
-{
-	struct node *casts = mkdir_node(b, b->t->root, "casts");
-	struct strbuf name = STRBUF_INIT;
-	for (size_t i = 0; i < cat->ncasts; i++) {
-		sb_reset(&name);
-		render_cast_name(&name, &cat->casts[i]);
-		render_cast(&b->body, &cat->casts[i]);
-		file_node(b, casts, sb_str(&name), ".sql");
-	}
-	strbuf_free(&name);
-	struct node *evt = mkdir_node(b, b->t->root, "event_triggers");
-	for (size_t i = 0; i < cat->nevtrigs; i++) {
-		render_event_trigger(&b->body, &cat->evtrigs[i]);
-		file_node(b, evt, cat->evtrigs[i].name, ".sql");
-	}
-	struct node *pubs = mkdir_node(b, b->t->root, "publications");
-	for (size_t i = 0; i < cat->npubs; i++) {
-		render_publication(&b->body, &cat->pubs[i]);
-		file_node(b, pubs, cat->pubs[i].name, ".sql");
-	}
-	struct node *fd = mkdir_node(b, b->t->root, "foreign_data");
-	struct node *fdws = mkdir_node(b, fd, "wrappers");
-	for (size_t i = 0; i < cat->nfdws; i++) {
-		render_fdw(&b->body, &cat->fdws[i]);
-		file_node(b, fdws, cat->fdws[i].name, ".sql");
-	}
-	struct node *srvs = mkdir_node(b, fd, "servers");
-	for (size_t i = 0; i < cat->nservers; i++) {
-		render_server(&b->body, &cat->servers[i]);
-		file_node(b, srvs, cat->servers[i].name, ".sql");
-	}
-}
-
-/* A migration's tag: its own when known, else from its position and hash. */
-static void migration_tag(struct strbuf *sb, const struct cat_migration *m, size_t i)
-{
-	if (m->tag)
-		sb_add(sb, m->tag);
-	else
-		sb_addf(sb, "%04zu_%.8s", i, m->hash ? m->hash : "");
-}
-
-/* journal.json: the Drizzle _journal.json view of the tracking table. */
-static void render_journal(struct strbuf *sb, const struct catalog *cat)
-{
-	struct journal j = { 0 };
-	struct strbuf tag = STRBUF_INIT;
-	for (size_t i = 0; i < cat->nmigrations; i++) {
-		sb_reset(&tag);
-		migration_tag(&tag, &cat->migrations[i], i);
-		journal_add(&j, sb_str(&tag), cat->migrations[i].created_at);
-	}
-	journal_render(sb, &j);
-	journal_free(&j);
-	strbuf_free(&tag);
-}
-
-/* applied/<tag>.sql: the file as applied, when it is known; listed in the
- * order applied (tags of an older history may not sort that way). */
-static void build_applied(struct builder *b, struct node *dir, const struct catalog *cat)
-{
-	struct strbuf tag = STRBUF_INIT;
-	dir->in_order = true;
-	for (size_t i = 0; i < cat->nmigrations; i++) {
-		const struct cat_migration *m = &cat->migrations[i];
-		sb_reset(&tag);
-		migration_tag(&tag, m, i);
-		if (m->sql)
-			sb_add(&b->body, m->sql);
-		else if (!m->hash)	/* a tool that keeps no hash (TypeORM) */
-			sb_addf(&b->body, "-- Applied by its migration tool (tracking row #%lld, timestamp %lld, name %s), but its\n"
-				"-- SQL is known only for what schemafs applied (schemafs_migrations).\n",
-				m->id, m->created_at, m->tag ? m->tag : "");
-		else
-			sb_addf(&b->body, "-- Applied (tracking row #%lld, created_at %lld, SHA-256 %s), but its SQL\n"
-				"-- is neither in the database's schemafs_migrations table nor in migrations_dir.\n",
-				m->id, m->created_at, m->hash ? m->hash : "");
-		file_node(b, dir, sb_str(&tag), ".sql");
-	}
-	strbuf_free(&tag);
-}
-
-static void build_migrations(struct builder *b, struct node *root, const struct catalog *cat,
-			     const struct tree_extras *ex)
-{
-	struct node *md = mkdir_node(b, root, "migrations");
-	if (ex && ex->status)
-		sb_add(&b->body, ex->status);
-	file_node(b, md, "status", "");
-	render_journal(&b->body, cat);
-	file_node(b, md, "journal", ".json");
-	if (ex && ex->check)
-		sb_add(&b->body, ex->check);
-	file_node(b, md, "check", "");
-	if (!ex || !ex->live) {
-		mkdir_node(b, md, "pending");
-		mkdir_node(b, md, "apply");
-	}
-	build_applied(b, mkdir_node(b, md, "applied"), cat);
+	tb_file(b, td, "table", ".sql");
 }
 
 /* Adds F under its directory, if that exists (kids are not sorted yet). */
@@ -589,7 +372,7 @@ static void add_extra(struct builder *b, const struct tree_file *f)
 	sb_reset(&b->name);
 	sb_add(&b->name, p);
 	sb_addn(&b->body, f->data, f->len);
-	struct node *n = add_node(b, dir, false);
+	struct node *n = tb_node(b, dir, false);
 	n->size = b->body.len;
 	n->data = arena_memdup(b->arena, b->body.buf ? b->body.buf : "", b->body.len);
 	n->hash = name_hash(n->data, n->size);
@@ -621,19 +404,19 @@ struct tree *tree_build_from(const struct catalog *cat, const struct tree_extras
 	struct builder b = { .t = t, .arena = a, .cat = cat, .prev = prev, .extras = extras, .now = now,
 			     .name = STRBUF_INIT, .body = STRBUF_INIT };
 	sb_reset(&b.name);
-	t->root = add_node(&b, NULL, true);
+	t->root = tb_node(&b, NULL, true);
 
-	lazy_node(&b, t->root, "schema.sql", NULL, false);
-	struct node *exts = mkdir_node(&b, t->root, "extensions");
+	tb_lazy(&b, t->root, "schema.sql", NULL, false);
+	struct node *exts = tb_mkdir(&b, t->root, "extensions");
 	for (size_t i = 0; i < cat->nexts; i++) {
 		render_extension(&b.body, &cat->exts[i]);
-		file_node(&b, exts, cat->exts[i].name, ".sql");
+		tb_file(&b, exts, cat->exts[i].name, ".sql");
 	}
-	build_global(&b, cat);
-	struct node *schemas = mkdir_node(&b, t->root, "schemas");
+	tb_global(&b, cat);
+	struct node *schemas = tb_mkdir(&b, t->root, "schemas");
 	for (size_t i = 0; i < cat->nschemas; i++)
-		build_schema(&b, schemas, cat, &cat->schemas[i]);
-	build_migrations(&b, t->root, cat, extras);
+		tb_schema(&b, schemas, cat, &cat->schemas[i]);
+	tb_migrations(&b, t->root, cat, extras);
 	for (size_t i = 0; extras && i < extras->nfiles; i++)
 		add_extra(&b, &extras->files[i]);
 	finish(&b, t->root);
