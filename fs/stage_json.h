@@ -1,6 +1,7 @@
 /*
  * stage_json.h: small readers of the stage document (include/stage.h),
- * shared by stage.c, desired.c and plan.c. Internal to the core.
+ * and writers, shared by stage.c, stage_prune.c, desired.c and plan.c.
+ * Internal to the core.
  */
 #ifndef SCHEMAFS_STAGE_JSON_H
 #define SCHEMAFS_STAGE_JSON_H
@@ -33,6 +34,33 @@ static inline bool has(const cJSON *obj, const char *key)
 static inline bool same(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* OBJ's array KEY, made (replacing whatever else KEY held) if missing.
+ * Owned by OBJ. */
+static inline cJSON *array_of(cJSON *obj, const char *key)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsArray(a)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+		a = cJSON_AddArrayToObject(obj, key);
+	}
+	return a;
+}
+
+/* Sets OBJ's KEY to VAL, which OBJ then owns. */
+static inline void put(cJSON *obj, const char *key, cJSON *val)
+{
+	if (has(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, val);
+	else
+		cJSON_AddItemToObject(obj, key, val);
+}
+
+/* Removes ITEM from ARRAY and frees it. */
+static inline void remove_item(cJSON *array, cJSON *item)
+{
+	cJSON_Delete(cJSON_DetachItemViaPointer(array, item));
 }
 
 /* Checks the shape of a stage document (stage_shape.c): 0, or -1 with
