@@ -12,6 +12,7 @@
 #include "config.h"
 #include "database.h"
 #include "declare.h"
+#include "edit_declare.h"
 #include "edit_internal.h"
 #include "edit_struct.h"
 #include "migrate.h"
@@ -214,230 +215,6 @@ out:
 	strbuf_free(&sql);
 	strbuf_free(&qual);
 	return rc;
-}
-
-/* ---- merging into the stage ---- */
-
-static int by_text(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* An entry as text to compare: without the row estimates and the probe's
- * rewrite guess (not the user's intent) nor empty lists, keys and arrays
- * in a fixed order. */
-static char *normal_text(const cJSON *e)
-{
-	if (cJSON_IsArray(e)) {
-		size_t n = (size_t)cJSON_GetArraySize(e), i = 0;
-		char **v = calloc(n + 1, sizeof *v);
-		const cJSON *x;
-		if (!v)
-			abort();
-		cJSON_ArrayForEach(x, e)
-			v[i++] = normal_text(x);
-		qsort(v, n, sizeof *v, by_text);
-		struct strbuf sb = STRBUF_INIT;
-		sb_addc(&sb, '[');
-		for (i = 0; i < n; i++) {
-			sb_addf(&sb, "%s,", v[i]);
-			free(v[i]);
-		}
-		free(v);
-		sb_addc(&sb, ']');
-		return strbuf_detach(&sb, NULL);
-	}
-	if (cJSON_IsObject(e)) {
-		size_t n = (size_t)cJSON_GetArraySize(e), k = 0;
-		char **v = calloc(n + 1, sizeof *v);
-		const cJSON *x;
-		if (!v)
-			abort();
-		cJSON_ArrayForEach(x, e) {
-			if (!strcmp(x->string, "rows") || !strcmp(x->string, "rewrite") ||
-			    (cJSON_IsArray(x) && !cJSON_GetArraySize(x)))
-				continue;
-			char *t = normal_text(x);
-			struct strbuf kv = STRBUF_INIT;
-			sb_addf(&kv, "%s:%s", x->string, t);
-			free(t);
-			v[k++] = strbuf_detach(&kv, NULL);
-		}
-		qsort(v, k, sizeof *v, by_text);
-		struct strbuf sb = STRBUF_INIT;
-		sb_addc(&sb, '{');
-		for (size_t i = 0; i < k; i++) {
-			sb_addf(&sb, "%s,", v[i]);
-			free(v[i]);
-		}
-		free(v);
-		sb_addc(&sb, '}');
-		return strbuf_detach(&sb, NULL);
-	}
-	char *t = cJSON_PrintUnformatted(e);
-	if (!t)
-		abort();
-	return t;
-}
-
-static bool same_entry(const cJSON *a, const cJSON *b)
-{
-	char *ta = normal_text(a), *tb = normal_text(b);
-	bool eq = !strcmp(ta, tb);
-	free(ta);
-	free(tb);
-	return eq;
-}
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
-static unsigned joid(const cJSON *o)
-{
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "oid");
-	return cJSON_IsNumber(n) ? (unsigned)n->valuedouble : 0;
-}
-
-/* The table entry's schema and current name (raw). */
-static void entry_names(const struct catalog *live, const cJSON *e, const char **schema, const char **name)
-{
-	const struct cat_relation *r = joid(e) ? catalog_rel(live, joid(e)) : NULL;
-	*schema = r ? r->schema->name : jstr(e, "schema");
-	*name = r ? r->name : jstr(e, "name");
-}
-
-static bool table_entry_in(const struct catalog *live, const cJSON *e, const struct declare_scope *sc)
-{
-	const char *s, *n;
-	entry_names(live, e, &s, &n);
-	return (!sc->schema || (s && !strcmp(s, sc->schema))) && (!sc->table || (n && !strcmp(n, sc->table)));
-}
-
-static bool same_table(const cJSON *a, const cJSON *b)
-{
-	unsigned oa = joid(a), ob = joid(b);
-	if (oa || ob)
-		return oa == ob;
-	const char *sa = jstr(a, "schema"), *sb = jstr(b, "schema"), *na = jstr(a, "name"), *nb = jstr(b, "name");
-	return sa && sb && na && nb && !strcmp(sa, sb) && !strcmp(na, nb);
-}
-
-/* The staged edits of entry E, in words: "comment, column note dropped". */
-static void describe(struct strbuf *sb, const cJSON *e, bool table)
-{
-	const cJSON *x, *o;
-	size_t n = 0;
-#define ITEM(...) (sb_add(sb, n++ ? ", " : ""), sb_addf(sb, __VA_ARGS__))
-	if (!table) {
-		ITEM("its labels");
-		return;
-	}
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "drop")))
-		ITEM("DROP TABLE");
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "new")))
-		ITEM("CREATE TABLE");
-	else if (jstr(e, "name"))
-		ITEM("renamed to %s", jstr(e, "name"));
-	if (jstr(e, "comment"))
-		ITEM("comment");
-	for (int k = 0; k < TO_N; k++)
-		if (cJSON_GetObjectItemCaseSensitive(e, TABLE_OPTS[k].key))
-			ITEM("%s %s", TABLE_OPTS[k].what,
-			     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, TABLE_OPTS[k].key)) ? "on" : "off");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "columns"))
-		ITEM("column %s %s", jstr(x, "name") ? jstr(x, "name") : "?",
-		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "drop")) ? "dropped" :
-		     !cJSON_GetObjectItemCaseSensitive(x, "def") ? "renamed" :
-		     cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x, "attnum")) > 0 ? "changed" : "added");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "comments"))
-		ITEM("comment of %s %s", jstr(x, "kind") ? jstr(x, "kind") : "?", jstr(x, "name") ? jstr(x, "name") : "?");
-	static const char *const kinds[] = { "indexes", "constraints", "triggers", "policies" };
-	static const char *const one[] = { "index", "constraint", "trigger", "policy" };
-	for (size_t k = 0; k < 4; k++)
-		cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(e, kinds[k]))
-			ITEM("%s %s %s", one[k], jstr(o, "name") ? jstr(o, "name") : "?",
-			     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "drop")) ? "dropped" : "set");
-#undef ITEM
-}
-
-static void conflict(struct strbuf *sb, const char *what, const char *schema, const char *name, const cJSON *e)
-{
-	sb_addf(sb, "%s%s %s.%s (staged: ", sb->len ? "; " : "", what, schema ? schema : "?", name ? name : "?");
-	describe(sb, e, !strcmp(what, "table"));
-	sb_addc(sb, ')');
-}
-
-/* ARRAY of the stage (tables or enums): FRESH's entries merged in, unless
- * one contradicts a staged entry in scope (named in CONFLICTS). */
-static void merge_array(struct database *db, const struct declare_scope *sc, const char *key, cJSON *fresh,
-			struct strbuf *conflicts, bool apply)
-{
-	cJSON *have = cJSON_GetObjectItemCaseSensitive(db->stage->doc, key), *e, *f;
-	bool tables = !strcmp(key, "tables");
-	cJSON_ArrayForEach(e, have) {
-		bool in;
-		const char *s = NULL, *n = NULL;
-		if (tables) {
-			in = table_entry_in(db->cat, e, sc);
-			entry_names(db->cat, e, &s, &n);
-		} else {
-			const struct cat_type *t = catalog_type(db->cat, joid(e));
-			in = !sc->table && t && (!sc->schema || !strcmp(t->schema->name, sc->schema));
-			if (t)
-				s = t->schema->name, n = t->name;
-		}
-		if (!in)
-			continue;
-		bool matched = false;
-		cJSON_ArrayForEach(f, fresh)
-			if (tables ? same_table(e, f) : joid(e) == joid(f))
-				matched = same_entry(e, f);
-		if (!matched && !apply)
-			conflict(conflicts, tables ? "table" : "type", s, n, e);
-	}
-	cJSON_ArrayForEach(f, fresh) {
-		cJSON *found = NULL;
-		cJSON_ArrayForEach(e, have)
-			if (tables ? same_table(e, f) : joid(e) == joid(f))
-				found = e;
-		if (found && !same_entry(found, f) && !apply) {
-			const char *s = NULL, *n = NULL;
-			if (tables) {
-				entry_names(db->cat, found, &s, &n);
-			} else if (catalog_type(db->cat, joid(found))) {
-				s = catalog_type(db->cat, joid(found))->schema->name;
-				n = catalog_type(db->cat, joid(found))->name;
-			}
-			if (!strstr(sb_str(conflicts), n ? n : "?"))
-				conflict(conflicts, tables ? "table" : "type", s, n, found);
-		}
-		if (!found && apply)
-			cJSON_AddItemToArray(have, cJSON_Duplicate(f, true));
-	}
-}
-
-/* The staged object entries in SC that the file's catalog WANT does not
- * agree with (a staged drop of what it has, a staged file it renders
- * otherwise), named in CONFLICTS. */
-static void objects_conflict(struct database *db, const struct declare_scope *sc, const struct catalog *want,
-			     struct strbuf *conflicts)
-{
-	const cJSON *e;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(db->stage->doc, "objects")) {
-		const char *kind = jstr(e, "kind"), *s = jstr(e, "schema"), *t = jstr(e, "table"), *n = jstr(e, "name");
-		if (!kind || !s || !n || (sc->schema && strcmp(s, sc->schema)) ||
-		    (sc->table && (!t || strcmp(t, sc->table))))
-			continue;
-		struct strbuf f = STRBUF_INIT;
-		bool has = objfile_render(want, kind, s, t, n, &f);
-		bool drop = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "drop"));
-		if (drop ? has : !has || !jstr(e, "file") || strcmp(jstr(e, "file"), sb_str(&f)))
-			sb_addf(conflicts, "%s%s %s.%s%s%s (staged: %s)", conflicts->len ? "; " : "", kind, s,
-				t ? t : "", t ? "." : "", n, drop ? "dropped" : "written");
-		strbuf_free(&f);
-	}
 }
 
 static const struct cat_type *type_named(const struct catalog *cat, const char *schema, const char *name)
@@ -652,20 +429,6 @@ static int stage_objects(struct change *c, const struct declare_objs *objs, cons
 	return rc;
 }
 
-/* The comments declare_diff staged in FRESH of live schemas and types
- * (COMMENT ON SCHEMA / TYPE / DOMAIN), into ST's entries of them, as
- * mkdir's and types/ files' COMMENT lines stage them. */
-static void merge_comments(struct stage *st, const struct stage *fresh)
-{
-	const cJSON *e;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "schemas"))
-		if (num_of(e, "oid", 0) && str_of(e, "comment"))
-			stage_schema_comment(st, (unsigned)num_of(e, "oid", 0), NULL, str_of(e, "comment"));
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "types"))
-		if (num_of(e, "oid", 0) && str_of(e, "comment"))
-			stage_type_comment(st, (unsigned)num_of(e, "oid", 0), NULL, NULL, str_of(e, "comment"));
-}
-
 int ed_write_declarative(struct change *c, const struct epath *p, const char *data, size_t len)
 {
 	struct database *db = c->db;
@@ -719,7 +482,8 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(fresh->doc, "tables")) {
 		/* The hazards' row estimates: the snapshot's (the column
 		 * files take a fresh one; compared, they are left out). */
-		const struct cat_relation *r = joid(e) ? catalog_rel(db->cat, joid(e)) : NULL;
+		unsigned oid = (unsigned)num_of(e, "oid", 0);
+		const struct cat_relation *r = oid ? catalog_rel(db->cat, oid) : NULL;
 		if (r && r->reltuples >= 0)
 			stage_table_rows(fresh, &(struct stage_ref){ r->oid, r->schema->name, r->name }, r->reltuples);
 	}
@@ -727,21 +491,21 @@ int ed_write_declarative(struct change *c, const struct epath *p, const char *da
 		struct strbuf conflicts = STRBUF_INIT;
 		static const char *const arrays[] = { "tables", "enums" };
 		for (size_t i = 0; i < 2; i++)
-			merge_array(db, &scope, arrays[i], cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]),
+			ed_decl_merge(db, &scope, arrays[i], cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]),
 				    &conflicts, false);
-		objects_conflict(db, &scope, ld.want, &conflicts);
+		ed_decl_objects_conflict(db, &scope, ld.want, &conflicts);
 		if (conflicts.len) {
 			rc = ed_fail(c, -EBUSY, "the file contradicts staged edits of %s: apply them, or discard "
 				     "them (rm the generated file in migrations/pending/), or write the file as the "
 				     "tree shows it with them", sb_str(&conflicts));
 		} else {
 			for (size_t i = 0; i < 2; i++)
-				merge_array(db, &scope, arrays[i],
+				ed_decl_merge(db, &scope, arrays[i],
 					    cJSON_GetObjectItemCaseSensitive(fresh->doc, arrays[i]), NULL, true);
 			/* On a refusal, ed_end puts the whole stage back. */
 			rc = stage_objects(c, &objs, ld.want);
 			if (!rc)
-				merge_comments(db->stage, fresh);
+				ed_decl_merge_comments(db->stage, fresh);
 			ed_extra_remove(db, c->path);
 		}
 		strbuf_free(&conflicts);
