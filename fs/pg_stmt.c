@@ -11,7 +11,10 @@
  * a statement with parameters is still planned for their values at every
  * run (a generic plan of a lookup by a list of OIDs scans the whole
  * catalog), and one without any keeps its one plan; pg_exec_static_generic
- * asks for the one plan of a query with parameters.
+ * asks for the one plan of a query with parameters, and
+ * pg_stmt_generic_local for every query of a transaction (a catalog read
+ * of fewer than 100 relations, where any plan runs faster than planning:
+ * fs/catalog.c).
  *
  * Names: "schemafs_" and the first 16 hex digits of the text's SHA-256, so
  * that a statement of that name, wherever the server has it (another
@@ -191,6 +194,13 @@ PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char 
 	if (state_is(res, "26000"))
 		forget(conn, text, false);
 	return pg_checked(conn, res, err, errlen);
+}
+
+int pg_stmt_generic_local(PGconn *conn, char *err, size_t errlen)
+{
+	if (!is_prepared(conn, PQbackendPID(conn), KEEP))
+		return 0;
+	return pg_command(conn, "SET LOCAL plan_cache_mode = force_generic_plan", err, errlen);
 }
 
 /* On a kept connection, whose plan_cache_mode is force_custom_plan
