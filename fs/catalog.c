@@ -485,13 +485,24 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 	return -1;
 }
 
-/* Below this many relations, planning a catalog query for its parameters
- * costs more than running it with one plan made for any values: at one
- * table, binding the refresh's queries took 14.4 ms of the server's 19.7
- * (PostgreSQL 15, log_min_duration_statement = 0). Above, a plan made for
- * the values matters: one made for any list of OIDs scans whole catalogs
- * (fs/pg_stmt.c). */
-#define GENERIC_PLANS_BELOW 100
+/* Below this many rows in pg_class (the whole database's, as PostgreSQL
+ * estimates it: about 300 tables with their indexes and sequences),
+ * planning a catalog query for its parameters costs more than running it
+ * with one plan made for any values: at one table, binding the refresh's
+ * queries took 14.4 ms of the server's 19.7 (PostgreSQL 15,
+ * log_min_duration_statement = 0). Above, a plan made for the values
+ * matters: one made for any list of OIDs scans whole catalogs, whichever
+ * schemas are mounted (fs/pg_stmt.c). */
+#define GENERIC_PLANS_BELOW 2000
+
+/* Test hook: SCHEMAFS_TEST_ONE_PLAN_BELOW=ROWS replaces the threshold (0:
+ * a plan per run whatever the size, as in a large database), so that the
+ * tests' small databases go through both ways. */
+static double generic_plans_below(void)
+{
+	const char *v = getenv("SCHEMAFS_TEST_ONE_PLAN_BELOW");
+	return v && *v ? strtod(v, NULL) : GENERIC_PLANS_BELOW;
+}
 
 /* Why load() failed in a way that reading again mends (RETRY). */
 enum { RETRY_FULL = 1,		/* PREV cannot be used after all */
@@ -522,8 +533,14 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	if (!here && !fp && pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		goto fail;
 	in_tx = !here;
-	if (pg_command(conn, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, errlen))
+	/* With pg_class's estimated size (reltuples: -1 or 0 unknown). */
+	PGresult *res = pg_exec(conn, "SELECT pg_catalog.set_config('search_path', 'public', true),"
+				" (SELECT c.reltuples FROM pg_catalog.pg_class c"
+				"  WHERE c.oid = 'pg_catalog.pg_class'::pg_catalog.regclass)", 0, NULL, err, errlen);
+	if (!res)
 		goto fail;
+	double class_rows = PQgetisnull(res, 0, 1) ? -1 : strtod(PQgetvalue(res, 0, 1), NULL);
+	PQclear(res);
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));
 	if (load_schemas(&ld, filter))
 		goto fail;
@@ -535,11 +552,15 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	/* A full read of many relations (the change query has a row for
 	 * each): its two longest queries on a second connection too
 	 * (catalog_aux.c). */
-	long nrels = ld.count_from ? (long)ld.count_from->nrels : PQntuples(ld.changes) - 1;
-	/* A small catalog: the rest of this read keeps one plan per query
-	 * (pg_stmt_generic_local). Not in a transaction the caller goes on
-	 * with, which the setting would outlive. */
-	if (nrels < GENERIC_PLANS_BELOW && !here && !leave_open && pg_stmt_generic_local(conn, err, errlen))
+	/* A slim answer lists the changed and new relations only: with the
+	 * previous count, at most this many (a bulk CREATE makes it many). */
+	long nrels = PQntuples(ld.changes) - 1 + (ld.count_from ? (long)ld.count_from->nrels : 0);
+	/* A small database: the rest of this read keeps one plan per prepared
+	 * query (pg_stmt_generic_local; nothing after this point may use
+	 * run_generic(), whose SET would end it). Not in a transaction the
+	 * caller goes on with, which the setting would outlive. */
+	cat->one_plan = class_rows > 0 && class_rows < generic_plans_below() && !here && !leave_open;
+	if (cat->one_plan && pg_stmt_generic_local(conn, err, errlen))
 		goto fail;
 	if (!ld.prev && !here && filter->parallel_from > 0 && nrels >= filter->parallel_from) {
 		const struct aux_want want[] = {

@@ -12,9 +12,9 @@
  * run (a generic plan of a lookup by a list of OIDs scans the whole
  * catalog), and one without any keeps its one plan; pg_exec_static_generic
  * asks for the one plan of a query with parameters, and
- * pg_stmt_generic_local for every query of a transaction (a catalog read
- * of fewer than 100 relations, where any plan runs faster than planning:
- * fs/catalog.c).
+ * pg_stmt_generic_local for every one of a transaction (a catalog read of
+ * a database whose pg_class is small, where any plan runs faster than
+ * planning: fs/catalog.c).
  *
  * Names: "schemafs_" and the first 16 hex digits of the text's SHA-256, so
  * that a statement of that name, wherever the server has it (another

@@ -1,7 +1,7 @@
 /*
  * stage_json.h: small readers of the stage document (include/stage.h),
- * and writers, shared by stage.c, stage_prune.c, desired.c and plan.c.
- * Internal to the core.
+ * and writers, shared by the stage's, the desired catalog's and the
+ * planner's files. Internal to the core.
  */
 #ifndef SCHEMAFS_STAGE_JSON_H
 #define SCHEMAFS_STAGE_JSON_H

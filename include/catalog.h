@@ -455,6 +455,8 @@ struct catalog {
 					 * a full load) */
 	bool slim_answer;		/* the change query answered for the relations
 					 * read again alone (catalog_incr.c) */
+	bool one_plan;			/* read with one plan per query (a small
+					 * database: GENERIC_PLANS_BELOW, catalog.c) */
 };
 
 /* A staged object file: DIR ("views", ...) of SCHEMA (and TABLE for

@@ -36,6 +36,15 @@ LOG=$T_TMP/daemon.log
 # incremental one read (catalog_deps.c), checked after the rounds.
 SCHEMAFS_TEST_DEPS_CHECK=1 mount_fs "$MNT" -o conninfo="dbname=inc" -o ttl=1 || { not_ok "mount"; done_testing; }
 D=$MNT/inc
+# A second mount in use sees the same DDL with each query planned for its
+# values at every read (SCHEMAFS_TEST_ONE_PLAN_BELOW=0), as in a database
+# of 2,000 pg_class rows or more; the first, this small database's, keeps
+# one plan per query (catalog.c GENERIC_PLANS_BELOW). Both must equal a
+# fresh mount at the round checkpoints.
+P_LOG=$T_TMP/perrun.log
+SCHEMAFS_TEST_ONE_PLAN_BELOW=0 mount_fs "$T_TMP/perrun" -o conninfo="dbname=inc" -o ttl=1 -o log="$P_LOG" ||
+	{ not_ok "mount with a plan per run"; done_testing; }
+PR=$T_TMP/perrun/inc
 
 SEED=${SEED:-$RANDOM}
 echo "# seed $SEED (SEED=$SEED reruns this series)"
@@ -114,30 +123,50 @@ round() {
 	return 1
 }
 
-# same_as_fresh LABEL: the mount in use against a fresh one, byte for byte
-# (schema.sql and every other file).
+# same_as_fresh LABEL [PERRUN]: the mount in use against a fresh one, byte
+# for byte (schema.sql and every other file); PERRUN: the mount with a
+# plan per run too, once it shows this round's marker.
 same_as_fresh() {
-	rm -rf "$T_TMP/copy"
-	cp -r "$D" "$T_TMP/copy" 2>"$T_TMP/cp.err"
-	eq "$1: cp -r of the mount in use succeeds" "" "$(cat "$T_TMP/cp.err")"
-	mount_fs "$T_TMP/fresh" -o conninfo="dbname=inc" || { not_ok "fresh mount"; return; }
-	if diff -r -x status "$T_TMP/copy" "$T_TMP/fresh/inc" >"$T_TMP/diff.out" 2>&1; then
-		ok "$1: the refreshed tree equals a fresh mount's (diff -r)"
-	else
-		not_ok "$1: the refreshed tree equals a fresh mount's (diff -r)"
-		sed 's/^/#   /' "$T_TMP/diff.out" | head -n 40
-		[ -f "$T_TMP/ddl.log" ] && { echo "# DDL so far (seed $SEED):"; sed 's/^/#   /' "$T_TMP/ddl.log"; }
+	local dirs=("$D") names=("the refreshed tree") i
+	rm -rf "$T_TMP/copy"*
+	if [ -n "${2:-}" ]; then
+		check "$1: the mount with a plan per run shows the round's marker" \
+			poll 60 grep -qx "round $ROUND" "$PR/schemas/public/tables/marker/comment"
+		dirs+=("$PR") names+=("the tree refreshed with a plan per run")
 	fi
+	for i in "${!dirs[@]}"; do
+		cp -r "${dirs[$i]}" "$T_TMP/copy$i" 2>"$T_TMP/cp.err"
+		eq "$1: cp -r of ${names[$i]} succeeds" "" "$(cat "$T_TMP/cp.err")"
+	done
+	mount_fs "$T_TMP/fresh" -o conninfo="dbname=inc" || { not_ok "fresh mount"; return; }
+	for i in "${!dirs[@]}"; do
+		if diff -r -x status "$T_TMP/copy$i" "$T_TMP/fresh/inc" >"$T_TMP/diff.out" 2>&1; then
+			ok "$1: ${names[$i]} equals a fresh mount's (diff -r)"
+		else
+			not_ok "$1: ${names[$i]} equals a fresh mount's (diff -r)"
+			sed 's/^/#   /' "$T_TMP/diff.out" | head -n 40
+			[ -f "$T_TMP/ddl.log" ] && { echo "# DDL so far (seed $SEED):"; sed 's/^/#   /' "$T_TMP/ddl.log"; }
+		fi
+	done
 	umount_fs "$T_TMP/fresh"
 }
-checkpoint() { same_as_fresh "round $ROUND"; }
+checkpoint() { same_as_fresh "round $ROUND" "${1:-}"; }
 
 bad=0
 for cp in 1 2 3; do
 	for _ in $(seq 12); do round || bad=$((bad + 1)); done
 	eq "checkpoint $cp: every round's marker showed up" 0 "$bad"
-	checkpoint
+	checkpoint perrun
 done
+# Which way each mount read: the log line of an incremental refresh says
+# "one plan per query" when it kept one.
+check "this small database's refreshes kept one plan per query (log)" \
+	grep -q 'relations again (incremental) .*, one plan per query' "$LOG"
+check "the other mount's refreshes were incremental (its log)" \
+	grep -q 'relations again (incremental)' "$P_LOG"
+eq "... and planned each query for its values (no \"one plan\" in its log)" "" \
+	"$(grep 'one plan per query' "$P_LOG" | head -n 2)"
+umount_fs "$T_TMP/perrun"
 n_ddl=$(wc -l <"$T_TMP/ddl.log")
 echo "# $n_ddl random statements; psql output: $(grep -c ERROR "$T_TMP/ddl.out" || true) errors"
 check "refreshes were incremental (log: read N relations again)" \
