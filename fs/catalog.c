@@ -485,17 +485,20 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
 	return -1;
 }
 
-/* Below this many rows in pg_class (the whole database's, as PostgreSQL
- * estimates it: about 300 tables with their indexes and sequences),
- * planning a catalog query for its parameters costs more than running it
- * with one plan made for any values: at one table, binding the refresh's
- * queries took 14.4 ms of the server's 19.7 (PostgreSQL 15,
+/* Below this size of pg_class (the whole database's: about 2,200 rows, 230
+ * bytes each; some 200 tables with an identity column and three indexes
+ * each), planning a catalog query for its parameters costs more than
+ * running it with one plan made for any values: at one table, binding the
+ * refresh's queries took 14.4 ms of the server's 19.7 (PostgreSQL 15,
  * log_min_duration_statement = 0). Above, a plan made for the values
  * matters: one made for any list of OIDs scans whole catalogs, whichever
- * schemas are mounted (fs/pg_stmt.c). */
-#define GENERIC_PLANS_BELOW 2000
+ * schemas are mounted (fs/pg_stmt.c). The file's size, not reltuples: an
+ * estimate lags (a database restored, or the shadow loaded, says about
+ * 400 rows until ANALYZE), and a bloated file only errs towards the plan
+ * per run. */
+#define GENERIC_PLANS_BELOW (512 * 1024)
 
-/* Test hook: SCHEMAFS_TEST_ONE_PLAN_BELOW=ROWS replaces the threshold (0:
+/* Test hook: SCHEMAFS_TEST_ONE_PLAN_BELOW=BYTES replaces the threshold (0:
  * a plan per run whatever the size, as in a large database), so that the
  * tests' small databases go through both ways. */
 static double generic_plans_below(void)
@@ -533,13 +536,12 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	if (!here && !fp && pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		goto fail;
 	in_tx = !here;
-	/* With pg_class's estimated size (reltuples: -1 or 0 unknown). */
+	/* With pg_class's size in bytes (GENERIC_PLANS_BELOW). */
 	PGresult *res = pg_exec(conn, "SELECT pg_catalog.set_config('search_path', 'public', true),"
-				" (SELECT c.reltuples FROM pg_catalog.pg_class c"
-				"  WHERE c.oid = 'pg_catalog.pg_class'::pg_catalog.regclass)", 0, NULL, err, errlen);
+				" pg_catalog.pg_relation_size('pg_catalog.pg_class')", 0, NULL, err, errlen);
 	if (!res)
 		goto fail;
-	double class_rows = PQgetisnull(res, 0, 1) ? -1 : strtod(PQgetvalue(res, 0, 1), NULL);
+	double class_bytes = strtod(PQgetvalue(res, 0, 1), NULL);
 	PQclear(res);
 	cat->dbname = arena_strdup(cat->arena, PQdb(conn));
 	if (load_schemas(&ld, filter))
@@ -549,19 +551,22 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 		goto fail;
 	if (plan > 0)
 		ld.prev = NULL;	/* read it all; the rows still give the counts */
-	/* A full read of many relations (the change query has a row for
-	 * each): its two longest queries on a second connection too
-	 * (catalog_aux.c). */
-	/* A slim answer lists the changed and new relations only: with the
-	 * previous count, at most this many (a bulk CREATE makes it many). */
+	/* The relations: the change query has a row for each, or, in a slim
+	 * answer, for the changed and new ones only, which with the previous
+	 * count is at most this many (a bulk CREATE makes them many). */
 	long nrels = PQntuples(ld.changes) - 1 + (ld.count_from ? (long)ld.count_from->nrels : 0);
 	/* A small database: the rest of this read keeps one plan per prepared
 	 * query (pg_stmt_generic_local; nothing after this point may use
 	 * run_generic(), whose SET would end it). Not in a transaction the
 	 * caller goes on with, which the setting would outlive. */
-	cat->one_plan = class_rows > 0 && class_rows < generic_plans_below() && !here && !leave_open;
-	if (cat->one_plan && pg_stmt_generic_local(conn, err, errlen))
-		goto fail;
+	if (class_bytes < generic_plans_below() && !here && !leave_open) {
+		int sent = pg_stmt_generic_local(conn, err, errlen);
+		if (sent < 0)
+			goto fail;
+		cat->one_plan = sent > 0;
+	}
+	/* A full read of many relations: its two longest queries on a second
+	 * connection too (catalog_aux.c). */
 	if (!ld.prev && !here && filter->parallel_from > 0 && nrels >= filter->parallel_from) {
 		const struct aux_want want[] = {
 			{ SQL_INDEXES, 2, { ld.schema_oids, NULL } },

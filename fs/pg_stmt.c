@@ -200,7 +200,7 @@ int pg_stmt_generic_local(PGconn *conn, char *err, size_t errlen)
 {
 	if (!is_prepared(conn, PQbackendPID(conn), KEEP))
 		return 0;
-	return pg_command(conn, "SET LOCAL plan_cache_mode = force_generic_plan", err, errlen);
+	return pg_command(conn, "SET LOCAL plan_cache_mode = force_generic_plan", err, errlen) ? -1 : 1;
 }
 
 /* On a kept connection, whose plan_cache_mode is force_custom_plan

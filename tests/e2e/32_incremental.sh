@@ -7,7 +7,8 @@
 # comments, enums, views, functions, sequences, policies, triggers and
 # partitions, and at three checkpoints a cp -r of the mount in use is
 # compared with a fresh mount's (diff -r, status left out). The daemon's
-# log shows that incremental refreshes happened. Then tables are dropped
+# log shows that incremental refreshes happened. A second mount in use,
+# whose refreshes plan each query for its values, is compared too. Then tables are dropped
 # and created in a loop from psql while the mount is walked: the walk never
 # sees a half-built table (a table directory without its table.sql or its
 # columns). Between the two: an unchanged table's files keep content and
@@ -41,9 +42,13 @@ D=$MNT/inc
 # of 2,000 pg_class rows or more; the first, this small database's, keeps
 # one plan per query (catalog.c GENERIC_PLANS_BELOW). Both must equal a
 # fresh mount at the round checkpoints.
+# Its own state directory (mtimes) and no shadow: it must not weigh on
+# the first mount's files nor on the machine.
 P_LOG=$T_TMP/perrun.log
-SCHEMAFS_TEST_ONE_PLAN_BELOW=0 mount_fs "$T_TMP/perrun" -o conninfo="dbname=inc" -o ttl=1 -o log="$P_LOG" ||
-	{ not_ok "mount with a plan per run"; done_testing; }
+printf '{ "state_dir": "%s", "databases": { "inc": { "conninfo": "dbname=inc", "shadow": false } } }\n' \
+	"$T_TMP/perrun-state" >"$T_TMP/perrun.json"
+SCHEMAFS_TEST_ONE_PLAN_BELOW=0 mount_fs "$T_TMP/perrun" -o config="$T_TMP/perrun.json" -o ttl=1 -o log="$P_LOG" ||
+	{ not_ok "mount with a plan per run"; sed 's/^/#   /' "$P_LOG" | tail -n 20; done_testing; }
 PR=$T_TMP/perrun/inc
 
 SEED=${SEED:-$RANDOM}
@@ -145,6 +150,7 @@ same_as_fresh() {
 		else
 			not_ok "$1: ${names[$i]} equals a fresh mount's (diff -r)"
 			sed 's/^/#   /' "$T_TMP/diff.out" | head -n 40
+			[ "$i" == 0 ] || { echo "# its log:"; tail -n 15 "$P_LOG" | sed 's/^/#   /'; }
 			[ -f "$T_TMP/ddl.log" ] && { echo "# DDL so far (seed $SEED):"; sed 's/^/#   /' "$T_TMP/ddl.log"; }
 		fi
 	done
