@@ -9,6 +9,22 @@
 #include "strbuf.h"
 #include "tree_build.h"
 
+/* DIR ("views", "materialized_views") of schema SCHEMA: its N VIEWS,
+ * each replaced by its staged file if it has one, and the staged new
+ * ones. */
+static void views_dir(struct builder *b, struct node *sd, const struct catalog *cat, const char *schema,
+		      const char *dir, struct cat_relation *const *views, size_t n)
+{
+	struct node *d = tb_mkdir(b, sd, dir);
+	for (size_t i = 0; i < n; i++) {
+		if (tb_staged_file(cat, dir, schema, NULL, views[i]->name))
+			continue;
+		render_view(&b->body, views[i]);
+		tb_file(b, d, views[i]->name, ".sql");
+	}
+	tb_staged_files(b, d, cat, dir, schema, NULL);
+}
+
 void tb_schema(struct builder *b, struct node *schemas, const struct catalog *cat, const struct cat_schema *s)
 {
 	struct node *sd = tb_mkdir(b, schemas, s->name);
@@ -53,22 +69,8 @@ void tb_schema(struct builder *b, struct node *schemas, const struct catalog *ca
 	struct node *ftables = tb_mkdir(b, sd, "foreign_tables");
 	for (size_t i = 0; i < s->nforeign_tables; i++)
 		tb_table(b, ftables, s->name, "foreign_tables", s->foreign_tables[i]);
-	struct node *views = tb_mkdir(b, sd, "views");
-	for (size_t i = 0; i < s->nviews; i++) {
-		if (tb_staged_file(cat, "views", s->name, NULL, s->views[i]->name))
-			continue;
-		render_view(&b->body, s->views[i]);
-		tb_file(b, views, s->views[i]->name, ".sql");
-	}
-	tb_staged_files(b, views, cat, "views", s->name, NULL);
-	struct node *mviews = tb_mkdir(b, sd, "materialized_views");
-	for (size_t i = 0; i < s->nmatviews; i++) {
-		if (tb_staged_file(cat, "materialized_views", s->name, NULL, s->matviews[i]->name))
-			continue;
-		render_view(&b->body, s->matviews[i]);
-		tb_file(b, mviews, s->matviews[i]->name, ".sql");
-	}
-	tb_staged_files(b, mviews, cat, "materialized_views", s->name, NULL);
+	views_dir(b, sd, cat, s->name, "views", s->views, s->nviews);
+	views_dir(b, sd, cat, s->name, "materialized_views", s->matviews, s->nmatviews);
 	struct node *funcs = tb_mkdir(b, sd, "functions");
 	struct strbuf fname = STRBUF_INIT;
 	for (size_t i = 0; i < s->nfunctions; i++) {
