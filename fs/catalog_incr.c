@@ -22,7 +22,7 @@
 PGresult *run_per_rel(struct loader *ld, const char *sql)
 {
 	const char *params[] = { ld->schema_oids, ld->rel_oids };
-	return run(ld, sql, 2, params);
+	return run_planned(ld, sql, 2, params, false);
 }
 
 /* Row of ld->changes for OID (rows 1.. are sorted by OID), or -1. The

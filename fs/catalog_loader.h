@@ -35,6 +35,10 @@ struct loader {
 				 * load (catalog_refresh), or NULL: what incr_plan()
 				 * compares with PREV's */
 	struct aux *aux;	/* a full load's second connection, or NULL */
+	bool by_kind;		/* may plan by kind (run_planned(); the catalog's
+				 * plans say CAT_PLANS_BY_KIND once it switched) */
+	bool one_now;		/* the last query kept one plan (SET LOCAL in
+				 * effect) */
 };
 
 /* A full load's longest queries on a second connection in the same
@@ -91,6 +95,15 @@ PGresult *run(struct loader *ld, const char *tmpl, int nparams, const char *cons
  * (pg_exec_static_generic). */
 PGresult *run_generic(struct loader *ld, const char *tmpl, int nparams, const char *const *params);
 PGresult *run_text(struct loader *ld, const char *sql, int nparams, const char *const *params);
+/* run() for a query whose one plan, made once per session, serves every
+ * run when ONE, else planned for its values at every run; in a read that
+ * plans by kind (CAT_PLANS_BY_KIND), a SET LOCAL switches between the two
+ * when the last query's differs. The queries of the relations read again
+ * (run_per_rel) are planned for their values: a plan made for any list of
+ * OIDs scans whole catalogs. run_per_schema's keep one: their only
+ * parameter, the schemas, is the same at every run, and no catalog they
+ * scan has an index that leads with the schema. */
+PGresult *run_planned(struct loader *ld, const char *tmpl, int nparams, const char *const *params, bool one);
 PGresult *run_per_schema(struct loader *ld, const char *sql);
 
 int by_name(const char *a, const char *b);

@@ -175,6 +175,20 @@ bool database_refresh_wait(struct database *db, double seconds, bool give_up)
 	return done;
 }
 
+/* The refresh log's note of how the read planned its queries. */
+static const char *plans_note(const struct catalog *cat)
+{
+	switch (cat->plans) {
+	case CAT_PLANS_ONE:
+		return ", one plan per query";
+	case CAT_PLANS_BY_KIND:
+		return ", one plan per query of the schemas";
+	case CAT_PLANS_PER_RUN:
+		break;
+	}
+	return "";
+}
+
 /* The test hook's hold of cycle CYCLE, lock held, before its read (WHEN
  * 1) or after it (2), until an apply's database_refresh_wait makes it
  * stale (it broadcasts). */
@@ -380,11 +394,11 @@ void *database_refresher(void *arg)
 					 "installed in %.0f ms%s%s", db->cfg->name, db->cat->reread,
 					 ms_between(&t0, &t1), ms_between(&t1, &t2),
 					 db->cat->slim_answer ? ", slim change answer" : "",
-					 db->cat->one_plan ? ", one plan per query" : "");
+					 plans_note(db->cat));
 			else if (cat && rc == 0)
 				log_info("%s: refresh read everything in %.0f ms, installed in %.0f ms%s",
 					 db->cfg->name, ms_between(&t0, &t1), ms_between(&t1, &t2),
-					 db->cat->one_plan ? ", one plan per query" : "");
+					 plans_note(db->cat));
 		}
 		if (cat)
 			database_listen_update(db);

@@ -12,9 +12,10 @@
  * run (a generic plan of a lookup by a list of OIDs scans the whole
  * catalog), and one without any keeps its one plan; pg_exec_static_generic
  * asks for the one plan of a query with parameters, and
- * pg_stmt_generic_local for every one of a transaction (a catalog read of
- * a database whose pg_class is small, where any plan runs faster than
- * planning: fs/catalog.c).
+ * pg_stmt_plans_local for every one of a transaction, until it says
+ * otherwise (a catalog read: of a database whose pg_class is small, where
+ * any plan runs faster than planning, or for the queries whose only
+ * parameter is the schemas, the same at every run: fs/catalog.c).
  *
  * Names: "schemafs_" and the first 16 hex digits of the text's SHA-256, so
  * that a statement of that name, wherever the server has it (another
@@ -196,11 +197,12 @@ PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char 
 	return pg_checked(conn, res, err, errlen);
 }
 
-int pg_stmt_generic_local(PGconn *conn, char *err, size_t errlen)
+int pg_stmt_plans_local(PGconn *conn, bool one, char *err, size_t errlen)
 {
 	if (!is_prepared(conn, PQbackendPID(conn), KEEP))
 		return 0;
-	return pg_command(conn, "SET LOCAL plan_cache_mode = force_generic_plan", err, errlen) ? -1 : 1;
+	return pg_command(conn, one ? "SET LOCAL plan_cache_mode = force_generic_plan" :
+			  "SET LOCAL plan_cache_mode = force_custom_plan", err, errlen) ? -1 : 1;
 }
 
 /* On a kept connection, whose plan_cache_mode is force_custom_plan

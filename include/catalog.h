@@ -407,6 +407,17 @@ struct cat_life {
 					 * reference */
 };
 
+/* How a read planned its prepared queries (fs/catalog.c load()). */
+enum cat_plans {
+	CAT_PLANS_PER_RUN,	/* each for its values at every run: a read in a
+				 * transaction the caller goes on with, or on a
+				 * connection that does not prepare */
+	CAT_PLANS_BY_KIND,	/* one plan for the queries of the schemas, a plan
+				 * per run for those of the relations read */
+	CAT_PLANS_ONE,		/* one plan per query: a small database
+				 * (GENERIC_PLANS_BELOW) */
+};
+
 struct catalog {
 	struct arena *arena;
 	struct cat_life *life;		/* set by catalog_new(); never shared */
@@ -455,8 +466,7 @@ struct catalog {
 					 * a full load) */
 	bool slim_answer;		/* the change query answered for the relations
 					 * read again alone (catalog_incr.c) */
-	bool one_plan;			/* read with one plan per query (a small
-					 * database: GENERIC_PLANS_BELOW, catalog.c) */
+	enum cat_plans plans;		/* how its prepared queries were planned */
 };
 
 /* A staged object file: DIR ("views", ...) of SCHEMA (and TABLE for

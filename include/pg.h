@@ -104,15 +104,17 @@ PGresult *pg_run_prepared(PGconn *conn, const char *name, const char *sql, int n
 PGresult *pg_exec_static(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,
 			 size_t errlen);
 
-/* Until CONN's transaction ends, every statement pg_exec_static prepared
- * keeps one plan (plan_cache_mode force_generic_plan, SET LOCAL): for a
- * transaction whose queries cost less to run, with any plan, than to plan
- * for their values. Unnamed queries (pg_exec) gain nothing: their generic
- * plan is made again at every run. A later pg_exec_static_generic in the same
+/* Until CONN's transaction ends, or the next call: ONE, every statement
+ * pg_exec_static prepared keeps one plan (plan_cache_mode
+ * force_generic_plan, SET LOCAL), for queries that cost less to run, with
+ * any plan, than to plan for their values; not ONE, each is planned for
+ * its values again (force_custom_plan, as pg_stmt_keep set it for the
+ * session). Unnamed queries (pg_exec) gain nothing: their generic plan is
+ * made again at every run. A later pg_exec_static_generic in the same
  * transaction ends it. One round trip: 1 when it was sent, 0 on a
  * connection not marked by pg_stmt_keep (nothing sent: its queries are
  * unnamed), -1 with ERR set. */
-int pg_stmt_generic_local(PGconn *conn, char *err, size_t errlen);
+int pg_stmt_plans_local(PGconn *conn, bool one, char *err, size_t errlen);
 
 /* The same for a query whose one plan serves every value of its
  * parameters: on a marked connection it is planned once per session
