@@ -21,7 +21,7 @@
 char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
 {
 	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
-	char *qs = NULL, *qt = NULL, *ret = NULL;
+	char *ret = NULL;
 	const char *sql = pgv_sql_for(conn, SQL_FINGERPRINT);
 	if (!sql) {
 		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
@@ -34,13 +34,8 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 	PQclear(res);
 	if (filter->tracking_schema && filter->tracking_table) {
 		/* The table may come and go (a reset drops it): ask first. */
-		qs = PQescapeIdentifier(conn, filter->tracking_schema, strlen(filter->tracking_schema));
-		qt = PQescapeIdentifier(conn, filter->tracking_table, strlen(filter->tracking_table));
-		if (!qs || !qt) {
-			snprintf(err, errlen, "%s", PQerrorMessage(conn));
+		if (track_table_name(conn, filter->tracking_schema, filter->tracking_table, &name, NULL, err, errlen))
 			goto out;
-		}
-		sb_add_qual(&name, qs, qt);
 		const char *params[] = { sb_str(&name) };
 		const struct tracker *tk = filter->tracker ? filter->tracker : track_find(NULL);
 		res = pg_exec_static(conn, tk->exists_sql, 1, params, err, errlen);
@@ -62,8 +57,6 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 	}
 	ret = strbuf_detach(&fp, NULL);
 out:
-	PQfreemem(qs);
-	PQfreemem(qt);
 	strbuf_free(&fp);
 	strbuf_free(&q);
 	strbuf_free(&name);

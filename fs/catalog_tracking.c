@@ -1,8 +1,5 @@
 /* catalog_tracking.c: the migration tool's tracking rows (and the text of
  * what schemafs applied) in a snapshot: load_tracking(), catalog_loader.h. */
-#include <stdio.h>
-#include <string.h>
-
 #include "arena.h"
 #include "catalog_loader.h"
 #include "strbuf.h"
@@ -14,16 +11,12 @@ int load_tracking(struct loader *ld, const struct catalog_filter *f)
 	struct catalog *cat = ld->cat;
 	if (!f->tracking_schema || !f->tracking_table)
 		return 0;
-	char *qs = PQescapeIdentifier(ld->conn, f->tracking_schema, strlen(f->tracking_schema));
-	char *qt = PQescapeIdentifier(ld->conn, f->tracking_table, strlen(f->tracking_table));
+	char *qs = NULL;
 	int ret = -1;
 	struct strbuf sb = STRBUF_INIT;
 	PGresult *res = NULL;
-	if (!qs || !qt) {
-		snprintf(ld->err, ld->errlen, "%s", PQerrorMessage(ld->conn));
+	if (track_table_name(ld->conn, f->tracking_schema, f->tracking_table, &sb, &qs, ld->err, ld->errlen))
 		goto out;
-	}
-	sb_add_qual(&sb, qs, qt);
 	const char *params[] = { sb_str(&sb) };
 	const struct tracker *tk = f->tracker ? f->tracker : track_find(NULL);
 	res = run(ld, tk->exists_sql, 1, params);
@@ -66,7 +59,6 @@ int load_tracking(struct loader *ld, const struct catalog_filter *f)
 out:
 	PQclear(res);
 	PQfreemem(qs);
-	PQfreemem(qt);
 	strbuf_free(&sb);
 	return ret;
 }

@@ -36,20 +36,40 @@ const struct tracker *track_choose(PGconn *conn, const struct migrate_opts *o)
 		return layout ? &track_drizzle1 : tk;
 	/* An empty folder: the table drizzle 1.0 made (with "name") says 1.0. */
 	struct strbuf name = STRBUF_INIT;
-	char *qs = PQescapeIdentifier(conn, o->tracking_schema, strlen(o->tracking_schema));
-	char *qt = PQescapeIdentifier(conn, o->tracking_table, strlen(o->tracking_table));
-	if (qs && qt)
-		sb_addf(&name, "%s.%s", qs, qt);
-	PQfreemem(qs);
-	PQfreemem(qt);
-	const char *params[] = { sb_str(&name) };
 	char err[256];
-	PGresult *res = name.len ? pg_exec(conn, TRACK_HAS_NAME_SQL, 1, params, err, sizeof err) : NULL;
+	bool named = !track_table_name(conn, o->tracking_schema, o->tracking_table, &name, NULL, err, sizeof err);
+	const char *params[] = { sb_str(&name) };
+	PGresult *res = named ? pg_exec(conn, TRACK_HAS_NAME_SQL, 1, params, err, sizeof err) : NULL;
 	if (res && PQgetvalue(res, 0, 0)[0] == 't')
 		tk = &track_drizzle1;
 	PQclear(res);
 	strbuf_free(&name);
 	return tk;
+}
+
+int track_table_name(PGconn *conn, const char *schema, const char *table, struct strbuf *out, char **qschema,
+		     char *err, size_t errlen)
+{
+	char *qs = PQescapeIdentifier(conn, schema, strlen(schema));
+	char *qt = PQescapeIdentifier(conn, table, strlen(table));
+	int ret = -1;
+	if (!qs || !qt) {
+		if (errlen)
+			snprintf(err, errlen, "%s", PQerrorMessage(conn));
+		goto out;
+	}
+	sb_add_qual(out, qs, qt);
+	if (qschema) {
+		*qschema = qs;
+		qs = NULL;
+	}
+	ret = 0;
+out:
+	if (ret && qschema)
+		*qschema = NULL;
+	PQfreemem(qs);
+	PQfreemem(qt);
+	return ret;
 }
 
 void track_say(struct track_run *t, const char *fmt, ...)

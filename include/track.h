@@ -89,6 +89,12 @@ const struct tracker *track_find(const char *name);
  * for drizzle, drizzle 1.0's when the folder is in its layout, or empty
  * while the table has 1.0's "name" column (one query, on CONN). */
 const struct tracker *track_choose(PGconn *conn, const struct migrate_opts *o);
+/* SCHEMA.TABLE as SQL takes it, each part through PQescapeIdentifier,
+ * appended to OUT; with QSCHEMA, *QSCHEMA is the schema's part alone (the
+ * caller PQfreemem()s it; NULL on failure). 0, or -1 with libpq's message
+ * in ERR (ERRLEN 0: none). */
+int track_table_name(PGconn *conn, const char *schema, const char *table, struct strbuf *out, char **qschema,
+		     char *err, size_t errlen);
 
 /* What both drizzle trackers share. */
 #define TRACK_DRIZZLE_EXISTS \
