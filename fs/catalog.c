@@ -444,16 +444,16 @@ static int check_complete(const struct catalog *cat, char *err, size_t errlen)
  * log_min_duration_statement = 0). Above, the plan of a relations' query
  * made for its values matters: one made for any list of OIDs scans whole
  * catalogs, whichever schemas are mounted (fs/pg_stmt.c); only the
- * schemas' queries keep one plan (run_planned: at 1,000 tables, the
- * refresh's binding went from 21.7 to 13.0 ms, and its execution did not
- * grow). The file's size, not reltuples: an
- * estimate lags (a database restored, or the shadow loaded, says about
- * 400 rows until ANALYZE), and a bloated file only errs towards the plan
- * per run. */
+ * schemas' queries and the incremental dependency query keep one plan
+ * there (run_planned: at 1,000 tables, the refresh's binding went from
+ * 21.7 to 13.0 ms, and its execution did not grow). The file's size, not
+ * reltuples: an estimate lags (a database restored, or the shadow loaded,
+ * says about 400 rows until ANALYZE), and a bloated file only errs towards
+ * planning by kind. */
 #define GENERIC_PLANS_BELOW (512 * 1024)
 
 /* Test hook: SCHEMAFS_TEST_ONE_PLAN_BELOW=BYTES replaces the threshold (0:
- * a plan per run whatever the size, as in a large database), so that the
+ * plans by kind whatever the size, as in a large database), so that the
  * tests' small databases go through both ways. */
 static double generic_plans_below(void)
 {

@@ -95,14 +95,17 @@ PGresult *run(struct loader *ld, const char *tmpl, int nparams, const char *cons
  * (pg_exec_static_generic). */
 PGresult *run_generic(struct loader *ld, const char *tmpl, int nparams, const char *const *params);
 PGresult *run_text(struct loader *ld, const char *sql, int nparams, const char *const *params);
-/* run() for a query whose one plan, made once per session, serves every
- * run when ONE, else planned for its values at every run; in a read that
- * plans by kind (CAT_PLANS_BY_KIND), a SET LOCAL switches between the two
- * when the last query's differs. The queries of the relations read again
- * (run_per_rel) are planned for their values: a plan made for any list of
- * OIDs scans whole catalogs. run_per_schema's keep one: their only
- * parameter, the schemas, is the same at every run, and no catalog they
- * scan has an index that leads with the schema. */
+/* run() in a read that plans by kind (ld->by_kind): a query whose one
+ * plan, made once per session, serves every run when ONE, else planned for
+ * its values at every run; a SET LOCAL switches between the two when the
+ * last query's differs. In any other read ONE changes nothing. The
+ * queries of the relations read again (run_per_rel) are planned for their
+ * values: a plan made for any list of OIDs scans whole catalogs.
+ * run_per_schema's keep one: their only parameter, the schemas, is the
+ * same at every run, and no catalog they scan has an index that leads
+ * with the schema. A query with parameters run through run() alone (the
+ * tracking table's lookups by name) gets whichever the last switch set:
+ * they are single-row lookups either way. */
 PGresult *run_planned(struct loader *ld, const char *tmpl, int nparams, const char *const *params, bool one);
 PGresult *run_per_schema(struct loader *ld, const char *sql);
 

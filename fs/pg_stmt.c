@@ -14,8 +14,9 @@
  * asks for the one plan of a query with parameters, and
  * pg_stmt_plans_local for every one of a transaction, until it says
  * otherwise (a catalog read: of a database whose pg_class is small, where
- * any plan runs faster than planning, or for the queries whose only
- * parameter is the schemas, the same at every run: fs/catalog.c).
+ * any plan runs faster than planning, or, in a larger one, for the queries
+ * whose only parameter is the schemas, the same at every run, and the
+ * incremental dependency query: fs/catalog.c run_planned).
  *
  * Names: "schemafs_" and the first 16 hex digits of the text's SHA-256, so
  * that a statement of that name, wherever the server has it (another

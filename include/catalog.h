@@ -412,8 +412,9 @@ enum cat_plans {
 	CAT_PLANS_PER_RUN,	/* each for its values at every run: a read in a
 				 * transaction the caller goes on with, or on a
 				 * connection that does not prepare */
-	CAT_PLANS_BY_KIND,	/* one plan for the queries of the schemas, a plan
-				 * per run for those of the relations read */
+	CAT_PLANS_BY_KIND,	/* one plan for the queries of the schemas and the
+				 * incremental dependency query, a plan per run
+				 * for those of the relations read */
 	CAT_PLANS_ONE,		/* one plan per query: a small database
 				 * (GENERIC_PLANS_BELOW) */
 };

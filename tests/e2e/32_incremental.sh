@@ -8,7 +8,8 @@
 # partitions, and at three checkpoints a cp -r of the mount in use is
 # compared with a fresh mount's (diff -r, status left out). The daemon's
 # log shows that incremental refreshes happened. A second mount in use,
-# whose refreshes plan each query for its values, is compared too. Then tables are dropped
+# whose refreshes plan by kind as a large database's do (the relations'
+# queries for their values), is compared too. Then tables are dropped
 # and created in a loop from psql while the mount is walked: the walk never
 # sees a half-built table (a table directory without its table.sql or its
 # columns). Between the two: an unchanged table's files keep content and
@@ -49,7 +50,7 @@ P_LOG=$T_TMP/perrun.log
 printf '{ "state_dir": "%s", "databases": { "inc": { "conninfo": "dbname=inc", "shadow": false } } }\n' \
 	"$T_TMP/perrun-state" >"$T_TMP/perrun.json"
 SCHEMAFS_TEST_ONE_PLAN_BELOW=0 mount_fs "$T_TMP/perrun" -o config="$T_TMP/perrun.json" -o ttl=1 -o log="$P_LOG" ||
-	{ not_ok "mount with a plan per run"; sed 's/^/#   /' "$P_LOG" | tail -n 20; done_testing; }
+	{ not_ok "mount that plans by kind"; sed 's/^/#   /' "$P_LOG" | tail -n 20; done_testing; }
 PR=$T_TMP/perrun/inc
 
 SEED=${SEED:-$RANDOM}
@@ -130,15 +131,15 @@ round() {
 }
 
 # same_as_fresh LABEL [PERRUN]: the mount in use against a fresh one, byte
-# for byte (schema.sql and every other file); PERRUN: the mount with a
-# plan per run too, once it shows this round's marker.
+# for byte (schema.sql and every other file); PERRUN: the mount that plans
+# by kind too, once it shows this round's marker.
 same_as_fresh() {
 	local dirs=("$D") names=("the refreshed tree") i
 	rm -rf "$T_TMP/copy"*
 	if [ -n "${2:-}" ]; then
-		check "$1: the mount with a plan per run shows the round's marker" \
+		check "$1: the mount that plans by kind shows the round's marker" \
 			poll 60 grep -qx "round $ROUND" "$PR/schemas/public/tables/marker/comment"
-		dirs+=("$PR") names+=("the tree refreshed with a plan per run")
+		dirs+=("$PR") names+=("the tree refreshed planning by kind")
 	fi
 	for i in "${!dirs[@]}"; do
 		cp -r "${dirs[$i]}" "$T_TMP/copy$i" 2>"$T_TMP/cp.err"
