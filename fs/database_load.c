@@ -17,7 +17,6 @@
 #include "pg.h"
 #include "track.h"
 #include "tree_key.h"
-#include "txsnap.h"
 
 static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen);
 
@@ -130,15 +129,9 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 	bool first = !db->cat && !db->thread_started;
 	struct catalog *cat;
 	if (db->cat && db->cat->fingerprint) {
-		/* Nothing committed since the last fingerprint, nothing
-		 * changed: one tiny query. Not the same text only: a
-		 * transaction that only began since (an apply of this
-		 * mount's, or another tool's migration, before it commits)
-		 * moves xmax and is listed as running, and a fingerprint
-		 * taken for it finds nothing and makes a refresh asked for
-		 * meanwhile wait (up to 100 ms at 10,000 tables):
-		 * txsnap_any_ended() tells whether one ended. The previous
-		 * snapshot stays the one compared with. */
+		/* Nothing committed since the last fingerprint (the same
+		 * snapshot: every commit moves its xmax or its list of
+		 * running transactions), nothing changed: one tiny query. */
 		db->quiet = false;
 		/* Not on a hot standby: its snapshots list no running
 		 * transaction (they are all in subxip, which the text leaves
@@ -150,7 +143,7 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 						" pg_catalog.pg_is_in_recovery()", 0, NULL, err, errlen);
 			if (!res)
 				return -1;
-			db->quiet = !txsnap_any_ended(db->probe_snap, PQgetvalue(res, 0, 0)) &&
+			db->quiet = !strcmp(PQgetvalue(res, 0, 0), db->probe_snap) &&
 				    strcmp(PQgetvalue(res, 0, 1), "t");
 			PQclear(res);
 			if (db->quiet)

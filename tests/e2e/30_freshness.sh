@@ -125,25 +125,5 @@ check "and the next DDL is read again" poll $WAIT has_content "$A/comment" "chan
 check "which counts as a full read" poll $WAIT bash -c '[ "$(sed -n "s/^snapshots read: //p" "$1")" -gt "$2" ]' \
 	_ "$MNT/app/migrations/status" "$before"
 
-# A transaction that began and still runs has changed nothing anyone
-# sees: the probe stays quiet for it (txsnap.c) rather than fingerprint.
-# What others commit meanwhile, and what it commits at its end, show up.
-sql app >"$T_TMP/long_tx.out" 2>&1 <<'EOF' &
-BEGIN;
-CREATE TABLE public.in_long_tx (z integer);
-SELECT pg_catalog.pg_sleep(4);
-COMMIT;
-EOF
-long_tx=$!
-sleep 1.5
-check "a table created in a transaction still open is not shown" test ! -e "$P/tables/in_long_tx"
-sql app -c "CREATE TABLE public.beside_long_tx (w integer)"
-check "DDL committed beside a long transaction shows up within $WAIT s" poll $WAIT test -d "$P/tables/beside_long_tx"
-check "... while that transaction still runs" kill -0 "$long_tx"
-wait "$long_tx"
-eq "the long transaction committed" 0 "$?"
-check "what the long transaction created shows up within $WAIT s of its commit" \
-	poll $WAIT test -d "$P/tables/in_long_tx"
-
 umount_fs "$MNT"
 done_testing

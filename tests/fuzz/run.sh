@@ -14,7 +14,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-TARGETS=(names config stage journal split plan lint sqlparse txsnap)
+TARGETS=(names config stage journal split plan lint sqlparse)
 [ $# -gt 0 ] && TARGETS=("$@")
 RUNS=${FUZZ_RUNS:-60000}
 export ASAN_OPTIONS=${FUZZ_ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
