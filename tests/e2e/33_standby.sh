@@ -3,7 +3,7 @@
 # also when a commit moves neither the snapshot's xmin nor its xmax. On a
 # standby txid_current_snapshot() lists no running transaction (they are all
 # in subxip, which the text leaves out), so the quiet probe of
-# fs/database.c load_once() (the same snapshot text: nothing committed) must
+# fs/database_load.c load_once() (the same snapshot text: nothing committed) must
 # not be used there: the mount would stay stale for ever. A standby's
 # mount is read-only (EROFS), as a read_only database's is.
 . "$(dirname "$0")/../lib.sh"
