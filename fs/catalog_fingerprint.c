@@ -18,11 +18,56 @@
 #include "strbuf.h"
 #include "track.h"
 
-char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
+/* More new rows than this are not sent back to the server: the change
+ * query scans for them itself, as when none are listed. A bulk CREATE
+ * of many tables makes them many; a DDL statement, a few. */
+#define FRESH_MAX 10000
+
+/* Test hook: SCHEMAFS_TEST_FRESH_MAX=N replaces FRESH_MAX (0: never
+ * listed), so that the tests go through both ways. */
+static long fresh_max(void)
+{
+	const char *v = getenv("SCHEMAFS_TEST_FRESH_MAX");
+	return v && *v ? strtol(v, NULL, 10) : FRESH_MAX;
+}
+
+void cat_fresh_clear(struct cat_fresh *fresh)
+{
+	free(fresh->keys);
+	free(fresh->objs);
+	fresh->keys = fresh->objs = NULL;
+}
+
+/* The elements of array text A ("{1,2,3}", "{}"). */
+static long array_len(const char *a)
+{
+	if (!strcmp(a, "{}"))
+		return 0;
+	long n = 1;
+	for (; *a; a++)
+		n += *a == ',';
+	return n;
+}
+
+/* Keeps the fingerprint's list of new rows (row 0, columns 1 and 2) in
+ * FRESH, unless there are more than fresh_max(). */
+static void keep_fresh(const PGresult *res, struct cat_fresh *fresh)
+{
+	long max = fresh_max();
+	if (max <= 0 || PQgetisnull(res, 0, 1) || PQgetisnull(res, 0, 2) || array_len(PQgetvalue(res, 0, 1)) > max)
+		return;
+	if (!(fresh->keys = strdup(PQgetvalue(res, 0, 1))) || !(fresh->objs = strdup(PQgetvalue(res, 0, 2))))
+		abort();
+}
+
+char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, struct cat_fresh *fresh,
+			  char *err, size_t errlen)
 {
 	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
 	char *ret = NULL;
 	const char *sql = pgv_sql_for(conn, SQL_FINGERPRINT);
+	if (fresh)
+		cat_fresh_clear(fresh);
 	if (!sql) {
 		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
 		goto out;
@@ -31,6 +76,8 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 	if (!res)
 		goto out;
 	sb_add(&fp, PQgetvalue(res, 0, 0));
+	if (fresh)
+		keep_fresh(res, fresh);
 	PQclear(res);
 	if (filter->tracking_schema && filter->tracking_table) {
 		/* The table may come and go (a reset drops it): ask first. */
@@ -57,6 +104,8 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, cha
 	}
 	ret = strbuf_detach(&fp, NULL);
 out:
+	if (!ret && fresh)
+		cat_fresh_clear(fresh);
 	strbuf_free(&fp);
 	strbuf_free(&q);
 	strbuf_free(&name);
@@ -68,7 +117,7 @@ char *catalog_finish_take(PGconn *conn, const struct catalog_filter *filter, cha
 	/* Still in the load's REPEATABLE READ transaction: the same snapshot
 	 * as everything read, so a later equal fingerprint really means
 	 * "nothing changed since". */
-	char *fp = catalog_fingerprint(conn, filter, err, errlen);
+	char *fp = catalog_fingerprint(conn, filter, NULL, err, errlen);
 	if (fp && !pg_command(conn, "COMMIT", err, errlen))
 		return fp;
 	free(fp);

@@ -131,13 +131,17 @@ int incr_plan(struct loader *ld)
 		sb_addc(&oids, '}');
 		sb_addc(&counts, '}');
 	}
+	/* The new rows, when the fingerprint compared (and so taken in this
+	 * snapshot, since PREV's) listed them: not scanned for again. */
+	bool listed = prev && gained && ld->fresh && ld->fresh->keys;
 	const char *params[] = { ld->schema_oids, prev ? prev->snapshot : NULL, prev ? sb_str(&oids) : NULL,
-				 prev ? sb_str(&counts) : NULL, gained, scan, class_gained };
+				 prev ? sb_str(&counts) : NULL, gained, scan, class_gained,
+				 listed ? ld->fresh->keys : NULL, listed ? ld->fresh->objs : NULL };
 	/* One plan for every answer: planning it was 22 ms of a refresh on a
 	 * small database (48 ms on the shadow's reader), more than it runs,
 	 * and at 10,000 tables the generic plan runs as fast as a custom one
 	 * (PostgreSQL chose it itself there after five runs). */
-	ld->changes = run_generic(ld, SQL_REL_CHANGES, 7, params);
+	ld->changes = run_generic(ld, SQL_REL_CHANGES, 9, params);
 	strbuf_free(&oids);
 	strbuf_free(&counts);
 	free(gained);
@@ -159,6 +163,7 @@ int incr_plan(struct loader *ld)
 	bool slim = prev && col_bool(res, 0, 3);
 	ld->count_from = slim ? prev : NULL;
 	ld->cat->slim_answer = slim;
+	ld->cat->fresh_listed = listed;
 	if (!prev)
 		return 0;
 	/* A member added to or dropped from an extension changes how the

@@ -34,6 +34,7 @@ struct loader {
 	const char *fp;		/* the fingerprint taken in this snapshot before the
 				 * load (catalog_refresh), or NULL: what incr_plan()
 				 * compares with PREV's */
+	const struct cat_fresh *fresh;	/* the new rows it listed (or NULL) */
 	struct aux *aux;	/* a full load's second connection, or NULL */
 	bool by_kind;		/* may plan by kind (run_planned(); the catalog's
 				 * plans say CAT_PLANS_BY_KIND once it switched) */

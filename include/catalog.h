@@ -467,6 +467,8 @@ struct catalog {
 					 * a full load) */
 	bool slim_answer;		/* the change query answered for the relations
 					 * read again alone (catalog_incr.c) */
+	bool fresh_listed;		/* ... and was given the new rows the
+					 * fingerprint listed (struct cat_fresh) */
 	enum cat_plans plans;		/* how its prepared queries were planned */
 };
 
@@ -547,10 +549,24 @@ int catalog_finish(PGconn *conn, struct catalog *cat, const struct catalog_filte
  * or NULL as above. */
 char *catalog_finish_take(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen);
 
+/* The rows of the relations' catalogs new to an earlier snapshot, as the
+ * fingerprint's own scans found them (SQL_REL_CHANGES' $8 and $9: KEYS an
+ * int4[], OBJS an oid[], in text). Both NULL: not listed (no earlier
+ * snapshot, or more than fresh_max() rows). Owned by whoever holds the
+ * struct: cat_fresh_clear() frees them. */
+struct cat_fresh {
+	char *keys;
+	char *objs;
+};
+void cat_fresh_clear(struct cat_fresh *fresh);
+
 /* A fingerprint of the catalogs and of the tracking table's rows: equal
  * fingerprints mean catalog_load() would read the same snapshot. Returns a
- * malloc'd string (caller frees), or NULL with ERR. */
-char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen);
+ * malloc'd string (caller frees), or NULL with ERR. With FRESH, it also
+ * gives there the rows new to the earlier snapshot the transaction named
+ * (catalog_refresh(); none when it named none; FRESH is cleared first). */
+char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, struct cat_fresh *fresh,
+			  char *err, size_t errlen);
 
 /* Lookups in a loaded catalog; NULL when absent. CAT->rels is sorted by oid.
  * catalog_column() matches ATTNUM when it is not 0, else NAME. */

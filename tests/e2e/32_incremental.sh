@@ -42,14 +42,17 @@ D=$MNT/inc
 # 2,000 pg_class rows or more (SCHEMAFS_TEST_ONE_PLAN_BELOW=0): the
 # relations' queries planned for their values at every read, one plan for
 # the schemas' (catalog.c run_planned); the first, this small database's,
-# keeps one plan per query (catalog.c GENERIC_PLANS_BELOW). Both must
-# equal a fresh mount at the round checkpoints.
+# keeps one plan per query (catalog.c GENERIC_PLANS_BELOW). It also finds
+# the new rows with the change query's own scans
+# (SCHEMAFS_TEST_FRESH_MAX=0), where the first takes them from the
+# fingerprint's (catalog_sql.h FP_REL). Both must equal a fresh mount at
+# the round checkpoints.
 # Its own state directory (mtimes) and no shadow: it must not weigh on
 # the first mount's files nor on the machine.
 P_LOG=$T_TMP/perrun.log
 printf '{ "state_dir": "%s", "databases": { "inc": { "conninfo": "dbname=inc", "shadow": false } } }\n' \
 	"$T_TMP/perrun-state" >"$T_TMP/perrun.json"
-SCHEMAFS_TEST_ONE_PLAN_BELOW=0 mount_fs "$T_TMP/perrun" -o config="$T_TMP/perrun.json" -o ttl=1 -o log="$P_LOG" ||
+SCHEMAFS_TEST_ONE_PLAN_BELOW=0 SCHEMAFS_TEST_FRESH_MAX=0 mount_fs "$T_TMP/perrun" -o config="$T_TMP/perrun.json" -o ttl=1 -o log="$P_LOG" ||
 	{ not_ok "mount that plans by kind"; sed 's/^/#   /' "$P_LOG" | tail -n 20; done_testing; }
 PR=$T_TMP/perrun/inc
 
@@ -175,6 +178,10 @@ check "the other mount's refreshes were incremental, one plan for the schemas' q
 	grep -q 'relations again (incremental) .*, one plan per query of the schemas$' "$P_LOG"
 eq "... and planned the relations' queries for their values (no \"one plan per query\" alone in its log)" "" \
 	"$(grep 'one plan per query$' "$P_LOG" | head -n 2)"
+check "the first mount's change queries were given the new rows the fingerprint listed (log)" \
+	grep -q 'relations again (incremental) .*, new rows from the fingerprint,' "$LOG"
+eq "... and the other's scanned for them (none given in its log)" "" \
+	"$(grep 'new rows from the fingerprint' "$P_LOG" | head -n 2)"
 umount_fs "$T_TMP/perrun"
 n_ddl=$(wc -l <"$T_TMP/ddl.log")
 echo "# $n_ddl random statements; psql output: $(grep -c ERROR "$T_TMP/ddl.out" || true) errors"
