@@ -38,7 +38,7 @@ check "the log says so" grep -q 'nt: notifications: listening (LISTEN schemafs)'
 eq "one listening backend, on nt" "nt" \
 	"$(val nt "SELECT string_agg(datname, ',') FROM pg_stat_activity WHERE query = 'LISTEN schemafs'")"
 
-# busy DB...: a DML commit, which the quiet look (every 0.1 s) sees; its
+# busy DB...: a DML commit, which the quiet look (every 0.05 s) sees; its
 # fingerprint finds no DDL, so the next look is one TTL (an hour) later.
 busy() {
 	local d
@@ -46,7 +46,7 @@ busy() {
 		sql "$d" -c "INSERT INTO public.hits VALUES (1)" >/dev/null
 		ls "$MNT/$d/schemas/public/tables" >/dev/null
 	done
-	sleep 3	# the quiet look (every 0.1 s) and its fingerprint, loaded (TSan)
+	sleep 3	# the quiet look (every 0.05 s) and its fingerprint, loaded (TSan)
 }
 # received: the notifications status counts.
 received() { grep -oE '[0-9]+ received$' "$NS" | cut -d' ' -f1; }
