@@ -270,9 +270,10 @@ void *database_refresher(void *arg)
 			/* A quiet database is looked at often: it costs the
 			 * server next to nothing (DB_PROBE_SECONDS). Not while
 			 * this mount's migration runs: its apply asks for a
-			 * refresh once it committed, and a probe meanwhile sees
-			 * its open transaction, takes a fingerprint for nothing
-			 * and makes that refresh wait for it. */
+			 * refresh once it committed, and a probe meanwhile that
+			 * sees another transaction end takes a fingerprint that
+			 * cannot see the migration yet, for nothing, and makes
+			 * that refresh wait for it. */
 			if (db->quiet && !running && ms_since(&db->used) / 1e3 < DB_ACTIVE_SECONDS &&
 			    period > DB_PROBE_SECONDS)
 				period = DB_PROBE_SECONDS;
