@@ -493,9 +493,13 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	if (!here && !fp && pg_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		goto fail;
 	in_tx = !here;
-	/* With pg_class's size in bytes (GENERIC_PLANS_BELOW). */
+	/* With pg_class's size in bytes (GENERIC_PLANS_BELOW). No earlier
+	 * snapshot for a fingerprint to list new rows since (FP_SINCE_GUC):
+	 * catalog_refresh's, taken already, named its own; any other reads
+	 * none, whatever the session's default. */
 	PGresult *res = pg_exec(conn, "SELECT pg_catalog.set_config('search_path', 'public', true),"
-				" pg_catalog.pg_relation_size('pg_catalog.pg_class')", 0, NULL, err, errlen);
+				" pg_catalog.pg_relation_size('pg_catalog.pg_class'),"
+				" pg_catalog.set_config('" FP_SINCE_GUC "', '', true)", 0, NULL, err, errlen);
 	if (!res)
 		goto fail;
 	double class_bytes = strtod(PQgetvalue(res, 0, 1), NULL);

@@ -18,17 +18,13 @@
 #include "strbuf.h"
 #include "track.h"
 
-/* More new rows than this are not sent back to the server: the change
- * query scans for them itself, as when none are listed. A bulk CREATE
- * of many tables makes them many; a DDL statement, a few. */
-#define FRESH_MAX 10000
-
-/* Test hook: SCHEMAFS_TEST_FRESH_MAX=N replaces FRESH_MAX (0: never
- * listed), so that the tests go through both ways. */
+/* Test hook: SCHEMAFS_TEST_FRESH_MAX=N keeps no list of more than N new
+ * rows (0: never any), as the query itself sends none of more than
+ * FP_FRESH_MAX, so that the tests go through both ways. */
 static long fresh_max(void)
 {
 	const char *v = getenv("SCHEMAFS_TEST_FRESH_MAX");
-	return v && *v ? strtol(v, NULL, 10) : FRESH_MAX;
+	return v && *v ? strtol(v, NULL, 10) : atol(FP_FRESH_MAX);
 }
 
 void cat_fresh_clear(struct cat_fresh *fresh)

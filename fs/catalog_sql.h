@@ -651,7 +651,7 @@ static const char SQL_OMITTED[] =
  * and compared, as before. $8 (int4[]) and $9 (oid[]), from the same
  * fingerprint: its fresh rows' keys and relations (FP_REL), listed from
  * its own scans; NULL: the catalogs are scanned here (no fingerprint, or
- * too many rows to send back and forth).
+ * too many rows: FP_FRESH_MAX).
  */
 /* A row is new to the previous snapshot when its xmin is at or after that
  * snapshot's xmin. Not txid_visible_in_snapshot(): the snapshot lists the
@@ -847,10 +847,12 @@ static const char SQL_REL_CHANGES[] =
  * column the key of each (FP_KEY: the catalog's position in that part, 1
  * to 14, times 16, plus the change query's tag), its third the relation
  * (or index) each belongs to. The change query then scans no catalog
- * again (35 ms of a refresh at 10,000 tables: pg_attribute's 400,000 rows,
- * pg_depend's 280,000). Same test as IS_NEW. A setting rather than a
- * parameter: the query has none, so it keeps its one plan (planned for a
- * parameter at every run, it bound in 4 ms instead of 0.6). */
+ * for new rows again (35 ms of a refresh at 10,000 tables: pg_attribute's
+ * 400,000 rows, pg_depend's 280,000). Same test as IS_NEW. A setting
+ * rather than a parameter: the query has none, so it keeps its one plan
+ * (planned for a parameter at every run, it bound in 4 ms instead of 0.9).
+ * load() sets it to '' in its first query, so that a default of the
+ * session, role or database is never read by a fingerprint after it. */
 #define FP_SINCE_GUC "schemafs.fresh_since"
 #define FP_SINCE \
 	"(SELECT NULLIF(pg_catalog.current_setting('" FP_SINCE_GUC "', true), '')::pg_catalog.txid_snapshot)"
@@ -858,6 +860,17 @@ static const char SQL_REL_CHANGES[] =
 #define FP_REL_NEW(x) \
 	" (SELECT " FP_SINCE " IS NOT NULL) AND pg_catalog.age(" x ") <= (SELECT pg_catalog.age(((" \
 	"pg_catalog.txid_snapshot_xmin(" FP_SINCE ") & 4294967295)::text)::xid))"
+/* The fourteen catalogs' lists of column C (k or o), end to end. */
+#define FP_CAT(c) \
+	"r1." c " || r2." c " || r3." c " || r4." c " || r5." c " || r6." c " || r7." c " || r8." c " || r9." c \
+	" || r10." c " || r11." c " || r12." c " || r13." c " || r14." c
+/* More new rows than this are not sent: the change query then scans for
+ * them itself (a bulk CREATE of many tables makes them many, or a long
+ * transaction that holds the previous snapshot's xmin back; a DDL
+ * statement, a few). */
+#define FP_FRESH_MAX "10000"
+#define FP_FRESH_SENT \
+	FP_SINCE " IS NOT NULL AND COALESCE(pg_catalog.cardinality(" FP_CAT("k") "), 0) <= " FP_FRESH_MAX
 /* One catalog's "count:sum" (s), with the keys (k) and relations (o) of
  * its new rows that satisfy COND (a test followed by AND, or ""). */
 #define FP_REL(pos, tag, obj, cond, from) \
@@ -914,10 +927,8 @@ static const char SQL_FINGERPRINT[] =
 	" || '|' || pg_catalog.concat_ws(',', r1.s, r2.s, r3.s, r4.s, r5.s, r6.s, r7.s, r8.s, r9.s, r10.s, r11.s,"
 	"  r12.s, r13.s, r14.s, ''),"
 	/* the rows new to the snapshot FP_SINCE names (FP_REL_NEW), for the change query */
-	" CASE WHEN " FP_SINCE " IS NOT NULL THEN COALESCE(r1.k || r2.k || r3.k || r4.k || r5.k || r6.k"
-	"  || r7.k || r8.k || r9.k || r10.k || r11.k || r12.k || r13.k || r14.k, '{}') END,"
-	" CASE WHEN " FP_SINCE " IS NOT NULL THEN COALESCE(r1.o || r2.o || r3.o || r4.o || r5.o || r6.o"
-	"  || r7.o || r8.o || r9.o || r10.o || r11.o || r12.o || r13.o || r14.o, '{}') END"
+	" CASE WHEN " FP_FRESH_SENT " THEN COALESCE(" FP_CAT("k") ", '{}') END,"
+	" CASE WHEN " FP_FRESH_SENT " THEN COALESCE(" FP_CAT("o") ", '{}') END"
 	" FROM" FP_REL(1, 0, "x.typrelid", "x.typrelid <> 0 AND", "pg_catalog.pg_type x WHERE (x.typrelid <> 0 OR EXISTS"
 		       " (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = x.typelem AND e.typrelid <> 0))") " r1"
 	" CROSS JOIN" FP_REL(2, 9, "x.oid", "", "pg_catalog.pg_class x") " r2"

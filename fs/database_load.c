@@ -133,6 +133,7 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		 * snapshot: every commit moves its xmax or its list of
 		 * running transactions), nothing changed: one tiny query. */
 		db->quiet = false;
+		db->read_last = false;
 		/* Not on a hot standby: its snapshots list no running
 		 * transaction (they are all in subxip, which the text leaves
 		 * out), so a commit that moves neither xmin nor xmax would
@@ -167,6 +168,7 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		/* Read: the next look is soon, and costs a probe only if
 		 * nothing else was committed meanwhile. */
 		db->quiet = cat != NULL;
+		db->read_last = cat != NULL;
 	} else {
 		cat = catalog_load_since(db->conn, &filter, NULL, first, err, errlen);
 	}

@@ -274,9 +274,9 @@ void *database_refresher(void *arg)
 			 * sees another transaction end takes a fingerprint that
 			 * cannot see the migration yet, for nothing, and makes
 			 * that refresh wait for it. */
-			if (db->quiet && !running && ms_since(&db->used) / 1e3 < DB_ACTIVE_SECONDS &&
-			    period > DB_PROBE_SECONDS)
-				period = DB_PROBE_SECONDS;
+			double soon = db->read_last ? DB_PROBE_AFTER_READ_SECONDS : DB_PROBE_SECONDS;
+			if (db->quiet && !running && ms_since(&db->used) / 1e3 < DB_ACTIVE_SECONDS && period > soon)
+				period = soon;
 			double wait = period - ms_since(&db->loaded) / 1e3;
 			if (wait <= 0)
 				break;

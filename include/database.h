@@ -45,8 +45,8 @@
 #define DB_PROGRESS_SECONDS 0.5
 /* In use, after a refresh that found nothing committed since the last
  * fingerprint (one txid_current_snapshot(), well under a millisecond of
- * the server's time) or that read a new snapshot, the refresher looks
- * again this soon; after one whose fingerprint found only commits that
+ * the server's time), the refresher looks again this soon (after one that
+ * read a new snapshot, DB_PROBE_AFTER_READ_SECONDS); after one whose fingerprint found only commits that
  * changed no catalog (a few hundred ms at 10,000 tables), one TTL later.
  * A quiet database shows external DDL within this, a busy one costs at
  * most one fingerprint more per snapshot read. 20 looks a second cost the
@@ -54,6 +54,10 @@
  * DB_ACTIVE_SECONDS); at 0.1 s, the wait for the look was a sixth of the
  * time a 10,000-table mount took to show an ALTER (50 of 310 ms). */
 #define DB_PROBE_SECONDS 0.05
+/* The same look after a refresh that read a new snapshot: a database whose
+ * catalogs change all the time (temporary tables created in a loop) makes
+ * each look read, and at 0.05 s the reads would come twice as often. */
+#define DB_PROBE_AFTER_READ_SECONDS 0.1
 /* tree_ticket between a tree's install and the push of its invalidations:
  * no ticket to ask invalq about yet, so readers opened then are not shown
  * the tree through the page cache either (database_tree_shown). */
@@ -103,6 +107,8 @@ struct database {
 	bool quiet;			/* refresher thread only: the last refresh found
 					 * nothing committed since probe_snap, or read a
 					 * new snapshot: look again soon */
+	bool read_last;			/* refresher thread only: ... and it was a read
+					 * (DB_PROBE_AFTER_READ_SECONDS) */
 	char *mtimes_file;		/* state_dir/<name>/mtimes (mtimes-live in a live
 					 * view), or NULL; owned */
 	db_changed_fn changed;
