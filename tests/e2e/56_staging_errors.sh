@@ -43,7 +43,10 @@ refused() {
 	local desc=$1 errtext=$2 reason=$3; shift 3
 	eq "$desc: errno" "$errtext" "$(errno_of "$@")"
 	check "$desc: reason in migrations/status" grep -qF -- "$reason" "$STATUS"
+	grep -qF -- "$reason" "$STATUS" || grep 'refused' "$STATUS" | sed 's/^/#   status: /'
 	check "$desc: reason in the log" grep -qF -- "$reason" "$T_TMP/daemon.log"
+	grep -qF -- "$reason" "$T_TMP/daemon.log" || tail -n 5 "$T_TMP/daemon.log" | sed 's/^/#   log: /'
+
 	check "$desc: staged state unchanged" unchanged
 }
 
