@@ -18,13 +18,13 @@
 #include "strbuf.h"
 #include "track.h"
 
-/* Test hook: SCHEMAFS_TEST_FRESH_MAX=N keeps no list of more than N new
- * rows (0: never any), as the query itself sends none of more than
- * FP_FRESH_MAX, so that the tests go through both ways. */
-static long fresh_max(void)
+/* Test hook: SCHEMAFS_TEST_FRESH_SCAN=1 never keeps the list, so that the
+ * tests also go through the change query's own scans (as for a list over
+ * FP_FRESH_MAX, which the query does not send). */
+static bool fresh_scan(void)
 {
-	const char *v = getenv("SCHEMAFS_TEST_FRESH_MAX");
-	return v && *v ? strtol(v, NULL, 10) : atol(FP_FRESH_MAX);
+	const char *v = getenv("SCHEMAFS_TEST_FRESH_SCAN");
+	return v && !strcmp(v, "1");
 }
 
 void cat_fresh_clear(struct cat_fresh *fresh)
@@ -34,23 +34,11 @@ void cat_fresh_clear(struct cat_fresh *fresh)
 	fresh->keys = fresh->objs = NULL;
 }
 
-/* The elements of array text A ("{1,2,3}", "{}"). */
-static long array_len(const char *a)
-{
-	if (!strcmp(a, "{}"))
-		return 0;
-	long n = 1;
-	for (; *a; a++)
-		n += *a == ',';
-	return n;
-}
-
-/* Keeps the fingerprint's list of new rows (row 0, columns 1 and 2) in
- * FRESH, unless there are more than fresh_max(). */
+/* Keeps the fingerprint's list of new rows (row 0, columns 1 and 2; NULL
+ * when none was named or too many) in FRESH. */
 static void keep_fresh(const PGresult *res, struct cat_fresh *fresh)
 {
-	long max = fresh_max();
-	if (max <= 0 || PQgetisnull(res, 0, 1) || PQgetisnull(res, 0, 2) || array_len(PQgetvalue(res, 0, 1)) > max)
+	if (fresh_scan() || PQgetisnull(res, 0, 1) || PQgetisnull(res, 0, 2))
 		return;
 	if (!(fresh->keys = strdup(PQgetvalue(res, 0, 1))) || !(fresh->objs = strdup(PQgetvalue(res, 0, 2))))
 		abort();

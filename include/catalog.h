@@ -552,7 +552,7 @@ char *catalog_finish_take(PGconn *conn, const struct catalog_filter *filter, cha
 /* The rows of the relations' catalogs new to an earlier snapshot, as the
  * fingerprint's own scans found them (SQL_REL_CHANGES' $8 and $9: KEYS an
  * int4[], OBJS an oid[], in text). Both NULL: not listed (no earlier
- * snapshot, or more than fresh_max() rows). Owned by whoever holds the
+ * snapshot, or more than FP_FRESH_MAX rows). Owned by whoever holds the
  * struct: cat_fresh_clear() frees them. */
 struct cat_fresh {
 	char *keys;

@@ -46,8 +46,9 @@
 /* In use, after a refresh that found nothing committed since the last
  * fingerprint (one txid_current_snapshot(), well under a millisecond of
  * the server's time), the refresher looks again this soon (after one that
- * read a new snapshot, DB_PROBE_AFTER_READ_SECONDS); after one whose fingerprint found only commits that
- * changed no catalog (a few hundred ms at 10,000 tables), one TTL later.
+ * read a new snapshot, DB_PROBE_AFTER_READ_SECONDS); after one whose
+ * fingerprint found only commits that changed no catalog (a few hundred
+ * ms at 10,000 tables), one TTL later.
  * A quiet database shows external DDL within this, a busy one costs at
  * most one fingerprint more per snapshot read. 20 looks a second cost the
  * server 20 such queries (an idle mount looks far less often:

@@ -44,7 +44,7 @@ D=$MNT/inc
 # the schemas' (catalog.c run_planned); the first, this small database's,
 # keeps one plan per query (catalog.c GENERIC_PLANS_BELOW). It also finds
 # the new rows with the change query's own scans
-# (SCHEMAFS_TEST_FRESH_MAX=0), where the first takes them from the
+# (SCHEMAFS_TEST_FRESH_SCAN=1), where the first takes them from the
 # fingerprint's (catalog_sql.h FP_REL). Both must equal a fresh mount at
 # the round checkpoints.
 # Its own state directory (mtimes) and no shadow: it must not weigh on
@@ -52,7 +52,7 @@ D=$MNT/inc
 P_LOG=$T_TMP/perrun.log
 printf '{ "state_dir": "%s", "databases": { "inc": { "conninfo": "dbname=inc", "shadow": false } } }\n' \
 	"$T_TMP/perrun-state" >"$T_TMP/perrun.json"
-SCHEMAFS_TEST_ONE_PLAN_BELOW=0 SCHEMAFS_TEST_FRESH_MAX=0 mount_fs "$T_TMP/perrun" -o config="$T_TMP/perrun.json" -o ttl=1 -o log="$P_LOG" ||
+SCHEMAFS_TEST_ONE_PLAN_BELOW=0 SCHEMAFS_TEST_FRESH_SCAN=1 mount_fs "$T_TMP/perrun" -o config="$T_TMP/perrun.json" -o ttl=1 -o log="$P_LOG" ||
 	{ not_ok "mount that plans by kind"; sed 's/^/#   /' "$P_LOG" | tail -n 20; done_testing; }
 PR=$T_TMP/perrun/inc
 
