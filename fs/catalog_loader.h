@@ -151,8 +151,6 @@ int load_deps(struct loader *ld);
 /* The tracking table's rows when it exists (catalog_tracking.c): three
  * queries at most. */
 int load_tracking(struct loader *ld, const struct catalog_filter *f);
-/* The template of a full load's dependency query (static). */
-const char *deps_full_sql(void);
 /* Encoding conversions (catalog_conversion.c), after the schemas. */
 int load_conversions(struct loader *ld);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# 33_parallel_read: a full read of a large database runs its two longest
-# queries (the indexes, the dependency map) on a second connection, in
-# the loader's exported snapshot (fs/catalog_aux.c). "parallel_read": 1
+# 33_parallel_read: a full read of a large database runs three of its
+# longest queries (the indexes, the constraints, the columns) on a second
+# connection, in the loader's exported snapshot (fs/catalog_aux.c).
+# "parallel_read": 1
 # makes every full read do so; the tree must be byte for byte the one read
 # on one connection ("parallel_read": 0), on a primary and on a hot
 # standby, and DDL committed while the second connection waits (a test
@@ -41,12 +42,12 @@ same_tree() {
 	diff -r -x status "$1/par" "$2/par" >"$T_TMP/diff.out" 2>&1 ||
 		{ head -n 20 "$T_TMP/diff.out"; return 1; }
 }
-n_second() { grep -c 'par: 2 of the read.s queries ran on a second connection' "$LOG" || true; }
+n_second() { grep -c 'par: 3 of the read.s queries ran on a second connection' "$LOG" || true; }
 # Any number: without the test hook, the loader runs itself a query the
 # second connection has not started yet (it may still be connecting).
-n_any() { grep -c 'par: [0-2] of the read.s queries ran on a second connection' "$LOG" || true; }
+n_any() { grep -c 'par: [0-3] of the read.s queries ran on a second connection' "$LOG" || true; }
 # The test hook with a file that is there: the second connection is given
-# both queries before it starts, so that the counts and rows are known.
+# all three queries before it starts, so that the counts and rows are known.
 READY=$T_TMP/ready
 touch "$READY"
 
@@ -72,7 +73,7 @@ umount_fs "$T_TMP/one"	# it would follow the DDL below
 # transaction (the hook holds it there, with its first query taken, so
 # the loader waits), is not in what it returned. The log gives the rows of each of its queries; a refresh
 # may follow the mount at once, so the tree is not what is looked at.
-rows() { grep 'par: 2 of the read.s queries ran on a second connection' "$LOG" | sed -n "$1"'s/.*(rows: \(.*\))$/\1/p'; }
+rows() { grep 'par: 3 of the read.s queries ran on a second connection' "$LOG" | sed -n "$1"'s/.*(rows: \(.*\))$/\1/p'; }
 GO=$T_TMP/go
 late() {
 	poll 60 grep -q "aux: waiting for $GO" "$LOG" &&
@@ -122,7 +123,7 @@ check "the standby has the schema" poll 30 sb_has
 conf sb "host=$T_SB_HOST port=$T_SB_PORT dbname=par" 1
 before=$(n_any)
 mount_fs "$T_TMP/sb" -o config="$T_TMP/sb.json" || { not_ok "mount of the standby"; done_testing; }
-eq "the standby's read opened a second connection (no hook: 0 to 2 queries there)" "$((before + 1))" "$(n_any)"
+eq "the standby's read opened a second connection (no hook: 0 to 3 queries there)" "$((before + 1))" "$(n_any)"
 mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 check "the standby's tree is the primary's, read on one connection" same_tree "$T_TMP/one" "$T_TMP/sb"
 umount_fs "$T_TMP/sb"
