@@ -395,6 +395,19 @@ bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *p
 	return true;
 }
 
+bool aux_ready(struct aux *a, const char *tmpl)
+{
+	if (!a)
+		return false;
+	bool ready = false;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nq; i++)
+		if (a->q[i].tmpl == tmpl || !strcmp(a->q[i].tmpl, tmpl))
+			ready = a->q[i].state == AUX_DONE;
+	pthread_mutex_unlock(&a->lock);
+	return ready;
+}
+
 void aux_end(struct aux *a, const char *dbname)
 {
 	if (!a)

@@ -99,20 +99,22 @@
 	" xm AS MATERIALIZED (SELECT x.classid, x.objid, x.refobjid FROM pg_catalog.pg_depend x" \
 	"  WHERE x.refclassid = " CLS("pg_extension") " AND x.deptype = 'e'),"
 
-/* The edges from the objects in mf, their targets mapped through m. In no
- * order and with repeats (two columns of a table on one type): sorted and
- * made unique by load_deps(), where the server's DISTINCT and ORDER BY on
- * six columns, text among them, were a quarter of the query at 10,000
- * tables (about 200 of 800 ms, on the read's second connection). */
+/* The edges from the objects in mf, their targets mapped through m: one
+ * text a row, "fkind foid fsub tkind toid tsub frel" (parse_dep()). Seven
+ * columns made a result three times the size, libpq keeping a pointer
+ * and a length for each value (43 against 14 MB at 10,000 tables, in the
+ * read's peak). In no order and with repeats (a constraint on four
+ * columns of one table): sorted and made unique by load_deps(), where the
+ * server's DISTINCT and ORDER BY on six columns, text among them, were a
+ * quarter of the query at 10,000 tables (about 200 of 800 ms). */
 #define DEPS_SELECT \
-	" SELECT" \
-	"  (CASE WHEN d.deptype = 'P' THEN 'A' WHEN f.q AND d.deptype = 'a' THEN 'o' ELSE f.k END)" \
-	"   COLLATE \"C\"," \
+	" SELECT pg_catalog.format('%s %s %s %s %s %s %s'," \
+	"  CASE WHEN d.deptype = 'P' THEN 'A' WHEN f.q AND d.deptype = 'a' THEN 'o' ELSE f.k END," \
 	"  CASE WHEN d.deptype = 'P' THEN f.ir WHEN f.q AND d.deptype = 'a' THEN d.objid" \
 	"   ELSE f.o END," \
 	"  CASE WHEN d.deptype = 'P' OR (f.q AND d.deptype = 'a') THEN 0 ELSE f.s END," \
-	"  (CASE WHEN xe.refobjid IS NOT NULL THEN 'e' ELSE t.k END) COLLATE \"C\"," \
-	"  COALESCE(xe.refobjid, t.o), CASE WHEN xe.refobjid IS NOT NULL THEN 0 ELSE t.s END, f.r" \
+	"  CASE WHEN xe.refobjid IS NOT NULL THEN 'e' ELSE t.k END," \
+	"  COALESCE(xe.refobjid, t.o), CASE WHEN xe.refobjid IS NOT NULL THEN 0 ELSE t.s END, f.r)" \
 	" FROM mf f JOIN pg_catalog.pg_depend d ON f.classid = d.classid AND f.objid = d.objid" \
 	" LEFT JOIN m t ON t.classid = d.refclassid AND t.objid = d.refobjid" \
 	" LEFT JOIN xm xe ON xe.classid = d.refclassid AND xe.objid = d.refobjid" \
@@ -177,8 +179,34 @@ static const char SQL_DEPENDS_INCR[] =
 	" mf AS (SELECT * FROM m WHERE m.r = 0 OR m.r = ANY ($2::pg_catalog.oid[]))"
 	DEPS_SELECT;
 
-/* struct cat_dep's order (the query's ORDER BY): kinds by byte, then
- * OIDs and subs by number. */
+/* Row I of RES (DEPS_SELECT's one column) into D: false when it does not
+ * have its seven fields (a NULL is an empty one, read as 0). */
+static bool parse_dep(const PGresult *res, int i, struct cat_dep *d)
+{
+	const char *p = PQgetvalue(res, i, 0);
+	long long v[7] = { 0 };
+	for (int k = 0; k < 7; k++) {
+		if (*p == ' ' || !*p) {
+			/* empty: 0 */
+		} else if (k == 0 || k == 3) {
+			v[k] = (unsigned char)*p++;
+		} else {
+			char *end;
+			v[k] = strtoll(p, &end, 10);
+			if (end == p)
+				return false;
+			p = end;
+		}
+		if (k < 6 && *p++ != ' ')
+			return false;
+	}
+	*d = (struct cat_dep){ .fkind = (char)v[0], .foid = (unsigned)v[1], .fsub = (int)v[2],
+			       .tkind = (char)v[3], .toid = (unsigned)v[4], .tsub = (int)v[5],
+			       .frel = (unsigned)v[6] };
+	return !*p;
+}
+
+/* struct cat_dep's order: kinds by byte, then OIDs and subs by number. */
 static int cmp_dep(const void *a, const void *b)
 {
 	const struct cat_dep *x = a, *y = b;
@@ -302,10 +330,9 @@ static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nf
 	if (!all || !mine)
 		abort();
 	for (int i = 0; i < PQntuples(res); i++) {
-		struct cat_dep d = { .fkind = col_char(res, i, 0), .foid = (unsigned)col_ll(res, i, 1),
-				     .fsub = (int)col_ll(res, i, 2), .tkind = col_char(res, i, 3),
-				     .toid = (unsigned)col_ll(res, i, 4), .tsub = (int)col_ll(res, i, 5),
-				     .frel = (unsigned)col_ll(res, i, 6) };
+		struct cat_dep d;
+		if (!parse_dep(res, i, &d))
+			continue;
 		if (d.fkind == d.tkind && d.foid == d.toid && d.fsub == d.tsub)
 			continue;
 		if (d.frel && !bsearch(&d.frel, read, nread, sizeof *read, cmp_oid))
@@ -362,13 +389,12 @@ int load_deps(struct loader *ld)
 	size_t nfresh = 0;
 	for (int i = 0; i < n; i++) {
 		struct cat_dep *d = &fresh[nfresh];
-		d->fkind = col_char(res, i, 0);
-		d->foid = (unsigned)col_ll(res, i, 1);
-		d->fsub = (int)col_ll(res, i, 2);
-		d->tkind = col_char(res, i, 3);
-		d->toid = (unsigned)col_ll(res, i, 4);
-		d->tsub = (int)col_ll(res, i, 5);
-		d->frel = (unsigned)col_ll(res, i, 6);
+		if (!parse_dep(res, i, d)) {
+			snprintf(ld->err, ld->errlen, "the dependency map's row %d is not what was asked for: %.80s", i,
+				 PQgetvalue(res, i, 0));
+			PQclear(res);
+			return -1;
+		}
 		/* An object's parts on itself (a rule on its view): no edge. */
 		if (d->fkind == d->tkind && d->foid == d->toid && d->fsub == d->tsub)
 			continue;

@@ -61,6 +61,10 @@ struct aux_want {
 };
 struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n);
 bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *params, PGresult **res);
+/* Whether the second connection has finished the query of TMPL (its
+ * result, or its failure, is there): taking it now does not wait. False
+ * without A. */
+bool aux_ready(struct aux *a, const char *tmpl);
 void aux_end(struct aux *a, const char *dbname);
 
 /* Incremental loads (catalog_incr.c). incr_plan() runs SQL_REL_CHANGES
