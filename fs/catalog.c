@@ -466,7 +466,6 @@ static double generic_plans_below(void)
 enum { RETRY_FULL = 1,		/* PREV cannot be used after all */
        RETRY_ONE_CONN = 2 };	/* the snapshot's export failed (catalog_aux.c) */
 
-
 /* The relations' parts a full read of many relations leaves to its second
  * connection (catalog_aux.c), in the order that connection runs them. */
 static const struct aux_part {
@@ -483,10 +482,10 @@ static const struct aux_part {
  * finished, and the first WAIT ones whatever (run on this connection
  * when the second one is not there or failed them): taken as soon as
  * there, so that their rows are not held while this connection reads on.
- * The columns' (400,000 rows at 10,000 tables, the largest result of a
- * read) are waited for before the dependency map's (300,000): the two
- * held together were 30 to 40 MB more of peak at a full refresh. They
- * need only the relations loaded. */
+ * The columns' (70,000 rows of 20 values at 10,000 tables, the largest
+ * result of a read but the dependency map's) are waited for before the
+ * dependency map is read: the two held together were 15 to 40 MB more of
+ * peak at a full refresh there. They need only the relations loaded. */
 static int load_aux_parts(struct loader *ld, bool *done, size_t wait)
 {
 	for (size_t i = 0; i < AUX_PARTS; i++) {
@@ -506,6 +505,7 @@ static int load_aux_parts(struct loader *ld, bool *done, size_t wait)
 	}
 	return 0;
 }
+
 /* One load; PREV, when not NULL, makes it incremental. *RETRY is set when
  * it must be done again: RETRY_FULL in full (the catalogs outside the
  * relations changed after the caller looked), RETRY_ONE_CONN without a

@@ -100,10 +100,10 @@
 	"  WHERE x.refclassid = " CLS("pg_extension") " AND x.deptype = 'e'),"
 
 /* The edges from the objects in mf, their targets mapped through m: one
- * text a row, "fkind foid fsub tkind toid tsub frel" (parse_dep()). Seven
- * columns made a result three times the size, libpq keeping a pointer
- * and a length for each value (43 against 14 MB at 10,000 tables, in the
- * read's peak). In no order and with repeats (a constraint on four
+ * text a row, "fkind foid fsub tkind toid tsub frel" (catalog_dep_parse()).
+ * Seven columns made a result three times the size, libpq keeping a
+ * pointer and a length for each value (43 against 14 MB at 10,000 tables,
+ * in the read's peak). In no order and with repeats (a constraint on four
  * columns of one table): sorted and made unique by load_deps(), where the
  * server's DISTINCT and ORDER BY on six columns, text among them, were a
  * quarter of the query at 10,000 tables (about 200 of 800 ms). */
@@ -179,15 +179,12 @@ static const char SQL_DEPENDS_INCR[] =
 	" mf AS (SELECT * FROM m WHERE m.r = 0 OR m.r = ANY ($2::pg_catalog.oid[]))"
 	DEPS_SELECT;
 
-/* Row I of RES (DEPS_SELECT's one column) into D: false when it does not
- * have its seven fields (a NULL is an empty one, read as 0). */
-static bool parse_dep(const PGresult *res, int i, struct cat_dep *d)
+bool catalog_dep_parse(const char *p, struct cat_dep *d)
 {
-	const char *p = PQgetvalue(res, i, 0);
 	long long v[7] = { 0 };
 	for (int k = 0; k < 7; k++) {
 		if (*p == ' ' || !*p) {
-			/* empty: 0 */
+			/* empty (a NULL): 0 */
 		} else if (k == 0 || k == 3) {
 			v[k] = (unsigned char)*p++;
 		} else {
@@ -231,7 +228,7 @@ static int cmp_oid(const void *a, const void *b)
 
 /* Edges and the relation each comes from: the order a load keeps them in
  * (cmp_dep's, then by relation, so that it does not depend on the order
- * the server sent them in). */
+ * the server sent them in: catalog_deps_sort_unique()). */
 static int cmp_dep_rel(const void *a, const void *b)
 {
 	int c = cmp_dep(a, b);
@@ -239,9 +236,7 @@ static int cmp_dep_rel(const void *a, const void *b)
 	return c ? c : x < y ? -1 : x > y;
 }
 
-/* Sorts the N edges at D (cmp_dep_rel) and drops repeats, as the query's
- * DISTINCT did: the count kept. */
-static size_t sort_unique(struct cat_dep *d, size_t n)
+size_t catalog_deps_sort_unique(struct cat_dep *d, size_t n)
 {
 	if (n < 2)
 		return n;
@@ -274,9 +269,9 @@ static bool dep_kept(struct catalog *cat, unsigned rel, const unsigned *read, si
 	return kept;
 }
 
-/* Merges the NEW edges read (sorted: sort_unique()) with PREV's kept ones
- * (sorted too) into CAT->deps, in one pass; a row out of order in PREV
- * falls back to a sort. */
+/* Merges the NEW edges read (sorted: catalog_deps_sort_unique()) with
+ * PREV's kept ones (sorted too) into CAT->deps, in one pass; a row out of
+ * order in PREV falls back to a sort. */
 static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh, const struct catalog *prev,
 		       const unsigned *read, size_t nread)
 {
@@ -302,7 +297,6 @@ static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh
 	if (!sorted)
 		qsort(cat->deps, cat->ndeps, sizeof *cat->deps, cmp_dep);
 }
-
 
 /*
  * Test hook (SCHEMAFS_TEST_DEPS_CHECK=1, read here: the loading thread
@@ -331,7 +325,7 @@ static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nf
 		abort();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct cat_dep d;
-		if (!parse_dep(res, i, &d))
+		if (!catalog_dep_parse(PQgetvalue(res, i, 0), &d))
 			continue;
 		if (d.fkind == d.tkind && d.foid == d.toid && d.fsub == d.tsub)
 			continue;
@@ -341,7 +335,7 @@ static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nf
 	}
 	PQclear(res);
 	memcpy(mine, fresh, nfresh * sizeof *mine);
-	n = sort_unique(all, n);
+	n = catalog_deps_sort_unique(all, n);
 	size_t i = 0;
 	while (i < n && i < nfresh && !cmp_dep_rel(&all[i], &mine[i]))
 		i++;
@@ -389,7 +383,7 @@ int load_deps(struct loader *ld)
 	size_t nfresh = 0;
 	for (int i = 0; i < n; i++) {
 		struct cat_dep *d = &fresh[nfresh];
-		if (!parse_dep(res, i, d)) {
+		if (!catalog_dep_parse(PQgetvalue(res, i, 0), d)) {
 			snprintf(ld->err, ld->errlen, "the dependency map's row %d is not what was asked for: %.80s", i,
 				 PQgetvalue(res, i, 0));
 			PQclear(res);
@@ -401,7 +395,7 @@ int load_deps(struct loader *ld)
 		nfresh++;
 	}
 	PQclear(res);
-	nfresh = sort_unique(fresh, nfresh);
+	nfresh = catalog_deps_sort_unique(fresh, nfresh);
 	if (!read) {
 		cat->deps = fresh;
 		cat->ndeps = nfresh;

@@ -386,6 +386,15 @@ struct cat_dep {
 				 * relations it does not read again */
 };
 
+/* One row of the dependency map's query, "fkind foid fsub tkind toid
+ * tsub frel" (fs/catalog_deps.c), into D: false when TEXT does not have
+ * those seven fields (an empty one, a NULL, reads as 0). */
+bool catalog_dep_parse(const char *text, struct cat_dep *d);
+/* Sorts the N edges at D (kinds by byte, then OIDs and subs by number,
+ * then by relation) and drops repeats, which that query sends: the count
+ * kept, at the start of D. */
+size_t catalog_deps_sort_unique(struct cat_dep *d, size_t n);
+
 struct cat_migration {
 	long long id;
 	const char *hash;
