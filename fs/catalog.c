@@ -482,16 +482,15 @@ static const struct aux_part {
  * finished, and the first WAIT ones whatever (run on this connection
  * when the second one is not there or failed them): taken as soon as
  * there, so that their rows are not held while this connection reads on.
- * The columns' (70,000 rows of 20 values at 10,000 tables, the largest
- * result of a read but the dependency map's) are waited for before the
- * dependency map is read: the two held together were 15 to 40 MB more of
- * peak at a full refresh there. They need only the relations loaded. */
+ * They need only the relations loaded. The columns' (70,000 rows of 20
+ * values at 10,000 tables, the largest result of a read but the
+ * dependency map's) are waited for before that map is read: the two held
+ * together were 15 to 40 MB more of peak at a full refresh there. */
 static int load_aux_parts(struct loader *ld, bool *done, size_t wait)
 {
 	for (size_t i = 0; i < AUX_PARTS; i++) {
 		if (done[i] || (i >= wait && !aux_ready(ld->aux, aux_parts[i].sql)))
 			continue;
-		bool theirs = aux_ready(ld->aux, aux_parts[i].sql);
 		done[i] = true;
 		if (load_rel_parts(ld, aux_parts[i].sql, aux_parts[i].fill))
 			return -1;
@@ -500,7 +499,7 @@ static int load_aux_parts(struct loader *ld, bool *done, size_t wait)
 		 * the next large result (this thread's arena) adds to them,
 		 * where on one connection it reused them (20 to 40 MB more
 		 * of peak at a full refresh of 10,000 tables). */
-		if (theirs)
+		if (aux_used(ld->aux, aux_parts[i].sql))
 			memlog_tidy();
 	}
 	return 0;
@@ -592,7 +591,11 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 		}
 	}
 	bool parts_done[AUX_PARTS] = { false };
+	/* On one connection, the three parts right after the relations; on
+	 * two, each as soon as it is there, the columns by the foreign tables
+	 * at the latest (they set their columns' options). */
 	if (load_extensions(&ld) || load_relations(&ld) ||
+	    load_aux_parts(&ld, parts_done, ld.aux ? 0 : AUX_PARTS) ||
 	    load_rel_parts(&ld, SQL_TRIGGERS, fill_triggers) ||
 	    load_rel_parts(&ld, SQL_POLICIES, fill_policies) ||
 	    load_rel_parts(&ld, SQL_SETTINGS, fill_settings) ||
@@ -603,9 +606,10 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	    load_schema_texts(&ld, SQL_OPERATORS, offsetof(struct cat_schema, operators),
 			      offsetof(struct cat_schema, noperators)) ||
 	    load_casts(&ld) || load_event_triggers(&ld) || load_publications(&ld) ||
-	    load_default_acls(&ld) || load_fdws(&ld) || load_servers(&ld) || load_foreign_tables(&ld) || load_text_search(&ld) ||
+	    load_default_acls(&ld) || load_fdws(&ld) || load_servers(&ld) ||
+	    load_aux_parts(&ld, parts_done, 1) || load_foreign_tables(&ld) || load_text_search(&ld) ||
 	    load_opclasses(&ld) || load_opfamilies(&ld) || load_conversions(&ld) ||
-	    load_aux_parts(&ld, parts_done, 1) || load_deps(&ld) ||
+	    load_aux_parts(&ld, parts_done, 0) || load_deps(&ld) ||
 	    load_aux_parts(&ld, parts_done, 0) || load_omitted(&ld) || load_tracking(&ld, filter) ||
 	    load_aux_parts(&ld, parts_done, AUX_PARTS))
 		goto fail;

@@ -10,8 +10,9 @@
  * (pg_export_snapshot()), and a thread opens a second connection to the
  * same server, imports the snapshot (SET TRANSACTION SNAPSHOT, as pg_dump
  * -j does: the very same rows) and runs those queries while the loader
- * runs the others (the dependency map, 0.75 s, among them), taking these
- * last. run() (catalog.c) takes each result in its turn.
+ * runs the others (the dependency map, 0.75 s, among them). The loader
+ * takes each result as soon as it is there, between its own queries
+ * (aux_ready(), catalog.c's load_aux_parts()).
  *
  * Anything that goes wrong on the second connection (it cannot connect:
  * max_connections, a role's connection limit, a pooler; the snapshot is
@@ -406,6 +407,19 @@ bool aux_ready(struct aux *a, const char *tmpl)
 			ready = a->q[i].state == AUX_DONE;
 	pthread_mutex_unlock(&a->lock);
 	return ready;
+}
+
+bool aux_used(struct aux *a, const char *tmpl)
+{
+	if (!a)
+		return false;
+	bool used = false;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nq; i++)
+		if (a->q[i].tmpl == tmpl || !strcmp(a->q[i].tmpl, tmpl))
+			used = a->q[i].used;
+	pthread_mutex_unlock(&a->lock);
+	return used;
 }
 
 void aux_end(struct aux *a, const char *dbname)

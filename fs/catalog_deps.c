@@ -325,8 +325,11 @@ static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nf
 		abort();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct cat_dep d;
-		if (!catalog_dep_parse(PQgetvalue(res, i, 0), &d))
+		if (!catalog_dep_parse(PQgetvalue(res, i, 0), &d)) {
+			log_warn("deps check: the full query's row %d is not what was asked for: %.80s", i,
+				 PQgetvalue(res, i, 0));
 			continue;
+		}
 		if (d.fkind == d.tkind && d.foid == d.toid && d.fsub == d.tsub)
 			continue;
 		if (d.frel && !bsearch(&d.frel, read, nread, sizeof *read, cmp_oid))

@@ -65,6 +65,9 @@ bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *p
  * result, or its failure, is there): taking it now does not wait. False
  * without A. */
 bool aux_ready(struct aux *a, const char *tmpl);
+/* Whether the result of TMPL taken by aux_take() came from the second
+ * connection (its thread allocated it). False without A. */
+bool aux_used(struct aux *a, const char *tmpl);
 void aux_end(struct aux *a, const char *dbname);
 
 /* Incremental loads (catalog_incr.c). incr_plan() runs SQL_REL_CHANGES

@@ -454,7 +454,8 @@ struct catalog {
 	size_t nfdws;
 	struct cat_server *servers;	/* sorted by name */
 	size_t nservers;
-	struct cat_dep *deps;		/* sorted by from, then to; no duplicates */
+	struct cat_dep *deps;		/* sorted by from, then to; an edge repeats
+					 * only with another frel */
 	size_t ndeps;
 	const char **omitted;		/* "foreign table s.t", ... */
 	size_t nomitted;

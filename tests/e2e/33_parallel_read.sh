@@ -25,6 +25,11 @@ CREATE TABLE par.child (id integer PRIMARY KEY, parent integer REFERENCES par.pa
 CREATE INDEX child_v_idx ON par.child (lower(v)) WHERE v IS NOT NULL;
 COMMENT ON INDEX par.child_v_idx IS 'child index note';
 CREATE VIEW par.child_v AS SELECT c.id, p.code FROM par.child c JOIN par.parent p ON p.id = c.parent;
+-- A foreign table's column options are set on columns the second
+-- connection reads: the loader must have them by then.
+CREATE FOREIGN DATA WRAPPER par_fdw;
+CREATE SERVER par_srv FOREIGN DATA WRAPPER par_fdw;
+CREATE FOREIGN TABLE par.far (id integer OPTIONS (column_name 'ident'), v text) SERVER par_srv;
 CREATE ROLE lone LOGIN CONNECTION LIMIT 1;
 CREATE ROLE noexp LOGIN;
 EOF
@@ -59,6 +64,7 @@ SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" 
 	{ not_ok "mount on two connections"; done_testing; }
 eq "the read used a second connection (parallel_read 1)" "1" "$(n_second)"
 check "the index (read there) and its comment show" grep -rq 'child index note' "$T_TMP/two/par/schemas/par/tables/child"
+check "a foreign table's column options show" grep -rq "ALTER COLUMN id OPTIONS (column_name 'ident')" "$T_TMP/two/par/schemas/par"
 check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/two"
 # The export and its privilege check read nothing the tree shows: not
 # counted as catalog queries.
