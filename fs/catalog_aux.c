@@ -396,28 +396,33 @@ bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *p
 	return true;
 }
 
+/* A's query of TMPL (the key run() is called with), or NULL. */
+static struct aux_query *query_of(struct aux *a, const char *tmpl)
+{
+	for (size_t i = 0; a && i < a->nq; i++)
+		if (a->q[i].tmpl == tmpl || !strcmp(a->q[i].tmpl, tmpl))
+			return &a->q[i];
+	return NULL;
+}
+
 bool aux_ready(struct aux *a, const char *tmpl)
 {
-	if (!a)
+	struct aux_query *q = query_of(a, tmpl);
+	if (!q)
 		return false;
-	bool ready = false;
 	pthread_mutex_lock(&a->lock);
-	for (size_t i = 0; i < a->nq; i++)
-		if (a->q[i].tmpl == tmpl || !strcmp(a->q[i].tmpl, tmpl))
-			ready = a->q[i].state == AUX_DONE;
+	bool ready = q->state == AUX_DONE;
 	pthread_mutex_unlock(&a->lock);
 	return ready;
 }
 
 bool aux_used(struct aux *a, const char *tmpl)
 {
-	if (!a)
+	struct aux_query *q = query_of(a, tmpl);
+	if (!q)
 		return false;
-	bool used = false;
 	pthread_mutex_lock(&a->lock);
-	for (size_t i = 0; i < a->nq; i++)
-		if (a->q[i].tmpl == tmpl || !strcmp(a->q[i].tmpl, tmpl))
-			used = a->q[i].used;
+	bool used = q->used;
 	pthread_mutex_unlock(&a->lock);
 	return used;
 }
