@@ -12,7 +12,6 @@
 #include "arena.h"
 #include "catalog_loader.h"
 #include "catalog_sql.h"
-#include "memlog.h"
 #include "pg.h"
 #include "pgversion.h"
 #include "strbuf.h"
@@ -466,45 +465,6 @@ static double generic_plans_below(void)
 enum { RETRY_FULL = 1,		/* PREV cannot be used after all */
        RETRY_ONE_CONN = 2 };	/* the snapshot's export failed (catalog_aux.c) */
 
-/* The relations' parts a full read of many relations leaves to its second
- * connection (catalog_aux.c), in the order that connection runs them. */
-static const struct aux_part {
-	const char *sql;
-	void (*fill)(struct loader *, PGresult *, struct cat_relation *, int, int);
-} aux_parts[] = {
-	{ SQL_COLUMNS, fill_columns },
-	{ SQL_INDEXES, fill_indexes },
-	{ SQL_CONSTRAINTS, fill_constraints },
-};
-#define AUX_PARTS (sizeof aux_parts / sizeof aux_parts[0])
-
-/* Loads those of aux_parts not DONE yet that the second connection has
- * finished, and the first WAIT ones whatever (run on this connection
- * when the second one is not there or failed them): taken as soon as
- * there, so that their rows are not held while this connection reads on.
- * They need only the relations loaded. The columns' (70,000 rows of 20
- * values at 10,000 tables, the largest result of a read but the
- * dependency map's) are waited for before that map is read: the two held
- * together were 15 to 40 MB more of peak at a full refresh there. */
-static int load_aux_parts(struct loader *ld, bool *done, size_t wait)
-{
-	for (size_t i = 0; i < AUX_PARTS; i++) {
-		if (done[i] || (i >= wait && !aux_ready(ld->aux, aux_parts[i].sql)))
-			continue;
-		done[i] = true;
-		if (load_rel_parts(ld, aux_parts[i].sql, aux_parts[i].fill))
-			return -1;
-		/* Its rows were malloc'ed by the second connection's thread, in
-		 * an arena of its own: freed here, they stay resident, and
-		 * the next large result (this thread's arena) adds to them,
-		 * where on one connection it reused them (20 to 40 MB more
-		 * of peak at a full refresh of 10,000 tables). */
-		if (aux_used(ld->aux, aux_parts[i].sql))
-			memlog_tidy();
-	}
-	return 0;
-}
-
 /* One load; PREV, when not NULL, makes it incremental. *RETRY is set when
  * it must be done again: RETRY_FULL in full (the catalogs outside the
  * relations changed after the caller looked), RETRY_ONE_CONN without a
@@ -578,10 +538,7 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	 * 10,000 tables, PostgreSQL 15: 590 + 235 ms there, against 590 + 417
 	 * apart). */
 	if (!ld.prev && !here && filter->parallel_from > 0 && nrels >= filter->parallel_from) {
-		struct aux_want want[AUX_PARTS];
-		for (size_t i = 0; i < AUX_PARTS; i++)
-			want[i] = (struct aux_want){ aux_parts[i].sql, 2, { ld.schema_oids, NULL } };
-		ld.aux = aux_start(&ld, want, sizeof want / sizeof want[0]);
+		ld.aux = aux_start_parts(&ld);
 		if (!ld.aux && PQtransactionStatus(conn) == PQTRANS_INERROR) {
 			/* The export failed (a full disk: pg_snapshots/) and took
 			 * the transaction with it: read again on one connection. */

@@ -320,8 +320,7 @@ static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nf
 	}
 	size_t n = 0;
 	struct cat_dep *all = calloc((size_t)PQntuples(res) + 1, sizeof *all);
-	struct cat_dep *mine = calloc(nfresh + 1, sizeof *mine);
-	if (!all || !mine)
+	if (!all)
 		abort();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct cat_dep d;
@@ -337,21 +336,19 @@ static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nf
 		all[n++] = d;
 	}
 	PQclear(res);
-	memcpy(mine, fresh, nfresh * sizeof *mine);
 	n = catalog_deps_sort_unique(all, n);
 	size_t i = 0;
-	while (i < n && i < nfresh && !cmp_dep_rel(&all[i], &mine[i]))
+	while (i < n && i < nfresh && !cmp_dep_rel(&all[i], &fresh[i]))
 		i++;
 	if (i == n && i == nfresh) {
 		log_info("deps check: %zu edges, same", n);
 	} else {
-		const struct cat_dep *d = i < n ? &all[i] : &mine[i];
+		const struct cat_dep *d = i < n ? &all[i] : &fresh[i];
 		log_warn("deps check: differs (%zu edges in full, %zu read) at %c %u.%d -> %c %u.%d (from relation "
 			 "%u), only in the %s query", n, nfresh, d->fkind, d->foid, d->fsub, d->tkind, d->toid, d->tsub,
-			 d->frel, i < n && (i >= nfresh || cmp_dep_rel(&all[i], &mine[i]) < 0) ? "full" : "incremental");
+			 d->frel, i < n && (i >= nfresh || cmp_dep_rel(&all[i], &fresh[i]) < 0) ? "full" : "incremental");
 	}
 	free(all);
-	free(mine);
 }
 
 int load_deps(struct loader *ld)
@@ -380,9 +377,14 @@ int load_deps(struct loader *ld)
 		for (size_t i = 0; i < ld->prev->ndeps; i++)
 			ncopy += dep_kept(cat, ld->prev->deps[i].frel, read, nread, &last);
 	}
-	/* A full load reads straight into place; an incremental one reads
-	 * aside, then merges. */
-	struct cat_dep *fresh = arena_alloc(cat->arena, ((size_t)n + (read ? 0 : ncopy) + 1) * sizeof *fresh);
+	/* Read aside (the rows repeat: a full load keeps only the edges, an
+	 * incremental one merges them with PREV's), freed once in place. */
+	struct cat_dep *fresh = malloc(((size_t)n + 1) * sizeof *fresh);
+	if (!fresh) {
+		PQclear(res);
+		snprintf(ld->err, ld->errlen, "out of memory");
+		return -1;
+	}
 	size_t nfresh = 0;
 	for (int i = 0; i < n; i++) {
 		struct cat_dep *d = &fresh[nfresh];
@@ -390,6 +392,7 @@ int load_deps(struct loader *ld)
 			snprintf(ld->err, ld->errlen, "the dependency map's row %d is not what was asked for: %.80s", i,
 				 PQgetvalue(res, i, 0));
 			PQclear(res);
+			free(fresh);
 			return -1;
 		}
 		/* An object's parts on itself (a rule on its view): no edge. */
@@ -399,13 +402,15 @@ int load_deps(struct loader *ld)
 	}
 	PQclear(res);
 	nfresh = catalog_deps_sort_unique(fresh, nfresh);
-	if (!read) {
-		cat->deps = fresh;
+	if (read) {
+		deps_check(ld, fresh, nfresh, read, nread);
+		cat->deps = arena_alloc(cat->arena, (nfresh + ncopy + 1) * sizeof *cat->deps);
+		merge_deps(cat, fresh, nfresh, ld->prev, read, nread);
+	} else {
+		cat->deps = arena_alloc(cat->arena, (nfresh + 1) * sizeof *cat->deps);
+		memcpy(cat->deps, fresh, nfresh * sizeof *fresh);
 		cat->ndeps = nfresh;
-		return 0;
 	}
-	deps_check(ld, fresh, nfresh, read, nread);
-	cat->deps = arena_alloc(cat->arena, (nfresh + ncopy + 1) * sizeof *cat->deps);
-	merge_deps(cat, fresh, nfresh, ld->prev, read, nread);
+	free(fresh);
 	return 0;
 }

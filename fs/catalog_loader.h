@@ -69,6 +69,14 @@ bool aux_ready(struct aux *a, const char *tmpl);
  * connection (its thread allocated it). False without A. */
 bool aux_used(struct aux *a, const char *tmpl);
 void aux_end(struct aux *a, const char *dbname);
+/* The relations' parts a full read of many relations gives the second
+ * connection: the columns', indexes' and constraints' (aux_parts). */
+#define AUX_PARTS 3
+struct aux *aux_start_parts(struct loader *ld);
+/* Loads those parts not DONE yet (DONE: AUX_PARTS flags) that the second
+ * connection has finished, and the first WAIT ones whatever (run on this
+ * connection when there is none): 0, or -1 with ld->err. */
+int load_aux_parts(struct loader *ld, bool *done, size_t wait);
 
 /* Incremental loads (catalog_incr.c). incr_plan() runs SQL_REL_CHANGES
  * and sets ld->rel_oids (arena) and ld->changes (the caller PQclears it):
