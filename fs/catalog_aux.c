@@ -48,6 +48,22 @@
 
 enum aux_state { AUX_QUEUED, AUX_RUNNING, AUX_DONE, AUX_CLAIMED };
 
+/* The settings by which the deparsers print constants and names (a
+ * default's date, a CHECK's float, bytea or money, quote_all_identifiers):
+ * a new connection takes the database's and role's defaults as they are
+ * now, while the loader's session may have others (set before an ALTER
+ * DATABASE ... SET, or by the shadow's reader). The second connection
+ * takes the loader's, read in the export's round trip, so that what it
+ * reads prints as the loader would print it. */
+#define AUX_NSETTINGS 7	/* SQL_AUX_SNAPSHOT's and SQL_AUX_SETTINGS' */
+#define AUX_CUR(name) ", pg_catalog.current_setting('" name "')"
+#define AUX_SET(name, n) ", pg_catalog.set_config('" name "', $" #n ", true)"
+/* The same settings in the same order, in the second connection's
+ * transaction, with its search_path (the loader's reads set theirs so). */
+#define SQL_AUX_SETTINGS "SELECT pg_catalog.set_config('search_path', 'public', true)" AUX_SET("DateStyle", 1) \
+	AUX_SET("IntervalStyle", 2) AUX_SET("TimeZone", 3) AUX_SET("extra_float_digits", 4) \
+	AUX_SET("bytea_output", 5) AUX_SET("lc_monetary", 6) AUX_SET("quote_all_identifiers", 7)
+
 struct aux_query {
 	const char *tmpl;		/* the key run() is called with */
 	const char *text;		/* expanded for the server (pgv_sql_for) */
@@ -68,6 +84,7 @@ struct aux {
 	PGcancel *cancel;		/* under lock: cancels the running query */
 	char **keys, **vals;		/* the connection's options (owned) */
 	char *snapshot;			/* the loader's exported snapshot (owned) */
+	char *settings[AUX_NSETTINGS];	/* the loader's (SQL_AUX_SNAPSHOT; owned) */
 	struct aux_query q[AUX_MAX];
 	size_t nq;
 	char err[1024];			/* under lock: the first failure */
@@ -193,14 +210,16 @@ static PGconn *aux_connect(struct aux *a)
 		pg_finish(c);
 		return NULL;
 	}
+	PGresult *res = NULL;
 	if (pg_session_setup(c, err, sizeof err) ||
 	    pg_command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) ||
 	    pg_command(c, set, err, sizeof err) ||
-	    pg_command(c, "SELECT pg_catalog.set_config('search_path', 'public', true)", err, sizeof err)) {
+	    !(res = pg_exec(c, SQL_AUX_SETTINGS, AUX_NSETTINGS, (const char *const *)a->settings, err, sizeof err))) {
 		fail(a, "cannot read in the same snapshot on a second connection", err);
 		pg_finish(c);
 		return NULL;
 	}
+	PQclear(res);
 	pthread_mutex_lock(&a->lock);
 	a->cancel = PQgetCancel(c);
 	pthread_mutex_unlock(&a->lock);
@@ -285,6 +304,8 @@ static void aux_free(struct aux *a)
 	free(a->keys);
 	free(a->vals);
 	free(a->snapshot);
+	for (int i = 0; i < AUX_NSETTINGS; i++)
+		free(a->settings[i]);
 	pthread_cond_destroy(&a->cond);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
@@ -297,7 +318,10 @@ static void aux_free(struct aux *a)
 #define SQL_AUX_MAY \
 	"SELECT pg_catalog.has_function_privilege(pg_catalog.to_regprocedure('pg_catalog.pg_export_snapshot()')," \
 	" 'EXECUTE')"
-#define SQL_AUX_SNAPSHOT "SELECT pg_catalog.pg_export_snapshot()"
+#define SQL_AUX_SNAPSHOT "SELECT pg_catalog.pg_export_snapshot()" AUX_CUR("DateStyle") AUX_CUR("IntervalStyle") \
+	AUX_CUR("TimeZone") AUX_CUR("extra_float_digits") AUX_CUR("bytea_output") AUX_CUR("lc_monetary") \
+	AUX_CUR("quote_all_identifiers")
+
 
 struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 {
@@ -332,8 +356,11 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
 	a->snapshot = strdup(PQgetvalue(res, 0, 0));
+	bool nomem = !a->snapshot;
+	for (int i = 0; i < AUX_NSETTINGS; i++)
+		nomem |= !(a->settings[i] = strdup(PQgetvalue(res, 0, i + 1)));
 	PQclear(res);
-	if (!a->snapshot || conn_options(a, ld->conn)) {
+	if (nomem || conn_options(a, ld->conn)) {
 		log_info("%s: reading on one connection: out of memory", db);
 		aux_free(a);
 		return NULL;

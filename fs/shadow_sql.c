@@ -277,10 +277,10 @@ static int shadow_schema_hash(struct shadow *s, PGconn *c, char hash[SHA256_HEX_
 {
 	struct catalog_filter filter;
 	database_filter(s->cfg, &filter);
-	/* On one connection: a second one (catalog_aux.c) would not have the
-	 * settings apply_settings() gives the reader below, and it deparses
-	 * the columns' defaults and the CHECKs, whose constants print by
-	 * them. A shadow's reads are incremental after its first. */
+	/* On one connection: a second one (catalog_aux.c) takes only the
+	 * reader's settings by which constants print, not every one that
+	 * apply_settings() gives it, and a shadow's reads are incremental
+	 * after its first anyway. */
 	filter.parallel_from = 0;
 	/* On the reader, which C's commits are visible to, with the catalog
 	 * queries prepared since the first read back (their planning was

@@ -30,16 +30,19 @@ CREATE VIEW par.child_v AS SELECT c.id, p.code FROM par.child c JOIN par.parent 
 CREATE FOREIGN DATA WRAPPER par_fdw;
 CREATE SERVER par_srv FOREIGN DATA WRAPPER par_fdw;
 CREATE FOREIGN TABLE par.far (id integer OPTIONS (column_name 'ident'), v text) SERVER par_srv;
+-- Defaults whose constants print by DateStyle and IntervalStyle.
+CREATE TABLE par.dated (d date DEFAULT '2020-01-31', i interval DEFAULT '1 day 02:00:00');
 CREATE ROLE lone LOGIN CONNECTION LIMIT 1;
 CREATE ROLE noexp LOGIN;
 EOF
 
 LOG=$T_TMP/daemon.log
-# conf NAME CONNINFO PARALLEL: a config file with one database, "par",
-# never refreshed on its own (ttl 3600): each mount shows its first read.
+# conf NAME CONNINFO PARALLEL [TTL]: a config file with one database, "par",
+# by default never refreshed on its own (ttl 3600): each mount shows its
+# first read.
 conf() {
-	printf '{ "state_dir": "%s", "databases": { "par": { "conninfo": "%s", "shadow": false, "ttl": 3600, "parallel_read": %s } } }\n' \
-		"$T_TMP/state_$1" "$2" "$3" >"$T_TMP/$1.json"
+	printf '{ "state_dir": "%s", "databases": { "par": { "conninfo": "%s", "shadow": false, "ttl": %s, "parallel_read": %s } } }\n' \
+		"$T_TMP/state_$1" "$2" "${4:-3600}" "$3" >"$T_TMP/$1.json"
 }
 # same_tree A B: diff -r of two mounts' par/, but for migrations/status
 # (it counts the queries: one more with a second connection).
@@ -100,12 +103,44 @@ check "a read after the index has other rows ($(rows 3))" test -n "$(rows 3)" -a
 check "... and the index" test -f "$T_TMP/two/par/schemas/par/tables/child/indexes/late_idx.sql"
 umount_fs "$T_TMP/two"
 sql par -c "DROP INDEX par.late_idx"
+
+# The settings by which constants print are the loader's session's on the
+# second connection too. A new connection takes the database's defaults as
+# they are now: after ALTER DATABASE ... SET, a full refresh of a mount in
+# use (a view created) would print the second connection's share (the
+# columns' defaults) by the new DateStyle, the rest by the old one.
+conf twot "dbname=par" 1 0.5
+conf onet "dbname=par" 0 0.5
+SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/twot" -o config="$T_TMP/twot.json" ||
+	{ not_ok "mount on two connections, ttl 0.5"; done_testing; }
+mount_fs "$T_TMP/onet" -o config="$T_TMP/onet.json" || { not_ok "mount on one connection, ttl 0.5"; done_testing; }
+DATED=$T_TMP/twot/par/schemas/par/tables/dated
+check "a date default prints by the session's DateStyle (ISO)" grep -rq "'2020-01-31'::date" "$DATED"
+sql par -c "ALTER DATABASE par SET DateStyle = 'SQL, DMY'" -c "ALTER DATABASE par SET IntervalStyle = 'sql_standard'"
+eq "a new session prints dates otherwise" "31/01/2020" "$(val par "SELECT DATE '2020-01-31'")"
+before=$(n_second)
+sql par -c "CREATE VIEW par.later AS SELECT 1 AS x"
+has_view() { [ -n "$(find "$1/par/schemas/par" -name 'later*' 2>/dev/null)" ]; }
+check "a full refresh shows the new view (two connections)" poll 30 has_view "$T_TMP/twot"
+check "... and on one" poll 30 has_view "$T_TMP/onet"
+# (The ALTERs may have made a full refresh of their own: more than one.)
+check "a refresh since read on the second connection ($before before)" test "$(n_second)" -gt "$before"
+check "the date default still prints as the mount's session prints it" grep -rq "'2020-01-31'::date" "$DATED"
+check "so does the interval's" grep -rq "'1 day 02:00:00'::interval" "$DATED"
+check "the same tree as read on one connection" same_tree "$T_TMP/onet" "$T_TMP/twot"
+umount_fs "$T_TMP/twot"
+umount_fs "$T_TMP/onet"
+sql par -c "ALTER DATABASE par RESET DateStyle" -c "ALTER DATABASE par RESET IntervalStyle" -c "DROP VIEW par.later"
 mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 
 # A role allowed one connection: the second one is refused, the read goes
-# on alone.
+# on alone. With the hook, so that the loader waits for the second
+# connection's outcome: without it, a loader done before the server refused
+# that connection stops it, and nothing is said (a race that a loaded
+# machine can lose).
 conf lone "dbname=par user=lone" 1
-mount_fs "$T_TMP/lone" -o config="$T_TMP/lone.json" || { not_ok "mount as a role with one connection"; done_testing; }
+SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/lone" -o config="$T_TMP/lone.json" ||
+	{ not_ok "mount as a role with one connection"; done_testing; }
 check "the log says the read went on alone, and why" \
 	grep -q 'par: read the rest on one connection: cannot open a second connection.*too many connections' "$LOG"
 check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/lone"
