@@ -407,6 +407,11 @@ static int sfs_opendir(const char *path, struct fuse_file_info *fi)
 		return -ENOMEM;
 	sfs_track(dh);
 	fi->fh = (uint64_t)(uintptr_t)dh;
+	/* The listing may stay in the kernel's cache, across opens, until
+	 * the directory is invalidated (fuse_io.h: libfuse before 3.16 drops
+	 * these two, and fuse_io.c sets them on the wire instead). */
+	fi->cache_readdir = 1;
+	fi->keep_cache = 1;
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "database.h"
 #include "fsops.h"
+#include "fuse_io.h"
 #include "log.h"
 #include "memlog.h"
 
@@ -265,6 +266,12 @@ int main(int argc, char *argv[])
 	if (fuse_mount(fuse, cmd.mountpoint) != 0)
 		goto out;
 	mounted = 1;
+	/* Directory listings kept in the kernel's cache (fuse_io.h). */
+	if (!fuse_io_native()) {
+		int io = fuse_io_install(fuse_get_session(fuse));
+		if (io)
+			log_warn("directory listings are not kept in the kernel's cache: %s", strerror(-io));
+	}
 	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
 		goto out;
 	if (fuse_daemonize(cmd.foreground) != 0)
