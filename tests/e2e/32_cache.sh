@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # 32_cache: what the kernel keeps (issue 15, item 3). Readers' page cache is
 # kept across opens, listings come with their attributes (readdirplus) and
-# readers get no flush; the refresher's invalidations must still bring every
-# change: a file read (several times, so its pages are cached) and then
-# changed by DDL from psql reads its new content, whole, once the refresh
-# lands; a listing read before shows an added and a dropped column; sizes and
+# are kept across opens too, and readers get no flush; the refresher's
+# invalidations must still bring every change: a file read (several times,
+# so its pages are cached) and then changed by DDL from psql reads its new
+# content, whole, once the refresh lands; a listing read before shows an added and a dropped column; sizes and
 # modes given with a listing are the ones stat gives; a listing read in
 # chunks while refreshes land comes from one tree (no name twice, none lost).
 . "$(dirname "$0")/../lib.sh"
@@ -87,4 +87,22 @@ eq "every listing read during refreshes is whole ($runs listings)" 0 "$bad"
 check "the last listing settles on 201 names" poll 30 bash -c '[ "$(ls -1U "$1" | wc -l)" == 201 ]' _ "$W/columns"
 
 umount_fs "$MNT"
+
+# Listings kept in the kernel's cache across opens (fs/fuse_io.c, with the
+# libfuse 3.14 of Debian 12): a second listing of a directory sends no
+# READDIR, and a change from psql still shows (its invalidation drops it).
+MNT2=$T_TMP/mnt2
+mount_fs "$MNT2" -d -o conninfo="dbname=app" -o ttl=1 || { not_ok "mount with -d"; done_testing; }
+C2=$MNT2/app/schemas/public/tables/accounts/columns
+n_readdir() { grep -c 'opcode: READDIR' "$T_TMP/daemon.log" || true; }	# and READDIRPLUS
+ls "$C2" >/dev/null
+before=$(n_readdir)
+check "the first listing was read from the daemon" test "$before" -gt 0
+ls "$C2" >/dev/null
+ls -l "$C2" >/dev/null
+eq "two more listings of it send no READDIR (kept by the kernel)" "$before" "$(n_readdir)"
+sql app -c "ALTER TABLE public.accounts ADD COLUMN kept integer"
+check "the kept listing shows a column added from psql" poll 30 lists "$C2" kept
+check "... read from the daemon again" test "$(n_readdir)" -gt "$before"
+umount_fs "$MNT2"
 done_testing
