@@ -400,7 +400,13 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
  * handle of its own too (fuse_lsan.h). */
 static int sfs_opendir(const char *path, struct fuse_file_info *fi)
 {
-	(void)path;
+	/* A listing the kernel kept reaches no readdir: its open still marks
+	 * the database in use and asks for a refresh once the TTL is past,
+	 * as reading it did (database_tree). */
+	const char *rest = "";
+	struct database *db = path ? sfs_db(sfs_ctx(), path, &rest) : NULL;
+	if (db)
+		tree_unref(database_tree(db));
 	fuse_lsan_opendir(fuse_get_context()->fuse);
 	struct open_file *dh = calloc(1, sizeof *dh);
 	if (!dh)

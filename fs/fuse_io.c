@@ -84,6 +84,8 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 	return writev(fd, iov, count);
 }
 
+/* fuse_session_custom_io() came with libfuse 3.13. */
+#if FUSE_MAJOR_VERSION > 3 || (FUSE_MAJOR_VERSION == 3 && FUSE_MINOR_VERSION >= 13)
 int fuse_io_install(struct fuse_session *se)
 {
 	static const struct fuse_custom_io io = {
@@ -96,3 +98,12 @@ int fuse_io_install(struct fuse_session *se)
 	int rc = fuse_session_custom_io(se, &io, fd);
 	return rc > 0 ? -rc : rc;
 }
+#else
+int fuse_io_install(struct fuse_session *se)
+{
+	(void)se;
+	(void)io_read;
+	(void)io_writev;
+	return -ENOSYS;
+}
+#endif

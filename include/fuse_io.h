@@ -31,7 +31,8 @@ bool fuse_io_native(void);
 
 /* Installs the layer on SE, once mounted (its /dev/fuse descriptor is
  * known): 0, or -errno (then SE is unchanged and listings are not kept).
- * Not needed, and not installed, when fuse_io_native(). */
+ * Not needed, and not installed, when fuse_io_native(); -ENOSYS with a
+ * libfuse older than 3.13 (no fuse_session_custom_io()). */
 int fuse_io_install(struct fuse_session *se);
 
 #endif
