@@ -26,6 +26,7 @@
 #include "config.h"
 #include "database.h"
 #include "edit.h"
+#include "fuse_io.h"
 #include "fuse_lsan.h"
 #include "gone.h"
 #include "strbuf.h"
@@ -219,9 +220,39 @@ static void sfs_root_stat(struct stat *st)
 	st->st_blksize = 4096;
 }
 
+/*
+ * A directory's listing is kept in the kernel's cache across opens only
+ * while the names it brought are still cached too: a walk of a kept
+ * listing looks none of them up, but once their entry timeout (60 s) is
+ * past, each one costs a LOOKUP of its own, where a listing sent again
+ * (readdirplus) renews them all in a few requests. So a listing is kept
+ * for half that timeout after the daemon last sent one with attributes;
+ * after that, the next open drops it and the kernel asks again.
+ */
+#define LISTING_KEEP_SECONDS (DB_KERNEL_CACHE_SECONDS / 2)
+/* Set once by sfs_init, before any request: LISTING_KEEP_SECONDS, or the
+ * test hook SCHEMAFS_TEST_LISTING_KEEP_S (seconds; a test cannot wait 30). */
+static uint32_t listing_keep = (uint32_t)LISTING_KEEP_SECONDS;
+
+static uint32_t monotonic_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint32_t)now.tv_sec + 1;	/* never 0: 0 is "never listed" */
+}
+
+static bool listing_fresh(const struct node *dir)
+{
+	uint32_t listed = __atomic_load_n(&dir->listed, __ATOMIC_RELAXED);
+	return listed && monotonic_seconds() - listed < listing_keep;
+}
+
 static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct schemafs *fs = sfs_ctx();
+	const char *keep_s = getenv("SCHEMAFS_TEST_LISTING_KEEP_S");
+	if (keep_s && *keep_s)
+		listing_keep = (uint32_t)atoi(keep_s);
 	/* O_TRUNC arrives with open(), not as a separate truncate to 0 that
 	 * would look like an empty definition. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
@@ -371,6 +402,11 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t 
 		plus = now == dh->tree;
 		tree_unref(now);
 	}
+	/* A listing with attributes from its start renews every name the
+	 * kernel caches from it (listing_fresh). The node is shared and
+	 * otherwise read only: the stamp is a relaxed atomic hint. */
+	if (plus && off == 0)
+		__atomic_store_n(&((struct node *)dir)->listed, monotonic_seconds(), __ATOMIC_RELAXED);
 	bool in_migrations = !strcmp(rest, "/migrations");
 	struct stat st;
 	for (size_t i = (size_t)off; i < dir->nkids + 2; i++) {
@@ -405,19 +441,25 @@ static int sfs_opendir(const char *path, struct fuse_file_info *fi)
 	 * as reading it did (database_tree). */
 	const char *rest = "";
 	struct database *db = path ? sfs_db(sfs_ctx(), path, &rest) : NULL;
-	if (db)
-		tree_unref(database_tree(db));
+	bool keep = false;
+	if (db) {
+		struct tree *t = database_tree(db);
+		const struct node *n = tree_find(t, rest);
+		keep = n && n->is_dir && listing_fresh(n);
+		tree_unref(t);
+	}
 	fuse_lsan_opendir(fuse_get_context()->fuse);
 	struct open_file *dh = calloc(1, sizeof *dh);
 	if (!dh)
 		return -ENOMEM;
 	sfs_track(dh);
 	fi->fh = (uint64_t)(uintptr_t)dh;
-	/* The listing may stay in the kernel's cache, across opens, until
-	 * the directory is invalidated (fuse_io.h: libfuse before 3.16 drops
-	 * these two, and fuse_io.c sets them on the wire instead). */
+	/* The listing may stay in the kernel's cache while it is fresh
+	 * (listing_fresh), or until the directory is invalidated. libfuse
+	 * before 3.16 drops these two: fuse_io.c sets them on the wire. */
 	fi->cache_readdir = 1;
-	fi->keep_cache = 1;
+	fi->keep_cache = keep;
+	fuse_io_keep_listing(keep);
 	return 0;
 }
 

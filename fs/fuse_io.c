@@ -24,6 +24,14 @@ static pthread_mutex_t io_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t io_opendirs[IO_SLOTS];	/* io_lock; 0: free */
 static unsigned io_nopen;		/* io_lock: slots in use */
 
+/* The opendir operation's word for the reply this thread writes next. */
+static __thread bool io_keep;
+
+void fuse_io_keep_listing(bool keep)
+{
+	io_keep = keep;
+}
+
 bool fuse_io_native(void)
 {
 	return fuse_version() >= 316;
@@ -78,7 +86,8 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 		if (out->unique && take_opendir(out->unique) && out->error == 0 && count >= 2 &&
 		    iov[1].iov_len >= sizeof(struct fuse_open_out)) {
 			struct fuse_open_out *open = iov[1].iov_base;
-			open->open_flags |= FOPEN_CACHE_DIR | FOPEN_KEEP_CACHE;
+			open->open_flags |= FOPEN_CACHE_DIR | (io_keep ? FOPEN_KEEP_CACHE : 0);
+			io_keep = false;
 		}
 	}
 	return writev(fd, iov, count);

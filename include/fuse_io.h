@@ -11,7 +11,10 @@
  * request flags and drops the filesystem's (lib/fuse.c, fuse_lib_opendir;
  * libfuse issue 821, fixed by pull request 822 in 3.16). With an older
  * libfuse, this layer notes the unique id of each OPENDIR request it reads
- * and sets those two flags in the successful reply to it as it is written.
+ * and sets those flags in the successful reply to it as it is written:
+ * FOPEN_CACHE_DIR always, FOPEN_KEEP_CACHE as the opendir operation said
+ * (fuse_io_keep_listing; fsops.c keeps a listing while the names it brought
+ * are still in the kernel's cache).
  *
  * The cached listing is dropped with the directory's page cache: by the
  * refresher's invalidation of every directory whose listing changed
@@ -28,6 +31,12 @@ struct fuse_session;
 
 /* Whether this libfuse passes opendir's cache flags on by itself. */
 bool fuse_io_native(void);
+
+/* Whether the reply to the OPENDIR this thread is answering keeps the
+ * listing across opens (FOPEN_KEEP_CACHE; FOPEN_CACHE_DIR is always
+ * set): called by the opendir operation, which libfuse answers on the
+ * same thread right after it returns. */
+void fuse_io_keep_listing(bool keep);
 
 /* Installs the layer on SE, once mounted (its /dev/fuse descriptor is
  * known): 0, or -errno (then SE is unchanged and listings are not kept).

@@ -77,6 +77,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -106,6 +107,11 @@ struct node {
 	bool in_order;			/* while building: list kids as added */
 	bool shared;			/* the root of a table's subtree: may be
 					 * in other trees too (read only) */
+	uint32_t listed;		/* directories: when a listing with
+					 * attributes was last sent to the kernel
+					 * (CLOCK_MONOTONIC seconds, 0: never; a hint
+					 * written and read with relaxed atomics in a
+					 * published tree, fsops.c) */
 	struct node **listing;		/* directories listed otherwise than by name
 					 * (applied/: in the order applied); NULL: kids */
 	struct timespec mtime;		/* when this content was first seen */
