@@ -223,15 +223,16 @@ static void sfs_root_stat(struct stat *st)
 /*
  * A directory's listing is kept in the kernel's cache across opens only
  * while the names it brought are still cached too: a walk of a kept
- * listing looks none of them up, but once their entry timeout (60 s) is
- * past, each one costs a LOOKUP of its own, where a listing sent again
- * (readdirplus) renews them all in a few requests. So a listing is kept
- * for half that timeout after the daemon last sent one with attributes;
- * after that, the next open drops it and the kernel asks again.
+ * listing looks none of them up, but once their entry timeout
+ * (DB_KERNEL_CACHE_SECONDS, 300 s) is past, each one costs a LOOKUP of its
+ * own, where a listing sent again (readdirplus) renews them all in a few
+ * requests. So a listing is kept for half that timeout after the daemon
+ * last sent one with attributes; after that, the next open drops it and
+ * the kernel asks again.
  */
 #define LISTING_KEEP_SECONDS (DB_KERNEL_CACHE_SECONDS / 2)
 /* Set once by sfs_init, before any request: LISTING_KEEP_SECONDS, or the
- * test hook SCHEMAFS_TEST_LISTING_KEEP_S (seconds; a test cannot wait 30). */
+ * test hook SCHEMAFS_TEST_LISTING_KEEP_S (seconds; a test cannot wait 150). */
 static uint32_t listing_keep = (uint32_t)LISTING_KEEP_SECONDS;
 
 static uint32_t monotonic_seconds(void)

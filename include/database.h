@@ -33,9 +33,13 @@
 #include "pg.h"
 #include "invalq.h"
 
-/* The kernel caches for less time than the mount counts as in use, so a look
- * after an idle spell always reaches the daemon and triggers a refresh. */
-#define DB_KERNEL_CACHE_SECONDS 60.0
+/* The kernel caches names and attributes for less time than the mount
+ * counts as in use, so a look after an idle spell always reaches the daemon
+ * and triggers a refresh. Every change reaches it as an invalidation; the
+ * timeout is a bound, and long enough that a walk of a large tree a few
+ * minutes after the last one finds its names still cached (a name looked
+ * up again costs a request of its own; fsops.c, listing_fresh). */
+#define DB_KERNEL_CACHE_SECONDS 300.0
 #define DB_ACTIVE_SECONDS 600.0
 /* Idle, the refresher still checks this often: the first look after an idle
  * spell shows a snapshot at most this old (and starts a refresh). */

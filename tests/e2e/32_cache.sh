@@ -91,7 +91,7 @@ umount_fs "$MNT"
 # Listings kept in the kernel's cache across opens (fs/fuse_io.c, with the
 # libfuse 3.14 of Debian 12): a second listing of a directory sends no
 # READDIR, and a change from psql still shows (its invalidation drops it).
-# A listing is kept for half the names' timeout after it was sent (30 s;
+# A listing is kept for half the names' timeout after it was sent (150 s;
 # 3 s here, the test hook): then it is asked for again, which renews the
 # names it brings (else each would be looked up alone).
 MNT2=$T_TMP/mnt2
