@@ -4,7 +4,8 @@
  * database holds at that moment. An open file pins its tree, so a refresh
  * in the middle of a read cannot change the bytes under it. The
  * operations that change the tree (create, rename, truncate, ...) are in
- * fsops_change.c; what both share is declared in fsops_int.h.
+ * fsops_change.c, the directories' in fsops_dir.c; what they share is
+ * declared in fsops_int.h.
  */
 #include "fsops.h"
 #include "fsops_int.h"
@@ -26,8 +27,6 @@
 #include "config.h"
 #include "database.h"
 #include "edit.h"
-#include "fuse_io.h"
-#include "fuse_lsan.h"
 #include "gone.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -35,7 +34,7 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-static void sfs_free_open(struct open_file *of)
+void sfs_free_open(struct open_file *of)
 {
 	tree_unref(of->tree);
 	free(of->path);
@@ -48,7 +47,7 @@ static void sfs_free_open(struct open_file *of)
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct open_file *open_files;	/* open_lock */
 
-static void sfs_track(struct open_file *of)
+void sfs_track(struct open_file *of)
 {
 	pthread_mutex_lock(&open_lock);
 	of->prev = NULL;
@@ -59,7 +58,7 @@ static void sfs_track(struct open_file *of)
 	pthread_mutex_unlock(&open_lock);
 }
 
-static void sfs_untrack(struct open_file *of)
+void sfs_untrack(struct open_file *of)
 {
 	pthread_mutex_lock(&open_lock);
 	if (of->prev)
@@ -89,7 +88,7 @@ struct schemafs *sfs_ctx(void)
 }
 
 /* The database a path starts with; *rest points after its name. */
-static struct database *sfs_db(struct schemafs *fs, const char *path, const char **rest)
+struct database *sfs_db(struct schemafs *fs, const char *path, const char **rest)
 {
 	const char *p = path + (*path == '/');
 	size_t len = strcspn(p, "/");
@@ -179,7 +178,7 @@ static bool sfs_is_private(const char *rest)
 }
 
 /* The same, for NAME inside migrations/. */
-static bool sfs_is_private_name(const char *name)
+bool sfs_is_private_name(const char *name)
 {
 	return !strcmp(name, "status");
 }
@@ -187,7 +186,7 @@ static bool sfs_is_private_name(const char *name)
 /* Files show the owner and, with a writers_group, that group with write
  * permission, so that the kernel's check (default_permissions) agrees
  * with the daemon's (sfs_may_change). */
-static void sfs_fill_stat(const struct database *db, const struct node *n, struct stat *st,
+void sfs_fill_stat(const struct database *db, const struct node *n, struct stat *st,
 			  bool private)
 {
 	bool writable = !db->cfg->read_only, group = db->cfg->has_writers;
@@ -220,40 +219,10 @@ static void sfs_root_stat(struct stat *st)
 	st->st_blksize = 4096;
 }
 
-/*
- * A directory's listing is kept in the kernel's cache across opens only
- * while the names it brought are still cached too: a walk of a kept
- * listing looks none of them up, but once their entry timeout
- * (DB_KERNEL_CACHE_SECONDS, 300 s) is past, each one costs a LOOKUP of its
- * own, where a listing sent again (readdirplus) renews them all in a few
- * requests. So a listing is kept for half that timeout after the daemon
- * last sent one with attributes; after that, the next open drops it and
- * the kernel asks again.
- */
-#define LISTING_KEEP_SECONDS (DB_KERNEL_CACHE_SECONDS / 2)
-/* Set once by sfs_init, before any request: LISTING_KEEP_SECONDS, or the
- * test hook SCHEMAFS_TEST_LISTING_KEEP_S (seconds; a test cannot wait 150). */
-static uint32_t listing_keep = (uint32_t)LISTING_KEEP_SECONDS;
-
-static uint32_t monotonic_seconds(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint32_t)now.tv_sec + 1;	/* never 0: 0 is "never listed" */
-}
-
-static bool listing_fresh(const struct node *dir)
-{
-	uint32_t listed = __atomic_load_n(&dir->listed, __ATOMIC_RELAXED);
-	return listed && monotonic_seconds() - listed < listing_keep;
-}
-
 static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct schemafs *fs = sfs_ctx();
-	const char *keep_s = getenv("SCHEMAFS_TEST_LISTING_KEEP_S");
-	if (keep_s && *keep_s)
-		listing_keep = (uint32_t)atoi(keep_s);
+	sfs_dir_init();
 	/* O_TRUNC arrives with open(), not as a separate truncate to 0 that
 	 * would look like an empty definition. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
@@ -336,140 +305,6 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 		st->st_blocks = (blkcnt_t)((of->buf.len + 511) / 512);
 	}
 	tree_unref(t);
-	return 0;
-}
-
-/* A directory's entry I of its listing (after "." and ".."); its
- * readdir offset is I + 3. */
-static const struct node *sfs_kid(const struct node *dir, size_t i)
-{
-	return (dir->listing ? dir->listing : dir->kids)[i];
-}
-
-/*
- * The kernel asks for readdirplus (names with their attributes, so a walk
- * needs no lookup per entry) and libfuse hands each "plus" entry to the
- * kernel with the stat given here, without asking getattr again (lib/fuse.c
- * of 3.14: fill_dir_plus, do_lookup). A listing comes in chunks, each a
- * readdir call with the offset to go on from: the handle pins the tree its
- * first chunk (offset 0) was read from, so that every chunk's names come
- * from one published tree (and attributes too, while it is the current one).
- */
-static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
-		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
-{
-	struct schemafs *fs = sfs_ctx();
-	struct open_file *dh = (struct open_file *)(uintptr_t)fi->fh;
-	if (off < 0)
-		return -EINVAL;
-	if (!path)	/* removed while open (rm -r elsewhere): nothing more */
-		return -ENOENT;
-	if (!strcmp(path, "/")) {
-		/* Names only: the databases' directories are few. */
-		for (size_t i = (size_t)off; i < fs->ndbs + 2; i++) {
-			const char *name = i == 0 ? "." : i == 1 ? ".." : fs->dbs[i - 2].cfg->name;
-			if (fill(buf, name, NULL, (off_t)i + 1, 0))
-				break;
-		}
-		return 0;
-	}
-	const char *rest = "";
-	struct database *db = sfs_db(fs, path, &rest);
-	if (!db)
-		return -ENOENT;
-	if (off == 0 || !dh->tree) {
-		struct tree *t = database_tree(db);
-		const struct node *n = tree_lookup(t, rest);
-		if (!n) {
-			tree_unref(t);
-			return -ENOENT;
-		}
-		if (!n->is_dir) {
-			tree_unref(t);
-			return -ENOTDIR;
-		}
-		tree_unref(dh->tree);
-		dh->tree = t;
-		dh->node = n;
-	}
-	const struct node *dir = dh->node;
-	bool plus = flags & FUSE_READDIR_PLUS;
-	if (plus && off > 0) {
-		/* The kernel drops attributes that a reply brings when an
-		 * invalidation came after the request was sent (attr_version),
-		 * not when it came before: a later chunk of a listing whose
-		 * tree is no longer the current one gives names only. */
-		struct tree *now = database_tree(db);
-		plus = now == dh->tree;
-		tree_unref(now);
-	}
-	/* A listing with attributes from its start renews every name the
-	 * kernel caches from it (listing_fresh). The node is shared and
-	 * otherwise read only: the stamp is a relaxed atomic hint. */
-	if (plus && off == 0)
-		__atomic_store_n(&((struct node *)dir)->listed, monotonic_seconds(), __ATOMIC_RELAXED);
-	bool in_migrations = !strcmp(rest, "/migrations");
-	struct stat st;
-	for (size_t i = (size_t)off; i < dir->nkids + 2; i++) {
-		if (i < 2) {
-			if (fill(buf, i ? ".." : ".", NULL, (off_t)i + 1, 0))
-				break;
-			continue;
-		}
-		const struct node *kid = sfs_kid(dir, i - 2);
-		/* A whole-schema file not rendered yet has no size to give:
-		 * its name alone, so that a listing or a walk does not render
-		 * it (the kernel looks it up, getattr renders, when asked).
-		 * A table's directory not rendered yet has its attributes
-		 * (tree.h: Lazy table directories). */
-		bool kid_plus = plus && !tree_file_pending(kid);
-		if (kid_plus)
-			sfs_fill_stat(db, kid, &st, in_migrations && sfs_is_private_name(kid->name));
-		if (fill(buf, kid->name, kid_plus ? &st : NULL, (off_t)i + 1, kid_plus ? FUSE_FILL_DIR_PLUS : 0))
-			break;
-	}
-	return 0;
-}
-
-/* A directory's handle: its listing's tree is pinned by the first readdir
- * (not here: a listing read after a refresh must come from the new tree,
- * whose invalidation the kernel may already have taken). libfuse keeps a
- * handle of its own too (fuse_lsan.h). */
-static int sfs_opendir(const char *path, struct fuse_file_info *fi)
-{
-	/* A listing the kernel kept reaches no readdir: its open still marks
-	 * the database in use and asks for a refresh once the TTL is past,
-	 * as reading it did (database_tree). */
-	const char *rest = "";
-	struct database *db = path ? sfs_db(sfs_ctx(), path, &rest) : NULL;
-	bool keep = false;
-	if (db) {
-		struct tree *t = database_tree(db);
-		const struct node *n = tree_find(t, rest);
-		keep = n && n->is_dir && listing_fresh(n);
-		tree_unref(t);
-	}
-	fuse_lsan_opendir(fuse_get_context()->fuse);
-	struct open_file *dh = calloc(1, sizeof *dh);
-	if (!dh)
-		return -ENOMEM;
-	sfs_track(dh);
-	fi->fh = (uint64_t)(uintptr_t)dh;
-	/* The listing may stay in the kernel's cache while it is fresh
-	 * (listing_fresh), or until the directory is invalidated. libfuse
-	 * before 3.16 drops these two: fuse_io.c sets them on the wire. */
-	fi->cache_readdir = 1;
-	fi->keep_cache = keep;
-	fuse_io_keep_listing(keep);
-	return 0;
-}
-
-static int sfs_releasedir(const char *path, struct fuse_file_info *fi)
-{
-	struct open_file *dh = (struct open_file *)(uintptr_t)fi->fh;
-	(void)path;
-	sfs_untrack(dh);
-	sfs_free_open(dh);
 	return 0;
 }
 

@@ -1,12 +1,14 @@
 /*
- * fsops_int.h: what fsops.c (reads, open files, the operations table) and
- * fsops_change.c (the operations that change something) share. Internal
+ * fsops_int.h: what fsops.c (reads, open files, the operations table),
+ * fsops_dir.c (directories) and fsops_change.c (the operations that
+ * change something) share. Internal
  * to the FUSE glue; nothing outside fs/fsops*.c includes it.
  */
 #ifndef SCHEMAFS_FSOPS_INT_H
 #define SCHEMAFS_FSOPS_INT_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "fsops.h"
@@ -39,6 +41,10 @@ struct open_file {
 /* The mount's context (fuse_get_context()->private_data). */
 struct schemafs *sfs_ctx(void);
 
+/* The database PATH ("/<db>/...") starts with, with *REST pointing after
+ * its name (at "/..." or ""); NULL (and REST "") for none. */
+struct database *sfs_db(struct schemafs *fs, const char *path, const char **rest);
+
 /* The database PATH is in, and the path inside it ("" for its directory);
  * NULL for the mount's root or an unknown database. */
 struct database *sfs_db_path(const char *path, const char **rest);
@@ -59,6 +65,26 @@ int sfs_open_writer(struct database *db, const char *rest, const struct node *n,
 
 /* The early check of a writer's content so far; 0 or -errno (then kept). */
 int sfs_check_so_far(struct open_file *of);
+
+/* Open files, every one of them listed (open_lock) so that those the
+ * kernel never released are freed at the end (schemafs_release_all). */
+void sfs_track(struct open_file *of);
+void sfs_untrack(struct open_file *of);
+/* Frees OF: its tree reference, path and buffer. */
+void sfs_free_open(struct open_file *of);
+
+/* NODE's attributes in DB for stat (PRIVATE: migrations/status, the
+ * owner's only). */
+void sfs_fill_stat(const struct database *db, const struct node *n, struct stat *st, bool private);
+/* Whether NAME inside migrations/ is private (status). */
+bool sfs_is_private_name(const char *name);
+
+/* fsops_dir.c: the directory operations. sfs_dir_init() once, from init. */
+void sfs_dir_init(void);
+int sfs_opendir(const char *path, struct fuse_file_info *fi);
+int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off, struct fuse_file_info *fi,
+		enum fuse_readdir_flags flags);
+int sfs_releasedir(const char *path, struct fuse_file_info *fi);
 
 /* fsops_change.c: the operations that change something. */
 int sfs_create(const char *path, mode_t mode, struct fuse_file_info *fi);
