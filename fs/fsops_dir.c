@@ -27,8 +27,9 @@
  * listing looks none of them up, but once their entry timeout
  * (DB_KERNEL_CACHE_SECONDS, 300 s) is past, each one costs a LOOKUP of its
  * own, where a listing sent again (readdirplus) renews them all in a few
- * requests. So a listing is kept for half that timeout after the daemon
- * last sent one with attributes; after that, the next open drops it and
+ * requests. So a listing is kept for half that timeout (of the shortest:
+ * the TTL makes it longer when over 300 s) after the daemon last sent all
+ * of it with attributes; after that, the next open drops it and
  * the kernel asks again.
  */
 #define LISTING_KEEP_SECONDS (DB_KERNEL_CACHE_SECONDS / 2)
@@ -121,19 +122,22 @@ int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 		plus = now == dh->tree;
 		tree_unref(now);
 	}
-	/* A listing with attributes from its start renews every name the
-	 * kernel caches from it (listing_fresh). The node is shared and
-	 * otherwise read only: the stamp is a relaxed atomic hint. */
-	if (plus && off == 0)
-		__atomic_store_n(&((struct node *)dir)->listed, monotonic_seconds(), __ATOMIC_RELAXED);
+	/* Whether every name of this listing went with its attributes: with
+	 * readdirplus_auto (libfuse's default) the kernel asks for them in
+	 * the first chunk only, unless a name was looked up meanwhile. */
+	if (off == 0)
+		dh->all_plus = plus;
 	bool in_migrations = !strcmp(rest, "/migrations");
+	bool more = false;	/* the buffer is full before the listing's end */
 	struct stat st;
 	for (size_t i = (size_t)off; i < dir->nkids + 2; i++) {
 		if (i < 2) {
-			if (fill(buf, i ? ".." : ".", NULL, (off_t)i + 1, 0))
+			if ((more = fill(buf, i ? ".." : ".", NULL, (off_t)i + 1, 0)))
 				break;
 			continue;
 		}
+		if (!plus)
+			dh->all_plus = false;
 		const struct node *kid = sfs_kid(dir, i - 2);
 		/* A whole-schema file not rendered yet has no size to give:
 		 * its name alone, so that a listing or a walk does not render
@@ -143,9 +147,15 @@ int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 		bool kid_plus = plus && !tree_file_pending(kid);
 		if (kid_plus)
 			sfs_fill_stat(db, kid, &st, in_migrations && sfs_is_private_name(kid->name));
-		if (fill(buf, kid->name, kid_plus ? &st : NULL, (off_t)i + 1, kid_plus ? FUSE_FILL_DIR_PLUS : 0))
+		if ((more = fill(buf, kid->name, kid_plus ? &st : NULL, (off_t)i + 1,
+				 kid_plus ? FUSE_FILL_DIR_PLUS : 0)))
 			break;
 	}
+	/* A whole listing sent with attributes renewed every name the kernel
+	 * caches from it (listing_fresh). The node is shared and otherwise
+	 * read only: the stamp is a relaxed atomic hint. */
+	if (!more && dh->all_plus)
+		__atomic_store_n(&((struct node *)dir)->listed, monotonic_seconds(), __ATOMIC_RELAXED);
 	return 0;
 }
 

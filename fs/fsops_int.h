@@ -35,6 +35,8 @@ struct open_file {
 	bool written;			/* writers: write() or ftruncate() since open */
 	bool truncated;			/* writers: ftruncate() since the last flush */
 	int refused;			/* writers: -errno once a write was refused */
+	bool all_plus;			/* directories: every name listed so far
+					 * went with its attributes (fsops_dir.c) */
 	struct open_file *prev, *next;	/* open_lock: every open file */
 };
 

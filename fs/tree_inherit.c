@@ -142,10 +142,14 @@ static bool inherit(struct inheritance *x, struct node *n, const struct node *o,
 		path->len = keep;
 		path->buf[keep] = '\0';
 	}
-	if (same)
+	if (same) {
 		n->mtime = o->mtime;
-	else
+		/* The same listing: what the kernel keeps of it stays as
+		 * fresh (fsops_dir.c). O is published: readdir may stamp it. */
+		n->listed = __atomic_load_n(&o->listed, __ATOMIC_RELAXED);
+	} else {
 		report(changed, ctx, path);
+	}
 	return same;
 }
 

@@ -38,7 +38,7 @@
  * and triggers a refresh. Every change reaches it as an invalidation; the
  * timeout is a bound, and long enough that a walk of a large tree a few
  * minutes after the last one finds its names still cached (a name looked
- * up again costs a request of its own; fsops.c, listing_fresh). */
+ * up again costs a request of its own; fsops_dir.c, listing_fresh). */
 #define DB_KERNEL_CACHE_SECONDS 300.0
 #define DB_ACTIVE_SECONDS 600.0
 /* Idle, the refresher still checks this often: the first look after an idle

@@ -13,7 +13,7 @@
  * libfuse, this layer notes the unique id of each OPENDIR request it reads
  * and sets those flags in the successful reply to it as it is written:
  * FOPEN_CACHE_DIR always, FOPEN_KEEP_CACHE as the opendir operation said
- * (fuse_io_keep_listing; fsops.c keeps a listing while the names it brought
+ * (fuse_io_keep_listing; fsops_dir.c keeps a listing while the names it brought
  * are still in the kernel's cache).
  *
  * The cached listing is dropped with the directory's page cache: by the

@@ -111,7 +111,7 @@ struct node {
 					 * attributes was last sent to the kernel
 					 * (CLOCK_MONOTONIC seconds, 0: never; a hint
 					 * written and read with relaxed atomics in a
-					 * published tree, fsops.c) */
+					 * published tree, fsops_dir.c) */
 	struct node **listing;		/* directories listed otherwise than by name
 					 * (applied/: in the order applied); NULL: kids */
 	struct timespec mtime;		/* when this content was first seen */

@@ -92,10 +92,11 @@ umount_fs "$MNT"
 # libfuse 3.14 of Debian 12): a second listing of a directory sends no
 # READDIR, and a change from psql still shows (its invalidation drops it).
 # A listing is kept for half the names' timeout after it was sent (150 s;
-# 3 s here, the test hook): then it is asked for again, which renews the
-# names it brings (else each would be looked up alone).
+# 15 s here, the test hook): then it is asked for again, which renews the
+# names it brings (else each would be looked up alone). A new tree whose
+# listing of a directory is the same keeps that directory's time.
 MNT2=$T_TMP/mnt2
-SCHEMAFS_TEST_LISTING_KEEP_S=3 mount_fs "$MNT2" -d -o conninfo="dbname=app" -o ttl=1 ||
+SCHEMAFS_TEST_LISTING_KEEP_S=15 mount_fs "$MNT2" -d -o conninfo="dbname=app" -o ttl=1 ||
 	{ not_ok "mount with -d"; done_testing; }
 C2=$MNT2/app/schemas/public/tables/accounts/columns
 n_readdir() { grep -c 'opcode: READDIR' "$T_TMP/daemon.log" || true; }	# and READDIRPLUS
@@ -105,7 +106,14 @@ check "the first listing was read from the daemon" test "$before" -gt 0
 ls "$C2" >/dev/null
 ls -l "$C2" >/dev/null
 eq "two more listings of it send no READDIR (kept by the kernel)" "$before" "$(n_readdir)"
-sleep 4
+T2=$MNT2/app/schemas/public/tables
+ls "$T2" >/dev/null
+sql app -c "ALTER TABLE public.wide ADD COLUMN new_tree integer"
+check "a new tree (a column of another table)" poll 10 test -e "$T2/wide/columns/new_tree"
+n=$(n_readdir)
+ls "$T2" >/dev/null
+eq "tables/, the same listing in the new tree, is still kept" "$n" "$(n_readdir)"
+sleep 16
 ls "$C2" >/dev/null
 check "past the time a listing is kept, it is asked for again" test "$(n_readdir)" -gt "$before"
 before=$(n_readdir)
