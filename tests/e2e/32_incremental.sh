@@ -4,8 +4,10 @@
 # (catalog_incr.c). The result must be byte-identical to a full read: a
 # random series of DDL from psql (seeded, each statement logged: rerun a
 # failure with SEED=n) over tables, columns, indexes, constraints,
-# comments, enums, views, functions, sequences, policies, triggers and
-# partitions, and at three checkpoints a cp -r of the mount in use is
+# comments, enums, views, functions, sequences, policies, triggers,
+# partitions and the settings table.sql writes as ALTER statements
+# (statistics, storage, options, CLUSTER ON, REPLICA IDENTITY, view and
+# partition defaults), and at three checkpoints a cp -r of the mount in use is
 # compared with a fresh mount's (diff -r, status left out). The daemon's
 # log shows that incremental refreshes happened. A second mount in use,
 # whose refreshes plan by kind as a large database's do (the relations'
@@ -66,7 +68,7 @@ r() { echo $((RANDOM % $1)); }
 statement() {
 	local i j k
 	i=$(r 4) j=$(r 4) k=$(r 9)
-	case $(r 39) in
+	case $(r 47) in
 	0) echo "CREATE TABLE IF NOT EXISTS public.r$i (id integer PRIMARY KEY, c0 text)" ;;
 	1) echo "DROP TABLE IF EXISTS public.r$i CASCADE" ;;
 	2) echo "ALTER TABLE public.r$i ADD COLUMN c$j integer DEFAULT $k" ;;
@@ -112,6 +114,18 @@ statement() {
 	37) echo "CREATE SCHEMA IF NOT EXISTS n$i; CREATE TABLE IF NOT EXISTS n$i.t$j (id serial PRIMARY KEY," \
 		"r integer REFERENCES public.r$k (id), c0 text)" ;;
 	38) echo "DROP SCHEMA IF EXISTS n$i CASCADE" ;;
+	# the rare settings table.sql adds as ALTER statements
+	# (SQL_SETTINGS: one pass over pg_attribute in a full read, index
+	# lookups in an incremental one)
+	39) echo "ALTER TABLE public.r$i ALTER COLUMN c$j SET STATISTICS $((k * 100))" ;;
+	40) echo "ALTER TABLE public.r$i ALTER COLUMN c$j SET STORAGE $( (($(r 2))) && echo MAIN || echo EXTERNAL)" ;;
+	41) echo "ALTER TABLE public.r$i ALTER COLUMN c$j SET (n_distinct = $k)" ;;
+	42) echo "CREATE INDEX IF NOT EXISTS r${i}_e$j ON public.r$i ((id + $j));" \
+		"ALTER INDEX public.r${i}_e$j ALTER COLUMN 1 SET STATISTICS $((k * 10 + 1))" ;;
+	43) echo "ALTER TABLE public.r$i $( (($(r 2))) && echo "CLUSTER ON r${i}_pkey" || echo "SET WITHOUT CLUSTER")" ;;
+	44) echo "ALTER TABLE public.r$i REPLICA IDENTITY $( (($(r 2))) && echo FULL || echo DEFAULT)" ;;
+	45) echo "ALTER VIEW IF EXISTS public.v$i ALTER COLUMN id SET DEFAULT $k" ;;
+	46) echo "ALTER TABLE IF EXISTS public.pp$((i + 1)) ALTER COLUMN k SET DEFAULT $k" ;;
 	esac
 }
 
