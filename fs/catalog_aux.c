@@ -81,7 +81,10 @@ struct aux {
 	pthread_cond_t cond;
 	_Atomic bool stop;		/* aux_end(): skip what is left */
 	bool finished;			/* under lock: the thread is past its last query */
-	PGcancel *cancel;		/* under lock: cancels the running query */
+	PGcancel *cancel;		/* set under lock once connected, then kept
+					 * until aux_free (aux_end uses it unlocked);
+					 * a cancel after its connection ended is
+					 * ignored by the server */
 	char **keys, **vals;		/* the connection's options (owned) */
 	char *snapshot;			/* the loader's exported snapshot (owned) */
 	char *settings[AUX_NSETTINGS];	/* the loader's (SQL_AUX_SNAPSHOT; owned) */
@@ -272,10 +275,6 @@ static void *aux_main(void *arg)
 		PGresult *res = pg_exec(c, q->text, q->nparams, q->params, err, sizeof err);
 		if (!res) {
 			fail(a, "a query on the second connection failed", err);
-			pthread_mutex_lock(&a->lock);
-			PQfreeCancel(a->cancel);
-			a->cancel = NULL;
-			pthread_mutex_unlock(&a->lock);
 			pg_finish(c);
 			c = NULL;
 		}
@@ -286,8 +285,6 @@ static void *aux_main(void *arg)
 		pthread_mutex_unlock(&a->lock);
 	}
 	pthread_mutex_lock(&a->lock);
-	PQfreeCancel(a->cancel);
-	a->cancel = NULL;
 	a->finished = true;
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
@@ -304,6 +301,7 @@ static void aux_free(struct aux *a)
 	free(a->keys);
 	free(a->vals);
 	free(a->snapshot);
+	PQfreeCancel(a->cancel);
 	for (int i = 0; i < AUX_NSETTINGS; i++)
 		free(a->settings[i]);
 	pthread_cond_destroy(&a->cond);
@@ -517,8 +515,16 @@ void aux_end(struct aux *a, const char *dbname)
 		for (size_t i = 0; i < a->nq; i++)
 			running |= a->q[i].state == AUX_RUNNING;
 		if (running && a->cancel) {
+			/* Not under the lock: PQcancel connects to the server,
+			 * which can take as long as a connection can, and the
+			 * thread needs the lock to end its query. */
+			PGcancel *cancel = a->cancel;
 			char buf[256];
-			PQcancel(a->cancel, buf, sizeof buf);
+			pthread_mutex_unlock(&a->lock);
+			PQcancel(cancel, buf, sizeof buf);
+			pthread_mutex_lock(&a->lock);
+			if (a->finished)
+				break;
 		}
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
