@@ -413,13 +413,14 @@ static const char SQL_TYPES[] =
  * the relations: joined first (by attrelid, every column of every table,
  * and the defaults by a sort of all of pg_attrdef), the query took 316 to
  * 566 ms at 10,000 tables (PostgreSQL 15, alone on the server), for no
- * row; now 165 to 280. A user's relation is never below
- * FirstNormalObjectId (the OID counter wraps to it), which keeps a small
- * database's pass off the system catalogs' thousands of columns. An
- * incremental read finds the listed relations' and their indexes' by index
- * lookups (a branch each: in one OR with the rest, pg_attribute was
- * scanned, 5 ms became 150). Index columns with statistics of their own
- * (branch 8) are among them. */
+ * row; now 165 to 280. The pass skips the system catalogs' few thousand
+ * columns (OIDs below FirstNormalObjectId: 2 ms more in a small database
+ * with them); the relations there and their indexes, which only a table
+ * made in single-user mode can be, are looked up from rel. An incremental
+ * read finds the listed relations' and their indexes' by index lookups (a
+ * branch each: in one OR with the rest, pg_attribute was scanned, 5 ms
+ * became 150). Index columns with statistics of their own (branch 8) are
+ * among them. */
 #define RARE_COLUMNS(...) RARE_COLUMNS_(__VA_ARGS__)	/* its arguments expanded first */
 #define RARE_COLUMNS_(where, view, typstorage, join) \
 	" SELECT a.attrelid, a.attnum, a.attname, a.attstattarget, a.attstorage," \
@@ -444,6 +445,9 @@ static const char SQL_SETTINGS[] =
 	/* Only the rare columns any branch below can use (RARE_COLUMNS). */
 	" ra AS MATERIALIZED (" RARE_COLUMNS("$2::pg_catalog.oid[] IS NULL AND a.attrelid >= '16384'::pg_catalog.oid",
 					   RARE_ALL)
+	"  UNION ALL" RARE_COLUMNS("$2::pg_catalog.oid[] IS NULL AND a.attrelid < '16384'::pg_catalog.oid AND a.attrelid IN"
+	"   (SELECT lo.oid FROM rel lo UNION ALL SELECT i.indexrelid FROM pg_catalog.pg_index i JOIN rel lo ON lo.oid = i.indrelid)",
+				   RARE_EACH(RARE_VIEW_EACH))
 	"  UNION ALL" RARE_COLUMNS("a.attrelid = ANY ($2::pg_catalog.oid[])", RARE_EACH(RARE_VIEW_EACH))
 	"  UNION ALL" RARE_COLUMNS("a.attrelid IN (SELECT i.indexrelid FROM pg_catalog.pg_index i"
 	"   WHERE i.indrelid = ANY ($2::pg_catalog.oid[])) AND a.attrelid <> ALL ($2::pg_catalog.oid[])",

@@ -60,8 +60,17 @@ PR=$T_TMP/perrun/inc
 
 SEED=${SEED:-$RANDOM}
 echo "# seed $SEED (SEED=$SEED reruns this series)"
-RANDOM=$SEED
-r() { echo $((RANDOM % $1)); }
+# r N: a number below N, from a generator whose state is a file. Not
+# bash's RANDOM: every $(...) that calls r (most calls do) is a subshell,
+# which bash reseeds, so SEED did not give the same series again.
+echo "$SEED" >"$T_TMP/rng"
+r() {
+	local s
+	s=$(<"$T_TMP/rng")
+	s=$(((s * 1103515245 + 12345) % 2147483648))
+	echo "$s" >"$T_TMP/rng"
+	echo $(((s / 65536) % $1))
+}
 
 # One random statement; names from a small set, so that statements meet
 # the objects others made (many fail: a column that is not there, ...).
