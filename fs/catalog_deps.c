@@ -252,20 +252,27 @@ size_t catalog_deps_sort_unique(struct cat_dep *d, size_t n)
  * REL is still there and was not read again (READ: sorted). Its
  * neighbours through pg_depend were read again with it, and what no
  * relation owns (types, functions) is the same, or the load is full.
- * PREV's edges come by object, so REL repeats: LAST remembers the
- * answer for the last one (280,000 edges, 20,000 relations, at 10,000
- * tables). */
+ * PREV's edges come by object, not by relation (a relation's indexes,
+ * constraints and defaults have OIDs far apart), so the answers are kept
+ * in a direct-mapped table: with only the last one kept, the two binary
+ * searches per edge were 15% of the daemon's time in an incremental
+ * refresh at 10,000 tables (280,000 edges, 20,000 relations; perf). */
+#define KEPT_SLOTS_LOG2 15
 struct kept_cache {
-	unsigned rel;
+	unsigned rel;	/* 0: empty */
 	bool kept;
 };
 
-static bool dep_kept(struct catalog *cat, unsigned rel, const unsigned *read, size_t nread, struct kept_cache *last)
+static bool dep_kept(struct catalog *cat, unsigned rel, const unsigned *read, size_t nread,
+		     struct kept_cache *cache)
 {
-	if (rel && rel == last->rel)
-		return last->kept;
-	bool kept = rel && !bsearch(&rel, read, nread, sizeof *read, cmp_oid) && rel_by_oid(cat, rel);
-	*last = (struct kept_cache){ rel, kept };
+	if (!rel)
+		return false;
+	struct kept_cache *slot = &cache[(rel * 2654435761u) >> (32 - KEPT_SLOTS_LOG2)];
+	if (slot->rel == rel)
+		return slot->kept;
+	bool kept = !bsearch(&rel, read, nread, sizeof *read, cmp_oid) && rel_by_oid(cat, rel);
+	*slot = (struct kept_cache){ rel, kept };
 	return kept;
 }
 
@@ -273,9 +280,8 @@ static bool dep_kept(struct catalog *cat, unsigned rel, const unsigned *read, si
  * PREV's kept ones (sorted too) into CAT->deps, in one pass; a row out of
  * order in PREV falls back to a sort. */
 static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh, const struct catalog *prev,
-		       const unsigned *read, size_t nread)
+		       const unsigned *read, size_t nread, struct kept_cache *cache)
 {
-	struct kept_cache last = { 0, false };
 	size_t i = 0, j = 0, n = 0;
 	bool sorted = true;
 	for (size_t k = 1; k < nfresh && sorted; k++)
@@ -284,7 +290,7 @@ static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh
 		sorted = cmp_dep(&prev->deps[k - 1], &prev->deps[k]) <= 0;
 	while (i < nfresh || j < prev->ndeps) {
 		const struct cat_dep *p = j < prev->ndeps ? &prev->deps[j] : NULL;
-		if (p && !dep_kept(cat, p->frel, read, nread, &last)) {
+		if (p && !dep_kept(cat, p->frel, read, nread, cache)) {
 			j++;
 			continue;
 		}
@@ -367,21 +373,24 @@ int load_deps(struct loader *ld)
 	int n = PQntuples(res);
 	size_t nread = 0, ncopy = 0;
 	unsigned *read = NULL;
+	struct kept_cache *kept = NULL;	/* the merge's answers, counted first */
 	if (ld->prev && ld->rel_oids) {
 		const unsigned *v = parse_oids(ld, ld->rel_oids, &nread);
 		read = arena_alloc(cat->arena, (nread ? nread : 1) * sizeof *read);
 		for (size_t i = 0; i < nread; i++)
 			read[i] = v[i];
 		qsort(read, nread, sizeof *read, cmp_oid);
-		struct kept_cache last = { 0, false };
+		if (!(kept = calloc((size_t)1 << KEPT_SLOTS_LOG2, sizeof *kept)))
+			abort();
 		for (size_t i = 0; i < ld->prev->ndeps; i++)
-			ncopy += dep_kept(cat, ld->prev->deps[i].frel, read, nread, &last);
+			ncopy += dep_kept(cat, ld->prev->deps[i].frel, read, nread, kept);
 	}
 	/* Read aside (the rows repeat: a full load keeps only the edges, an
 	 * incremental one merges them with PREV's), freed once in place. */
 	struct cat_dep *fresh = malloc(((size_t)n + 1) * sizeof *fresh);
 	if (!fresh) {
 		PQclear(res);
+		free(kept);
 		snprintf(ld->err, ld->errlen, "out of memory");
 		return -1;
 	}
@@ -393,6 +402,7 @@ int load_deps(struct loader *ld)
 				 PQgetvalue(res, i, 0));
 			PQclear(res);
 			free(fresh);
+			free(kept);
 			return -1;
 		}
 		/* An object's parts on itself (a rule on its view): no edge. */
@@ -405,12 +415,13 @@ int load_deps(struct loader *ld)
 	if (read) {
 		deps_check(ld, fresh, nfresh, read, nread);
 		cat->deps = arena_alloc(cat->arena, (nfresh + ncopy + 1) * sizeof *cat->deps);
-		merge_deps(cat, fresh, nfresh, ld->prev, read, nread);
+		merge_deps(cat, fresh, nfresh, ld->prev, read, nread, kept);
 	} else {
 		cat->deps = arena_alloc(cat->arena, (nfresh + 1) * sizeof *cat->deps);
 		memcpy(cat->deps, fresh, nfresh * sizeof *fresh);
 		cat->ndeps = nfresh;
 	}
 	free(fresh);
+	free(kept);
 	return 0;
 }
