@@ -1,6 +1,7 @@
 /* shadow.c: the shadow's thread (what to load or dry-run next) and the
  * callers' side (handing work in, status, the apply's check); the talking
- * to the shadow is shadow_sql.c's. See include/shadow.h. */
+ * to the shadow is shadow_conn.c's, shadow_load.c's and shadow_dry.c's.
+ * See include/shadow.h. */
 #include "shadow_internal.h"
 
 #include <errno.h>

@@ -1,6 +1,8 @@
 /*
- * shadow_internal.h: what shadow.c (the thread, the callers' side) and
- * shadow_sql.c (the talking to the shadow) share. Not for other modules.
+ * shadow_internal.h: what shadow.c (the thread, the callers' side) and the
+ * files that talk to the shadow share: shadow_conn.c (its sessions),
+ * shadow_load.c (reloads, replays, the read back) and shadow_dry.c (dry
+ * runs). Not for other modules.
  */
 #ifndef SCHEMAFS_SHADOW_INTERNAL_H
 #define SCHEMAFS_SHADOW_INTERNAL_H
@@ -16,6 +18,7 @@
 #include "shadow.h"
 
 struct catalog;
+struct migrate_opts;
 
 /* Reloads and dry runs of every daemon on this shadow take this advisory
  * lock (exclusive to reload, shared to dry-run): two mounts of one database
@@ -67,8 +70,8 @@ struct shadow {
 	PGresult *settings;		/* thread only: the real database's own
 					 * settings, read at conn's connect and
 					 * again at each renewal of its session
-					 * (copy_settings, renew_session in
-					 * shadow_sql.c) */
+					 * (copy_settings, shadow_renew_session
+					 * in shadow_conn.c) */
 	PGconn *reader;			/* thread only: reads the shadow's catalog
 					 * back, and runs nothing else, so that its
 					 * prepared statements live on (pg_stmt_keep) */
@@ -117,16 +120,46 @@ static inline char *shadow_strndup(const char *s, size_t n)
 	return d;
 }
 
-/* The thread only, no lock held (shadow_sql.c). */
+/* The thread only, no lock held. */
 
-/* Empties the shadow and loads SCHEMA (its SHA-256 HASH). 0, or -errno
- * with one line in ERR. */
-int shadow_reload(struct shadow *s, const char *schema, const char *hash, char *err, size_t errlen);
+/* shadow_conn.c */
+
+/* The thread's session on the shadow (s->conn), connected (and the
+ * database created) first when needed, with the real database's own
+ * settings; NULL with ERR. Owned by S. */
+PGconn *shadow_session(struct shadow *s, char *err, size_t errlen);
+/* The real database's settings, as last read into s->settings, on C. */
+void shadow_apply_settings(struct shadow *s, PGconn *c);
+/* After a replay: s->conn back as a new session would be, or closed. */
+void shadow_renew_session(struct shadow *s);
+/* The settings of RES as one string (malloc'd), to tell whether a
+ * session took these. */
+char *shadow_settings_key(const PGresult *res);
+/* Marks the shadow C is connected to as holding HASH (or "loading",
+ * "replaying"). 0, or -1 with MSG. */
+int shadow_set_loaded(PGconn *c, const char *hash, char *msg, size_t msglen);
 /* A new connection to the shadow (not the thread's: any thread may call
  * this), or NULL with ERR. The caller pg_finish()es it. */
 PGconn *shadow_connect_new(struct shadow *s, char *err, size_t errlen);
 /* Does the shadow C is connected to hold the schema HASH? */
 bool shadow_holds(PGconn *c, const char *hash);
+
+/* shadow_dry.c */
+
+/* How file F runs on the shadow: as migrate.c runs it on the database. */
+struct migrate_opts shadow_migrate_opts(const struct shadow *s, const struct file *f);
+
+/* Dry-runs FILES[0..n) in order in one rolled-back transaction on the
+ * schema HASH; R (its key set by the caller) gets the last file's result.
+ * False, with no result, when the shadow cannot be reached or holds
+ * another schema (it is marked for a reload). */
+bool shadow_dry_run(struct shadow *s, const char *hash, const struct file *files, size_t n, struct result *r);
+
+/* shadow_load.c */
+
+/* Empties the shadow and loads SCHEMA (its SHA-256 HASH). 0, or -errno
+ * with one line in ERR. */
+int shadow_reload(struct shadow *s, const char *schema, const char *hash, char *err, size_t errlen);
 
 /* Runs FILES[0..n) on the shadow holding FROM and commits; reads its
  * catalog back (incrementally from s->cat, which it replaces) and marks it
@@ -134,11 +167,5 @@ bool shadow_holds(PGconn *c, const char *hash);
  * ERR: the caller reloads the shadow then. */
 int shadow_replay(struct shadow *s, const struct file *files, size_t n, const char *from,
 		  char out[SHA256_HEX_LEN + 1], char *err, size_t errlen);
-
-/* Dry-runs FILES[0..n) in order in one rolled-back transaction on the
- * schema HASH; R (its key set by the caller) gets the last file's result.
- * False, with no result, when the shadow cannot be reached or holds
- * another schema (it is marked for a reload). */
-bool shadow_dry_run(struct shadow *s, const char *hash, const struct file *files, size_t n, struct result *r);
 
 #endif
