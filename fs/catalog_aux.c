@@ -27,6 +27,7 @@
  */
 #include "catalog_loader.h"
 #include "catalog_sql.h"
+#include "clock.h"
 #include "log.h"
 #include "memlog.h"
 #include "thread.h"
@@ -253,11 +254,30 @@ static void test_wait(void)
 		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
 }
 
+/* Test hook: SCHEMAFS_TEST_AUX_SLOW=PATH: when PATH exists as the thread
+ * starts its first query, it logs "aux: sleeping (PATH)" and runs
+ * pg_sleep(60) on the server first, as part of that query (RUNNING
+ * meanwhile): a query there still running when the loader gives up or
+ * fails, which aux_end must cancel (33_parallel_read). Off by default.
+ * False, with ERR, when the sleep ended in an error. */
+static bool test_slow(PGconn *c, char *err, size_t errlen)
+{
+	const char *path = getenv("SCHEMAFS_TEST_AUX_SLOW");
+	struct stat st;
+	if (!path || !*path || stat(path, &st))
+		return true;
+	log_info("aux: sleeping (%s)", path);
+	PGresult *res = pg_exec(c, "SELECT pg_catalog.pg_sleep(60)", 0, NULL, err, errlen);
+	PQclear(res);
+	return res != NULL;
+}
+
 static void *aux_main(void *arg)
 {
 	struct aux *a = arg;
 	pg_give_up_set(&a->stop);
 	PGconn *c = a->stop ? NULL : aux_connect(a);
+	bool started = false;
 	for (size_t i = 0; i < a->nq; i++) {
 		struct aux_query *q = &a->q[i];
 		pthread_mutex_lock(&a->lock);
@@ -272,7 +292,10 @@ static void *aux_main(void *arg)
 		if (!mine)
 			continue;
 		char err[512];
-		PGresult *res = pg_exec(c, q->text, q->nparams, q->params, err, sizeof err);
+		bool first = !started;
+		started = true;
+		PGresult *res = first && !test_slow(c, err, sizeof err) ? NULL :
+			pg_exec(c, q->text, q->nparams, q->params, err, sizeof err);
 		if (!res) {
 			fail(a, "a query on the second connection failed", err);
 			pg_finish(c);
@@ -411,8 +434,19 @@ bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *p
 	pthread_mutex_lock(&a->lock);
 	if (q->state == AUX_QUEUED)
 		q->state = AUX_CLAIMED;	/* not started there: run here, now */
-	while (q->state == AUX_RUNNING)
-		pthread_cond_wait(&a->cond, &a->lock);
+	while (q->state == AUX_RUNNING) {
+		/* The loader's cycle gives up (an apply made it stale): not
+		 * taken, so that it runs here and fails at once, and the
+		 * loader's aux_end cancels it there. Else an apply would wait
+		 * for that query (a full read's columns: 0.7 s at 10,000
+		 * tables) before the refresh that shows it could start. */
+		if (pg_giving_up()) {
+			pthread_mutex_unlock(&a->lock);
+			return false;
+		}
+		struct timespec until = clock_after(CLOCK_REALTIME, 0.05);
+		pthread_cond_timedwait(&a->cond, &a->lock, &until);
+	}
 	*res = q->res;
 	q->res = NULL;
 	q->used = *res != NULL;
@@ -509,6 +543,7 @@ void aux_end(struct aux *a, const char *dbname)
 	a->stop = true;
 	/* A cancel that reaches the server before the query does is lost:
 	 * sent again until the thread is through. */
+	bool cancelled = false;
 	pthread_mutex_lock(&a->lock);
 	while (!a->finished) {
 		bool running = false;
@@ -521,18 +556,12 @@ void aux_end(struct aux *a, const char *dbname)
 			PGcancel *cancel = a->cancel;
 			char buf[256];
 			pthread_mutex_unlock(&a->lock);
-			PQcancel(cancel, buf, sizeof buf);
+			cancelled |= PQcancel(cancel, buf, sizeof buf) == 1;
 			pthread_mutex_lock(&a->lock);
 			if (a->finished)
 				break;
 		}
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 200 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		struct timespec until = clock_after(CLOCK_REALTIME, 0.2);
 		pthread_cond_timedwait(&a->cond, &a->lock, &until);
 	}
 	pthread_mutex_unlock(&a->lock);
@@ -548,6 +577,7 @@ void aux_end(struct aux *a, const char *dbname)
 	if (a->failed)
 		log_info("%s: read the rest on one connection: %s", dbname, a->err);
 	else
-		log_info("%s: %zu of the read's queries ran on a second connection (rows: %s)", dbname, used, rows);
+		log_info("%s: %zu of the read's queries ran on a second connection (rows: %s)%s", dbname, used, rows,
+			 cancelled ? "; the read stopped, and the query running there was cancelled" : "");
 	aux_free(a);
 }

@@ -294,14 +294,7 @@ void *database_refresher(void *arg)
 				if (w < wait)
 					wait = w;
 			}
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += (time_t)wait;
-			until.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
+			struct timespec until = clock_after(CLOCK_REALTIME, wait);
 			pthread_cond_timedwait(&db->wake, &db->lock, &until);
 		}
 		if (db->stopping)

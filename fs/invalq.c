@@ -1,5 +1,6 @@
 /* invalq.c: kernel cache invalidations, delivered off our locks; see invalq.h. */
 #include "invalq.h"
+#include "clock.h"
 #include "log.h"
 #include "thread.h"
 
@@ -109,14 +110,7 @@ bool invalq_delivered(struct invalq *q, unsigned long ticket)
 
 bool invalq_wait(struct invalq *q, unsigned long ticket, double seconds)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)seconds;
-	until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = clock_after(CLOCK_MONOTONIC, seconds);
 	pthread_mutex_lock(&q->lock);
 	while (q->started && !q->stopping && q->done < ticket)
 		if (pthread_cond_timedwait(&q->cond, &q->lock, &until) == ETIMEDOUT)

@@ -164,6 +164,11 @@ const _Atomic bool *pg_give_up_set(const _Atomic bool *flag)
 	return old;
 }
 
+bool pg_giving_up(void)
+{
+	return give_up && *give_up;
+}
+
 const char *pg_error(PGconn *conn)
 {
 	return timed_out ? timeout_msg : PQerrorMessage(conn);

@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "database_stage.h"
 #include "log.h"
@@ -545,14 +546,7 @@ int shadow_check(struct shadow *s, const struct shadow_file *file, int timeout_m
 		return 0;
 	struct request q = { .done = false };
 	file_copy(&q.f, file);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = clock_after(CLOCK_REALTIME, timeout_ms / 1e3);
 	pthread_mutex_lock(&s->lock);
 	q.id = ++s->next_id;
 	q.next = s->requests;

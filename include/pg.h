@@ -75,6 +75,9 @@ unsigned pg_timeouts(void);
  * after the give-up (an error, or a result it had already), its
  * transaction ends. */
 const _Atomic bool *pg_give_up_set(const _Atomic bool *flag);
+/* Whether this thread's give-up flag (pg_give_up_set) is set now: for a
+ * wait of its own that no query of it would end (catalog_aux.c). */
+bool pg_giving_up(void);
 
 /* The last error of CONN as one line, or the bound's message when the last
  * query of this thread ran out of it. Owned by libpq or thread-local:

@@ -9,7 +9,8 @@
 # hook holds it) must not be in the read. When the second connection cannot
 # be opened (a role's connection limit) or the role may not export a
 # snapshot, the read goes on alone, says why in the log, and shows the same
-# tree.
+# tree. An apply during a full read on two connections cancels the
+# second connection's query rather than wait for it.
 . "$(dirname "$0")/../lib.sh"
 
 pg_start
@@ -131,6 +132,34 @@ check "the same tree as read on one connection" same_tree "$T_TMP/onet" "$T_TMP/
 umount_fs "$T_TMP/twot"
 umount_fs "$T_TMP/onet"
 sql par -c "ALTER DATABASE par RESET DateStyle" -c "ALTER DATABASE par RESET IntervalStyle" -c "DROP VIEW par.later"
+
+# An apply while a full refresh waits for a query of its second
+# connection: the refresh gives up at once (the apply made it stale), its
+# query there is cancelled, and the next refresh shows the apply when cp
+# returns. The test hook holds that query on the server (pg_sleep(60),
+# log "aux: sleeping"); before, the loader waited for it, and cp returned
+# after 30 s with the table not shown. The migration creates a table: it
+# takes no lock the refresh's readers hold.
+SLOW=$T_TMP/slow
+SCHEMAFS_TEST_AUX_SLOW=$SLOW mount_fs "$T_TMP/twot" -o config="$T_TMP/twot.json" ||
+	{ not_ok "mount on two connections with the slow hook"; done_testing; }
+from=$(($(wc -l <"$LOG") + 1))
+touch "$SLOW"
+sql par -c "CREATE VIEW par.slowed AS SELECT 1 AS x"
+check "a full refresh's second connection is held in its first query" \
+	poll 30 sh -c "tail -n +$from '$LOG' | grep -q 'aux: sleeping ($SLOW)'"
+rm -f "$SLOW"
+printf 'CREATE TABLE par.applied_during (id integer);\n' >"$T_TMP/0001_during.sql"
+check "cp into apply/ while it is held: succeeds" cp "$T_TMP/0001_during.sql" "$T_TMP/twot/par/migrations/apply/"
+check "... and the new table shows when cp returns" test -d "$T_TMP/twot/par/schemas/par/tables/applied_during"
+check "the refresh gave up (log)" sh -c "tail -n +$from '$LOG' | grep -q 'par: a refresh gave up after'"
+check "... and cancelled the held query (log)" sh -c "tail -n +$from '$LOG' | grep -q \
+	'par: 0 of the read.s queries ran on a second connection (rows: ); the read stopped, and the query running there was cancelled'"
+eq "no sleep runs on the server any more" "0" \
+	"$(val par "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_catalog.pg_sleep(60)' AND state = 'active'")"
+umount_fs "$T_TMP/twot"
+# (The apply made the tracking table, which the roles below may not read.)
+sql par -c "DROP VIEW par.slowed" -c "DROP TABLE par.applied_during" -c "DROP SCHEMA drizzle CASCADE"
 mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 
 # A role allowed one connection: the second one is refused, the read goes
