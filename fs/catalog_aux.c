@@ -19,8 +19,10 @@
  * not there: another server) only means that the loader runs the query
  * itself, as it always did: the result is the same either way. The reason
  * is logged once per load. The loader never waits for a query the thread
- * has not started: it takes it back and runs it (aux_take); a connection
- * still opening is given up within 100 ms once the loader is done. The
+ * has not started: it takes it back and runs it (aux_take); nor for one
+ * running there once its read gives up (an apply made it stale): aux_end
+ * cancels that one. A connection still opening is given up within 100 ms
+ * once the loader is done. The
  * export itself runs in the loader's transaction, so it is only called
  * when allowed (a failure there would abort the read; catalog.c reads
  * again on one connection if it fails anyway).
@@ -70,10 +72,14 @@ struct aux_query {
 	const char *text;		/* expanded for the server (pgv_sql_for) */
 	int nparams;
 	const char *params[2];		/* the loader's strings (arena): live until aux_end */
-	enum aux_state state;		/* under lock; CLAIMED: the loader runs it */
+	enum aux_state state;		/* under lock; CLAIMED: the loader runs it
+					 * (after a give-up, it runs it while the
+					 * state here stays RUNNING) */
 	PGresult *res;			/* under lock; NULL once DONE: failed there */
 	bool used;			/* taken with a result (loader only) */
 	int rows;			/* its rows, when used (logged) */
+	bool cut;			/* under lock: it failed there once aux_end()
+					 * asked the thread to stop (its cancel) */
 };
 
 struct aux {
@@ -303,6 +309,7 @@ static void *aux_main(void *arg)
 		}
 		pthread_mutex_lock(&a->lock);
 		q->res = res;
+		q->cut = !res && a->stop;
 		q->state = AUX_DONE;
 		pthread_cond_broadcast(&a->cond);
 		pthread_mutex_unlock(&a->lock);
@@ -438,8 +445,9 @@ bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *p
 		/* The loader's cycle gives up (an apply made it stale): not
 		 * taken, so that it runs here and fails at once, and the
 		 * loader's aux_end cancels it there. Else an apply would wait
-		 * for that query (a full read's columns: 0.7 s at 10,000
-		 * tables) before the refresh that shows it could start. */
+		 * for that query (a full read's columns: 0.3 to 0.7 s at
+		 * 10,000 tables) before the refresh that shows it could
+		 * start. */
 		if (pg_giving_up()) {
 			pthread_mutex_unlock(&a->lock);
 			return false;
@@ -543,7 +551,6 @@ void aux_end(struct aux *a, const char *dbname)
 	a->stop = true;
 	/* A cancel that reaches the server before the query does is lost:
 	 * sent again until the thread is through. */
-	bool cancelled = false;
 	pthread_mutex_lock(&a->lock);
 	while (!a->finished) {
 		bool running = false;
@@ -556,7 +563,7 @@ void aux_end(struct aux *a, const char *dbname)
 			PGcancel *cancel = a->cancel;
 			char buf[256];
 			pthread_mutex_unlock(&a->lock);
-			cancelled |= PQcancel(cancel, buf, sizeof buf) == 1;
+			PQcancel(cancel, buf, sizeof buf);
 			pthread_mutex_lock(&a->lock);
 			if (a->finished)
 				break;
@@ -567,9 +574,11 @@ void aux_end(struct aux *a, const char *dbname)
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->thread, NULL);
 	size_t used = 0;
+	bool cut = false;	/* joined: no lock needed */
 	char rows[64] = "";
 	for (size_t i = 0; i < a->nq; i++) {
 		used += a->q[i].used;
+		cut |= a->q[i].cut;
 		if (a->q[i].used)
 			snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%s%d", *rows ? " " : "", a->q[i].rows);
 		PQclear(a->q[i].res);
@@ -578,6 +587,6 @@ void aux_end(struct aux *a, const char *dbname)
 		log_info("%s: read the rest on one connection: %s", dbname, a->err);
 	else
 		log_info("%s: %zu of the read's queries ran on a second connection (rows: %s)%s", dbname, used, rows,
-			 cancelled ? "; the read stopped, and the query running there was cancelled" : "");
+			 cut ? "; the read stopped, and the query running there was cancelled" : "");
 	aux_free(a);
 }

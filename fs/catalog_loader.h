@@ -50,9 +50,10 @@ struct loader {
  * failed, the loader's transaction is aborted). run() calls aux_take():
  * true when the query was sent there, with its result in *RES (the
  * caller's), NULL when the caller must run it (failed there, or not
- * started yet: it is not waited for); false too when it is running there
- * but this thread gives up (pg_giving_up(): the caller's query fails at
- * once, and aux_end() cancels the one there). aux_end() stops and joins the
+ * started yet: it is not waited for); false when there is no A, A was not
+ * given that query, or it is running there but this thread gives up
+ * (pg_giving_up(): the caller's own query then fails at once, and
+ * aux_end() cancels the one there). aux_end() stops and joins the
  * thread, clears what was not taken and logs what happened (NULL: nothing
  * to do). Used by the loading thread only. */
 struct aux;

@@ -1,6 +1,8 @@
 /* shadow_conn.c: the shadow's sessions (connecting, creating the
  * database, copying the real database's settings) and the mark of the
- * schema it holds; see shadow_internal.h. The thread only. */
+ * schema it holds; see shadow_internal.h. The thread only, but for
+ * shadow_connect_new() and shadow_holds(), which any thread may call on a
+ * connection of its own. */
 #include "shadow_internal.h"
 
 #include <errno.h>

@@ -76,7 +76,7 @@ struct shadow {
 					 * back, and runs nothing else, so that its
 					 * prepared statements live on (pg_stmt_keep) */
 	char *reader_settings;		/* thread only: the settings the reader
-					 * took (settings_key()), malloc'd */
+					 * took (shadow_settings_key()), malloc'd */
 	bool reader_warned;		/* thread only: its failure to open was logged
 					 * (once until it opens again) */
 

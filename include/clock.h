@@ -1,6 +1,6 @@
 /*
  * clock: elapsed times on CLOCK_MONOTONIC, for logs and phase timings,
- * and deadlines for timed waits. Pure arithmetic on the caller's timespecs; no state, any thread.
+ * and deadlines for timed waits on any clock. No state, any thread.
  */
 #ifndef SCHEMAFS_CLOCK_H
 #define SCHEMAFS_CLOCK_H

@@ -139,9 +139,12 @@ sql par -c "ALTER DATABASE par RESET DateStyle" -c "ALTER DATABASE par RESET Int
 # returns. The test hook holds that query on the server (pg_sleep(60),
 # log "aux: sleeping"); before, the loader waited for it, and cp returned
 # after 30 s with the table not shown. The migration creates a table: it
-# takes no lock the refresh's readers hold.
+# takes no lock the refresh's readers hold. With the hook that gives the
+# second connection all three queries before it starts (READY is there):
+# else the loader may take them all back before that connection opens,
+# and nothing would be held.
 SLOW=$T_TMP/slow
-SCHEMAFS_TEST_AUX_SLOW=$SLOW mount_fs "$T_TMP/twot" -o config="$T_TMP/twot.json" ||
+SCHEMAFS_TEST_AUX_WAIT=$READY SCHEMAFS_TEST_AUX_SLOW=$SLOW mount_fs "$T_TMP/twot" -o config="$T_TMP/twot.json" ||
 	{ not_ok "mount on two connections with the slow hook"; done_testing; }
 from=$(($(wc -l <"$LOG") + 1))
 touch "$SLOW"
@@ -159,7 +162,8 @@ eq "no sleep runs on the server any more" "0" \
 	"$(val par "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_catalog.pg_sleep(60)' AND state = 'active'")"
 umount_fs "$T_TMP/twot"
 # (The apply made the tracking table, which the roles below may not read.)
-sql par -c "DROP VIEW par.slowed" -c "DROP TABLE par.applied_during" -c "DROP SCHEMA drizzle CASCADE"
+sql par -c "DROP VIEW IF EXISTS par.slowed" -c "DROP TABLE IF EXISTS par.applied_during" \
+	-c "DROP SCHEMA IF EXISTS drizzle CASCADE"
 mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 
 # A role allowed one connection: the second one is refused, the read goes
