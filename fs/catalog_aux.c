@@ -22,10 +22,10 @@
  * has not started: it takes it back and runs it (aux_take); nor for one
  * running there once its read gives up (an apply made it stale): aux_end
  * cancels that one. A connection still opening is given up within 100 ms
- * once the loader is done. The
- * export itself runs in the loader's transaction, so it is only called
- * when allowed (a failure there would abort the read; catalog.c reads
- * again on one connection if it fails anyway).
+ * once the loader is done. The export itself runs in the loader's
+ * transaction, so it is only called when allowed (a failure there would
+ * abort the read; catalog.c reads again on one connection if it fails
+ * anyway).
  */
 #include "catalog_loader.h"
 #include "catalog_sql.h"
