@@ -154,9 +154,7 @@ static void watch_migration(struct database *db)
 
 bool database_refresh_wait(struct database *db, double seconds, bool give_up)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)seconds;
+	struct timespec until = clock_after(CLOCK_REALTIME, seconds);
 	pthread_mutex_lock(&db->lock);
 	unsigned long want = db->cycles_started + 1;
 	/* A cycle in flight may have taken its snapshot before the caller's
@@ -199,9 +197,7 @@ static void test_hold(struct database *db, unsigned long cycle, int when)
 	db->test_hold = 0;
 	log_info("%s: test: refresh cycle %lu held %s its read until an apply makes it stale", db->cfg->name,
 		 cycle, when == 1 ? "before" : "after");
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 30;
+	struct timespec until = clock_after(CLOCK_REALTIME, 30);
 	while (!db->stale && !db->stopping)
 		if (pthread_cond_timedwait(&db->wake, &db->lock, &until))
 			break;

@@ -202,8 +202,7 @@ static bool do_replay(struct shadow *s)
 	memcpy(s->loaded_hash, got, sizeof got);
 	if (!strcmp(s->schema_hash, live) && strcmp(got, live)) {
 		memcpy(s->ahead_of, live, sizeof live);
-		clock_gettime(CLOCK_MONOTONIC, &s->ahead_until);
-		s->ahead_until.tv_sec += SHADOW_RETRY_SECONDS;
+		s->ahead_until = clock_after(CLOCK_MONOTONIC, SHADOW_RETRY_SECONDS);
 		return false;
 	}
 	return true;
@@ -312,9 +311,7 @@ static void *thread_main(void *arg)
 		} else if (want && s->applying) {
 			/* The new schema may be that apply's: wait for its end
 			 * (shadow_apply_end wakes us) and replay it then. */
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += SHADOW_RETRY_SECONDS;
+			struct timespec until = clock_after(CLOCK_REALTIME, SHADOW_RETRY_SECONDS);
 			pthread_cond_timedwait(&s->cond, &s->lock, &until);
 			continue;
 		} else if (want) {
@@ -326,9 +323,7 @@ static void *thread_main(void *arg)
 		} else if (ready(s) && serve_pending(s)) {
 			changed = true;
 		} else {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += SHADOW_RETRY_SECONDS;
+			struct timespec until = clock_after(CLOCK_REALTIME, SHADOW_RETRY_SECONDS);
 			pthread_cond_timedwait(&s->cond, &s->lock, &until);
 			continue;
 		}
