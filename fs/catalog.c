@@ -29,6 +29,8 @@ struct catalog *catalog_new(void)
 	cat->arena = a;
 	cat->life = arena_alloc(a, sizeof *cat->life);
 	cat->life->refs = 1;
+	pthread_mutex_init(&cat->life->deps_lock, NULL);
+	pthread_cond_init(&cat->life->deps_cond, NULL);
 	return cat;
 }
 
@@ -43,7 +45,14 @@ void catalog_free(struct catalog *cat)
 {
 	if (!cat || __atomic_sub_fetch(&cat->life->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	struct catalog *base = cat->life->base;
+	struct cat_life *life = cat->life;
+	struct catalog *base = life->base;
+	/* A first read's map still on its way (a mount given up before its
+	 * refresher started): cancelled there. */
+	aux_end(life->deps_aux, cat->dbname);
+	free(life->late_deps);
+	pthread_cond_destroy(&life->deps_cond);
+	pthread_mutex_destroy(&life->deps_lock);
 	arena_free(cat->arena);	/* the catalog itself lives in its arena */
 	catalog_free(base);
 }
@@ -536,9 +545,12 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	 * last two open each table's relation cache entry (an expression
 	 * index, a CHECK): on one backend, the second finds them built (at
 	 * 10,000 tables, PostgreSQL 15: 590 + 235 ms there, against 590 + 417
-	 * apart). */
+	 * apart). A mount's first read (LEAVE_OPEN: the refresher finishes it
+	 * in this transaction) leaves the dependency map, which only
+	 * schema.sql's order needs, to that connection too, and shows the
+	 * tree without waiting for it (catalog_finish_deps()). */
 	if (!ld.prev && !here && filter->parallel_from > 0 && nrels >= filter->parallel_from) {
-		ld.aux = aux_start_parts(&ld);
+		ld.aux = aux_start_parts(&ld, leave_open);
 		if (!ld.aux && PQtransactionStatus(conn) == PQTRANS_INERROR) {
 			/* The export failed (a full disk: pg_snapshots/) and took
 			 * the transaction with it: read again on one connection. */
@@ -570,7 +582,11 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	    load_aux_parts(&ld, parts_done, 0) || load_omitted(&ld) || load_tracking(&ld, filter) ||
 	    load_aux_parts(&ld, parts_done, AUX_PARTS))
 		goto fail;
-	aux_end(ld.aux, cat->dbname);
+	/* Still reading the map: the catalog keeps the connection. */
+	if (cat->life->deps_state == CAT_DEPS_LATER)
+		cat->life->deps_aux = ld.aux;
+	else
+		aux_end(ld.aux, cat->dbname);
 	ld.aux = NULL;
 	if (check_complete(cat, err, errlen))
 		goto fail;

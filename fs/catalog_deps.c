@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "catalog_loader.h"
 #include "log.h"
+#include "memlog.h"
 #include "pg.h"
 #include "pgversion.h"
 
@@ -277,19 +278,19 @@ static bool dep_kept(struct catalog *cat, unsigned rel, const unsigned *read, si
 }
 
 /* Merges the NEW edges read (sorted: catalog_deps_sort_unique()) with
- * PREV's kept ones (sorted too) into CAT->deps, in one pass; a row out of
+ * PREV's kept ones (PD, NPD: sorted too) into CAT->deps, in one pass; a row out of
  * order in PREV falls back to a sort. */
-static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh, const struct catalog *prev,
-		       const unsigned *read, size_t nread, struct kept_cache *cache)
+static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh, const struct cat_dep *pd,
+		       size_t npd, const unsigned *read, size_t nread, struct kept_cache *cache)
 {
 	size_t i = 0, j = 0, n = 0;
 	bool sorted = true;
 	for (size_t k = 1; k < nfresh && sorted; k++)
 		sorted = cmp_dep(&fresh[k - 1], &fresh[k]) <= 0;
-	for (size_t k = 1; k < prev->ndeps && sorted; k++)
-		sorted = cmp_dep(&prev->deps[k - 1], &prev->deps[k]) <= 0;
-	while (i < nfresh || j < prev->ndeps) {
-		const struct cat_dep *p = j < prev->ndeps ? &prev->deps[j] : NULL;
+	for (size_t k = 1; k < npd && sorted; k++)
+		sorted = cmp_dep(&pd[k - 1], &pd[k]) <= 0;
+	while (i < nfresh || j < npd) {
+		const struct cat_dep *p = j < npd ? &pd[j] : NULL;
 		if (p && !dep_kept(cat, p->frel, read, nread, cache)) {
 			j++;
 			continue;
@@ -297,7 +298,7 @@ static void merge_deps(struct catalog *cat, struct cat_dep *fresh, size_t nfresh
 		if (i < nfresh && (!p || !sorted || cmp_dep(&fresh[i], p) <= 0))
 			cat->deps[n++] = fresh[i++];
 		else
-			cat->deps[n++] = prev->deps[j++];
+			cat->deps[n++] = pd[j++];
 	}
 	cat->ndeps = n;
 	if (!sorted)
@@ -357,9 +358,54 @@ static void deps_check(struct loader *ld, const struct cat_dep *fresh, size_t nf
 	free(all);
 }
 
+/* The map's rows RES (cleared here) as edges, malloc'd, sorted and made
+ * unique, into *OUT (the caller frees): 0, or -1 with ERR. */
+static int parse_deps(PGresult *res, struct cat_dep **out, size_t *nout, char *err, size_t errlen)
+{
+	int n = PQntuples(res);
+	/* Read aside (the rows repeat: a full load keeps only the edges, an
+	 * incremental one merges them with PREV's), freed once in place. */
+	struct cat_dep *fresh = malloc(((size_t)n + 1) * sizeof *fresh);
+	if (!fresh) {
+		PQclear(res);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	size_t nfresh = 0;
+	for (int i = 0; i < n; i++) {
+		struct cat_dep *d = &fresh[nfresh];
+		if (!catalog_dep_parse(PQgetvalue(res, i, 0), d)) {
+			snprintf(err, errlen, "the dependency map's row %d is not what was asked for: %.80s", i,
+				 PQgetvalue(res, i, 0));
+			PQclear(res);
+			free(fresh);
+			return -1;
+		}
+		/* An object's parts on itself (a rule on its view): no edge. */
+		if (d->fkind == d->tkind && d->foid == d->toid && d->fsub == d->tsub)
+			continue;
+		nfresh++;
+	}
+	PQclear(res);
+	*out = fresh;
+	*nout = catalog_deps_sort_unique(fresh, nfresh);
+	return 0;
+}
+
 int load_deps(struct loader *ld)
 {
 	struct catalog *cat = ld->cat;
+	/* A mount's first read on two connections: the second one reads the
+	 * map after its other queries, while the tree is already shown;
+	 * catalog_finish_deps() puts it in. Counted here, with the read. */
+	if (!ld->prev && !ld->rel_oids && aux_has(ld->aux, SQL_DEPENDS)) {
+		pthread_mutex_lock(&cat->life->deps_lock);
+		cat->life->deps_state = CAT_DEPS_LATER;
+		pthread_mutex_unlock(&cat->life->deps_lock);
+		cat->life->deps_params = ld->schema_oids;
+		cat->queries++;
+		return 0;
+	}
 	/* The incremental query keeps one plan too, though it takes the
 	 * relations: its lookups by their OIDs stay index lookups in a plan
 	 * made for any list (at 10,000 tables, PostgreSQL 15: bind and
@@ -370,11 +416,12 @@ int load_deps(struct loader *ld)
 				       run_per_schema(ld, SQL_DEPENDS);
 	if (!res)
 		return -1;
-	int n = PQntuples(res);
-	size_t nread = 0, ncopy = 0;
+	size_t nread = 0, ncopy = 0, npd = 0;
 	unsigned *read = NULL;
 	struct kept_cache *kept = NULL;	/* the merge's answers, counted first */
+	const struct cat_dep *pd = NULL;	/* PREV's map (in: it has a fingerprint) */
 	if (ld->prev && ld->rel_oids) {
+		pd = catalog_deps(ld->prev, &npd);
 		const unsigned *v = parse_oids(ld, ld->rel_oids, &nread);
 		read = arena_alloc(cat->arena, (nread ? nread : 1) * sizeof *read);
 		for (size_t i = 0; i < nread; i++)
@@ -382,40 +429,19 @@ int load_deps(struct loader *ld)
 		qsort(read, nread, sizeof *read, cmp_oid);
 		if (!(kept = calloc((size_t)1 << KEPT_SLOTS_LOG2, sizeof *kept)))
 			abort();
-		for (size_t i = 0; i < ld->prev->ndeps; i++)
-			ncopy += dep_kept(cat, ld->prev->deps[i].frel, read, nread, kept);
+		for (size_t i = 0; i < npd; i++)
+			ncopy += dep_kept(cat, pd[i].frel, read, nread, kept);
 	}
-	/* Read aside (the rows repeat: a full load keeps only the edges, an
-	 * incremental one merges them with PREV's), freed once in place. */
-	struct cat_dep *fresh = malloc(((size_t)n + 1) * sizeof *fresh);
-	if (!fresh) {
-		PQclear(res);
+	struct cat_dep *fresh;
+	size_t nfresh;
+	if (parse_deps(res, &fresh, &nfresh, ld->err, ld->errlen)) {
 		free(kept);
-		snprintf(ld->err, ld->errlen, "out of memory");
 		return -1;
 	}
-	size_t nfresh = 0;
-	for (int i = 0; i < n; i++) {
-		struct cat_dep *d = &fresh[nfresh];
-		if (!catalog_dep_parse(PQgetvalue(res, i, 0), d)) {
-			snprintf(ld->err, ld->errlen, "the dependency map's row %d is not what was asked for: %.80s", i,
-				 PQgetvalue(res, i, 0));
-			PQclear(res);
-			free(fresh);
-			free(kept);
-			return -1;
-		}
-		/* An object's parts on itself (a rule on its view): no edge. */
-		if (d->fkind == d->tkind && d->foid == d->toid && d->fsub == d->tsub)
-			continue;
-		nfresh++;
-	}
-	PQclear(res);
-	nfresh = catalog_deps_sort_unique(fresh, nfresh);
 	if (read) {
 		deps_check(ld, fresh, nfresh, read, nread);
 		cat->deps = arena_alloc(cat->arena, (nfresh + ncopy + 1) * sizeof *cat->deps);
-		merge_deps(cat, fresh, nfresh, ld->prev, read, nread, kept);
+		merge_deps(cat, fresh, nfresh, pd, npd, read, nread, kept);
 	} else {
 		cat->deps = arena_alloc(cat->arena, (nfresh + 1) * sizeof *cat->deps);
 		memcpy(cat->deps, fresh, nfresh * sizeof *fresh);
@@ -424,4 +450,86 @@ int load_deps(struct loader *ld)
 	free(fresh);
 	free(kept);
 	return 0;
+}
+
+struct aux_want deps_aux_want(const struct loader *ld)
+{
+	return (struct aux_want){ SQL_DEPENDS, 1, { ld->schema_oids, NULL }, true };
+}
+
+/* Whose map CAT's is: a desired catalog's (stage_desired()) is the live
+ * one's, which it copied, maybe before a first read's came. */
+static const struct catalog *deps_source(const struct catalog *cat)
+{
+	while (cat->life->base)
+		cat = cat->life->base;
+	return cat;
+}
+
+const struct cat_dep *catalog_deps(const struct catalog *cat, size_t *n)
+{
+	const struct catalog *src = deps_source(cat);
+	const struct cat_life *life = src->life;
+	/* Set before deps_state, under deps_lock, which the caller's wait
+	 * took after: read without it. */
+	if (life->late_deps) {
+		*n = life->nlate_deps;
+		return life->late_deps;
+	}
+	*n = src->ndeps;
+	return src->deps;
+}
+
+bool catalog_deps_wait(const struct catalog *cat)
+{
+	struct cat_life *life = deps_source(cat)->life;
+	pthread_mutex_lock(&life->deps_lock);
+	while (life->deps_state == CAT_DEPS_LATER)
+		pthread_cond_wait(&life->deps_cond, &life->deps_lock);
+	bool in = life->deps_state == CAT_DEPS_IN;
+	pthread_mutex_unlock(&life->deps_lock);
+	return in;
+}
+
+bool catalog_deps_later(const struct catalog *cat)
+{
+	struct cat_life *life = deps_source(cat)->life;
+	pthread_mutex_lock(&life->deps_lock);
+	bool later = life->deps_state == CAT_DEPS_LATER;
+	pthread_mutex_unlock(&life->deps_lock);
+	return later;
+}
+
+int catalog_finish_deps(PGconn *conn, struct catalog *cat, char *err, size_t errlen)
+{
+	struct cat_life *life = cat->life;
+	if (!catalog_deps_later(cat))
+		return 0;
+	/* The second connection's result, waited for; or, when it could not
+	 * run the query (it failed, or never started it), run here, in the
+	 * load's transaction: the same snapshot either way. Counted by the
+	 * load already: run() counts it in a scratch catalog. */
+	struct catalog scratch = { .queries = 0 };
+	struct loader ld = { .conn = conn, .cat = &scratch, .err = err, .errlen = errlen,
+			     .schema_oids = life->deps_params, .aux = life->deps_aux };
+	PGresult *res = run_per_schema(&ld, SQL_DEPENDS);
+	/* Logs what ran there. Its rows were malloc'd by that connection's
+	 * thread: given back to the system once freed (load_aux_parts()). */
+	aux_end(life->deps_aux, cat->dbname);
+	life->deps_aux = NULL;
+	struct cat_dep *deps = NULL;
+	size_t n = 0;
+	int rc = res ? parse_deps(res, &deps, &n, err, errlen) : -1;
+	memlog_tidy();
+	if (rc) {
+		PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
+		PQclear(r);
+	}
+	pthread_mutex_lock(&life->deps_lock);
+	life->late_deps = deps;
+	life->nlate_deps = n;
+	life->deps_state = rc ? CAT_DEPS_LOST : CAT_DEPS_IN;
+	pthread_cond_broadcast(&life->deps_cond);
+	pthread_mutex_unlock(&life->deps_lock);
+	return rc;
 }

@@ -61,6 +61,7 @@ struct aux_want {
 	const char *tmpl;
 	int nparams;
 	const char *params[2];
+	bool later;	/* the read goes on without it (catalog_finish_deps()) */
 };
 struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n);
 bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *params, PGresult **res);
@@ -71,11 +72,16 @@ bool aux_ready(struct aux *a, const char *tmpl);
 /* Whether the result of TMPL taken by aux_take() came from the second
  * connection (its thread allocated it). False without A. */
 bool aux_used(struct aux *a, const char *tmpl);
+/* Whether A was given TMPL's query (false without A). */
+bool aux_has(struct aux *a, const char *tmpl);
 void aux_end(struct aux *a, const char *dbname);
 /* The relations' parts a full read of many relations gives the second
  * connection: the columns', indexes' and constraints' (aux_parts). */
 #define AUX_PARTS 3
-struct aux *aux_start_parts(struct loader *ld);
+/* With DEPS_LATER (a mount's first read): the indexes, the dependency
+ * map, which the read leaves to that connection (catalog_finish_deps()),
+ * and the constraints; the columns stay on the loader's. */
+struct aux *aux_start_parts(struct loader *ld, bool deps_later);
 /* Loads those parts not DONE yet (DONE: AUX_PARTS flags) that the second
  * connection has finished, and the first WAIT ones whatever (run on this
  * connection when there is none): 0, or -1 with ld->err. */
@@ -165,6 +171,8 @@ int load_opclasses(struct loader *ld);
 int load_opfamilies(struct loader *ld);
 /* The dependencies between the objects read (catalog_deps.c): one query. */
 int load_deps(struct loader *ld);
+/* The full dependency map's query, as the second connection is given it. */
+struct aux_want deps_aux_want(const struct loader *ld);
 
 /* The tracking table's rows when it exists (catalog_tracking.c): three
  * queries at most. */

@@ -523,8 +523,12 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 		pthread_mutex_lock(&db->model_lock);
 		db->shadow = sh;
 		pthread_mutex_unlock(&db->model_lock);
-		/* Its first schema, then status with its line. */
-		database_shadow_flush(db);
+		/* Its first schema, then status with its line. Not while the
+		 * first read's dependency map is still on its way: the
+		 * refresher hands the schema in once it has it (it checks
+		 * db->shadow after; one of the two flushes). */
+		if (!catalog_deps_later(db->cat))
+			database_shadow_flush(db);
 		database_republish(db);
 	}
 	return 0;

@@ -106,7 +106,13 @@ void database_shadow_flush(struct database *db)
 		return;
 	}
 	struct strbuf sb = STRBUF_INIT;
-	render_schema_sql(&sb, cat, NULL);
+	/* A map that could not be read: the next refresh, which reads
+	 * everything, hands its schema in. */
+	if (!render_schema_sql(&sb, cat, NULL)) {
+		catalog_free(cat);
+		pthread_mutex_unlock(&db->shadow_flush_lock);
+		return;
+	}
 	char hash[SHA256_HEX_LEN + 1];
 	sha256_hex(sb.buf ? sb.buf : "", sb.len, hash);
 	catalog_free(cat);
@@ -210,9 +216,21 @@ void *database_refresher(void *arg)
 	if (db->tx_open) {
 		struct catalog_filter filter;
 		database_filter(db->cfg, &filter);
+		/* The first read's dependency map, which schema.sql waits
+		 * for (its second connection's, else read here); then the
+		 * shadow's first schema, which database_start() left. A map
+		 * that could not be read makes schema.sql fail with EIO until
+		 * the next refresh, which reads everything: no fingerprint. */
+		char *fp = NULL;
+		bool deps_in = !catalog_finish_deps(db->conn, db->cat, err, sizeof err);
+		if (!deps_in)
+			log_warn("%s: the first read's dependency map: %s; schema.sql cannot be read until the next "
+				 "refresh", db->cfg->name, err);
+		else
+			fp = catalog_finish_take(db->conn, &filter, err, sizeof err);
+		database_shadow_flush(db);
 		/* db->cat is shared by now (edits copy it under model_lock):
 		 * its fingerprint is set under that lock. */
-		char *fp = catalog_finish_take(db->conn, &filter, err, sizeof err);
 		if (fp) {
 			pthread_mutex_lock(&db->model_lock);
 			db->cat->fingerprint = arena_strdup(db->cat->arena, fp);
@@ -223,7 +241,7 @@ void *database_refresher(void *arg)
 			if (db->cat->snapshot && !(db->probe_snap = strdup(db->cat->snapshot)))
 				abort();
 			db->quiet = db->probe_snap != NULL;
-		} else {
+		} else if (deps_in) {
 			log_warn("%s: %s (the next refresh reads everything)", db->cfg->name, err);
 		}
 		db->tx_open = false;

@@ -126,8 +126,13 @@ int sfs_resolve(const char *path, struct tree **tree, const struct node **node)
 		tree_unref(t);
 		return -ENOENT;
 	}
+	/* Every caller reads its size or content. */
+	if (!(*node = tree_file(t, n))) {
+		tree_unref(t);
+		*tree = NULL;
+		return -EIO;	/* logged: the refresher's "dependency map" */
+	}
 	*tree = t;
-	*node = tree_file(t, n);	/* every caller reads its size or content */
 	return 0;
 }
 

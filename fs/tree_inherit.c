@@ -106,9 +106,8 @@ static bool inherit(struct inheritance *x, struct node *n, const struct node *o,
 	if (!n->is_dir) {
 		/* Not both lazy (an extra file of the same name): compared
 		 * rendered, as any file. */
-		tree_file(x->nt, n);
-		tree_file(x->ot, o);
-		bool same = n->size == o->size && !memcmp(n->data, o->data, n->size);
+		bool same = tree_file(x->nt, n) && tree_file(x->ot, o) && n->size == o->size &&
+			    !memcmp(n->data, o->data, n->size);
 		if (same)
 			n->mtime = o->mtime;
 		else

@@ -51,14 +51,16 @@ void tree_lazy_free(struct tree *t)
 }
 
 /* Renders lazy N of T; T's lazy_lock held. The node's fields are written
- * before the release store of done: tree_file()'s acquire load sees them. */
-static void render_lazy(const struct tree *t, struct node *n, struct lazy *z)
+ * before the release store of done: tree_file()'s acquire load sees them.
+ * False, with N unchanged, when a schema.sql cannot be ordered: its
+ * catalog's dependency map could not be read (catalog_deps_wait()). */
+static bool render_lazy(const struct tree *t, struct node *n, struct lazy *z)
 {
 	struct strbuf sb = STRBUF_INIT;
 	if (z->erd)
 		render_erd(&sb, z->schema);
-	else
-		render_schema_sql(&sb, t->cat, z->schema);
+	else if (!render_schema_sql(&sb, t->cat, z->schema))
+		return false;
 	size_t len;
 	z->buf = strbuf_detach(&sb, &len);
 	n->data = z->buf;
@@ -66,6 +68,7 @@ static void render_lazy(const struct tree *t, struct node *n, struct lazy *z)
 	n->hash = name_hash(n->data, n->size);
 	n->mtime = z->carried && z->carry_hash == n->hash ? z->carry_mtime : z->fresh;
 	__atomic_store_n(&z->done, 1, __ATOMIC_RELEASE);
+	return true;
 }
 
 const struct node *tree_file(const struct tree *t, const struct node *n)
@@ -77,10 +80,9 @@ const struct node *tree_file(const struct tree *t, const struct node *n)
 	 * what a first reader writes. */
 	pthread_mutex_t *lock = (pthread_mutex_t *)&t->lazy_lock;
 	pthread_mutex_lock(lock);
-	if (!__atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
-		render_lazy(t, (struct node *)n, z);
+	bool ok = __atomic_load_n(&z->done, __ATOMIC_ACQUIRE) || render_lazy(t, (struct node *)n, z);
 	pthread_mutex_unlock(lock);
-	return n;
+	return ok ? n : NULL;
 }
 
 bool tree_file_pending(const struct node *n)

@@ -19,6 +19,7 @@
 #define SCHEMAFS_CATALOG_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -414,6 +415,28 @@ struct cat_life {
 	struct catalog *base;		/* desired catalogs (stage_desired): the live
 					 * catalog whose objects they share; one
 					 * reference */
+	/* A mount's first read shows the tree before its dependency map is
+	 * in: the second connection goes on reading it, in the same
+	 * snapshot, and catalog_finish_deps() puts it here, not in the
+	 * catalog's deps, which stage_desired() copies meanwhile. Its readers
+	 * go through catalog_deps_wait() and catalog_deps(). */
+	pthread_mutex_t deps_lock;
+	pthread_cond_t deps_cond;
+	int deps_state;			/* under deps_lock: CAT_DEPS_* */
+	struct cat_dep *late_deps;	/* set under deps_lock with deps_state (malloc'd:
+					 * the arena is not this thread's then;
+					 * freed with the catalog), then read only */
+	size_t nlate_deps;
+	struct aux *deps_aux;		/* the second connection reading the map
+					 * (owned: catalog_finish_deps() or
+					 * catalog_free() ends it); NULL when none */
+	const char *deps_params;	/* its $1, the schemas' OIDs (arena) */
+};
+
+enum cat_deps_state {
+	CAT_DEPS_IN,		/* read, or not needed */
+	CAT_DEPS_LATER,		/* still being read (catalog_finish_deps()) */
+	CAT_DEPS_LOST,		/* could not be read: schema.sql cannot be ordered */
 };
 
 /* How a read planned its prepared queries (fs/catalog.c load()). */
@@ -515,6 +538,23 @@ struct catalog *catalog_ref(const struct catalog *cat);
 /* Drops one reference (the caller's); the last frees the arena and drops
  * the base's. NULL is ignored. */
 void catalog_free(struct catalog *cat);
+/* Waits until CAT's dependency map is in (a mount's first read reads it
+ * after showing the tree): true, or false when it could not be read (deps
+ * stay empty). Any thread. */
+bool catalog_deps_wait(const struct catalog *cat);
+/* CAT's dependency map, once catalog_deps_wait() returned true: its deps,
+ * or those a first read put in later; a desired catalog's are its live
+ * catalog's. Owned by the catalog. */
+const struct cat_dep *catalog_deps(const struct catalog *cat, size_t *n);
+/* Whether CAT's dependency map is still being read (does not wait). */
+bool catalog_deps_later(const struct catalog *cat);
+/* A first read's dependency map (catalog_load() with LEAVE_OPEN on two
+ * connections leaves it to the second one), put into CAT, a catalog
+ * already shared: before catalog_finish(), in the load's transaction,
+ * still open (the refresher thread). 0 (also when there is nothing to
+ * do), or -1 with ERR: the transaction is rolled back, and CAT's map
+ * stays empty for good (catalog_deps_wait() says so). */
+int catalog_finish_deps(PGconn *conn, struct catalog *cat, char *err, size_t errlen);
 
 /* Reads a snapshot. Returns NULL with the reason in ERR on failure; the
  * connection is left outside any transaction either way. */

@@ -77,8 +77,10 @@ void render_opclass_name(struct strbuf *sb, const struct cat_opclass *o);
 /* conversions/<name>.sql: CREATE [DEFAULT] CONVERSION, its comment. */
 void render_conversion(struct strbuf *sb, const struct cat_conversion *c);
 /* schema.sql of one schema, or of the whole database (schema == NULL), in
- * dependency order. */
-void render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);
+ * dependency order. Waits for a first read's dependency map
+ * (catalog_deps_wait()); false, with nothing added to SB, when it could
+ * not be read. */
+bool render_schema_sql(struct strbuf *sb, const struct catalog *cat, const struct cat_schema *schema);
 /* Owners and privileges (render_acl.c): an object's "ALTER ... OWNER TO"
  * and GRANT/REVOKE statements, one a line (nothing when the catalog has
  * none: the "owners" and "privileges" keys are off); a relation's with its

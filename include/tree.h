@@ -205,7 +205,10 @@ bool tree_dir_carried(const struct node *n, void (*fn)(void *ctx, const char *bl
 
 /* N (a node of T, or NULL) with its content, size, hash and mtime valid:
  * a lazy file is rendered on the first call (under T's lazy_lock; the others
- * wait for it). Any thread, no lock held; the node stays T's. */
+ * wait for it). Any thread, no lock held; the node stays T's. NULL when N
+ * is a schema.sql that cannot be rendered: the first read's dependency map
+ * it is ordered by could not be read (render_schema_sql(); a later tree
+ * has it). */
 const struct node *tree_file(const struct tree *t, const struct node *n);
 
 /* Whether file N is rendered or still lazy. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # 33_parallel_read: a full read of a large database runs three of its
 # longest queries (the indexes, the constraints, the columns) on a second
-# connection, in the loader's exported snapshot (fs/catalog_aux.c).
+# connection, in the loader's exported snapshot (fs/catalog_aux.c); a
+# mount's first read gives it the indexes and the dependency map, and shows
+# the tree before the map is in (schema.sql waits for it).
 # "parallel_read": 1
 # makes every full read do so; the tree must be byte for byte the one read
 # on one connection ("parallel_read": 0), on a primary and on a hot
@@ -51,12 +53,16 @@ same_tree() {
 	diff -r -x status "$1/par" "$2/par" >"$T_TMP/diff.out" 2>&1 ||
 		{ head -n 20 "$T_TMP/diff.out"; return 1; }
 }
-n_second() { grep -c 'par: 3 of the read.s queries ran on a second connection' "$LOG" || true; }
+# A mount's first read (with the hook below) runs two there, the indexes
+# and the dependency map; a refresh's, three. Logged once the map is in,
+# after the mount shows: waited for.
+n_second() { grep -cE 'par: [23] of the read.s queries ran on a second connection' "$LOG" || true; }
+n_second_is() { [ "$(n_second)" == "$1" ]; }
 # Any number: without the test hook, the loader runs itself a query the
 # second connection has not started yet (it may still be connecting).
 n_any() { grep -c 'par: [0-3] of the read.s queries ran on a second connection' "$LOG" || true; }
 # The test hook with a file that is there: the second connection is given
-# all three queries before it starts, so that the counts and rows are known.
+# its queries before it starts, so that the counts and rows are known.
 READY=$T_TMP/ready
 touch "$READY"
 
@@ -64,9 +70,12 @@ conf one "dbname=par" 0
 conf two "dbname=par" 1
 mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 eq "no second connection with parallel_read 0" "0" "$(n_second)"
+cp "$T_TMP/one/par/schema.sql" "$T_TMP/schema.one"
 SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" ||
 	{ not_ok "mount on two connections"; done_testing; }
-eq "the read used a second connection (parallel_read 1)" "1" "$(n_second)"
+check "the read used a second connection (parallel_read 1)" poll 30 n_second_is 1
+check "... for the indexes and the dependency map (log)" \
+	grep -qE 'par: 2 of the read.s queries ran on a second connection \(rows: [0-9]+ [0-9]+\)$' "$LOG"
 check "the index (read there) and its comment show" grep -rq 'child index note' "$T_TMP/two/par/schemas/par/tables/child"
 check "a foreign table's column options show" grep -rq "ALTER COLUMN id OPTIONS (column_name 'ident')" "$T_TMP/two/par/schemas/par"
 check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/two"
@@ -83,7 +92,7 @@ umount_fs "$T_TMP/one"	# it would follow the DDL below
 # transaction (the hook holds it there, with its first query taken, so
 # the loader waits), is not in what it returned. The log gives the rows of each of its queries; a refresh
 # may follow the mount at once, so the tree is not what is looked at.
-rows() { grep 'par: 3 of the read.s queries ran on a second connection' "$LOG" | sed -n "$1"'s/.*(rows: \(.*\))$/\1/p'; }
+rows() { grep 'par: 2 of the read.s queries ran on a second connection' "$LOG" | sed -n "$1"'s/.*(rows: \(.*\))$/\1/p'; }
 GO=$T_TMP/go
 late() {
 	poll 60 grep -q "aux: waiting for $GO" "$LOG" &&
@@ -95,15 +104,71 @@ SCHEMAFS_TEST_AUX_WAIT=$GO mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" ||
 	{ kill "$late_pid" 2>/dev/null; not_ok "mount with the hook"; done_testing; }
 check "the index was created while the second connection waited" wait "$late_pid"
 eq "... and is in the database" "1" "$(val par "SELECT count(*) FROM pg_class WHERE relname = 'late_idx'")"
-eq "that read used the second connection" "2" "$(n_second)"
+check "that read used the second connection" poll 30 n_second_is 2
 check "the rows it read are the first read's ($(rows 1))" test -n "$(rows 1)" -a "$(rows 1)" == "$(rows 2)"
 umount_fs "$T_TMP/two"
 SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" ||
 	{ not_ok "mount after the index"; done_testing; }
+check "its map is in (log)" poll 30 n_second_is 3
 check "a read after the index has other rows ($(rows 3))" test -n "$(rows 3)" -a "$(rows 1)" != "$(rows 3)"
 check "... and the index" test -f "$T_TMP/two/par/schemas/par/tables/child/indexes/late_idx.sql"
 umount_fs "$T_TMP/two"
 sql par -c "DROP INDEX par.late_idx"
+
+# A mount shows its tree before the dependency map, which only schema.sql
+# needs, is in: the hook holds that query on the server (pg_sleep(60)
+# first). The tables are there; schema.sql waits. The query is then
+# cancelled there: the refresher reads the map on its own connection, in
+# the first read's transaction, still open, and schema.sql is the one read
+# on one connection. Then the same, but the mount's own connection is cut
+# too: schema.sql fails (EIO) until the refresh that reads everything.
+MAP=$T_TMP/map
+touch "$MAP"
+sleeping() { [ "$(val par "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()")" == 1 ]; }
+from=$(($(wc -l <"$LOG") + 1))
+SCHEMAFS_TEST_AUX_WAIT=$READY SCHEMAFS_TEST_AUX_SLOW_MAP=$MAP mount_fs "$T_TMP/two" -o config="$T_TMP/two.json" ||
+	{ not_ok "mount with the map held"; done_testing; }
+check "the map's query is held on the server" poll 30 sleeping
+check "the tables show meanwhile" test -f "$T_TMP/two/par/schemas/par/tables/child/table.sql"
+cat "$T_TMP/two/par/schema.sql" >"$T_TMP/schema.two" 2>"$T_TMP/cat.err" &
+cat_pid=$!
+sleep 1
+check "schema.sql waits for the map" kill -0 "$cat_pid"
+sql par -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
+check "... and comes once the mount reads it itself" wait "$cat_pid"
+check "... the same as read on one connection" cmp "$T_TMP/schema.one" "$T_TMP/schema.two"
+check "the log says where the map came from" poll 30 sh -c "tail -n +$from '$LOG' | grep -q \
+	'par: read the rest on one connection: a query on the second connection failed: .*cancel'"
+umount_fs "$T_TMP/two"
+
+conf twom "dbname=par" 1 0.5
+from=$(($(wc -l <"$LOG") + 1))
+SCHEMAFS_TEST_AUX_WAIT=$READY SCHEMAFS_TEST_AUX_SLOW_MAP=$MAP mount_fs "$T_TMP/twom" -o config="$T_TMP/twom.json" ||
+	{ not_ok "mount with the map held, ttl 0.5"; done_testing; }
+check "the map's query is held on the server" poll 30 sleeping
+cat "$T_TMP/twom/par/schema.sql" >/dev/null 2>"$T_TMP/cat.err" &
+cat_pid=$!
+sleep 0.5
+rm -f "$MAP"	# the next read's map is not held
+sql par -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'par' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" >/dev/null
+check_fails "schema.sql fails when the map could not be read at all" wait "$cat_pid"
+check "... with EIO" grep -q 'Input/output error' "$T_TMP/cat.err"
+check "the log says why" poll 30 sh -c "tail -n +$from '$LOG' | grep -q \
+	'par: the first read.s dependency map: .*schema.sql cannot be read until the next refresh'"
+schema_same() { cmp "$T_TMP/schema.one" "$T_TMP/twom/par/schema.sql"; }
+check "the next refresh reads it: schema.sql is the one read on one connection" poll 60 schema_same
+umount_fs "$T_TMP/twom"
+
+# With a shadow database, whose first schema is schema.sql: the mount
+# leaves it to the refresher, which hands it in once the map is there
+# (database_start() would otherwise wait for it before serving).
+printf '{ "state_dir": "%s", "databases": { "par": { "conninfo": "dbname=par", "ttl": 3600, "parallel_read": 1 } } }\n' \
+	"$T_TMP/state_sh" >"$T_TMP/sh.json"
+SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/sh" -o config="$T_TMP/sh.json" ||
+	{ not_ok "mount with a shadow database"; done_testing; }
+shadow_loaded() { grep -qE '^shadow: .*, loaded in [0-9]+ ms$' "$T_TMP/sh/par/migrations/status"; }
+check "the shadow database loads the first read's schema" poll 120 shadow_loaded
+umount_fs "$T_TMP/sh"
 
 # The settings by which constants print are the loader's session's on the
 # second connection too. A new connection takes the database's defaults as
@@ -112,6 +177,7 @@ sql par -c "DROP INDEX par.late_idx"
 # columns' defaults) by the new DateStyle, the rest by the old one.
 conf twot "dbname=par" 1 0.5
 conf onet "dbname=par" 0 0.5
+n_twot=$(n_second)
 SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/twot" -o config="$T_TMP/twot.json" ||
 	{ not_ok "mount on two connections, ttl 0.5"; done_testing; }
 mount_fs "$T_TMP/onet" -o config="$T_TMP/onet.json" || { not_ok "mount on one connection, ttl 0.5"; done_testing; }
@@ -119,6 +185,7 @@ DATED=$T_TMP/twot/par/schemas/par/tables/dated
 check "a date default prints by the session's DateStyle (ISO)" grep -rq "'2020-01-31'::date" "$DATED"
 sql par -c "ALTER DATABASE par SET DateStyle = 'SQL, DMY'" -c "ALTER DATABASE par SET IntervalStyle = 'sql_standard'"
 eq "a new session prints dates otherwise" "31/01/2020" "$(val par "SELECT DATE '2020-01-31'")"
+check "the mount's map is in (log)" poll 30 n_second_is $((n_twot + 1))
 before=$(n_second)
 sql par -c "CREATE VIEW par.later AS SELECT 1 AS x"
 has_view() { [ -n "$(find "$1/par/schemas/par" -name 'later*' 2>/dev/null)" ]; }
@@ -174,7 +241,7 @@ mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one conn
 conf lone "dbname=par user=lone" 1
 SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/lone" -o config="$T_TMP/lone.json" ||
 	{ not_ok "mount as a role with one connection"; done_testing; }
-check "the log says the read went on alone, and why" \
+check "the log says the read went on alone, and why" poll 30 \
 	grep -q 'par: read the rest on one connection: cannot open a second connection.*too many connections' "$LOG"
 check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/lone"
 umount_fs "$T_TMP/lone"
@@ -196,8 +263,9 @@ sb_has() { [ "$(PGHOST=$T_SB_HOST PGPORT=$T_SB_PORT val par "SELECT count(*) FRO
 check "the standby has the schema" poll 30 sb_has
 conf sb "host=$T_SB_HOST port=$T_SB_PORT dbname=par" 1
 before=$(n_any)
+n_any_is() { [ "$(n_any)" == "$1" ]; }
 mount_fs "$T_TMP/sb" -o config="$T_TMP/sb.json" || { not_ok "mount of the standby"; done_testing; }
-eq "the standby's read opened a second connection (no hook: 0 to 3 queries there)" "$((before + 1))" "$(n_any)"
+check "the standby's read opened a second connection (no hook: 0 to 3 queries there)" poll 30 n_any_is $((before + 1))
 mount_fs "$T_TMP/one" -o config="$T_TMP/one.json" || { not_ok "mount on one connection"; done_testing; }
 check "the standby's tree is the primary's, read on one connection" same_tree "$T_TMP/one" "$T_TMP/sb"
 umount_fs "$T_TMP/sb"
