@@ -546,11 +546,12 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	 * index, a CHECK): on one backend, the second finds them built (at
 	 * 10,000 tables, PostgreSQL 15: 590 + 235 ms there, against 590 + 417
 	 * apart). A mount's first read (LEAVE_OPEN: the refresher finishes it
-	 * in this transaction) leaves the dependency map, which only
+	 * in this transaction), in a process that does not fork after it
+	 * (MAP_LATER: the thread would not survive), leaves the map, which only
 	 * schema.sql's order needs, to that connection too, and shows the
 	 * tree without waiting for it (catalog_finish_deps()). */
 	if (!ld.prev && !here && filter->parallel_from > 0 && nrels >= filter->parallel_from) {
-		ld.aux = aux_start_parts(&ld, leave_open);
+		ld.aux = aux_start_parts(&ld, leave_open && filter->map_later);
 		if (!ld.aux && PQtransactionStatus(conn) == PQTRANS_INERROR) {
 			/* The export failed (a full disk: pg_snapshots/) and took
 			 * the transaction with it: read again on one connection. */

@@ -461,7 +461,7 @@ struct aux_want deps_aux_want(const struct loader *ld)
  * one's, which it copied, maybe before a first read's came. */
 static const struct catalog *deps_source(const struct catalog *cat)
 {
-	while (cat->life->base)
+	while (cat->life && cat->life->base)
 		cat = cat->life->base;
 	return cat;
 }
@@ -471,8 +471,9 @@ const struct cat_dep *catalog_deps(const struct catalog *cat, size_t *n)
 	const struct catalog *src = deps_source(cat);
 	const struct cat_life *life = src->life;
 	/* Set before deps_state, under deps_lock, which the caller's wait
-	 * took after: read without it. */
-	if (life->late_deps) {
+	 * took after: read without it. (No life: a catalog a unit test
+	 * built by hand.) */
+	if (life && life->late_deps) {
 		*n = life->nlate_deps;
 		return life->late_deps;
 	}
@@ -483,6 +484,8 @@ const struct cat_dep *catalog_deps(const struct catalog *cat, size_t *n)
 bool catalog_deps_wait(const struct catalog *cat)
 {
 	struct cat_life *life = deps_source(cat)->life;
+	if (!life)
+		return true;
 	pthread_mutex_lock(&life->deps_lock);
 	while (life->deps_state == CAT_DEPS_LATER)
 		pthread_cond_wait(&life->deps_cond, &life->deps_lock);
@@ -494,6 +497,8 @@ bool catalog_deps_wait(const struct catalog *cat)
 bool catalog_deps_later(const struct catalog *cat)
 {
 	struct cat_life *life = deps_source(cat)->life;
+	if (!life)
+		return false;
 	pthread_mutex_lock(&life->deps_lock);
 	bool later = life->deps_state == CAT_DEPS_LATER;
 	pthread_mutex_unlock(&life->deps_lock);

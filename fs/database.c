@@ -344,11 +344,12 @@ char *database_lock_holder(struct database *db)
 	return h;
 }
 
-int database_open(struct database *db, struct db_config *cfg, const char *state_dir,
+int database_open(struct database *db, struct db_config *cfg, const char *state_dir, bool map_later,
 		  char *err, size_t errlen)
 {
 	memset(db, 0, sizeof *db);
 	db->cfg = cfg;
+	db->map_later = map_later;
 	db->lint_cache = lint_cache_new();	/* NULL: status names no hazards */
 	if (!(db->progress = malloc(sizeof *db->progress)))
 		abort();
@@ -520,14 +521,16 @@ int database_start(struct database *db, db_changed_fn changed, void *ctx)
 		sh = NULL;
 	}
 	if (sh) {
-		pthread_mutex_lock(&db->model_lock);
-		db->shadow = sh;
-		pthread_mutex_unlock(&db->model_lock);
 		/* Its first schema, then status with its line. Not while the
 		 * first read's dependency map is still on its way: the
 		 * refresher hands the schema in once it has it (it checks
-		 * db->shadow after; one of the two flushes). */
-		if (!catalog_deps_later(db->cat))
+		 * db->shadow after; one of the two flushes). db->cat read
+		 * under the lock: the refresher may be replacing it. */
+		pthread_mutex_lock(&db->model_lock);
+		db->shadow = sh;
+		bool map_later = catalog_deps_later(db->cat);
+		pthread_mutex_unlock(&db->model_lock);
+		if (!map_later)
 			database_shadow_flush(db);
 		database_republish(db);
 	}

@@ -25,7 +25,7 @@ void database_filter(const struct db_config *cfg, struct catalog_filter *out)
 	*out = (struct catalog_filter){
 		(const char *const *)cfg->schemas, cfg->nschemas,
 		cfg->migrations_schema, cfg->migrations_table, track_find(cfg->tracking),
-		cfg->privileges, cfg->owners, cfg->parallel_read,
+		cfg->privileges, cfg->owners, cfg->parallel_read, false,
 	};
 }
 
@@ -127,6 +127,7 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 	/* The first load, before the mount is up, leaves its transaction
 	 * open for the refresher to take the fingerprint in (refresher()). */
 	bool first = !db->cat && !db->thread_started;
+	filter.map_later = first && db->map_later;
 	struct catalog *cat;
 	if (db->cat && db->cat->fingerprint) {
 		/* Nothing committed since the last fingerprint (the same

@@ -239,7 +239,7 @@ int main(int argc, char *argv[])
 	fs.ttl = cfg.ttl;
 	fs.dbs = calloc(cfg.ndbs, sizeof *fs.dbs);
 	for (size_t i = 0; i < cfg.ndbs; i++) {
-		if (database_open(&fs.dbs[fs.ndbs], &cfg.dbs[i], cfg.state_dir, err, sizeof err)) {
+		if (database_open(&fs.dbs[fs.ndbs], &cfg.dbs[i], cfg.state_dir, cmd.foreground, err, sizeof err)) {
 			fprintf(stderr, "schemafs: %s\n", err);
 			database_close(&fs.dbs[fs.ndbs]);
 			goto out;

@@ -76,6 +76,12 @@ const struct node *tree_file(const struct tree *t, const struct node *n)
 	struct lazy *z = n && !n->is_dir ? n->lazy : NULL;
 	if (!z || __atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
 		return n;
+	/* A schema.sql waits for its catalog's dependency map (a mount's
+	 * first read puts it in later) before it takes the lock, which the
+	 * tree's other lazy files and every publish (tree_lazy_inherit())
+	 * take too. */
+	if (!z->erd && !catalog_deps_wait(t->cat))
+		return NULL;
 	/* The tree is shared read-only; its lock and its lazy records are
 	 * what a first reader writes. */
 	pthread_mutex_t *lock = (pthread_mutex_t *)&t->lazy_lock;

@@ -525,6 +525,9 @@ struct catalog_filter {
 	long parallel_from;		/* a full read of this many relations or more
 					 * runs its longest queries on a second
 					 * connection too; 0: never (catalog_aux.c) */
+	bool map_later;			/* a read with LEAVE_OPEN on two connections
+					 * may leave its dependency map to the second
+					 * (catalog_finish_deps()) */
 };
 
 /* An empty catalog with its arena and one reference, the caller's.

@@ -106,6 +106,7 @@ struct database {
 	struct catalog *cat;		/* the last good snapshot: written by the refresher
 					 * under model_lock, read by it without */
 	bool tx_open;			/* refresher thread only: cat's transaction still open */
+	bool map_later;			/* database_open's MAP_LATER, then constant */
 	char *probe_snap;		/* refresher thread only: txid_current_snapshot() of
 					 * the last fingerprint's transaction (malloc'd) */
 	struct timespec lock_looked;	/* refresher thread only: when lock_holder was asked */
@@ -221,8 +222,12 @@ struct database {
 /* Connects and reads the first snapshot, in the calling thread, so that
  * errors reach the terminal before the daemon detaches. Sets cfg->name from
  * the server when it is NULL. Keeps mtimes in STATE_DIR/<name>/ when
- * STATE_DIR is not NULL. Returns 0, or -1 with one line in ERR. */
-int database_open(struct database *db, struct db_config *cfg, const char *state_dir,
+ * STATE_DIR is not NULL. MAP_LATER: the read may show the tree before its
+ * dependency map is in, which a thread of its own goes on reading
+ * (catalog_finish_deps()); false when the process forks after this
+ * (fuse_daemonize()), which no thread survives. Returns 0, or -1 with one
+ * line in ERR. */
+int database_open(struct database *db, struct db_config *cfg, const char *state_dir, bool map_later,
 		  char *err, size_t errlen);
 
 /* Starts the refresher thread (after daemonizing: threads do not survive fork). */

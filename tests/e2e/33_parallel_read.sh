@@ -148,7 +148,8 @@ SCHEMAFS_TEST_AUX_WAIT=$READY SCHEMAFS_TEST_AUX_SLOW_MAP=$MAP mount_fs "$T_TMP/t
 check "the map's query is held on the server" poll 30 sleeping
 cat "$T_TMP/twom/par/schema.sql" >/dev/null 2>"$T_TMP/cat.err" &
 cat_pid=$!
-sleep 0.5
+sleep 1
+check "schema.sql waits for the map" kill -0 "$cat_pid"
 rm -f "$MAP"	# the next read's map is not held
 sql par -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'par' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" >/dev/null
 check_fails "schema.sql fails when the map could not be read at all" wait "$cat_pid"
@@ -160,15 +161,33 @@ check "the next refresh reads it: schema.sql is the one read on one connection" 
 umount_fs "$T_TMP/twom"
 
 # With a shadow database, whose first schema is schema.sql: the mount
-# leaves it to the refresher, which hands it in once the map is there
-# (database_start() would otherwise wait for it before serving).
+# leaves it to the refresher, which hands it in once the map is there.
+# While the map is held, the mount answers (database_start() waited for
+# the map before serving when it handed the schema in itself).
 printf '{ "state_dir": "%s", "databases": { "par": { "conninfo": "dbname=par", "ttl": 3600, "parallel_read": 1 } } }\n' \
 	"$T_TMP/state_sh" >"$T_TMP/sh.json"
-SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/sh" -o config="$T_TMP/sh.json" ||
+touch "$MAP"
+SCHEMAFS_TEST_AUX_WAIT=$READY SCHEMAFS_TEST_AUX_SLOW_MAP=$MAP mount_fs "$T_TMP/sh" -o config="$T_TMP/sh.json" ||
 	{ not_ok "mount with a shadow database"; done_testing; }
+rm -f "$MAP"
+check "the map's query is held on the server" poll 30 sleeping
+check "the mount answers meanwhile" timeout 5 cat "$T_TMP/sh/par/migrations/status"
+sql par -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
 shadow_loaded() { grep -qE '^shadow: .*, loaded in [0-9]+ ms$' "$T_TMP/sh/par/migrations/status"; }
 check "the shadow database loads the first read's schema" poll 120 shadow_loaded
 umount_fs "$T_TMP/sh"
+
+# In the background (no -f) the daemon forks after its first read, which
+# no thread survives: that read waits for its map, as before.
+mkdir -p "$T_TMP/bg"
+"$SCHEMAFS" -o config="$T_TMP/two.json" -o log="$T_TMP/bg.log" "$T_TMP/bg" >>"$T_TMP/daemon.log" 2>&1
+T_OTHER_MOUNTS+=("$T_TMP/bg")
+check "a mount in the background comes up" poll 30 is_mounted "$T_TMP/bg"
+check "... and its schema.sql is the one read on one connection" \
+	sh -c "timeout -s KILL 30 cat '$T_TMP/bg/par/schema.sql' | cmp '$T_TMP/schema.one' -"
+fusermount3 -u "$T_TMP/bg"
+bg_gone() { ! pgrep -f -- "log=$T_TMP/bg.log" >/dev/null; }
+check "... and its daemon exits once unmounted" poll 30 bg_gone
 
 # The settings by which constants print are the loader's session's on the
 # second connection too. A new connection takes the database's defaults as
@@ -185,7 +204,8 @@ DATED=$T_TMP/twot/par/schemas/par/tables/dated
 check "a date default prints by the session's DateStyle (ISO)" grep -rq "'2020-01-31'::date" "$DATED"
 sql par -c "ALTER DATABASE par SET DateStyle = 'SQL, DMY'" -c "ALTER DATABASE par SET IntervalStyle = 'sql_standard'"
 eq "a new session prints dates otherwise" "31/01/2020" "$(val par "SELECT DATE '2020-01-31'")"
-check "the mount's map is in (log)" poll 30 n_second_is $((n_twot + 1))
+n_second_above() { [ "$(n_second)" -gt "$1" ]; }
+check "the mount's map is in (log)" poll 30 n_second_above "$n_twot"
 before=$(n_second)
 sql par -c "CREATE VIEW par.later AS SELECT 1 AS x"
 has_view() { [ -n "$(find "$1/par/schemas/par" -name 'later*' 2>/dev/null)" ]; }
