@@ -584,7 +584,7 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	    load_aux_parts(&ld, parts_done, AUX_PARTS))
 		goto fail;
 	/* Still reading the map: the catalog keeps the connection. */
-	if (cat->life->deps_state == CAT_DEPS_LATER)
+	if (catalog_deps_later(cat))
 		cat->life->deps_aux = ld.aux;
 	else
 		aux_end(ld.aux, cat->dbname);

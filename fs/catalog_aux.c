@@ -12,7 +12,10 @@
  * -j does: the very same rows) and runs those queries while the loader
  * runs the others (the dependency map, 0.75 s, among them). The loader
  * takes each result as soon as it is there, between its own queries
- * (aux_ready(), load_aux_parts()).
+ * (aux_ready(), load_aux_parts()). A mount's first read in the foreground
+ * gives it the indexes and the dependency map instead (aux_start_parts()),
+ * and the catalog keeps it until the refresher takes the map
+ * (catalog_finish_deps()).
  *
  * Anything that goes wrong on the second connection (it cannot connect:
  * max_connections, a role's connection limit, a pooler; the snapshot is

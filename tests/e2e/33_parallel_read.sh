@@ -188,6 +188,7 @@ check "... and its schema.sql is the one read on one connection" \
 fusermount3 -u "$T_TMP/bg"
 bg_gone() { ! pgrep -f -- "log=$T_TMP/bg.log" >/dev/null; }
 check "... and its daemon exits once unmounted" poll 30 bg_gone
+bg_gone || pkill -9 -f -- "log=$T_TMP/bg.log"	# not left behind
 
 # The settings by which constants print are the loader's session's on the
 # second connection too. A new connection takes the database's defaults as
