@@ -164,6 +164,21 @@ void *arena_alloc(struct arena *a, size_t size)
 	return p;
 }
 
+void arena_adopt(struct arena *dst, struct arena *src)
+{
+	struct chunk *tail = src->head;
+	while (tail && tail->next)
+		tail = tail->next;
+	if (tail) {
+		/* Behind DST's current chunk, whose free space stays in use. */
+		struct chunk **at = dst->head ? &dst->head->next : &dst->head;
+		tail->next = *at;
+		*at = src->head;
+	}
+	dst->total += src->total;
+	free(src);
+}
+
 char *arena_memdup(struct arena *a, const void *p, size_t len)
 {
 	char *s = arena_alloc(a, len + 1);

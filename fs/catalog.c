@@ -481,15 +481,17 @@ enum { RETRY_FULL = 1,		/* PREV cannot be used after all */
  * transaction, which it neither begins nor ends (catalog_load_here). FP:
  * the fingerprint catalog_refresh() took in this transaction (it began
  * it), kept instead of taking another at the end; NULL otherwise. FRESH:
- * the new rows it listed since PREV's snapshot, or NULL. */
+ * the new rows it listed since PREV's snapshot, or NULL. COPY: PREV's
+ * relations being copied ahead (catalog_copy.c; the caller ends it), or
+ * NULL. */
 static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
 			    bool leave_open, bool here, const char *fp, const struct cat_fresh *fresh,
-			    char *err, size_t errlen, int *retry)
+			    struct rel_copy *copy, char *err, size_t errlen, int *retry)
 {
 	struct catalog *cat = catalog_new();
 	struct loader ld = { .conn = conn, .cat = cat, .err = err, .errlen = errlen, .privileges = filter->privileges,
 			     .owners = filter->owners, .prev = prev, .fp = fp,
-			     .fresh = fresh };
+			     .fresh = fresh, .copy = copy };
 	bool in_tx = false;
 	*retry = 0;
 	if (!cat) {
@@ -626,12 +628,12 @@ struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *fi
 	if (leave_open || (prev && (!prev->fingerprint || !prev->snapshot)))
 		prev = NULL;
 	struct catalog_filter f = *filter;
-	struct catalog *cat = load(conn, &f, prev, leave_open, false, NULL, NULL, err, errlen, &retry);
+	struct catalog *cat = load(conn, &f, prev, leave_open, false, NULL, NULL, NULL, err, errlen, &retry);
 	/* Twice at most: PREV unusable, then the export failing. */
 	for (int i = 0; !cat && retry && i < 2; i++) {
 		if (retry == RETRY_ONE_CONN)
 			f.parallel_from = 0;
-		cat = load(conn, &f, NULL, leave_open, false, NULL, NULL, err, errlen, &retry);
+		cat = load(conn, &f, NULL, leave_open, false, NULL, NULL, NULL, err, errlen, &retry);
 	}
 	return cat;
 }
@@ -654,6 +656,9 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 	 * own scans, for the change query (catalog_incr.c), when the read may
 	 * be incremental: named here, in the same round trip. */
 	const char *since[] = { !full && prev->snapshot ? prev->snapshot : "" };
+	/* The kept relations' copies, made while the server takes the
+	 * fingerprint (catalog_copy.c), when the read is likely to use them. */
+	struct rel_copy *copy = filter->copy_ahead && !full && prev->snapshot ? rel_copy_start(prev) : NULL;
 	PGresult *res = pg_exec(conn, "SELECT pg_catalog.txid_current_snapshot()::text,"
 				" pg_catalog.set_config('" FP_SINCE_GUC "', $1, true)", 1, since, err, errlen);
 	struct cat_fresh fresh = { 0 };
@@ -665,8 +670,9 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 		*same = true;
 	} else if (fp) {
 		bool local = !full && prev->snapshot && catalog_fingerprint_local(prev->fingerprint, fp);
-		cat = load(conn, filter, local ? prev : NULL, false, false, fp, &fresh, err, errlen, &retry);
+		cat = load(conn, filter, local ? prev : NULL, false, false, fp, &fresh, copy, err, errlen, &retry);
 	}
+	rel_copy_end(copy);
 	free(fp);
 	cat_fresh_clear(&fresh);
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
@@ -688,7 +694,7 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 struct catalog *catalog_load_here(PGconn *conn, const struct catalog_filter *filter, char *err, size_t errlen)
 {
 	int retry;
-	return load(conn, filter, NULL, true, true, NULL, NULL, err, errlen, &retry);
+	return load(conn, filter, NULL, true, true, NULL, NULL, NULL, err, errlen, &retry);
 }
 
 struct catalog *catalog_load(PGconn *conn, const struct catalog_filter *filter, bool leave_open,

@@ -4,7 +4,8 @@
  * One query (SQL_REL_CHANGES), in the load's own REPEATABLE READ snapshot,
  * says which relations changed since the previous catalog's snapshot and
  * which are their neighbours; the per-relation queries then read only
- * those ($2, REL_ONLY), and every other relation is copied, deep, from the
+ * those ($2, REL_ONLY), and every other relation is copied, deep (ahead,
+ * while the fingerprint ran, when it could: catalog_copy.c), from the
  * previous catalog into the new one's arena: the new catalog owns all it
  * holds, so the old one is freed as before, whoever still reads it. The
  * loading thread alone runs this; PREV is not modified meanwhile (the
@@ -211,122 +212,6 @@ size_t incr_count(const struct loader *ld)
 	return n;
 }
 
-#define DUP(field) (d->field = arena_strdup(a, s->field))
-
-static void copy_privs(struct arena *a, struct cat_privs *d, const struct cat_privs *s)
-{
-	DUP(owner);
-	DUP(acl);
-}
-
-static void copy_constraints(struct arena *a, struct cat_constraint **dst, const struct cat_constraint *src, size_t n)
-{
-	struct cat_constraint *v = arena_alloc(a, n * sizeof *v);
-	for (size_t i = 0; i < n; i++) {
-		struct cat_constraint *d = &v[i];
-		const struct cat_constraint *s = &src[i];
-		*d = *s;
-		DUP(name);
-		DUP(qname);
-		DUP(def);
-		DUP(comment);
-		DUP(index_qname);
-		DUP(index_parent);
-		int *keys = arena_alloc(a, (s->nkeys + 1) * sizeof *keys);
-		if (s->nkeys)
-			memcpy(keys, s->keys, s->nkeys * sizeof *keys);
-		d->keys = keys;
-	}
-	*dst = v;
-}
-
-/* A deep copy of S into CAT's arena; pointers to other relations and to
- * the schema still name PREV's (relink() fixes them once all are in). */
-static void copy_rel(struct catalog *cat, struct cat_relation *d, const struct cat_relation *s)
-{
-	struct arena *a = cat->arena;
-	*d = *s;
-	/* The same fields, so the same key (tree_key.h), if S has one:
-	 * marked here, made valid once D is where it stays (incr_merge). */
-	d->key_self = s->key_self == s ? s : NULL;
-	DUP(name);
-	DUP(qname);
-	DUP(partkey);
-	DUP(partbound);
-	DUP(parents);
-	DUP(reloptions);
-	DUP(comment);
-	DUP(viewdef);
-	DUP(seq_type);
-	DUP(seq_owned_by);
-	DUP(ft_server);
-	DUP(ft_options);
-	copy_privs(a, &d->privs, &s->privs);
-	unsigned *po = arena_alloc(a, (s->nparents + 1) * sizeof *po);
-	if (s->nparents)
-		memcpy(po, s->parent_oids, s->nparents * sizeof *po);
-	d->parent_oids = s->parent_oids ? po : NULL;
-
-	d->cols = arena_alloc(a, s->ncols * sizeof *d->cols);
-	for (size_t i = 0; i < s->ncols; i++) {
-		struct cat_column *dc = &d->cols[i];
-		const struct cat_column *sc = &s->cols[i];
-		*dc = *sc;
-		dc->name = arena_strdup(a, sc->name);
-		dc->qname = arena_strdup(a, sc->qname);
-		dc->type = arena_strdup(a, sc->type);
-		dc->collation = arena_strdup(a, sc->collation);
-		dc->notnull_conname = arena_strdup(a, sc->notnull_conname);
-		dc->notnull_qconname = arena_strdup(a, sc->notnull_qconname);
-		/* fill_columns() points it at the quoted name, when set */
-		dc->notnull_name = sc->notnull_name == sc->notnull_qconname ? dc->notnull_qconname :
-				   arena_strdup(a, sc->notnull_name);
-		dc->defexpr = arena_strdup(a, sc->defexpr);
-		dc->comment = arena_strdup(a, sc->comment);
-		dc->identity_seqname = arena_strdup(a, sc->identity_seqname);
-		dc->acl = arena_strdup(a, sc->acl);
-		dc->fdw_options = arena_strdup(a, sc->fdw_options);
-	}
-	d->indexes = arena_alloc(a, s->nindexes * sizeof *d->indexes);
-	for (size_t i = 0; i < s->nindexes; i++) {
-		struct cat_index *dx = &d->indexes[i];
-		const struct cat_index *sx = &s->indexes[i];
-		*dx = *sx;
-		dx->name = arena_strdup(a, sx->name);
-		dx->qname = arena_strdup(a, sx->qname);
-		dx->def = arena_strdup(a, sx->def);
-		dx->parent = arena_strdup(a, sx->parent);
-		dx->comment = arena_strdup(a, sx->comment);
-	}
-	copy_constraints(a, &d->cons, s->cons, s->ncons);
-	copy_constraints(a, &d->inh_keys, s->inh_keys, s->ninh_keys);
-	d->triggers = arena_alloc(a, s->ntriggers * sizeof *d->triggers);
-	for (size_t i = 0; i < s->ntriggers; i++) {
-		struct cat_trigger *dt = &d->triggers[i];
-		const struct cat_trigger *st = &s->triggers[i];
-		*dt = *st;
-		dt->name = arena_strdup(a, st->name);
-		dt->qname = arena_strdup(a, st->qname);
-		dt->def = arena_strdup(a, st->def);
-		dt->comment = arena_strdup(a, st->comment);
-	}
-	d->policies = arena_alloc(a, s->npolicies * sizeof *d->policies);
-	for (size_t i = 0; i < s->npolicies; i++) {
-		struct cat_policy *dp = &d->policies[i];
-		const struct cat_policy *sp = &s->policies[i];
-		*dp = *sp;
-		dp->name = arena_strdup(a, sp->name);
-		dp->qname = arena_strdup(a, sp->qname);
-		dp->roles = arena_strdup(a, sp->roles);
-		dp->qual = arena_strdup(a, sp->qual);
-		dp->check = arena_strdup(a, sp->check);
-	}
-	const char **set = arena_alloc(a, s->nsettings * sizeof *set);
-	for (size_t i = 0; i < s->nsettings; i++)
-		set[i] = arena_strdup(a, s->settings[i]);
-	d->settings = set;
-}
-
 static const struct cat_relation *same_rel(struct catalog *cat, const struct cat_relation *old)
 {
 	return old ? rel_by_oid(cat, old->oid) : NULL;
@@ -364,9 +249,17 @@ void incr_merge(struct loader *ld)
 	struct catalog *cat = ld->cat;
 	if (ld->prev && ld->rel_oids) {
 		size_t from = cat->nrels;
-		for (size_t i = 0; i < ld->prev->nrels; i++)
-			if (kept(ld, &ld->prev->rels[i]))
-				copy_rel(cat, &cat->rels[cat->nrels++], &ld->prev->rels[i]);
+		/* Copied ahead (catalog_copy.c), or here. */
+		const struct cat_relation *ahead = rel_copy_take(ld->copy, ld->prev, cat->arena);
+		cat->copied_ahead = ahead != NULL;
+		for (size_t i = 0; i < ld->prev->nrels; i++) {
+			if (!kept(ld, &ld->prev->rels[i]))
+				continue;
+			if (ahead)
+				cat->rels[cat->nrels++] = ahead[i];
+			else
+				copy_rel(cat->arena, &cat->rels[cat->nrels++], &ld->prev->rels[i]);
+		}
 		qsort(cat->rels, cat->nrels, sizeof *cat->rels, cmp_rel_oid);
 		/* Only the copies have one (the arena zeroes the others). */
 		for (size_t i = 0; i < cat->nrels; i++)

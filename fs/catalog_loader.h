@@ -36,6 +36,8 @@ struct loader {
 				 * compares with PREV's */
 	const struct cat_fresh *fresh;	/* the new rows it listed (or NULL) */
 	struct aux *aux;	/* a full load's second connection, or NULL */
+	struct rel_copy *copy;	/* PREV's relations copied ahead (catalog_refresh()
+				 * owns it), or NULL */
 	bool by_kind;		/* may plan by kind (run_planned(); the catalog's
 				 * plans say CAT_PLANS_BY_KIND once it switched) */
 	bool one_now;		/* the last query kept one plan (SET LOCAL in
@@ -99,6 +101,23 @@ int incr_plan(struct loader *ld);
  * (NULL after). */
 size_t incr_count(const struct loader *ld);
 void incr_merge(struct loader *ld);
+/* Copies of a previous catalog's relations (catalog_copy.c). copy_rel()
+ * copies S deep into A; pointers to other relations and to the schema
+ * still name S's catalog's (incr_merge() relinks them). rel_copy_start()
+ * starts a thread that copies all of PREV's relations into an arena of its
+ * own (NULL: not started; the merge copies them itself); PREV must stay
+ * alive and unmodified until rel_copy_end(). rel_copy_take() waits for it
+ * and returns the copies, PREV's nrels of them in its order, moving their
+ * arena into INTO (which then owns them); NULL without C, when C copied
+ * another catalog than PREV, or taken already. rel_copy_end() waits for
+ * the thread and frees C with what was not taken (NULL: nothing). The
+ * loading thread alone calls them. */
+void copy_rel(struct arena *a, struct cat_relation *d, const struct cat_relation *s);
+struct rel_copy;
+struct rel_copy *rel_copy_start(const struct catalog *prev);
+const struct cat_relation *rel_copy_take(struct rel_copy *c, const struct catalog *prev, struct arena *into);
+void rel_copy_end(struct rel_copy *c);
+
 /* The per-relation queries: $1 the schemas, $2 ld->rel_oids. */
 PGresult *run_per_rel(struct loader *ld, const char *sql);
 

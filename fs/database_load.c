@@ -25,7 +25,7 @@ void database_filter(const struct db_config *cfg, struct catalog_filter *out)
 	*out = (struct catalog_filter){
 		(const char *const *)cfg->schemas, cfg->nschemas,
 		cfg->migrations_schema, cfg->migrations_table, track_find(cfg->tracking),
-		cfg->privileges, cfg->owners, cfg->parallel_read, false,
+		cfg->privileges, cfg->owners, cfg->parallel_read, false, false,
 	};
 }
 
@@ -101,6 +101,15 @@ bool database_folder_refresh(struct database *db)
 	return true;
 }
 
+/* Test hook: SCHEMAFS_TEST_COPY_AHEAD=0 never copies the relations ahead
+ * (catalog_copy.c), so that a test mount's refreshes go through the
+ * merge's own copies. */
+static bool copy_ahead_off(void)
+{
+	const char *v = getenv("SCHEMAFS_TEST_COPY_AHEAD");
+	return v && !strcmp(v, "0");
+}
+
 static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen)
 {
 	/* Reset also when the last reset's session was not set up: it would
@@ -133,6 +142,12 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		/* Nothing committed since the last fingerprint (the same
 		 * snapshot: every commit moves its xmax or its list of
 		 * running transactions), nothing changed: one tiny query. */
+		/* The last look found nothing committed, or read a change:
+		 * a commit now is likely DDL, worth copying the relations
+		 * for while the fingerprint runs. After one that found only
+		 * other commits (a busy database), not: each look would copy
+		 * them for nothing (90 ms at 10,000 tables). */
+		filter.copy_ahead = db->quiet && !copy_ahead_off();
 		db->quiet = false;
 		db->read_last = false;
 		/* Not on a hot standby: its snapshots list no running

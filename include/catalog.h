@@ -502,6 +502,8 @@ struct catalog {
 					 * read again alone (catalog_incr.c) */
 	bool fresh_listed;		/* ... and was given the new rows the
 					 * fingerprint listed (struct cat_fresh) */
+	bool copied_ahead;		/* the kept relations were copied while the
+					 * fingerprint ran (catalog_copy.c) */
 	enum cat_plans plans;		/* how its prepared queries were planned */
 };
 
@@ -528,6 +530,10 @@ struct catalog_filter {
 	bool map_later;			/* a read with LEAVE_OPEN on two connections
 					 * may leave its dependency map to the second
 					 * (catalog_finish_deps()) */
+	bool copy_ahead;		/* catalog_refresh() copies PREV's relations on a
+					 * thread of their own while the server takes
+					 * the fingerprint (catalog_copy.c): a change
+					 * is likely */
 };
 
 /* An empty catalog with its arena and one reference, the caller's.

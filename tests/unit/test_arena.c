@@ -94,5 +94,29 @@ int main(void)
 	ok(p && zeroed(p, 100), "a small arena's first allocation is zeroed");
 	ok(arena_bytes(e) < 4096, "a small arena reserves little (%zu bytes)", arena_bytes(e));
 	arena_free(e);
+
+	/* Adopted (catalog_copy.c's copies): what SRC handed out stays, DST
+	 * counts its bytes and frees it; DST goes on from its own chunk. */
+	struct arena *dst = arena_new(), *src = arena_new();
+	char *mine = arena_strdup(dst, "mine");
+	char *theirs[3000];
+	for (int i = 0; i < 3000; i++)
+		theirs[i] = arena_strdup(src, "a string from the copying thread's arena, long enough for chunks");
+	size_t sum = arena_bytes(dst) + arena_bytes(src);
+	arena_adopt(dst, src);
+	ok(arena_bytes(dst) == sum, "the adopting arena counts both (%zu bytes)", arena_bytes(dst));
+	char *next = arena_strdup(dst, "next");
+	ok(next == mine + 16, "it goes on allocating right after its own last block");
+	int same = 1;
+	for (int i = 0; i < 3000; i++)
+		same &= !strcmp(theirs[i], "a string from the copying thread's arena, long enough for chunks");
+	ok(same && !strcmp(mine, "mine"), "what both handed out is intact");
+	struct arena *empty = arena_new(), *into = arena_new();
+	arena_adopt(into, empty);
+	ok(arena_bytes(into) == 0, "adopting an empty arena adds nothing");
+	arena_adopt(into, dst);
+	ok(arena_bytes(into) == sum + 0 && !strcmp(theirs[2999], "a string from the copying thread's arena, long enough for chunks"),
+	   "an empty arena adopts another whole");
+	arena_free(into);
 	return done_testing();
 }
