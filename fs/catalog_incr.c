@@ -252,15 +252,36 @@ void incr_merge(struct loader *ld)
 		/* Copied ahead (catalog_copy.c), or here. */
 		const struct cat_relation *ahead = rel_copy_take(ld->copy, ld->prev, cat->arena);
 		cat->copied_ahead = ahead != NULL;
+		/* Merged in OID order with PREV's, which are (catalog.h), rather
+		 * than appended and sorted: a qsort moved each of these large
+		 * structs a dozen times (at 10,000 tables, most of what the
+		 * merge took once the copies were made ahead). The relations
+		 * read again are few; SQL_RELATIONS orders them already. */
+		struct cat_relation *read = malloc((from + 1) * sizeof *read);
+		if (!read)
+			abort();
+		memcpy(read, cat->rels, from * sizeof *read);
+		for (size_t r = 1; r < from; r++)
+			if (read[r - 1].oid > read[r].oid) {
+				qsort(read, from, sizeof *read, cmp_rel_oid);
+				break;
+			}
+		size_t n = 0, r = 0;
 		for (size_t i = 0; i < ld->prev->nrels; i++) {
-			if (!kept(ld, &ld->prev->rels[i]))
+			const struct cat_relation *p = &ld->prev->rels[i];
+			if (!kept(ld, p))
 				continue;
+			while (r < from && read[r].oid < p->oid)
+				cat->rels[n++] = read[r++];
 			if (ahead)
-				cat->rels[cat->nrels++] = ahead[i];
+				cat->rels[n++] = ahead[i];
 			else
-				copy_rel(cat->arena, &cat->rels[cat->nrels++], &ld->prev->rels[i]);
+				copy_rel(cat->arena, &cat->rels[n++], p);
 		}
-		qsort(cat->rels, cat->nrels, sizeof *cat->rels, cmp_rel_oid);
+		while (r < from)
+			cat->rels[n++] = read[r++];
+		cat->nrels = n;
+		free(read);
 		/* Only the copies have one (the arena zeroes the others). */
 		for (size_t i = 0; i < cat->nrels; i++)
 			if (cat->rels[i].key_self)
