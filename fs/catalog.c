@@ -521,8 +521,10 @@ static struct catalog *load(PGconn *conn, const struct catalog_filter *filter, c
 	int plan = incr_plan(&ld);
 	if (plan < 0)
 		goto fail;
-	if (plan > 0)
+	if (plan > 0) {
 		ld.prev = NULL;	/* read it all; the rows still give the counts */
+		rel_copy_drop(ld.copy);	/* not held through the full read */
+	}
 	/* The relations: the change query has a row for each, or, in a slim
 	 * answer, for the changed and new ones only, which with the previous
 	 * count is at most this many (a bulk CREATE makes them many). */
@@ -662,7 +664,12 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 	PGresult *res = pg_exec(conn, "SELECT pg_catalog.txid_current_snapshot()::text,"
 				" pg_catalog.set_config('" FP_SINCE_GUC "', $1, true)", 1, since, err, errlen);
 	struct cat_fresh fresh = { 0 };
-	char *fp = res ? catalog_fingerprint(conn, filter, &fresh, err, errlen) : NULL;
+	/* Its second query on a second connection, when a change is likely
+	 * and the relations are many enough for a read on two (the same
+	 * threshold): a connection more per refresh that reads. */
+	bool two = filter->copy_ahead && filter->parallel_from > 0 && (long)prev->nrels >= filter->parallel_from;
+	bool split = false;
+	char *fp = res ? catalog_fingerprint(conn, filter, since[0], two, &fresh, &split, err, errlen) : NULL;
 	if (fp && !(*snapshot = strdup(PQgetvalue(res, 0, 0))))
 		abort();
 	PQclear(res);
@@ -670,14 +677,29 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 		*same = true;
 	} else if (fp) {
 		bool local = !full && prev->snapshot && catalog_fingerprint_local(prev->fingerprint, fp);
+		if (!local)
+			rel_copy_drop(copy);	/* not held through the full read */
 		cat = load(conn, filter, local ? prev : NULL, false, false, fp, &fresh, copy, err, errlen, &retry);
+		if (cat)
+			cat->fp_split = split;
 	}
+	/* The export for the fingerprint's second connection failed and took
+	 * the transaction with it (a full disk: pg_snapshots/): the refresh
+	 * again on one connection, now, rather than fail every time. */
+	bool export_failed = !fp && two && PQtransactionStatus(conn) == PQTRANS_INERROR;
 	rel_copy_end(copy);
 	free(fp);
 	cat_fresh_clear(&fresh);
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
 		PGresult *r = pg_run(conn, true, "ROLLBACK", 0, NULL, NULL, NULL);
 		PQclear(r);
+	}
+	if (export_failed) {
+		struct catalog_filter one = *filter;
+		one.parallel_from = 0;
+		free(*snapshot);
+		*snapshot = NULL;
+		return catalog_refresh(conn, &one, prev, full, same, snapshot, err, errlen);
 	}
 	if (!cat && retry == RETRY_ONE_CONN) {
 		/* Its snapshot is gone with the export that failed: a full

@@ -103,6 +103,11 @@ struct aux {
 	size_t nq;
 	char err[1024];			/* under lock: the first failure */
 	bool failed;			/* under lock */
+	bool quiet;			/* aux_start_on(): of the test hooks, only
+					 * SCHEMAFS_TEST_AUX_WAIT's queries given
+					 * before the start (no wait for its file,
+					 * no sleeps), and aux_end() logs a failure
+					 * only */
 };
 
 /* The loader's connection, again: the same options, but the server it is
@@ -219,7 +224,8 @@ static PGconn *aux_connect(struct aux *a)
 	char set[160];
 	snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT %s", lit ? lit : "''");
 	PQfreemem(lit);
-	test_wait();
+	if (!a->quiet)
+		test_wait();
 	if (a->stop) {
 		pg_finish(c);
 		return NULL;
@@ -309,8 +315,9 @@ static void *aux_main(void *arg)
 		char err[512];
 		bool first = !started;
 		started = true;
-		bool go = (!first || test_slow(c, "SCHEMAFS_TEST_AUX_SLOW", err, sizeof err)) &&
-			     (!q->later || test_slow(c, "SCHEMAFS_TEST_AUX_SLOW_MAP", err, sizeof err));
+		bool go = a->quiet ||
+			  ((!first || test_slow(c, "SCHEMAFS_TEST_AUX_SLOW", err, sizeof err)) &&
+			   (!q->later || test_slow(c, "SCHEMAFS_TEST_AUX_SLOW_MAP", err, sizeof err)));
 		PGresult *res = go ? pg_exec(c, q->text, q->nparams, q->params, err, sizeof err) : NULL;
 		if (!res) {
 			fail(a, "a query on the second connection failed", err);
@@ -361,15 +368,15 @@ static void aux_free(struct aux *a)
 	AUX_CUR("quote_all_identifiers")
 
 
-struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
+static struct aux *start(PGconn *conn, const struct aux_want *want, size_t n, bool quiet)
 {
 	if (n > AUX_MAX)
 		n = AUX_MAX;
-	const char *db = PQdb(ld->conn);
+	const char *db = PQdb(conn);
 	char err[512];
 	/* Neither this nor the export is counted in cat->queries: like
 	 * BEGIN and set_config(), they read nothing the tree shows. */
-	PGresult *res = pg_exec_static(ld->conn, SQL_AUX_MAY, 0, NULL, err, sizeof err);
+	PGresult *res = pg_exec_static(conn, SQL_AUX_MAY, 0, NULL, err, sizeof err);
 	if (!res) {
 		log_info("%s: reading on one connection: cannot ask whether the role may export the snapshot: %s",
 			 db, err);
@@ -381,7 +388,7 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 		return NULL;
 	}
 	PQclear(res);
-	res = pg_exec_static(ld->conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err);
+	res = pg_exec_static(conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err);
 	if (!res) {
 		log_info("%s: reading on one connection: cannot export the snapshot: %s", db, err);
 		return NULL;
@@ -398,13 +405,13 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 	for (int i = 0; i < AUX_NSETTINGS; i++)
 		nomem |= !(a->settings[i] = strdup(PQgetvalue(res, 0, i + 1)));
 	PQclear(res);
-	if (nomem || conn_options(a, ld->conn)) {
+	if (nomem || conn_options(a, conn)) {
 		log_info("%s: reading on one connection: out of memory", db);
 		aux_free(a);
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *text = pgv_sql_for(ld->conn, want[i].tmpl);
+		const char *text = pgv_sql_for(conn, want[i].tmpl);
 		if (!text)
 			continue;	/* the loader says why when it runs it */
 		struct aux_query *q = &a->q[a->nq++];
@@ -419,6 +426,9 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 		aux_free(a);
 		return NULL;
 	}
+	a->quiet = quiet;
+	/* Also for the fingerprint's (QUIET): then it is waited for there,
+	 * whichever thread is first (33_parallel_read counts it). */
 	if (test_wait_path()) {
 		bool after_map = false;
 		for (size_t i = 0; i < a->nq; i++) {
@@ -433,6 +443,16 @@ struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
 		return NULL;
 	}
 	return a;
+}
+
+struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n)
+{
+	return start(ld->conn, want, n, false);
+}
+
+struct aux *aux_start_on(PGconn *conn, const struct aux_want *want, size_t n)
+{
+	return start(conn, want, n, true);
 }
 
 static bool same_param(const char *x, const char *y)
@@ -644,7 +664,7 @@ void aux_end(struct aux *a, const char *dbname)
 	}
 	if (a->failed)
 		log_info("%s: read the rest on one connection: %s", dbname, a->err);
-	else
+	else if (!a->quiet)
 		log_info("%s: %zu of the read's queries ran on a second connection (rows: %s)%s", dbname, used, rows,
 			 cut ? "; the read stopped, and the query running there was cancelled" : "");
 	aux_free(a);

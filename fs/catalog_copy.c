@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "catalog_loader.h"
+#include "thread.h"
 
 #define DUP(field) (d->field = arena_strdup(a, s->field))
 
@@ -51,7 +52,7 @@ static void copy_constraints(struct arena *a, struct cat_constraint **dst, const
 	*dst = v;
 }
 
-/* A deep copy of S into CAT's arena; pointers to other relations and to
+/* A deep copy of S into arena A; pointers to other relations and to
  * the schema still name PREV's (relink() fixes them once all are in). */
 void copy_rel(struct arena *a, struct cat_relation *d, const struct cat_relation *s)
 {
@@ -140,15 +141,20 @@ void copy_rel(struct arena *a, struct cat_relation *d, const struct cat_relation
 struct rel_copy {
 	pthread_t thread;
 	const struct catalog *prev;	/* read by the thread, not modified */
-	struct arena *arena;	/* the copies', until rel_copy_take() moves it */
-	struct cat_relation *rels;	/* prev->nrels copies, in PREV's order */
+	struct arena *arena;	/* what the copies hold, until rel_copy_take()
+				 * moves it */
+	struct cat_relation *rels;	/* prev->nrels copies, in PREV's order
+				 * (malloc'd: the merge copies the structs out,
+				 * so the array is not kept with the catalog) */
 	bool joined;
 };
 
 static void *copy_all(void *arg)
 {
 	struct rel_copy *c = arg;
-	c->rels = arena_alloc(c->arena, (c->prev->nrels + 1) * sizeof *c->rels);
+	c->rels = malloc((c->prev->nrels + 1) * sizeof *c->rels);
+	if (!c->rels)
+		abort();	/* as arena_alloc() does */
 	for (size_t i = 0; i < c->prev->nrels; i++)
 		copy_rel(c->arena, &c->rels[i], &c->prev->rels[i]);
 	return NULL;
@@ -160,7 +166,7 @@ struct rel_copy *rel_copy_start(const struct catalog *prev)
 	if (!c || !prev || !(c->arena = arena_new()))
 		goto fail;
 	c->prev = prev;
-	if (pthread_create(&c->thread, NULL, copy_all, c))
+	if (thread_start(&c->thread, copy_all, c))
 		goto fail;
 	return c;
 fail:
@@ -187,11 +193,19 @@ const struct cat_relation *rel_copy_take(struct rel_copy *c, const struct catalo
 	return c->rels;
 }
 
-void rel_copy_end(struct rel_copy *c)
+void rel_copy_drop(struct rel_copy *c)
 {
 	if (!c)
 		return;
 	join(c);
 	arena_free(c->arena);
+	c->arena = NULL;
+	free(c->rels);
+	c->rels = NULL;
+}
+
+void rel_copy_end(struct rel_copy *c)
+{
+	rel_copy_drop(c);
 	free(c);
 }

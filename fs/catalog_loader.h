@@ -66,6 +66,11 @@ struct aux_want {
 	bool later;	/* the read goes on without it (catalog_finish_deps()) */
 };
 struct aux *aux_start(struct loader *ld, const struct aux_want *want, size_t n);
+/* The same on CONN (in a REPEATABLE READ transaction) outside a load (the
+ * fingerprint's second part): of the test hooks, SCHEMAFS_TEST_AUX_WAIT
+ * only gives it its query before it starts (no wait for the file), and
+ * aux_end() logs nothing unless something failed. */
+struct aux *aux_start_on(PGconn *conn, const struct aux_want *want, size_t n);
 bool aux_take(struct aux *a, const char *tmpl, int nparams, const char *const *params, PGresult **res);
 /* Whether the second connection has finished the query of TMPL (its
  * result, or its failure, is there): taking it now does not wait. False
@@ -107,15 +112,19 @@ void incr_merge(struct loader *ld);
  * starts a thread that copies all of PREV's relations into an arena of its
  * own (NULL: not started; the merge copies them itself); PREV must stay
  * alive and unmodified until rel_copy_end(). rel_copy_take() waits for it
- * and returns the copies, PREV's nrels of them in its order, moving their
- * arena into INTO (which then owns them); NULL without C, when C copied
- * another catalog than PREV, or taken already. rel_copy_end() waits for
- * the thread and frees C with what was not taken (NULL: nothing). The
- * loading thread alone calls them. */
+ * and returns the copies, PREV's nrels of them in its order, moving what
+ * they hold into arena INTO (which then owns it); the array itself stays
+ * C's (valid until rel_copy_drop() or rel_copy_end(): copy the structs
+ * out). NULL without C, when C copied another catalog than PREV, or
+ * taken or dropped already. rel_copy_drop() waits for the thread and
+ * frees what was not taken (a full read follows: not held through it).
+ * rel_copy_end() does that and frees C (NULL: nothing). The loading
+ * thread alone calls them. */
 void copy_rel(struct arena *a, struct cat_relation *d, const struct cat_relation *s);
 struct rel_copy;
 struct rel_copy *rel_copy_start(const struct catalog *prev);
 const struct cat_relation *rel_copy_take(struct rel_copy *c, const struct catalog *prev, struct arena *into);
+void rel_copy_drop(struct rel_copy *c);
 void rel_copy_end(struct rel_copy *c);
 
 /* The per-relation queries: $1 the schemas, $2 ld->rel_oids. */

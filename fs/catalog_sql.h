@@ -895,31 +895,45 @@ static const char SQL_REL_CHANGES[] =
 #define FP_SINCE_GUC "schemafs.fresh_since"
 #define FP_SINCE \
 	"(SELECT NULLIF(pg_catalog.current_setting('" FP_SINCE_GUC "', true), '')::pg_catalog.txid_snapshot)"
+/* The same snapshot as SQL_FINGERPRINT_ATTRS' parameter: that query runs
+ * on a second connection too, whose session has no such setting. */
+#define FP_SINCE_PARAM "(SELECT NULLIF($1::text, '')::pg_catalog.txid_snapshot)"
 #define FP_KEY(pos, tag) "(" #pos " * 16 + " #tag ")"
-#define FP_REL_NEW(x) \
-	" (SELECT " FP_SINCE " IS NOT NULL) AND pg_catalog.age(" x ") <= (SELECT pg_catalog.age(((" \
-	"pg_catalog.txid_snapshot_xmin(" FP_SINCE ") & 4294967295)::text)::xid))"
-/* The fourteen catalogs' lists of column C (k or o), end to end. */
-#define FP_CAT(c) \
-	"r1." c " || r2." c " || r3." c " || r4." c " || r5." c " || r6." c " || r7." c " || r8." c " || r9." c \
+#define FP_REL_NEW(x, since) \
+	" (SELECT " since " IS NOT NULL) AND pg_catalog.age(" x ") <= (SELECT pg_catalog.age(((" \
+	"pg_catalog.txid_snapshot_xmin(" since ") & 4294967295)::text)::xid))"
+/* The lists of column C (k or o) of the catalogs each query reads, end to
+ * end. */
+#define FP_CAT_MAIN(c) \
+	"r1." c " || r2." c " || r5." c " || r6." c " || r7." c " || r8." c " || r9." c \
 	" || r10." c " || r11." c " || r12." c " || r13." c " || r14." c
-/* More new rows than this are not sent: the change query then scans for
- * them itself (a bulk CREATE of many tables makes them many, or a long
- * transaction that holds the previous snapshot's xmin back; a DDL
- * statement, a few). */
-#define FP_FRESH_MAX "10000"
-#define FP_FRESH_SENT \
-	FP_SINCE " IS NOT NULL AND COALESCE(pg_catalog.cardinality(" FP_CAT("k") "), 0) <= " FP_FRESH_MAX
+#define FP_CAT_ATTRS(c) "r3." c " || r4." c
+/* More new rows than this (both queries' together) are not sent: the
+ * change query then scans for them itself (a bulk CREATE of many tables
+ * makes them many, or a long transaction that holds the previous
+ * snapshot's xmin back; a DDL statement, a few). catalog_fingerprint()
+ * counts them. */
+#define FP_FRESH_MAX 10000
 /* One catalog's "count:sum" (s), with the keys (k) and relations (o) of
- * its new rows that satisfy COND (a test followed by AND, or ""). The
- * keys are all the catalog's one key: filled in after the scan, as many as
- * the relations, rather than collected per row by a second FILTER, whose
- * test (an age() per row) was a fifth of the fingerprint at 10,000
- * tables. */
-#define FP_REL(pos, tag, obj, cond, from) \
+ * its new rows since snapshot SINCE that satisfy COND (a test followed by
+ * AND, or ""). The keys are all the catalog's one key: filled in after
+ * the scan, as many as the relations, rather than collected per row by a
+ * second FILTER, whose test (an age() per row) was a fifth of the
+ * fingerprint at 10,000 tables. */
+#define FP_REL_SINCE(pos, tag, obj, cond, from, since) \
 	" (SELECT f.s, pg_catalog.array_fill(" FP_KEY(pos, tag) ", ARRAY[COALESCE(pg_catalog.cardinality(f.o), 0)])" \
 	" AS k, f.o FROM (SELECT " FP_SUM("x.xmin") " AS s," \
-	" pg_catalog.array_agg(" obj ") FILTER (WHERE " cond FP_REL_NEW("x.xmin") ") AS o FROM " from ") f)"
+	" pg_catalog.array_agg(" obj ") FILTER (WHERE " cond FP_REL_NEW("x.xmin", since) ") AS o FROM " from ") f)"
+#define FP_REL(pos, tag, obj, cond, from) FP_REL_SINCE(pos, tag, obj, cond, from, FP_SINCE)
+/* The fingerprint is two queries, which catalog_fingerprint() puts back
+ * together into one text: this one, and SQL_FINGERPRINT_ATTRS, the third
+ * and fourth of the relations' catalogs (pg_attribute, pg_attrdef: about
+ * half of the time at 10,000 tables), which a refresh that expects a
+ * change runs on a second connection meanwhile (catalog_aux.c). This one
+ * returns the text up to the relations' parts (its last '|' included),
+ * their first two parts, their fifth to fourteenth (with the trailing
+ * comma), its catalogs' new-row keys and relations, and whether a
+ * previous snapshot was named (FP_SINCE). */
 static const char SQL_FINGERPRINT[] =
 	"SELECT pg_catalog.concat_ws(',',"
 	"(SELECT " FP_SUM("t.xmin") " FROM pg_catalog.pg_type t"
@@ -967,16 +981,15 @@ static const char SQL_FINGERPRINT[] =
 	 * grant (an updated row) makes a full read (catalog_fingerprint_local). */
 	" || '|' || (SELECT pg_catalog.string_agg(oid::text || ':' || xmin::text, ' ' ORDER BY oid)"
 	"  FROM pg_catalog.pg_namespace)"
-	" || '|' || pg_catalog.concat_ws(',', r1.s, r2.s, r3.s, r4.s, r5.s, r6.s, r7.s, r8.s, r9.s, r10.s, r11.s,"
-	"  r12.s, r13.s, r14.s, ''),"
+	" || '|',"
+	" pg_catalog.concat_ws(',', r1.s, r2.s),"
+	" pg_catalog.concat_ws(',', r5.s, r6.s, r7.s, r8.s, r9.s, r10.s, r11.s, r12.s, r13.s, r14.s, ''),"
 	/* the rows new to the snapshot FP_SINCE names (FP_REL_NEW), for the change query */
-	" CASE WHEN " FP_FRESH_SENT " THEN COALESCE(" FP_CAT("k") ", '{}') END,"
-	" CASE WHEN " FP_FRESH_SENT " THEN COALESCE(" FP_CAT("o") ", '{}') END"
+	" COALESCE(" FP_CAT_MAIN("k") ", '{}'), COALESCE(" FP_CAT_MAIN("o") ", '{}'),"
+	" " FP_SINCE " IS NOT NULL"
 	" FROM" FP_REL(1, 0, "x.typrelid", "x.typrelid <> 0 AND", "pg_catalog.pg_type x WHERE (x.typrelid <> 0 OR EXISTS"
 		       " (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = x.typelem AND e.typrelid <> 0))") " r1"
 	" CROSS JOIN" FP_REL(2, 9, "x.oid", "", "pg_catalog.pg_class x") " r2"
-	" CROSS JOIN" FP_REL(3, 0, "x.attrelid", "", "pg_catalog.pg_attribute x") " r3"
-	" CROSS JOIN" FP_REL(4, 0, "x.adrelid", "", "pg_catalog.pg_attrdef x") " r4"
 	" CROSS JOIN" FP_REL(5, 1, "x.conrelid", "", "pg_catalog.pg_constraint x") " r5"
 	" CROSS JOIN" FP_REL(6, 2, "x.indrelid", "", "pg_catalog.pg_index x") " r6"
 	" CROSS JOIN" FP_REL(7, 3, "x.tgrelid", "", "pg_catalog.pg_trigger x") " r7"
@@ -984,14 +997,22 @@ static const char SQL_FINGERPRINT[] =
 	" CROSS JOIN" FP_REL(9, 5, OBJ_REL("x.classoid", "x.objoid"), "", "pg_catalog.pg_description x") " r9"
 	" CROSS JOIN" FP_REL(10, 6, OBJ_REL("x.classid", "x.objid"), "", "pg_catalog.pg_depend x") " r10"
 	" CROSS JOIN (SELECT " FP_SUM("x.xmin") " AS s,"
-	"  pg_catalog.array_cat(pg_catalog.array_agg(" FP_KEY(11, 0) ") FILTER (WHERE" FP_REL_NEW("x.xmin") "),"
-	"   pg_catalog.array_agg(" FP_KEY(11, 0) ") FILTER (WHERE" FP_REL_NEW("x.xmin") ")) AS k,"
-	"  pg_catalog.array_cat(pg_catalog.array_agg(x.inhrelid) FILTER (WHERE" FP_REL_NEW("x.xmin") "),"
-	"   pg_catalog.array_agg(x.inhparent) FILTER (WHERE" FP_REL_NEW("x.xmin") ")) AS o"
+	"  pg_catalog.array_cat(pg_catalog.array_agg(" FP_KEY(11, 0) ") FILTER (WHERE" FP_REL_NEW("x.xmin", FP_SINCE) "),"
+	"   pg_catalog.array_agg(" FP_KEY(11, 0) ") FILTER (WHERE" FP_REL_NEW("x.xmin", FP_SINCE) ")) AS k,"
+	"  pg_catalog.array_cat(pg_catalog.array_agg(x.inhrelid) FILTER (WHERE" FP_REL_NEW("x.xmin", FP_SINCE) "),"
+	"   pg_catalog.array_agg(x.inhparent) FILTER (WHERE" FP_REL_NEW("x.xmin", FP_SINCE) ")) AS o"
 	"  FROM pg_catalog.pg_inherits x) r11"
 	" CROSS JOIN" FP_REL(12, 7, "x.ev_class", "", "pg_catalog.pg_rewrite x") " r12"
 	" CROSS JOIN" FP_REL(13, 0, "x.seqrelid", "", "pg_catalog.pg_sequence x") " r13"
 	" CROSS JOIN" FP_REL(14, 8, "x.stxrelid", "", "pg_catalog.pg_statistic_ext x") " r14";
+/* The other part of the fingerprint (SQL_FINGERPRINT): the relations'
+ * third and fourth parts ("s3,s4"), and their new-row keys and relations
+ * since the snapshot $1 names ('' for none). */
+static const char SQL_FINGERPRINT_ATTRS[] =
+	"SELECT pg_catalog.concat_ws(',', r3.s, r4.s), COALESCE(" FP_CAT_ATTRS("k") ", '{}'),"
+	" COALESCE(" FP_CAT_ATTRS("o") ", '{}')"
+	" FROM" FP_REL_SINCE(3, 0, "x.attrelid", "", "pg_catalog.pg_attribute x", FP_SINCE_PARAM) " r3"
+	" CROSS JOIN" FP_REL_SINCE(4, 0, "x.adrelid", "", "pg_catalog.pg_attrdef x", FP_SINCE_PARAM) " r4";
 
 /*
  * Foreign data (catalog_foreign.c). FDW_OPTIONS(arr): an options array as

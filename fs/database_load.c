@@ -142,12 +142,17 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		/* Nothing committed since the last fingerprint (the same
 		 * snapshot: every commit moves its xmax or its list of
 		 * running transactions), nothing changed: one tiny query. */
-		/* The last look found nothing committed, or read a change:
-		 * a commit now is likely DDL, worth copying the relations
-		 * for while the fingerprint runs. After one that found only
-		 * other commits (a busy database), not: each look would copy
-		 * them for nothing (90 ms at 10,000 tables). */
-		filter.copy_ahead = db->quiet && !copy_ahead_off();
+		/* One of the last two fingerprints compared found a change
+		 * (or fewer were compared): the next is likely to find one
+		 * too, worth copying the relations for while it runs, and its
+		 * second query on a second connection. Not after two in a
+		 * row that found only commits that changed no catalog (DML):
+		 * each such commit would cost a copy (90 ms at 10,000 tables)
+		 * and a connection for nothing. Two, not one: the shadow
+		 * database (on the same server by default) loads each new
+		 * schema, and its commits move this database's snapshot too,
+		 * so that every change is followed by one such look. */
+		filter.copy_ahead = db->fp_same_run < 2 && !copy_ahead_off();
 		db->quiet = false;
 		db->read_last = false;
 		/* Not on a hot standby: its snapshots list no running
@@ -179,6 +184,10 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 			db->probe_snap = snap;
 		else
 			free(snap);
+		if (same)
+			db->fp_same_run++;
+		else if (cat)
+			db->fp_same_run = 0;
 		if (same)
 			return 1;	/* a commit, not DDL: next look one TTL on */
 		/* Read: the next look is soon, and costs a probe only if

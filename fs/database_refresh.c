@@ -399,11 +399,12 @@ void *database_refresher(void *arg)
 			 * the folder (cat NULL) read nothing. */
 			if (cat && rc == 0 && db->cat->reread >= 0)
 				log_info("%s: refresh read %ld relations again (incremental) in %.0f ms, "
-					 "installed in %.0f ms%s%s%s%s", db->cfg->name, db->cat->reread,
+					 "installed in %.0f ms%s%s%s%s%s", db->cfg->name, db->cat->reread,
 					 ms_between(&t0, &t1), ms_between(&t1, &t2),
 					 db->cat->slim_answer ? ", slim change answer" : "",
 					 db->cat->fresh_listed ? ", new rows from the fingerprint" : "",
 					 db->cat->copied_ahead ? ", relations copied ahead" : "",
+					 db->cat->fp_split ? ", fingerprint on two connections" : "",
 					 plans_note(db->cat));
 			else if (cat && rc == 0)
 				log_info("%s: refresh read everything in %.0f ms, installed in %.0f ms%s",

@@ -33,7 +33,7 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_memdup(struct arena *a, const void *p, size_t len);	/* NUL-terminated */
 /* Moves everything SRC holds into DST, which then owns it (and frees it
  * with its own); frees SRC. DST goes on allocating from its own current
- * chunk. */
+ * chunk (from SRC's when it had none). */
 void arena_adopt(struct arena *dst, struct arena *src);
 /* Bytes reserved from the system, for memory reports. */
 size_t arena_bytes(const struct arena *a);

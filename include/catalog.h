@@ -164,7 +164,7 @@ struct cat_relation {
 	/* tree_key_memoize()'s digest of this relation's own fields
 	 * (tree_key.h), valid while key_self is this very struct: a copy
 	 * made by assignment (desired.c, then edited) has another address
-	 * and computes its own; copy_rel() carries it over (catalog_incr.c).
+	 * and computes its own; copy_rel() carries it over (catalog_copy.c).
 	 * Written before the catalog is shared, never after. */
 	unsigned long long key_memo;
 	const struct cat_relation *key_self;
@@ -504,6 +504,8 @@ struct catalog {
 					 * fingerprint listed (struct cat_fresh) */
 	bool copied_ahead;		/* the kept relations were copied while the
 					 * fingerprint ran (catalog_copy.c) */
+	bool fp_split;			/* the refresh's fingerprint ran on two
+					 * connections (catalog_fingerprint()) */
 	enum cat_plans plans;		/* how its prepared queries were planned */
 };
 
@@ -621,11 +623,16 @@ void cat_fresh_clear(struct cat_fresh *fresh);
 
 /* A fingerprint of the catalogs and of the tracking table's rows: equal
  * fingerprints mean catalog_load() would read the same snapshot. Returns a
- * malloc'd string (caller frees), or NULL with ERR. With FRESH, it also
- * gives there the rows new to the earlier snapshot the transaction named
- * (catalog_refresh(); none when it named none; FRESH is cleared first). */
-char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, struct cat_fresh *fresh,
-			  char *err, size_t errlen);
+ * malloc'd string (caller frees), or NULL with ERR. SINCE: the earlier
+ * snapshot the transaction named in FP_SINCE_GUC (catalog_refresh()), ""
+ * for none. With FRESH, it also gives there the rows new to it (none
+ * when it names none; FRESH is cleared first). TWO: CONN is in a
+ * REPEATABLE READ transaction whose snapshot may be exported, and the
+ * fingerprint's second query runs on a second connection meanwhile
+ * (catalog_aux.c; on CONN after the first when that fails). *SPLIT (may
+ * be NULL): whether it did. The text is the same either way. */
+char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, const char *since, bool two,
+			  struct cat_fresh *fresh, bool *split, char *err, size_t errlen);
 
 /* Lookups in a loaded catalog; NULL when absent. CAT->rels is sorted by oid.
  * catalog_column() matches ATTNUM when it is not 0, else NAME. */

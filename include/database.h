@@ -115,6 +115,12 @@ struct database {
 					 * new snapshot: look again soon */
 	bool read_last;			/* refresher thread only: ... and it was a read
 					 * (DB_PROBE_AFTER_READ_SECONDS) */
+	int fp_same_run;		/* refresher thread only: how many fingerprints
+					 * in a row found the catalogs unchanged (the
+					 * commits were DML, or the shadow's, in the
+					 * same cluster): from two on, the next is not
+					 * expected to find a change
+					 * (catalog_filter.copy_ahead) */
 	char *mtimes_file;		/* state_dir/<name>/mtimes (mtimes-live in a live
 					 * view), or NULL; owned */
 	db_changed_fn changed;

@@ -30,7 +30,7 @@ unsigned long long tree_table_key_memo(const struct catalog *cat, const struct c
  * catalog no other thread sees yet and whose relations are not edited
  * after (a load's, before it is installed): the memo is never written
  * after. A relation an incremental load copies from the previous
- * snapshot keeps its memo (catalog_incr.c): the relations whose fields it
+ * snapshot keeps its memo (catalog_copy.c): the relations whose fields it
  * points at (identity sequences, referenced tables) were read again, and
  * it with them, if they changed. A desired catalog's edited copies (made
  * by assignment, at another address) compute theirs each time. */

@@ -217,6 +217,34 @@ check "a refresh since read on the second connection ($before before)" test "$(n
 check "the date default still prints as the mount's session prints it" grep -rq "'2020-01-31'::date" "$DATED"
 check "so does the interval's" grep -rq "'1 day 02:00:00'::interval" "$DATED"
 check "the same tree as read on one connection" same_tree "$T_TMP/onet" "$T_TMP/twot"
+
+# A refresh that expects a change (the last fingerprint found one) takes
+# its fingerprint on two connections: pg_attribute's and pg_attrdef's part
+# on the second (catalog_fingerprint()), put back together into the text
+# one connection gives. Then DML only: the next look's fingerprint (on two,
+# as a change was found last) and the one after it (on one, as that found
+# none) both find the catalogs the same, so nothing is read again. The
+# mount's SCHEMAFS_TEST_AUX_WAIT makes the refresh wait for the second
+# connection's query rather than run it itself when it is faster (a small
+# database's fingerprint is).
+n_split() { grep -c 'par: refresh read [0-9]* relations again (incremental).*, fingerprint on two connections' "$LOG" || true; }
+n_reads() { grep -c 'par: refresh read ' "$LOG" || true; }
+split_before=$(n_split)
+sleep 1.5
+sql par -c "ALTER TABLE par.child ADD COLUMN split_fp integer"
+check "an external ALTER shows on two connections" poll 30 test -e "$T_TMP/twot/par/schemas/par/tables/child/columns/split_fp"
+check "... and on one" poll 30 test -e "$T_TMP/onet/par/schemas/par/tables/child/columns/split_fp"
+n_split_above() { [ "$(n_split)" -gt "$1" ]; }
+check "its refresh took the fingerprint on two connections (log)" poll 10 n_split_above "$split_before"
+check "the same tree as read on one connection, after it" same_tree "$T_TMP/onet" "$T_TMP/twot"
+sleep 1	# the log line follows the install that showed the column
+reads_before=$(n_reads)
+sql par -c "INSERT INTO par.parent VALUES (901, 'split one')"
+sleep 1.5
+sql par -c "INSERT INTO par.parent VALUES (902, 'split two')"
+sleep 1.5
+eq "two DML commits after it read nothing again: both fingerprints, on two and on one connection, were the same" \
+	"$reads_before" "$(n_reads)"
 umount_fs "$T_TMP/twot"
 umount_fs "$T_TMP/onet"
 sql par -c "ALTER DATABASE par RESET DateStyle" -c "ALTER DATABASE par RESET IntervalStyle" -c "DROP VIEW par.later"
