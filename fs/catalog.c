@@ -668,7 +668,7 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 	 * and the relations are many enough for a read on two (the same
 	 * threshold): a connection more per refresh that reads. */
 	bool two = filter->copy_ahead && filter->parallel_from > 0 && (long)prev->nrels >= filter->parallel_from;
-	bool split = false;
+	int split = 0;
 	char *fp = res ? catalog_fingerprint(conn, filter, since[0], two, &fresh, &split, err, errlen) : NULL;
 	if (fp && !(*snapshot = strdup(PQgetvalue(res, 0, 0))))
 		abort();
@@ -681,12 +681,12 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 			rel_copy_drop(copy);	/* not held through the full read */
 		cat = load(conn, filter, local ? prev : NULL, false, false, fp, &fresh, copy, err, errlen, &retry);
 		if (cat)
-			cat->fp_split = split;
+			cat->fp_split = split > 0;
 	}
 	/* The export for the fingerprint's second connection failed and took
 	 * the transaction with it (a full disk: pg_snapshots/): the refresh
 	 * again on one connection, now, rather than fail every time. */
-	bool export_failed = !fp && two && PQtransactionStatus(conn) == PQTRANS_INERROR;
+	bool export_failed = split < 0;
 	rel_copy_end(copy);
 	free(fp);
 	cat_fresh_clear(&fresh);

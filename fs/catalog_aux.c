@@ -662,7 +662,9 @@ void aux_end(struct aux *a, const char *dbname)
 			snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%s%d", *rows ? " " : "", a->q[i].rows);
 		PQclear(a->q[i].res);
 	}
-	if (a->failed)
+	if (a->failed && a->quiet)
+		log_info("%s: the fingerprint on one connection: %s", dbname, a->err);
+	else if (a->failed)
 		log_info("%s: read the rest on one connection: %s", dbname, a->err);
 	else if (!a->quiet)
 		log_info("%s: %zu of the read's queries ran on a second connection (rows: %s)%s", dbname, used, rows,

@@ -50,12 +50,16 @@ static size_t array_len(const char *a)
 static char *array_cat(const char *a, const char *b)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t la = strlen(a), lb = strlen(b);
+	size_t la = strlen(a);
+	if (la < 2 || !*b) {
+		/* Not an array's text: both queries COALESCE to "{}". */
+		strbuf_free(&sb);
+		return strdup("{}");
+	}
 	sb_addn(&sb, a, la - 1);	/* "{a" */
 	if (array_len(a) && array_len(b))
 		sb_addc(&sb, ',');
 	sb_add(&sb, b + 1);		/* "b}" */
-	(void)lb;
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -72,19 +76,20 @@ static void keep_fresh(const PGresult *main, const PGresult *attrs, struct cat_f
 }
 
 char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, const char *since, bool two,
-			  struct cat_fresh *fresh, bool *split, char *err, size_t errlen)
+			  struct cat_fresh *fresh, int *split, char *err, size_t errlen)
 {
 	struct strbuf fp = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
 	char *ret = NULL;
 	PGresult *main = NULL, *attrs = NULL;
 	struct aux *aux = NULL;
 	const char *sql = pgv_sql_for(conn, SQL_FINGERPRINT);
+	const char *attrs_sql = pgv_sql_for(conn, SQL_FINGERPRINT_ATTRS);
 	const char *params[] = { since ? since : "" };
 	if (fresh)
 		cat_fresh_clear(fresh);
 	if (split)
-		*split = false;
-	if (!sql) {
+		*split = 0;
+	if (!sql || !attrs_sql) {
 		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
 		goto out;
 	}
@@ -95,6 +100,8 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, con
 		aux = aux_start_on(conn, &want, 1);
 		if (!aux && PQtransactionStatus(conn) == PQTRANS_INERROR) {
 			snprintf(err, errlen, "the snapshot's export for a second connection failed (logged)");
+			if (split)
+				*split = -1;
 			goto out;
 		}
 	}
@@ -102,8 +109,8 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, con
 	if (!main)
 		goto out;
 	if (aux_take(aux, SQL_FINGERPRINT_ATTRS, 1, params, &attrs) && attrs && split)
-		*split = true;
-	if (!attrs && !(attrs = pg_exec_static(conn, SQL_FINGERPRINT_ATTRS, 1, params, err, errlen)))
+		*split = 1;
+	if (!attrs && !(attrs = pg_exec_static(conn, attrs_sql, 1, params, err, errlen)))
 		goto out;
 	/* Put back together as one query gave it ("s1,s2" "s3,s4" "s5,...,s14,"). */
 	sb_addf(&fp, "%s%s,%s,%s", PQgetvalue(main, 0, 0), PQgetvalue(main, 0, 1), PQgetvalue(attrs, 0, 0),

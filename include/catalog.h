@@ -630,9 +630,11 @@ void cat_fresh_clear(struct cat_fresh *fresh);
  * REPEATABLE READ transaction whose snapshot may be exported, and the
  * fingerprint's second query runs on a second connection meanwhile
  * (catalog_aux.c; on CONN after the first when that fails). *SPLIT (may
- * be NULL): whether it did. The text is the same either way. */
+ * be NULL): 1 when it did, 0 when it did not, -1 when the snapshot's
+ * export failed and aborted CONN's transaction (NULL returned). The text
+ * is the same either way. */
 char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, const char *since, bool two,
-			  struct cat_fresh *fresh, bool *split, char *err, size_t errlen);
+			  struct cat_fresh *fresh, int *split, char *err, size_t errlen);
 
 /* Lookups in a loaded catalog; NULL when absent. CAT->rels is sorted by oid.
  * catalog_column() matches ATTNUM when it is not 0, else NAME. */
