@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "database.h"
 #include "history.h"
@@ -142,17 +143,16 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		/* Nothing committed since the last fingerprint (the same
 		 * snapshot: every commit moves its xmax or its list of
 		 * running transactions), nothing changed: one tiny query. */
-		/* One of the last two fingerprints compared found a change
-		 * (or fewer were compared): the next is likely to find one
-		 * too, worth copying the relations for while it runs, and its
-		 * second query on a second connection. Not after two in a
-		 * row that found only commits that changed no catalog (DML):
-		 * each such commit would cost a copy (90 ms at 10,000 tables)
-		 * and a connection for nothing. Two, not one: the shadow
-		 * database (on the same server by default) loads each new
-		 * schema, and its commits move this database's snapshot too,
-		 * so that every change is followed by one such look. */
-		filter.copy_ahead = db->fp_same_run < 2 && !copy_ahead_off();
+		/* A change found in the last DB_CHANGE_LIKELY_SECONDS, or one
+		 * of the last two fingerprints compared found one (or fewer
+		 * were compared): the next is likely to find one too, worth
+		 * copying the relations for while it runs, and its second
+		 * query on a second connection. Not on a database whose
+		 * commits have been DML only for a while: each would cost a
+		 * copy (90 ms at 10,000 tables) and a connection for nothing. */
+		bool recent = db->fp_changed_at.tv_sec &&
+			      ms_since(&db->fp_changed_at) / 1e3 < DB_CHANGE_LIKELY_SECONDS;
+		filter.copy_ahead = (recent || db->fp_same_run < 2) && !copy_ahead_off();
 		db->quiet = false;
 		db->read_last = false;
 		/* Not on a hot standby: its snapshots list no running
@@ -184,10 +184,12 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 			db->probe_snap = snap;
 		else
 			free(snap);
-		if (same)
+		if (same) {
 			db->fp_same_run++;
-		else if (cat)
+		} else if (cat) {
 			db->fp_same_run = 0;
+			clock_gettime(CLOCK_MONOTONIC, &db->fp_changed_at);
+		}
 		if (same)
 			return 1;	/* a commit, not DDL: next look one TTL on */
 		/* Read: the next look is soon, and costs a probe only if

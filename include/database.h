@@ -59,6 +59,12 @@
  * DB_ACTIVE_SECONDS); at 0.1 s, the wait for the look was a sixth of the
  * time a 10,000-table mount took to show an ALTER (50 of 310 ms). */
 #define DB_PROBE_SECONDS 0.05
+/* After a refresh that read a change, the next ones expect another for
+ * this long, whatever they find meanwhile (catalog_filter.copy_ahead):
+ * DDL comes in bursts (a migration, a deploy), and the shadow database's
+ * load of each new schema commits on the same server, which moves this
+ * database's snapshot several times in the seconds after each change. */
+#define DB_CHANGE_LIKELY_SECONDS 10.0
 /* The same look after a refresh that read a new snapshot: a database whose
  * catalogs change all the time (temporary tables created in a loop) makes
  * each look read, and at 0.05 s the reads would come twice as often. */
@@ -118,9 +124,12 @@ struct database {
 	int fp_same_run;		/* refresher thread only: how many fingerprints
 					 * in a row found the catalogs unchanged (the
 					 * commits were DML, or the shadow's, in the
-					 * same cluster): from two on, the next is not
-					 * expected to find a change
-					 * (catalog_filter.copy_ahead) */
+					 * same cluster) */
+	struct timespec fp_changed_at;	/* refresher thread only: when one last found
+					 * a change (zero: never). A change is expected
+					 * (catalog_filter.copy_ahead) within
+					 * DB_CHANGE_LIKELY_SECONDS of it, or while
+					 * fp_same_run is under two */
 	char *mtimes_file;		/* state_dir/<name>/mtimes (mtimes-live in a live
 					 * view), or NULL; owned */
 	db_changed_fn changed;

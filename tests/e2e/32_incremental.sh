@@ -208,11 +208,9 @@ check "the first mount's change queries were given the new rows the fingerprint 
 eq "... and the other's scanned for them (none given in its log)" "" \
 	"$(grep 'new rows from the fingerprint' "$P_LOG" | head -n 2)"
 # A refresh copies the relations ahead when a change is likely: the last
-# fingerprint it compared found one. The rounds' failed statements (an
-# aborted transaction moves the snapshot, and its look finds the catalogs
-# the same) make that a matter of timing there; here, after the last
-# round's change, another one. Three tries: an autovacuum's commit can
-# make a look find nothing changed in between.
+# was found less than 10 s ago (DB_CHANGE_LIKELY_SECONDS), or one of the
+# last two fingerprints found one. Here, 1.5 s after the last round's
+# change, another one; three tries, each after the last one's change.
 # The log line follows the install that shows the change: waited for.
 n_incr() { grep -c 'relations again (incremental)' "$LOG" || true; }
 n_incr_above() { [ "$(n_incr)" -gt "$1" ]; }

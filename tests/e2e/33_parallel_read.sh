@@ -222,7 +222,8 @@ check "the same tree as read on one connection" same_tree "$T_TMP/onet" "$T_TMP/
 # one) takes its fingerprint on two connections: pg_attribute's and
 # pg_attrdef's part on the second (catalog_fingerprint()), put back
 # together into the text one connection gives. After two looks that found
-# only DML, a refresh takes it on one. The fingerprints compared must be
+# only DML, and DB_CHANGE_LIKELY_SECONDS (10 s) after the last change, a
+# refresh takes it on one. The fingerprints compared must be
 # the same text whichever way each was taken: DML after a change read on
 # one connection (its fingerprint kept) reads nothing again. The mount's
 # SCHEMAFS_TEST_AUX_WAIT makes the refresh wait for the second
@@ -246,10 +247,10 @@ check "the same tree as read on one connection, after it" same_tree "$T_TMP/onet
 sql par -c "INSERT INTO par.parent VALUES (901, 'dml one')"
 sleep 2
 sql par -c "INSERT INTO par.parent VALUES (902, 'dml two')"
-sleep 2
+sleep 8	# 12 s since the change
 n=$(n_incr)
 sql par -c "ALTER TABLE par.child ADD COLUMN split_b integer"
-check "after two DML commits, an ALTER shows on two connections" poll 30 col_shows twot split_b
+check "after two DML commits, 12 s after the change, an ALTER shows on two connections" poll 30 col_shows twot split_b
 check "... and on one" poll 30 col_shows onet split_b
 check "their refreshes were incremental (log)" poll 10 n_incr_above $((n + 1))
 eq "... both with the fingerprint on one connection (none on two in the log)" "" \
