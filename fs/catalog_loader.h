@@ -127,6 +127,24 @@ const struct cat_relation *rel_copy_take(struct rel_copy *c, const struct catalo
 void rel_copy_drop(struct rel_copy *c);
 void rel_copy_end(struct rel_copy *c);
 
+/* Why catalog_load_one() failed in a way that reading again mends (RETRY). */
+enum { RETRY_FULL = 1,		/* PREV cannot be used after all */
+       RETRY_ONE_CONN = 2 };	/* the snapshot's export failed (catalog_aux.c) */
+
+/* One load; PREV, when not NULL, makes it incremental. *RETRY is set when
+ * it must be done again: RETRY_FULL in full (the catalogs outside the
+ * relations changed after the caller looked), RETRY_ONE_CONN without a
+ * second connection. HERE: in the caller's open
+ * transaction, which it neither begins nor ends (catalog_load_here). FP:
+ * the fingerprint catalog_refresh() took in this transaction (it began
+ * it), kept instead of taking another at the end; NULL otherwise. FRESH:
+ * the new rows it listed since PREV's snapshot, or NULL. COPY: PREV's
+ * relations being copied ahead (catalog_copy.c; the caller ends it), or
+ * NULL. */
+struct catalog *catalog_load_one(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
+				 bool leave_open, bool here, const char *fp, const struct cat_fresh *fresh,
+				 struct rel_copy *copy, char *err, size_t errlen, int *retry);
+
 /* The per-relation queries: $1 the schemas, $2 ld->rel_oids. */
 PGresult *run_per_rel(struct loader *ld, const char *sql);
 

@@ -140,9 +140,6 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 	filter.map_later = first && db->map_later;
 	struct catalog *cat;
 	if (db->cat && db->cat->fingerprint) {
-		/* Nothing committed since the last fingerprint (the same
-		 * snapshot: every commit moves its xmax or its list of
-		 * running transactions), nothing changed: one tiny query. */
 		/* A change found in the last DB_CHANGE_LIKELY_SECONDS, or one
 		 * of the last two fingerprints compared found one (or fewer
 		 * were compared): the next is likely to find one too, worth
@@ -155,6 +152,9 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		filter.copy_ahead = (recent || db->fp_same_run < 2) && !copy_ahead_off();
 		db->quiet = false;
 		db->read_last = false;
+		/* Nothing committed since the last fingerprint (the same
+		 * snapshot: every commit moves its xmax or its list of
+		 * running transactions), nothing changed: one tiny query. */
 		/* Not on a hot standby: its snapshots list no running
 		 * transaction (they are all in subxip, which the text leaves
 		 * out), so a commit that moves neither xmin nor xmax would
