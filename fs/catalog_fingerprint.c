@@ -93,8 +93,9 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, con
 		snprintf(err, errlen, "no fingerprint query for PostgreSQL %d (out of memory)", pgv_major(conn));
 		goto out;
 	}
-	/* pg_attribute and pg_attrdef, half of the scans at 10,000 tables,
-	 * on the second connection while this one reads the rest. */
+	/* pg_attribute, pg_attrdef and pg_constraint, half of the scans at
+	 * 10,000 tables, on the second connection while this one reads the
+	 * rest. */
 	if (two) {
 		const struct aux_want want = { .tmpl = SQL_FINGERPRINT_ATTRS, .nparams = 1, .params = { params[0] } };
 		aux = aux_start_on(conn, &want, 1);
@@ -112,7 +113,7 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, con
 		*split = 1;
 	if (!attrs && !(attrs = pg_exec_static(conn, attrs_sql, 1, params, err, errlen)))
 		goto out;
-	/* Put back together as one query gave it ("s1,s2" "s3,s4" "s5,...,s14,"). */
+	/* Put back together as one query gave it ("s1,s2" "s3,s4,s5" "s6,...,s14,"). */
 	sb_addf(&fp, "%s%s,%s,%s", PQgetvalue(main, 0, 0), PQgetvalue(main, 0, 1), PQgetvalue(attrs, 0, 0),
 		PQgetvalue(main, 0, 2));
 	if (fresh)

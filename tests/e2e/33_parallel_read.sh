@@ -219,8 +219,9 @@ check "so does the interval's" grep -rq "'1 day 02:00:00'::interval" "$DATED"
 check "the same tree as read on one connection" same_tree "$T_TMP/onet" "$T_TMP/twot"
 
 # A refresh that expects a change (one of the last two fingerprints found
-# one) takes its fingerprint on two connections: pg_attribute's and
-# pg_attrdef's part on the second (catalog_fingerprint()), put back
+# one) takes its fingerprint on two connections: pg_attribute's,
+# pg_attrdef's and pg_constraint's part on the second
+# (catalog_fingerprint()), put back
 # together into the text one connection gives. After two looks that found
 # only DML, and DB_CHANGE_LIKELY_SECONDS (10 s) after the last change, a
 # refresh takes it on one. The fingerprints compared must be
