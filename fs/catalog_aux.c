@@ -373,24 +373,25 @@ static struct aux *start(PGconn *conn, const struct aux_want *want, size_t n, bo
 	if (n > AUX_MAX)
 		n = AUX_MAX;
 	const char *db = PQdb(conn);
+	/* What goes on one connection, for the log. */
+	const char *alone = quiet ? "the fingerprint on one connection" : "reading on one connection";
 	char err[512];
 	/* Neither this nor the export is counted in cat->queries: like
 	 * BEGIN and set_config(), they read nothing the tree shows. */
 	PGresult *res = pg_exec_static(conn, SQL_AUX_MAY, 0, NULL, err, sizeof err);
 	if (!res) {
-		log_info("%s: reading on one connection: cannot ask whether the role may export the snapshot: %s",
-			 db, err);
+		log_info("%s: %s: cannot ask whether the role may export the snapshot: %s", db, alone, err);
 		return NULL;
 	}
 	if (!col_bool(res, 0, 0)) {
-		log_info("%s: reading on one connection: this role may not call pg_export_snapshot()", db);
+		log_info("%s: %s: this role may not call pg_export_snapshot()", db, alone);
 		PQclear(res);
 		return NULL;
 	}
 	PQclear(res);
 	res = pg_exec_static(conn, SQL_AUX_SNAPSHOT, 0, NULL, err, sizeof err);
 	if (!res) {
-		log_info("%s: reading on one connection: cannot export the snapshot: %s", db, err);
+		log_info("%s: %s: cannot export the snapshot: %s", db, alone, err);
 		return NULL;
 	}
 	struct aux *a = calloc(1, sizeof *a);
@@ -406,7 +407,7 @@ static struct aux *start(PGconn *conn, const struct aux_want *want, size_t n, bo
 		nomem |= !(a->settings[i] = strdup(PQgetvalue(res, 0, i + 1)));
 	PQclear(res);
 	if (nomem || conn_options(a, conn)) {
-		log_info("%s: reading on one connection: out of memory", db);
+		log_info("%s: %s: out of memory", db, alone);
 		aux_free(a);
 		return NULL;
 	}
@@ -623,10 +624,10 @@ struct aux *aux_start_parts(struct loader *ld, bool deps_later)
 	return aux_start(ld, want, AUX_PARTS);
 }
 
-void aux_end(struct aux *a, const char *dbname)
+bool aux_end(struct aux *a, const char *dbname)
 {
 	if (!a)
-		return;
+		return false;
 	a->stop = true;
 	/* A cancel that reaches the server before the query does is lost:
 	 * sent again until the thread is through. */
@@ -669,5 +670,7 @@ void aux_end(struct aux *a, const char *dbname)
 	else if (!a->quiet)
 		log_info("%s: %zu of the read's queries ran on a second connection (rows: %s)%s", dbname, used, rows,
 			 cut ? "; the read stopped, and the query running there was cancelled" : "");
+	bool failed = a->failed;	/* joined: no lock needed */
 	aux_free(a);
+	return failed;
 }

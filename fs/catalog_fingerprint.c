@@ -1,8 +1,10 @@
 /*
- * catalog_fingerprint.c: the fingerprint of a database's catalogs (one
- * query, SQL_FINGERPRINT, plus the tracking table's rows), taken at the
- * end of a load in the load's own snapshot, and the comparison that tells
- * a refresh whether only new schemas appeared. See include/catalog.h.
+ * catalog_fingerprint.c: the fingerprint of a database's catalogs (two
+ * queries, SQL_FINGERPRINT and SQL_FINGERPRINT_ATTRS, the second on a
+ * second connection when asked, plus the tracking table's rows), taken at
+ * the end of a load in the load's own snapshot or at the start of a
+ * refresh, and the comparison that tells a refresh whether only new
+ * schemas appeared. See include/catalog.h.
  */
 #include "catalog.h"
 #include "catalog_loader.h"
@@ -21,7 +23,7 @@
 
 /* Test hook: SCHEMAFS_TEST_FRESH_SCAN=1 never keeps the list, so that the
  * tests also go through the change query's own scans (as for a list over
- * FP_FRESH_MAX, which the query does not send). */
+ * FP_FRESH_MAX, which neither query sends: FP_SENT). */
 static bool fresh_scan(void)
 {
 	const char *v = getenv("SCHEMAFS_TEST_FRESH_SCAN");
@@ -65,10 +67,12 @@ static char *array_cat(const char *a, const char *b)
 
 /* Keeps the new rows both queries listed (MAIN's columns 3 and 4, ATTRS'
  * 1 and 2) in FRESH, when the transaction named a snapshot (MAIN's column
- * 5) and they are at most FP_FRESH_MAX. */
+ * 5) and they are at most FP_FRESH_MAX together (NULL: more than that in
+ * that query alone). */
 static void keep_fresh(const PGresult *main, const PGresult *attrs, struct cat_fresh *fresh)
 {
-	if (fresh_scan() || strcmp(PQgetvalue(main, 0, 5), "t") ||
+	if (fresh_scan() || strcmp(PQgetvalue(main, 0, 5), "t") || PQgetisnull(main, 0, 3) ||
+	    PQgetisnull(main, 0, 4) || PQgetisnull(attrs, 0, 1) || PQgetisnull(attrs, 0, 2) ||
 	    array_len(PQgetvalue(main, 0, 3)) + array_len(PQgetvalue(attrs, 0, 1)) > FP_FRESH_MAX)
 		return;
 	fresh->keys = array_cat(PQgetvalue(main, 0, 3), PQgetvalue(attrs, 0, 1));
@@ -82,6 +86,7 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, con
 	char *ret = NULL;
 	PGresult *main = NULL, *attrs = NULL;
 	struct aux *aux = NULL;
+	bool failed_there = false;
 	const char *sql = pgv_sql_for(conn, SQL_FINGERPRINT);
 	const char *attrs_sql = pgv_sql_for(conn, SQL_FINGERPRINT_ATTRS);
 	const char *params[] = { since ? since : "" };
@@ -105,6 +110,8 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, con
 				*split = -1;
 			goto out;
 		}
+		if (!aux)
+			failed_there = true;	/* not started: said why */
 	}
 	main = pg_exec_static(conn, sql, 0, NULL, err, errlen);
 	if (!main)
@@ -143,7 +150,9 @@ char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, con
 	}
 	ret = strbuf_detach(&fp, NULL);
 out:
-	aux_end(aux, PQdb(conn));
+	failed_there |= aux_end(aux, PQdb(conn));
+	if (failed_there && split && *split == 0)
+		*split = -2;
 	PQclear(main);
 	PQclear(attrs);
 	if (!ret && fresh)

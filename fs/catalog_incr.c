@@ -57,8 +57,9 @@ static bool kept(const struct loader *ld, const struct cat_relation *r)
 }
 
 /* The "count:sum" parts of the relations' part of fingerprint FP (its
- * third '|'-separated section, one per catalog in SQL_FINGERPRINT's
- * order) into PART[0..n-1], each LEN[i] long; 0, or -1 when FP has no
+ * third '|'-separated section, one per catalog in the order of their
+ * positions, 1 to 14, as catalog_fingerprint() puts its two queries'
+ * answers together) into PART[0..n-1], each LEN[i] long; 0, or -1 when FP has no
  * such part. */
 static int fp_rel_parts(const char *fp, const char **part, size_t *len, size_t n)
 {

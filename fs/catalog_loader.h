@@ -57,7 +57,9 @@ struct loader {
  * (pg_giving_up(): the caller's own query then fails at once, and
  * aux_end() cancels the one there). aux_end() stops and joins the
  * thread, clears what was not taken and logs what happened (NULL: nothing
- * to do). Used by the loading thread only. */
+ * to do); true when something failed there (the connection, the
+ * snapshot's import, a query: not a stop it asked for). Used by the
+ * loading thread only. */
 struct aux;
 struct aux_want {
 	const char *tmpl;
@@ -81,7 +83,7 @@ bool aux_ready(struct aux *a, const char *tmpl);
 bool aux_used(struct aux *a, const char *tmpl);
 /* Whether A was given TMPL's query (false without A). */
 bool aux_has(struct aux *a, const char *tmpl);
-void aux_end(struct aux *a, const char *dbname);
+bool aux_end(struct aux *a, const char *dbname);
 /* The relations' parts a full read of many relations gives the second
  * connection: the columns', indexes' and constraints' (aux_parts). */
 #define AUX_PARTS 3
@@ -99,10 +101,11 @@ int load_aux_parts(struct loader *ld, bool *done, size_t wait);
  * 0, 1 when PREV must not be used after all (a view changed, or most
  * relations did: ld->rel_oids stays NULL), -1 on error. */
 int incr_plan(struct loader *ld);
-/* After the relations read again are in cat->rels: appends copies of the
- * unchanged ones from ld->prev (cat->rels must have room: incr_count()),
- * sorts cat->rels by OID and points the copies at this catalog's schemas
- * and relations. Sets every relation's rowcount, then frees ld->changes
+/* After the relations read again are in cat->rels (by OID): merges
+ * copies of the unchanged ones from ld->prev into them in OID order (the
+ * ones made ahead, catalog_copy.c, or made here; cat->rels must have
+ * room: incr_count()) and points the copies at this catalog's schemas and
+ * relations. Sets every relation's rowcount, then frees ld->changes
  * (NULL after). */
 size_t incr_count(const struct loader *ld);
 void incr_merge(struct loader *ld);

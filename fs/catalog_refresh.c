@@ -31,12 +31,15 @@ struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *fi
 }
 
 struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
-				bool full, bool *same, char **snapshot, char *err, size_t errlen)
+				bool full, bool *same, char **snapshot, bool *second_failed, char *err,
+				size_t errlen)
 {
 	struct catalog *cat = NULL;
 	int retry = 0;
 	*same = false;
 	*snapshot = NULL;
+	if (second_failed)
+		*second_failed = false;
 	if (!prev || !prev->fingerprint)
 		return catalog_load_since(conn, filter, NULL, false, err, errlen);
 	/* The fingerprint first, in the load's own snapshot: what it says
@@ -57,7 +60,8 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 	/* Its second query on a second connection, when a change is likely
 	 * and the relations are many enough for a read on two (the same
 	 * threshold): a connection more per refresh that reads. */
-	bool two = filter->copy_ahead && filter->parallel_from > 0 && (long)prev->nrels >= filter->parallel_from;
+	bool two = filter->copy_ahead && !filter->fp_one_conn && filter->parallel_from > 0 &&
+		   (long)prev->nrels >= filter->parallel_from;
 	int split = 0;
 	char *fp = res ? catalog_fingerprint(conn, filter, since[0], two, &fresh, &split, err, errlen) : NULL;
 	if (fp && !(*snapshot = strdup(PQgetvalue(res, 0, 0))))
@@ -76,7 +80,9 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 	/* The export for the fingerprint's second connection failed and took
 	 * the transaction with it (a full disk: pg_snapshots/): the refresh
 	 * again on one connection, now, rather than fail every time. */
-	bool export_failed = split < 0;
+	bool export_failed = split == -1;
+	if (second_failed)
+		*second_failed = split < 0;
 	rel_copy_end(copy);
 	free(fp);
 	cat_fresh_clear(&fresh);
@@ -89,7 +95,7 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 		one.parallel_from = 0;
 		free(*snapshot);
 		*snapshot = NULL;
-		return catalog_refresh(conn, &one, prev, full, same, snapshot, err, errlen);
+		return catalog_refresh(conn, &one, prev, full, same, snapshot, NULL, err, errlen);
 	}
 	if (!cat && retry == RETRY_ONE_CONN) {
 		/* Its snapshot is gone with the export that failed: a full

@@ -890,7 +890,7 @@ static const char SQL_REL_CHANGES[] =
  * 400,000 rows, pg_depend's 280,000). Same test as IS_NEW. A setting
  * rather than a parameter: the query has none, so it keeps its one plan
  * (planned for a parameter at every run, it bound in 4 ms instead of 0.9).
- * load() sets it to '' in its first query, so that a default of the
+ * catalog_load_one() sets it to '' in its first query, so that a default of the
  * session, role or database is never read by a fingerprint after it. */
 #define FP_SINCE_GUC "schemafs.fresh_since"
 #define FP_SINCE \
@@ -908,12 +908,21 @@ static const char SQL_REL_CHANGES[] =
 	"r1." c " || r2." c " || r6." c " || r7." c " || r8." c " || r9." c \
 	" || r10." c " || r11." c " || r12." c " || r13." c " || r14." c
 #define FP_CAT_ATTRS(c) "r3." c " || r4." c " || r5." c
-/* More new rows than this (both queries' together) are not sent: the
- * change query then scans for them itself (a bulk CREATE of many tables
- * makes them many, or a long transaction that holds the previous
- * snapshot's xmin back; a DDL statement, a few). catalog_fingerprint()
- * counts them. */
+/* More new rows than this are not sent: the change query then scans for
+ * them itself (a bulk CREATE of many tables makes them many, or a long
+ * transaction that holds the previous snapshot's xmin back; a DDL
+ * statement, a few). Each query sends NULL rather than more than this
+ * (FP_SENT), and catalog_fingerprint() counts both lists together: a long
+ * transaction would otherwise have every look ship every catalog row
+ * written since it began, to be dropped. */
 #define FP_FRESH_MAX 10000
+#define FP_STR_(x) #x
+#define FP_STR(x) FP_STR_(x)
+/* List L (the keys or the relations), when list K (the keys: as many)
+ * holds at most FP_FRESH_MAX; else NULL. */
+#define FP_SENT(k, l) \
+	"CASE WHEN COALESCE(pg_catalog.cardinality(" k "), 0) <= " FP_STR(FP_FRESH_MAX) \
+	" THEN COALESCE(" l ", '{}') END"
 /* One catalog's "count:sum" (s), with the keys (k) and relations (o) of
  * its new rows since snapshot SINCE that satisfy COND (a test followed by
  * AND, or ""). The keys are all the catalog's one key: filled in after
@@ -985,7 +994,7 @@ static const char SQL_FINGERPRINT[] =
 	" pg_catalog.concat_ws(',', r1.s, r2.s),"
 	" pg_catalog.concat_ws(',', r6.s, r7.s, r8.s, r9.s, r10.s, r11.s, r12.s, r13.s, r14.s, ''),"
 	/* the rows new to the snapshot FP_SINCE names (FP_REL_NEW), for the change query */
-	" COALESCE(" FP_CAT_MAIN("k") ", '{}'), COALESCE(" FP_CAT_MAIN("o") ", '{}'),"
+	" " FP_SENT(FP_CAT_MAIN("k"), FP_CAT_MAIN("k")) ", " FP_SENT(FP_CAT_MAIN("k"), FP_CAT_MAIN("o")) ","
 	" " FP_SINCE " IS NOT NULL"
 	" FROM" FP_REL(1, 0, "x.typrelid", "x.typrelid <> 0 AND", "pg_catalog.pg_type x WHERE (x.typrelid <> 0 OR EXISTS"
 		       " (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = x.typelem AND e.typrelid <> 0))") " r1"
@@ -1011,8 +1020,8 @@ static const char SQL_FINGERPRINT[] =
  * pg_attribute and pg_attrdef took 144 ms, the rest 215 ms, of which
  * pg_constraint's part 24 ms. */
 static const char SQL_FINGERPRINT_ATTRS[] =
-	"SELECT pg_catalog.concat_ws(',', r3.s, r4.s, r5.s), COALESCE(" FP_CAT_ATTRS("k") ", '{}'),"
-	" COALESCE(" FP_CAT_ATTRS("o") ", '{}')"
+	"SELECT pg_catalog.concat_ws(',', r3.s, r4.s, r5.s), " FP_SENT(FP_CAT_ATTRS("k"), FP_CAT_ATTRS("k")) ","
+	" " FP_SENT(FP_CAT_ATTRS("k"), FP_CAT_ATTRS("o"))
 	" FROM" FP_REL_SINCE(3, 0, "x.attrelid", "", "pg_catalog.pg_attribute x", FP_SINCE_PARAM) " r3"
 	" CROSS JOIN" FP_REL_SINCE(4, 0, "x.adrelid", "", "pg_catalog.pg_attrdef x", FP_SINCE_PARAM) " r4"
 	" CROSS JOIN" FP_REL_SINCE(5, 1, "x.conrelid", "", "pg_catalog.pg_constraint x", FP_SINCE_PARAM) " r5";

@@ -26,7 +26,7 @@ void database_filter(const struct db_config *cfg, struct catalog_filter *out)
 	*out = (struct catalog_filter){
 		(const char *const *)cfg->schemas, cfg->nschemas,
 		cfg->migrations_schema, cfg->migrations_table, track_find(cfg->tracking),
-		cfg->privileges, cfg->owners, cfg->parallel_read, false, false,
+		cfg->privileges, cfg->owners, cfg->parallel_read, false, false, false,
 	};
 }
 
@@ -104,7 +104,8 @@ bool database_folder_refresh(struct database *db)
 
 /* Test hook: SCHEMAFS_TEST_COPY_AHEAD=0 never copies the relations ahead
  * (catalog_copy.c), so that a test mount's refreshes go through the
- * merge's own copies. */
+ * merge's own copies; nor, so, takes the fingerprint's second query on a
+ * second connection (copy_ahead decides both). */
 static bool copy_ahead_off(void)
 {
 	const char *v = getenv("SCHEMAFS_TEST_COPY_AHEAD");
@@ -150,6 +151,8 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		bool recent = db->fp_changed_at.tv_sec &&
 			      ms_since(&db->fp_changed_at) / 1e3 < DB_CHANGE_LIKELY_SECONDS;
 		filter.copy_ahead = (recent || db->fp_same_run < 2) && !copy_ahead_off();
+		filter.fp_one_conn = db->fp_second_failed_at.tv_sec &&
+				     ms_since(&db->fp_second_failed_at) / 1e3 < DB_SECOND_RETRY_SECONDS;
 		db->quiet = false;
 		db->read_last = false;
 		/* Nothing committed since the last fingerprint (the same
@@ -173,9 +176,12 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		}
 		/* Else one fingerprint, in the transaction a read would use
 		 * (catalog_refresh). */
-		bool same;
+		bool same, second_failed;
 		char *snap;
-		cat = catalog_refresh(db->conn, &filter, db->cat, db->full_refresh, &same, &snap, err, errlen);
+		cat = catalog_refresh(db->conn, &filter, db->cat, db->full_refresh, &same, &snap, &second_failed,
+				      err, errlen);
+		if (second_failed)
+			clock_gettime(CLOCK_MONOTONIC, &db->fp_second_failed_at);
 		free(db->probe_snap);
 		db->probe_snap = NULL;
 		/* A failed read (a lock timeout, a table dropped meanwhile)

@@ -200,7 +200,7 @@ static int load_file(PGconn *conn, void *arg)
 	}
 	const struct catalog_filter filter = {
 		(const char *const *)ld->cfg->schemas, ld->cfg->nschemas, ld->cfg->migrations_schema,
-		ld->cfg->migrations_table, track_find(ld->cfg->tracking), ld->cfg->privileges, ld->cfg->owners, 0, false, false,
+		ld->cfg->migrations_table, track_find(ld->cfg->tracking), ld->cfg->privileges, ld->cfg->owners, 0, false, false, false,
 	};
 	char err[1024];
 	ld->want = catalog_load_here(conn, &filter, err, sizeof err);

@@ -156,7 +156,7 @@ struct catalog_filter ed_obj_filter(struct database *db, const char *const *sche
 {
 	return (struct catalog_filter){
 		schema, 1, db->cfg->migrations_schema, db->cfg->migrations_table, track_find(db->cfg->tracking),
-		db->cfg->privileges, db->cfg->owners, 0, false, false,
+		db->cfg->privileges, db->cfg->owners, 0, false, false, false,
 	};
 }
 

@@ -535,7 +535,11 @@ struct catalog_filter {
 	bool copy_ahead;		/* catalog_refresh() copies PREV's relations on a
 					 * thread of their own while the server takes
 					 * the fingerprint (catalog_copy.c): a change
-					 * is likely */
+					 * is likely; with parallel_from relations or
+					 * more, the fingerprint's second query also
+					 * runs on a second connection */
+	bool fp_one_conn;		/* but not that: a second connection failed
+					 * lately (database_load.c) */
 };
 
 /* An empty catalog with its arena and one reference, the caller's.
@@ -590,10 +594,12 @@ struct catalog *catalog_load_since(PGconn *conn, const struct catalog_filter *fi
  * NULL with *SAME set, nothing read. Else the catalog, read incrementally
  * when only the relations' catalogs changed and FULL is false, or NULL
  * with ERR. *SNAPSHOT (malloc'd, the caller frees; NULL on error): the
- * transaction's txid_current_snapshot(). The connection is left outside
- * any transaction. */
+ * transaction's txid_current_snapshot(). *SECOND_FAILED (may be NULL):
+ * the fingerprint asked for a second connection, and it failed (logged).
+ * The connection is left outside any transaction. */
 struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filter, const struct catalog *prev,
-				bool full, bool *same, char **snapshot, char *err, size_t errlen);
+				bool full, bool *same, char **snapshot, bool *second_failed, char *err,
+				size_t errlen);
 /* Whether fingerprint CUR, taken after OLD, differs from it only in the
  * rows that relations' change checks cover and in new schemas (an
  * incremental load may follow). */
@@ -630,9 +636,10 @@ void cat_fresh_clear(struct cat_fresh *fresh);
  * REPEATABLE READ transaction whose snapshot may be exported, and the
  * fingerprint's second query runs on a second connection meanwhile
  * (catalog_aux.c; on CONN after the first when that fails). *SPLIT (may
- * be NULL): 1 when it did, 0 when it did not, -1 when the snapshot's
- * export failed and aborted CONN's transaction (NULL returned). The text
- * is the same either way. */
+ * be NULL): 1 when it did, 0 when it did not (not asked, or not started
+ * there in time), -2 when it failed there (logged), -1 when the
+ * snapshot's export failed and aborted CONN's transaction (NULL
+ * returned). The text is the same either way. */
 char *catalog_fingerprint(PGconn *conn, const struct catalog_filter *filter, const char *since, bool two,
 			  struct cat_fresh *fresh, int *split, char *err, size_t errlen);
 

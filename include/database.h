@@ -65,6 +65,12 @@
  * load of each new schema commits on the same server, which moves this
  * database's snapshot several times in the seconds after each change. */
 #define DB_CHANGE_LIKELY_SECONDS 10.0
+/* After the fingerprint's second connection failed (it cannot connect: a
+ * role's connection limit, max_connections, a pooler; the role may not
+ * export a snapshot), the fingerprints stay on one connection this long:
+ * else every look that expects a change would try again, and log why,
+ * several times a second. */
+#define DB_SECOND_RETRY_SECONDS 60.0
 /* The same look after a refresh that read a new snapshot: a database whose
  * catalogs change all the time (temporary tables created in a loop) makes
  * each look read, and at 0.05 s the reads would come twice as often. */
@@ -130,6 +136,10 @@ struct database {
 					 * (catalog_filter.copy_ahead) within
 					 * DB_CHANGE_LIKELY_SECONDS of it, or while
 					 * fp_same_run is under two */
+	struct timespec fp_second_failed_at;	/* refresher thread only: when the
+					 * fingerprint's second connection last
+					 * failed (zero: never); see
+					 * DB_SECOND_RETRY_SECONDS */
 	char *mtimes_file;		/* state_dir/<name>/mtimes (mtimes-live in a live
 					 * view), or NULL; owned */
 	db_changed_fn changed;

@@ -259,6 +259,37 @@ eq "that refresh read only the new relations (incremental)" \
 	"refresh read 2 relations again (incremental)" \
 	"$(grep 'refresh read' "$LOG" | tail -n +$((before + 1)) | sed 's/.*\(refresh read [^)]*)\).*/\1/')"
 
+# More new rows than the fingerprint lists (FP_FRESH_MAX, 10,000) in one
+# transaction, on two tables: 1,600 columns each, with a default and a
+# comment (pg_attribute, pg_attrdef, pg_depend and pg_description: about
+# 12,800 rows). Each of the fingerprint's queries sends no list rather
+# than such a one (FP_SENT), and the change query scans for the new rows
+# itself: still incremental, and the same as a fresh mount.
+before=$(nref)
+sql inc >/dev/null <<'EOF2'
+BEGIN;
+CREATE SCHEMA wide;
+DO $$ BEGIN FOR t IN 1..2 LOOP
+	EXECUTE format('CREATE TABLE wide.w%s (%s)', t,
+		(SELECT string_agg(format('c%s integer DEFAULT %s', c, c), ', ') FROM generate_series(1, 1600) c));
+	EXECUTE (SELECT string_agg(format('COMMENT ON COLUMN wide.w%s.c%s IS %L', t, c, 'note ' || c), '; ')
+		FROM generate_series(1, 1600) c);
+END LOOP; END $$;
+COMMIT;
+EOF2
+check "the wide tables show" poll 60 test -f "$D/schemas/wide/tables/w2/columns/c1600"
+check "their refresh is logged" poll 30 more_refreshes
+eq "that refresh read only the new relations (incremental)" \
+	"refresh read 2 relations again (incremental)" \
+	"$(grep 'refresh read' "$LOG" | tail -n +$((before + 1)) | sed 's/.*\(refresh read [^)]*)\).*/\1/')"
+eq "... with the new rows not from the fingerprint (over FP_FRESH_MAX: none in its log line)" "" \
+	"$(grep 'refresh read' "$LOG" | tail -n +$((before + 1)) | grep 'new rows from the fingerprint')"
+mount_fs "$T_TMP/fresh" -o conninfo="dbname=inc" || { not_ok "fresh mount"; done_testing; }
+check "the wide schema equals a fresh mount's (diff -r)" diff -r "$D/schemas/wide" "$T_TMP/fresh/inc/schemas/wide"
+umount_fs "$T_TMP/fresh"
+sql inc -c "DROP SCHEMA wide CASCADE" >/dev/null 2>"$T_TMP/drop.err" || cat "$T_TMP/drop.err"
+check "... and goes when dropped" poll 60 test ! -e "$D/schemas/wide"
+
 # ------------------------------------- unchanged tables' directories kept
 # A refresh renders again only the tables whose catalog changed; the
 # others' directories are the previous tree's (tree.h), so their files keep

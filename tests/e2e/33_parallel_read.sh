@@ -324,6 +324,40 @@ check "the same tree as read on one connection" same_tree "$T_TMP/one" "$T_TMP/n
 umount_fs "$T_TMP/noexp"
 umount_fs "$T_TMP/one"
 
+# A refresh that expects a change asks for a second connection for its
+# fingerprint. When that fails, it says why once, and the fingerprints
+# stay on one connection for DB_SECOND_RETRY_SECONDS (60 s) rather than
+# try again, and log it, at every look: here three ALTERs 1 s apart on a
+# mount in use (ttl 0.5), as a role that may not export a snapshot, then
+# as a role allowed one connection (with the hook, so that the refresh
+# waits for the second connection's outcome).
+fp_alone() { grep -c "par: the fingerprint on one connection: $1" "$LOG" || true; }
+alters_show() {	# MOUNT PREFIX
+	local i
+	for i in 1 2 3; do
+		sql par -c "ALTER TABLE par.child ADD COLUMN $2_$i integer" >/dev/null || return 1
+		poll 30 col_shows "$1" "$2_$i" || return 1
+		sleep 1
+	done
+}
+conf noexpt "dbname=par user=noexp" 1 0.5
+n0=$(fp_alone 'this role may not call pg_export_snapshot')
+mount_fs "$T_TMP/noexpt" -o config="$T_TMP/noexpt.json" ||
+	{ not_ok "mount as a role that may not export, ttl 0.5"; done_testing; }
+check "three ALTERs show as a role that may not export" alters_show noexpt ne
+eq "... and the log said once why the fingerprint stays on one connection" "$((n0 + 1))" \
+	"$(fp_alone 'this role may not call pg_export_snapshot')"
+umount_fs "$T_TMP/noexpt"
+sql par -c "GRANT EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() TO PUBLIC"
+conf lonet "dbname=par user=lone" 1 0.5
+n0=$(fp_alone 'cannot open a second connection.*too many connections')
+SCHEMAFS_TEST_AUX_WAIT=$READY mount_fs "$T_TMP/lonet" -o config="$T_TMP/lonet.json" ||
+	{ not_ok "mount as a role with one connection, ttl 0.5"; done_testing; }
+check "three ALTERs show as a role allowed one connection" alters_show lonet lo
+eq "... and the log said once why the fingerprint stays on one connection" "$((n0 + 1))" \
+	"$(fp_alone 'cannot open a second connection.*too many connections')"
+umount_fs "$T_TMP/lonet"
+
 # A hot standby exports and imports snapshots too.
 pg_start_standby || { not_ok "hot standby starts"; done_testing; }
 sb_has() { [ "$(PGHOST=$T_SB_HOST PGPORT=$T_SB_PORT val par "SELECT count(*) FROM pg_class WHERE relname = 'child_v_idx'")" == 1 ]; }
