@@ -60,8 +60,7 @@ struct catalog *catalog_refresh(PGconn *conn, const struct catalog_filter *filte
 	/* Its second query on a second connection, when a change is likely
 	 * and the relations are many enough for a read on two (the same
 	 * threshold): a connection more per refresh that reads. */
-	bool two = filter->copy_ahead && !filter->fp_one_conn && filter->parallel_from > 0 &&
-		   (long)prev->nrels >= filter->parallel_from;
+	bool two = filter->fp_two && filter->parallel_from > 0 && (long)prev->nrels >= filter->parallel_from;
 	int split = 0;
 	char *fp = res ? catalog_fingerprint(conn, filter, since[0], two, &fresh, &split, err, errlen) : NULL;
 	if (fp && !(*snapshot = strdup(PQgetvalue(res, 0, 0))))

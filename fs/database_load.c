@@ -104,12 +104,17 @@ bool database_folder_refresh(struct database *db)
 
 /* Test hook: SCHEMAFS_TEST_COPY_AHEAD=0 never copies the relations ahead
  * (catalog_copy.c), so that a test mount's refreshes go through the
- * merge's own copies; nor, so, takes the fingerprint's second query on a
- * second connection (copy_ahead decides both). */
+ * merge's own copies. */
 static bool copy_ahead_off(void)
 {
 	const char *v = getenv("SCHEMAFS_TEST_COPY_AHEAD");
 	return v && !strcmp(v, "0");
+}
+
+/* Whether T (zero: never) is less than S seconds ago. */
+static bool within(const struct timespec *t, double s)
+{
+	return t->tv_sec && ms_since(t) / 1e3 < s;
 }
 
 static int load_once(struct database *db, struct catalog **out, char *err, size_t errlen)
@@ -148,11 +153,9 @@ static int load_once(struct database *db, struct catalog **out, char *err, size_
 		 * query on a second connection. Not on a database whose
 		 * commits have been DML only for a while: each would cost a
 		 * copy (90 ms at 10,000 tables) and a connection for nothing. */
-		bool recent = db->fp_changed_at.tv_sec &&
-			      ms_since(&db->fp_changed_at) / 1e3 < DB_CHANGE_LIKELY_SECONDS;
-		filter.copy_ahead = (recent || db->fp_same_run < 2) && !copy_ahead_off();
-		filter.fp_one_conn = db->fp_second_failed_at.tv_sec &&
-				     ms_since(&db->fp_second_failed_at) / 1e3 < DB_SECOND_RETRY_SECONDS;
+		bool likely = within(&db->fp_changed_at, DB_CHANGE_LIKELY_SECONDS) || db->fp_same_run < 2;
+		filter.copy_ahead = likely && !copy_ahead_off();
+		filter.fp_two = likely && !within(&db->fp_second_failed_at, DB_SECOND_RETRY_SECONDS);
 		db->quiet = false;
 		db->read_last = false;
 		/* Nothing committed since the last fingerprint (the same

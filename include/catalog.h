@@ -535,11 +535,11 @@ struct catalog_filter {
 	bool copy_ahead;		/* catalog_refresh() copies PREV's relations on a
 					 * thread of their own while the server takes
 					 * the fingerprint (catalog_copy.c): a change
-					 * is likely; with parallel_from relations or
-					 * more, the fingerprint's second query also
-					 * runs on a second connection */
-	bool fp_one_conn;		/* but not that: a second connection failed
-					 * lately (database_load.c) */
+					 * is likely */
+	bool fp_two;			/* with parallel_from relations or more, the
+					 * fingerprint's second query runs on a second
+					 * connection: a change is likely, and no second
+					 * connection failed lately (database_load.c) */
 };
 
 /* An empty catalog with its arena and one reference, the caller's.

@@ -218,8 +218,8 @@ check "the date default still prints as the mount's session prints it" grep -rq 
 check "so does the interval's" grep -rq "'1 day 02:00:00'::interval" "$DATED"
 check "the same tree as read on one connection" same_tree "$T_TMP/onet" "$T_TMP/twot"
 
-# A refresh that expects a change (one of the last two fingerprints found
-# one) takes its fingerprint on two connections: pg_attribute's,
+# A refresh that expects a change (one found less than 10 s ago, or by one
+# of the last two fingerprints) takes its fingerprint on two connections: pg_attribute's,
 # pg_attrdef's and pg_constraint's part on the second
 # (catalog_fingerprint()), put back
 # together into the text one connection gives. After two looks that found
